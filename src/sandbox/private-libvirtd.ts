@@ -1,0 +1,225 @@
+// Starts a libvirtd of our own on a unix socket in a directory we own, so tests and the
+// `sandbox` command never depend on (or disturb) a system daemon.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export interface PrivateLibvirtdOptions {
+  /** Directory for socket, config, pid and log; a fresh temp dir when omitted. */
+  dir?: string;
+  /** Remove the directory on stop (default: only when we created it). */
+  removeDirOnStop?: boolean;
+  /** How long to wait for the socket to accept connections. */
+  startTimeoutMs?: number;
+  /** libvirtd log level for log_outputs (1 debug … 4 error). */
+  logLevel?: 1 | 2 | 3 | 4;
+}
+
+export interface PrivateLibvirtd {
+  readonly dir: string;
+  readonly socketPath: string;
+  readonly readOnlySocketPath: string;
+  readonly logFile: string;
+  readonly pid: number;
+  /** How the daemon was isolated from other libvirtd instances on this host. */
+  readonly isolation: 'mount-namespace' | 'session' | 'none';
+  /** URI of libvirt's test driver through this daemon, as libvirt writes it. */
+  readonly testUri: string;
+  /** URI for another driver path served by this daemon (e.g. "/system" for qemu). */
+  uri(driver: string, driverPath: string): string;
+  /** True until the daemon process has exited. */
+  isRunning(): boolean;
+  stop(): Promise<void>;
+}
+
+export class PrivateLibvirtdError extends Error {
+  override name = 'PrivateLibvirtdError';
+}
+
+const LIBVIRTD_CANDIDATES = ['/usr/sbin/libvirtd', '/usr/local/sbin/libvirtd'];
+
+function findLibvirtd(): string {
+  for (const candidate of LIBVIRTD_CANDIDATES) if (existsSync(candidate)) return candidate;
+  const which = spawnSync('sh', ['-c', 'command -v libvirtd'], { encoding: 'utf8' });
+  const found = which.stdout.trim();
+  if (which.status === 0 && found) return found;
+  throw new PrivateLibvirtdError(
+    'libvirtd not found: install Debian packages libvirt-daemon and libvirt-clients (see README, "Set up")',
+  );
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/**
+ * A root libvirtd locks /run/libvirt/<driver>/driver.pid, so a second root daemon on the same host
+ * fails to initialise its drivers. A private mount namespace with a tmpfs over /run/libvirt lets
+ * each private daemon have its own, leaving any system daemon untouched.
+ */
+function canUseMountNamespace(): boolean {
+  if (!isRoot()) return false;
+  const probe = spawnSync('unshare', ['--mount', '--propagation', 'private', 'true'], { stdio: 'ignore' });
+  return probe.status === 0;
+}
+
+function missingQemuAccount(): boolean {
+  // A privileged libvirtd refuses to start its QEMU driver (and with it, the daemon) without
+  // the libvirt-qemu user and group that libvirt-daemon-system would normally create.
+  const user = spawnSync('getent', ['passwd', 'libvirt-qemu'], { stdio: 'ignore' });
+  const group = spawnSync('getent', ['group', 'libvirt-qemu'], { stdio: 'ignore' });
+  return user.status !== 0 || group.status !== 0;
+}
+
+function configText(dir: string, logFile: string, logLevel: number): string {
+  // Every value is ours: no TCP/TLS listeners, no auth on our private socket.
+  return [
+    `unix_sock_dir = "${dir}"`,
+    'unix_sock_group = "root"',
+    'unix_sock_ro_perms = "0777"',
+    'unix_sock_rw_perms = "0700"',
+    'auth_unix_ro = "none"',
+    'auth_unix_rw = "none"',
+    'listen_tcp = 0',
+    'listen_tls = 0',
+    'max_clients = 200',
+    'max_workers = 20',
+    'keepalive_interval = 5',
+    'keepalive_count = 5',
+    `log_outputs = "${logLevel}:file:${logFile}"`,
+    '',
+  ].join('\n');
+}
+
+function probeSocket(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect(socketPath);
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function tail(file: string, lines = 15): Promise<string> {
+  try {
+    const text = await readFile(file, 'utf8');
+    return text
+      .split('\n')
+      .filter((l) => l.trim() && !/dmidecode|udevGetDMIData|system bus|DBus not available|dnsmasq/.test(l))
+      .slice(-lines)
+      .join('\n');
+  } catch {
+    return '';
+  }
+}
+
+export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {}): Promise<PrivateLibvirtd> {
+  const libvirtd = findLibvirtd();
+  const createdDir = !options.dir;
+  const dir = options.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'virtkeeper-libvirtd-')));
+  await mkdir(dir, { recursive: true });
+  const socketPath = path.join(dir, 'libvirt-sock');
+  const readOnlySocketPath = path.join(dir, 'libvirt-sock-ro');
+  const logFile = path.join(dir, 'libvirtd.log');
+  const configFile = path.join(dir, 'libvirtd.conf');
+  const pidFile = path.join(dir, 'libvirtd.pid');
+  await writeFile(configFile, configText(dir, logFile, options.logLevel ?? 3));
+
+  if (isRoot() && missingQemuAccount()) {
+    throw new PrivateLibvirtdError(
+      "libvirtd running as root needs the 'libvirt-qemu' user and group; create them with: " +
+        'groupadd -r libvirt-qemu && useradd -r -g libvirt-qemu -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu ' +
+        '(scripts/setup-host.sh does this)',
+    );
+  }
+
+  const daemonArgs = ['--config', configFile, '--pid-file', pidFile];
+  let child: ChildProcess;
+  let isolation: PrivateLibvirtd['isolation'];
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (canUseMountNamespace()) {
+    isolation = 'mount-namespace';
+    const quoted = [libvirtd, ...daemonArgs].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    child = spawn(
+      'unshare',
+      ['--mount', '--propagation', 'private', 'sh', '-c', `mkdir -p /run/libvirt && mount -t tmpfs tmpfs /run/libvirt && exec ${quoted}`],
+      { stdio: ['ignore', 'ignore', 'pipe'], env },
+    );
+  } else {
+    // Unprivileged: libvirtd runs as a session daemon whose state lives under XDG dirs we point into `dir`.
+    isolation = isRoot() ? 'none' : 'session';
+    for (const sub of ['run', 'config', 'cache']) await mkdir(path.join(dir, sub), { recursive: true });
+    env.XDG_RUNTIME_DIR = path.join(dir, 'run');
+    env.XDG_CONFIG_HOME = path.join(dir, 'config');
+    env.XDG_CACHE_HOME = path.join(dir, 'cache');
+    child = spawn(libvirtd, daemonArgs, { stdio: ['ignore', 'ignore', 'pipe'], env });
+  }
+
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    stderr = (stderr + chunk).slice(-4000);
+  });
+  let exited = false;
+  const exitPromise = new Promise<void>((resolve) => {
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    });
+  });
+  // If the test runner or CLI dies, do not leave a daemon behind.
+  const killOnExit = () => {
+    if (!exited) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
+  while (!(await probeSocket(socketPath))) {
+    if (exited) {
+      process.removeListener('exit', killOnExit);
+      throw new PrivateLibvirtdError(
+        `libvirtd exited during start-up (code ${child.exitCode}): ${stderr.trim() || (await tail(logFile))}`,
+      );
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      process.removeListener('exit', killOnExit);
+      throw new PrivateLibvirtdError(`libvirtd did not open ${socketPath} in time. Log:\n${await tail(logFile)}`);
+    }
+    await sleep(25);
+  }
+
+  const pid = child.pid ?? -1;
+  const uri = (driver: string, driverPath: string) => `${driver}+unix://${driverPath}?socket=${socketPath}`;
+
+  return {
+    dir,
+    socketPath,
+    readOnlySocketPath,
+    logFile,
+    pid,
+    isolation,
+    testUri: uri('test', '/default'),
+    uri,
+    isRunning: () => !exited,
+    async stop() {
+      if (!exited) {
+        child.kill('SIGTERM');
+        const timedOut = await Promise.race([exitPromise.then(() => false), sleep(5000).then(() => true)]);
+        if (timedOut) {
+          child.kill('SIGKILL');
+          await exitPromise;
+        }
+      }
+      process.removeListener('exit', killOnExit);
+      if (options.removeDirOnStop ?? createdDir) await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
