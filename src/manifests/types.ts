@@ -1,0 +1,430 @@
+// Shape of the manifests virtkeeper reads. These types mirror schemas/*.schema.json field for
+// field: the JSON Schemas are what validates input, these types are what the rest of the code
+// programs against once validation passed. Field names are a public contract (resource mappers
+// and users' YAML depend on them): add fields, never rename them.
+//
+// Units:
+// - Size: a string "<number><unit>" with binary units B, KiB, MiB, GiB, TiB, PiB
+//   ("2GiB", "512MiB", "1.5GiB", "1073741824B"), or a bare non-negative integer meaning KiB
+//   (libvirt's default unit). Use parseSize() from ./units.ts to get bytes; never parse by hand.
+// - PCI/USB numbers are plain integers; write them in hex in YAML (`bus: 0x06`).
+
+export const API_VERSION = 'virtkeeper.io/v1';
+export type ApiVersion = typeof API_VERSION;
+
+export const MANIFEST_KINDS = [
+  'Domain',
+  'Network',
+  'StoragePool',
+  'StorageVolume',
+  'Interface',
+  'NodeDevice',
+] as const;
+export type ManifestKind = (typeof MANIFEST_KINDS)[number];
+
+/** "2GiB", "512MiB", "64KiB", "1073741824B", or an integer number of KiB. */
+export type Size = string | number;
+
+/** Annotations with a meaning to virtkeeper. */
+export const ANNOTATION_PRUNE = 'virtkeeper.io/prune'; // value "disabled": never prune this object
+export const ANNOTATION_ALLOW_REPLACE = 'virtkeeper.io/allow-replace'; // value "true": destroy+recreate allowed
+
+export interface Metadata {
+  /** Object name in libvirt; safe pattern ^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$. */
+  name: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+/**
+ * Escape hatch for anything the friendly fields do not cover.
+ * `merge` holds XML fragments written as they would appear directly inside the root element of
+ * the generated document (<domain>, <network>, <pool>, <volume>, <interface>). Applied after the
+ * friendly fields are mapped:
+ * - each top-level fragment element replaces all generated elements of the same name, or is
+ *   appended when there is none;
+ * - except <devices> (Domain only): its children are appended to the generated <devices>.
+ * The loader checks that `merge` is well-formed, carries no DOCTYPE/entity declarations and does
+ * not set <name> (identity comes from metadata.name).
+ */
+export interface XmlOverlay {
+  merge?: string;
+}
+
+// ---------------------------------------------------------------- shared pieces
+
+/** PCI address; domain defaults to 0. Ranges: domain 0..0xffff, bus 0..0xff, slot 0..0x1f, function 0..7. */
+export interface PciAddress {
+  domain?: number;
+  bus: number;
+  slot: number;
+  function: number;
+}
+
+/** A USB device either by vendor+product id or by bus+device number (exactly one pair). */
+export interface UsbAddress {
+  vendor?: number;
+  product?: number;
+  bus?: number;
+  device?: number;
+}
+
+/** Reference to a StorageVolume manifest. `pool` may be omitted only where a default pool exists (a volume's own pool). */
+export interface VolumeRef {
+  pool?: string;
+  name: string;
+}
+
+// ---------------------------------------------------------------- Domain
+
+export type DomainType = 'kvm' | 'qemu' | 'test' | 'xen' | 'lxc';
+export type DomainState = 'running' | 'stopped' | 'paused';
+/** auto: virtkeeper restarts the domain to apply changes that need a restart; manual: the plan only reports "restart required". */
+export type RestartPolicy = 'auto' | 'manual';
+export type LifecycleAction = 'destroy' | 'restart' | 'preserve' | 'rename-restart';
+export type CrashAction = LifecycleAction | 'coredump-destroy' | 'coredump-restart';
+export type BootDevice = 'hd' | 'cdrom' | 'network' | 'fd';
+
+export interface DomainCpu {
+  mode?: 'host-passthrough' | 'host-model' | 'custom' | 'maximum';
+  /** CPU model name, with mode custom (e.g. "Skylake-Server"). */
+  model?: string;
+  topology?: { sockets: number; cores: number; threads: number };
+}
+
+export interface DomainOs {
+  type?: 'hvm' | 'linux' | 'xen' | 'exe';
+  arch?: string; // x86_64, aarch64, ...
+  machine?: string; // q35, pc, pc-q35-8.2, virt, ...
+  firmware?: 'bios' | 'efi';
+  /** Boot order, first tried first. */
+  boot?: BootDevice[];
+  /** Direct kernel boot: absolute host paths. */
+  kernel?: string;
+  initrd?: string;
+  cmdline?: string;
+}
+
+/** true: feature element present; false or absent: not present. */
+export interface DomainFeatures {
+  acpi?: boolean;
+  apic?: boolean;
+  pae?: boolean;
+  hap?: boolean;
+  smm?: boolean;
+  vmport?: boolean;
+}
+
+export interface DomainClock {
+  offset?: 'utc' | 'localtime' | 'timezone' | 'variable';
+  /** With offset timezone, e.g. "Europe/Paris". */
+  timezone?: string;
+  timers?: Array<{
+    name: 'rtc' | 'pit' | 'hpet' | 'kvmclock' | 'hypervclock' | 'tsc';
+    present?: boolean;
+    tickpolicy?: 'delay' | 'catchup' | 'merge' | 'discard';
+  }>;
+}
+
+/**
+ * A disk. Source: at most one of `volume` (a StorageVolume manifest), `file` (absolute host path),
+ * `block` (host block device); a cdrom may have none (empty tray). A disk (device disk) needs one.
+ */
+export interface DomainDisk {
+  device?: 'disk' | 'cdrom';
+  volume?: Required<VolumeRef>;
+  file?: string;
+  block?: string;
+  /** Guest device name: vda, sda, hdc, ... */
+  target: string;
+  bus?: 'virtio' | 'sata' | 'scsi' | 'ide' | 'usb';
+  /** Driver format; default: the volume's format, else raw. */
+  format?: 'raw' | 'qcow2';
+  readonly?: boolean;
+  cache?: 'default' | 'none' | 'writethrough' | 'writeback' | 'directsync' | 'unsafe';
+  discard?: 'unmap' | 'ignore';
+  serial?: string;
+}
+
+/** A NIC: exactly one of `network` (a Network manifest) or `bridge` (a host bridge device name). */
+export interface DomainInterface {
+  network?: string;
+  bridge?: string;
+  model?: 'virtio' | 'e1000' | 'e1000e' | 'rtl8139' | 'vmxnet3';
+  /** "52:54:00:12:34:56"; omitted: libvirt generates one and virtkeeper keeps it. */
+  mac?: string;
+}
+
+export interface DomainGraphics {
+  type: 'vnc' | 'spice';
+  /** Listen address; default libvirt's (usually 127.0.0.1). */
+  listen?: string;
+  /** Fixed port; omitted: autoport. */
+  port?: number;
+  keymap?: string;
+}
+
+export interface DomainCharDevice {
+  /** Host side; default pty. */
+  type?: 'pty' | 'file' | 'unix' | 'tcp' | 'null';
+  /** For file and unix. */
+  path?: string;
+  /** For tcp. */
+  host?: string;
+  port?: number;
+  mode?: 'bind' | 'connect';
+}
+export interface DomainConsole extends DomainCharDevice {
+  targetType?: 'serial' | 'virtio';
+}
+export interface DomainSerial extends DomainCharDevice {
+  /** Guest serial port number (0 = ttyS0). */
+  targetPort?: number;
+}
+
+/** Device passthrough: exactly one of `nodeDevice` (a NodeDevice manifest name), `pci`, `usb` (inline address, needs no manifest). */
+export interface DomainHostdev {
+  nodeDevice?: string;
+  pci?: PciAddress;
+  usb?: UsbAddress;
+  /** libvirt detaches/reattaches the host driver itself; default true. */
+  managed?: boolean;
+}
+
+export interface DomainSpec {
+  /** Hypervisor type; default kvm. */
+  type?: DomainType;
+  uuid?: string;
+  title?: string;
+  description?: string;
+  /** Desired lifecycle, enforced; default running. */
+  state?: DomainState;
+  autostart?: boolean;
+  /** Default manual. */
+  restartPolicy?: RestartPolicy;
+  memory: Size;
+  currentMemory?: Size;
+  /** Default 1. */
+  vcpus?: number;
+  cpu?: DomainCpu;
+  os?: DomainOs;
+  features?: DomainFeatures;
+  clock?: DomainClock;
+  onPoweroff?: LifecycleAction;
+  onReboot?: LifecycleAction;
+  onCrash?: CrashAction;
+  disks?: DomainDisk[];
+  interfaces?: DomainInterface[];
+  graphics?: DomainGraphics[];
+  consoles?: DomainConsole[];
+  serials?: DomainSerial[];
+  hostdevs?: DomainHostdev[];
+  xml?: XmlOverlay;
+}
+
+// ---------------------------------------------------------------- Network
+
+export interface NetworkDhcpHost {
+  mac?: string;
+  name?: string;
+  ip: string;
+}
+
+export interface NetworkIp {
+  /** Host-side address of the network's bridge, IPv4 or IPv6. */
+  address: string;
+  prefix: number;
+  dhcp?: {
+    ranges?: Array<{ start: string; end: string }>;
+    hosts?: NetworkDhcpHost[];
+  };
+}
+
+export interface NetworkSpec {
+  autostart?: boolean;
+  /** Absent: isolated. */
+  forward?: {
+    mode: 'nat' | 'route' | 'bridge' | 'isolated' | 'open';
+    /** Host device to forward through (nat/route). */
+    dev?: string;
+  };
+  /** Bridge device name: created for nat/route/isolated, an existing host bridge for mode bridge. */
+  bridge?: string;
+  mtu?: number;
+  /** DNS domain handed out to guests. */
+  domain?: string;
+  ips?: NetworkIp[];
+  dns?: {
+    enable?: boolean;
+    forwarders?: string[];
+    hosts?: Array<{ ip: string; hostnames: string[] }>;
+  };
+  xml?: XmlOverlay;
+}
+
+// ---------------------------------------------------------------- StoragePool
+
+export type StoragePoolType = 'dir' | 'fs' | 'logical' | 'netfs' | 'iscsi' | 'disk';
+
+export interface StoragePoolSource {
+  /** netfs, iscsi. */
+  host?: string;
+  port?: number;
+  /** netfs: exported directory. */
+  dir?: string;
+  /** fs, disk: the block device (exactly one); logical: physical volumes. */
+  devices?: string[];
+  /** logical: volume group name. */
+  name?: string;
+  /** fs: auto|ext4|xfs|...; netfs: nfs|cifs|glusterfs|auto; disk: dos|gpt|...; logical: lvm2. */
+  format?: string;
+  /** iscsi: target IQN. */
+  iqn?: string;
+  /** iscsi: initiator IQN. */
+  initiatorIqn?: string;
+}
+
+export interface StoragePoolSpec {
+  type: StoragePoolType;
+  autostart?: boolean;
+  /** Target path (absolute). Required for dir, fs, netfs. */
+  path?: string;
+  source?: StoragePoolSource;
+  xml?: XmlOverlay;
+}
+
+// ---------------------------------------------------------------- StorageVolume
+
+export interface StorageVolumeSpec {
+  /** Name of the StoragePool manifest holding this volume; identity is pool/name. */
+  pool: string;
+  /** Required unless cloneFrom. */
+  capacity?: Size;
+  allocation?: Size;
+  /** Default raw; a volume with a backing store must be qcow2. */
+  format?: 'raw' | 'qcow2' | 'iso';
+  /** Copy-on-write base: exactly one of volume (pool defaults to this volume's pool) or path. */
+  backingStore?: {
+    volume?: VolumeRef;
+    path?: string;
+    format?: 'raw' | 'qcow2';
+  };
+  /** Create as a full copy of another volume (pool defaults to this volume's pool). */
+  cloneFrom?: VolumeRef;
+  /** Upload content at creation: exactly one of path (on the machine running virtkeeper) or url (http/https). */
+  source?: {
+    path?: string;
+    url?: string;
+    /** Expected SHA-256 (hex) of the content. */
+    sha256?: string;
+  };
+  xml?: XmlOverlay;
+}
+
+// ---------------------------------------------------------------- Interface (host network interface)
+
+export interface InterfaceIpv4 {
+  dhcp?: boolean;
+  address?: string;
+  prefix?: number;
+  gateway?: string;
+}
+export interface InterfaceIpv6 extends InterfaceIpv4 {
+  autoconf?: boolean;
+}
+
+export interface InterfaceSpec {
+  type: 'ethernet' | 'bridge' | 'bond' | 'vlan';
+  startMode?: 'onboot' | 'none' | 'hotplug';
+  mac?: string;
+  mtu?: number;
+  ipv4?: InterfaceIpv4;
+  ipv6?: InterfaceIpv6;
+  /** bridge, bond: member interface names. A name that is also an Interface manifest is embedded with its definition; other names are plain ethernet devices. */
+  members?: string[];
+  bridge?: { stp?: boolean; delay?: number };
+  bond?: {
+    mode?: 'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb';
+    miimon?: number;
+  };
+  /** vlan: required. */
+  vlan?: { tag: number; parent: string };
+  xml?: XmlOverlay;
+}
+
+// ---------------------------------------------------------------- NodeDevice
+
+/** A host device kept detached from its host driver so domains can pass it through. Exactly one of pci, usb. */
+export interface NodeDeviceSpec {
+  pci?: PciAddress;
+  usb?: UsbAddress;
+  /** true (default): detached from host drivers; false: given back to the host. */
+  detached?: boolean;
+  /** Driver to bind for passthrough; default vfio. */
+  driver?: 'vfio' | 'xen';
+  /** Accepted for uniformity; PCI/USB devices are only detached, never defined, so nothing is merged today. */
+  xml?: XmlOverlay;
+}
+
+// ---------------------------------------------------------------- envelope
+
+export interface Manifest<K extends ManifestKind, S> {
+  apiVersion: ApiVersion;
+  kind: K;
+  metadata: Metadata;
+  spec: S;
+}
+
+export type DomainManifest = Manifest<'Domain', DomainSpec>;
+export type NetworkManifest = Manifest<'Network', NetworkSpec>;
+export type StoragePoolManifest = Manifest<'StoragePool', StoragePoolSpec>;
+export type StorageVolumeManifest = Manifest<'StorageVolume', StorageVolumeSpec>;
+export type InterfaceManifest = Manifest<'Interface', InterfaceSpec>;
+export type NodeDeviceManifest = Manifest<'NodeDevice', NodeDeviceSpec>;
+
+export type AnyManifest =
+  | DomainManifest
+  | NetworkManifest
+  | StoragePoolManifest
+  | StorageVolumeManifest
+  | InterfaceManifest
+  | NodeDeviceManifest;
+
+export type ManifestOfKind<K extends ManifestKind> = Extract<AnyManifest, { kind: K }>;
+export type SpecOfKind<K extends ManifestKind> = ManifestOfKind<K>['spec'];
+
+/** "Domain/web-1", "StorageVolume/images/web-1-root". */
+export type IdentityKey = string;
+
+// ---------------------------------------------------------------- loading results
+
+export interface SourceLocation {
+  /** Relative to the loaded directory, forward slashes. */
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  column: number;
+}
+
+export interface ManifestError extends SourceLocation {
+  /** Field path like "spec.disks[0].volume.name"; "" for whole-file problems. */
+  path: string;
+  message: string;
+}
+
+export interface LoadedManifest<M extends AnyManifest = AnyManifest> {
+  key: IdentityKey;
+  manifest: M;
+  /** Where the document starts. */
+  source: SourceLocation;
+}
+
+/** The validated set of manifests: what the reconciler wants the host to look like. */
+export interface DesiredState {
+  /** The directory as given to the loader. */
+  root: string;
+  /** Sorted by source file, line, column. */
+  manifests: readonly LoadedManifest[];
+  byKey: ReadonlyMap<IdentityKey, LoadedManifest>;
+}
