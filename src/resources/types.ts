@@ -1,0 +1,116 @@
+// The contract between resource kinds and the reconciler. The reconciler (planner, executor,
+// daemon) knows nothing of a kind's fields: it asks the kind to read live objects, to diff and
+// plan one object, and to execute the steps it planned.
+import type { LibvirtClient } from '../libvirt/client.js';
+import type {
+  DesiredState,
+  IdentityKey,
+  LoadedManifest,
+  ManifestKind,
+  ManifestOfKind,
+  SpecOfKind,
+} from '../manifests/types.js';
+
+/**
+ * How a field change reaches the host:
+ * - live: applied to the running/active object without interruption (autostart, DHCP host via network update, volume resize);
+ * - redefine: new persistent config; takes effect at the next start (restart required if the object is active);
+ * - replace: destroy and recreate (refused without the allow-replace annotation where data would be lost).
+ */
+export type ChangeClass = 'live' | 'redefine' | 'replace';
+
+/** One field that differs. Paths use the manifest's notation: "spec.memory", "spec.disks[0].bus". */
+export interface FieldChange {
+  path: string;
+  /** Live value in manifest notation (undefined: absent on the host). */
+  before?: unknown;
+  /** Desired value in manifest notation (undefined: removed). */
+  after?: unknown;
+  class: ChangeClass;
+}
+
+export type ActionType = 'no-op' | 'create' | 'update' | 'replace' | 'delete';
+
+/**
+ * One libvirt-level operation, planned purely and executed later by the same kind.
+ * `op` names the operation ("define", "start", "setAutostart", "resize", "networkUpdate", ...);
+ * the payload carries everything execute() needs (e.g. the XML to define), so a printed plan is
+ * exactly what apply will do.
+ */
+export interface Step {
+  op: string;
+  /** Human summary, e.g. "define domain web-1", "start network lan". */
+  description: string;
+  /** Operation payload; JSON-serialisable. */
+  payload?: Record<string, unknown>;
+}
+
+/** The live view of one libvirt object, read through a read-only connection. */
+export interface LiveResource<K extends ManifestKind = ManifestKind> {
+  key: IdentityKey;
+  kind: K;
+  name: string;
+  /** Persistent (inactive) XML exactly as libvirt returned it; undefined for objects without XML we own (none today). */
+  xml?: string;
+  /** The live object expressed as a manifest spec (XML → spec plus runtime facts: state, autostart, detached). */
+  spec: SpecOfKind<K>;
+  /** Runtime: active/running (domains: running or paused), for restart-required decisions. */
+  active: boolean;
+  /** False for transient objects (no persistent config). */
+  persistent: boolean;
+  /** Carries virtkeeper's ownership mark in its own XML (domains: <metadata>); inventory covers the rest. */
+  markedOwned: boolean;
+}
+
+/** What a kind needs while planning: other desired objects (to resolve references) and other live ones. */
+export interface PlanContext {
+  desired: DesiredState;
+  live: ReadonlyMap<IdentityKey, LiveResource>;
+}
+
+/** The planned change of one object. */
+export interface ResourceChange<K extends ManifestKind = ManifestKind> {
+  key: IdentityKey;
+  kind: K;
+  name: string;
+  action: ActionType;
+  /** Field-level diff; empty for no-op, all set fields for create. */
+  changes: FieldChange[];
+  /** Config changed on an active object and will only take effect after a restart that this plan does not do. */
+  restartRequired: boolean;
+  /** Why this action, in one sentence ("domain is shut off, manifest wants running"). */
+  reason: string;
+  steps: Step[];
+  /** Keys this change must wait for (creates) — the planner reverses them for deletes. */
+  dependsOn: IdentityKey[];
+  /** Set when the change cannot be applied as asked (e.g. a volume shrink, or a replace without annotation); apply refuses it. */
+  refused?: string;
+}
+
+export interface ResourceKind<K extends ManifestKind> {
+  readonly kind: K;
+  /** Keys of the objects this manifest refers to (network, pool, volume, node device). */
+  dependencies(manifest: ManifestOfKind<K>): IdentityKey[];
+  /** Generated libvirt XML for a manifest; `live` carries identities libvirt assigned (uuid, mac, pci addresses). */
+  toXml(manifest: ManifestOfKind<K>, live: LiveResource<K> | undefined, ctx: PlanContext): string;
+  /** Reads back a libvirt XML document (plus runtime facts) as a manifest spec: used for diff and export. */
+  fromXml(xml: string, runtime: RuntimeFacts): SpecOfKind<K>;
+  /** Plans one object: desired absent means delete (only called for owned objects under --prune). */
+  plan(desired: LoadedManifest<ManifestOfKind<K>> | undefined, live: LiveResource<K> | undefined, ctx: PlanContext): ResourceChange<K>;
+  /** Lists every live object of this kind. */
+  readLive(client: LibvirtClient): Promise<Array<LiveResource<K>>>;
+  /** Carries out one planned step. */
+  execute(step: Step, change: ResourceChange<K>, client: LibvirtClient): Promise<void>;
+}
+
+/** Runtime facts that are not part of an object's XML. */
+export interface RuntimeFacts {
+  active?: boolean;
+  autostart?: boolean;
+  /** Domains: running | paused | shutoff | ... as libvirt reports it. */
+  state?: string;
+  /** Node devices: whether a host driver currently holds the device. */
+  detached?: boolean;
+  /** Volumes: the pool that holds it. */
+  pool?: string;
+}
