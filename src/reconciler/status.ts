@@ -1,0 +1,145 @@
+/**
+ * In-memory status of every managed object, as shown by `/status` and counted by the
+ * `managed_objects` gauge. No I/O: the controller feeds it reconcile outcomes.
+ */
+
+export type SyncState = 'synced' | 'out-of-sync' | 'failed' | 'pending';
+
+export const SYNC_STATES: readonly SyncState[] = ['synced', 'out-of-sync', 'failed', 'pending'];
+
+export interface StatusError {
+  code?: string;
+  message: string;
+}
+
+export interface ObjectStatus {
+  kind: string;
+  name: string;
+  state: SyncState;
+  /** Error of the last failed reconcile; cleared by the next success. */
+  lastError?: StatusError;
+  /** When the state changed, or virtkeeper last applied actions to the object (ISO 8601). */
+  lastChange?: string;
+  /** When a reconcile last found the object matching its manifest (ISO 8601). */
+  lastSync?: string;
+}
+
+/**
+ * What one reconcile of one object concluded.
+ * - `synced`: live matches desired; `changed` says actions were applied to get there.
+ * - `out-of-sync`: drift found and left in place (plan-only mode, or a change that waits for a
+ *   restart); `changed` is true when part of it was applied.
+ * - `failed`: the reconcile threw.
+ */
+export type ReconcileOutcome =
+  | { state: 'synced'; changed?: boolean }
+  | { state: 'out-of-sync'; changed?: boolean }
+  | { state: 'failed'; error: StatusError };
+
+export interface StatusSnapshot {
+  /** Git revision of the manifests last loaded, null when unknown. */
+  revision: string | null;
+  /** When the controller last marked a full sync pass complete (ISO 8601), null before the first. */
+  lastSync: string | null;
+  counts: Record<SyncState, number>;
+  /** Sorted by kind, then name, so the output is stable between calls. */
+  objects: ObjectStatus[];
+}
+
+export interface StatusStoreOptions {
+  now?: () => Date;
+}
+
+function statusKey(kind: string, name: string): string {
+  return `${kind}/${name}`;
+}
+
+export class StatusStore {
+  readonly #now: () => Date;
+  readonly #objects = new Map<string, ObjectStatus>();
+  #revision: string | null = null;
+  #lastSync: string | null = null;
+
+  constructor(opts: StatusStoreOptions = {}) {
+    this.#now = opts.now ?? (() => new Date());
+  }
+
+  /** Registers an object from the manifests as `pending`; a known object is left as it is. */
+  track(kind: string, name: string): void {
+    const key = statusKey(kind, name);
+    if (!this.#objects.has(key)) this.#objects.set(key, { kind, name, state: 'pending' });
+  }
+
+  /**
+   * Makes the store hold exactly the given objects: unknown ones start `pending`, objects that
+   * left the manifests are dropped. Called after each manifest load.
+   */
+  replaceDesired(objects: Iterable<{ kind: string; name: string }>): void {
+    const keep = new Set<string>();
+    for (const { kind, name } of objects) {
+      keep.add(statusKey(kind, name));
+      this.track(kind, name);
+    }
+    for (const key of [...this.#objects.keys()]) if (!keep.has(key)) this.#objects.delete(key);
+  }
+
+  remove(kind: string, name: string): void {
+    this.#objects.delete(statusKey(kind, name));
+  }
+
+  /** Records a reconcile outcome; an object not yet tracked is added. Returns a copy of the entry. */
+  record(kind: string, name: string, outcome: ReconcileOutcome): ObjectStatus {
+    const key = statusKey(kind, name);
+    const prev = this.#objects.get(key) ?? { kind, name, state: 'pending' as const };
+    const at = this.#now().toISOString();
+    const next: ObjectStatus = { kind, name, state: outcome.state };
+
+    if (outcome.state === 'failed') {
+      next.lastError = { ...outcome.error };
+    }
+    const changed = outcome.state !== 'failed' && outcome.changed === true;
+    const lastChange = prev.state !== outcome.state || changed ? at : prev.lastChange;
+    if (lastChange !== undefined) next.lastChange = lastChange;
+    const lastSync = outcome.state === 'synced' ? at : prev.lastSync;
+    if (lastSync !== undefined) next.lastSync = lastSync;
+
+    this.#objects.set(key, next);
+    return copy(next);
+  }
+
+  get(kind: string, name: string): ObjectStatus | undefined {
+    const entry = this.#objects.get(statusKey(kind, name));
+    return entry && copy(entry);
+  }
+
+  setRevision(revision: string | null): void {
+    this.#revision = revision;
+  }
+
+  /** Marks the end of a full sync pass; the time is returned for the matching metric. */
+  markSynced(at: Date = this.#now()): string {
+    this.#lastSync = at.toISOString();
+    return this.#lastSync;
+  }
+
+  counts(): Record<SyncState, number> {
+    const counts: Record<SyncState, number> = { synced: 0, 'out-of-sync': 0, failed: 0, pending: 0 };
+    for (const o of this.#objects.values()) counts[o.state]++;
+    return counts;
+  }
+
+  snapshot(): StatusSnapshot {
+    const objects = [...this.#objects.values()]
+      .sort((a, b) => cmp(a.kind, b.kind) || cmp(a.name, b.name))
+      .map(copy);
+    return { revision: this.#revision, lastSync: this.#lastSync, counts: this.counts(), objects };
+  }
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function copy(o: ObjectStatus): ObjectStatus {
+  return o.lastError ? { ...o, lastError: { ...o.lastError } } : { ...o };
+}
