@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { createMetrics } from '../../../src/observability/metrics.js';
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** Minimal parser of the text exposition format: enough for the label values we use. */
+function parse(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m) throw new Error(`unparseable line: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const lm of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[lm[1]!] = lm[2]!;
+    samples.push({ name: m[1]!, labels, value: Number(m[3]) });
+  }
+  return samples;
+}
+
+function find(samples: Sample[], name: string, labels: Record<string, string> = {}): Sample[] {
+  return samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+}
+
+function value(samples: Sample[], name: string, labels: Record<string, string> = {}): number | undefined {
+  const found = find(samples, name, labels);
+  if (found.length > 1) throw new Error(`${name} ${JSON.stringify(labels)} matches ${found.length} series`);
+  return found[0]?.value;
+}
+
+describe('createMetrics', () => {
+  it('counts reconciles and records durations by kind and result', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    m.observeReconcile('Domain', 'changed', 0.2);
+    m.observeReconcile('Domain', 'changed', 3);
+    m.observeReconcile('Domain', 'error', 0.01);
+    m.observeReconcile('Network', 'unchanged', 0.004);
+    const s = parse(await m.text());
+
+    expect(value(s, 'virtkeeper_reconcile_total', { kind: 'Domain', result: 'changed' })).toBe(2);
+    expect(value(s, 'virtkeeper_reconcile_total', { kind: 'Domain', result: 'error' })).toBe(1);
+    expect(value(s, 'virtkeeper_reconcile_total', { kind: 'Network', result: 'unchanged' })).toBe(1);
+    expect(value(s, 'virtkeeper_reconcile_duration_seconds_count', { kind: 'Domain', result: 'changed' })).toBe(2);
+    expect(value(s, 'virtkeeper_reconcile_duration_seconds_sum', { kind: 'Domain', result: 'changed' })).toBeCloseTo(3.2);
+    expect(value(s, 'virtkeeper_reconcile_duration_seconds_bucket', { kind: 'Domain', result: 'changed', le: '0.25' })).toBe(1);
+    expect(value(s, 'virtkeeper_reconcile_duration_seconds_bucket', { kind: 'Domain', result: 'changed', le: '5' })).toBe(2);
+  });
+
+  it('counts drift by kind', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    m.driftDetected('Domain');
+    m.driftDetected('Domain', 2);
+    const s = parse(await m.text());
+    expect(value(s, 'virtkeeper_drift_detected_total', { kind: 'Domain' })).toBe(3);
+    expect(value(s, 'virtkeeper_drift_detected_total', { kind: 'Network' })).toBeUndefined();
+  });
+
+  it('replaces managed_objects series from a status list', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    m.setManagedObjects([
+      { kind: 'Domain', state: 'synced' },
+      { kind: 'Domain', state: 'synced' },
+      { kind: 'Domain', state: 'failed' },
+      { kind: 'Network', state: 'pending' },
+    ]);
+    let s = parse(await m.text());
+    expect(value(s, 'virtkeeper_managed_objects', { kind: 'Domain', state: 'synced' })).toBe(2);
+    expect(value(s, 'virtkeeper_managed_objects', { kind: 'Domain', state: 'failed' })).toBe(1);
+    expect(value(s, 'virtkeeper_managed_objects', { kind: 'Network', state: 'pending' })).toBe(1);
+
+    m.setManagedObjects([{ kind: 'Domain', state: 'synced' }]);
+    s = parse(await m.text());
+    expect(find(s, 'virtkeeper_managed_objects').map((x) => [x.labels, x.value])).toEqual([[{ kind: 'Domain', state: 'synced' }, 1]]);
+  });
+
+  it('keeps a single git_revision_info series across revision changes', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    m.setGitRevision('aaaa111');
+    m.setGitRevision('bbbb222');
+    let s = parse(await m.text());
+    expect(find(s, 'virtkeeper_git_revision_info').map((x) => [x.labels.revision, x.value])).toEqual([['bbbb222', 1]]);
+    m.setGitRevision(null);
+    s = parse(await m.text());
+    expect(find(s, 'virtkeeper_git_revision_info')).toEqual([]);
+  });
+
+  it('sets sync time, queue depth, connection state and libvirt call latency', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    let s = parse(await m.text());
+    expect(value(s, 'virtkeeper_libvirt_connection_up')).toBe(0);
+    expect(value(s, 'virtkeeper_queue_depth')).toBe(0);
+
+    m.setLastSuccessfulSync(new Date('2025-03-01T12:00:00.500Z'));
+    m.setQueueDepth(7);
+    m.setLibvirtConnectionUp(true);
+    m.observeLibvirtCall('REMOTE_PROC_DOMAIN_GET_XML_DESC', 0.002);
+    m.observeLibvirtCall('REMOTE_PROC_DOMAIN_GET_XML_DESC', 0.02);
+    s = parse(await m.text());
+    expect(value(s, 'virtkeeper_last_successful_sync_timestamp_seconds')).toBe(Date.parse('2025-03-01T12:00:00.500Z') / 1000);
+    expect(value(s, 'virtkeeper_queue_depth')).toBe(7);
+    expect(value(s, 'virtkeeper_libvirt_connection_up')).toBe(1);
+    const proc = { procedure: 'REMOTE_PROC_DOMAIN_GET_XML_DESC' };
+    expect(value(s, 'virtkeeper_libvirt_call_duration_seconds_count', proc)).toBe(2);
+    expect(value(s, 'virtkeeper_libvirt_call_duration_seconds_bucket', { ...proc, le: '0.0025' })).toBe(1);
+  });
+
+  it('keeps instances isolated and prefixes default process metrics', async () => {
+    const a = createMetrics();
+    const b = createMetrics();
+    a.observeReconcile('Domain', 'changed', 1);
+    const sb = parse(await b.text());
+    expect(value(sb, 'virtkeeper_reconcile_total', { kind: 'Domain', result: 'changed' })).toBeUndefined();
+    const names = new Set(parse(await a.text()).map((x) => x.name));
+    expect(names.has('virtkeeper_process_cpu_user_seconds_total')).toBe(true);
+    expect(names.has('virtkeeper_nodejs_eventloop_lag_seconds')).toBe(true);
+    expect([...names].every((n) => n.startsWith('virtkeeper_'))).toBe(true);
+    expect(a.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+  });
+});
