@@ -1,0 +1,198 @@
+// Opening a libvirt connection: transport, auth negotiation, CONNECT_OPEN, keepalive.
+// Higher layers (client.ts, procedures/) start from the RpcConnection this returns.
+import { XdrError, xdrVoid, type XdrCodec } from './xdr.js';
+import type { ProcedureDef } from './rpc-types.js';
+import { RpcConnection, type RpcConnectionOptions } from './connection.js';
+import { openTransport, type TransportOptions } from './transport.js';
+import { parseLibvirtUri, readOnlySocketPath, type LibvirtUri } from './uri.js';
+import { ConnectionClosedError, LibvirtError, UnsupportedAuthError, VIR_ERR_NO_SUPPORT } from './errors.js';
+
+const REMOTE_STRING_MAX = 4_194_304;
+const REMOTE_AUTH_TYPE_LIST_MAX = 20;
+
+/** remote_auth_type */
+export const REMOTE_AUTH_NONE = 0;
+export const REMOTE_AUTH_SASL = 1;
+export const REMOTE_AUTH_POLKIT = 2;
+
+/** virConnectFlags: VIR_CONNECT_RO. */
+export const VIR_CONNECT_RO = 1;
+/** virDrvFeature: the peer speaks the keepalive program. */
+export const VIR_DRV_FEATURE_PROGRAM_KEEPALIVE = 10;
+
+export interface AuthListRet {
+  types: number[];
+}
+export interface ConnectOpenArgs {
+  /** URI the daemon opens; null lets the daemon pick its default driver. */
+  name: string | null;
+  flags: number;
+}
+export interface SupportsFeatureArgs {
+  feature: number;
+}
+export interface SupportsFeatureRet {
+  /** libvirt sends 0 or 1 as an int. */
+  supported: number;
+}
+
+const authListRet: XdrCodec<AuthListRet> = {
+  encode: (w, v) => void w.array(v.types, (ww, t) => void ww.int(t), REMOTE_AUTH_TYPE_LIST_MAX),
+  decode: (r) => ({ types: r.array((rr) => rr.int(), REMOTE_AUTH_TYPE_LIST_MAX) }),
+};
+const connectOpenArgs: XdrCodec<ConnectOpenArgs> = {
+  encode: (w, v) => {
+    w.optional(v.name, (ww, s) => void ww.string(s, REMOTE_STRING_MAX));
+    w.uint(v.flags);
+  },
+  decode: (r) => ({ name: r.optional((rr) => rr.string(REMOTE_STRING_MAX)), flags: r.uint() }),
+};
+const supportsFeatureArgs: XdrCodec<SupportsFeatureArgs> = {
+  encode: (w, v) => void w.int(v.feature),
+  decode: (r) => ({ feature: r.int() }),
+};
+const supportsFeatureRet: XdrCodec<SupportsFeatureRet> = {
+  encode: (w, v) => void w.int(v.supported),
+  decode: (r) => ({ supported: r.int() }),
+};
+
+export const CONNECT_OPEN: ProcedureDef<ConnectOpenArgs, void> = {
+  name: 'CONNECT_OPEN',
+  number: 1,
+  args: connectOpenArgs,
+  ret: xdrVoid,
+  priority: 'high',
+};
+export const CONNECT_CLOSE: ProcedureDef<void, void> = {
+  name: 'CONNECT_CLOSE',
+  number: 2,
+  args: xdrVoid,
+  ret: xdrVoid,
+  priority: 'high',
+};
+export const CONNECT_SUPPORTS_FEATURE: ProcedureDef<SupportsFeatureArgs, SupportsFeatureRet> = {
+  name: 'CONNECT_SUPPORTS_FEATURE',
+  number: 60,
+  args: supportsFeatureArgs,
+  ret: supportsFeatureRet,
+  priority: 'high',
+};
+export const AUTH_LIST: ProcedureDef<void, AuthListRet> = {
+  name: 'AUTH_LIST',
+  number: 66,
+  args: xdrVoid,
+  ret: authListRet,
+  priority: 'high',
+};
+
+export interface OpenConnectionOptions extends TransportOptions, RpcConnectionOptions {
+  /** Open read-only (VIR_CONNECT_RO); uses the `-ro` socket when the URI does not name one. */
+  readOnly?: boolean;
+  /** Send our own keepalive PINGs after this much silence (default 5000 ms; 0 disables them). */
+  keepaliveIntervalMs?: number;
+  /** Declare the daemon dead after this many unanswered PINGs (default 5, as libvirt's client). */
+  keepaliveCount?: number;
+  /** Give up if transport + auth + open take longer than this (default 30 s). */
+  openTimeoutMs?: number;
+}
+
+export const DEFAULT_KEEPALIVE_INTERVAL_MS = 5000;
+export const DEFAULT_KEEPALIVE_COUNT = 5;
+const DEFAULT_OPEN_TIMEOUT_MS = 30_000;
+
+const AUTH_NAMES: Record<number, string> = { [REMOTE_AUTH_SASL]: 'SASL', [REMOTE_AUTH_POLKIT]: 'polkit' };
+
+export class ConnectError extends Error {
+  override name = 'ConnectError';
+}
+
+/** Where the read-only flag sends us: libvirt's `-ro` twin of a default socket, the exact socket otherwise. */
+function socketFor(target: LibvirtUri, readOnly: boolean): string | undefined {
+  if (target.transport !== 'unix' || !target.socket) return undefined;
+  // An explicit socket= is used as given (libvirt does the same); the session daemon has no -ro socket.
+  if (!readOnly || target.socketExplicit || target.path === '/session') return target.socket;
+  return readOnlySocketPath(target.socket);
+}
+
+async function negotiateAuth(conn: RpcConnection, uri: string): Promise<void> {
+  let types: number[];
+  try {
+    types = (await conn.call(AUTH_LIST, undefined)).types;
+  } catch (err) {
+    // Daemons too old for AUTH_LIST answer NO_SUPPORT; they only do unauthenticated access.
+    if (err instanceof LibvirtError && err.code === VIR_ERR_NO_SUPPORT) return;
+    throw err;
+  }
+  if (types.length === 0 || types.includes(REMOTE_AUTH_NONE)) return;
+  const offered = types.map((t) => AUTH_NAMES[t] ?? `type ${t}`).join(', ');
+  throw new UnsupportedAuthError(
+    `${uri}: the daemon requires authentication (${offered}), which virtkeeper does not implement; ` +
+      'set auth_unix_rw/auth_tcp = "none" for this socket, or connect over ssh or TLS client certificates',
+  );
+}
+
+async function handshake(conn: RpcConnection, target: LibvirtUri, options: OpenConnectionOptions): Promise<void> {
+  await negotiateAuth(conn, target.uri);
+  await conn.call(CONNECT_OPEN, { name: target.name, flags: options.readOnly ? VIR_CONNECT_RO : 0 });
+  const intervalMs = options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS;
+  let keepalive = false;
+  try {
+    keepalive = (await conn.call(CONNECT_SUPPORTS_FEATURE, { feature: VIR_DRV_FEATURE_PROGRAM_KEEPALIVE })).supported !== 0;
+  } catch (err) {
+    // A daemon without the feature check just gets no keepalive; anything else is real trouble.
+    if (!(err instanceof LibvirtError)) throw err;
+  }
+  if (keepalive && intervalMs > 0) {
+    conn.startKeepalive({ intervalMs, count: options.keepaliveCount ?? DEFAULT_KEEPALIVE_COUNT });
+  }
+}
+
+/**
+ * Connects to the daemon behind a libvirt URI and opens the driver.
+ * Rejects with TransportError, UnsupportedAuthError, LibvirtError (e.g. unknown driver) or ConnectError.
+ */
+export async function openConnection(uri: string, options: OpenConnectionOptions = {}): Promise<RpcConnection> {
+  const target = parseLibvirtUri(uri);
+  const readOnly = options.readOnly ?? false;
+  const socketPath = socketFor(target, readOnly);
+  const stream = await openTransport(target, { ...options, ...(socketPath ? { socketPath } : {}) });
+  const conn = new RpcConnection(stream, { ...options, label: options.label ?? uri });
+  const timeoutMs = options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ConnectError(`${uri}: no answer to connection setup within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([handshake(conn, target, options), timeout]);
+    return conn;
+  } catch (err) {
+    await conn.close();
+    if (err instanceof ConnectionClosedError) {
+      throw new ConnectError(`${uri}: the daemon closed the connection during setup (${err.message})`, { cause: err });
+    }
+    if (err instanceof XdrError) throw new ConnectError(`${uri}: ${err.message}`, { cause: err });
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Says goodbye (CONNECT_CLOSE) so the daemon releases the driver connection, then closes the stream. */
+export async function closeConnection(conn: RpcConnection, timeoutMs = 5000): Promise<void> {
+  if (conn.closed) return;
+  conn.stopKeepalive();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      conn.call(CONNECT_CLOSE, undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+  } catch {
+    // The connection is going away either way; a failed goodbye changes nothing for the caller.
+  } finally {
+    clearTimeout(timer);
+    await conn.close();
+  }
+}
