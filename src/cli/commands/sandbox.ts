@@ -1,0 +1,86 @@
+// `virtkeeper sandbox`: the embedded default host. Starts a private libvirtd serving libvirt's
+// test driver and holds one connection open for as long as it runs, because the test driver
+// throws its whole state away when its last connection closes (measured: see README).
+import { spawn } from 'node:child_process';
+import { writeFile, rm } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { closeConnection, openConnection } from '../../libvirt/connect.js';
+import type { RpcConnection } from '../../libvirt/connection.js';
+import { startPrivateLibvirtd, type PrivateLibvirtd } from '../../sandbox/private-libvirtd.js';
+
+export interface SandboxOptions {
+  dir?: string;
+  uriFile?: string;
+}
+
+export interface RunningSandbox {
+  daemon: PrivateLibvirtd;
+  uri: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the daemon and the keeper connection; the caller decides how long it lives. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<RunningSandbox> {
+  const daemon = await startPrivateLibvirtd({ dir: options.dir });
+  let keeper: RpcConnection;
+  try {
+    keeper = await openConnection(daemon.testUri);
+  } catch (err) {
+    await daemon.stop();
+    throw err;
+  }
+  if (options.uriFile) await writeFile(options.uriFile, daemon.testUri + '\n');
+  return {
+    daemon,
+    uri: daemon.testUri,
+    async stop() {
+      await closeConnection(keeper).catch(() => undefined);
+      await daemon.stop();
+      if (options.uriFile) await rm(options.uriFile, { force: true });
+    },
+  };
+}
+
+/** Runs a command with VIRTKEEPER_CONNECT set to the sandbox URI and resolves with its exit code. */
+function runWithUri(argv: string[], uri: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(argv[0], argv.slice(1), {
+      stdio: 'inherit',
+      env: { ...process.env, VIRTKEEPER_CONNECT: uri },
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+export function registerSandboxCommand(program: Command): void {
+  program
+    .command('sandbox')
+    .description(
+      "start a private libvirtd serving libvirt's test driver and keep its state alive; " +
+        'prints the URI to pass to --connect. With a command after --, runs it with VIRTKEEPER_CONNECT set and stops afterwards',
+    )
+    .option('--dir <dir>', 'directory for the socket, config and log (default: a new temp dir)')
+    .option('--uri-file <file>', 'also write the URI to this file (removed on exit)')
+    .argument('[command...]', 'command to run against the sandbox, e.g. -- virtkeeper apply examples/manifests')
+    .action(async (command: string[], opts: { dir?: string; uriFile?: string }) => {
+      const sandbox = await startSandbox({ dir: opts.dir, uriFile: opts.uriFile });
+      if (command.length > 0) {
+        process.stderr.write(`sandbox: libvirt test driver at ${sandbox.uri}\n`);
+        const code = await runWithUri(command, sandbox.uri).finally(() => sandbox.stop());
+        process.exitCode = code;
+        return;
+      }
+      process.stdout.write(`${sandbox.uri}\n`);
+      process.stderr.write(
+        `sandbox: private libvirtd pid ${sandbox.daemon.pid} (log ${sandbox.daemon.logFile}); ` +
+          'state lives until you stop this process (Ctrl-C)\n',
+      );
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await sandbox.stop();
+    });
+}
