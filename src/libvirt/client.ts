@@ -1,0 +1,839 @@
+// LibvirtClient: the typed facade the reconciler and CLI use. It turns procedure structs into
+// plain TypeScript (string unions for enums, canonical UUID strings, bigint byte sizes) and
+// keeps the not-found convention in one place: `lookup*`/`find*` resolve null when the object
+// does not exist, every other method rejects with the LibvirtError the daemon sent.
+import type { ProcedureDef, RpcCaller, ServerMessage } from './rpc-types.js';
+import type { RemoteDomain, RemoteInterface, RemoteNetwork, RemoteNodeDevice, RemoteStoragePool, RemoteStorageVol } from './procedures/common.js';
+import * as host from './procedures/host.js';
+import * as dom from './procedures/domain.js';
+import * as net from './procedures/network.js';
+import * as sto from './procedures/storage.js';
+import * as ifc from './procedures/interface.js';
+import * as nd from './procedures/nodedev.js';
+import { openConnection, closeConnection } from './connect.js';
+import {
+  VIR_ERR_NO_DOMAIN,
+  VIR_ERR_NO_DOMAIN_METADATA,
+  VIR_ERR_NO_INTERFACE,
+  VIR_ERR_NO_NETWORK,
+  VIR_ERR_NO_NODE_DEVICE,
+  VIR_ERR_NO_STORAGE_POOL,
+  VIR_ERR_NO_STORAGE_VOL,
+  VIR_ERR_NO_SUPPORT,
+} from './errors.js';
+
+export type { DomainState } from './procedures/domain.js';
+export type { StoragePoolState, StorageVolType } from './procedures/storage.js';
+export type { NetworkUpdateCommand, NetworkUpdateSection } from './procedures/network.js';
+export type { NodeDeviceCap } from './procedures/nodedev.js';
+
+// ---- public types --------------------------------------------------------------------------
+
+/** A domain handle. `id` is the running domain's id, -1 while it is shut off. */
+export interface DomainRef {
+  readonly name: string;
+  readonly uuid: string;
+  readonly id: number;
+}
+export interface NetworkRef {
+  readonly name: string;
+  readonly uuid: string;
+}
+export interface StoragePoolRef {
+  readonly name: string;
+  readonly uuid: string;
+}
+/** `pool` is the pool's name; `key` is libvirt's stable volume key (usually its path). */
+export interface StorageVolumeRef {
+  readonly pool: string;
+  readonly name: string;
+  readonly key: string;
+}
+export interface InterfaceRef {
+  readonly name: string;
+  readonly mac: string;
+}
+export interface NodeDeviceRef {
+  readonly name: string;
+}
+
+/** A libvirt version number (major*1e6 + minor*1e3 + release) taken apart. */
+export interface Version {
+  readonly major: number;
+  readonly minor: number;
+  readonly release: number;
+  readonly raw: number;
+  /** "9.0.0" */
+  readonly text: string;
+}
+
+export interface NodeInfo {
+  model: string;
+  memoryBytes: bigint;
+  cpus: number;
+  mhz: number;
+  numaNodes: number;
+  sockets: number;
+  coresPerSocket: number;
+  threadsPerCore: number;
+}
+
+export interface DomainStateInfo {
+  state: dom.DomainState;
+  /** The state's reason code (virDomainRunningReason, virDomainShutoffReason, ...). */
+  reason: number;
+}
+
+export interface DomainInfo {
+  state: dom.DomainState;
+  maxMemoryBytes: bigint;
+  memoryBytes: bigint;
+  vcpus: number;
+  cpuTimeNs: bigint;
+}
+
+export interface StoragePoolInfo {
+  state: sto.StoragePoolState;
+  capacityBytes: bigint;
+  allocationBytes: bigint;
+  availableBytes: bigint;
+}
+
+export interface StorageVolumeInfo {
+  type: sto.StorageVolType;
+  capacityBytes: bigint;
+  allocationBytes: bigint;
+}
+
+/** Which part of a domain a device or metadata change touches; neither means "current". */
+export interface Impact {
+  /** The running instance. */
+  live?: boolean;
+  /** The persistent configuration. */
+  config?: boolean;
+}
+
+export type MetadataType = 'description' | 'title' | 'element';
+
+export interface ListFilter {
+  /** Only active (true) or only inactive (false) objects. */
+  active?: boolean;
+  /** Only persistent (true) or only transient (false) objects. */
+  persistent?: boolean;
+  /** Only objects with autostart on (true) or off (false). */
+  autostart?: boolean;
+}
+
+export interface CallInfo {
+  procedure: string;
+  number: number;
+  durationMs: number;
+  /** Set when the call failed. */
+  error?: unknown;
+}
+
+export interface LibvirtClientOptions {
+  /** Called after every remote call, e.g. to feed a latency histogram. Must not throw. */
+  onCall?: (info: CallInfo) => void;
+  /** Releases the underlying connection; close() calls it once. */
+  close?: () => Promise<void>;
+}
+
+export interface ConnectOptions {
+  readOnly?: boolean;
+  onCall?: (info: CallInfo) => void;
+}
+
+// ---- helpers -------------------------------------------------------------------------------
+
+function errorCode(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** Resolves null when the call fails with one of `codes`; any other failure propagates. */
+async function orNull<T>(p: Promise<T>, ...codes: number[]): Promise<T | null> {
+  try {
+    return await p;
+  } catch (err) {
+    const code = errorCode(err);
+    if (code !== undefined && codes.includes(code)) return null;
+    throw err;
+  }
+}
+
+export function parseVersion(v: bigint | number): Version {
+  const raw = Number(v);
+  const major = Math.floor(raw / 1_000_000);
+  const minor = Math.floor((raw % 1_000_000) / 1000);
+  const release = raw % 1000;
+  return { major, minor, release, raw, text: `${major}.${minor}.${release}` };
+}
+
+function impactFlags(impact: Impact = {}): number {
+  return (impact.live ? dom.VIR_DOMAIN_AFFECT_LIVE : 0) | (impact.config ? dom.VIR_DOMAIN_AFFECT_CONFIG : 0);
+}
+
+const METADATA_TYPES: Record<MetadataType, number> = {
+  description: dom.VIR_DOMAIN_METADATA_DESCRIPTION,
+  title: dom.VIR_DOMAIN_METADATA_TITLE,
+  element: dom.VIR_DOMAIN_METADATA_ELEMENT,
+};
+
+/**
+ * Every kind's list-all flags share the same ideas but not the same bits, so each kind passes
+ * its own table.
+ */
+interface ListBits {
+  active: number;
+  inactive: number;
+  persistent: number;
+  transient: number;
+  autostart: number;
+  noAutostart: number;
+}
+function listFlags(f: ListFilter, bits: ListBits): number {
+  let flags = 0;
+  if (f.active !== undefined) flags |= f.active ? bits.active : bits.inactive;
+  if (f.persistent !== undefined) flags |= f.persistent ? bits.persistent : bits.transient;
+  if (f.autostart !== undefined) flags |= f.autostart ? bits.autostart : bits.noAutostart;
+  return flags;
+}
+
+const DOMAIN_LIST_BITS: ListBits = {
+  active: dom.VIR_CONNECT_LIST_DOMAINS_ACTIVE,
+  inactive: dom.VIR_CONNECT_LIST_DOMAINS_INACTIVE,
+  persistent: dom.VIR_CONNECT_LIST_DOMAINS_PERSISTENT,
+  transient: dom.VIR_CONNECT_LIST_DOMAINS_TRANSIENT,
+  autostart: dom.VIR_CONNECT_LIST_DOMAINS_AUTOSTART,
+  noAutostart: dom.VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART,
+};
+const NETWORK_LIST_BITS: ListBits = {
+  active: net.VIR_CONNECT_LIST_NETWORKS_ACTIVE,
+  inactive: net.VIR_CONNECT_LIST_NETWORKS_INACTIVE,
+  persistent: net.VIR_CONNECT_LIST_NETWORKS_PERSISTENT,
+  transient: net.VIR_CONNECT_LIST_NETWORKS_TRANSIENT,
+  autostart: net.VIR_CONNECT_LIST_NETWORKS_AUTOSTART,
+  noAutostart: net.VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART,
+};
+const POOL_LIST_BITS: ListBits = {
+  active: sto.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
+  inactive: sto.VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE,
+  persistent: sto.VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT,
+  transient: sto.VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT,
+  autostart: sto.VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART,
+  noAutostart: sto.VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART,
+};
+
+// Handles are copied into fresh objects so a caller's extra properties never reach the encoder
+// and our results never alias what a caller holds.
+const domainHandle = (r: DomainRef): RemoteDomain => ({ name: r.name, uuid: r.uuid, id: r.id });
+const networkHandle = (r: NetworkRef): RemoteNetwork => ({ name: r.name, uuid: r.uuid });
+const poolHandle = (r: StoragePoolRef): RemoteStoragePool => ({ name: r.name, uuid: r.uuid });
+const volHandle = (r: StorageVolumeRef): RemoteStorageVol => ({ pool: r.pool, name: r.name, key: r.key });
+const ifaceHandle = (r: InterfaceRef): RemoteInterface => ({ name: r.name, mac: r.mac });
+const devName = (r: NodeDeviceRef | string): string => (typeof r === 'string' ? r : r.name);
+
+// ---- the client ----------------------------------------------------------------------------
+
+export class LibvirtClient {
+  /** The caller every method goes through (with the onCall hook applied); events use it too. */
+  readonly rpc: RpcCaller;
+  private readonly closeFn: (() => Promise<void>) | undefined;
+  private closing: Promise<void> | undefined;
+
+  constructor(caller: RpcCaller, options: LibvirtClientOptions = {}) {
+    this.rpc = options.onCall ? withCallHook(caller, options.onCall) : caller;
+    this.closeFn = options.close;
+  }
+
+  /** Opens a connection (see connect.ts for URI forms) and wraps it. */
+  static async connect(uri: string, options: ConnectOptions = {}): Promise<LibvirtClient> {
+    const conn = await openConnection(uri, { readOnly: options.readOnly ?? false });
+    return new LibvirtClient(conn, {
+      ...(options.onCall ? { onCall: options.onCall } : {}),
+      close: () => closeConnection(conn),
+    });
+  }
+
+  /** Closes the connection this client was created with (idempotent). */
+  close(): Promise<void> {
+    this.closing ??= this.closeFn ? this.closeFn() : Promise.resolve();
+    return this.closing;
+  }
+
+  private call<A, R>(proc: ProcedureDef<A, R>, args: A): Promise<R> {
+    return this.rpc.call(proc, args);
+  }
+
+  // ---- host --------------------------------------------------------------------------------
+
+  getHostname(): Promise<string> {
+    return this.call(host.CONNECT_GET_HOSTNAME, undefined);
+  }
+
+  /** Version of the libvirt daemon serving this connection. */
+  async getLibVersion(): Promise<Version> {
+    return parseVersion(await this.call(host.CONNECT_GET_LIB_VERSION, undefined));
+  }
+
+  /** Hypervisor driver name, e.g. "QEMU" or "TEST". */
+  getHypervisorType(): Promise<string> {
+    return this.call(host.CONNECT_GET_TYPE, undefined);
+  }
+
+  async getHypervisorVersion(): Promise<Version> {
+    return parseVersion(await this.call(host.CONNECT_GET_VERSION, undefined));
+  }
+
+  /** The canonical URI of this connection as the daemon sees it. */
+  getUri(): Promise<string> {
+    return this.call(host.CONNECT_GET_URI, undefined);
+  }
+
+  /** Capabilities XML (host CPU, guest types). */
+  getCapabilities(): Promise<string> {
+    return this.call(host.CONNECT_GET_CAPABILITIES, undefined);
+  }
+
+  async getNodeInfo(): Promise<NodeInfo> {
+    const r = await this.call(host.NODE_GET_INFO, undefined);
+    return {
+      model: r.model,
+      memoryBytes: r.memory * 1024n,
+      cpus: r.cpus,
+      mhz: r.mhz,
+      numaNodes: r.nodes,
+      sockets: r.sockets,
+      coresPerSocket: r.cores,
+      threadsPerCore: r.threads,
+    };
+  }
+
+  // ---- domains -----------------------------------------------------------------------------
+
+  async listDomains(filter: ListFilter = {}): Promise<DomainRef[]> {
+    const r = await this.call(dom.CONNECT_LIST_ALL_DOMAINS, { needResults: true, flags: listFlags(filter, DOMAIN_LIST_BITS) });
+    return r.items;
+  }
+
+  /** Null when no domain has this name. */
+  lookupDomain(name: string): Promise<DomainRef | null> {
+    return orNull(this.getDomain(name), VIR_ERR_NO_DOMAIN);
+  }
+
+  getDomain(name: string): Promise<DomainRef> {
+    return this.call(dom.DOMAIN_LOOKUP_BY_NAME, name);
+  }
+
+  /** Null when no domain has this UUID. */
+  lookupDomainByUuid(uuid: string): Promise<DomainRef | null> {
+    return orNull(this.call(dom.DOMAIN_LOOKUP_BY_UUID, uuid), VIR_ERR_NO_DOMAIN);
+  }
+
+  /**
+   * `inactive`: the persistent config rather than the running one (what diffs compare against);
+   * `secure`: include passwords (needs a read-write connection).
+   */
+  getDomainXml(ref: DomainRef, opts: { inactive?: boolean; secure?: boolean; migratable?: boolean } = {}): Promise<string> {
+    const flags =
+      (opts.secure ? dom.VIR_DOMAIN_XML_SECURE : 0) |
+      (opts.inactive ? dom.VIR_DOMAIN_XML_INACTIVE : 0) |
+      (opts.migratable ? dom.VIR_DOMAIN_XML_MIGRATABLE : 0);
+    return this.call(dom.DOMAIN_GET_XML_DESC, { dom: domainHandle(ref), flags });
+  }
+
+  /** Defines (or redefines, matched by name/uuid) a persistent domain. */
+  defineDomain(xml: string, opts: { validate?: boolean } = {}): Promise<DomainRef> {
+    return this.call(dom.DOMAIN_DEFINE_XML_FLAGS, { xml, flags: opts.validate ? dom.VIR_DOMAIN_DEFINE_VALIDATE : 0 });
+  }
+
+  undefineDomain(
+    ref: DomainRef,
+    opts: { managedSave?: boolean; snapshotsMetadata?: boolean; checkpointsMetadata?: boolean; nvram?: boolean; keepNvram?: boolean; tpm?: boolean; keepTpm?: boolean } = {},
+  ): Promise<void> {
+    const flags =
+      (opts.managedSave ? dom.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE : 0) |
+      (opts.snapshotsMetadata ? dom.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA : 0) |
+      (opts.checkpointsMetadata ? dom.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA : 0) |
+      (opts.nvram ? dom.VIR_DOMAIN_UNDEFINE_NVRAM : 0) |
+      (opts.keepNvram ? dom.VIR_DOMAIN_UNDEFINE_KEEP_NVRAM : 0) |
+      (opts.tpm ? dom.VIR_DOMAIN_UNDEFINE_TPM : 0) |
+      (opts.keepTpm ? dom.VIR_DOMAIN_UNDEFINE_KEEP_TPM : 0);
+    return this.call(dom.DOMAIN_UNDEFINE_FLAGS, { dom: domainHandle(ref), flags });
+  }
+
+  /** Starts a defined domain; resolves with the handle carrying its new id. */
+  startDomain(ref: DomainRef, opts: { paused?: boolean; autodestroy?: boolean; forceBoot?: boolean } = {}): Promise<DomainRef> {
+    const flags =
+      (opts.paused ? dom.VIR_DOMAIN_START_PAUSED : 0) |
+      (opts.autodestroy ? dom.VIR_DOMAIN_START_AUTODESTROY : 0) |
+      (opts.forceBoot ? dom.VIR_DOMAIN_START_FORCE_BOOT : 0);
+    return this.call(dom.DOMAIN_CREATE_WITH_FLAGS, { dom: domainHandle(ref), flags });
+  }
+
+  /** Hard power-off. `graceful` asks libvirt not to SIGKILL a hypervisor process that lingers. */
+  destroyDomain(ref: DomainRef, opts: { graceful?: boolean } = {}): Promise<void> {
+    if (opts.graceful) return this.call(dom.DOMAIN_DESTROY_FLAGS, { dom: domainHandle(ref), flags: dom.VIR_DOMAIN_DESTROY_GRACEFUL });
+    return this.call(dom.DOMAIN_DESTROY, { dom: domainHandle(ref) });
+  }
+
+  /** Asks the guest to shut down (ACPI); returns before it has. */
+  shutdownDomain(ref: DomainRef): Promise<void> {
+    return this.call(dom.DOMAIN_SHUTDOWN, { dom: domainHandle(ref) });
+  }
+
+  rebootDomain(ref: DomainRef): Promise<void> {
+    return this.call(dom.DOMAIN_REBOOT, { dom: domainHandle(ref), flags: 0 });
+  }
+
+  suspendDomain(ref: DomainRef): Promise<void> {
+    return this.call(dom.DOMAIN_SUSPEND, { dom: domainHandle(ref) });
+  }
+
+  resumeDomain(ref: DomainRef): Promise<void> {
+    return this.call(dom.DOMAIN_RESUME, { dom: domainHandle(ref) });
+  }
+
+  async getDomainState(ref: DomainRef): Promise<DomainStateInfo> {
+    const r = await this.call(dom.DOMAIN_GET_STATE, { dom: domainHandle(ref), flags: 0 });
+    return { state: dom.domainStateName(r.state), reason: r.reason };
+  }
+
+  /** 'running' | 'paused' | 'shutoff' | ... */
+  async domainState(ref: DomainRef): Promise<dom.DomainState> {
+    return (await this.getDomainState(ref)).state;
+  }
+
+  async getDomainInfo(ref: DomainRef): Promise<DomainInfo> {
+    const r = await this.call(dom.DOMAIN_GET_INFO, { dom: domainHandle(ref) });
+    return {
+      state: dom.domainStateName(r.state),
+      maxMemoryBytes: r.maxMem * 1024n,
+      memoryBytes: r.memory * 1024n,
+      vcpus: r.nrVirtCpu,
+      cpuTimeNs: r.cpuTime,
+    };
+  }
+
+  isDomainActive(ref: DomainRef): Promise<boolean> {
+    return this.call(dom.DOMAIN_IS_ACTIVE, { dom: domainHandle(ref) });
+  }
+
+  isDomainPersistent(ref: DomainRef): Promise<boolean> {
+    return this.call(dom.DOMAIN_IS_PERSISTENT, { dom: domainHandle(ref) });
+  }
+
+  getDomainAutostart(ref: DomainRef): Promise<boolean> {
+    return this.call(dom.DOMAIN_GET_AUTOSTART, { dom: domainHandle(ref) });
+  }
+
+  setDomainAutostart(ref: DomainRef, autostart: boolean): Promise<void> {
+    return this.call(dom.DOMAIN_SET_AUTOSTART, { dom: domainHandle(ref), autostart });
+  }
+
+  attachDevice(ref: DomainRef, deviceXml: string, impact: Impact = {}): Promise<void> {
+    return this.call(dom.DOMAIN_ATTACH_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
+  }
+
+  detachDevice(ref: DomainRef, deviceXml: string, impact: Impact = {}): Promise<void> {
+    return this.call(dom.DOMAIN_DETACH_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
+  }
+
+  updateDevice(ref: DomainRef, deviceXml: string, impact: Impact = {}): Promise<void> {
+    return this.call(dom.DOMAIN_UPDATE_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
+  }
+
+  /**
+   * Sets (or with `value: null` removes) domain metadata. For 'element', `uri` is the namespace
+   * that identifies the element and `key` the prefix libvirt writes it with.
+   */
+  setDomainMetadata(
+    ref: DomainRef,
+    md: { type: MetadataType; value: string | null; uri?: string; key?: string },
+    impact: Impact = {},
+  ): Promise<void> {
+    return this.call(dom.DOMAIN_SET_METADATA, {
+      dom: domainHandle(ref),
+      type: METADATA_TYPES[md.type],
+      metadata: md.value,
+      key: md.type === 'element' ? (md.key ?? null) : null,
+      uri: md.type === 'element' ? (md.uri ?? null) : null,
+      flags: impactFlags(impact),
+    });
+  }
+
+  /** Throws VIR_ERR_NO_DOMAIN_METADATA when absent; see findDomainMetadata. */
+  getDomainMetadata(ref: DomainRef, md: { type: MetadataType; uri?: string }, impact: Impact = {}): Promise<string> {
+    return this.call(dom.DOMAIN_GET_METADATA, {
+      dom: domainHandle(ref),
+      type: METADATA_TYPES[md.type],
+      uri: md.type === 'element' ? (md.uri ?? null) : null,
+      flags: impactFlags(impact),
+    });
+  }
+
+  /** Null when the domain has no such metadata. */
+  findDomainMetadata(ref: DomainRef, md: { type: MetadataType; uri?: string }, impact: Impact = {}): Promise<string | null> {
+    return orNull(this.getDomainMetadata(ref, md, impact), VIR_ERR_NO_DOMAIN_METADATA);
+  }
+
+  // ---- networks ----------------------------------------------------------------------------
+
+  async listNetworks(filter: ListFilter = {}): Promise<NetworkRef[]> {
+    const r = await this.call(net.CONNECT_LIST_ALL_NETWORKS, { needResults: true, flags: listFlags(filter, NETWORK_LIST_BITS) });
+    return r.items;
+  }
+
+  lookupNetwork(name: string): Promise<NetworkRef | null> {
+    return orNull(this.getNetwork(name), VIR_ERR_NO_NETWORK);
+  }
+
+  getNetwork(name: string): Promise<NetworkRef> {
+    return this.call(net.NETWORK_LOOKUP_BY_NAME, name);
+  }
+
+  lookupNetworkByUuid(uuid: string): Promise<NetworkRef | null> {
+    return orNull(this.call(net.NETWORK_LOOKUP_BY_UUID, uuid), VIR_ERR_NO_NETWORK);
+  }
+
+  getNetworkXml(ref: NetworkRef, opts: { inactive?: boolean } = {}): Promise<string> {
+    return this.call(net.NETWORK_GET_XML_DESC, { net: networkHandle(ref), flags: opts.inactive ? net.VIR_NETWORK_XML_INACTIVE : 0 });
+  }
+
+  defineNetwork(xml: string): Promise<NetworkRef> {
+    return this.call(net.NETWORK_DEFINE_XML, xml);
+  }
+
+  undefineNetwork(ref: NetworkRef): Promise<void> {
+    return this.call(net.NETWORK_UNDEFINE, { net: networkHandle(ref) });
+  }
+
+  startNetwork(ref: NetworkRef): Promise<void> {
+    return this.call(net.NETWORK_CREATE, { net: networkHandle(ref) });
+  }
+
+  destroyNetwork(ref: NetworkRef): Promise<void> {
+    return this.call(net.NETWORK_DESTROY, { net: networkHandle(ref) });
+  }
+
+  isNetworkActive(ref: NetworkRef): Promise<boolean> {
+    return this.call(net.NETWORK_IS_ACTIVE, { net: networkHandle(ref) });
+  }
+
+  isNetworkPersistent(ref: NetworkRef): Promise<boolean> {
+    return this.call(net.NETWORK_IS_PERSISTENT, { net: networkHandle(ref) });
+  }
+
+  getNetworkAutostart(ref: NetworkRef): Promise<boolean> {
+    return this.call(net.NETWORK_GET_AUTOSTART, { net: networkHandle(ref) });
+  }
+
+  setNetworkAutostart(ref: NetworkRef, autostart: boolean): Promise<void> {
+    return this.call(net.NETWORK_SET_AUTOSTART, { net: networkHandle(ref), autostart });
+  }
+
+  getNetworkBridgeName(ref: NetworkRef): Promise<string> {
+    return this.call(net.NETWORK_GET_BRIDGE_NAME, { net: networkHandle(ref) });
+  }
+
+  /**
+   * virNetworkUpdate: changes one section (e.g. a DHCP host) in place. `parentIndex` picks the
+   * <ip> element for ip-dhcp-* sections (-1: the first that fits).
+   */
+  updateNetwork(
+    ref: NetworkRef,
+    update: { command: net.NetworkUpdateCommand; section: net.NetworkUpdateSection; xml: string; parentIndex?: number },
+    impact: Impact = {},
+  ): Promise<void> {
+    return this.call(net.NETWORK_UPDATE, {
+      net: networkHandle(ref),
+      command: net.NETWORK_UPDATE_COMMANDS.indexOf(update.command),
+      section: net.NETWORK_UPDATE_SECTIONS.indexOf(update.section),
+      parentIndex: update.parentIndex ?? -1,
+      xml: update.xml,
+      flags: (impact.live ? net.VIR_NETWORK_UPDATE_AFFECT_LIVE : 0) | (impact.config ? net.VIR_NETWORK_UPDATE_AFFECT_CONFIG : 0),
+    });
+  }
+
+  // ---- storage pools -----------------------------------------------------------------------
+
+  async listStoragePools(filter: ListFilter = {}): Promise<StoragePoolRef[]> {
+    const r = await this.call(sto.CONNECT_LIST_ALL_STORAGE_POOLS, { needResults: true, flags: listFlags(filter, POOL_LIST_BITS) });
+    return r.items;
+  }
+
+  lookupStoragePool(name: string): Promise<StoragePoolRef | null> {
+    return orNull(this.getStoragePool(name), VIR_ERR_NO_STORAGE_POOL);
+  }
+
+  getStoragePool(name: string): Promise<StoragePoolRef> {
+    return this.call(sto.STORAGE_POOL_LOOKUP_BY_NAME, name);
+  }
+
+  lookupStoragePoolByUuid(uuid: string): Promise<StoragePoolRef | null> {
+    return orNull(this.call(sto.STORAGE_POOL_LOOKUP_BY_UUID, uuid), VIR_ERR_NO_STORAGE_POOL);
+  }
+
+  getStoragePoolXml(ref: StoragePoolRef, opts: { inactive?: boolean } = {}): Promise<string> {
+    return this.call(sto.STORAGE_POOL_GET_XML_DESC, { pool: poolHandle(ref), flags: opts.inactive ? sto.VIR_STORAGE_XML_INACTIVE : 0 });
+  }
+
+  defineStoragePool(xml: string): Promise<StoragePoolRef> {
+    return this.call(sto.STORAGE_POOL_DEFINE_XML, { xml, flags: 0 });
+  }
+
+  undefineStoragePool(ref: StoragePoolRef): Promise<void> {
+    return this.call(sto.STORAGE_POOL_UNDEFINE, { pool: poolHandle(ref) });
+  }
+
+  /** Creates the pool's underlying storage (directory, filesystem, ...). */
+  buildStoragePool(ref: StoragePoolRef, opts: { overwrite?: boolean; noOverwrite?: boolean } = {}): Promise<void> {
+    const flags = (opts.overwrite ? sto.VIR_STORAGE_POOL_BUILD_OVERWRITE : 0) | (opts.noOverwrite ? sto.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE : 0);
+    return this.call(sto.STORAGE_POOL_BUILD, { pool: poolHandle(ref), flags });
+  }
+
+  startStoragePool(ref: StoragePoolRef, opts: { build?: boolean } = {}): Promise<void> {
+    return this.call(sto.STORAGE_POOL_CREATE, { pool: poolHandle(ref), flags: opts.build ? sto.VIR_STORAGE_POOL_CREATE_WITH_BUILD : 0 });
+  }
+
+  destroyStoragePool(ref: StoragePoolRef): Promise<void> {
+    return this.call(sto.STORAGE_POOL_DESTROY, { pool: poolHandle(ref) });
+  }
+
+  /** Deletes the pool's underlying storage; destroys data. */
+  deleteStoragePool(ref: StoragePoolRef, opts: { zeroed?: boolean } = {}): Promise<void> {
+    return this.call(sto.STORAGE_POOL_DELETE, { pool: poolHandle(ref), flags: opts.zeroed ? sto.VIR_STORAGE_POOL_DELETE_ZEROED : 0 });
+  }
+
+  refreshStoragePool(ref: StoragePoolRef): Promise<void> {
+    return this.call(sto.STORAGE_POOL_REFRESH, { pool: poolHandle(ref), flags: 0 });
+  }
+
+  isStoragePoolActive(ref: StoragePoolRef): Promise<boolean> {
+    return this.call(sto.STORAGE_POOL_IS_ACTIVE, { pool: poolHandle(ref) });
+  }
+
+  isStoragePoolPersistent(ref: StoragePoolRef): Promise<boolean> {
+    return this.call(sto.STORAGE_POOL_IS_PERSISTENT, { pool: poolHandle(ref) });
+  }
+
+  getStoragePoolAutostart(ref: StoragePoolRef): Promise<boolean> {
+    return this.call(sto.STORAGE_POOL_GET_AUTOSTART, { pool: poolHandle(ref) });
+  }
+
+  setStoragePoolAutostart(ref: StoragePoolRef, autostart: boolean): Promise<void> {
+    return this.call(sto.STORAGE_POOL_SET_AUTOSTART, { pool: poolHandle(ref), autostart });
+  }
+
+  async getStoragePoolInfo(ref: StoragePoolRef): Promise<StoragePoolInfo> {
+    const r = await this.call(sto.STORAGE_POOL_GET_INFO, { pool: poolHandle(ref) });
+    return {
+      state: sto.storagePoolStateName(r.state),
+      capacityBytes: r.capacity,
+      allocationBytes: r.allocation,
+      availableBytes: r.available,
+    };
+  }
+
+  /** Volumes of an active pool. */
+  async listStorageVolumes(ref: StoragePoolRef): Promise<StorageVolumeRef[]> {
+    const r = await this.call(sto.STORAGE_POOL_LIST_ALL_VOLUMES, { pool: poolHandle(ref), needResults: true, flags: 0 });
+    return r.items;
+  }
+
+  // ---- storage volumes ---------------------------------------------------------------------
+
+  lookupStorageVolume(pool: StoragePoolRef, name: string): Promise<StorageVolumeRef | null> {
+    return orNull(this.getStorageVolume(pool, name), VIR_ERR_NO_STORAGE_VOL);
+  }
+
+  getStorageVolume(pool: StoragePoolRef, name: string): Promise<StorageVolumeRef> {
+    return this.call(sto.STORAGE_VOL_LOOKUP_BY_NAME, { pool: poolHandle(pool), name });
+  }
+
+  lookupStorageVolumeByPath(path: string): Promise<StorageVolumeRef | null> {
+    return orNull(this.call(sto.STORAGE_VOL_LOOKUP_BY_PATH, path), VIR_ERR_NO_STORAGE_VOL);
+  }
+
+  lookupStorageVolumeByKey(key: string): Promise<StorageVolumeRef | null> {
+    return orNull(this.call(sto.STORAGE_VOL_LOOKUP_BY_KEY, key), VIR_ERR_NO_STORAGE_VOL);
+  }
+
+  getStorageVolumeXml(ref: StorageVolumeRef): Promise<string> {
+    return this.call(sto.STORAGE_VOL_GET_XML_DESC, { vol: volHandle(ref), flags: 0 });
+  }
+
+  getStorageVolumePath(ref: StorageVolumeRef): Promise<string> {
+    return this.call(sto.STORAGE_VOL_GET_PATH, { vol: volHandle(ref) });
+  }
+
+  createStorageVolume(pool: StoragePoolRef, xml: string, opts: { preallocMetadata?: boolean; validate?: boolean } = {}): Promise<StorageVolumeRef> {
+    const flags = (opts.preallocMetadata ? sto.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0) | (opts.validate ? sto.VIR_STORAGE_VOL_CREATE_VALIDATE : 0);
+    return this.call(sto.STORAGE_VOL_CREATE_XML, { pool: poolHandle(pool), xml, flags });
+  }
+
+  /** Creates a volume in `pool` from `xml`, copying its content from `source`. */
+  cloneStorageVolume(pool: StoragePoolRef, xml: string, source: StorageVolumeRef, opts: { preallocMetadata?: boolean } = {}): Promise<StorageVolumeRef> {
+    return this.call(sto.STORAGE_VOL_CREATE_XML_FROM, {
+      pool: poolHandle(pool),
+      xml,
+      clonevol: volHandle(source),
+      flags: opts.preallocMetadata ? sto.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0,
+    });
+  }
+
+  deleteStorageVolume(ref: StorageVolumeRef, opts: { zeroed?: boolean; withSnapshots?: boolean } = {}): Promise<void> {
+    const flags = (opts.zeroed ? sto.VIR_STORAGE_VOL_DELETE_ZEROED : 0) | (opts.withSnapshots ? sto.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS : 0);
+    return this.call(sto.STORAGE_VOL_DELETE, { vol: volHandle(ref), flags });
+  }
+
+  /** New capacity in bytes (or the amount to add with `delta`); shrinking needs `shrink`. */
+  resizeStorageVolume(ref: StorageVolumeRef, capacityBytes: bigint, opts: { allocate?: boolean; delta?: boolean; shrink?: boolean } = {}): Promise<void> {
+    const flags =
+      (opts.allocate ? sto.VIR_STORAGE_VOL_RESIZE_ALLOCATE : 0) |
+      (opts.delta ? sto.VIR_STORAGE_VOL_RESIZE_DELTA : 0) |
+      (opts.shrink ? sto.VIR_STORAGE_VOL_RESIZE_SHRINK : 0);
+    return this.call(sto.STORAGE_VOL_RESIZE, { vol: volHandle(ref), capacity: capacityBytes, flags });
+  }
+
+  async getStorageVolumeInfo(ref: StorageVolumeRef): Promise<StorageVolumeInfo> {
+    const r = await this.call(sto.STORAGE_VOL_GET_INFO, { vol: volHandle(ref) });
+    return { type: sto.storageVolTypeName(r.type), capacityBytes: r.capacity, allocationBytes: r.allocation };
+  }
+
+  // ---- host interfaces ---------------------------------------------------------------------
+
+  async listInterfaces(filter: { active?: boolean } = {}): Promise<InterfaceRef[]> {
+    const flags =
+      filter.active === undefined ? 0 : filter.active ? ifc.VIR_CONNECT_LIST_INTERFACES_ACTIVE : ifc.VIR_CONNECT_LIST_INTERFACES_INACTIVE;
+    const r = await this.call(ifc.CONNECT_LIST_ALL_INTERFACES, { needResults: true, flags });
+    return r.items;
+  }
+
+  lookupInterface(name: string): Promise<InterfaceRef | null> {
+    return orNull(this.getInterface(name), VIR_ERR_NO_INTERFACE);
+  }
+
+  getInterface(name: string): Promise<InterfaceRef> {
+    return this.call(ifc.INTERFACE_LOOKUP_BY_NAME, name);
+  }
+
+  lookupInterfaceByMac(mac: string): Promise<InterfaceRef | null> {
+    return orNull(this.call(ifc.INTERFACE_LOOKUP_BY_MAC_STRING, mac), VIR_ERR_NO_INTERFACE);
+  }
+
+  getInterfaceXml(ref: InterfaceRef, opts: { inactive?: boolean } = {}): Promise<string> {
+    return this.call(ifc.INTERFACE_GET_XML_DESC, { iface: ifaceHandle(ref), flags: opts.inactive ? ifc.VIR_INTERFACE_XML_INACTIVE : 0 });
+  }
+
+  defineInterface(xml: string): Promise<InterfaceRef> {
+    return this.call(ifc.INTERFACE_DEFINE_XML, { xml, flags: 0 });
+  }
+
+  undefineInterface(ref: InterfaceRef): Promise<void> {
+    return this.call(ifc.INTERFACE_UNDEFINE, { iface: ifaceHandle(ref) });
+  }
+
+  startInterface(ref: InterfaceRef): Promise<void> {
+    return this.call(ifc.INTERFACE_CREATE, { iface: ifaceHandle(ref), flags: 0 });
+  }
+
+  destroyInterface(ref: InterfaceRef): Promise<void> {
+    return this.call(ifc.INTERFACE_DESTROY, { iface: ifaceHandle(ref), flags: 0 });
+  }
+
+  isInterfaceActive(ref: InterfaceRef): Promise<boolean> {
+    return this.call(ifc.INTERFACE_IS_ACTIVE, { iface: ifaceHandle(ref) });
+  }
+
+  // ---- node devices ------------------------------------------------------------------------
+
+  /**
+   * Node devices, optionally only those with one of `capabilities`. Drivers without the list-all
+   * call fall back to the older per-capability NODE_LIST_DEVICES.
+   */
+  async listNodeDevices(filter: { capabilities?: readonly nd.NodeDeviceCap[] } = {}): Promise<NodeDeviceRef[]> {
+    const caps = filter.capabilities ?? [];
+    const flags = caps.reduce((acc, cap) => acc | nd.NODE_DEVICE_CAP_FLAGS[cap], 0);
+    const all = await orNull(this.call(nd.CONNECT_LIST_ALL_NODE_DEVICES, { needResults: true, flags }), VIR_ERR_NO_SUPPORT);
+    if (all) return all.items;
+    const names = new Set<string>();
+    for (const cap of caps.length ? caps : [null]) {
+      for (const name of await this.listNodeDeviceNames(cap)) names.add(name);
+    }
+    return [...names].map((name) => ({ name }));
+  }
+
+  /** The older listing: names with one capability (or all). */
+  async listNodeDeviceNames(cap: nd.NodeDeviceCap | null = null): Promise<string[]> {
+    const maxnames = await this.call(nd.NODE_NUM_OF_DEVICES, { cap, flags: 0 });
+    if (maxnames <= 0) return [];
+    return this.call(nd.NODE_LIST_DEVICES, { cap, maxnames, flags: 0 });
+  }
+
+  lookupNodeDevice(name: string): Promise<NodeDeviceRef | null> {
+    return orNull(this.getNodeDevice(name), VIR_ERR_NO_NODE_DEVICE);
+  }
+
+  getNodeDevice(name: string): Promise<NodeDeviceRef> {
+    return this.call(nd.NODE_DEVICE_LOOKUP_BY_NAME, name);
+  }
+
+  getNodeDeviceXml(ref: NodeDeviceRef | string): Promise<string> {
+    return this.call(nd.NODE_DEVICE_GET_XML_DESC, { name: devName(ref), flags: 0 });
+  }
+
+  /** Parent device name, null for the root ("computer"). */
+  getNodeDeviceParent(ref: NodeDeviceRef | string): Promise<string | null> {
+    return this.call(nd.NODE_DEVICE_GET_PARENT, devName(ref));
+  }
+
+  async listNodeDeviceCapabilities(ref: NodeDeviceRef | string): Promise<string[]> {
+    const name = devName(ref);
+    const maxnames = await this.call(nd.NODE_DEVICE_NUM_OF_CAPS, name);
+    if (maxnames <= 0) return [];
+    return this.call(nd.NODE_DEVICE_LIST_CAPS, { name, maxnames });
+  }
+
+  /** Unbinds a host device from its driver for passthrough; `driver` e.g. "vfio". */
+  detachNodeDevice(ref: NodeDeviceRef | string, opts: { driver?: string } = {}): Promise<void> {
+    return this.call(nd.NODE_DEVICE_DETACH_FLAGS, { name: devName(ref), driverName: opts.driver ?? null, flags: 0 });
+  }
+
+  reattachNodeDevice(ref: NodeDeviceRef | string): Promise<void> {
+    return this.call(nd.NODE_DEVICE_RE_ATTACH, devName(ref));
+  }
+
+  resetNodeDevice(ref: NodeDeviceRef | string): Promise<void> {
+    return this.call(nd.NODE_DEVICE_RESET, devName(ref));
+  }
+}
+
+/** Wraps a caller so every call reports its procedure, duration and outcome. */
+function withCallHook(caller: RpcCaller, onCall: (info: CallInfo) => void): RpcCaller {
+  const report = (info: CallInfo): void => {
+    try {
+      onCall(info);
+    } catch {
+      // A metrics hook must never turn a successful libvirt call into a failure.
+    }
+  };
+  return {
+    async call<A, R>(proc: ProcedureDef<A, R>, args: A): Promise<R> {
+      const started = performance.now();
+      try {
+        const result = await caller.call(proc, args);
+        report({ procedure: proc.name, number: proc.number, durationMs: performance.now() - started });
+        return result;
+      } catch (error) {
+        report({ procedure: proc.name, number: proc.number, durationMs: performance.now() - started, error });
+        throw error;
+      }
+    },
+    onMessage(listener: (msg: ServerMessage) => void): () => void {
+      return caller.onMessage(listener);
+    },
+  };
+}
