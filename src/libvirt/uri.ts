@@ -120,7 +120,7 @@ function formatQuery(params: readonly (readonly [string, string])[]): string {
 }
 
 export function parseLibvirtUri(uri: string, env: ParseUriEnv = process.env): LibvirtUri {
-  const schemeMatch = /^([A-Za-z][A-Za-z0-9.-]*)(?:\+([A-Za-z0-9]+))?:\/\//.exec(uri);
+  const schemeMatch = /^([A-Za-z][A-Za-z0-9.-]*)(?:\+([A-Za-z0-9_-]+))?:\/\//.exec(uri);
   if (!schemeMatch) throw new UriError(`not a libvirt URI: '${uri}' (expected driver[+transport]://[host]/path)`);
   const driver = schemeMatch[1]!;
   let parsed: URL;

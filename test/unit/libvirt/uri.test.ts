@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { UriError, parseLibvirtUri, readOnlySocketPath, sessionSocketPath } from '../../../src/libvirt/uri.js';
+import { sshArgs, sshRemoteCommand } from '../../../src/libvirt/transport.js';
+
+const env = { XDG_RUNTIME_DIR: '/run/user/1000', HOME: '/home/u' };
+const parse = (uri: string) => parseLibvirtUri(uri, env);
+
+describe('parseLibvirtUri', () => {
+  it('test+unix with socket= uses exactly that socket and strips it from the name', () => {
+    const u = parse('test+unix:///default?socket=/tmp/x/libvirt-sock');
+    expect(u).toMatchObject({
+      driver: 'test',
+      transport: 'unix',
+      path: '/default',
+      socket: '/tmp/x/libvirt-sock',
+      socketExplicit: true,
+      name: 'test:///default',
+    });
+    expect(u.host).toBeUndefined();
+    expect(u.query).toEqual({ socket: '/tmp/x/libvirt-sock' });
+  });
+
+  it('qemu:///system goes to the system socket', () => {
+    const u = parse('qemu:///system');
+    expect(u).toMatchObject({ driver: 'qemu', transport: 'unix', socket: '/var/run/libvirt/libvirt-sock', socketExplicit: false });
+    expect(u.name).toBe('qemu:///system');
+    expect(readOnlySocketPath(u.socket!)).toBe('/var/run/libvirt/libvirt-sock-ro');
+  });
+
+  it('qemu:///session goes to the per-user socket', () => {
+    expect(parse('qemu:///session').socket).toBe('/run/user/1000/libvirt/libvirt-sock');
+    expect(sessionSocketPath({ HOME: '/home/u' })).toBe('/home/u/.cache/libvirt/libvirt-sock');
+  });
+
+  it('test:///default without a transport is a local unix connection', () => {
+    expect(parse('test:///default')).toMatchObject({ transport: 'unix', name: 'test:///default', path: '/default' });
+  });
+
+  it('qemu+tcp carries host and port and sends the plain driver URI', () => {
+    const u = parse('qemu+tcp://kvm1.example.com:16600/system');
+    expect(u).toMatchObject({ transport: 'tcp', host: 'kvm1.example.com', port: 16600, name: 'qemu:///system' });
+    expect(u.socket).toBeUndefined();
+    expect(parse('qemu+tcp://kvm1/system').port).toBe(16509);
+  });
+
+  it('qemu+tls defaults to port 16514; a host without transport means tls', () => {
+    expect(parse('qemu+tls://kvm1/system')).toMatchObject({ transport: 'tls', port: 16514, host: 'kvm1' });
+    expect(parse('qemu://kvm1/system')).toMatchObject({ transport: 'tls', port: 16514 });
+  });
+
+  it('qemu+ssh keeps the user, and the remote socket defaults to the system one', () => {
+    const u = parse('qemu+ssh://root@kvm1/system?keyfile=/k');
+    expect(u).toMatchObject({ transport: 'ssh', user: 'root', host: 'kvm1', socket: '/var/run/libvirt/libvirt-sock', name: 'qemu:///system' });
+    expect(u.port).toBeUndefined();
+  });
+
+  it('understands IPv6 hosts', () => {
+    expect(parse('qemu+tcp://[fe80::1]:1234/system')).toMatchObject({ host: 'fe80::1', port: 1234 });
+  });
+
+  it('keeps server-side query parameters in the name and drops client-side ones', () => {
+    const u = parse('qemu+ssh://h/system?no_verify=1&keyfile=/k&foo=bar%20baz&mode=legacy');
+    expect(u.name).toBe('qemu:///system?foo=bar%20baz');
+    expect(u.query.foo).toBe('bar baz');
+  });
+
+  it('name= overrides what is sent', () => {
+    expect(parse('qemu+ssh://h/system?name=qemu:///session').name).toBe('qemu:///session');
+  });
+
+  it('rejects what libvirt rejects, and transports we do not do', () => {
+    expect(() => parse('/var/run/libvirt')).toThrow(UriError);
+    expect(() => parse('qemu+carrier-pigeon:///system')).toThrow(/unknown transport/);
+    expect(() => parse('qemu+libssh2://h/system')).toThrow(/not supported/);
+    expect(() => parse('qemu+tcp:///system')).toThrow(/needs a host/);
+    expect(() => parse('qemu+unix://h/system')).toThrow(/cannot reach host/);
+  });
+});
+
+describe('ssh command line', () => {
+  it('passes user, port and key to ssh and runs the helper or netcat remotely', () => {
+    const u = parse('qemu+ssh://admin@kvm1:2222/system?keyfile=/home/u/.ssh/id');
+    const args = sshArgs(u);
+    expect(args.slice(0, 6)).toEqual(['-p', '2222', '-l', 'admin', '-i', '/home/u/.ssh/id']);
+    expect(args).toContain('-T');
+    expect(args[args.indexOf('--') + 1]).toBe('kvm1');
+    const remote = args[args.length - 1]!;
+    expect(remote).toContain('virt-ssh-helper');
+    expect(remote).toContain('qemu:///system');
+    expect(remote).toContain('/var/run/libvirt/libvirt-sock');
+  });
+
+  it('uses plain netcat on an explicit socket', () => {
+    const u = parse("qemu+ssh://kvm1/system?socket=/run/it's/sock");
+    expect(sshRemoteCommand(u)).toBe(`'nc' -U '/run/it'\\''s/sock'`);
+  });
+});
