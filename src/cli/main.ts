@@ -1,0 +1,14 @@
+// virtkeeper CLI entry: a list of command registrations, nothing else. Each command lives in
+// commands/<name>.ts and exports register<Name>Command(program).
+import { Command } from 'commander';
+import { registerSchemaCommand } from './commands/schema.js';
+import { registerValidateCommand } from './commands/validate.js';
+
+const program = new Command('virtkeeper')
+  .description('GitOps reconciler for libvirt hosts')
+  .showHelpAfterError();
+
+registerValidateCommand(program);
+registerSchemaCommand(program);
+
+await program.parseAsync(process.argv);

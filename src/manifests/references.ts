@@ -1,0 +1,145 @@
+// Checks across documents: one object declared twice, references to objects no manifest
+// declares, and conflicts only visible with all manifests at hand. Pure.
+import { identityKey, kindKey, volumeKey } from './identity.js';
+import type { FieldPath } from './paths.js';
+import type { AnyManifest, IdentityKey, PciAddress, SourceLocation } from './types.js';
+
+export interface Candidate {
+  manifest: AnyManifest;
+  /** Position of a field in this manifest's document. */
+  locate(path: FieldPath, anchor?: 'value' | 'key'): SourceLocation;
+}
+
+export interface CrossIssue {
+  candidate: Candidate;
+  path: FieldPath;
+  message: string;
+  anchor?: 'value' | 'key';
+}
+
+export interface CrossResult {
+  /** First declaration of every identity. */
+  unique: Candidate[];
+  issues: CrossIssue[];
+}
+
+export function checkAcross(candidates: readonly Candidate[], declaredInvalid: ReadonlySet<IdentityKey> = new Set()): CrossResult {
+  const issues: CrossIssue[] = [];
+  const byKey = new Map<IdentityKey, Candidate>();
+  for (const c of candidates) {
+    const key = identityKey(c.manifest);
+    const first = byKey.get(key);
+    if (first) {
+      const at = first.locate(['metadata', 'name']);
+      issues.push({ candidate: c, path: ['metadata', 'name'], message: `${describe(key)} is already declared at ${at.file}:${at.line}:${at.column}` });
+    } else byKey.set(key, c);
+  }
+  const unique = [...byKey.values()];
+  const has = (key: IdentityKey) => byKey.has(key) || declaredInvalid.has(key);
+  const missing = (c: Candidate, path: FieldPath, key: IdentityKey) =>
+    issues.push({ candidate: c, path, message: `refers to ${describe(key)}, which no manifest declares` });
+
+  for (const c of unique) {
+    const m = c.manifest;
+    switch (m.kind) {
+      case 'Domain':
+        (m.spec.disks ?? []).forEach((d, i) => {
+          if (d.volume && !has(volumeKey(d.volume.pool, d.volume.name))) missing(c, ['spec', 'disks', i, 'volume'], volumeKey(d.volume.pool, d.volume.name));
+        });
+        (m.spec.interfaces ?? []).forEach((n, i) => {
+          if (n.network && !has(kindKey('Network', n.network))) missing(c, ['spec', 'interfaces', i, 'network'], kindKey('Network', n.network));
+        });
+        (m.spec.hostdevs ?? []).forEach((h, i) => {
+          if (h.nodeDevice && !has(kindKey('NodeDevice', h.nodeDevice))) missing(c, ['spec', 'hostdevs', i, 'nodeDevice'], kindKey('NodeDevice', h.nodeDevice));
+        });
+        break;
+      case 'StorageVolume': {
+        const s = m.spec;
+        if (!has(kindKey('StoragePool', s.pool))) missing(c, ['spec', 'pool'], kindKey('StoragePool', s.pool));
+        const base = s.backingStore?.volume;
+        if (base && !has(volumeKey(base.pool ?? s.pool, base.name))) missing(c, ['spec', 'backingStore', 'volume'], volumeKey(base.pool ?? s.pool, base.name));
+        if (s.cloneFrom && !has(volumeKey(s.cloneFrom.pool ?? s.pool, s.cloneFrom.name))) missing(c, ['spec', 'cloneFrom'], volumeKey(s.cloneFrom.pool ?? s.pool, s.cloneFrom.name));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  issues.push(...duplicateMacs(unique), ...duplicateNodeDevices(unique), ...volumeCycles(unique));
+  return { unique, issues };
+}
+
+function describe(key: IdentityKey): string {
+  const slash = key.indexOf('/');
+  return `${key.slice(0, slash)} "${key.slice(slash + 1)}"`;
+}
+
+/** Two NICs with one MAC break networking for both guests. */
+function duplicateMacs(candidates: readonly Candidate[]): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  const seen = new Map<string, string>();
+  for (const c of candidates) {
+    if (c.manifest.kind !== 'Domain') continue;
+    const name = c.manifest.metadata.name;
+    const local = new Set<string>(); // duplicates inside one domain are reported by checks.ts
+    (c.manifest.spec.interfaces ?? []).forEach((n, i) => {
+      const mac = n.mac?.toLowerCase();
+      if (!mac || local.has(mac)) return;
+      local.add(mac);
+      const prev = seen.get(mac);
+      if (prev) issues.push({ candidate: c, path: ['spec', 'interfaces', i, 'mac'], message: `is already used by ${prev}` });
+      else seen.set(mac, `Domain "${name}"`);
+    });
+  }
+  return issues;
+}
+
+function pciText(p: PciAddress): string {
+  const hex = (n: number, w: number) => n.toString(16).padStart(w, '0');
+  return `${hex(p.domain ?? 0, 4)}:${hex(p.bus, 2)}:${hex(p.slot, 2)}.${p.function}`;
+}
+
+function duplicateNodeDevices(candidates: readonly Candidate[]): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  const seen = new Map<string, string>();
+  for (const c of candidates) {
+    if (c.manifest.kind !== 'NodeDevice') continue;
+    const s = c.manifest.spec;
+    const key = s.pci ? `PCI device ${pciText(s.pci)}` : `USB device ${JSON.stringify(s.usb)}`;
+    const prev = seen.get(key);
+    if (prev) issues.push({ candidate: c, path: ['spec', s.pci ? 'pci' : 'usb'], message: `${key} is already declared by NodeDevice "${prev}"` });
+    else seen.set(key, c.manifest.metadata.name);
+  }
+  return issues;
+}
+
+/** A volume whose backing chain or clone source leads back to itself can never be created. */
+function volumeCycles(candidates: readonly Candidate[]): CrossIssue[] {
+  const next = new Map<IdentityKey, { key: IdentityKey; candidate: Candidate; path: FieldPath }>();
+  for (const c of candidates) {
+    if (c.manifest.kind !== 'StorageVolume') continue;
+    const s = c.manifest.spec;
+    const ref = s.backingStore?.volume ?? s.cloneFrom;
+    if (!ref) continue;
+    const path: FieldPath = s.backingStore?.volume ? ['spec', 'backingStore', 'volume'] : ['spec', 'cloneFrom'];
+    next.set(identityKey(c.manifest), { key: volumeKey(ref.pool ?? s.pool, ref.name), candidate: c, path });
+  }
+  const issues: CrossIssue[] = [];
+  const reported = new Set<IdentityKey>();
+  for (const startKey of next.keys()) {
+    const chain: IdentityKey[] = [];
+    let k: IdentityKey | undefined = startKey;
+    while (k !== undefined && next.has(k) && !chain.includes(k)) {
+      chain.push(k);
+      k = next.get(k)!.key;
+    }
+    // A self-reference is checks.ts's business; report longer loops once, on their first member.
+    if (k === startKey && chain.length > 1 && !chain.some((c) => reported.has(c))) {
+      chain.forEach((c) => reported.add(c));
+      const edge = next.get(startKey)!;
+      const names = [...chain, startKey].map((c) => c.replace(/^StorageVolume\//, ''));
+      issues.push({ candidate: edge.candidate, path: edge.path, message: `volumes refer to each other in a loop: ${names.join(' → ')}` });
+    }
+  }
+  return issues;
+}

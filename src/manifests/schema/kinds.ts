@@ -1,0 +1,457 @@
+// The JSON Schema of every kind. Must stay in step with ../types.ts (a unit test compares the
+// property names of both) and is written to schemas/*.schema.json by build.ts.
+import { API_VERSION, type ManifestKind } from '../types.js';
+import {
+  absPath,
+  arr,
+  atLeastOne,
+  atMostOne,
+  bool,
+  enumOf,
+  exactlyOne,
+  forbidden,
+  hostName,
+  int,
+  ipAny,
+  ipv4,
+  ipv6,
+  mac,
+  name,
+  NAME_MESSAGE,
+  NAME_PATTERN,
+  obj,
+  pciAddress,
+  size,
+  str,
+  usbAddress,
+  when,
+  xmlOverlay,
+  type JsonSchema,
+} from './dsl.js';
+
+export const SCHEMA_BASE_URL = 'https://virtkeeper.io/schemas/v1/';
+
+export const SCHEMA_FILES: Record<ManifestKind, string> = {
+  Domain: 'domain.schema.json',
+  Network: 'network.schema.json',
+  StoragePool: 'storagepool.schema.json',
+  StorageVolume: 'storagevolume.schema.json',
+  Interface: 'interface.schema.json',
+  NodeDevice: 'nodedevice.schema.json',
+};
+export const COMBINED_SCHEMA_FILE = 'manifest.schema.json';
+
+// ------------------------------------------------------------------ envelope
+
+const LABEL_KEY = '^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
+const LABEL_KEY_MESSAGE = 'keys must look like "tier" or "example.com/tier" (letters, digits, "-", "_", ".")';
+
+function metadata(nameSchema: JsonSchema): JsonSchema {
+  return obj(
+    'Identity and bookkeeping of the object.',
+    {
+      name: nameSchema,
+      labels: {
+        type: 'object',
+        description: 'Free-form key/value pairs for selecting and grouping objects.',
+        propertyNames: { pattern: LABEL_KEY, errorMessage: LABEL_KEY_MESSAGE },
+        additionalProperties: str('A label value.', { maxLength: 256 }),
+      },
+      annotations: {
+        type: 'object',
+        description: 'Key/value pairs that change how virtkeeper treats the object.',
+        propertyNames: { pattern: LABEL_KEY, errorMessage: LABEL_KEY_MESSAGE },
+        properties: {
+          'virtkeeper.io/prune': enumOf('"disabled": never delete this object, even when it leaves the manifests and --prune is given.', ['disabled', 'enabled'], {
+            errorMessage: 'must be "disabled" or "enabled"',
+          }),
+          'virtkeeper.io/allow-replace': enumOf('"true": allow changes that destroy and recreate the object (possible data loss).', ['true', 'false'], {
+            errorMessage: 'must be the string "true" or "false" (quote it in YAML)',
+          }),
+        },
+        additionalProperties: str('An annotation value.', { maxLength: 65536 }),
+      },
+    },
+    ['name'],
+  );
+}
+
+function envelope(kind: ManifestKind, spec: JsonSchema, nameSchema?: JsonSchema): JsonSchema {
+  return obj(
+    `A virtkeeper ${kind} manifest.`,
+    {
+      apiVersion: {
+        type: 'string',
+        description: 'Manifest format version.',
+        const: API_VERSION,
+        errorMessage: `must be ${API_VERSION}`,
+      },
+      kind: { type: 'string', description: 'Kind of object.', const: kind, errorMessage: `must be ${kind}` },
+      metadata: metadata(nameSchema ?? name(`Name of the ${kind} in libvirt. ${NAME_MESSAGE}.`)),
+      spec,
+    },
+    ['apiVersion', 'kind', 'metadata', 'spec'],
+  );
+}
+
+// ------------------------------------------------------------------ Domain
+
+const lifecycle = ['destroy', 'restart', 'preserve', 'rename-restart'];
+
+const charDevice = (what: string, target: Record<string, JsonSchema>): JsonSchema =>
+  obj(
+    what,
+    {
+      type: enumOf('Host side of the device; default pty.', ['pty', 'file', 'unix', 'tcp', 'null'], { default: 'pty' }),
+      path: absPath('Host path, for type file or unix.'),
+      host: hostName('Host to bind or connect to, for type tcp.'),
+      port: int('TCP port, for type tcp.', 1, 65535),
+      mode: enumOf('For tcp and unix: bind (listen) or connect.', ['bind', 'connect']),
+      ...target,
+    },
+    [],
+    {
+      allOf: [
+        when('type', ['file', 'unix'], { required: ['path'], errorMessage: 'is required for type file and unix' }),
+        when('type', 'tcp', { required: ['port'], errorMessage: 'is required for type tcp' }),
+      ],
+    },
+  );
+
+const domainSpec = obj(
+  'Desired configuration and lifecycle of a virtual machine (libvirt domain).',
+  {
+    type: enumOf('Hypervisor driver; default kvm. Use test with libvirt\'s test:///default driver.', ['kvm', 'qemu', 'test', 'xen', 'lxc'], { default: 'kvm' }),
+    uuid: str('Fixed UUID; omitted: libvirt generates one and virtkeeper keeps it.', {
+      pattern: '^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$',
+      errorMessage: 'must be a UUID like 4dea22b3-1d52-d8f3-2516-782e98ab3fa0',
+    }),
+    title: str('Short one-line title shown by management tools.', { maxLength: 256, pattern: '^[^\\n\\r]*$', errorMessage: 'must be one line of at most 256 characters' }),
+    description: str('Free-form description.', { maxLength: 65536 }),
+    state: enumOf('Desired lifecycle state, enforced on every reconcile: a domain shut down by hand is started again when running. Default running.', ['running', 'stopped', 'paused'], { default: 'running' }),
+    autostart: bool('Start the domain when libvirtd starts.'),
+    restartPolicy: enumOf('What to do when a change only takes effect after a restart: auto restarts the domain (graceful shutdown, then start); manual only reports "restart required" in the plan. Default manual.', ['auto', 'manual'], { default: 'manual' }),
+    memory: size('Maximum memory of the guest.'),
+    currentMemory: size('Memory given at boot when it should be less than memory (balloon); default: memory.'),
+    vcpus: int('Number of virtual CPUs; default 1.', 1, 4096, { default: 1 }),
+    cpu: obj('CPU model presented to the guest.', {
+      mode: enumOf('host-passthrough: the host CPU as is; host-model: closest named model; custom: the model below; maximum: everything the hypervisor can offer.', ['host-passthrough', 'host-model', 'custom', 'maximum']),
+      model: str('CPU model name for mode custom, e.g. Skylake-Server.', { pattern: '^[A-Za-z0-9_.+-]{1,64}$', errorMessage: 'must be a CPU model name like Skylake-Server' }),
+      topology: obj('How vcpus are arranged; sockets × cores × threads must equal vcpus.', {
+        sockets: int('Number of sockets.', 1, 4096),
+        cores: int('Cores per socket.', 1, 4096),
+        threads: int('Threads per core.', 1, 64),
+      }, ['sockets', 'cores', 'threads']),
+    }),
+    os: obj('Boot configuration.', {
+      type: enumOf('Guest OS type: hvm for full virtualization (kvm, qemu, test), linux/xen for Xen paravirt, exe for containers.', ['hvm', 'linux', 'xen', 'exe'], { default: 'hvm' }),
+      arch: str('Guest CPU architecture, e.g. x86_64, aarch64.', { pattern: '^[a-z0-9_]{1,32}$', errorMessage: 'must be an architecture name like x86_64' }),
+      machine: str('Machine type, e.g. q35, pc, virt, pc-q35-8.2.', { pattern: '^[A-Za-z0-9_.-]{1,64}$', errorMessage: 'must be a machine type like q35' }),
+      firmware: enumOf('Firmware: bios (SeaBIOS) or efi (OVMF, selected automatically by libvirt).', ['bios', 'efi']),
+      boot: arr('Boot devices in the order they are tried.', enumOf('A boot device.', ['hd', 'cdrom', 'network', 'fd']), { minItems: 1, maxItems: 4, uniqueItems: true }),
+      kernel: absPath('Direct kernel boot: host path of the kernel image.'),
+      initrd: absPath('Direct kernel boot: host path of the initrd.'),
+      cmdline: str('Direct kernel boot: kernel command line.', { maxLength: 4096 }),
+    }),
+    features: obj('Hypervisor features; true turns a feature on.', {
+      acpi: bool('ACPI (needed for graceful shutdown).'),
+      apic: bool('APIC.'),
+      pae: bool('Physical address extension (32-bit guests with more than 4 GiB).'),
+      hap: bool('Hardware assisted paging.'),
+      smm: bool('System management mode (needed by secure-boot firmware).'),
+      vmport: bool('VMware IO port emulation; false turns it off explicitly.'),
+    }),
+    clock: obj('Guest clock.', {
+      offset: enumOf('How the guest clock relates to the host clock.', ['utc', 'localtime', 'timezone', 'variable']),
+      timezone: str('Time zone for offset timezone, e.g. Europe/Paris.', { pattern: '^[A-Za-z0-9_+/-]{1,64}$', errorMessage: 'must be a time zone name like Europe/Paris' }),
+      timers: arr('Timer sources.', obj('A timer.', {
+        name: enumOf('Timer name.', ['rtc', 'pit', 'hpet', 'kvmclock', 'hypervclock', 'tsc']),
+        present: bool('Whether the guest sees this timer.'),
+        tickpolicy: enumOf('What happens when ticks are missed.', ['delay', 'catchup', 'merge', 'discard']),
+      }, ['name'])),
+    }, [], { allOf: [when('offset', 'timezone', { required: ['timezone'], errorMessage: 'is required when offset is timezone' })] }),
+    onPoweroff: enumOf('Action when the guest powers off.', lifecycle),
+    onReboot: enumOf('Action when the guest reboots.', lifecycle),
+    onCrash: enumOf('Action when the guest crashes.', [...lifecycle, 'coredump-destroy', 'coredump-restart']),
+    disks: arr('Disks and CD-ROM drives.', obj('A disk: from a volume, a file or a block device; a cdrom may be empty.', {
+      device: enumOf('disk (default) or cdrom.', ['disk', 'cdrom'], { default: 'disk' }),
+      volume: obj('A StorageVolume declared in the manifests.', {
+        pool: name('Name of the StoragePool manifest.'),
+        name: name('Name of the StorageVolume manifest in that pool.'),
+      }, ['pool', 'name']),
+      file: absPath('Host path of a disk image (or ISO for a cdrom).'),
+      block: absPath('Host block device, e.g. /dev/sdb.'),
+      target: str('Guest device name: vda (virtio), sda (sata/scsi/usb), hda (ide), ...', {
+        pattern: '^(vd|sd|hd|xvd|fd)[a-z]{1,3}$',
+        errorMessage: 'must be a device name like vda, sda or hdc',
+      }),
+      bus: enumOf('Guest bus; default from the target prefix.', ['virtio', 'sata', 'scsi', 'ide', 'usb']),
+      format: enumOf('Image format; default the volume\'s format, else raw.', ['raw', 'qcow2']),
+      readonly: bool('Guest cannot write (always true for cdrom).'),
+      cache: enumOf('Host cache mode.', ['default', 'none', 'writethrough', 'writeback', 'directsync', 'unsafe']),
+      discard: enumOf('Pass guest TRIM/discard to the image (unmap) or not (ignore).', ['unmap', 'ignore']),
+      serial: str('Serial number the guest sees.', { pattern: '^[A-Za-z0-9_.-]{1,36}$', errorMessage: 'must be 1-36 letters, digits, "_", ".", "-"' }),
+    }, ['target'], {
+      allOf: [
+        atMostOne(['volume', 'file', 'block'], 'set at most one source: volume, file or block'),
+        { if: { not: { properties: { device: { const: 'cdrom' } }, required: ['device'] } }, then: atLeastOne(['volume', 'file', 'block'], 'a disk needs a source: set one of volume, file, block') },
+      ],
+    })),
+    interfaces: arr('Network interfaces.', obj('A NIC attached to a virtkeeper Network or to a host bridge.', {
+      network: name('Name of a Network manifest.'),
+      bridge: str('Name of an existing host bridge, e.g. br0.', { pattern: '^[A-Za-z0-9_.:-]{1,15}$', errorMessage: 'must be a host interface name (at most 15 characters)' }),
+      model: enumOf('NIC model; virtio is fastest.', ['virtio', 'e1000', 'e1000e', 'rtl8139', 'vmxnet3']),
+      mac: mac('MAC address; omitted: libvirt generates one and virtkeeper keeps it.'),
+    }, [], { allOf: [exactlyOne(['network', 'bridge'], 'set exactly one of network or bridge')] })),
+    graphics: arr('Graphical consoles.', obj('A VNC or SPICE display.', {
+      type: enumOf('Protocol.', ['vnc', 'spice']),
+      listen: ipAny('Address to listen on; default libvirt\'s (usually 127.0.0.1).'),
+      port: int('Fixed port; omitted: allocated automatically.', 1, 65535),
+      keymap: str('Keyboard layout, e.g. en-us.', { pattern: '^[A-Za-z-]{2,16}$', errorMessage: 'must be a keymap like en-us' }),
+    }, ['type'])),
+    consoles: arr('Text consoles.', charDevice('A console.', {
+      targetType: enumOf('Guest side: serial or virtio (hvc0).', ['serial', 'virtio']),
+    })),
+    serials: arr('Serial ports.', charDevice('A serial port.', {
+      targetPort: int('Guest port number, 0 = ttyS0.', 0, 31),
+    })),
+    hostdevs: arr('Host devices passed through to the guest.', obj('A PCI or USB device: by NodeDevice manifest name, or by inline address (no manifest needed).', {
+      nodeDevice: name('Name of a NodeDevice manifest.'),
+      pci: pciAddress('Inline PCI address of the host device.'),
+      usb: usbAddress('Inline USB device.'),
+      managed: bool('libvirt detaches the device from its host driver on start and gives it back on stop; default true.', { default: true }),
+    }, [], { allOf: [exactlyOne(['nodeDevice', 'pci', 'usb'], 'set exactly one of nodeDevice, pci, usb')] })),
+    xml: xmlOverlay('domain'),
+  },
+  ['memory'],
+);
+
+// ------------------------------------------------------------------ Network
+
+const networkSpec = obj(
+  'A virtual network: a bridge on the host, optionally with NAT/routing, DHCP and DNS.',
+  {
+    autostart: bool('Start the network when libvirtd starts.'),
+    forward: obj('How traffic leaves the network; absent: isolated.', {
+      mode: enumOf('nat: masquerade to the host\'s network; route: routed without NAT; bridge: attach to an existing host bridge; isolated: guests and host only; open: no firewall rules.', ['nat', 'route', 'bridge', 'isolated', 'open']),
+      dev: str('Host interface to forward through (nat/route), e.g. eth0.', { pattern: '^[A-Za-z0-9_.:-]{1,15}$', errorMessage: 'must be a host interface name (at most 15 characters)' }),
+    }, ['mode']),
+    bridge: str('Bridge device: created by libvirt (e.g. virbr10) or, with forward mode bridge, an existing host bridge.', { pattern: '^[A-Za-z0-9_.:-]{1,15}$', errorMessage: 'must be a host interface name (at most 15 characters)' }),
+    mtu: int('MTU of the bridge.', 68, 65535),
+    domain: str('DNS domain of the guests, e.g. lab.example.', { pattern: '^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$', errorMessage: 'must be a DNS domain like lab.example' }),
+    ips: arr('Addresses of the host on this network, each with optional DHCP.', obj('An IPv4 or IPv6 subnet.', {
+      address: ipAny('Host address on the network, e.g. 192.168.100.1.'),
+      prefix: int('Prefix length, e.g. 24 (0-32 for IPv4, 0-128 for IPv6).', 0, 128),
+      dhcp: obj('DHCP service on this subnet.', {
+        ranges: arr('Address ranges handed out dynamically.', obj('An address range.', {
+          start: ipAny('First address.'),
+          end: ipAny('Last address.'),
+        }, ['start', 'end'])),
+        hosts: arr('Static leases.', obj('A static DHCP lease, matched by MAC (IPv4) or name.', {
+          mac: mac('MAC address of the guest.'),
+          name: str('Host name given to the guest.', { pattern: '^[A-Za-z0-9]([A-Za-z0-9-]{0,62})$', errorMessage: 'must be a host name like web-1' }),
+          ip: ipAny('Address to give.'),
+        }, ['ip'], { allOf: [{ anyOf: [{ required: ['mac'] }, { required: ['name'] }], errorMessage: 'a static host needs a mac or a name' }] })),
+      }),
+    }, ['address', 'prefix'])),
+    dns: obj('DNS service for the guests.', {
+      enable: bool('Run a DNS server on the network; default true.'),
+      forwarders: arr('Upstream DNS servers.', ipAny('A DNS server address.')),
+      hosts: arr('Extra host records.', obj('Names for one address.', {
+        ip: ipAny('Address.'),
+        hostnames: arr('Names resolving to the address.', str('A host name.', { pattern: '^[A-Za-z0-9]([A-Za-z0-9.-]{0,252})$', errorMessage: 'must be a host name' }), { minItems: 1 }),
+      }, ['ip', 'hostnames'])),
+    }),
+    xml: xmlOverlay('network'),
+  },
+  [],
+  {
+    allOf: [
+      { if: { properties: { forward: { properties: { mode: { const: 'bridge' } }, required: ['mode'] } }, required: ['forward'] }, then: { required: ['bridge'], errorMessage: 'is required with forward mode bridge (the existing host bridge)' } },
+    ],
+  },
+);
+
+// ------------------------------------------------------------------ StoragePool
+
+const poolSpec = obj(
+  'A storage pool: where volumes live.',
+  {
+    type: enumOf('Pool backend.', ['dir', 'fs', 'logical', 'netfs', 'iscsi', 'disk']),
+    autostart: bool('Start the pool when libvirtd starts.'),
+    path: absPath('Target path: the directory (dir, fs, netfs mount point) or device directory (logical, iscsi, disk).'),
+    source: obj('Where the pool\'s storage comes from (not for dir).', {
+      host: hostName('Server (netfs, iscsi).'),
+      port: int('Server port (iscsi).', 1, 65535),
+      dir: absPath('Exported directory on the server (netfs).'),
+      devices: arr('Block devices: the one device (fs, disk) or the physical volumes (logical).', absPath('A block device, e.g. /dev/sdb.'), { minItems: 1 }),
+      name: str('Volume group name (logical).', { pattern: '^[A-Za-z0-9_.+-]{1,127}$', errorMessage: 'must be a volume group name' }),
+      format: str('Format: fs: auto, ext2, ext3, ext4, xfs, btrfs, vfat; netfs: auto, nfs, cifs, glusterfs; disk: dos, gpt, ...; logical: lvm2.', { pattern: '^[a-z0-9-]{1,16}$', errorMessage: 'must be a format name like ext4' }),
+      iqn: str('Target IQN (iscsi), e.g. iqn.2013-06.com.example:storage.', { pattern: '^(iqn|eui|naa)\\.[A-Za-z0-9.:_-]{1,220}$', errorMessage: 'must be an IQN like iqn.2013-06.com.example:storage' }),
+      initiatorIqn: str('Initiator IQN (iscsi).', { pattern: '^(iqn|eui|naa)\\.[A-Za-z0-9.:_-]{1,220}$', errorMessage: 'must be an IQN like iqn.2013-06.com.example:host' }),
+    }),
+    xml: xmlOverlay('pool'),
+  },
+  ['type'],
+  {
+    allOf: [
+      when('type', 'dir', { required: ['path'], errorMessage: 'is required for a dir pool', properties: { source: forbidden('is not used by a dir pool') } }),
+      when('type', 'fs', { required: ['path', 'source'], errorMessage: 'is required for an fs pool', properties: { source: { required: ['devices'], errorMessage: 'is required for an fs pool', properties: { format: { enum: ['auto', 'ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'vfat'], errorMessage: 'must be one of: auto, ext2, ext3, ext4, xfs, btrfs, vfat' } } } } }),
+      when('type', 'netfs', { required: ['path', 'source'], errorMessage: 'is required for a netfs pool', properties: { source: { required: ['host', 'dir'], errorMessage: 'is required for a netfs pool', properties: { format: { enum: ['auto', 'nfs', 'cifs', 'glusterfs'], errorMessage: 'must be one of: auto, nfs, cifs, glusterfs' } } } } }),
+      when('type', 'logical', { required: ['source'], errorMessage: 'is required for a logical pool', properties: { source: { required: ['name'], errorMessage: 'is required for a logical pool (the volume group)', properties: { format: { enum: ['lvm2'], errorMessage: 'must be lvm2' } } } } }),
+      when('type', 'iscsi', { required: ['source'], errorMessage: 'is required for an iscsi pool', properties: { source: { required: ['host', 'iqn'], errorMessage: 'is required for an iscsi pool' } } }),
+      when('type', 'disk', { required: ['source'], errorMessage: 'is required for a disk pool', properties: { source: { required: ['devices'], errorMessage: 'is required for a disk pool', properties: { format: { enum: ['dos', 'gpt', 'mac', 'bsd', 'pc98', 'sun', 'lvm2'], errorMessage: 'must be one of: dos, gpt, mac, bsd, pc98, sun, lvm2' } } } } }),
+    ],
+  },
+);
+
+// ------------------------------------------------------------------ StorageVolume
+
+const volumeRef = (description: string): JsonSchema =>
+  obj(description, {
+    pool: name('StoragePool manifest; default: this volume\'s pool.'),
+    name: name('StorageVolume manifest name.'),
+  }, ['name']);
+
+const volumeSpec = obj(
+  'A volume (disk image) in a pool. Its identity is pool/name.',
+  {
+    pool: name('Name of the StoragePool manifest that holds the volume.'),
+    capacity: size('Virtual size of the volume. Required unless cloneFrom.'),
+    allocation: size('Space allocated up front; default: sparse (libvirt decides).'),
+    format: enumOf('Image format; default raw. A volume with a backing store must be qcow2.', ['raw', 'qcow2', 'iso']),
+    backingStore: obj('Copy-on-write base image: this volume only stores differences.', {
+      volume: volumeRef('A StorageVolume manifest to use as base.'),
+      path: absPath('Host path of the base image.'),
+      format: enumOf('Format of the base image; default: the base volume\'s format. Set it when using path.', ['raw', 'qcow2']),
+    }, [], { allOf: [exactlyOne(['volume', 'path'], 'set exactly one of volume or path')] }),
+    cloneFrom: volumeRef('Create the volume as a full copy of another StorageVolume manifest.'),
+    source: obj('Content uploaded when the volume is created (never re-uploaded afterwards).', {
+      path: absPath('Image file on the machine running virtkeeper.'),
+      url: str('http(s) URL to download the image from.', { pattern: '^https?://[^\\s]+$', maxLength: 4096, errorMessage: 'must be an http:// or https:// URL' }),
+      sha256: str('Expected SHA-256 of the content (hex); the upload is rejected on mismatch.', { pattern: '^[0-9a-fA-F]{64}$', errorMessage: 'must be 64 hex digits' }),
+    }, [], { allOf: [exactlyOne(['path', 'url'], 'set exactly one of path or url')] }),
+    xml: xmlOverlay('volume'),
+  },
+  ['pool'],
+  {
+    allOf: [
+      atMostOne(['backingStore', 'cloneFrom', 'source'], 'set at most one of backingStore, cloneFrom, source'),
+      { if: { not: { required: ['cloneFrom'] } }, then: { required: ['capacity'], errorMessage: 'is required (unless cloneFrom is set)' } },
+    ],
+  },
+);
+
+// ------------------------------------------------------------------ Interface
+
+const ifaceName = str('Host interface name, e.g. br0, bond0, eth0.100 (at most 15 characters).', {
+  pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$',
+  errorMessage: 'must be a host interface name: 1-15 letters, digits, "_", ".", "-"',
+});
+
+const ipProto = (family: 4 | 6): JsonSchema =>
+  obj(`IPv${family} configuration: dhcp, or a static address.`, {
+    dhcp: bool(`Get the address by DHCP${family === 6 ? 'v6' : ''}.`),
+    ...(family === 6 ? { autoconf: bool('Stateless address autoconfiguration (SLAAC).') } : {}),
+    address: family === 4 ? ipv4('Static address.') : ipv6('Static address.'),
+    prefix: int('Prefix length of the static address.', 0, family === 4 ? 32 : 128),
+    gateway: family === 4 ? ipv4('Default gateway.') : ipv6('Default gateway.'),
+  }, [], { dependentRequired: { address: ['prefix'], prefix: ['address'] } });
+
+const interfaceSpec = obj(
+  'A host network interface managed through libvirt (netcf/NetworkManager backends).',
+  {
+    type: enumOf('ethernet: a plain NIC; bridge: a bridge over members; bond: bonded members; vlan: tagged sub-interface of a parent.', ['ethernet', 'bridge', 'bond', 'vlan']),
+    startMode: enumOf('When the interface comes up.', ['onboot', 'none', 'hotplug']),
+    mac: mac('MAC address to match or set.'),
+    mtu: int('MTU.', 68, 65535),
+    ipv4: ipProto(4),
+    ipv6: ipProto(6),
+    members: arr('Member interfaces of a bridge or bond. A name that is also an Interface manifest is embedded with its configuration; other names are plain ethernet devices.', ifaceName, { uniqueItems: true }),
+    bridge: obj('Bridge settings (type bridge).', {
+      stp: bool('Spanning tree protocol.'),
+      delay: int('Forward delay in seconds.', 0, 60),
+    }),
+    bond: obj('Bond settings (type bond).', {
+      mode: enumOf('Bonding mode.', ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb']),
+      miimon: int('Link monitoring interval in milliseconds.', 0, 100000),
+    }),
+    vlan: obj('VLAN settings (type vlan).', {
+      tag: int('VLAN id.', 1, 4094),
+      parent: ifaceName,
+    }, ['tag', 'parent']),
+    xml: xmlOverlay('interface'),
+  },
+  ['type'],
+  {
+    allOf: [
+      when('type', 'bond', { required: ['members'], errorMessage: 'is required for a bond', properties: { members: { minItems: 1, errorMessage: 'a bond needs at least one member' } } }),
+      when('type', 'vlan', { required: ['vlan'], errorMessage: 'is required for type vlan' }),
+      when('type', ['ethernet', 'vlan'], { properties: { members: forbidden('only a bridge or a bond has members') } }),
+      { if: { not: { properties: { type: { const: 'bridge' } } } }, then: { properties: { bridge: forbidden('is only for type bridge') } } },
+      { if: { not: { properties: { type: { const: 'bond' } } } }, then: { properties: { bond: forbidden('is only for type bond') } } },
+      { if: { not: { properties: { type: { const: 'vlan' } } } }, then: { properties: { vlan: forbidden('is only for type vlan') } } },
+    ],
+  },
+);
+
+// ------------------------------------------------------------------ NodeDevice
+
+const nodeDeviceSpec = obj(
+  'A host PCI or USB device kept detached from its host driver, so domains can pass it through.',
+  {
+    pci: pciAddress('PCI address of the device, as in lspci -D (0000:06:12.5).'),
+    usb: usbAddress('USB device.'),
+    detached: bool('true (default): keep the device detached from host drivers; false: give it back to the host.', { default: true }),
+    driver: enumOf('Driver bound for passthrough; default vfio.', ['vfio', 'xen']),
+    xml: xmlOverlay('device', ' Accepted for uniformity: PCI/USB devices are only detached, never defined, so nothing is merged today.'),
+  },
+  [],
+  { allOf: [exactlyOne(['pci', 'usb'], 'set exactly one of pci or usb')] },
+);
+
+// ------------------------------------------------------------------ assembly
+
+const SPECS: Record<ManifestKind, JsonSchema> = {
+  Domain: domainSpec,
+  Network: networkSpec,
+  StoragePool: poolSpec,
+  StorageVolume: volumeSpec,
+  Interface: interfaceSpec,
+  NodeDevice: nodeDeviceSpec,
+};
+
+const NAME_OVERRIDES: Partial<Record<ManifestKind, JsonSchema>> = {
+  Interface: ifaceName,
+};
+
+export function kindSchema(kind: ManifestKind): JsonSchema {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: SCHEMA_BASE_URL + SCHEMA_FILES[kind],
+    title: `virtkeeper ${kind}`,
+    ...envelope(kind, SPECS[kind], NAME_OVERRIDES[kind]),
+  };
+}
+
+/** One schema for a whole directory of mixed kinds (editor setting yaml.schemas). */
+export function combinedSchema(kinds: readonly ManifestKind[]): JsonSchema {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: SCHEMA_BASE_URL + COMBINED_SCHEMA_FILE,
+    title: 'virtkeeper manifest (any kind)',
+    description: 'A virtkeeper manifest; the kind field selects the schema.',
+    type: 'object',
+    properties: {
+      apiVersion: { type: 'string', description: 'Manifest format version.', const: API_VERSION },
+      kind: { type: 'string', description: 'Kind of object.', enum: [...kinds] },
+    },
+    required: ['apiVersion', 'kind'],
+    allOf: kinds.map((k) => ({
+      if: { properties: { kind: { const: k } }, required: ['kind'] },
+      then: envelope(k, SPECS[k], NAME_OVERRIDES[k]),
+    })),
+  };
+}
+
+export { NAME_PATTERN };
