@@ -1,0 +1,258 @@
+// Desired vs live → an ordered plan. Pure: everything it needs (manifests, live objects,
+// inventory, kinds) is passed in, so the same inputs always give the same plan, byte for byte.
+//
+// Ordering: changes form a DAG. A create/update waits for the changes of the objects its
+// manifest refers to (the kind's dependsOn). A delete waits for every change to an object that
+// currently refers to it (so a domain drops its disk before the volume goes), and for the
+// deletes of whatever the deleted object refers to in reverse — volumes before their pool. Ties
+// are broken by phase (non-deletes first), kind order (reversed for deletes) and key.
+import { ANNOTATION_PRUNE, type AnyManifest, type DesiredState, type IdentityKey } from '../manifests/types.js';
+import { kindRank, KIND_ORDER, type KindRegistry } from '../resources/registry.js';
+import type { ActionType, LiveResource, PlanContext, ResourceChange, ResourceKind } from '../resources/types.js';
+import type { Inventory } from './inventory.js';
+
+export interface PlanOptions {
+  /** Delete recorded objects whose manifests are gone (unless annotated prune: disabled). */
+  prune: boolean;
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  replace: number;
+  delete: number;
+  noOp: number;
+  /** Changes the kind refused (counted in their action too). */
+  refused: number;
+}
+
+export interface PlanError {
+  /** The object the error is about; undefined for plan-wide errors (a dependency cycle). */
+  key?: IdentityKey;
+  message: string;
+}
+
+/** A recorded object whose manifest is gone but which this plan leaves in place, and why. */
+export interface RetainedObject {
+  key: IdentityKey;
+  reason: 'prune-disabled' | 'prune-not-requested';
+}
+
+export interface Plan {
+  /** Execution order: every change comes after all changes it waits for. */
+  changes: ResourceChange[];
+  /** key → keys of changes in this plan that must succeed first. */
+  waitsFor: ReadonlyMap<IdentityKey, readonly IdentityKey[]>;
+  summary: PlanSummary;
+  /** Planning failed for these; apply must not run a plan with errors. */
+  errors: PlanError[];
+  retained: RetainedObject[];
+  /** Recorded in the inventory but neither live nor desired: the record is dropped by apply. */
+  forgotten: IdentityKey[];
+}
+
+export interface PlanInput {
+  desired: DesiredState;
+  live: ReadonlyMap<IdentityKey, LiveResource>;
+  inventory: Inventory;
+  registry: KindRegistry;
+  options: PlanOptions;
+}
+
+/** True when applying the plan would change something on the host. */
+export function hasChanges(plan: Plan): boolean {
+  return plan.changes.some((c) => c.action !== 'no-op');
+}
+
+export function isPruneDisabled(manifest: AnyManifest): boolean {
+  return manifest.metadata.annotations?.[ANNOTATION_PRUNE] === 'disabled';
+}
+
+export function buildPlan(input: PlanInput): Plan {
+  const { desired, live, inventory, registry, options } = input;
+  const ctx: PlanContext = { desired, live };
+  const errors: PlanError[] = [];
+  const retained: RetainedObject[] = [];
+  const forgotten: IdentityKey[] = [];
+  const byKey = new Map<IdentityKey, ResourceChange>();
+
+  for (const loaded of desired.manifests) {
+    const kind = registry[loaded.manifest.kind] as ResourceKind<typeof loaded.manifest.kind>;
+    const change = safely(errors, loaded.key, () => kind.plan(loaded as never, live.get(loaded.key) as never, ctx));
+    if (change) byKey.set(loaded.key, change);
+  }
+
+  for (const [key, entry] of Object.entries(inventory.objects).sort(([a], [b]) => compareStrings(a, b))) {
+    if (desired.byKey.has(key)) continue;
+    const liveObject = live.get(key);
+    if (!liveObject) {
+      forgotten.push(key);
+      continue;
+    }
+    if (entry.pruneDisabled) {
+      retained.push({ key, reason: 'prune-disabled' });
+      continue;
+    }
+    if (!options.prune) {
+      retained.push({ key, reason: 'prune-not-requested' });
+      continue;
+    }
+    const kind = registry[liveObject.kind] as ResourceKind<typeof liveObject.kind>;
+    const change = safely(errors, key, () => kind.plan(undefined, liveObject as never, ctx));
+    if (change) byKey.set(key, change);
+  }
+
+  const waitsFor = dependencyEdges(byKey, live, registry);
+  const order = topologicalOrder(byKey, waitsFor, errors);
+  return { changes: order, waitsFor, summary: summarize(order), errors, retained, forgotten };
+}
+
+function safely(errors: PlanError[], key: IdentityKey, fn: () => ResourceChange): ResourceChange | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    errors.push({ key, message: `planning failed: ${err instanceof Error ? err.message : String(err)}` });
+    return undefined;
+  }
+}
+
+/** What an object refers to as it exists on the host now, asked of its kind through a manifest rebuilt from the live spec. */
+function liveDependencies(object: LiveResource, registry: KindRegistry): IdentityKey[] {
+  const manifest = { apiVersion: 'virtkeeper.io/v1', kind: object.kind, metadata: { name: object.name }, spec: object.spec } as AnyManifest;
+  try {
+    return (registry[object.kind] as ResourceKind<typeof object.kind>).dependencies(manifest as never);
+  } catch {
+    // A live object the kind cannot fully read back has no references we can know of.
+    return [];
+  }
+}
+
+export function dependencyEdges(
+  changes: ReadonlyMap<IdentityKey, ResourceChange>,
+  live: ReadonlyMap<IdentityKey, LiveResource>,
+  registry: KindRegistry,
+): Map<IdentityKey, IdentityKey[]> {
+  const edges = new Map<IdentityKey, Set<IdentityKey>>();
+  for (const key of changes.keys()) edges.set(key, new Set());
+  const add = (from: IdentityKey, to: IdentityKey): void => {
+    if (from !== to && changes.has(from) && changes.has(to)) edges.get(to)!.add(from);
+  };
+
+  for (const [key, change] of changes) {
+    if (change.action === 'delete') {
+      // Deleting what this object refers to waits for this delete (reverse of creation).
+      for (const dep of change.dependsOn) if (changes.get(dep)?.action === 'delete') add(key, dep);
+    } else {
+      for (const dep of change.dependsOn) if (changes.get(dep)?.action !== 'delete') add(dep, key);
+    }
+  }
+  // A delete also waits for every change to an object that refers to it today.
+  for (const [key] of changes) {
+    const object = live.get(key);
+    if (!object) continue;
+    for (const dep of liveDependencies(object, registry)) {
+      if (changes.get(dep)?.action === 'delete') add(key, dep);
+    }
+  }
+
+  const result = new Map<IdentityKey, IdentityKey[]>();
+  for (const [key, deps] of edges) result.set(key, [...deps].sort(compareStrings));
+  return result;
+}
+
+function sortKey(change: ResourceChange): [number, number, string] {
+  const isDelete = change.action === 'delete';
+  const rank = kindRank(change.kind);
+  return [isDelete ? 1 : 0, isDelete ? KIND_ORDER.length - rank : rank, change.key];
+}
+
+export function compareChanges(a: ResourceChange, b: ResourceChange): number {
+  const [pa, ra, ka] = sortKey(a);
+  const [pb, rb, kb] = sortKey(b);
+  return pa - pb || ra - rb || compareStrings(ka, kb);
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Kahn's algorithm, always taking the smallest ready change; a leftover is a cycle, reported once. */
+function topologicalOrder(
+  changes: ReadonlyMap<IdentityKey, ResourceChange>,
+  waitsFor: ReadonlyMap<IdentityKey, readonly IdentityKey[]>,
+  errors: PlanError[],
+): ResourceChange[] {
+  const pending = new Map<IdentityKey, number>();
+  const dependents = new Map<IdentityKey, IdentityKey[]>();
+  for (const [key, deps] of waitsFor) {
+    pending.set(key, deps.length);
+    for (const dep of deps) {
+      const list = dependents.get(dep) ?? [];
+      list.push(key);
+      dependents.set(dep, list);
+    }
+  }
+  const ready: ResourceChange[] = [...changes.values()].filter((c) => pending.get(c.key) === 0);
+  const order: ResourceChange[] = [];
+  while (ready.length > 0) {
+    ready.sort(compareChanges);
+    const next = ready.shift()!;
+    order.push(next);
+    for (const dependent of dependents.get(next.key) ?? []) {
+      const left = pending.get(dependent)! - 1;
+      pending.set(dependent, left);
+      if (left === 0) ready.push(changes.get(dependent)!);
+    }
+  }
+  if (order.length < changes.size) {
+    const stuck = [...changes.values()].filter((c) => !order.includes(c)).sort(compareChanges);
+    const cycle = findCycle(stuck.map((c) => c.key), waitsFor);
+    errors.push({ message: `dependency cycle: ${cycle.join(' → ')}` });
+    // Still list them, so every object shows up in the output; apply refuses plans with errors.
+    order.push(...stuck);
+  }
+  return order;
+}
+
+function findCycle(stuck: IdentityKey[], waitsFor: ReadonlyMap<IdentityKey, readonly IdentityKey[]>): IdentityKey[] {
+  const inStuck = new Set(stuck);
+  const state = new Map<IdentityKey, 'visiting' | 'done'>();
+  const stack: IdentityKey[] = [];
+  const visit = (key: IdentityKey): IdentityKey[] | undefined => {
+    state.set(key, 'visiting');
+    stack.push(key);
+    for (const dep of waitsFor.get(key) ?? []) {
+      if (!inStuck.has(dep)) continue;
+      if (state.get(dep) === 'visiting') return [...stack.slice(stack.indexOf(dep)), dep];
+      if (!state.has(dep)) {
+        const found = visit(dep);
+        if (found) return found;
+      }
+    }
+    stack.pop();
+    state.set(key, 'done');
+    return undefined;
+  };
+  for (const key of stuck) {
+    if (state.has(key)) continue;
+    const found = visit(key);
+    if (found) return found;
+  }
+  return stuck;
+}
+
+function summarize(changes: readonly ResourceChange[]): PlanSummary {
+  const summary: PlanSummary = { create: 0, update: 0, replace: 0, delete: 0, noOp: 0, refused: 0 };
+  const field: Record<ActionType, keyof PlanSummary> = {
+    create: 'create',
+    update: 'update',
+    replace: 'replace',
+    delete: 'delete',
+    'no-op': 'noOp',
+  };
+  for (const change of changes) {
+    summary[field[change.action]] += 1;
+    if (change.refused) summary.refused += 1;
+  }
+  return summary;
+}

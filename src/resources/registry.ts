@@ -1,0 +1,25 @@
+// Which ResourceKind handles which manifest kind, and the order kinds are created in. The
+// reconciler only ever reaches a kind's logic through a KindRegistry, so tests can swap in fakes.
+import type { ManifestKind } from '../manifests/types.js';
+import type { ResourceKind } from './types.js';
+
+export type KindRegistry = { readonly [K in ManifestKind]: ResourceKind<K> };
+
+/**
+ * Creation order: things other objects refer to come first. Used as the tie-break of the
+ * planner's topological sort (deletions run in the reverse order), so plans print the same way
+ * every time.
+ */
+export const KIND_ORDER: readonly ManifestKind[] = [
+  'Network',
+  'NodeDevice',
+  'Interface',
+  'StoragePool',
+  'StorageVolume',
+  'Domain',
+];
+
+export function kindRank(kind: ManifestKind): number {
+  const rank = KIND_ORDER.indexOf(kind);
+  return rank === -1 ? KIND_ORDER.length : rank;
+}

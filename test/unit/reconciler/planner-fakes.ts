@@ -1,0 +1,109 @@
+// Small stand-in ResourceKinds for pure planner/executor tests: a spec is compared as JSON, and
+// `spec.refs` lists the identity keys an object refers to.
+import { createDesiredState } from '../../../src/manifests/desired-state.js';
+import { identityKey } from '../../../src/manifests/identity.js';
+import type { AnyManifest, DesiredState, IdentityKey, ManifestKind } from '../../../src/manifests/types.js';
+import type { KindRegistry } from '../../../src/resources/registry.js';
+import type { LiveResource, ResourceChange, ResourceKind, Step } from '../../../src/resources/types.js';
+import type { LibvirtClient } from '../../../src/libvirt/client.js';
+
+export interface FakeSpec {
+  refs?: IdentityKey[];
+  value?: number;
+  pool?: string;
+  refuse?: string;
+}
+
+export type ExecuteHook = (step: Step, change: ResourceChange) => Promise<void>;
+
+export function manifest(kind: ManifestKind, name: string, spec: FakeSpec = {}, annotations?: Record<string, string>): AnyManifest {
+  return {
+    apiVersion: 'virtkeeper.io/v1',
+    kind,
+    metadata: annotations ? { name, annotations } : { name },
+    spec,
+  } as unknown as AnyManifest;
+}
+
+export function desiredOf(...manifests: AnyManifest[]): DesiredState {
+  return createDesiredState(
+    '/manifests',
+    manifests.map((m, i) => ({ manifest: m, source: { file: `m${i}.yaml`, line: 1, column: 1 } })),
+  );
+}
+
+export function liveOf(...manifests: AnyManifest[]): Map<IdentityKey, LiveResource> {
+  const map = new Map<IdentityKey, LiveResource>();
+  for (const m of manifests) {
+    const key = identityKey(m);
+    map.set(key, {
+      key,
+      kind: m.kind,
+      name: m.metadata.name,
+      spec: m.spec,
+      active: true,
+      persistent: true,
+      markedOwned: false,
+    } as LiveResource);
+  }
+  return map;
+}
+
+function fakeKind<K extends ManifestKind>(kind: K, hook: { current?: ExecuteHook }): ResourceKind<K> {
+  const refsOf = (spec: unknown): IdentityKey[] => ((spec as FakeSpec | undefined)?.refs ?? []).slice();
+  return {
+    kind,
+    dependencies: (m) => refsOf(m.spec),
+    toXml: () => '<fake/>',
+    fromXml: () => ({}) as never,
+    plan(desired, live) {
+      const key = desired?.key ?? live!.key;
+      const name = desired?.manifest.metadata.name ?? live!.name;
+      const base = { key, kind, name, restartRequired: false, changes: [] as ResourceChange['changes'] };
+      if (!desired) {
+        return { ...base, action: 'delete', reason: 'left the manifests', steps: [{ op: 'delete', description: `delete ${key}` }], dependsOn: refsOf(live!.spec) };
+      }
+      const spec = desired.manifest.spec as FakeSpec;
+      const refused = spec.refuse;
+      const common = { dependsOn: refsOf(spec), ...(refused ? { refused } : {}) };
+      if (!live) {
+        return {
+          ...base,
+          ...common,
+          action: 'create',
+          reason: 'absent on the host',
+          changes: [{ path: 'spec.value', after: spec.value, class: 'redefine' }],
+          steps: [{ op: 'define', description: `define ${key}` }],
+        };
+      }
+      const liveValue = (live.spec as FakeSpec).value;
+      if (liveValue === spec.value) return { ...base, ...common, action: 'no-op', reason: 'matches', steps: [] };
+      return {
+        ...base,
+        ...common,
+        action: 'update',
+        reason: 'spec.value differs',
+        restartRequired: live.active,
+        changes: [{ path: 'spec.value', before: liveValue, after: spec.value, class: 'redefine' }],
+        steps: [{ op: 'define', description: `redefine ${key}` }],
+      };
+    },
+    readLive: async () => [],
+    async execute(step, change) {
+      await hook.current?.(step, change as ResourceChange);
+    },
+  };
+}
+
+export function fakeRegistry(hook: { current?: ExecuteHook } = {}): KindRegistry {
+  return {
+    Domain: fakeKind('Domain', hook),
+    Network: fakeKind('Network', hook),
+    StoragePool: fakeKind('StoragePool', hook),
+    StorageVolume: fakeKind('StorageVolume', hook),
+    Interface: fakeKind('Interface', hook),
+    NodeDevice: fakeKind('NodeDevice', hook),
+  };
+}
+
+export const fakeClient = {} as LibvirtClient;
