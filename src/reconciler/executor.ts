@@ -1,0 +1,187 @@
+// Runs a plan against a host: changes in dependency order, independent ones concurrently (a
+// bounded number at a time), the steps of one change strictly in sequence. A change that fails
+// takes its dependents down with it ("skipped"); everything else still runs, so one bad object
+// does not hold the host hostage.
+import PQueue from 'p-queue';
+import type { LibvirtClient } from '../libvirt/client.js';
+import { LibvirtError } from '../libvirt/errors.js';
+import type { DesiredState, IdentityKey, ManifestKind } from '../manifests/types.js';
+import type { KindRegistry } from '../resources/registry.js';
+import type { ActionType, ResourceChange, ResourceKind } from '../resources/types.js';
+import type { InventoryEntry } from './inventory.js';
+import { isPruneDisabled, type Plan } from './planner.js';
+
+export const DEFAULT_CONCURRENCY = 4;
+
+export type ChangeOutcome = 'succeeded' | 'unchanged' | 'failed' | 'refused' | 'skipped';
+
+export interface ChangeError {
+  /** libvirt's virErrorNumber, for failures libvirt reported. */
+  code?: number;
+  /** Symbolic name of `code` (VIR_ERR_...). */
+  codeName?: string;
+  message: string;
+  /** The step that failed ("define domain web-1"). */
+  step?: string;
+}
+
+export interface ChangeResult {
+  key: IdentityKey;
+  kind: ManifestKind;
+  name: string;
+  action: ActionType;
+  outcome: ChangeOutcome;
+  /** For failed (what went wrong), refused (why) and skipped ("dependency X failed"). */
+  error?: ChangeError;
+  /** Steps completed before the outcome (all of them on success). */
+  stepsDone: number;
+  durationMs: number;
+}
+
+export interface ApplyReport {
+  /** In plan order. */
+  results: ChangeResult[];
+  counts: Record<ChangeOutcome, number>;
+  /** Nothing failed, was refused or skipped. */
+  ok: boolean;
+}
+
+/** Where the executor records ownership; PersistentInventory implements it. */
+export interface OwnershipRecorder {
+  record(key: IdentityKey, entry: Omit<InventoryEntry, 'recordedAt'>): void;
+  forget(key: IdentityKey): void;
+  /** Whether the key is already recorded (keeps "created" vs "adopted" honest). */
+  has(key: IdentityKey): boolean;
+}
+
+export type ExecutorEvent =
+  | { type: 'start'; change: ResourceChange }
+  | { type: 'step'; change: ResourceChange; step: string }
+  | { type: 'done'; result: ChangeResult };
+
+export interface ExecuteOptions {
+  registry: KindRegistry;
+  client: LibvirtClient;
+  /** Used for the prune annotation of what gets recorded. */
+  desired: DesiredState;
+  ownership?: OwnershipRecorder;
+  /** Changes running at once; default 4. */
+  concurrency?: number;
+  onEvent?: (event: ExecutorEvent) => void;
+}
+
+export function describeError(err: unknown, step?: string): ChangeError {
+  const base: ChangeError =
+    err instanceof LibvirtError
+      ? { code: err.code, codeName: err.codeName, message: err.libvirtMessage }
+      : { message: err instanceof Error ? err.message : String(err) };
+  return step === undefined ? base : { ...base, step };
+}
+
+export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<ApplyReport> {
+  if (plan.errors.length > 0) {
+    throw new Error(`refusing to apply a plan with errors: ${plan.errors.map((e) => e.message).join('; ')}`);
+  }
+  const queue = new PQueue({ concurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY) });
+  const results = new Map<IdentityKey, ChangeResult>();
+  const byKey = new Map(plan.changes.map((c) => [c.key, c] as const));
+  const dependents = new Map<IdentityKey, IdentityKey[]>();
+  const remaining = new Map<IdentityKey, number>();
+  for (const change of plan.changes) {
+    const deps = (plan.waitsFor.get(change.key) ?? []).filter((d) => byKey.has(d));
+    remaining.set(change.key, deps.length);
+    for (const dep of deps) dependents.set(dep, [...(dependents.get(dep) ?? []), change.key]);
+  }
+
+  let settle!: () => void;
+  const allDone = new Promise<void>((resolve) => (settle = resolve));
+
+  const finish = (result: ChangeResult): void => {
+    results.set(result.key, result);
+    options.onEvent?.({ type: 'done', result });
+    const passed = result.outcome === 'succeeded' || result.outcome === 'unchanged';
+    for (const dependentKey of dependents.get(result.key) ?? []) {
+      if (results.has(dependentKey)) continue;
+      if (!passed) {
+        const dependent = byKey.get(dependentKey)!;
+        finish(skipped(dependent, result));
+        continue;
+      }
+      const left = remaining.get(dependentKey)! - 1;
+      remaining.set(dependentKey, left);
+      if (left === 0) schedule(byKey.get(dependentKey)!);
+    }
+    if (results.size === plan.changes.length) settle();
+  };
+
+  const schedule = (change: ResourceChange): void => {
+    void queue.add(async () => finish(await runChange(change, options)));
+  };
+
+  if (plan.changes.length === 0) settle();
+  for (const change of plan.changes) if (remaining.get(change.key) === 0) schedule(change);
+  await allDone;
+  await queue.onIdle();
+
+  const ordered = plan.changes.map((c) => results.get(c.key)!);
+  const counts: Record<ChangeOutcome, number> = { succeeded: 0, unchanged: 0, failed: 0, refused: 0, skipped: 0 };
+  for (const r of ordered) counts[r.outcome] += 1;
+  for (const key of plan.forgotten) options.ownership?.forget(key);
+  return { results: ordered, counts, ok: counts.failed + counts.refused + counts.skipped === 0 };
+}
+
+function skipped(change: ResourceChange, cause: ChangeResult): ChangeResult {
+  const verb = cause.outcome === 'skipped' ? 'was skipped' : cause.outcome === 'refused' ? 'was refused' : 'failed';
+  return {
+    key: change.key,
+    kind: change.kind,
+    name: change.name,
+    action: change.action,
+    outcome: 'skipped',
+    error: { message: `dependency ${cause.key} ${verb}` },
+    stepsDone: 0,
+    durationMs: 0,
+  };
+}
+
+async function runChange(change: ResourceChange, options: ExecuteOptions): Promise<ChangeResult> {
+  const started = Date.now();
+  const base = { key: change.key, kind: change.kind, name: change.name, action: change.action };
+  if (change.refused) {
+    return { ...base, outcome: 'refused', error: { message: change.refused }, stepsDone: 0, durationMs: 0 };
+  }
+  options.onEvent?.({ type: 'start', change });
+  const kind = options.registry[change.kind] as ResourceKind<typeof change.kind>;
+  let stepsDone = 0;
+  for (const step of change.steps) {
+    options.onEvent?.({ type: 'step', change, step: step.description });
+    try {
+      await kind.execute(step, change as never, options.client);
+    } catch (err) {
+      return { ...base, outcome: 'failed', error: describeError(err, step.description), stepsDone, durationMs: Date.now() - started };
+    }
+    stepsDone += 1;
+  }
+  recordOwnership(change, options);
+  const outcome: ChangeOutcome = change.action === 'no-op' ? 'unchanged' : 'succeeded';
+  return { ...base, outcome, stepsDone, durationMs: Date.now() - started };
+}
+
+function recordOwnership(change: ResourceChange, options: ExecuteOptions): void {
+  const ownership = options.ownership;
+  if (!ownership) return;
+  if (change.action === 'delete') {
+    ownership.forget(change.key);
+    return;
+  }
+  const loaded = options.desired.byKey.get(change.key);
+  if (!loaded) return;
+  // A no-op on an object we never recorded is an adoption: the manifest now owns it.
+  const origin = change.action === 'create' && !ownership.has(change.key) ? 'created' : 'adopted';
+  ownership.record(change.key, {
+    kind: change.kind,
+    name: change.name,
+    origin,
+    pruneDisabled: isPruneDisabled(loaded.manifest),
+  });
+}

@@ -1,0 +1,60 @@
+// The plan as a person reads it in a terminal: one block per object that changes, one line per
+// field. Colour is the caller's decision (TTY or --color); without it the text is golden-stable.
+import type { ActionType, ResourceChange } from '../../resources/types.js';
+import type { Plan } from '../planner.js';
+import { ACTION_SYMBOL, fieldOp, formatFieldChange, RETAINED_REASON, summaryLine, type FieldOp } from './format.js';
+
+export interface HumanRenderOptions {
+  /** Shown in the header; tests pass a fixed label. */
+  connect: string;
+  color: boolean;
+}
+
+const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', magenta: '\x1b[35m' } as const;
+type Style = Exclude<keyof typeof ANSI, 'reset'>;
+
+const ACTION_STYLE: Record<ActionType, Style> = { create: 'green', update: 'yellow', replace: 'magenta', delete: 'red', 'no-op': 'dim' };
+const FIELD_STYLE: Record<FieldOp, Style> = { '+': 'green', '-': 'red', '~': 'yellow' };
+
+export function renderHuman(plan: Plan, options: HumanRenderOptions): string {
+  const paint = (style: Style, text: string): string => (options.color ? `${ANSI[style]}${text}${ANSI.reset}` : text);
+  const lines: string[] = [`virtkeeper plan for ${options.connect}`, ''];
+
+  const changing = plan.changes.filter((c) => c.action !== 'no-op');
+  if (changing.length === 0 && plan.errors.length === 0) {
+    lines.push(`No changes: ${plan.summary.noOp} object(s) match their manifests.`, '');
+  }
+  for (const change of changing) lines.push(...renderChange(change, paint), '');
+
+  if (plan.retained.length > 0) {
+    lines.push('Kept (recorded, no longer in the manifests):');
+    for (const r of plan.retained) lines.push(`  ${r.key}: ${RETAINED_REASON[r.reason]}`);
+    lines.push('');
+  }
+  if (plan.forgotten.length > 0) {
+    lines.push('Gone from the host (inventory entry is dropped by apply):');
+    for (const key of plan.forgotten) lines.push(`  ${key}`);
+    lines.push('');
+  }
+  for (const error of plan.errors) {
+    lines.push(paint('red', `Error: ${error.key ? `${error.key}: ` : ''}${error.message}`));
+  }
+  if (plan.errors.length > 0) lines.push('');
+  lines.push(`${paint('bold', 'Plan:')} ${summaryLine(plan.summary)}.`);
+  return lines.join('\n') + '\n';
+}
+
+function renderChange(change: ResourceChange, paint: (style: Style, text: string) => string): string[] {
+  const style = ACTION_STYLE[change.action];
+  const flags: string[] = [];
+  if (change.restartRequired) flags.push(paint('yellow', '(restart required)'));
+  if (change.refused) flags.push(paint('red', `REFUSED: ${change.refused}`));
+  const header = `${paint(style, ACTION_SYMBOL[change.action].padStart(3))} ${paint('bold', change.key)} ${paint(style, change.action)}`;
+  const lines = [[header, ...flags].join(' ')];
+  if (change.reason) lines.push(`      ${paint('dim', change.reason)}`);
+  for (const field of change.changes) {
+    const op = fieldOp(field);
+    lines.push(`      ${paint(FIELD_STYLE[op], `${op} ${formatFieldChange(field)}`)}  ${paint('dim', `[${field.class}]`)}`);
+  }
+  return lines;
+}

@@ -1,0 +1,89 @@
+// The machine-readable plan (documented in docs/plan-format.md). Field names are a public
+// contract for CI scripts: add fields, never rename or remove them without bumping format_version.
+import type { ActionType, ChangeClass, ResourceChange } from '../../resources/types.js';
+import type { Plan } from '../planner.js';
+
+export const PLAN_FORMAT_VERSION = '1';
+
+export interface JsonFieldChange {
+  path: string;
+  /** null: absent on the host. */
+  before: unknown;
+  /** null: removed by the manifest. */
+  after: unknown;
+  class: ChangeClass;
+}
+
+export interface JsonResourceChange {
+  address: string;
+  kind: string;
+  name: string;
+  action: ActionType;
+  reason: string;
+  restart_required: boolean;
+  refused?: string;
+  depends_on: string[];
+  changes: JsonFieldChange[];
+  steps: string[];
+}
+
+export interface JsonPlan {
+  format_version: typeof PLAN_FORMAT_VERSION;
+  connect: string;
+  summary: { create: number; update: number; replace: number; delete: number; no_op: number; refused: number };
+  resource_changes: JsonResourceChange[];
+  retained: Array<{ address: string; reason: string }>;
+  forgotten: string[];
+  errors: Array<{ address: string | null; message: string }>;
+}
+
+export function toJsonPlan(plan: Plan, connect: string): JsonPlan {
+  const { summary } = plan;
+  return {
+    format_version: PLAN_FORMAT_VERSION,
+    connect,
+    summary: {
+      create: summary.create,
+      update: summary.update,
+      replace: summary.replace,
+      delete: summary.delete,
+      no_op: summary.noOp,
+      refused: summary.refused,
+    },
+    resource_changes: plan.changes.map((c) => resourceChange(c, plan.waitsFor.get(c.key) ?? [])),
+    retained: plan.retained.map((r) => ({ address: r.key, reason: r.reason })),
+    forgotten: [...plan.forgotten],
+    errors: plan.errors.map((e) => ({ address: e.key ?? null, message: e.message })),
+  };
+}
+
+function resourceChange(change: ResourceChange, waitsFor: readonly string[]): JsonResourceChange {
+  const out: JsonResourceChange = {
+    address: change.key,
+    kind: change.kind,
+    name: change.name,
+    action: change.action,
+    reason: change.reason,
+    restart_required: change.restartRequired,
+    depends_on: [...waitsFor],
+    changes: change.changes.map((f) => ({
+      path: f.path,
+      before: jsonValue(f.before),
+      after: jsonValue(f.after),
+      class: f.class,
+    })),
+    steps: change.steps.map((s) => s.op),
+  };
+  if (change.refused !== undefined) out.refused = change.refused;
+  return out;
+}
+
+function jsonValue(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (typeof v === 'bigint') return v.toString();
+  return v;
+}
+
+export function renderJson(plan: Plan, connect: string): string {
+  return JSON.stringify(toJsonPlan(plan, connect), null, 2) + '\n';
+}

@@ -1,0 +1,73 @@
+// The plan as a pull-request comment: a summary and a table up front, field diffs folded away
+// in ```diff blocks (which GitHub and GitLab colour).
+import type { ResourceChange } from '../../resources/types.js';
+import type { Plan } from '../planner.js';
+import { fieldOp, formatFieldChange, formatValue, RETAINED_REASON, summaryLine } from './format.js';
+
+export interface MarkdownRenderOptions {
+  connect: string;
+}
+
+export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions): string {
+  const lines: string[] = ['### virtkeeper plan', '', `Host: \`${code(options.connect)}\``, ''];
+  for (const error of plan.errors) lines.push(`> **Error:** ${cell(`${error.key ? `${error.key}: ` : ''}${error.message}`)}`, '');
+
+  lines.push(`**Plan:** ${summaryLine(plan.summary)}.`, '');
+  const changing = plan.changes.filter((c) => c.action !== 'no-op');
+  if (changing.length === 0) {
+    lines.push('No changes: the host matches the manifests.', '');
+  } else {
+    lines.push('| | Object | Action | Notes |', '|---|---|---|---|');
+    for (const c of changing) lines.push(`| ${ICON[c.action]} | \`${code(c.key)}\` | ${c.action} | ${cell(notes(c))} |`);
+    lines.push('');
+    lines.push('<details><summary>Field changes</summary>', '');
+    for (const c of changing) lines.push(...details(c));
+    lines.push('</details>', '');
+  }
+  if (plan.retained.length > 0) {
+    lines.push('Kept (recorded, no longer in the manifests):', '');
+    for (const r of plan.retained) lines.push(`- \`${code(r.key)}\`: ${RETAINED_REASON[r.reason]}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+const ICON: Record<ResourceChange['action'], string> = {
+  create: '➕',
+  update: '✏️',
+  replace: '♻️',
+  delete: '🗑️',
+  'no-op': '',
+};
+
+function notes(c: ResourceChange): string {
+  const parts: string[] = [];
+  if (c.refused) parts.push(`**refused:** ${c.refused}`);
+  if (c.restartRequired) parts.push('**restart required**');
+  if (c.reason) parts.push(c.reason);
+  return parts.join('; ');
+}
+
+function details(c: ResourceChange): string[] {
+  const out = [`**\`${code(c.key)}\`** (${c.action})`, '', '```diff'];
+  for (const field of c.changes) {
+    const op = fieldOp(field);
+    // diff syntax only colours + and -: an in-place update shows as a - / + pair.
+    if (op === '~') {
+      out.push(`- ${field.path}: ${formatValue(field.before)}`, `+ ${field.path}: ${formatValue(field.after)}  [${field.class}]`);
+    } else {
+      out.push(`${op} ${formatFieldChange(field)}  [${field.class}]`);
+    }
+  }
+  if (c.changes.length === 0) out.push(`  (${c.steps.map((s) => s.description).join('; ') || 'no field changes'})`);
+  out.push('```', '');
+  return out;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function code(text: string): string {
+  return text.replace(/`/g, "'");
+}

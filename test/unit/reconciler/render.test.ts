@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import type { Plan } from '../../../src/reconciler/planner.js';
+import { renderApplyReport } from '../../../src/reconciler/render/apply.js';
+import { renderHuman } from '../../../src/reconciler/render/human.js';
+import { renderJson, toJsonPlan } from '../../../src/reconciler/render/json.js';
+import { renderMarkdown } from '../../../src/reconciler/render/markdown.js';
+import type { ResourceChange } from '../../../src/resources/types.js';
+
+function change(partial: Partial<ResourceChange> & Pick<ResourceChange, 'key' | 'kind' | 'name' | 'action'>): ResourceChange {
+  return { changes: [], restartRequired: false, reason: '', steps: [], dependsOn: [], ...partial };
+}
+
+const samplePlan: Plan = {
+  changes: [
+    change({
+      key: 'Network/lan',
+      kind: 'Network',
+      name: 'lan',
+      action: 'create',
+      reason: 'not defined on the host',
+      changes: [{ path: 'spec.bridge', after: 'virbr10', class: 'redefine' }],
+      steps: [{ op: 'define', description: 'define network lan' }, { op: 'start', description: 'start network lan' }],
+    }),
+    change({ key: 'StoragePool/images', kind: 'StoragePool', name: 'images', action: 'no-op', reason: 'matches' }),
+    change({
+      key: 'Domain/web-1',
+      kind: 'Domain',
+      name: 'web-1',
+      action: 'update',
+      reason: 'config differs',
+      restartRequired: true,
+      changes: [
+        { path: 'spec.memory', before: '2GiB', after: '4GiB', class: 'redefine' },
+        { path: 'spec.autostart', before: true, after: undefined, class: 'live' },
+        { path: 'spec.title', before: 'a|b', after: 'c', class: 'redefine' },
+      ],
+      steps: [{ op: 'define', description: 'redefine domain web-1' }],
+      dependsOn: ['Network/lan'],
+    }),
+    change({
+      key: 'StorageVolume/images/data',
+      kind: 'StorageVolume',
+      name: 'data',
+      action: 'update',
+      reason: 'capacity differs',
+      refused: 'shrinking a volume loses data',
+      changes: [{ path: 'spec.capacity', before: '20GiB', after: '10GiB', class: 'replace' }],
+    }),
+    change({ key: 'Domain/old', kind: 'Domain', name: 'old', action: 'delete', reason: 'left the manifests', steps: [{ op: 'undefine', description: 'undefine domain old' }] }),
+  ],
+  waitsFor: new Map([
+    ['Network/lan', []],
+    ['StoragePool/images', []],
+    ['Domain/web-1', ['Network/lan']],
+    ['StorageVolume/images/data', []],
+    ['Domain/old', []],
+  ]),
+  summary: { create: 1, update: 2, replace: 0, delete: 1, noOp: 1, refused: 1 },
+  errors: [],
+  retained: [{ key: 'Domain/pet', reason: 'prune-disabled' }],
+  forgotten: [],
+};
+
+describe('renderHuman', () => {
+  it('renders one block per changing object with + ~ - per field', () => {
+    expect(renderHuman(samplePlan, { connect: 'test:///default', color: false })).toBe(
+      [
+        'virtkeeper plan for test:///default',
+        '',
+        '  + Network/lan create',
+        '      not defined on the host',
+        '      + spec.bridge: "virbr10"  [redefine]',
+        '',
+        '  ~ Domain/web-1 update (restart required)',
+        '      config differs',
+        '      ~ spec.memory: "2GiB" → "4GiB"  [redefine]',
+        '      - spec.autostart: true  [live]',
+        '      ~ spec.title: "a|b" → "c"  [redefine]',
+        '',
+        '  ~ StorageVolume/images/data update REFUSED: shrinking a volume loses data',
+        '      capacity differs',
+        '      ~ spec.capacity: "20GiB" → "10GiB"  [replace]',
+        '',
+        '  - Domain/old delete',
+        '      left the manifests',
+        '',
+        'Kept (recorded, no longer in the manifests):',
+        '  Domain/pet: annotated virtkeeper.io/prune: disabled',
+        '',
+        'Plan: 1 to create, 2 to update, 0 to replace, 1 to delete, 1 unchanged, 1 refused.',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('colours only when asked', () => {
+    expect(renderHuman(samplePlan, { connect: 'x', color: false })).not.toContain('\x1b[');
+    const coloured = renderHuman(samplePlan, { connect: 'x', color: true });
+    expect(coloured).toContain('\x1b[32m+ spec.bridge: "virbr10"\x1b[0m');
+    expect(coloured).toContain('\x1b[31m- spec.autostart: true\x1b[0m');
+  });
+
+  it('says so when nothing changes, and prints errors', () => {
+    const empty: Plan = { ...samplePlan, changes: [samplePlan.changes[1]], summary: { create: 0, update: 0, replace: 0, delete: 0, noOp: 1, refused: 0 }, retained: [], errors: [] };
+    expect(renderHuman(empty, { connect: 'x', color: false })).toBe('virtkeeper plan for x\n\nNo changes: 1 object(s) match their manifests.\n\nPlan: 0 to create, 0 to update, 0 to replace, 0 to delete, 1 unchanged.\n');
+    const withError: Plan = { ...empty, errors: [{ message: 'dependency cycle: Domain/a → Domain/b → Domain/a' }] };
+    expect(renderHuman(withError, { connect: 'x', color: false })).toContain('Error: dependency cycle: Domain/a → Domain/b → Domain/a\n');
+  });
+});
+
+describe('renderJson', () => {
+  it('follows the documented format', () => {
+    const json = toJsonPlan(samplePlan, 'test:///default');
+    expect(json.format_version).toBe('1');
+    expect(json.summary).toEqual({ create: 1, update: 2, replace: 0, delete: 1, no_op: 1, refused: 1 });
+    expect(json.resource_changes.map((c) => c.action)).toEqual(['create', 'no-op', 'update', 'update', 'delete']);
+    expect(json.resource_changes[2]).toEqual({
+      address: 'Domain/web-1',
+      kind: 'Domain',
+      name: 'web-1',
+      action: 'update',
+      reason: 'config differs',
+      restart_required: true,
+      depends_on: ['Network/lan'],
+      changes: [
+        { path: 'spec.memory', before: '2GiB', after: '4GiB', class: 'redefine' },
+        { path: 'spec.autostart', before: true, after: null, class: 'live' },
+        { path: 'spec.title', before: 'a|b', after: 'c', class: 'redefine' },
+      ],
+      steps: ['define'],
+    });
+    expect(json.resource_changes[3].refused).toBe('shrinking a volume loses data');
+    expect('refused' in json.resource_changes[0]).toBe(false);
+    expect(json.retained).toEqual([{ address: 'Domain/pet', reason: 'prune-disabled' }]);
+    expect(JSON.parse(renderJson(samplePlan, 'test:///default'))).toEqual(json);
+  });
+});
+
+describe('renderMarkdown', () => {
+  it('renders a table and diff blocks, escaping table cells', () => {
+    const md = renderMarkdown(samplePlan, { connect: 'qemu+ssh://kvm01/system' });
+    expect(md).toContain('**Plan:** 1 to create, 2 to update, 0 to replace, 1 to delete, 1 unchanged, 1 refused.');
+    expect(md).toContain('| ✏️ | `Domain/web-1` | update | **restart required**; config differs |');
+    expect(md).toContain('| ✏️ | `StorageVolume/images/data` | update | **refused:** shrinking a volume loses data; capacity differs |');
+    expect(md).toContain('```diff\n- spec.memory: "2GiB"\n+ spec.memory: "4GiB"  [redefine]\n- spec.autostart: true  [live]');
+    expect(md).toContain('  (undefine domain old)');
+    expect(md).not.toContain('StoragePool/images`');
+    expect(md).toContain('- `Domain/pet`: annotated virtkeeper.io/prune: disabled');
+  });
+
+  it('escapes pipes in reasons', () => {
+    const plan: Plan = { ...samplePlan, changes: [change({ key: 'Network/x', kind: 'Network', name: 'x', action: 'create', reason: 'a | b' })] };
+    expect(renderMarkdown(plan, { connect: 'x' })).toContain('| a \\| b |');
+  });
+});
+
+describe('renderApplyReport', () => {
+  it('lists failures with libvirt code and message', () => {
+    const text = renderApplyReport({
+      results: [
+        { key: 'StoragePool/images', kind: 'StoragePool', name: 'images', action: 'create', outcome: 'failed', stepsDone: 0, durationMs: 1, error: { code: 38, codeName: 'VIR_ERR_SYSTEM_ERROR', message: 'Permission denied', step: 'build pool images' } },
+        { key: 'StorageVolume/images/root', kind: 'StorageVolume', name: 'root', action: 'create', outcome: 'skipped', stepsDone: 0, durationMs: 0, error: { message: 'dependency StoragePool/images failed' } },
+        { key: 'Network/lan', kind: 'Network', name: 'lan', action: 'no-op', outcome: 'unchanged', stepsDone: 0, durationMs: 0 },
+      ],
+      counts: { succeeded: 0, unchanged: 1, failed: 1, refused: 0, skipped: 1 },
+      ok: false,
+    });
+    expect(text).toBe(
+      [
+        'StoragePool/images: create FAILED: libvirt error 38 (VIR_ERR_SYSTEM_ERROR): Permission denied [while: build pool images]',
+        'StorageVolume/images/root: create SKIPPED: dependency StoragePool/images failed',
+        '',
+        'Failures:',
+        '  StoragePool/images: create FAILED: libvirt error 38 (VIR_ERR_SYSTEM_ERROR): Permission denied [while: build pool images]',
+        '',
+        'Apply incomplete: 0 changed, 1 unchanged, 1 failed, 0 refused, 1 skipped.',
+        '',
+      ].join('\n'),
+    );
+  });
+});
