@@ -106,8 +106,8 @@ export class ConnectError extends Error {
   override name = 'ConnectError';
 }
 
-/** Where the read-only flag sends us: libvirt's `-ro` twin of a default socket, the exact socket otherwise. */
-function socketFor(target: LibvirtUri, readOnly: boolean): string | undefined {
+/** Local socket for a unix URI: libvirt's `-ro` twin of a default socket when read-only, the exact socket otherwise. */
+export function localSocketFor(target: LibvirtUri, readOnly: boolean): string | undefined {
   if (target.transport !== 'unix' || !target.socket) return undefined;
   // An explicit socket= is used as given (libvirt does the same); the session daemon has no -ro socket.
   if (!readOnly || target.socketExplicit || target.path === '/session') return target.socket;
@@ -154,8 +154,8 @@ async function handshake(conn: RpcConnection, target: LibvirtUri, options: OpenC
 export async function openConnection(uri: string, options: OpenConnectionOptions = {}): Promise<RpcConnection> {
   const target = parseLibvirtUri(uri);
   const readOnly = options.readOnly ?? false;
-  const socketPath = socketFor(target, readOnly);
-  const stream = await openTransport(target, { ...options, ...(socketPath ? { socketPath } : {}) });
+  const socketPath = localSocketFor(target, readOnly);
+  const stream = await openTransport(target, { ...options, readOnly, ...(socketPath ? { socketPath } : {}) });
   const conn = new RpcConnection(stream, { ...options, label: options.label ?? uri });
   const timeoutMs = options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
   let timer: NodeJS.Timeout | undefined;

@@ -33,6 +33,8 @@ export interface TransportOptions {
   tlsFiles?: Partial<TlsFiles>;
   /** ssh executable (default "ssh" from PATH). */
   sshCommand?: string;
+  /** Read-only connection: over ssh, the remote `-ro` socket / `virt-ssh-helper --readonly`. */
+  readOnly?: boolean;
 }
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -122,18 +124,19 @@ function shellQuote(word: string): string {
  * The command ssh runs remotely. Like libvirt's proxy=auto: virt-ssh-helper when installed
  * (it picks the right daemon socket itself), netcat on the socket otherwise.
  */
-export function sshRemoteCommand(target: LibvirtUri): string {
-  const socket = target.socket!;
+export function sshRemoteCommand(target: LibvirtUri, readOnly = false): string {
+  // libvirt's client picks the remote -ro socket for read-only connections unless told a socket.
+  const socket = readOnly && !target.socketExplicit ? `${target.socket!}-ro` : target.socket!;
   const netcat = target.query.netcat ?? 'nc';
   const proxy = target.query.proxy ?? 'auto';
   const nc = `${shellQuote(netcat)} -U ${shellQuote(socket)}`;
   if (proxy === 'netcat' || target.socketExplicit) return nc;
-  const helper = `virt-ssh-helper ${shellQuote(target.name)}`;
+  const helper = `virt-ssh-helper${readOnly ? ' --readonly' : ''} ${shellQuote(target.name)}`;
   if (proxy === 'native') return helper;
   return `sh -c ${shellQuote(`if command -v virt-ssh-helper >/dev/null 2>&1; then exec ${helper}; else exec ${nc}; fi`)}`;
 }
 
-export function sshArgs(target: LibvirtUri): string[] {
+export function sshArgs(target: LibvirtUri, readOnly = false): string[] {
   const args: string[] = [];
   if (target.port !== undefined) args.push('-p', String(target.port));
   if (target.user !== undefined) args.push('-l', target.user);
@@ -141,12 +144,12 @@ export function sshArgs(target: LibvirtUri): string[] {
   // No tty and no escape character: the channel carries binary RPC frames.
   args.push('-T', '-e', 'none');
   if (target.query.no_tty === '1') args.push('-o', 'BatchMode=yes');
-  args.push('--', target.host!, sshRemoteCommand(target));
+  args.push('--', target.host!, sshRemoteCommand(target, readOnly));
   return args;
 }
 
 async function openSsh(target: LibvirtUri, options: TransportOptions): Promise<Duplex> {
-  const child = spawn(options.sshCommand ?? 'ssh', sshArgs(target), { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(options.sshCommand ?? 'ssh', sshArgs(target, options.readOnly ?? false), { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {

@@ -95,3 +95,13 @@ describe('ssh command line', () => {
     expect(sshRemoteCommand(u)).toBe(`'nc' -U '/run/it'\\''s/sock'`);
   });
 });
+
+describe('ssh read-only', () => {
+  it('asks for the remote read-only socket or virt-ssh-helper --readonly', () => {
+    const u = parseLibvirtUri('qemu+ssh://kvm1/system', env);
+    const cmd = sshRemoteCommand(u, true);
+    expect(cmd).toContain('virt-ssh-helper --readonly');
+    expect(cmd).toContain('/var/run/libvirt/libvirt-sock-ro');
+    expect(sshRemoteCommand(u, false)).not.toContain('readonly');
+  });
+});
