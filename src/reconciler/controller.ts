@@ -1,0 +1,632 @@
+// The daemon loop behind `virtkeeper run`: keeps a host converged on the manifests in a
+// directory. Three sources of work feed one keyed queue — manifest changes, libvirt lifecycle
+// events and a periodic resync — and each key's reconcile plans the whole host, then executes
+// only that key's change. Decisions that need no I/O live in daemon-keys.ts, event-keys.ts and
+// reconcile-decision.ts; everything with side effects goes through a ControllerEngine.
+import type { DesiredState, IdentityKey, ManifestError } from '../manifests/types.js';
+import type { Logger } from '../observability/logger.js';
+import { createMetrics, type Metrics } from '../observability/metrics.js';
+import { startHttpServer, type HttpServer } from '../observability/http.js';
+import type { LiveResource, ResourceChange } from '../resources/types.js';
+import { backoffDelay, parseQueueKey, WorkQueue, type BackoffOptions } from './queue.js';
+import { StatusStore, type StatusSnapshot } from './status.js';
+import type { SourceWatcher } from './source-watch.js';
+import type { Plan } from './planner.js';
+import { diffDesired, fingerprints, keysToReconcileAfterReload, managedKeys, sameDesired } from './daemon-keys.js';
+import { keysForEvent, type LifecycleEventRef } from './event-keys.js';
+import { decideForKey, DriftTracker, reportExecution } from './reconcile-decision.js';
+import { createDaemonMetrics, type DaemonMetrics } from './daemon-metrics.js';
+import type { ControllerEngine, EventSubscription, HostSession, InventoryLocation, OwnershipStore } from './daemon-engine.js';
+import type { ListenAddress } from './daemon-options.js';
+
+export interface ControllerOptions {
+  /** The manifests directory as configured: a plain directory or a git-sync symlink. */
+  dir: string;
+  /** libvirt URI. */
+  uri: string;
+  engine: ControllerEngine;
+  /** Delete owned objects whose manifests are gone. Default false. */
+  prune?: boolean;
+  /** Full resync period in ms; 0 disables it. Default 5 minutes. */
+  resyncIntervalMs?: number;
+  /** HTTP endpoint; null runs without one. Default 127.0.0.1:9464. */
+  listen?: ListenAddress | null;
+  /** Keys reconciled in parallel. Default 4. */
+  concurrency?: number;
+  /** Quiet time after file events before a reload. Default 300 ms. */
+  debounceMs?: number;
+  /** A reload reads the tree twice this far apart and only accepts identical results. Default 300 ms. */
+  settleMs?: number;
+  /** Backoff of failing keys. Default 1 s doubling up to 5 min, 20 % jitter. */
+  retry?: BackoffOptions;
+  /** Backoff between connection attempts. Default 500 ms doubling up to 30 s. */
+  reconnect?: { baseMs?: number; maxMs?: number };
+  /** Where the inventory lives; default <XDG state dir>/virtkeeper/<host-key>/inventory.json. */
+  inventory?: InventoryLocation;
+  logger: Logger;
+  /** Default: a fresh registry. */
+  metrics?: Metrics;
+}
+
+export interface SourceStatus {
+  /** The directory as configured. */
+  path: string;
+  /** Real path of the tree in force. */
+  root: string | null;
+  /** Revision in force (also `revision` at the top level). */
+  revision: string | null;
+  /** False while the tree on disk is invalid; the last valid one stays in force. */
+  valid: boolean;
+  /** Errors of the last load, when it failed. */
+  errors: ManifestError[];
+  /** Revision of the rejected tree, when the last load failed. */
+  rejectedRevision: string | null;
+  /** When the tree in force was loaded (ISO 8601). */
+  loadedAt: string | null;
+}
+
+export interface DaemonStatus extends StatusSnapshot {
+  ready: boolean;
+  connection: { uri: string; up: boolean; lastError: string | null };
+  source: SourceStatus;
+}
+
+const DEFAULT_RESYNC_MS = 5 * 60_000;
+
+class NotConnectedError extends Error {
+  override name = 'NotConnectedError';
+}
+
+/** Thrown by a key's reconcile to have the queue retry it later, without counting a failure. */
+class DependencyWait extends Error {
+  override name = 'DependencyWait';
+}
+
+/**
+ * Several keys reconciling at once share one read of the host, as long as nothing changed
+ * since that read started: an executed change or an event makes the next reader start afresh.
+ */
+class LiveReads {
+  #generation = 0;
+  #inflight: { generation: number; promise: Promise<ReadonlyMap<IdentityKey, LiveResource>> } | null = null;
+
+  constructor(private readonly read: () => Promise<ReadonlyMap<IdentityKey, LiveResource>>) {}
+
+  get(): Promise<ReadonlyMap<IdentityKey, LiveResource>> {
+    if (this.#inflight && this.#inflight.generation === this.#generation) return this.#inflight.promise;
+    const entry = { generation: this.#generation, promise: this.read() };
+    this.#inflight = entry;
+    const clear = (): void => {
+      if (this.#inflight === entry) this.#inflight = null;
+    };
+    entry.promise.then(clear, clear);
+    return entry.promise;
+  }
+
+  invalidate(): void {
+    this.#generation++;
+  }
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class Controller {
+  readonly metrics: Metrics;
+  readonly #opts: ControllerOptions;
+  readonly #engine: ControllerEngine;
+  readonly #log: Logger;
+  readonly #status = new StatusStore();
+  readonly #queue: WorkQueue;
+  readonly #drift = new DriftTracker();
+  readonly #daemonMetrics: DaemonMetrics;
+  readonly #prune: boolean;
+  readonly #stop = new AbortController();
+
+  #desired: DesiredState | null = null;
+  #fingerprints = new Map<IdentityKey, string>();
+  #source: SourceStatus;
+  #session: HostSession | null = null;
+  #inventory: OwnershipStore | null = null;
+  #inventoryHost: string | null = null;
+  #subscription: EventSubscription | null = null;
+  #liveReads: LiveReads | null = null;
+  #connectionError: string | null = null;
+  #http: HttpServer | null = null;
+  #watcher: SourceWatcher | null = null;
+  #resyncTimer: NodeJS.Timeout | null = null;
+  #connectionLoop: Promise<void> | null = null;
+  #syncing: Promise<void> | null = null;
+  #syncAgain = false;
+  #ready = false;
+  #readyWaiters: Array<() => void> = [];
+  /** dependency key → keys waiting for its change to succeed. */
+  readonly #blocked = new Map<IdentityKey, Set<IdentityKey>>();
+  #stopping: Promise<void> | null = null;
+
+  constructor(opts: ControllerOptions) {
+    this.#opts = opts;
+    this.#engine = opts.engine;
+    this.#log = opts.logger;
+    this.#prune = opts.prune ?? false;
+    this.metrics = opts.metrics ?? createMetrics();
+    this.#daemonMetrics = createDaemonMetrics(this.metrics);
+    this.#source = { path: opts.dir, root: null, revision: null, valid: false, errors: [], rejectedRevision: null, loadedAt: null };
+    this.#queue = new WorkQueue({
+      handler: (key) => this.#reconcile(key),
+      concurrency: opts.concurrency ?? 4,
+      backoff: { baseMs: 1000, maxMs: 5 * 60_000, jitter: 0.2, ...opts.retry },
+    });
+    this.#queue.on('depth', (depth) => this.metrics.setQueueDepth(depth));
+    this.#queue.on('retry', ({ key, attempt, delayMs }) => this.#log.debug({ key, attempt, delayMs }, 'reconcile retry scheduled'));
+  }
+
+  /** Creates and starts a controller; resolves once the HTTP port is open and the first load ran. */
+  static async start(opts: ControllerOptions): Promise<Controller> {
+    const controller = new Controller(opts);
+    try {
+      await controller.start();
+    } catch (err) {
+      await controller.stop();
+      throw err;
+    }
+    return controller;
+  }
+
+  /** Base URL of the HTTP endpoint, e.g. http://127.0.0.1:9464; undefined without one. */
+  get url(): string | undefined {
+    return this.#http?.url;
+  }
+
+  get ready(): boolean {
+    return this.#ready;
+  }
+
+  get connected(): boolean {
+    return this.#session !== null;
+  }
+
+  /** The desired state in force (the last valid load). */
+  get desired(): DesiredState | null {
+    return this.#desired;
+  }
+
+  async start(): Promise<void> {
+    this.metrics.setLibvirtConnectionUp(false);
+    const listen = this.#opts.listen === undefined ? { host: '127.0.0.1', port: 9464 } : this.#opts.listen;
+    if (listen !== null) {
+      this.#http = await startHttpServer({
+        host: listen.host,
+        port: listen.port,
+        metrics: this.metrics,
+        status: () => this.status(),
+        onError: (err, path) => this.#log.error({ err, path }, 'HTTP handler failed'),
+      });
+      this.#log.info({ url: this.#http.url }, 'serving /metrics /healthz /readyz /status');
+    }
+
+    const initial = await this.#engine.resolveSource(this.#opts.dir);
+    await this.#reload(initial.root, initial.revision, 'start');
+    this.#watcher = await this.#engine.watchSource({
+      path: this.#opts.dir,
+      debounceMs: this.#opts.debounceMs ?? 300,
+      onChange: ({ root, revision }) => this.#reload(root, revision, 'change'),
+      onError: (err) => this.#log.warn({ err }, 'watching the manifests directory failed'),
+    });
+
+    const resyncMs = this.#opts.resyncIntervalMs ?? DEFAULT_RESYNC_MS;
+    if (resyncMs > 0) {
+      this.#resyncTimer = setInterval(() => {
+        if (this.#session) void this.fullSync('resync');
+      }, resyncMs);
+    }
+    this.#connectionLoop = this.#runConnectionLoop();
+  }
+
+  /** Resolves when the first full sync has completed (or rejects after `timeoutMs`). */
+  whenReady(timeoutMs = 60_000): Promise<void> {
+    if (this.#ready) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`controller not ready after ${timeoutMs} ms`)), timeoutMs);
+      this.#readyWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Resolves when no key is waiting or running (keys in backoff do not count). */
+  whenIdle(): Promise<void> {
+    return this.#queue.onIdle();
+  }
+
+  status(): DaemonStatus {
+    return {
+      ...this.#status.snapshot(),
+      ready: this.#ready,
+      connection: { uri: this.#opts.uri, up: this.#session !== null, lastError: this.#connectionError },
+      source: { ...this.#source, errors: [...this.#source.errors] },
+    };
+  }
+
+  /**
+   * Enqueues every managed key and waits for the queue to drain; a second request during a
+   * pass runs one more pass after it. The first completed pass makes the daemon ready.
+   */
+  fullSync(reason: string): Promise<void> {
+    if (this.#syncing) {
+      this.#syncAgain = true;
+      return this.#syncing;
+    }
+    this.#syncing = (async () => {
+      try {
+        do {
+          this.#syncAgain = false;
+          await this.#syncPass(reason);
+        } while (this.#syncAgain && !this.#stop.signal.aborted);
+      } finally {
+        this.#syncing = null;
+      }
+    })();
+    return this.#syncing;
+  }
+
+  async #syncPass(reason: string): Promise<void> {
+    if (!this.#desired || !this.#session) return;
+    const session = this.#session;
+    this.#liveReads?.invalidate();
+    const keys = this.#managedKeys();
+    this.#log.info({ reason, keys: keys.length }, 'full sync');
+    for (const key of keys) this.#queue.add(key, { immediate: true });
+    await this.#queue.onIdle();
+    // A pass cut short by a lost connection or shutdown proves nothing about the host.
+    if (this.#session !== session || this.#stop.signal.aborted) return;
+    const counts = this.#status.counts();
+    if (counts.failed === 0) this.metrics.setLastSuccessfulSync(new Date(this.#status.markSynced()));
+    this.#log.info({ reason, ...counts }, 'full sync done');
+    if (!this.#ready) {
+      this.#ready = true;
+      this.#http?.markReady();
+      for (const wake of this.#readyWaiters.splice(0)) wake();
+    }
+  }
+
+  #managedKeys(): IdentityKey[] {
+    return managedKeys(this.#desired, Object.keys(this.#inventory?.snapshot.objects ?? {}), this.#prune);
+  }
+
+  // ------------------------------------------------------------------ manifests
+
+  /**
+   * Loads the tree at `root` and, when valid and different, makes it the desired state and
+   * enqueues what changed. An invalid tree changes nothing but the reported status.
+   */
+  async #reload(root: string, revision: string | null, reason: 'start' | 'change'): Promise<void> {
+    const log = this.#log.child({ revision, root });
+    let loaded: Awaited<ReturnType<Controller['loadStable']>>;
+    try {
+      loaded = await this.loadStable(root);
+    } catch (err) {
+      this.#daemonMetrics.reload('error');
+      log.error({ err }, 'reading the manifests failed; the last valid state stays in force');
+      this.#source = { ...this.#source, valid: false, errors: [{ file: '', line: 0, column: 0, path: '', message: message(err) }], rejectedRevision: revision };
+      this.#daemonMetrics.setManifestsValid(false);
+      return;
+    }
+    if (!loaded.ok) {
+      this.#daemonMetrics.reload('invalid');
+      this.#daemonMetrics.setManifestsValid(false);
+      this.#source = { ...this.#source, valid: false, errors: [...loaded.errors], rejectedRevision: revision };
+      log.error(
+        { errors: loaded.errors.map((e) => `${e.file}:${e.line}:${e.column} ${e.path ? `${e.path}: ` : ''}${e.message}`) },
+        this.#desired ? 'manifests are invalid; the last valid state stays in force' : 'manifests are invalid; nothing is reconciled until they are fixed',
+      );
+      return;
+    }
+
+    const next = loaded.desired;
+    const prev = this.#desired;
+    const diff = diffDesired(prev, next);
+    this.#desired = next;
+    this.#fingerprints = fingerprints(next);
+    this.#source = { path: this.#opts.dir, root, revision, valid: true, errors: [], rejectedRevision: null, loadedAt: new Date().toISOString() };
+    this.#daemonMetrics.setManifestsValid(true);
+    this.#status.setRevision(revision);
+    this.metrics.setGitRevision(revision);
+    this.#status.replaceDesired(next.manifests.map((m) => parseQueueKey(m.key)));
+    this.#publishManagedObjects();
+
+    const enqueue = keysToReconcileAfterReload(
+      diff,
+      next,
+      (key) => {
+        const manifest = next.byKey.get(key)?.manifest;
+        return manifest ? this.#engine.dependencies(manifest) : [];
+      },
+      this.#prune,
+    );
+    this.#daemonMetrics.reload(prev === null || enqueue.length > 0 ? 'applied' : 'unchanged');
+    log.info(
+      { objects: next.manifests.length, added: diff.added.length, changed: diff.changed.length, removed: diff.removed.length },
+      reason === 'start' ? 'manifests loaded' : 'manifests reloaded',
+    );
+    if (prev === null) {
+      // The first valid tree: a full sync (once connected) covers everything.
+      if (this.#session) void this.fullSync('manifests loaded');
+      return;
+    }
+    for (const key of enqueue) this.#queue.add(key, { immediate: true });
+  }
+
+  /**
+   * Reads the tree until two reads `settleMs` apart agree, so a file caught half-written
+   * (which can still parse: "memory: 2" of "memory: 2GiB") is never acted on. An invalid read
+   * is returned at once: the watcher reloads again when the writer finishes.
+   */
+  async loadStable(root: string): Promise<Awaited<ReturnType<ControllerEngine['loadManifests']>>> {
+    const settleMs = this.#opts.settleMs ?? 300;
+    let previous = await this.#engine.loadManifests(root);
+    for (let attempt = 0; attempt < 5 && previous.ok; attempt++) {
+      if (settleMs <= 0) return previous;
+      await abortableSleep(settleMs, this.#stop.signal);
+      const again = await this.#engine.loadManifests(root);
+      if (!again.ok) return again;
+      if (sameDesired(previous.desired, again.desired)) return again;
+      previous = again;
+    }
+    return previous;
+  }
+
+  // ------------------------------------------------------------------ libvirt connection
+
+  async #runConnectionLoop(): Promise<void> {
+    const baseMs = this.#opts.reconnect?.baseMs ?? 500;
+    const maxMs = this.#opts.reconnect?.maxMs ?? 30_000;
+    let attempt = 0;
+    while (!this.#stop.signal.aborted) {
+      let session: HostSession;
+      try {
+        session = await this.#engine.connect(this.#opts.uri, (procedure, ms) => this.metrics.observeLibvirtCall(procedure, ms / 1000));
+      } catch (err) {
+        attempt++;
+        this.#connectionError = message(err);
+        const delayMs = backoffDelay(attempt, baseMs, maxMs);
+        this.#log.warn({ err: message(err), attempt, delayMs }, 'cannot connect to libvirt; retrying');
+        await abortableSleep(delayMs, this.#stop.signal);
+        continue;
+      }
+      if (this.#stop.signal.aborted) {
+        await session.close().catch(() => undefined);
+        break;
+      }
+      try {
+        await this.#establish(session);
+      } catch (err) {
+        attempt++;
+        this.#connectionError = message(err);
+        this.#log.warn({ err: message(err), attempt }, 'setting up the libvirt connection failed; reconnecting');
+        await this.#teardown(session);
+        await abortableSleep(backoffDelay(attempt, baseMs, maxMs), this.#stop.signal);
+        continue;
+      }
+      attempt = 0;
+      this.#connectionError = null;
+      void this.fullSync('connected');
+
+      const ended = await Promise.race([
+        session.disconnected.then((notice) => notice),
+        new Promise<null>((resolve) => this.#stop.signal.addEventListener('abort', () => resolve(null), { once: true })),
+      ]);
+      if (ended === null) break; // stop() tears the session down after in-flight work finished
+      this.#connectionError = ended.error ? `${ended.reason}: ${ended.error.message}` : ended.reason;
+      this.#log.warn({ reason: ended.reason, err: ended.error?.message }, 'lost the libvirt connection; reconnecting');
+      await this.#teardown(session);
+      await abortableSleep(baseMs, this.#stop.signal);
+    }
+  }
+
+  async #establish(session: HostSession): Promise<void> {
+    const inventory = await this.#engine.openInventory(session, this.#opts.inventory ?? {});
+    // Keep the store across reconnects to the same host, so its writes stay in one order.
+    if (!this.#inventory || this.#inventoryHost !== inventory.snapshot.host.key) {
+      await this.#inventory?.flush().catch(() => undefined);
+      this.#inventory = inventory;
+      this.#inventoryHost = inventory.snapshot.host.key;
+    }
+    this.#liveReads = new LiveReads(() => this.#engine.readLive(session));
+    this.#session = session;
+    this.#subscription = await this.#engine.subscribe(session, (event) => this.#onEvent(event));
+    this.metrics.setLibvirtConnectionUp(true);
+    this.#log.info({ uri: this.#opts.uri, host: this.#inventoryHost }, 'connected to libvirt; events subscribed');
+  }
+
+  async #teardown(session: HostSession): Promise<void> {
+    if (this.#session === session) this.#session = null;
+    this.metrics.setLibvirtConnectionUp(false);
+    if (this.#ready) {
+      // Not ready while we cannot act; a post-reconnect full sync makes us ready again.
+      this.#ready = false;
+      this.#http?.markNotReady();
+    }
+    const subscription = this.#subscription;
+    this.#subscription = null;
+    await subscription?.dispose().catch(() => undefined);
+    await session.close().catch(() => undefined);
+  }
+
+  #onEvent(event: LifecycleEventRef): void {
+    if (this.#stop.signal.aborted) return;
+    this.#liveReads?.invalidate();
+    const keys = keysForEvent(event, this.#desired, new Set(this.#managedKeys()));
+    this.#log.debug({ event, keys }, 'libvirt event');
+    for (const key of keys) this.#queue.add(key);
+  }
+
+  // ------------------------------------------------------------------ one key
+
+  async #reconcile(key: IdentityKey): Promise<void> {
+    const desired = this.#desired;
+    const session = this.#session;
+    const inventory = this.#inventory;
+    const liveReads = this.#liveReads;
+    if (!desired) return;
+    // Retried with backoff; a reconnect's full sync re-enqueues every key at once anyway.
+    if (!session || !inventory || !liveReads) throw new NotConnectedError('not connected to libvirt');
+
+    const { kind, name } = parseQueueKey(key);
+    const log = this.#log.child({ key });
+    const started = performance.now();
+    const seconds = (): number => (performance.now() - started) / 1000;
+
+    let plan: Plan;
+    try {
+      const live = await liveReads.get();
+      plan = this.#engine.plan({ desired, live, inventory: inventory.snapshot, prune: this.#prune });
+    } catch (err) {
+      if (this.#session !== session) throw err; // the connection went away under us: not the object's fault
+      this.#fail(key, kind, name, seconds(), message(err), log);
+      throw err;
+    }
+
+    const decision = decideForKey(plan, key);
+    switch (decision.type) {
+      case 'absent':
+        if (!desired.byKey.has(key)) {
+          this.#status.remove(kind, name);
+          this.#drift.forget(key);
+          this.#publishManagedObjects();
+        }
+        return;
+      case 'error':
+        this.#fail(key, kind, name, seconds(), decision.message, log);
+        throw new Error(decision.message);
+      case 'blocked':
+        for (const dep of decision.waitingFor) {
+          let waiting = this.#blocked.get(dep);
+          if (!waiting) this.#blocked.set(dep, (waiting = new Set()));
+          waiting.add(key);
+          this.#queue.add(dep);
+        }
+        if (this.#status.get(kind, name)?.state !== 'failed') this.#status.record(kind, name, { state: 'out-of-sync' });
+        this.#publishManagedObjects();
+        log.debug({ waitingFor: decision.waitingFor }, 'waiting for dependencies');
+        throw new DependencyWait(`waiting for ${decision.waitingFor.join(', ')}`);
+      case 'apply':
+        await this.#apply(decision.change, plan, desired, session, inventory, started, log);
+        return;
+    }
+  }
+
+  async #apply(
+    change: ResourceChange,
+    plan: Plan,
+    desired: DesiredState,
+    session: HostSession,
+    inventory: OwnershipStore,
+    started: number,
+    log: Logger,
+  ): Promise<void> {
+    const { key, kind, name } = change;
+    const fingerprint = this.#fingerprints.get(key);
+    if (change.action !== 'no-op' && this.#drift.differencesFound(key, fingerprint)) {
+      this.metrics.driftDetected(kind);
+      log.info({ action: change.action, reason: change.reason }, 'drift detected');
+    }
+
+    const single: Plan = {
+      changes: [change],
+      waitsFor: new Map([[key, []]]),
+      summary: plan.summary,
+      errors: [],
+      retained: [],
+      forgotten: [],
+    };
+    let report;
+    try {
+      report = await this.#engine.execute(single, session, desired, inventory);
+    } finally {
+      if (change.action !== 'no-op') this.#liveReads?.invalidate();
+    }
+    const result = report.results[0];
+    if (!result) throw new Error(`executor returned no result for ${key}`);
+    const reported = reportExecution(change, result.outcome, result.error);
+    this.metrics.observeReconcile(kind, reported.result, (performance.now() - started) / 1000);
+
+    if (reported.status === null) {
+      this.#status.remove(kind, name);
+      this.#drift.forget(key);
+    } else {
+      this.#status.record(kind, name, reported.status);
+      if (reported.status.state === 'synced') this.#drift.synced(key, fingerprint);
+    }
+    this.#publishManagedObjects();
+
+    if (result.outcome === 'succeeded') {
+      log.info({ action: change.action, steps: change.steps.map((s) => s.description), restartRequired: change.restartRequired }, 'reconciled');
+    } else if (result.outcome === 'unchanged') {
+      log.debug('in sync');
+    } else {
+      log.warn({ outcome: result.outcome, error: result.error }, 'reconcile did not converge');
+    }
+
+    if (result.outcome === 'succeeded' || result.outcome === 'unchanged') this.#wakeDependants(key);
+    if (reported.retry && this.#session === session) throw new Error(result.error?.message ?? `change ${result.outcome}`);
+    if (reported.retry) throw new NotConnectedError('connection lost during reconcile');
+  }
+
+  #wakeDependants(key: IdentityKey): void {
+    const waiting = this.#blocked.get(key);
+    if (!waiting) return;
+    this.#blocked.delete(key);
+    for (const dependant of waiting) this.#queue.add(dependant, { immediate: true });
+  }
+
+  #fail(key: IdentityKey, kind: string, name: string, seconds: number, msg: string, log: Logger): void {
+    this.metrics.observeReconcile(kind, 'error', seconds);
+    this.#status.record(kind, name, { state: 'failed', error: { message: msg } });
+    this.#publishManagedObjects();
+    log.warn({ err: msg }, 'reconcile failed');
+  }
+
+  #publishManagedObjects(): void {
+    this.metrics.setManagedObjects(this.#status.snapshot().objects);
+  }
+
+  // ------------------------------------------------------------------ shutdown
+
+  /**
+   * Graceful stop: no new work, in-flight actions finish, then the watcher, the libvirt
+   * connection and the HTTP server close. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#doStop();
+    return this.#stopping;
+  }
+
+  async #doStop(): Promise<void> {
+    this.#log.info('stopping: finishing in-flight reconciles');
+    this.#stop.abort();
+    if (this.#resyncTimer) clearInterval(this.#resyncTimer);
+    await this.#watcher?.close().catch((err: unknown) => this.#log.warn({ err }, 'closing the watcher failed'));
+    await this.#queue.shutdown();
+    await this.#connectionLoop;
+    if (this.#session) await this.#teardown(this.#session);
+    await this.#inventory?.flush().catch((err: unknown) => this.#log.error({ err }, 'writing the inventory failed'));
+    await this.#http?.close().catch(() => undefined);
+    this.#log.info('stopped');
+  }
+}

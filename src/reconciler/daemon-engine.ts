@@ -1,0 +1,72 @@
+// The seam between the daemon loop and everything it drives: manifests on disk, the libvirt
+// connection and events, the inventory, the planner and the executor. The controller only
+// knows this interface, so its control flow (reloads, reconnects, requeues) is testable with
+// fakes, and a renamed function elsewhere is fixed here in one place.
+import type { LibvirtClient } from '../libvirt/client.js';
+import type { AnyManifest, DesiredState, IdentityKey, ManifestError } from '../manifests/types.js';
+import type { LiveResource } from '../resources/types.js';
+import type { LifecycleEventRef } from './event-keys.js';
+import type { ApplyReport, OwnershipRecorder } from './executor.js';
+import type { Inventory } from './inventory.js';
+import type { Plan } from './planner.js';
+import type { SourceWatcher, SourceWatchOptions } from './source-watch.js';
+
+export type LoadResult = { ok: true; desired: DesiredState } | { ok: false; errors: readonly ManifestError[] };
+
+export interface SourceInfo {
+  /** Real path of the manifests directory (git-sync symlink resolved). */
+  root: string;
+  revision: string | null;
+}
+
+export interface DisconnectNotice {
+  reason: string;
+  error?: Error;
+}
+
+/** One established connection to libvirt. */
+export interface HostSession {
+  readonly client: LibvirtClient;
+  /** Resolves (never rejects) when the connection ends for any reason. */
+  readonly disconnected: Promise<DisconnectNotice>;
+  close(): Promise<void>;
+}
+
+export interface EventSubscription {
+  dispose(): Promise<void>;
+}
+
+/** The inventory as the daemon uses it: read for planning, written by the executor. */
+export interface OwnershipStore extends OwnershipRecorder {
+  readonly snapshot: Inventory;
+  /** Waits for pending writes; rejects with the first write failure. */
+  flush(): Promise<void>;
+}
+
+/** Where the inventory lives: an explicit file, or <stateDir>/<host-key>/inventory.json (default XDG state dir). */
+export interface InventoryLocation {
+  inventory?: string;
+  stateDir?: string;
+}
+
+export interface PlanRequest {
+  desired: DesiredState;
+  live: ReadonlyMap<IdentityKey, LiveResource>;
+  inventory: Inventory;
+  prune: boolean;
+}
+
+export interface ControllerEngine {
+  resolveSource(path: string): Promise<SourceInfo>;
+  watchSource(options: SourceWatchOptions): Promise<SourceWatcher>;
+  loadManifests(root: string): Promise<LoadResult>;
+  /** `onCall` reports each libvirt call's latency (for the metrics). */
+  connect(uri: string, onCall: (procedure: string, durationMs: number) => void): Promise<HostSession>;
+  subscribe(session: HostSession, onEvent: (event: LifecycleEventRef) => void): Promise<EventSubscription>;
+  openInventory(session: HostSession, where: InventoryLocation): Promise<OwnershipStore>;
+  readLive(session: HostSession): Promise<ReadonlyMap<IdentityKey, LiveResource>>;
+  plan(request: PlanRequest): Plan;
+  execute(plan: Plan, session: HostSession, desired: DesiredState, ownership: OwnershipStore): Promise<ApplyReport>;
+  /** Keys a manifest refers to, to re-reconcile dependants when a referenced manifest changes. */
+  dependencies(manifest: AnyManifest): IdentityKey[];
+}

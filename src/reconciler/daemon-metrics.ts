@@ -1,0 +1,41 @@
+// Metrics only the daemon has, registered on the shared registry next to the ones in
+// src/observability/metrics.ts: whether the manifests on disk are usable, and reload outcomes.
+import { Counter, Gauge } from 'prom-client';
+import { METRIC_PREFIX, type Metrics } from '../observability/metrics.js';
+
+export type ReloadResult = 'applied' | 'unchanged' | 'invalid' | 'error';
+
+export interface DaemonMetrics {
+  /** 1 while the manifests last read are valid; 0 while an invalid tree is on disk (the last valid one stays in force). */
+  setManifestsValid(valid: boolean): void;
+  reload(result: ReloadResult): void;
+}
+
+export function createDaemonMetrics(metrics: Metrics): DaemonMetrics {
+  const registers = [metrics.registry];
+  // One Metrics registry per controller, but a caller may hand the same one to two controllers
+  // (tests do): reuse what is already registered instead of failing on the duplicate name.
+  const valid =
+    (metrics.registry.getSingleMetric(`${METRIC_PREFIX}manifests_valid`) as Gauge | undefined) ??
+    new Gauge({
+      name: `${METRIC_PREFIX}manifests_valid`,
+      help: '1 when the manifests on disk were valid at the last load, 0 when invalid (the last valid state stays in force).',
+      registers,
+    });
+  const reloads =
+    (metrics.registry.getSingleMetric(`${METRIC_PREFIX}manifest_reloads_total`) as Counter<'result'> | undefined) ??
+    new Counter({
+      name: `${METRIC_PREFIX}manifest_reloads_total`,
+      help: 'Loads of the manifests directory by result (applied, unchanged, invalid, error).',
+      labelNames: ['result'] as const,
+      registers,
+    });
+  return {
+    setManifestsValid(v) {
+      valid.set(v ? 1 : 0);
+    },
+    reload(result) {
+      reloads.inc({ result });
+    },
+  };
+}

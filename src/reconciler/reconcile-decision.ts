@@ -1,0 +1,104 @@
+// What one reconcile of one key does with a whole-host plan, and how its result is reported.
+// Pure: the controller does the I/O (read live state, plan, execute) around these functions.
+import type { IdentityKey } from '../manifests/types.js';
+import type { ReconcileResult } from '../observability/metrics.js';
+import type { ResourceChange } from '../resources/types.js';
+import type { Plan } from './planner.js';
+import type { ReconcileOutcome } from './status.js';
+
+export type KeyDecision =
+  /** The plan has nothing for this key: not desired, and not an owned object to prune. */
+  | { type: 'absent' }
+  /** Planning failed for this key, or for the whole plan (a dependency cycle). */
+  | { type: 'error'; message: string }
+  /** Objects this change needs are not in place yet: retry after they are. */
+  | { type: 'blocked'; waitingFor: IdentityKey[] }
+  /** Run this change (a no-op too: executing it records adoption in the inventory). */
+  | { type: 'apply'; change: ResourceChange };
+
+export function decideForKey(plan: Pick<Plan, 'changes' | 'waitsFor' | 'errors'>, key: IdentityKey): KeyDecision {
+  const own = plan.errors.filter((e) => e.key === key || e.key === undefined);
+  if (own.length > 0) return { type: 'error', message: own.map((e) => e.message).join('; ') };
+  const change = plan.changes.find((c) => c.key === key);
+  if (!change) return { type: 'absent' };
+  const byKey = new Map(plan.changes.map((c) => [c.key, c] as const));
+  // A dependency whose own change is a no-op is in place; anything else still has to happen.
+  const waitingFor = (plan.waitsFor.get(key) ?? []).filter((dep) => {
+    const depChange = byKey.get(dep);
+    return depChange !== undefined && (depChange.action !== 'no-op' || depChange.refused !== undefined);
+  });
+  if (waitingFor.length > 0 && change.action !== 'no-op') return { type: 'blocked', waitingFor: [...waitingFor].sort() };
+  return { type: 'apply', change };
+}
+
+/** How an executed change ended, in the executor's terms. */
+export type ExecutionOutcome = 'succeeded' | 'unchanged' | 'failed' | 'refused' | 'skipped';
+
+export interface ReportedResult {
+  /** Label of reconcile_total / reconcile_duration_seconds. */
+  result: ReconcileResult;
+  /** What the status store records; null: the object left management (pruned), drop its entry. */
+  status: ReconcileOutcome | null;
+  /** The queue should retry this key with backoff. */
+  retry: boolean;
+}
+
+export function reportExecution(
+  change: Pick<ResourceChange, 'action' | 'restartRequired' | 'refused'>,
+  outcome: ExecutionOutcome,
+  error?: { message: string; codeName?: string },
+): ReportedResult {
+  switch (outcome) {
+    case 'unchanged':
+      return { result: 'unchanged', status: { state: 'synced', changed: false }, retry: false };
+    case 'succeeded':
+      if (change.action === 'delete') return { result: 'changed', status: null, retry: false };
+      return change.restartRequired
+        ? { result: 'changed', status: { state: 'out-of-sync', changed: true }, retry: false }
+        : { result: 'changed', status: { state: 'synced', changed: true }, retry: false };
+    case 'refused':
+      // Retrying cannot help: only a manifest edit (which enqueues the key again) can.
+      return {
+        result: 'error',
+        status: { state: 'failed', error: { code: 'refused', message: change.refused ?? error?.message ?? 'refused' } },
+        retry: false,
+      };
+    case 'failed':
+    case 'skipped':
+      return {
+        result: 'error',
+        status: {
+          state: 'failed',
+          error: { ...(error?.codeName ? { code: error.codeName } : {}), message: error?.message ?? `change ${outcome}` },
+        },
+        retry: true,
+      };
+  }
+}
+
+/**
+ * Tells drift (the host moved away from a manifest it matched) from rollout (the manifest
+ * changed). A difference counts as drift only when the key was last seen in sync with the very
+ * same manifest content; after counting, the key must sync again before it can count again, so
+ * retries of one drift are one drift.
+ */
+export class DriftTracker {
+  readonly #syncedWith = new Map<IdentityKey, string>();
+
+  /** Call when a reconcile found differences; true when they are drift. */
+  differencesFound(key: IdentityKey, fingerprint: string | undefined): boolean {
+    const synced = this.#syncedWith.get(key);
+    this.#syncedWith.delete(key);
+    return fingerprint !== undefined && synced === fingerprint;
+  }
+
+  /** Call when a reconcile left the key matching its manifest. */
+  synced(key: IdentityKey, fingerprint: string | undefined): void {
+    if (fingerprint === undefined) this.#syncedWith.delete(key);
+    else this.#syncedWith.set(key, fingerprint);
+  }
+
+  forget(key: IdentityKey): void {
+    this.#syncedWith.delete(key);
+  }
+}
