@@ -5,7 +5,7 @@ import { createDesiredState } from './desired-state.js';
 import { identityKey, kindKey, volumeKey } from './identity.js';
 import { sortErrors } from './errors.js';
 import { formatPath, type FieldPath } from './paths.js';
-import { checkAcross, type Candidate } from './references.js';
+import { checkAcross, type Candidate, type Referrer } from './references.js';
 import { closest } from './suggest.js';
 import { schemaValidator, type KindValidator } from './schema-validator.js';
 import { API_VERSION, MANIFEST_KINDS, type AnyManifest, type DesiredState, type IdentityKey, type ManifestError, type ManifestKind } from './types.js';
@@ -37,6 +37,7 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
   // Identities of documents that failed their own checks: still "declared", so references to
   // them are not reported as missing on top of the document's real error.
   const declaredInvalid = new Set<IdentityKey>();
+  const referrers: Referrer[] = [];
 
   for (const source of sources) {
     const decoded = decodeUtf8(source.bytes);
@@ -54,6 +55,7 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
 
       const kind = envelopeKind(doc, report);
       if (!kind) continue;
+      referrers.push({ kind, value: doc.value, locate });
       const schemaIssues = validate(kind, doc.value);
       for (const i of schemaIssues) report(i.path, i.message, i.locateAt, i.anchor);
       if (schemaIssues.length > 0) {
@@ -73,7 +75,7 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
     }
   }
 
-  const across = checkAcross(candidates, declaredInvalid);
+  const across = checkAcross(candidates, referrers, declaredInvalid);
   for (const i of across.issues) errors.push({ ...i.candidate.locate(i.path, i.anchor), path: formatPath(i.path), message: i.message });
 
   const state = createDesiredState(

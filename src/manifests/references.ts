@@ -2,7 +2,7 @@
 // declares, and conflicts only visible with all manifests at hand. Pure.
 import { identityKey, kindKey, volumeKey } from './identity.js';
 import type { FieldPath } from './paths.js';
-import type { AnyManifest, IdentityKey, PciAddress, SourceLocation } from './types.js';
+import type { AnyManifest, IdentityKey, ManifestKind, PciAddress, SourceLocation } from './types.js';
 
 export interface Candidate {
   manifest: AnyManifest;
@@ -11,7 +11,7 @@ export interface Candidate {
 }
 
 export interface CrossIssue {
-  candidate: Candidate;
+  candidate: Pick<Candidate, 'locate'>;
   path: FieldPath;
   message: string;
   anchor?: 'value' | 'key';
@@ -23,7 +23,18 @@ export interface CrossResult {
   issues: CrossIssue[];
 }
 
-export function checkAcross(candidates: readonly Candidate[], declaredInvalid: ReadonlySet<IdentityKey> = new Set()): CrossResult {
+/** A document whose references are checked: valid or not, so a user sees every problem in one run. */
+export interface Referrer {
+  kind: ManifestKind;
+  value: unknown;
+  locate(path: FieldPath, anchor?: 'value' | 'key'): SourceLocation;
+}
+
+export function checkAcross(
+  candidates: readonly Candidate[],
+  referrers: readonly Referrer[],
+  declaredInvalid: ReadonlySet<IdentityKey> = new Set(),
+): CrossResult {
   const issues: CrossIssue[] = [];
   const byKey = new Map<IdentityKey, Candidate>();
   for (const c of candidates) {
@@ -36,37 +47,67 @@ export function checkAcross(candidates: readonly Candidate[], declaredInvalid: R
   }
   const unique = [...byKey.values()];
   const has = (key: IdentityKey) => byKey.has(key) || declaredInvalid.has(key);
-  const missing = (c: Candidate, path: FieldPath, key: IdentityKey) =>
-    issues.push({ candidate: c, path, message: `refers to ${describe(key)}, which no manifest declares` });
 
-  for (const c of unique) {
-    const m = c.manifest;
-    switch (m.kind) {
-      case 'Domain':
-        (m.spec.disks ?? []).forEach((d, i) => {
-          if (d.volume && !has(volumeKey(d.volume.pool, d.volume.name))) missing(c, ['spec', 'disks', i, 'volume'], volumeKey(d.volume.pool, d.volume.name));
-        });
-        (m.spec.interfaces ?? []).forEach((n, i) => {
-          if (n.network && !has(kindKey('Network', n.network))) missing(c, ['spec', 'interfaces', i, 'network'], kindKey('Network', n.network));
-        });
-        (m.spec.hostdevs ?? []).forEach((h, i) => {
-          if (h.nodeDevice && !has(kindKey('NodeDevice', h.nodeDevice))) missing(c, ['spec', 'hostdevs', i, 'nodeDevice'], kindKey('NodeDevice', h.nodeDevice));
-        });
-        break;
-      case 'StorageVolume': {
-        const s = m.spec;
-        if (!has(kindKey('StoragePool', s.pool))) missing(c, ['spec', 'pool'], kindKey('StoragePool', s.pool));
-        const base = s.backingStore?.volume;
-        if (base && !has(volumeKey(base.pool ?? s.pool, base.name))) missing(c, ['spec', 'backingStore', 'volume'], volumeKey(base.pool ?? s.pool, base.name));
-        if (s.cloneFrom && !has(volumeKey(s.cloneFrom.pool ?? s.pool, s.cloneFrom.name))) missing(c, ['spec', 'cloneFrom'], volumeKey(s.cloneFrom.pool ?? s.pool, s.cloneFrom.name));
-        break;
-      }
-      default:
-        break;
+  for (const r of referrers) {
+    for (const ref of findReferences(r.kind, r.value)) {
+      if (!has(ref.key)) issues.push({ candidate: r, path: ref.path, message: `refers to ${describe(ref.key)}, which no manifest declares` });
     }
   }
   issues.push(...duplicateMacs(unique), ...duplicateNodeDevices(unique), ...volumeCycles(unique));
   return { unique, issues };
+}
+
+export interface Reference {
+  path: FieldPath;
+  key: IdentityKey;
+}
+
+/**
+ * References in a document, read defensively: the document may have failed its schema, and a
+ * reference that is itself malformed is the schema's error to report, not ours.
+ */
+export function findReferences(kind: ManifestKind, value: unknown): Reference[] {
+  const spec = field(value, 'spec');
+  const refs: Reference[] = [];
+  if (kind === 'Domain') {
+    list(spec, 'disks').forEach((d, i) => {
+      const v = field(d, 'volume');
+      const pool = text(v, 'pool');
+      const name = text(v, 'name');
+      if (pool && name) refs.push({ path: ['spec', 'disks', i, 'volume'], key: volumeKey(pool, name) });
+    });
+    list(spec, 'interfaces').forEach((n, i) => {
+      const network = text(n, 'network');
+      if (network) refs.push({ path: ['spec', 'interfaces', i, 'network'], key: kindKey('Network', network) });
+    });
+    list(spec, 'hostdevs').forEach((h, i) => {
+      const nd = text(h, 'nodeDevice');
+      if (nd) refs.push({ path: ['spec', 'hostdevs', i, 'nodeDevice'], key: kindKey('NodeDevice', nd) });
+    });
+  } else if (kind === 'StorageVolume') {
+    const pool = text(spec, 'pool');
+    if (pool) refs.push({ path: ['spec', 'pool'], key: kindKey('StoragePool', pool) });
+    const volumeRef = (ref: unknown, path: FieldPath) => {
+      const name = text(ref, 'name');
+      const refPool = text(ref, 'pool') ?? pool;
+      if (name && refPool) refs.push({ path, key: volumeKey(refPool, name) });
+    };
+    volumeRef(field(field(spec, 'backingStore'), 'volume'), ['spec', 'backingStore', 'volume']);
+    volumeRef(field(spec, 'cloneFrom'), ['spec', 'cloneFrom']);
+  }
+  return refs;
+}
+
+function field(v: unknown, key: string): unknown {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined;
+}
+function text(v: unknown, key: string): string | undefined {
+  const f = field(v, key);
+  return typeof f === 'string' ? f : undefined;
+}
+function list(v: unknown, key: string): unknown[] {
+  const f = field(v, key);
+  return Array.isArray(f) ? f : [];
 }
 
 function describe(key: IdentityKey): string {

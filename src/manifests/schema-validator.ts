@@ -138,7 +138,7 @@ function defaultMessage(e: ErrorObject): string {
     case 'maxLength':
       return `must be at most ${String(p.limit)} characters`;
     case 'uniqueItems':
-      return `must not repeat items (items ${String(p.j)} and ${String(p.i)} are equal)`;
+      return `must not repeat items (items ${Math.min(Number(p.i), Number(p.j))} and ${Math.max(Number(p.i), Number(p.j))} are equal)`;
     case 'pattern':
       return `must match ${String(p.pattern)}`;
     case 'format':
