@@ -1,0 +1,183 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../../../src/observability/logger.js';
+import { Controller, type ControllerOptions } from '../../../src/reconciler/controller.js';
+import { FakeEngine } from './fake-engine.js';
+import { desiredOf, domain, network } from './helpers.js';
+
+const logger = createLogger({ level: 'silent' });
+let controllers: Controller[] = [];
+
+afterEach(async () => {
+  await Promise.all(controllers.map((c) => c.stop()));
+  controllers = [];
+});
+
+async function start(engine: FakeEngine, opts: Partial<ControllerOptions> = {}): Promise<Controller> {
+  const c = await Controller.start({
+    dir: '/m',
+    uri: 'test:///default',
+    engine,
+    logger,
+    listen: null,
+    settleMs: 0,
+    resyncIntervalMs: 0,
+    reconnect: { baseMs: 10, maxMs: 50 },
+    retry: { baseMs: 20, maxMs: 100, jitter: 0 },
+    ...opts,
+  });
+  controllers.push(c);
+  return c;
+}
+
+async function until(cond: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function metric(c: Controller, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  const m = await c.metrics.registry.getSingleMetric(name)?.get();
+  const v = m?.values.find((x) => Object.entries(labels).every(([k, val]) => String(x.labels[k]) === val));
+  return v?.value;
+}
+
+describe('Controller (fake host)', () => {
+  it('creates what is missing on the first full sync and becomes ready', async () => {
+    const engine = new FakeEngine();
+    engine.setTree(desiredOf(network('lan'), domain('web')));
+    const c = await start(engine);
+    await c.whenReady(3000);
+    expect([...engine.live.keys()].sort()).toEqual(['Domain/web', 'Network/lan']);
+    expect(c.status().counts.synced).toBe(2);
+    expect(await metric(c, 'virtkeeper_reconcile_total', { kind: 'Domain', result: 'changed' })).toBe(1);
+    expect(await metric(c, 'virtkeeper_libvirt_connection_up')).toBe(1);
+    expect(await metric(c, 'virtkeeper_git_revision_info', { revision: 'rev1' })).toBe(1);
+  });
+
+  it('waits for dependencies before acting on a key', async () => {
+    const engine = new FakeEngine();
+    engine.deps['Domain/web'] = ['Network/lan'];
+    engine.setTree(desiredOf(domain('web'), network('lan')));
+    const c = await start(engine, { concurrency: 1 });
+    await c.whenReady(3000);
+    await until(() => engine.live.has('Domain/web'));
+    const order = engine.executed.map((e) => e.key);
+    expect(order.indexOf('Network/lan')).toBeLessThan(order.indexOf('Domain/web'));
+  });
+
+  it('applies a changed manifest and only enqueues what changed', async () => {
+    const engine = new FakeEngine();
+    engine.setTree(desiredOf(network('lan'), domain('web')));
+    const c = await start(engine);
+    await c.whenReady(3000);
+    engine.executed = [];
+    engine.revision = 'rev2';
+    engine.setTree(desiredOf(network('lan'), domain('web', { memory: '2GiB' })));
+    await engine.changeSource();
+    await until(() => engine.executed.length === 1);
+    await c.whenIdle();
+    expect(engine.executed).toEqual([{ key: 'Domain/web', action: 'update' }]);
+    expect(c.status().revision).toBe('rev2');
+  });
+
+  it('keeps the last valid state when the tree turns invalid, and never deletes', async () => {
+    const engine = new FakeEngine();
+    engine.setTree(desiredOf(network('lan'), domain('web')));
+    const c = await start(engine, { prune: true });
+    await c.whenReady(3000);
+    engine.executed = [];
+    engine.setInvalid([{ file: 'web.yaml', line: 3, column: 5, path: 'spec.memory', message: 'must be a size' }]);
+    await engine.changeSource();
+    const s = c.status();
+    expect(s.source.valid).toBe(false);
+    expect(s.source.errors[0]?.message).toBe('must be a size');
+    expect(s.revision).toBe('rev1');
+    expect(await metric(c, 'virtkeeper_manifests_valid')).toBe(0);
+    // Drift is still corrected against the last valid state.
+    engine.tamper('Domain/web', 'domain', 'web');
+    await until(() => engine.executed.length === 1);
+    expect(engine.executed).toEqual([{ key: 'Domain/web', action: 'update' }]);
+    expect(engine.live.has('Network/lan')).toBe(true);
+  });
+
+  it('prunes owned objects only with --prune', async () => {
+    const engine = new FakeEngine();
+    engine.setTree(desiredOf(network('lan'), domain('web')));
+    const c = await start(engine, { prune: true });
+    await c.whenReady(3000);
+    engine.setTree(desiredOf(network('lan')));
+    await engine.changeSource();
+    await until(() => !engine.live.has('Domain/web'));
+    await c.whenIdle();
+    expect(c.status().objects.map((o) => `${o.kind}/${o.name}`)).toEqual(['Network/lan']);
+  });
+
+  it('corrects drift signalled by an event and counts it', async () => {
+    const engine = new FakeEngine();
+    engine.setTree(desiredOf(domain('web')));
+    const c = await start(engine);
+    await c.whenReady(3000);
+    engine.tamper('Domain/web', 'domain', 'web');
+    await until(() => engine.executed.length === 2);
+    await c.whenIdle();
+    expect(await metric(c, 'virtkeeper_drift_detected_total', { kind: 'Domain' })).toBe(1);
+    // Events about objects nobody manages cost nothing.
+    engine.tamper('Domain/stranger', 'domain', 'stranger');
+    await c.whenIdle();
+    expect(engine.executed).toHaveLength(2);
+  });
+
+  it('retries failing keys with backoff and reports them', async () => {
+    const engine = new FakeEngine();
+    engine.failKeys.add('Domain/web');
+    engine.setTree(desiredOf(domain('web')));
+    const c = await start(engine);
+    await c.whenReady(3000);
+    expect(c.status().objects[0]).toMatchObject({ state: 'failed', lastError: { message: 'boom' } });
+    engine.failKeys.clear();
+    await until(() => c.status().objects[0]?.state === 'synced');
+  });
+
+  it('reconnects after losing libvirt and resyncs', async () => {
+    const engine = new FakeEngine();
+    engine.setTree(desiredOf(domain('web')));
+    const c = await start(engine);
+    await c.whenReady(3000);
+    engine.connectable = false;
+    engine.dropConnection();
+    engine.live.clear(); // the daemon came back empty
+    await until(() => !c.connected && engine.connects >= 3);
+    expect(await metric(c, 'virtkeeper_libvirt_connection_up')).toBe(0);
+    expect(c.ready).toBe(false);
+    engine.connectable = true;
+    await until(() => c.ready && engine.live.has('Domain/web'));
+    expect(await metric(c, 'virtkeeper_libvirt_connection_up')).toBe(1);
+  });
+
+  it('starts with an invalid tree, reconciles nothing, and picks up the fix', async () => {
+    const engine = new FakeEngine();
+    engine.setInvalid([{ file: 'a.yaml', line: 1, column: 1, path: '', message: 'bad' }]);
+    const c = await start(engine);
+    await until(() => c.connected);
+    expect(c.ready).toBe(false);
+    expect(engine.executed).toEqual([]);
+    engine.setTree(desiredOf(domain('web')));
+    await engine.changeSource();
+    await c.whenReady(3000);
+    expect(engine.live.has('Domain/web')).toBe(true);
+  });
+
+  it('stops gracefully: in-flight work finishes, nothing new starts', async () => {
+    const engine = new FakeEngine();
+    engine.setTree(desiredOf(domain('web')));
+    const c = await start(engine);
+    await c.whenReady(3000);
+    await c.stop();
+    expect(c.connected).toBe(false);
+    engine.setTree(desiredOf(domain('web', { vcpus: 4 })));
+    await engine.changeSource();
+    expect(engine.executed).toHaveLength(1);
+  });
+});
