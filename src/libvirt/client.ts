@@ -12,6 +12,7 @@ import * as ifc from './procedures/interface.js';
 import * as nd from './procedures/nodedev.js';
 import { openConnection, closeConnection } from './connect.js';
 import {
+  VIR_ERR_INVALID_ARG,
   VIR_ERR_NO_DOMAIN,
   VIR_ERR_NO_DOMAIN_METADATA,
   VIR_ERR_NO_INTERFACE,
@@ -159,6 +160,21 @@ async function orNull<T>(p: Promise<T>, ...codes: number[]): Promise<T | null> {
   } catch (err) {
     const code = errorCode(err);
     if (code !== undefined && codes.includes(code)) return null;
+    throw err;
+  }
+}
+
+/**
+ * Some drivers (libvirt's test driver among them) know no separate persistent XML for networks,
+ * pools or interfaces and reject the INACTIVE flag with VIR_ERR_INVALID_ARG "unsupported flags".
+ * Their current XML is then also their persistent one, so asking again without the flag is exact.
+ */
+async function xmlWithInactiveFallback(fetch: (flags: number) => Promise<string>, inactiveFlag: number, inactive: boolean): Promise<string> {
+  if (!inactive) return fetch(0);
+  try {
+    return await fetch(inactiveFlag);
+  } catch (err) {
+    if (errorCode(err) === VIR_ERR_INVALID_ARG) return fetch(0);
     throw err;
   }
 }
@@ -498,8 +514,14 @@ export class LibvirtClient {
     return orNull(this.call(net.NETWORK_LOOKUP_BY_UUID, uuid), VIR_ERR_NO_NETWORK);
   }
 
+  /** `inactive`: the persistent config (see xmlWithInactiveFallback for drivers without one). */
   getNetworkXml(ref: NetworkRef, opts: { inactive?: boolean } = {}): Promise<string> {
-    return this.call(net.NETWORK_GET_XML_DESC, { net: networkHandle(ref), flags: opts.inactive ? net.VIR_NETWORK_XML_INACTIVE : 0 });
+    const handle = networkHandle(ref);
+    return xmlWithInactiveFallback(
+      (flags) => this.call(net.NETWORK_GET_XML_DESC, { net: handle, flags }),
+      net.VIR_NETWORK_XML_INACTIVE,
+      opts.inactive ?? false,
+    );
   }
 
   defineNetwork(xml: string): Promise<NetworkRef> {
@@ -576,8 +598,14 @@ export class LibvirtClient {
     return orNull(this.call(sto.STORAGE_POOL_LOOKUP_BY_UUID, uuid), VIR_ERR_NO_STORAGE_POOL);
   }
 
+  /** `inactive`: the persistent config (see xmlWithInactiveFallback for drivers without one). */
   getStoragePoolXml(ref: StoragePoolRef, opts: { inactive?: boolean } = {}): Promise<string> {
-    return this.call(sto.STORAGE_POOL_GET_XML_DESC, { pool: poolHandle(ref), flags: opts.inactive ? sto.VIR_STORAGE_XML_INACTIVE : 0 });
+    const handle = poolHandle(ref);
+    return xmlWithInactiveFallback(
+      (flags) => this.call(sto.STORAGE_POOL_GET_XML_DESC, { pool: handle, flags }),
+      sto.VIR_STORAGE_XML_INACTIVE,
+      opts.inactive ?? false,
+    );
   }
 
   defineStoragePool(xml: string): Promise<StoragePoolRef> {
@@ -724,8 +752,14 @@ export class LibvirtClient {
     return orNull(this.call(ifc.INTERFACE_LOOKUP_BY_MAC_STRING, mac), VIR_ERR_NO_INTERFACE);
   }
 
+  /** `inactive`: the persistent config (see xmlWithInactiveFallback for drivers without one). */
   getInterfaceXml(ref: InterfaceRef, opts: { inactive?: boolean } = {}): Promise<string> {
-    return this.call(ifc.INTERFACE_GET_XML_DESC, { iface: ifaceHandle(ref), flags: opts.inactive ? ifc.VIR_INTERFACE_XML_INACTIVE : 0 });
+    const handle = ifaceHandle(ref);
+    return xmlWithInactiveFallback(
+      (flags) => this.call(ifc.INTERFACE_GET_XML_DESC, { iface: handle, flags }),
+      ifc.VIR_INTERFACE_XML_INACTIVE,
+      opts.inactive ?? false,
+    );
   }
 
   defineInterface(xml: string): Promise<InterfaceRef> {

@@ -99,6 +99,21 @@ describe('LibvirtClient', () => {
     ]);
   });
 
+  it('asks again without INACTIVE when a driver rejects the flag (no separate persistent XML)', async () => {
+    const caller = new FakeCaller((name, args) => {
+      if ((args as { flags: number }).flags !== 0) throw libvirtError(8);
+      return `<${name}/>`;
+    });
+    const client = new LibvirtClient(caller);
+    const netRef = { name: 'lan', uuid: UUID };
+    expect(await client.getNetworkXml(netRef, { inactive: true })).toBe('<NETWORK_GET_XML_DESC/>');
+    expect(await client.getStoragePoolXml(netRef, { inactive: true })).toBe('<STORAGE_POOL_GET_XML_DESC/>');
+    expect(await client.getInterfaceXml({ name: 'eth0', mac: 'aa:bb:cc:dd:ee:ff' }, { inactive: true })).toBe('<INTERFACE_GET_XML_DESC/>');
+    expect(caller.calls.map((c) => (c.args as { flags: number }).flags)).toEqual([1, 0, 1, 0, 1, 0]);
+    // Domains always have a persistent definition: no fallback hides a real error there.
+    await expect(client.getDomainXml(vm, { inactive: true })).rejects.toMatchObject({ code: 8 });
+  });
+
   it('close() runs the closer once', async () => {
     let closed = 0;
     const client = new LibvirtClient(new FakeCaller(() => undefined), { close: async () => void closed++ });
