@@ -256,10 +256,13 @@ const devName = (r: NodeDeviceRef | string): string => (typeof r === 'string' ? 
 export class LibvirtClient {
   /** The caller every method goes through (with the onCall hook applied); events use it too. */
   readonly rpc: RpcCaller;
+  /** The caller this client was built on (rpc may wrap it); event subscriptions are shared per connection. */
+  readonly connection: RpcCaller;
   private readonly closeFn: (() => Promise<void>) | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(caller: RpcCaller, options: LibvirtClientOptions = {}) {
+    this.connection = caller;
     this.rpc = options.onCall ? withCallHook(caller, options.onCall) : caller;
     this.closeFn = options.close;
   }

@@ -75,6 +75,8 @@ export interface LifecycleSubscription {
 /** Anything that exposes the RpcCaller, i.e. a LibvirtClient. */
 export interface HasRpc {
   readonly rpc: RpcCaller;
+  /** The connection beneath `rpc` when `rpc` wraps it; subscriptions are shared per connection. */
+  readonly connection?: RpcCaller;
 }
 
 function name<T extends string>(table: readonly T[], code: number): T | 'unknown' {
@@ -164,84 +166,180 @@ const KINDS: { readonly [K in LifecycleKind]: KindSpec } = {
 
 const KIND_BY_PROC = new Map<number, LifecycleKind>(LIFECYCLE_KINDS.map((k) => [KINDS[k].messageProc, k]));
 
+interface Subscriber {
+  kinds: Set<LifecycleKind>;
+  handlers: LifecycleHandlers;
+}
+
+interface Registration {
+  /** Resolves with the daemon's callbackID; rejects when the driver refuses the kind. */
+  ready: Promise<number>;
+  callbackID: number | undefined;
+  refs: number;
+}
+
 /**
- * Registers lifecycle callbacks for every kind that has a handler (or all kinds with `any`).
- * A kind the driver refuses is reported in `unsupported` instead of failing the whole call;
- * the promise rejects only if no kind at all could be subscribed and one was asked for.
+ * libvirtd accepts one registration per event kind and connection ("event callback already
+ * tracked"), so every subscription on a connection shares it: the hub registers a kind for its
+ * first subscriber, fans each MESSAGE out, and deregisters after the last one leaves.
  */
-export async function subscribeLifecycleEvents(client: HasRpc, handlers: LifecycleHandlers): Promise<LifecycleSubscription> {
-  const rpc = client.rpc;
-  const wanted = LIFECYCLE_KINDS.filter((k) => handlers[k] !== undefined || handlers.any !== undefined);
-  const ours = new Map<number, LifecycleKind>(); // callbackID → kind, per kind's own id space
-  const key = (kind: LifecycleKind, id: number): number => LIFECYCLE_KINDS.indexOf(kind) * 2 ** 32 + id;
+class EventHub {
+  private readonly registrations = new Map<LifecycleKind, Registration>();
+  private readonly subscribers = new Set<Subscriber>();
+  private unlisten: (() => void) | undefined;
+  // libvirtd may send an event right after a REGISTER reply, and the transport delivers it before
+  // the awaiting code learns the callbackID: hold messages while any registration is in flight.
+  private inFlight = 0;
+  private held: ServerMessage[] = [];
 
-  // libvirtd may send an event right after the REGISTER reply, and the transport delivers it
-  // before our await resumes with the callbackID: hold messages until registration settles.
-  let registering = true;
-  const held: ServerMessage[] = [];
+  constructor(
+    private readonly rpc: RpcCaller,
+    private readonly onEmpty: () => void,
+  ) {}
 
-  const deliver = (msg: ServerMessage): void => {
-    const kind = KIND_BY_PROC.get(msg.procedure);
-    if (kind === undefined) return;
+  async subscribe(handlers: LifecycleHandlers, wanted: readonly LifecycleKind[]): Promise<LifecycleSubscription> {
+    const subscriber: Subscriber = { kinds: new Set(), handlers };
+    this.subscribers.add(subscriber);
+    this.unlisten ??= this.rpc.onMessage((msg) => this.onMessage(msg));
+
+    const unsupported: { kind: LifecycleKind; error: unknown }[] = [];
+    await Promise.all(
+      wanted.map(async (kind) => {
+        try {
+          await this.acquire(kind);
+          subscriber.kinds.add(kind);
+        } catch (error) {
+          unsupported.push({ kind, error });
+        }
+      }),
+    );
+    unsupported.sort((a, b) => LIFECYCLE_KINDS.indexOf(a.kind) - LIFECYCLE_KINDS.indexOf(b.kind));
+    this.flush();
+
+    let disposed: Promise<void> | undefined;
+    const dispose = (): Promise<void> => {
+      disposed ??= this.leave(subscriber);
+      return disposed;
+    };
+    return { subscribed: LIFECYCLE_KINDS.filter((k) => subscriber.kinds.has(k)), unsupported, dispose };
+  }
+
+  private async acquire(kind: LifecycleKind): Promise<void> {
+    let reg = this.registrations.get(kind);
+    if (!reg) {
+      this.inFlight++;
+      // Held messages are flushed by subscribe() once its subscriber knows its kinds.
+      const ready = KINDS[kind].register(this.rpc).finally(() => {
+        this.inFlight--;
+      });
+      const created: Registration = { ready, callbackID: undefined, refs: 0 };
+      ready.then(
+        (id) => {
+          created.callbackID = id;
+        },
+        () => {
+          if (this.registrations.get(kind) === created) this.registrations.delete(kind);
+        },
+      );
+      this.registrations.set(kind, created);
+      reg = created;
+    }
+    reg.refs++;
+    try {
+      await reg.ready;
+    } catch (err) {
+      reg.refs--;
+      throw err;
+    }
+  }
+
+  private async leave(subscriber: Subscriber): Promise<void> {
+    this.subscribers.delete(subscriber);
+    const releases: Promise<unknown>[] = [];
+    for (const kind of subscriber.kinds) {
+      const reg = this.registrations.get(kind);
+      if (!reg || --reg.refs > 0) continue;
+      this.registrations.delete(kind);
+      if (reg.callbackID !== undefined) releases.push(this.rpc.call(KINDS[kind].deregister, reg.callbackID));
+    }
+    subscriber.kinds.clear();
+    if (this.subscribers.size === 0) {
+      this.unlisten?.();
+      this.unlisten = undefined;
+      this.onEmpty();
+    }
+    // A connection that is already gone has dropped the registrations with it.
+    await Promise.allSettled(releases);
+  }
+
+  private onMessage(msg: ServerMessage): void {
+    if (msg.program !== REMOTE_PROGRAM || !KIND_BY_PROC.has(msg.procedure)) return;
+    if (this.inFlight > 0 || this.held.length > 0) this.held.push(msg);
+    else this.deliver(msg);
+  }
+
+  private flush(): void {
+    if (this.inFlight > 0) return;
+    const held = this.held;
+    this.held = [];
+    for (const msg of held) this.deliver(msg);
+  }
+
+  private deliver(msg: ServerMessage): void {
+    const kind = KIND_BY_PROC.get(msg.procedure)!;
+    const reg = this.registrations.get(kind);
+    const targets = [...this.subscribers].filter((s) => s.kinds.has(kind));
     let decoded: { callbackID: number; event: LifecycleEvent };
     try {
       decoded = KINDS[kind].decode(msg.body);
     } catch (err) {
-      handlers.onError?.(err);
+      for (const s of targets) s.handlers.onError?.(err);
       return;
     }
-    if (ours.get(key(kind, decoded.callbackID)) !== kind) return; // another subscription's callback
-    const e = decoded.event;
-    try {
-      switch (e.kind) {
-        case 'domain': handlers.domain?.(e); break;
-        case 'network': handlers.network?.(e); break;
-        case 'storagePool': handlers.storagePool?.(e); break;
-        case 'nodeDevice': handlers.nodeDevice?.(e); break;
-      }
-      handlers.any?.(e);
-    } catch (err) {
-      handlers.onError?.(err);
+    // Events for a registration made by other code on this connection are not ours.
+    if (reg?.callbackID !== decoded.callbackID) return;
+    for (const s of targets) dispatch(s.handlers, decoded.event);
+  }
+}
+
+function dispatch(handlers: LifecycleHandlers, e: LifecycleEvent): void {
+  try {
+    switch (e.kind) {
+      case 'domain': handlers.domain?.(e); break;
+      case 'network': handlers.network?.(e); break;
+      case 'storagePool': handlers.storagePool?.(e); break;
+      case 'nodeDevice': handlers.nodeDevice?.(e); break;
     }
-  };
+    handlers.any?.(e);
+  } catch (err) {
+    handlers.onError?.(err);
+  }
+}
 
-  const unlisten = rpc.onMessage((msg) => {
-    if (msg.program !== REMOTE_PROGRAM || !KIND_BY_PROC.has(msg.procedure)) return;
-    if (registering) held.push(msg);
-    else deliver(msg);
-  });
+const hubs = new WeakMap<RpcCaller, EventHub>();
 
-  const registered: { kind: LifecycleKind; callbackID: number }[] = [];
-  const unsupported: { kind: LifecycleKind; error: unknown }[] = [];
-  const results = await Promise.allSettled(
-    wanted.map((kind) => KINDS[kind].register(rpc)),
-  );
-  results.forEach((res, i) => {
-    const kind = wanted[i]!;
-    if (res.status === 'fulfilled') {
-      registered.push({ kind, callbackID: res.value });
-      ours.set(key(kind, res.value), kind);
-    } else {
-      unsupported.push({ kind, error: res.reason });
-    }
-  });
-  registering = false;
-  for (const msg of held.splice(0)) deliver(msg);
-
-  let disposed: Promise<void> | undefined;
-  const dispose = (): Promise<void> => {
-    disposed ??= (async () => {
-      unlisten();
-      await Promise.allSettled(registered.map(({ kind, callbackID }) => rpc.call(KINDS[kind].deregister, callbackID)));
-    })();
-    return disposed;
-  };
-
-  if (wanted.length > 0 && registered.length === 0) {
-    await dispose();
-    const first = unsupported[0]?.error;
+/**
+ * Registers lifecycle callbacks for every kind that has a handler (or all kinds with `any`).
+ * A kind the driver refuses is reported in `unsupported` instead of failing the whole call;
+ * the promise rejects only if kinds were asked for and none could be subscribed.
+ * Subscriptions made through clients of the same connection share its registrations.
+ */
+export async function subscribeLifecycleEvents(client: HasRpc, handlers: LifecycleHandlers): Promise<LifecycleSubscription> {
+  const key = client.connection ?? client.rpc;
+  let hub = hubs.get(key);
+  if (!hub) {
+    const created = new EventHub(client.rpc, () => {
+      if (hubs.get(key) === created) hubs.delete(key);
+    });
+    hubs.set(key, created);
+    hub = created;
+  }
+  const wanted = LIFECYCLE_KINDS.filter((k) => handlers[k] !== undefined || handlers.any !== undefined);
+  const sub = await hub.subscribe(handlers, wanted);
+  if (wanted.length > 0 && sub.subscribed.length === 0) {
+    await sub.dispose();
+    const first = sub.unsupported[0]?.error;
     throw first instanceof Error ? first : new Error('no lifecycle event kind could be subscribed');
   }
-
-  return { subscribed: registered.map((r) => r.kind), unsupported, dispose };
+  return sub;
 }

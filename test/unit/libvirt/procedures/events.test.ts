@@ -122,4 +122,45 @@ describe('subscribeLifecycleEvents', () => {
     await expect(subscribeLifecycleEvents({ rpc: caller }, { nodeDevice: () => {} })).rejects.toMatchObject({ code: 3 });
     expect(caller.listenerCount).toBe(0);
   });
+
+  it('shares one registration per kind among subscriptions on a connection, as libvirtd requires', async () => {
+    const registered = new Set<string>();
+    const caller = new FakeCaller((name, args) => {
+      if (name.endsWith('_REGISTER_ANY') && !name.includes('DEREGISTER')) {
+        // libvirtd: "event callback already tracked"
+        if (registered.has(name)) throw libvirtFailure(8, 'event callback already tracked');
+        registered.add(name);
+        return 5;
+      }
+      if (name === 'CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY') {
+        expect(args).toBe(5);
+        registered.delete('CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY');
+      }
+      return undefined;
+    });
+    const a: string[] = [];
+    const b: string[] = [];
+    const [subA, subB] = await Promise.all([
+      subscribeLifecycleEvents({ rpc: caller }, { domain: (e) => a.push(e.event) }),
+      subscribeLifecycleEvents({ rpc: caller }, { domain: (e) => b.push(e.event) }),
+    ]);
+    expect([subA.subscribed, subB.subscribed]).toEqual([['domain'], ['domain']]);
+    expect(caller.calls.filter((c) => c.name === 'CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY')).toHaveLength(1);
+
+    caller.push(ev.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, domainMsg(5, 0, 0));
+    await subA.dispose();
+    expect(caller.calls.some((c) => c.name.includes('DEREGISTER'))).toBe(false);
+    caller.push(ev.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, domainMsg(5, 1, 0));
+    expect(a).toEqual(['defined']);
+    expect(b).toEqual(['defined', 'undefined']);
+
+    await subB.dispose();
+    expect(caller.calls.filter((c) => c.name === 'CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY')).toHaveLength(1);
+    expect(caller.listenerCount).toBe(0);
+
+    // After everyone left, a new subscription registers again.
+    const subC = await subscribeLifecycleEvents({ rpc: caller }, { domain: () => {} });
+    expect(subC.subscribed).toEqual(['domain']);
+    await subC.dispose();
+  });
 });
