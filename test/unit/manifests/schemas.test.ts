@@ -93,3 +93,16 @@ describe('types.ts and schemas agree', () => {
     }
   });
 });
+
+describe('combined schema (editors: one yaml.schemas entry for a whole directory)', () => {
+  it('compiles as draft 2020-12 and dispatches on kind', async () => {
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const formats = (await import('ajv-formats')) as unknown as { default: (a: unknown) => void };
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    formats.default(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(new URL(COMBINED_SCHEMA_FILE, schemaDirectory()), 'utf8')) as object);
+    for (const list of Object.values(samplesByKind)) for (const m of list) expect(validate(m), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...samples.fullNetwork, spec: { ...samples.fullNetwork.spec, memory: '1GiB' } })).toBe(false);
+    expect(validate({ ...samples.fullDomain, kind: 'Pod' })).toBe(false);
+  });
+});
