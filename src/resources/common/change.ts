@@ -1,0 +1,54 @@
+// Assembling a ResourceChange. Every kind goes through here so actions, reasons and the
+// restart-required flag are derived the same way.
+import type { IdentityKey, ManifestKind } from '../../manifests/types.js';
+import type { ActionType, FieldChange, ResourceChange, Step } from '../types.js';
+
+export interface ChangeIdentity<K extends ManifestKind> {
+  key: IdentityKey;
+  kind: K;
+  name: string;
+  dependsOn: IdentityKey[];
+}
+
+export interface ChangeParts {
+  action: ActionType;
+  reason: string;
+  changes?: FieldChange[];
+  steps?: Step[];
+  restartRequired?: boolean;
+  refused?: string;
+}
+
+export function buildChange<K extends ManifestKind>(id: ChangeIdentity<K>, parts: ChangeParts): ResourceChange<K> {
+  const change: ResourceChange<K> = {
+    key: id.key,
+    kind: id.kind,
+    name: id.name,
+    action: parts.action,
+    changes: parts.changes ?? [],
+    restartRequired: parts.restartRequired ?? false,
+    reason: parts.reason,
+    steps: parts.steps ?? [],
+    dependsOn: [...new Set(id.dependsOn)].sort(),
+  };
+  if (parts.refused !== undefined) change.refused = parts.refused;
+  return change;
+}
+
+export function noOp<K extends ManifestKind>(id: ChangeIdentity<K>, reason = 'in sync'): ResourceChange<K> {
+  return buildChange(id, { action: 'no-op', reason });
+}
+
+/** Field list for a create: every field the manifest sets, flattened one level ("spec.forward"). */
+export function createChanges(spec: object): FieldChange[] {
+  return Object.entries(spec)
+    .filter(([k, v]) => v !== undefined && k !== 'xml')
+    .map(([k, v]) => ({ path: `spec.${k}`, after: v, class: 'redefine' as const }));
+}
+
+/** "a, b and c" for reasons. */
+export function listPaths(changes: readonly FieldChange[]): string {
+  const paths = changes.map((c) => c.path);
+  if (paths.length <= 1) return paths.join('');
+  return `${paths.slice(0, -1).join(', ')} and ${paths[paths.length - 1]}`;
+}

@@ -1,0 +1,18 @@
+// The Network resource kind: libvirt virtual networks (virsh net-*).
+import type { ResourceKind } from '../types.js';
+import { networkFromXml } from './from-xml.js';
+import { executeNetworkStep, readNetworks } from './live.js';
+import { planNetwork } from './plan.js';
+import { networkToXml } from './to-xml.js';
+
+export const networkKind: ResourceKind<'Network'> = {
+  kind: 'Network',
+  dependencies: () => [],
+  toXml: (manifest, live) => networkToXml(manifest, live?.xml),
+  fromXml: networkFromXml,
+  plan: planNetwork,
+  readLive: readNetworks,
+  execute: executeNetworkStep,
+};
+
+export { networkToXml, networkFromXml, planNetwork };

@@ -1,0 +1,74 @@
+// I/O: reading networks from libvirt and carrying out planned steps.
+import type { LibvirtClient } from '../../libvirt/client.js';
+import { NETWORK_UPDATE_COMMANDS, NETWORK_UPDATE_SECTIONS, type NetworkUpdateCommand, type NetworkUpdateSection } from '../../libvirt/procedures/network.js';
+import { kindKey } from '../../manifests/identity.js';
+import type { LiveResource, ResourceChange, Step } from '../types.js';
+import { inactiveXmlOrLive } from '../common/live-xml.js';
+import { payloadBoolean, payloadNumber, payloadString, unknownStep } from '../common/payload.js';
+import { networkFromXml } from './from-xml.js';
+
+export async function readNetworks(client: LibvirtClient): Promise<Array<LiveResource<'Network'>>> {
+  const out: Array<LiveResource<'Network'>> = [];
+  for (const ref of await client.listNetworks()) {
+    const [xml, active, persistent, autostart] = await Promise.all([
+      inactiveXmlOrLive((inactive) => client.getNetworkXml(ref, { inactive })),
+      client.isNetworkActive(ref),
+      client.isNetworkPersistent(ref),
+      client.getNetworkAutostart(ref),
+    ]);
+    out.push({
+      key: kindKey('Network', ref.name),
+      kind: 'Network',
+      name: ref.name,
+      xml,
+      spec: networkFromXml(xml, { active, autostart }),
+      active,
+      persistent,
+      markedOwned: false,
+    });
+  }
+  return out;
+}
+
+function updateSection(step: Step): NetworkUpdateSection {
+  const section = payloadString(step, 'section');
+  if (!(NETWORK_UPDATE_SECTIONS as readonly string[]).includes(section)) throw new Error(`networkUpdate: unknown section ${section}`);
+  return section as NetworkUpdateSection;
+}
+
+function updateCommand(step: Step): NetworkUpdateCommand {
+  const command = payloadString(step, 'command');
+  if (!(NETWORK_UPDATE_COMMANDS as readonly string[]).includes(command)) throw new Error(`networkUpdate: unknown command ${command}`);
+  return command as NetworkUpdateCommand;
+}
+
+export async function executeNetworkStep(step: Step, _change: ResourceChange<'Network'>, client: LibvirtClient): Promise<void> {
+  if (step.op === 'define') {
+    await client.defineNetwork(payloadString(step, 'xml'));
+    return;
+  }
+  const ref = await client.getNetwork(payloadString(step, 'name'));
+  switch (step.op) {
+    case 'start':
+      return client.startNetwork(ref);
+    case 'destroy':
+      return client.destroyNetwork(ref);
+    case 'undefine':
+      return client.undefineNetwork(ref);
+    case 'setAutostart':
+      return client.setNetworkAutostart(ref, payloadBoolean(step, 'autostart'));
+    case 'networkUpdate':
+      return client.updateNetwork(
+        ref,
+        {
+          command: updateCommand(step),
+          section: updateSection(step),
+          xml: payloadString(step, 'xml'),
+          parentIndex: payloadNumber(step, 'parentIndex'),
+        },
+        { live: payloadBoolean(step, 'affectLive'), config: payloadBoolean(step, 'affectConfig') },
+      );
+    default:
+      throw unknownStep('Network', step);
+  }
+}
