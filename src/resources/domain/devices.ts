@@ -1,0 +1,178 @@
+// <devices> children generated from the friendly spec fields, and the identities carried over
+// from the matching live device so a redefine never churns what libvirt assigned (guest PCI
+// addresses, MACs) or what someone set outside virtkeeper (a VNC password).
+import type {
+  DomainCharDevice,
+  DomainConsole,
+  DomainDisk,
+  DomainGraphics,
+  DomainHostdev,
+  DomainInterface,
+  DomainSerial,
+  PciAddress,
+  UsbAddress,
+} from '../../manifests/types.js';
+import { attr, child, children, el, textEl, type XmlElement } from '../xml.js';
+
+export function hex(n: number, width: number): string {
+  return `0x${n.toString(16).padStart(width, '0')}`;
+}
+
+// ---- generation ------------------------------------------------------------------------------
+
+/** `disk` must be resolved (device and format set, see resolveSpec). */
+export function diskElement(disk: DomainDisk): XmlElement {
+  const type = disk.volume ? 'volume' : disk.block ? 'block' : 'file';
+  const source = disk.volume
+    ? el('source', { pool: disk.volume.pool, volume: disk.volume.name })
+    : disk.file
+      ? el('source', { file: disk.file })
+      : disk.block
+        ? el('source', { dev: disk.block })
+        : undefined;
+  return el(
+    'disk',
+    { type, device: disk.device ?? 'disk' },
+    el('driver', { name: 'qemu', type: disk.format ?? 'raw', cache: disk.cache, discard: disk.discard }),
+    source,
+    el('target', { dev: disk.target, bus: disk.bus }),
+    disk.readonly ? el('readonly') : undefined,
+    textEl('serial', disk.serial),
+  );
+}
+
+export function interfaceElement(nic: DomainInterface, mac: string | undefined): XmlElement {
+  return el(
+    'interface',
+    { type: nic.bridge !== undefined ? 'bridge' : 'network' },
+    mac ? el('mac', { address: mac.toLowerCase() }) : undefined,
+    nic.bridge !== undefined ? el('source', { bridge: nic.bridge }) : el('source', { network: nic.network }),
+    nic.model ? el('model', { type: nic.model }) : undefined,
+  );
+}
+
+export function pciSourceAddress(pci: PciAddress): XmlElement {
+  return el('address', { domain: hex(pci.domain ?? 0, 4), bus: hex(pci.bus, 2), slot: hex(pci.slot, 2), function: hex(pci.function, 1) });
+}
+
+function usbSource(usb: UsbAddress): XmlElement {
+  if (usb.vendor !== undefined && usb.product !== undefined) {
+    return el('source', {}, el('vendor', { id: hex(usb.vendor, 4) }), el('product', { id: hex(usb.product, 4) }));
+  }
+  return el('source', {}, el('address', { bus: usb.bus, device: usb.device }));
+}
+
+/** `h` must be resolved (nodeDevice replaced by its address). */
+export function hostdevElement(h: DomainHostdev): XmlElement {
+  const managed = h.managed ?? true;
+  if (h.pci) return el('hostdev', { mode: 'subsystem', type: 'pci', managed }, el('source', {}, pciSourceAddress(h.pci)));
+  if (h.usb) return el('hostdev', { mode: 'subsystem', type: 'usb', managed }, usbSource(h.usb));
+  throw new Error('hostdev without pci or usb address (unresolved nodeDevice?)');
+}
+
+export function graphicsElement(g: DomainGraphics): XmlElement {
+  const fixed = g.port !== undefined;
+  return el('graphics', { type: g.type, port: fixed ? g.port : -1, autoport: fixed ? 'no' : 'yes', listen: g.listen, keymap: g.keymap });
+}
+
+function charSource(c: DomainCharDevice): XmlElement[] {
+  switch (c.type ?? 'pty') {
+    case 'file':
+      return [el('source', { path: c.path })];
+    case 'unix':
+      return [el('source', { mode: c.mode, path: c.path })];
+    case 'tcp':
+      return [el('source', { mode: c.mode, host: c.host, service: c.port }), el('protocol', { type: 'raw' })];
+    default:
+      return [];
+  }
+}
+
+export function consoleElement(c: DomainConsole): XmlElement {
+  return el('console', { type: c.type ?? 'pty' }, charSource(c), el('target', { type: c.targetType }));
+}
+
+export function serialElement(c: DomainSerial): XmlElement {
+  return el('serial', { type: c.type ?? 'pty' }, charSource(c), el('target', { port: c.targetPort }));
+}
+
+// ---- carry-over ------------------------------------------------------------------------------
+
+/** Copies the live device's guest <address> (libvirt-assigned) onto a generated device. */
+export function carryAddress(generated: XmlElement, live: XmlElement | undefined): XmlElement {
+  const address = child(live, 'address');
+  if (address && !child(generated, 'address')) generated.children.push(address);
+  return generated;
+}
+
+function sourceOf(nic: XmlElement): string {
+  const src = child(nic, 'source');
+  return `${attr(nic, 'type') ?? ''}:${attr(src, 'network') ?? attr(src, 'bridge') ?? ''}`;
+}
+
+/**
+ * Live interface for each desired one: by MAC when the manifest gives one; otherwise the live NIC
+ * at the same index on the same source, else the first unclaimed NIC on that source (so inserting
+ * a NIC in front does not reshuffle the MACs of the others).
+ */
+export function matchInterfaces(desired: DomainInterface[], live: XmlElement[]): Array<XmlElement | undefined> {
+  const claimed = new Set<XmlElement>();
+  const macOf = (n: XmlElement): string | undefined => attr(child(n, 'mac'), 'address')?.toLowerCase();
+  const want = (n: DomainInterface): string => (n.bridge !== undefined ? `bridge:${n.bridge}` : `network:${n.network ?? ''}`);
+  const out: Array<XmlElement | undefined> = desired.map(() => undefined);
+  desired.forEach((n, i) => {
+    if (!n.mac) return;
+    const m = live.find((l) => !claimed.has(l) && macOf(l) === n.mac?.toLowerCase());
+    if (m) {
+      claimed.add(m);
+      out[i] = m;
+    }
+  });
+  desired.forEach((n, i) => {
+    if (n.mac) return;
+    const same = live[i];
+    const m = same && !claimed.has(same) && sourceOf(same) === want(n) ? same : live.find((l) => !claimed.has(l) && sourceOf(l) === want(n));
+    if (m) {
+      claimed.add(m);
+      out[i] = m;
+    }
+  });
+  return out;
+}
+
+export function interfaceWithCarryOver(nic: DomainInterface, live: XmlElement | undefined): XmlElement {
+  const mac = nic.mac ?? attr(child(live, 'mac'), 'address');
+  return carryAddress(interfaceElement(nic, mac), live);
+}
+
+function hostdevSourceKey(h: XmlElement): string {
+  const src = child(h, 'source');
+  const parts = children(src).map((c) => `${c.name}[${Object.entries(c.attrs).map(([k, v]) => `${k}=${normNum(v)}`).sort().join(',')}]`);
+  return `${attr(h, 'type') ?? ''}:${parts.join('')}`;
+}
+
+function normNum(v: string): string {
+  const n = /^0x/i.test(v) ? parseInt(v, 16) : /^\d+$/.test(v) ? parseInt(v, 10) : NaN;
+  return Number.isNaN(n) ? v : String(n);
+}
+
+/** Live hostdev with the same host-side source address, carrying its guest address. */
+export function hostdevWithCarryOver(h: DomainHostdev, live: XmlElement[], claimed: Set<XmlElement>): XmlElement {
+  const gen = hostdevElement(h);
+  const key = hostdevSourceKey(gen);
+  const m = live.find((l) => !claimed.has(l) && hostdevSourceKey(l) === key);
+  if (m) claimed.add(m);
+  return carryAddress(gen, m);
+}
+
+export function diskWithCarryOver(disk: DomainDisk, live: XmlElement[]): XmlElement {
+  const m = live.find((l) => attr(child(l, 'target'), 'dev') === disk.target);
+  return carryAddress(diskElement(disk), m);
+}
+
+/** Graphics are matched by index and type; a password set outside virtkeeper is kept. */
+export function graphicsWithCarryOver(g: DomainGraphics, live: XmlElement | undefined): XmlElement {
+  const gen = graphicsElement(g);
+  if (live && attr(live, 'type') === g.type && attr(live, 'passwd') !== undefined) gen.attrs.passwd = attr(live, 'passwd') as string;
+  return gen;
+}

@@ -1,0 +1,136 @@
+// Desired vs live DomainSpec. Only fields the (resolved) manifest sets are compared; values are
+// normalised first so that equal things written differently ("2GiB" vs 2097152 KiB, "0x06" vs
+// 6, MAC case, q35 vs pc-q35-7.2) are not drift.
+import type { DomainSpec } from '../../manifests/types.js';
+import type { ChangeClass, FieldChange } from '../types.js';
+import { sizeToKiB } from './memory.js';
+import { canonicalMerge } from './overlay.js';
+
+/** Which class a top-level field's change has. */
+export function changeClassOf(field: string): ChangeClass {
+  switch (field) {
+    case 'type':
+    case 'uuid':
+      return 'replace';
+    case 'state':
+    case 'autostart':
+    case 'title':
+    case 'description':
+      return 'live';
+    default:
+      return 'redefine';
+  }
+}
+
+/** Fields that say how virtkeeper acts, not what libvirt stores. */
+const NOT_COMPARED = new Set(['restartPolicy']);
+
+/** Compared as one value: a change anywhere inside is reported at this path. */
+const ATOMIC = new Set(['disks[].volume', 'hostdevs[].pci', 'hostdevs[].usb', 'cpu.topology', 'os.boot']);
+
+function toNumber(v: unknown): unknown {
+  if (typeof v === 'string' && /^\s*0x[0-9a-f]+\s*$/i.test(v)) return parseInt(v, 16);
+  if (typeof v === 'string' && /^\s*\d+\s*$/.test(v)) return Number(v);
+  return v;
+}
+
+function numbers(v: unknown): unknown {
+  if (!v || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, toNumber(x)]));
+}
+
+function size(v: unknown): unknown {
+  try {
+    return sizeToKiB(v as string | number);
+  } catch {
+    return v;
+  }
+}
+
+const NORMALISE: Record<string, (v: unknown) => unknown> = {
+  uuid: (v) => (typeof v === 'string' ? v.toLowerCase().replace(/-/g, '') : v),
+  title: (v) => (typeof v === 'string' ? v.trim() : v),
+  description: (v) => (typeof v === 'string' ? v.trim() : v),
+  memory: size,
+  currentMemory: size,
+  'interfaces[].mac': (v) => (typeof v === 'string' ? v.toLowerCase() : v),
+  'hostdevs[].pci': (v) => {
+    const n = numbers(v) as Record<string, unknown> | undefined;
+    return n ? { ...n, domain: n.domain ?? 0 } : n;
+  },
+  'hostdevs[].usb': numbers,
+  'disks[].readonly': (v) => v === true,
+  'xml.merge': (v) => canonicalMerge(v as string | undefined),
+  'os.type': (v) => v ?? 'hvm',
+};
+for (const f of ['acpi', 'apic', 'pae', 'hap', 'smm', 'vmport']) NORMALISE[`features.${f}`] = (v) => v === true;
+
+/** libvirt expands machine aliases: q35 → pc-q35-7.2, pc → pc-i440fx-7.2, virt → virt-7.2. */
+export function machineMatches(desired: string, live: string | undefined): boolean {
+  if (live === undefined) return false;
+  if (live === desired || live.startsWith(`${desired}-`) || live.startsWith(`pc-${desired}-`)) return true;
+  return desired === 'pc' && live.startsWith('pc-i440fx-');
+}
+
+const SAME: Record<string, (desired: unknown, live: unknown) => boolean> = {
+  'os.machine': (d, l) => machineMatches(String(d), l === undefined ? undefined : String(l)),
+};
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'undefined';
+}
+
+function same(schema: string, d: unknown, l: unknown): boolean {
+  const custom = SAME[schema];
+  if (custom) return custom(d, l);
+  const norm = NORMALISE[schema] ?? ((x: unknown) => x);
+  return canonical(norm(d)) === canonical(norm(l));
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function walk(path: string, schema: string, d: unknown, l: unknown, cls: ChangeClass, out: FieldChange[]): void {
+  if (d === undefined) return;
+  const change = (p: string, before: unknown, after: unknown): void => {
+    const c: FieldChange = { path: p, class: cls };
+    if (before !== undefined) c.before = before;
+    if (after !== undefined) c.after = after;
+    out.push(c);
+  };
+  if (ATOMIC.has(schema) || !(isPlainObject(d) || (Array.isArray(d) && d.some(isPlainObject)))) {
+    if (!same(schema, d, l)) change(path, l, d);
+    return;
+  }
+  if (Array.isArray(d)) {
+    const la = Array.isArray(l) ? l : [];
+    d.forEach((item, i) => {
+      if (la[i] === undefined) change(`${path}[${i}]`, undefined, item);
+      else walk(`${path}[${i}]`, `${schema}[]`, item, la[i], cls, out);
+    });
+    for (let i = d.length; i < la.length; i++) change(`${path}[${i}]`, la[i], undefined);
+    return;
+  }
+  const lo = isPlainObject(l) ? l : {};
+  for (const [key, value] of Object.entries(d)) walk(`${path}.${key}`, `${schema}.${key}`, value, lo[key], cls, out);
+}
+
+/**
+ * Field changes from `live` to `desired`. `desired` must be resolved (resolveSpec) so that
+ * defaults virtkeeper writes (state running, hostdev managed, disk format) are compared too.
+ */
+export function diffDomain(desired: DomainSpec, live: DomainSpec): FieldChange[] {
+  const out: FieldChange[] = [];
+  const liveRecord = live as unknown as Record<string, unknown>;
+  for (const [field, value] of Object.entries(desired)) {
+    if (NOT_COMPARED.has(field)) continue;
+    walk(`spec.${field}`, field, value, liveRecord[field], changeClassOf(field), out);
+  }
+  return out;
+}

@@ -1,0 +1,25 @@
+// The Domain resource kind: libvirt domains from Domain manifests.
+import type { DomainManifest } from '../../manifests/types.js';
+import type { ResourceKind } from '../types.js';
+import { domainSpecFromXml } from './from-xml.js';
+import { executeDomainStep, readLiveDomains } from './live.js';
+import { domainDependencies, planDomain } from './plan.js';
+import { resolveSpec } from './resolve.js';
+import { domainXmlString } from './to-xml.js';
+
+export const domainKind: ResourceKind<'Domain'> = {
+  kind: 'Domain',
+  dependencies: (m: DomainManifest) => domainDependencies(m),
+  toXml: (m, live, ctx) => domainXmlString(m.metadata.name, resolveSpec(m.spec, ctx.desired), { liveXml: live?.xml }),
+  fromXml: (xml, runtime) => domainSpecFromXml(xml, runtime),
+  plan: (desired, live, ctx) => planDomain(desired, live, ctx),
+  readLive: (client) => readLiveDomains(client),
+  execute: (step, change, client) => executeDomainStep(step, change, client),
+};
+
+export { domainSpecFromXml, stateFromRuntime } from './from-xml.js';
+export { diffDomain, changeClassOf, machineMatches } from './diff.js';
+export { domainDependencies, lifecycleSteps, planDomain, SHUTDOWN_TIMEOUT_MS, type DomainStepOp } from './plan.js';
+export { resolveSpec, DomainReferenceError } from './resolve.js';
+export { buildDomainXml, domainXmlString, type BuildOptions } from './to-xml.js';
+export { VK_NAMESPACE, readMark, type OwnershipMark } from './mark.js';

@@ -1,0 +1,110 @@
+// The `xml.merge` escape hatch on top of a live document. applyXmlOverlay appends <devices>
+// children, which on a document derived from the live one would add the same device again at
+// every apply; here the overlay is reconciled against what is already there first.
+import { child, children, isElement, parseXmlFragment, text, toXmlString, type XmlElement, type XmlNode } from '../xml.js';
+import { removeChildren } from './tree.js';
+
+function fragments(merge: string | undefined): XmlElement[] {
+  if (!merge || !merge.trim()) return [];
+  return parseXmlFragment(merge);
+}
+
+/** Canonical text of an overlay, so formatting differences are not drift. */
+export function canonicalMerge(merge: string | undefined): string | undefined {
+  if (!merge || !merge.trim()) return undefined;
+  try {
+    return fragments(merge).map((f) => toXmlString(f).trim()).join('\n');
+  } catch {
+    return merge.trim();
+  }
+}
+
+/**
+ * True when `have` carries everything `want` says: same name, the same values for every attribute
+ * `want` sets, the same text, and each child element of `want` contained in a distinct child of
+ * `have`. libvirt adds defaults (addresses, models) to what it stores; those are not differences.
+ */
+export function contains(have: XmlElement, want: XmlElement): boolean {
+  if (have.name !== want.name) return false;
+  for (const [k, v] of Object.entries(want.attrs)) if (have.attrs[k] !== v) return false;
+  const wantText = text(want) ?? '';
+  if (wantText !== '' && wantText !== (text(have) ?? '')) return false;
+  const used = new Set<XmlElement>();
+  for (const w of children(want)) {
+    const match = children(have).find((h) => !used.has(h) && contains(h, w));
+    if (!match) return false;
+    used.add(match);
+  }
+  return true;
+}
+
+/** Whether a domain document still carries an overlay (used to detect out-of-band edits). */
+export function overlayPresent(domain: XmlElement, merge: string | undefined): boolean {
+  const used = new Set<XmlElement>();
+  for (const frag of fragments(merge)) {
+    if (frag.name === 'devices') {
+      const devices = child(domain, 'devices');
+      for (const want of children(frag)) {
+        const match = children(devices).find((h) => !used.has(h) && contains(h, want));
+        if (!match) return false;
+        used.add(match);
+      }
+    } else if (!children(domain, frag.name).some((h) => contains(h, frag))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+export interface PreparedOverlay {
+  /** Live devices that already satisfy an overlay device: keep them (with their addresses) untouched. */
+  keep: Set<XmlNode>;
+  /** What is left to merge on top of the generated document. */
+  merge: string | undefined;
+}
+
+/**
+ * Edits `domain` (a copy of the live document) so that applying the returned overlay yields the
+ * `next` overlay exactly once: elements that only the `previous` overlay put there are removed,
+ * devices already present are kept instead of appended again.
+ */
+export function prepareOverlay(domain: XmlElement, previous: string | undefined, next: string | undefined): PreparedOverlay {
+  const prev = fragments(previous);
+  const nextFrags = fragments(next);
+  const nextNames = new Set(nextFrags.map((f) => f.name));
+  for (const f of prev) {
+    if (f.name !== 'devices' && !nextNames.has(f.name)) removeChildren(domain, f.name);
+  }
+
+  const devices = child(domain, 'devices');
+  const liveDevices = children(devices);
+  const ownedByPrevious: XmlElement[] = [];
+  for (const want of prev.filter((f) => f.name === 'devices').flatMap((f) => children(f))) {
+    const match = liveDevices.find((h) => !ownedByPrevious.includes(h) && contains(h, want));
+    if (match) ownedByPrevious.push(match);
+  }
+
+  const keep = new Set<XmlNode>();
+  const remaining: XmlElement[] = [];
+  for (const frag of nextFrags) {
+    if (frag.name !== 'devices') {
+      remaining.push(frag);
+      continue;
+    }
+    const left: XmlNode[] = [];
+    for (const want of children(frag)) {
+      // Prefer the device the previous overlay created; any identical live device will do.
+      const match =
+        ownedByPrevious.find((h) => !keep.has(h) && contains(h, want)) ??
+        liveDevices.find((h) => !keep.has(h) && contains(h, want));
+      if (match) keep.add(match);
+      else left.push(want);
+    }
+    if (left.length > 0) remaining.push({ ...frag, children: left });
+  }
+  if (devices) {
+    devices.children = devices.children.filter((c) => !(isElement(c) && ownedByPrevious.includes(c) && !keep.has(c)));
+  }
+  const merge = remaining.length > 0 ? remaining.map((f) => toXmlString(f).trim()).join('\n') : undefined;
+  return { keep, merge };
+}

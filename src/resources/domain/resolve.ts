@@ -1,0 +1,51 @@
+// The effective desired spec: manifest defaults made explicit and references to other manifests
+// resolved. toXml and diff both work from it, so what is compared is exactly what is written.
+import { kindKey, volumeKey } from '../../manifests/identity.js';
+import type {
+  DesiredState,
+  DomainDisk,
+  DomainHostdev,
+  DomainSpec,
+  NodeDeviceManifest,
+  StorageVolumeManifest,
+} from '../../manifests/types.js';
+
+export class DomainReferenceError extends Error {
+  override name = 'DomainReferenceError';
+}
+
+/** Driver format of a disk: its own, else the referenced volume's (iso is raw to the hypervisor), else raw. */
+export function diskFormat(disk: DomainDisk, desired: DesiredState | undefined): 'raw' | 'qcow2' {
+  if (disk.format) return disk.format;
+  if (disk.volume && desired) {
+    const vol = desired.byKey.get(volumeKey(disk.volume.pool, disk.volume.name))?.manifest as StorageVolumeManifest | undefined;
+    if (vol?.spec.format === 'qcow2') return 'qcow2';
+  }
+  return 'raw';
+}
+
+/** Replaces a nodeDevice reference by the device's address; inline addresses pass through. */
+export function resolveHostdev(h: DomainHostdev, desired: DesiredState | undefined, index: number): DomainHostdev {
+  const managed = h.managed ?? true;
+  if (!h.nodeDevice) return { ...h, managed };
+  const found = desired?.byKey.get(kindKey('NodeDevice', h.nodeDevice))?.manifest as NodeDeviceManifest | undefined;
+  if (!found) {
+    throw new DomainReferenceError(`spec.hostdevs[${index}].nodeDevice: NodeDevice ${h.nodeDevice} is not in the manifests`);
+  }
+  const out: DomainHostdev = { managed };
+  if (found.spec.pci) out.pci = found.spec.pci;
+  else if (found.spec.usb) out.usb = found.spec.usb;
+  else throw new DomainReferenceError(`spec.hostdevs[${index}].nodeDevice: NodeDevice ${h.nodeDevice} has neither pci nor usb`);
+  return out;
+}
+
+export function resolveSpec(spec: DomainSpec, desired: DesiredState | undefined): DomainSpec {
+  const out: DomainSpec = { ...spec, state: spec.state ?? 'running' };
+  if (spec.disks) {
+    out.disks = spec.disks.map((d) => ({ ...d, device: d.device ?? 'disk', format: diskFormat(d, desired) }));
+  }
+  if (spec.hostdevs) out.hostdevs = spec.hostdevs.map((h, i) => resolveHostdev(h, desired, i));
+  if (spec.consoles) out.consoles = spec.consoles.map((c) => ({ ...c, type: c.type ?? 'pty' }));
+  if (spec.serials) out.serials = spec.serials.map((c) => ({ ...c, type: c.type ?? 'pty' }));
+  return out;
+}
