@@ -1,0 +1,109 @@
+// `virtkeeper run DIR --connect URI`: the daemon. Keeps the host converged on DIR (a plain
+// directory or a git-sync symlink) until SIGTERM/SIGINT, which finish in-flight actions first.
+import { Option, type Command } from 'commander';
+import { createLogger, type LogFormat, type LogLevel } from '../../observability/logger.js';
+import { Controller } from '../../reconciler/controller.js';
+import { createDefaultEngine } from '../../reconciler/daemon-wiring.js';
+import { DEFAULT_LISTEN, parseDuration, parseListen, type ListenAddress } from '../../reconciler/daemon-options.js';
+
+export interface RunCommandOptions {
+  connect?: string;
+  prune?: boolean;
+  resyncInterval: number;
+  listen: ListenAddress;
+  concurrency: number;
+  debounce: number;
+  stateDir?: string;
+  inventory?: string;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+}
+
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** Runs until a signal stops it; resolves with the exit code. */
+export async function runDaemon(dir: string, opts: RunCommandOptions): Promise<number> {
+  const logger = createLogger({ level: opts.logLevel, format: opts.logFormat, name: 'virtkeeper' });
+  const uri = opts.connect ?? process.env.LIBVIRT_DEFAULT_URI;
+  if (!uri) {
+    logger.error('no libvirt URI: pass --connect URI (or set VIRTKEEPER_CONNECT)');
+    return 2;
+  }
+  let controller: Controller;
+  try {
+    controller = await Controller.start({
+      dir,
+      uri,
+      engine: createDefaultEngine(),
+      prune: opts.prune ?? false,
+      resyncIntervalMs: opts.resyncInterval,
+      listen: opts.listen,
+      concurrency: opts.concurrency,
+      debounceMs: opts.debounce,
+      settleMs: opts.debounce,
+      inventory: {
+        ...(opts.inventory !== undefined ? { inventory: opts.inventory } : {}),
+        ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
+      },
+      logger,
+    });
+  } catch (err) {
+    logger.error({ err }, 'daemon failed to start');
+    return 1;
+  }
+  logger.info({ dir, uri, prune: opts.prune ?? false, resyncIntervalMs: opts.resyncInterval, url: controller.url }, 'virtkeeper daemon running');
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onStop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        // A second signal means "now": the operator gave up waiting for in-flight actions.
+        logger.warn({ signal }, 'second signal: exiting without waiting');
+        process.exit(130);
+      }
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      controller.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          resolve(1);
+        },
+      );
+    };
+    const onHup = (): void => {
+      logger.info('SIGHUP: full resync');
+      void controller.fullSync('SIGHUP');
+    };
+    process.on('SIGTERM', onStop);
+    process.on('SIGINT', onStop);
+    process.on('SIGHUP', onHup);
+  });
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run the reconciler daemon: keep the host converged on DIR (watches files, libvirt events, periodic resync)')
+    .argument('<dir>', 'manifest directory (may be a git-sync style symlink that is swapped atomically)')
+    .addOption(new Option('-c, --connect <uri>', 'libvirt URI, e.g. qemu:///system').env('VIRTKEEPER_CONNECT'))
+    .option('--prune', 'delete recorded objects whose manifests are gone (never those annotated virtkeeper.io/prune: disabled)')
+    .option('--resync-interval <duration>', 'full resync period, e.g. 30s, 5m, 1h; 0 disables', parseDuration, parseDuration('5m'))
+    .option('--listen <host:port>', 'HTTP address for /metrics /healthz /readyz /status; port 0 picks a free one', parseListen, parseListen(DEFAULT_LISTEN))
+    .option('--concurrency <n>', 'objects reconciled in parallel', parsePositiveInt, 4)
+    .option('--debounce <duration>', 'quiet time after file changes before reloading', parseDuration, parseDuration('300ms'))
+    .option('--state-dir <dir>', 'base directory of inventories (default $XDG_STATE_HOME/virtkeeper or ~/.local/state/virtkeeper)')
+    .option('--inventory <file>', 'inventory file to use instead of <state-dir>/<host-key>/inventory.json')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
+    .addOption(new Option('--log-format <format>', 'json lines, pretty text, or auto (pretty on a terminal)').choices(['auto', 'json', 'pretty']).default('auto'))
+    .action(async (dir: string, opts: RunCommandOptions) => {
+      const code = await runDaemon(dir, opts);
+      process.exitCode = code;
+      // Everything was closed; should a stray handle keep the loop alive, still exit soon.
+      setTimeout(() => process.exit(code), 2000).unref();
+    });
+}
