@@ -505,6 +505,8 @@ export class Controller {
     const decision = decideForKey(plan, key);
     switch (decision.type) {
       case 'absent':
+        // Recorded but gone from both the host and the manifests: the record has nothing left to guard.
+        if (plan.forgotten.includes(key)) inventory.forget(key);
         if (!desired.byKey.has(key)) {
           this.#status.remove(kind, name);
           this.#drift.forget(key);

@@ -180,4 +180,35 @@ describe('Controller (fake host)', () => {
     await engine.changeSource();
     expect(engine.executed).toHaveLength(1);
   });
+
+  it('lets an action in flight finish on stop', async () => {
+    const engine = new FakeEngine();
+    engine.setTree(desiredOf(domain('web')));
+    const c = await start(engine);
+    await c.whenReady(3000);
+    engine.executeDelayMs = 200;
+    engine.tamper('Domain/web', 'domain', 'web');
+    await until(() => engine.executing === 1);
+    await c.stop();
+    expect(engine.executing).toBe(0);
+    expect(engine.executed).toHaveLength(2);
+    expect(engine.live.get('Domain/web')).not.toBe('tampered');
+  });
+
+  it('acts on a reload only once two reads agree (a file caught mid-write is not used)', async () => {
+    const engine = new FakeEngine();
+    engine.setTree(desiredOf(domain('web', { memory: '2GiB' })));
+    const c = await start(engine, { settleMs: 20 });
+    await c.whenReady(3000);
+    engine.executed = [];
+    // First read sees a truncated but valid value, the next ones the finished file.
+    engine.loadSequence = [{ ok: true, desired: desiredOf(domain('web', { memory: 2 })) }];
+    engine.setTree(desiredOf(domain('web', { memory: '4GiB' })));
+    const loadsBefore = engine.loads;
+    await engine.changeSource();
+    await c.whenIdle();
+    expect(engine.loads - loadsBefore).toBe(3);
+    expect(engine.executed).toEqual([{ key: 'Domain/web', action: 'update' }]);
+    expect(c.desired?.byKey.get('Domain/web')?.manifest.spec).toMatchObject({ memory: '4GiB' });
+  });
 });

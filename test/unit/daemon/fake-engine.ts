@@ -21,6 +21,12 @@ export class FakeEngine implements ControllerEngine {
   executed: Array<{ key: IdentityKey; action: string }> = [];
   failKeys = new Set<IdentityKey>();
   deps: Record<IdentityKey, IdentityKey[]> = {};
+  /** Each execution takes this long (to observe shutdown during an action). */
+  executeDelayMs = 0;
+  executing = 0;
+  /** Successive results of loadManifests before falling back to `tree` (a file being written). */
+  loadSequence: LoadResult[] = [];
+  loads = 0;
   #onChange: ((c: SourceChange) => void | Promise<void>) | null = null;
   #session: { end: (n: DisconnectNotice) => void; onEvent?: (e: LifecycleEventRef) => void } | null = null;
   #inventory: Inventory = emptyInventory({ key: 'fake', hostname: 'fake', uri: 'test:///default' });
@@ -52,7 +58,8 @@ export class FakeEngine implements ControllerEngine {
     return { root: '/m', close: async () => void (this.#onChange = null) };
   }
   async loadManifests(): Promise<LoadResult> {
-    return this.tree;
+    this.loads++;
+    return this.loadSequence.shift() ?? this.tree;
   }
   async connect(): Promise<HostSession> {
     this.connects++;
@@ -131,6 +138,9 @@ export class FakeEngine implements ControllerEngine {
       return { results: [{ ...base, outcome: 'unchanged' }], counts: {} as ApplyReport['counts'], ok: true };
     }
     if (this.failKeys.has(c.key)) return { results: [{ ...base, outcome: 'failed', error: { message: 'boom' } }], counts: {} as ApplyReport['counts'], ok: false };
+    this.executing++;
+    if (this.executeDelayMs > 0) await new Promise((r) => setTimeout(r, this.executeDelayMs));
+    this.executing--;
     this.executed.push({ key: c.key, action: c.action });
     if (c.action === 'delete') {
       this.live.delete(c.key);
