@@ -1,6 +1,6 @@
 // Manifests the resource-kind tests run on: the examples (the realistic host) and each kind's
 // own fixtures under test/fixtures/<kind>/ (loaded together, so cross-kind references resolve).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadFromSources, loadManifests } from '../../../../src/manifests/index.js';
 import type { DesiredState } from '../../../../src/manifests/types.js';
@@ -21,7 +21,7 @@ export async function loadExamples(): Promise<DesiredState> {
 
 export function loadKindFixtures(): DesiredState {
   const root = 'test/fixtures';
-  const sources = FIXTURE_KINDS.flatMap((kind) =>
+  const sources = FIXTURE_KINDS.filter((kind) => existsSync(path.join(root, kind))).flatMap((kind) =>
     readdirSync(path.join(root, kind))
       .filter((f) => /\.ya?ml$/.test(f))
       .sort()

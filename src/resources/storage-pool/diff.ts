@@ -1,0 +1,31 @@
+// Desired vs live StoragePoolSpec. Where a pool's storage lives (type, source, target path) is
+// only changed by replacing the pool; the `xml` escape hatch is a plain redefine.
+import type { StoragePoolSpec } from '../../manifests/types.js';
+import type { FieldChange } from '../types.js';
+import { FieldDiff } from '../common/field-diff.js';
+import { overlayDrift } from '../common/overlay-diff.js';
+import { defaultTargetPath } from './to-xml.js';
+
+const normPath = (p: string): string => (p.length > 1 ? p.replace(/\/+$/, '') : p);
+
+export function diffPool(want: StoragePoolSpec, have: StoragePoolSpec, liveXml?: string): FieldChange[] {
+  const diff = new FieldDiff();
+  diff.field('spec.type', want.type, have.type, 'replace');
+  diff.field('spec.path', want.path ?? defaultTargetPath(want), have.path, 'replace', normPath);
+  const s = want.source;
+  const h = have.source ?? {};
+  if (s) {
+    diff.field('spec.source.host', s.host, h.host, 'replace', (v) => v.toLowerCase());
+    diff.field('spec.source.port', s.port, h.port, 'replace');
+    diff.field('spec.source.dir', s.dir, h.dir, 'replace', normPath);
+    diff.field('spec.source.devices', s.devices, h.devices ?? [], 'replace');
+    diff.field('spec.source.name', s.name, h.name, 'replace');
+    diff.field('spec.source.format', s.format, h.format, 'replace');
+    diff.field('spec.source.iqn', s.iqn, h.iqn, 'replace');
+    diff.field('spec.source.initiatorIqn', s.initiatorIqn, h.initiatorIqn, 'replace');
+  }
+  if (overlayDrift(want.xml?.merge, liveXml).length) {
+    diff.add({ path: 'spec.xml.merge', after: want.xml?.merge, class: 'redefine' });
+  }
+  return diff.changes;
+}

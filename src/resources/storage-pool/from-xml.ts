@@ -1,0 +1,33 @@
+// <pool> XML → StoragePoolSpec. Capacity, allocation, available and permissions are runtime
+// facts of the host, not configuration: they are not read back.
+import type { StoragePoolSource, StoragePoolSpec, StoragePoolType } from '../../manifests/types.js';
+import type { RuntimeFacts } from '../types.js';
+import { attr, child, children, find, parseXml, text } from '../xml.js';
+import { compact, isEmpty } from '../common/compare.js';
+import { parseIntAttr } from '../common/normalize.js';
+
+export function poolFromXml(xml: string, runtime: RuntimeFacts): StoragePoolSpec {
+  const root = parseXml(xml);
+  const type = (attr(root, 'type') ?? 'dir') as StoragePoolType;
+  const src = child(root, 'source');
+  const devicePaths = children(src, 'device')
+    .map((d) => attr(d, 'path'))
+    .filter((p): p is string => p !== undefined);
+  const host = child(src, 'host');
+  const source: StoragePoolSource = compact({
+    host: attr(host, 'name'),
+    port: parseIntAttr(attr(host, 'port')),
+    dir: attr(child(src, 'dir'), 'path'),
+    devices: type !== 'iscsi' && devicePaths.length ? devicePaths : undefined,
+    iqn: type === 'iscsi' ? devicePaths[0] : undefined,
+    name: text(child(src, 'name')) || undefined,
+    format: attr(child(src, 'format'), 'type'),
+    initiatorIqn: attr(find(src, 'initiator', 'iqn'), 'name'),
+  });
+  return compact({
+    type,
+    autostart: runtime.autostart,
+    path: text(find(root, 'target', 'path')) || undefined,
+    source: isEmpty(source) ? undefined : source,
+  });
+}

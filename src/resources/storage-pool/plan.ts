@@ -1,0 +1,123 @@
+// Pure planning of one storage pool. Pools are kept active (no state field). Replacing a pool
+// (new type, source or target) destroys and undefines the old definition, never its data, and
+// still needs virtkeeper.io/allow-replace: "true" because volumes vanish from libvirt's view.
+// Deleting a pool never runs virStoragePoolDelete: the storage stays on the host.
+import type { LoadedManifest, StoragePoolManifest } from '../../manifests/types.js';
+import { kindKey } from '../../manifests/identity.js';
+import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
+import { ANNOTATION_ALLOW_FORMAT, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } from '../common/annotations.js';
+import { buildChange, createChanges, listPaths, noOp, type ChangeIdentity } from '../common/change.js';
+import { activeChange, autostartChange, defineStep, setAutostartStep, startStep, stopStep, undefineStep } from '../common/lifecycle.js';
+import { diffPool } from './diff.js';
+import { poolToXml } from './to-xml.js';
+
+type PoolLive = LiveResource<'StoragePool'>;
+
+/**
+ * The build step, or none. dir/fs/netfs builds only create the target directory (fs formats
+ * only when asked to); logical and disk builds write to block devices (vgcreate, a partition
+ * table), so they run only with virtkeeper.io/allow-format: "true", and then with
+ * NO_OVERWRITE so an existing volume group or partition table is still refused by libvirt.
+ */
+export function buildStep(manifest: StoragePoolManifest): Step | undefined {
+  const name = manifest.metadata.name;
+  const allowFormat = annotationIsTrue(manifest, ANNOTATION_ALLOW_FORMAT);
+  switch (manifest.spec.type) {
+    case 'dir':
+    case 'netfs':
+      return { op: 'build', description: `create the directory of pool ${name}`, payload: { name, noOverwrite: false } };
+    case 'fs':
+      return allowFormat
+        ? { op: 'build', description: `build pool ${name} (mkfs if the device has no filesystem)`, payload: { name, noOverwrite: true } }
+        : { op: 'build', description: `create the mount point of pool ${name}`, payload: { name, noOverwrite: false } };
+    case 'logical':
+    case 'disk':
+      return allowFormat
+        ? { op: 'build', description: `build pool ${name} on its devices (refused by libvirt if already formatted)`, payload: { name, noOverwrite: true } }
+        : undefined;
+    case 'iscsi':
+      return undefined;
+  }
+}
+
+function createSteps(manifest: StoragePoolManifest, liveXml: string | undefined): Step[] {
+  const name = manifest.metadata.name;
+  const label = `pool ${name}`;
+  const steps: Step[] = [defineStep(label, { name }, poolToXml(manifest, liveXml))];
+  const build = buildStep(manifest);
+  if (build) steps.push(build);
+  steps.push(startStep(label, { name }));
+  if (manifest.spec.autostart) steps.push(setAutostartStep(label, { name }, true));
+  return steps;
+}
+
+function removeSteps(live: PoolLive): Step[] {
+  const label = `pool ${live.name}`;
+  const steps: Step[] = [];
+  if (live.active) steps.push(stopStep(label, { name: live.name }));
+  if (live.persistent) steps.push(undefineStep(label, { name: live.name }));
+  return steps;
+}
+
+function planUpdate(id: ChangeIdentity<'StoragePool'>, manifest: StoragePoolManifest, live: PoolLive): ResourceChange<'StoragePool'> {
+  const name = manifest.metadata.name;
+  const label = `pool ${name}`;
+  const config = diffPool(manifest.spec, live.spec, live.xml);
+  const autostart = autostartChange(manifest.spec.autostart, live.spec.autostart);
+  const replaced = config.filter((c) => c.class === 'replace');
+  if (replaced.length) {
+    const reason = `${listPaths(replaced)} changed: the pool must be replaced`;
+    const steps = [...removeSteps(live), ...createSteps(manifest, undefined)];
+    const refused = annotationIsTrue(manifest, ANNOTATION_ALLOW_REPLACE)
+      ? undefined
+      : `replacing pool ${name} (${listPaths(replaced)}) hides its volumes from libvirt; annotate ${ANNOTATION_ALLOW_REPLACE}: "true" to allow it`;
+    return buildChange(id, { action: 'replace', reason, changes: [...config, ...(autostart ? [autostart] : [])], steps, refused });
+  }
+  const active = activeChange(live.active);
+  const changes = [...config, autostart, active].filter((c): c is FieldChange => c !== undefined);
+  if (changes.length === 0) return noOp(id);
+  const steps: Step[] = [];
+  if (config.length) steps.push(defineStep(label, { name }, poolToXml(manifest, live.xml)));
+  if (active) steps.push(startStep(label, { name }));
+  if (autostart) steps.push(setAutostartStep(label, { name }, autostart.after as boolean));
+  const restartRequired = config.length > 0 && live.active;
+  const reason = [
+    config.length ? `${listPaths(config)} changed${restartRequired ? ' (restart required)' : ''}` : undefined,
+    autostart ? 'autostart differs' : undefined,
+    active ? 'pool is inactive' : undefined,
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return buildChange(id, { action: 'update', reason, changes, steps, restartRequired });
+}
+
+export function planPool(
+  desired: LoadedManifest<StoragePoolManifest> | undefined,
+  live: PoolLive | undefined,
+  _ctx: PlanContext,
+): ResourceChange<'StoragePool'> {
+  const name = desired?.manifest.metadata.name ?? live?.name ?? '';
+  const id: ChangeIdentity<'StoragePool'> = {
+    key: desired?.key ?? live?.key ?? kindKey('StoragePool', name),
+    kind: 'StoragePool',
+    name,
+    dependsOn: [],
+  };
+  if (!desired) {
+    if (!live) return noOp(id, 'absent on both sides');
+    return buildChange(id, {
+      action: 'delete',
+      reason: 'pool left the manifests (its storage and volumes stay on the host)',
+      steps: removeSteps(live),
+    });
+  }
+  if (!live) {
+    return buildChange(id, {
+      action: 'create',
+      reason: 'pool does not exist',
+      changes: createChanges(desired.manifest.spec),
+      steps: createSteps(desired.manifest, undefined),
+    });
+  }
+  return planUpdate(id, desired.manifest, live);
+}

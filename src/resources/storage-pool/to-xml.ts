@@ -1,0 +1,48 @@
+// StoragePoolSpec → <pool> XML. Source children follow libvirt's own order (host, device, dir,
+// name, initiator, format); which of them a type uses is libvirt's business, we write what the
+// manifest sets. The pool uuid libvirt assigned is carried over from the live document.
+import type { StoragePoolManifest, StoragePoolSource, StoragePoolSpec } from '../../manifests/types.js';
+import { applyXmlOverlay, el, find, parseXml, text, textEl, toXmlString, type XmlElement } from '../xml.js';
+
+export function livePoolUuid(liveXml: string | undefined): string | undefined {
+  return liveXml ? text(find(parseXml(liveXml), 'uuid')) : undefined;
+}
+
+function sourceEl(type: StoragePoolSpec['type'], source: StoragePoolSource | undefined): XmlElement | undefined {
+  if (!source) return undefined;
+  // iSCSI names its target by IQN in <device path=…>, every other type by block device paths.
+  const devices = type === 'iscsi' ? (source.iqn ? [source.iqn] : []) : (source.devices ?? []);
+  return el(
+    'source',
+    {},
+    source.host ? el('host', { name: source.host, port: source.port }) : undefined,
+    devices.map((path) => el('device', { path })),
+    source.dir ? el('dir', { path: source.dir }) : undefined,
+    textEl('name', source.name),
+    source.initiatorIqn ? el('initiator', {}, el('iqn', { name: source.initiatorIqn })) : undefined,
+    source.format ? el('format', { type: source.format }) : undefined,
+  );
+}
+
+/** Where libvirt puts a pool's volumes when the manifest names no path (iscsi, disk, logical). */
+export function defaultTargetPath(spec: StoragePoolSpec): string | undefined {
+  if (spec.path) return spec.path;
+  if (spec.type === 'iscsi') return '/dev/disk/by-path';
+  if (spec.type === 'disk') return '/dev';
+  if (spec.type === 'logical' && spec.source?.name) return `/dev/${spec.source.name}`;
+  return undefined;
+}
+
+export function poolToXml(manifest: StoragePoolManifest, liveXml: string | undefined): string {
+  const spec = manifest.spec;
+  const target = defaultTargetPath(spec);
+  const root = el(
+    'pool',
+    { type: spec.type },
+    textEl('name', manifest.metadata.name),
+    textEl('uuid', livePoolUuid(liveXml)),
+    sourceEl(spec.type, spec.source),
+    target ? el('target', {}, textEl('path', target)) : undefined,
+  );
+  return toXmlString(applyXmlOverlay(root, spec.xml?.merge));
+}

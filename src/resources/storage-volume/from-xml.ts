@@ -1,0 +1,32 @@
+// <volume> XML → StorageVolumeSpec. Sizes come back in the largest exact binary unit
+// (21474836480 → "20GiB"); the backing store is the host path libvirt reports.
+import type { StorageVolumeSpec } from '../../manifests/types.js';
+import { formatSize } from '../../manifests/units.js';
+import type { RuntimeFacts } from '../types.js';
+import { attr, child, find, parseXml, text, type XmlElement } from '../xml.js';
+import { compact } from '../common/compare.js';
+import { scaledToBytes } from '../common/scaled.js';
+
+type VolumeFormat = NonNullable<StorageVolumeSpec['format']>;
+type BackingFormat = NonNullable<NonNullable<StorageVolumeSpec['backingStore']>['format']>;
+
+export function sizeBytes(node: XmlElement | undefined): number | undefined {
+  return scaledToBytes(text(node), attr(node, 'unit'));
+}
+
+export function volumeFromXml(xml: string, runtime: RuntimeFacts): StorageVolumeSpec {
+  const root = parseXml(xml);
+  const capacity = sizeBytes(child(root, 'capacity'));
+  const allocation = sizeBytes(child(root, 'allocation'));
+  const backing = child(root, 'backingStore');
+  const backingPath = text(child(backing, 'path')) || undefined;
+  return compact({
+    pool: runtime.pool ?? '',
+    capacity: capacity === undefined ? undefined : formatSize(capacity),
+    allocation: allocation === undefined ? undefined : formatSize(allocation),
+    format: attr(find(root, 'target', 'format'), 'type') as VolumeFormat | undefined,
+    backingStore: backingPath
+      ? compact({ path: backingPath, format: attr(child(backing, 'format'), 'type') as BackingFormat | undefined })
+      : undefined,
+  });
+}

@@ -1,0 +1,18 @@
+// The StorageVolume resource kind: volumes inside storage pools (virsh vol-*).
+import type { ResourceKind } from '../types.js';
+import { volumeFromXml } from './from-xml.js';
+import { executeVolumeStep, readVolumes } from './live.js';
+import { planVolume, volumeDependencies } from './plan.js';
+import { volumeToXml } from './to-xml.js';
+
+export const storageVolumeKind: ResourceKind<'StorageVolume'> = {
+  kind: 'StorageVolume',
+  dependencies: (manifest) => volumeDependencies(manifest.spec),
+  toXml: (manifest, _live, ctx) => volumeToXml(manifest, ctx),
+  fromXml: volumeFromXml,
+  plan: planVolume,
+  readLive: readVolumes,
+  execute: executeVolumeStep,
+};
+
+export { volumeToXml, volumeFromXml, planVolume };

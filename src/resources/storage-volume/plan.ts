@@ -1,0 +1,134 @@
+// Pure planning of one storage volume. Anything that loses the volume's data — replacing it
+// (format/backing store change) or deleting it — is refused unless explicitly annotated:
+// replace needs virtkeeper.io/allow-replace: "true" on the volume; delete (prune) needs
+// virtkeeper.io/allow-delete: "true" on the volume's pool manifest, because a pruned volume's
+// own manifest is gone and cannot carry the annotation any more.
+import type { LoadedManifest, StorageVolumeManifest, StorageVolumeSpec } from '../../manifests/types.js';
+import { kindKey, volumeKey } from '../../manifests/identity.js';
+import type { LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
+import { formatSize } from '../../manifests/units.js';
+import { ANNOTATION_ALLOW_DELETE, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } from '../common/annotations.js';
+import { buildChange, createChanges, listPaths, noOp, type ChangeIdentity } from '../common/change.js';
+import { diffVolume } from './diff.js';
+import { refKey } from './resolve.js';
+import { volumeToXml } from './to-xml.js';
+
+type VolumeLive = LiveResource<'StorageVolume'>;
+
+export function volumeDependencies(spec: StorageVolumeSpec): string[] {
+  const deps = [kindKey('StoragePool', spec.pool)];
+  if (spec.backingStore?.volume) deps.push(refKey(spec.backingStore.volume, spec.pool));
+  if (spec.cloneFrom) deps.push(refKey(spec.cloneFrom, spec.pool));
+  return deps;
+}
+
+function label(pool: string, name: string): string {
+  return `volume ${pool}/${name}`;
+}
+
+function createSteps(manifest: StorageVolumeManifest, ctx: PlanContext): Step[] {
+  const { pool, cloneFrom, source } = manifest.spec;
+  const name = manifest.metadata.name;
+  const xml = volumeToXml(manifest, ctx);
+  const steps: Step[] = [];
+  if (cloneFrom) {
+    const fromPool = cloneFrom.pool ?? pool;
+    steps.push({
+      op: 'createXmlFrom',
+      description: `create ${label(pool, name)} as a copy of ${fromPool}/${cloneFrom.name}`,
+      payload: { pool, name, xml, fromPool, fromName: cloneFrom.name },
+    });
+  } else {
+    steps.push({ op: 'createXml', description: `create ${label(pool, name)}`, payload: { pool, name, xml } });
+  }
+  if (source) {
+    steps.push({
+      op: 'upload',
+      description: `upload ${source.url ?? source.path} into ${label(pool, name)}`,
+      payload: { pool, name, url: source.url, path: source.path, sha256: source.sha256 },
+    });
+  }
+  return steps;
+}
+
+function deleteStep(pool: string, name: string): Step {
+  return { op: 'delete', description: `delete ${label(pool, name)} and its data`, payload: { pool, name } };
+}
+
+function planDelete(id: ChangeIdentity<'StorageVolume'>, live: VolumeLive, ctx: PlanContext): ResourceChange<'StorageVolume'> {
+  const pool = live.spec.pool;
+  const poolManifest = ctx.desired.byKey.get(kindKey('StoragePool', pool))?.manifest;
+  const allowed = annotationIsTrue(poolManifest, ANNOTATION_ALLOW_DELETE);
+  return buildChange(id, {
+    action: 'delete',
+    reason: 'volume left the manifests',
+    steps: [deleteStep(pool, live.name)],
+    refused: allowed
+      ? undefined
+      : `deleting ${label(pool, live.name)} destroys its data; annotate pool ${pool} with ${ANNOTATION_ALLOW_DELETE}: "true" to allow pruning its volumes`,
+  });
+}
+
+function planUpdate(id: ChangeIdentity<'StorageVolume'>, manifest: StorageVolumeManifest, live: VolumeLive, ctx: PlanContext): ResourceChange<'StorageVolume'> {
+  const { pool } = manifest.spec;
+  const name = manifest.metadata.name;
+  const d = diffVolume(manifest, live, ctx);
+  if (d.changes.length === 0) return noOp(id);
+  const replaced = d.changes.filter((c) => c.class === 'replace');
+  if (replaced.length) {
+    const allowed = annotationIsTrue(manifest, ANNOTATION_ALLOW_REPLACE);
+    return buildChange(id, {
+      action: 'replace',
+      reason: `${listPaths(replaced)} changed: the volume must be recreated (its data is lost)`,
+      changes: d.changes,
+      steps: [deleteStep(pool, name), ...createSteps(manifest, ctx)],
+      refused: allowed
+        ? undefined
+        : `recreating ${label(pool, name)} destroys its data; annotate it ${ANNOTATION_ALLOW_REPLACE}: "true" to allow it`,
+    });
+  }
+  if (d.shrink) {
+    return buildChange(id, {
+      action: 'update',
+      reason: `capacity ${formatSize(d.shrink.from)} → ${formatSize(d.shrink.to)}`,
+      changes: d.changes,
+      refused: `volumes are never shrunk: ${label(pool, name)} is ${formatSize(d.shrink.from)}, the manifest asks for ${formatSize(d.shrink.to)}`,
+    });
+  }
+  const steps: Step[] = [];
+  if (d.growTo !== undefined) {
+    steps.push({
+      op: 'resize',
+      description: `grow ${label(pool, name)} to ${formatSize(d.growTo)}`,
+      payload: { pool, name, capacity: d.growTo },
+    });
+  }
+  return buildChange(id, { action: 'update', reason: `${listPaths(d.changes)} changed`, changes: d.changes, steps });
+}
+
+export function planVolume(
+  desired: LoadedManifest<StorageVolumeManifest> | undefined,
+  live: VolumeLive | undefined,
+  ctx: PlanContext,
+): ResourceChange<'StorageVolume'> {
+  const pool = desired?.manifest.spec.pool ?? live?.spec.pool ?? '';
+  const name = desired?.manifest.metadata.name ?? live?.name ?? '';
+  const id: ChangeIdentity<'StorageVolume'> = {
+    key: desired?.key ?? live?.key ?? volumeKey(pool, name),
+    kind: 'StorageVolume',
+    name,
+    dependsOn: volumeDependencies(desired?.manifest.spec ?? live?.spec ?? { pool }),
+  };
+  if (!desired) return live ? planDelete(id, live, ctx) : noOp(id, 'absent on both sides');
+  if (!live) {
+    const poolLive = ctx.live.get(kindKey('StoragePool', pool));
+    const reason =
+      poolLive && !poolLive.active
+        ? `pool ${pool} is inactive, so its volumes could not be listed; the volume is created once the pool starts`
+        : 'volume does not exist';
+    const spec = desired.manifest.spec;
+    return buildChange(id, { action: 'create', reason, changes: createChanges({ ...spec, pool: undefined }), steps: createSteps(desired.manifest, ctx) });
+  }
+  return planUpdate(id, desired.manifest, live, ctx);
+}
+

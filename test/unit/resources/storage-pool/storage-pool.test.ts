@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import type { StoragePoolManifest, StoragePoolSpec } from '../../../../src/manifests/types.js';
+import { storagePoolKind } from '../../../../src/resources/storage-pool/index.js';
+import { find, parseXml, text } from '../../../../src/resources/xml.js';
+import { loadExamples, loadKindFixtures } from '../common/fixtures.js';
+import { contextOf, liveFromXml, loaded, manifest } from '../common/live.js';
+
+const IMAGES: StoragePoolSpec = { type: 'dir', path: '/var/lib/libvirt/images', autostart: true };
+
+/** What libvirtd reports for the images pool: uuid, sizes, an empty <source>, target permissions. */
+const IMAGES_LIVE_XML = `<pool type='dir'>
+  <name>images</name>
+  <uuid>3d86c7a8-93c8-4d3a-88af-3d2af378b51f</uuid>
+  <capacity unit='bytes'>107374182400</capacity>
+  <allocation unit='bytes'>5368709120</allocation>
+  <available unit='bytes'>102005473280</available>
+  <source>
+  </source>
+  <target>
+    <path>/var/lib/libvirt/images/</path>
+    <permissions>
+      <mode>0711</mode>
+      <owner>0</owner>
+      <group>0</group>
+    </permissions>
+  </target>
+</pool>
+`;
+
+function images(spec: Partial<StoragePoolSpec> = {}, annotations?: Record<string, string>): StoragePoolManifest {
+  return manifest('StoragePool', 'images', { ...IMAGES, ...spec } as StoragePoolSpec, annotations);
+}
+
+function plan(m: StoragePoolManifest, runtime = { active: true, autostart: true }, liveXml = IMAGES_LIVE_XML) {
+  const live = liveFromXml(storagePoolKind, 'images', liveXml, runtime);
+  return storagePoolKind.plan(loaded(m), live, contextOf([loaded(m)], [live]));
+}
+
+describe('StoragePool round trip', () => {
+  it('fromXml(toXml(spec)) plans nothing for every example and fixture pool', async () => {
+    for (const state of [await loadExamples(), loadKindFixtures()]) {
+      for (const lm of state.manifests) {
+        if (lm.manifest.kind !== 'StoragePool') continue;
+        const m = lm.manifest;
+        const xml = storagePoolKind.toXml(m, undefined, contextOf([]));
+        const live = liveFromXml(storagePoolKind, m.metadata.name, xml, { active: true, autostart: m.spec.autostart ?? false });
+        const change = storagePoolKind.plan(lm as never, live, contextOf([lm], [live]));
+        expect(change.changes, m.metadata.name).toEqual([]);
+      }
+    }
+  });
+
+  it('reads sources back per type', () => {
+    const iscsi = `<pool type='iscsi'><name>s</name><source><host name='san' port='3260'/><device path='iqn.x:y'/><initiator><iqn name='iqn.h:k'/></initiator></source><target><path>/dev/disk/by-path</path></target></pool>`;
+    expect(storagePoolKind.fromXml(iscsi, {})).toEqual({
+      type: 'iscsi',
+      path: '/dev/disk/by-path',
+      source: { host: 'san', port: 3260, iqn: 'iqn.x:y', initiatorIqn: 'iqn.h:k' },
+    });
+    const logical = `<pool type='logical'><name>v</name><source><device path='/dev/sdc'/><device path='/dev/sdd'/><name>vg</name><format type='lvm2'/></source><target><path>/dev/vg</path></target></pool>`;
+    expect(storagePoolKind.fromXml(logical, { autostart: false })).toEqual({
+      type: 'logical',
+      autostart: false,
+      path: '/dev/vg',
+      source: { devices: ['/dev/sdc', '/dev/sdd'], name: 'vg', format: 'lvm2' },
+    });
+  });
+});
+
+describe('StoragePool defaults are not drift', () => {
+  it('uuid, capacity/allocation/available, permissions, empty source, trailing slash → no changes', () => {
+    expect(plan(images()).action).toBe('no-op');
+  });
+
+  it('keeps the uuid libvirt assigned', () => {
+    const live = liveFromXml(storagePoolKind, 'images', IMAGES_LIVE_XML, { active: true });
+    const xml = storagePoolKind.toXml(images(), live, contextOf([]));
+    expect(text(find(parseXml(xml), 'uuid'))).toBe('3d86c7a8-93c8-4d3a-88af-3d2af378b51f');
+  });
+});
+
+describe('StoragePool changes', () => {
+  const cases: Array<[string, Partial<StoragePoolSpec>, string]> = [
+    ['type', { type: 'fs', source: undefined }, 'spec.type'],
+    ['path', { path: '/srv/images' }, 'spec.path'],
+    ['source dir', { source: { dir: '/export' } }, 'spec.source.dir'],
+    ['source devices', { source: { devices: ['/dev/sdb'] } }, 'spec.source.devices'],
+    ['source format', { source: { format: 'ext4' } }, 'spec.source.format'],
+    ['source host', { source: { host: 'nfs' } }, 'spec.source.host'],
+  ];
+  for (const [what, patch, path] of cases) {
+    it(`${what} → replace at ${path}, refused without annotation`, () => {
+      const change = plan(images(patch));
+      expect(change.changes.map((c) => [c.path, c.class])).toEqual([[path, 'replace']]);
+      expect(change.action).toBe('replace');
+      expect(change.refused).toMatch(/virtkeeper\.io\/allow-replace/);
+    });
+  }
+
+  it('replace with allow-replace: destroy, undefine, define, build, start, autostart — never delete', () => {
+    const change = plan(images({ path: '/srv/images' }, { 'virtkeeper.io/allow-replace': 'true' }));
+    expect(change.refused).toBeUndefined();
+    expect(change.steps.map((s) => s.op)).toEqual(['destroy', 'undefine', 'define', 'build', 'start', 'setAutostart']);
+  });
+
+  it('autostart → live', () => {
+    const change = plan(images({ autostart: false }));
+    expect(change.changes).toEqual([{ path: 'spec.autostart', before: true, after: false, class: 'live' }]);
+    expect(change.steps.map((s) => s.op)).toEqual(['setAutostart']);
+  });
+
+  it('an inactive pool is started', () => {
+    const change = plan(images(), { active: false, autostart: true });
+    expect(change.changes.map((c) => c.path)).toEqual(['status.active']);
+    expect(change.steps.map((s) => s.op)).toEqual(['start']);
+  });
+
+  it('xml.merge drift → redefine, restart required when active', () => {
+    const change = plan(images({ xml: { merge: '<source><dir path="/x"/></source>' } }));
+    expect(change.changes.map((c) => [c.path, c.class])).toEqual([['spec.xml.merge', 'redefine']]);
+    expect(change.restartRequired).toBe(true);
+    expect(change.steps.map((s) => s.op)).toEqual(['define']);
+  });
+});
+
+describe('StoragePool create and delete', () => {
+  function createOps(m: StoragePoolManifest) {
+    return storagePoolKind.plan(loaded(m), undefined, contextOf([loaded(m)])).steps.map((s) => [s.op, s.payload?.noOverwrite]);
+  }
+
+  it('dir: define, build (mkdir), start, setAutostart', () => {
+    expect(createOps(images())).toEqual([
+      ['define', undefined],
+      ['build', false],
+      ['start', undefined],
+      ['setAutostart', undefined],
+    ]);
+  });
+
+  it('logical/disk are built only with allow-format, and then without overwriting', () => {
+    const lv = (a?: Record<string, string>) =>
+      manifest('StoragePool', 'vg', { type: 'logical', source: { devices: ['/dev/sdc'], name: 'vg' } } as StoragePoolSpec, a);
+    expect(createOps(lv())).toEqual([
+      ['define', undefined],
+      ['start', undefined],
+    ]);
+    expect(createOps(lv({ 'virtkeeper.io/allow-format': 'true' }))).toEqual([
+      ['define', undefined],
+      ['build', true],
+      ['start', undefined],
+    ]);
+  });
+
+  it('fs builds only the mount point unless allow-format', () => {
+    const fs = manifest('StoragePool', 'f', { type: 'fs', path: '/mnt/f', source: { devices: ['/dev/sdb1'] } } as StoragePoolSpec);
+    expect(createOps(fs)[1]).toEqual(['build', false]);
+  });
+
+  it('delete: destroy and undefine, the storage stays', () => {
+    const live = liveFromXml(storagePoolKind, 'images', IMAGES_LIVE_XML, { active: true });
+    const change = storagePoolKind.plan(undefined, live, contextOf([], [live]));
+    expect(change.action).toBe('delete');
+    expect(change.steps.map((s) => s.op)).toEqual(['destroy', 'undefine']);
+  });
+});
