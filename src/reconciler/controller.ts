@@ -157,6 +157,8 @@ export class Controller {
   /** dependency key → keys waiting for its change to succeed. */
   readonly #blocked = new Map<IdentityKey, Set<IdentityKey>>();
   #stopping: Promise<void> | null = null;
+  /** Sessions whose connection has ended: failures seen through them say nothing about objects. */
+  readonly #deadSessions = new WeakSet<HostSession>();
 
   constructor(opts: ControllerOptions) {
     this.#opts = opts;
@@ -447,6 +449,7 @@ export class Controller {
       this.#inventory = inventory;
       this.#inventoryHost = inventory.snapshot.host.key;
     }
+    void session.disconnected.then(() => this.#deadSessions.add(session));
     this.#liveReads = new LiveReads(() => this.#engine.readLive(session));
     this.#session = session;
     this.#subscription = await this.#engine.subscribe(session, (event) => this.#onEvent(event));
@@ -497,7 +500,8 @@ export class Controller {
       const live = await liveReads.get();
       plan = this.#engine.plan({ desired, live, inventory: inventory.snapshot, prune: this.#prune });
     } catch (err) {
-      if (this.#session !== session) throw err; // the connection went away under us: not the object's fault
+      // The connection went away under us: not the object's fault, and the reconnect resyncs it.
+      if (this.#session !== session || this.#deadSessions.has(session)) throw new NotConnectedError(message(err));
       this.#fail(key, kind, name, seconds(), message(err), log);
       throw err;
     }
@@ -565,6 +569,10 @@ export class Controller {
     }
     const result = report.results[0];
     if (!result) throw new Error(`executor returned no result for ${key}`);
+    if (result.outcome === 'failed' && (this.#session !== session || this.#deadSessions.has(session))) {
+      log.info({ error: result.error }, 'connection lost during reconcile; the reconnect resyncs this object');
+      throw new NotConnectedError('connection lost during reconcile');
+    }
     const reported = reportExecution(change, result.outcome, result.error);
     this.metrics.observeReconcile(kind, reported.result, (performance.now() - started) / 1000);
 
@@ -586,8 +594,7 @@ export class Controller {
     }
 
     if (result.outcome === 'succeeded' || result.outcome === 'unchanged') this.#wakeDependants(key);
-    if (reported.retry && this.#session === session) throw new Error(result.error?.message ?? `change ${result.outcome}`);
-    if (reported.retry) throw new NotConnectedError('connection lost during reconcile');
+    if (reported.retry) throw new Error(result.error?.message ?? `change ${result.outcome}`);
   }
 
   #wakeDependants(key: IdentityKey): void {
