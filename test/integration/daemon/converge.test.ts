@@ -142,4 +142,43 @@ describe('virtkeeper run (in-process)', () => {
     expect((await fetch(`${controller.url}/readyz`)).status).toBe(200);
     expect((await fetch(`${controller.url}/healthz`)).status).toBe(200);
   });
+
+  it('creates a network before the domain that uses it', async () => {
+    const net = [
+      'apiVersion: virtkeeper.io/v1',
+      'kind: Network',
+      'metadata: {name: deps-net}',
+      'spec:',
+      '  forward: {mode: nat}',
+      '  bridge: virbr31',
+      '  ips: [{address: 192.168.131.1, prefix: 24}]',
+      '',
+    ].join('\n');
+    const dom = `${domainYaml('deps-1')}  interfaces:\n    - network: deps-net\n      model: virtio\n`;
+    const c = await startOn({ 'dom.yaml': dom, 'net.yaml': net });
+    await c.whenReady(20_000);
+    await until(() => c.status().counts.synced === 2, 15_000, 'both synced');
+    expect(await domainState(fx.daemon.testUri, 'deps-1')).toBe('running');
+    expect(await domainXml(fx.daemon.testUri, 'deps-1')).toContain("<source network='deps-net'/>");
+  });
+
+  it('deletes an owned domain whose manifest is gone only with --prune', async () => {
+    const c = await startOn({ 'p1.yaml': domainYaml('prune-1'), 'p2.yaml': domainYaml('prune-2') }, { prune: true });
+    await c.whenReady(20_000);
+    const { rm } = await import('node:fs/promises');
+    await rm(`${dirs.manifests}/p2.yaml`);
+    await until(async () => !(await virsh(fx.daemon.testUri, 'list', '--all', '--name')).includes('prune-2'), 15_000, 'prune-2 deleted');
+    expect(await domainState(fx.daemon.testUri, 'prune-1')).toBe('running');
+    expect(c.status().objects.map((o) => o.name)).toEqual(['prune-1']);
+  });
+
+  it('leaves a domain whose manifest is gone in place without --prune', async () => {
+    const c = await startOn({ 'k1.yaml': domainYaml('noprune-1'), 'k2.yaml': domainYaml('noprune-2') });
+    await c.whenReady(20_000);
+    const { rm } = await import('node:fs/promises');
+    await rm(`${dirs.manifests}/k2.yaml`);
+    await until(() => c.status().objects.length === 1, 10_000, 'status follows the manifests');
+    await c.whenIdle();
+    expect(await domainState(fx.daemon.testUri, 'noprune-2')).toBe('running');
+  });
 });
