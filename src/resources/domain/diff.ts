@@ -98,6 +98,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 function walk(path: string, schema: string, d: unknown, l: unknown, cls: ChangeClass, out: FieldChange[]): void {
   if (d === undefined) return;
+  // libvirt has no empty list: an absent device list is the same as [].
+  if (Array.isArray(d) && l === undefined) l = [];
   const change = (p: string, before: unknown, after: unknown): void => {
     const c: FieldChange = { path: p, class: cls };
     if (before !== undefined) c.before = before;

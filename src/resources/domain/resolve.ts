@@ -42,7 +42,13 @@ export function resolveHostdev(h: DomainHostdev, desired: DesiredState | undefin
 export function resolveSpec(spec: DomainSpec, desired: DesiredState | undefined): DomainSpec {
   const out: DomainSpec = { ...spec, state: spec.state ?? 'running' };
   if (spec.disks) {
-    out.disks = spec.disks.map((d) => ({ ...d, device: d.device ?? 'disk', format: diskFormat(d, desired) }));
+    // libvirt makes every cdrom read-only whatever the XML says; saying so avoids a phantom diff.
+    out.disks = spec.disks.map((d) => ({
+      ...d,
+      device: d.device ?? 'disk',
+      format: diskFormat(d, desired),
+      ...(d.device === 'cdrom' ? { readonly: true } : {}),
+    }));
   }
   if (spec.hostdevs) out.hostdevs = spec.hostdevs.map((h, i) => resolveHostdev(h, desired, i));
   if (spec.consoles) out.consoles = spec.consoles.map((c) => ({ ...c, type: c.type ?? 'pty' }));

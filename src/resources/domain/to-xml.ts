@@ -21,6 +21,7 @@ import {
   serialElement,
   carryAddress,
 } from './devices.js';
+import { machineMatches } from './diff.js';
 import { expressible } from './from-xml.js';
 import { readMark, writeMark } from './mark.js';
 import { libvirtMemoryToBytes, sizeToKiB } from './memory.js';
@@ -100,7 +101,9 @@ function applyOs(os: XmlElement, spec: DomainOs): void {
   const type = ensureChild(os, OS_ORDER, 'type');
   if (spec.type || !text(type)) setText(type, spec.type ?? 'hvm');
   if (spec.arch) type.attrs.arch = spec.arch;
-  if (spec.machine) type.attrs.machine = spec.machine;
+  // Keep libvirt's expansion of an alias (q35 → pc-q35-7.2): writing the alias back would move
+  // the guest to the newest machine version at the next start.
+  if (spec.machine && !machineMatches(spec.machine, type.attrs.machine)) type.attrs.machine = spec.machine;
   if (spec.kernel !== undefined) setChild(os, OS_ORDER, 'kernel', textEl('kernel', spec.kernel));
   if (spec.initrd !== undefined) setChild(os, OS_ORDER, 'initrd', textEl('initrd', spec.initrd));
   if (spec.cmdline !== undefined) setChild(os, OS_ORDER, 'cmdline', textEl('cmdline', spec.cmdline));
