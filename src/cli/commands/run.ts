@@ -1,6 +1,6 @@
 // `virtkeeper run DIR --connect URI`: the daemon. Keeps the host converged on DIR (a plain
 // directory or a git-sync symlink) until SIGTERM/SIGINT, which finish in-flight actions first.
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createLogger, type LogFormat, type LogLevel } from '../../observability/logger.js';
 import { Controller } from '../../reconciler/controller.js';
 import { createDefaultEngine } from '../../reconciler/daemon-wiring.js';
@@ -19,11 +19,22 @@ export interface RunCommandOptions {
   logFormat: LogFormat;
 }
 
-function parsePositiveInt(value: string): number {
+/** Commander prints an InvalidArgumentError as a one-line usage error instead of a stack trace. */
+function cliParser<T>(parse: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return parse(value);
+    } catch (err) {
+      throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+    }
+  };
+}
+
+const parsePositiveInt = cliParser((value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new Error(`expected a positive integer, got ${JSON.stringify(value)}`);
   return n;
-}
+});
 
 /** Runs until a signal stops it; resolves with the exit code. */
 export async function runDaemon(dir: string, opts: RunCommandOptions): Promise<number> {
@@ -92,10 +103,22 @@ export function registerRunCommand(program: Command): void {
     .argument('<dir>', 'manifest directory (may be a git-sync style symlink that is swapped atomically)')
     .addOption(new Option('-c, --connect <uri>', 'libvirt URI, e.g. qemu:///system').env('VIRTKEEPER_CONNECT'))
     .option('--prune', 'delete recorded objects whose manifests are gone (never those annotated virtkeeper.io/prune: disabled)')
-    .option('--resync-interval <duration>', 'full resync period, e.g. 30s, 5m, 1h; 0 disables', parseDuration, parseDuration('5m'))
-    .option('--listen <host:port>', 'HTTP address for /metrics /healthz /readyz /status; port 0 picks a free one', parseListen, parseListen(DEFAULT_LISTEN))
-    .option('--concurrency <n>', 'objects reconciled in parallel', parsePositiveInt, 4)
-    .option('--debounce <duration>', 'quiet time after file changes before reloading', parseDuration, parseDuration('300ms'))
+    .addOption(
+      new Option('--resync-interval <duration>', 'full resync period, e.g. 30s, 5m, 1h; 0 disables')
+        .argParser(cliParser(parseDuration))
+        .default(parseDuration('5m'), '5m'),
+    )
+    .addOption(
+      new Option('--listen <host:port>', 'HTTP address for /metrics /healthz /readyz /status; port 0 picks a free one')
+        .argParser(cliParser(parseListen))
+        .default(parseListen(DEFAULT_LISTEN), DEFAULT_LISTEN),
+    )
+    .addOption(new Option('--concurrency <n>', 'objects reconciled in parallel').argParser(parsePositiveInt).default(4))
+    .addOption(
+      new Option('--debounce <duration>', 'quiet time after file changes before reloading')
+        .argParser(cliParser(parseDuration))
+        .default(parseDuration('300ms'), '300ms'),
+    )
     .option('--state-dir <dir>', 'base directory of inventories (default $XDG_STATE_HOME/virtkeeper or ~/.local/state/virtkeeper)')
     .option('--inventory <file>', 'inventory file to use instead of <state-dir>/<host-key>/inventory.json')
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
