@@ -136,6 +136,11 @@ export class Controller {
   readonly #daemonMetrics: DaemonMetrics;
   readonly #prune: boolean;
   readonly #stop = new AbortController();
+  /** Resolves when stop() begins; unlike an abort listener it also works when awaited late. */
+  readonly #stopped = new Promise<null>((resolve) => this.#stop.signal.addEventListener('abort', () => resolve(null), { once: true }));
+  /** Resolved by stop() once in-flight reconciles finished: only then may the connection close. */
+  #markDrained!: () => void;
+  readonly #drained = new Promise<void>((resolve) => (this.#markDrained = resolve));
 
   #desired: DesiredState | null = null;
   #fingerprints = new Map<IdentityKey, string>();
@@ -429,11 +434,12 @@ export class Controller {
       this.#connectionError = null;
       void this.fullSync('connected');
 
-      const ended = await Promise.race([
-        session.disconnected.then((notice) => notice),
-        new Promise<null>((resolve) => this.#stop.signal.addEventListener('abort', () => resolve(null), { once: true })),
-      ]);
-      if (ended === null) break; // stop() tears the session down after in-flight work finished
+      const ended = await Promise.race([session.disconnected, this.#stopped]);
+      if (ended === null) {
+        await this.#drained;
+        await this.#teardown(session);
+        break;
+      }
       this.#connectionError = ended.error ? `${ended.reason}: ${ended.error.message}` : ended.reason;
       this.#log.warn({ reason: ended.reason, err: ended.error?.message }, 'lost the libvirt connection; reconnecting');
       await this.#teardown(session);
@@ -632,7 +638,10 @@ export class Controller {
     if (this.#resyncTimer) clearInterval(this.#resyncTimer);
     await this.#watcher?.close().catch((err: unknown) => this.#log.warn({ err }, 'closing the watcher failed'));
     await this.#queue.shutdown();
-    await this.#connectionLoop;
+    this.#markDrained();
+    // A connection attempt in progress (ssh can take long to fail) must not hold up the exit;
+    // if it succeeds later, the loop sees the stop and closes it.
+    await Promise.race([this.#connectionLoop, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     if (this.#session) await this.#teardown(this.#session);
     await this.#inventory?.flush().catch((err: unknown) => this.#log.error({ err }, 'writing the inventory failed'));
     await this.#http?.close().catch(() => undefined);
