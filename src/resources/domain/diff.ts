@@ -68,8 +68,12 @@ for (const f of ['acpi', 'apic', 'pae', 'hap', 'smm', 'vmport']) NORMALISE[`feat
 /** libvirt expands machine aliases: q35 → pc-q35-7.2, pc → pc-i440fx-7.2, virt → virt-7.2. */
 export function machineMatches(desired: string, live: string | undefined): boolean {
   if (live === undefined) return false;
-  if (live === desired || live.startsWith(`${desired}-`) || live.startsWith(`pc-${desired}-`)) return true;
-  return desired === 'pc' && live.startsWith('pc-i440fx-');
+  if (live === desired) return true;
+  // "pc-q35-" and "pc-i440fx-" are unambiguous, whatever follows (distributions add "jammy",
+  // "rhel9.2.0"); a bare "<alias>-" must be followed by a version, or "pc" would match "pc-q35-7.2".
+  const after = (prefix: string, rest: RegExp): boolean => live.startsWith(prefix) && rest.test(live.slice(prefix.length));
+  const anything = /^[\w.+-]+$/;
+  return after(`${desired}-`, /^\d/) || after(`pc-${desired}-`, anything) || (desired === 'pc' && after('pc-i440fx-', anything));
 }
 
 const SAME: Record<string, (desired: unknown, live: unknown) => boolean> = {
