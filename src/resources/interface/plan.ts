@@ -1,0 +1,61 @@
+// Pure planning of one host interface. An interface with startMode onboot is meant to be up, so
+// it is started when inactive (created or found down); other start modes are left as they are.
+import type { InterfaceManifest, InterfaceSpec, LoadedManifest } from '../../manifests/types.js';
+import { kindKey } from '../../manifests/identity.js';
+import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
+import { buildChange, createChanges, listPaths, noOp, type ChangeIdentity } from '../common/change.js';
+import { activeChange, defineStep, startStep, stopStep, undefineStep } from '../common/lifecycle.js';
+import { diffInterface } from './diff.js';
+import { interfaceToXml } from './to-xml.js';
+
+type InterfaceLive = LiveResource<'Interface'>;
+
+/** Member and VLAN-parent interfaces that are themselves managed: they are planned first. */
+export function interfaceDependencies(spec: InterfaceSpec, ctx: PlanContext): string[] {
+  const names = [...(spec.members ?? []), ...(spec.vlan ? [spec.vlan.parent] : [])];
+  return names.map((n) => kindKey('Interface', n)).filter((k) => ctx.desired.byKey.has(k));
+}
+
+export function planInterface(
+  desired: LoadedManifest<InterfaceManifest> | undefined,
+  live: InterfaceLive | undefined,
+  ctx: PlanContext,
+): ResourceChange<'Interface'> {
+  const name = desired?.manifest.metadata.name ?? live?.name ?? '';
+  const label = `interface ${name}`;
+  const id: ChangeIdentity<'Interface'> = {
+    key: desired?.key ?? live?.key ?? kindKey('Interface', name),
+    kind: 'Interface',
+    name,
+    dependsOn: desired ? interfaceDependencies(desired.manifest.spec, ctx) : [],
+  };
+  if (!desired) {
+    if (!live) return noOp(id, 'absent on both sides');
+    const steps: Step[] = [];
+    if (live.active) steps.push(stopStep(label, { name }));
+    steps.push(undefineStep(label, { name }));
+    return buildChange(id, { action: 'delete', reason: 'interface left the manifests', steps });
+  }
+  const m = desired.manifest;
+  const wantsUp = m.spec.startMode === 'onboot';
+  if (!live) {
+    const steps = [defineStep(label, { name }, interfaceToXml(m, ctx))];
+    if (wantsUp) steps.push(startStep(label, { name }));
+    return buildChange(id, { action: 'create', reason: 'interface does not exist', changes: createChanges(m.spec), steps });
+  }
+  const config = diffInterface(m.spec, live.spec, live.xml);
+  const active = wantsUp ? activeChange(live.active) : undefined;
+  const changes = [...config, active].filter((c): c is FieldChange => c !== undefined);
+  if (changes.length === 0) return noOp(id);
+  const steps: Step[] = [];
+  if (config.length) steps.push(defineStep(label, { name }, interfaceToXml(m, ctx)));
+  if (active) steps.push(startStep(label, { name }));
+  const restartRequired = config.length > 0 && live.active;
+  const reason = [
+    config.length ? `${listPaths(config)} changed${restartRequired ? ' (restart required)' : ''}` : undefined,
+    active ? 'interface is down, start mode onboot' : undefined,
+  ]
+    .filter(Boolean)
+    .join('; ');
+  return buildChange(id, { action: 'update', reason, changes, steps, restartRequired });
+}
