@@ -60,6 +60,8 @@ const NORMALISE: Record<string, (v: unknown) => unknown> = {
   },
   'hostdevs[].usb': numbers,
   'disks[].readonly': (v) => v === true,
+  // No driver type: libvirt does not probe formats, the image is used as raw.
+  'disks[].format': (v) => v ?? 'raw',
   'xml.merge': (v) => canonicalMerge(v as string | undefined),
   'os.type': (v) => v ?? 'hvm',
 };
