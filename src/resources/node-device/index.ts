@@ -1,0 +1,18 @@
+// The NodeDevice resource kind: host PCI/USB devices kept detached for passthrough (virsh nodedev-detach/-reattach).
+import type { ResourceKind } from '../types.js';
+import { executeNodeDeviceStep, readNodeDevices } from './live.js';
+import { planNodeDevice } from './plan.js';
+import { nodeDeviceFromXml, nodeDeviceToXml } from './xml.js';
+
+export const nodeDeviceKind: ResourceKind<'NodeDevice'> = {
+  kind: 'NodeDevice',
+  dependencies: () => [],
+  toXml: (manifest) => nodeDeviceToXml(manifest),
+  fromXml: nodeDeviceFromXml,
+  plan: planNodeDevice,
+  readLive: readNodeDevices,
+  execute: executeNodeDeviceStep,
+};
+
+export { nodeDeviceToXml, nodeDeviceFromXml, planNodeDevice };
+export { pciDeviceName, findDevices } from './identity.js';
