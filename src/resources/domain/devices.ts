@@ -176,3 +176,18 @@ export function graphicsWithCarryOver(g: DomainGraphics, live: XmlElement | unde
   if (live && attr(live, 'type') === g.type && attr(live, 'passwd') !== undefined) gen.attrs.passwd = attr(live, 'passwd') as string;
   return gen;
 }
+
+/** Copies `passwd` onto graphics (matched by index and type) that lack one; true when any was copied. */
+export function restoreGraphicsPasswords(doc: XmlElement, secureLive: XmlElement): boolean {
+  const live = children(child(secureLive, 'devices'), 'graphics');
+  let changed = false;
+  children(child(doc, 'devices'), 'graphics').forEach((g, i) => {
+    const l = live[i];
+    const passwd = attr(l, 'passwd');
+    if (passwd !== undefined && attr(g, 'passwd') === undefined && attr(l, 'type') === attr(g, 'type')) {
+      g.attrs.passwd = passwd;
+      changed = true;
+    }
+  });
+  return changed;
+}

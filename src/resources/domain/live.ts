@@ -3,7 +3,8 @@ import { VIR_ERR_INVALID_ARG, VIR_ERR_NO_DOMAIN, VIR_ERR_OPERATION_DENIED, hasEr
 import type { DomainRef, LibvirtClient } from '../../libvirt/client.js';
 import { kindKey } from '../../manifests/identity.js';
 import type { LiveResource, ResourceChange, Step } from '../types.js';
-import { parseXml } from '../xml.js';
+import { parseXml, toXmlString } from '../xml.js';
+import { restoreGraphicsPasswords } from './devices.js';
 import { domainSpecFromXml } from './from-xml.js';
 import { findMarkElement } from './mark.js';
 import type { DomainStepOp } from './plan.js';
@@ -92,6 +93,24 @@ async function undefine(client: LibvirtClient, ref: DomainRef, step: Step): Prom
   }
 }
 
+/**
+ * A plan made on a read-only connection never saw graphics passwords (libvirt hides them without
+ * VIR_DOMAIN_XML_SECURE); put the current ones back so applying that plan does not wipe them.
+ */
+async function withSecrets(client: LibvirtClient, name: string, xml: string): Promise<string> {
+  const ref = await client.lookupDomain(name);
+  if (!ref) return xml;
+  let secure: string;
+  try {
+    secure = await client.getDomainXml(ref, { inactive: true, secure: true });
+  } catch (err) {
+    if (hasErrorCode(err, VIR_ERR_OPERATION_DENIED)) return xml;
+    throw err;
+  }
+  const doc = parseXml(xml);
+  return restoreGraphicsPasswords(doc, parseXml(secure)) ? toXmlString(doc) : xml;
+}
+
 async function start(client: LibvirtClient, ref: DomainRef, paused: boolean): Promise<void> {
   if (!paused) {
     await client.startDomain(ref);
@@ -110,7 +129,7 @@ async function start(client: LibvirtClient, ref: DomainRef, paused: boolean): Pr
 export async function executeDomainStep(step: Step, change: ResourceChange<'Domain'>, client: LibvirtClient): Promise<void> {
   const op = step.op as DomainStepOp;
   if (op === 'define') {
-    await client.defineDomain(payloadString(step, 'xml'));
+    await client.defineDomain(await withSecrets(client, change.name, payloadString(step, 'xml')));
     return;
   }
   const ref = await client.getDomain(change.name);

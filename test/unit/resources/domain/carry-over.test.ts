@@ -161,3 +161,14 @@ describe('interface matching', () => {
     expect(macs(matchInterfaces([{ network: 'wan' }], nics))).toEqual([undefined]);
   });
 });
+
+describe('restoreGraphicsPasswords', () => {
+  it('puts back a password a read-only plan could not see', async () => {
+    const { restoreGraphicsPasswords } = await import('../../../../src/resources/domain/devices.js');
+    const doc = parseXml(`<domain><devices><graphics type="vnc" port="-1"/><graphics type="spice"/></devices></domain>`);
+    const secure = parseXml(`<domain><devices><graphics type="vnc" passwd="pw"/><graphics type="vnc" passwd="other"/></devices></domain>`);
+    expect(restoreGraphicsPasswords(doc, secure)).toBe(true);
+    expect(children(find(doc, 'devices'), 'graphics').map((g) => attr(g, 'passwd'))).toEqual(['pw', undefined]);
+    expect(restoreGraphicsPasswords(doc, secure)).toBe(false);
+  });
+});
