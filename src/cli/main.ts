@@ -1,6 +1,9 @@
 // virtkeeper CLI entry: a list of command registrations, nothing else. Each command lives in
 // commands/<name>.ts and exports register<Name>Command(program).
 import { Command } from 'commander';
+import { registerApplyCommand } from './commands/apply.js';
+import { registerExportCommand } from './commands/export.js';
+import { registerPlanCommand } from './commands/plan.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerValidateCommand } from './commands/validate.js';
 
@@ -10,5 +13,8 @@ const program = new Command('virtkeeper')
 
 registerValidateCommand(program);
 registerSchemaCommand(program);
+registerPlanCommand(program);
+registerApplyCommand(program);
+registerExportCommand(program);
 
 await program.parseAsync(process.argv);

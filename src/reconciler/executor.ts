@@ -1,7 +1,7 @@
 // Runs a plan against a host: changes in dependency order, independent ones concurrently (a
 // bounded number at a time), the steps of one change strictly in sequence. A change that fails
 // takes its dependents down with it ("skipped"); everything else still runs, so one bad object
-// does not hold the host hostage.
+// does not hold the host hostage. No-op changes are never skipped: they have nothing to order.
 import PQueue from 'p-queue';
 import type { LibvirtClient } from '../libvirt/client.js';
 import { LibvirtError } from '../libvirt/errors.js';
@@ -102,8 +102,9 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     const passed = result.outcome === 'succeeded' || result.outcome === 'unchanged';
     for (const dependentKey of dependents.get(result.key) ?? []) {
       if (results.has(dependentKey)) continue;
-      if (!passed) {
-        const dependent = byKey.get(dependentKey)!;
+      const dependent = byKey.get(dependentKey)!;
+      // A no-op has no steps to put in order, so a failed dependency cannot harm it.
+      if (!passed && dependent.action !== 'no-op') {
         finish(skipped(dependent, result));
         continue;
       }

@@ -1,6 +1,12 @@
 // Which ResourceKind handles which manifest kind, and the order kinds are created in. The
 // reconciler only ever reaches a kind's logic through a KindRegistry, so tests can swap in fakes.
 import type { ManifestKind } from '../manifests/types.js';
+import { domainKind } from './domain/index.js';
+import { interfaceKind } from './interface/index.js';
+import { networkKind } from './network/index.js';
+import { nodeDeviceKind } from './node-device/index.js';
+import { storagePoolKind } from './storage-pool/index.js';
+import { storageVolumeKind } from './storage-volume/index.js';
 import type { ResourceKind } from './types.js';
 
 export type KindRegistry = { readonly [K in ManifestKind]: ResourceKind<K> };
@@ -23,3 +29,13 @@ export function kindRank(kind: ManifestKind): number {
   const rank = KIND_ORDER.indexOf(kind);
   return rank === -1 ? KIND_ORDER.length : rank;
 }
+
+/** The real kinds, as the CLI and the daemon use them. */
+export const defaultRegistry: KindRegistry = {
+  Domain: domainKind,
+  Network: networkKind,
+  StoragePool: storagePoolKind,
+  StorageVolume: storageVolumeKind,
+  Interface: interfaceKind,
+  NodeDevice: nodeDeviceKind,
+};

@@ -51,7 +51,7 @@ function renderChange(change: ResourceChange, paint: (style: Style, text: string
   if (change.refused) flags.push(paint('red', `REFUSED: ${change.refused}`));
   const header = `${paint(style, ACTION_SYMBOL[change.action].padStart(3))} ${paint('bold', change.key)} ${paint(style, change.action)}`;
   const lines = [[header, ...flags].join(' ')];
-  if (change.reason) lines.push(`      ${paint('dim', change.reason)}`);
+  if (change.reason && change.reason !== change.refused) lines.push(`      ${paint('dim', change.reason)}`);
   for (const field of change.changes) {
     const op = fieldOp(field);
     lines.push(`      ${paint(FIELD_STYLE[op], `${op} ${formatFieldChange(field)}`)}  ${paint('dim', `[${field.class}]`)}`);

@@ -44,7 +44,7 @@ function notes(c: ResourceChange): string {
   const parts: string[] = [];
   if (c.refused) parts.push(`**refused:** ${c.refused}`);
   if (c.restartRequired) parts.push('**restart required**');
-  if (c.reason) parts.push(c.reason);
+  if (c.reason && c.reason !== c.refused) parts.push(c.reason);
   return parts.join('; ');
 }
 

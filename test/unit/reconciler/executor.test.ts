@@ -91,6 +91,21 @@ describe('executePlan', () => {
     expect(report.counts).toMatchObject({ succeeded: 2, failed: 1, skipped: 2 });
   });
 
+  it('does not skip a no-op whose dependency failed', async () => {
+    const live = liveOf(manifest('Domain', 'web', { refs: ['Network/lan'], value: 1 }));
+    const { report } = await run(
+      [manifest('Network', 'lan'), manifest('Domain', 'web', { refs: ['Network/lan'], value: 1 })],
+      async () => {
+        throw new Error('nope');
+      },
+      { live },
+    );
+    expect(report.results.map((r) => [r.key, r.outcome])).toEqual([
+      ['Network/lan', 'failed'],
+      ['Domain/web', 'unchanged'],
+    ]);
+  });
+
   it('does not run refused changes and skips their dependents', async () => {
     const ran: string[] = [];
     const { report } = await run(

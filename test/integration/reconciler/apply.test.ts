@@ -1,0 +1,267 @@
+// plan → apply → plan against libvirt's test driver, through a private libvirtd: the whole
+// spine with the real resource kinds. Tests run in order and build on each other's host state.
+import { execFile } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LibvirtClient } from '../../../src/libvirt/client.js';
+import { loadManifests } from '../../../src/manifests/loader.js';
+import { defaultRegistry } from '../../../src/resources/registry.js';
+import { readLiveState } from '../../../src/reconciler/live-state.js';
+import { usePrivateLibvirtd } from '../../support/libvirtd.js';
+import { editManifest, writeTestDriverExamples } from './fixture.js';
+import { actions, apply, exportManifests, plan, planJson } from './support.js';
+
+const run = promisify(execFile);
+const fixture = usePrivateLibvirtd();
+
+let keeper: LibvirtClient;
+let tmp: string;
+let dir: string;
+let inventory: string;
+
+const opts = () => ({ connect: fixture.daemon.testUri, inventory });
+const virsh = async (...args: string[]): Promise<string> => (await run('virsh', ['-c', fixture.daemon.testUri, ...args])).stdout;
+
+async function liveSnapshot(): Promise<Record<string, string | undefined>> {
+  const live = await readLiveState(keeper, defaultRegistry);
+  return Object.fromEntries([...live].map(([k, v]) => [k, `${v.active}|${v.xml ?? JSON.stringify(v.spec)}`]));
+}
+
+beforeAll(async () => {
+  // The test driver forgets everything when its last connection closes: hold one open.
+  keeper = await LibvirtClient.connect(fixture.daemon.testUri);
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'vk-apply-'));
+  dir = path.join(tmp, 'manifests');
+  inventory = path.join(tmp, 'state', 'inventory.json');
+  await writeTestDriverExamples(dir, path.join(tmp, 'pools'));
+});
+
+afterAll(async () => {
+  await keeper?.close();
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, ['bin/virtkeeper.js', ...args], { env: { ...process.env, NO_COLOR: '' } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe('plan and apply against the test driver', () => {
+  it('the CLI: exit codes of plan, no colour off a terminal', async () => {
+    const detailed = await cli('plan', dir, '--connect', fixture.daemon.testUri, '--inventory', inventory, '--detailed-exitcode');
+    expect(detailed.code, detailed.stderr).toBe(2);
+    expect(detailed.stdout).toContain('+ Network/lan create');
+    expect(detailed.stdout).not.toContain('\x1b[');
+    const plain = await cli('plan', dir, '--connect', fixture.daemon.testUri, '--inventory', inventory, '--json');
+    expect(plain.code).toBe(0);
+    expect(JSON.parse(plain.stdout)).toMatchObject({ format_version: '1' });
+    const coloured = await cli('plan', dir, '--connect', fixture.daemon.testUri, '--inventory', inventory, '--color');
+    expect(coloured.stdout).toContain('\x1b[');
+    const missing = await cli('plan', path.join(tmp, 'nope'), '--connect', fixture.daemon.testUri, '--detailed-exitcode');
+    expect(missing.code).toBe(1);
+  });
+
+  it('plans every example object as a create on a fresh host', async () => {
+    const p = await planJson(dir, opts());
+    expect(p.errors).toEqual([]);
+    expect(actions(p)).toEqual({
+      'Network/lan': 'create',
+      'Interface/br0': 'create',
+      'StoragePool/images': 'create',
+      'StorageVolume/images/db-1-data.qcow2': 'create',
+      'StorageVolume/images/db-1-root.qcow2': 'create',
+      'StorageVolume/images/debian-12-base.qcow2': 'create',
+      'StorageVolume/images/web-1-root.qcow2': 'create',
+      'Domain/db-1': 'create',
+      'Domain/web-1': 'create',
+    });
+    expect((await plan(dir, { ...opts(), detailedExitcode: true })).code).toBe(2);
+  });
+
+  it('applies the examples from empty, then plans 0 actions', async () => {
+    const first = await apply(dir, opts());
+    expect(first.stderr).toBe('');
+    expect(first.code, first.stdout).toBe(0);
+    expect(first.stdout).toMatch(/Apply complete: 9 changed, 0 unchanged, 0 failed, 0 refused, 0 skipped\./);
+
+    const again = await plan(dir, { ...opts(), detailedExitcode: true });
+    expect(again.code, again.stdout).toBe(0);
+    expect(again.stdout).toContain('No changes');
+    const second = await apply(dir, opts());
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/Apply complete: 0 changed, 9 unchanged/);
+
+    expect((await virsh('domstate', 'web-1')).trim()).toBe('running');
+    expect((await virsh('domstate', 'db-1')).trim()).toBe('shut off');
+    const inv = JSON.parse(await readFile(inventory, 'utf8')) as { objects: Record<string, { origin: string; pruneDisabled: boolean }> };
+    expect(Object.keys(inv.objects)).toHaveLength(9);
+    expect(inv.objects['StorageVolume/images/debian-12-base.qcow2']).toMatchObject({ origin: 'created', pruneDisabled: true });
+  });
+
+  it('plans exactly the one field changed, per kind, and applies it', async () => {
+    await editManifest(path.join(dir, 'network/lan.yaml'), (d) => void (d.spec.autostart = false));
+    await editManifest(path.join(dir, 'host/br0.yaml'), (d) => void (d.spec.mtu = 9000));
+    await editManifest(path.join(dir, 'storage/images.yaml'), (d) => {
+      if (d.kind === 'StoragePool') d.spec.autostart = false;
+      if (d.metadata.name === 'db-1-data.qcow2') d.spec.capacity = '120GiB';
+    });
+    await editManifest(path.join(dir, 'vms/web-1.yaml'), (d) => void (d.spec.vcpus = 3));
+
+    const p = await planJson(dir, opts());
+    expect(actions(p)).toEqual({
+      'Network/lan': 'update',
+      'Interface/br0': 'update',
+      'StoragePool/images': 'update',
+      'StorageVolume/images/db-1-data.qcow2': 'update',
+      'Domain/web-1': 'update',
+    });
+    const paths = Object.fromEntries(p.resource_changes.filter((c) => c.action !== 'no-op').map((c) => [c.address, c.changes.map((f) => f.path)]));
+    expect(paths).toEqual({
+      'Network/lan': ['spec.autostart'],
+      'Interface/br0': ['spec.mtu'],
+      'StoragePool/images': ['spec.autostart'],
+      'StorageVolume/images/db-1-data.qcow2': ['spec.capacity'],
+      'Domain/web-1': ['spec.vcpus'],
+    });
+
+    // The test driver cannot resize volumes (virStorageVolResize is unsupported): that change
+    // fails with libvirt's code and message while the four others are applied.
+    const applied = await apply(dir, opts());
+    expect(applied.code).toBe(1);
+    expect(applied.stdout).toMatch(
+      /StorageVolume\/images\/db-1-data\.qcow2: update FAILED: libvirt error 3 \(VIR_ERR_NO_SUPPORT\): .*virStorageVolResize/,
+    );
+    expect(applied.stdout).toMatch(/Apply incomplete: 4 changed, 4 unchanged, 1 failed, 0 refused, 0 skipped\./);
+    expect(actions(await planJson(dir, opts()))).toEqual({ 'StorageVolume/images/db-1-data.qcow2': 'update' });
+
+    await editManifest(path.join(dir, 'storage/images.yaml'), (d) => {
+      if (d.metadata.name === 'db-1-data.qcow2') d.spec.capacity = '100GiB';
+    });
+    expect(actions(await planJson(dir, opts()))).toEqual({});
+  });
+
+  it('shows out-of-band changes as drift and puts them back', async () => {
+    await virsh('destroy', 'web-1');
+    await virsh('net-destroy', 'lan');
+    const xml = await virsh('dumpxml', 'db-1', '--inactive');
+    const edited = xml.replace(/<vcpu([^>]*)>4<\/vcpu>/, '<vcpu$1>6</vcpu>');
+    expect(edited).not.toBe(xml);
+    const xmlFile = path.join(tmp, 'db-1.xml');
+    await writeFile(xmlFile, edited);
+    await virsh('define', xmlFile);
+
+    const p = await planJson(dir, opts());
+    expect(actions(p)).toEqual({ 'Network/lan': 'update', 'Domain/web-1': 'update', 'Domain/db-1': 'update' });
+    const fields = Object.fromEntries(p.resource_changes.filter((c) => c.action !== 'no-op').map((c) => [c.address, c.changes]));
+    expect(fields['Domain/web-1']).toContainEqual(expect.objectContaining({ path: 'spec.state', after: 'running' }));
+    expect(fields['Domain/db-1']).toContainEqual(expect.objectContaining({ path: 'spec.vcpus', before: 6, after: 4 }));
+
+    expect((await apply(dir, opts())).code).toBe(0);
+    expect((await virsh('domstate', 'web-1')).trim()).toBe('running');
+    expect(actions(await planJson(dir, opts()))).toEqual({});
+  });
+
+  it('invalid manifests: exit 1 with file:line:col errors, host untouched', async () => {
+    const broken = path.join(tmp, 'broken');
+    await cp(dir, broken, { recursive: true });
+    await editManifest(path.join(broken, 'vms/web-1.yaml'), (d) => void (d.spec.memory = 'lots'));
+    await editManifest(path.join(broken, 'network/lan.yaml'), (d) => void (d.spec.autostart = true));
+    const before = await liveSnapshot();
+    const result = await apply(broken, opts());
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^vms\/web-1\.yaml:\d+:\d+ spec\.memory: /m);
+    expect(result.stderr).toContain('nothing was changed');
+    expect(await liveSnapshot()).toEqual(before);
+    expect((await plan(broken, opts())).code).toBe(1);
+  });
+
+  it('prune deletes only recorded objects that left the manifests, keeping prune: disabled', async () => {
+    // db-1 and its volumes leave the manifests; its data volume was annotated prune: disabled.
+    // Pruning a volume destroys data, so its pool must allow it explicitly.
+    await editManifest(path.join(dir, 'storage/images.yaml'), (d) => {
+      if (d.metadata.name === 'db-1-data.qcow2') d.metadata.annotations = { 'virtkeeper.io/prune': 'disabled' };
+      if (d.kind === 'StoragePool') d.metadata.annotations = { 'virtkeeper.io/allow-delete': 'true' };
+    });
+    expect((await apply(dir, opts())).code).toBe(0);
+    await rm(path.join(dir, 'vms/db-1.yaml'));
+    const images = await readFile(path.join(dir, 'storage/images.yaml'), 'utf8');
+    await writeFile(
+      path.join(dir, 'storage/images.yaml'),
+      images
+        .split(/^---\n/m)
+        .filter((doc) => !/name: db-1-(root|data)\.qcow2/.test(doc))
+        .join('---\n'),
+    );
+
+    const withoutPrune = await planJson(dir, opts());
+    expect(actions(withoutPrune)).toEqual({});
+    expect(withoutPrune.retained).toEqual([
+      { address: 'Domain/db-1', reason: 'prune-not-requested' },
+      { address: 'StorageVolume/images/db-1-data.qcow2', reason: 'prune-disabled' },
+      { address: 'StorageVolume/images/db-1-root.qcow2', reason: 'prune-not-requested' },
+    ]);
+
+    const pruning = await planJson(dir, { ...opts(), prune: true });
+    expect(pruning.resource_changes.filter((c) => c.action === 'delete').map((c) => c.address)).toEqual([
+      'Domain/db-1',
+      'StorageVolume/images/db-1-root.qcow2',
+    ]);
+    const applied = await apply(dir, { ...opts(), prune: true });
+    expect(applied.code, applied.stdout).toBe(0);
+    const domains = await virsh('list', '--all', '--name');
+    expect(domains).not.toMatch(/^db-1$/m);
+    expect(domains).toMatch(/^test$/m); // never recorded: never pruned
+    expect(await virsh('vol-list', 'images')).toContain('db-1-data.qcow2');
+    expect(await virsh('vol-list', 'images')).not.toContain('db-1-root.qcow2');
+    expect(actions(await planJson(dir, { ...opts(), prune: true }))).toEqual({});
+  });
+
+  it('export writes manifests that apply back with 0 actions', async () => {
+    const out = path.join(tmp, 'exported');
+    const exported = await exportManifests({ connect: fixture.daemon.testUri, out });
+    expect(exported.code, exported.stderr).toBe(0);
+    const loaded = await loadManifests(out);
+    expect(loaded.errors).toEqual([]);
+    expect(loaded.state.byKey.has('Domain/web-1')).toBe(true);
+    expect(loaded.state.byKey.has('Network/default')).toBe(true);
+    const p = await plan(out, { ...opts(), detailedExitcode: true, json: true });
+    expect(actions(JSON.parse(p.stdout))).toEqual({});
+    expect(p.code).toBe(0);
+
+    const one = await exportManifests({ connect: fixture.daemon.testUri, kind: 'Network', name: 'lan' });
+    expect(one.stdout).toMatch(/^apiVersion: virtkeeper.io\/v1\nkind: Network\nmetadata:\n  name: lan\nspec:\n/);
+    expect(one.stdout).not.toContain('---');
+  });
+
+  it('reports a libvirt failure with its code and message and skips dependents', async () => {
+    // A network claiming the UUID of the test driver's `default` network: libvirt refuses the define.
+    const defaultXml = await virsh('net-dumpxml', 'default');
+    const uuid = /<uuid>([^<]+)<\/uuid>/.exec(defaultXml)![1];
+    const failing = path.join(tmp, 'failing');
+    await cp(dir, failing, { recursive: true });
+    await writeFile(
+      path.join(failing, 'network/clash.yaml'),
+      `apiVersion: virtkeeper.io/v1\nkind: Network\nmetadata: {name: clash}\nspec:\n  bridge: virbr77\n  xml: {merge: "<uuid>${uuid}</uuid>"}\n`,
+    );
+    await writeFile(
+      path.join(failing, 'vms/app.yaml'),
+      `apiVersion: virtkeeper.io/v1\nkind: Domain\nmetadata: {name: app}\nspec:\n  type: test\n  state: stopped\n  memory: 512MiB\n  interfaces: [{network: clash}]\n`,
+    );
+    await editManifest(path.join(failing, 'network/lan.yaml'), (d) => void (d.spec.autostart = true));
+
+    const result = await apply(failing, opts());
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/Network\/clash: create FAILED: libvirt error \d+ \(VIR_ERR_[A-Z_]+\): .+/);
+    expect(result.stdout).toContain('Domain/app: create SKIPPED: dependency Network/clash failed');
+    expect(result.stdout).toContain('Network/lan: update done');
+    expect(await virsh('list', '--all', '--name')).not.toMatch(/^app$/m);
+  });
+});
