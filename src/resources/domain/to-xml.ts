@@ -75,6 +75,8 @@ export function buildDomainXml(name: string, spec: DomainSpec, opts: BuildOption
   applyDevices(devices, spec, liveDevices, overlay.keep);
   const merged = applyXmlOverlay(root, overlay.merge);
   restoreOrder(merged, DOMAIN_ORDER);
+  const mergedDevices = child(merged, 'devices');
+  if (mergedDevices) restoreOrder(mergedDevices, DEVICE_ORDER);
   return merged;
 }
 
