@@ -552,7 +552,9 @@ export class Controller {
     started: number,
     log: Logger,
   ): Promise<void> {
-    const { key, kind, name } = change;
+    // Status and metrics name objects by their queue key: a volume's change.name lacks its pool.
+    const key = change.key;
+    const { kind, name } = parseQueueKey(key);
     const fingerprint = this.#fingerprints.get(key);
     if (change.action !== 'no-op' && this.#drift.differencesFound(key, fingerprint)) {
       this.metrics.driftDetected(kind);
@@ -582,6 +584,7 @@ export class Controller {
     const reported = reportExecution(change, result.outcome, result.error);
     this.metrics.observeReconcile(kind, reported.result, (performance.now() - started) / 1000);
 
+    const previous = this.#status.get(kind, name);
     if (reported.status === null) {
       this.#status.remove(kind, name);
       this.#drift.forget(key);
@@ -596,7 +599,9 @@ export class Controller {
     } else if (result.outcome === 'unchanged') {
       log.debug('in sync');
     } else {
-      log.warn({ outcome: result.outcome, error: result.error }, 'reconcile did not converge');
+      // The same failure again (a retry, a dependant re-checking it) is not news.
+      const repeated = previous?.state === 'failed' && previous.lastError?.message === result.error?.message;
+      log[repeated ? 'debug' : 'warn']({ outcome: result.outcome, error: result.error }, 'reconcile did not converge');
     }
 
     if (result.outcome === 'succeeded' || result.outcome === 'unchanged') this.#wakeDependants(key);

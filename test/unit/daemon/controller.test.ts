@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/observability/logger.js';
 import { Controller, type ControllerOptions } from '../../../src/reconciler/controller.js';
 import { FakeEngine } from './fake-engine.js';
-import { desiredOf, domain, network } from './helpers.js';
+import { desiredOf, domain, manifest, network } from './helpers.js';
 
 const logger = createLogger({ level: 'silent' });
 let controllers: Controller[] = [];
@@ -210,5 +210,13 @@ describe('Controller (fake host)', () => {
     expect(engine.loads - loadsBefore).toBe(3);
     expect(engine.executed).toEqual([{ key: 'Domain/web', action: 'update' }]);
     expect(c.desired?.byKey.get('Domain/web')?.manifest.spec).toMatchObject({ memory: '4GiB' });
+  });
+
+  it('names volumes by pool/name in status, whatever the change calls them', async () => {
+    const engine = new FakeEngine();
+    engine.setTree(desiredOf(manifest('StorageVolume', 'disk', { pool: 'images', capacity: '1GiB' })));
+    const c = await start(engine);
+    await c.whenReady(3000);
+    expect(c.status().objects).toEqual([expect.objectContaining({ kind: 'StorageVolume', name: 'images/disk', state: 'synced' })]);
   });
 });

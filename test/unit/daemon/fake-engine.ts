@@ -112,7 +112,8 @@ export class FakeEngine implements ControllerEngine {
       return {
         key,
         kind: kind as ResourceChange['kind'],
-        name: name.join('/'),
+        // As the real kinds do: a volume's change is named without its pool.
+        name: name[name.length - 1]!,
         action,
         changes: [],
         restartRequired: false,
