@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerExportCommand } from './commands/export.js';
 import { registerPlanCommand } from './commands/plan.js';
+import { registerRunCommand } from './commands/run.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerValidateCommand } from './commands/validate.js';
 
@@ -16,5 +17,6 @@ registerSchemaCommand(program);
 registerPlanCommand(program);
 registerApplyCommand(program);
 registerExportCommand(program);
+registerRunCommand(program);
 
 await program.parseAsync(process.argv);
