@@ -219,4 +219,14 @@ describe('Controller (fake host)', () => {
     await c.whenReady(3000);
     expect(c.status().objects).toEqual([expect.objectContaining({ kind: 'StorageVolume', name: 'images/disk', state: 'synced' })]);
   });
+
+  it('corrects changes libvirt sends no event for at the periodic resync', async () => {
+    const engine = new FakeEngine();
+    engine.setTree(desiredOf(domain('web')));
+    const c = await start(engine, { resyncIntervalMs: 50 });
+    await c.whenReady(3000);
+    engine.live.set('Domain/web', 'tampered'); // no event
+    await until(() => engine.live.get('Domain/web') !== 'tampered');
+    expect(engine.executed.map((e) => e.action)).toEqual(['create', 'update']);
+  });
 });
