@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The main job on the embedded default host: validate, plan and converge a manifests directory on a
 # private libvirtd serving libvirt's test driver, then plan again to show that nothing is left to do.
-# Usage: scripts/demo.sh [DIR]   (DIR defaults to examples/manifests)
+# Usage: scripts/demo.sh [DIR]   (DIR defaults to examples/sandbox, a host the test driver can satisfy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ -z "${VIRTKEEPER_CONNECT:-}" ]; then
   # No host given: run this same script inside a sandbox, which sets VIRTKEEPER_CONNECT.
   exec node bin/virtkeeper.js sandbox -- bash scripts/demo.sh "$@"
 fi
-DIR=${1:-examples/manifests}
+DIR=${1:-examples/sandbox}
 vk() { node bin/virtkeeper.js "$@"; }
 
 echo "== validate $DIR"

@@ -3,8 +3,10 @@
 import { Command } from 'commander';
 import { registerApplyCommand } from './commands/apply.js';
 import { registerExportCommand } from './commands/export.js';
+import { registerHostInfoCommand } from './commands/host-info.js';
 import { registerPlanCommand } from './commands/plan.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerSandboxCommand } from './commands/sandbox.js';
 import { registerSchemaCommand } from './commands/schema.js';
 import { registerValidateCommand } from './commands/validate.js';
 
@@ -18,5 +20,7 @@ registerPlanCommand(program);
 registerApplyCommand(program);
 registerExportCommand(program);
 registerRunCommand(program);
+registerHostInfoCommand(program);
+registerSandboxCommand(program);
 
 await program.parseAsync(process.argv);
