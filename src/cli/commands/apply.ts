@@ -25,8 +25,6 @@ export interface ApplyCommandOptions extends InventoryLocation {
   prune?: boolean;
   concurrency?: number;
   color?: boolean;
-  /** Print each change as it finishes (the CLI does; tests read the final report). */
-  progress?: boolean;
   registry?: KindRegistry;
 }
 
@@ -56,12 +54,13 @@ export async function runApply(dir: string, options: ApplyCommandOptions, io: Co
       desired,
       ownership: store,
       concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
-      ...(options.progress
-        ? { onEvent: (e) => void (e.type === 'done' && e.result.outcome !== 'unchanged' && io.stderr(`${formatResult(e.result)}\n`)) }
-        : {}),
+      // Outcomes are printed as they happen (completion order); the report then repeats only the failures.
+      onEvent: (e) => {
+        if (e.type === 'done' && e.result.outcome !== 'unchanged') io.stdout(`${formatResult(e.result)}\n`);
+      },
     });
     await store.flush();
-    io.stdout(renderApplyReport(report));
+    io.stdout(`\n${renderApplyReport(report, { results: false })}`);
     return report.ok ? 0 : 1;
   } catch (err) {
     await store?.flush().catch(() => undefined);
@@ -89,6 +88,6 @@ export function registerApplyCommand(program: Command): void {
     .option('--color', 'force coloured output')
     .option('--no-color', 'never colour output');
   inventoryOptions(command).action(async (dir: string, opts: ApplyCommandOptions) => {
-    process.exitCode = await runApply(dir, { ...opts, color: resolveColor(opts.color), progress: true }, processIo());
+    process.exitCode = await runApply(dir, { ...opts, color: resolveColor(opts.color) }, processIo());
   });
 }

@@ -21,17 +21,23 @@ export function formatResult(result: ChangeResult): string {
   return result.error ? `${head}: ${formatChangeError(result.error)}` : head;
 }
 
-export function renderApplyReport(report: ApplyReport): string {
+export interface ApplyReportOptions {
+  /** List every change's outcome; off when they were already printed as progress. */
+  results?: boolean;
+}
+
+export function renderApplyReport(report: ApplyReport, options: ApplyReportOptions = {}): string {
   const lines: string[] = [];
-  for (const r of report.results) if (r.outcome !== 'unchanged') lines.push(formatResult(r));
+  if (options.results ?? true) for (const r of report.results) if (r.outcome !== 'unchanged') lines.push(formatResult(r));
   const failures = report.results.filter((r) => r.outcome === 'failed');
   if (failures.length > 0) {
-    lines.push('', 'Failures:');
+    if (lines.length > 0) lines.push('');
+    lines.push('Failures:');
     for (const f of failures) lines.push(`  ${formatResult(f)}`);
   }
   const c = report.counts;
+  if (lines.length > 0) lines.push('');
   lines.push(
-    '',
     `Apply ${report.ok ? 'complete' : 'incomplete'}: ${c.succeeded} changed, ${c.unchanged} unchanged, ${c.failed} failed, ${c.refused} refused, ${c.skipped} skipped.`,
   );
   return lines.join('\n') + '\n';

@@ -155,6 +155,16 @@ describe('renderMarkdown', () => {
 });
 
 describe('renderApplyReport', () => {
+  it('can leave out the per-change lines already shown as progress', () => {
+    const report = {
+      results: [{ key: 'Network/lan', kind: 'Network' as const, name: 'lan', action: 'create' as const, outcome: 'succeeded' as const, stepsDone: 2, durationMs: 1 }],
+      counts: { succeeded: 1, unchanged: 0, failed: 0, refused: 0, skipped: 0 },
+      ok: true,
+    };
+    expect(renderApplyReport(report, { results: false })).toBe('Apply complete: 1 changed, 0 unchanged, 0 failed, 0 refused, 0 skipped.\n');
+    expect(renderApplyReport(report)).toBe('Network/lan: create done\n\nApply complete: 1 changed, 0 unchanged, 0 failed, 0 refused, 0 skipped.\n');
+  });
+
   it('lists failures with libvirt code and message', () => {
     const text = renderApplyReport({
       results: [
