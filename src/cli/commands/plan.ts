@@ -44,11 +44,6 @@ export interface PlanCommandOptions extends InventoryLocation {
   registry?: KindRegistry;
 }
 
-/** A failure that ends a command with exit 1 and a one-line message. */
-export class CommandError extends Error {
-  override name = 'CommandError';
-}
-
 /** Loads and validates DIR; on any error prints the loader's errors (file:line:col path: message) and returns undefined. */
 export async function loadDesiredOrReport(dir: string, io: CommandIo): Promise<DesiredState | undefined> {
   try {

@@ -6,7 +6,12 @@ import { fieldOp, formatFieldChange, formatValue, RETAINED_REASON, summaryLine }
 
 export interface MarkdownRenderOptions {
   connect: string;
+  /** Characters the field-change details may take the output to; default MARKDOWN_COMMENT_LIMIT. */
+  limit?: number;
 }
+
+/** GitHub rejects comments over 65536 characters; stay clear of it with room for a wrapper. */
+export const MARKDOWN_COMMENT_LIMIT = 60_000;
 
 export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions): string {
   const lines: string[] = ['### virtkeeper plan', '', `Host: \`${code(options.connect)}\``, ''];
@@ -20,9 +25,12 @@ export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions): stri
     lines.push('| | Object | Action | Notes |', '|---|---|---|---|');
     for (const c of changing) lines.push(`| ${ICON[c.action]} | \`${code(c.key)}\` | ${c.action} | ${cell(notes(c))} |`);
     lines.push('');
-    lines.push('<details><summary>Field changes</summary>', '');
-    for (const c of changing) lines.push(...details(c));
-    lines.push('</details>', '');
+    const folded = ['<details><summary>Field changes</summary>', ''];
+    for (const c of changing) folded.push(...details(c));
+    folded.push('</details>', '');
+    const size = [...lines, ...folded].reduce((n, l) => n + l.length + 1, 0);
+    if (size <= (options.limit ?? MARKDOWN_COMMENT_LIMIT)) lines.push(...folded);
+    else lines.push('_Field changes left out: too long for a comment. Run `virtkeeper plan` to see them._', '');
   }
   if (plan.retained.length > 0) {
     lines.push('Kept (recorded, no longer in the manifests):', '');

@@ -148,6 +148,13 @@ describe('renderMarkdown', () => {
     expect(md).toContain('- `Domain/pet`: annotated virtkeeper.io/prune: disabled');
   });
 
+  it('leaves the field diffs out when the comment would be too long', () => {
+    const md = renderMarkdown(samplePlan, { connect: 'x', limit: 500 });
+    expect(md).toContain('| ➕ | `Network/lan` | create | not defined on the host |');
+    expect(md).not.toContain('```diff');
+    expect(md).toContain('_Field changes left out: too long for a comment.');
+  });
+
   it('escapes pipes in reasons', () => {
     const plan: Plan = { ...samplePlan, changes: [change({ key: 'Network/x', kind: 'Network', name: 'x', action: 'create', reason: 'a | b' })] };
     expect(renderMarkdown(plan, { connect: 'x' })).toContain('| a \\| b |');
