@@ -229,4 +229,22 @@ describe('Controller (fake host)', () => {
     await until(() => engine.live.get('Domain/web') !== 'tampered');
     expect(engine.executed.map((e) => e.action)).toEqual(['create', 'update']);
   });
+
+  it('does not wait out a backoff when a dependency converged while the read was in flight', async () => {
+    const engine = new FakeEngine();
+    engine.deps['Domain/web'] = ['Network/lan'];
+    engine.setTree(desiredOf(network('lan')));
+    // A long backoff: only a wake-up (the blocked key re-queues lan, whose no-op run wakes it)
+    // can make the deadline below.
+    const c = await start(engine, { retry: { baseMs: 10_000, maxMs: 10_000, jitter: 0 } });
+    await c.whenReady(3000);
+    engine.executeDelayMs = 100;
+    engine.readDelay = () => (engine.executing > 0 ? 300 : 0);
+    engine.tamper('Network/lan', 'network', 'lan');
+    await until(() => engine.executing === 1);
+    // web's read starts while lan is being fixed and returns after lan's waiters were woken.
+    engine.setTree(desiredOf(network('lan'), domain('web')));
+    await engine.changeSource();
+    await until(() => engine.live.has('Domain/web'), 2000);
+  });
 });

@@ -27,6 +27,8 @@ export class FakeEngine implements ControllerEngine {
   /** Successive results of loadManifests before falling back to `tree` (a file being written). */
   loadSequence: LoadResult[] = [];
   loads = 0;
+  /** Delay of a live read, decided when it starts. */
+  readDelay: () => number = () => 0;
   #onChange: ((c: SourceChange) => void | Promise<void>) | null = null;
   #session: { end: (n: DisconnectNotice) => void; onEvent?: (e: LifecycleEventRef) => void } | null = null;
   #inventory: Inventory = emptyInventory({ key: 'fake', hostname: 'fake', uri: 'test:///default' });
@@ -103,6 +105,9 @@ export class FakeEngine implements ControllerEngine {
       const [kind, ...name] = key.split('/');
       out.set(key, { key, kind, name: name.join('/'), spec: { fp }, active: true, persistent: true, markedOwned: true } as unknown as LiveResource);
     }
+    // The snapshot is taken at the start; a slow read returns it late, as a slow host would.
+    const delay = this.readDelay();
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     return out;
   }
   plan({ desired, live, inventory, prune }: { desired: DesiredState; live: ReadonlyMap<IdentityKey, LiveResource>; inventory: Inventory; prune: boolean }): Plan {
