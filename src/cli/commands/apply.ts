@@ -8,8 +8,8 @@ import { DEFAULT_CONCURRENCY, executePlan } from '../../reconciler/executor.js';
 import { PersistentInventory } from '../../reconciler/inventory.js';
 import { renderApplyReport, formatResult } from '../../reconciler/render/apply.js';
 import { renderHuman } from '../../reconciler/render/human.js';
+import { connectOption } from '../connect-option.js';
 import {
-  connectOption,
   describeFailure,
   inventoryOptions,
   loadDesiredOrReport,

@@ -10,7 +10,8 @@ import { API_VERSION, MANIFEST_KINDS, type AnyManifest, type ManifestKind } from
 import { defaultRegistry, KIND_ORDER, kindRank, type KindRegistry } from '../../resources/registry.js';
 import type { LiveResource } from '../../resources/types.js';
 import { readLiveState } from '../../reconciler/live-state.js';
-import { connectOption, describeFailure, processIo, type CommandIo } from './plan.js';
+import { connectOption } from '../connect-option.js';
+import { describeFailure, processIo, type CommandIo } from './plan.js';
 
 export interface ExportCommandOptions {
   connect: string;

@@ -1,6 +1,7 @@
 // `virtkeeper host-info --connect URI [--json]`: what the host behind a libvirt URI is and can
 // run. A quick check that a URI works before pointing plan/apply at it; read-only.
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
+import { connectOption } from '../connect-option.js';
 import { XMLParser } from 'fast-xml-parser';
 import { LibvirtClient } from '../../libvirt/client.js';
 import { LibvirtError } from '../../libvirt/errors.js';
@@ -215,11 +216,7 @@ export function registerHostInfoCommand(program: Command): void {
   program
     .command('host-info')
     .description('show the host behind a libvirt URI: versions, CPUs, memory, and the guests it can run (read-only)')
-    .addOption(
-      new Option('-c, --connect <uri>', 'libvirt URI, e.g. qemu:///system, qemu+ssh://root@host/system')
-        .env('LIBVIRT_DEFAULT_URI')
-        .makeOptionMandatory(),
-    )
+    .addOption(connectOption())
     .option('--json', 'machine-readable output')
     .action(async (opts: HostInfoOptions) => {
       process.exitCode = await runHostInfo(opts, {

@@ -1,6 +1,7 @@
 // `virtkeeper plan DIR --connect URI`: what apply would do, read through a read-only connection.
 // Exit codes: 0 success; with --detailed-exitcode 0 no changes, 2 changes; 1 error either way.
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
+import { connectOption } from '../connect-option.js';
 import { LibvirtClient } from '../../libvirt/client.js';
 import { LibvirtError } from '../../libvirt/errors.js';
 import { formatError } from '../../manifests/errors.js';
@@ -131,10 +132,6 @@ export function resolveColor(flag: boolean | undefined): boolean {
   return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 }
 
-/** --connect, falling back to LIBVIRT_DEFAULT_URI like virsh does. */
-export function connectOption(): Option {
-  return new Option('-c, --connect <uri>', 'libvirt URI, e.g. qemu:///system, qemu+ssh://root@host/system').env('LIBVIRT_DEFAULT_URI').makeOptionMandatory();
-}
 
 export function inventoryOptions(command: Command): Command {
   return command
