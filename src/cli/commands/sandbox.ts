@@ -3,6 +3,7 @@
 // throws its whole state away when its last connection closes (measured: see README).
 import { spawn } from 'node:child_process';
 import { writeFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { closeConnection, openConnection } from '../../libvirt/connect.js';
 import type { RpcConnection } from '../../libvirt/connection.js';
@@ -16,6 +17,8 @@ export interface SandboxOptions {
 export interface RunningSandbox {
   daemon: PrivateLibvirtd;
   uri: string;
+  /** XDG_STATE_HOME for commands run against this sandbox (inventories live below it). */
+  stateDir: string;
   stop(): Promise<void>;
 }
 
@@ -33,6 +36,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   return {
     daemon,
     uri: daemon.testUri,
+    stateDir: path.join(daemon.dir, 'state'),
     async stop() {
       await closeConnection(keeper).catch(() => undefined);
       await daemon.stop();
@@ -41,13 +45,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   };
 }
 
-/** Runs a command with VIRTKEEPER_CONNECT set to the sandbox URI and resolves with its exit code. */
-function runWithUri(argv: string[], uri: string): Promise<number> {
+/**
+ * Environment for commands run against the sandbox. Every sandbox host has the same libvirt
+ * hostname and driver, which is what inventories are keyed by, so each sandbox gets its own state
+ * directory: an inventory left by an earlier sandbox must not describe this empty host.
+ */
+export function sandboxEnv(sandbox: RunningSandbox, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...base, VIRTKEEPER_CONNECT: sandbox.uri, XDG_STATE_HOME: sandbox.stateDir };
+}
+
+/** Runs a command in the sandbox's environment and resolves with its exit code. */
+function runInSandbox(argv: string[], sandbox: RunningSandbox): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), {
-      stdio: 'inherit',
-      env: { ...process.env, VIRTKEEPER_CONNECT: uri },
-    });
+    const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env: sandboxEnv(sandbox) });
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
@@ -67,14 +77,15 @@ export function registerSandboxCommand(program: Command): void {
       const sandbox = await startSandbox({ dir: opts.dir, uriFile: opts.uriFile });
       if (command.length > 0) {
         process.stderr.write(`sandbox: libvirt test driver at ${sandbox.uri}\n`);
-        const code = await runWithUri(command, sandbox.uri).finally(() => sandbox.stop());
+        const code = await runInSandbox(command, sandbox).finally(() => sandbox.stop());
         process.exitCode = code;
         return;
       }
       process.stdout.write(`${sandbox.uri}\n`);
       process.stderr.write(
         `sandbox: private libvirtd pid ${sandbox.daemon.pid} (log ${sandbox.daemon.logFile}); ` +
-          'state lives until you stop this process (Ctrl-C)\n',
+          'state lives until you stop this process (Ctrl-C)\n' +
+          `sandbox: pass --state-dir ${path.join(sandbox.stateDir, 'virtkeeper')} to apply/plan so this empty host gets its own inventory\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,4 +56,27 @@ describe('virtkeeper sandbox', () => {
     }
     expect(sandbox.daemon.isRunning()).toBe(false);
   });
+});
+
+describe('virtkeeper sandbox -- COMMAND', () => {
+  const cli = path.resolve(import.meta.dirname, '../../../bin/virtkeeper.js');
+
+  it('passes the exit code through and keeps inventories of earlier sandboxes away', () => {
+    const run = (cmd: string) => spawnSync('node', [cli, 'sandbox', '--', 'sh', '-c', cmd], { encoding: 'utf8' });
+    const env = run('echo "$VIRTKEEPER_CONNECT"; echo "$XDG_STATE_HOME"; exit 3');
+    expect(env.status).toBe(3);
+    const [uri, stateHome] = env.stdout.trim().split('\n');
+    expect(uri).toMatch(/^test\+unix:\/\/\/default\?socket=(.+)\/libvirt-sock$/);
+    expect(stateHome).toBe(path.join(path.dirname(uri.split('socket=')[1]), 'state'));
+
+    // Apply in one sandbox; a second, fresh sandbox must plan everything as new again and not
+    // report objects of the first one as gone.
+    const examples = path.resolve(import.meta.dirname, '../../../examples/sandbox');
+    const first = run(`node ${cli} apply ${examples}`);
+    expect(first.status, first.stderr).toBe(0);
+    const second = run(`node ${cli} plan ${examples} --no-color`);
+    expect(second.status, second.stderr).toBe(0);
+    expect(second.stdout).not.toContain('Gone from the host');
+    expect(second.stdout).toMatch(/Plan: 6 to create/);
+  }, 60_000);
 });
