@@ -184,5 +184,7 @@ function recordOwnership(change: ResourceChange, options: ExecuteOptions): void 
     name: change.name,
     origin,
     pruneDisabled: isPruneDisabled(loaded.manifest),
+    // The live object's own key, for prune to find it once the manifest is gone.
+    ...(change.liveKey !== undefined && change.liveKey !== change.key ? { liveKey: change.liveKey } : {}),
   });
 }

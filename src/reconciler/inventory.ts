@@ -22,6 +22,12 @@ export interface HostIdentity {
 export interface InventoryEntry {
   kind: ManifestKind;
   name: string;
+  /**
+   * The object's key in the live view when it differs from the manifest's (a NodeDevice's libvirt
+   * name: `NodeDevice/pci_0000_06_00_0` for `NodeDevice/nvme0`), so prune can find it once the
+   * manifest is gone. Absent in entries written before it existed and for kinds keyed alike.
+   */
+  liveKey?: IdentityKey;
   /** created: virtkeeper defined it; adopted: it existed and a manifest took it over. */
   origin: 'created' | 'adopted';
   /** The manifest said `virtkeeper.io/prune: disabled`; remembered because prune runs after the manifest is gone. */
@@ -70,7 +76,7 @@ export function defaultInventoryPath(host: HostIdentity, stateDir?: string): str
 
 // ------------------------------------------------------------------ pure updates
 
-/** Records an object as ours; keeps its original origin and date, refreshes the prune flag. */
+/** Records an object as ours; keeps its original origin and date, refreshes the prune flag and live key. */
 export function recordObject(
   inv: Inventory,
   key: IdentityKey,
@@ -79,9 +85,14 @@ export function recordObject(
 ): Inventory {
   const previous = inv.objects[key];
   const next: InventoryEntry = previous
-    ? { ...previous, kind: entry.kind, name: entry.name, pruneDisabled: entry.pruneDisabled }
+    ? { ...previous, kind: entry.kind, name: entry.name, pruneDisabled: entry.pruneDisabled, ...liveKeyOf(entry) }
     : { ...entry, recordedAt: now.toISOString() };
   return { ...inv, objects: { ...inv.objects, [key]: next } };
+}
+
+// An entry without a live key keeps the one it had: the key only ever gets more precise.
+function liveKeyOf(entry: Pick<InventoryEntry, 'liveKey'>): Pick<InventoryEntry, 'liveKey'> {
+  return entry.liveKey === undefined ? {} : { liveKey: entry.liveKey };
 }
 
 export function forgetObject(inv: Inventory, key: IdentityKey): Inventory {
@@ -96,7 +107,8 @@ export function serializeInventory(inv: Inventory): string {
   const objects: Record<IdentityKey, InventoryEntry> = {};
   for (const key of Object.keys(inv.objects).sort()) {
     const e = inv.objects[key];
-    objects[key] = { kind: e.kind, name: e.name, origin: e.origin, pruneDisabled: e.pruneDisabled, recordedAt: e.recordedAt };
+    // liveKey only when set, so entries of kinds keyed alike are written exactly as before.
+    objects[key] = { kind: e.kind, name: e.name, ...liveKeyOf(e), origin: e.origin, pruneDisabled: e.pruneDisabled, recordedAt: e.recordedAt };
   }
   return JSON.stringify({ version: inv.version, host: inv.host, objects }, null, 2) + '\n';
 }
@@ -123,13 +135,15 @@ export function parseInventory(text: string, file: string): Inventory {
       typeof value.kind !== 'string' ||
       typeof value.name !== 'string' ||
       (value.origin !== 'created' && value.origin !== 'adopted') ||
-      typeof value.pruneDisabled !== 'boolean'
+      typeof value.pruneDisabled !== 'boolean' ||
+      (value.liveKey !== undefined && typeof value.liveKey !== 'string')
     ) {
       throw new InventoryError(`${file}: malformed entry ${JSON.stringify(key)}`);
     }
     objects[key] = {
       kind: value.kind as ManifestKind,
       name: value.name,
+      ...(typeof value.liveKey === 'string' ? { liveKey: value.liveKey } : {}),
       origin: value.origin,
       pruneDisabled: value.pruneDisabled,
       recordedAt: typeof value.recordedAt === 'string' ? value.recordedAt : '',

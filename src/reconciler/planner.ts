@@ -47,7 +47,12 @@ export interface Plan {
   /** Planning failed for these; apply must not run a plan with errors. */
   errors: PlanError[];
   retained: RetainedObject[];
-  /** Recorded in the inventory but neither live nor desired: the record is dropped by apply. */
+  /**
+   * Recorded, no longer desired, and nothing of ours left to delete: the record is dropped by
+   * apply. Either the object is gone from the host, or another manifest now holds it (a
+   * NodeDevice manifest renamed), or (--prune) the kind's delete has nothing to do (a released
+   * NodeDevice already back on its host driver).
+   */
   forgotten: IdentityKey[];
 }
 
@@ -75,20 +80,28 @@ export function buildPlan(input: PlanInput): Plan {
   const retained: RetainedObject[] = [];
   const forgotten: IdentityKey[] = [];
   const byKey = new Map<IdentityKey, ResourceChange>();
+  // Live objects some change already acts on: a record must not prune what a manifest holds.
+  const claimed = new Set<IdentityKey>();
 
   for (const loaded of desired.manifests) {
     const kind = registry[loaded.manifest.kind] as ResourceKind<typeof loaded.manifest.kind>;
     const change = safely(errors, loaded.key, () => kind.plan(loaded as never, live.get(loaded.key) as never, ctx));
-    if (change) byKey.set(loaded.key, change);
+    if (change) {
+      byKey.set(loaded.key, change);
+      claimed.add(change.liveKey ?? loaded.key);
+    }
   }
 
   for (const [key, entry] of Object.entries(inventory.objects).sort(([a], [b]) => compareStrings(a, b))) {
     if (desired.byKey.has(key)) continue;
-    const liveObject = live.get(key);
-    if (!liveObject) {
+    // Entries without a live key (kinds keyed alike, or written before it existed) use their own.
+    const liveKey = entry.liveKey ?? key;
+    const liveObject = live.get(liveKey);
+    if (!liveObject || claimed.has(liveKey)) {
       forgotten.push(key);
       continue;
     }
+    claimed.add(liveKey);
     if (entry.pruneDisabled) {
       retained.push({ key, reason: 'prune-disabled' });
       continue;
@@ -99,12 +112,26 @@ export function buildPlan(input: PlanInput): Plan {
     }
     const kind = registry[liveObject.kind] as ResourceKind<typeof liveObject.kind>;
     const change = safely(errors, key, () => kind.plan(undefined, liveObject as never, ctx));
-    if (change) byKey.set(key, change);
+    if (!change) continue;
+    if (change.action === 'no-op') {
+      forgotten.push(key);
+      continue;
+    }
+    byKey.set(key, asRecorded(change, key, entry.name, liveKey));
   }
 
   const waitsFor = dependencyEdges(byKey, live, registry);
   const order = topologicalOrder(byKey, waitsFor, errors);
   return { changes: order, waitsFor, summary: summarize(order), errors, retained, forgotten };
+}
+
+/**
+ * A delete planned from a live object the record knew by another key is filed under the
+ * record's key: that is the name the user wrote, and the record apply forgets once it is done.
+ */
+function asRecorded(change: ResourceChange, key: IdentityKey, name: string, liveKey: IdentityKey): ResourceChange {
+  if (liveKey === key) return change;
+  return { ...change, key, name, liveKey };
 }
 
 function safely(errors: PlanError[], key: IdentityKey, fn: () => ResourceChange): ResourceChange | undefined {
@@ -147,8 +174,8 @@ export function dependencyEdges(
     }
   }
   // A delete also waits for every change to an object that refers to it today.
-  for (const [key] of changes) {
-    const object = live.get(key);
+  for (const [key, change] of changes) {
+    const object = live.get(change.liveKey ?? key);
     if (!object) continue;
     for (const dep of liveDependencies(object, registry)) {
       if (changes.get(dep)?.action === 'delete') add(key, dep);

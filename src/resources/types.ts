@@ -85,6 +85,13 @@ export interface ResourceChange<K extends ManifestKind = ManifestKind> {
   dependsOn: IdentityKey[];
   /** Set when the change cannot be applied as asked (e.g. a volume shrink, or a replace without annotation); apply refuses it. */
   refused?: string;
+  /**
+   * Key of the live object this change acts on, set only when readLive keys it differently from
+   * the manifest (NodeDevice: manifest `nvme0`, libvirt `pci_0000_06_00_0`). The inventory
+   * remembers it, because once the manifest is gone nothing else links the record to the object
+   * that prune has to delete (for a NodeDevice: give back to its host driver).
+   */
+  liveKey?: IdentityKey;
 }
 
 export interface ResourceKind<K extends ManifestKind> {
@@ -95,7 +102,11 @@ export interface ResourceKind<K extends ManifestKind> {
   toXml(manifest: ManifestOfKind<K>, live: LiveResource<K> | undefined, ctx: PlanContext): string;
   /** Reads back a libvirt XML document (plus runtime facts) as a manifest spec: used for diff and export. */
   fromXml(xml: string, runtime: RuntimeFacts): SpecOfKind<K>;
-  /** Plans one object: desired absent means delete (only called for owned objects under --prune). */
+  /**
+   * Plans one object: desired absent means delete (only called for owned objects under --prune,
+   * with the live object the inventory record resolves to; a no-op then means nothing is left to
+   * delete, and the record is dropped).
+   */
   plan(desired: LoadedManifest<ManifestOfKind<K>> | undefined, live: LiveResource<K> | undefined, ctx: PlanContext): ResourceChange<K>;
   /** Lists every live object of this kind. */
   readLive(client: LibvirtClient): Promise<Array<LiveResource<K>>>;

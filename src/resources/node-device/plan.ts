@@ -1,7 +1,12 @@
 // Pure planning of one NodeDevice: detach from / reattach to the host driver, both live.
 // USB devices have nothing to detach (the hypervisor claims them when a domain attaches them),
 // so a USB NodeDevice only checks that the device is present.
-import type { LoadedManifest, NodeDeviceManifest } from '../../manifests/types.js';
+//
+// Every change that found its device carries the device's live key (`NodeDevice/pci_0000_06_00_0`):
+// live devices are keyed by libvirt's name, manifests by the user's (`nvme0`), and the inventory
+// records the live key so that a released device (manifest removed, apply --prune) can be found
+// and given back to its host driver.
+import type { LoadedManifest, NodeDeviceManifest, NodeDeviceSpec } from '../../manifests/types.js';
 import { kindKey } from '../../manifests/identity.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
 import { buildChange, noOp, type ChangeIdentity } from '../common/change.js';
@@ -29,6 +34,10 @@ function planDesired(id: ChangeIdentity<'NodeDevice'>, m: NodeDeviceManifest, gi
     return buildChange(id, { action: 'update', reason: `${what} matches ${names}`, refused: `${what} is ambiguous (${names}): give bus and device instead` });
   }
   const device = found[0];
+  return { ...planOnDevice(id, spec, what, device), liveKey: device.key };
+}
+
+function planOnDevice(id: ChangeIdentity<'NodeDevice'>, spec: NodeDeviceSpec, what: string, device: DeviceLive): ResourceChange<'NodeDevice'> {
   if (spec.usb) return noOp(id, `${what} is present (${device.name}); USB devices need no detaching`);
 
   const wantDetached = spec.detached ?? true;
@@ -58,10 +67,16 @@ export function planNodeDevice(
   const name = desired?.manifest.metadata.name ?? live?.name ?? '';
   const id: ChangeIdentity<'NodeDevice'> = { key: desired?.key ?? live?.key ?? kindKey('NodeDevice', name), kind: 'NodeDevice', name, dependsOn: [] };
   if (desired) return planDesired(id, desired.manifest, live, ctx);
-  if (!live || !live.spec.detached || !live.spec.pci) return noOp(id, 'nothing to give back');
-  return buildChange(id, {
+  // Released (manifest gone, --prune): `live` is the device the inventory record resolved to.
+  // Deleting a node device means giving it back to its host driver; the device itself stays.
+  if (!live) return noOp(id, 'nothing to give back');
+  const what = describeDevice(live.spec);
+  if (!live.spec.pci) return { ...noOp(id, `${what} (${live.name}): USB devices have nothing to give back`), liveKey: live.key };
+  if (!live.spec.detached) return { ...noOp(id, `${what} (${live.name}) is already with its host driver`), liveKey: live.key };
+  const change = buildChange(id, {
     action: 'delete',
-    reason: 'device left the manifests: it goes back to its host driver',
-    steps: [reattachStep(live.name, describeDevice(live.spec))],
+    reason: `${what} (${live.name}) left the manifests: it goes back to its host driver`,
+    steps: [reattachStep(live.name, what)],
   });
+  return { ...change, liveKey: live.key };
 }

@@ -12,6 +12,10 @@ export interface FakeSpec {
   value?: number;
   pool?: string;
   refuse?: string;
+  /** The live object this manifest stands for, when live objects are keyed by another name (as NodeDevices are). */
+  liveKey?: IdentityKey;
+  /** Live only: deleting it has nothing to do (like a NodeDevice already back on its host driver). */
+  released?: boolean;
 }
 
 export type ExecuteHook = (step: Step, change: ResourceChange) => Promise<void>;
@@ -56,11 +60,16 @@ function fakeKind<K extends ManifestKind>(kind: K, hook: { current?: ExecuteHook
     dependencies: (m) => refsOf(m.spec),
     toXml: () => '<fake/>',
     fromXml: () => ({}) as never,
-    plan(desired, live) {
+    plan(desired, given, ctx) {
+      // Like NodeDevice: a manifest that names its live object finds it in the context, not by key.
+      const named = (desired?.manifest.spec as FakeSpec | undefined)?.liveKey;
+      const live = named !== undefined ? ctx.live.get(named) : given;
+      const onLive = named !== undefined && live ? { liveKey: named } : {};
       const key = desired?.key ?? live!.key;
       const name = desired?.manifest.metadata.name ?? live!.name;
       const base = { key, kind, name, restartRequired: false, changes: [] as ResourceChange['changes'] };
       if (!desired) {
+        if ((live!.spec as FakeSpec).released) return { ...base, action: 'no-op', reason: 'nothing to delete', steps: [], dependsOn: [] };
         return { ...base, action: 'delete', reason: 'left the manifests', steps: [{ op: 'delete', description: `delete ${key}` }], dependsOn: refsOf(live!.spec) };
       }
       const spec = desired.manifest.spec as FakeSpec;
@@ -77,10 +86,11 @@ function fakeKind<K extends ManifestKind>(kind: K, hook: { current?: ExecuteHook
         };
       }
       const liveValue = (live.spec as FakeSpec).value;
-      if (liveValue === spec.value) return { ...base, ...common, action: 'no-op', reason: 'matches', steps: [] };
+      if (liveValue === spec.value) return { ...base, ...common, ...onLive, action: 'no-op', reason: 'matches', steps: [] };
       return {
         ...base,
         ...common,
+        ...onLive,
         action: 'update',
         reason: 'spec.value differs',
         restartRequired: live.active,

@@ -66,6 +66,8 @@ describe('NodeDevice plan', () => {
   it('detached wanted, host driver holds it → live detach to vfio', () => {
     const change = plan(nvme(), nvmeXml('nvme'));
     expect(change.key).toBe('NodeDevice/nvme0');
+    // The inventory keeps this, to find the device again once the manifest is gone.
+    expect(change.liveKey).toBe('NodeDevice/pci_0000_06_00_0');
     expect(change.changes).toEqual([{ path: 'spec.detached', before: false, after: true, class: 'live' }]);
     expect(change.steps).toEqual([
       {
@@ -77,7 +79,7 @@ describe('NodeDevice plan', () => {
   });
 
   it('already on vfio-pci → no-op', () => {
-    expect(plan(nvme(), nvmeXml('vfio-pci')).action).toBe('no-op');
+    expect(plan(nvme(), nvmeXml('vfio-pci'))).toMatchObject({ action: 'no-op', liveKey: 'NodeDevice/pci_0000_06_00_0' });
     expect(plan(nvme({ detached: undefined, driver: undefined }), nvmeXml('vfio-pci')).action).toBe('no-op');
   });
 
@@ -100,11 +102,12 @@ describe('NodeDevice plan', () => {
     const change = plan(nvme({ pci: { bus: 7, slot: 0, function: 0 } }), nvmeXml('nvme'));
     expect(change.refused).toMatch(/0000:07:00\.0 is not present/);
     expect(change.steps).toEqual([]);
+    expect(change.liveKey).toBeUndefined();
   });
 
   it('USB devices are only checked for presence', () => {
     const usb = manifest('NodeDevice', 'dongle', { usb: { vendor: 0x046d, product: 0xc52b } });
-    expect(plan(usb, USB_XML, 'usb_1_5')).toMatchObject({ action: 'no-op', steps: [] });
+    expect(plan(usb, USB_XML, 'usb_1_5')).toMatchObject({ action: 'no-op', steps: [], liveKey: 'NodeDevice/usb_1_5' });
     const missing = manifest('NodeDevice', 'dongle', { usb: { bus: 2, device: 1 } });
     expect(plan(missing, USB_XML, 'usb_1_5').refused).toMatch(/not present/);
   });
@@ -112,7 +115,16 @@ describe('NodeDevice plan', () => {
   it('leaving the manifests gives a detached device back', () => {
     const live = liveFromXml(nodeDeviceKind, 'pci_0000_06_00_0', nvmeXml('vfio-pci'));
     const change = nodeDeviceKind.plan(undefined, live, contextOf([], [live]));
-    expect(change.action).toBe('delete');
-    expect(change.steps.map((s) => s.op)).toEqual(['reattach']);
+    expect(change).toMatchObject({ action: 'delete', liveKey: 'NodeDevice/pci_0000_06_00_0' });
+    expect(change.steps).toEqual([
+      { op: 'reattach', description: 'give PCI device 0000:06:00.0 (pci_0000_06_00_0) back to its host driver', payload: { name: 'pci_0000_06_00_0' } },
+    ]);
+  });
+
+  it('leaving the manifests: nothing to give back when on the host driver, or USB', () => {
+    const onHost = liveFromXml(nodeDeviceKind, 'pci_0000_06_00_0', nvmeXml('nvme'));
+    expect(nodeDeviceKind.plan(undefined, onHost, contextOf([], [onHost]))).toMatchObject({ action: 'no-op', steps: [] });
+    const usb = liveFromXml(nodeDeviceKind, 'usb_1_5', USB_XML);
+    expect(nodeDeviceKind.plan(undefined, usb, contextOf([], [usb]))).toMatchObject({ action: 'no-op', steps: [] });
   });
 });
