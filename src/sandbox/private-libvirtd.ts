@@ -57,13 +57,30 @@ function isRoot(): boolean {
 
 /**
  * A root libvirtd locks /run/libvirt/<driver>/driver.pid, so a second root daemon on the same host
- * fails to initialise its drivers. A private mount namespace with a tmpfs over /run/libvirt lets
- * each private daemon have its own, leaving any system daemon untouched.
+ * fails to initialise its drivers. A private mount namespace with a tmpfs over /run/libvirt (and
+ * the other state directories, see PRIVATE_STATE_DIRS) lets each private daemon have its own,
+ * leaving any system daemon and the host's libvirt configuration untouched.
  */
 function canUseMountNamespace(): boolean {
   if (!isRoot()) return false;
   const probe = spawnSync('unshare', ['--mount', '--propagation', 'private', 'true'], { stdio: 'ignore' });
   return probe.status === 0;
+}
+
+/**
+ * Directories a privileged libvirtd writes state to, each covered by an empty tmpfs inside the
+ * daemon's mount namespace. /run/libvirt holds pid files and sockets; the others hold what drivers
+ * persist (pool, network and domain XML under /etc/libvirt, volumes' default pool, dnsmasq leases,
+ * capability caches, guest logs). Without them a pool defined through qemu:///system of one
+ * private daemon would land on the host and show up in every other daemon started later, or in
+ * the host's own. libvirtd reads nothing it needs from /etc/libvirt: its config is --config and
+ * the drivers' optional files (qemu.conf, …) fall back to built-in defaults.
+ */
+const PRIVATE_STATE_DIRS = ['/run/libvirt', '/etc/libvirt', '/var/lib/libvirt', '/var/cache/libvirt', '/var/log/libvirt'];
+
+function isolatedStartScript(command: string): string {
+  const mounts = PRIVATE_STATE_DIRS.map((d) => `mount -t tmpfs -o mode=0755 tmpfs ${d}`).join(' && ');
+  return `mkdir -p ${PRIVATE_STATE_DIRS.join(' ')} && ${mounts} && exec ${command}`;
 }
 
 function missingQemuAccount(): boolean {
@@ -149,7 +166,7 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
     const quoted = [libvirtd, ...daemonArgs].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
     child = spawn(
       'unshare',
-      ['--mount', '--propagation', 'private', 'sh', '-c', `mkdir -p /run/libvirt && mount -t tmpfs tmpfs /run/libvirt && exec ${quoted}`],
+      ['--mount', '--propagation', 'private', 'sh', '-c', isolatedStartScript(quoted)],
       { stdio: ['ignore', 'ignore', 'pipe'], env },
     );
   } else {
