@@ -11,6 +11,7 @@ import * as sto from './procedures/storage.js';
 import * as ifc from './procedures/interface.js';
 import * as nd from './procedures/nodedev.js';
 import { openConnection, closeConnection } from './connect.js';
+import { supportsStreams, type WriteStreamOptions } from './connection.js';
 import {
   VIR_ERR_INVALID_ARG,
   VIR_ERR_NO_DOMAIN,
@@ -131,6 +132,26 @@ export interface CallInfo {
   durationMs: number;
   /** Set when the call failed. */
   error?: unknown;
+}
+
+/** Where uploaded data lands in the volume. */
+export interface UploadOptions extends WriteStreamOptions {
+  /** Byte offset in the volume where the data starts (default 0). */
+  offset?: bigint;
+  /** Bytes the daemon should expect (default 0: until the source ends). */
+  length?: bigint;
+}
+
+export interface UploadResult {
+  /** Bytes sent to the daemon. */
+  bytes: bigint;
+}
+
+/** Data to upload: Uint8Array chunks, or a byte Readable (file, HTTP body). */
+export type UploadSource = AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
+
+export class StreamsUnsupportedError extends Error {
+  override name = 'StreamsUnsupportedError';
 }
 
 export interface LibvirtClientOptions {
@@ -259,12 +280,14 @@ export class LibvirtClient {
   /** The caller this client was built on (rpc may wrap it); event subscriptions are shared per connection. */
   readonly connection: RpcCaller;
   private readonly closeFn: (() => Promise<void>) | undefined;
+  private readonly onCall: ((info: CallInfo) => void) | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(caller: RpcCaller, options: LibvirtClientOptions = {}) {
     this.connection = caller;
     this.rpc = options.onCall ? withCallHook(caller, options.onCall) : caller;
     this.closeFn = options.close;
+    this.onCall = options.onCall;
   }
 
   /** Opens a connection (see connect.ts for URI forms) and wraps it. */
@@ -734,6 +757,50 @@ export class LibvirtClient {
     return { type: sto.storageVolTypeName(r.type), capacityBytes: r.capacity, allocationBytes: r.allocation };
   }
 
+  /**
+   * Writes `source` into the volume through a libvirt stream (virsh vol-upload). If the source
+   * throws, the stream is aborted and the source's error is rethrown; an error of the daemon
+   * (e.g. VIR_ERR_NO_SUPPORT on drivers without upload) rejects with its LibvirtError. The
+   * daemon does not truncate: data shorter than the volume overwrites only its beginning.
+   * `onCall` reports STORAGE_VOL_UPLOAD once, for the whole transfer.
+   */
+  async uploadStorageVolume(ref: StorageVolumeRef, source: UploadSource, opts: UploadOptions = {}): Promise<UploadResult> {
+    const started = performance.now();
+    const proc = sto.STORAGE_VOL_UPLOAD;
+    try {
+      const result = await this.upload(ref, source, opts);
+      this.report({ procedure: proc.name, number: proc.number, durationMs: performance.now() - started });
+      return result;
+    } catch (error) {
+      this.report({ procedure: proc.name, number: proc.number, durationMs: performance.now() - started, error });
+      throw error;
+    }
+  }
+
+  private async upload(ref: StorageVolumeRef, source: UploadSource, opts: UploadOptions): Promise<UploadResult> {
+    const conn = this.connection;
+    if (!supportsStreams(conn)) throw new StreamsUnsupportedError('this connection cannot open libvirt streams (volume upload)');
+    const args = { vol: volHandle(ref), offset: opts.offset ?? 0n, length: opts.length ?? 0n, flags: 0 };
+    const stream = await conn.openWriteStream(sto.STORAGE_VOL_UPLOAD, args, opts.chunkBytes === undefined ? {} : { chunkBytes: opts.chunkBytes });
+    try {
+      for await (const chunk of source as AsyncIterable<unknown>) await stream.write(asBytes(chunk));
+    } catch (err) {
+      // Leaving the stream open would keep the daemon's side (and the volume) busy until disconnect.
+      await stream.abort();
+      throw err;
+    }
+    await stream.finish();
+    return { bytes: BigInt(stream.bytesSent) };
+  }
+
+  private report(info: CallInfo): void {
+    try {
+      this.onCall?.(info);
+    } catch {
+      // A metrics hook must never turn a successful libvirt call into a failure.
+    }
+  }
+
   // ---- host interfaces ---------------------------------------------------------------------
 
   async listInterfaces(filter: { active?: boolean } = {}): Promise<InterfaceRef[]> {
@@ -849,6 +916,13 @@ export class LibvirtClient {
 }
 
 /** Wraps a caller so every call reports its procedure, duration and outcome. */
+function asBytes(chunk: unknown): Uint8Array {
+  if (chunk instanceof Uint8Array) return chunk;
+  // A Readable with an encoding set yields strings; the bytes are what matter.
+  if (typeof chunk === 'string') return Buffer.from(chunk);
+  throw new TypeError(`upload source yielded ${typeof chunk}, expected bytes`);
+}
+
 function withCallHook(caller: RpcCaller, onCall: (info: CallInfo) => void): RpcCaller {
   const report = (info: CallInfo): void => {
     try {

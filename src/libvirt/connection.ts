@@ -1,11 +1,21 @@
 // One RPC connection to a libvirt daemon: many calls in flight on one stream, matched by serial;
-// server MESSAGE packets fanned out to listeners; keepalive answered and (optionally) sent.
+// server MESSAGE packets fanned out to listeners; keepalive answered and (optionally) sent;
+// libvirt data streams (virStream, upload direction) on top of a call.
 // Every failure of the stream ends in exactly one teardown that rejects all pending calls.
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { XdrError, XdrReader, XdrWriter } from './xdr.js';
 import { REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, type ProcedureDef, type RpcCaller, type ServerMessage } from './rpc-types.js';
-import { FrameDecoder, MessageStatus, MessageType, encodePacket, type Packet } from './frame.js';
+import {
+  FrameDecoder,
+  HEADER_BYTES,
+  MAX_FRAME_BYTES,
+  MessageStatus,
+  MessageType,
+  VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX,
+  encodePacket,
+  type Packet,
+} from './frame.js';
 import { ConnectionClosedError, ProtocolError, decodeRemoteError, type DisconnectReason } from './errors.js';
 
 /** libvirt's keepalive program (virkeepaliveprotocol.x): "keep". */
@@ -47,6 +57,182 @@ interface PendingCall {
 
 type Listener<T> = (value: T) => void;
 
+// ---- streams -------------------------------------------------------------------------------
+
+export interface WriteStreamOptions {
+  /** Largest data packet body (default VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX, which every libvirt accepts). */
+  chunkBytes?: number;
+}
+
+/**
+ * The sending side of a libvirt data stream (virStream) opened by a call such as
+ * STORAGE_VOL_UPLOAD. Data goes out as STREAM packets with the call's procedure and serial.
+ */
+export interface WriteStream {
+  /** The procedure that opened the stream, for messages. */
+  readonly procedure: string;
+  readonly serial: number;
+  /** Data bytes handed to the socket so far. */
+  readonly bytesSent: number;
+  /**
+   * Sends data (split into packets of at most chunkBytes). Resolves once the socket took it;
+   * waits for 'drain' first when the socket is backed up, so a fast source never buffers
+   * more than one socket high-water mark. Rejects when the daemon failed the stream.
+   */
+  write(data: Uint8Array): Promise<void>;
+  /** Ends the stream (STREAM status OK, empty) and waits for the daemon's confirmation or error. */
+  finish(): Promise<void>;
+  /**
+   * Abandons the stream (STREAM status ERROR) and waits for the daemon to acknowledge it.
+   * Never rejects: aborting is cleanup. A no-op once the stream finished or failed.
+   */
+  abort(): Promise<void>;
+}
+
+/** A connection that can open data streams. RpcConnection is one; test fakes may not be. */
+export interface StreamCaller {
+  /**
+   * Sends the CALL that opens a stream and resolves, after the daemon's OK reply, with the
+   * stream to send data on. An ERROR reply rejects with the LibvirtError.
+   */
+  openWriteStream<A>(proc: ProcedureDef<A, void>, args: A, options?: WriteStreamOptions): Promise<WriteStream>;
+}
+
+export function supportsStreams(caller: unknown): caller is StreamCaller {
+  return typeof caller === 'object' && caller !== null && typeof (caller as Partial<StreamCaller>).openWriteStream === 'function';
+}
+
+/** What an OutgoingStream needs from its connection. */
+interface StreamTransport {
+  write(frame: Buffer): void;
+  /** Resolves when the socket can take more; rejects when the connection ends first. */
+  drained(): Promise<void>;
+  /** The stream is over: forget its serial. */
+  release(serial: number): void;
+}
+
+interface StreamHeader {
+  readonly program: number;
+  readonly version: number;
+  readonly procedure: number;
+  readonly serial: number;
+}
+
+type StreamState = 'opening' | 'open' | 'finishing' | 'aborting' | 'done' | 'failed';
+
+/**
+ * One upload stream's state machine. The daemon sends nothing while data flows (no acks);
+ * it answers our final OK with an empty STREAM OK, or fails the stream at any time with a
+ * STREAM ERROR carrying a remote_error.
+ */
+class OutgoingStream implements WriteStream {
+  private state: StreamState = 'opening';
+  private failure: Error | undefined;
+  private settle: { resolve: () => void; reject: (err: Error) => void } | undefined;
+  private sent = 0;
+
+  constructor(
+    private readonly transport: StreamTransport,
+    private readonly header: StreamHeader,
+    readonly procedure: string,
+    private readonly chunkBytes: number,
+  ) {}
+
+  get serial(): number {
+    return this.header.serial;
+  }
+
+  get bytesSent(): number {
+    return this.sent;
+  }
+
+  /** The opening call succeeded: data may flow. */
+  opened(): void {
+    if (this.state === 'opening') this.state = 'open';
+  }
+
+  async write(data: Uint8Array): Promise<void> {
+    for (let offset = 0; offset < data.length; offset += this.chunkBytes) {
+      // Waiting before each packet (not after) keeps the socket's buffer bounded whoever wrote last.
+      await this.transport.drained();
+      this.assertWritable();
+      const piece = data.subarray(offset, Math.min(data.length, offset + this.chunkBytes));
+      this.transport.write(this.packet(MessageStatus.CONTINUE, piece));
+      this.sent += piece.length;
+    }
+    this.assertWritable();
+  }
+
+  finish(): Promise<void> {
+    try {
+      this.assertWritable();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.state = 'finishing';
+    return new Promise<void>((resolve, reject) => {
+      this.settle = { resolve, reject };
+      this.transport.write(this.packet(MessageStatus.OK));
+    });
+  }
+
+  abort(): Promise<void> {
+    if (this.state !== 'open') return Promise.resolve();
+    this.state = 'aborting';
+    return new Promise<void>((resolve) => {
+      // Whatever the daemon answers (confirmation or error), or the connection ending, the stream is gone.
+      this.settle = { resolve, reject: () => resolve() };
+      this.transport.write(this.packet(MessageStatus.ERROR));
+    });
+  }
+
+  /** A STREAM or STREAM_HOLE packet with our serial. */
+  handle(packet: Packet): void {
+    // Holes only come with sparse downloads, and data only with downloads: neither is ours to use.
+    if (packet.type !== MessageType.STREAM || packet.status === MessageStatus.CONTINUE) return;
+    if (packet.status === MessageStatus.ERROR) {
+      this.fail(this.decodeError(packet.body));
+      return;
+    }
+    if (this.state === 'finishing' || this.state === 'aborting') {
+      this.state = 'done';
+      this.transport.release(this.serial);
+      this.settle?.resolve();
+      return;
+    }
+    // The daemon ended the stream on its own (it does so when its side hung up).
+    this.fail(new ProtocolError(`${this.procedure}: the daemon ended the stream before it was finished`));
+  }
+
+  /** Fails the stream (daemon error, connection gone); later writes reject with the same error. */
+  fail(err: Error): void {
+    if (this.state === 'done' || this.state === 'failed') return;
+    this.state = 'failed';
+    this.failure = err;
+    this.transport.release(this.serial);
+    this.settle?.reject(err);
+  }
+
+  private assertWritable(): void {
+    if (this.failure) throw this.failure;
+    if (this.state !== 'open') throw new Error(`${this.procedure}: stream is ${this.state}, no more data can be sent`);
+  }
+
+  private decodeError(body: Buffer): Error {
+    try {
+      const err = decodeRemoteError(body);
+      err.procedure = this.procedure;
+      return err;
+    } catch (err) {
+      return err as Error;
+    }
+  }
+
+  private packet(status: MessageStatus, body?: Uint8Array): Buffer {
+    return encodePacket({ ...this.header, type: MessageType.STREAM, status }, body);
+  }
+}
+
 /** Calls each listener, keeping one listener's exception from breaking the connection or the others. */
 function emit<T>(listeners: ReadonlySet<Listener<T>>, value: T): void {
   for (const listener of [...listeners]) {
@@ -63,6 +249,8 @@ export class RpcConnection implements RpcCaller {
   private readonly pending = new Map<number, PendingCall>();
   private readonly messageListeners = new Set<Listener<ServerMessage>>();
   private readonly disconnectListeners = new Set<Listener<DisconnectInfo>>();
+  private readonly streams = new Map<number, OutgoingStream>();
+  private readonly drainWaiters = new Set<{ resolve: () => void; reject: (err: Error) => void }>();
   private nextSerial = 1;
   private closedInfo: DisconnectInfo | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
@@ -85,6 +273,7 @@ export class RpcConnection implements RpcCaller {
     stream.on('error', (err: Error) => this.teardown('socket-error', err));
     stream.on('end', () => this.teardown('closed-by-peer'));
     stream.on('close', () => this.teardown('closed-by-peer'));
+    stream.on('drain', () => this.onDrain());
   }
 
   /** True once the connection has ended for any reason. */
@@ -108,22 +297,51 @@ export class RpcConnection implements RpcCaller {
 
   /** Like call() but for another RPC program served on the same socket (e.g. libvirt's admin or qemu programs). */
   callProgram<A, R>(program: number, version: number, proc: ProcedureDef<A, R>, args: A): Promise<R> {
-    if (this.closedInfo) return Promise.reject(this.closedError(proc.name));
-    let body: Buffer;
     try {
-      const w = new XdrWriter();
-      proc.args.encode(w, args);
-      body = w.toBuffer();
+      return this.sendCall(program, version, proc, args, this.allocateSerial());
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /**
+   * Opens a libvirt data stream for sending (e.g. STORAGE_VOL_UPLOAD): the CALL, its REPLY, then
+   * STREAM packets with the same procedure and serial (see WriteStream).
+   */
+  async openWriteStream<A>(proc: ProcedureDef<A, void>, args: A, options: WriteStreamOptions = {}): Promise<WriteStream> {
+    const maxChunk = MAX_FRAME_BYTES - 4 - HEADER_BYTES;
+    const chunkBytes = Math.max(1, Math.min(options.chunkBytes ?? VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX, maxChunk));
     const serial = this.allocateSerial();
-    let frame: Buffer;
+    const header: StreamHeader = { program: REMOTE_PROGRAM, version: REMOTE_PROTOCOL_VERSION, procedure: proc.number, serial };
+    const stream = new OutgoingStream(this.streamTransport, header, proc.name, chunkBytes);
+    // Registered before the CALL goes out, so a STREAM packet right behind the REPLY (in the same
+    // chunk, dispatched before our await resumes) already finds it.
+    this.streams.set(serial, stream);
     try {
-      frame = encodePacket({ program, version, procedure: proc.number, type: MessageType.CALL, serial, status: MessageStatus.OK }, body);
+      await this.sendCall(REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc, args, serial);
     } catch (err) {
-      return Promise.reject(err);
+      this.streams.delete(serial);
+      throw err;
     }
+    stream.opened();
+    return stream;
+  }
+
+  private readonly streamTransport: StreamTransport = {
+    write: (frame) => {
+      if (!this.closedInfo) this.stream.write(frame);
+    },
+    drained: () => this.waitForDrain(),
+    release: (serial) => void this.streams.delete(serial),
+  };
+
+  /** Encodes and sends one CALL with the given serial; throws synchronously when it cannot be encoded. */
+  private sendCall<A, R>(program: number, version: number, proc: ProcedureDef<A, R>, args: A, serial: number): Promise<R> {
+    if (this.closedInfo) return Promise.reject(this.closedError(proc.name));
+    const w = new XdrWriter();
+    proc.args.encode(w, args);
+    const body = w.toBuffer();
+    const frame = encodePacket({ program, version, procedure: proc.number, type: MessageType.CALL, serial, status: MessageStatus.OK }, body);
     return new Promise<R>((resolve, reject) => {
       this.pending.set(serial, {
         procedure: proc.name,
@@ -205,8 +423,20 @@ export class RpcConnection implements RpcCaller {
     // Serials are unsigned 32-bit on the wire; wrap and skip any still in flight.
     do {
       this.nextSerial = (this.nextSerial + 1) >>> 0;
-    } while (this.pending.has(this.nextSerial));
+    } while (this.pending.has(this.nextSerial) || this.streams.has(this.nextSerial));
     return serial;
+  }
+
+  private waitForDrain(): Promise<void> {
+    if (this.closedInfo) return Promise.reject(this.closedError());
+    if (!this.stream.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve, reject) => this.drainWaiters.add({ resolve, reject }));
+  }
+
+  private onDrain(): void {
+    const waiters = [...this.drainWaiters];
+    this.drainWaiters.clear();
+    for (const w of waiters) w.resolve();
   }
 
   private onData(chunk: Buffer): void {
@@ -239,9 +469,14 @@ export class RpcConnection implements RpcCaller {
       case MessageType.MESSAGE:
         emit(this.messageListeners, { program: packet.program, procedure: packet.procedure, body: packet.body });
         return;
+      case MessageType.STREAM:
+      case MessageType.STREAM_HOLE:
+        // Packets of a stream we no longer (or never) had, e.g. the daemon's answer to an abort
+        // that raced with teardown, cannot be routed anywhere and are dropped.
+        this.streams.get(packet.serial)?.handle(packet);
+        return;
       default:
-        // STREAM packets belong to stream APIs we do not use; a CALL from the server is not part
-        // of libvirt's protocol. Neither affects calls in flight, so they are dropped.
+        // A CALL from the server is not part of libvirt's protocol; it affects nothing in flight.
         return;
     }
   }
@@ -336,6 +571,11 @@ export class RpcConnection implements RpcCaller {
       this.report(call, false);
       call.reject(this.closedError(call.procedure));
     }
+    for (const stream of [...this.streams.values()]) stream.fail(this.closedError(stream.procedure));
+    this.streams.clear();
+    const drainError = this.closedError();
+    for (const w of this.drainWaiters) w.reject(drainError);
+    this.drainWaiters.clear();
     if (reason !== 'closed-by-client') this.stream.destroy();
     // Stream errors after teardown (e.g. EPIPE on a late write) have nowhere to go; keep them from crashing the process.
     this.stream.on('error', () => {});

@@ -29,6 +29,12 @@ export const LENGTH_WORD_BYTES = 4;
 export const HEADER_BYTES = 24;
 /** VIR_NET_MESSAGE_MAX in libvirt >= 7.x: header plus payload, not counting the length word. */
 export const VIR_NET_MESSAGE_MAX = 33_554_432;
+/**
+ * VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX: the largest body every libvirt release accepts (256 KiB minus
+ * the header). Stream data is sent in chunks of at most this size so uploads work against old
+ * daemons too; newer ones would take more, but bigger packets buy nothing once the socket is busy.
+ */
+export const VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX = 262_120;
 /** Smallest legal frame: length word plus header, empty body. */
 export const MIN_FRAME_BYTES = LENGTH_WORD_BYTES + HEADER_BYTES;
 /** Largest frame libvirt will send or accept, length word included. */

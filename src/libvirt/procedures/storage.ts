@@ -78,6 +78,15 @@ export interface VolResizeArgs {
   capacity: bigint;
   flags: number;
 }
+/** remote_storage_vol_upload_args: the range of the volume to overwrite; length 0 means up to the end of the data sent. */
+export interface VolUploadArgs {
+  vol: RemoteStorageVol;
+  /** bytes */
+  offset: bigint;
+  /** bytes */
+  length: bigint;
+  flags: number;
+}
 export interface VolInfoRet {
   /** virStorageVolType */
   type: number;
@@ -113,6 +122,12 @@ export const volCreateXmlFromArgs: XdrCodec<VolCreateXmlFromArgs> = struct<VolCr
 export const volResizeArgs: XdrCodec<VolResizeArgs> = struct<VolResizeArgs>({
   vol: nonnullStorageVol,
   capacity: xdrUhyper,
+  flags: xdrUint,
+});
+export const volUploadArgs: XdrCodec<VolUploadArgs> = struct<VolUploadArgs>({
+  vol: nonnullStorageVol,
+  offset: xdrUhyper,
+  length: xdrUhyper,
   flags: xdrUint,
 });
 export const volGetInfoRet: XdrCodec<VolInfoRet> = struct<VolInfoRet>({
@@ -231,6 +246,8 @@ export const STORAGE_VOL_GET_PATH = defineProc('STORAGE_VOL_GET_PATH', 100, volA
 export const STORAGE_VOL_CREATE_XML_FROM = defineProc('STORAGE_VOL_CREATE_XML_FROM', 125, volCreateXmlFromArgs, volRet);
 export const STORAGE_VOL_WIPE = defineProc('STORAGE_VOL_WIPE', 165, volFlagsArgs, xdrVoid);
 export const STORAGE_VOL_RESIZE = defineProc('STORAGE_VOL_RESIZE', 260, volResizeArgs, xdrVoid);
+/** Opens a write stream (remote_protocol.x: "writestream@1"): the data follows as STREAM packets. */
+export const STORAGE_VOL_UPLOAD = defineProc('STORAGE_VOL_UPLOAD', 208, volUploadArgs, xdrVoid);
 
 // ---- flag and enum values from libvirt-storage.h -------------------------------------------
 
@@ -270,6 +287,9 @@ export const VIR_STORAGE_VOL_CREATE_VALIDATE = 4;
 export const VIR_STORAGE_VOL_RESIZE_ALLOCATE = 1;
 export const VIR_STORAGE_VOL_RESIZE_DELTA = 2;
 export const VIR_STORAGE_VOL_RESIZE_SHRINK = 4;
+
+/** virStorageVolUploadFlags: holes sent as STREAM_HOLE packets (not used: we send plain data). */
+export const VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM = 1;
 
 /** virStorageVolDeleteFlags */
 export const VIR_STORAGE_VOL_DELETE_NORMAL = 0;
