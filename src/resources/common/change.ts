@@ -52,3 +52,13 @@ export function listPaths(changes: readonly FieldChange[]): string {
   if (paths.length <= 1) return paths.join('');
   return `${paths.slice(0, -1).join(', ')} and ${paths[paths.length - 1]}`;
 }
+
+/**
+ * An update's reason: the definition's changed paths (flagged when a restart is needed to apply
+ * them), then each live difference given, joined with "; ".
+ */
+export function updateReason(config: readonly FieldChange[], restartRequired: boolean, ...liveParts: Array<string | undefined>): string {
+  return [config.length ? `${listPaths(config)} changed${restartRequired ? ' (restart required)' : ''}` : undefined, ...liveParts]
+    .filter(Boolean)
+    .join('; ');
+}

@@ -3,7 +3,7 @@
 import type { InterfaceManifest, InterfaceSpec, LoadedManifest } from '../../manifests/types.js';
 import { kindKey } from '../../manifests/identity.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
-import { buildChange, createChanges, listPaths, noOp, type ChangeIdentity } from '../common/change.js';
+import { buildChange, createChanges, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
 import { activeChange, defineStep, startStep, stopStep, undefineStep } from '../common/lifecycle.js';
 import { diffInterface } from './diff.js';
 import { interfaceToXml } from './to-xml.js';
@@ -51,11 +51,6 @@ export function planInterface(
   if (config.length) steps.push(defineStep(label, { name }, interfaceToXml(m, ctx)));
   if (active) steps.push(startStep(label, { name }));
   const restartRequired = config.length > 0 && live.active;
-  const reason = [
-    config.length ? `${listPaths(config)} changed${restartRequired ? ' (restart required)' : ''}` : undefined,
-    active ? 'interface is down, start mode onboot' : undefined,
-  ]
-    .filter(Boolean)
-    .join('; ');
+  const reason = updateReason(config, restartRequired, active ? 'interface is down, start mode onboot' : undefined);
   return buildChange(id, { action: 'update', reason, changes, steps, restartRequired });
 }

@@ -3,7 +3,7 @@ import type { LoadedManifest, NetworkManifest, NetworkSpec } from '../../manifes
 import { kindKey } from '../../manifests/identity.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
 import { toXmlString } from '../xml.js';
-import { buildChange, createChanges, listPaths, noOp, type ChangeIdentity } from '../common/change.js';
+import { buildChange, createChanges, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
 import { activeChange, autostartChange, defineStep, setAutostartStep, startStep, stopStep, undefineStep } from '../common/lifecycle.js';
 import { HOSTS_PATH, diffNetwork } from './diff.js';
 import { hostOps, type HostOp } from './dhcp-hosts.js';
@@ -65,13 +65,7 @@ function planUpdate(id: ChangeIdentity<'Network'>, manifest: NetworkManifest, li
   if (active) steps.push(startStep(label, { name }));
 
   const restartRequired = redefine && live.active;
-  const reason = [
-    config.length ? `${listPaths(config)} changed${restartRequired ? ' (restart required)' : ''}` : undefined,
-    autostart ? 'autostart differs' : undefined,
-    active ? 'network is inactive' : undefined,
-  ]
-    .filter(Boolean)
-    .join('; ');
+  const reason = updateReason(config, restartRequired, autostart ? 'autostart differs' : undefined, active ? 'network is inactive' : undefined);
   return buildChange(id, { action: 'update', reason, changes, steps, restartRequired });
 }
 

@@ -6,7 +6,7 @@ import type { LoadedManifest, StoragePoolManifest } from '../../manifests/types.
 import { kindKey } from '../../manifests/identity.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
 import { ANNOTATION_ALLOW_FORMAT, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } from '../common/annotations.js';
-import { buildChange, createChanges, listPaths, noOp, type ChangeIdentity } from '../common/change.js';
+import { buildChange, createChanges, listPaths, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
 import { activeChange, autostartChange, defineStep, setAutostartStep, startStep, stopStep, undefineStep } from '../common/lifecycle.js';
 import { diffPool } from './diff.js';
 import { poolToXml } from './to-xml.js';
@@ -81,13 +81,7 @@ function planUpdate(id: ChangeIdentity<'StoragePool'>, manifest: StoragePoolMani
   if (active) steps.push(startStep(label, { name }));
   if (autostart) steps.push(setAutostartStep(label, { name }, autostart.after as boolean));
   const restartRequired = config.length > 0 && live.active;
-  const reason = [
-    config.length ? `${listPaths(config)} changed${restartRequired ? ' (restart required)' : ''}` : undefined,
-    autostart ? 'autostart differs' : undefined,
-    active ? 'pool is inactive' : undefined,
-  ]
-    .filter(Boolean)
-    .join('; ');
+  const reason = updateReason(config, restartRequired, autostart ? 'autostart differs' : undefined, active ? 'pool is inactive' : undefined);
   return buildChange(id, { action: 'update', reason, changes, steps, restartRequired });
 }
 
