@@ -152,16 +152,24 @@ export function planDomain(
 
 function planCreate(base: ResourceChange<'Domain'>, manifest: DomainManifest, spec: DomainSpec): ResourceChange<'Domain'> {
   const { name } = base;
-  const steps = [step('define', `define domain ${name}`, { xml: domainXmlString(name, spec) })];
-  if (spec.autostart) steps.push(step('setAutostart', `enable autostart of domain ${name}`, { autostart: true }));
-  steps.push(...lifecycleSteps(name, 'stopped', spec.state ?? 'running'));
   return {
     ...base,
     action: 'create',
     changes: setFieldChanges(manifest.spec, 'after'),
     reason: `domain ${name} does not exist on the host`,
-    steps,
+    steps: defineAndStartSteps(name, spec, domainXmlString(name, spec)),
   };
+}
+
+/**
+ * A fresh definition brought up, for a create and the second half of a replace: define, enable
+ * autostart if wanted, then stopped → the manifest's state.
+ */
+function defineAndStartSteps(name: string, spec: DomainSpec, xml: string): Step[] {
+  const steps = [step('define', `define domain ${name}`, { xml })];
+  if (spec.autostart) steps.push(step('setAutostart', `enable autostart of domain ${name}`, { autostart: true }));
+  steps.push(...lifecycleSteps(name, 'stopped', spec.state ?? 'running'));
+  return steps;
 }
 
 function planDelete(base: ResourceChange<'Domain'>, live: LiveResource<'Domain'>): ResourceChange<'Domain'> {
@@ -195,9 +203,7 @@ function planReplace(
   if (live.active) steps.push(step('destroy', `destroy (power off) domain ${name}`));
   steps.push(undefineStep(name, live.xml, true));
   // Only identities (uuid unless changed, MACs, device addresses) survive a replace.
-  steps.push(step('define', `define domain ${name}`, { xml: domainXmlString(name, spec, { liveXml: live.xml, fresh: true }) }));
-  if (spec.autostart) steps.push(step('setAutostart', `enable autostart of domain ${name}`, { autostart: true }));
-  steps.push(...lifecycleSteps(name, 'stopped', spec.state ?? 'running'));
+  steps.push(...defineAndStartSteps(name, spec, domainXmlString(name, spec, { liveXml: live.xml, fresh: true })));
   const change: ResourceChange<'Domain'> = {
     ...base,
     action: 'replace',
