@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { connectOption } from '../connect-option.js';
 import { XMLParser } from 'fast-xml-parser';
-import { LibvirtClient } from '../../libvirt/client.js';
+import { LibvirtClient, type NodeInfo } from '../../libvirt/client.js';
 import { LibvirtError } from '../../libvirt/errors.js';
 
 export interface GuestCapability {
@@ -26,22 +26,18 @@ export interface CapabilitiesSummary {
   guests: GuestCapability[];
 }
 
+/**
+ * The client's NodeInfo as host-info reports it: `model` is named cpuModel, and memoryBytes is a
+ * number, not a bigint, so --json stays plain JSON (exact below 8 PiB).
+ */
+export type HostNodeInfo = Omit<NodeInfo, 'model' | 'memoryBytes'> & { cpuModel: string; memoryBytes: number };
+
 export interface HostInfo {
   uri: string;
   hostname: string;
   libvirtVersion: string;
   hypervisor: { type: string; version: string };
-  node: {
-    cpuModel: string;
-    cpus: number;
-    mhz: number;
-    numaNodes: number;
-    sockets: number;
-    coresPerSocket: number;
-    threadsPerCore: number;
-    /** Bytes; a number so --json stays plain JSON (exact below 8 PiB). */
-    memoryBytes: number;
-  };
+  node: HostNodeInfo;
   capabilities: CapabilitiesSummary;
 }
 
