@@ -1,10 +1,12 @@
 // I/O: reading volumes of every active pool (an inactive pool cannot list its volumes) and
 // carrying out planned steps.
-import type { LibvirtClient } from '../../libvirt/client.js';
+import type { LibvirtClient, StorageVolumeRef } from '../../libvirt/client.js';
 import { volumeKey } from '../../manifests/identity.js';
 import type { LiveResource, ResourceChange, Step } from '../types.js';
-import { payloadNumber, payloadString, unknownStep } from '../common/payload.js';
+import { payloadNumber, payloadOptionalString, payloadString, StepPayloadError, unknownStep } from '../common/payload.js';
+import { checkedContent, sizeProblem, VolumeContentError } from './content-check.js';
 import { volumeFromXml } from './from-xml.js';
+import { localSourceSize, openUploadSource, type UploadSourceSpec } from './upload-source.js';
 
 export async function readVolumes(client: LibvirtClient): Promise<Array<LiveResource<'StorageVolume'>>> {
   const out: Array<LiveResource<'StorageVolume'>> = [];
@@ -26,25 +28,19 @@ export async function readVolumes(client: LibvirtClient): Promise<Array<LiveReso
   return out;
 }
 
-export class VolumeUploadUnsupportedError extends Error {
-  override name = 'VolumeUploadUnsupportedError';
+/** Uploading spec.source failed; the message says what happened to the volume. */
+export class VolumeUploadError extends Error {
+  override name = 'VolumeUploadError';
 }
 
-function uploadUnsupported(change: ResourceChange<'StorageVolume'>): VolumeUploadUnsupportedError {
-  return new VolumeUploadUnsupportedError(
-    `${change.key}: uploading volume content (spec.source) needs libvirt stream support, which virtkeeper's client does not have yet; ` +
-      'create the volume with virsh vol-upload, or drop spec.source',
-  );
-}
-
-async function volumeRef(client: LibvirtClient, step: Step) {
+async function volumeRef(client: LibvirtClient, step: Step): Promise<StorageVolumeRef> {
   const pool = await client.getStoragePool(payloadString(step, 'pool'));
   return client.getStorageVolume(pool, payloadString(step, 'name'));
 }
 
 async function createVolume(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient): Promise<void> {
-  // Fail before creating anything: an empty volume left behind would look "in sync" next time.
-  if (change.steps.some((s) => s.op === 'upload')) throw uploadUnsupported(change);
+  const upload = change.steps.find((s) => s.op === 'upload');
+  if (upload) await checkLocalSourceFits(upload, change);
   const pool = await client.getStoragePool(payloadString(step, 'pool'));
   const name = payloadString(step, 'name');
   // The pool may have been inactive when planned (volumes unknown): never overwrite what is there.
@@ -61,13 +57,107 @@ async function createVolume(step: Step, change: ResourceChange<'StorageVolume'>,
   }
 }
 
+function uploadSpec(step: Step): UploadSourceSpec {
+  const path = payloadOptionalString(step, 'path');
+  const url = payloadOptionalString(step, 'url');
+  if (path !== undefined && url === undefined) return { path };
+  if (url !== undefined && path === undefined) return { url };
+  throw new StepPayloadError(`step ${step.op}: payload needs exactly one of path and url`);
+}
+
+function optionalCapacity(step: Step): bigint | undefined {
+  return step.payload?.capacity === undefined ? undefined : BigInt(payloadNumber(step, 'capacity'));
+}
+
+/**
+ * A local file that is missing or larger than the volume fails before the volume is created;
+ * a URL's size is only known once the download starts (see uploadContent).
+ */
+async function checkLocalSourceFits(upload: Step, change: ResourceChange<'StorageVolume'>): Promise<void> {
+  const spec = uploadSpec(upload);
+  if (spec.path === undefined) return;
+  const capacity = optionalCapacity(upload);
+  let problem: string | undefined;
+  try {
+    const size = await localSourceSize(spec.path);
+    problem = capacity === undefined ? undefined : sizeProblem(spec.path, size, capacity);
+  } catch (err) {
+    problem = (err as Error).message;
+  }
+  if (problem) throw new VolumeUploadError(`${change.key}: ${problem}; nothing was created`);
+}
+
+/** Streams the source into the volume, checked against its capacity and checksum on the way. */
+async function transfer(client: LibvirtClient, ref: StorageVolumeRef, spec: UploadSourceSpec, sha256: string | undefined): Promise<void> {
+  const { capacityBytes } = await client.getStorageVolumeInfo(ref);
+  const source = await openUploadSource(spec);
+  try {
+    const tooBig = source.sizeBytes === undefined ? undefined : sizeProblem(source.label, source.sizeBytes, capacityBytes);
+    if (tooBig) throw new VolumeContentError(tooBig);
+    const body = checkedContent(source.body, { label: source.label, capacityBytes, sha256 });
+    await client.uploadStorageVolume(ref, body, { length: source.sizeBytes ?? 0n });
+  } finally {
+    source.close();
+  }
+}
+
+/**
+ * An uploaded qcow2 image brings its own virtual size, usually smaller than the manifest's
+ * capacity (a 2 GiB cloud image for a 20 GiB disk): grow it now rather than in the next plan.
+ */
+async function growToCapacity(client: LibvirtClient, ref: StorageVolumeRef, capacity: bigint | undefined): Promise<void> {
+  if (capacity === undefined) return;
+  const { capacityBytes } = await client.getStorageVolumeInfo(ref);
+  if (capacityBytes < capacity) await client.resizeStorageVolume(ref, capacity);
+}
+
+/** True when this change created the volume before this step: only then may a failed upload delete it. */
+function createdBefore(step: Step, change: ResourceChange<'StorageVolume'>): boolean {
+  const index = change.steps.indexOf(step);
+  return index > 0 && change.steps.slice(0, index).some((s) => s.op === 'createXml' || s.op === 'createXmlFrom');
+}
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * A volume whose upload failed must not stay behind looking in sync (its spec matches, its
+ * content does not): delete it when this change created it, so the next apply tries again.
+ */
+async function failedUpload(err: unknown, step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, ref: StorageVolumeRef): Promise<VolumeUploadError> {
+  const what = `${change.key}: uploading ${step.payload?.url ?? step.payload?.path} failed: ${messageOf(err)}`;
+  if (!createdBefore(step, change)) {
+    return new VolumeUploadError(`${what}; the volume existed before this change and was left as it is`, { cause: err });
+  }
+  try {
+    await client.deleteStorageVolume(ref);
+  } catch (cleanup) {
+    return new VolumeUploadError(
+      `${what}; deleting the incomplete volume failed too (${messageOf(cleanup)}): delete it by hand with virsh vol-delete --pool ${ref.pool} ${ref.name}`,
+      { cause: err },
+    );
+  }
+  return new VolumeUploadError(`${what}; the incomplete volume was deleted, so the next apply creates and uploads it again`, { cause: err });
+}
+
+async function uploadContent(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient): Promise<void> {
+  const spec = uploadSpec(step);
+  const sha256 = payloadOptionalString(step, 'sha256');
+  const ref = await volumeRef(client, step);
+  try {
+    await transfer(client, ref, spec, sha256);
+  } catch (err) {
+    throw await failedUpload(err, step, change, client, ref);
+  }
+  await growToCapacity(client, ref, optionalCapacity(step));
+}
+
 export async function executeVolumeStep(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient): Promise<void> {
   switch (step.op) {
     case 'createXml':
     case 'createXmlFrom':
       return createVolume(step, change, client);
     case 'upload':
-      throw uploadUnsupported(change);
+      return uploadContent(step, change, client);
     case 'resize':
       return client.resizeStorageVolume(await volumeRef(client, step), BigInt(payloadNumber(step, 'capacity')));
     case 'delete':

@@ -11,7 +11,7 @@ import { ANNOTATION_ALLOW_DELETE, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } f
 import { buildChange, createChanges, listPaths, noOp, type ChangeIdentity } from '../common/change.js';
 import { diffVolume } from './diff.js';
 import { refKey } from './resolve.js';
-import { volumeToXml } from './to-xml.js';
+import { desiredCapacity, volumeToXml } from './to-xml.js';
 
 type VolumeLive = LiveResource<'StorageVolume'>;
 
@@ -42,10 +42,13 @@ function createSteps(manifest: StorageVolumeManifest, ctx: PlanContext): Step[] 
     steps.push({ op: 'createXml', description: `create ${label(pool, name)}`, payload: { pool, name, xml } });
   }
   if (source) {
+    // The capacity lets apply refuse a too-large local file before creating anything, and grow a
+    // qcow2 volume whose uploaded image declares a smaller virtual size.
+    const capacity = desiredCapacity(manifest, ctx);
     steps.push({
       op: 'upload',
       description: `upload ${source.url ?? source.path} into ${label(pool, name)}`,
-      payload: { pool, name, url: source.url, path: source.path, sha256: source.sha256 },
+      payload: { pool, name, url: source.url, path: source.path, sha256: source.sha256, capacity },
     });
   }
   return steps;

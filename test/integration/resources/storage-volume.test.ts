@@ -1,4 +1,8 @@
-// StorageVolume kind against libvirt's test driver (which cannot resize or upload volumes).
+// StorageVolume kind against libvirt's test driver (which cannot resize or upload volumes; uploads
+// to real storage are in storage-volume-upload.test.ts).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibvirtClient } from '../../../src/libvirt/client.js';
 import type { StoragePoolManifest, StorageVolumeManifest, StorageVolumeSpec } from '../../../src/manifests/types.js';
@@ -82,12 +86,16 @@ describe('StorageVolume kind on the test driver', () => {
     expect((await h.plan(storageVolumeKind, m, desired())).action).toBe('no-op');
   });
 
-  it('a volume with content to upload is not created half-way', async () => {
-    const m = manifest('StorageVolume', 'iso.img', { pool: 'vk-vols', capacity: '1GiB', source: { url: 'https://example.invalid/x.iso' } });
+  it('a volume whose upload the driver cannot do is deleted again, not left looking in sync', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'vk-vol-src-'));
+    const file = path.join(dir, 'x.iso');
+    await writeFile(file, 'iso content');
+    const m = manifest('StorageVolume', 'iso.img', { pool: 'vk-vols', capacity: '1GiB', source: { path: file } });
     const change = await h.plan(storageVolumeKind, m, desired());
     expect(change.steps.map((s) => s.op)).toEqual(['createXml', 'upload']);
-    await expect(h.execute(storageVolumeKind, change)).rejects.toThrow(/stream support/);
+    await expect(h.execute(storageVolumeKind, change)).rejects.toThrow(/VIR_ERR_NO_SUPPORT.*virStorageVolUpload.*incomplete volume was deleted/);
     expect(await client.lookupStorageVolume(await client.getStoragePool('vk-vols'), 'iso.img')).toBeNull();
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('pruning a volume is refused unless its pool allows deletes', async () => {

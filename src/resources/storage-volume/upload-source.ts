@@ -1,0 +1,70 @@
+// I/O: opening the content of a volume's spec.source — a file on the machine running virtkeeper,
+// or an http(s) URL streamed with fetch — as bytes plus the size when it is known up front
+// (file size, Content-Length), so a too-large source fails before any byte is sent.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+
+export type UploadSourceSpec = { path: string; url?: undefined } | { url: string; path?: undefined };
+
+export interface OpenedSource {
+  /** The path or URL, for messages. */
+  readonly label: string;
+  /** Bytes the source will deliver, when known before reading. */
+  readonly sizeBytes: bigint | undefined;
+  readonly body: AsyncIterable<Uint8Array>;
+  /** Releases the file or connection when the body will not be read to the end. */
+  close(): void;
+}
+
+export class UploadSourceError extends Error {
+  override name = 'UploadSourceError';
+}
+
+/** Size of a local source file, or an UploadSourceError naming what is wrong with the path. */
+export async function localSourceSize(path: string): Promise<bigint> {
+  let info;
+  try {
+    info = await stat(path, { bigint: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : (err as Error).message;
+    throw new UploadSourceError(`source file ${path} ${why}`, { cause: err });
+  }
+  if (!info.isFile()) throw new UploadSourceError(`source ${path} is not a regular file`);
+  return info.size;
+}
+
+async function openFile(path: string): Promise<OpenedSource> {
+  const sizeBytes = await localSourceSize(path);
+  const stream = createReadStream(path);
+  return { label: path, sizeBytes, body: stream, close: () => stream.destroy() };
+}
+
+function contentLength(res: Response): bigint | undefined {
+  const header = res.headers.get('content-length');
+  // A compressed transfer's Content-Length counts encoded bytes, not what the body yields.
+  const encoded = (res.headers.get('content-encoding') ?? 'identity') !== 'identity';
+  return header && /^\d+$/.test(header) && !encoded ? BigInt(header) : undefined;
+}
+
+async function openUrl(url: string): Promise<OpenedSource> {
+  let res: Response;
+  try {
+    res = await fetch(url, { redirect: 'follow' });
+  } catch (err) {
+    const cause = (err as { cause?: { message?: string } }).cause?.message;
+    throw new UploadSourceError(`cannot download ${url}: ${cause ?? (err as Error).message}`, { cause: err });
+  }
+  if (!res.ok || !res.body) {
+    await res.body?.cancel().catch(() => {});
+    throw new UploadSourceError(`cannot download ${url}: HTTP ${res.status} ${res.statusText}`.trimEnd());
+  }
+  const stream = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
+  return { label: url, sizeBytes: contentLength(res), body: stream, close: () => stream.destroy() };
+}
+
+export function openUploadSource(spec: UploadSourceSpec): Promise<OpenedSource> {
+  return spec.path !== undefined ? openFile(spec.path) : openUrl(spec.url);
+}

@@ -1,0 +1,219 @@
+// StorageVolume spec.source against real storage: a dir pool in a temp directory, reached as
+// qemu:///system through the private libvirtd (the storage driver is shared by every hypervisor
+// connection of a daemon, and the test driver cannot upload). Sources are local files and a
+// loopback HTTP server; nothing leaves 127.0.0.1.
+import { createHash, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { LibvirtClient } from '../../../src/libvirt/client.js';
+import type { StoragePoolManifest, StorageVolumeManifest, StorageVolumeSpec } from '../../../src/manifests/types.js';
+import { storagePoolKind } from '../../../src/resources/storage-pool/index.js';
+import { storageVolumeKind } from '../../../src/resources/storage-volume/index.js';
+import { usePrivateLibvirtd } from '../../support/libvirtd.js';
+import { KindHarness, type AnyKind } from '../../unit/resources/common/harness.js';
+import { manifest } from '../../unit/resources/common/live.js';
+import { apply } from '../reconciler/support.js';
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+const KiB = 1024;
+
+/** Files the loopback server serves: with Content-Length, or chunked without one. */
+interface Served {
+  body: Buffer;
+  chunked?: boolean;
+  status?: number;
+}
+
+describe('StorageVolume upload on a real dir pool (qemu:///system of the private libvirtd)', () => {
+  const fixture = usePrivateLibvirtd();
+  let skipReason: string | undefined;
+  let client: LibvirtClient;
+  let h: KindHarness;
+  let work: string;
+  let poolDir: string;
+  let pool: StoragePoolManifest;
+  let server: http.Server;
+  let baseUrl: string;
+  const served = new Map<string, Served>();
+
+  const volume = (name: string, spec: Omit<StorageVolumeSpec, 'pool'>): StorageVolumeManifest => manifest('StorageVolume', name, { pool: 'vk-upload', ...spec });
+  const desired = (...extra: StorageVolumeManifest[]) => [pool, ...extra];
+  const onDisk = (name: string) => path.join(poolDir, name);
+  const lookup = async (name: string) => client.lookupStorageVolume(await client.getStoragePool('vk-upload'), name);
+  const applyVolume = async (m: StorageVolumeManifest) => h.execute(storageVolumeKind, await h.plan(storageVolumeKind, m, desired()));
+  const sourceFile = async (name: string, bytes: Buffer) => {
+    const file = path.join(work, name);
+    await writeFile(file, bytes);
+    return file;
+  };
+  /** Skips (visibly) when the environment cannot give us a private qemu:///system. */
+  const requireStorage = (ctx: TestContext) => {
+    if (skipReason) ctx.skip(skipReason);
+  };
+
+  beforeAll(async () => {
+    // Without the private mount namespace, a pool defined on qemu:///system would be written to
+    // the host's /etc/libvirt; an unprivileged daemon has no /system driver at all.
+    if (fixture.daemon.isolation !== 'mount-namespace') {
+      skipReason = `needs root and unshare for a private qemu:///system (isolation is ${fixture.daemon.isolation})`;
+      console.warn(`storage-volume-upload: skipped: ${skipReason}`);
+      return;
+    }
+    try {
+      client = await LibvirtClient.connect(fixture.daemon.uri('qemu', '/system'));
+    } catch (err) {
+      skipReason = `qemu:///system is not available through the private libvirtd: ${(err as Error).message}`;
+      console.warn(`storage-volume-upload: skipped: ${skipReason}`);
+      return;
+    }
+    work = await mkdtemp(path.join(os.tmpdir(), 'vk-upload-'));
+    poolDir = path.join(work, 'pool');
+    pool = manifest('StoragePool', 'vk-upload', { type: 'dir', path: poolDir });
+    h = new KindHarness(client, [storagePoolKind, storageVolumeKind] as unknown as AnyKind[]);
+    await h.execute(storagePoolKind, await h.plan(storagePoolKind, pool));
+
+    server = http.createServer((req, res) => {
+      const entry = served.get(req.url ?? '');
+      if (!entry) {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      if (entry.chunked) {
+        res.writeHead(entry.status ?? 200, { 'content-type': 'application/octet-stream' });
+        for (let off = 0; off < entry.body.length; off += 10 * KiB) res.write(entry.body.subarray(off, off + 10 * KiB));
+        res.end();
+      } else {
+        res.writeHead(entry.status ?? 200, { 'content-length': entry.body.length }).end(entry.body);
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('source.path: the volume holds exactly the file, through several stream packets', async (ctx) => {
+    requireStorage(ctx);
+    const bytes = randomBytes(600 * KiB); // > 2 packets of 262120 bytes
+    const m = volume('exact.img', { capacity: '600KiB', format: 'raw', source: { path: await sourceFile('exact.src', bytes), sha256: sha256(bytes) } });
+    const change = await h.plan(storageVolumeKind, m, desired());
+    expect(change.steps.map((s) => s.op)).toEqual(['createXml', 'upload']);
+    await h.execute(storageVolumeKind, change);
+    expect((await readFile(onDisk('exact.img'))).equals(bytes)).toBe(true);
+    expect((await h.plan(storageVolumeKind, m, desired())).action).toBe('no-op');
+  });
+
+  it('a source smaller than the volume fills its beginning; the rest stays zero', async (ctx) => {
+    requireStorage(ctx);
+    const bytes = randomBytes(100 * KiB);
+    await applyVolume(volume('small.img', { capacity: '1MiB', source: { path: await sourceFile('small.src', bytes) } }));
+    const disk = await readFile(onDisk('small.img'));
+    expect(disk.length).toBe(1024 * KiB);
+    expect(disk.subarray(0, bytes.length).equals(bytes)).toBe(true);
+    expect(disk.subarray(bytes.length).every((b) => b === 0)).toBe(true);
+  });
+
+  it('source.url with Content-Length and chunked without one, both from a loopback server', async (ctx) => {
+    requireStorage(ctx);
+    const a = randomBytes(300 * KiB);
+    const b = randomBytes(123 * KiB + 7);
+    served.set('/a.img', { body: a });
+    served.set('/b.img', { body: b, chunked: true });
+    await applyVolume(volume('url-a.img', { capacity: '300KiB', source: { url: `${baseUrl}/a.img`, sha256: sha256(a) } }));
+    await applyVolume(volume('url-b.img', { capacity: '1MiB', source: { url: `${baseUrl}/b.img`, sha256: sha256(b) } }));
+    expect((await readFile(onDisk('url-a.img'))).equals(a)).toBe(true);
+    expect((await readFile(onDisk('url-b.img'))).subarray(0, b.length).equals(b)).toBe(true);
+  });
+
+  it('a SHA-256 mismatch fails the upload and deletes the volume it just created', async (ctx) => {
+    requireStorage(ctx);
+    served.set('/tampered.img', { body: randomBytes(50 * KiB) });
+    const m = volume('tampered.img', { capacity: '1MiB', source: { url: `${baseUrl}/tampered.img`, sha256: sha256(Buffer.from('expected')) } });
+    const err = await applyVolume(m).catch((e: unknown) => e as Error);
+    expect(err?.message).toMatch(/SHA-256 is [0-9a-f]{64}, the manifest expects/);
+    expect(err?.message).toMatch(/incomplete volume was deleted, so the next apply creates and uploads it again/);
+    expect(await lookup('tampered.img')).toBeNull();
+    expect(existsSync(onDisk('tampered.img'))).toBe(false);
+    expect((await h.plan(storageVolumeKind, m, desired())).action).toBe('create');
+  });
+
+  it('a local file larger than the capacity is refused before anything is created', async (ctx) => {
+    requireStorage(ctx);
+    const m = volume('big-file.img', { capacity: '64KiB', source: { path: await sourceFile('big.src', randomBytes(65 * KiB)) } });
+    await expect(applyVolume(m)).rejects.toThrow(
+      /big\.src is 65KiB \(66560 bytes\), larger than the volume's capacity of 64KiB \(65536 bytes\); raise spec\.capacity; nothing was created/,
+    );
+    expect(await lookup('big-file.img')).toBeNull();
+  });
+
+  it('a download larger than the capacity fails (by Content-Length, or mid-stream when chunked) and leaves no volume', async (ctx) => {
+    requireStorage(ctx);
+    served.set('/big.img', { body: randomBytes(80 * KiB) });
+    served.set('/big-chunked.img', { body: randomBytes(80 * KiB), chunked: true });
+    await expect(applyVolume(volume('big-url.img', { capacity: '64KiB', source: { url: `${baseUrl}/big.img` } }))).rejects.toThrow(
+      /big\.img is 80KiB \(81920 bytes\), larger than the volume's capacity of 64KiB/,
+    );
+    await expect(applyVolume(volume('big-chunked.img', { capacity: '64KiB', source: { url: `${baseUrl}/big-chunked.img` } }))).rejects.toThrow(
+      /big-chunked\.img is at least .*bytes\), larger than the volume's capacity of 64KiB/,
+    );
+    expect(await lookup('big-url.img')).toBeNull();
+    expect(await lookup('big-chunked.img')).toBeNull();
+  });
+
+  it('an HTTP error fails the upload and leaves no volume', async (ctx) => {
+    requireStorage(ctx);
+    await expect(applyVolume(volume('missing.img', { capacity: '1MiB', source: { url: `${baseUrl}/nope.img` } }))).rejects.toThrow(
+      /cannot download http:\/\/127\.0\.0\.1:\d+\/nope\.img: HTTP 404/,
+    );
+    expect(await lookup('missing.img')).toBeNull();
+  });
+
+  it('a qcow2 image smaller than the manifest capacity is grown to it, so the next plan is empty', async (ctx) => {
+    requireStorage(ctx);
+    const image = path.join(work, 'cloud.qcow2');
+    try {
+      execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', image, '1M']);
+    } catch (err) {
+      ctx.skip(`qemu-img is needed to make a qcow2 image: ${(err as Error).message}`);
+    }
+    const m = volume('vm.qcow2', { capacity: '4MiB', format: 'qcow2', source: { path: image } });
+    await applyVolume(m);
+    const info = await client.getStorageVolumeInfo((await lookup('vm.qcow2'))!);
+    expect(info.capacityBytes).toBe(4n * 1024n * 1024n);
+    expect((await h.plan(storageVolumeKind, m, desired())).action).toBe('no-op');
+  });
+
+  it('virtkeeper apply reports the failed upload, and applies cleanly once the source is fixed', async (ctx) => {
+    requireStorage(ctx);
+    const manifests = await mkdtemp(path.join(work, 'manifests-'));
+    const good = randomBytes(20 * KiB);
+    served.set('/release.img', { body: randomBytes(20 * KiB) }); // not the published content yet
+    const yaml = (name: string, spec: Record<string, unknown>) =>
+      `apiVersion: virtkeeper.io/v1\nkind: ${name === 'vk-upload' ? 'StoragePool' : 'StorageVolume'}\nmetadata: {name: ${name}}\nspec: ${JSON.stringify(spec)}\n`;
+    await writeFile(path.join(manifests, 'pool.yaml'), yaml('vk-upload', { type: 'dir', path: poolDir }));
+    await writeFile(
+      path.join(manifests, 'release.yaml'),
+      yaml('release.img', { pool: 'vk-upload', capacity: '1MiB', source: { url: `${baseUrl}/release.img`, sha256: sha256(good) } }),
+    );
+    const opts = { connect: fixture.daemon.uri('qemu', '/system'), stateDir: path.join(work, 'state'), color: false };
+    const failed = await apply(manifests, opts);
+    expect(failed.code).not.toBe(0);
+    expect(failed.stdout + failed.stderr).toMatch(/release\.img[\s\S]*SHA-256 is [0-9a-f]{64}, the manifest expects/);
+    expect(await lookup('release.img')).toBeNull();
+
+    served.set('/release.img', { body: good });
+    const fixed = await apply(manifests, opts);
+    expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
+    expect((await readFile(onDisk('release.img'))).subarray(0, good.length).equals(good)).toBe(true);
+  });
+});
