@@ -1,37 +1,27 @@
 // The daemon in-process against a private libvirtd: file edits, out-of-band changes and invalid
 // trees, observed through virsh, /status and /metrics.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RpcConnection } from '../../../src/libvirt/connection.js';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Controller } from '../../../src/reconciler/controller.js';
-import { usePrivateLibvirtd } from '../../support/libvirtd.js';
 import {
-  closeKeeper,
   domainState,
   domainXml,
   domainYaml,
   fetchMetrics,
-  keeper,
   memoryKiB,
   sample,
   startController,
   tempDirs,
   until,
+  useKeptPrivateLibvirtd,
   virsh,
   writeManifest,
   type TempDirs,
 } from './harness.js';
 
-const fx = usePrivateLibvirtd();
-let keep: RpcConnection | undefined;
+const fx = useKeptPrivateLibvirtd();
 let dirs: TempDirs;
 let controller: Controller | undefined;
 
-beforeAll(async () => {
-  keep = await keeper(fx.daemon.testUri);
-});
-afterAll(async () => {
-  await closeKeeper(keep);
-});
 afterEach(async () => {
   await controller?.stop();
   controller = undefined;

@@ -1,32 +1,22 @@
 // A git-sync style manifests directory: a symlink swapped atomically to a new revision.
 import { mkdir, rename, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { RpcConnection } from '../../../src/libvirt/connection.js';
-import { usePrivateLibvirtd } from '../../support/libvirtd.js';
+import { expect, it } from 'vitest';
 import {
-  closeKeeper,
   domainState,
   domainXml,
   domainYaml,
   fetchMetrics,
-  keeper,
   memoryKiB,
   sample,
   startController,
   tempDirs,
   until,
+  useKeptPrivateLibvirtd,
   writeManifest,
 } from './harness.js';
 
-const fx = usePrivateLibvirtd();
-let keep: RpcConnection | undefined;
-beforeAll(async () => {
-  keep = await keeper(fx.daemon.testUri);
-});
-afterAll(async () => {
-  await closeKeeper(keep);
-});
+const fx = useKeptPrivateLibvirtd();
 
 const REV1 = '1111111111111111111111111111111111111111';
 const REV2 = '2222222222222222222222222222222222222222';

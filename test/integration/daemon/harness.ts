@@ -5,11 +5,13 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 import { closeConnection, openConnection } from '../../../src/libvirt/connect.js';
 import type { RpcConnection } from '../../../src/libvirt/connection.js';
 import { createLogger } from '../../../src/observability/logger.js';
 import { Controller, type ControllerOptions } from '../../../src/reconciler/controller.js';
 import { createDefaultEngine } from '../../../src/reconciler/daemon-wiring.js';
+import { usePrivateLibvirtd, type LibvirtdFixture } from '../../support/libvirtd.js';
 
 const run = promisify(execFile);
 
@@ -100,6 +102,19 @@ export async function keeper(uri: string): Promise<RpcConnection> {
 }
 export async function closeKeeper(conn: RpcConnection | undefined): Promise<void> {
   if (conn) await closeConnection(conn).catch(() => undefined);
+}
+
+/** A private libvirtd for this test file, with a keeper connection held open from start to end. */
+export function useKeptPrivateLibvirtd(): LibvirtdFixture {
+  const fx = usePrivateLibvirtd();
+  let keep: RpcConnection | undefined;
+  beforeAll(async () => {
+    keep = await keeper(fx.daemon.testUri);
+  });
+  afterAll(async () => {
+    await closeKeeper(keep);
+  });
+  return fx;
 }
 
 export function debugLogger() {

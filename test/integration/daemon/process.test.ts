@@ -2,19 +2,10 @@
 // stdout, and a graceful exit on SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { RpcConnection } from '../../../src/libvirt/connection.js';
-import { usePrivateLibvirtd } from '../../support/libvirtd.js';
-import { closeKeeper, keeper, tempDirs, until, virsh, writeManifest } from './harness.js';
+import { expect, it } from 'vitest';
+import { tempDirs, until, useKeptPrivateLibvirtd, virsh, writeManifest } from './harness.js';
 
-const fx = usePrivateLibvirtd();
-let keep: RpcConnection | undefined;
-beforeAll(async () => {
-  keep = await keeper(fx.daemon.testUri);
-});
-afterAll(async () => {
-  await closeKeeper(keep);
-});
+const fx = useKeptPrivateLibvirtd();
 
 const BIN = path.resolve(import.meta.dirname, '../../../bin/virtkeeper.js');
 
