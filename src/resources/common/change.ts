@@ -1,13 +1,28 @@
 // Assembling a ResourceChange. Every kind goes through here so actions, reasons and the
 // restart-required flag are derived the same way.
-import type { IdentityKey, ManifestKind } from '../../manifests/types.js';
-import type { ActionType, FieldChange, ResourceChange, Step } from '../types.js';
+import { kindKey } from '../../manifests/identity.js';
+import type { IdentityKey, LoadedManifest, ManifestKind } from '../../manifests/types.js';
+import type { ActionType, FieldChange, LiveResource, ResourceChange, Step } from '../types.js';
 
 export interface ChangeIdentity<K extends ManifestKind> {
   key: IdentityKey;
   kind: K;
   name: string;
   dependsOn: IdentityKey[];
+}
+
+/**
+ * The identity of a change for a kind keyed by its name: the manifest's key and name when there
+ * is a manifest, else the live object's.
+ */
+export function changeIdentity<K extends ManifestKind>(
+  kind: K,
+  desired: LoadedManifest | undefined,
+  live: LiveResource<K> | undefined,
+  dependsOn: IdentityKey[] = [],
+): ChangeIdentity<K> {
+  const name = desired?.manifest.metadata.name ?? live?.name ?? '';
+  return { key: desired?.key ?? live?.key ?? kindKey(kind, name), kind, name, dependsOn };
 }
 
 export interface ChangeParts {

@@ -3,7 +3,7 @@
 import type { InterfaceManifest, InterfaceSpec, LoadedManifest } from '../../manifests/types.js';
 import { kindKey } from '../../manifests/identity.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
-import { buildChange, createChanges, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
+import { buildChange, changeIdentity, createChanges, noOp, updateReason } from '../common/change.js';
 import { activeChange, defineStep, startStep, stopStep, undefineStep } from '../common/lifecycle.js';
 import { diffInterface } from './diff.js';
 import { interfaceToXml } from './to-xml.js';
@@ -21,14 +21,9 @@ export function planInterface(
   live: InterfaceLive | undefined,
   ctx: PlanContext,
 ): ResourceChange<'Interface'> {
-  const name = desired?.manifest.metadata.name ?? live?.name ?? '';
+  const id = changeIdentity('Interface', desired, live, desired ? interfaceDependencies(desired.manifest.spec, ctx) : []);
+  const { name } = id;
   const label = `interface ${name}`;
-  const id: ChangeIdentity<'Interface'> = {
-    key: desired?.key ?? live?.key ?? kindKey('Interface', name),
-    kind: 'Interface',
-    name,
-    dependsOn: desired ? interfaceDependencies(desired.manifest.spec, ctx) : [],
-  };
   if (!desired) {
     if (!live) return noOp(id, 'absent on both sides');
     const steps: Step[] = [];

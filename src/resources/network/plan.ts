@@ -1,9 +1,8 @@
 // Pure planning of one network. Networks have no state field: a managed network is kept active.
 import type { LoadedManifest, NetworkManifest, NetworkSpec } from '../../manifests/types.js';
-import { kindKey } from '../../manifests/identity.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
 import { toXmlString } from '../xml.js';
-import { buildChange, createChanges, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
+import { buildChange, changeIdentity, createChanges, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
 import { activeChange, autostartChange, defineStep, setAutostartStep, startStep, stopStep, undefineStep } from '../common/lifecycle.js';
 import { HOSTS_PATH, diffNetwork } from './diff.js';
 import { hostOps, type HostOp } from './dhcp-hosts.js';
@@ -74,8 +73,7 @@ export function planNetwork(
   live: NetworkLive | undefined,
   _ctx: PlanContext,
 ): ResourceChange<'Network'> {
-  const name = desired?.manifest.metadata.name ?? live?.name ?? '';
-  const id: ChangeIdentity<'Network'> = { key: desired?.key ?? live?.key ?? kindKey('Network', name), kind: 'Network', name, dependsOn: [] };
+  const id = changeIdentity('Network', desired, live);
   if (!desired) return live ? planDelete(id, live) : noOp(id, 'absent on both sides');
   if (!live) return planCreate(id, desired.manifest);
   return planUpdate(id, desired.manifest, live);

@@ -7,9 +7,8 @@
 // records the live key so that a released device (manifest removed, apply --prune) can be found
 // and given back to its host driver.
 import type { LoadedManifest, NodeDeviceManifest, NodeDeviceSpec } from '../../manifests/types.js';
-import { kindKey } from '../../manifests/identity.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
-import { buildChange, noOp, type ChangeIdentity } from '../common/change.js';
+import { buildChange, changeIdentity, noOp, type ChangeIdentity } from '../common/change.js';
 import { describeDevice, findDevices, matches } from './identity.js';
 
 type DeviceLive = LiveResource<'NodeDevice'>;
@@ -64,8 +63,7 @@ export function planNodeDevice(
   live: DeviceLive | undefined,
   ctx: PlanContext,
 ): ResourceChange<'NodeDevice'> {
-  const name = desired?.manifest.metadata.name ?? live?.name ?? '';
-  const id: ChangeIdentity<'NodeDevice'> = { key: desired?.key ?? live?.key ?? kindKey('NodeDevice', name), kind: 'NodeDevice', name, dependsOn: [] };
+  const id = changeIdentity('NodeDevice', desired, live);
   if (desired) return planDesired(id, desired.manifest, live, ctx);
   // Released (manifest gone, --prune): `live` is the device the inventory record resolved to.
   // Deleting a node device means giving it back to its host driver; the device itself stays.

@@ -3,10 +3,9 @@
 // still needs virtkeeper.io/allow-replace: "true" because volumes vanish from libvirt's view.
 // Deleting a pool never runs virStoragePoolDelete: the storage stays on the host.
 import type { LoadedManifest, StoragePoolManifest } from '../../manifests/types.js';
-import { kindKey } from '../../manifests/identity.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
 import { ANNOTATION_ALLOW_FORMAT, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } from '../common/annotations.js';
-import { buildChange, createChanges, listPaths, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
+import { buildChange, changeIdentity, createChanges, listPaths, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
 import { activeChange, autostartChange, defineStep, setAutostartStep, startStep, stopStep, undefineStep } from '../common/lifecycle.js';
 import { diffPool } from './diff.js';
 import { poolToXml } from './to-xml.js';
@@ -90,13 +89,7 @@ export function planPool(
   live: PoolLive | undefined,
   _ctx: PlanContext,
 ): ResourceChange<'StoragePool'> {
-  const name = desired?.manifest.metadata.name ?? live?.name ?? '';
-  const id: ChangeIdentity<'StoragePool'> = {
-    key: desired?.key ?? live?.key ?? kindKey('StoragePool', name),
-    kind: 'StoragePool',
-    name,
-    dependsOn: [],
-  };
+  const id = changeIdentity('StoragePool', desired, live);
   if (!desired) {
     if (!live) return noOp(id, 'absent on both sides');
     return buildChange(id, {
