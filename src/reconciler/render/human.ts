@@ -52,9 +52,13 @@ function renderChange(change: ResourceChange, paint: (style: Style, text: string
   const header = `${paint(style, ACTION_SYMBOL[change.action].padStart(3))} ${paint('bold', change.key)} ${paint(style, change.action)}`;
   const lines = [[header, ...flags].join(' ')];
   if (change.reason && change.reason !== change.refused) lines.push(`      ${paint('dim', change.reason)}`);
+  // How a field reaches the host (live/redefine/replace) only matters for an object that exists:
+  // on a create every field is simply part of the new definition.
+  const showClass = change.action !== 'create';
   for (const field of change.changes) {
     const op = fieldOp(field);
-    lines.push(`      ${paint(FIELD_STYLE[op], `${op} ${formatFieldChange(field)}`)}  ${paint('dim', `[${field.class}]`)}`);
+    const classTag = showClass ? `  ${paint('dim', `[${field.class}]`)}` : '';
+    lines.push(`      ${paint(FIELD_STYLE[op], `${op} ${formatFieldChange(field)}`)}${classTag}`);
   }
   return lines;
 }

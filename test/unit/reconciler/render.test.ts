@@ -69,7 +69,7 @@ describe('renderHuman', () => {
         '',
         '  + Network/lan create',
         '      not defined on the host',
-        '      + spec.bridge: "virbr10"  [redefine]',
+        '      + spec.bridge: "virbr10"',
         '',
         '  ~ Domain/web-1 update (restart required)',
         '      config differs',
