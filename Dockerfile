@@ -10,10 +10,10 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
-RUN npm ci --no-audit --no-fund
 COPY src ./src
 COPY schemas ./schemas
-RUN npm run build
+# npm ci builds better-sqlite3 (the state store) and, through the prepare script, compiles src/ to dist/.
+RUN npm ci --no-audit --no-fund
 RUN npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime

@@ -1,26 +1,29 @@
-// virtkeeper CLI entry: a list of command registrations, nothing else. Each command lives in
-// commands/<name>.ts and exports register<Name>Command(program).
+// virtkeeper CLI entry: a table of commands, nothing else. Each command lives in
+// commands/<name>.ts and exports register<Name>Command(program). Only the module of the command
+// being run is imported (the daemon's, the client's and the metrics' modules cost hundreds of
+// milliseconds to load), so `virtkeeper validate` starts in well under a second; help and unknown
+// commands load them all so commander can list every command and suggest the nearest name.
 import { Command } from 'commander';
-import { registerApplyCommand } from './commands/apply.js';
-import { registerExportCommand } from './commands/export.js';
-import { registerHostInfoCommand } from './commands/host-info.js';
-import { registerPlanCommand } from './commands/plan.js';
-import { registerRunCommand } from './commands/run.js';
-import { registerSandboxCommand } from './commands/sandbox.js';
-import { registerSchemaCommand } from './commands/schema.js';
-import { registerValidateCommand } from './commands/validate.js';
+
+type Register = (program: Command) => void;
+
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  validate: async () => (await import('./commands/validate.js')).registerValidateCommand,
+  schema: async () => (await import('./commands/schema.js')).registerSchemaCommand,
+  plan: async () => (await import('./commands/plan.js')).registerPlanCommand,
+  apply: async () => (await import('./commands/apply.js')).registerApplyCommand,
+  export: async () => (await import('./commands/export.js')).registerExportCommand,
+  run: async () => (await import('./commands/run.js')).registerRunCommand,
+  'host-info': async () => (await import('./commands/host-info.js')).registerHostInfoCommand,
+  sandbox: async () => (await import('./commands/sandbox.js')).registerSandboxCommand,
+};
 
 const program = new Command('virtkeeper')
   .description('GitOps reconciler for libvirt hosts')
   .showHelpAfterError();
 
-registerValidateCommand(program);
-registerSchemaCommand(program);
-registerPlanCommand(program);
-registerApplyCommand(program);
-registerExportCommand(program);
-registerRunCommand(program);
-registerHostInfoCommand(program);
-registerSandboxCommand(program);
+const wanted = process.argv[2];
+const only = wanted !== undefined ? COMMANDS[wanted] : undefined;
+for (const load of only ? [only] : Object.values(COMMANDS)) (await load())(program);
 
 await program.parseAsync(process.argv);
