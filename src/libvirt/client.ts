@@ -2,7 +2,7 @@
 // plain TypeScript (string unions for enums, canonical UUID strings, bigint byte sizes) and
 // keeps the not-found convention in one place: `lookup*`/`find*` resolve null when the object
 // does not exist, every other method rejects with the LibvirtError the daemon sent.
-import type { ProcedureDef, RpcCaller, ServerMessage } from './rpc-types.js';
+import type { CallOptions, ProcedureDef, RpcCaller, ServerMessage } from './rpc-types.js';
 import type { RemoteDomain, RemoteInterface, RemoteNetwork, RemoteNodeDevice, RemoteStoragePool, RemoteStorageVol } from './procedures/common.js';
 import * as host from './procedures/host.js';
 import * as dom from './procedures/domain.js';
@@ -164,6 +164,8 @@ export interface LibvirtClientOptions {
 export interface ConnectOptions {
   readOnly?: boolean;
   onCall?: (info: CallInfo) => void;
+  /** Deadline of every call in ms (default 120 s, 0: none); see RpcConnectionOptions.callTimeoutMs. */
+  callTimeoutMs?: number;
 }
 
 // ---- helpers -------------------------------------------------------------------------------
@@ -292,7 +294,10 @@ export class LibvirtClient {
 
   /** Opens a connection (see connect.ts for URI forms) and wraps it. */
   static async connect(uri: string, options: ConnectOptions = {}): Promise<LibvirtClient> {
-    const conn = await openConnection(uri, { readOnly: options.readOnly ?? false });
+    const conn = await openConnection(uri, {
+      readOnly: options.readOnly ?? false,
+      ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
+    });
     return new LibvirtClient(conn, {
       ...(options.onCall ? { onCall: options.onCall } : {}),
       close: () => closeConnection(conn),
@@ -932,10 +937,10 @@ function withCallHook(caller: RpcCaller, onCall: (info: CallInfo) => void): RpcC
     }
   };
   return {
-    async call<A, R>(proc: ProcedureDef<A, R>, args: A): Promise<R> {
+    async call<A, R>(proc: ProcedureDef<A, R>, args: A, options?: CallOptions): Promise<R> {
       const started = performance.now();
       try {
-        const result = await caller.call(proc, args);
+        const result = await caller.call(proc, args, options);
         report({ procedure: proc.name, number: proc.number, durationMs: performance.now() - started });
         return result;
       } catch (error) {

@@ -5,7 +5,15 @@
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { XdrError, XdrReader, XdrWriter } from './xdr.js';
-import { REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, type ProcedureDef, type RpcCaller, type ServerMessage } from './rpc-types.js';
+import {
+  REMOTE_PROGRAM,
+  REMOTE_PROTOCOL_VERSION,
+  type CallOptions,
+  type ProcedureDef,
+  type RpcCaller,
+  type ServerMessage,
+} from './rpc-types.js';
+import { describeCallObject } from './call-object.js';
 import {
   FrameDecoder,
   HEADER_BYTES,
@@ -16,7 +24,12 @@ import {
   encodePacket,
   type Packet,
 } from './frame.js';
-import { ConnectionClosedError, ProtocolError, decodeRemoteError, type DisconnectReason } from './errors.js';
+import { CallTimeoutError, ConnectionClosedError, ProtocolError, decodeRemoteError, type DisconnectReason } from './errors.js';
+
+/** Default deadline of one call (`--call-timeout`): long enough for a slow QEMU start on TCG. */
+export const DEFAULT_CALL_TIMEOUT_MS = 120_000;
+/** Default deadline of calls slow by nature (ProcedureDef.slow: migration, save, volume upload/wipe). */
+export const DEFAULT_SLOW_CALL_TIMEOUT_MS = 6 * 3600_000;
 
 /** libvirt's keepalive program (virkeepaliveprotocol.x): "keep". */
 export const KEEPALIVE_PROGRAM = 0x6b656570;
@@ -46,11 +59,20 @@ export interface RpcConnectionOptions {
   answerPings?: boolean;
   /** Largest frame accepted from the peer (default libvirt's limit). */
   maxFrameBytes?: number;
+  /**
+   * Every call must be answered within this many ms (default DEFAULT_CALL_TIMEOUT_MS; 0: no
+   * deadline). A call past its deadline rejects with CallTimeoutError and closes the connection.
+   */
+  callTimeoutMs?: number;
+  /** Deadline of procedures marked `slow` (default DEFAULT_SLOW_CALL_TIMEOUT_MS, never below callTimeoutMs). */
+  slowCallTimeoutMs?: number;
 }
 
 interface PendingCall {
   readonly procedure: string;
   readonly started: number;
+  /** The deadline timer, cleared when the call settles. */
+  timer?: NodeJS.Timeout;
   resolve(body: Buffer): void;
   reject(err: Error): void;
 }
@@ -109,6 +131,10 @@ interface StreamTransport {
   drained(): Promise<void>;
   /** The stream is over: forget its serial. */
   release(serial: number): void;
+  /** Deadline for the daemon's answer to finish() in ms (0: none). */
+  finishTimeoutMs(): number;
+  /** finish() got no answer in time: fail everything on this connection with err. */
+  expired(err: Error): void;
 }
 
 interface StreamHeader {
@@ -171,7 +197,31 @@ class OutgoingStream implements WriteStream {
     }
     this.state = 'finishing';
     return new Promise<void>((resolve, reject) => {
-      this.settle = { resolve, reject };
+      const ms = this.transport.finishTimeoutMs();
+      // The daemon flushes the data before it confirms; a daemon that never does must not hang us.
+      const timer =
+        ms > 0
+          ? setTimeout(() => {
+              const err = new CallTimeoutError(
+                `no answer to the end of the ${this.procedure} stream within ${ms} ms; closing the connection`,
+                this.procedure,
+                undefined,
+                ms,
+              );
+              this.fail(err);
+              this.transport.expired(err);
+            }, ms)
+          : undefined;
+      this.settle = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
       this.transport.write(this.packet(MessageStatus.OK));
     });
   }
@@ -291,14 +341,14 @@ export class RpcConnection implements RpcCaller {
     return this.disconnectedPromise;
   }
 
-  call<A, R>(proc: ProcedureDef<A, R>, args: A): Promise<R> {
-    return this.callProgram(REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc, args);
+  call<A, R>(proc: ProcedureDef<A, R>, args: A, options: CallOptions = {}): Promise<R> {
+    return this.callProgram(REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc, args, options);
   }
 
   /** Like call() but for another RPC program served on the same socket (e.g. libvirt's admin or qemu programs). */
-  callProgram<A, R>(program: number, version: number, proc: ProcedureDef<A, R>, args: A): Promise<R> {
+  callProgram<A, R>(program: number, version: number, proc: ProcedureDef<A, R>, args: A, options: CallOptions = {}): Promise<R> {
     try {
-      return this.sendCall(program, version, proc, args, this.allocateSerial());
+      return this.sendCall(program, version, proc, args, this.allocateSerial(), this.deadlineFor(proc.slow === true, options));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -318,7 +368,7 @@ export class RpcConnection implements RpcCaller {
     // chunk, dispatched before our await resumes) already finds it.
     this.streams.set(serial, stream);
     try {
-      await this.sendCall(REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc, args, serial);
+      await this.sendCall(REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc, args, serial, this.deadlineFor(proc.slow === true, {}));
     } catch (err) {
       this.streams.delete(serial);
       throw err;
@@ -333,17 +383,46 @@ export class RpcConnection implements RpcCaller {
     },
     drained: () => this.waitForDrain(),
     release: (serial) => void this.streams.delete(serial),
+    // Ending an upload waits for the daemon to flush it to disk: slow by nature.
+    finishTimeoutMs: () => this.deadlineFor(true, {}),
+    expired: (err) => this.teardown('call-timeout', err),
   };
 
+  /** The deadline of one call in ms; 0 means none. */
+  private deadlineFor(slow: boolean, options: CallOptions): number {
+    if (options.timeoutMs !== undefined) return options.timeoutMs;
+    const normal = this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    if (!slow || normal === 0) return normal;
+    return Math.max(normal, this.options.slowCallTimeoutMs ?? DEFAULT_SLOW_CALL_TIMEOUT_MS);
+  }
+
+  /** Rejects a call nobody answered in time and closes the connection (see CallTimeoutError). */
+  private expire(serial: number, procedure: string, args: unknown, timeoutMs: number): void {
+    const call = this.pending.get(serial);
+    if (!call || this.closedInfo) return;
+    this.pending.delete(serial);
+    this.report(call, false);
+    const object = describeCallObject(procedure, args);
+    const error = new CallTimeoutError(
+      `${this.label}: no answer to ${procedure}${object ? ` (${object})` : ''} within ${timeoutMs} ms; ` +
+        'closing the connection (raise --call-timeout if the daemon is just slow)',
+      procedure,
+      object,
+      timeoutMs,
+    );
+    call.reject(error);
+    this.teardown('call-timeout', error);
+  }
+
   /** Encodes and sends one CALL with the given serial; throws synchronously when it cannot be encoded. */
-  private sendCall<A, R>(program: number, version: number, proc: ProcedureDef<A, R>, args: A, serial: number): Promise<R> {
+  private sendCall<A, R>(program: number, version: number, proc: ProcedureDef<A, R>, args: A, serial: number, timeoutMs: number): Promise<R> {
     if (this.closedInfo) return Promise.reject(this.closedError(proc.name));
     const w = new XdrWriter();
     proc.args.encode(w, args);
     const body = w.toBuffer();
     const frame = encodePacket({ program, version, procedure: proc.number, type: MessageType.CALL, serial, status: MessageStatus.OK }, body);
     return new Promise<R>((resolve, reject) => {
-      this.pending.set(serial, {
+      const call: PendingCall = {
         procedure: proc.name,
         started: performance.now(),
         resolve: (replyBody) => {
@@ -362,7 +441,11 @@ export class RpcConnection implements RpcCaller {
           }
         },
         reject,
-      });
+      };
+      if (timeoutMs > 0) {
+        call.timer = setTimeout(() => this.expire(serial, proc.name, args, timeoutMs), timeoutMs);
+      }
+      this.pending.set(serial, call);
       this.stream.write(frame);
     });
   }
@@ -483,9 +566,20 @@ export class RpcConnection implements RpcCaller {
 
   private onReply(packet: Packet): void {
     const call = this.pending.get(packet.serial);
-    // A reply nobody waits for cannot be routed anywhere; the stream itself is still in sync.
-    if (!call) return;
+    if (!call) {
+      // Every serial we wait on is pending until answered, timed out or torn down (and a timeout
+      // closes the connection), so a reply to anything else means the peer is confused or hostile:
+      // trusting the rest of its stream could hand a caller someone else's answer.
+      this.teardown(
+        'protocol-error',
+        new ProtocolError(
+          `${this.label}: reply to serial ${packet.serial} (procedure ${packet.procedure}), which no call is waiting for`,
+        ),
+      );
+      return;
+    }
     this.pending.delete(packet.serial);
+    clearTimeout(call.timer);
     if (packet.status === MessageStatus.OK) {
       this.report(call, true);
       call.resolve(packet.body);
@@ -568,6 +662,7 @@ export class RpcConnection implements RpcCaller {
     this.stopKeepalive();
     for (const [serial, call] of this.pending) {
       this.pending.delete(serial);
+      clearTimeout(call.timer);
       this.report(call, false);
       call.reject(this.closedError(call.procedure));
     }

@@ -147,7 +147,8 @@ export type DisconnectReason =
   | 'closed-by-peer' // the daemon (or the tunnel) ended the stream
   | 'socket-error' // the OS reported an error on the socket
   | 'keepalive-timeout' // the peer stopped answering keepalive pings
-  | 'protocol-error'; // the peer sent bytes we could not parse
+  | 'protocol-error' // the peer sent bytes we could not parse, or a reply to a call never made
+  | 'call-timeout'; // a call got no answer within its deadline: the peer is wedged, start afresh
 
 /** A call could not complete because the connection is gone; reconnecting may help. */
 export class ConnectionClosedError extends Error {
@@ -158,6 +159,25 @@ export class ConnectionClosedError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * A call got no reply within its deadline. The connection is closed with it (reason
+ * 'call-timeout'): a daemon that sits on one call holds a worker and may sit on the next, and
+ * the daemon mode reconnects on a closed connection.
+ */
+export class CallTimeoutError extends Error {
+  override name = 'CallTimeoutError';
+  constructor(
+    message: string,
+    /** The procedure, e.g. "DOMAIN_CREATE". */
+    readonly procedure: string,
+    /** The object the call was about, e.g. "domain 'web-1'", when its arguments name one. */
+    readonly object: string | undefined,
+    readonly timeoutMs: number,
+  ) {
+    super(message);
   }
 }
 

@@ -15,6 +15,17 @@ export interface ProcedureDef<A, R> {
   readonly ret: XdrCodec<R>;
   /** Procedures libvirt marks priority:high may run while others block; informative only. */
   readonly priority?: 'high';
+  /**
+   * Slow by nature (migration, save/restore, volume upload or wipe): the call's deadline is the
+   * connection's slowCallTimeoutMs instead of callTimeoutMs.
+   */
+  readonly slow?: true;
+}
+
+/** Per-call options. */
+export interface CallOptions {
+  /** Deadline for this call in ms (0: none); default from the connection and the procedure. */
+  timeoutMs?: number;
 }
 
 /** An asynchronous MESSAGE packet from the server (events), body not yet decoded. */
@@ -27,7 +38,7 @@ export interface ServerMessage {
 /** What a typed procedure layer needs from a connection. */
 export interface RpcCaller {
   /** Sends a CALL and resolves with the decoded REPLY; an ERROR reply rejects with LibvirtError. */
-  call<A, R>(proc: ProcedureDef<A, R>, args: A): Promise<R>;
+  call<A, R>(proc: ProcedureDef<A, R>, args: A, options?: CallOptions): Promise<R>;
   /** Subscribe to asynchronous server messages (events); returns an unsubscribe function. */
   onMessage(listener: (msg: ServerMessage) => void): () => void;
 }

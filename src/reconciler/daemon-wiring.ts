@@ -18,6 +18,8 @@ export interface DefaultEngineOptions {
   registry?: KindRegistry;
   /** Keepalive interval towards libvirtd in ms (how fast a hung daemon is noticed, times 5). */
   keepaliveIntervalMs?: number;
+  /** Deadline of each libvirt call in ms (`--call-timeout`); a call past it closes the connection, which reconnects. */
+  callTimeoutMs?: number;
 }
 
 export function createDefaultEngine(options: DefaultEngineOptions = {}): ControllerEngine {
@@ -40,6 +42,7 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
     async connect(uri, onCall): Promise<HostSession> {
       const conn = await openConnection(uri, {
         ...(options.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: options.keepaliveIntervalMs } : {}),
+        ...(options.callTimeoutMs !== undefined ? { callTimeoutMs: options.callTimeoutMs } : {}),
       });
       const client = new LibvirtClient(conn, {
         onCall: (info) => onCall(info.procedure, info.durationMs),

@@ -8,7 +8,7 @@ import { DEFAULT_CONCURRENCY, executePlan } from '../../reconciler/executor.js';
 import { PersistentInventory } from '../../reconciler/inventory.js';
 import { renderApplyReport, formatResult } from '../../reconciler/render/apply.js';
 import { renderHuman } from '../../reconciler/render/human.js';
-import { connectOption } from '../connect-option.js';
+import { callTimeoutOption, connectOption } from '../connect-option.js';
 import {
   describeFailure,
   inventoryOptions,
@@ -22,6 +22,8 @@ import {
 
 export interface ApplyCommandOptions extends InventoryLocation {
   connect: string;
+  /** --call-timeout in ms. */
+  callTimeout?: number;
   prune?: boolean;
   concurrency?: number;
   color?: boolean;
@@ -35,7 +37,10 @@ export async function runApply(dir: string, options: ApplyCommandOptions, io: Co
   let client: LibvirtClient | undefined;
   let store: PersistentInventory | undefined;
   try {
-    client = await LibvirtClient.connect(options.connect, { readOnly: false });
+    client = await LibvirtClient.connect(options.connect, {
+      readOnly: false,
+      ...(options.callTimeout !== undefined ? { callTimeoutMs: options.callTimeout } : {}),
+    });
     const { plan, inventory, inventoryFile } = await planAgainstHost(client, desired, registry, {
       prune: options.prune ?? false,
       ...(options.inventory !== undefined ? { inventory: options.inventory } : {}),
@@ -83,6 +88,7 @@ export function registerApplyCommand(program: Command): void {
     .description('make the host match the manifests; exit 0 when every change succeeded, 1 otherwise')
     .argument('<dir>', 'manifest directory')
     .addOption(connectOption())
+    .addOption(callTimeoutOption())
     .option('--prune', 'delete recorded objects whose manifests are gone (never those annotated virtkeeper.io/prune: disabled)')
     .option('--concurrency <n>', `changes to run at once (default ${DEFAULT_CONCURRENCY})`, parseConcurrency)
     .option('--color', 'force coloured output')

@@ -10,11 +10,13 @@ import { API_VERSION, MANIFEST_KINDS, type AnyManifest, type ManifestKind } from
 import { defaultRegistry, KIND_ORDER, kindRank, type KindRegistry } from '../../resources/registry.js';
 import type { LiveResource } from '../../resources/types.js';
 import { readLiveState } from '../../reconciler/live-state.js';
-import { connectOption } from '../connect-option.js';
+import { callTimeoutOption, connectOption } from '../connect-option.js';
 import { describeFailure, processIo, type CommandIo } from './plan.js';
 
 export interface ExportCommandOptions {
   connect: string;
+  /** --call-timeout in ms. */
+  callTimeout?: number;
   kind?: ManifestKind;
   name?: string;
   /** Directory to write one file per object; omitted: all documents on stdout. */
@@ -68,7 +70,10 @@ function withoutUndefined<T>(value: T): T {
 export async function runExport(options: ExportCommandOptions, io: CommandIo): Promise<number> {
   let client: LibvirtClient | undefined;
   try {
-    client = await LibvirtClient.connect(options.connect, { readOnly: true });
+    client = await LibvirtClient.connect(options.connect, {
+      readOnly: true,
+      ...(options.callTimeout !== undefined ? { callTimeoutMs: options.callTimeout } : {}),
+    });
     const kinds = options.kind ? [options.kind] : KIND_ORDER;
     const live = await readLiveState(client, options.registry ?? defaultRegistry, kinds);
     const exported = toManifests(live.values(), options.name !== undefined ? { name: options.name } : {});
@@ -106,6 +111,7 @@ export function registerExportCommand(program: Command): void {
     .command('export')
     .description('write live objects as manifests (one YAML file per object) that apply back with 0 changes')
     .addOption(connectOption())
+    .addOption(callTimeoutOption())
     .option('--kind <kind>', `only this kind (${MANIFEST_KINDS.join(', ')})`, parseKind)
     .option('--name <name>', 'only objects with this name')
     .option('--out <dir>', 'directory to write files into (default: all documents on stdout)')

@@ -1,7 +1,7 @@
 // `virtkeeper plan DIR --connect URI`: what apply would do, read through a read-only connection.
 // Exit codes: 0 success; with --detailed-exitcode 0 no changes, 2 changes; 1 error either way.
 import { Command } from 'commander';
-import { connectOption } from '../connect-option.js';
+import { callTimeoutOption, connectOption } from '../connect-option.js';
 import { LibvirtClient } from '../../libvirt/client.js';
 import { LibvirtError } from '../../libvirt/errors.js';
 import { formatError } from '../../manifests/errors.js';
@@ -36,6 +36,8 @@ export interface InventoryLocation {
 
 export interface PlanCommandOptions extends InventoryLocation {
   connect: string;
+  /** --call-timeout in ms. */
+  callTimeout?: number;
   json?: boolean;
   markdown?: boolean;
   color?: boolean;
@@ -103,7 +105,10 @@ export async function runPlan(dir: string, options: PlanCommandOptions, io: Comm
   if (!desired) return 1;
   let client: LibvirtClient | undefined;
   try {
-    client = await LibvirtClient.connect(options.connect, { readOnly: true });
+    client = await LibvirtClient.connect(options.connect, {
+      readOnly: true,
+      ...(options.callTimeout !== undefined ? { callTimeoutMs: options.callTimeout } : {}),
+    });
     const { plan } = await planAgainstHost(client, desired, options.registry ?? defaultRegistry, {
       prune: options.prune ?? false,
       ...(options.inventory !== undefined ? { inventory: options.inventory } : {}),
@@ -145,6 +150,7 @@ export function registerPlanCommand(program: Command): void {
     .description('show what apply would change on the host (read-only); exit 0 ok, 1 error; with --detailed-exitcode 0 no changes, 2 changes')
     .argument('<dir>', 'manifest directory')
     .addOption(connectOption())
+    .addOption(callTimeoutOption())
     .option('--json', 'machine-readable plan (docs/plan-format.md)')
     .option('--markdown', 'plan as Markdown, e.g. for a pull-request comment')
     .option('--color', 'force coloured output')

@@ -1,6 +1,7 @@
 // `virtkeeper run DIR --connect URI`: the daemon. Keeps the host converged on DIR (a plain
 // directory or a git-sync symlink) until SIGTERM/SIGINT, which finish in-flight actions first.
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { callTimeoutOption } from '../connect-option.js';
 import { createLogger, type LogFormat, type LogLevel } from '../../observability/logger.js';
 import { Controller } from '../../reconciler/controller.js';
 import { createDefaultEngine } from '../../reconciler/daemon-wiring.js';
@@ -8,6 +9,8 @@ import { DEFAULT_LISTEN, parseDuration, parseListen, type ListenAddress } from '
 
 export interface RunCommandOptions {
   connect?: string;
+  /** --call-timeout in ms. */
+  callTimeout?: number;
   prune?: boolean;
   resyncInterval: number;
   listen: ListenAddress;
@@ -49,7 +52,7 @@ export async function runDaemon(dir: string, opts: RunCommandOptions): Promise<n
     controller = await Controller.start({
       dir,
       uri,
-      engine: createDefaultEngine(),
+      engine: createDefaultEngine(opts.callTimeout !== undefined ? { callTimeoutMs: opts.callTimeout } : {}),
       prune: opts.prune ?? false,
       resyncIntervalMs: opts.resyncInterval,
       listen: opts.listen,
@@ -102,6 +105,7 @@ export function registerRunCommand(program: Command): void {
     .description('run the reconciler daemon: keep the host converged on DIR (watches files, libvirt events, periodic resync)')
     .argument('<dir>', 'manifest directory (may be a git-sync style symlink that is swapped atomically)')
     .addOption(new Option('-c, --connect <uri>', 'libvirt URI, e.g. qemu:///system').env('VIRTKEEPER_CONNECT'))
+    .addOption(callTimeoutOption())
     .option('--prune', 'delete recorded objects whose manifests are gone (never those annotated virtkeeper.io/prune: disabled)')
     .addOption(
       new Option('--resync-interval <duration>', 'full resync period, e.g. 30s, 5m, 1h; 0 disables')

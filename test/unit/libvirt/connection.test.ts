@@ -7,7 +7,7 @@ import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { RpcConnection, KEEPALIVE_PROGRAM, type RpcConnectionOptions } from '../../../src/libvirt/connection.js';
 import { FrameDecoder, MessageStatus, MessageType, encodePacket, type Packet } from '../../../src/libvirt/frame.js';
-import { ConnectionClosedError, LibvirtError, ProtocolError } from '../../../src/libvirt/errors.js';
+import { CallTimeoutError, ConnectionClosedError, LibvirtError, ProtocolError } from '../../../src/libvirt/errors.js';
 import { XdrWriter, xdrVoid, type XdrCodec } from '../../../src/libvirt/xdr.js';
 import { REMOTE_PROGRAM, type ProcedureDef, type ServerMessage } from '../../../src/libvirt/rpc-types.js';
 
@@ -165,14 +165,83 @@ describe('RpcConnection calls', () => {
     ]);
   });
 
-  it('ignores a reply for a serial nobody is waiting for', async () => {
+  it('closes with a protocol error on a reply to a serial no call is waiting for', async () => {
     const { conn, peer } = await connectPair();
     const p = conn.call(ECHO, 5);
     const call = await peer.nextPacket(isCall);
     peer.reply({ ...call, serial: call.serial + 1000 }, intBody(99));
-    peer.reply(call, intBody(5));
-    expect(await p).toBe(5);
+    const info = await conn.disconnected;
+    expect(info.reason).toBe('protocol-error');
+    expect(info.error?.message).toMatch(new RegExp(`serial ${call.serial + 1000}.*no call is waiting`));
+    await expect(p).rejects.toMatchObject({ name: 'ConnectionClosedError', reason: 'protocol-error' });
+  });
+});
+
+describe('RpcConnection call deadlines', () => {
+  const DOM_LOOKUP: ProcedureDef<string, number> = {
+    name: 'DOMAIN_LOOKUP_BY_NAME',
+    number: 23,
+    args: { encode: (w, v) => void w.string(v), decode: (r) => r.string() },
+    ret: intCodec,
+  };
+  const SLOW: ProcedureDef<number, number> = { ...ECHO, name: 'TEST_SLOW', slow: true };
+
+  it('fails a call the peer never answers, naming procedure and object, and closes the connection', async () => {
+    const { conn, peer } = await connectPair({ callTimeoutMs: 150 });
+    const started = Date.now();
+    const stuck = conn.call(DOM_LOOKUP, 'web-1').catch((e: unknown) => e);
+    const other = conn.call(ECHO, 1).catch((e: unknown) => e);
+    await peer.nextPacket(isCall);
+    // The peer stays alive (keepalive would be answered) but sits on the calls.
+    const err = await stuck;
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(err).toBeInstanceOf(CallTimeoutError);
+    expect(err).toMatchObject({ procedure: 'DOMAIN_LOOKUP_BY_NAME', object: "domain 'web-1'", timeoutMs: 150 });
+    expect((err as Error).message).toBe(
+      "fake: no answer to DOMAIN_LOOKUP_BY_NAME (domain 'web-1') within 150 ms; closing the connection (raise --call-timeout if the daemon is just slow)",
+    );
+    expect((await conn.disconnected).reason).toBe('call-timeout');
+    expect(await other).toMatchObject({ name: 'ConnectionClosedError', reason: 'call-timeout' });
+  });
+
+  it('does not fire once the reply arrived in time', async () => {
+    const { conn, peer } = await connectPair({ callTimeoutMs: 100 });
+    const p = conn.call(ECHO, 3);
+    peer.reply(await peer.nextPacket(isCall), intBody(3));
+    expect(await p).toBe(3);
+    await new Promise((r) => setTimeout(r, 200));
     expect(conn.closed).toBe(false);
+  });
+
+  it('gives slow procedures the slow deadline and honours a per-call deadline', async () => {
+    const { conn, peer } = await connectPair({ callTimeoutMs: 50, slowCallTimeoutMs: 400 });
+    const slow = conn.call(SLOW, 1);
+    const slowCall = await peer.nextPacket(isCall);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(conn.closed).toBe(false);
+    peer.reply(slowCall, intBody(1));
+    expect(await slow).toBe(1);
+    const quick = conn.call(SLOW, 2, { timeoutMs: 30 }).catch((e: unknown) => e);
+    await peer.nextPacket(isCall);
+    expect(await quick).toMatchObject({ name: 'CallTimeoutError', procedure: 'TEST_SLOW', timeoutMs: 30 });
+  });
+
+  it('ends a call whose reply frame is cut off mid-way within the deadline', async () => {
+    const { conn, peer } = await connectPair({ callTimeoutMs: 150 });
+    const p = conn.call(ECHO, 1).catch((e: unknown) => e);
+    const call = await peer.nextPacket(isCall);
+    const frame = encodePacket({ ...call, type: MessageType.REPLY, status: MessageStatus.OK }, intBody(1));
+    peer.send(frame.subarray(0, frame.length - 2));
+    expect(await p).toMatchObject({ name: 'CallTimeoutError', procedure: 'TEST_ECHO' });
+  });
+
+  it('keeps no deadline with callTimeoutMs 0', async () => {
+    const { conn, peer } = await connectPair({ callTimeoutMs: 0 });
+    const p = conn.call(ECHO, 9);
+    const call = await peer.nextPacket(isCall);
+    await new Promise((r) => setTimeout(r, 100));
+    peer.reply(call, intBody(9));
+    expect(await p).toBe(9);
   });
 });
 

@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { RpcConnection, supportsStreams } from '../../../src/libvirt/connection.js';
+import { RpcConnection, supportsStreams, type RpcConnectionOptions } from '../../../src/libvirt/connection.js';
 import { FrameDecoder, MessageStatus, MessageType, VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX, encodePacket, type Packet } from '../../../src/libvirt/frame.js';
 import { ConnectionClosedError, LibvirtError, ProtocolError } from '../../../src/libvirt/errors.js';
 import { XdrReader, XdrWriter, xdrVoid, type XdrCodec } from '../../../src/libvirt/xdr.js';
@@ -31,7 +31,7 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function connectPair(): Promise<{ conn: RpcConnection; daemon: FakeDaemon }> {
+async function connectPair(options: RpcConnectionOptions = {}): Promise<{ conn: RpcConnection; daemon: FakeDaemon }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vk-stream-'));
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(path.join(dir, 'sock'), resolve));
@@ -65,7 +65,7 @@ async function connectPair(): Promise<{ conn: RpcConnection; daemon: FakeDaemon 
       void socket.write(encodePacket({ ...call, type: MessageType.REPLY, status }, body)),
     stream: (call, status, body = Buffer.alloc(0)) => void socket.write(encodePacket({ ...call, type: MessageType.STREAM, status }, body)),
   };
-  const conn = new RpcConnection(client, { label: 'fake' });
+  const conn = new RpcConnection(client, { label: 'fake', ...options });
   cleanups.push(async () => {
     await conn.close();
     socket.destroy();
@@ -164,6 +164,15 @@ describe('RpcConnection write streams', () => {
     await daemon.next(isStream);
     daemon.stream(call, MessageStatus.ERROR, errorBody(1, 'internal error: child reported: I/O error'));
     await expect(finishing).rejects.toMatchObject({ code: 1, procedure: 'TEST_UPLOAD' });
+  });
+
+  it('finish fails with CallTimeoutError and closes the connection when the daemon never confirms', async () => {
+    const { conn, daemon } = await connectPair({ callTimeoutMs: 40, slowCallTimeoutMs: 120 });
+    const { stream } = await openStream(conn, daemon);
+    const finishing = stream.finish().catch((e: unknown) => e);
+    await daemon.next(isStream);
+    expect(await finishing).toMatchObject({ name: 'CallTimeoutError', procedure: 'TEST_UPLOAD', timeoutMs: 120 });
+    expect((await conn.disconnected).reason).toBe('call-timeout');
   });
 
   it('abort sends STREAM ERROR with an empty body and resolves on the confirmation', async () => {
