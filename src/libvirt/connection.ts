@@ -324,6 +324,9 @@ export class RpcConnection implements RpcCaller {
     stream.on('end', () => this.teardown('closed-by-peer'));
     stream.on('close', () => this.teardown('closed-by-peer'));
     stream.on('drain', () => this.onDrain());
+    // A transport that was read in paused mode before us (TLS reads libvirt's status byte that
+    // way) may not switch to flowing on its own when the 'data' listener arrives.
+    stream.resume();
   }
 
   /** True once the connection has ended for any reason. */

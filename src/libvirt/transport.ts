@@ -4,6 +4,8 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import type { LibvirtUri } from './uri.js';
 
@@ -87,22 +89,126 @@ async function readPem(file: string, what: string): Promise<Buffer> {
   }
 }
 
-async function openTls(target: LibvirtUri, options: TransportOptions): Promise<Duplex> {
+/**
+ * libvirt's client PKI files: `?pkipath=DIR` (DIR/cacert.pem, clientcert.pem, clientkey.pem); else,
+ * for a non-root user, ~/.pki/libvirt/ when it holds a client certificate; else the system paths
+ * (remote_driver.c / virnettlscontext.c do the same).
+ */
+export function tlsFilesFor(target: LibvirtUri, overrides: Partial<TlsFiles> = {}, env: NodeJS.ProcessEnv = process.env): TlsFiles {
   const pkipath = target.query.pkipath;
-  const files: TlsFiles = {
-    ...(pkipath
-      ? { ca: `${pkipath}/cacert.pem`, cert: `${pkipath}/clientcert.pem`, key: `${pkipath}/clientkey.pem` }
-      : DEFAULT_TLS_FILES),
-    ...options.tlsFiles,
-  };
+  let base: TlsFiles = DEFAULT_TLS_FILES;
+  if (pkipath) base = { ca: `${pkipath}/cacert.pem`, cert: `${pkipath}/clientcert.pem`, key: `${pkipath}/clientkey.pem` };
+  else if (typeof process.getuid === 'function' && process.getuid() !== 0 && env.HOME) {
+    const user = `${env.HOME}/.pki/libvirt`;
+    if (existsSync(`${user}/clientcert.pem`)) base = { ca: `${user}/cacert.pem`, cert: `${user}/clientcert.pem`, key: `${user}/clientkey.pem` };
+  }
+  return { ...base, ...overrides };
+}
+
+/** One line an operator can act on for Node's certificate verification failures. */
+export function describeTlsFailure(err: NodeJS.ErrnoException, target: LibvirtUri, files: TlsFiles): string {
+  const where = describe(target);
+  const host = target.host ?? '';
+  switch (err.code) {
+    case 'ERR_TLS_CERT_ALTNAME_INVALID': {
+      const cert = (err as { cert?: { subjectaltname?: string; subject?: { CN?: string } } }).cert;
+      const names = cert?.subjectaltname ?? (cert?.subject?.CN ? `CN=${cert.subject.CN}` : 'no names');
+      return `the server certificate of ${where} is not valid for '${host}': it names ${names}; connect with a name the certificate was issued for, or reissue it with this one (certtool: dns_name / ip_address)`;
+    }
+    case 'CERT_HAS_EXPIRED':
+      return `the server certificate of ${where} has expired; renew it on the server (libvirtd's cert_file)`;
+    case 'CERT_NOT_YET_VALID':
+      return `the server certificate of ${where} is not valid yet (check the clocks, or its activation date)`;
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
+    case 'SELF_SIGNED_CERT_IN_CHAIN':
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'CERT_SIGNATURE_FAILURE':
+      return `the server certificate of ${where} was not issued by the CA in ${files.ca} (${err.code}); use the CA that signed libvirtd's cert_file`;
+    default:
+      break;
+  }
+  // The server rejecting our certificate arrives as a TLS alert.
+  if (/alert (unknown ca|bad certificate|certificate (expired|revoked|unknown)|handshake failure)/i.test(err.message)) {
+    return `${where} refused our client certificate ${files.cert} (${err.message.trim()}); it must be signed by the CA the daemon trusts (its ca_file) and not expired`;
+  }
+  return `TLS connection to ${where} failed: ${err.message}`;
+}
+
+/**
+ * After the handshake libvirtd sends one byte before any RPC: 1 when it accepted the client
+ * (its certificate and tls_allowed_dn_list checks passed), 0 when it did not. virsh reads it;
+ * a client that does not waits forever for a daemon that waits for it.
+ */
+function readTlsStatusByte(socket: tls.TLSSocket, target: LibvirtUri, files: TlsFiles, timeoutMs: number): Promise<tls.TLSSocket> {
+  const what = describe(target);
+  return new Promise((resolve, reject) => {
+    const done = (err?: Error): void => {
+      clearTimeout(timer);
+      socket.removeListener('readable', onReadable);
+      socket.removeListener('error', onError);
+      socket.removeListener('end', onEnd);
+      if (err) {
+        socket.destroy();
+        reject(err);
+      } else resolve(socket);
+    };
+    const onReadable = (): void => {
+      const byte = socket.read(1) as Buffer | null;
+      if (byte === null) return;
+      if (byte[0] === 1) done();
+      else
+        done(
+          new TransportError(
+            `${what} refused our client certificate ${files.cert} after the TLS handshake (status byte ${byte[0]}): ` +
+              "its subject is not in the daemon's tls_allowed_dn_list, or the daemon could not verify it (see its log)",
+          ),
+        );
+    };
+    const onError = (err: Error): void => done(new TransportError(describeTlsFailure(err, target, files), { cause: err }));
+    const onEnd = (): void =>
+      done(new TransportError(`${what} closed the connection after the TLS handshake: it refused our client certificate ${files.cert} (see the daemon's log)`));
+    const timer = setTimeout(
+      () => done(new TransportError(`${what} sent no TLS status byte within ${timeoutMs} ms after the handshake (not a libvirt daemon?)`)),
+      timeoutMs,
+    );
+    socket.on('readable', onReadable);
+    socket.once('error', onError);
+    socket.once('end', onEnd);
+    onReadable();
+  });
+}
+
+/**
+ * Like libvirt's client, check our own certificates before using them: a daemon that rejects an
+ * expired client certificate only hangs up, and its log is on another machine.
+ */
+export function checkCertificateDates(pem: Buffer, file: string, what: string, now = new Date()): void {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem);
+  } catch (err) {
+    throw new TransportError(`${what} ${file} is not a PEM certificate: ${(err as Error).message}`, { cause: err });
+  }
+  const notAfter = new Date(cert.validTo);
+  const notBefore = new Date(cert.validFrom);
+  if (now > notAfter) throw new TransportError(`${what} ${file} expired on ${notAfter.toISOString()}; renew it (certtool --generate-certificate)`);
+  if (now < notBefore) throw new TransportError(`${what} ${file} is not valid before ${notBefore.toISOString()} (check the clock)`);
+}
+
+async function openTls(target: LibvirtUri, options: TransportOptions): Promise<Duplex> {
+  const files = tlsFilesFor(target, options.tlsFiles);
   const [ca, cert, key] = await Promise.all([
     readPem(files.ca, 'CA certificate'),
     readPem(files.cert, 'client certificate'),
     readPem(files.key, 'client key'),
   ]);
+  checkCertificateDates(ca, files.ca, 'CA certificate');
+  checkCertificateDates(cert, files.cert, 'client certificate');
   // libvirt's no_verify=1 skips the server certificate check; keep that escape hatch explicit.
   const verify = target.query.no_verify !== '1';
   const host = target.host!;
+  const timeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   const socket = tls.connect({
     host,
     port: target.port!,
@@ -112,7 +218,27 @@ async function openTls(target: LibvirtUri, options: TransportOptions): Promise<D
     rejectUnauthorized: verify,
     ...(net.isIP(host) ? {} : { servername: host }),
   });
-  return whenConnected(socket, 'secureConnect', describe(target), options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new TransportError(`timed out after ${timeoutMs} ms connecting to ${describe(target)}`));
+    }, timeoutMs);
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      socket.destroy();
+      const text = err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' || err.code === 'ETIMEDOUT'
+        ? `cannot connect to ${describe(target)}: ${err.message}`
+        : describeTlsFailure(err, target, files);
+      reject(new TransportError(text, { cause: err }));
+    });
+    socket.once('secureConnect', () => {
+      clearTimeout(timer);
+      socket.removeAllListeners('error');
+      resolve();
+    });
+  });
+  socket.setNoDelay(true);
+  return readTlsStatusByte(socket, target, files, timeoutMs);
 }
 
 /** Quotes one word for the remote POSIX shell that runs ssh's command. */

@@ -16,6 +16,15 @@ export interface PrivateLibvirtdOptions {
   startTimeoutMs?: number;
   /** libvirtd log level for log_outputs (1 debug … 4 error). */
   logLevel?: 1 | 2 | 3 | 4;
+  /**
+   * libvirtd.conf settings added to (or replacing) ours, e.g. `{ listen_tls: 1, tls_port: '16614',
+   * auth_tcp: 'sasl' }`; strings are quoted, numbers written bare, arrays as string lists.
+   */
+  extraConfig?: Readonly<Record<string, string | number | readonly string[]>>;
+  /** Start with --listen, so listen_tcp / listen_tls take effect. */
+  listen?: boolean;
+  /** Extra environment of the daemon, e.g. SASL_CONF_PATH for its SASL configuration. */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface PrivateLibvirtd {
@@ -91,9 +100,9 @@ function missingQemuAccount(): boolean {
   return user.status !== 0 || group.status !== 0;
 }
 
-function configText(dir: string, logFile: string, logLevel: number): string {
-  // Every value is ours: no TCP/TLS listeners, no auth on our private socket.
-  return [
+function configText(dir: string, logFile: string, logLevel: number, extra: Readonly<Record<string, string | number | readonly string[]>> = {}): string {
+  // Every value is ours: no TCP/TLS listeners, no auth on our private socket (unless extra says otherwise).
+  const lines = [
     `unix_sock_dir = "${dir}"`,
     'unix_sock_group = "root"',
     'unix_sock_ro_perms = "0777"',
@@ -107,8 +116,9 @@ function configText(dir: string, logFile: string, logLevel: number): string {
     'keepalive_interval = 5',
     'keepalive_count = 5',
     `log_outputs = "${logLevel}:file:${logFile}"`,
-    '',
-  ].join('\n');
+  ].filter((line) => !(line.split(' = ')[0]! in extra));
+  for (const [key, value] of Object.entries(extra)) lines.push(`${key} = ${typeof value === 'number' ? value : typeof value === 'string' ? JSON.stringify(value) : `[${value.map((v) => JSON.stringify(v)).join(', ')}]`}`);
+  return lines.join('\n') + '\n';
 }
 
 function probeSocket(socketPath: string): Promise<boolean> {
@@ -147,7 +157,7 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
   const logFile = path.join(dir, 'libvirtd.log');
   const configFile = path.join(dir, 'libvirtd.conf');
   const pidFile = path.join(dir, 'libvirtd.pid');
-  await writeFile(configFile, configText(dir, logFile, options.logLevel ?? 3));
+  await writeFile(configFile, configText(dir, logFile, options.logLevel ?? 3, options.extraConfig));
 
   if (isRoot() && missingQemuAccount()) {
     throw new PrivateLibvirtdError(
@@ -157,10 +167,10 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
     );
   }
 
-  const daemonArgs = ['--config', configFile, '--pid-file', pidFile];
+  const daemonArgs = ['--config', configFile, '--pid-file', pidFile, ...(options.listen ? ['--listen'] : [])];
   let child: ChildProcess;
   let isolation: PrivateLibvirtd['isolation'];
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (canUseMountNamespace()) {
     isolation = 'mount-namespace';
     const quoted = [libvirtd, ...daemonArgs].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
