@@ -6,17 +6,19 @@ import { RpcConnection, type RpcConnectionOptions } from './connection.js';
 import { openTransport, type TransportOptions } from './transport.js';
 import { parseLibvirtUri, readOnlySocketPath, type LibvirtUri } from './uri.js';
 import { ConnectionClosedError, LibvirtError, UnsupportedAuthError, VIR_ERR_NO_SUPPORT } from './errors.js';
+import * as C from './generated/constants.js';
+import * as P from './generated/remote-procedures.js';
 
 const REMOTE_STRING_MAX = 4_194_304;
 const REMOTE_AUTH_TYPE_LIST_MAX = 20;
 
 /** remote_auth_type */
-export const REMOTE_AUTH_NONE = 0;
-export const REMOTE_AUTH_SASL = 1;
-export const REMOTE_AUTH_POLKIT = 2;
+export const REMOTE_AUTH_NONE = C.REMOTE_AUTH_NONE;
+export const REMOTE_AUTH_SASL = C.REMOTE_AUTH_SASL;
+export const REMOTE_AUTH_POLKIT = C.REMOTE_AUTH_POLKIT;
 
 /** virConnectFlags: VIR_CONNECT_RO. */
-export const VIR_CONNECT_RO = 1;
+export const VIR_CONNECT_RO = C.VIR_CONNECT_RO;
 /** virDrvFeature: the peer speaks the keepalive program. */
 export const VIR_DRV_FEATURE_PROGRAM_KEEPALIVE = 10;
 
@@ -58,28 +60,28 @@ const supportsFeatureRet: XdrCodec<SupportsFeatureRet> = {
 
 export const CONNECT_OPEN: ProcedureDef<ConnectOpenArgs, void> = {
   name: 'CONNECT_OPEN',
-  number: 1,
+  number: P.REMOTE_PROC_CONNECT_OPEN,
   args: connectOpenArgs,
   ret: xdrVoid,
   priority: 'high',
 };
 export const CONNECT_CLOSE: ProcedureDef<void, void> = {
   name: 'CONNECT_CLOSE',
-  number: 2,
+  number: P.REMOTE_PROC_CONNECT_CLOSE,
   args: xdrVoid,
   ret: xdrVoid,
   priority: 'high',
 };
 export const CONNECT_SUPPORTS_FEATURE: ProcedureDef<SupportsFeatureArgs, SupportsFeatureRet> = {
   name: 'CONNECT_SUPPORTS_FEATURE',
-  number: 60,
+  number: P.REMOTE_PROC_CONNECT_SUPPORTS_FEATURE,
   args: supportsFeatureArgs,
   ret: supportsFeatureRet,
   priority: 'high',
 };
 export const AUTH_LIST: ProcedureDef<void, AuthListRet> = {
   name: 'AUTH_LIST',
-  number: 66,
+  number: P.REMOTE_PROC_AUTH_LIST,
   args: xdrVoid,
   ret: authListRet,
   priority: 'high',

@@ -20,6 +20,18 @@ export interface ProcedureDef<A, R> {
    * connection's slowCallTimeoutMs instead of callTimeoutMs.
    */
   readonly slow?: true;
+  /** The call opens a data stream (remote_protocol.x's @readstream / @writestream): data from ('read') or to ('write') the daemon. */
+  readonly stream?: 'read' | 'write';
+}
+
+/** What any procedure says about itself, codecs aside (tables of every procedure use it). */
+export type ProcedureSummary = Pick<ProcedureDef<unknown, unknown>, 'name' | 'number' | 'priority' | 'slow' | 'stream'>;
+
+/** An event the daemon sends as a MESSAGE packet of the remote program, with its payload's codec. */
+export interface EventDef<T> {
+  readonly name: string;
+  readonly number: number;
+  readonly msg: XdrCodec<T>;
 }
 
 /** Per-call options. */

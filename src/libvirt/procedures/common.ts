@@ -2,16 +2,17 @@
 // libvirt's object handles (remote_nonnull_domain & co.) from remote_protocol.x.
 import { XdrError, type XdrCodec, type XdrReader, type XdrWriter } from '../xdr.js';
 import type { ProcedureDef } from '../rpc-types.js';
+import * as C from '../generated/constants.js';
 
 /** REMOTE_STRING_MAX: libvirt refuses longer strings, so we do too before sending. */
-export const REMOTE_STRING_MAX = 4194304;
+export const REMOTE_STRING_MAX = C.REMOTE_STRING_MAX;
 /** Upper bounds of list replies; they only guard the decoder against garbage lengths. */
-export const REMOTE_DOMAIN_LIST_MAX = 16384;
-export const REMOTE_NETWORK_LIST_MAX = 16384;
-export const REMOTE_INTERFACE_LIST_MAX = 16384;
-export const REMOTE_STORAGE_POOL_LIST_MAX = 16384;
-export const REMOTE_STORAGE_VOL_LIST_MAX = 16384;
-export const REMOTE_NODE_DEVICE_LIST_MAX = 65536;
+export const REMOTE_DOMAIN_LIST_MAX = C.REMOTE_DOMAIN_LIST_MAX;
+export const REMOTE_NETWORK_LIST_MAX = C.REMOTE_NETWORK_LIST_MAX;
+export const REMOTE_INTERFACE_LIST_MAX = C.REMOTE_INTERFACE_LIST_MAX;
+export const REMOTE_STORAGE_POOL_LIST_MAX = C.REMOTE_STORAGE_POOL_LIST_MAX;
+export const REMOTE_STORAGE_VOL_LIST_MAX = C.REMOTE_STORAGE_VOL_LIST_MAX;
+export const REMOTE_NODE_DEVICE_LIST_MAX = C.REMOTE_NODE_DEVICE_LIST_MAX;
 
 // ---- scalars -------------------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ import {
   xdrUshort,
   type RemoteDomain,
 } from './common.js';
+import * as C from '../generated/constants.js';
+import * as P from '../generated/remote-procedures.js';
 
 export interface DomainArgs {
   dom: RemoteDomain;
@@ -106,70 +108,70 @@ export const domainGetInfoRet: XdrCodec<DomainInfoRet> = struct<DomainInfoRet>({
   cpuTime: xdrUhyper,
 });
 
-export const DOMAIN_ATTACH_DEVICE_FLAGS = defineProc('DOMAIN_ATTACH_DEVICE_FLAGS', 160, domainXmlFlagsArgs, xdrVoid);
-export const DOMAIN_CREATE = defineProc('DOMAIN_CREATE', 9, domainArgs, xdrVoid);
-export const DOMAIN_DESTROY = defineProc('DOMAIN_DESTROY', 12, domainArgs, xdrVoid, 'high');
-export const DOMAIN_GET_XML_DESC = defineProc('DOMAIN_GET_XML_DESC', 14, domainFlagsArgs, single('xml', nonnullString));
-export const DOMAIN_GET_AUTOSTART = defineProc('DOMAIN_GET_AUTOSTART', 15, domainArgs, single('autostart', xdrIntBool), 'high');
-export const DOMAIN_GET_INFO = defineProc('DOMAIN_GET_INFO', 16, domainArgs, domainGetInfoRet);
+export const DOMAIN_ATTACH_DEVICE_FLAGS = defineProc('DOMAIN_ATTACH_DEVICE_FLAGS', P.REMOTE_PROC_DOMAIN_ATTACH_DEVICE_FLAGS, domainXmlFlagsArgs, xdrVoid);
+export const DOMAIN_CREATE = defineProc('DOMAIN_CREATE', P.REMOTE_PROC_DOMAIN_CREATE, domainArgs, xdrVoid);
+export const DOMAIN_DESTROY = defineProc('DOMAIN_DESTROY', P.REMOTE_PROC_DOMAIN_DESTROY, domainArgs, xdrVoid, 'high');
+export const DOMAIN_GET_XML_DESC = defineProc('DOMAIN_GET_XML_DESC', P.REMOTE_PROC_DOMAIN_GET_XML_DESC, domainFlagsArgs, single('xml', nonnullString));
+export const DOMAIN_GET_AUTOSTART = defineProc('DOMAIN_GET_AUTOSTART', P.REMOTE_PROC_DOMAIN_GET_AUTOSTART, domainArgs, single('autostart', xdrIntBool), 'high');
+export const DOMAIN_GET_INFO = defineProc('DOMAIN_GET_INFO', P.REMOTE_PROC_DOMAIN_GET_INFO, domainArgs, domainGetInfoRet);
 export const DOMAIN_LOOKUP_BY_NAME = defineProc(
   'DOMAIN_LOOKUP_BY_NAME',
-  23,
+  P.REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME,
   single('name', nonnullString),
   domRet,
   'high',
 );
-export const DOMAIN_LOOKUP_BY_UUID = defineProc('DOMAIN_LOOKUP_BY_UUID', 24, single('uuid', uuidCodec), domRet, 'high');
-export const DOMAIN_REBOOT = defineProc('DOMAIN_REBOOT', 27, domainFlagsArgs, xdrVoid);
-export const DOMAIN_RESUME = defineProc('DOMAIN_RESUME', 28, domainArgs, xdrVoid);
+export const DOMAIN_LOOKUP_BY_UUID = defineProc('DOMAIN_LOOKUP_BY_UUID', P.REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID, single('uuid', uuidCodec), domRet, 'high');
+export const DOMAIN_REBOOT = defineProc('DOMAIN_REBOOT', P.REMOTE_PROC_DOMAIN_REBOOT, domainFlagsArgs, xdrVoid);
+export const DOMAIN_RESUME = defineProc('DOMAIN_RESUME', P.REMOTE_PROC_DOMAIN_RESUME, domainArgs, xdrVoid);
 export const DOMAIN_SET_AUTOSTART = defineProc(
   'DOMAIN_SET_AUTOSTART',
-  29,
+  P.REMOTE_PROC_DOMAIN_SET_AUTOSTART,
   struct<DomainAutostartArgs>({ dom: nonnullDomain, autostart: xdrIntBool }),
   xdrVoid,
   'high',
 );
-export const DOMAIN_SHUTDOWN = defineProc('DOMAIN_SHUTDOWN', 33, domainArgs, xdrVoid);
-export const DOMAIN_SUSPEND = defineProc('DOMAIN_SUSPEND', 34, domainArgs, xdrVoid);
-export const DOMAIN_IS_ACTIVE = defineProc('DOMAIN_IS_ACTIVE', 150, domainArgs, single('active', xdrIntBool), 'high');
+export const DOMAIN_SHUTDOWN = defineProc('DOMAIN_SHUTDOWN', P.REMOTE_PROC_DOMAIN_SHUTDOWN, domainArgs, xdrVoid);
+export const DOMAIN_SUSPEND = defineProc('DOMAIN_SUSPEND', P.REMOTE_PROC_DOMAIN_SUSPEND, domainArgs, xdrVoid);
+export const DOMAIN_IS_ACTIVE = defineProc('DOMAIN_IS_ACTIVE', P.REMOTE_PROC_DOMAIN_IS_ACTIVE, domainArgs, single('active', xdrIntBool), 'high');
 export const DOMAIN_IS_PERSISTENT = defineProc(
   'DOMAIN_IS_PERSISTENT',
-  151,
+  P.REMOTE_PROC_DOMAIN_IS_PERSISTENT,
   domainArgs,
   single('persistent', xdrIntBool),
   'high',
 );
-export const DOMAIN_DETACH_DEVICE_FLAGS = defineProc('DOMAIN_DETACH_DEVICE_FLAGS', 161, domainXmlFlagsArgs, xdrVoid);
-export const DOMAIN_UPDATE_DEVICE_FLAGS = defineProc('DOMAIN_UPDATE_DEVICE_FLAGS', 174, domainXmlFlagsArgs, xdrVoid);
+export const DOMAIN_DETACH_DEVICE_FLAGS = defineProc('DOMAIN_DETACH_DEVICE_FLAGS', P.REMOTE_PROC_DOMAIN_DETACH_DEVICE_FLAGS, domainXmlFlagsArgs, xdrVoid);
+export const DOMAIN_UPDATE_DEVICE_FLAGS = defineProc('DOMAIN_UPDATE_DEVICE_FLAGS', P.REMOTE_PROC_DOMAIN_UPDATE_DEVICE_FLAGS, domainXmlFlagsArgs, xdrVoid);
 /** Returns the domain again: its id changes once it runs. */
-export const DOMAIN_CREATE_WITH_FLAGS = defineProc('DOMAIN_CREATE_WITH_FLAGS', 196, domainFlagsArgs, domRet);
+export const DOMAIN_CREATE_WITH_FLAGS = defineProc('DOMAIN_CREATE_WITH_FLAGS', P.REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS, domainFlagsArgs, domRet);
 export const DOMAIN_GET_STATE = defineProc(
   'DOMAIN_GET_STATE',
-  212,
+  P.REMOTE_PROC_DOMAIN_GET_STATE,
   domainFlagsArgs,
   struct<DomainStateRet>({ state: xdrInt, reason: xdrInt }),
   'high',
 );
-export const DOMAIN_UNDEFINE_FLAGS = defineProc('DOMAIN_UNDEFINE_FLAGS', 231, domainFlagsArgs, xdrVoid, 'high');
-export const DOMAIN_DESTROY_FLAGS = defineProc('DOMAIN_DESTROY_FLAGS', 234, domainFlagsArgs, xdrVoid, 'high');
-export const DOMAIN_SHUTDOWN_FLAGS = defineProc('DOMAIN_SHUTDOWN_FLAGS', 258, domainFlagsArgs, xdrVoid);
-export const DOMAIN_SET_METADATA = defineProc('DOMAIN_SET_METADATA', 264, domainSetMetadataArgs, xdrVoid);
+export const DOMAIN_UNDEFINE_FLAGS = defineProc('DOMAIN_UNDEFINE_FLAGS', P.REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS, domainFlagsArgs, xdrVoid, 'high');
+export const DOMAIN_DESTROY_FLAGS = defineProc('DOMAIN_DESTROY_FLAGS', P.REMOTE_PROC_DOMAIN_DESTROY_FLAGS, domainFlagsArgs, xdrVoid, 'high');
+export const DOMAIN_SHUTDOWN_FLAGS = defineProc('DOMAIN_SHUTDOWN_FLAGS', P.REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS, domainFlagsArgs, xdrVoid);
+export const DOMAIN_SET_METADATA = defineProc('DOMAIN_SET_METADATA', P.REMOTE_PROC_DOMAIN_SET_METADATA, domainSetMetadataArgs, xdrVoid);
 export const DOMAIN_GET_METADATA = defineProc(
   'DOMAIN_GET_METADATA',
-  265,
+  P.REMOTE_PROC_DOMAIN_GET_METADATA,
   domainGetMetadataArgs,
   single('metadata', nonnullString),
 );
 export const CONNECT_LIST_ALL_DOMAINS = defineProc(
   'CONNECT_LIST_ALL_DOMAINS',
-  273,
+  P.REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS,
   listAllArgs,
   listAllRet(nonnullDomain, REMOTE_DOMAIN_LIST_MAX),
   'high',
 );
 export const DOMAIN_DEFINE_XML_FLAGS = defineProc(
   'DOMAIN_DEFINE_XML_FLAGS',
-  350,
+  P.REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS,
   struct<DefineXmlFlagsArgs>({ xml: nonnullString, flags: xdrUint }),
   domRet,
   'high',
@@ -178,54 +180,54 @@ export const DOMAIN_DEFINE_XML_FLAGS = defineProc(
 // ---- flag and enum values from libvirt-domain.h --------------------------------------------
 
 /** virDomainXMLFlags */
-export const VIR_DOMAIN_XML_SECURE = 1;
-export const VIR_DOMAIN_XML_INACTIVE = 2;
-export const VIR_DOMAIN_XML_UPDATE_CPU = 4;
-export const VIR_DOMAIN_XML_MIGRATABLE = 8;
+export const VIR_DOMAIN_XML_SECURE = C.VIR_DOMAIN_XML_SECURE;
+export const VIR_DOMAIN_XML_INACTIVE = C.VIR_DOMAIN_XML_INACTIVE;
+export const VIR_DOMAIN_XML_UPDATE_CPU = C.VIR_DOMAIN_XML_UPDATE_CPU;
+export const VIR_DOMAIN_XML_MIGRATABLE = C.VIR_DOMAIN_XML_MIGRATABLE;
 
 /** virDomainDefineFlags */
-export const VIR_DOMAIN_DEFINE_VALIDATE = 1;
+export const VIR_DOMAIN_DEFINE_VALIDATE = C.VIR_DOMAIN_DEFINE_VALIDATE;
 
 /** virDomainUndefineFlagsValues */
-export const VIR_DOMAIN_UNDEFINE_MANAGED_SAVE = 1;
-export const VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA = 2;
-export const VIR_DOMAIN_UNDEFINE_NVRAM = 4;
-export const VIR_DOMAIN_UNDEFINE_KEEP_NVRAM = 8;
-export const VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA = 16;
-export const VIR_DOMAIN_UNDEFINE_TPM = 32;
-export const VIR_DOMAIN_UNDEFINE_KEEP_TPM = 64;
+export const VIR_DOMAIN_UNDEFINE_MANAGED_SAVE = C.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE;
+export const VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA = C.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA;
+export const VIR_DOMAIN_UNDEFINE_NVRAM = C.VIR_DOMAIN_UNDEFINE_NVRAM;
+export const VIR_DOMAIN_UNDEFINE_KEEP_NVRAM = C.VIR_DOMAIN_UNDEFINE_KEEP_NVRAM;
+export const VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA = C.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA;
+export const VIR_DOMAIN_UNDEFINE_TPM = C.VIR_DOMAIN_UNDEFINE_TPM;
+export const VIR_DOMAIN_UNDEFINE_KEEP_TPM = C.VIR_DOMAIN_UNDEFINE_KEEP_TPM;
 
 /** virDomainCreateFlags */
-export const VIR_DOMAIN_START_PAUSED = 1;
-export const VIR_DOMAIN_START_AUTODESTROY = 2;
-export const VIR_DOMAIN_START_BYPASS_CACHE = 4;
-export const VIR_DOMAIN_START_FORCE_BOOT = 8;
-export const VIR_DOMAIN_START_VALIDATE = 16;
+export const VIR_DOMAIN_START_PAUSED = C.VIR_DOMAIN_START_PAUSED;
+export const VIR_DOMAIN_START_AUTODESTROY = C.VIR_DOMAIN_START_AUTODESTROY;
+export const VIR_DOMAIN_START_BYPASS_CACHE = C.VIR_DOMAIN_START_BYPASS_CACHE;
+export const VIR_DOMAIN_START_FORCE_BOOT = C.VIR_DOMAIN_START_FORCE_BOOT;
+export const VIR_DOMAIN_START_VALIDATE = C.VIR_DOMAIN_START_VALIDATE;
 
 /** virDomainDestroyFlagsValues */
-export const VIR_DOMAIN_DESTROY_GRACEFUL = 1;
+export const VIR_DOMAIN_DESTROY_GRACEFUL = C.VIR_DOMAIN_DESTROY_GRACEFUL;
 
 /** virDomainModificationImpact (device attach/detach, metadata). */
-export const VIR_DOMAIN_AFFECT_CURRENT = 0;
-export const VIR_DOMAIN_AFFECT_LIVE = 1;
-export const VIR_DOMAIN_AFFECT_CONFIG = 2;
+export const VIR_DOMAIN_AFFECT_CURRENT = C.VIR_DOMAIN_AFFECT_CURRENT;
+export const VIR_DOMAIN_AFFECT_LIVE = C.VIR_DOMAIN_AFFECT_LIVE;
+export const VIR_DOMAIN_AFFECT_CONFIG = C.VIR_DOMAIN_AFFECT_CONFIG;
 
 /** virDomainMetadataType */
-export const VIR_DOMAIN_METADATA_DESCRIPTION = 0;
-export const VIR_DOMAIN_METADATA_TITLE = 1;
-export const VIR_DOMAIN_METADATA_ELEMENT = 2;
+export const VIR_DOMAIN_METADATA_DESCRIPTION = C.VIR_DOMAIN_METADATA_DESCRIPTION;
+export const VIR_DOMAIN_METADATA_TITLE = C.VIR_DOMAIN_METADATA_TITLE;
+export const VIR_DOMAIN_METADATA_ELEMENT = C.VIR_DOMAIN_METADATA_ELEMENT;
 
 /** virConnectListAllDomainsFlags */
-export const VIR_CONNECT_LIST_DOMAINS_ACTIVE = 1 << 0;
-export const VIR_CONNECT_LIST_DOMAINS_INACTIVE = 1 << 1;
-export const VIR_CONNECT_LIST_DOMAINS_PERSISTENT = 1 << 2;
-export const VIR_CONNECT_LIST_DOMAINS_TRANSIENT = 1 << 3;
-export const VIR_CONNECT_LIST_DOMAINS_RUNNING = 1 << 4;
-export const VIR_CONNECT_LIST_DOMAINS_PAUSED = 1 << 5;
-export const VIR_CONNECT_LIST_DOMAINS_SHUTOFF = 1 << 6;
-export const VIR_CONNECT_LIST_DOMAINS_OTHER = 1 << 7;
-export const VIR_CONNECT_LIST_DOMAINS_AUTOSTART = 1 << 10;
-export const VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART = 1 << 11;
+export const VIR_CONNECT_LIST_DOMAINS_ACTIVE = C.VIR_CONNECT_LIST_DOMAINS_ACTIVE;
+export const VIR_CONNECT_LIST_DOMAINS_INACTIVE = C.VIR_CONNECT_LIST_DOMAINS_INACTIVE;
+export const VIR_CONNECT_LIST_DOMAINS_PERSISTENT = C.VIR_CONNECT_LIST_DOMAINS_PERSISTENT;
+export const VIR_CONNECT_LIST_DOMAINS_TRANSIENT = C.VIR_CONNECT_LIST_DOMAINS_TRANSIENT;
+export const VIR_CONNECT_LIST_DOMAINS_RUNNING = C.VIR_CONNECT_LIST_DOMAINS_RUNNING;
+export const VIR_CONNECT_LIST_DOMAINS_PAUSED = C.VIR_CONNECT_LIST_DOMAINS_PAUSED;
+export const VIR_CONNECT_LIST_DOMAINS_SHUTOFF = C.VIR_CONNECT_LIST_DOMAINS_SHUTOFF;
+export const VIR_CONNECT_LIST_DOMAINS_OTHER = C.VIR_CONNECT_LIST_DOMAINS_OTHER;
+export const VIR_CONNECT_LIST_DOMAINS_AUTOSTART = C.VIR_CONNECT_LIST_DOMAINS_AUTOSTART;
+export const VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART = C.VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART;
 
 /** virDomainState, indexed by its numeric value. */
 export const DOMAIN_STATES = [

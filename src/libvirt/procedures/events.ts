@@ -17,12 +17,14 @@ import {
   type RemoteNodeDevice,
   type RemoteStoragePool,
 } from './common.js';
+import * as C from '../generated/constants.js';
+import * as P from '../generated/remote-procedures.js';
 
 /** Event ids: every object kind numbers its lifecycle event 0. */
-export const VIR_DOMAIN_EVENT_ID_LIFECYCLE = 0;
-export const VIR_NETWORK_EVENT_ID_LIFECYCLE = 0;
-export const VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE = 0;
-export const VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE = 0;
+export const VIR_DOMAIN_EVENT_ID_LIFECYCLE = C.VIR_DOMAIN_EVENT_ID_LIFECYCLE;
+export const VIR_NETWORK_EVENT_ID_LIFECYCLE = C.VIR_NETWORK_EVENT_ID_LIFECYCLE;
+export const VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE = C.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE;
+export const VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE = C.VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE;
 
 export interface RegisterAnyArgs<T> {
   eventID: number;
@@ -37,56 +39,56 @@ const callbackIdArgs: XdrCodec<number> = single('callbackID', xdrInt);
 
 export const CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY = defineProc(
   'CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY',
-  316,
+  P.REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
   registerArgs(nonnullDomain),
   callbackIdRet,
   'high',
 );
 export const CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY = defineProc(
   'CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY',
-  317,
+  P.REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
   callbackIdArgs,
   xdrVoid,
   'high',
 );
 export const CONNECT_NETWORK_EVENT_REGISTER_ANY = defineProc(
   'CONNECT_NETWORK_EVENT_REGISTER_ANY',
-  313,
+  P.REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY,
   registerArgs(nonnullNetwork),
   callbackIdRet,
   'high',
 );
 export const CONNECT_NETWORK_EVENT_DEREGISTER_ANY = defineProc(
   'CONNECT_NETWORK_EVENT_DEREGISTER_ANY',
-  314,
+  P.REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY,
   callbackIdArgs,
   xdrVoid,
   'high',
 );
 export const CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY = defineProc(
   'CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY',
-  368,
+  P.REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY,
   registerArgs(nonnullStoragePool),
   callbackIdRet,
   'high',
 );
 export const CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY = defineProc(
   'CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY',
-  369,
+  P.REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY,
   callbackIdArgs,
   xdrVoid,
   'high',
 );
 export const CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY = defineProc(
   'CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY',
-  374,
+  P.REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY,
   registerArgs(nonnullNodeDevice),
   callbackIdRet,
   'high',
 );
 export const CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY = defineProc(
   'CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY',
-  375,
+  P.REMOTE_PROC_CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY,
   callbackIdArgs,
   xdrVoid,
   'high',
@@ -95,10 +97,10 @@ export const CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY = defineProc(
 // ---- MESSAGE bodies ------------------------------------------------------------------------
 
 /** Procedure numbers of the lifecycle MESSAGE packets. */
-export const REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE = 318;
-export const REMOTE_PROC_NETWORK_EVENT_LIFECYCLE = 315;
-export const REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE = 370;
-export const REMOTE_PROC_NODE_DEVICE_EVENT_LIFECYCLE = 376;
+export const REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE = P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE;
+export const REMOTE_PROC_NETWORK_EVENT_LIFECYCLE = P.REMOTE_PROC_NETWORK_EVENT_LIFECYCLE;
+export const REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE = P.REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE;
+export const REMOTE_PROC_NODE_DEVICE_EVENT_LIFECYCLE = P.REMOTE_PROC_NODE_DEVICE_EVENT_LIFECYCLE;
 
 export interface LifecycleMsg<T> {
   callbackID: number;

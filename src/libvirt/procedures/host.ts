@@ -1,6 +1,7 @@
 // Connection-level and node procedures used for host-info and capability checks.
 import { xdrVoid, type XdrCodec } from '../xdr.js';
 import { defineProc, nonnullString, single, struct, xdrInt, xdrUhyper } from './common.js';
+import * as P from '../generated/remote-procedures.js';
 
 /** remote_node_get_info_ret. */
 export interface NodeInfoRet {
@@ -49,12 +50,12 @@ export const nodeGetInfoRet: XdrCodec<NodeInfoRet> = struct<NodeInfoRet>({
   threads: xdrInt,
 });
 
-export const CONNECT_GET_TYPE = defineProc('CONNECT_GET_TYPE', 3, xdrVoid, single('type', nonnullString), 'high');
+export const CONNECT_GET_TYPE = defineProc('CONNECT_GET_TYPE', P.REMOTE_PROC_CONNECT_GET_TYPE, xdrVoid, single('type', nonnullString), 'high');
 /** Hypervisor version as major*1,000,000 + minor*1,000 + release. */
-export const CONNECT_GET_VERSION = defineProc('CONNECT_GET_VERSION', 4, xdrVoid, single('hv_ver', xdrUhyper), 'high');
-export const NODE_GET_INFO = defineProc('NODE_GET_INFO', 6, xdrVoid, nodeGetInfoRet, 'high');
-export const CONNECT_GET_CAPABILITIES = defineProc('CONNECT_GET_CAPABILITIES', 7, xdrVoid, single('capabilities', nonnullString));
-export const CONNECT_GET_HOSTNAME = defineProc('CONNECT_GET_HOSTNAME', 59, xdrVoid, single('hostname', nonnullString), 'high');
-export const CONNECT_GET_URI = defineProc('CONNECT_GET_URI', 110, xdrVoid, single('uri', nonnullString), 'high');
+export const CONNECT_GET_VERSION = defineProc('CONNECT_GET_VERSION', P.REMOTE_PROC_CONNECT_GET_VERSION, xdrVoid, single('hv_ver', xdrUhyper), 'high');
+export const NODE_GET_INFO = defineProc('NODE_GET_INFO', P.REMOTE_PROC_NODE_GET_INFO, xdrVoid, nodeGetInfoRet, 'high');
+export const CONNECT_GET_CAPABILITIES = defineProc('CONNECT_GET_CAPABILITIES', P.REMOTE_PROC_CONNECT_GET_CAPABILITIES, xdrVoid, single('capabilities', nonnullString));
+export const CONNECT_GET_HOSTNAME = defineProc('CONNECT_GET_HOSTNAME', P.REMOTE_PROC_CONNECT_GET_HOSTNAME, xdrVoid, single('hostname', nonnullString), 'high');
+export const CONNECT_GET_URI = defineProc('CONNECT_GET_URI', P.REMOTE_PROC_CONNECT_GET_URI, xdrVoid, single('uri', nonnullString), 'high');
 /** libvirt (daemon) version, same encoding as CONNECT_GET_VERSION. */
-export const CONNECT_GET_LIB_VERSION = defineProc('CONNECT_GET_LIB_VERSION', 157, xdrVoid, single('lib_ver', xdrUhyper), 'high');
+export const CONNECT_GET_LIB_VERSION = defineProc('CONNECT_GET_LIB_VERSION', P.REMOTE_PROC_CONNECT_GET_LIB_VERSION, xdrVoid, single('lib_ver', xdrUhyper), 'high');

@@ -13,6 +13,8 @@ import {
   xdrUint,
   type RemoteInterface,
 } from './common.js';
+import * as C from '../generated/constants.js';
+import * as P from '../generated/remote-procedures.js';
 
 export interface InterfaceArgs {
   iface: RemoteInterface;
@@ -32,41 +34,41 @@ const ifaceRet: XdrCodec<RemoteInterface> = single('iface', nonnullInterface);
 
 export const INTERFACE_LOOKUP_BY_NAME = defineProc(
   'INTERFACE_LOOKUP_BY_NAME',
-  128,
+  P.REMOTE_PROC_INTERFACE_LOOKUP_BY_NAME,
   single('name', nonnullString),
   ifaceRet,
   'high',
 );
 export const INTERFACE_LOOKUP_BY_MAC_STRING = defineProc(
   'INTERFACE_LOOKUP_BY_MAC_STRING',
-  129,
+  P.REMOTE_PROC_INTERFACE_LOOKUP_BY_MAC_STRING,
   single('mac', nonnullString),
   ifaceRet,
   'high',
 );
-export const INTERFACE_GET_XML_DESC = defineProc('INTERFACE_GET_XML_DESC', 130, ifaceFlagsArgs, single('xml', nonnullString));
+export const INTERFACE_GET_XML_DESC = defineProc('INTERFACE_GET_XML_DESC', P.REMOTE_PROC_INTERFACE_GET_XML_DESC, ifaceFlagsArgs, single('xml', nonnullString));
 export const INTERFACE_DEFINE_XML = defineProc(
   'INTERFACE_DEFINE_XML',
-  131,
+  P.REMOTE_PROC_INTERFACE_DEFINE_XML,
   struct<InterfaceDefineArgs>({ xml: nonnullString, flags: xdrUint }),
   ifaceRet,
   'high',
 );
-export const INTERFACE_UNDEFINE = defineProc('INTERFACE_UNDEFINE', 132, ifaceArgs, xdrVoid, 'high');
-export const INTERFACE_CREATE = defineProc('INTERFACE_CREATE', 133, ifaceFlagsArgs, xdrVoid);
-export const INTERFACE_DESTROY = defineProc('INTERFACE_DESTROY', 134, ifaceFlagsArgs, xdrVoid, 'high');
-export const INTERFACE_IS_ACTIVE = defineProc('INTERFACE_IS_ACTIVE', 156, ifaceArgs, single('active', xdrIntBool), 'high');
+export const INTERFACE_UNDEFINE = defineProc('INTERFACE_UNDEFINE', P.REMOTE_PROC_INTERFACE_UNDEFINE, ifaceArgs, xdrVoid, 'high');
+export const INTERFACE_CREATE = defineProc('INTERFACE_CREATE', P.REMOTE_PROC_INTERFACE_CREATE, ifaceFlagsArgs, xdrVoid);
+export const INTERFACE_DESTROY = defineProc('INTERFACE_DESTROY', P.REMOTE_PROC_INTERFACE_DESTROY, ifaceFlagsArgs, xdrVoid, 'high');
+export const INTERFACE_IS_ACTIVE = defineProc('INTERFACE_IS_ACTIVE', P.REMOTE_PROC_INTERFACE_IS_ACTIVE, ifaceArgs, single('active', xdrIntBool), 'high');
 export const CONNECT_LIST_ALL_INTERFACES = defineProc(
   'CONNECT_LIST_ALL_INTERFACES',
-  284,
+  P.REMOTE_PROC_CONNECT_LIST_ALL_INTERFACES,
   listAllArgs,
   listAllRet(nonnullInterface, REMOTE_INTERFACE_LIST_MAX),
   'high',
 );
 
 /** virInterfaceXMLFlags */
-export const VIR_INTERFACE_XML_INACTIVE = 1;
+export const VIR_INTERFACE_XML_INACTIVE = C.VIR_INTERFACE_XML_INACTIVE;
 
 /** virConnectListAllInterfacesFlags */
-export const VIR_CONNECT_LIST_INTERFACES_INACTIVE = 1 << 0;
-export const VIR_CONNECT_LIST_INTERFACES_ACTIVE = 1 << 1;
+export const VIR_CONNECT_LIST_INTERFACES_INACTIVE = C.VIR_CONNECT_LIST_INTERFACES_INACTIVE;
+export const VIR_CONNECT_LIST_INTERFACES_ACTIVE = C.VIR_CONNECT_LIST_INTERFACES_ACTIVE;

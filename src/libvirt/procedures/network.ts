@@ -15,6 +15,8 @@ import {
   xdrUint,
   type RemoteNetwork,
 } from './common.js';
+import * as C from '../generated/constants.js';
+import * as P from '../generated/remote-procedures.js';
 
 export interface NetworkArgs {
   net: RemoteNetwork;
@@ -49,57 +51,57 @@ export const networkUpdateArgs: XdrCodec<NetworkUpdateArgs> = struct<NetworkUpda
   flags: xdrUint,
 });
 
-export const NETWORK_CREATE = defineProc('NETWORK_CREATE', 39, networkArgs, xdrVoid);
-export const NETWORK_DEFINE_XML = defineProc('NETWORK_DEFINE_XML', 41, single('xml', nonnullString), netRet, 'high');
-export const NETWORK_DESTROY = defineProc('NETWORK_DESTROY', 42, networkArgs, xdrVoid, 'high');
+export const NETWORK_CREATE = defineProc('NETWORK_CREATE', P.REMOTE_PROC_NETWORK_CREATE, networkArgs, xdrVoid);
+export const NETWORK_DEFINE_XML = defineProc('NETWORK_DEFINE_XML', P.REMOTE_PROC_NETWORK_DEFINE_XML, single('xml', nonnullString), netRet, 'high');
+export const NETWORK_DESTROY = defineProc('NETWORK_DESTROY', P.REMOTE_PROC_NETWORK_DESTROY, networkArgs, xdrVoid, 'high');
 export const NETWORK_GET_XML_DESC = defineProc(
   'NETWORK_GET_XML_DESC',
-  43,
+  P.REMOTE_PROC_NETWORK_GET_XML_DESC,
   struct<NetworkFlagsArgs>({ net: nonnullNetwork, flags: xdrUint }),
   single('xml', nonnullString),
   'high',
 );
-export const NETWORK_GET_AUTOSTART = defineProc('NETWORK_GET_AUTOSTART', 44, networkArgs, single('autostart', xdrIntBool), 'high');
-export const NETWORK_GET_BRIDGE_NAME = defineProc('NETWORK_GET_BRIDGE_NAME', 45, networkArgs, single('name', nonnullString), 'high');
-export const NETWORK_LOOKUP_BY_NAME = defineProc('NETWORK_LOOKUP_BY_NAME', 46, single('name', nonnullString), netRet, 'high');
-export const NETWORK_LOOKUP_BY_UUID = defineProc('NETWORK_LOOKUP_BY_UUID', 47, single('uuid', uuidCodec), netRet, 'high');
+export const NETWORK_GET_AUTOSTART = defineProc('NETWORK_GET_AUTOSTART', P.REMOTE_PROC_NETWORK_GET_AUTOSTART, networkArgs, single('autostart', xdrIntBool), 'high');
+export const NETWORK_GET_BRIDGE_NAME = defineProc('NETWORK_GET_BRIDGE_NAME', P.REMOTE_PROC_NETWORK_GET_BRIDGE_NAME, networkArgs, single('name', nonnullString), 'high');
+export const NETWORK_LOOKUP_BY_NAME = defineProc('NETWORK_LOOKUP_BY_NAME', P.REMOTE_PROC_NETWORK_LOOKUP_BY_NAME, single('name', nonnullString), netRet, 'high');
+export const NETWORK_LOOKUP_BY_UUID = defineProc('NETWORK_LOOKUP_BY_UUID', P.REMOTE_PROC_NETWORK_LOOKUP_BY_UUID, single('uuid', uuidCodec), netRet, 'high');
 export const NETWORK_SET_AUTOSTART = defineProc(
   'NETWORK_SET_AUTOSTART',
-  48,
+  P.REMOTE_PROC_NETWORK_SET_AUTOSTART,
   struct<NetworkAutostartArgs>({ net: nonnullNetwork, autostart: xdrIntBool }),
   xdrVoid,
   'high',
 );
-export const NETWORK_UNDEFINE = defineProc('NETWORK_UNDEFINE', 49, networkArgs, xdrVoid, 'high');
-export const NETWORK_IS_ACTIVE = defineProc('NETWORK_IS_ACTIVE', 152, networkArgs, single('active', xdrIntBool), 'high');
+export const NETWORK_UNDEFINE = defineProc('NETWORK_UNDEFINE', P.REMOTE_PROC_NETWORK_UNDEFINE, networkArgs, xdrVoid, 'high');
+export const NETWORK_IS_ACTIVE = defineProc('NETWORK_IS_ACTIVE', P.REMOTE_PROC_NETWORK_IS_ACTIVE, networkArgs, single('active', xdrIntBool), 'high');
 export const NETWORK_IS_PERSISTENT = defineProc(
   'NETWORK_IS_PERSISTENT',
-  153,
+  P.REMOTE_PROC_NETWORK_IS_PERSISTENT,
   networkArgs,
   single('persistent', xdrIntBool),
   'high',
 );
 export const CONNECT_LIST_ALL_NETWORKS = defineProc(
   'CONNECT_LIST_ALL_NETWORKS',
-  283,
+  P.REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS,
   listAllArgs,
   listAllRet(nonnullNetwork, REMOTE_NETWORK_LIST_MAX),
   'high',
 );
-export const NETWORK_UPDATE = defineProc('NETWORK_UPDATE', 291, networkUpdateArgs, xdrVoid, 'high');
+export const NETWORK_UPDATE = defineProc('NETWORK_UPDATE', P.REMOTE_PROC_NETWORK_UPDATE, networkUpdateArgs, xdrVoid, 'high');
 
 // ---- flag and enum values from libvirt-network.h -------------------------------------------
 
 /** virNetworkXMLFlags */
-export const VIR_NETWORK_XML_INACTIVE = 1;
+export const VIR_NETWORK_XML_INACTIVE = C.VIR_NETWORK_XML_INACTIVE;
 
 /** virConnectListAllNetworksFlags */
-export const VIR_CONNECT_LIST_NETWORKS_INACTIVE = 1 << 0;
-export const VIR_CONNECT_LIST_NETWORKS_ACTIVE = 1 << 1;
-export const VIR_CONNECT_LIST_NETWORKS_PERSISTENT = 1 << 2;
-export const VIR_CONNECT_LIST_NETWORKS_TRANSIENT = 1 << 3;
-export const VIR_CONNECT_LIST_NETWORKS_AUTOSTART = 1 << 4;
-export const VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART = 1 << 5;
+export const VIR_CONNECT_LIST_NETWORKS_INACTIVE = C.VIR_CONNECT_LIST_NETWORKS_INACTIVE;
+export const VIR_CONNECT_LIST_NETWORKS_ACTIVE = C.VIR_CONNECT_LIST_NETWORKS_ACTIVE;
+export const VIR_CONNECT_LIST_NETWORKS_PERSISTENT = C.VIR_CONNECT_LIST_NETWORKS_PERSISTENT;
+export const VIR_CONNECT_LIST_NETWORKS_TRANSIENT = C.VIR_CONNECT_LIST_NETWORKS_TRANSIENT;
+export const VIR_CONNECT_LIST_NETWORKS_AUTOSTART = C.VIR_CONNECT_LIST_NETWORKS_AUTOSTART;
+export const VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART = C.VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART;
 
 /** virNetworkUpdateCommand, indexed by value. */
 export const NETWORK_UPDATE_COMMANDS = ['none', 'modify', 'delete', 'add-last', 'add-first'] as const;
@@ -124,6 +126,6 @@ export const NETWORK_UPDATE_SECTIONS = [
 export type NetworkUpdateSection = (typeof NETWORK_UPDATE_SECTIONS)[number];
 
 /** virNetworkUpdateFlags */
-export const VIR_NETWORK_UPDATE_AFFECT_CURRENT = 0;
-export const VIR_NETWORK_UPDATE_AFFECT_LIVE = 1;
-export const VIR_NETWORK_UPDATE_AFFECT_CONFIG = 2;
+export const VIR_NETWORK_UPDATE_AFFECT_CURRENT = C.VIR_NETWORK_UPDATE_AFFECT_CURRENT;
+export const VIR_NETWORK_UPDATE_AFFECT_LIVE = C.VIR_NETWORK_UPDATE_AFFECT_LIVE;
+export const VIR_NETWORK_UPDATE_AFFECT_CONFIG = C.VIR_NETWORK_UPDATE_AFFECT_CONFIG;

@@ -15,9 +15,11 @@ import {
   xdrUint,
   type RemoteNodeDevice,
 } from './common.js';
+import * as C from '../generated/constants.js';
+import * as P from '../generated/remote-procedures.js';
 
 /** REMOTE_NODE_DEVICE_CAPS_LIST_MAX */
-const REMOTE_NODE_DEVICE_CAPS_LIST_MAX = 65536;
+const REMOTE_NODE_DEVICE_CAPS_LIST_MAX = C.REMOTE_NODE_DEVICE_CAPS_LIST_MAX;
 
 export interface NodeNumOfDevicesArgs {
   /** Capability name filter ("pci", "net", ...) or null for all. */
@@ -55,50 +57,50 @@ export const nodeDeviceDetachFlagsArgs: XdrCodec<NodeDeviceDetachFlagsArgs> = st
 
 export const NODE_NUM_OF_DEVICES = defineProc(
   'NODE_NUM_OF_DEVICES',
-  111,
+  P.REMOTE_PROC_NODE_NUM_OF_DEVICES,
   struct<NodeNumOfDevicesArgs>({ cap: remoteString, flags: xdrUint }),
   single('num', xdrInt),
   'high',
 );
 export const NODE_LIST_DEVICES = defineProc(
   'NODE_LIST_DEVICES',
-  112,
+  P.REMOTE_PROC_NODE_LIST_DEVICES,
   struct<NodeListDevicesArgs>({ cap: remoteString, maxnames: xdrInt, flags: xdrUint }),
   namesRet(REMOTE_NODE_DEVICE_LIST_MAX),
   'high',
 );
 export const NODE_DEVICE_LOOKUP_BY_NAME = defineProc(
   'NODE_DEVICE_LOOKUP_BY_NAME',
-  113,
+  P.REMOTE_PROC_NODE_DEVICE_LOOKUP_BY_NAME,
   nameArgs,
   single('dev', nonnullNodeDevice),
   'high',
 );
 export const NODE_DEVICE_GET_XML_DESC = defineProc(
   'NODE_DEVICE_GET_XML_DESC',
-  114,
+  P.REMOTE_PROC_NODE_DEVICE_GET_XML_DESC,
   struct<NodeDeviceNameFlagsArgs>({ name: nonnullString, flags: xdrUint }),
   single('xml', nonnullString),
 );
 export const NODE_DEVICE_GET_PARENT = defineProc(
   'NODE_DEVICE_GET_PARENT',
-  115,
+  P.REMOTE_PROC_NODE_DEVICE_GET_PARENT,
   nameArgs,
   single('parentName', remoteString),
   'high',
 );
-export const NODE_DEVICE_NUM_OF_CAPS = defineProc('NODE_DEVICE_NUM_OF_CAPS', 116, nameArgs, single('num', xdrInt), 'high');
+export const NODE_DEVICE_NUM_OF_CAPS = defineProc('NODE_DEVICE_NUM_OF_CAPS', P.REMOTE_PROC_NODE_DEVICE_NUM_OF_CAPS, nameArgs, single('num', xdrInt), 'high');
 export const NODE_DEVICE_LIST_CAPS = defineProc(
   'NODE_DEVICE_LIST_CAPS',
-  117,
+  P.REMOTE_PROC_NODE_DEVICE_LIST_CAPS,
   struct<NodeDeviceListCapsArgs>({ name: nonnullString, maxnames: xdrInt }),
   namesRet(REMOTE_NODE_DEVICE_CAPS_LIST_MAX),
   'high',
 );
 /** The old spelling "DETTACH" is libvirt's. */
-export const NODE_DEVICE_DETTACH = defineProc('NODE_DEVICE_DETTACH', 118, nameArgs, xdrVoid);
-export const NODE_DEVICE_RE_ATTACH = defineProc('NODE_DEVICE_RE_ATTACH', 119, nameArgs, xdrVoid);
-export const NODE_DEVICE_RESET = defineProc('NODE_DEVICE_RESET', 120, nameArgs, xdrVoid);
+export const NODE_DEVICE_DETTACH = defineProc('NODE_DEVICE_DETTACH', P.REMOTE_PROC_NODE_DEVICE_DETTACH, nameArgs, xdrVoid);
+export const NODE_DEVICE_RE_ATTACH = defineProc('NODE_DEVICE_RE_ATTACH', P.REMOTE_PROC_NODE_DEVICE_RE_ATTACH, nameArgs, xdrVoid);
+export const NODE_DEVICE_RESET = defineProc('NODE_DEVICE_RESET', P.REMOTE_PROC_NODE_DEVICE_RESET, nameArgs, xdrVoid);
 export const CONNECT_LIST_ALL_NODE_DEVICES = defineProc<{ needResults: boolean; flags: number }, { items: RemoteNodeDevice[]; count: number }>(
   'CONNECT_LIST_ALL_NODE_DEVICES',
   285,
@@ -106,7 +108,7 @@ export const CONNECT_LIST_ALL_NODE_DEVICES = defineProc<{ needResults: boolean; 
   listAllRet(nonnullNodeDevice, REMOTE_NODE_DEVICE_LIST_MAX),
   'high',
 );
-export const NODE_DEVICE_DETACH_FLAGS = defineProc('NODE_DEVICE_DETACH_FLAGS', 301, nodeDeviceDetachFlagsArgs, xdrVoid);
+export const NODE_DEVICE_DETACH_FLAGS = defineProc('NODE_DEVICE_DETACH_FLAGS', P.REMOTE_PROC_NODE_DEVICE_DETACH_FLAGS, nodeDeviceDetachFlagsArgs, xdrVoid);
 
 /**
  * virConnectListAllNodeDeviceFlags capability filters, by the capability names libvirt uses in

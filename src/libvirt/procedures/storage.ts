@@ -21,6 +21,8 @@ import {
   type RemoteStoragePool,
   type RemoteStorageVol,
 } from './common.js';
+import * as C from '../generated/constants.js';
+import * as P from '../generated/remote-procedures.js';
 
 export interface PoolArgs {
   pool: RemoteStoragePool;
@@ -140,64 +142,64 @@ export const volGetInfoRet: XdrCodec<VolInfoRet> = struct<VolInfoRet>({
 
 export const STORAGE_POOL_DEFINE_XML = defineProc(
   'STORAGE_POOL_DEFINE_XML',
-  77,
+  P.REMOTE_PROC_STORAGE_POOL_DEFINE_XML,
   struct<XmlFlagsArgs>({ xml: nonnullString, flags: xdrUint }),
   poolRet,
   'high',
 );
-export const STORAGE_POOL_CREATE = defineProc('STORAGE_POOL_CREATE', 78, poolFlagsArgs, xdrVoid);
-export const STORAGE_POOL_BUILD = defineProc('STORAGE_POOL_BUILD', 79, poolFlagsArgs, xdrVoid);
-export const STORAGE_POOL_DESTROY = defineProc('STORAGE_POOL_DESTROY', 80, poolArgs, xdrVoid, 'high');
-export const STORAGE_POOL_DELETE = defineProc('STORAGE_POOL_DELETE', 81, poolFlagsArgs, xdrVoid);
-export const STORAGE_POOL_UNDEFINE = defineProc('STORAGE_POOL_UNDEFINE', 82, poolArgs, xdrVoid, 'high');
-export const STORAGE_POOL_REFRESH = defineProc('STORAGE_POOL_REFRESH', 83, poolFlagsArgs, xdrVoid);
+export const STORAGE_POOL_CREATE = defineProc('STORAGE_POOL_CREATE', P.REMOTE_PROC_STORAGE_POOL_CREATE, poolFlagsArgs, xdrVoid);
+export const STORAGE_POOL_BUILD = defineProc('STORAGE_POOL_BUILD', P.REMOTE_PROC_STORAGE_POOL_BUILD, poolFlagsArgs, xdrVoid);
+export const STORAGE_POOL_DESTROY = defineProc('STORAGE_POOL_DESTROY', P.REMOTE_PROC_STORAGE_POOL_DESTROY, poolArgs, xdrVoid, 'high');
+export const STORAGE_POOL_DELETE = defineProc('STORAGE_POOL_DELETE', P.REMOTE_PROC_STORAGE_POOL_DELETE, poolFlagsArgs, xdrVoid);
+export const STORAGE_POOL_UNDEFINE = defineProc('STORAGE_POOL_UNDEFINE', P.REMOTE_PROC_STORAGE_POOL_UNDEFINE, poolArgs, xdrVoid, 'high');
+export const STORAGE_POOL_REFRESH = defineProc('STORAGE_POOL_REFRESH', P.REMOTE_PROC_STORAGE_POOL_REFRESH, poolFlagsArgs, xdrVoid);
 export const STORAGE_POOL_LOOKUP_BY_NAME = defineProc(
   'STORAGE_POOL_LOOKUP_BY_NAME',
-  84,
+  P.REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME,
   single('name', nonnullString),
   poolRet,
   'high',
 );
 export const STORAGE_POOL_LOOKUP_BY_UUID = defineProc(
   'STORAGE_POOL_LOOKUP_BY_UUID',
-  85,
+  P.REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID,
   single('uuid', uuidCodec),
   poolRet,
   'high',
 );
-export const STORAGE_POOL_GET_INFO = defineProc('STORAGE_POOL_GET_INFO', 87, poolArgs, poolGetInfoRet, 'high');
+export const STORAGE_POOL_GET_INFO = defineProc('STORAGE_POOL_GET_INFO', P.REMOTE_PROC_STORAGE_POOL_GET_INFO, poolArgs, poolGetInfoRet, 'high');
 export const STORAGE_POOL_GET_XML_DESC = defineProc(
   'STORAGE_POOL_GET_XML_DESC',
-  88,
+  P.REMOTE_PROC_STORAGE_POOL_GET_XML_DESC,
   poolFlagsArgs,
   single('xml', nonnullString),
   'high',
 );
 export const STORAGE_POOL_GET_AUTOSTART = defineProc(
   'STORAGE_POOL_GET_AUTOSTART',
-  89,
+  P.REMOTE_PROC_STORAGE_POOL_GET_AUTOSTART,
   poolArgs,
   single('autostart', xdrIntBool),
   'high',
 );
 export const STORAGE_POOL_SET_AUTOSTART = defineProc(
   'STORAGE_POOL_SET_AUTOSTART',
-  90,
+  P.REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART,
   struct<PoolAutostartArgs>({ pool: nonnullStoragePool, autostart: xdrIntBool }),
   xdrVoid,
   'high',
 );
-export const STORAGE_POOL_IS_ACTIVE = defineProc('STORAGE_POOL_IS_ACTIVE', 154, poolArgs, single('active', xdrIntBool), 'high');
+export const STORAGE_POOL_IS_ACTIVE = defineProc('STORAGE_POOL_IS_ACTIVE', P.REMOTE_PROC_STORAGE_POOL_IS_ACTIVE, poolArgs, single('active', xdrIntBool), 'high');
 export const STORAGE_POOL_IS_PERSISTENT = defineProc(
   'STORAGE_POOL_IS_PERSISTENT',
-  155,
+  P.REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT,
   poolArgs,
   single('persistent', xdrIntBool),
   'high',
 );
 export const CONNECT_LIST_ALL_STORAGE_POOLS = defineProc(
   'CONNECT_LIST_ALL_STORAGE_POOLS',
-  281,
+  P.REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS,
   listAllArgs,
   listAllRet(nonnullStoragePool, REMOTE_STORAGE_POOL_LIST_MAX),
   'high',
@@ -214,87 +216,87 @@ export const STORAGE_POOL_LIST_ALL_VOLUMES = defineProc<PoolListAllVolumesArgs, 
 
 export const STORAGE_VOL_CREATE_XML = defineProc(
   'STORAGE_VOL_CREATE_XML',
-  93,
+  P.REMOTE_PROC_STORAGE_VOL_CREATE_XML,
   struct<VolCreateXmlArgs>({ pool: nonnullStoragePool, xml: nonnullString, flags: xdrUint }),
   volRet,
 );
-export const STORAGE_VOL_DELETE = defineProc('STORAGE_VOL_DELETE', 94, volFlagsArgs, xdrVoid);
+export const STORAGE_VOL_DELETE = defineProc('STORAGE_VOL_DELETE', P.REMOTE_PROC_STORAGE_VOL_DELETE, volFlagsArgs, xdrVoid);
 export const STORAGE_VOL_LOOKUP_BY_NAME = defineProc(
   'STORAGE_VOL_LOOKUP_BY_NAME',
-  95,
+  P.REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME,
   struct<VolLookupByNameArgs>({ pool: nonnullStoragePool, name: nonnullString }),
   volRet,
   'high',
 );
-export const STORAGE_VOL_LOOKUP_BY_KEY = defineProc('STORAGE_VOL_LOOKUP_BY_KEY', 96, single('key', nonnullString), volRet, 'high');
+export const STORAGE_VOL_LOOKUP_BY_KEY = defineProc('STORAGE_VOL_LOOKUP_BY_KEY', P.REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_KEY, single('key', nonnullString), volRet, 'high');
 export const STORAGE_VOL_LOOKUP_BY_PATH = defineProc(
   'STORAGE_VOL_LOOKUP_BY_PATH',
-  97,
+  P.REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_PATH,
   single('path', nonnullString),
   volRet,
   'high',
 );
-export const STORAGE_VOL_GET_INFO = defineProc('STORAGE_VOL_GET_INFO', 98, volArgs, volGetInfoRet, 'high');
+export const STORAGE_VOL_GET_INFO = defineProc('STORAGE_VOL_GET_INFO', P.REMOTE_PROC_STORAGE_VOL_GET_INFO, volArgs, volGetInfoRet, 'high');
 export const STORAGE_VOL_GET_XML_DESC = defineProc(
   'STORAGE_VOL_GET_XML_DESC',
-  99,
+  P.REMOTE_PROC_STORAGE_VOL_GET_XML_DESC,
   volFlagsArgs,
   single('xml', nonnullString),
   'high',
 );
-export const STORAGE_VOL_GET_PATH = defineProc('STORAGE_VOL_GET_PATH', 100, volArgs, single('name', nonnullString), 'high');
-export const STORAGE_VOL_CREATE_XML_FROM = defineProc('STORAGE_VOL_CREATE_XML_FROM', 125, volCreateXmlFromArgs, volRet);
-export const STORAGE_VOL_WIPE = defineProc('STORAGE_VOL_WIPE', 165, volFlagsArgs, xdrVoid);
-export const STORAGE_VOL_RESIZE = defineProc('STORAGE_VOL_RESIZE', 260, volResizeArgs, xdrVoid);
+export const STORAGE_VOL_GET_PATH = defineProc('STORAGE_VOL_GET_PATH', P.REMOTE_PROC_STORAGE_VOL_GET_PATH, volArgs, single('name', nonnullString), 'high');
+export const STORAGE_VOL_CREATE_XML_FROM = defineProc('STORAGE_VOL_CREATE_XML_FROM', P.REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM, volCreateXmlFromArgs, volRet);
+export const STORAGE_VOL_WIPE = defineProc('STORAGE_VOL_WIPE', P.REMOTE_PROC_STORAGE_VOL_WIPE, volFlagsArgs, xdrVoid);
+export const STORAGE_VOL_RESIZE = defineProc('STORAGE_VOL_RESIZE', P.REMOTE_PROC_STORAGE_VOL_RESIZE, volResizeArgs, xdrVoid);
 /** Opens a write stream (remote_protocol.x: "writestream@1"): the data follows as STREAM packets. */
-export const STORAGE_VOL_UPLOAD = defineProc('STORAGE_VOL_UPLOAD', 208, volUploadArgs, xdrVoid);
+export const STORAGE_VOL_UPLOAD = defineProc('STORAGE_VOL_UPLOAD', P.REMOTE_PROC_STORAGE_VOL_UPLOAD, volUploadArgs, xdrVoid);
 
 // ---- flag and enum values from libvirt-storage.h -------------------------------------------
 
 /** virStorageXMLFlags */
-export const VIR_STORAGE_XML_INACTIVE = 1;
+export const VIR_STORAGE_XML_INACTIVE = C.VIR_STORAGE_XML_INACTIVE;
 
 /** virConnectListAllStoragePoolsFlags (the pool-type filters are left out). */
-export const VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE = 1 << 0;
-export const VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE = 1 << 1;
-export const VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT = 1 << 2;
-export const VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT = 1 << 3;
-export const VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART = 1 << 4;
-export const VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART = 1 << 5;
+export const VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE = C.VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE;
+export const VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE = C.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE;
+export const VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT = C.VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT;
+export const VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT = C.VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT;
+export const VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART = C.VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART;
+export const VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART = C.VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART;
 
 /** virStoragePoolBuildFlags */
-export const VIR_STORAGE_POOL_BUILD_NEW = 0;
-export const VIR_STORAGE_POOL_BUILD_REPAIR = 1;
-export const VIR_STORAGE_POOL_BUILD_RESIZE = 2;
-export const VIR_STORAGE_POOL_BUILD_NO_OVERWRITE = 4;
-export const VIR_STORAGE_POOL_BUILD_OVERWRITE = 8;
+export const VIR_STORAGE_POOL_BUILD_NEW = C.VIR_STORAGE_POOL_BUILD_NEW;
+export const VIR_STORAGE_POOL_BUILD_REPAIR = C.VIR_STORAGE_POOL_BUILD_REPAIR;
+export const VIR_STORAGE_POOL_BUILD_RESIZE = C.VIR_STORAGE_POOL_BUILD_RESIZE;
+export const VIR_STORAGE_POOL_BUILD_NO_OVERWRITE = C.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE;
+export const VIR_STORAGE_POOL_BUILD_OVERWRITE = C.VIR_STORAGE_POOL_BUILD_OVERWRITE;
 
 /** virStoragePoolCreateFlags */
-export const VIR_STORAGE_POOL_CREATE_WITH_BUILD = 1;
-export const VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE = 2;
-export const VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE = 4;
+export const VIR_STORAGE_POOL_CREATE_WITH_BUILD = C.VIR_STORAGE_POOL_CREATE_WITH_BUILD;
+export const VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE = C.VIR_STORAGE_POOL_CREATE_WITH_BUILD_OVERWRITE;
+export const VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE = C.VIR_STORAGE_POOL_CREATE_WITH_BUILD_NO_OVERWRITE;
 
 /** virStoragePoolDeleteFlags */
-export const VIR_STORAGE_POOL_DELETE_NORMAL = 0;
-export const VIR_STORAGE_POOL_DELETE_ZEROED = 1;
+export const VIR_STORAGE_POOL_DELETE_NORMAL = C.VIR_STORAGE_POOL_DELETE_NORMAL;
+export const VIR_STORAGE_POOL_DELETE_ZEROED = C.VIR_STORAGE_POOL_DELETE_ZEROED;
 
 /** virStorageVolCreateFlags */
-export const VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA = 1;
-export const VIR_STORAGE_VOL_CREATE_REFLINK = 2;
-export const VIR_STORAGE_VOL_CREATE_VALIDATE = 4;
+export const VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA = C.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA;
+export const VIR_STORAGE_VOL_CREATE_REFLINK = C.VIR_STORAGE_VOL_CREATE_REFLINK;
+export const VIR_STORAGE_VOL_CREATE_VALIDATE = C.VIR_STORAGE_VOL_CREATE_VALIDATE;
 
 /** virStorageVolResizeFlags */
-export const VIR_STORAGE_VOL_RESIZE_ALLOCATE = 1;
-export const VIR_STORAGE_VOL_RESIZE_DELTA = 2;
-export const VIR_STORAGE_VOL_RESIZE_SHRINK = 4;
+export const VIR_STORAGE_VOL_RESIZE_ALLOCATE = C.VIR_STORAGE_VOL_RESIZE_ALLOCATE;
+export const VIR_STORAGE_VOL_RESIZE_DELTA = C.VIR_STORAGE_VOL_RESIZE_DELTA;
+export const VIR_STORAGE_VOL_RESIZE_SHRINK = C.VIR_STORAGE_VOL_RESIZE_SHRINK;
 
 /** virStorageVolUploadFlags: holes sent as STREAM_HOLE packets (not used: we send plain data). */
-export const VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM = 1;
+export const VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM = C.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM;
 
 /** virStorageVolDeleteFlags */
-export const VIR_STORAGE_VOL_DELETE_NORMAL = 0;
-export const VIR_STORAGE_VOL_DELETE_ZEROED = 1;
-export const VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS = 2;
+export const VIR_STORAGE_VOL_DELETE_NORMAL = C.VIR_STORAGE_VOL_DELETE_NORMAL;
+export const VIR_STORAGE_VOL_DELETE_ZEROED = C.VIR_STORAGE_VOL_DELETE_ZEROED;
+export const VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS = C.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS;
 
 /** virStoragePoolState, indexed by value. */
 export const STORAGE_POOL_STATES = ['inactive', 'building', 'running', 'degraded', 'inaccessible'] as const;

@@ -11,6 +11,12 @@ import { UnsupportedAuthError } from '../../../src/libvirt/errors.js';
 import { KEEPALIVE_PROGRAM } from '../../../src/libvirt/connection.js';
 import { XdrReader, XdrWriter } from '../../../src/libvirt/xdr.js';
 import { parseLibvirtUri } from '../../../src/libvirt/uri.js';
+import {
+  REMOTE_PROC_AUTH_LIST,
+  REMOTE_PROC_CONNECT_CLOSE,
+  REMOTE_PROC_CONNECT_OPEN,
+  REMOTE_PROC_CONNECT_SUPPORTS_FEATURE,
+} from '../../../src/libvirt/generated/remote-procedures.js';
 
 type Behaviour = (call: Packet, reply: (body: Buffer, status?: 0 | 1) => void, hangUp: () => void) => void;
 
@@ -67,11 +73,11 @@ const daemonLike =
   (authTypes: number[] | 'no-support', keepalive = 1): Behaviour =>
   (call, reply) => {
     switch (call.procedure) {
-      case 66:
+      case REMOTE_PROC_AUTH_LIST:
         if (authTypes === 'no-support') reply(errorBody(3, 'this function is not supported'), 1);
         else reply(ints(authTypes.length, ...authTypes));
         return;
-      case 60:
+      case REMOTE_PROC_CONNECT_SUPPORTS_FEATURE:
         reply(ints(keepalive));
         return;
       default:
@@ -84,13 +90,13 @@ describe('openConnection set-up sequence', () => {
     const fake = await fakeDaemon(daemonLike([0]));
     const conn = await openConnection(fake.uri, { readOnly: true });
     const calls = fake.received.filter((p) => p.type === MessageType.CALL);
-    expect(calls.map((c) => c.procedure)).toEqual([66, 1, 60]);
+    expect(calls.map((c) => c.procedure)).toEqual([REMOTE_PROC_AUTH_LIST, REMOTE_PROC_CONNECT_OPEN, REMOTE_PROC_CONNECT_SUPPORTS_FEATURE]);
     const open = new XdrReader(calls[1]!.body);
     expect(open.optional((r) => r.string())).toBe('test:///default');
     expect(open.uint()).toBe(1);
     expect(new XdrReader(calls[2]!.body).int()).toBe(10);
     await closeConnection(conn);
-    expect(fake.received.at(-1)?.procedure).toBe(2);
+    expect(fake.received.at(-1)?.procedure).toBe(REMOTE_PROC_CONNECT_CLOSE);
     expect(conn.closed).toBe(true);
   });
 
@@ -99,7 +105,7 @@ describe('openConnection set-up sequence', () => {
     const err = await openConnection(fake.uri).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnsupportedAuthError);
     expect((err as Error).message).toMatch(/requires authentication \(SASL\)/);
-    expect(fake.received.some((p) => p.procedure === 1)).toBe(false);
+    expect(fake.received.some((p) => p.procedure === REMOTE_PROC_CONNECT_OPEN)).toBe(false);
   });
 
   it('accepts a daemon that offers none among others, and one too old for AUTH_LIST', async () => {

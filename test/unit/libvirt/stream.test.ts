@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { REMOTE_PROC_STORAGE_VOL_UPLOAD } from '../../../src/libvirt/generated/remote-procedures.js';
 import { RpcConnection, supportsStreams, type RpcConnectionOptions } from '../../../src/libvirt/connection.js';
 import { FrameDecoder, MessageStatus, MessageType, VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX, encodePacket, type Packet } from '../../../src/libvirt/frame.js';
 import { ConnectionClosedError, LibvirtError, ProtocolError } from '../../../src/libvirt/errors.js';
@@ -266,7 +267,7 @@ describe('LibvirtClient.uploadStorageVolume', () => {
     }
     const uploading = client.uploadStorageVolume(vol, source(), { offset: 512n, length: 11n });
     const call = await daemon.next(isCall);
-    expect(call.procedure).toBe(208);
+    expect(call.procedure).toBe(REMOTE_PROC_STORAGE_VOL_UPLOAD);
     const r = new XdrReader(call.body);
     expect([r.string(), r.string(), r.string()]).toEqual(['images', 'disk.img', '/var/lib/images/disk.img']);
     expect([r.uhyper(), r.uhyper(), r.uint()]).toEqual([512n, 11n, 0]);
@@ -305,6 +306,6 @@ describe('LibvirtClient.uploadStorageVolume', () => {
   });
 
   it('the procedure matches remote_protocol.x', () => {
-    expect([STORAGE_VOL_UPLOAD.name, STORAGE_VOL_UPLOAD.number]).toEqual(['STORAGE_VOL_UPLOAD', 208]);
+    expect([STORAGE_VOL_UPLOAD.name, STORAGE_VOL_UPLOAD.number]).toEqual(['STORAGE_VOL_UPLOAD', REMOTE_PROC_STORAGE_VOL_UPLOAD]);
   });
 });

@@ -6,52 +6,6 @@ const UUID = '11111111-2222-3333-4444-555555555555';
 const dom = { name: 'vm', uuid: UUID, id: -1 };
 const domBytes = cat(str('vm'), hex(UUID), i32(-1));
 
-describe('domain procedure numbers', () => {
-  it('match remote_protocol.x', () => {
-    expect({
-      lookupByName: d.DOMAIN_LOOKUP_BY_NAME.number,
-      lookupByUuid: d.DOMAIN_LOOKUP_BY_UUID.number,
-      xml: d.DOMAIN_GET_XML_DESC.number,
-      define: d.DOMAIN_DEFINE_XML_FLAGS.number,
-      undefine: d.DOMAIN_UNDEFINE_FLAGS.number,
-      create: d.DOMAIN_CREATE_WITH_FLAGS.number,
-      destroy: d.DOMAIN_DESTROY.number,
-      shutdown: d.DOMAIN_SHUTDOWN.number,
-      suspend: d.DOMAIN_SUSPEND.number,
-      resume: d.DOMAIN_RESUME.number,
-      state: d.DOMAIN_GET_STATE.number,
-      getAutostart: d.DOMAIN_GET_AUTOSTART.number,
-      setAutostart: d.DOMAIN_SET_AUTOSTART.number,
-      attach: d.DOMAIN_ATTACH_DEVICE_FLAGS.number,
-      detach: d.DOMAIN_DETACH_DEVICE_FLAGS.number,
-      setMetadata: d.DOMAIN_SET_METADATA.number,
-      getMetadata: d.DOMAIN_GET_METADATA.number,
-      info: d.DOMAIN_GET_INFO.number,
-      listAll: d.CONNECT_LIST_ALL_DOMAINS.number,
-    }).toEqual({
-      lookupByName: 23,
-      lookupByUuid: 24,
-      xml: 14,
-      define: 350,
-      undefine: 231,
-      create: 196,
-      destroy: 12,
-      shutdown: 33,
-      suspend: 34,
-      resume: 28,
-      state: 212,
-      getAutostart: 15,
-      setAutostart: 29,
-      attach: 160,
-      detach: 161,
-      setMetadata: 264,
-      getMetadata: 265,
-      info: 16,
-      listAll: 273,
-    });
-  });
-});
-
 describe('domain args encodings', () => {
   it('DOMAIN_GET_XML_DESC: handle then flags (SECURE|INACTIVE = 3)', () => {
     const flags = d.VIR_DOMAIN_XML_SECURE | d.VIR_DOMAIN_XML_INACTIVE;
