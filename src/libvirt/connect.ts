@@ -5,7 +5,8 @@ import type { ProcedureDef } from './rpc-types.js';
 import { RpcConnection, type RpcConnectionOptions } from './connection.js';
 import { openTransport, type TransportOptions } from './transport.js';
 import { parseLibvirtUri, readOnlySocketPath, type LibvirtUri } from './uri.js';
-import { ConnectionClosedError, LibvirtError, UnsupportedAuthError, VIR_ERR_NO_SUPPORT } from './errors.js';
+import { ConnectionClosedError, LibvirtError, VIR_ERR_NO_SUPPORT } from './errors.js';
+import { authenticate } from './auth/negotiate.js';
 import * as C from './generated/constants.js';
 import * as P from './generated/remote-procedures.js';
 
@@ -102,8 +103,6 @@ export const DEFAULT_KEEPALIVE_INTERVAL_MS = 5000;
 export const DEFAULT_KEEPALIVE_COUNT = 5;
 const DEFAULT_OPEN_TIMEOUT_MS = 30_000;
 
-const AUTH_NAMES: Record<number, string> = { [REMOTE_AUTH_SASL]: 'SASL', [REMOTE_AUTH_POLKIT]: 'polkit' };
-
 export class ConnectError extends Error {
   override name = 'ConnectError';
 }
@@ -116,7 +115,7 @@ export function localSocketFor(target: LibvirtUri, readOnly: boolean): string | 
   return readOnlySocketPath(target.socket);
 }
 
-async function negotiateAuth(conn: RpcConnection, uri: string): Promise<void> {
+async function negotiateAuth(conn: RpcConnection, target: LibvirtUri): Promise<void> {
   let types: number[];
   try {
     types = (await conn.call(AUTH_LIST, undefined)).types;
@@ -125,16 +124,14 @@ async function negotiateAuth(conn: RpcConnection, uri: string): Promise<void> {
     if (err instanceof LibvirtError && err.code === VIR_ERR_NO_SUPPORT) return;
     throw err;
   }
-  if (types.length === 0 || types.includes(REMOTE_AUTH_NONE)) return;
-  const offered = types.map((t) => AUTH_NAMES[t] ?? `type ${t}`).join(', ');
-  throw new UnsupportedAuthError(
-    `${uri}: the daemon requires authentication (${offered}), which virtkeeper does not implement; ` +
-      'set auth_unix_rw/auth_tcp = "none" for this socket, or connect over ssh or TLS client certificates',
-  );
+  // TLS protects the session and a unix socket is local (also at the far end of ssh): libvirt
+  // calls both "secure" and lets SASL run without a security layer there.
+  const secure = target.transport === 'tls' || target.transport === 'unix' || target.transport === 'ssh';
+  await authenticate(conn, types, { target, secure });
 }
 
 async function handshake(conn: RpcConnection, target: LibvirtUri, options: OpenConnectionOptions): Promise<void> {
-  await negotiateAuth(conn, target.uri);
+  await negotiateAuth(conn, target);
   await conn.call(CONNECT_OPEN, { name: target.name, flags: options.readOnly ? VIR_CONNECT_RO : 0 });
   const intervalMs = options.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_INTERVAL_MS;
   let keepalive = false;

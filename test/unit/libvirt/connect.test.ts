@@ -13,10 +13,13 @@ import { XdrReader, XdrWriter } from '../../../src/libvirt/xdr.js';
 import { parseLibvirtUri } from '../../../src/libvirt/uri.js';
 import {
   REMOTE_PROC_AUTH_LIST,
+  REMOTE_PROC_AUTH_POLKIT,
+  REMOTE_PROC_AUTH_SASL_INIT,
   REMOTE_PROC_CONNECT_CLOSE,
   REMOTE_PROC_CONNECT_OPEN,
   REMOTE_PROC_CONNECT_SUPPORTS_FEATURE,
 } from '../../../src/libvirt/generated/remote-procedures.js';
+import { REMOTE_AUTH_POLKIT, REMOTE_AUTH_SASL } from '../../../src/libvirt/generated/constants.js';
 
 type Behaviour = (call: Packet, reply: (body: Buffer, status?: 0 | 1) => void, hangUp: () => void) => void;
 
@@ -80,6 +83,12 @@ const daemonLike =
       case REMOTE_PROC_CONNECT_SUPPORTS_FEATURE:
         reply(ints(keepalive));
         return;
+      case REMOTE_PROC_AUTH_POLKIT:
+        reply(ints(1));
+        return;
+      case REMOTE_PROC_AUTH_SASL_INIT:
+        reply(new XdrWriter().string('GSSAPI').toBuffer());
+        return;
       default:
         reply(Buffer.alloc(0));
     }
@@ -100,11 +109,18 @@ describe('openConnection set-up sequence', () => {
     expect(conn.closed).toBe(true);
   });
 
-  it('refuses a daemon that only offers SASL, naming it', async () => {
-    const fake = await fakeDaemon(daemonLike([1]));
+  it('authorizes through polkit before opening when that is all the daemon offers', async () => {
+    const fake = await fakeDaemon(daemonLike([REMOTE_AUTH_POLKIT]));
+    await closeConnection(await openConnection(fake.uri));
+    const order = fake.received.filter((p) => p.type === MessageType.CALL).map((p) => p.procedure);
+    expect(order.slice(0, 3)).toEqual([REMOTE_PROC_AUTH_LIST, REMOTE_PROC_AUTH_POLKIT, REMOTE_PROC_CONNECT_OPEN]);
+  });
+
+  it('refuses SASL mechanisms it does not implement, naming those offered', async () => {
+    const fake = await fakeDaemon(daemonLike([REMOTE_AUTH_SASL]));
     const err = await openConnection(fake.uri).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnsupportedAuthError);
-    expect((err as Error).message).toMatch(/requires authentication \(SASL\)/);
+    expect((err as Error).message).toMatch(/offers SASL mechanisms GSSAPI, virtkeeper needs one of SCRAM-SHA-256, SCRAM-SHA-1, DIGEST-MD5, PLAIN\. GSSAPI \(Kerberos\) is not supported/);
     expect(fake.received.some((p) => p.procedure === REMOTE_PROC_CONNECT_OPEN)).toBe(false);
   });
 
