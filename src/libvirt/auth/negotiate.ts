@@ -1,8 +1,8 @@
 // The auth step of opening a connection (after AUTH_LIST): none, polkit (REMOTE_PROC_AUTH_POLKIT)
 // or SASL (AUTH_SASL_INIT/START/STEP) with the mechanisms implemented here in TypeScript:
 // SCRAM-SHA-256, SCRAM-SHA-1, DIGEST-MD5 (qop=auth) and PLAIN. GSSAPI (Kerberos) is not
-// supported, nor any SASL security layer: over plain TCP libvirtd only offers mechanisms without
-// one when its tcp_min_ssf allows it, and PLAIN is never sent without TLS or a unix socket.
+// supported, nor any SASL security layer, so SASL runs only where libvirt lets it go without one:
+// inside TLS, on a unix socket, or at the far end of ssh (never over plain TCP).
 import type { RpcCaller } from '../rpc-types.js';
 import { AUTH_POLKIT, AUTH_SASL_INIT, AUTH_SASL_START, AUTH_SASL_STEP } from '../generated/remote-procedures.js';
 import { REMOTE_AUTH_NONE, REMOTE_AUTH_POLKIT, REMOTE_AUTH_SASL } from '../generated/constants.js';
@@ -34,16 +34,22 @@ const toChars = (text: string): number[] => [...Buffer.from(text, 'utf8')].map((
 const fromChars = (chars: readonly number[]): string => Buffer.from(chars.map((c) => c & 0xff)).toString('utf8');
 
 function pickMechanism(offered: string[], ctx: AuthContext): Mechanism {
+  if (!ctx.secure) {
+    // libvirtd demands an SSF of at least its tcp_min_ssf (112 by default, and it cannot be set
+    // lower) on plain TCP; none of our mechanisms brings a security layer, so none can pass.
+    throw new UnsupportedAuthError(
+      `${ctx.target.uri}: the daemon offers SASL mechanisms ${offered.join(', ') || '(none)'} over plain TCP, where libvirt requires a ` +
+        'SASL security layer (SSF >= tcp_min_ssf, at least 112: DIGEST-MD5 auth-conf or GSSAPI), which virtkeeper does not implement; ' +
+        'connect with qemu+tls:// (SASL then runs inside TLS, with SCRAM-SHA-256, SCRAM-SHA-1, DIGEST-MD5 or PLAIN) or qemu+ssh://',
+    );
+  }
   const forced = ctx.target.query.auth?.toLowerCase().startsWith('sasl.') ? ctx.target.query.auth.slice(5).toUpperCase() : undefined;
-  const usable = SUPPORTED_SASL_MECHANISMS.filter((m) => (m !== 'PLAIN' || ctx.secure) && (!forced || m === forced));
+  const usable = SUPPORTED_SASL_MECHANISMS.filter((m) => !forced || m === forced);
   const choice = usable.find((m) => offered.includes(m));
   if (choice) return choice;
   const wants = forced ? `the mechanism auth=sasl.${forced.toLowerCase()} asks for` : `one of ${usable.join(', ')}`;
-  const why = !ctx.secure
-    ? " Over plain TCP libvirtd offers only mechanisms with a security layer (SSF >= its tcp_min_ssf, 56 by default), such as DIGEST-MD5 auth-conf or GSSAPI, which virtkeeper does not implement: connect with qemu+tls:// (SASL then runs inside TLS) or qemu+ssh://, or set tcp_min_ssf = 0 in libvirtd.conf on a trusted network. PLAIN is never used without TLS."
-    : ' GSSAPI (Kerberos) is not supported.';
   throw new UnsupportedAuthError(
-    `${ctx.target.uri}: the daemon offers SASL mechanisms ${offered.join(', ') || '(none)'}, virtkeeper needs ${wants}.${why}`,
+    `${ctx.target.uri}: the daemon offers SASL mechanisms ${offered.join(', ') || '(none)'}, virtkeeper needs ${wants}. GSSAPI (Kerberos) is not supported.`,
   );
 }
 
