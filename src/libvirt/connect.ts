@@ -3,7 +3,7 @@
 import { XdrError, xdrVoid, type XdrCodec } from './xdr.js';
 import type { ProcedureDef } from './rpc-types.js';
 import { RpcConnection, type RpcConnectionOptions } from './connection.js';
-import { openTransport, type TransportOptions } from './transport.js';
+import { openTransport, TransportError, tunnelFailure, type TransportOptions } from './transport.js';
 import { parseLibvirtUri, readOnlySocketPath, type LibvirtUri } from './uri.js';
 import { ConnectionClosedError, LibvirtError, VIR_ERR_NO_SUPPORT } from './errors.js';
 import { authenticate } from './auth/negotiate.js';
@@ -167,6 +167,8 @@ export async function openConnection(uri: string, options: OpenConnectionOptions
   } catch (err) {
     await conn.close();
     if (err instanceof ConnectionClosedError) {
+      const said = await tunnelFailure(stream);
+      if (said) throw new TransportError(`${uri}: ssh to ${target.host} failed: ${said}`, { cause: err });
       throw new ConnectError(`${uri}: the daemon closed the connection during setup (${err.message})`, { cause: err });
     }
     if (err instanceof XdrError) throw new ConnectError(`${uri}: ${err.message}`, { cause: err });

@@ -270,8 +270,27 @@ export function sshArgs(target: LibvirtUri, readOnly = false): string[] {
   // No tty and no escape character: the channel carries binary RPC frames.
   args.push('-T', '-e', 'none');
   if (target.query.no_tty === '1') args.push('-o', 'BatchMode=yes');
+  // libvirt's ssh transport: known_hosts names the file, no_verify=1 accepts unknown host keys.
+  if (target.query.known_hosts) args.push('-o', `UserKnownHostsFile=${target.query.known_hosts}`);
+  if (target.query.no_verify === '1') args.push('-o', 'StrictHostKeyChecking=no');
   args.push('--', target.host!, sshRemoteCommand(target, readOnly));
   return args;
+}
+
+/** What a tunnel process said on stderr (ssh's own diagnostics), by the stream it carries. */
+const tunnelDiagnostics = new WeakMap<Duplex, { stderr: () => string; exited: Promise<void> }>();
+
+/**
+ * The last line a tunnel (ssh) printed on stderr, once it exited or after `waitMs`: "Host key
+ * verification failed.", "Permission denied (publickey).", "sh: 1: nc: not found" — what the
+ * operator needs instead of "the daemon closed the connection".
+ */
+export async function tunnelFailure(stream: Duplex, waitMs = 1000): Promise<string | undefined> {
+  const diag = tunnelDiagnostics.get(stream);
+  if (!diag) return undefined;
+  await Promise.race([diag.exited, new Promise((r) => setTimeout(r, waitMs))]);
+  const lines = diag.stderr().split('\n').map((l) => l.trim()).filter((l) => l && !/^Warning: Permanently added/.test(l));
+  return lines.at(-1);
 }
 
 async function openSsh(target: LibvirtUri, options: TransportOptions): Promise<Duplex> {
@@ -286,6 +305,10 @@ async function openSsh(target: LibvirtUri, options: TransportOptions): Promise<D
     child.once('error', (err) => reject(new TransportError(`cannot run ssh: ${err.message}`, { cause: err })));
   });
   const duplex = Duplex.from({ readable: child.stdout, writable: child.stdin });
+  tunnelDiagnostics.set(duplex, {
+    stderr: () => stderr,
+    exited: new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve()))),
+  });
   child.once('exit', (code, signal) => {
     // ssh failing (auth, host key, no netcat) shows up only as an exit: surface its stderr.
     if (code !== 0 && !duplex.destroyed) {

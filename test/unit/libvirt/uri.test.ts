@@ -90,6 +90,12 @@ describe('ssh command line', () => {
     expect(remote).toContain('/var/run/libvirt/libvirt-sock');
   });
 
+  it('honours known_hosts and no_verify as libvirt does', () => {
+    const args = sshArgs(parse('qemu+ssh://kvm1/system?known_hosts=/etc/vk/known_hosts&no_verify=1'));
+    expect(args).toEqual(expect.arrayContaining(['-o', 'UserKnownHostsFile=/etc/vk/known_hosts', '-o', 'StrictHostKeyChecking=no']));
+    expect(sshArgs(parse('qemu+ssh://kvm1/system')).join(' ')).not.toMatch(/StrictHostKeyChecking|UserKnownHostsFile/);
+  });
+
   it('uses plain netcat on an explicit socket', () => {
     const u = parse("qemu+ssh://kvm1/system?socket=/run/it's/sock");
     expect(sshRemoteCommand(u)).toBe(`'nc' -U '/run/it'\\''s/sock'`);
