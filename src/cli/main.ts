@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   run: async () => (await import('./commands/run.js')).registerRunCommand,
   'host-info': async () => (await import('./commands/host-info.js')).registerHostInfoCommand,
   sandbox: async () => (await import('./commands/sandbox.js')).registerSandboxCommand,
+  doctor: async () => (await import('./commands/doctor.js')).registerDoctorCommand,
 };
 
 const program = new Command('virtkeeper')
