@@ -4,6 +4,7 @@
 // milliseconds to load), so `virtkeeper validate` starts in well under a second; help and unknown
 // commands load them all so commander can list every command and suggest the nearest name.
 import { Command } from 'commander';
+import { virtkeeperVersion } from '../version.js';
 
 type Register = (program: Command) => void;
 
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
 
 const program = new Command('virtkeeper')
   .description('GitOps reconciler for libvirt hosts')
+  .version(virtkeeperVersion(), '-V, --version', 'print the version and exit')
   .showHelpAfterError();
 
 const wanted = process.argv[2];
