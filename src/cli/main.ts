@@ -20,13 +20,16 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   doctor: async () => (await import('./commands/doctor.js')).registerDoctorCommand,
 };
 
+// Completion describes every other command, so it loads them all, then registers itself.
+const COMPLETION = async (): Promise<Register> => (await import('./commands/completion.js')).registerCompletionCommand;
+
 const program = new Command('virtkeeper')
   .description('GitOps reconciler for libvirt hosts')
   .version(virtkeeperVersion(), '-V, --version', 'print the version and exit')
   .showHelpAfterError();
 
 const wanted = process.argv[2];
-const only = wanted !== undefined ? COMMANDS[wanted] : undefined;
-for (const load of only ? [only] : Object.values(COMMANDS)) (await load())(program);
+const only = wanted !== undefined && wanted !== 'completion' ? COMMANDS[wanted] : undefined;
+for (const load of only ? [only] : [...Object.values(COMMANDS), COMPLETION]) (await load())(program);
 
 await program.parseAsync(process.argv);
