@@ -18,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   'host-info': async () => (await import('./commands/host-info.js')).registerHostInfoCommand,
   sandbox: async () => (await import('./commands/sandbox.js')).registerSandboxCommand,
   doctor: async () => (await import('./commands/doctor.js')).registerDoctorCommand,
+  'wait-applied': async () => (await import('./commands/wait-applied.js')).registerWaitAppliedCommand,
 };
 
 // Completion describes every other command, so it loads them all, then registers itself.
