@@ -115,11 +115,13 @@ function renderNetworkConfig(value: string | Record<string, unknown>): string {
 
 /** Parses as cloud-init does (YAML 1.1) and returns the mapping; a syntax error names its line. */
 function checkYamlMapping(field: string, text: string, emptyIsFine: boolean): Record<string, unknown> {
-  const doc = parseDocument(text, { version: '1.1', prettyErrors: false });
+  const doc = parseDocument(text, { version: '1.1' });
   const error = doc.errors[0];
   if (error) {
     const where = error.linePos ? `line ${error.linePos[0].line}, column ${error.linePos[0].col}: ` : '';
-    throw new NoCloudInputError(field, `${where}${error.message.split('\n')[0]}; fix the YAML`);
+    // prettyErrors (the default) fills linePos and appends " at line L, column C:" and a code frame.
+    const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new NoCloudInputError(field, `${where}${message}; fix the YAML`);
   }
   if (doc.contents === null && emptyIsFine) return {};
   if (!isMap(doc.contents)) throw new NoCloudInputError(field, 'is YAML but not a mapping (key: value pairs); cloud-init needs a mapping at the top');
