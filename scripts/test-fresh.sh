@@ -40,6 +40,12 @@ if ls /etc/apt/sources.list.d/*.sources >/dev/null 2>&1; then
   sed -i 's/^Types: deb deb-src$/Types: deb/' "$root"/etc/apt/sources.list.d/*.sources
 fi
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# This machine's own trust anchors (a workplace's TLS-inspecting proxy, say): the ca-certificates
+# package that setup-host.sh installs folds /usr/local/share/ca-certificates into the bundle.
+if [ -d /usr/local/share/ca-certificates ]; then
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp -a /usr/local/share/ca-certificates/. "$root/usr/local/share/ca-certificates/"
+fi
 
 echo "== what this kind of machine comes with: Node.js $(node --version), npm, Node's headers"
 node_bin=$(command -v node)

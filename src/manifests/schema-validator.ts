@@ -155,7 +155,7 @@ function defaultMessage(e: ErrorObject): string {
   switch (e.keyword) {
     case 'type': {
       const t = String(p.type).split(',');
-      return `must be ${t.map(article).join(' or ')}`;
+      return `must be ${t.map(article).join(' or ')}${t.includes('object') ? expectedShape(e.parentSchema) : ''}`;
     }
     case 'enum':
       return `must be one of: ${(p.allowedValues as unknown[]).map(String).join(', ')}`;
@@ -182,6 +182,16 @@ function defaultMessage(e: ErrorObject): string {
     default:
       return e.message ?? 'is not valid';
   }
+}
+
+/** " with fields a, b, c (a required)": what a mapping should hold, for a value of the wrong type. */
+function expectedShape(schema: unknown): string {
+  const { properties, required } = (schema ?? {}) as { properties?: Record<string, unknown>; required?: string[] };
+  const fields = Object.keys(properties ?? {});
+  if (fields.length === 0) return '';
+  const shown = fields.length > 8 ? [...fields.slice(0, 8), '…'] : fields;
+  const req = (required ?? []).filter((r) => fields.includes(r));
+  return ` with fields ${shown.join(', ')}${req.length > 0 ? ` (${req.join(', ')} required)` : ''}`;
 }
 
 function article(type: string): string {
