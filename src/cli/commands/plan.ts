@@ -115,14 +115,22 @@ export async function runPlan(dir: string, options: PlanCommandOptions, io: Comm
       ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
     });
     io.stdout(renderPlan(plan, options));
-    if (plan.errors.length > 0) return 1;
-    return options.detailedExitcode && hasChanges(plan) ? 2 : 0;
+    return planExitCode(plan, options.detailedExitcode ?? false);
   } catch (err) {
     io.stderr(`plan failed: ${describeFailure(err)}\n`);
     return 1;
   } finally {
     await client?.close().catch(() => undefined);
   }
+}
+
+/**
+ * 1 when the plan has errors or refuses a change (apply would not get the host there: CI must not
+ * read that as "changes to apply"); with --detailed-exitcode 2 for changes, 0 for none.
+ */
+export function planExitCode(plan: Plan, detailedExitcode: boolean): 0 | 1 | 2 {
+  if (plan.errors.length > 0 || plan.summary.refused > 0) return 1;
+  return detailedExitcode && hasChanges(plan) ? 2 : 0;
 }
 
 function renderPlan(plan: Plan, options: PlanCommandOptions): string {
