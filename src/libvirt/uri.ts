@@ -1,6 +1,7 @@
 // libvirt connection URIs: driver[+transport]://[user@][host][:port]/path[?query].
 // We resolve them the way libvirt's remote driver does, including the name it sends to the
 // daemon in CONNECT_OPEN (transport, host and client-side parameters removed).
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -97,8 +98,47 @@ function parseTransport(raw: string | undefined, hasHost: boolean): Transport {
   }
 }
 
-function defaultSocket(driverPath: string, env: ParseUriEnv): string {
-  return driverPath === '/session' ? sessionSocketPath(env) : SYSTEM_SOCKET;
+/** The modular daemon serving each driver (libvirt >= 5.6); its socket is virt<x>d-sock. */
+export const MODULAR_DAEMONS: Readonly<Record<string, string>> = {
+  qemu: 'virtqemud',
+  lxc: 'virtlxcd',
+  network: 'virtnetworkd',
+  storage: 'virtstoraged',
+  nodedev: 'virtnodedevd',
+  interface: 'virtinterfaced',
+  nwfilter: 'virtnwfilterd',
+  secret: 'virtsecretd',
+  xen: 'virtxend',
+  vbox: 'virtvboxd',
+  ch: 'virtchd',
+};
+
+export type SocketExists = (path: string) => boolean;
+
+/**
+ * The system socket for a driver, as libvirt's remote driver picks it: `mode=legacy` is
+ * libvirtd's libvirt-sock, `mode=direct` the driver's own modular daemon (virtqemud-sock, …);
+ * `mode=auto` (the default) the modular socket when it exists and libvirt-sock does not (a host
+ * set up with modular daemons only), else libvirt-sock (libvirtd, or virtproxyd standing in).
+ */
+export function systemSocketFor(driver: string, mode: string | undefined, exists: SocketExists): string {
+  const daemon = MODULAR_DAEMONS[driver];
+  const modular = daemon ? `/var/run/libvirt/${daemon}-sock` : undefined;
+  switch (mode ?? 'auto') {
+    case 'legacy':
+      return SYSTEM_SOCKET;
+    case 'direct':
+      if (!modular) throw new UriError(`mode=direct: driver '${driver}' has no modular daemon (use mode=legacy)`);
+      return modular;
+    case 'auto':
+      return modular && exists(modular) && !exists(SYSTEM_SOCKET) ? modular : SYSTEM_SOCKET;
+    default:
+      throw new UriError(`unknown mode '${mode}' (expected auto, legacy or direct)`);
+  }
+}
+
+function defaultSocket(driver: string, driverPath: string, mode: string | undefined, env: ParseUriEnv, exists: SocketExists): string {
+  return driverPath === '/session' ? sessionSocketPath(env) : systemSocketFor(driver, mode, exists);
 }
 
 function defaultPort(transport: Transport): number | undefined {
@@ -119,7 +159,7 @@ function formatQuery(params: readonly (readonly [string, string])[]): string {
   return '?' + params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
 }
 
-export function parseLibvirtUri(uri: string, env: ParseUriEnv = process.env): LibvirtUri {
+export function parseLibvirtUri(uri: string, env: ParseUriEnv = process.env, exists: SocketExists = existsSync): LibvirtUri {
   const schemeMatch = /^([A-Za-z][A-Za-z0-9.-]*)(?:\+([A-Za-z0-9_-]+))?:\/\//.exec(uri);
   if (!schemeMatch) throw new UriError(`not a libvirt URI: '${uri}' (expected driver[+transport]://[host]/path)`);
   const driver = schemeMatch[1]!;
@@ -149,7 +189,7 @@ export function parseLibvirtUri(uri: string, env: ParseUriEnv = process.env): Li
 
   const explicitSocket = query.socket;
   let socket: string | undefined;
-  if (transport === 'unix') socket = explicitSocket ?? defaultSocket(driverPath, env);
+  if (transport === 'unix') socket = explicitSocket ?? defaultSocket(driver, driverPath, query.mode, env, exists);
   // Over ssh the socket lives on the remote host; a session there is not ours to guess.
   else if (transport === 'ssh') socket = explicitSocket ?? SYSTEM_SOCKET;
 

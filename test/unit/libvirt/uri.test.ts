@@ -111,3 +111,25 @@ describe('ssh read-only', () => {
     expect(sshRemoteCommand(u, false)).not.toContain('readonly');
   });
 });
+
+describe('modular daemons (mode=auto|legacy|direct)', () => {
+  const only = (...present: string[]) => (p: string) => present.includes(p);
+  it('reaches virtqemud-sock when the host runs modular daemons only', () => {
+    expect(parseLibvirtUri('qemu:///system', {}, only('/var/run/libvirt/virtqemud-sock')).socket).toBe('/var/run/libvirt/virtqemud-sock');
+    expect(parseLibvirtUri('network:///system', {}, only('/var/run/libvirt/virtnetworkd-sock')).socket).toBe('/var/run/libvirt/virtnetworkd-sock');
+  });
+
+  it('keeps libvirt-sock when libvirtd (or virtproxyd) listens there, and for drivers without a modular daemon', () => {
+    const both = only('/var/run/libvirt/virtqemud-sock', '/var/run/libvirt/libvirt-sock');
+    expect(parseLibvirtUri('qemu:///system', {}, both).socket).toBe('/var/run/libvirt/libvirt-sock');
+    expect(parseLibvirtUri('test:///default', {}, only()).socket).toBe('/var/run/libvirt/libvirt-sock');
+  });
+
+  it('obeys mode=legacy and mode=direct, and names a bad mode', () => {
+    const modularOnly = only('/var/run/libvirt/virtqemud-sock');
+    expect(parseLibvirtUri('qemu:///system?mode=legacy', {}, modularOnly).socket).toBe('/var/run/libvirt/libvirt-sock');
+    expect(parseLibvirtUri('qemu:///system?mode=direct', {}, only()).socket).toBe('/var/run/libvirt/virtqemud-sock');
+    expect(parseLibvirtUri('qemu:///system?mode=direct', {}, only()).name).toBe('qemu:///system');
+    expect(() => parseLibvirtUri('qemu:///system?mode=fast', {}, only())).toThrow(/unknown mode 'fast' \(expected auto, legacy or direct\)/);
+  });
+});
