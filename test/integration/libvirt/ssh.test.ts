@@ -1,0 +1,118 @@
+// qemu+ssh against a real sshd (openssh-server) on 127.0.0.1: its own config, host key and a
+// client key made here; the remote side reaches the private libvirtd's socket with netcat
+// (socket= given, so `nc -U`). Also the failures ssh itself reports.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LibvirtClient } from '../../../src/libvirt/client.js';
+import { startPrivateLibvirtd, type PrivateLibvirtd } from '../../../src/sandbox/private-libvirtd.js';
+import { expectPlanApplyConverge, freePort } from '../../support/transport-matrix.js';
+
+let dir: string;
+let daemon: PrivateLibvirtd;
+let sshd: ChildProcess | undefined;
+let port: number;
+let knownHosts: string;
+let clientKey: string;
+let otherKey: string;
+
+const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
+
+async function waitForPort(p: number): Promise<void> {
+  const net = await import('node:net');
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(p, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`sshd did not listen on ${p}`);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'vk-sshd-'));
+  daemon = await startPrivateLibvirtd();
+  const hostKey = path.join(dir, 'host_ed25519');
+  clientKey = path.join(dir, 'client_ed25519');
+  otherKey = path.join(dir, 'other_ed25519');
+  keygen(hostKey);
+  keygen(clientKey);
+  keygen(otherKey);
+  const authorized = path.join(dir, 'authorized_keys');
+  await writeFile(authorized, await readFile(`${clientKey}.pub`));
+  port = await freePort();
+  const config = path.join(dir, 'sshd_config');
+  await writeFile(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      `AuthorizedKeysFile ${authorized}`,
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'StrictModes no',
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      '',
+    ].join('\n'),
+  );
+  await mkdir('/run/sshd', { recursive: true });
+  sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  sshd.stderr?.on('data', () => {});
+  await waitForPort(port);
+  knownHosts = path.join(dir, 'known_hosts');
+  const pub = (await readFile(`${hostKey}.pub`, 'utf8')).split(' ').slice(0, 2).join(' ');
+  await writeFile(knownHosts, `[127.0.0.1]:${port} ${pub}\n`);
+}, 60_000);
+
+afterAll(async () => {
+  sshd?.kill('SIGTERM');
+  await daemon?.stop();
+});
+
+const uri = (opts: { key?: string; known?: string } = {}) =>
+  `test+ssh://root@127.0.0.1:${port}/default?socket=${daemon.socketPath}&keyfile=${opts.key ?? clientKey}` +
+  `&known_hosts=${opts.known ?? knownHosts}&no_tty=1`;
+
+const connectError = (u: string): Promise<Error> =>
+  LibvirtClient.connect(u).then(
+    async (c) => {
+      await c.close();
+      return new Error('connected although ssh should fail');
+    },
+    (e: Error) => e,
+  );
+
+describe('ssh to a real sshd', () => {
+  it('talks RPC through the tunnel', async () => {
+    const client = await LibvirtClient.connect(uri());
+    expect(await client.getUri()).toBe('test:///default');
+    await client.close();
+  });
+
+  it('plans, applies and converges examples/sandbox over ssh', async () => {
+    await expectPlanApplyConverge(uri(), daemon.testUri);
+  }, 180_000);
+
+  it("reports ssh's own words for an unknown host key", async () => {
+    const empty = path.join(dir, 'empty_known_hosts');
+    await writeFile(empty, '');
+    const err = await connectError(uri({ known: empty }));
+    expect(err.name).toBe('TransportError');
+    expect(err.message).toMatch(/ssh to 127\.0\.0\.1 failed: Host key verification failed\./);
+  });
+
+  it('reports a key the server does not accept', async () => {
+    const err = await connectError(uri({ key: otherKey }));
+    expect(err.message).toMatch(/ssh to 127\.0\.0\.1 failed: .*Permission denied \(publickey\)/);
+  });
+});
