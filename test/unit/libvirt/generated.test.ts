@@ -1,7 +1,7 @@
 // The generated protocol layer: it matches what the generator makes from the pinned libvirt
 // source, covers every procedure of remote_protocol.x, and the hand-written definitions and
 // constants agree with it.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultSourceDir, generate, LIBVIRT_PIN, sourcePresent } from '../../../scripts/gen-libvirt-protocol.js';
@@ -9,13 +9,6 @@ import * as remote from '../../../src/libvirt/generated/remote-procedures.js';
 import * as constants from '../../../src/libvirt/generated/constants.js';
 import { ERROR_NUMBER_NAMES } from '../../../src/libvirt/generated/errors.js';
 import type { ProcedureDef } from '../../../src/libvirt/rpc-types.js';
-import * as domain from '../../../src/libvirt/procedures/domain.js';
-import * as network from '../../../src/libvirt/procedures/network.js';
-import * as storage from '../../../src/libvirt/procedures/storage.js';
-import * as iface from '../../../src/libvirt/procedures/interface.js';
-import * as nodedev from '../../../src/libvirt/procedures/nodedev.js';
-import * as host from '../../../src/libvirt/procedures/host.js';
-import * as events from '../../../src/libvirt/procedures/events.js';
 import * as connect from '../../../src/libvirt/connect.js';
 import * as errors from '../../../src/libvirt/errors.js';
 import { XdrReader, XdrWriter } from '../../../src/libvirt/xdr.js';
@@ -51,7 +44,13 @@ function procedureDefs(mod: Record<string, unknown>): ProcedureDef<unknown, unkn
   );
 }
 
-const HAND_WRITTEN = { domain, network, storage, iface, nodedev, host, events, connect };
+// Every module of src/libvirt/procedures (new hand-written ones included) and connect.ts.
+const proceduresDir = path.resolve(import.meta.dirname, '../../../src/libvirt/procedures');
+const HAND_WRITTEN: Record<string, Record<string, unknown>> = { connect };
+for (const file of readdirSync(proceduresDir).filter((f) => f.endsWith('.ts')).sort()) {
+  HAND_WRITTEN[`procedures/${file}`] = (await import(path.join(proceduresDir, file))) as Record<string, unknown>;
+}
+const domain = HAND_WRITTEN['procedures/domain.ts'] as typeof import('../../../src/libvirt/procedures/domain.js');
 
 describe('hand-written definitions agree with the generated ones', () => {
   it('every hand-written ProcedureDef has the number and priority remote_protocol.x gives its name', () => {
