@@ -8,6 +8,7 @@ import { LibvirtError } from '../libvirt/errors.js';
 import type { DesiredState, IdentityKey, ManifestKind } from '../manifests/types.js';
 import type { KindRegistry } from '../resources/registry.js';
 import type { ActionType, ResourceChange, ResourceKind } from '../resources/types.js';
+import type { OwnershipIntent } from '../state/intents.js';
 import type { InventoryEntry } from './inventory.js';
 import { isPruneDisabled, type Plan } from './planner.js';
 
@@ -46,12 +47,21 @@ export interface ApplyReport {
   ok: boolean;
 }
 
-/** Where the executor records ownership; PersistentInventory implements it. */
+/**
+ * Where the executor records ownership; the state store's HostState implements it. With
+ * `intend`, every change that calls libvirt first writes an intent and waits until it is
+ * durable; record/forget after the last step confirm it. A run killed in between leaves the
+ * intent, which the next plan settles against the host (src/state/intents.ts).
+ */
 export interface OwnershipRecorder {
   record(key: IdentityKey, entry: Omit<InventoryEntry, 'recordedAt'>): void;
   forget(key: IdentityKey): void;
   /** Whether the key is already recorded (keeps "created" vs "adopted" honest). */
   has(key: IdentityKey): boolean;
+  /** Durably notes the change about to run; resolves with the intent's id once committed. */
+  intend?(key: IdentityKey, intent: OwnershipIntent): Promise<number>;
+  /** The change of this intent failed: leave the intent to be settled against the host later. */
+  abandon?(id: number): void;
 }
 
 export type ExecutorEvent =
@@ -99,7 +109,8 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const finish = (result: ChangeResult): void => {
     results.set(result.key, result);
     options.onEvent?.({ type: 'done', result });
-    const passed = result.outcome === 'succeeded' || result.outcome === 'unchanged';
+    // A refused no-op (an object another source owns, already as described) is in place all the same.
+    const passed = result.outcome === 'succeeded' || result.outcome === 'unchanged' || (result.outcome === 'refused' && byKey.get(result.key)?.action === 'no-op');
     for (const dependentKey of dependents.get(result.key) ?? []) {
       if (results.has(dependentKey)) continue;
       const dependent = byKey.get(dependentKey)!;
@@ -153,12 +164,23 @@ async function runChange(change: ResourceChange, options: ExecuteOptions): Promi
   }
   options.onEvent?.({ type: 'start', change });
   const kind = options.registry[change.kind] as ResourceKind<typeof change.kind>;
+  const ownership = options.ownership;
+  let intentId: number | undefined;
+  if (change.steps.length > 0 && ownership?.intend) {
+    try {
+      intentId = await ownership.intend(change.key, intentOf(change, options, ownership));
+    } catch (err) {
+      // Without a durable intent a crash could forget what this change creates: do not start it.
+      return { ...base, outcome: 'failed', error: describeError(err, 'record the intent in the state store'), stepsDone: 0, durationMs: Date.now() - started };
+    }
+  }
   let stepsDone = 0;
   for (const step of change.steps) {
     options.onEvent?.({ type: 'step', change, step: step.description });
     try {
       await kind.execute(step, change as never, options.client);
     } catch (err) {
+      if (intentId !== undefined) ownership?.abandon?.(intentId);
       return { ...base, outcome: 'failed', error: describeError(err, step.description), stepsDone, durationMs: Date.now() - started };
     }
     stepsDone += 1;
@@ -166,6 +188,18 @@ async function runChange(change: ResourceChange, options: ExecuteOptions): Promi
   recordOwnership(change, options);
   const outcome: ChangeOutcome = change.action === 'no-op' ? 'unchanged' : 'succeeded';
   return { ...base, outcome, stepsDone, durationMs: Date.now() - started };
+}
+
+function intentOf(change: ResourceChange, options: ExecuteOptions, ownership: OwnershipRecorder): OwnershipIntent {
+  const loaded = options.desired.byKey.get(change.key);
+  return {
+    kind: change.kind,
+    name: change.name,
+    action: change.action,
+    origin: change.action === 'create' && !ownership.has(change.key) ? 'created' : 'adopted',
+    pruneDisabled: loaded ? isPruneDisabled(loaded.manifest) : false,
+    ...(change.liveKey !== undefined && change.liveKey !== change.key ? { liveKey: change.liveKey } : {}),
+  };
 }
 
 function recordOwnership(change: ResourceChange, options: ExecuteOptions): void {
