@@ -7,7 +7,8 @@
 // kernel has the bytes. A power loss or kernel crash can lose the last transactions (never
 // corrupt the database); the host then has objects whose intents or records were not yet on
 // disk. That trade buys commits of tens of microseconds instead of an fsync each.
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { HostIdentity } from '../reconciler/inventory.js';
 import { StateDirError, StateStoreError } from './errors.js';
@@ -76,7 +77,7 @@ export class StateStore {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       accessSync(dir, constants.W_OK);
     } catch (err) {
-      throw unusable(err);
+      throw unusable(whyNotWritable(dir) ?? err);
     }
     let db: Db;
     try {
@@ -196,6 +197,24 @@ export class StateStore {
   /** `PRAGMA integrity_check`: "ok" for a sound database. */
   integrityCheck(): string {
     return String(this.db.pragma('integrity_check', { simple: true }));
+  }
+}
+
+/**
+ * A recursive mkdir reports ENOENT when the real trouble is the nearest existing ancestor
+ * (read-only file system, no permission): ask that directory.
+ */
+function whyNotWritable(dir: string): unknown {
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if (existsSync(d)) {
+      try {
+        accessSync(d, constants.W_OK);
+        return undefined;
+      } catch (err) {
+        return err;
+      }
+    }
+    if (path.dirname(d) === d) return undefined;
   }
 }
 
