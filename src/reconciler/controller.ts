@@ -631,8 +631,13 @@ export class Controller {
     if (reason === this.#pruneBlocked) return;
     this.#pruneBlocked = reason;
     this.#daemonMetrics.setPruneBlocked(reason !== null);
-    if (reason !== null) log.warn({ reason }, 'prune blocked by the empty-tree guard; nothing is deleted');
-    else log.info('prune no longer blocked');
+    if (reason !== null) {
+      log.warn({ reason }, 'prune blocked by the empty-tree guard; nothing is deleted');
+      return;
+    }
+    log.info('prune no longer blocked');
+    // The deletions held back were reconciled as "nothing to do": give them another turn.
+    for (const key of this.#managedKeys()) if (!this.#desired?.byKey.has(key)) this.#queue.add(key);
   }
 
   #publishManagedObjects(): void {
