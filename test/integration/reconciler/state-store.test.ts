@@ -371,3 +371,26 @@ describe('migration from inventory.json', () => {
     }
   });
 });
+
+describe('export --adopt', () => {
+  it("records what it exported for the owner of --out, leaving other owners' objects alone", { timeout: 60_000 }, async () => {
+    const stateDir = path.join(tmp, 'export-state');
+    const src = await manifests(path.join(tmp, 'export-src'), [networkYaml('exp-owned')]);
+    expect((await virtkeeper(['apply', src, ...connect(), '--state-dir', stateDir, '--owner', 'first'])).code).toBe(0);
+    const out = path.join(tmp, 'exported');
+    const run = await virtkeeper(['export', ...connect(), '--kind', 'Network', '--out', out, '--adopt', '--state-dir', stateDir, '--owner', 'exporter']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/^recorded \d+ objects? as adopted by exporter$/m);
+    expect(run.stderr).toContain('left 1 object recorded by first as they are (annotate virtkeeper.io/adopt-from: "first" to move them)');
+    const view = await storeView(stateDir, 'exporter');
+    expect(view.recorded.has('Network/default')).toBe(true);
+    expect(view.recorded.has('Network/exp-owned')).toBe(false);
+    expect((await storeView(stateDir, 'first')).recorded.has('Network/exp-owned')).toBe(true);
+    // Applying the export as the same owner changes nothing and refuses only first's network.
+    const applied = await virtkeeper(['plan', out, ...connect(), '--state-dir', stateDir, '--owner', 'exporter']);
+    expect(applied.stdout).toContain('Network/exp-owned no-op REFUSED: owned by first');
+    const without = await virtkeeper(['export', ...connect(), '--adopt']);
+    expect(without.code).toBe(1);
+    expect(without.stderr).toBe('--adopt needs --out DIR: the objects are recorded for the source written there\n');
+  });
+});
