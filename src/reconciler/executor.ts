@@ -127,7 +127,10 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   };
 
   const schedule = (change: ResourceChange): void => {
-    void queue.add(async () => finish(await runChange(change, options)));
+    // The intent is written when the change becomes ready, not when a queue slot frees up:
+    // everything that becomes ready in one tick (all of a wave) commits in one transaction.
+    const intent = startIntent(change, options);
+    void queue.add(async () => finish(await runChange(change, options, intent)));
   };
 
   if (plan.changes.length === 0) settle();
@@ -156,7 +159,16 @@ function skipped(change: ResourceChange, cause: ChangeResult): ChangeResult {
   };
 }
 
-async function runChange(change: ResourceChange, options: ExecuteOptions): Promise<ChangeResult> {
+/** Writes the change's intent (when it will call libvirt); the promise resolves once it is committed. */
+function startIntent(change: ResourceChange, options: ExecuteOptions): Promise<number> | undefined {
+  const ownership = options.ownership;
+  if (change.refused || change.steps.length === 0 || !ownership?.intend) return undefined;
+  const pending = ownership.intend(change.key, intentOf(change, options, ownership));
+  pending.catch(() => undefined); // awaited (and reported) by runChange
+  return pending;
+}
+
+async function runChange(change: ResourceChange, options: ExecuteOptions, intent: Promise<number> | undefined): Promise<ChangeResult> {
   const started = Date.now();
   const base = { key: change.key, kind: change.kind, name: change.name, action: change.action };
   if (change.refused) {
@@ -166,9 +178,9 @@ async function runChange(change: ResourceChange, options: ExecuteOptions): Promi
   const kind = options.registry[change.kind] as ResourceKind<typeof change.kind>;
   const ownership = options.ownership;
   let intentId: number | undefined;
-  if (change.steps.length > 0 && ownership?.intend) {
+  if (intent) {
     try {
-      intentId = await ownership.intend(change.key, intentOf(change, options, ownership));
+      intentId = await intent;
     } catch (err) {
       // Without a durable intent a crash could forget what this change creates: do not start it.
       return { ...base, outcome: 'failed', error: describeError(err, 'record the intent in the state store'), stepsDone: 0, durationMs: Date.now() - started };

@@ -29,6 +29,8 @@ export interface LegacyImport {
 export class HostState {
   readonly #records: Map<IdentityKey, StoredRecord>;
   readonly #intents = new Map<number, IntentRow>();
+  /** key → ids of its intents: confirming one change must not scan every intent (O(N²) on big applies). */
+  readonly #intentsByKey = new Map<IdentityKey, Set<number>>();
   /** Intents of changes this process is running right now: never resolved under their feet. */
   readonly #inFlight = new Set<number>();
   #snapshot: Inventory | null = null;
@@ -48,7 +50,7 @@ export class HostState {
     intents: readonly IntentRow[],
   ) {
     this.#records = records;
-    for (const intent of intents) this.#intents.set(intent.id, intent);
+    for (const intent of intents) this.#addIntent(intent);
     const db = store.db;
     this.#sql = {
       // A record keeps its origin and first date; it moves to the owner recording it (apply only
@@ -113,7 +115,7 @@ export class HostState {
     this.#remember(key, this.owner, entry);
     this.#settleIntentsOf(key);
     const row = { host: this.host.key, key, owner: this.owner, kind: entry.kind, name: entry.name, liveKey: entry.liveKey ?? null, origin: entry.origin, pruneDisabled: entry.pruneDisabled ? 1 : 0, now: new Date().toISOString() };
-    this.store.enqueue(() => {
+    this.store.enqueueLazy(() => {
       this.#sql.upsert.run(row);
       this.#sql.deleteIntentsOfKey.run(this.host.key, key);
     });
@@ -123,7 +125,7 @@ export class HostState {
   forget(key: IdentityKey): void {
     if (this.#records.delete(key)) this.#snapshot = null;
     this.#settleIntentsOf(key);
-    this.store.enqueue(() => {
+    this.store.enqueueLazy(() => {
       this.#sql.deleteRecord.run(this.host.key, key);
       this.#sql.deleteIntentsOfKey.run(this.host.key, key);
     });
@@ -156,7 +158,7 @@ export class HostState {
         },
         (err) => {
           if (err !== undefined) return reject(err);
-          this.#intents.set(id, { ...row, id });
+          this.#addIntent({ ...row, id });
           this.#inFlight.add(id);
           resolve(id);
         },
@@ -188,7 +190,7 @@ export class HostState {
     for (const intent of this.pendingIntents()) {
       const outcome = resolveIntent(intent, existsOnHost);
       resolved.push({ intent, outcome });
-      this.#intents.delete(intent.id);
+      this.#dropIntent(intent);
       if (outcome === 'record') {
         this.#remember(intent.key, intent.owner, intent);
       } else if (outcome === 'forget') {
@@ -291,10 +293,26 @@ export class HostState {
   }
 
   #settleIntentsOf(key: IdentityKey): void {
-    for (const [id, intent] of this.#intents) {
-      if (intent.key !== key) continue;
+    const ids = this.#intentsByKey.get(key);
+    if (!ids) return;
+    this.#intentsByKey.delete(key);
+    for (const id of ids) {
       this.#intents.delete(id);
       this.#inFlight.delete(id);
     }
+  }
+
+  #addIntent(intent: IntentRow): void {
+    this.#intents.set(intent.id, intent);
+    let ids = this.#intentsByKey.get(intent.key);
+    if (!ids) this.#intentsByKey.set(intent.key, (ids = new Set()));
+    ids.add(intent.id);
+  }
+
+  #dropIntent(intent: IntentRow): void {
+    this.#intents.delete(intent.id);
+    const ids = this.#intentsByKey.get(intent.key);
+    ids?.delete(intent.id);
+    if (ids?.size === 0) this.#intentsByKey.delete(intent.key);
   }
 }
