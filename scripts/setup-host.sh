@@ -28,7 +28,7 @@ packages+=(
   ca-certificates      # npm and git over https
   libsasl2-modules     # SCRAM, DIGEST-MD5 and PLAIN for libvirtd's SASL
   python3-libvirt      # the peer in npm run bench:peers
-  dosfstools           # mkfs.vfat, used by libvirt's fs pools
+  make g++             # npm ci builds better-sqlite3 from source where no prebuilt binary can be fetched
 )
 apt-get "${apt_opts[@]}" install -y --no-install-recommends "${packages[@]}"
 

@@ -164,6 +164,7 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
   if (canUseMountNamespace()) {
     isolation = 'mount-namespace';
     const quoted = [libvirtd, ...daemonArgs].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    // spawns: unshare, mkdir, mount, libvirtd
     child = spawn(
       'unshare',
       ['--mount', '--propagation', 'private', 'sh', '-c', isolatedStartScript(quoted)],
@@ -176,6 +177,7 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
     env.XDG_RUNTIME_DIR = path.join(dir, 'run');
     env.XDG_CONFIG_HOME = path.join(dir, 'config');
     env.XDG_CACHE_HOME = path.join(dir, 'cache');
+    // spawns: libvirtd
     child = spawn(libvirtd, daemonArgs, { stdio: ['ignore', 'ignore', 'pipe'], env });
   }
 

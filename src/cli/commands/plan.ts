@@ -121,9 +121,7 @@ export async function runPlan(dir: string, options: PlanCommandOptions, io: Comm
       persistIntents: false,
     });
     io.stdout(renderPlan(plan, options));
-    // apply would refuse this plan: say so in the exit code too.
-    if (plan.errors.length > 0 || plan.pruneBlocked !== undefined) return 1;
-    return options.detailedExitcode && hasChanges(plan) ? 2 : 0;
+    return planExitCode(plan, options.detailedExitcode ?? false);
   } catch (err) {
     io.stderr(`plan failed: ${describeFailure(err)}\n`);
     return 1;
@@ -139,6 +137,16 @@ export function closeQuietly(store: StateStore | undefined): void {
   } catch {
     // A failed final write was already reported by flush; closing must not mask the exit code.
   }
+}
+
+/**
+ * 1 when the plan has errors or refuses a change (apply would not get the host there: CI must not
+ * read that as "changes to apply"); with --detailed-exitcode 2 for changes, 0 for none.
+ */
+export function planExitCode(plan: Plan, detailedExitcode: boolean): 0 | 1 | 2 {
+  // apply would refuse this plan (or part of it): say so in the exit code too.
+  if (plan.errors.length > 0 || plan.summary.refused > 0 || plan.pruneBlocked !== undefined) return 1;
+  return detailedExitcode && hasChanges(plan) ? 2 : 0;
 }
 
 function renderPlan(plan: Plan, options: PlanCommandOptions): string {

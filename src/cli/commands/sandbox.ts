@@ -57,6 +57,7 @@ export function sandboxEnv(sandbox: RunningSandbox, base: NodeJS.ProcessEnv = pr
 /** Runs a command in the sandbox's environment and resolves with its exit code. */
 function runInSandbox(argv: string[], sandbox: RunningSandbox): Promise<number> {
   return new Promise((resolve, reject) => {
+    // spawns: user-command
     const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env: sandboxEnv(sandbox) });
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
