@@ -11,7 +11,7 @@ import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { HostIdentity } from '../reconciler/inventory.js';
-import { StateDirError, StateStoreError } from './errors.js';
+import { StateDirError, StateStoreError, type LockHolder } from './errors.js';
 import { HostState, type StoredRecord } from './host-state.js';
 import type { IntentRow } from './intents.js';
 import { acquireHostLock, type HostLock, type LockRequest } from './lock.js';
@@ -148,6 +148,12 @@ export class StateStore {
       }),
     );
     return new HostState(this, host, owner, new Map(records), intents);
+  }
+
+  /** Who holds the host's lock now (a stale holder included), or undefined. */
+  lockHolder(hostKey: string): LockHolder | undefined {
+    const row = this.db.prepare('SELECT pid, command, owner, since, machine FROM locks WHERE host = ?').get(hostKey) as LockHolder | undefined;
+    return row ? { pid: row.pid, command: row.command, owner: row.owner, since: row.since, machine: row.machine } : undefined;
   }
 
   acquireLock(request: LockRequest): Promise<HostLock> {

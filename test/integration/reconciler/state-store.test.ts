@@ -299,6 +299,22 @@ describe('ownership per source', () => {
     expect(adopted.code, adopted.stdout).toBe(0);
     expect((await storeView(stateDir, dirA)).recorded.has('Network/own-b1')).toBe(true);
     expect((await storeView(stateDir, dirB)).recorded).toEqual(new Set(['Network/own-b2']));
+
+    // `virtkeeper status` lists what the store records, by owner.
+    const status = await virtkeeper(['status', ...base, '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    const parsed = JSON.parse(status.stdout) as { host: string; objects: Array<{ key: string; owner: string }>; lock: unknown; pendingIntents: unknown[] };
+    expect(parsed.host).toBe(host.key);
+    expect(parsed.objects.map((o) => [o.key, o.owner])).toEqual([
+      ['Network/own-a1', dirA],
+      ['Network/own-a2', dirA],
+      ['Network/own-b1', dirA],
+      ['Network/own-b2', dirB],
+    ]);
+    expect(parsed.lock).toBeNull();
+    expect(parsed.pendingIntents).toEqual([]);
+    const text = await virtkeeper(['status', ...base, '--owner', dirB]);
+    expect(text.stdout).toBe(`host ${host.key} in ${path.join(stateDir, 'state.db')}\nnot locked\n\n${dirB}: 1 object\n  Network/own-b2  created  since ${text.stdout.match(/since (\S+)/)![1]}\n`);
   });
 });
 
