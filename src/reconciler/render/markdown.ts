@@ -1,7 +1,7 @@
 // The plan as a pull-request comment: a summary and a table up front, field diffs folded away
 // in ```diff blocks (which GitHub and GitLab colour).
 import type { ResourceChange } from '../../resources/types.js';
-import type { Plan } from '../planner.js';
+import { isRestartPending, type Plan } from '../planner.js';
 import { fieldOp, formatFieldChange, formatValue, RETAINED_REASON, summaryLine } from './format.js';
 
 export interface MarkdownRenderOptions {
@@ -18,7 +18,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions): stri
   for (const error of plan.errors) lines.push(`> **Error:** ${cell(`${error.key ? `${error.key}: ` : ''}${error.message}`)}`, '');
 
   lines.push(`**Plan:** ${summaryLine(plan.summary)}.`, '');
-  const changing = plan.changes.filter((c) => c.action !== 'no-op');
+  const changing = plan.changes.filter((c) => c.action !== 'no-op' || isRestartPending(c));
   if (changing.length === 0) {
     lines.push('No changes: the host matches the manifests.', '');
   } else {
@@ -52,6 +52,7 @@ function notes(c: ResourceChange): string {
   const parts: string[] = [];
   if (c.refused) parts.push(`**refused:** ${c.refused}`);
   if (c.restartRequired) parts.push('**restart required**');
+  if (isRestartPending(c)) parts.push('**restart pending**');
   if (c.reason && c.reason !== c.refused) parts.push(c.reason);
   return parts.join('; ');
 }

@@ -23,7 +23,7 @@ export function changeClassOf(field: string): ChangeClass {
 }
 
 /** Fields that say how virtkeeper acts, not what libvirt stores. */
-const NOT_COMPARED = new Set(['restartPolicy']);
+const NOT_COMPARED = new Set(['restartPolicy', 'shutdownTimeout', 'stopMode']);
 
 /** Compared as one value: a change anywhere inside is reported at this path. */
 const ATOMIC = new Set(['disks[].volume', 'hostdevs[].pci', 'hostdevs[].usb', 'cpu.topology', 'os.boot']);
