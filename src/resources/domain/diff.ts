@@ -135,7 +135,9 @@ function walk(path: string, schema: string, d: unknown, l: unknown, cls: ChangeC
  */
 export function diffDomain(desired: DomainSpec, live: DomainSpec): FieldChange[] {
   const out: FieldChange[] = [];
-  const liveRecord = live as unknown as Record<string, unknown>;
+  // libvirt writes no current= when all vCPUs are online: the maximum is then the count.
+  const effectiveLive = desired.maxVcpus !== undefined && live.maxVcpus === undefined ? { ...live, maxVcpus: live.vcpus ?? 1 } : live;
+  const liveRecord = effectiveLive as unknown as Record<string, unknown>;
   for (const [field, value] of Object.entries(desired)) {
     if (NOT_COMPARED.has(field)) continue;
     walk(`spec.${field}`, field, value, liveRecord[field], changeClassOf(field), out);

@@ -32,7 +32,10 @@ export async function waitForConsole(
   const test = typeof match === 'function' ? match : (l: string) => match.test(l);
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
-    const text = consoleText(file).slice(options.fromOffset ?? 0);
+    // A restarted guest's console file starts again from empty (libvirt truncates it): a file
+    // shorter than the offset is all new.
+    const full = consoleText(file);
+    const text = full.length < (options.fromOffset ?? 0) ? full : full.slice(options.fromOffset ?? 0);
     const hit = text.split('\n').find(test);
     if (hit !== undefined) return hit;
     if (Date.now() > deadline) {
@@ -53,6 +56,17 @@ export async function waitForStatus(
     return s !== undefined && want(s);
   }, options);
   return parseStatus(line)!;
+}
+
+/** Boot ids of every VK-READY line in the console file (libvirt truncates it on restart, so usually one). */
+export function bootIds(file: string): string[] {
+  return [...consoleText(file).matchAll(/VK-READY \S+ boot=(\S+)/g)].map((m) => m[1]!);
+}
+
+/** Waits until the guest has booted again: a VK-READY line whose boot id is not `previous`. */
+export async function waitForReboot(file: string, previous: string, timeoutMs = 90_000): Promise<string> {
+  const line = await waitForConsole(file, (l) => /VK-READY/.test(l) && !l.includes(`boot=${previous}`), { timeoutMs });
+  return /boot=(\S+)/.exec(line)![1]!;
 }
 
 /** Current length of the console file: pass as fromOffset to see only what comes after now. */

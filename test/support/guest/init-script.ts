@@ -5,7 +5,7 @@
 // grows MemTotal), online CPUs, NICs, block devices and the first line of /id.txt on the cdrom.
 //
 // Lines the tests parse (see console.ts):
-//   VK-READY kernel=<release>
+//   VK-READY kernel=<release> boot=<boot id> (new on every boot: tells a restart)
 //   VK-STATUS memtotal_kib=<n> nproc=<n> nics=<a,b> blocks=<a,b> cdrom=<text|none>
 //   VK-POWEROFF
 export const GUEST_INIT = `#!/bin/busybox sh
@@ -16,7 +16,7 @@ mount -t sysfs sys /sys
 mount -t devtmpfs dev /dev
 mkdir -p /mnt /tmp
 for m in $(cat /modules.load); do insmod /modules/$m.ko 2>/dev/null; done
-echo "VK-READY kernel=$(uname -r)"
+echo "VK-READY kernel=$(uname -r) boot=$(cat /proc/sys/kernel/random/boot_id)"
 power_button() {
   for e in /sys/class/input/event*; do
     if [ "$(cat $e/device/name 2>/dev/null)" = "Power Button" ]; then echo /dev/input/\${e##*/}; return; fi

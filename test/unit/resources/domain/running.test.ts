@@ -102,6 +102,13 @@ describe('live changes', () => {
   });
 });
 
+describe('maxVcpus', () => {
+  it('equal to vcpus is what libvirt writes without current=, not a change', () => {
+    const spec = { ...BASE, vcpus: 2, maxVcpus: 2 };
+    expect(plan(spec, liveOf(spec)).action).toBe('no-op');
+  });
+});
+
 describe('durations', () => {
   it.each([
     ['90s', 90_000],
