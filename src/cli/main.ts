@@ -4,6 +4,7 @@
 // milliseconds to load), so `virtkeeper validate` starts in well under a second; help and unknown
 // commands load them all so commander can list every command and suggest the nearest name.
 import { Command } from 'commander';
+import { virtkeeperVersion } from '../version.js';
 
 type Register = (program: Command) => void;
 
@@ -15,15 +16,22 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   export: async () => (await import('./commands/export.js')).registerExportCommand,
   run: async () => (await import('./commands/run.js')).registerRunCommand,
   'host-info': async () => (await import('./commands/host-info.js')).registerHostInfoCommand,
+  status: async () => (await import('./commands/status.js')).registerStatusCommand,
   sandbox: async () => (await import('./commands/sandbox.js')).registerSandboxCommand,
+  doctor: async () => (await import('./commands/doctor.js')).registerDoctorCommand,
+  'wait-applied': async () => (await import('./commands/wait-applied.js')).registerWaitAppliedCommand,
 };
+
+// Completion describes every other command, so it loads them all, then registers itself.
+const COMPLETION = async (): Promise<Register> => (await import('./commands/completion.js')).registerCompletionCommand;
 
 const program = new Command('virtkeeper')
   .description('GitOps reconciler for libvirt hosts')
+  .version(virtkeeperVersion(), '-V, --version', 'print the version and exit')
   .showHelpAfterError();
 
 const wanted = process.argv[2];
-const only = wanted !== undefined ? COMMANDS[wanted] : undefined;
-for (const load of only ? [only] : Object.values(COMMANDS)) (await load())(program);
+const only = wanted !== undefined && wanted !== 'completion' ? COMMANDS[wanted] : undefined;
+for (const load of only ? [only] : [...Object.values(COMMANDS), COMPLETION]) (await load())(program);
 
 await program.parseAsync(process.argv);

@@ -1,8 +1,13 @@
 // Checks a document against its kind's JSON Schema and turns ajv's errors into messages people
 // can act on ("unknown field "memroy" (did you mean "memory"?)" rather than "must NOT have
 // additional properties").
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+//
+// Compiling the schemas costs about 200 ms, most of `virtkeeper validate`'s start-up, so the build
+// compiles them once into dist/manifests/schema/validators.cjs (ajv's standalone code, see
+// schema/compile-validators.ts) and this module uses that file when it sits next to it; from src/
+// (tests, tsx) it compiles at first use. ajv itself is loaded only on that path.
+import { createRequire } from 'node:module';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { pointerToPath, type FieldPath } from './paths.js';
 import { readKindSchema } from './schemas.js';
 import { closest } from './suggest.js';
@@ -19,28 +24,59 @@ export interface SchemaIssue {
 
 export type KindValidator = (kind: ManifestKind, value: unknown) => SchemaIssue[];
 
-// ajv-formats is CommonJS; under NodeNext its default export arrives wrapped.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
-  ajv: Ajv2020,
-  formats: string[],
-) => Ajv2020;
+/** Written by the build next to the compiled form of this module. */
+export const PRECOMPILED_VALIDATORS = './schema/validators.cjs';
+
+const require = createRequire(import.meta.url);
+
+/** The one ajv configuration: the build's precompiled validators and the runtime fallback share it. */
+export function createAjv(): Ajv2020 {
+  const { Ajv2020: AjvClass } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  // ajv-formats is CommonJS: its module is the plugin function.
+  const addFormats = require('ajv-formats') as (ajv: Ajv2020, formats: string[]) => Ajv2020;
+  const ajv = new AjvClass({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictTypes: false,
+    strictRequired: false,
+    allowUnionTypes: true,
+    code: { source: true },
+  });
+  addFormats(ajv, ['ipv4', 'ipv6']);
+  // Annotation shared with VS Code / yaml-language-server: a human message for the schema's failures.
+  ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
+  return ajv;
+}
 
 let cached: KindValidator | undefined;
 
 export function schemaValidator(): KindValidator {
-  cached ??= createSchemaValidator();
+  cached ??= precompiledValidator() ?? createSchemaValidator();
   return cached;
+}
+
+/** The build's precompiled validators, or undefined when this module runs from src/ (no file next to it). */
+export function precompiledValidator(): KindValidator | undefined {
+  let compiled: Partial<Record<ManifestKind, ValidateFunction>>;
+  try {
+    compiled = require(PRECOMPILED_VALIDATORS) as Partial<Record<ManifestKind, ValidateFunction>>;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return undefined;
+    throw err;
+  }
+  if (!MANIFEST_KINDS.every((k) => typeof compiled[k] === 'function')) return undefined;
+  return validatorOf(new Map(MANIFEST_KINDS.map((k) => [k, compiled[k]!] as const)));
 }
 
 export function createSchemaValidator(
   schemas: (kind: ManifestKind) => object = readKindSchema,
 ): KindValidator {
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true });
-  addFormats(ajv, ['ipv4', 'ipv6']);
-  // Annotation shared with VS Code / yaml-language-server: a human message for the schema's failures.
-  ajv.addKeyword({ keyword: 'errorMessage', schemaType: 'string' });
-  const compiled = new Map<ManifestKind, ValidateFunction>();
-  for (const kind of MANIFEST_KINDS) compiled.set(kind, ajv.compile(schemas(kind)));
+  const ajv = createAjv();
+  return validatorOf(new Map(MANIFEST_KINDS.map((kind) => [kind, ajv.compile(schemas(kind))] as const)));
+}
+
+function validatorOf(compiled: ReadonlyMap<ManifestKind, ValidateFunction>): KindValidator {
   return (kind, value) => {
     const validate = compiled.get(kind)!;
     if (validate(value)) return [];
@@ -119,7 +155,7 @@ function defaultMessage(e: ErrorObject): string {
   switch (e.keyword) {
     case 'type': {
       const t = String(p.type).split(',');
-      return `must be ${t.map(article).join(' or ')}`;
+      return `must be ${t.map(article).join(' or ')}${t.includes('object') ? expectedShape(e.parentSchema) : ''}`;
     }
     case 'enum':
       return `must be one of: ${(p.allowedValues as unknown[]).map(String).join(', ')}`;
@@ -146,6 +182,16 @@ function defaultMessage(e: ErrorObject): string {
     default:
       return e.message ?? 'is not valid';
   }
+}
+
+/** " with fields a, b, c (a required)": what a mapping should hold, for a value of the wrong type. */
+function expectedShape(schema: unknown): string {
+  const { properties, required } = (schema ?? {}) as { properties?: Record<string, unknown>; required?: string[] };
+  const fields = Object.keys(properties ?? {});
+  if (fields.length === 0) return '';
+  const shown = fields.length > 8 ? [...fields.slice(0, 8), '…'] : fields;
+  const req = (required ?? []).filter((r) => fields.includes(r));
+  return ` with fields ${shown.join(', ')}${req.length > 0 ? ` (${req.join(', ')} required)` : ''}`;
 }
 
 function article(type: string): string {

@@ -30,6 +30,13 @@ export class ManifestRootError extends Error {
 
 const MANIFEST_FILE = /\.ya?ml$/i;
 
+/** One line for a file or directory we may not read: what the system said, and the fix. */
+function unreadable(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return `cannot be read: permission denied (fix: make it readable by uid ${process.getuid?.() ?? '?'})`;
+  return `cannot be read: ${code ?? (err as Error).message}`;
+}
+
 export async function readManifestTree(root: string, options: WalkOptions = {}): Promise<WalkResult> {
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const maxFiles = options.maxFiles ?? 10000;
@@ -61,7 +68,13 @@ export async function readManifestTree(root: string, options: WalkOptions = {}):
       fileError(rel, `file is too large (${size} bytes; limit ${maxBytes})`);
       return;
     }
-    const handle = await open(abs, 'r');
+    let handle;
+    try {
+      handle = await open(abs, 'r');
+    } catch (err) {
+      fileError(rel, unreadable(err));
+      return;
+    }
     try {
       // Read one byte past the limit: the file may have grown since stat.
       const buf = Buffer.alloc(Math.min(size, maxBytes) + 1);
@@ -80,7 +93,14 @@ export async function readManifestTree(root: string, options: WalkOptions = {}):
   }
 
   async function walk(absDir: string, relDir: string): Promise<void> {
-    const entries = await readdir(absDir, { withFileTypes: true });
+    let entries;
+    try {
+      entries = await readdir(absDir, { withFileTypes: true });
+    } catch (err) {
+      if (relDir === '') throw new ManifestRootError(`${root}: ${unreadable(err)}`);
+      fileError(`${relDir}/`, unreadable(err));
+      return;
+    }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;

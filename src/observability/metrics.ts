@@ -3,6 +3,7 @@
  * library embedding virtkeeper) never collide on prom-client's global registry.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { virtkeeperVersion } from '../version.js';
 
 export const METRIC_PREFIX = 'virtkeeper_';
 
@@ -44,6 +45,8 @@ export interface Metrics {
   text(): Promise<string>;
 }
 
+const GAUGES_NAMED_TOTAL = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 // Reconciles include libvirt round trips and domain starts: from milliseconds to minutes.
 const RECONCILE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
 // Single RPCs over a local socket are sub-millisecond; over ssh/tls tens of ms; some (start) seconds.
@@ -54,7 +57,20 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
   const registers = [registry];
   const p = METRIC_PREFIX;
 
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: p });
+  if (opts.defaultMetrics ?? true) {
+    // Unprefixed (process_*, nodejs_*): the names standard Node.js dashboards and alerts expect.
+    collectDefaultMetrics({ register: registry });
+    // Gauges named *_total break Prometheus' naming rules (promtool flags them); each is the sum of
+    // the labelled gauge of the same name without the suffix, which stays.
+    for (const name of GAUGES_NAMED_TOTAL) registry.removeSingleMetric(name);
+  }
+  const buildInfo = new Gauge({
+    name: `${p}build_info`,
+    help: 'virtkeeper build: version and Node.js version (value is always 1).',
+    labelNames: ['version', 'nodejs_version'] as const,
+    registers,
+  });
+  buildInfo.set({ version: virtkeeperVersion(), nodejs_version: process.versions.node }, 1);
 
   const reconcileTotal = new Counter({
     name: `${p}reconcile_total`,

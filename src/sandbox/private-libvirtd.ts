@@ -183,6 +183,7 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
       virtlogd: findVirtlogd(),
       command: [libvirtd, ...daemonArgs],
     });
+    // spawns: unshare, sh, mkdir, mount, ip, cp, virtlogd, libvirtd
     child = spawn('unshare', unshareArgs(script), { stdio: ['ignore', 'ignore', 'pipe'], env });
   } else {
     // Unprivileged: libvirtd runs as a session daemon whose state lives under XDG dirs we point into `dir`.
@@ -191,6 +192,7 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
     env.XDG_RUNTIME_DIR = path.join(dir, 'run');
     env.XDG_CONFIG_HOME = path.join(dir, 'config');
     env.XDG_CACHE_HOME = path.join(dir, 'cache');
+    // spawns: libvirtd
     child = spawn(libvirtd, daemonArgs, { stdio: ['ignore', 'ignore', 'pipe'], env });
   }
 

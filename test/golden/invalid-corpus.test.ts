@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatError } from '../../src/manifests/errors.js';
 import { loadManifests, type LoadOptions } from '../../src/manifests/loader.js';
+import type * as SchemaValidatorModule from '../../src/manifests/schema-validator.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const fixtures = path.join(here, '../fixtures/invalid');
@@ -40,6 +41,7 @@ describe('invalid manifest corpus', () => {
   it.each(cases)('%s', async (name) => {
     const dir = path.join(fixtures, name);
     const result = await loadManifests(dir, caseOptions(dir));
+    await expectSameErrorsFromBuild(dir, result.errors.map(formatError));
     expect(result.errors.length, 'an invalid case must produce errors').toBeGreaterThan(0);
     const actual = result.errors.map(formatError).join('\n') + '\n';
     const goldenFile = path.join(goldens, `${name}.txt`);
@@ -51,3 +53,15 @@ describe('invalid manifest corpus', () => {
     expect(actual).toBe(readFileSync(goldenFile, 'utf8'));
   });
 });
+
+// The CLI runs dist/, whose schema validators were compiled by the build (ajv standalone code), not
+// at run time like here: every case must come out the same through them.
+const distValidatorModule = path.join(here, '../../dist/manifests/schema-validator.js');
+
+async function expectSameErrorsFromBuild(dir: string, expected: string[]): Promise<void> {
+  const mod = (await import(distValidatorModule)) as typeof SchemaValidatorModule;
+  const validator = mod.precompiledValidator();
+  expect(validator, 'dist/ has no precompiled validators: npm run build').toBeDefined();
+  const built = await loadManifests(dir, { ...caseOptions(dir), validator: validator! });
+  expect(built.errors.map(formatError)).toEqual(expected);
+}

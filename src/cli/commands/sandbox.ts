@@ -61,6 +61,7 @@ export function sandboxEnv(sandbox: RunningSandbox, base: NodeJS.ProcessEnv = pr
 /** Runs a command in the sandbox's environment and resolves with its exit code. */
 function runInSandbox(argv: string[], sandbox: RunningSandbox): Promise<number> {
   return new Promise((resolve, reject) => {
+    // spawns: user-command
     const child = spawn(argv[0], argv.slice(1), { stdio: 'inherit', env: sandboxEnv(sandbox) });
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
@@ -91,7 +92,7 @@ export function registerSandboxCommand(program: Command): void {
         `sandbox: private libvirtd pid ${sandbox.daemon.pid} (log ${sandbox.daemon.logFile}, guest logs ${sandbox.daemon.guestLogDir}); ` +
           `isolation: ${sandbox.daemon.isolation}; ` +
           'state lives until you stop this process (Ctrl-C)\n' +
-          `sandbox: pass --state-dir ${path.join(sandbox.stateDir, 'virtkeeper')} to apply/plan so this empty host gets its own inventory\n`,
+          `sandbox: pass --state-dir ${path.join(sandbox.stateDir, 'virtkeeper')} to apply/plan so this empty host gets its own state store\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

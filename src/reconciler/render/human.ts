@@ -21,8 +21,9 @@ export function renderHuman(plan: Plan, options: HumanRenderOptions): string {
   const paint = (style: Style, text: string): string => (options.color ? `${ANSI[style]}${text}${ANSI.reset}` : text);
   const lines: string[] = [`virtkeeper plan for ${options.connect}`, ''];
 
-  // A no-op that still waits for a restart is shown: the host does not match yet.
-  const changing = plan.changes.filter((c) => c.action !== 'no-op' || isRestartPending(c));
+  // A refused no-op (an object another source owns) is news: the plan must say why it is left
+  // alone; a no-op that still waits for a restart is shown too: the host does not match yet.
+  const changing = plan.changes.filter((c) => c.action !== 'no-op' || c.refused !== undefined || isRestartPending(c));
   if (changing.length === 0 && plan.errors.length === 0) {
     lines.push(`No changes: ${plan.summary.noOp} object(s) match their manifests.`, '');
   }
@@ -42,6 +43,7 @@ export function renderHuman(plan: Plan, options: HumanRenderOptions): string {
     lines.push(paint('red', `Error: ${error.key ? `${error.key}: ` : ''}${error.message}`));
   }
   if (plan.errors.length > 0) lines.push('');
+  if (plan.pruneBlocked !== undefined) lines.push(paint('red', plan.pruneBlocked), '');
   lines.push(`${paint('bold', 'Plan:')} ${summaryLine(plan.summary)}.`);
   return lines.join('\n') + '\n';
 }

@@ -36,9 +36,10 @@ describe('examples/git-hooks/post-receive', () => {
     const bin = path.join(work, 'virtkeeper');
     writeFileSync(bin, `#!/bin/sh\nexec node ${path.join(repoRoot, 'bin/virtkeeper.js')} "$@"\n`);
     chmodSync(bin, 0o755);
+    // No daemon runs in this file: the hook must not wait for one (VIRTKEEPER_WAIT_SECONDS=0).
     writeFileSync(
       hook,
-      `#!/bin/sh\nVIRTKEEPER_DEPLOY_ROOT=${deployRoot} VIRTKEEPER_BIN=${bin} VIRTKEEPER_KEEP_REVISIONS=2 exec ${real}\n`,
+      `#!/bin/sh\nVIRTKEEPER_DEPLOY_ROOT=${deployRoot} VIRTKEEPER_BIN=${bin} VIRTKEEPER_KEEP_REVISIONS=2 VIRTKEEPER_WAIT_SECONDS=0 exec ${real}\n`,
     );
     chmodSync(hook, 0o755);
     chmodSync(real, 0o755);
@@ -57,7 +58,7 @@ describe('examples/git-hooks/post-receive', () => {
   it('deploys a valid push by swapping current to a worktree named after the commit', () => {
     cpSync(path.join(repoRoot, 'examples/sandbox'), clone, { recursive: true });
     const { sha, output } = commitAndPush('first host');
-    expect(output).toContain(`deployed ${sha}`);
+    expect(output).toContain(`accepted ${sha} into ${deployRoot}/current (not waiting for the daemon)`);
     expect(readlinkSync(path.join(deployRoot, 'current'))).toBe(`revs/${sha}`);
     expect(readFileSync(path.join(deployRoot, 'current', 'network.yaml'), 'utf8')).toContain('name: lan');
   });
@@ -82,5 +83,38 @@ describe('examples/git-hooks/post-receive', () => {
     // Keep count 2: of the four revisions checked out so far only the newest two remain.
     const revs = execFileSync('ls', [path.join(deployRoot, 'revs')], { encoding: 'utf8' }).trim().split('\n');
     expect(revs.sort()).toEqual([first.sha, second.sha].sort());
+  });
+
+  it('says so when the virtkeeper binary is missing, instead of "invalid manifests"', () => {
+    const hook = path.join(work, 'host.git', 'hooks', 'post-receive');
+    const saved = readFileSync(hook, 'utf8');
+    writeFileSync(hook, saved.replace(/VIRTKEEPER_BIN=\S+/, `VIRTKEEPER_BIN=${path.join(work, 'no-such-virtkeeper')}`));
+    try {
+      writeFileSync(path.join(clone, 'note.txt'), 'x\n');
+      const { output } = commitAndPush('with a missing binary');
+      expect(output).toMatch(/virtkeeper: '\S*no-such-virtkeeper' not found on the host .*nothing deployed — install virtkeeper or set VIRTKEEPER_BIN/);
+      expect(output).not.toContain('invalid manifests');
+    } finally {
+      writeFileSync(hook, saved);
+    }
+  });
+
+  it('with VIRTKEEPER_MANIFESTS_SUBDIR deploys exactly the validated subdirectory', () => {
+    const hook = path.join(work, 'host.git', 'hooks', 'post-receive');
+    const saved = readFileSync(hook, 'utf8');
+    writeFileSync(hook, saved.replace('exec ', 'VIRTKEEPER_MANIFESTS_SUBDIR=manifests exec '));
+    try {
+      mkdirSync(path.join(clone, 'manifests'), { recursive: true });
+      cpSync(path.join(repoRoot, 'examples/sandbox/network.yaml'), path.join(clone, 'manifests/network.yaml'));
+      // Outside the subdirectory: not a manifest of this host, and invalid as one.
+      mkdirSync(path.join(clone, 'docs'), { recursive: true });
+      writeFileSync(path.join(clone, 'docs', 'example.yaml'), 'kind: Domain\nspec: {memory: lots}\n');
+      const { sha, output } = commitAndPush('manifests in a subdirectory');
+      expect(output).toContain(`accepted ${sha}`);
+      expect(readlinkSync(path.join(deployRoot, 'current'))).toBe(`revs/${sha}`);
+      expect(execFileSync('ls', [path.join(deployRoot, 'current')], { encoding: 'utf8' }).trim().split('\n')).toEqual(['network.yaml']);
+    } finally {
+      writeFileSync(hook, saved);
+    }
   });
 });

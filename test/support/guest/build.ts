@@ -182,6 +182,7 @@ async function listTree(root: string, rel = '.'): Promise<string[]> {
 
 function runWithInput(cmd: string, args: string[], input: string, cwd: string): Promise<{ stdout: Buffer }> {
   return new Promise((resolve, reject) => {
+    // spawns: cpio
     const child = execFile(cmd, args, { cwd, encoding: 'buffer', maxBuffer: 256 * 1024 * 1024 }, (err, stdout) => {
       if (err) reject(err);
       else resolve({ stdout });

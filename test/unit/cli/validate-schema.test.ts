@@ -70,3 +70,32 @@ describe('virtkeeper schema', () => {
     expect(bad.stderr).toMatch(/^unknown kind "Pod"/);
   });
 });
+
+describe('virtkeeper validate on files it may not read', () => {
+  // Root reads every file whatever its mode, so the CLI runs as an unprivileged uid then.
+  const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+
+  it('names the unreadable file and directory in one line each, no stack trace', async () => {
+    const { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } = await import('node:fs');
+    const os = await import('node:os');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vk-unreadable-'));
+    chmodSync(dir, 0o755);
+    copyFileSync(path.join(repo, 'examples/sandbox/network.yaml'), path.join(dir, 'network.yaml'));
+    chmodSync(path.join(dir, 'network.yaml'), 0o000);
+    mkdirSync(path.join(dir, 'sub'), { mode: 0o000 });
+    try {
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        execFile(process.execPath, [bin, 'validate', dir], { ...asUser }, (err, _stdout, stderr) =>
+          resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stderr }),
+        );
+      });
+      expect(r.stderr).toMatch(/^network\.yaml:1:1 cannot be read: permission denied \(fix: make it readable by uid \d+\)$/m);
+      expect(r.stderr).toMatch(/^sub\/:1:1 cannot be read: permission denied/m);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(r.code).toBe(1);
+    } finally {
+      chmodSync(path.join(dir, 'sub'), 0o755);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../../src/observability/metrics.js';
+import { virtkeeperVersion } from '../../../src/version.js';
 
 interface Sample {
   name: string;
@@ -121,16 +123,40 @@ describe('createMetrics', () => {
     expect(value(s, 'virtkeeper_libvirt_call_duration_seconds_bucket', { ...proc, le: '0.0025' })).toBe(1);
   });
 
-  it('keeps instances isolated and prefixes default process metrics', async () => {
+  it('keeps instances isolated and exports the runtime metrics under their standard names', async () => {
     const a = createMetrics();
     const b = createMetrics();
     a.observeReconcile('Domain', 'changed', 1);
     const sb = parse(await b.text());
     expect(value(sb, 'virtkeeper_reconcile_total', { kind: 'Domain', result: 'changed' })).toBeUndefined();
     const names = new Set(parse(await a.text()).map((x) => x.name));
-    expect(names.has('virtkeeper_process_cpu_user_seconds_total')).toBe(true);
-    expect(names.has('virtkeeper_nodejs_eventloop_lag_seconds')).toBe(true);
-    expect([...names].every((n) => n.startsWith('virtkeeper_'))).toBe(true);
+    // process_* and nodejs_* unprefixed, as standard Node.js dashboards and alerts expect them.
+    expect(names.has('process_cpu_user_seconds_total')).toBe(true);
+    expect(names.has('process_resident_memory_bytes')).toBe(true);
+    expect(names.has('nodejs_eventloop_lag_seconds')).toBe(true);
+    expect([...names].filter((n) => !/^(virtkeeper|process|nodejs)_/.test(n))).toEqual([]);
+    // Gauges may not end in _total (promtool check metrics).
+    expect([...names].filter((n) => /^nodejs_active_\w+_total$/.test(n))).toEqual([]);
     expect(a.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+  });
+
+  it('says which build it is', async () => {
+    const s = parse(await createMetrics({ defaultMetrics: false }).text());
+    const info = s.find((x) => x.name === 'virtkeeper_build_info');
+    expect(info?.labels).toEqual({ version: virtkeeperVersion(), nodejs_version: process.versions.node });
+    expect(info?.value).toBe(1);
+    expect(virtkeeperVersion()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('passes promtool check metrics', async () => {
+    const m = createMetrics();
+    m.observeReconcile('Domain', 'changed', 0.2);
+    m.setManagedObjects([{ kind: 'Domain', state: 'synced' }]);
+    m.setGitRevision('0123abc');
+    m.observeLibvirtCall('REMOTE_PROC_CONNECT_GET_URI', 0.001);
+    const r = spawnSync('promtool', ['check', 'metrics'], { input: await m.text(), encoding: 'utf8' });
+    expect(r.error, 'promtool missing: apt-get install prometheus (scripts/setup-host.sh)').toBeUndefined();
+    expect(`${r.stdout}${r.stderr}`.trim()).toBe('');
+    expect(r.status).toBe(0);
   });
 });
