@@ -58,7 +58,9 @@ function renderChange(change: ResourceChange, paint: (style: Style, text: string
   const action = change.action === 'no-op' && isRestartPending(change) ? 'restart pending' : change.action;
   const header = `${paint(style, symbol.padStart(3))} ${paint('bold', change.key)} ${paint(style, action)}`;
   const lines = [[header, ...flags].join(' ')];
-  if (change.reason && change.reason !== change.refused) lines.push(`      ${paint('dim', change.reason)}`);
+  // A pending-only change's reason is its pending lines, printed below.
+  const pendingOnly = change.action === 'no-op' && isRestartPending(change);
+  if (change.reason && change.reason !== change.refused && !pendingOnly) lines.push(`      ${paint('dim', change.reason)}`);
   // How a field reaches the host (live/redefine/replace) only matters for an object that exists:
   // on a create every field is simply part of the new definition.
   const showClass = change.action !== 'create';

@@ -123,7 +123,7 @@ describe('restart pending', () => {
     const text = renderHuman(plan, { connect: 'x', color: false });
     expect(text).not.toContain('No changes');
     expect(text).toContain('  ! Domain/web restart pending (restart pending)');
-    expect(text).toContain('! restart pending: spec.memory 128MiB running, 192MiB defined');
+    expect(text).toContain('  ! Domain/web restart pending (restart pending)\n      ! restart pending: spec.memory 128MiB running, 192MiB defined\n');
     expect(text).toContain('Plan: 0 to create, 0 to update, 0 to replace, 0 to delete, 1 unchanged, 1 restart pending.');
     expect(hasChanges(plan)).toBe(true);
     expect(hasChanges({ ...plan, changes: [{ ...pendingChange, restartPending: [] }] })).toBe(false);
