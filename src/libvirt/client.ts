@@ -6,6 +6,7 @@ import type { CallOptions, ProcedureDef, RpcCaller, ServerMessage } from './rpc-
 import type { RemoteDomain, RemoteInterface, RemoteNetwork, RemoteNodeDevice, RemoteStoragePool, RemoteStorageVol } from './procedures/common.js';
 import * as host from './procedures/host.js';
 import * as dom from './procedures/domain.js';
+import * as domLive from './procedures/domain-live.js';
 import * as net from './procedures/network.js';
 import * as sto from './procedures/storage.js';
 import * as ifc from './procedures/interface.js';
@@ -491,6 +492,33 @@ export class LibvirtClient {
   updateDevice(ref: DomainRef, deviceXml: string, impact: Impact = {}): Promise<void> {
     return this.call(dom.DOMAIN_UPDATE_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
   }
+
+  // ---- live configuration changes and managed save (procedures/domain-live.ts) -------------
+
+  /** Balloon target (or with VIR_DOMAIN_AFFECT_CONFIG the configured current memory), in KiB. */
+  setDomainMemory(ref: DomainRef, kib: number, impact: Impact = {}): Promise<void> {
+    return this.call(domLive.DOMAIN_SET_MEMORY_FLAGS, { dom: domainHandle(ref), memory: BigInt(kib), flags: impactFlags(impact) });
+  }
+
+  /** Online vCPU count (hotplug on a running guest), at most the domain's maximum. */
+  setDomainVcpus(ref: DomainRef, count: number, impact: Impact = {}): Promise<void> {
+    return this.call(domLive.DOMAIN_SET_VCPUS_FLAGS, { dom: domainHandle(ref), nvcpus: count, flags: impactFlags(impact) });
+  }
+
+  /** Saves the running guest's memory to libvirt's managed save image and stops it; start restores it. */
+  managedSaveDomain(ref: DomainRef): Promise<void> {
+    return this.call(domLive.DOMAIN_MANAGED_SAVE, { dom: domainHandle(ref), flags: 0 });
+  }
+
+  hasManagedSaveImage(ref: DomainRef): Promise<boolean> {
+    return this.call(domLive.DOMAIN_HAS_MANAGED_SAVE_IMAGE, { dom: domainHandle(ref), flags: 0 });
+  }
+
+  removeManagedSaveImage(ref: DomainRef): Promise<void> {
+    return this.call(domLive.DOMAIN_MANAGED_SAVE_REMOVE, { dom: domainHandle(ref), flags: 0 });
+  }
+
+  // ---- end of live configuration changes ----------------------------------------------------
 
   /**
    * Sets (or with `value: null` removes) domain metadata. For 'element', `uri` is the namespace

@@ -81,6 +81,9 @@ export type DomainType = 'kvm' | 'qemu' | 'test' | 'xen' | 'lxc';
 export type DomainState = 'running' | 'stopped' | 'paused';
 /** auto: virtkeeper restarts the domain to apply changes that need a restart; manual: the plan only reports "restart required". */
 export type RestartPolicy = 'auto' | 'manual';
+export type StopMode = 'shutdown' | 'destroy';
+/** "90s", "2m", or a number of seconds. */
+export type Duration = string | number;
 export type LifecycleAction = 'destroy' | 'restart' | 'preserve' | 'rename-restart';
 export type CrashAction = LifecycleAction | 'coredump-destroy' | 'coredump-restart';
 export type BootDevice = 'hd' | 'cdrom' | 'network' | 'fd';
@@ -202,10 +205,16 @@ export interface DomainSpec {
   autostart?: boolean;
   /** Default manual. */
   restartPolicy?: RestartPolicy;
+  /** How long a graceful (ACPI) shutdown may take before the guest is forced off: "60s", "2m" or seconds. Default 60s. */
+  shutdownTimeout?: Duration;
+  /** How virtkeeper stops the domain (state stopped, restarts): shutdown (graceful, then forced after shutdownTimeout) or destroy (power off at once). Default shutdown. */
+  stopMode?: StopMode;
   memory: Size;
   currentMemory?: Size;
   /** Default 1. */
   vcpus?: number;
+  /** vCPUs the running guest may grow to by hotplug (libvirt's <vcpu> maximum); default vcpus. */
+  maxVcpus?: number;
   cpu?: DomainCpu;
   os?: DomainOs;
   features?: DomainFeatures;

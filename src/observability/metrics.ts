@@ -23,6 +23,7 @@ export interface Metrics {
   readonly reconcileDuration: Histogram<'kind' | 'result'>;
   readonly driftDetectedTotal: Counter<'kind'>;
   readonly managedObjects: Gauge<'kind' | 'state'>;
+  readonly restartPending: Gauge<'kind'>;
   readonly lastSuccessfulSync: Gauge;
   readonly gitRevisionInfo: Gauge<'revision'>;
   readonly libvirtCallDuration: Histogram<'procedure'>;
@@ -92,8 +93,14 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
   });
   const managedObjects = new Gauge({
     name: `${p}managed_objects`,
-    help: 'Objects in the manifests, by kind and sync state (synced, out-of-sync, failed, pending).',
+    help: 'Objects in the manifests, by kind and sync state (synced, out-of-sync, restart-pending, failed, pending).',
     labelNames: ['kind', 'state'] as const,
+    registers,
+  });
+  const restartPending = new Gauge({
+    name: `${p}restart_pending`,
+    help: 'Objects running with config that differs from their definition until they restart, by kind.',
+    labelNames: ['kind'] as const,
     registers,
   });
   const lastSuccessfulSync = new Gauge({
@@ -134,6 +141,7 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     reconcileDuration,
     driftDetectedTotal,
     managedObjects,
+    restartPending,
     lastSuccessfulSync,
     gitRevisionInfo,
     libvirtCallDuration,
@@ -156,7 +164,11 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
         else counts.set(key, { kind, state, n: 1 });
       }
       managedObjects.reset();
-      for (const { kind, state, n } of counts.values()) managedObjects.set({ kind, state }, n);
+      restartPending.reset();
+      for (const { kind, state, n } of counts.values()) {
+        managedObjects.set({ kind, state }, n);
+        if (state === 'restart-pending') restartPending.set({ kind }, n);
+      }
     },
     setLastSuccessfulSync(at) {
       lastSuccessfulSync.set(at.getTime() / 1000);

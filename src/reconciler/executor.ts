@@ -67,6 +67,8 @@ export interface OwnershipRecorder {
 export type ExecutorEvent =
   | { type: 'start'; change: ResourceChange }
   | { type: 'step'; change: ResourceChange; step: string }
+  /** A step that waits says how it goes (a guest given time to shut down, then forced off). */
+  | { type: 'progress'; change: ResourceChange; step: string; message: string }
   | { type: 'done'; result: ChangeResult };
 
 export interface ExecuteOptions {
@@ -190,7 +192,9 @@ async function runChange(change: ResourceChange, options: ExecuteOptions, intent
   for (const step of change.steps) {
     options.onEvent?.({ type: 'step', change, step: step.description });
     try {
-      await kind.execute(step, change as never, options.client);
+      await kind.execute(step, change as never, options.client, (message) =>
+        options.onEvent?.({ type: 'progress', change, step: step.description, message }),
+      );
     } catch (err) {
       if (intentId !== undefined) ownership?.abandon?.(intentId);
       return { ...base, outcome: 'failed', error: describeError(err, step.description), stepsDone, durationMs: Date.now() - started };

@@ -34,6 +34,8 @@ export interface PlanSummary {
   noOp: number;
   /** Changes the kind refused (counted in their action too). */
   refused: number;
+  /** Objects running with config that differs from their definition until restarted (counted in their action too). */
+  restartPending: number;
 }
 
 export interface PlanError {
@@ -84,9 +86,16 @@ export interface PlanInput {
   options: PlanOptions;
 }
 
-/** True when applying the plan would change something on the host. */
+/**
+ * True when the host differs from the manifests: applying would change something, or an object
+ * runs with config that takes effect only at its restart (never "no changes").
+ */
 export function hasChanges(plan: Plan): boolean {
-  return plan.changes.some((c) => c.action !== 'no-op');
+  return plan.changes.some((c) => c.action !== 'no-op' || isRestartPending(c));
+}
+
+export function isRestartPending(change: ResourceChange): boolean {
+  return (change.restartPending?.length ?? 0) > 0;
 }
 
 export function isPruneDisabled(manifest: AnyManifest): boolean {
@@ -349,7 +358,7 @@ function findCycle(stuck: IdentityKey[], waitsFor: ReadonlyMap<IdentityKey, read
 }
 
 function summarize(changes: readonly ResourceChange[]): PlanSummary {
-  const summary: PlanSummary = { create: 0, update: 0, replace: 0, delete: 0, noOp: 0, refused: 0 };
+  const summary: PlanSummary = { create: 0, update: 0, replace: 0, delete: 0, noOp: 0, refused: 0, restartPending: 0 };
   const field: Record<ActionType, keyof PlanSummary> = {
     create: 'create',
     update: 'update',
@@ -360,6 +369,7 @@ function summarize(changes: readonly ResourceChange[]): PlanSummary {
   for (const change of changes) {
     summary[field[change.action]] += 1;
     if (change.refused) summary.refused += 1;
+    if (isRestartPending(change)) summary.restartPending += 1;
   }
   return summary;
 }

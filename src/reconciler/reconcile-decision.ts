@@ -43,18 +43,25 @@ export interface ReportedResult {
   retry: boolean;
 }
 
+function pendingRestart(change: Pick<ResourceChange, 'restartPending'>): boolean {
+  return (change.restartPending?.length ?? 0) > 0;
+}
+
 export function reportExecution(
-  change: Pick<ResourceChange, 'action' | 'restartRequired' | 'refused'>,
+  change: Pick<ResourceChange, 'action' | 'restartRequired' | 'refused' | 'restartPending'>,
   outcome: ExecutionOutcome,
   error?: { message: string; codeName?: string },
 ): ReportedResult {
   switch (outcome) {
     case 'unchanged':
-      return { result: 'unchanged', status: { state: 'synced', changed: false }, retry: false };
+      // Nothing to do now, but the guest still runs old config: never "synced".
+      return pendingRestart(change)
+        ? { result: 'unchanged', status: { state: 'restart-pending', changed: false }, retry: false }
+        : { result: 'unchanged', status: { state: 'synced', changed: false }, retry: false };
     case 'succeeded':
       if (change.action === 'delete') return { result: 'changed', status: null, retry: false };
-      return change.restartRequired
-        ? { result: 'changed', status: { state: 'out-of-sync', changed: true }, retry: false }
+      return change.restartRequired || pendingRestart(change)
+        ? { result: 'changed', status: { state: 'restart-pending', changed: true }, retry: false }
         : { result: 'changed', status: { state: 'synced', changed: true }, retry: false };
     case 'refused':
       // Retrying cannot help: only a manifest edit (which enqueues the key again) can.

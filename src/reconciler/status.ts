@@ -3,9 +3,10 @@
  * `managed_objects` gauge. No I/O: the controller feeds it reconcile outcomes.
  */
 
-export type SyncState = 'synced' | 'out-of-sync' | 'failed' | 'pending';
+/** `restart-pending`: defined as the manifest says, but running with old config until restarted (restartPolicy manual). */
+export type SyncState = 'synced' | 'out-of-sync' | 'restart-pending' | 'failed' | 'pending';
 
-export const SYNC_STATES: readonly SyncState[] = ['synced', 'out-of-sync', 'failed', 'pending'];
+export const SYNC_STATES: readonly SyncState[] = ['synced', 'out-of-sync', 'restart-pending', 'failed', 'pending'];
 
 export interface StatusError {
   code?: string;
@@ -34,6 +35,7 @@ export interface ObjectStatus {
 export type ReconcileOutcome =
   | { state: 'synced'; changed?: boolean }
   | { state: 'out-of-sync'; changed?: boolean }
+  | { state: 'restart-pending'; changed?: boolean }
   | { state: 'failed'; error: StatusError };
 
 export interface StatusSnapshot {
@@ -123,7 +125,7 @@ export class StatusStore {
   }
 
   counts(): Record<SyncState, number> {
-    const counts: Record<SyncState, number> = { synced: 0, 'out-of-sync': 0, failed: 0, pending: 0 };
+    const counts: Record<SyncState, number> = { synced: 0, 'out-of-sync': 0, 'restart-pending': 0, failed: 0, pending: 0 };
     for (const o of this.#objects.values()) counts[o.state]++;
     return counts;
   }

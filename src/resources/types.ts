@@ -27,6 +27,15 @@ export interface FieldChange {
   /** Desired value in manifest notation (undefined: removed). */
   after?: unknown;
   class: ChangeClass;
+  /** Why a change that could have been live is not (e.g. "more than the running maximum 512MiB"). */
+  reason?: string;
+}
+
+/** One field whose running value is not the defined one. Values in manifest notation. */
+export interface PendingRestart {
+  path: string;
+  running: unknown;
+  defined: unknown;
 }
 
 export type ActionType = 'no-op' | 'create' | 'update' | 'replace' | 'delete';
@@ -56,6 +65,12 @@ export interface LiveResource<K extends ManifestKind = ManifestKind> {
   spec: SpecOfKind<K>;
   /** Runtime: active/running (domains: running or paused), for restart-required decisions. */
   active: boolean;
+  /**
+   * The running configuration (live XML read back as a spec) of an active object, for kinds
+   * whose running instance can differ from the persistent config (domains). Compared with the
+   * manifest too, so a change written to the config but not yet running shows as restart pending.
+   */
+  running?: SpecOfKind<K>;
   /** False for transient objects (no persistent config). */
   persistent: boolean;
   /** Carries virtkeeper's ownership mark in its own XML (domains: <metadata>); inventory covers the rest. */
@@ -78,6 +93,12 @@ export interface ResourceChange<K extends ManifestKind = ManifestKind> {
   changes: FieldChange[];
   /** Config changed on an active object and will only take effect after a restart that this plan does not do. */
   restartRequired: boolean;
+  /**
+   * Fields the persistent config already has as the manifest wants, while the running instance
+   * still runs with the old value: the object needs a restart that this plan does not do.
+   * Never "no changes": counted in the plan summary and reported as restart-pending.
+   */
+  restartPending?: PendingRestart[];
   /** Why this action, in one sentence ("domain is shut off, manifest wants running"). */
   reason: string;
   steps: Step[];
@@ -110,9 +131,15 @@ export interface ResourceKind<K extends ManifestKind> {
   plan(desired: LoadedManifest<ManifestOfKind<K>> | undefined, live: LiveResource<K> | undefined, ctx: PlanContext): ResourceChange<K>;
   /** Lists every live object of this kind. */
   readLive(client: LibvirtClient): Promise<Array<LiveResource<K>>>;
-  /** Carries out one planned step. */
-  execute(step: Step, change: ResourceChange<K>, client: LibvirtClient): Promise<void>;
+  /**
+   * Carries out one planned step. `progress` receives lines worth showing while a step waits
+   * (a guest given time to shut down, a device the guest has to release).
+   */
+  execute(step: Step, change: ResourceChange<K>, client: LibvirtClient, progress?: StepProgress): Promise<void>;
 }
+
+/** Receives one human line about a step in progress ("waiting for web-1 to shut down: 10s of 60s"). */
+export type StepProgress = (message: string) => void;
 
 /** Runtime facts that are not part of an object's XML. */
 export interface RuntimeFacts {

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { canUseNamespaces, childPidOf, defaultQemuCapabilitiesCache, namespaceScript, qemuDriverConfig, unshareArgs, virtlogdConfig } from './namespace.js';
 
 export interface PrivateLibvirtdOptions {
   /** Directory for socket, config, pid and log; a fresh temp dir when omitted. */
@@ -25,6 +26,13 @@ export interface PrivateLibvirtdOptions {
   listen?: boolean;
   /** Extra environment of the daemon, e.g. SASL_CONF_PATH for its SASL configuration. */
   env?: Readonly<Record<string, string>>;
+  /** Calls one client may have outstanding at once (libvirtd's default is 5). */
+  maxClientRequests?: number;
+  /**
+   * Directory for the QEMU driver's capability cache, shared between private daemons (default
+   * $XDG_CACHE_HOME/virtkeeper/qemu-capabilities); false: each daemon probes QEMU afresh.
+   */
+  qemuCapabilitiesCache?: string | false;
 }
 
 export interface PrivateLibvirtd {
@@ -32,11 +40,21 @@ export interface PrivateLibvirtd {
   readonly socketPath: string;
   readonly readOnlySocketPath: string;
   readonly logFile: string;
+  /** Guests' console and QEMU logs (NAME.log, written by virtlogd); inside `dir`. */
+  readonly guestLogDir: string;
+  /** Host pid of libvirtd (PID 1 of its pid namespace when isolated). */
   readonly pid: number;
-  /** How the daemon was isolated from other libvirtd instances on this host. */
-  readonly isolation: 'mount-namespace' | 'session' | 'none';
+  /**
+   * How the daemon was isolated from other libvirtd instances and from the host:
+   * - namespaces: its own mount, network and pid namespaces with virtlogd inside (root);
+   * - session: an unprivileged session daemon with XDG dirs in `dir`;
+   * - none: root without a usable unshare (real drivers would touch the host: avoid them).
+   */
+  readonly isolation: 'namespaces' | 'session' | 'none';
   /** URI of libvirt's test driver through this daemon, as libvirt writes it. */
   readonly testUri: string;
+  /** URI of the real QEMU driver (and network, storage, ... drivers) through this daemon. */
+  readonly qemuUri: string;
   /** URI for another driver path served by this daemon (e.g. "/system" for qemu). */
   uri(driver: string, driverPath: string): string;
   /** True until the daemon process has exited. */
@@ -60,36 +78,14 @@ function findLibvirtd(): string {
   );
 }
 
+/** virtlogd next to libvirtd (same package); QEMU guests cannot start without it. */
+function findVirtlogd(): string | undefined {
+  for (const candidate of ['/usr/sbin/virtlogd', '/usr/local/sbin/virtlogd']) if (existsSync(candidate)) return candidate;
+  return undefined;
+}
+
 function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
-}
-
-/**
- * A root libvirtd locks /run/libvirt/<driver>/driver.pid, so a second root daemon on the same host
- * fails to initialise its drivers. A private mount namespace with a tmpfs over /run/libvirt (and
- * the other state directories, see PRIVATE_STATE_DIRS) lets each private daemon have its own,
- * leaving any system daemon and the host's libvirt configuration untouched.
- */
-function canUseMountNamespace(): boolean {
-  if (!isRoot()) return false;
-  const probe = spawnSync('unshare', ['--mount', '--propagation', 'private', 'true'], { stdio: 'ignore' });
-  return probe.status === 0;
-}
-
-/**
- * Directories a privileged libvirtd writes state to, each covered by an empty tmpfs inside the
- * daemon's mount namespace. /run/libvirt holds pid files and sockets; the others hold what drivers
- * persist (pool, network and domain XML under /etc/libvirt, volumes' default pool, dnsmasq leases,
- * capability caches, guest logs). Without them a pool defined through qemu:///system of one
- * private daemon would land on the host and show up in every other daemon started later, or in
- * the host's own. libvirtd reads nothing it needs from /etc/libvirt: its config is --config and
- * the drivers' optional files (qemu.conf, …) fall back to built-in defaults.
- */
-const PRIVATE_STATE_DIRS = ['/run/libvirt', '/etc/libvirt', '/var/lib/libvirt', '/var/cache/libvirt', '/var/log/libvirt'];
-
-function isolatedStartScript(command: string): string {
-  const mounts = PRIVATE_STATE_DIRS.map((d) => `mount -t tmpfs -o mode=0755 tmpfs ${d}`).join(' && ');
-  return `mkdir -p ${PRIVATE_STATE_DIRS.join(' ')} && ${mounts} && exec ${command}`;
 }
 
 function missingQemuAccount(): boolean {
@@ -100,7 +96,15 @@ function missingQemuAccount(): boolean {
   return user.status !== 0 || group.status !== 0;
 }
 
-function configText(dir: string, logFile: string, logLevel: number, extra: Readonly<Record<string, string | number | readonly string[]>> = {}): string {
+interface DaemonConfig {
+  dir: string;
+  logFile: string;
+  logLevel: number;
+  maxClientRequests: number;
+  extra: Readonly<Record<string, string | number | readonly string[]>>;
+}
+
+function configText({ dir, logFile, logLevel, maxClientRequests, extra }: DaemonConfig): string {
   // Every value is ours: no TCP/TLS listeners, no auth on our private socket (unless extra says otherwise).
   const lines = [
     `unix_sock_dir = "${dir}"`,
@@ -113,6 +117,7 @@ function configText(dir: string, logFile: string, logLevel: number, extra: Reado
     'listen_tls = 0',
     'max_clients = 200',
     'max_workers = 20',
+    `max_client_requests = ${maxClientRequests}`,
     'keepalive_interval = 5',
     'keepalive_count = 5',
     `log_outputs = "${logLevel}:file:${logFile}"`,
@@ -157,7 +162,12 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
   const logFile = path.join(dir, 'libvirtd.log');
   const configFile = path.join(dir, 'libvirtd.conf');
   const pidFile = path.join(dir, 'libvirtd.pid');
-  await writeFile(configFile, configText(dir, logFile, options.logLevel ?? 3, options.extraConfig));
+  const guestLogDir = path.join(dir, 'log');
+  await mkdir(path.join(guestLogDir, 'qemu'), { recursive: true });
+  await writeFile(
+    configFile,
+    configText({ dir, logFile, logLevel: options.logLevel ?? 3, maxClientRequests: options.maxClientRequests ?? 5, extra: options.extraConfig ?? {} }),
+  );
 
   if (isRoot() && missingQemuAccount()) {
     throw new PrivateLibvirtdError(
@@ -171,15 +181,24 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
   let child: ChildProcess;
   let isolation: PrivateLibvirtd['isolation'];
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
-  if (canUseMountNamespace()) {
-    isolation = 'mount-namespace';
-    const quoted = [libvirtd, ...daemonArgs].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    // spawns: unshare, mkdir, mount, libvirtd
-    child = spawn(
-      'unshare',
-      ['--mount', '--propagation', 'private', 'sh', '-c', isolatedStartScript(quoted)],
-      { stdio: ['ignore', 'ignore', 'pipe'], env },
-    );
+  if (canUseNamespaces()) {
+    isolation = 'namespaces';
+    // A daemon that listens on TCP must be reachable on the host's 127.0.0.1.
+    const ownNetwork = !options.listen;
+    await writeFile(path.join(dir, 'qemu.conf'), qemuDriverConfig());
+    await writeFile(path.join(dir, 'virtlogd.conf'), virtlogdConfig(path.join(dir, 'virtlogd.log')));
+    const capsCache = options.qemuCapabilitiesCache === false ? undefined : (options.qemuCapabilitiesCache ?? defaultQemuCapabilitiesCache());
+    if (capsCache) await mkdir(capsCache, { recursive: true });
+    const script = namespaceScript({
+      dir,
+      logDir: guestLogDir,
+      qemuCapabilitiesCache: capsCache,
+      virtlogd: findVirtlogd(),
+      command: [libvirtd, ...daemonArgs],
+      ownNetwork,
+    });
+    // spawns: unshare, sh, mkdir, mount, ip, cp, virtlogd, libvirtd
+    child = spawn('unshare', unshareArgs(script, ownNetwork), { stdio: ['ignore', 'ignore', 'pipe'], env });
   } else {
     // Unprivileged: libvirtd runs as a session daemon whose state lives under XDG dirs we point into `dir`.
     isolation = isRoot() ? 'none' : 'session';
@@ -225,7 +244,16 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
     await sleep(25);
   }
 
-  const pid = child.pid ?? -1;
+  // Isolated, the process we spawned is unshare, which ignores SIGTERM; libvirtd is its grandchild.
+  const pid = (isolation === 'namespaces' ? childPidOf(childPidOf(child.pid ?? -1) ?? -1) : child.pid) ?? -1;
+  const signal = (sig: NodeJS.Signals): void => {
+    try {
+      if (pid > 0) process.kill(pid, sig);
+      else child.kill(sig);
+    } catch {
+      // Already gone.
+    }
+  };
   const uri = (driver: string, driverPath: string) => `${driver}+unix://${driverPath}?socket=${socketPath}`;
 
   return {
@@ -233,16 +261,19 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
     socketPath,
     readOnlySocketPath,
     logFile,
+    guestLogDir,
     pid,
     isolation,
     testUri: uri('test', '/default'),
+    qemuUri: uri('qemu', '/system'),
     uri,
     isRunning: () => !exited,
     async stop() {
       if (!exited) {
-        child.kill('SIGTERM');
+        signal('SIGTERM');
         const timedOut = await Promise.race([exitPromise.then(() => false), sleep(5000).then(() => true)]);
         if (timedOut) {
+          signal('SIGKILL');
           child.kill('SIGKILL');
           await exitPromise;
         }

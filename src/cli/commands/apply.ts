@@ -84,6 +84,8 @@ export async function runApply(dir: string, options: ApplyCommandOptions, io: Co
       // Outcomes are printed as they happen (completion order); the report then repeats only the failures.
       onEvent: (e) => {
         if (e.type === 'done' && e.result.outcome !== 'unchanged') io.stdout(`${formatResult(e.result)}\n`);
+        // Waits (a shutdown given time before a forced power-off) are shown as they happen.
+        if (e.type === 'progress') io.stdout(`${e.change.key}: ${e.message}\n`);
       },
     });
     await state.flush();

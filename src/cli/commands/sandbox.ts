@@ -16,7 +16,10 @@ export interface SandboxOptions {
 
 export interface RunningSandbox {
   daemon: PrivateLibvirtd;
+  /** The test driver (the default: state lives only while the sandbox runs). */
   uri: string;
+  /** The real QEMU driver (TCG guests; networks and storage in the daemon's own namespaces). */
+  qemuUri: string;
   /** XDG_STATE_HOME for commands run against this sandbox (inventories live below it). */
   stateDir: string;
   stop(): Promise<void>;
@@ -36,6 +39,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
   return {
     daemon,
     uri: daemon.testUri,
+    qemuUri: daemon.qemuUri,
     stateDir: path.join(daemon.dir, 'state'),
     async stop() {
       await closeConnection(keeper).catch(() => undefined);
@@ -51,7 +55,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Runnin
  * directory: an inventory left by an earlier sandbox must not describe this empty host.
  */
 export function sandboxEnv(sandbox: RunningSandbox, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  return { ...base, VIRTKEEPER_CONNECT: sandbox.uri, XDG_STATE_HOME: sandbox.stateDir };
+  return { ...base, VIRTKEEPER_CONNECT: sandbox.uri, VIRTKEEPER_QEMU_CONNECT: sandbox.qemuUri, XDG_STATE_HOME: sandbox.stateDir };
 }
 
 /** Runs a command in the sandbox's environment and resolves with its exit code. */
@@ -68,8 +72,8 @@ export function registerSandboxCommand(program: Command): void {
   program
     .command('sandbox')
     .description(
-      "start a private libvirtd serving libvirt's test driver and keep its state alive; " +
-        'prints the URI to pass to --connect. With a command after --, runs it with VIRTKEEPER_CONNECT set and stops afterwards',
+      "start a private libvirtd serving libvirt's test driver and the real QEMU driver (TCG) in its own namespaces; " +
+        'prints both URIs (test driver first) to pass to --connect. With a command after --, runs it with VIRTKEEPER_CONNECT set and stops afterwards',
     )
     .option('--dir <dir>', 'directory for the socket, config and log (default: a new temp dir)')
     .option('--uri-file <file>', 'also write the URI to this file (removed on exit)')
@@ -77,14 +81,16 @@ export function registerSandboxCommand(program: Command): void {
     .action(async (command: string[], opts: { dir?: string; uriFile?: string }) => {
       const sandbox = await startSandbox({ dir: opts.dir, uriFile: opts.uriFile });
       if (command.length > 0) {
-        process.stderr.write(`sandbox: libvirt test driver at ${sandbox.uri}\n`);
+        process.stderr.write(`sandbox: libvirt test driver at ${sandbox.uri}\nsandbox: QEMU driver (TCG) at ${sandbox.qemuUri} ($VIRTKEEPER_QEMU_CONNECT)\n`);
         const code = await runInSandbox(command, sandbox).finally(() => sandbox.stop());
         process.exitCode = code;
         return;
       }
-      process.stdout.write(`${sandbox.uri}\n`);
+      // Line 1: the test driver (what scripts read); line 2: the real QEMU driver.
+      process.stdout.write(`${sandbox.uri}\n${sandbox.qemuUri}\n`);
       process.stderr.write(
-        `sandbox: private libvirtd pid ${sandbox.daemon.pid} (log ${sandbox.daemon.logFile}); ` +
+        `sandbox: private libvirtd pid ${sandbox.daemon.pid} (log ${sandbox.daemon.logFile}, guest logs ${sandbox.daemon.guestLogDir}); ` +
+          `isolation: ${sandbox.daemon.isolation}; ` +
           'state lives until you stop this process (Ctrl-C)\n' +
           `sandbox: pass --state-dir ${path.join(sandbox.stateDir, 'virtkeeper')} to apply/plan so this empty host gets its own state store\n`,
       );

@@ -131,9 +131,19 @@ const domainSpec = obj(
     state: enumOf('Desired lifecycle state, enforced on every reconcile: a domain shut down by hand is started again when running. Default running.', ['running', 'stopped', 'paused'], { default: 'running' }),
     autostart: bool('Start the domain when libvirtd starts.'),
     restartPolicy: enumOf('What to do when a change only takes effect after a restart: auto restarts the domain (graceful shutdown, then start); manual only reports "restart required" in the plan. Default manual.', ['auto', 'manual'], { default: 'manual' }),
-    memory: size('Maximum memory of the guest.'),
-    currentMemory: size('Memory given at boot when it should be less than memory (balloon); default: memory.'),
-    vcpus: int('Number of virtual CPUs; default 1.', 1, 4096, { default: 1 }),
+    shutdownTimeout: {
+      description: 'How long a graceful (ACPI) shutdown may take before the guest is forced off, e.g. 60s, 2m, or a number of seconds. Default 60s.',
+      oneOf: [
+        { type: 'integer', minimum: 1, maximum: 86400 },
+        { type: 'string', pattern: '^[1-9][0-9]{0,5}(s|m)$' },
+      ],
+      errorMessage: 'must be a duration like 60s or 2m, or a number of seconds',
+    },
+    stopMode: enumOf('How virtkeeper stops the domain (state stopped, restarts): shutdown asks the guest (ACPI) and forces it off after shutdownTimeout; destroy powers it off at once. Default shutdown.', ['shutdown', 'destroy'], { default: 'shutdown' }),
+    memory: size('Maximum memory of the guest (fixed while it runs).'),
+    currentMemory: size('Memory the guest has now (balloon), at most memory; changed live on a running guest. Default: memory.'),
+    vcpus: int('Number of virtual CPUs; default 1. Changed live (hotplug) on a running guest up to maxVcpus.', 1, 4096, { default: 1 }),
+    maxVcpus: int('vCPUs the running guest may grow to by hotplug; default vcpus. Changing it needs a restart.', 1, 4096),
     cpu: obj('CPU model presented to the guest.', {
       mode: enumOf('host-passthrough: the host CPU as is; host-model: closest named model; custom: the model below; maximum: everything the hypervisor can offer.', ['host-passthrough', 'host-model', 'custom', 'maximum']),
       model: str('CPU model name for mode custom, e.g. Skylake-Server.', { pattern: '^[A-Za-z0-9_.+-]{1,64}$', errorMessage: 'must be a CPU model name like Skylake-Server' }),

@@ -50,6 +50,7 @@ export function summaryLine(summary: PlanSummary): string {
     `${summary.noOp} unchanged`,
   ];
   if (summary.refused > 0) parts.push(`${summary.refused} refused`);
+  if (summary.restartPending > 0) parts.push(`${summary.restartPending} restart pending`);
   return parts.join(', ');
 }
 

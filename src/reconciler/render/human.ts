@@ -1,7 +1,8 @@
 // The plan as a person reads it in a terminal: one block per object that changes, one line per
 // field. Colour is the caller's decision (TTY or --color); without it the text is golden-stable.
 import type { ActionType, ResourceChange } from '../../resources/types.js';
-import type { Plan } from '../planner.js';
+import { isRestartPending, type Plan } from '../planner.js';
+import { describePending } from '../../resources/common/pending.js';
 import { ACTION_SYMBOL, fieldOp, formatFieldChange, RETAINED_REASON, summaryLine, type FieldOp } from './format.js';
 
 export interface HumanRenderOptions {
@@ -20,8 +21,9 @@ export function renderHuman(plan: Plan, options: HumanRenderOptions): string {
   const paint = (style: Style, text: string): string => (options.color ? `${ANSI[style]}${text}${ANSI.reset}` : text);
   const lines: string[] = [`virtkeeper plan for ${options.connect}`, ''];
 
-  // A refused no-op (an object another source owns) is news: the plan must say why it is left alone.
-  const changing = plan.changes.filter((c) => c.action !== 'no-op' || c.refused !== undefined);
+  // A refused no-op (an object another source owns) is news: the plan must say why it is left
+  // alone; a no-op that still waits for a restart is shown too: the host does not match yet.
+  const changing = plan.changes.filter((c) => c.action !== 'no-op' || c.refused !== undefined || isRestartPending(c));
   if (changing.length === 0 && plan.errors.length === 0) {
     lines.push(`No changes: ${plan.summary.noOp} object(s) match their manifests.`, '');
   }
@@ -50,17 +52,24 @@ function renderChange(change: ResourceChange, paint: (style: Style, text: string
   const style = ACTION_STYLE[change.action];
   const flags: string[] = [];
   if (change.restartRequired) flags.push(paint('yellow', '(restart required)'));
+  if (isRestartPending(change)) flags.push(paint('yellow', '(restart pending)'));
   if (change.refused) flags.push(paint('red', `REFUSED: ${change.refused}`));
-  const header = `${paint(style, ACTION_SYMBOL[change.action].padStart(3))} ${paint('bold', change.key)} ${paint(style, change.action)}`;
+  const symbol = change.action === 'no-op' && isRestartPending(change) ? '!' : ACTION_SYMBOL[change.action];
+  const action = change.action === 'no-op' && isRestartPending(change) ? 'restart pending' : change.action;
+  const header = `${paint(style, symbol.padStart(3))} ${paint('bold', change.key)} ${paint(style, action)}`;
   const lines = [[header, ...flags].join(' ')];
-  if (change.reason && change.reason !== change.refused) lines.push(`      ${paint('dim', change.reason)}`);
+  // A pending-only change's reason is its pending lines, printed below.
+  const pendingOnly = change.action === 'no-op' && isRestartPending(change);
+  if (change.reason && change.reason !== change.refused && !pendingOnly) lines.push(`      ${paint('dim', change.reason)}`);
   // How a field reaches the host (live/redefine/replace) only matters for an object that exists:
   // on a create every field is simply part of the new definition.
   const showClass = change.action !== 'create';
   for (const field of change.changes) {
     const op = fieldOp(field);
     const classTag = showClass ? `  ${paint('dim', `[${field.class}]`)}` : '';
-    lines.push(`      ${paint(FIELD_STYLE[op], `${op} ${formatFieldChange(field)}`)}${classTag}`);
+    const why = field.reason ? ` ${paint('dim', `(${field.reason})`)}` : '';
+    lines.push(`      ${paint(FIELD_STYLE[op], `${op} ${formatFieldChange(field)}`)}${classTag}${why}`);
   }
+  for (const p of change.restartPending ?? []) lines.push(`      ${paint('yellow', `! restart pending: ${describePending(p)}`)}`);
   return lines;
 }

@@ -21,6 +21,8 @@ export interface JsonResourceChange {
   action: ActionType;
   reason: string;
   restart_required: boolean;
+  /** Fields the definition has but the running object does not yet (until it restarts). */
+  restart_pending?: Array<{ path: string; running: unknown; defined: unknown }>;
   refused?: string;
   depends_on: string[];
   changes: JsonFieldChange[];
@@ -30,7 +32,7 @@ export interface JsonResourceChange {
 export interface JsonPlan {
   format_version: typeof PLAN_FORMAT_VERSION;
   connect: string;
-  summary: { create: number; update: number; replace: number; delete: number; no_op: number; refused: number };
+  summary: { create: number; update: number; replace: number; delete: number; no_op: number; refused: number; restart_pending: number };
   resource_changes: JsonResourceChange[];
   retained: Array<{ address: string; reason: string }>;
   forgotten: string[];
@@ -51,6 +53,7 @@ export function toJsonPlan(plan: Plan, connect: string): JsonPlan {
       delete: summary.delete,
       no_op: summary.noOp,
       refused: summary.refused,
+      restart_pending: summary.restartPending,
     },
     resource_changes: plan.changes.map((c) => resourceChange(c, plan.waitsFor.get(c.key) ?? [])),
     retained: plan.retained.map((r) => ({ address: r.key, reason: r.reason })),
@@ -78,6 +81,9 @@ function resourceChange(change: ResourceChange, waitsFor: readonly string[]): Js
     steps: change.steps.map((s) => s.op),
   };
   if (change.refused !== undefined) out.refused = change.refused;
+  if (change.restartPending?.length) {
+    out.restart_pending = change.restartPending.map((p) => ({ path: p.path, running: jsonValue(p.running), defined: jsonValue(p.defined) }));
+  }
   return out;
 }
 

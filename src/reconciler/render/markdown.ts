@@ -1,7 +1,7 @@
 // The plan as a pull-request comment: a summary and a table up front, field diffs folded away
 // in ```diff blocks (which GitHub and GitLab colour).
 import type { ResourceChange } from '../../resources/types.js';
-import type { Plan } from '../planner.js';
+import { isRestartPending, type Plan } from '../planner.js';
 import { fieldOp, formatFieldChange, formatValue, RETAINED_REASON, summaryLine } from './format.js';
 
 export interface MarkdownRenderOptions {
@@ -19,7 +19,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions): stri
   if (plan.pruneBlocked !== undefined) lines.push(`> **Prune refused:** ${cell(plan.pruneBlocked)}`, '');
 
   lines.push(`**Plan:** ${summaryLine(plan.summary)}.`, '');
-  const changing = plan.changes.filter((c) => c.action !== 'no-op' || c.refused !== undefined);
+  const changing = plan.changes.filter((c) => c.action !== 'no-op' || c.refused !== undefined || isRestartPending(c));
   if (changing.length === 0) {
     lines.push('No changes: the host matches the manifests.', '');
   } else {
@@ -53,6 +53,7 @@ function notes(c: ResourceChange): string {
   const parts: string[] = [];
   if (c.refused) parts.push(`**refused:** ${c.refused}`);
   if (c.restartRequired) parts.push('**restart required**');
+  if (isRestartPending(c)) parts.push('**restart pending**');
   if (c.reason && c.reason !== c.refused) parts.push(c.reason);
   return parts.join('; ');
 }

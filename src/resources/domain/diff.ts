@@ -23,7 +23,7 @@ export function changeClassOf(field: string): ChangeClass {
 }
 
 /** Fields that say how virtkeeper acts, not what libvirt stores. */
-const NOT_COMPARED = new Set(['restartPolicy']);
+const NOT_COMPARED = new Set(['restartPolicy', 'shutdownTimeout', 'stopMode']);
 
 /** Compared as one value: a change anywhere inside is reported at this path. */
 const ATOMIC = new Set(['disks[].volume', 'hostdevs[].pci', 'hostdevs[].usb', 'cpu.topology', 'os.boot']);
@@ -135,7 +135,9 @@ function walk(path: string, schema: string, d: unknown, l: unknown, cls: ChangeC
  */
 export function diffDomain(desired: DomainSpec, live: DomainSpec): FieldChange[] {
   const out: FieldChange[] = [];
-  const liveRecord = live as unknown as Record<string, unknown>;
+  // libvirt writes no current= when all vCPUs are online: the maximum is then the count.
+  const effectiveLive = desired.maxVcpus !== undefined && live.maxVcpus === undefined ? { ...live, maxVcpus: live.vcpus ?? 1 } : live;
+  const liveRecord = effectiveLive as unknown as Record<string, unknown>;
   for (const [field, value] of Object.entries(desired)) {
     if (NOT_COMPARED.has(field)) continue;
     walk(`spec.${field}`, field, value, liveRecord[field], changeClassOf(field), out);

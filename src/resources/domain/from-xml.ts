@@ -79,7 +79,10 @@ export function domainSpecFromXml(xml: string, runtime: RuntimeFacts = {}): Doma
   set(out, 'autostart', runtime.autostart);
   out.memory = memorySize(child(root, 'memory')) ?? '0KiB';
   set(out, 'currentMemory', memorySize(child(root, 'currentMemory')));
-  set(out, 'vcpus', num(text(child(root, 'vcpu'))));
+  const vcpu = child(root, 'vcpu');
+  const current = num(attr(vcpu, 'current'));
+  set(out, 'vcpus', current ?? num(text(vcpu)));
+  if (current !== undefined) set(out, 'maxVcpus', num(text(vcpu)));
   set(out, 'cpu', readCpu(child(root, 'cpu')));
   set(out, 'os', readOs(child(root, 'os')));
   set(out, 'features', readFeatures(child(root, 'features')));

@@ -14,12 +14,13 @@ export const domainKind: ResourceKind<'Domain'> = {
   fromXml: (xml, runtime) => domainSpecFromXml(xml, runtime),
   plan: (desired, live, ctx) => planDomain(desired, live, ctx),
   readLive: (client) => readLiveDomains(client),
-  execute: (step, change, client) => executeDomainStep(step, change, client),
+  execute: (step, change, client, progress) => executeDomainStep(step, change, client, progress),
 };
 
 export { domainSpecFromXml, stateFromRuntime } from './from-xml.js';
 export { diffDomain, changeClassOf, machineMatches } from './diff.js';
-export { domainDependencies, lifecycleSteps, planDomain, SHUTDOWN_TIMEOUT_MS, type DomainStepOp } from './plan.js';
+export { describeStop, domainDependencies, durationMs, lifecycleSteps, planDomain, SHUTDOWN_TIMEOUT_MS, stopOptionsOf, type DomainStepOp, type StopOptions } from './plan.js';
+export { describePending, diffRunning, RUNNING_FIELDS } from './running.js';
 export { resolveSpec, DomainReferenceError } from './resolve.js';
 export { buildDomainXml, domainXmlString, type BuildOptions } from './to-xml.js';
 export { VK_NAMESPACE, readMark, type OwnershipMark } from './mark.js';

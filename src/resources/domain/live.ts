@@ -1,8 +1,9 @@
 // The I/O half of the Domain kind: reading live domains and carrying out planned steps.
-import { VIR_ERR_INVALID_ARG, VIR_ERR_NO_DOMAIN, VIR_ERR_OPERATION_DENIED, hasErrorCode } from '../../libvirt/errors.js';
+import { VIR_ERR_INVALID_ARG, VIR_ERR_NO_DOMAIN, VIR_ERR_OPERATION_DENIED, VIR_ERR_OPERATION_INVALID, hasErrorCode } from '../../libvirt/errors.js';
+import type { DomainSpec } from '../../manifests/types.js';
 import type { DomainRef, LibvirtClient } from '../../libvirt/client.js';
 import { kindKey } from '../../manifests/identity.js';
-import type { LiveResource, ResourceChange, Step } from '../types.js';
+import type { LiveResource, ResourceChange, Step, StepProgress } from '../types.js';
 import { parseXml, toXmlString } from '../xml.js';
 import { restoreGraphicsPasswords } from './devices.js';
 import { domainSpecFromXml } from './from-xml.js';
@@ -21,6 +22,16 @@ async function persistentXml(client: LibvirtClient, ref: DomainRef): Promise<str
   }
 }
 
+async function runningSpec(client: LibvirtClient, ref: DomainRef, state: string, autostart: boolean): Promise<DomainSpec | undefined> {
+  try {
+    return domainSpecFromXml(await client.getDomainXml(ref), { state, autostart, active: true });
+  } catch (err) {
+    // Stopped between the state call and this one: nothing runs, nothing is pending.
+    if (hasErrorCode(err, VIR_ERR_NO_DOMAIN) || hasErrorCode(err, VIR_ERR_OPERATION_INVALID)) return undefined;
+    throw err;
+  }
+}
+
 async function readOne(client: LibvirtClient, ref: DomainRef): Promise<LiveResource<'Domain'>> {
   const [xml, state, autostart, persistent] = await Promise.all([
     persistentXml(client, ref),
@@ -29,7 +40,7 @@ async function readOne(client: LibvirtClient, ref: DomainRef): Promise<LiveResou
     client.isDomainPersistent(ref),
   ]);
   const active = state !== 'shutoff' && state !== 'crashed' && state !== 'nostate';
-  return {
+  const live: LiveResource<'Domain'> = {
     key: kindKey('Domain', ref.name),
     kind: 'Domain',
     name: ref.name,
@@ -39,6 +50,9 @@ async function readOne(client: LibvirtClient, ref: DomainRef): Promise<LiveResou
     persistent,
     markedOwned: findMarkElement(parseXml(xml)) !== undefined,
   };
+  // What the guest runs with now: after a redefine it differs from the config until a restart.
+  if (active && persistent) live.running = await runningSpec(client, ref, state, autostart);
+  return live;
 }
 
 export async function readLiveDomains(client: LibvirtClient): Promise<Array<LiveResource<'Domain'>>> {
@@ -66,13 +80,42 @@ function payloadFlag(step: Step, key: string): boolean {
   return step.payload?.[key] === true;
 }
 
-async function waitForShutoff(client: LibvirtClient, ref: DomainRef, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
+/** How often a wait for shut off says it is still waiting. */
+const PROGRESS_EVERY_MS = 10_000;
+
+async function waitForShutoff(client: LibvirtClient, ref: DomainRef, timeoutMs: number, progress?: StepProgress): Promise<boolean> {
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  let nextReport = started + PROGRESS_EVERY_MS;
   for (;;) {
     if ((await client.domainState(ref)) === 'shutoff') return true;
-    if (Date.now() >= deadline) return false;
+    const now = Date.now();
+    if (now >= deadline) return false;
+    if (now >= nextReport) {
+      progress?.(`still waiting for domain ${ref.name} to shut down: ${Math.round((now - started) / 1000)}s of ${Math.round(timeoutMs / 1000)}s`);
+      nextReport += PROGRESS_EVERY_MS;
+    }
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+}
+
+/** ACPI shutdown, bounded: a guest that has not shut down after the timeout is forced off, and the line says so. */
+async function shutdown(client: LibvirtClient, ref: DomainRef, timeoutMs: number, progress?: StepProgress): Promise<void> {
+  const started = Date.now();
+  progress?.(`asked domain ${ref.name} to shut down (ACPI); forcing it off after ${Math.round(timeoutMs / 1000)}s`);
+  await client.shutdownDomain(ref);
+  if (await waitForShutoff(client, ref, timeoutMs, progress)) {
+    progress?.(`domain ${ref.name} shut down after ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    return;
+  }
+  await client.destroyDomain(ref);
+  progress?.(`domain ${ref.name} ignored the shutdown request for ${Math.round(timeoutMs / 1000)}s: forced off`);
+}
+
+function payloadNumber(step: Step, key: string): number {
+  const v = step.payload?.[key];
+  if (typeof v !== 'number') throw new Error(`step ${step.op}: payload.${key} must be a number`);
+  return v;
 }
 
 async function undefine(client: LibvirtClient, ref: DomainRef, step: Step): Promise<void> {
@@ -126,7 +169,7 @@ async function start(client: LibvirtClient, ref: DomainRef, paused: boolean): Pr
   }
 }
 
-export async function executeDomainStep(step: Step, change: ResourceChange<'Domain'>, client: LibvirtClient): Promise<void> {
+export async function executeDomainStep(step: Step, change: ResourceChange<'Domain'>, client: LibvirtClient, progress?: StepProgress): Promise<void> {
   const op = step.op as DomainStepOp;
   if (op === 'define') {
     await client.defineDomain(await withSecrets(client, change.name, payloadString(step, 'xml')));
@@ -138,12 +181,12 @@ export async function executeDomainStep(step: Step, change: ResourceChange<'Doma
       return undefine(client, ref, step);
     case 'start':
       return start(client, ref, payloadFlag(step, 'paused'));
-    case 'shutdown': {
-      const timeoutMs = typeof step.payload?.timeoutMs === 'number' ? step.payload.timeoutMs : 60_000;
-      await client.shutdownDomain(ref);
-      if (!(await waitForShutoff(client, ref, timeoutMs))) await client.destroyDomain(ref);
-      return;
-    }
+    case 'shutdown':
+      return shutdown(client, ref, typeof step.payload?.timeoutMs === 'number' ? step.payload.timeoutMs : 60_000, progress);
+    case 'setMemory':
+      return client.setDomainMemory(ref, payloadNumber(step, 'kib'), { live: payloadFlag(step, 'live'), config: payloadFlag(step, 'config') });
+    case 'setVcpus':
+      return client.setDomainVcpus(ref, payloadNumber(step, 'count'), { live: payloadFlag(step, 'live'), config: payloadFlag(step, 'config') });
     case 'destroy':
       return client.destroyDomain(ref);
     case 'suspend':

@@ -7,11 +7,14 @@ import {
   type DomainSpec,
   type DomainState,
   type IdentityKey,
+  type Duration,
   type LoadedManifest,
   type NodeDeviceManifest,
+  type StopMode,
 } from '../../manifests/types.js';
-import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
+import type { FieldChange, LiveResource, PendingRestart, PlanContext, ResourceChange, Step } from '../types.js';
 import { changeClassOf, diffDomain } from './diff.js';
+import { describePending, diffRunning, pendingRestarts, planLiveChanges } from './running.js';
 import { resolveSpec } from './resolve.js';
 import { domainXmlString } from './to-xml.js';
 import { parseXml, child } from '../xml.js';
@@ -28,7 +31,9 @@ export type DomainStepOp =
   | 'suspend'
   | 'resume'
   | 'setAutostart'
-  | 'setMetadata';
+  | 'setMetadata'
+  | 'setMemory'
+  | 'setVcpus';
 
 function step(op: DomainStepOp, description: string, payload?: Record<string, unknown>): Step {
   return payload ? { op, description, payload } : { op, description };
@@ -69,8 +74,38 @@ function sameJson(a: object, b: object): boolean {
   return norm(a) === norm(b);
 }
 
+/** How a domain is stopped: the manifest's stopMode and shutdownTimeout. */
+export interface StopOptions {
+  mode: StopMode;
+  timeoutMs: number;
+}
+
+const DEFAULT_STOP: StopOptions = { mode: 'shutdown', timeoutMs: SHUTDOWN_TIMEOUT_MS };
+
+/** "90s" → 90000, "2m" → 120000, 45 → 45000; the schema has checked the form. */
+export function durationMs(d: Duration | undefined, fallback: number): number {
+  if (d === undefined) return fallback;
+  if (typeof d === 'number') return d * 1000;
+  const m = /^(\d+)(s|m)$/.exec(d.trim());
+  if (!m) return fallback;
+  return Number(m[1]) * (m[2] === 'm' ? 60_000 : 1000);
+}
+
+export function stopOptionsOf(spec: Pick<DomainSpec, 'stopMode' | 'shutdownTimeout'>): StopOptions {
+  return { mode: spec.stopMode ?? 'shutdown', timeoutMs: durationMs(spec.shutdownTimeout, SHUTDOWN_TIMEOUT_MS) };
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 1000)}s`;
+}
+
+/** How a stop reads in a plan: "shutdown, then force off after 60s" or "destroy (power off at once)". */
+export function describeStop(stop: StopOptions): string {
+  return stop.mode === 'destroy' ? 'destroy (power off at once)' : `shutdown, then force off after ${seconds(stop.timeoutMs)}`;
+}
+
 /** Operations taking a domain from one lifecycle state to another. */
-export function lifecycleSteps(name: string, from: DomainState, to: DomainState): Step[] {
+export function lifecycleSteps(name: string, from: DomainState, to: DomainState, stop: StopOptions = DEFAULT_STOP): Step[] {
   if (from === to) return [];
   switch (`${from}->${to}`) {
     case 'stopped->running':
@@ -82,28 +117,34 @@ export function lifecycleSteps(name: string, from: DomainState, to: DomainState)
     case 'paused->running':
       return [step('resume', `resume domain ${name}`)];
     case 'running->stopped':
-      return [shutdownStep(name)];
+      return [stopStep(name, stop)];
     default: // paused->stopped: a paused guest cannot react to an ACPI request
       return [step('destroy', `destroy (power off) domain ${name}`)];
   }
 }
 
-/** Graceful first, but bounded: the step waits for shut off and then powers off, so apply ends in a known state. */
-function shutdownStep(name: string): Step {
-  return step('shutdown', `shut down domain ${name} (power off after ${SHUTDOWN_TIMEOUT_MS / 1000}s)`, { timeoutMs: SHUTDOWN_TIMEOUT_MS });
+/** Graceful first, but bounded: the step waits for shut off and then forces it off, so apply ends in a known state. */
+function stopStep(name: string, stop: StopOptions, restart = false): Step {
+  if (stop.mode === 'destroy') return step('destroy', `${restart ? 'restart: ' : ''}destroy (power off) domain ${name}`);
+  return step('shutdown', `${restart ? 'restart: ' : ''}shut down domain ${name} (force off after ${seconds(stop.timeoutMs)})`, { timeoutMs: stop.timeoutMs });
 }
 
-function stopSteps(name: string, from: DomainState): Step[] {
-  return from === 'stopped' ? [] : lifecycleSteps(name, from, 'stopped');
+/** Stop (however the manifest says) and start again in the wanted state: the restart that applies pending config. */
+function restartSteps(name: string, from: DomainState, to: DomainState, stop: StopOptions): Step[] {
+  const stopping = from === 'stopped' ? [] : from === 'paused' ? lifecycleSteps(name, 'paused', 'stopped', stop) : [stopStep(name, stop, true)];
+  return [...stopping, ...lifecycleSteps(name, 'stopped', to, stop)];
 }
 
 function liveState(live: LiveResource<'Domain'>): DomainState {
   return live.spec.state ?? (live.active ? 'running' : 'stopped');
 }
 
+/** Fields that say how virtkeeper acts, not what the domain is. */
+const BEHAVIOUR_FIELDS = new Set(['restartPolicy', 'shutdownTimeout', 'stopMode']);
+
 function setFieldChanges(spec: object, side: 'before' | 'after'): FieldChange[] {
   return Object.entries(spec)
-    .filter(([k, v]) => v !== undefined && k !== 'restartPolicy')
+    .filter(([k, v]) => v !== undefined && !BEHAVIOUR_FIELDS.has(k))
     .map(([k, v]) => ({ path: `spec.${k}`, [side]: v, class: changeClassOf(k) }) as FieldChange);
 }
 
@@ -145,9 +186,10 @@ export function planDomain(
   if (!live) return planCreate(base, manifest, spec);
 
   const changes = diffDomain(spec, live.spec);
-  if (changes.length === 0) return { ...base, reason: `domain ${name} matches the manifest` };
   if (changes.some((c) => c.class === 'replace')) return planReplace(base, manifest, spec, live, changes);
-  return planUpdate(base, manifest, spec, live, changes);
+  const running = live.active && live.running ? diffRunning(spec, live.running) : [];
+  if (changes.length === 0 && running.length === 0) return { ...base, reason: `domain ${name} matches the manifest` };
+  return planUpdate(base, manifest, spec, live, changes, running);
 }
 
 function planCreate(base: ResourceChange<'Domain'>, manifest: DomainManifest, spec: DomainSpec): ResourceChange<'Domain'> {
@@ -168,7 +210,7 @@ function planCreate(base: ResourceChange<'Domain'>, manifest: DomainManifest, sp
 function defineAndStartSteps(name: string, spec: DomainSpec, xml: string): Step[] {
   const steps = [step('define', `define domain ${name}`, { xml })];
   if (spec.autostart) steps.push(step('setAutostart', `enable autostart of domain ${name}`, { autostart: true }));
-  steps.push(...lifecycleSteps(name, 'stopped', spec.state ?? 'running'));
+  steps.push(...lifecycleSteps(name, 'stopped', spec.state ?? 'running', stopOptionsOf(spec)));
   return steps;
 }
 
@@ -222,17 +264,32 @@ function planUpdate(
   manifest: DomainManifest,
   spec: DomainSpec,
   live: LiveResource<'Domain'>,
-  changes: FieldChange[],
+  persistentChanges: FieldChange[],
+  runningDifferences: FieldChange[],
 ): ResourceChange<'Domain'> {
   const { name } = base;
-  const steps: Step[] = [];
-  const redefine = changes.some((c) => c.class === 'redefine');
-  if (redefine) steps.push(step('define', `redefine domain ${name}`, { xml: domainXmlString(name, spec, { liveXml: live.xml }) }));
+  const stop = stopOptionsOf(spec);
+  const from = liveState(live);
+  const to = spec.state ?? 'running';
+  const keepsRunning = live.active && to !== 'stopped';
 
+  // What the running guest can take as it is (balloon, vCPU hotplug) is live, not redefine.
+  const redefinesConfig = persistentChanges.some((c) => c.class === 'redefine' && !(keepsRunning && LIVE_CAPABLE.has(c.path)));
+  const livePlan = keepsRunning && live.running
+    ? planLiveChanges(name, spec, live.running, runningDifferences, !redefinesConfig)
+    : { steps: [], paths: new Set<string>(), notLive: new Map<string, string>() };
+  const changes = classify(persistentChanges, runningDifferences, livePlan.paths, livePlan.notLive);
+  const redefine = changes.some((c) => c.class === 'redefine' && !livePlan.paths.has(c.path));
+  const changedPaths = new Set(persistentChanges.map((c) => c.path));
+
+  const steps: Step[] = [];
+  if (redefine) {
+    steps.push(step('define', `redefine domain ${name}`, { xml: domainXmlString(name, spec, { liveXml: live.xml }) }));
+  }
   for (const field of ['title', 'description'] as const) {
     if (!changes.some((c) => c.path === `spec.${field}`)) continue;
     // A define already wrote the config; the running instance still shows the old text.
-    const config = !redefine;
+    const config = !steps.some((s) => s.op === 'define');
     if (config || live.active) {
       steps.push(step('setMetadata', `set ${field} of domain ${name}`, { type: field, value: spec[field] ?? null, config, live: live.active }));
     }
@@ -241,28 +298,69 @@ function planUpdate(
     steps.push(step('setAutostart', `${spec.autostart ? 'enable' : 'disable'} autostart of domain ${name}`, { autostart: spec.autostart === true }));
   }
 
-  const from = liveState(live);
-  const to = spec.state ?? 'running';
+  // Running differences left after this plan: those it redefines now (restart required) and
+  // those already defined but not yet running (restart pending).
+  const needsRestart = keepsRunning && (redefine || runningDifferences.some((d) => !livePlan.paths.has(d.path)));
+  const pending: PendingRestart[] = keepsRunning
+    ? pendingRestarts(runningDifferences.filter((d) => !changedPaths.has(d.path)), livePlan.paths)
+    : [];
   let restartRequired = false;
-  if (redefine && live.active && to !== 'stopped') {
-    if (manifest.spec.restartPolicy === 'auto') {
-      steps.push(...stopSteps(name, from), ...lifecycleSteps(name, 'stopped', to));
-    } else {
-      restartRequired = true;
-      steps.push(...lifecycleSteps(name, from, to));
-    }
+  let restartNote: string | undefined;
+  if (needsRestart && manifest.spec.restartPolicy === 'auto') {
+    steps.push(...restartSteps(name, from, to, stop));
+    restartNote = `will restart: ${describeStop(stop)}`;
   } else {
-    steps.push(...lifecycleSteps(name, from, to));
+    steps.push(...livePlan.steps, ...lifecycleSteps(name, from, to, stop));
+    restartRequired = keepsRunning && redefine;
   }
-  return { ...base, action: 'update', changes, restartRequired, reason: updateReason(name, changes, from, to, restartRequired), steps };
+  const restartPending = restartNote ? [] : pending;
+  const action = steps.length > 0 ? 'update' : 'no-op';
+  const reason = updateReason(name, changes, from, to, restartRequired, restartPending, restartNote);
+  const change: ResourceChange<'Domain'> = { ...base, action, changes: action === 'no-op' ? [] : changes, restartRequired, reason, steps };
+  if (restartPending.length > 0) change.restartPending = restartPending;
+  return change;
+}
+
+/** Fields a running guest may take without a restart (see running.ts). */
+const LIVE_CAPABLE = new Set(['spec.currentMemory', 'spec.vcpus']);
+
+/**
+ * The field list of an update: persistent differences, with the class they really have on this
+ * host now (live when a live step applies them), plus running-only differences a live step
+ * fixes (the config already had them).
+ */
+function classify(
+  persistent: FieldChange[],
+  running: FieldChange[],
+  livePaths: ReadonlySet<string>,
+  notLive: ReadonlyMap<string, string>,
+): FieldChange[] {
+  const out = persistent.map((c) => {
+    if (livePaths.has(c.path)) return { ...c, class: 'live' as const };
+    const why = notLive.get(c.path);
+    return why ? { ...c, reason: why } : c;
+  });
+  for (const r of running) {
+    if (livePaths.has(r.path) && !persistent.some((c) => c.path === r.path)) out.push({ ...r, class: 'live' });
+  }
+  return out;
 }
 
 const STATE_WORDS: Record<DomainState, string> = { running: 'running', paused: 'paused', stopped: 'shut off' };
 
-function updateReason(name: string, changes: FieldChange[], from: DomainState, to: DomainState, restartRequired: boolean): string {
+function updateReason(
+  name: string,
+  changes: FieldChange[],
+  from: DomainState,
+  to: DomainState,
+  restartRequired: boolean,
+  pending: PendingRestart[],
+  restartNote: string | undefined,
+): string {
   const others = changes.filter((c) => c.path !== 'spec.state').map((c) => c.path);
   const stateText = from !== to ? `domain ${name} is ${STATE_WORDS[from]}, manifest wants ${to}` : undefined;
   const fieldText = others.length ? `${others.join(', ')} differ${others.length === 1 ? 's' : ''} from the manifest` : undefined;
-  const text = [fieldText, stateText].filter(Boolean).join('; ');
+  const pendingText = pending.length ? `restart pending: ${pending.map(describePending).join('; ')}` : undefined;
+  const text = [fieldText, stateText, pendingText, restartNote].filter(Boolean).join('; ');
   return restartRequired ? `${text} (takes effect at the next restart)` : text;
 }

@@ -56,9 +56,14 @@ export function buildDomainXml(name: string, spec: DomainSpec, opts: BuildOption
   writeMark(ensureChild(root, DOMAIN_ORDER, 'metadata'), { key: kindKey('Domain', name), merge: spec.xml?.merge });
 
   applyMemory(root, spec);
-  if (spec.vcpus !== undefined || !child(root, 'vcpu')) {
+  if (spec.vcpus !== undefined || spec.maxVcpus !== undefined || !child(root, 'vcpu')) {
     const vcpu = ensureChild(root, DOMAIN_ORDER, 'vcpu');
-    setText(vcpu, String(spec.vcpus ?? 1));
+    const count = spec.vcpus ?? 1;
+    const max = Math.max(spec.maxVcpus ?? count, count);
+    setText(vcpu, String(max));
+    // <vcpu current='N'>MAX</vcpu>: N online at boot, up to MAX by hotplug.
+    if (max > count) vcpu.attrs.current = String(count);
+    else delete vcpu.attrs.current;
   }
   if (spec.os || !child(root, 'os')) applyOs(ensureChild(root, DOMAIN_ORDER, 'os'), spec.os ?? {});
   if (spec.features) applyFeatures(root, spec.features);

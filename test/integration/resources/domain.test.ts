@@ -117,7 +117,8 @@ describe('Domain kind on the test driver', () => {
   });
 
   it('restarts by itself with restartPolicy auto', async () => {
-    const spec: DomainSpec = { ...SPEC, memory: '2GiB', vcpus: 1, restartPolicy: 'auto' };
+    // vcpus 2 → 1 alone would be a live unplug; lowering the maximum too needs the restart.
+    const spec: DomainSpec = { ...SPEC, memory: '2GiB', vcpus: 1, maxVcpus: 1, restartPolicy: 'auto' };
     const change = await plan(spec);
     expect(change.steps.map((s) => s.op)).toEqual(['define', 'shutdown', 'start']);
     expect(change.restartRequired).toBe(false);

@@ -60,7 +60,7 @@ describe('StorageVolume upload on a real dir pool (qemu:///system of the private
   beforeAll(async () => {
     // Without the private mount namespace, a pool defined on qemu:///system would be written to
     // the host's /etc/libvirt; an unprivileged daemon has no /system driver at all.
-    if (fixture.daemon.isolation !== 'mount-namespace') {
+    if (fixture.daemon.isolation !== 'namespaces') {
       skipReason = `needs root and unshare for a private qemu:///system (isolation is ${fixture.daemon.isolation})`;
       console.warn(`storage-volume-upload: skipped: ${skipReason}`);
       return;

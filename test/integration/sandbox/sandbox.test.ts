@@ -63,9 +63,11 @@ describe('virtkeeper sandbox -- COMMAND', () => {
 
   it('passes the exit code through and keeps inventories of earlier sandboxes away', () => {
     const run = (cmd: string) => spawnSync('node', [cli, 'sandbox', '--', 'sh', '-c', cmd], { encoding: 'utf8' });
-    const env = run('echo "$VIRTKEEPER_CONNECT"; echo "$XDG_STATE_HOME"; exit 3');
+    const env = run('echo "$VIRTKEEPER_CONNECT"; echo "$XDG_STATE_HOME"; echo "$VIRTKEEPER_QEMU_CONNECT"; exit 3');
     expect(env.status).toBe(3);
-    const [uri, stateHome] = env.stdout.trim().split('\n');
+    const [uri, stateHome, qemuUri] = env.stdout.trim().split('\n');
+    expect(qemuUri).toBe(uri.replace('test+unix:///default', 'qemu+unix:///system'));
+    expect(env.stderr).toContain(`QEMU driver (TCG) at ${qemuUri}`);
     expect(uri).toMatch(/^test\+unix:\/\/\/default\?socket=(.+)\/libvirt-sock$/);
     expect(stateHome).toBe(path.join(path.dirname(uri.split('socket=')[1]), 'state'));
 

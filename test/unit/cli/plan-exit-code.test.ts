@@ -9,7 +9,7 @@ function plan(changes: Partial<ResourceChange>[], errors: Plan['errors'] = []): 
   return {
     changes: full,
     waitsFor: new Map(),
-    summary: { create: 0, update: full.filter((c) => c.action === 'update').length, replace: 0, delete: 0, noOp: 0, refused },
+    summary: { create: 0, update: full.filter((c) => c.action === 'update').length, replace: 0, delete: 0, noOp: 0, refused, restartPending: 0 },
     errors,
     retained: [],
     forgotten: [],

@@ -134,7 +134,7 @@ export class FakeEngine implements ControllerEngine {
     }
     if (prune) for (const key of Object.keys(inventory.objects)) if (!desired.byKey.has(key) && live.has(key)) changes.push(mk(key, 'delete'));
     const waitsFor = new Map(changes.map((c) => [c.key, c.dependsOn.filter((d) => changes.some((x) => x.key === d))] as const));
-    return { changes, waitsFor, summary: { create: 0, update: 0, replace: 0, delete: 0, noOp: 0, refused: 0 }, errors: [], retained: [], forgotten: [] };
+    return { changes, waitsFor, summary: { create: 0, update: 0, replace: 0, delete: 0, noOp: 0, refused: 0, restartPending: 0 }, errors: [], retained: [], forgotten: [] };
   }
   async execute(plan: Plan, _s: HostSession, desired: DesiredState, ownership: OwnershipStore): Promise<ApplyReport> {
     const c = plan.changes[0]!;

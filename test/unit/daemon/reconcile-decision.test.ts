@@ -69,10 +69,16 @@ describe('reportExecution', () => {
       retry: false,
     });
   });
-  it('applied → changed and synced, or out-of-sync when a restart is still needed', () => {
+  it('a no-op whose guest still runs old config is restart-pending, never synced', () => {
+    const pending = change('Domain/a', 'no-op', { restartPending: [{ path: 'spec.memory', running: '128MiB', defined: '192MiB' }] });
+    expect(reportExecution(pending, 'unchanged')).toEqual({ result: 'unchanged', status: { state: 'restart-pending', changed: false }, retry: false });
+    expect(reportExecution(change('Domain/a', 'no-op'), 'unchanged').status).toEqual({ state: 'synced', changed: false });
+  });
+
+  it('applied → changed and synced, or restart-pending when a restart is still needed', () => {
     expect(reportExecution(change('Domain/a', 'update'), 'succeeded').status).toEqual({ state: 'synced', changed: true });
     expect(reportExecution(change('Domain/a', 'update', { restartRequired: true }), 'succeeded').status).toEqual({
-      state: 'out-of-sync',
+      state: 'restart-pending',
       changed: true,
     });
   });

@@ -78,6 +78,20 @@ describe('createMetrics', () => {
     expect(find(s, 'virtkeeper_managed_objects').map((x) => [x.labels, x.value])).toEqual([[{ kind: 'Domain', state: 'synced' }, 1]]);
   });
 
+  it('counts restart-pending objects in virtkeeper_restart_pending, dropping to none once restarted', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    m.setManagedObjects([
+      { kind: 'Domain', state: 'restart-pending' },
+      { kind: 'Domain', state: 'restart-pending' },
+      { kind: 'Domain', state: 'synced' },
+    ]);
+    let s = parse(await m.text());
+    expect(value(s, 'virtkeeper_restart_pending', { kind: 'Domain' })).toBe(2);
+    m.setManagedObjects([{ kind: 'Domain', state: 'synced' }]);
+    s = parse(await m.text());
+    expect(find(s, 'virtkeeper_restart_pending')).toEqual([]);
+  });
+
   it('keeps a single git_revision_info series across revision changes', async () => {
     const m = createMetrics({ defaultMetrics: false });
     m.setGitRevision('aaaa111');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Plan } from '../../../src/reconciler/planner.js';
+import { hasChanges, type Plan } from '../../../src/reconciler/planner.js';
 import { renderApplyReport } from '../../../src/reconciler/render/apply.js';
 import { renderHuman } from '../../../src/reconciler/render/human.js';
 import { renderJson, toJsonPlan } from '../../../src/reconciler/render/json.js';
@@ -55,7 +55,7 @@ const samplePlan: Plan = {
     ['StorageVolume/images/data', []],
     ['Domain/old', []],
   ]),
-  summary: { create: 1, update: 2, replace: 0, delete: 1, noOp: 1, refused: 1 },
+  summary: { create: 1, update: 2, replace: 0, delete: 1, noOp: 1, refused: 1, restartPending: 0 },
   errors: [],
   retained: [{ key: 'Domain/pet', reason: 'prune-disabled' }],
   forgotten: [],
@@ -101,10 +101,39 @@ describe('renderHuman', () => {
   });
 
   it('says so when nothing changes, and prints errors', () => {
-    const empty: Plan = { ...samplePlan, changes: [samplePlan.changes[1]], summary: { create: 0, update: 0, replace: 0, delete: 0, noOp: 1, refused: 0 }, retained: [], errors: [] };
+    const empty: Plan = { ...samplePlan, changes: [samplePlan.changes[1]], summary: { create: 0, update: 0, replace: 0, delete: 0, noOp: 1, refused: 0, restartPending: 0 }, retained: [], errors: [] };
     expect(renderHuman(empty, { connect: 'x', color: false })).toBe('virtkeeper plan for x\n\nNo changes: 1 object(s) match their manifests.\n\nPlan: 0 to create, 0 to update, 0 to replace, 0 to delete, 1 unchanged.\n');
     const withError: Plan = { ...empty, errors: [{ message: 'dependency cycle: Domain/a → Domain/b → Domain/a' }] };
     expect(renderHuman(withError, { connect: 'x', color: false })).toContain('Error: dependency cycle: Domain/a → Domain/b → Domain/a\n');
+  });
+});
+
+describe('restart pending', () => {
+  const pendingChange = change({
+    key: 'Domain/web',
+    kind: 'Domain',
+    name: 'web',
+    action: 'no-op',
+    reason: 'restart pending: spec.memory 128MiB running, 192MiB defined',
+    restartPending: [{ path: 'spec.memory', running: '128MiB', defined: '192MiB' }],
+  });
+  const plan: Plan = { ...samplePlan, changes: [pendingChange], waitsFor: new Map(), summary: { create: 0, update: 0, replace: 0, delete: 0, noOp: 1, refused: 0, restartPending: 1 }, retained: [], errors: [] };
+
+  it('is never "No changes": shown, counted and a change for --detailed-exitcode', () => {
+    const text = renderHuman(plan, { connect: 'x', color: false });
+    expect(text).not.toContain('No changes');
+    expect(text).toContain('  ! Domain/web restart pending (restart pending)');
+    expect(text).toContain('  ! Domain/web restart pending (restart pending)\n      ! restart pending: spec.memory 128MiB running, 192MiB defined\n');
+    expect(text).toContain('Plan: 0 to create, 0 to update, 0 to replace, 0 to delete, 1 unchanged, 1 restart pending.');
+    expect(hasChanges(plan)).toBe(true);
+    expect(hasChanges({ ...plan, changes: [{ ...pendingChange, restartPending: [] }] })).toBe(false);
+  });
+
+  it('is in the JSON and Markdown plans', () => {
+    const json = toJsonPlan(plan, 'x');
+    expect(json.summary.restart_pending).toBe(1);
+    expect(json.resource_changes[0]?.restart_pending).toEqual([{ path: 'spec.memory', running: '128MiB', defined: '192MiB' }]);
+    expect(renderMarkdown(plan, { connect: 'x' })).toContain('**restart pending**');
   });
 });
 
@@ -112,7 +141,7 @@ describe('renderJson', () => {
   it('follows the documented format', () => {
     const json = toJsonPlan(samplePlan, 'test:///default');
     expect(json.format_version).toBe('1');
-    expect(json.summary).toEqual({ create: 1, update: 2, replace: 0, delete: 1, no_op: 1, refused: 1 });
+    expect(json.summary).toEqual({ create: 1, update: 2, replace: 0, delete: 1, no_op: 1, refused: 1, restart_pending: 0 });
     expect(json.resource_changes.map((c) => c.action)).toEqual(['create', 'no-op', 'update', 'update', 'delete']);
     expect(json.resource_changes[2]).toEqual({
       address: 'Domain/web-1',

@@ -1,0 +1,103 @@
+// Live configuration changes and restarts on a real TCG guest (test/support/guest): balloon and
+// vCPU hotplug while the guest keeps running (seen by libvirt and by the guest itself on its
+// serial console), a non-live change shown as restart pending until the guest restarts, and
+// restartPolicy auto forcing off a guest that ignores ACPI after spec.shutdownTimeout.
+import { describe, expect, it } from 'vitest';
+import { bootIds, consoleOffset, waitForConsole, waitForReboot, waitForStatus } from '../../support/guest/console.js';
+import { guestDomain, qemuUnavailable, useQemuSandbox, type GuestDomainOptions } from '../../support/qemu.js';
+import { apply, plan } from '../reconciler/support.js';
+
+const skip = qemuUnavailable();
+const MiB = 1024;
+
+describe.skipIf(skip)('live changes on a TCG guest', () => {
+  const sb = useQemuSandbox();
+  const applyGuest = async (name: string, options: GuestDomainOptions) => {
+    await sb.write(name, guestDomain(sb, name, options));
+    const run = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    return run;
+  };
+  const planHost = () => plan(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir, detailedExitcode: true });
+  const dominfo = (name: string): Record<string, string> =>
+    Object.fromEntries(sb.virsh('dominfo', name).split('\n').map((l) => l.split(/:\s+/, 2) as [string, string]));
+  /** libvirt reports the balloon's actual size; it settles once the guest's driver has moved it. */
+  const waitForUsedMemory = async (name: string, kib: number) => {
+    const deadline = Date.now() + 60_000;
+    while (dominfo(name)['Used memory'] !== `${kib} KiB`) {
+      if (Date.now() > deadline) throw new Error(`balloon of ${name} never reached ${kib} KiB: ${dominfo(name)['Used memory']}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  };
+
+  it('balloons memory 256→384 MiB and hot-plugs vCPUs 1→2 while the guest keeps running', async () => {
+    const base = { memory: '512MiB', currentMemory: '256MiB', vcpus: 1, maxVcpus: 2 };
+    await applyGuest('live-1', base);
+    const log = sb.consoleFile('live-1');
+    await waitForUsedMemory('live-1', 256 * MiB);
+    const before = await waitForStatus(log, (s) => s.nproc === 1 && s.memTotalKiB < 300 * MiB, { timeoutMs: 90_000 });
+    const id = sb.virsh('domid', 'live-1');
+
+    await sb.write('live-1', guestDomain(sb, 'live-1', { ...base, currentMemory: '384MiB', vcpus: 2 }));
+    const planned = await planHost();
+    expect(planned.stdout).toContain('~ spec.currentMemory: "256MiB" → "384MiB"  [live]');
+    expect(planned.stdout).toContain('~ spec.vcpus: 1 → 2  [live]');
+    expect(planned.stdout).not.toContain('restart');
+    const offset = consoleOffset(log);
+    const run = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
+    expect(run.code, run.stdout).toBe(0);
+
+    expect(sb.virsh('domid', 'live-1')).toBe(id); // the same QEMU process: no restart
+    await waitForUsedMemory('live-1', 384 * MiB);
+    expect(dominfo('live-1')['CPU(s)']).toBe('2');
+    // The guest's own view: MemTotal follows the balloon (less what the kernel keeps, ~40 MiB).
+    const after = await waitForStatus(log, (s) => s.nproc === 2 && s.memTotalKiB > 320 * MiB, { fromOffset: offset, timeoutMs: 60_000 });
+    expect(after.memTotalKiB).toBeLessThanOrEqual(384 * MiB);
+    expect(after.memTotalKiB - before.memTotalKiB).toBeGreaterThan(64 * MiB);
+    const again = await planHost();
+    expect(again.code, again.stdout).toBe(0);
+  }, 300_000);
+
+  it('shows a non-live change as restart pending until the guest is restarted', async () => {
+    await sb.write('live-1', guestDomain(sb, 'live-1', { memory: '640MiB', currentMemory: '384MiB', vcpus: 2, maxVcpus: 2 }));
+    const first = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
+    expect(first.stdout).toContain('(restart required)');
+    expect(first.code).toBe(0);
+
+    const pending = await planHost();
+    expect(pending.code).toBe(2);
+    expect(pending.stdout).toContain('restart pending: spec.memory 512MiB running, 640MiB defined');
+    expect(pending.stdout).toContain('1 restart pending');
+    expect(pending.stdout).not.toContain('No changes');
+
+    const log = sb.consoleFile('live-1');
+    const boot = bootIds(log).at(-1)!;
+    sb.virsh('destroy', 'live-1');
+    sb.virsh('start', 'live-1');
+    await waitForReboot(log, boot);
+    await waitForUsedMemory('live-1', 384 * MiB);
+    const settled = await planHost();
+    expect(settled.code, settled.stdout).toBe(0);
+    expect(settled.stdout).toContain('No changes');
+    sb.virsh('destroy', 'live-1');
+  }, 300_000);
+
+  it('restartPolicy auto forces off a guest that ignores ACPI after spec.shutdownTimeout, and says so', async () => {
+    const deaf = { memory: '256MiB', ignoreAcpi: true, extra: { restartPolicy: 'auto' as const, shutdownTimeout: '3s' } };
+    await applyGuest('deaf-1', deaf);
+    const log = sb.consoleFile('deaf-1');
+    await waitForConsole(log, /VK-ACPI ignored/, { timeoutMs: 90_000 });
+
+    await sb.write('deaf-1', guestDomain(sb, 'deaf-1', { ...deaf, memory: '320MiB' }));
+    const planned = await planHost();
+    expect(planned.stdout).toContain('will restart: shutdown, then force off after 3s');
+    const boot = bootIds(log).at(-1)!;
+    const run = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toContain('Domain/deaf-1: asked domain deaf-1 to shut down (ACPI); forcing it off after 3s');
+    expect(run.stdout).toContain('Domain/deaf-1: domain deaf-1 ignored the shutdown request for 3s: forced off');
+    await waitForReboot(log, boot);
+    expect(dominfo('deaf-1')['Max memory']).toBe(`${320 * MiB} KiB`);
+    expect((await planHost()).code).toBe(0);
+  }, 300_000);
+});

@@ -1,0 +1,119 @@
+// The running half of a domain's plan: restart pending, live balloon and vCPU changes, and how
+// restarts and stops are announced (restartPolicy, stopMode, shutdownTimeout).
+import { describe, expect, it } from 'vitest';
+import type { DomainSpec } from '../../../../src/manifests/types.js';
+import { domainKind, domainSpecFromXml, domainXmlString, durationMs, resolveSpec } from '../../../../src/resources/domain/index.js';
+import type { LiveResource, Step } from '../../../../src/resources/types.js';
+import { stateWith } from './helpers.js';
+
+const BASE: DomainSpec = { type: 'qemu', memory: '512MiB', currentMemory: '256MiB', vcpus: 1, maxVcpus: 2 };
+
+/** A running domain whose persistent config is `defined` and whose guest runs with `running`. */
+function liveOf(defined: DomainSpec, running: DomainSpec = defined, state = 'running'): LiveResource<'Domain'> {
+  const xml = (spec: DomainSpec) => domainXmlString('vm', resolveSpec(spec, undefined)).replace('<name>', '<uuid>0b6f1d9e-8e2a-4c51-9d3e-5f0a7b2c4d11</uuid>\n  <name>');
+  const active = state !== 'shutoff';
+  const live: LiveResource<'Domain'> = { key: 'Domain/vm', kind: 'Domain', name: 'vm', xml: xml(defined), spec: domainSpecFromXml(xml(defined), { state }), active, persistent: true, markedOwned: true };
+  if (active) live.running = domainSpecFromXml(xml(running), { state });
+  return live;
+}
+
+function plan(spec: DomainSpec, live: LiveResource<'Domain'>) {
+  const { state, loaded } = stateWith('vm', spec, []);
+  return domainKind.plan(loaded, live, { desired: state, live: new Map() });
+}
+
+const ops = (steps: Step[]): string[] => steps.map((s) => s.op);
+
+describe('restart pending', () => {
+  it('a change defined but not running is pending, never "matches"', () => {
+    const c = plan({ ...BASE, memory: '192MiB', currentMemory: undefined }, liveOf({ ...BASE, memory: '192MiB', currentMemory: undefined }, { ...BASE, memory: '128MiB', currentMemory: undefined }));
+    expect(c.action).toBe('no-op');
+    expect(c.steps).toEqual([]);
+    expect(c.restartPending).toEqual([{ path: 'spec.memory', running: '128MiB', defined: '192MiB' }]);
+    expect(c.reason).toBe('restart pending: spec.memory 128MiB running, 192MiB defined');
+  });
+
+  it('a redefine of a running domain is restart required now and pending afterwards', () => {
+    const first = plan({ ...BASE, maxVcpus: 4 }, liveOf(BASE));
+    expect(first.restartRequired).toBe(true);
+    expect(ops(first.steps)).toEqual(['define']);
+    expect(first.restartPending).toBeUndefined();
+    const after = plan({ ...BASE, maxVcpus: 4 }, liveOf({ ...BASE, maxVcpus: 4 }, BASE));
+    expect(after.restartPending).toEqual([{ path: 'spec.maxVcpus', running: 2, defined: 4 }]);
+  });
+
+  it('nothing is pending on a domain that does not run', () => {
+    const c = plan({ ...BASE, state: 'stopped' }, liveOf(BASE, BASE, 'shutoff'));
+    expect(c.action).toBe('no-op');
+    expect(c.restartPending).toBeUndefined();
+  });
+
+  it('restartPolicy auto restarts a pending domain, announcing how it stops', () => {
+    const c = plan({ ...BASE, memory: '1GiB', restartPolicy: 'auto', shutdownTimeout: '5s' }, liveOf({ ...BASE, memory: '1GiB' }, BASE));
+    expect(ops(c.steps)).toEqual(['shutdown', 'start']);
+    expect(c.steps[0]).toMatchObject({ description: 'restart: shut down domain vm (force off after 5s)', payload: { timeoutMs: 5000 } });
+    expect(c.reason).toContain('will restart: shutdown, then force off after 5s');
+    expect(c.restartPending ?? []).toEqual([]);
+  });
+
+  it('announces the default timeout, and destroy with stopMode destroy', () => {
+    const auto = plan({ ...BASE, memory: '1GiB', restartPolicy: 'auto' }, liveOf(BASE));
+    expect(auto.reason, auto.reason).toContain('will restart: shutdown, then force off after 60s');
+    expect(ops(auto.steps)).toEqual(['define', 'shutdown', 'start']);
+    const destroy = plan({ ...BASE, memory: '1GiB', restartPolicy: 'auto', stopMode: 'destroy' }, liveOf(BASE));
+    expect(ops(destroy.steps)).toEqual(['define', 'destroy', 'start']);
+    expect(destroy.reason).toContain('will restart: destroy (power off at once)');
+    const stop = plan({ ...BASE, state: 'stopped', stopMode: 'destroy' }, liveOf(BASE));
+    expect(ops(stop.steps)).toEqual(['destroy']);
+  });
+});
+
+describe('live changes', () => {
+  it('balloons currentMemory within the running maximum, live and in the config', () => {
+    const c = plan({ ...BASE, currentMemory: '384MiB' }, liveOf(BASE));
+    expect(c.changes).toEqual([{ path: 'spec.currentMemory', before: '256MiB', after: '384MiB', class: 'live' }]);
+    expect(c.steps).toEqual([{ op: 'setMemory', description: 'set memory of running domain vm to 384MiB (balloon)', payload: { kib: 384 * 1024, live: true, config: true } }]);
+    expect(c.restartRequired).toBe(false);
+  });
+
+  it('hot-plugs vCPUs up to maxVcpus', () => {
+    const c = plan({ ...BASE, vcpus: 2 }, liveOf(BASE));
+    expect(c.changes.map((x) => x.class)).toEqual(['live']);
+    expect(c.steps).toEqual([{ op: 'setVcpus', description: 'set vCPUs of running domain vm to 2 (hotplug)', payload: { count: 2, live: true, config: true } }]);
+  });
+
+  it('beyond the running maximum it is a redefine, with the reason', () => {
+    const c = plan({ ...BASE, vcpus: 3, maxVcpus: 2 }, liveOf(BASE));
+    expect(c.changes).toEqual([{ path: 'spec.vcpus', before: 1, after: 3, class: 'redefine', reason: 'more than the running maximum of 2 (spec.maxVcpus)' }]);
+    expect(c.restartRequired).toBe(true);
+  });
+
+  it('writes only the live side when a redefine writes the config anyway', () => {
+    const c = plan({ ...BASE, currentMemory: '384MiB', onReboot: 'destroy' }, liveOf(BASE));
+    expect(ops(c.steps)).toEqual(['define', 'setMemory']);
+    expect(c.steps[1]?.payload).toMatchObject({ live: true, config: false });
+  });
+
+  it('fixes a running value the config already has', () => {
+    const c = plan({ ...BASE, currentMemory: '384MiB' }, liveOf({ ...BASE, currentMemory: '384MiB' }, BASE));
+    expect(c.action).toBe('update');
+    expect(ops(c.steps)).toEqual(['setMemory']);
+    expect(c.restartPending).toBeUndefined();
+  });
+});
+
+describe('maxVcpus', () => {
+  it('equal to vcpus is what libvirt writes without current=, not a change', () => {
+    const spec = { ...BASE, vcpus: 2, maxVcpus: 2 };
+    expect(plan(spec, liveOf(spec)).action).toBe('no-op');
+  });
+});
+
+describe('durations', () => {
+  it.each([
+    ['90s', 90_000],
+    ['2m', 120_000],
+    [45, 45_000],
+    [undefined, 60_000],
+  ] as const)('%s', (d, ms) => expect(durationMs(d, 60_000)).toBe(ms));
+});
