@@ -2,6 +2,7 @@
 // field. Colour is the caller's decision (TTY or --color); without it the text is golden-stable.
 import type { ActionType, ResourceChange } from '../../resources/types.js';
 import type { Plan } from '../planner.js';
+import { redactUrlsIn } from '../../manifests/redact-url.js';
 import { ACTION_SYMBOL, fieldOp, formatFieldChange, RETAINED_REASON, summaryLine, type FieldOp } from './format.js';
 
 export interface HumanRenderOptions {
@@ -37,7 +38,7 @@ export function renderHuman(plan: Plan, options: HumanRenderOptions): string {
     lines.push('');
   }
   for (const error of plan.errors) {
-    lines.push(paint('red', `Error: ${error.key ? `${error.key}: ` : ''}${error.message}`));
+    lines.push(paint('red', `Error: ${error.key ? `${error.key}: ` : ''}${redactUrlsIn(error.message)}`));
   }
   if (plan.errors.length > 0) lines.push('');
   lines.push(`${paint('bold', 'Plan:')} ${summaryLine(plan.summary)}.`);
@@ -48,10 +49,10 @@ function renderChange(change: ResourceChange, paint: (style: Style, text: string
   const style = ACTION_STYLE[change.action];
   const flags: string[] = [];
   if (change.restartRequired) flags.push(paint('yellow', '(restart required)'));
-  if (change.refused) flags.push(paint('red', `REFUSED: ${change.refused}`));
+  if (change.refused) flags.push(paint('red', `REFUSED: ${redactUrlsIn(change.refused)}`));
   const header = `${paint(style, ACTION_SYMBOL[change.action].padStart(3))} ${paint('bold', change.key)} ${paint(style, change.action)}`;
   const lines = [[header, ...flags].join(' ')];
-  if (change.reason && change.reason !== change.refused) lines.push(`      ${paint('dim', change.reason)}`);
+  if (change.reason && change.reason !== change.refused) lines.push(`      ${paint('dim', redactUrlsIn(change.reason))}`);
   // How a field reaches the host (live/redefine/replace) only matters for an object that exists:
   // on a create every field is simply part of the new definition.
   const showClass = change.action !== 'create';
