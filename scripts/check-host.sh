@@ -14,7 +14,11 @@ while IFS=$'\t' read -r program package needed_by; do
   [[ -z "$program" || "$program" == \#* ]] && continue
   count=$((count + 1))
   if ! command -v "$program" >/dev/null 2>&1; then
-    echo "missing: $program — needed by: $needed_by — fix: apt-get install $package"
+    if [[ "$package" == \(* ]]; then
+      echo "missing: $program — needed by: $needed_by — fix: install $package (it is not a Debian package here)"
+    else
+      echo "missing: $program — needed by: $needed_by — fix: apt-get install $package"
+    fi
     missing_pkgs+=("$package")
   fi
 done < "$table"

@@ -23,7 +23,8 @@ apt-get "${apt_opts[@]}" update
 # Packages: every one named in scripts/host-programs.tsv, plus those that bring no program we spawn
 # but that a program needs at run time (SASL mechanisms, the kernel image we unpack for the guest
 # is fetched with apt-get download at test time, not installed).
-mapfile -t packages < <(awk -F'\t' '!/^#/ && NF >= 2 { print $2 }' scripts/host-programs.tsv | sort -u)
+# A package in parentheses, "(Node.js)", comes with the machine and is not installed from Debian.
+mapfile -t packages < <(awk -F'\t' '!/^#/ && NF >= 2 && $2 !~ /^\(/ { print $2 }' scripts/host-programs.tsv | sort -u)
 packages+=(
   ca-certificates      # npm and git over https
   libsasl2-modules     # SCRAM, DIGEST-MD5 and PLAIN for libvirtd's SASL

@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   export: async () => (await import('./commands/export.js')).registerExportCommand,
   run: async () => (await import('./commands/run.js')).registerRunCommand,
   'host-info': async () => (await import('./commands/host-info.js')).registerHostInfoCommand,
+  status: async () => (await import('./commands/status.js')).registerStatusCommand,
   sandbox: async () => (await import('./commands/sandbox.js')).registerSandboxCommand,
   doctor: async () => (await import('./commands/doctor.js')).registerDoctorCommand,
   'wait-applied': async () => (await import('./commands/wait-applied.js')).registerWaitAppliedCommand,

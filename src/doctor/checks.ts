@@ -4,13 +4,13 @@
 import { constants as fsConstants } from 'node:fs';
 import { access, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { LibvirtClient } from '../libvirt/client.js';
 import { AUTH_LIST, REMOTE_AUTH_NONE, REMOTE_AUTH_POLKIT, REMOTE_AUTH_SASL } from '../libvirt/connect.js';
 import { LibvirtError } from '../libvirt/errors.js';
 import { parseLibvirtUri, UriError, type LibvirtUri } from '../libvirt/uri.js';
 import { parseCapabilities } from '../cli/commands/host-info.js';
+import { defaultStateDir } from '../state/paths.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -34,11 +34,6 @@ export interface DoctorOptions {
 
 const MIN_NODE_MAJOR = 20;
 const AUTH_NAMES: Record<number, string> = { [REMOTE_AUTH_NONE]: 'none', [REMOTE_AUTH_SASL]: 'sasl', [REMOTE_AUTH_POLKIT]: 'polkit' };
-
-/** Where the state store lives unless --state-dir says otherwise (XDG base directory spec). */
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  return path.join(env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state'), 'virtkeeper');
-}
 
 export function checkNode(version: string = process.versions.node): CheckResult {
   const major = Number(version.split('.')[0]);

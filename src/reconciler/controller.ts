@@ -41,7 +41,7 @@ export interface ControllerOptions {
   retry?: BackoffOptions;
   /** Backoff between connection attempts. Default 500 ms doubling up to 30 s. */
   reconnect?: { baseMs?: number; maxMs?: number };
-  /** Where the inventory lives; default <XDG state dir>/virtkeeper/<host-key>/inventory.json. */
+  /** Where the state store lives (default <XDG state dir>/virtkeeper/state.db) and the owner of the records. */
   inventory?: InventoryLocation;
   logger: Logger;
   /** Default: a fresh registry. */
@@ -67,6 +67,8 @@ export interface SourceStatus {
 
 export interface DaemonStatus extends StatusSnapshot {
   ready: boolean;
+  /** Why the empty-tree guard holds prune back (one line), or null. */
+  pruneBlocked: string | null;
   connection: { uri: string; up: boolean; lastError: string | null };
   source: SourceStatus;
 }
@@ -157,6 +159,7 @@ export class Controller {
   #connectionLoop: Promise<void> | null = null;
   #syncing: Promise<void> | null = null;
   #syncAgain = false;
+  #pruneBlocked: string | null = null;
   #ready = false;
   #readyWaiters: Array<() => void> = [];
   /** dependency key → keys waiting for its change to succeed. */
@@ -265,6 +268,7 @@ export class Controller {
     return {
       ...this.#status.snapshot(),
       ready: this.#ready,
+      pruneBlocked: this.#pruneBlocked,
       connection: { uri: this.#opts.uri, up: this.#session !== null, lastError: this.#connectionError },
       source: { ...this.#source, errors: [...this.#source.errors] },
     };
@@ -448,7 +452,7 @@ export class Controller {
   }
 
   async #establish(session: HostSession): Promise<void> {
-    const inventory = await this.#engine.openInventory(session, this.#opts.inventory ?? {});
+    const inventory = await this.#engine.openInventory(session, { source: this.#opts.dir, ...this.#opts.inventory });
     // Keep the store across reconnects to the same host, so its writes stay in one order.
     if (!this.#inventory || this.#inventoryHost !== inventory.snapshot.host.key) {
       await this.#inventory?.flush().catch(() => undefined);
@@ -505,6 +509,7 @@ export class Controller {
     try {
       const live = await liveReads.get();
       plan = this.#engine.plan({ desired, live, inventory: inventory.snapshot, prune: this.#prune });
+      this.#setPruneBlocked(plan.pruneBlocked ?? null, log);
     } catch (err) {
       // The connection went away under us: not the object's fault, and the reconnect resyncs it.
       if (this.#session !== session || this.#deadSessions.has(session)) throw new NotConnectedError(message(err));
@@ -622,6 +627,19 @@ export class Controller {
     log.warn({ err: msg }, 'reconcile failed');
   }
 
+  #setPruneBlocked(reason: string | null, log: Logger): void {
+    if (reason === this.#pruneBlocked) return;
+    this.#pruneBlocked = reason;
+    this.#daemonMetrics.setPruneBlocked(reason !== null);
+    if (reason !== null) {
+      log.warn({ reason }, 'prune blocked by the empty-tree guard; nothing is deleted');
+      return;
+    }
+    log.info('prune no longer blocked');
+    // The deletions held back were reconciled as "nothing to do": give them another turn.
+    for (const key of this.#managedKeys()) if (!this.#desired?.byKey.has(key)) this.#queue.add(key);
+  }
+
   #publishManagedObjects(): void {
     this.metrics.setManagedObjects(this.#status.snapshot().objects);
   }
@@ -648,7 +666,8 @@ export class Controller {
     // if it succeeds later, the loop sees the stop and closes it.
     await Promise.race([this.#connectionLoop, new Promise((resolve) => setTimeout(resolve, 5000).unref())]);
     if (this.#session) await this.#teardown(this.#session);
-    await this.#inventory?.flush().catch((err: unknown) => this.#log.error({ err }, 'writing the inventory failed'));
+    const inventory = this.#inventory;
+    await (inventory?.close ? inventory.close() : inventory?.flush())?.catch((err: unknown) => this.#log.error({ err }, 'writing the state store failed'));
     await this.#http?.close().catch(() => undefined);
     this.#log.info('stopped');
   }

@@ -36,17 +36,22 @@ export interface EventSubscription {
   dispose(): Promise<void>;
 }
 
-/** The inventory as the daemon uses it: read for planning, written by the executor. */
+/** This owner's records as the daemon uses them: read for planning, written by the executor. */
 export interface OwnershipStore extends OwnershipRecorder {
   readonly snapshot: Inventory;
   /** Waits for pending writes; rejects with the first write failure. */
   flush(): Promise<void>;
+  /** Flushes, releases the host lock and closes the store (at shutdown). */
+  close?(): Promise<void>;
 }
 
-/** Where the inventory lives: an explicit file, or <stateDir>/<host-key>/inventory.json (default XDG state dir). */
+/** Where the records live (<stateDir>/state.db, default XDG state dir) and whose they are. */
 export interface InventoryLocation {
-  inventory?: string;
   stateDir?: string;
+  /** Owner of the records; default the source id of `source`. */
+  owner?: string;
+  /** The manifests directory as configured (the git-sync symlink, not its target). */
+  source?: string;
 }
 
 export interface PlanRequest {

@@ -9,6 +9,8 @@ export interface DaemonMetrics {
   /** 1 while the manifests last read are valid; 0 while an invalid tree is on disk (the last valid one stays in force). */
   setManifestsValid(valid: boolean): void;
   reload(result: ReloadResult): void;
+  /** 1 while the empty-tree guard holds prune back (the manifests would empty the source or delete more than --prune-max). */
+  setPruneBlocked(blocked: boolean): void;
 }
 
 export function createDaemonMetrics(metrics: Metrics): DaemonMetrics {
@@ -30,7 +32,18 @@ export function createDaemonMetrics(metrics: Metrics): DaemonMetrics {
       labelNames: ['result'] as const,
       registers,
     });
+  const pruneBlocked =
+    (metrics.registry.getSingleMetric(`${METRIC_PREFIX}prune_blocked`) as Gauge | undefined) ??
+    new Gauge({
+      name: `${METRIC_PREFIX}prune_blocked`,
+      help: '1 while prune is refused by the empty-tree guard (empty manifests, or more than --prune-max of the recorded objects would go); nothing is deleted.',
+      registers,
+    });
+  pruneBlocked.set(0);
   return {
+    setPruneBlocked(b) {
+      pruneBlocked.set(b ? 1 : 0);
+    },
     setManifestsValid(v) {
       valid.set(v ? 1 : 0);
     },

@@ -9,7 +9,7 @@ import { defaultRegistry, type KindRegistry } from '../resources/registry.js';
 import type { ResourceKind } from '../resources/types.js';
 import type { ControllerEngine, HostSession, LoadResult } from './daemon-engine.js';
 import { executePlan } from './executor.js';
-import { defaultInventoryPath, loadInventory, PersistentInventory } from './inventory.js';
+import { defaultStateDir, legacyInventoryPath, sourceOwner, StateStore, type HostLock, type HostState } from '../state/index.js';
 import { readHostIdentity, readLiveState } from './live-state.js';
 import { buildPlan } from './planner.js';
 import { resolveSource, watchSource } from './source-watch.js';
@@ -18,10 +18,21 @@ export interface DefaultEngineOptions {
   registry?: KindRegistry;
   /** Keepalive interval towards libvirtd in ms (how fast a hung daemon is noticed, times 5). */
   keepaliveIntervalMs?: number;
+  /** A store opened already (the run command opens it before starting, to fail early). */
+  store?: StateStore;
+  /** The empty-tree guard (see PlanOptions). */
+  allowEmpty?: boolean;
+  pruneMax?: number;
+  /** One-line notices (legacy import, stale lock taken over). */
+  onNotice?: (line: string) => void;
 }
 
 export function createDefaultEngine(options: DefaultEngineOptions = {}): ControllerEngine {
   const registry = options.registry ?? defaultRegistry;
+  let store = options.store;
+  let state: HostState | undefined;
+  let lock: HostLock | undefined;
+  let owner: string | undefined;
   return {
     resolveSource,
     watchSource,
@@ -58,23 +69,62 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
     },
 
     async openInventory(session, where) {
+      const stateDir = where.stateDir ?? defaultStateDir();
+      store ??= StateStore.open(stateDir);
+      owner ??= where.owner ?? (where.source !== undefined ? await sourceOwner(where.source) : undefined);
+      if (owner === undefined) throw new Error('no owner for the state store: pass --owner NAME');
       const host = await readHostIdentity(session.client);
-      const file = where.inventory ?? defaultInventoryPath(host, where.stateDir);
-      const store = new PersistentInventory(file, await loadInventory(file, host));
+      if (!state || state.host.key !== host.key) {
+        lock?.release();
+        lock = undefined;
+        state = store.host(host, owner);
+        const imported = state.importLegacyInventory(legacyInventoryPath(stateDir, host.key));
+        if (imported) options.onNotice?.(`imported ${imported.records} record(s) from ${imported.file} into ${store.file} as owner ${owner}; that file is no longer read and may be removed`);
+      }
+      // Held until shutdown; taking it again on a reconnect to the same host is a no-op.
+      lock = await store.acquireLock({ hostKey: host.key, command: 'run', owner, timeoutMs: 0, ...(options.onNotice ? { onNotice: options.onNotice } : {}) });
+      const current = state;
+      const opened = store;
       return {
         get snapshot() {
-          return store.snapshot;
+          return current.snapshot;
         },
-        record: (key, entry) => store.record(key, entry),
-        forget: (key) => store.forget(key),
-        has: (key) => key in store.snapshot.objects,
-        flush: () => store.flush(),
+        record: (key, entry) => current.record(key, entry),
+        forget: (key) => current.forget(key),
+        has: (key) => current.has(key),
+        intend: (key, intent) => current.intend(key, intent),
+        abandon: (id) => current.abandon(id),
+        flush: () => current.flush(),
+        async close() {
+          try {
+            await current.flush();
+          } finally {
+            lock?.release();
+            lock = undefined;
+            opened.close();
+          }
+        },
       };
     },
 
     readLive: (session) => readLiveState(session.client, registry),
 
-    plan: ({ desired, live, inventory, prune }) => buildPlan({ desired, live, inventory, registry, options: { prune } }),
+    plan({ desired, live, inventory, prune }) {
+      // Intents a failed or interrupted change left behind are settled against this read of the host.
+      state?.resolveIntents((key) => live.has(key), { persist: true });
+      return buildPlan({
+        desired,
+        live,
+        inventory: state ? state.snapshot : inventory,
+        ...(state ? { foreign: state.foreign() } : {}),
+        registry,
+        options: {
+          prune,
+          ...(options.allowEmpty !== undefined ? { allowEmpty: options.allowEmpty } : {}),
+          ...(options.pruneMax !== undefined ? { pruneMax: options.pruneMax } : {}),
+        },
+      });
+    },
 
     execute: (plan, session, desired, ownership) =>
       executePlan(plan, { registry, client: session.client, desired, ownership, concurrency: 1 }),

@@ -8,6 +8,7 @@ import { LibvirtError } from '../libvirt/errors.js';
 import type { DesiredState, IdentityKey, ManifestKind } from '../manifests/types.js';
 import type { KindRegistry } from '../resources/registry.js';
 import type { ActionType, ResourceChange, ResourceKind } from '../resources/types.js';
+import type { OwnershipIntent } from '../state/intents.js';
 import type { InventoryEntry } from './inventory.js';
 import { isPruneDisabled, type Plan } from './planner.js';
 
@@ -46,12 +47,21 @@ export interface ApplyReport {
   ok: boolean;
 }
 
-/** Where the executor records ownership; PersistentInventory implements it. */
+/**
+ * Where the executor records ownership; the state store's HostState implements it. With
+ * `intend`, every change that calls libvirt first writes an intent and waits until it is
+ * durable; record/forget after the last step confirm it. A run killed in between leaves the
+ * intent, which the next plan settles against the host (src/state/intents.ts).
+ */
 export interface OwnershipRecorder {
   record(key: IdentityKey, entry: Omit<InventoryEntry, 'recordedAt'>): void;
   forget(key: IdentityKey): void;
   /** Whether the key is already recorded (keeps "created" vs "adopted" honest). */
   has(key: IdentityKey): boolean;
+  /** Durably notes the change about to run; resolves with the intent's id once committed. */
+  intend?(key: IdentityKey, intent: OwnershipIntent): Promise<number>;
+  /** The change of this intent failed: leave the intent to be settled against the host later. */
+  abandon?(id: number): void;
 }
 
 export type ExecutorEvent =
@@ -99,7 +109,8 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   const finish = (result: ChangeResult): void => {
     results.set(result.key, result);
     options.onEvent?.({ type: 'done', result });
-    const passed = result.outcome === 'succeeded' || result.outcome === 'unchanged';
+    // A refused no-op (an object another source owns, already as described) is in place all the same.
+    const passed = result.outcome === 'succeeded' || result.outcome === 'unchanged' || (result.outcome === 'refused' && byKey.get(result.key)?.action === 'no-op');
     for (const dependentKey of dependents.get(result.key) ?? []) {
       if (results.has(dependentKey)) continue;
       const dependent = byKey.get(dependentKey)!;
@@ -116,7 +127,10 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
   };
 
   const schedule = (change: ResourceChange): void => {
-    void queue.add(async () => finish(await runChange(change, options)));
+    // The intent is written when the change becomes ready, not when a queue slot frees up:
+    // everything that becomes ready in one tick (all of a wave) commits in one transaction.
+    const intent = startIntent(change, options);
+    void queue.add(async () => finish(await runChange(change, options, intent)));
   };
 
   if (plan.changes.length === 0) settle();
@@ -145,7 +159,16 @@ function skipped(change: ResourceChange, cause: ChangeResult): ChangeResult {
   };
 }
 
-async function runChange(change: ResourceChange, options: ExecuteOptions): Promise<ChangeResult> {
+/** Writes the change's intent (when it will call libvirt); the promise resolves once it is committed. */
+function startIntent(change: ResourceChange, options: ExecuteOptions): Promise<number> | undefined {
+  const ownership = options.ownership;
+  if (change.refused || change.steps.length === 0 || !ownership?.intend) return undefined;
+  const pending = ownership.intend(change.key, intentOf(change, options, ownership));
+  pending.catch(() => undefined); // awaited (and reported) by runChange
+  return pending;
+}
+
+async function runChange(change: ResourceChange, options: ExecuteOptions, intent: Promise<number> | undefined): Promise<ChangeResult> {
   const started = Date.now();
   const base = { key: change.key, kind: change.kind, name: change.name, action: change.action };
   if (change.refused) {
@@ -153,12 +176,23 @@ async function runChange(change: ResourceChange, options: ExecuteOptions): Promi
   }
   options.onEvent?.({ type: 'start', change });
   const kind = options.registry[change.kind] as ResourceKind<typeof change.kind>;
+  const ownership = options.ownership;
+  let intentId: number | undefined;
+  if (intent) {
+    try {
+      intentId = await intent;
+    } catch (err) {
+      // Without a durable intent a crash could forget what this change creates: do not start it.
+      return { ...base, outcome: 'failed', error: describeError(err, 'record the intent in the state store'), stepsDone: 0, durationMs: Date.now() - started };
+    }
+  }
   let stepsDone = 0;
   for (const step of change.steps) {
     options.onEvent?.({ type: 'step', change, step: step.description });
     try {
       await kind.execute(step, change as never, options.client);
     } catch (err) {
+      if (intentId !== undefined) ownership?.abandon?.(intentId);
       return { ...base, outcome: 'failed', error: describeError(err, step.description), stepsDone, durationMs: Date.now() - started };
     }
     stepsDone += 1;
@@ -166,6 +200,18 @@ async function runChange(change: ResourceChange, options: ExecuteOptions): Promi
   recordOwnership(change, options);
   const outcome: ChangeOutcome = change.action === 'no-op' ? 'unchanged' : 'succeeded';
   return { ...base, outcome, stepsDone, durationMs: Date.now() - started };
+}
+
+function intentOf(change: ResourceChange, options: ExecuteOptions, ownership: OwnershipRecorder): OwnershipIntent {
+  const loaded = options.desired.byKey.get(change.key);
+  return {
+    kind: change.kind,
+    name: change.name,
+    action: change.action,
+    origin: change.action === 'create' && !ownership.has(change.key) ? 'created' : 'adopted',
+    pruneDisabled: loaded ? isPruneDisabled(loaded.manifest) : false,
+    ...(change.liveKey !== undefined && change.liveKey !== change.key ? { liveKey: change.liveKey } : {}),
+  };
 }
 
 function recordOwnership(change: ResourceChange, options: ExecuteOptions): void {

@@ -1,10 +1,8 @@
-// The ownership record: every object virtkeeper created or adopted on one host, kept in a JSON
-// file so that `apply --prune` can later tell "ours, left the manifests" from "never ours".
-// Only recorded objects are ever pruned, so a lost or foreign inventory errs on the side of
-// deleting nothing.
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+// The ownership record as the planner sees it: every object one source (owner) created or
+// adopted on one host, so that `apply --prune` can tell "ours, left the manifests" from "never
+// ours". Only recorded objects are ever pruned, so a missing record errs on the side of deleting
+// nothing. The records live in the state store (src/state/); this module holds the pure shapes
+// and the JSON format of earlier versions' inventory.json, which the store imports once.
 import type { IdentityKey, ManifestKind } from '../manifests/types.js';
 
 export const INVENTORY_VERSION = 1;
@@ -39,7 +37,15 @@ export interface InventoryEntry {
 export interface Inventory {
   version: typeof INVENTORY_VERSION;
   host: HostIdentity;
+  /** The source these records belong to (absent in inventory.json files of earlier versions). */
+  owner?: string;
   objects: Record<IdentityKey, InventoryEntry>;
+}
+
+/** A key another source (owner) has recorded on the same host: never pruned or changed by this one. */
+export interface ForeignRecord {
+  owner: string;
+  liveKey?: IdentityKey;
 }
 
 export class InventoryError extends Error {
@@ -65,13 +71,6 @@ export function hostIdentity(hostname: string, canonicalUri: string): HostIdenti
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '_');
   return { key, hostname, uri: canonicalUri };
-}
-
-/** `$XDG_STATE_HOME/virtkeeper/<host-key>/inventory.json`, XDG_STATE_HOME defaulting to ~/.local/state. */
-export function defaultInventoryPath(host: HostIdentity, stateDir?: string): string {
-  const base =
-    stateDir ?? path.join(process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state'), 'virtkeeper');
-  return path.join(base, host.key, 'inventory.json');
 }
 
 // ------------------------------------------------------------------ pure updates
@@ -154,94 +153,4 @@ export function parseInventory(text: string, file: string): Inventory {
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-// ------------------------------------------------------------------ file I/O
-
-/**
- * Loads the inventory of `host`; a missing file is an empty inventory (nothing recorded, so
- * nothing prunable). A file written for another host is an error rather than a silent
- * fresh start: pruning with the wrong record could delete someone else's objects.
- */
-export async function loadInventory(file: string, host: HostIdentity): Promise<Inventory> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyInventory(host);
-    throw err;
-  }
-  const inv = parseInventory(text, file);
-  if (inv.host.key !== host.key) {
-    throw new InventoryError(
-      `${file} records host ${JSON.stringify(inv.host.key)} (${inv.host.uri}), but the connection is to ${JSON.stringify(host.key)} (${host.uri})`,
-    );
-  }
-  return inv;
-}
-
-/** Writes a temp file next to the target, fsyncs it, then renames: readers see the old or the new file, never half of one. */
-export async function saveInventory(file: string, inv: Inventory): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const handle = await open(tmp, 'w', 0o600);
-  try {
-    await handle.writeFile(serializeInventory(inv), 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
-
-/**
- * The inventory as apply mutates it: every change is written through at once (serialised), so
- * an apply killed half-way still remembers what it created.
- */
-export class PersistentInventory {
-  private chain: Promise<void> = Promise.resolve();
-  private failure: unknown;
-
-  constructor(
-    readonly file: string,
-    private current: Inventory,
-  ) {}
-
-  get snapshot(): Inventory {
-    return this.current;
-  }
-
-  has(key: IdentityKey): boolean {
-    return key in this.current.objects;
-  }
-
-  record(key: IdentityKey, entry: Omit<InventoryEntry, 'recordedAt'>): void {
-    this.update(recordObject(this.current, key, entry));
-  }
-
-  forget(key: IdentityKey): void {
-    this.update(forgetObject(this.current, key));
-  }
-
-  /** Waits for pending writes; rethrows the first write failure. */
-  async flush(): Promise<void> {
-    await this.chain;
-    if (this.failure !== undefined) throw this.failure;
-  }
-
-  private update(next: Inventory): void {
-    if (next === this.current) return;
-    this.current = next;
-    const toWrite = next;
-    this.chain = this.chain.then(() =>
-      saveInventory(this.file, toWrite).catch((err: unknown) => {
-        this.failure ??= err;
-      }),
-    );
-  }
 }

@@ -9,11 +9,21 @@
 import { ANNOTATION_PRUNE, type AnyManifest, type DesiredState, type IdentityKey } from '../manifests/types.js';
 import { kindRank, KIND_ORDER, type KindRegistry } from '../resources/registry.js';
 import type { ActionType, LiveResource, PlanContext, ResourceChange, ResourceKind } from '../resources/types.js';
-import type { Inventory } from './inventory.js';
+import type { ForeignRecord, Inventory } from './inventory.js';
+
+/** Annotation that moves an object recorded by another source to this one: its value names that owner. */
+export const ANNOTATION_ADOPT_FROM = 'virtkeeper.io/adopt-from';
+
+/** Default of --prune-max: prune refuses to delete more than this share of the owner's records. */
+export const DEFAULT_PRUNE_MAX = 0.5;
 
 export interface PlanOptions {
   /** Delete recorded objects whose manifests are gone (unless annotated prune: disabled). */
   prune: boolean;
+  /** Let prune delete everything when the manifests are empty (Argo CD's allowEmpty). */
+  allowEmpty?: boolean;
+  /** Largest share (0..1) of this owner's recorded objects one prune may delete; default 0.5. */
+  pruneMax?: number;
 }
 
 export interface PlanSummary {
@@ -35,8 +45,10 @@ export interface PlanError {
 /** A recorded object whose manifest is gone but which this plan leaves in place, and why. */
 export interface RetainedObject {
   key: IdentityKey;
-  reason: 'prune-disabled' | 'prune-not-requested';
+  reason: RetainedReason;
 }
+
+export type RetainedReason = 'prune-disabled' | 'prune-not-requested' | 'prune-blocked';
 
 export interface Plan {
   /** Execution order: every change comes after all changes it waits for. */
@@ -54,12 +66,20 @@ export interface Plan {
    * NodeDevice already back on its host driver).
    */
   forgotten: IdentityKey[];
+  /**
+   * Set when the empty-tree guard stopped prune: why, in one line. The deletions it held back
+   * are listed in `retained` (reason prune-blocked); apply changes nothing while it is set.
+   */
+  pruneBlocked?: string;
 }
 
 export interface PlanInput {
   desired: DesiredState;
   live: ReadonlyMap<IdentityKey, LiveResource>;
+  /** This owner's records. */
   inventory: Inventory;
+  /** Keys other owners recorded on this host: manifests of this source may not change them. */
+  foreign?: ReadonlyMap<IdentityKey, ForeignRecord>;
   registry: KindRegistry;
   options: PlanOptions;
 }
@@ -75,6 +95,7 @@ export function isPruneDisabled(manifest: AnyManifest): boolean {
 
 export function buildPlan(input: PlanInput): Plan {
   const { desired, live, inventory, registry, options } = input;
+  const foreignByLiveKey = foreignIndex(input.foreign);
   const ctx: PlanContext = { desired, live };
   const errors: PlanError[] = [];
   const retained: RetainedObject[] = [];
@@ -85,13 +106,15 @@ export function buildPlan(input: PlanInput): Plan {
 
   for (const loaded of desired.manifests) {
     const kind = registry[loaded.manifest.kind] as ResourceKind<typeof loaded.manifest.kind>;
-    const change = safely(errors, loaded.key, () => kind.plan(loaded as never, live.get(loaded.key) as never, ctx));
-    if (change) {
+    const planned = safely(errors, loaded.key, () => kind.plan(loaded as never, live.get(loaded.key) as never, ctx));
+    if (planned) {
+      const change = refuseForeign(planned, loaded.manifest, foreignByLiveKey);
       byKey.set(loaded.key, change);
       claimed.add(change.liveKey ?? loaded.key);
     }
   }
 
+  const pruned: Array<{ key: IdentityKey; change: ResourceChange }> = [];
   for (const [key, entry] of Object.entries(inventory.objects).sort(([a], [b]) => compareStrings(a, b))) {
     if (desired.byKey.has(key)) continue;
     // Entries without a live key (kinds keyed alike, or written before it existed) use their own.
@@ -117,12 +140,69 @@ export function buildPlan(input: PlanInput): Plan {
       forgotten.push(key);
       continue;
     }
-    byKey.set(key, asRecorded(change, key, entry.name, liveKey));
+    pruned.push({ key, change: asRecorded(change, key, entry.name, liveKey) });
   }
+
+  const pruneBlocked = options.prune ? pruneGuard(pruned.length, desired, inventory, options) : undefined;
+  for (const { key, change } of pruned) {
+    if (pruneBlocked !== undefined) retained.push({ key, reason: 'prune-blocked' });
+    else byKey.set(key, change);
+  }
+  retained.sort((a, b) => compareStrings(a.key, b.key));
 
   const waitsFor = dependencyEdges(byKey, live, registry);
   const order = topologicalOrder(byKey, waitsFor, errors);
-  return { changes: order, waitsFor, summary: summarize(order), errors, retained, forgotten };
+  return { changes: order, waitsFor, summary: summarize(order), errors, retained, forgotten, ...(pruneBlocked !== undefined ? { pruneBlocked } : {}) };
+}
+
+/**
+ * The empty-tree guard: a prune that would empty the source (its manifests are gone, e.g. a
+ * git-sync swap to an empty tree) or delete more than --prune-max of what it recorded is most
+ * likely a mistake upstream. Returns why it refuses, or undefined.
+ */
+export function pruneGuard(deletes: number, desired: DesiredState, inventory: Inventory, options: PlanOptions): string | undefined {
+  if (deletes === 0) return undefined;
+  const recorded = Object.keys(inventory.objects).length;
+  const owner = inventory.owner !== undefined ? ` of ${inventory.owner}` : '';
+  if (desired.manifests.length === 0 && !options.allowEmpty) {
+    return `prune refused: the manifests are empty and prune would delete ${deletes} recorded object${deletes === 1 ? '' : 's'}${owner}; pass --allow-empty if the source is meant to be empty`;
+  }
+  // --allow-empty says "this source is meant to be empty": deleting all of it is the point.
+  if (desired.manifests.length === 0) return undefined;
+  const max = options.pruneMax ?? DEFAULT_PRUNE_MAX;
+  if (recorded > 0 && deletes / recorded > max) {
+    return `prune refused: it would delete ${deletes} of the ${recorded} objects recorded${owner} (${percent(deletes / recorded)}), more than --prune-max ${percent(max)}; pass --prune-max 100% if that is intended`;
+  }
+  return undefined;
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 1000) / 10}%`;
+}
+
+function foreignIndex(foreign: ReadonlyMap<IdentityKey, ForeignRecord> | undefined): Map<IdentityKey, ForeignRecord> {
+  const out = new Map<IdentityKey, ForeignRecord>();
+  for (const [key, record] of foreign ?? []) {
+    out.set(key, record);
+    if (record.liveKey !== undefined) out.set(record.liveKey, record);
+  }
+  return out;
+}
+
+/**
+ * A manifest describing an object another source recorded: refused (never changed, never
+ * recorded), unless the manifest names that owner in virtkeeper.io/adopt-from to take it over.
+ */
+function refuseForeign(change: ResourceChange, manifest: AnyManifest, foreign: ReadonlyMap<IdentityKey, ForeignRecord>): ResourceChange {
+  const record = foreign.get(change.key) ?? (change.liveKey !== undefined ? foreign.get(change.liveKey) : undefined);
+  if (!record) return change;
+  const adoptFrom = manifest.metadata.annotations?.[ANNOTATION_ADOPT_FROM];
+  if (adoptFrom === record.owner) return change;
+  const refused =
+    adoptFrom === undefined
+      ? `owned by ${record.owner}; annotate the manifest ${ANNOTATION_ADOPT_FROM}: "${record.owner}" to move it to this source`
+      : `owned by ${record.owner}, but ${ANNOTATION_ADOPT_FROM} names ${JSON.stringify(adoptFrom)}; set it to "${record.owner}" to move it to this source`;
+  return { ...change, refused, reason: refused };
 }
 
 /**

@@ -8,6 +8,8 @@ import { LibvirtClient } from '../../src/libvirt/client.js';
 import { loadManifests } from '../../src/manifests/loader.js';
 import { defaultRegistry } from '../../src/resources/registry.js';
 import { planAgainstHost } from '../../src/cli/commands/plan.js';
+import { readHostIdentity } from '../../src/reconciler/live-state.js';
+import { StateStore } from '../../src/state/index.js';
 import type { Plan } from '../../src/reconciler/planner.js';
 import { renderHuman } from '../../src/reconciler/render/human.js';
 import { renderJson } from '../../src/reconciler/render/json.js';
@@ -27,7 +29,13 @@ beforeAll(async () => {
   stateDir = await mkdtemp(path.join(os.tmpdir(), 'vk-golden-'));
   const loaded = await loadManifests('examples/manifests');
   if (loaded.errors.length > 0) throw new Error(`examples do not load: ${JSON.stringify(loaded.errors)}`);
-  ({ plan } = await planAgainstHost(client, loaded.state, defaultRegistry, { prune: false, stateDir }));
+  const store = StateStore.open(stateDir);
+  try {
+    const state = store.host(await readHostIdentity(client), 'golden');
+    ({ plan } = await planAgainstHost(client, loaded.state, defaultRegistry, state, { prune: false, persistIntents: false }));
+  } finally {
+    store.close();
+  }
 });
 
 afterAll(async () => {

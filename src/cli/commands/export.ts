@@ -10,19 +10,26 @@ import { API_VERSION, MANIFEST_KINDS, type AnyManifest, type ManifestKind } from
 import { defaultRegistry, KIND_ORDER, kindRank, type KindRegistry } from '../../resources/registry.js';
 import type { LiveResource } from '../../resources/types.js';
 import { readLiveState } from '../../reconciler/live-state.js';
+import type { IdentityKey } from '../../manifests/types.js';
+import type { HostLock } from '../../state/index.js';
 import { connectOption } from '../connect-option.js';
-import { describeFailure, processIo, type CommandIo } from './plan.js';
+import { lockOption, openHostState, openStore, ownerOf, stateOptions, type LockFlags, type StateLocation } from '../state-options.js';
+import { closeQuietly, describeFailure, processIo, type CommandIo } from './plan.js';
 
-export interface ExportCommandOptions {
+export interface ExportCommandOptions extends StateLocation, LockFlags {
   connect: string;
   kind?: ManifestKind;
   name?: string;
   /** Directory to write one file per object; omitted: all documents on stdout. */
   out?: string;
+  /** Record the exported objects as adopted by the owner of `out` (or --owner). */
+  adopt?: boolean;
   registry?: KindRegistry;
 }
 
 export interface ExportedManifest {
+  /** The live object's identity key. */
+  key: IdentityKey;
   /** File name relative to --out, e.g. "storage-volume-images-web-1-root.yaml". */
   file: string;
   manifest: AnyManifest;
@@ -47,7 +54,7 @@ export function toManifests(live: Iterable<LiveResource>, filter: { name?: strin
     const manifest = { apiVersion: API_VERSION, kind: object.kind, metadata: { name: object.name }, spec: withoutUndefined(object.spec) } as AnyManifest;
     const pool = object.kind === 'StorageVolume' ? `${(object.spec as { pool: string }).pool}-` : '';
     const file = `${FILE_PREFIX[object.kind]}-${safeFileName(pool + object.name)}.yaml`;
-    return { file, manifest, text: stringify(manifest, { lineWidth: 0 }) };
+    return { key: object.key, file, manifest, text: stringify(manifest, { lineWidth: 0 }) };
   });
 }
 
@@ -66,7 +73,14 @@ function withoutUndefined<T>(value: T): T {
 }
 
 export async function runExport(options: ExportCommandOptions, io: CommandIo): Promise<number> {
+  if (options.adopt && options.out === undefined) {
+    io.stderr('--adopt needs --out DIR: the objects are recorded for the source written there\n');
+    return 1;
+  }
+  const store = options.adopt ? openStore(options, io) : undefined;
+  if (options.adopt && !store) return 1;
   let client: LibvirtClient | undefined;
+  let lock: HostLock | undefined;
   try {
     client = await LibvirtClient.connect(options.connect, { readOnly: true });
     const kinds = options.kind ? [options.kind] : KIND_ORDER;
@@ -80,11 +94,34 @@ export async function runExport(options: ExportCommandOptions, io: CommandIo): P
       io.stderr(`wrote ${exported.length} manifest${exported.length === 1 ? '' : 's'} to ${options.out}\n`);
     }
     if (exported.length === 0) io.stderr('no matching live objects\n');
+    if (store && options.out !== undefined) {
+      const owner = await ownerOf(options.out, options);
+      const state = await openHostState(store, client, owner, options, io);
+      lock = await store.acquireLock({ hostKey: state.host.key, command: 'export', owner, timeoutMs: (options.lockTimeout ?? 0) * 1000, onNotice: (line) => io.stderr(`${line}\n`) });
+      const others = new Map<string, number>();
+      let adopted = 0;
+      for (const e of exported) {
+        const holder = state.allRecords().get(e.key)?.owner;
+        if (holder === owner) continue;
+        // Another source's object stays its own: exporting it is no claim on it.
+        if (holder !== undefined) {
+          others.set(holder, (others.get(holder) ?? 0) + 1);
+          continue;
+        }
+        state.record(e.key, { kind: e.manifest.kind, name: e.manifest.metadata.name, origin: 'adopted', pruneDisabled: false });
+        adopted++;
+      }
+      await state.flush();
+      io.stderr(`recorded ${adopted} object${adopted === 1 ? '' : 's'} as adopted by ${owner}\n`);
+      for (const [holder, n] of others) io.stderr(`left ${n} object${n === 1 ? '' : 's'} recorded by ${holder} as they are (annotate virtkeeper.io/adopt-from: "${holder}" to move them)\n`);
+    }
     return 0;
   } catch (err) {
     io.stderr(`export failed: ${describeFailure(err)}\n`);
     return 1;
   } finally {
+    lock?.release();
+    closeQuietly(store);
     await client?.close().catch(() => undefined);
   }
 }
@@ -102,14 +139,15 @@ function parseKind(value: string): ManifestKind {
 }
 
 export function registerExportCommand(program: Command): void {
-  program
+  const command = program
     .command('export')
     .description('write live objects as manifests (one YAML file per object) that apply back with 0 changes')
     .addOption(connectOption())
     .option('--kind <kind>', `only this kind (${MANIFEST_KINDS.join(', ')})`, parseKind)
     .option('--name <name>', 'only objects with this name')
     .option('--out <dir>', 'directory to write files into (default: all documents on stdout)')
-    .action(async (opts: ExportCommandOptions) => {
+    .option('--adopt', 'record the exported objects in the state store as adopted by the owner of --out (or --owner); objects another owner recorded are left to it');
+  lockOption(stateOptions(command)).action(async (opts: ExportCommandOptions) => {
       process.exitCode = await runExport(opts, processIo());
     });
 }

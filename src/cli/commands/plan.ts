@@ -9,8 +9,9 @@ import { loadManifests } from '../../manifests/loader.js';
 import type { DesiredState } from '../../manifests/types.js';
 import { ManifestRootError } from '../../manifests/walk.js';
 import { defaultRegistry, type KindRegistry } from '../../resources/registry.js';
-import { defaultInventoryPath, loadInventory, type HostIdentity, type Inventory } from '../../reconciler/inventory.js';
-import { readHostIdentity, readLiveState } from '../../reconciler/live-state.js';
+import { readLiveState } from '../../reconciler/live-state.js';
+import type { HostState, StateStore } from '../../state/index.js';
+import { openHostState, openStore, ownerOf, pruneGuardOptions, stateOptions, type PruneGuardFlags, type StateLocation } from '../state-options.js';
 import { buildPlan, hasChanges, type Plan } from '../../reconciler/planner.js';
 import { renderHuman } from '../../reconciler/render/human.js';
 import { renderJson } from '../../reconciler/render/json.js';
@@ -26,15 +27,7 @@ export function processIo(): CommandIo {
   return { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) };
 }
 
-/** Options shared by plan and apply for finding the inventory. */
-export interface InventoryLocation {
-  /** Explicit inventory file; wins over stateDir. */
-  inventory?: string;
-  /** Base directory; the file is <stateDir>/<host-key>/inventory.json. */
-  stateDir?: string;
-}
-
-export interface PlanCommandOptions extends InventoryLocation {
+export interface PlanCommandOptions extends StateLocation, PruneGuardFlags {
   connect: string;
   json?: boolean;
   markdown?: boolean;
@@ -62,30 +55,43 @@ export async function loadDesiredOrReport(dir: string, io: CommandIo): Promise<D
   }
 }
 
-export function inventoryPath(host: HostIdentity, where: InventoryLocation): string {
-  return where.inventory ?? defaultInventoryPath(host, where.stateDir);
-}
-
 export interface HostPlan {
   plan: Plan;
-  host: HostIdentity;
-  inventory: Inventory;
-  inventoryFile: string;
+  state: HostState;
 }
 
-/** Reads the host (live objects, identity, inventory) and plans against it. */
+export interface HostPlanOptions extends PruneGuardFlags {
+  prune: boolean;
+  /**
+   * Write the settlement of intents left by an interrupted run (apply, under the host lock);
+   * plan only settles them in memory.
+   */
+  persistIntents: boolean;
+}
+
+/** Reads the host's live objects and plans against them and this owner's records. */
 export async function planAgainstHost(
   client: LibvirtClient,
   desired: DesiredState,
   registry: KindRegistry,
-  options: InventoryLocation & { prune: boolean },
+  state: HostState,
+  options: HostPlanOptions,
 ): Promise<HostPlan> {
-  const host = await readHostIdentity(client);
-  const inventoryFile = inventoryPath(host, options);
-  const inventory = await loadInventory(inventoryFile, host);
   const live = await readLiveState(client, registry);
-  const plan = buildPlan({ desired, live, inventory, registry, options: { prune: options.prune } });
-  return { plan, host, inventory, inventoryFile };
+  state.resolveIntents((key) => live.has(key), { persist: options.persistIntents });
+  const plan = buildPlan({
+    desired,
+    live,
+    inventory: state.snapshot,
+    foreign: state.foreign(),
+    registry,
+    options: {
+      prune: options.prune,
+      ...(options.allowEmpty !== undefined ? { allowEmpty: options.allowEmpty } : {}),
+      ...(options.pruneMax !== undefined ? { pruneMax: options.pruneMax } : {}),
+    },
+  });
+  return { plan, state };
 }
 
 /** Message of an error that ends a command: libvirt's code and text where there is one. */
@@ -101,13 +107,18 @@ export async function runPlan(dir: string, options: PlanCommandOptions, io: Comm
   }
   const desired = await loadDesiredOrReport(dir, io);
   if (!desired) return 1;
+  const store = openStore(options, io);
+  if (!store) return 1;
   let client: LibvirtClient | undefined;
   try {
+    const owner = await ownerOf(dir, options);
     client = await LibvirtClient.connect(options.connect, { readOnly: true });
-    const { plan } = await planAgainstHost(client, desired, options.registry ?? defaultRegistry, {
+    const state = await openHostState(store, client, owner, options, io);
+    const { plan } = await planAgainstHost(client, desired, options.registry ?? defaultRegistry, state, {
       prune: options.prune ?? false,
-      ...(options.inventory !== undefined ? { inventory: options.inventory } : {}),
-      ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
+      allowEmpty: options.allowEmpty ?? false,
+      ...(options.pruneMax !== undefined ? { pruneMax: options.pruneMax } : {}),
+      persistIntents: false,
     });
     io.stdout(renderPlan(plan, options));
     return planExitCode(plan, options.detailedExitcode ?? false);
@@ -116,6 +127,15 @@ export async function runPlan(dir: string, options: PlanCommandOptions, io: Comm
     return 1;
   } finally {
     await client?.close().catch(() => undefined);
+    closeQuietly(store);
+  }
+}
+
+export function closeQuietly(store: StateStore | undefined): void {
+  try {
+    store?.close();
+  } catch {
+    // A failed final write was already reported by flush; closing must not mask the exit code.
   }
 }
 
@@ -124,7 +144,8 @@ export async function runPlan(dir: string, options: PlanCommandOptions, io: Comm
  * read that as "changes to apply"); with --detailed-exitcode 2 for changes, 0 for none.
  */
 export function planExitCode(plan: Plan, detailedExitcode: boolean): 0 | 1 | 2 {
-  if (plan.errors.length > 0 || plan.summary.refused > 0) return 1;
+  // apply would refuse this plan (or part of it): say so in the exit code too.
+  if (plan.errors.length > 0 || plan.summary.refused > 0 || plan.pruneBlocked !== undefined) return 1;
   return detailedExitcode && hasChanges(plan) ? 2 : 0;
 }
 
@@ -141,12 +162,6 @@ export function resolveColor(flag: boolean | undefined): boolean {
 }
 
 
-export function inventoryOptions(command: Command): Command {
-  return command
-    .option('--state-dir <dir>', 'base directory of inventories (default $XDG_STATE_HOME/virtkeeper or ~/.local/state/virtkeeper)')
-    .option('--inventory <file>', 'inventory file to use instead of <state-dir>/<host-key>/inventory.json');
-}
-
 export function registerPlanCommand(program: Command): void {
   const command = program
     .command('plan')
@@ -160,7 +175,7 @@ export function registerPlanCommand(program: Command): void {
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on error')
     .option('--prune', 'include deletions of recorded objects whose manifests are gone');
   // --color declared before --no-color leaves the default undefined: "not given" stays distinguishable.
-  inventoryOptions(command).action(async (dir: string, opts: PlanCommandOptions) => {
+  pruneGuardOptions(stateOptions(command)).action(async (dir: string, opts: PlanCommandOptions) => {
     const io = processIo();
     process.exitCode = await runPlan(dir, { ...opts, color: resolveColor(opts.color) }, io);
   });

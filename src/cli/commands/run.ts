@@ -5,6 +5,8 @@ import { createLogger, type LogFormat, type LogLevel } from '../../observability
 import { Controller } from '../../reconciler/controller.js';
 import { createDefaultEngine } from '../../reconciler/daemon-wiring.js';
 import { DEFAULT_LISTEN, parseDuration, parseListen, type ListenAddress } from '../../reconciler/daemon-options.js';
+import { sourceOwner, StateStore } from '../../state/index.js';
+import { parsePruneMax, stateDirOf } from '../state-options.js';
 
 export interface RunCommandOptions {
   connect?: string;
@@ -14,7 +16,9 @@ export interface RunCommandOptions {
   concurrency: number;
   debounce: number;
   stateDir?: string;
-  inventory?: string;
+  owner?: string;
+  allowEmpty?: boolean;
+  pruneMax?: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
 }
@@ -44,22 +48,43 @@ export async function runDaemon(dir: string, opts: RunCommandOptions): Promise<n
     logger.error('no libvirt URI: pass --connect URI (or set VIRTKEEPER_CONNECT)');
     return 2;
   }
+  // The store first: an unusable state directory stops the daemon before it touches the host.
+  let store: StateStore;
+  try {
+    store = StateStore.open(stateDirOf(opts));
+  } catch (err) {
+    logger.error(err instanceof Error ? err.message : String(err));
+    return 1;
+  }
+  let owner = opts.owner;
+  if (owner === undefined) {
+    try {
+      owner = await sourceOwner(dir);
+    } catch (err) {
+      store.close();
+      logger.error(`cannot derive the owner of ${dir} (${err instanceof Error ? err.message : String(err)}); pass --owner NAME`);
+      return 1;
+    }
+  }
+  logger.info({ stateDb: store.file, owner }, 'state store open');
   let controller: Controller;
   try {
     controller = await Controller.start({
       dir,
       uri,
-      engine: createDefaultEngine(),
+      engine: createDefaultEngine({
+        store,
+        ...(opts.allowEmpty !== undefined ? { allowEmpty: opts.allowEmpty } : {}),
+        ...(opts.pruneMax !== undefined ? { pruneMax: opts.pruneMax } : {}),
+        onNotice: (line) => logger.warn(line),
+      }),
       prune: opts.prune ?? false,
       resyncIntervalMs: opts.resyncInterval,
       listen: opts.listen,
       concurrency: opts.concurrency,
       debounceMs: opts.debounce,
       settleMs: opts.debounce,
-      inventory: {
-        ...(opts.inventory !== undefined ? { inventory: opts.inventory } : {}),
-        ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
-      },
+      inventory: { owner, ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}) },
       logger,
     });
   } catch (err) {
@@ -102,7 +127,7 @@ export function registerRunCommand(program: Command): void {
     .description('run the reconciler daemon: keep the host converged on DIR (watches files, libvirt events, periodic resync)')
     .argument('<dir>', 'manifest directory (may be a git-sync style symlink that is swapped atomically)')
     .addOption(new Option('-c, --connect <uri>', 'libvirt URI, e.g. qemu:///system').env('VIRTKEEPER_CONNECT'))
-    .option('--prune', 'delete recorded objects whose manifests are gone (never those annotated virtkeeper.io/prune: disabled)')
+    .option('--prune', "delete this owner's recorded objects whose manifests are gone (never those annotated virtkeeper.io/prune: disabled)")
     .addOption(
       new Option('--resync-interval <duration>', 'full resync period, e.g. 30s, 5m, 1h; 0 disables')
         .argParser(cliParser(parseDuration))
@@ -119,8 +144,10 @@ export function registerRunCommand(program: Command): void {
         .argParser(cliParser(parseDuration))
         .default(parseDuration('300ms'), '300ms'),
     )
-    .option('--state-dir <dir>', 'base directory of inventories (default $XDG_STATE_HOME/virtkeeper or ~/.local/state/virtkeeper)')
-    .option('--inventory <file>', 'inventory file to use instead of <state-dir>/<host-key>/inventory.json')
+    .option('--state-dir <dir>', 'directory of the state store state.db (default $XDG_STATE_HOME/virtkeeper or ~/.local/state/virtkeeper)')
+    .option('--owner <name>', 'owner recorded with every object (default: git remote + path of the manifests, else the path as given)')
+    .option('--allow-empty', 'let prune delete every recorded object when the manifests are empty')
+    .addOption(new Option('--prune-max <percent>', "largest share of this owner's recorded objects one prune may delete").argParser(parsePruneMax).default(0.5, '50%'))
     .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
     .addOption(new Option('--log-format <format>', 'json lines, pretty text, or auto (pretty on a terminal)').choices(['auto', 'json', 'pretty']).default('auto'))
     .action(async (dir: string, opts: RunCommandOptions) => {

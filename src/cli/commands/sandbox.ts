@@ -86,7 +86,7 @@ export function registerSandboxCommand(program: Command): void {
       process.stderr.write(
         `sandbox: private libvirtd pid ${sandbox.daemon.pid} (log ${sandbox.daemon.logFile}); ` +
           'state lives until you stop this process (Ctrl-C)\n' +
-          `sandbox: pass --state-dir ${path.join(sandbox.stateDir, 'virtkeeper')} to apply/plan so this empty host gets its own inventory\n`,
+          `sandbox: pass --state-dir ${path.join(sandbox.stateDir, 'virtkeeper')} to apply/plan so this empty host gets its own state store\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

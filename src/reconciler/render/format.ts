@@ -3,6 +3,7 @@
 import type { ActionType, FieldChange } from '../../resources/types.js';
 import type { PlanSummary } from '../planner.js';
 import { redactUrlsIn } from '../../manifests/redact-url.js';
+import type { RetainedReason } from '../planner.js';
 
 /** One-character marker per action, as in a diff. */
 export const ACTION_SYMBOL: Record<ActionType, string> = {
@@ -53,7 +54,8 @@ export function summaryLine(summary: PlanSummary): string {
   return parts.join(', ');
 }
 
-export const RETAINED_REASON: Record<'prune-disabled' | 'prune-not-requested', string> = {
+export const RETAINED_REASON: Record<RetainedReason, string> = {
   'prune-disabled': 'annotated virtkeeper.io/prune: disabled',
   'prune-not-requested': 'would be deleted with --prune',
+  'prune-blocked': 'kept: prune refused (see below)',
 };

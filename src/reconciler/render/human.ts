@@ -21,7 +21,8 @@ export function renderHuman(plan: Plan, options: HumanRenderOptions): string {
   const paint = (style: Style, text: string): string => (options.color ? `${ANSI[style]}${text}${ANSI.reset}` : text);
   const lines: string[] = [`virtkeeper plan for ${options.connect}`, ''];
 
-  const changing = plan.changes.filter((c) => c.action !== 'no-op');
+  // A refused no-op (an object another source owns) is news: the plan must say why it is left alone.
+  const changing = plan.changes.filter((c) => c.action !== 'no-op' || c.refused !== undefined);
   if (changing.length === 0 && plan.errors.length === 0) {
     lines.push(`No changes: ${plan.summary.noOp} object(s) match their manifests.`, '');
   }
@@ -41,6 +42,7 @@ export function renderHuman(plan: Plan, options: HumanRenderOptions): string {
     lines.push(paint('red', `Error: ${error.key ? `${error.key}: ` : ''}${redactUrlsIn(error.message)}`));
   }
   if (plan.errors.length > 0) lines.push('');
+  if (plan.pruneBlocked !== undefined) lines.push(paint('red', plan.pruneBlocked), '');
   lines.push(`${paint('bold', 'Plan:')} ${summaryLine(plan.summary)}.`);
   return lines.join('\n') + '\n';
 }

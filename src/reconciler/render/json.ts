@@ -36,6 +36,8 @@ export interface JsonPlan {
   retained: Array<{ address: string; reason: string }>;
   forgotten: string[];
   errors: Array<{ address: string | null; message: string }>;
+  /** Why the empty-tree guard stopped prune; null when it did not. */
+  prune_blocked: string | null;
 }
 
 export function toJsonPlan(plan: Plan, connect: string): JsonPlan {
@@ -55,6 +57,7 @@ export function toJsonPlan(plan: Plan, connect: string): JsonPlan {
     retained: plan.retained.map((r) => ({ address: r.key, reason: r.reason })),
     forgotten: [...plan.forgotten],
     errors: plan.errors.map((e) => ({ address: e.key ?? null, message: redactUrlsIn(e.message) })),
+    prune_blocked: plan.pruneBlocked ?? null,
   };
 }
 

@@ -17,9 +17,10 @@ export const MARKDOWN_COMMENT_LIMIT = 60_000;
 export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions): string {
   const lines: string[] = ['### virtkeeper plan', '', `Host: \`${code(options.connect)}\``, ''];
   for (const error of plan.errors) lines.push(`> **Error:** ${cell(redactUrlsIn(`${error.key ? `${error.key}: ` : ''}${error.message}`))}`, '');
+  if (plan.pruneBlocked !== undefined) lines.push(`> **Prune refused:** ${cell(plan.pruneBlocked)}`, '');
 
   lines.push(`**Plan:** ${summaryLine(plan.summary)}.`, '');
-  const changing = plan.changes.filter((c) => c.action !== 'no-op');
+  const changing = plan.changes.filter((c) => c.action !== 'no-op' || c.refused !== undefined);
   if (changing.length === 0) {
     lines.push('No changes: the host matches the manifests.', '');
   } else {

@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibvirtClient } from '../../../src/libvirt/client.js';
 import { loadManifests } from '../../../src/manifests/loader.js';
 import { defaultRegistry } from '../../../src/resources/registry.js';
-import { readLiveState } from '../../../src/reconciler/live-state.js';
+import type { Inventory } from '../../../src/reconciler/inventory.js';
+import { readHostIdentity, readLiveState } from '../../../src/reconciler/live-state.js';
+import { StateStore } from '../../../src/state/index.js';
 import { usePrivateLibvirtd } from '../../support/libvirtd.js';
 import { editManifest, writeTestDriverExamples } from './fixture.js';
 import { actions, apply, exportManifests, plan, planJson } from './support.js';
@@ -20,9 +22,10 @@ const fixture = usePrivateLibvirtd();
 let keeper: LibvirtClient;
 let tmp: string;
 let dir: string;
-let inventory: string;
+let stateDir: string;
 
-const opts = () => ({ connect: fixture.daemon.testUri, inventory });
+// One owner for the fixture and its copies (broken/, failing/), which live at other paths.
+const opts = () => ({ connect: fixture.daemon.testUri, stateDir, owner: 'apply-test' });
 const virsh = async (...args: string[]): Promise<string> => (await run('virsh', ['-c', fixture.daemon.testUri, ...args])).stdout;
 
 async function liveSnapshot(): Promise<Record<string, string | undefined>> {
@@ -35,7 +38,7 @@ beforeAll(async () => {
   keeper = await LibvirtClient.connect(fixture.daemon.testUri);
   tmp = await mkdtemp(path.join(os.tmpdir(), 'vk-apply-'));
   dir = path.join(tmp, 'manifests');
-  inventory = path.join(tmp, 'state', 'inventory.json');
+  stateDir = path.join(tmp, 'state');
   await writeTestDriverExamples(dir, path.join(tmp, 'pools'));
 });
 
@@ -43,6 +46,16 @@ afterAll(async () => {
   await keeper?.close();
   await rm(tmp, { recursive: true, force: true });
 });
+
+/** What the state store records for `owner` on the fixture's host. */
+async function recordsOf(owner: string): Promise<Inventory> {
+  const store = StateStore.open(stateDir);
+  try {
+    return store.host(await readHostIdentity(keeper), owner).snapshot;
+  } finally {
+    store.close();
+  }
+}
 
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
@@ -56,14 +69,14 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 
 describe('plan and apply against the test driver', () => {
   it('the CLI: exit codes of plan, no colour off a terminal', async () => {
-    const detailed = await cli('plan', dir, '--connect', fixture.daemon.testUri, '--inventory', inventory, '--detailed-exitcode');
+    const detailed = await cli('plan', dir, '--connect', fixture.daemon.testUri, '--state-dir', stateDir, '--detailed-exitcode');
     expect(detailed.code, detailed.stderr).toBe(2);
     expect(detailed.stdout).toContain('+ Network/lan create');
     expect(detailed.stdout).not.toContain('\x1b[');
-    const plain = await cli('plan', dir, '--connect', fixture.daemon.testUri, '--inventory', inventory, '--json');
+    const plain = await cli('plan', dir, '--connect', fixture.daemon.testUri, '--state-dir', stateDir, '--json');
     expect(plain.code).toBe(0);
     expect(JSON.parse(plain.stdout)).toMatchObject({ format_version: '1' });
-    const coloured = await cli('plan', dir, '--connect', fixture.daemon.testUri, '--inventory', inventory, '--color');
+    const coloured = await cli('plan', dir, '--connect', fixture.daemon.testUri, '--state-dir', stateDir, '--color');
     expect(coloured.stdout).toContain('\x1b[');
     const missing = await cli('plan', path.join(tmp, 'nope'), '--connect', fixture.daemon.testUri, '--detailed-exitcode');
     expect(missing.code).toBe(1);
@@ -101,7 +114,7 @@ describe('plan and apply against the test driver', () => {
 
     expect((await virsh('domstate', 'web-1')).trim()).toBe('running');
     expect((await virsh('domstate', 'db-1')).trim()).toBe('shut off');
-    const inv = JSON.parse(await readFile(inventory, 'utf8')) as { objects: Record<string, { origin: string; pruneDisabled: boolean }> };
+    const inv = await recordsOf('apply-test');
     expect(Object.keys(inv.objects)).toHaveLength(9);
     expect(inv.objects['StorageVolume/images/debian-12-base.qcow2']).toMatchObject({ origin: 'created', pruneDisabled: true });
   });

@@ -28,7 +28,7 @@ describe('virtkeeper completion', () => {
     expect(bashComplete('pl')).toEqual(['plan']);
     expect(bashComplete('do')).toEqual(['doctor']);
     expect(bashComplete('plan', '--det')).toEqual(['--detailed-exitcode']);
-    expect(bashComplete('apply', '--pr')).toEqual(['--prune']);
+    expect(bashComplete('apply', '--pr')).toEqual(['--prune', '--prune-max']);
     expect(bashComplete('schema', 'Stor')).toEqual(['StoragePool', 'StorageVolume']);
     mkdirSync(path.join(tmp, 'manifests'), { recursive: true });
     expect(bashComplete('validate', 'mani')).toEqual(['manifests']);

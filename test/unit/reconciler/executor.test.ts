@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LibvirtError } from '../../../src/libvirt/errors.js';
 import { executePlan, type ExecutorEvent } from '../../../src/reconciler/executor.js';
-import { emptyInventory, PersistentInventory, recordObject } from '../../../src/reconciler/inventory.js';
+import { emptyInventory, recordObject, type InventoryEntry } from '../../../src/reconciler/inventory.js';
 import { buildPlan } from '../../../src/reconciler/planner.js';
 import type { AnyManifest, IdentityKey } from '../../../src/manifests/types.js';
 import type { LiveResource } from '../../../src/resources/types.js';
@@ -9,13 +9,13 @@ import { desiredOf, fakeClient, fakeRegistry, liveOf, manifest, type ExecuteHook
 
 const host = { key: 'h_test_default', hostname: 'h', uri: 'test:///default' };
 
-/** A recorder that only keeps memory (PersistentInventory writes files). */
+/** A recorder that only keeps memory (the state store's HostState writes SQLite). */
 class MemoryOwnership {
   inv = emptyInventory(host);
   has(key: IdentityKey): boolean {
     return key in this.inv.objects;
   }
-  record(key: IdentityKey, entry: Parameters<PersistentInventory['record']>[1]): void {
+  record(key: IdentityKey, entry: Omit<InventoryEntry, 'recordedAt'>): void {
     this.inv = recordObject(this.inv, key, entry);
   }
   forget(key: IdentityKey): void {

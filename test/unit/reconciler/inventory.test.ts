@@ -1,20 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  defaultInventoryPath,
-  emptyInventory,
-  forgetObject,
-  hostIdentity,
-  InventoryError,
-  loadInventory,
-  PersistentInventory,
-  parseInventory,
-  recordObject,
-  saveInventory,
-  serializeInventory,
-} from '../../../src/reconciler/inventory.js';
+import { describe, expect, it } from 'vitest';
+import { emptyInventory, forgetObject, hostIdentity, parseInventory, recordObject, serializeInventory } from '../../../src/reconciler/inventory.js';
 
 describe('hostIdentity', () => {
   it('keys by hostname, driver and driver path, not transport', () => {
@@ -26,19 +11,6 @@ describe('hostIdentity', () => {
 
   it('keeps keys file-system safe', () => {
     expect(hostIdentity('we ird/host', 'qemu:///system').key).toBe('we_ird_host_qemu_system');
-  });
-
-  it('puts the default inventory under XDG state home', () => {
-    const host = hostIdentity('kvm01', 'qemu:///system');
-    expect(defaultInventoryPath(host, '/var/lib/vk')).toBe('/var/lib/vk/kvm01_qemu_system/inventory.json');
-    const saved = process.env.XDG_STATE_HOME;
-    process.env.XDG_STATE_HOME = '/state';
-    try {
-      expect(defaultInventoryPath(host)).toBe('/state/virtkeeper/kvm01_qemu_system/inventory.json');
-    } finally {
-      if (saved === undefined) delete process.env.XDG_STATE_HOME;
-      else process.env.XDG_STATE_HOME = saved;
-    }
   });
 });
 
@@ -88,54 +60,5 @@ describe('inventory live keys', () => {
   it('rejects a live key that is not a string', () => {
     const bad = JSON.stringify({ version: 1, host, objects: { 'NodeDevice/nvme0': { ...nvme0, liveKey: 7, recordedAt: '' } } });
     expect(() => parseInventory(bad, 'inventory.json')).toThrow(/malformed entry "NodeDevice\/nvme0"/);
-  });
-});
-
-describe('inventory files', () => {
-  let dir: string;
-  const host = hostIdentity('h', 'test:///default');
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'vk-inv-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('a missing file is an empty inventory', async () => {
-    expect(await loadInventory(path.join(dir, 'none.json'), host)).toEqual(emptyInventory(host));
-  });
-
-  it('round-trips through an atomic write, leaving no temp files', async () => {
-    const file = path.join(dir, 'sub', 'inventory.json');
-    const inv = recordObject(emptyInventory(host), 'Network/lan', { kind: 'Network', name: 'lan', origin: 'adopted', pruneDisabled: true });
-    await saveInventory(file, inv);
-    expect(await loadInventory(file, host)).toEqual(inv);
-    expect(await readdir(path.dirname(file))).toEqual(['inventory.json']);
-  });
-
-  it('refuses an inventory recorded for another host', async () => {
-    const file = path.join(dir, 'inventory.json');
-    await saveInventory(file, emptyInventory(hostIdentity('other', 'qemu:///system')));
-    await expect(loadInventory(file, host)).rejects.toThrow(InventoryError);
-  });
-
-  it('rejects malformed files with the file name', async () => {
-    const file = path.join(dir, 'inventory.json');
-    await writeFile(file, '{"version": 1, "host": {}, "objects": {}}');
-    await expect(loadInventory(file, host)).rejects.toThrow(/inventory.json: missing host identity/);
-    await writeFile(file, 'not json');
-    await expect(loadInventory(file, host)).rejects.toThrow(/not valid JSON/);
-  });
-
-  it('PersistentInventory writes every change through', async () => {
-    const file = path.join(dir, 'inventory.json');
-    const store = new PersistentInventory(file, emptyInventory(host));
-    store.record('Domain/a', { kind: 'Domain', name: 'a', origin: 'created', pruneDisabled: false });
-    store.record('Domain/b', { kind: 'Domain', name: 'b', origin: 'created', pruneDisabled: false });
-    store.forget('Domain/a');
-    await store.flush();
-    expect(store.has('Domain/b')).toBe(true);
-    const saved = JSON.parse(await readFile(file, 'utf8')) as { objects: Record<string, unknown> };
-    expect(Object.keys(saved.objects)).toEqual(['Domain/b']);
   });
 });

@@ -12,7 +12,8 @@ const host = { key: 'h_test_default', hostname: 'h', uri: 'test:///default' };
 const DEVICE = 'NodeDevice/pci_0000_06_00_0';
 
 function plan(desired: DesiredState, live: Map<IdentityKey, LiveResource>, inventory: Inventory, options: PlanOptions = { prune: false }) {
-  return buildPlan({ desired, live, inventory, registry: fakeRegistry(), options });
+  // These tests are about what prune deletes; the empty-tree guard has its own (planner-guard.test.ts).
+  return buildPlan({ desired, live, inventory, registry: fakeRegistry(), options: { allowEmpty: true, pruneMax: 1, ...options } });
 }
 
 function recorded(key: IdentityKey, entry: Partial<InventoryEntry> = {}): Inventory {

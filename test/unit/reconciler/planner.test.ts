@@ -8,7 +8,8 @@ import { desiredOf, fakeRegistry, liveOf, manifest } from './planner-fakes.js';
 const host = { key: 'h_test_default', hostname: 'h', uri: 'test:///default' };
 
 function plan(desired: DesiredState, live: Map<IdentityKey, LiveResource>, inventory: Inventory = emptyInventory(host), options: PlanOptions = { prune: false }) {
-  return buildPlan({ desired, live, inventory, registry: fakeRegistry(), options });
+  // These tests are about what prune deletes; the empty-tree guard has its own (planner-guard.test.ts).
+  return buildPlan({ desired, live, inventory, registry: fakeRegistry(), options: { allowEmpty: true, pruneMax: 1, ...options } });
 }
 
 function recorded(...entries: Array<[IdentityKey, boolean?]>): Inventory {

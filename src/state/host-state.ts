@@ -1,0 +1,318 @@
+// One host's records in the state store, as one source (the owner) works with them: the
+// executor's OwnershipRecorder (intents before changes, records after), the planner's view
+// (this owner's records, and which keys other owners hold) and the one-time import of an
+// inventory.json of earlier versions.
+import { readFileSync } from 'node:fs';
+import type { Statement } from 'better-sqlite3';
+import type { IdentityKey, ManifestKind } from '../manifests/types.js';
+import { INVENTORY_VERSION, parseInventory, type ForeignRecord, type HostIdentity, type Inventory, type InventoryEntry } from '../reconciler/inventory.js';
+import { StateStoreError } from './errors.js';
+import { resolveIntent, type IntentOutcome, type IntentRow, type OwnershipIntent } from './intents.js';
+import type { StateStore } from './store.js';
+
+export type { ForeignRecord };
+
+export interface StoredRecord extends InventoryEntry {
+  owner: string;
+}
+
+export interface ResolvedIntent {
+  intent: IntentRow;
+  outcome: IntentOutcome;
+}
+
+export interface LegacyImport {
+  file: string;
+  records: number;
+}
+
+export class HostState {
+  readonly #records: Map<IdentityKey, StoredRecord>;
+  readonly #intents = new Map<number, IntentRow>();
+  /** key → ids of its intents: confirming one change must not scan every intent (O(N²) on big applies). */
+  readonly #intentsByKey = new Map<IdentityKey, Set<number>>();
+  /** Intents of changes this process is running right now: never resolved under their feet. */
+  readonly #inFlight = new Set<number>();
+  #snapshot: Inventory | null = null;
+  readonly #sql: {
+    upsert: Statement;
+    deleteRecord: Statement;
+    insertIntent: Statement;
+    deleteIntent: Statement;
+    deleteIntentsOfKey: Statement;
+  };
+
+  constructor(
+    private readonly store: StateStore,
+    readonly host: HostIdentity,
+    readonly owner: string,
+    records: Map<IdentityKey, StoredRecord>,
+    intents: readonly IntentRow[],
+  ) {
+    this.#records = records;
+    for (const intent of intents) this.#addIntent(intent);
+    const db = store.db;
+    this.#sql = {
+      // A record keeps its origin and first date; it moves to the owner recording it (apply only
+      // records what the planner let it change, which never includes another owner's object
+      // unless the manifest adopts it); a live key only ever gets more precise.
+      upsert: db.prepare(
+        `INSERT INTO objects (host, key, owner, kind, name, live_key, origin, prune_disabled, recorded_at, updated_at)
+         VALUES (@host, @key, @owner, @kind, @name, @liveKey, @origin, @pruneDisabled, @now, @now)
+         ON CONFLICT (host, key) DO UPDATE SET owner = excluded.owner, kind = excluded.kind, name = excluded.name,
+           live_key = coalesce(excluded.live_key, objects.live_key), prune_disabled = excluded.prune_disabled, updated_at = excluded.updated_at`,
+      ),
+      deleteRecord: db.prepare('DELETE FROM objects WHERE host = ? AND key = ?'),
+      insertIntent: db.prepare(
+        `INSERT INTO intents (host, key, owner, kind, name, action, origin, prune_disabled, live_key, pid, created_at)
+         VALUES (@host, @key, @owner, @kind, @name, @action, @origin, @pruneDisabled, @liveKey, @pid, @createdAt)`,
+      ),
+      deleteIntent: db.prepare('DELETE FROM intents WHERE id = ?'),
+      deleteIntentsOfKey: db.prepare('DELETE FROM intents WHERE host = ? AND key = ?'),
+    };
+  }
+
+  /** This owner's records, in the shape the planner takes. */
+  get snapshot(): Inventory {
+    if (this.#snapshot) return this.#snapshot;
+    const objects: Record<IdentityKey, InventoryEntry> = {};
+    for (const [key, r] of this.#records) {
+      if (r.owner !== this.owner) continue;
+      objects[key] = {
+        kind: r.kind,
+        name: r.name,
+        ...(r.liveKey !== undefined ? { liveKey: r.liveKey } : {}),
+        origin: r.origin,
+        pruneDisabled: r.pruneDisabled,
+        recordedAt: r.recordedAt,
+      };
+    }
+    this.#snapshot = { version: INVENTORY_VERSION, host: this.host, owner: this.owner, objects };
+    return this.#snapshot;
+  }
+
+  /** Keys recorded on this host by other owners. */
+  foreign(): Map<IdentityKey, ForeignRecord> {
+    const out = new Map<IdentityKey, ForeignRecord>();
+    for (const [key, r] of this.#records) {
+      if (r.owner !== this.owner) out.set(key, { owner: r.owner, ...(r.liveKey !== undefined ? { liveKey: r.liveKey } : {}) });
+    }
+    return out;
+  }
+
+  /** Every record of this host, all owners. */
+  allRecords(): ReadonlyMap<IdentityKey, StoredRecord> {
+    return this.#records;
+  }
+
+  /** Whether anyone recorded the key (keeps "created" vs "adopted" honest). */
+  has(key: IdentityKey): boolean {
+    return this.#records.has(key);
+  }
+
+  /** Records `key` as this owner's; also the confirmation of the key's intents. */
+  record(key: IdentityKey, entry: Omit<InventoryEntry, 'recordedAt'>): void {
+    this.#remember(key, this.owner, entry);
+    this.#settleIntentsOf(key);
+    const row = { host: this.host.key, key, owner: this.owner, kind: entry.kind, name: entry.name, liveKey: entry.liveKey ?? null, origin: entry.origin, pruneDisabled: entry.pruneDisabled ? 1 : 0, now: new Date().toISOString() };
+    this.store.enqueueLazy(() => {
+      this.#sql.upsert.run(row);
+      this.#sql.deleteIntentsOfKey.run(this.host.key, key);
+    });
+  }
+
+  /** Drops the record of `key` (deleted, or gone from the host); also confirms its intents. */
+  forget(key: IdentityKey): void {
+    if (this.#records.delete(key)) this.#snapshot = null;
+    this.#settleIntentsOf(key);
+    this.store.enqueueLazy(() => {
+      this.#sql.deleteRecord.run(this.host.key, key);
+      this.#sql.deleteIntentsOfKey.run(this.host.key, key);
+    });
+  }
+
+  /**
+   * Writes an intent and resolves once it is committed: only then may the change make its
+   * first libvirt call. Intents of changes started in the same tick share one transaction.
+   */
+  intend(key: IdentityKey, intent: OwnershipIntent): Promise<number> {
+    const row: Omit<IntentRow, 'id'> = { ...intent, key, owner: this.owner, pid: process.pid, createdAt: new Date().toISOString() };
+    return new Promise((resolve, reject) => {
+      let id = 0;
+      this.store.enqueue(
+        () => {
+          const result = this.#sql.insertIntent.run({
+            host: this.host.key,
+            key,
+            owner: row.owner,
+            kind: row.kind,
+            name: row.name,
+            action: row.action,
+            origin: row.origin,
+            pruneDisabled: row.pruneDisabled ? 1 : 0,
+            liveKey: row.liveKey ?? null,
+            pid: row.pid,
+            createdAt: row.createdAt,
+          });
+          id = Number(result.lastInsertRowid);
+        },
+        (err) => {
+          if (err !== undefined) return reject(err);
+          this.#addIntent({ ...row, id });
+          this.#inFlight.add(id);
+          resolve(id);
+        },
+      );
+    });
+  }
+
+  /**
+   * The change of this intent ended without confirming it (a step failed): the intent stays
+   * on disk, to be resolved against the host by the next plan.
+   */
+  abandon(id: number): void {
+    this.#inFlight.delete(id);
+  }
+
+  /** Intents on disk that no running change of this process holds. */
+  pendingIntents(): IntentRow[] {
+    return [...this.#intents.values()].filter((i) => !this.#inFlight.has(i.id));
+  }
+
+  /**
+   * Settles intents of interrupted or failed changes against what the host has now: an object
+   * that exists is recorded (under the owner that wrote the intent), a delete whose object is
+   * gone drops the record, anything else drops the intent. `persist: false` (plan, which must
+   * not write) only changes this in-memory view.
+   */
+  resolveIntents(existsOnHost: (key: IdentityKey) => boolean, { persist }: { persist: boolean }): ResolvedIntent[] {
+    const resolved: ResolvedIntent[] = [];
+    for (const intent of this.pendingIntents()) {
+      const outcome = resolveIntent(intent, existsOnHost);
+      resolved.push({ intent, outcome });
+      this.#dropIntent(intent);
+      if (outcome === 'record') {
+        this.#remember(intent.key, intent.owner, intent);
+      } else if (outcome === 'forget') {
+        const current = this.#records.get(intent.key);
+        if (current && current.owner === intent.owner) {
+          this.#records.delete(intent.key);
+          this.#snapshot = null;
+        } else {
+          resolved[resolved.length - 1] = { intent, outcome: 'drop' };
+        }
+      }
+      if (!persist) continue;
+      const final = resolved[resolved.length - 1]!.outcome;
+      const now = new Date().toISOString();
+      this.store.enqueue(() => {
+        if (final === 'record') {
+          // Through the intent's owner and origin: a record that exists keeps its own (upsert).
+          this.#sql.upsert.run({
+            host: this.host.key,
+            key: intent.key,
+            owner: intent.owner,
+            kind: intent.kind,
+            name: intent.name,
+            liveKey: intent.liveKey ?? null,
+            origin: intent.origin,
+            pruneDisabled: intent.pruneDisabled ? 1 : 0,
+            now,
+          });
+        } else if (final === 'forget') {
+          this.#sql.deleteRecord.run(this.host.key, intent.key);
+        }
+        this.#sql.deleteIntent.run(intent.id);
+      });
+    }
+    return resolved;
+  }
+
+  /**
+   * Imports an inventory.json of an earlier version, once: its records become this owner's
+   * (records already in the store win). Returns undefined when there is no such file or it was
+   * imported before; the file itself is never changed.
+   */
+  importLegacyInventory(file: string): LegacyImport | undefined {
+    const db = this.store.db;
+    if (db.prepare('SELECT 1 FROM imports WHERE file = ?').get(file)) return undefined;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new StateStoreError(`reading ${file} to import it failed: ${(err as Error).message}`);
+    }
+    const legacy = parseInventory(text, file);
+    if (legacy.host.key !== this.host.key) {
+      throw new StateStoreError(
+        `${file} records host ${JSON.stringify(legacy.host.key)} (${legacy.host.uri}), but the connection is to ${JSON.stringify(this.host.key)} (${this.host.uri}); move the file away`,
+      );
+    }
+    this.store.flush();
+    const insert = db.prepare(
+      `INSERT INTO objects (host, key, owner, kind, name, live_key, origin, prune_disabled, recorded_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (host, key) DO NOTHING`,
+    );
+    const now = new Date().toISOString();
+    const inserted: Array<[IdentityKey, InventoryEntry]> = [];
+    const ran = db.transaction(() => {
+      // Checked again inside the write lock: two processes starting at once import only once.
+      if (db.prepare('SELECT 1 FROM imports WHERE file = ?').get(file)) return false;
+      for (const [key, e] of Object.entries(legacy.objects)) {
+        const r = insert.run(this.host.key, key, this.owner, e.kind, e.name, e.liveKey ?? null, e.origin, e.pruneDisabled ? 1 : 0, e.recordedAt || now, now);
+        if (r.changes > 0) inserted.push([key, e]);
+      }
+      db.prepare('INSERT INTO imports (file, host, owner, records, imported_at) VALUES (?, ?, ?, ?, ?)').run(file, this.host.key, this.owner, inserted.length, now);
+      return true;
+    }).immediate();
+    if (!ran) return undefined;
+    for (const [key, e] of inserted) if (!this.#records.has(key)) this.#records.set(key, { ...e, owner: this.owner });
+    this.#snapshot = null;
+    return { file, records: inserted.length };
+  }
+
+  /** Commits queued writes; rejects with the first write failure. */
+  async flush(): Promise<void> {
+    this.store.flush();
+  }
+
+  #remember(key: IdentityKey, owner: string, entry: { kind: ManifestKind; name: string; liveKey?: IdentityKey; origin: 'created' | 'adopted'; pruneDisabled: boolean }): void {
+    const previous = this.#records.get(key);
+    const liveKey = entry.liveKey ?? previous?.liveKey;
+    this.#records.set(key, {
+      owner,
+      kind: entry.kind,
+      name: entry.name,
+      ...(liveKey !== undefined ? { liveKey } : {}),
+      origin: previous?.origin ?? entry.origin,
+      pruneDisabled: entry.pruneDisabled,
+      recordedAt: previous?.recordedAt ?? new Date().toISOString(),
+    });
+    this.#snapshot = null;
+  }
+
+  #settleIntentsOf(key: IdentityKey): void {
+    const ids = this.#intentsByKey.get(key);
+    if (!ids) return;
+    this.#intentsByKey.delete(key);
+    for (const id of ids) {
+      this.#intents.delete(id);
+      this.#inFlight.delete(id);
+    }
+  }
+
+  #addIntent(intent: IntentRow): void {
+    this.#intents.set(intent.id, intent);
+    let ids = this.#intentsByKey.get(intent.key);
+    if (!ids) this.#intentsByKey.set(intent.key, (ids = new Set()));
+    ids.add(intent.id);
+  }
+
+  #dropIntent(intent: IntentRow): void {
+    this.#intents.delete(intent.id);
+    const ids = this.#intentsByKey.get(intent.key);
+    ids?.delete(intent.id);
+    if (ids?.size === 0) this.#intentsByKey.delete(intent.key);
+  }
+}

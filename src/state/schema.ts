@@ -1,0 +1,67 @@
+// The state database's tables. One migration per schema version, applied in order inside one
+// transaction; PRAGMA user_version says which ones ran. Add migrations, never edit one.
+export const SCHEMA_MIGRATIONS: readonly string[] = [
+  `
+  -- Every object virtkeeper created or adopted, per host, with the source that owns it.
+  CREATE TABLE objects (
+    host TEXT NOT NULL,
+    key TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    live_key TEXT,
+    origin TEXT NOT NULL CHECK (origin IN ('created', 'adopted')),
+    prune_disabled INTEGER NOT NULL,
+    recorded_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (host, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX objects_by_owner ON objects (host, owner);
+
+  -- Written (and committed) before the first mutating libvirt call of a change, deleted by the
+  -- change's confirmation. A row left behind is resolved against the host on the next run.
+  CREATE TABLE intents (
+    id INTEGER PRIMARY KEY,
+    host TEXT NOT NULL,
+    key TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    action TEXT NOT NULL,
+    origin TEXT NOT NULL CHECK (origin IN ('created', 'adopted')),
+    prune_disabled INTEGER NOT NULL,
+    live_key TEXT,
+    pid INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX intents_by_key ON intents (host, key);
+
+  -- At most one apply or daemon per host and state directory.
+  CREATE TABLE locks (
+    host TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    process_start TEXT NOT NULL,
+    machine TEXT NOT NULL,
+    boot_id TEXT NOT NULL,
+    command TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    since TEXT NOT NULL
+  );
+
+  CREATE TABLE hosts (
+    key TEXT PRIMARY KEY,
+    hostname TEXT NOT NULL,
+    uri TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+  );
+
+  -- inventory.json files of earlier versions already imported (each exactly once).
+  CREATE TABLE imports (
+    file TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    records INTEGER NOT NULL,
+    imported_at TEXT NOT NULL
+  );
+  `,
+];
