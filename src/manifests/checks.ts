@@ -14,6 +14,7 @@ import type {
   StorageVolumeSpec,
 } from './types.js';
 import { parseSize, SizeError } from './units.js';
+import { hasUserinfo } from './redact-url.js';
 
 export interface CheckIssue {
   path: FieldPath;
@@ -228,6 +229,11 @@ function checkPool(spec: StoragePoolSpec): CheckIssue[] {
 
 // ------------------------------------------------------------------ StorageVolume
 
+// The message never repeats the URL: it would print the password it warns about.
+const USERINFO_MESSAGE =
+  'must not carry a user name or password (user:pass@): they would be sent in clear and shown in plans, errors and logs, and Node\'s fetch refuses them anyway; ' +
+  'remove them and serve the image without credentials for now (credentials from a Secret-backed header or a netrc-style file are planned, not yet available)';
+
 function checkVolume(name: string, spec: StorageVolumeSpec): CheckIssue[] {
   const issues: CheckIssue[] = [];
   const capacity = size(['capacity'], spec.capacity, issues);
@@ -239,6 +245,7 @@ function checkVolume(name: string, spec: StorageVolumeSpec): CheckIssue[] {
   const self = (ref: { pool?: string; name: string } | undefined) => ref && ref.name === name && (ref.pool ?? spec.pool) === spec.pool;
   if (self(spec.backingStore?.volume)) issues.push({ path: ['backingStore', 'volume'], message: 'a volume cannot be its own backing store' });
   if (self(spec.cloneFrom)) issues.push({ path: ['cloneFrom'], message: 'a volume cannot be cloned from itself' });
+  if (spec.source?.url !== undefined && hasUserinfo(spec.source.url)) issues.push({ path: ['source', 'url'], message: USERINFO_MESSAGE });
   return issues;
 }
 

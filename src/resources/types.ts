@@ -2,6 +2,7 @@
 // daemon) knows nothing of a kind's fields: it asks the kind to read live objects, to diff and
 // plan one object, and to execute the steps it planned.
 import type { LibvirtClient } from '../libvirt/client.js';
+import type { DeviceHostUse } from './node-device/host-use.js';
 import type {
   DesiredState,
   IdentityKey,
@@ -75,6 +76,8 @@ export interface LiveResource<K extends ManifestKind = ManifestKind> {
   persistent: boolean;
   /** Carries virtkeeper's ownership mark in its own XML (domains: <metadata>); inventory covers the rest. */
   markedOwned: boolean;
+  /** PCI node devices: how the host itself uses the device (network interfaces, disks, IOMMU group), read with it. */
+  hostUse?: DeviceHostUse;
 }
 
 /** What a kind needs while planning: other desired objects (to resolve references) and other live ones. */

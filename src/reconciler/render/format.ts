@@ -2,6 +2,7 @@
 // change is called and how a value reads.
 import type { ActionType, FieldChange } from '../../resources/types.js';
 import type { PlanSummary } from '../planner.js';
+import { redactUrlsIn } from '../../manifests/redact-url.js';
 import type { RetainedReason } from '../planner.js';
 
 /** One-character marker per action, as in a diff. */
@@ -26,7 +27,7 @@ export function formatValue(value: unknown): string {
   if (value === undefined) return '(absent)';
   if (typeof value === 'bigint') return value.toString();
   const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-  return text ?? String(value);
+  return redactUrlsIn(text ?? String(value));
 }
 
 /** "spec.memory: "2GiB" → "4GiB"" / "spec.bridge: "br0"" */

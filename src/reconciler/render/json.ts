@@ -2,6 +2,7 @@
 // contract for CI scripts: add fields, never rename or remove them without bumping format_version.
 import type { ActionType, ChangeClass, ResourceChange } from '../../resources/types.js';
 import type { Plan } from '../planner.js';
+import { redactUrlsIn, redactUrlsInValue } from '../../manifests/redact-url.js';
 
 export const PLAN_FORMAT_VERSION = '1';
 
@@ -58,7 +59,7 @@ export function toJsonPlan(plan: Plan, connect: string): JsonPlan {
     resource_changes: plan.changes.map((c) => resourceChange(c, plan.waitsFor.get(c.key) ?? [])),
     retained: plan.retained.map((r) => ({ address: r.key, reason: r.reason })),
     forgotten: [...plan.forgotten],
-    errors: plan.errors.map((e) => ({ address: e.key ?? null, message: e.message })),
+    errors: plan.errors.map((e) => ({ address: e.key ?? null, message: redactUrlsIn(e.message) })),
     prune_blocked: plan.pruneBlocked ?? null,
   };
 }
@@ -69,7 +70,7 @@ function resourceChange(change: ResourceChange, waitsFor: readonly string[]): Js
     kind: change.kind,
     name: change.name,
     action: change.action,
-    reason: change.reason,
+    reason: redactUrlsIn(change.reason),
     restart_required: change.restartRequired,
     depends_on: [...waitsFor],
     changes: change.changes.map((f) => ({
@@ -80,7 +81,7 @@ function resourceChange(change: ResourceChange, waitsFor: readonly string[]): Js
     })),
     steps: change.steps.map((s) => s.op),
   };
-  if (change.refused !== undefined) out.refused = change.refused;
+  if (change.refused !== undefined) out.refused = redactUrlsIn(change.refused);
   if (change.restartPending?.length) {
     out.restart_pending = change.restartPending.map((p) => ({ path: p.path, running: jsonValue(p.running), defined: jsonValue(p.defined) }));
   }
@@ -90,7 +91,7 @@ function resourceChange(change: ResourceChange, waitsFor: readonly string[]): Js
 function jsonValue(v: unknown): unknown {
   if (v === undefined) return null;
   if (typeof v === 'bigint') return v.toString();
-  return v;
+  return redactUrlsInValue(v);
 }
 
 export function renderJson(plan: Plan, connect: string): string {

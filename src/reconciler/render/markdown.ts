@@ -2,6 +2,7 @@
 // in ```diff blocks (which GitHub and GitLab colour).
 import type { ResourceChange } from '../../resources/types.js';
 import { isRestartPending, type Plan } from '../planner.js';
+import { redactUrlsIn } from '../../manifests/redact-url.js';
 import { fieldOp, formatFieldChange, formatValue, RETAINED_REASON, summaryLine } from './format.js';
 
 export interface MarkdownRenderOptions {
@@ -15,7 +16,7 @@ export const MARKDOWN_COMMENT_LIMIT = 60_000;
 
 export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions): string {
   const lines: string[] = ['### virtkeeper plan', '', `Host: \`${code(options.connect)}\``, ''];
-  for (const error of plan.errors) lines.push(`> **Error:** ${cell(`${error.key ? `${error.key}: ` : ''}${error.message}`)}`, '');
+  for (const error of plan.errors) lines.push(`> **Error:** ${cell(redactUrlsIn(`${error.key ? `${error.key}: ` : ''}${error.message}`))}`, '');
   if (plan.pruneBlocked !== undefined) lines.push(`> **Prune refused:** ${cell(plan.pruneBlocked)}`, '');
 
   lines.push(`**Plan:** ${summaryLine(plan.summary)}.`, '');
@@ -55,7 +56,7 @@ function notes(c: ResourceChange): string {
   if (c.restartRequired) parts.push('**restart required**');
   if (isRestartPending(c)) parts.push('**restart pending**');
   if (c.reason && c.reason !== c.refused) parts.push(c.reason);
-  return parts.join('; ');
+  return redactUrlsIn(parts.join('; '));
 }
 
 function details(c: ResourceChange): string[] {
@@ -69,7 +70,7 @@ function details(c: ResourceChange): string[] {
       out.push(`${op} ${formatFieldChange(field)}  [${field.class}]`);
     }
   }
-  if (c.changes.length === 0) out.push(`  (${c.steps.map((s) => s.description).join('; ') || 'no field changes'})`);
+  if (c.changes.length === 0) out.push(`  (${redactUrlsIn(c.steps.map((s) => s.description).join('; ')) || 'no field changes'})`);
   out.push('```', '');
   return out;
 }

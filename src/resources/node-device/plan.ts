@@ -10,6 +10,9 @@ import type { LoadedManifest, NodeDeviceManifest, NodeDeviceSpec } from '../../m
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
 import { buildChange, changeIdentity, noOp, type ChangeIdentity } from '../common/change.js';
 import { describeDevice, findDevices, matches } from './identity.js';
+import { kindKey } from '../../manifests/identity.js';
+import { annotationIsTrue } from '../common/annotations.js';
+import { ANNOTATION_ALLOW_HOST_DEVICE, judgeDetach } from './host-use.js';
 
 type DeviceLive = LiveResource<'NodeDevice'>;
 
@@ -33,10 +36,11 @@ function planDesired(id: ChangeIdentity<'NodeDevice'>, m: NodeDeviceManifest, gi
     return buildChange(id, { action: 'update', reason: `${what} matches ${names}`, refused: `${what} is ambiguous (${names}): give bus and device instead` });
   }
   const device = found[0];
-  return { ...planOnDevice(id, spec, what, device), liveKey: device.key };
+  return { ...planOnDevice(id, m, what, device, ctx), liveKey: device.key };
 }
 
-function planOnDevice(id: ChangeIdentity<'NodeDevice'>, spec: NodeDeviceSpec, what: string, device: DeviceLive): ResourceChange<'NodeDevice'> {
+function planOnDevice(id: ChangeIdentity<'NodeDevice'>, m: NodeDeviceManifest, what: string, device: DeviceLive, ctx: PlanContext): ResourceChange<'NodeDevice'> {
+  const spec: NodeDeviceSpec = m.spec;
   if (spec.usb) return noOp(id, `${what} is present (${device.name}); USB devices need no detaching`);
 
   const wantDetached = spec.detached ?? true;
@@ -55,7 +59,19 @@ function planOnDevice(id: ChangeIdentity<'NodeDevice'>, spec: NodeDeviceSpec, wh
     steps.push(reattachStep(device.name, what), detachStep(device.name, what, driver));
   }
   if (changes.length === 0) return noOp(id, `${what} (${device.name}) is ${isDetached ? 'detached' : 'with its host driver'}`);
-  return buildChange(id, { action: 'update', reason: `${what} (${device.name}) ${steps.map((s) => s.op).join(' + ')}`, changes, steps });
+  const reason = `${what} (${device.name}) ${steps.map((s) => s.op).join(' + ')}`;
+  if (!isDetached && wantDetached) {
+    // Taking a device from the host: refused while the host itself uses it (or its IOMMU group).
+    const verdict = judgeDetach({
+      device: device.name,
+      use: device.hostUse,
+      useOf: (name) => (ctx.live.get(kindKey('NodeDevice', name)) as DeviceLive | undefined)?.hostUse,
+      allowed: annotationIsTrue(m, ANNOTATION_ALLOW_HOST_DEVICE),
+    });
+    const caveat = verdict.unchecked.length > 0 ? ` (not checked: ${verdict.unchecked.join('; ')})` : '';
+    return buildChange(id, { action: 'update', reason: `${reason}${caveat}`, changes, steps, refused: verdict.refused });
+  }
+  return buildChange(id, { action: 'update', reason, changes, steps });
 }
 
 export function planNodeDevice(

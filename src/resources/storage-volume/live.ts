@@ -1,5 +1,6 @@
 // I/O: reading volumes of every active pool (an inactive pool cannot list its volumes) and
 // carrying out planned steps.
+import { redactUrl, redactUrlsIn } from '../../manifests/redact-url.js';
 import type { LibvirtClient, StorageVolumeRef } from '../../libvirt/client.js';
 import { volumeKey } from '../../manifests/identity.js';
 import type { LiveResource, ResourceChange, Step } from '../types.js';
@@ -124,7 +125,8 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
  * content does not): delete it when this change created it, so the next apply tries again.
  */
 async function failedUpload(err: unknown, step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, ref: StorageVolumeRef): Promise<VolumeUploadError> {
-  const what = `${change.key}: uploading ${step.payload?.url ?? step.payload?.path} failed: ${messageOf(err)}`;
+  const source = typeof step.payload?.url === 'string' ? redactUrl(step.payload.url) : step.payload?.path;
+  const what = redactUrlsIn(`${change.key}: uploading ${String(source)} failed: ${messageOf(err)}`);
   if (!createdBefore(step, change)) {
     return new VolumeUploadError(`${what}; the volume existed before this change and was left as it is`, { cause: err });
   }

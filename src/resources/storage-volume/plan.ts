@@ -3,6 +3,7 @@
 // replace needs virtkeeper.io/allow-replace: "true" on the volume; delete (prune) needs
 // virtkeeper.io/allow-delete: "true" on the volume's pool manifest, because a pruned volume's
 // own manifest is gone and cannot carry the annotation any more.
+import { redactUrl } from '../../manifests/redact-url.js';
 import type { LoadedManifest, StorageVolumeManifest, StorageVolumeSpec } from '../../manifests/types.js';
 import { kindKey, volumeKey } from '../../manifests/identity.js';
 import type { LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
@@ -47,7 +48,7 @@ function createSteps(manifest: StorageVolumeManifest, ctx: PlanContext): Step[] 
     const capacity = desiredCapacity(manifest, ctx);
     steps.push({
       op: 'upload',
-      description: `upload ${source.url ?? source.path} into ${label(pool, name)}`,
+      description: `upload ${source.url !== undefined ? redactUrl(source.url) : source.path} into ${label(pool, name)}`,
       payload: { pool, name, url: source.url, path: source.path, sha256: source.sha256, capacity },
     });
   }

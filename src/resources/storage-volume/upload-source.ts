@@ -1,6 +1,7 @@
 // I/O: opening the content of a volume's spec.source — a file on the machine running virtkeeper,
 // or an http(s) URL streamed with fetch — as bytes plus the size when it is known up front
 // (file size, Content-Length), so a too-large source fails before any byte is sent.
+import { redactUrl, redactUrlsIn } from '../../manifests/redact-url.js';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -50,19 +51,20 @@ function contentLength(res: Response): bigint | undefined {
 }
 
 async function openUrl(url: string): Promise<OpenedSource> {
+  const shown = redactUrl(url);
   let res: Response;
   try {
     res = await fetch(url, { redirect: 'follow' });
   } catch (err) {
     const cause = (err as { cause?: { message?: string } }).cause?.message;
-    throw new UploadSourceError(`cannot download ${url}: ${cause ?? (err as Error).message}`, { cause: err });
+    throw new UploadSourceError(redactUrlsIn(`cannot download ${shown}: ${cause ?? (err as Error).message}`), { cause: err });
   }
   if (!res.ok || !res.body) {
     await res.body?.cancel().catch(() => {});
-    throw new UploadSourceError(`cannot download ${url}: HTTP ${res.status} ${res.statusText}`.trimEnd());
+    throw new UploadSourceError(`cannot download ${shown}: HTTP ${res.status} ${res.statusText}`.trimEnd());
   }
   const stream = Readable.fromWeb(res.body as WebReadableStream<Uint8Array>);
-  return { label: url, sizeBytes: contentLength(res), body: stream, close: () => stream.destroy() };
+  return { label: shown, sizeBytes: contentLength(res), body: stream, close: () => stream.destroy() };
 }
 
 export function openUploadSource(spec: UploadSourceSpec): Promise<OpenedSource> {

@@ -19,6 +19,12 @@ import { usePrivateLibvirtd } from '../../support/libvirtd.js';
 import { KindHarness, type AnyKind } from '../../unit/resources/common/harness.js';
 import { manifest } from '../../unit/resources/common/live.js';
 import { apply } from '../reconciler/support.js';
+import type { Plan } from '../../../src/reconciler/planner.js';
+import { describeError } from '../../../src/reconciler/executor.js';
+import { formatChangeError } from '../../../src/reconciler/render/apply.js';
+import { renderHuman } from '../../../src/reconciler/render/human.js';
+import { renderJson } from '../../../src/reconciler/render/json.js';
+import { renderMarkdown } from '../../../src/reconciler/render/markdown.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const KiB = 1024;
@@ -215,5 +221,38 @@ describe('StorageVolume upload on a real dir pool (qemu:///system of the private
     const fixed = await apply(manifests, opts);
     expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
     expect((await readFile(onDisk('release.img'))).subarray(0, good.length).equals(good)).toBe(true);
+  });
+  it('a source URL with user:pass@ that slipped past validate never shows its password: not in any plan format, not in the apply error', async (ctx) => {
+    requireStorage(ctx);
+    const password = `pw-${randomBytes(8).toString('hex')}`;
+    served.set('/creds.img', { body: randomBytes(KiB) });
+    const url = `${baseUrl.replace('http://', `http://vkuser:${password}@`)}/creds.img`;
+    const change = await h.plan(storageVolumeKind, volume('creds.img', { capacity: '1MiB', source: { url } }), desired());
+    expect(change.action).toBe('create');
+    const plan: Plan = {
+      changes: [change],
+      waitsFor: new Map([[change.key, []]]),
+      summary: { create: 1, update: 0, replace: 0, delete: 0, noOp: 0, refused: 0, restartPending: 0 },
+      errors: [],
+      retained: [],
+      forgotten: [],
+    };
+    const rendered = [renderHuman(plan, { connect: 'test', color: false }), renderJson(plan, 'test'), renderMarkdown(plan, { connect: 'test' })];
+    for (const text of rendered) {
+      expect(text).toContain('127.0.0.1');
+      expect(text).toContain('***@');
+      expect(text).not.toContain(password);
+      expect(text).not.toContain('vkuser');
+    }
+    const err = await h.execute(storageVolumeKind, change).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    const shown = formatChangeError(describeError(err, 'upload'));
+    expect(shown).toMatch(/creds\.img[\s\S]*cannot download http:\/\/\*\*\*@127\.0\.0\.1/);
+    expect(shown).not.toContain(password);
+    expect((err as Error).message).not.toContain(password);
+    expect(await lookup('creds.img')).toBeNull();
   });
 });

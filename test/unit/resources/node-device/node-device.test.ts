@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeDeviceManifest, NodeDeviceSpec } from '../../../../src/manifests/types.js';
+import type { LiveResource } from '../../../../src/resources/types.js';
 import { nodeDeviceKind, pciDeviceName } from '../../../../src/resources/node-device/index.js';
 import { contextOf, liveFromXml, loaded, manifest } from '../common/live.js';
 
@@ -126,5 +127,42 @@ describe('NodeDevice plan', () => {
     expect(nodeDeviceKind.plan(undefined, onHost, contextOf([], [onHost]))).toMatchObject({ action: 'no-op', steps: [] });
     const usb = liveFromXml(nodeDeviceKind, 'usb_1_5', USB_XML);
     expect(nodeDeviceKind.plan(undefined, usb, contextOf([], [usb]))).toMatchObject({ action: 'no-op', steps: [] });
+  });
+});
+
+describe('NodeDevice plan: devices the host uses', () => {
+  const GROUP = { number: 14, members: ['pci_0000_06_00_0', 'pci_0000_06_00_1'] };
+  const withUse = (name: string, hostUse: LiveResource<'NodeDevice'>['hostUse']) => ({
+    ...liveFromXml(nodeDeviceKind, name, nvmeXml('nvme').replace('pci_0000_06_00_0', name).replace('<function>0</function>', `<function>${name.slice(-1)}</function>`)),
+    hostUse,
+  });
+
+  it('refuses to detach the device of the root disk, keeping the step so the plan shows what was refused', () => {
+    const live = withUse('pci_0000_06_00_0', { nets: [], blocks: [{ device: '/dev/nvme0n1', mountedOn: ['/'] }], unchecked: [] });
+    const change = nodeDeviceKind.plan(loaded(nvme()), undefined, contextOf([loaded(nvme())], [live]));
+    expect(change.refused).toMatch(/the host uses pci_0000_06_00_0: \/dev\/nvme0n1, which holds the root filesystem/);
+    expect(change.steps.map((s) => s.op)).toEqual(['detach']);
+  });
+
+  it('virtkeeper.io/allow-host-device: "true" plans the detach', () => {
+    const live = withUse('pci_0000_06_00_0', { nets: [{ interface: 'eth0', linkState: 'up' }], blocks: [], unchecked: [] });
+    const m = manifest('NodeDevice', 'nvme0', NVME, { 'virtkeeper.io/allow-host-device': 'true' }) as NodeDeviceManifest;
+    const change = nodeDeviceKind.plan(loaded(m), undefined, contextOf([loaded(m)], [live]));
+    expect(change.refused).toBeUndefined();
+    expect(change.action).toBe('update');
+  });
+
+  it('refuses a function whose IOMMU group sibling the host uses, with the group listed', () => {
+    const target = withUse('pci_0000_06_00_0', { nets: [], blocks: [], iommuGroup: GROUP, unchecked: [] });
+    const sibling = withUse('pci_0000_06_00_1', { nets: [{ interface: 'eno1', linkState: 'up' }], blocks: [], iommuGroup: GROUP, unchecked: [] });
+    const change = nodeDeviceKind.plan(loaded(nvme()), undefined, contextOf([loaded(nvme())], [target, sibling]));
+    expect(change.refused).toMatch(/IOMMU group 14 \(pci_0000_06_00_0, pci_0000_06_00_1\).*pci_0000_06_00_1 \(network interface eno1/);
+  });
+
+  it('says in the reason which checks a remote host could not answer', () => {
+    const live = withUse('pci_0000_06_00_0', { nets: [], blocks: [{ device: '/dev/nvme0n1' }], unchecked: ['mounts, swap: the host is remote'] });
+    const change = nodeDeviceKind.plan(loaded(nvme()), undefined, contextOf([loaded(nvme())], [live]));
+    expect(change.refused).toBeUndefined();
+    expect(change.reason).toMatch(/not checked: mounts, swap: the host is remote/);
   });
 });
