@@ -312,6 +312,7 @@ export class Controller {
     if (!this.#ready) {
       this.#ready = true;
       this.#http?.markReady();
+      this.#daemonMetrics.setReady(true);
       for (const wake of this.#readyWaiters.splice(0)) wake();
     }
   }
@@ -474,6 +475,7 @@ export class Controller {
       // Not ready while we cannot act; a post-reconnect full sync makes us ready again.
       this.#ready = false;
       this.#http?.markNotReady();
+      this.#daemonMetrics.setReady(false);
     }
     const subscription = this.#subscription;
     this.#subscription = null;

@@ -11,6 +11,8 @@ export interface DaemonMetrics {
   reload(result: ReloadResult): void;
   /** 1 while the empty-tree guard holds prune back (the manifests would empty the source or delete more than --prune-max). */
   setPruneBlocked(blocked: boolean): void;
+  /** 1 while /readyz answers 200 (a full sync completed on the current connection). */
+  setReady(ready: boolean): void;
 }
 
 export function createDaemonMetrics(metrics: Metrics): DaemonMetrics {
@@ -40,7 +42,18 @@ export function createDaemonMetrics(metrics: Metrics): DaemonMetrics {
       registers,
     });
   pruneBlocked.set(0);
+  const ready =
+    (metrics.registry.getSingleMetric(`${METRIC_PREFIX}ready`) as Gauge | undefined) ??
+    new Gauge({
+      name: `${METRIC_PREFIX}ready`,
+      help: '1 while the daemon is ready (/readyz 200: a full sync completed on the current libvirt connection), else 0.',
+      registers,
+    });
+  ready.set(0);
   return {
+    setReady(r) {
+      ready.set(r ? 1 : 0);
+    },
     setPruneBlocked(b) {
       pruneBlocked.set(b ? 1 : 0);
     },

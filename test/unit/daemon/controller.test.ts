@@ -151,9 +151,11 @@ describe('Controller (fake host)', () => {
     await until(() => !c.connected && engine.connects >= 3);
     expect(await metric(c, 'virtkeeper_libvirt_connection_up')).toBe(0);
     expect(c.ready).toBe(false);
+    expect(await metric(c, 'virtkeeper_ready')).toBe(0);
     engine.connectable = true;
     await until(() => c.ready && engine.live.has('Domain/web'));
     expect(await metric(c, 'virtkeeper_libvirt_connection_up')).toBe(1);
+    expect(await metric(c, 'virtkeeper_ready')).toBe(1);
   });
 
   it('starts with an invalid tree, reconciles nothing, and picks up the fix', async () => {
