@@ -19,13 +19,13 @@ export function createDaemonMetrics(metrics: Metrics): DaemonMetrics {
   const registers = [metrics.registry];
   // One Metrics registry per controller, but a caller may hand the same one to two controllers
   // (tests do): reuse what is already registered instead of failing on the duplicate name.
-  const valid =
-    (metrics.registry.getSingleMetric(`${METRIC_PREFIX}manifests_valid`) as Gauge | undefined) ??
-    new Gauge({
-      name: `${METRIC_PREFIX}manifests_valid`,
-      help: '1 when the manifests on disk were valid at the last load, 0 when invalid (the last valid state stays in force).',
-      registers,
-    });
+  const gauge = (name: string, help: string): Gauge =>
+    (metrics.registry.getSingleMetric(`${METRIC_PREFIX}${name}`) as Gauge | undefined) ??
+    new Gauge({ name: `${METRIC_PREFIX}${name}`, help, registers });
+  const valid = gauge(
+    'manifests_valid',
+    '1 when the manifests on disk were valid at the last load, 0 when invalid (the last valid state stays in force).',
+  );
   const reloads =
     (metrics.registry.getSingleMetric(`${METRIC_PREFIX}manifest_reloads_total`) as Counter<'result'> | undefined) ??
     new Counter({
@@ -34,21 +34,12 @@ export function createDaemonMetrics(metrics: Metrics): DaemonMetrics {
       labelNames: ['result'] as const,
       registers,
     });
-  const pruneBlocked =
-    (metrics.registry.getSingleMetric(`${METRIC_PREFIX}prune_blocked`) as Gauge | undefined) ??
-    new Gauge({
-      name: `${METRIC_PREFIX}prune_blocked`,
-      help: '1 while prune is refused by the empty-tree guard (empty manifests, or more than --prune-max of the recorded objects would go); nothing is deleted.',
-      registers,
-    });
+  const pruneBlocked = gauge(
+    'prune_blocked',
+    '1 while prune is refused by the empty-tree guard (empty manifests, or more than --prune-max of the recorded objects would go); nothing is deleted.',
+  );
   pruneBlocked.set(0);
-  const ready =
-    (metrics.registry.getSingleMetric(`${METRIC_PREFIX}ready`) as Gauge | undefined) ??
-    new Gauge({
-      name: `${METRIC_PREFIX}ready`,
-      help: '1 while the daemon is ready (/readyz 200: a full sync completed on the current libvirt connection), else 0.',
-      registers,
-    });
+  const ready = gauge('ready', '1 while the daemon is ready (/readyz 200: a full sync completed on the current libvirt connection), else 0.');
   ready.set(0);
   return {
     setReady(r) {
