@@ -14,6 +14,7 @@ import {
   type ServerMessage,
 } from './rpc-types.js';
 import { describeCallObject } from './call-object.js';
+import { countCall } from './call-stats.js';
 import {
   FrameDecoder,
   HEADER_BYTES,
@@ -420,6 +421,7 @@ export class RpcConnection implements RpcCaller {
   /** Encodes and sends one CALL with the given serial; throws synchronously when it cannot be encoded. */
   private sendCall<A, R>(program: number, version: number, proc: ProcedureDef<A, R>, args: A, serial: number, timeoutMs: number): Promise<R> {
     if (this.closedInfo) return Promise.reject(this.closedError(proc.name));
+    countCall(proc.name);
     const w = new XdrWriter();
     proc.args.encode(w, args);
     const body = w.toBuffer();
