@@ -127,6 +127,18 @@ export interface ListFilter {
   autostart?: boolean;
 }
 
+/** Domains can also be listed by state: "other" is every state but running, paused and shut off. */
+export interface DomainListFilter extends ListFilter {
+  state?: 'running' | 'paused' | 'shutoff' | 'other';
+}
+
+const DOMAIN_LIST_STATE_BITS: Record<NonNullable<DomainListFilter['state']>, number> = {
+  running: dom.VIR_CONNECT_LIST_DOMAINS_RUNNING,
+  paused: dom.VIR_CONNECT_LIST_DOMAINS_PAUSED,
+  shutoff: dom.VIR_CONNECT_LIST_DOMAINS_SHUTOFF,
+  other: dom.VIR_CONNECT_LIST_DOMAINS_OTHER,
+};
+
 export interface CallInfo {
   procedure: string;
   number: number;
@@ -158,6 +170,8 @@ export class StreamsUnsupportedError extends Error {
 export interface LibvirtClientOptions {
   /** Called after every remote call, e.g. to feed a latency histogram. Must not throw. */
   onCall?: (info: CallInfo) => void;
+  /** The connection was opened read-only: calls libvirt denies there (secure XML) are not tried. */
+  readOnly?: boolean;
   /** Releases the underlying connection; close() calls it once. */
   close?: () => Promise<void>;
 }
@@ -192,14 +206,49 @@ async function orNull<T>(p: Promise<T>, ...codes: number[]): Promise<T | null> {
  * Some drivers (libvirt's test driver among them) know no separate persistent XML for networks,
  * pools or interfaces and reject the INACTIVE flag with VIR_ERR_INVALID_ARG "unsupported flags".
  * Their current XML is then also their persistent one, so asking again without the flag is exact.
+ * What a driver answered is learnt once per connection and procedure: the first read probes, reads
+ * started meanwhile wait for its answer, and later reads go straight to the form that works, so a
+ * host of N networks costs N reads, not 2N.
  */
-async function xmlWithInactiveFallback(fetch: (flags: number) => Promise<string>, inactiveFlag: number, inactive: boolean): Promise<string> {
-  if (!inactive) return fetch(0);
-  try {
-    return await fetch(inactiveFlag);
-  } catch (err) {
-    if (errorCode(err) === VIR_ERR_INVALID_ARG) return fetch(0);
-    throw err;
+class InactiveFlagSupport {
+  readonly #known = new Map<string, boolean | Promise<boolean>>();
+
+  async read(procedure: string, fetch: (flags: number) => Promise<string>, inactiveFlag: number, inactive: boolean): Promise<string> {
+    if (!inactive) return fetch(0);
+    const known = this.#known.get(procedure);
+    if (known === undefined) return this.#probe(procedure, fetch, inactiveFlag);
+    const supported = typeof known === 'boolean' ? known : await known;
+    return supported ? this.#withFallback(fetch, inactiveFlag) : fetch(0);
+  }
+
+  async #probe(procedure: string, fetch: (flags: number) => Promise<string>, inactiveFlag: number): Promise<string> {
+    let settle!: (supported: boolean) => void;
+    this.#known.set(procedure, new Promise<boolean>((resolve) => (settle = resolve)));
+    try {
+      const xml = await fetch(inactiveFlag);
+      this.#known.set(procedure, true);
+      settle(true);
+      return xml;
+    } catch (err) {
+      if (errorCode(err) === VIR_ERR_INVALID_ARG) {
+        this.#known.set(procedure, false);
+        settle(false);
+        return fetch(0);
+      }
+      // Failed for its own reasons (the object went away): nothing learnt, the next read probes.
+      this.#known.delete(procedure);
+      settle(true);
+      throw err;
+    }
+  }
+
+  async #withFallback(fetch: (flags: number) => Promise<string>, inactiveFlag: number): Promise<string> {
+    try {
+      return await fetch(inactiveFlag);
+    } catch (err) {
+      if (errorCode(err) === VIR_ERR_INVALID_ARG) return fetch(0);
+      throw err;
+    }
   }
 }
 
@@ -285,12 +334,16 @@ export class LibvirtClient {
   private readonly closeFn: (() => Promise<void>) | undefined;
   private readonly onCall: ((info: CallInfo) => void) | undefined;
   private closing: Promise<void> | undefined;
+  private readonly inactiveFlags = new InactiveFlagSupport();
+  /** Opened read-only: libvirt refuses secure XML (passwords) there, so it is never asked for. */
+  readonly readOnly: boolean;
 
   constructor(caller: RpcCaller, options: LibvirtClientOptions = {}) {
     this.connection = caller;
     this.rpc = options.onCall ? withCallHook(caller, options.onCall) : caller;
     this.closeFn = options.close;
     this.onCall = options.onCall;
+    this.readOnly = options.readOnly ?? false;
   }
 
   /** Opens a connection (see connect.ts for URI forms) and wraps it. */
@@ -301,6 +354,7 @@ export class LibvirtClient {
     });
     return new LibvirtClient(conn, {
       ...(options.onCall ? { onCall: options.onCall } : {}),
+      readOnly: options.readOnly ?? false,
       close: () => closeConnection(conn),
     });
   }
@@ -361,8 +415,9 @@ export class LibvirtClient {
 
   // ---- domains -----------------------------------------------------------------------------
 
-  async listDomains(filter: ListFilter = {}): Promise<DomainRef[]> {
-    const r = await this.call(dom.CONNECT_LIST_ALL_DOMAINS, { needResults: true, flags: listFlags(filter, DOMAIN_LIST_BITS) });
+  async listDomains(filter: DomainListFilter = {}): Promise<DomainRef[]> {
+    const flags = listFlags(filter, DOMAIN_LIST_BITS) | (filter.state ? DOMAIN_LIST_STATE_BITS[filter.state] : 0);
+    const r = await this.call(dom.CONNECT_LIST_ALL_DOMAINS, { needResults: true, flags });
     return r.items;
   }
 
@@ -573,10 +628,11 @@ export class LibvirtClient {
     return orNull(this.call(net.NETWORK_LOOKUP_BY_UUID, uuid), VIR_ERR_NO_NETWORK);
   }
 
-  /** `inactive`: the persistent config (see xmlWithInactiveFallback for drivers without one). */
+  /** `inactive`: the persistent config (see InactiveFlagSupport for drivers without one). */
   getNetworkXml(ref: NetworkRef, opts: { inactive?: boolean } = {}): Promise<string> {
     const handle = networkHandle(ref);
-    return xmlWithInactiveFallback(
+    return this.inactiveFlags.read(
+      'NETWORK_GET_XML_DESC',
       (flags) => this.call(net.NETWORK_GET_XML_DESC, { net: handle, flags }),
       net.VIR_NETWORK_XML_INACTIVE,
       opts.inactive ?? false,
@@ -657,10 +713,11 @@ export class LibvirtClient {
     return orNull(this.call(sto.STORAGE_POOL_LOOKUP_BY_UUID, uuid), VIR_ERR_NO_STORAGE_POOL);
   }
 
-  /** `inactive`: the persistent config (see xmlWithInactiveFallback for drivers without one). */
+  /** `inactive`: the persistent config (see InactiveFlagSupport for drivers without one). */
   getStoragePoolXml(ref: StoragePoolRef, opts: { inactive?: boolean } = {}): Promise<string> {
     const handle = poolHandle(ref);
-    return xmlWithInactiveFallback(
+    return this.inactiveFlags.read(
+      'STORAGE_POOL_GET_XML_DESC',
       (flags) => this.call(sto.STORAGE_POOL_GET_XML_DESC, { pool: handle, flags }),
       sto.VIR_STORAGE_XML_INACTIVE,
       opts.inactive ?? false,
@@ -855,10 +912,11 @@ export class LibvirtClient {
     return orNull(this.call(ifc.INTERFACE_LOOKUP_BY_MAC_STRING, mac), VIR_ERR_NO_INTERFACE);
   }
 
-  /** `inactive`: the persistent config (see xmlWithInactiveFallback for drivers without one). */
+  /** `inactive`: the persistent config (see InactiveFlagSupport for drivers without one). */
   getInterfaceXml(ref: InterfaceRef, opts: { inactive?: boolean } = {}): Promise<string> {
     const handle = ifaceHandle(ref);
-    return xmlWithInactiveFallback(
+    return this.inactiveFlags.read(
+      'INTERFACE_GET_XML_DESC',
       (flags) => this.call(ifc.INTERFACE_GET_XML_DESC, { iface: handle, flags }),
       ifc.VIR_INTERFACE_XML_INACTIVE,
       opts.inactive ?? false,

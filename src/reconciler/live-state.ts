@@ -10,25 +10,27 @@ export class LiveStateError extends Error {
 }
 
 /**
- * Every live object of the given kinds (default: all). Kinds are read one after another: the
- * calls share one connection, and a plan is only as good as a consistent snapshot anyway.
+ * Every live object of the given kinds (default: all). Kinds are read at once, each with a few
+ * calls in flight (resources/common/bounded.ts): one connection carries them all, and the plan
+ * built from the result is only as current as its slowest kind anyway.
  */
 export async function readLiveState(
   client: LibvirtClient,
   registry: KindRegistry,
   kinds: readonly ManifestKind[] = KIND_ORDER,
 ): Promise<Map<IdentityKey, LiveResource>> {
+  const perKind = await Promise.all(
+    kinds.map(async (kindName) => {
+      const kind = registry[kindName] as ResourceKind<typeof kindName>;
+      try {
+        return (await kind.readLive(client)) as LiveResource[];
+      } catch (err) {
+        throw new LiveStateError(`reading live ${kindName} objects: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
+    }),
+  );
   const live = new Map<IdentityKey, LiveResource>();
-  for (const kindName of kinds) {
-    const kind = registry[kindName] as ResourceKind<typeof kindName>;
-    let objects: LiveResource[];
-    try {
-      objects = await kind.readLive(client);
-    } catch (err) {
-      throw new LiveStateError(`reading live ${kindName} objects: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    }
-    for (const object of objects) live.set(object.key, object);
-  }
+  for (const objects of perKind) for (const object of objects) live.set(object.key, object);
   return live;
 }
 

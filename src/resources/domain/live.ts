@@ -1,5 +1,7 @@
 // The I/O half of the Domain kind: reading live domains and carrying out planned steps.
-import { VIR_ERR_INVALID_ARG, VIR_ERR_NO_DOMAIN, VIR_ERR_OPERATION_DENIED, VIR_ERR_OPERATION_INVALID, hasErrorCode } from '../../libvirt/errors.js';
+import { VIR_ERR_INVALID_ARG, VIR_ERR_NO_DOMAIN, VIR_ERR_NO_SUPPORT, VIR_ERR_OPERATION_DENIED, VIR_ERR_OPERATION_INVALID, hasErrorCode } from '../../libvirt/errors.js';
+import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
+import { StepRefs } from '../common/step-refs.js';
 import type { DomainSpec } from '../../manifests/types.js';
 import type { DomainRef, LibvirtClient } from '../../libvirt/client.js';
 import { kindKey } from '../../manifests/identity.js';
@@ -12,8 +14,16 @@ import type { DomainStepOp } from './plan.js';
 
 const POLL_MS = 250;
 
-/** Passwords are part of what a redefine must keep, but need a read-write connection; a read-only one gets the rest. */
+/** Handles of domains defined by the change being executed, for its later steps. */
+const domainRefs = new StepRefs<DomainRef>();
+
+/**
+ * Passwords are part of what a redefine must keep, but only a read-write connection may read
+ * them: a read-only one is not asked (libvirt would deny it), and a denial on a read-write one
+ * (an ACL) still gets the rest.
+ */
 async function persistentXml(client: LibvirtClient, ref: DomainRef): Promise<string> {
+  if (client.readOnly) return client.getDomainXml(ref, { inactive: true });
   try {
     return await client.getDomainXml(ref, { inactive: true, secure: true });
   } catch (err) {
@@ -32,13 +42,48 @@ async function runningSpec(client: LibvirtClient, ref: DomainRef, state: string,
   }
 }
 
-async function readOne(client: LibvirtClient, ref: DomainRef): Promise<LiveResource<'Domain'>> {
-  const [xml, state, autostart, persistent] = await Promise.all([
-    persistentXml(client, ref),
-    client.domainState(ref),
-    client.getDomainAutostart(ref),
-    client.isDomainPersistent(ref),
-  ]);
+/** What filtered listings tell about every domain at once: a few list calls instead of three calls per domain. */
+interface DomainFacts {
+  state(ref: DomainRef): Promise<string>;
+  autostart(ref: DomainRef): Promise<boolean>;
+  persistent(ref: DomainRef): Promise<boolean>;
+}
+
+const byUuid = (refs: readonly DomainRef[]): Set<string> => new Set(refs.map((r) => r.uuid));
+
+/**
+ * Running, paused and shut-off domains come from one listing each; the rare other states
+ * (blocked, shutting down, crashed, suspended to memory) are asked one by one. A driver that
+ * rejects the filters gets the per-domain calls for everything.
+ */
+async function readDomainFacts(client: LibvirtClient): Promise<DomainFacts> {
+  let lists: DomainRef[][];
+  try {
+    lists = await Promise.all([
+      client.listDomains({ state: 'running' }),
+      client.listDomains({ state: 'paused' }),
+      client.listDomains({ state: 'shutoff' }),
+      client.listDomains({ autostart: true }),
+      client.listDomains({ persistent: true }),
+    ]);
+  } catch (err) {
+    if (!hasErrorCode(err, VIR_ERR_INVALID_ARG) && !hasErrorCode(err, VIR_ERR_NO_SUPPORT)) throw err;
+    return {
+      state: (ref) => client.domainState(ref),
+      autostart: (ref) => client.getDomainAutostart(ref),
+      persistent: (ref) => client.isDomainPersistent(ref),
+    };
+  }
+  const [running, paused, shutoff, autostart, persistent] = lists.map(byUuid) as [Set<string>, Set<string>, Set<string>, Set<string>, Set<string>];
+  return {
+    state: async (ref) => (running.has(ref.uuid) ? 'running' : paused.has(ref.uuid) ? 'paused' : shutoff.has(ref.uuid) ? 'shutoff' : client.domainState(ref)),
+    autostart: async (ref) => autostart.has(ref.uuid),
+    persistent: async (ref) => persistent.has(ref.uuid),
+  };
+}
+
+async function readOne(client: LibvirtClient, ref: DomainRef, facts: DomainFacts): Promise<LiveResource<'Domain'>> {
+  const [xml, state, autostart, persistent] = await Promise.all([persistentXml(client, ref), facts.state(ref), facts.autostart(ref), facts.persistent(ref)]);
   const active = state !== 'shutoff' && state !== 'crashed' && state !== 'nostate';
   const live: LiveResource<'Domain'> = {
     key: kindKey('Domain', ref.name),
@@ -55,19 +100,22 @@ async function readOne(client: LibvirtClient, ref: DomainRef): Promise<LiveResou
   return live;
 }
 
+/** Every domain: one XML read each (two while it runs), a few calls in flight at once. */
 export async function readLiveDomains(client: LibvirtClient): Promise<Array<LiveResource<'Domain'>>> {
-  const refs = await client.listDomains();
-  const out: Array<LiveResource<'Domain'>> = [];
-  for (const ref of refs) {
-    try {
-      out.push(await readOne(client, ref));
-    } catch (err) {
-      // Undefined between listing and reading: it is simply not there any more.
-      if (hasErrorCode(err, VIR_ERR_NO_DOMAIN)) continue;
-      throw err;
-    }
-  }
-  return out;
+  const [refs, facts] = await Promise.all([client.listDomains(), readDomainFacts(client)]);
+  return mapBounded(refs, READ_CONCURRENCY, (ref) => unlessGone(readOne(client, ref, facts), VIR_ERR_NO_DOMAIN));
+}
+
+/** One domain by name (an event or a file change about it), undefined when there is none. */
+export async function readLiveDomain(client: LibvirtClient, name: string): Promise<LiveResource<'Domain'> | undefined> {
+  const ref = await client.lookupDomain(name);
+  if (!ref) return undefined;
+  const facts: DomainFacts = {
+    state: (r) => client.domainState(r),
+    autostart: (r) => client.getDomainAutostart(r),
+    persistent: (r) => client.isDomainPersistent(r),
+  };
+  return unlessGone(readOne(client, ref, facts), VIR_ERR_NO_DOMAIN);
 }
 
 function payloadString(step: Step, key: string): string {
@@ -172,12 +220,16 @@ async function start(client: LibvirtClient, ref: DomainRef, paused: boolean): Pr
 export async function executeDomainStep(step: Step, change: ResourceChange<'Domain'>, client: LibvirtClient, progress?: StepProgress): Promise<void> {
   const op = step.op as DomainStepOp;
   if (op === 'define') {
-    await client.defineDomain(await withSecrets(client, change.name, payloadString(step, 'xml')));
+    const xml = payloadString(step, 'xml');
+    // A domain being created has no passwords to keep, and XML without graphics has none to lose.
+    const keep = change.action !== 'create' && xml.includes('<graphics');
+    domainRefs.remember(change, await client.defineDomain(keep ? await withSecrets(client, change.name, xml) : xml));
     return;
   }
-  const ref = await client.getDomain(change.name);
+  const ref = await domainRefs.get(change, () => client.getDomain(change.name));
   switch (op) {
     case 'undefine':
+      domainRefs.forget(change);
       return undefine(client, ref, step);
     case 'start':
       return start(client, ref, payloadFlag(step, 'paused'));

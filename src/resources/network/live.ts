@@ -1,5 +1,9 @@
 // I/O: reading networks from libvirt and carrying out planned steps.
-import type { LibvirtClient } from '../../libvirt/client.js';
+import type { LibvirtClient, NetworkRef } from '../../libvirt/client.js';
+import { VIR_ERR_NO_NETWORK } from '../../libvirt/errors.js';
+import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
+import { StepRefs } from '../common/step-refs.js';
+import { lifecycleFacts, type LifecycleFacts } from '../common/list-facts.js';
 import { NETWORK_UPDATE_COMMANDS, NETWORK_UPDATE_SECTIONS, type NetworkUpdateCommand, type NetworkUpdateSection } from '../../libvirt/procedures/network.js';
 import { kindKey } from '../../manifests/identity.js';
 import type { LiveResource, ResourceChange, Step } from '../types.js';
@@ -8,26 +12,29 @@ import { payloadBoolean, payloadNumber, payloadString, unknownStep } from '../co
 import { networkFromXml } from './from-xml.js';
 
 export async function readNetworks(client: LibvirtClient): Promise<Array<LiveResource<'Network'>>> {
-  const out: Array<LiveResource<'Network'>> = [];
-  for (const ref of await client.listNetworks()) {
-    const [xml, active, persistent, autostart] = await Promise.all([
-      inactiveXmlOrLive((inactive) => client.getNetworkXml(ref, { inactive })),
-      client.isNetworkActive(ref),
-      client.isNetworkPersistent(ref),
-      client.getNetworkAutostart(ref),
-    ]);
-    out.push({
-      key: kindKey('Network', ref.name),
-      kind: 'Network',
-      name: ref.name,
-      xml,
-      spec: networkFromXml(xml, { active, autostart }),
-      active,
-      persistent,
-      markedOwned: false,
-    });
-  }
-  return out;
+  const [refs, factsOf] = await Promise.all([
+    client.listNetworks(),
+    lifecycleFacts((filter) => client.listNetworks(filter), {
+      active: (ref) => client.isNetworkActive(ref),
+      persistent: (ref) => client.isNetworkPersistent(ref),
+      autostart: (ref) => client.getNetworkAutostart(ref),
+    }),
+  ]);
+  return mapBounded(refs, READ_CONCURRENCY, (ref) => unlessGone(readOne(client, ref, factsOf), VIR_ERR_NO_NETWORK));
+}
+
+async function readOne(client: LibvirtClient, ref: NetworkRef, factsOf: (ref: NetworkRef) => Promise<LifecycleFacts>): Promise<LiveResource<'Network'>> {
+  const [xml, { active, persistent, autostart }] = await Promise.all([inactiveXmlOrLive((inactive) => client.getNetworkXml(ref, { inactive })), factsOf(ref)]);
+  return {
+    key: kindKey('Network', ref.name),
+    kind: 'Network',
+    name: ref.name,
+    xml,
+    spec: networkFromXml(xml, { active, autostart }),
+    active,
+    persistent,
+    markedOwned: false,
+  };
 }
 
 function updateSection(step: Step): NetworkUpdateSection {
@@ -42,18 +49,22 @@ function updateCommand(step: Step): NetworkUpdateCommand {
   return command as NetworkUpdateCommand;
 }
 
-export async function executeNetworkStep(step: Step, _change: ResourceChange<'Network'>, client: LibvirtClient): Promise<void> {
+/** Handles of networks defined by the change being executed, for its later steps. */
+const networkRefs = new StepRefs<NetworkRef>();
+
+export async function executeNetworkStep(step: Step, change: ResourceChange<'Network'>, client: LibvirtClient): Promise<void> {
   if (step.op === 'define') {
-    await client.defineNetwork(payloadString(step, 'xml'));
+    networkRefs.remember(change, await client.defineNetwork(payloadString(step, 'xml')));
     return;
   }
-  const ref = await client.getNetwork(payloadString(step, 'name'));
+  const ref = await networkRefs.get(change, () => client.getNetwork(payloadString(step, 'name')));
   switch (step.op) {
     case 'start':
       return client.startNetwork(ref);
     case 'destroy':
       return client.destroyNetwork(ref);
     case 'undefine':
+      networkRefs.forget(change);
       return client.undefineNetwork(ref);
     case 'setAutostart':
       return client.setNetworkAutostart(ref, payloadBoolean(step, 'autostart'));

@@ -7,6 +7,8 @@ import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LibvirtClient } from '../../libvirt/client.js';
+import { VIR_ERR_NO_NODE_DEVICE } from '../../libvirt/errors.js';
+import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
 import { hostUseByDevice, parseMounts, parseSwaps, type LocalHostFacts } from './host-facts.js';
 import type { DeviceHostUse } from './host-use.js';
 import { kindKey } from '../../manifests/identity.js';
@@ -15,25 +17,27 @@ import { payloadOptionalString, payloadString, unknownStep } from '../common/pay
 import { nodeDeviceFromXml } from './xml.js';
 
 export async function readNodeDevices(client: LibvirtClient): Promise<Array<LiveResource<'NodeDevice'>>> {
-  const out: Array<LiveResource<'NodeDevice'>> = [];
   const refs = await client.listNodeDevices({ capabilities: ['pci', 'usb_device'] });
-  const hostUse = refs.some((r) => r.name.startsWith('pci_')) ? await readHostUse(client) : new Map<string, DeviceHostUse>();
-  for (const ref of refs) {
-    const xml = await client.getNodeDeviceXml(ref);
+  // With PCI devices the whole tree is read once (how the host uses each device); the devices
+  // themselves are part of it, so none is read twice.
+  const tree = refs.some((r) => r.name.startsWith('pci_')) ? await readTree(client) : undefined;
+  const hostUse = tree ? hostUseByDevice([...tree.values()], (await isLocalHost(client)) ? await readLocalHostFacts() : undefined) : new Map<string, DeviceHostUse>();
+  return mapBounded(refs, READ_CONCURRENCY, async (ref) => {
+    const xml = tree ? tree.get(ref.name) : await unlessGone(client.getNodeDeviceXml(ref), VIR_ERR_NO_NODE_DEVICE);
+    if (xml === undefined) return undefined;
     const spec = nodeDeviceFromXml(xml, {});
-    out.push({
+    return {
       hostUse: hostUse.get(ref.name),
       key: kindKey('NodeDevice', ref.name),
-      kind: 'NodeDevice',
+      kind: 'NodeDevice' as const,
       name: ref.name,
       xml,
       spec,
       active: spec.detached ?? false,
       persistent: true,
       markedOwned: false,
-    });
-  }
-  return out;
+    };
+  });
 }
 
 export async function executeNodeDeviceStep(step: Step, _change: ResourceChange<'NodeDevice'>, client: LibvirtClient): Promise<void> {
@@ -51,19 +55,20 @@ export async function executeNodeDeviceStep(step: Step, _change: ResourceChange<
 }
 
 /**
- * How the host uses each PCI device. The device tree comes from libvirt (so it holds on a remote
- * host too); a device whose XML cannot be read (gone meanwhile) is left out of the tree.
+ * Every node device's XML by name. The device tree comes from libvirt (so it holds on a remote
+ * host too); a device whose XML cannot be read (unplugged meanwhile) carries nothing the host
+ * uses any more and is left out.
  */
-async function readHostUse(client: LibvirtClient): Promise<Map<string, DeviceHostUse>> {
-  const xml: string[] = [];
-  for (const ref of await client.listNodeDevices()) {
+async function readTree(client: LibvirtClient): Promise<Map<string, string>> {
+  const refs = await client.listNodeDevices();
+  const read = await mapBounded(refs, READ_CONCURRENCY, async (ref) => {
     try {
-      xml.push(await client.getNodeDeviceXml(ref));
+      return [ref.name, await client.getNodeDeviceXml(ref)] as const;
     } catch {
-      // Unplugged between list and read: it carries nothing the host uses any more.
+      return undefined;
     }
-  }
-  return hostUseByDevice(xml, (await isLocalHost(client)) ? await readLocalHostFacts() : undefined);
+  });
+  return new Map(read);
 }
 
 /**

@@ -1,5 +1,9 @@
 // I/O: reading storage pools and carrying out planned steps.
-import type { LibvirtClient } from '../../libvirt/client.js';
+import type { LibvirtClient, StoragePoolRef } from '../../libvirt/client.js';
+import { VIR_ERR_NO_STORAGE_POOL } from '../../libvirt/errors.js';
+import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
+import { StepRefs } from '../common/step-refs.js';
+import { lifecycleFacts, type LifecycleFacts } from '../common/list-facts.js';
 import { kindKey } from '../../manifests/identity.js';
 import type { LiveResource, ResourceChange, Step } from '../types.js';
 import { inactiveXmlOrLive } from '../common/live-xml.js';
@@ -7,34 +11,44 @@ import { payloadBoolean, payloadString, unknownStep } from '../common/payload.js
 import { poolFromXml } from './from-xml.js';
 
 export async function readPools(client: LibvirtClient): Promise<Array<LiveResource<'StoragePool'>>> {
-  const out: Array<LiveResource<'StoragePool'>> = [];
-  for (const ref of await client.listStoragePools()) {
-    const [xml, active, persistent, autostart] = await Promise.all([
-      inactiveXmlOrLive((inactive) => client.getStoragePoolXml(ref, { inactive })),
-      client.isStoragePoolActive(ref),
-      client.isStoragePoolPersistent(ref),
-      client.getStoragePoolAutostart(ref),
-    ]);
-    out.push({
-      key: kindKey('StoragePool', ref.name),
-      kind: 'StoragePool',
-      name: ref.name,
-      xml,
-      spec: poolFromXml(xml, { active, autostart }),
-      active,
-      persistent,
-      markedOwned: false,
-    });
-  }
-  return out;
+  const [refs, factsOf] = await Promise.all([
+    client.listStoragePools(),
+    lifecycleFacts((filter) => client.listStoragePools(filter), {
+      active: (ref) => client.isStoragePoolActive(ref),
+      persistent: (ref) => client.isStoragePoolPersistent(ref),
+      autostart: (ref) => client.getStoragePoolAutostart(ref),
+    }),
+  ]);
+  return mapBounded(refs, READ_CONCURRENCY, (ref) => unlessGone(readOne(client, ref, factsOf), VIR_ERR_NO_STORAGE_POOL));
 }
 
-export async function executePoolStep(step: Step, _change: ResourceChange<'StoragePool'>, client: LibvirtClient): Promise<void> {
+async function readOne(
+  client: LibvirtClient,
+  ref: StoragePoolRef,
+  factsOf: (ref: StoragePoolRef) => Promise<LifecycleFacts>,
+): Promise<LiveResource<'StoragePool'>> {
+  const [xml, { active, persistent, autostart }] = await Promise.all([inactiveXmlOrLive((inactive) => client.getStoragePoolXml(ref, { inactive })), factsOf(ref)]);
+  return {
+    key: kindKey('StoragePool', ref.name),
+    kind: 'StoragePool',
+    name: ref.name,
+    xml,
+    spec: poolFromXml(xml, { active, autostart }),
+    active,
+    persistent,
+    markedOwned: false,
+  };
+}
+
+/** Handles of pools defined by the change being executed, for its later steps. */
+const poolRefs = new StepRefs<StoragePoolRef>();
+
+export async function executePoolStep(step: Step, change: ResourceChange<'StoragePool'>, client: LibvirtClient): Promise<void> {
   if (step.op === 'define') {
-    await client.defineStoragePool(payloadString(step, 'xml'));
+    poolRefs.remember(change, await client.defineStoragePool(payloadString(step, 'xml')));
     return;
   }
-  const ref = await client.getStoragePool(payloadString(step, 'name'));
+  const ref = await poolRefs.get(change, () => client.getStoragePool(payloadString(step, 'name')));
   switch (step.op) {
     case 'build':
       return client.buildStoragePool(ref, payloadBoolean(step, 'noOverwrite') ? { noOverwrite: true } : {});
@@ -43,6 +57,7 @@ export async function executePoolStep(step: Step, _change: ResourceChange<'Stora
     case 'destroy':
       return client.destroyStoragePool(ref);
     case 'undefine':
+      poolRefs.forget(change);
       return client.undefineStoragePool(ref);
     case 'setAutostart':
       return client.setStoragePoolAutostart(ref, payloadBoolean(step, 'autostart'));

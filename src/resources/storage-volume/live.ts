@@ -3,6 +3,9 @@
 import { redactUrl, redactUrlsIn } from '../../manifests/redact-url.js';
 import type { LibvirtClient, StorageVolumeRef } from '../../libvirt/client.js';
 import { volumeKey } from '../../manifests/identity.js';
+import { hasErrorCode, VIR_ERR_NO_STORAGE_POOL, VIR_ERR_NO_STORAGE_VOL, VIR_ERR_STORAGE_VOL_EXIST } from '../../libvirt/errors.js';
+import { withPool } from './pool-refs.js';
+import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
 import type { LiveResource, ResourceChange, Step } from '../types.js';
 import { payloadNumber, payloadOptionalString, payloadString, StepPayloadError, unknownStep } from '../common/payload.js';
 import { checkedContent, sizeProblem, VolumeContentError } from './content-check.js';
@@ -10,23 +13,26 @@ import { volumeFromXml } from './from-xml.js';
 import { localSourceSize, openUploadSource, type UploadSourceSpec } from './upload-source.js';
 
 export async function readVolumes(client: LibvirtClient): Promise<Array<LiveResource<'StorageVolume'>>> {
-  const out: Array<LiveResource<'StorageVolume'>> = [];
-  for (const pool of await client.listStoragePools({ active: true })) {
-    for (const ref of await client.listStorageVolumes(pool)) {
-      const xml = await client.getStorageVolumeXml(ref);
-      out.push({
-        key: volumeKey(pool.name, ref.name),
-        kind: 'StorageVolume',
-        name: ref.name,
-        xml,
-        spec: volumeFromXml(xml, { pool: pool.name }),
-        active: true,
-        persistent: true,
-        markedOwned: false,
-      });
-    }
-  }
-  return out;
+  const pools = await client.listStoragePools({ active: true });
+  const perPool = await mapBounded(pools, READ_CONCURRENCY, async (pool) => {
+    const refs = await unlessGone(client.listStorageVolumes(pool), VIR_ERR_NO_STORAGE_POOL);
+    return refs && mapBounded(refs, READ_CONCURRENCY, (ref) => unlessGone(readOne(client, pool.name, ref), VIR_ERR_NO_STORAGE_VOL));
+  });
+  return perPool.flat();
+}
+
+async function readOne(client: LibvirtClient, pool: string, ref: StorageVolumeRef): Promise<LiveResource<'StorageVolume'>> {
+  const xml = await client.getStorageVolumeXml(ref);
+  return {
+    key: volumeKey(pool, ref.name),
+    kind: 'StorageVolume',
+    name: ref.name,
+    xml,
+    spec: volumeFromXml(xml, { pool }),
+    active: true,
+    persistent: true,
+    markedOwned: false,
+  };
 }
 
 /** Uploading spec.source failed; the message says what happened to the volume. */
@@ -35,26 +41,27 @@ export class VolumeUploadError extends Error {
 }
 
 async function volumeRef(client: LibvirtClient, step: Step): Promise<StorageVolumeRef> {
-  const pool = await client.getStoragePool(payloadString(step, 'pool'));
-  return client.getStorageVolume(pool, payloadString(step, 'name'));
+  return withPool(client, payloadString(step, 'pool'), (pool) => client.getStorageVolume(pool, payloadString(step, 'name')));
 }
 
 async function createVolume(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient): Promise<void> {
   const upload = change.steps.find((s) => s.op === 'upload');
   if (upload) await checkLocalSourceFits(upload, change);
-  const pool = await client.getStoragePool(payloadString(step, 'pool'));
-  const name = payloadString(step, 'name');
-  // The pool may have been inactive when planned (volumes unknown): never overwrite what is there.
-  if (await client.lookupStorageVolume(pool, name)) {
-    throw new Error(`${change.key}: volume already exists (its pool was probably inactive when planned); plan again`);
-  }
   const xml = payloadString(step, 'xml');
-  if (step.op === 'createXml') {
-    await client.createStorageVolume(pool, xml);
-  } else {
-    const fromPool = await client.getStoragePool(payloadString(step, 'fromPool'));
-    const from = await client.getStorageVolume(fromPool, payloadString(step, 'fromName'));
-    await client.cloneStorageVolume(pool, xml, from);
+  try {
+    if (step.op === 'createXml') {
+      await withPool(client, payloadString(step, 'pool'), (pool) => client.createStorageVolume(pool, xml));
+    } else {
+      const from = await withPool(client, payloadString(step, 'fromPool'), (pool) => client.getStorageVolume(pool, payloadString(step, 'fromName')));
+      await withPool(client, payloadString(step, 'pool'), (pool) => client.cloneStorageVolume(pool, xml, from));
+    }
+  } catch (err) {
+    // libvirt never overwrites a volume; a plan that thought it absent (its pool was inactive
+    // when planned, so its volumes were unknown) is simply out of date.
+    if (hasErrorCode(err, VIR_ERR_STORAGE_VOL_EXIST)) {
+      throw new Error(`${change.key}: volume already exists (its pool was probably inactive when planned); plan again`, { cause: err });
+    }
+    throw err;
   }
 }
 
