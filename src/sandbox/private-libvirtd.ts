@@ -126,9 +126,11 @@ function configText({ dir, logFile, logLevel, maxClientRequests, extra }: Daemon
   return lines.join('\n') + '\n';
 }
 
-function probeSocket(socketPath: string): Promise<boolean> {
+type Endpoint = string | { host: string; port: number };
+
+function probeSocket(endpoint: Endpoint): Promise<boolean> {
   return new Promise((resolve) => {
-    const sock = net.connect(socketPath);
+    const sock = typeof endpoint === 'string' ? net.connect(endpoint) : net.connect(endpoint.port, endpoint.host);
     sock.once('connect', () => {
       sock.destroy();
       resolve(true);
@@ -138,6 +140,24 @@ function probeSocket(socketPath: string): Promise<boolean> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The TCP and TLS ports a listening daemon was configured with. libvirtd opens them after its
+ * unix socket (the TLS one only once the certificates are loaded), so start-up waits for them
+ * too: a client arriving in between would be refused.
+ */
+function listeningPorts(options: PrivateLibvirtdOptions): Array<{ host: string; port: number }> {
+  const extra = options.extraConfig ?? {};
+  if (!options.listen) return [];
+  const host = typeof extra.listen_addr === 'string' ? extra.listen_addr : '127.0.0.1';
+  const ports: Array<{ host: string; port: number }> = [];
+  for (const [flag, port, fallback] of [['listen_tcp', 'tcp_port', 16509], ['listen_tls', 'tls_port', 16514]] as const) {
+    if (Number(extra[flag] ?? 0) !== 1) continue;
+    const value = extra[port];
+    ports.push({ host, port: value === undefined ? fallback : Number(value) });
+  }
+  return ports;
+}
 
 async function tail(file: string, lines = 15): Promise<string> {
   try {
@@ -229,7 +249,9 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
   process.once('exit', killOnExit);
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 20_000);
-  while (!(await probeSocket(socketPath))) {
+  const endpoints: Endpoint[] = [socketPath, ...listeningPorts(options)];
+  const allOpen = async (): Promise<boolean> => (await Promise.all(endpoints.map(probeSocket))).every(Boolean);
+  while (!(await allOpen())) {
     if (exited) {
       process.removeListener('exit', killOnExit);
       throw new PrivateLibvirtdError(
@@ -239,7 +261,7 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       process.removeListener('exit', killOnExit);
-      throw new PrivateLibvirtdError(`libvirtd did not open ${socketPath} in time. Log:\n${await tail(logFile)}`);
+      throw new PrivateLibvirtdError(`libvirtd did not open ${endpoints.map((e) => (typeof e === 'string' ? e : `${e.host}:${e.port}`)).join(', ')} in time. Log:\n${await tail(logFile)}`);
     }
     await sleep(25);
   }
