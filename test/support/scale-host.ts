@@ -21,7 +21,7 @@ export async function writeScaleHost(dir: string, shape: ScaleHostShape): Promis
   );
   const storage = [
     doc('StoragePool', 'images', '  type: dir\n  path: /var/lib/libvirt/images\n'),
-    ...Array.from({ length: shape.volumes }, (_, i) => doc('StorageVolume', `disk-${i}.qcow2`, '  pool: images\n  capacity: 1GiB\n  format: qcow2\n')),
+    ...Array.from({ length: shape.volumes }, (_, i) => doc('StorageVolume', `disk-${i}.qcow2`, '  pool: images\n  capacity: 64MiB\n  format: qcow2\n')),
   ];
   const domains = Array.from({ length: shape.domains }, (_, i) =>
     doc(

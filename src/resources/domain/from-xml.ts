@@ -67,8 +67,9 @@ function memorySize(node: XmlElement | undefined): string | undefined {
   return bytes === undefined ? undefined : bytesToSize(bytes);
 }
 
-export function domainSpecFromXml(xml: string, runtime: RuntimeFacts = {}): DomainSpec {
-  const root = parseXml(xml);
+/** `xml`: the document, or its root already parsed (live reads parse once for spec and mark). */
+export function domainSpecFromXml(xml: string | XmlElement, runtime: RuntimeFacts = {}): DomainSpec {
+  const root = typeof xml === 'string' ? parseXml(xml) : xml;
   // memory is required in a manifest; every libvirt domain has it, '0KiB' only guards odd input.
   const out = {} as DomainSpec;
   set(out, 'type', attr(root, 'type') as DomainType | undefined);

@@ -34,7 +34,7 @@ async function persistentXml(client: LibvirtClient, ref: DomainRef): Promise<str
 
 async function runningSpec(client: LibvirtClient, ref: DomainRef, state: string, autostart: boolean): Promise<DomainSpec | undefined> {
   try {
-    return domainSpecFromXml(await client.getDomainXml(ref), { state, autostart, active: true });
+    return domainSpecFromXml(parseXml(await client.getDomainXml(ref), { fromLibvirt: true }), { state, autostart, active: true });
   } catch (err) {
     // Stopped between the state call and this one: nothing runs, nothing is pending.
     if (hasErrorCode(err, VIR_ERR_NO_DOMAIN) || hasErrorCode(err, VIR_ERR_OPERATION_INVALID)) return undefined;
@@ -85,15 +85,16 @@ async function readDomainFacts(client: LibvirtClient): Promise<DomainFacts> {
 async function readOne(client: LibvirtClient, ref: DomainRef, facts: DomainFacts): Promise<LiveResource<'Domain'>> {
   const [xml, state, autostart, persistent] = await Promise.all([persistentXml(client, ref), facts.state(ref), facts.autostart(ref), facts.persistent(ref)]);
   const active = state !== 'shutoff' && state !== 'crashed' && state !== 'nostate';
+  const root = parseXml(xml, { fromLibvirt: true });
   const live: LiveResource<'Domain'> = {
     key: kindKey('Domain', ref.name),
     kind: 'Domain',
     name: ref.name,
     xml,
-    spec: domainSpecFromXml(xml, { state, autostart, active }),
+    spec: domainSpecFromXml(root, { state, autostart, active }),
     active,
     persistent,
-    markedOwned: findMarkElement(parseXml(xml)) !== undefined,
+    markedOwned: findMarkElement(root) !== undefined,
   };
   // What the guest runs with now: after a redefine it differs from the config until a restart.
   if (active && persistent) live.running = await runningSpec(client, ref, state, autostart);
