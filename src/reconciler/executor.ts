@@ -12,7 +12,8 @@ import type { OwnershipIntent } from '../state/intents.js';
 import type { InventoryEntry } from './inventory.js';
 import { isPruneDisabled, type Plan } from './planner.js';
 
-export const DEFAULT_CONCURRENCY = 4;
+/** libvirtd works on 5 calls per client at once (max_client_requests); 16 keeps that pipe full without flooding it. */
+export const DEFAULT_CONCURRENCY = 16;
 
 export type ChangeOutcome = 'succeeded' | 'unchanged' | 'failed' | 'refused' | 'skipped';
 
@@ -77,7 +78,7 @@ export interface ExecuteOptions {
   /** Used for the prune annotation of what gets recorded. */
   desired: DesiredState;
   ownership?: OwnershipRecorder;
-  /** Changes running at once; default 4. */
+  /** Changes running at once; default DEFAULT_CONCURRENCY. */
   concurrency?: number;
   onEvent?: (event: ExecutorEvent) => void;
 }

@@ -10,6 +10,7 @@ import { ANNOTATION_PRUNE, type AnyManifest, type DesiredState, type IdentityKey
 import { kindRank, KIND_ORDER, type KindRegistry } from '../resources/registry.js';
 import type { ActionType, LiveResource, PlanContext, ResourceChange, ResourceKind } from '../resources/types.js';
 import type { ForeignRecord, Inventory } from './inventory.js';
+import { MinHeap } from './min-heap.js';
 
 /** Annotation that moves an object recorded by another source to this one: its value names that owner. */
 export const ANNOTATION_ADOPT_FROM = 'virtkeeper.io/adopt-from';
@@ -24,6 +25,11 @@ export interface PlanOptions {
   allowEmpty?: boolean;
   /** Largest share (0..1) of this owner's recorded objects one prune may delete; default 0.5. */
   pruneMax?: number;
+  /**
+   * Plan only these keys (the daemon reconciling one object and what it refers to); everything
+   * else in the manifests and the records is left out of the plan. Unset: the whole host.
+   */
+  only?: ReadonlySet<IdentityKey>;
 }
 
 export interface PlanSummary {
@@ -113,7 +119,9 @@ export function buildPlan(input: PlanInput): Plan {
   // Live objects some change already acts on: a record must not prune what a manifest holds.
   const claimed = new Set<IdentityKey>();
 
+  const only = options.only;
   for (const loaded of desired.manifests) {
+    if (only && !only.has(loaded.key)) continue;
     const kind = registry[loaded.manifest.kind] as ResourceKind<typeof loaded.manifest.kind>;
     const planned = safely(errors, loaded.key, () => kind.plan(loaded as never, live.get(loaded.key) as never, ctx));
     if (planned) {
@@ -125,7 +133,7 @@ export function buildPlan(input: PlanInput): Plan {
 
   const pruned: Array<{ key: IdentityKey; change: ResourceChange }> = [];
   for (const [key, entry] of Object.entries(inventory.objects).sort(([a], [b]) => compareStrings(a, b))) {
-    if (desired.byKey.has(key)) continue;
+    if (desired.byKey.has(key) || (only && !only.has(key))) continue;
     // Entries without a live key (kinds keyed alike, or written before it existed) use their own.
     const liveKey = entry.liveKey ?? key;
     const liveObject = live.get(liveKey);
@@ -308,11 +316,12 @@ function topologicalOrder(
       dependents.set(dep, list);
     }
   }
-  const ready: ResourceChange[] = [...changes.values()].filter((c) => pending.get(c.key) === 0);
+  // A heap, not a list sorted on every step: a host of thousands of independent objects has
+  // thousands of changes ready at once.
+  const ready = new MinHeap<ResourceChange>(compareChanges);
+  for (const c of changes.values()) if (pending.get(c.key) === 0) ready.push(c);
   const order: ResourceChange[] = [];
-  while (ready.length > 0) {
-    ready.sort(compareChanges);
-    const next = ready.shift()!;
+  for (let next = ready.pop(); next !== undefined; next = ready.pop()) {
     order.push(next);
     for (const dependent of dependents.get(next.key) ?? []) {
       const left = pending.get(dependent)! - 1;
@@ -321,7 +330,8 @@ function topologicalOrder(
     }
   }
   if (order.length < changes.size) {
-    const stuck = [...changes.values()].filter((c) => !order.includes(c)).sort(compareChanges);
+    const placed = new Set(order);
+    const stuck = [...changes.values()].filter((c) => !placed.has(c)).sort(compareChanges);
     const cycle = findCycle(stuck.map((c) => c.key), waitsFor);
     errors.push({ message: `dependency cycle: ${cycle.join(' → ')}` });
     // Still list them, so every object shows up in the output; apply refuses plans with errors.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LibvirtError } from '../../../src/libvirt/errors.js';
-import { executePlan, type ExecutorEvent } from '../../../src/reconciler/executor.js';
+import { DEFAULT_CONCURRENCY, executePlan, type ExecutorEvent } from '../../../src/reconciler/executor.js';
 import { emptyInventory, recordObject, type InventoryEntry } from '../../../src/reconciler/inventory.js';
 import { buildPlan } from '../../../src/reconciler/planner.js';
 import type { AnyManifest, IdentityKey } from '../../../src/manifests/types.js';
@@ -137,16 +137,16 @@ describe('executePlan', () => {
     expect(peak).toBe(3);
   });
 
-  it('defaults to 4 at a time', async () => {
+  it('defaults to DEFAULT_CONCURRENCY at a time', async () => {
     let running = 0;
     let peak = 0;
-    await run(Array.from({ length: 10 }, (_, i) => manifest('Network', `n${i}`)), async () => {
+    await run(Array.from({ length: DEFAULT_CONCURRENCY + 6 }, (_, i) => manifest('Network', `n${i}`)), async () => {
       running += 1;
       peak = Math.max(peak, running);
       await sleep(5);
       running -= 1;
     });
-    expect(peak).toBe(4);
+    expect(peak).toBe(DEFAULT_CONCURRENCY);
   });
 
   it('records created and adopted objects with their prune annotation, forgets deleted ones', async () => {
