@@ -135,6 +135,12 @@ export interface ResourceKind<K extends ManifestKind> {
   /** Lists every live object of this kind. */
   readLive(client: LibvirtClient): Promise<Array<LiveResource<K>>>;
   /**
+   * Reads the one live object `name` names (the part of its key after the kind, "pool/volume"
+   * for volumes), undefined when there is none: the daemon re-reads only the object an event or
+   * a file change is about. Kinds without it are re-read whole.
+   */
+  readOne?(client: LibvirtClient, name: string): Promise<LiveResource<K> | undefined>;
+  /**
    * Carries out one planned step. `progress` receives lines worth showing while a step waits
    * (a guest given time to shut down, a device the guest has to release).
    */

@@ -2,7 +2,7 @@
 import type { DomainManifest } from '../../manifests/types.js';
 import type { ResourceKind } from '../types.js';
 import { domainSpecFromXml } from './from-xml.js';
-import { executeDomainStep, readLiveDomains } from './live.js';
+import { executeDomainStep, readLiveDomains, readLiveDomain } from './live.js';
 import { domainDependencies, planDomain } from './plan.js';
 import { resolveSpec } from './resolve.js';
 import { domainXmlString } from './to-xml.js';
@@ -14,6 +14,7 @@ export const domainKind: ResourceKind<'Domain'> = {
   fromXml: (xml, runtime) => domainSpecFromXml(xml, runtime),
   plan: (desired, live, ctx) => planDomain(desired, live, ctx),
   readLive: (client) => readLiveDomains(client),
+  readOne: (client, name) => readLiveDomain(client, name),
   execute: (step, change, client, progress) => executeDomainStep(step, change, client, progress),
 };
 

@@ -1,7 +1,7 @@
 // The Network resource kind: libvirt virtual networks (virsh net-*).
 import type { ResourceKind } from '../types.js';
 import { networkFromXml } from './from-xml.js';
-import { executeNetworkStep, readNetworks } from './live.js';
+import { executeNetworkStep, readNetworks, readNetwork } from './live.js';
 import { planNetwork } from './plan.js';
 import { networkToXml } from './to-xml.js';
 
@@ -12,6 +12,7 @@ export const networkKind: ResourceKind<'Network'> = {
   fromXml: networkFromXml,
   plan: planNetwork,
   readLive: readNetworks,
+  readOne: readNetwork,
   execute: executeNetworkStep,
 };
 

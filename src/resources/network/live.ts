@@ -23,6 +23,17 @@ export async function readNetworks(client: LibvirtClient): Promise<Array<LiveRes
   return mapBounded(refs, READ_CONCURRENCY, (ref) => unlessGone(readOne(client, ref, factsOf), VIR_ERR_NO_NETWORK));
 }
 
+/** One network by name, undefined when there is none. */
+export async function readNetwork(client: LibvirtClient, name: string): Promise<LiveResource<'Network'> | undefined> {
+  const ref = await client.lookupNetwork(name);
+  if (!ref) return undefined;
+  const factsOf = async (r: NetworkRef): Promise<LifecycleFacts> => {
+    const [active, persistent, autostart] = await Promise.all([client.isNetworkActive(r), client.isNetworkPersistent(r), client.getNetworkAutostart(r)]);
+    return { active, persistent, autostart };
+  };
+  return unlessGone(readOne(client, ref, factsOf), VIR_ERR_NO_NETWORK);
+}
+
 async function readOne(client: LibvirtClient, ref: NetworkRef, factsOf: (ref: NetworkRef) => Promise<LifecycleFacts>): Promise<LiveResource<'Network'>> {
   const [xml, { active, persistent, autostart }] = await Promise.all([inactiveXmlOrLive((inactive) => client.getNetworkXml(ref, { inactive })), factsOf(ref)]);
   return {

@@ -1,7 +1,7 @@
 // The StoragePool resource kind: libvirt storage pools (virsh pool-*).
 import type { ResourceKind } from '../types.js';
 import { poolFromXml } from './from-xml.js';
-import { executePoolStep, readPools } from './live.js';
+import { executePoolStep, readPools, readPool } from './live.js';
 import { planPool } from './plan.js';
 import { poolToXml } from './to-xml.js';
 
@@ -12,6 +12,7 @@ export const storagePoolKind: ResourceKind<'StoragePool'> = {
   fromXml: poolFromXml,
   plan: planPool,
   readLive: readPools,
+  readOne: readPool,
   execute: executePoolStep,
 };
 

@@ -22,6 +22,21 @@ export async function readPools(client: LibvirtClient): Promise<Array<LiveResour
   return mapBounded(refs, READ_CONCURRENCY, (ref) => unlessGone(readOne(client, ref, factsOf), VIR_ERR_NO_STORAGE_POOL));
 }
 
+/** One pool by name, undefined when there is none. */
+export async function readPool(client: LibvirtClient, name: string): Promise<LiveResource<'StoragePool'> | undefined> {
+  const ref = await client.lookupStoragePool(name);
+  if (!ref) return undefined;
+  const factsOf = async (r: StoragePoolRef): Promise<LifecycleFacts> => {
+    const [active, persistent, autostart] = await Promise.all([
+      client.isStoragePoolActive(r),
+      client.isStoragePoolPersistent(r),
+      client.getStoragePoolAutostart(r),
+    ]);
+    return { active, persistent, autostart };
+  };
+  return unlessGone(readOne(client, ref, factsOf), VIR_ERR_NO_STORAGE_POOL);
+}
+
 async function readOne(
   client: LibvirtClient,
   ref: StoragePoolRef,

@@ -1,7 +1,7 @@
 // The StorageVolume resource kind: volumes inside storage pools (virsh vol-*).
 import type { ResourceKind } from '../types.js';
 import { volumeFromXml } from './from-xml.js';
-import { executeVolumeStep, readVolumes } from './live.js';
+import { executeVolumeStep, readVolumes, readVolume } from './live.js';
 import { planVolume, volumeDependencies } from './plan.js';
 import { volumeToXml } from './to-xml.js';
 
@@ -12,6 +12,7 @@ export const storageVolumeKind: ResourceKind<'StorageVolume'> = {
   fromXml: volumeFromXml,
   plan: planVolume,
   readLive: readVolumes,
+  readOne: readVolume,
   execute: executeVolumeStep,
 };
 

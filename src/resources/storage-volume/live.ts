@@ -21,6 +21,17 @@ export async function readVolumes(client: LibvirtClient): Promise<Array<LiveReso
   return perPool.flat();
 }
 
+/** One volume by "pool/name", undefined when there is none (or its pool is not active). */
+export async function readVolume(client: LibvirtClient, poolAndName: string): Promise<LiveResource<'StorageVolume'> | undefined> {
+  const slash = poolAndName.indexOf('/');
+  const poolName = poolAndName.slice(0, slash);
+  const name = poolAndName.slice(slash + 1);
+  const pool = await client.lookupStoragePool(poolName);
+  if (!pool || !(await client.isStoragePoolActive(pool))) return undefined;
+  const ref = await client.lookupStorageVolume(pool, name);
+  return ref ? unlessGone(readOne(client, poolName, ref), VIR_ERR_NO_STORAGE_VOL) : undefined;
+}
+
 async function readOne(client: LibvirtClient, pool: string, ref: StorageVolumeRef): Promise<LiveResource<'StorageVolume'>> {
   const xml = await client.getStorageVolumeXml(ref);
   return {
