@@ -1,13 +1,16 @@
 // The daemon loop behind `virtkeeper run`: keeps a host converged on the manifests in a
-// directory. Three sources of work feed one keyed queue — manifest changes, libvirt lifecycle
-// events and a periodic resync — and each key's reconcile plans the whole host, then executes
-// only that key's change. Decisions that need no I/O live in daemon-keys.ts, event-keys.ts and
+// directory. A full sync (on connect, on the resync timer, when something must be pruned) reads
+// the host once, builds one plan and runs it with bounded concurrency, like apply. Manifest
+// changes, libvirt lifecycle events and retries feed one keyed queue; each key's reconcile
+// re-reads only that object (and what it refers to) and plans only it. Decisions that need no I/O live in daemon-keys.ts, event-keys.ts and
 // reconcile-decision.ts; everything with side effects goes through a ControllerEngine.
 import type { DesiredState, IdentityKey, ManifestError } from '../manifests/types.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { startHttpServer, type HttpServer } from '../observability/http.js';
 import type { LiveResource, ResourceChange } from '../resources/types.js';
+import { DEFAULT_CONCURRENCY, type ChangeResult } from './executor.js';
+import { SyncGate } from './sync-gate.js';
 import { backoffDelay, parseQueueKey, WorkQueue, type BackoffOptions } from './queue.js';
 import { StatusStore, type StatusSnapshot } from './status.js';
 import type { SourceWatcher } from './source-watch.js';
@@ -16,7 +19,7 @@ import { diffDesired, fingerprints, keysToReconcileAfterReload, managedKeys, sam
 import { keysForEvent, type LifecycleEventRef } from './event-keys.js';
 import { decideForKey, DriftTracker, reportExecution } from './reconcile-decision.js';
 import { createDaemonMetrics, type DaemonMetrics } from './daemon-metrics.js';
-import type { ControllerEngine, EventSubscription, HostSession, InventoryLocation, OwnershipStore } from './daemon-engine.js';
+import type { ControllerEngine, EventSubscription, HostSession, InventoryLocation, LiveUpdate, OwnershipStore } from './daemon-engine.js';
 import type { ListenAddress } from './daemon-options.js';
 
 export interface ControllerOptions {
@@ -84,32 +87,6 @@ class DependencyWait extends Error {
   override name = 'DependencyWait';
 }
 
-/**
- * Several keys reconciling at once share one read of the host, as long as nothing changed
- * since that read started: an executed change or an event makes the next reader start afresh.
- */
-class LiveReads {
-  #generation = 0;
-  #inflight: { generation: number; promise: Promise<ReadonlyMap<IdentityKey, LiveResource>> } | null = null;
-
-  constructor(private readonly read: () => Promise<ReadonlyMap<IdentityKey, LiveResource>>) {}
-
-  get(): Promise<ReadonlyMap<IdentityKey, LiveResource>> {
-    if (this.#inflight && this.#inflight.generation === this.#generation) return this.#inflight.promise;
-    const entry = { generation: this.#generation, promise: this.read() };
-    this.#inflight = entry;
-    const clear = (): void => {
-      if (this.#inflight === entry) this.#inflight = null;
-    };
-    entry.promise.then(clear, clear);
-    return entry.promise;
-  }
-
-  invalidate(): void {
-    this.#generation++;
-  }
-}
-
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
@@ -137,6 +114,7 @@ export class Controller {
   readonly #drift = new DriftTracker();
   readonly #daemonMetrics: DaemonMetrics;
   readonly #prune: boolean;
+  readonly #concurrency: number;
   readonly #stop = new AbortController();
   /** Resolves when stop() begins; unlike an abort listener it also works when awaited late. */
   readonly #stopped = new Promise<null>((resolve) => this.#stop.signal.addEventListener('abort', () => resolve(null), { once: true }));
@@ -151,7 +129,10 @@ export class Controller {
   #inventory: OwnershipStore | null = null;
   #inventoryHost: string | null = null;
   #subscription: EventSubscription | null = null;
-  #liveReads: LiveReads | null = null;
+  /** The host as last read: whole by a full sync, one key at a time by per-key reconciles. */
+  #live: Map<IdentityKey, LiveResource> | null = null;
+  /** Full syncs run alone; per-key reconciles side by side (see SyncGate). */
+  readonly #gate = new SyncGate();
   #connectionError: string | null = null;
   #http: HttpServer | null = null;
   #watcher: SourceWatcher | null = null;
@@ -173,12 +154,13 @@ export class Controller {
     this.#engine = opts.engine;
     this.#log = opts.logger;
     this.#prune = opts.prune ?? false;
+    this.#concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
     this.metrics = opts.metrics ?? createMetrics();
     this.#daemonMetrics = createDaemonMetrics(this.metrics);
     this.#source = { path: opts.dir, root: null, revision: null, valid: false, errors: [], rejectedRevision: null, loadedAt: null };
     this.#queue = new WorkQueue({
       handler: (key) => this.#reconcile(key),
-      concurrency: opts.concurrency ?? 4,
+      concurrency: this.#concurrency,
       backoff: { baseMs: 1000, maxMs: 5 * 60_000, jitter: 0.2, ...opts.retry },
     });
     this.#queue.on('depth', (depth) => this.metrics.setQueueDepth(depth));
@@ -297,15 +279,11 @@ export class Controller {
   }
 
   async #syncPass(reason: string): Promise<void> {
-    if (!this.#desired || !this.#session) return;
+    if (!this.#desired || !this.#session || !this.#inventory) return;
     const session = this.#session;
-    this.#liveReads?.invalidate();
-    const keys = this.#managedKeys();
-    this.#log.info({ reason, keys: keys.length }, 'full sync');
-    for (const key of keys) this.#queue.add(key, { immediate: true });
-    await this.#queue.onIdle();
+    const completed = await this.#gate.exclusive(() => this.#syncOnce(reason, session));
     // A pass cut short by a lost connection or shutdown proves nothing about the host.
-    if (this.#session !== session || this.#stop.signal.aborted) return;
+    if (!completed || this.#session !== session || this.#stop.signal.aborted) return;
     const counts = this.#status.counts();
     if (counts.failed === 0) this.metrics.setLastSuccessfulSync(new Date(this.#status.markSynced()));
     this.#log.info({ reason, ...counts }, 'full sync done');
@@ -315,6 +293,82 @@ export class Controller {
       this.#daemonMetrics.setReady(true);
       for (const wake of this.#readyWaiters.splice(0)) wake();
     }
+  }
+
+  /**
+   * One read of the host, one plan, run like apply. Failed changes go to the queue, which retries
+   * them one key at a time with backoff. False when the pass could not complete.
+   */
+  async #syncOnce(reason: string, session: HostSession): Promise<boolean> {
+    const desired = this.#desired;
+    const inventory = this.#inventory;
+    if (!desired || !inventory || this.#session !== session) return false;
+    const log = this.#log.child({ sync: reason });
+    const started = performance.now();
+    log.info({ reason, objects: desired.manifests.length }, 'full sync');
+
+    let plan: Plan;
+    try {
+      const live = await this.#engine.readLive(session);
+      this.#live = new Map(live);
+      plan = this.#engine.plan({ desired, live, inventory: inventory.snapshot, prune: this.#prune, settleIntents: true });
+    } catch (err) {
+      if (this.#session !== session || this.#deadSessions.has(session)) return false;
+      log.warn({ err: message(err) }, 'full sync could not read or plan the host; retrying');
+      this.#fullSyncRetry();
+      return false;
+    }
+    this.#setPruneBlocked(plan.pruneBlocked ?? null, log);
+
+    // Recorded objects neither desired nor on the host any more: nothing left to report.
+    for (const key of plan.forgotten) this.#leaveManagement(key, desired);
+    const planned = new Set(plan.changes.map((c) => c.key));
+    for (const { key } of plan.retained) if (!planned.has(key) && !desired.byKey.has(key)) this.#leaveManagement(key, desired);
+
+    const errorsByKey = new Map<IdentityKey, string>();
+    const planWide = plan.errors.filter((e) => e.key === undefined).map((e) => e.message);
+    for (const e of plan.errors) if (e.key !== undefined) errorsByKey.set(e.key, [errorsByKey.get(e.key), e.message].filter(Boolean).join('; '));
+    for (const [key, msg] of errorsByKey) {
+      const { kind, name } = parseQueueKey(key);
+      this.#fail(key, kind, name, 0, msg, log);
+    }
+    if (planWide.length > 0) {
+      // A dependency cycle: no change can be ordered, so none runs; every key is failed with it.
+      for (const change of plan.changes) {
+        const { kind, name } = parseQueueKey(change.key);
+        this.#fail(change.key, kind, name, 0, planWide.join('; '), log);
+      }
+      return true;
+    }
+
+    const runnable: Plan = { ...plan, changes: plan.changes.filter((c) => !errorsByKey.has(c.key)), errors: [] };
+    const byKey = new Map(runnable.changes.map((c) => [c.key, c] as const));
+    for (const change of runnable.changes) this.#noteDrift(change, log);
+    let report;
+    try {
+      report = await this.#engine.execute(runnable, session, desired, inventory, this.#concurrency);
+    } catch (err) {
+      if (this.#session !== session || this.#deadSessions.has(session)) return false;
+      log.warn({ err: message(err) }, 'full sync could not run its plan; retrying');
+      this.#fullSyncRetry();
+      return false;
+    }
+    if (this.#session !== session || this.#deadSessions.has(session)) return false;
+    for (const result of report.results) {
+      const change = byKey.get(result.key);
+      if (!change) continue;
+      const retry = this.#recordResult(change, result, started, log.child({ key: result.key }));
+      if (retry) this.#queue.add(result.key);
+    }
+    return true;
+  }
+
+  /** A full sync that failed as a whole is tried again after the first backoff step. */
+  #fullSyncRetry(): void {
+    const timer = setTimeout(() => {
+      if (this.#session && !this.#stop.signal.aborted) void this.fullSync('retry');
+    }, this.#opts.retry?.baseMs ?? 1000);
+    timer.unref();
   }
 
   #managedKeys(): IdentityKey[] {
@@ -382,6 +436,12 @@ export class Controller {
       return;
     }
     for (const key of enqueue) this.#queue.add(key, { immediate: true });
+    // Records without a manifest are pruned by full syncs only, where the empty-tree guard weighs
+    // them all at once (a guard held back earlier may let go now that manifests came back).
+    const inventory = this.#inventory;
+    if (this.#prune && this.#session && inventory && Object.keys(inventory.snapshot.objects).some((key) => !next.byKey.has(key))) {
+      void this.fullSync('manifests changed');
+    }
   }
 
   /**
@@ -461,7 +521,7 @@ export class Controller {
       this.#inventoryHost = inventory.snapshot.host.key;
     }
     void session.disconnected.then(() => this.#deadSessions.add(session));
-    this.#liveReads = new LiveReads(() => this.#engine.readLive(session));
+    this.#live = null;
     this.#session = session;
     this.#subscription = await this.#engine.subscribe(session, (event) => this.#onEvent(event));
     this.metrics.setLibvirtConnectionUp(true);
@@ -485,7 +545,6 @@ export class Controller {
 
   #onEvent(event: LifecycleEventRef): void {
     if (this.#stop.signal.aborted) return;
-    this.#liveReads?.invalidate();
     const keys = keysForEvent(event, this.#desired, new Set(this.#managedKeys()));
     this.#log.debug({ event, keys }, 'libvirt event');
     for (const key of keys) this.#queue.add(key);
@@ -493,25 +552,45 @@ export class Controller {
 
   // ------------------------------------------------------------------ one key
 
-  async #reconcile(key: IdentityKey): Promise<void> {
+  #reconcile(key: IdentityKey): Promise<void> {
+    return this.#gate.shared(() => this.#reconcileKey(key));
+  }
+
+  /**
+   * One key: re-read that object and what its manifest refers to, plan only those, run this
+   * key's change. Deletions are left to full syncs, where the empty-tree guard sees them all.
+   */
+  async #reconcileKey(key: IdentityKey): Promise<void> {
     const desired = this.#desired;
     const session = this.#session;
     const inventory = this.#inventory;
-    const liveReads = this.#liveReads;
+    const live = this.#live;
     if (!desired) return;
-    // Retried with backoff; a reconnect's full sync re-enqueues every key at once anyway.
-    if (!session || !inventory || !liveReads) throw new NotConnectedError('not connected to libvirt');
+    // Retried with backoff; a reconnect's full sync covers every key at once anyway.
+    if (!session || !inventory) throw new NotConnectedError('not connected to libvirt');
+    // Not read yet: the full sync under way (or the next one) covers this key.
+    if (!live) return;
 
     const { kind, name } = parseQueueKey(key);
     const log = this.#log.child({ key });
     const started = performance.now();
     const seconds = (): number => (performance.now() - started) / 1000;
 
+    const loaded = desired.byKey.get(key);
+    if (!loaded) {
+      if (this.#prune && key in inventory.snapshot.objects) {
+        void this.fullSync(`prune ${key}`);
+        return;
+      }
+      this.#leaveManagement(key, desired);
+      return;
+    }
+
     let plan: Plan;
+    const scope = [key, ...this.#engine.dependencies(loaded.manifest)];
     try {
-      const live = await liveReads.get();
-      plan = this.#engine.plan({ desired, live, inventory: inventory.snapshot, prune: this.#prune });
-      this.#setPruneBlocked(plan.pruneBlocked ?? null, log);
+      for (const k of scope) this.#applyLiveUpdate(live, await this.#engine.readFor(session, k));
+      plan = this.#engine.plan({ desired, live, inventory: inventory.snapshot, prune: false, only: new Set(scope), settleIntents: false });
     } catch (err) {
       // The connection went away under us: not the object's fault, and the reconnect resyncs it.
       if (this.#session !== session || this.#deadSessions.has(session)) throw new NotConnectedError(message(err));
@@ -522,13 +601,6 @@ export class Controller {
     const decision = decideForKey(plan, key);
     switch (decision.type) {
       case 'absent':
-        // Recorded but gone from both the host and the manifests: the record has nothing left to guard.
-        if (plan.forgotten.includes(key)) inventory.forget(key);
-        if (!desired.byKey.has(key)) {
-          this.#status.remove(kind, name);
-          this.#drift.forget(key);
-          this.#publishManagedObjects();
-        }
         return;
       case 'error':
         this.#fail(key, kind, name, seconds(), decision.message, log);
@@ -550,6 +622,31 @@ export class Controller {
     }
   }
 
+  #applyLiveUpdate(live: Map<IdentityKey, LiveResource>, update: LiveUpdate): void {
+    if (update.scope === 'object') {
+      if (update.object) live.set(update.key, update.object);
+      else live.delete(update.key);
+      return;
+    }
+    for (const [k, object] of live) if (object.kind === update.kind) live.delete(k);
+    for (const object of update.objects) live.set(object.key, object);
+  }
+
+  /** The key is neither desired nor left to prune: drop its status. */
+  #leaveManagement(key: IdentityKey, desired: DesiredState): void {
+    if (desired.byKey.has(key)) return;
+    const { kind, name } = parseQueueKey(key);
+    this.#status.remove(kind, name);
+    this.#drift.forget(key);
+    this.#publishManagedObjects();
+  }
+
+  #noteDrift(change: ResourceChange, log: Logger): void {
+    if (change.action === 'no-op' || !this.#drift.differencesFound(change.key, this.#fingerprints.get(change.key))) return;
+    this.metrics.driftDetected(change.kind);
+    log.info({ key: change.key, action: change.action, reason: change.reason }, 'drift detected');
+  }
+
   async #apply(
     change: ResourceChange,
     plan: Plan,
@@ -559,15 +656,8 @@ export class Controller {
     started: number,
     log: Logger,
   ): Promise<void> {
-    // Status and metrics name objects by their queue key: a volume's change.name lacks its pool.
     const key = change.key;
-    const { kind, name } = parseQueueKey(key);
-    const fingerprint = this.#fingerprints.get(key);
-    if (change.action !== 'no-op' && this.#drift.differencesFound(key, fingerprint)) {
-      this.metrics.driftDetected(kind);
-      log.info({ action: change.action, reason: change.reason }, 'drift detected');
-    }
-
+    this.#noteDrift(change, log);
     const single: Plan = {
       changes: [change],
       waitsFor: new Map([[key, []]]),
@@ -576,18 +666,22 @@ export class Controller {
       retained: [],
       forgotten: [],
     };
-    let report;
-    try {
-      report = await this.#engine.execute(single, session, desired, inventory);
-    } finally {
-      if (change.action !== 'no-op') this.#liveReads?.invalidate();
-    }
+    const report = await this.#engine.execute(single, session, desired, inventory);
     const result = report.results[0];
     if (!result) throw new Error(`executor returned no result for ${key}`);
     if (result.outcome === 'failed' && (this.#session !== session || this.#deadSessions.has(session))) {
       log.info({ error: result.error }, 'connection lost during reconcile; the reconnect resyncs this object');
       throw new NotConnectedError('connection lost during reconcile');
     }
+    if (this.#recordResult(change, result, started, log)) throw new Error(result.error?.message ?? `change ${result.outcome}`);
+  }
+
+  /** Status, metrics, logs and dependants of one executed change; true when it should be retried. */
+  #recordResult(change: ResourceChange, result: ChangeResult, started: number, log: Logger): boolean {
+    // Status and metrics name objects by their queue key: a volume's change.name lacks its pool.
+    const key = change.key;
+    const { kind, name } = parseQueueKey(key);
+    const fingerprint = this.#fingerprints.get(key);
     const reported = reportExecution(change, result.outcome, result.error);
     this.metrics.observeReconcile(kind, reported.result, (performance.now() - started) / 1000);
 
@@ -612,7 +706,7 @@ export class Controller {
     }
 
     if (result.outcome === 'succeeded' || result.outcome === 'unchanged') this.#wakeDependants(key);
-    if (reported.retry) throw new Error(result.error?.message ?? `change ${result.outcome}`);
+    return reported.retry;
   }
 
   #wakeDependants(key: IdentityKey): void {
@@ -637,9 +731,8 @@ export class Controller {
       log.warn({ reason }, 'prune blocked by the empty-tree guard; nothing is deleted');
       return;
     }
+    // The full sync that lifted the guard runs the deletions it held back in the same plan.
     log.info('prune no longer blocked');
-    // The deletions held back were reconciled as "nothing to do": give them another turn.
-    for (const key of this.#managedKeys()) if (!this.#desired?.byKey.has(key)) this.#queue.add(key);
   }
 
   #publishManagedObjects(): void {

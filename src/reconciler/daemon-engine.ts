@@ -3,7 +3,7 @@
 // knows this interface, so its control flow (reloads, reconnects, requeues) is testable with
 // fakes, and a renamed function elsewhere is fixed here in one place.
 import type { LibvirtClient } from '../libvirt/client.js';
-import type { AnyManifest, DesiredState, IdentityKey, ManifestError } from '../manifests/types.js';
+import type { AnyManifest, DesiredState, IdentityKey, ManifestError, ManifestKind } from '../manifests/types.js';
 import type { LiveResource } from '../resources/types.js';
 import type { LifecycleEventRef } from './event-keys.js';
 import type { ApplyReport, OwnershipRecorder } from './executor.js';
@@ -54,11 +54,27 @@ export interface InventoryLocation {
   source?: string;
 }
 
+/**
+ * A fresh read for one key: the object alone (undefined: not on the host), or, for kinds that
+ * cannot read one object by its key (a NodeDevice manifest names its device differently), the
+ * whole kind.
+ */
+export type LiveUpdate =
+  | { scope: 'object'; key: IdentityKey; object: LiveResource | undefined }
+  | { scope: 'kind'; kind: ManifestKind; objects: LiveResource[] };
+
 export interface PlanRequest {
   desired: DesiredState;
   live: ReadonlyMap<IdentityKey, LiveResource>;
   inventory: Inventory;
   prune: boolean;
+  /** Plan only these keys (a per-key reconcile); unset: the whole host. */
+  only?: ReadonlySet<IdentityKey>;
+  /**
+   * Settle intents an interrupted change left behind against `live`. Only a full sync does:
+   * its read is fresh and nothing else runs meanwhile, while a per-key plan sees a cached view.
+   */
+  settleIntents?: boolean;
 }
 
 export interface ControllerEngine {
@@ -70,8 +86,11 @@ export interface ControllerEngine {
   subscribe(session: HostSession, onEvent: (event: LifecycleEventRef) => void): Promise<EventSubscription>;
   openInventory(session: HostSession, where: InventoryLocation): Promise<OwnershipStore>;
   readLive(session: HostSession): Promise<ReadonlyMap<IdentityKey, LiveResource>>;
+  /** A fresh read of what `key` names: an event or a file change re-reads only that. */
+  readFor(session: HostSession, key: IdentityKey): Promise<LiveUpdate>;
   plan(request: PlanRequest): Plan;
-  execute(plan: Plan, session: HostSession, desired: DesiredState, ownership: OwnershipStore): Promise<ApplyReport>;
+  /** Runs the plan's changes in dependency order, `concurrency` at a time (default 1). */
+  execute(plan: Plan, session: HostSession, desired: DesiredState, ownership: OwnershipStore, concurrency?: number): Promise<ApplyReport>;
   /** Keys a manifest refers to, to re-reconcile dependants when a referenced manifest changes. */
   dependencies(manifest: AnyManifest): IdentityKey[];
 }

@@ -7,6 +7,7 @@ import { subscribeLifecycleEvents } from '../libvirt/events.js';
 import { loadManifests, ManifestRootError } from '../manifests/index.js';
 import { defaultRegistry, type KindRegistry } from '../resources/registry.js';
 import type { ResourceKind } from '../resources/types.js';
+import type { ManifestKind } from '../manifests/types.js';
 import type { ControllerEngine, HostSession, LoadResult } from './daemon-engine.js';
 import { executePlan } from './executor.js';
 import { defaultStateDir, legacyInventoryPath, sourceOwner, StateStore, type HostLock, type HostState } from '../state/index.js';
@@ -112,9 +113,18 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
 
     readLive: (session) => readLiveState(session.client, registry),
 
-    plan({ desired, live, inventory, prune }) {
+    async readFor(session, key) {
+      const slash = key.indexOf('/');
+      const kindName = key.slice(0, slash) as ManifestKind;
+      const kind = registry[kindName] as ResourceKind<typeof kindName> | undefined;
+      if (kind?.readOne) return { scope: 'object', key, object: await kind.readOne(session.client, key.slice(slash + 1)) };
+      const all = await readLiveState(session.client, registry, kind ? [kindName] : []);
+      return { scope: 'kind', kind: kindName, objects: [...all.values()] };
+    },
+
+    plan({ desired, live, inventory, prune, only, settleIntents }) {
       // Intents a failed or interrupted change left behind are settled against this read of the host.
-      state?.resolveIntents((key) => live.has(key), { persist: true });
+      if (settleIntents !== false) state?.resolveIntents((key) => live.has(key), { persist: true });
       return buildPlan({
         desired,
         live,
@@ -123,14 +133,15 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
         registry,
         options: {
           prune,
+          ...(only ? { only } : {}),
           ...(options.allowEmpty !== undefined ? { allowEmpty: options.allowEmpty } : {}),
           ...(options.pruneMax !== undefined ? { pruneMax: options.pruneMax } : {}),
         },
       });
     },
 
-    execute: (plan, session, desired, ownership) =>
-      executePlan(plan, { registry, client: session.client, desired, ownership, concurrency: 1 }),
+    execute: (plan, session, desired, ownership, concurrency = 1) =>
+      executePlan(plan, { registry, client: session.client, desired, ownership, concurrency }),
 
     dependencies(manifest) {
       try {

@@ -56,6 +56,24 @@ describe('Controller (fake host)', () => {
     expect(await metric(c, 'virtkeeper_git_revision_info', { revision: 'rev1' })).toBe(1);
   });
 
+  it('a full sync reads the host once and runs one plan; an event re-reads only its object', async () => {
+    const engine = new FakeEngine();
+    const domains = Array.from({ length: 30 }, (_, i) => domain(`vm-${i}`));
+    engine.setTree(desiredOf(network('lan'), ...domains));
+    const c = await start(engine);
+    await c.whenReady(3000);
+    expect(engine.fullReads).toBe(1);
+    expect(engine.readsFor).toEqual([]);
+    expect(engine.executed).toHaveLength(31);
+    engine.executed = [];
+    engine.tamper('Domain/vm-7', 'domain', 'vm-7');
+    await until(() => engine.executed.length === 1);
+    await c.whenIdle();
+    expect(engine.executed).toEqual([{ key: 'Domain/vm-7', action: 'update' }]);
+    expect(engine.readsFor).toEqual(['Domain/vm-7']);
+    expect(engine.fullReads).toBe(1);
+  });
+
   it('waits for dependencies before acting on a key', async () => {
     const engine = new FakeEngine();
     engine.deps['Domain/web'] = ['Network/lan'];

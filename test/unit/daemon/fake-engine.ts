@@ -2,7 +2,7 @@
 // control flow (reloads, events, reconnects, readiness) is tested without libvirtd.
 import type { LibvirtClient } from '../../../src/libvirt/client.js';
 import type { DesiredState, IdentityKey, ManifestError } from '../../../src/manifests/types.js';
-import type { ControllerEngine, DisconnectNotice, HostSession, LoadResult, OwnershipStore } from '../../../src/reconciler/daemon-engine.js';
+import type { ControllerEngine, DisconnectNotice, HostSession, LiveUpdate, LoadResult, OwnershipStore } from '../../../src/reconciler/daemon-engine.js';
 import { manifestFingerprint } from '../../../src/reconciler/daemon-keys.js';
 import type { LifecycleEventRef } from '../../../src/reconciler/event-keys.js';
 import type { ApplyReport } from '../../../src/reconciler/executor.js';
@@ -100,17 +100,41 @@ export class FakeEngine implements ControllerEngine {
   }
   async readLive(): Promise<ReadonlyMap<IdentityKey, LiveResource>> {
     if (!this.#session) throw new Error('not connected');
+    this.fullReads++;
     const out = new Map<IdentityKey, LiveResource>();
-    for (const [key, fp] of this.live) {
-      const [kind, ...name] = key.split('/');
-      out.set(key, { key, kind, name: name.join('/'), spec: { fp }, active: true, persistent: true, markedOwned: true } as unknown as LiveResource);
-    }
+    for (const [key, fp] of this.live) out.set(key, this.#liveObject(key, fp));
     // The snapshot is taken at the start; a slow read returns it late, as a slow host would.
     const delay = this.readDelay();
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));
     return out;
   }
-  plan({ desired, live, inventory, prune }: { desired: DesiredState; live: ReadonlyMap<IdentityKey, LiveResource>; inventory: Inventory; prune: boolean }): Plan {
+  /** Keys re-read one at a time (per-key reconciles), in order. */
+  readsFor: IdentityKey[] = [];
+  /** Whole-host reads (full syncs). */
+  fullReads = 0;
+  async readFor(_s: HostSession, key: IdentityKey): Promise<LiveUpdate> {
+    if (!this.#session) throw new Error('not connected');
+    this.readsFor.push(key);
+    const fp = this.live.get(key);
+    return { scope: 'object', key, object: fp === undefined ? undefined : this.#liveObject(key, fp) };
+  }
+  #liveObject(key: IdentityKey, fp: string): LiveResource {
+    const [kind, ...name] = key.split('/');
+    return { key, kind, name: name.join('/'), spec: { fp }, active: true, persistent: true, markedOwned: true } as unknown as LiveResource;
+  }
+  plan({
+    desired,
+    live,
+    inventory,
+    prune,
+    only,
+  }: {
+    desired: DesiredState;
+    live: ReadonlyMap<IdentityKey, LiveResource>;
+    inventory: Inventory;
+    prune: boolean;
+    only?: ReadonlySet<IdentityKey>;
+  }): Plan {
     const changes: ResourceChange[] = [];
     const mk = (key: IdentityKey, action: ResourceChange['action'], fp?: string): ResourceChange => {
       const [kind, ...name] = key.split('/');
@@ -128,34 +152,58 @@ export class FakeEngine implements ControllerEngine {
       };
     };
     for (const m of desired.manifests) {
+      if (only && !only.has(m.key)) continue;
       const fp = manifestFingerprint(m.manifest);
       const l = live.get(m.key) as unknown as { spec: { fp: string } } | undefined;
       changes.push(mk(m.key, !l ? 'create' : l.spec.fp === fp ? 'no-op' : 'update', fp));
     }
-    if (prune) for (const key of Object.keys(inventory.objects)) if (!desired.byKey.has(key) && live.has(key)) changes.push(mk(key, 'delete'));
+    if (prune) for (const key of Object.keys(inventory.objects)) if (!desired.byKey.has(key) && live.has(key) && (!only || only.has(key))) changes.push(mk(key, 'delete'));
     const waitsFor = new Map(changes.map((c) => [c.key, c.dependsOn.filter((d) => changes.some((x) => x.key === d))] as const));
-    return { changes, waitsFor, summary: { create: 0, update: 0, replace: 0, delete: 0, noOp: 0, refused: 0, restartPending: 0 }, errors: [], retained: [], forgotten: [] };
+    // As the real planner does: every change after the changes it waits for.
+    const ordered: ResourceChange[] = [];
+    while (ordered.length < changes.length) {
+      const next = changes.find((c) => !ordered.includes(c) && (waitsFor.get(c.key) ?? []).every((d) => ordered.some((o) => o.key === d)));
+      if (!next) throw new Error('fake plan: dependency cycle');
+      ordered.push(next);
+    }
+    return { changes: ordered, waitsFor, summary: { create: 0, update: 0, replace: 0, delete: 0, noOp: 0, refused: 0, restartPending: 0 }, errors: [], retained: [], forgotten: [] };
   }
+  /** Runs the changes in plan order (the fake's plans are already ordered); dependants of a failure are skipped. */
   async execute(plan: Plan, _s: HostSession, desired: DesiredState, ownership: OwnershipStore): Promise<ApplyReport> {
-    const c = plan.changes[0]!;
-    const base = { key: c.key, kind: c.kind, name: c.name, action: c.action, stepsDone: 0, durationMs: 0 };
-    if (c.action === 'no-op') {
-      ownership.record(c.key, { kind: c.kind, name: c.name, origin: 'adopted', pruneDisabled: false });
-      return { results: [{ ...base, outcome: 'unchanged' }], counts: {} as ApplyReport['counts'], ok: true };
+    const results: ApplyReport['results'] = [];
+    const failed = new Set<IdentityKey>();
+    for (const c of plan.changes) {
+      const base = { key: c.key, kind: c.kind, name: c.name, action: c.action, stepsDone: 0, durationMs: 0 };
+      if (c.action === 'no-op') {
+        ownership.record(c.key, { kind: c.kind, name: c.name, origin: 'adopted', pruneDisabled: false });
+        results.push({ ...base, outcome: 'unchanged' });
+        continue;
+      }
+      const dep = (plan.waitsFor.get(c.key) ?? []).find((d) => failed.has(d));
+      if (dep) {
+        failed.add(c.key);
+        results.push({ ...base, outcome: 'skipped', error: { message: `dependency ${dep} failed` } });
+        continue;
+      }
+      if (this.failKeys.has(c.key)) {
+        failed.add(c.key);
+        results.push({ ...base, outcome: 'failed', error: { message: 'boom' } });
+        continue;
+      }
+      this.executing++;
+      if (this.executeDelayMs > 0) await new Promise((r) => setTimeout(r, this.executeDelayMs));
+      this.executing--;
+      this.executed.push({ key: c.key, action: c.action });
+      if (c.action === 'delete') {
+        this.live.delete(c.key);
+        ownership.forget(c.key);
+      } else {
+        this.live.set(c.key, manifestFingerprint(desired.byKey.get(c.key)!.manifest));
+        ownership.record(c.key, { kind: c.kind, name: c.name, origin: 'created', pruneDisabled: false });
+      }
+      results.push({ ...base, outcome: 'succeeded', stepsDone: 1 });
     }
-    if (this.failKeys.has(c.key)) return { results: [{ ...base, outcome: 'failed', error: { message: 'boom' } }], counts: {} as ApplyReport['counts'], ok: false };
-    this.executing++;
-    if (this.executeDelayMs > 0) await new Promise((r) => setTimeout(r, this.executeDelayMs));
-    this.executing--;
-    this.executed.push({ key: c.key, action: c.action });
-    if (c.action === 'delete') {
-      this.live.delete(c.key);
-      ownership.forget(c.key);
-    } else {
-      this.live.set(c.key, manifestFingerprint(desired.byKey.get(c.key)!.manifest));
-      ownership.record(c.key, { kind: c.kind, name: c.name, origin: 'created', pruneDisabled: false });
-    }
-    return { results: [{ ...base, outcome: 'succeeded', stepsDone: 1 }], counts: {} as ApplyReport['counts'], ok: true };
+    return { results, counts: {} as ApplyReport['counts'], ok: failed.size === 0 };
   }
   dependencies(): IdentityKey[] {
     return [];
