@@ -16,7 +16,7 @@ import { StatusStore, type StatusSnapshot } from './status.js';
 import type { SourceWatcher } from './source-watch.js';
 import type { Plan } from './planner.js';
 import { diffDesired, fingerprints, keysToReconcileAfterReload, managedKeys, sameDesired } from './daemon-keys.js';
-import { keysForEvent, type LifecycleEventRef } from './event-keys.js';
+import { expectedEvents, keysForEvent, type LifecycleEventRef } from './event-keys.js';
 import { decideForKey, DriftTracker, reportExecution } from './reconcile-decision.js';
 import { createDaemonMetrics, type DaemonMetrics } from './daemon-metrics.js';
 import type { ControllerEngine, EventSubscription, HostSession, InventoryLocation, LiveUpdate, OwnershipStore } from './daemon-engine.js';
@@ -77,6 +77,8 @@ export interface DaemonStatus extends StatusSnapshot {
 }
 
 const DEFAULT_RESYNC_MS = 5 * 60_000;
+/** How long after a full sync events about the objects it changed may still be its echo. */
+const ECHO_GRACE_MS = 2000;
 
 class NotConnectedError extends Error {
   override name = 'NotConnectedError';
@@ -133,6 +135,11 @@ export class Controller {
   #live: Map<IdentityKey, LiveResource> | null = null;
   /** Full syncs run alone; per-key reconciles side by side (see SyncGate). */
   readonly #gate = new SyncGate();
+  /**
+   * Events a full sync's own changes make libvirt send (1,000 domain starts send 2,000), by key,
+   * until shortly after it ends: their echo is not news and costs no reconcile.
+   */
+  readonly #echoes = new Map<IdentityKey, { events: string[]; until: number }>();
   #connectionError: string | null = null;
   #http: HttpServer | null = null;
   #watcher: SourceWatcher | null = null;
@@ -344,6 +351,8 @@ export class Controller {
     const runnable: Plan = { ...plan, changes: plan.changes.filter((c) => !errorsByKey.has(c.key)), errors: [] };
     const byKey = new Map(runnable.changes.map((c) => [c.key, c] as const));
     for (const change of runnable.changes) this.#noteDrift(change, log);
+    const changing = runnable.changes.filter((c) => c.action !== 'no-op');
+    for (const change of changing) this.#echoes.set(change.key, { events: expectedEvents(change), until: Infinity });
     let report;
     try {
       report = await this.#engine.execute(runnable, session, desired, inventory, this.#concurrency);
@@ -352,6 +361,12 @@ export class Controller {
       log.warn({ err: message(err) }, 'full sync could not run its plan; retrying');
       this.#fullSyncRetry();
       return false;
+    }
+    // Events are sent as things happen and replies may overtake them: allow them a moment to arrive.
+    const echoUntil = Date.now() + ECHO_GRACE_MS;
+    for (const change of changing) {
+      const echo = this.#echoes.get(change.key);
+      if (echo) echo.until = echoUntil;
     }
     if (this.#session !== session || this.#deadSessions.has(session)) return false;
     for (const result of report.results) {
@@ -543,9 +558,25 @@ export class Controller {
     await session.close().catch(() => undefined);
   }
 
+  /** True (and that echo used up) when the event is one the last full sync's change of `key` caused. */
+  #isEcho(key: IdentityKey, event: LifecycleEventRef, now: number): boolean {
+    const echo = this.#echoes.get(key);
+    if (!echo) return false;
+    if (echo.until <= now) {
+      this.#echoes.delete(key);
+      return false;
+    }
+    const index = event.event === undefined ? -1 : echo.events.indexOf(event.event);
+    if (index < 0) return false;
+    echo.events.splice(index, 1);
+    if (echo.events.length === 0) this.#echoes.delete(key);
+    return true;
+  }
+
   #onEvent(event: LifecycleEventRef): void {
     if (this.#stop.signal.aborted) return;
-    const keys = keysForEvent(event, this.#desired, new Set(this.#managedKeys()));
+    const now = Date.now();
+    const keys = keysForEvent(event, this.#desired, new Set(this.#managedKeys())).filter((key) => !this.#isEcho(key, event, now));
     this.#log.debug({ event, keys }, 'libvirt event');
     for (const key of keys) this.#queue.add(key);
   }

@@ -2,12 +2,37 @@
 // node device names ↔ NodeDevice manifests) is unit-tested without a daemon.
 import type { LifecycleKind } from '../libvirt/events.js';
 import type { DesiredState, IdentityKey, NodeDeviceManifest, PciAddress } from '../manifests/types.js';
+import type { ResourceChange } from '../resources/types.js';
 
 /** The part of a lifecycle event the mapping needs; src/libvirt/events.ts events satisfy it. */
 export interface LifecycleEventRef {
   kind: LifecycleKind;
   name: string;
+  /** What happened ("started", "defined", ...), when known. */
+  event?: string;
 }
+
+/**
+ * The lifecycle events a change's steps make libvirt send, one entry per event: the echo of our
+ * own work, which the daemon need not reconcile again. Anything else about the object is news.
+ */
+export function expectedEvents(change: Pick<ResourceChange, 'steps'>): string[] {
+  const out: string[] = [];
+  for (const step of change.steps) out.push(...(STEP_EVENTS[step.op] ?? []));
+  return out;
+}
+
+const STEP_EVENTS: Record<string, readonly string[]> = {
+  define: ['defined'],
+  undefine: ['undefined'],
+  start: ['started'],
+  destroy: ['stopped'],
+  shutdown: ['shutdown', 'stopped'],
+  suspend: ['suspended'],
+  resume: ['resumed'],
+  build: ['created'],
+  delete: ['deleted'],
+};
 
 /**
  * Keys to reconcile after an event. Objects nobody manages are ignored: an event about a

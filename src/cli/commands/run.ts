@@ -1,5 +1,6 @@
 // `virtkeeper run DIR --connect URI`: the daemon. Keeps the host converged on DIR (a plain
 // directory or a git-sync symlink) until SIGTERM/SIGINT, which finish in-flight actions first.
+import { DEFAULT_CONCURRENCY } from '../../reconciler/executor.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { callTimeoutOption } from '../connect-option.js';
 import { createLogger, type LogFormat, type LogLevel } from '../../observability/logger.js';
@@ -143,7 +144,7 @@ export function registerRunCommand(program: Command): void {
         .argParser(cliParser(parseListen))
         .default(parseListen(DEFAULT_LISTEN), DEFAULT_LISTEN),
     )
-    .addOption(new Option('--concurrency <n>', 'objects reconciled in parallel').argParser(parsePositiveInt).default(4))
+    .addOption(new Option('--concurrency <n>', 'objects reconciled in parallel').argParser(parsePositiveInt).default(DEFAULT_CONCURRENCY))
     .addOption(
       new Option('--debounce <duration>', 'quiet time after file changes before reloading')
         .argParser(cliParser(parseDuration))

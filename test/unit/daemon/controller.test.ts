@@ -74,6 +74,17 @@ describe('Controller (fake host)', () => {
     expect(engine.fullReads).toBe(1);
   });
 
+  it('does not reconcile again what the full sync itself just changed (its events are echoes)', async () => {
+    const engine = new FakeEngine();
+    engine.echoEvents = true;
+    engine.setTree(desiredOf(network('lan'), domain('a'), domain('b')));
+    const c = await start(engine);
+    await c.whenReady(3000);
+    await c.whenIdle();
+    expect(engine.executed).toHaveLength(3);
+    expect(engine.readsFor).toEqual([]);
+  });
+
   it('waits for dependencies before acting on a key', async () => {
     const engine = new FakeEngine();
     engine.deps['Domain/web'] = ['Network/lan'];

@@ -21,6 +21,8 @@ export class FakeEngine implements ControllerEngine {
   executed: Array<{ key: IdentityKey; action: string }> = [];
   failKeys = new Set<IdentityKey>();
   deps: Record<IdentityKey, IdentityKey[]> = {};
+  /** Send the lifecycle event libvirt would send for each executed change. */
+  echoEvents = false;
   /** Each execution takes this long (to observe shutdown during an action). */
   executeDelayMs = 0;
   executing = 0;
@@ -147,7 +149,7 @@ export class FakeEngine implements ControllerEngine {
         changes: [],
         restartRequired: false,
         reason: action,
-        steps: action === 'no-op' ? [] : [{ op: action, description: `${action} ${key}`, payload: { fp } }],
+        steps: action === 'no-op' ? [] : action === 'create' ? [{ op: 'define', description: `define ${key}`, payload: { fp } }, { op: 'start', description: `start ${key}` }] : [{ op: action === 'update' ? 'define' : action, description: `${action} ${key}`, payload: { fp } }],
         dependsOn: this.deps[key] ?? [],
       };
     };
@@ -194,6 +196,12 @@ export class FakeEngine implements ControllerEngine {
       if (this.executeDelayMs > 0) await new Promise((r) => setTimeout(r, this.executeDelayMs));
       this.executing--;
       this.executed.push({ key: c.key, action: c.action });
+      // libvirt tells every client, us included, about what we just did.
+      if (this.echoEvents) {
+        const [kind, ...name] = c.key.split('/');
+        for (const event of c.action === 'create' ? ['defined', 'started'] : ['defined'])
+          this.#session?.onEvent?.({ kind: kind!.toLowerCase() as LifecycleEventRef['kind'], name: name.join('/'), event });
+      }
       if (c.action === 'delete') {
         this.live.delete(c.key);
         ownership.forget(c.key);
