@@ -79,6 +79,8 @@ export interface DaemonStatus extends StatusSnapshot {
 const DEFAULT_RESYNC_MS = 5 * 60_000;
 /** How long after a full sync events about the objects it changed may still be its echo. */
 const ECHO_GRACE_MS = 2000;
+/** The kind of the object an event is about, for matching echoes (node devices have none of ours). */
+const ECHO_SUBJECT: Partial<Record<LifecycleEventRef['kind'], string>> = { domain: 'Domain', network: 'Network', storagePool: 'StoragePool' };
 
 class NotConnectedError extends Error {
   override name = 'NotConnectedError';
@@ -575,8 +577,10 @@ export class Controller {
 
   #onEvent(event: LifecycleEventRef): void {
     if (this.#stop.signal.aborted) return;
-    const now = Date.now();
-    const keys = keysForEvent(event, this.#desired, new Set(this.#managedKeys())).filter((key) => !this.#isEcho(key, event, now));
+    // A pool's event also concerns its volumes: its echo is theirs too.
+    const subject = ECHO_SUBJECT[event.kind];
+    if (subject && this.#isEcho(`${subject}/${event.name}`, event, Date.now())) return;
+    const keys = keysForEvent(event, this.#desired, new Set(this.#managedKeys()));
     this.#log.debug({ event, keys }, 'libvirt event');
     for (const key of keys) this.#queue.add(key);
   }
