@@ -1,6 +1,6 @@
 // Public surface of src/manifests.
 export * from './types.js';
-export { loadManifests, type LoadOptions } from './loader.js';
+export { cachedManifestLoader, loadManifests, type LoadOptions } from './loader.js';
 export { loadFromSources, type LoadResult, type SourceFile } from './load-sources.js';
 export { ManifestRootError } from './walk.js';
 export { formatError, sortErrors } from './errors.js';

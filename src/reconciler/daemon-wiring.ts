@@ -4,7 +4,7 @@ import { openConnection } from '../libvirt/connect.js';
 import { closeConnection } from '../libvirt/connect.js';
 import { LibvirtClient } from '../libvirt/client.js';
 import { subscribeLifecycleEvents } from '../libvirt/events.js';
-import { loadManifests, ManifestRootError } from '../manifests/index.js';
+import { cachedManifestLoader, ManifestRootError } from '../manifests/index.js';
 import { defaultRegistry, type KindRegistry } from '../resources/registry.js';
 import type { ResourceKind } from '../resources/types.js';
 import type { ManifestKind } from '../manifests/types.js';
@@ -36,13 +36,14 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
   let state: HostState | undefined;
   let lock: HostLock | undefined;
   let owner: string | undefined;
+  const load = cachedManifestLoader();
   return {
     resolveSource,
     watchSource,
 
     async loadManifests(root): Promise<LoadResult> {
       try {
-        const result = await loadManifests(root);
+        const result = await load(root);
         return result.errors.length === 0 ? { ok: true, desired: result.state } : { ok: false, errors: result.errors };
       } catch (err) {
         // The directory itself vanished or is unreadable (mid-swap): an invalid tree, not a crash.
