@@ -11,6 +11,7 @@ import { startHttpServer, type HttpServer } from '../observability/http.js';
 import type { LiveResource, ResourceChange } from '../resources/types.js';
 import { DEFAULT_CONCURRENCY, type ChangeResult } from './executor.js';
 import { SyncGate } from './sync-gate.js';
+import { ConvergenceGuard } from './convergence.js';
 import { backoffDelay, parseQueueKey, WorkQueue, type BackoffOptions } from './queue.js';
 import { StatusStore, type StatusSnapshot } from './status.js';
 import type { SourceWatcher } from './source-watch.js';
@@ -116,6 +117,7 @@ export class Controller {
   readonly #status = new StatusStore();
   readonly #queue: WorkQueue;
   readonly #drift = new DriftTracker();
+  readonly #convergence = new ConvergenceGuard();
   readonly #daemonMetrics: DaemonMetrics;
   readonly #prune: boolean;
   readonly #concurrency: number;
@@ -350,7 +352,8 @@ export class Controller {
       return true;
     }
 
-    const runnable: Plan = { ...plan, changes: plan.changes.filter((c) => !errorsByKey.has(c.key)), errors: [] };
+    const stalled = new Set(plan.changes.filter((c) => !errorsByKey.has(c.key) && this.#heldBack(c, log)).map((c) => c.key));
+    const runnable: Plan = { ...plan, changes: plan.changes.filter((c) => !errorsByKey.has(c.key) && !stalled.has(c.key)), errors: [] };
     const byKey = new Map(runnable.changes.map((c) => [c.key, c] as const));
     for (const change of runnable.changes) this.#noteDrift(change, log);
     const changing = runnable.changes.filter((c) => c.action !== 'no-op');
@@ -581,6 +584,7 @@ export class Controller {
     const subject = ECHO_SUBJECT[event.kind];
     if (subject && this.#isEcho(`${subject}/${event.name}`, event, Date.now())) return;
     const keys = keysForEvent(event, this.#desired, new Set(this.#managedKeys()));
+    for (const key of keys) this.#convergence.touched(key);
     this.#log.debug({ event, keys }, 'libvirt event');
     for (const key of keys) this.#queue.add(key);
   }
@@ -652,9 +656,23 @@ export class Controller {
         log.debug({ waitingFor: decision.waitingFor }, 'waiting for dependencies');
         throw new DependencyWait(`waiting for ${decision.waitingFor.join(', ')}`);
       case 'apply':
+        if (this.#heldBack(decision.change, log)) return;
         await this.#apply(decision.change, plan, desired, session, inventory, started, log);
         return;
     }
+  }
+
+  /** True when the convergence guard holds the change back: the object is stalled (see convergence.ts). */
+  #heldBack(change: ResourceChange, log: Logger): boolean {
+    const verdict = this.#convergence.check(change, this.#fingerprints.get(change.key));
+    if (!verdict.stalled) return false;
+    const { kind, name } = parseQueueKey(change.key);
+    const previous = this.#status.get(kind, name);
+    this.#status.record(kind, name, { state: 'stalled', error: { code: 'stalled', message: verdict.message } });
+    this.#daemonMetrics.setStalledObjects(this.#convergence.stalledCount);
+    this.#publishManagedObjects();
+    if (previous?.state !== 'stalled') log.warn({ key: change.key, reason: verdict.message, retryAt: new Date(verdict.retryAt).toISOString() }, 'stalled: not applying the change again');
+    return true;
   }
 
   #applyLiveUpdate(live: Map<IdentityKey, LiveResource>, update: LiveUpdate): void {
@@ -673,6 +691,7 @@ export class Controller {
     const { kind, name } = parseQueueKey(key);
     this.#status.remove(kind, name);
     this.#drift.forget(key);
+    this.#convergence.forget(key);
     this.#publishManagedObjects();
   }
 
@@ -701,7 +720,14 @@ export class Controller {
       retained: [],
       forgotten: [],
     };
-    const report = await this.#engine.execute(single, session, desired, inventory);
+    const echo = { events: expectedEvents(change), until: Infinity };
+    if (change.action !== 'no-op') this.#echoes.set(key, echo);
+    let report;
+    try {
+      report = await this.#engine.execute(single, session, desired, inventory);
+    } finally {
+      echo.until = Date.now() + ECHO_GRACE_MS;
+    }
     const result = report.results[0];
     if (!result) throw new Error(`executor returned no result for ${key}`);
     if (result.outcome === 'failed' && (this.#session !== session || this.#deadSessions.has(session))) {
@@ -740,6 +766,9 @@ export class Controller {
       log[repeated ? 'debug' : 'warn']({ outcome: result.outcome, error: result.error }, 'reconcile did not converge');
     }
 
+    if (result.outcome === 'succeeded') this.#convergence.changed(change, fingerprint);
+    else if (result.outcome === 'unchanged' && change.action === 'no-op') this.#convergence.converged(key);
+    this.#daemonMetrics.setStalledObjects(this.#convergence.stalledCount);
     if (result.outcome === 'succeeded' || result.outcome === 'unchanged') this.#wakeDependants(key);
     return reported.retry;
   }

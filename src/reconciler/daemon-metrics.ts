@@ -13,6 +13,8 @@ export interface DaemonMetrics {
   setPruneBlocked(blocked: boolean): void;
   /** 1 while /readyz answers 200 (a full sync completed on the current connection). */
   setReady(ready: boolean): void;
+  /** Objects the convergence guard holds back (changed, yet read back different on the same fields). */
+  setStalledObjects(count: number): void;
 }
 
 export function createDaemonMetrics(metrics: Metrics): DaemonMetrics {
@@ -41,7 +43,15 @@ export function createDaemonMetrics(metrics: Metrics): DaemonMetrics {
   pruneBlocked.set(0);
   const ready = gauge('ready', '1 while the daemon is ready (/readyz 200: a full sync completed on the current libvirt connection), else 0.');
   ready.set(0);
+  const stalled = gauge(
+    'stalled_objects',
+    'Objects changed as their manifests say yet read back different on the same fields (libvirt does not keep them); retried only with backoff or when the manifest changes.',
+  );
+  stalled.set(0);
   return {
+    setStalledObjects(n) {
+      stalled.set(n);
+    },
     setReady(r) {
       ready.set(r ? 1 : 0);
     },

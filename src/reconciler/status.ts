@@ -3,10 +3,14 @@
  * `managed_objects` gauge. No I/O: the controller feeds it reconcile outcomes.
  */
 
-/** `restart-pending`: defined as the manifest says, but running with old config until restarted (restartPolicy manual). */
-export type SyncState = 'synced' | 'out-of-sync' | 'restart-pending' | 'failed' | 'pending';
+/**
+ * `restart-pending`: defined as the manifest says, but running with old config until restarted (restartPolicy manual).
+ * `stalled`: changed as the manifest says, yet read back different on the same fields (libvirt
+ * drops what was asked); retried only with backoff or when the manifest changes.
+ */
+export type SyncState = 'synced' | 'out-of-sync' | 'restart-pending' | 'stalled' | 'failed' | 'pending';
 
-export const SYNC_STATES: readonly SyncState[] = ['synced', 'out-of-sync', 'restart-pending', 'failed', 'pending'];
+export const SYNC_STATES: readonly SyncState[] = ['synced', 'out-of-sync', 'restart-pending', 'stalled', 'failed', 'pending'];
 
 export interface StatusError {
   code?: string;
@@ -36,6 +40,7 @@ export type ReconcileOutcome =
   | { state: 'synced'; changed?: boolean }
   | { state: 'out-of-sync'; changed?: boolean }
   | { state: 'restart-pending'; changed?: boolean }
+  | { state: 'stalled'; error: StatusError }
   | { state: 'failed'; error: StatusError };
 
 export interface StatusSnapshot {
@@ -96,10 +101,10 @@ export class StatusStore {
     const at = this.#now().toISOString();
     const next: ObjectStatus = { kind, name, state: outcome.state };
 
-    if (outcome.state === 'failed') {
+    if (outcome.state === 'failed' || outcome.state === 'stalled') {
       next.lastError = { ...outcome.error };
     }
-    const changed = outcome.state !== 'failed' && outcome.changed === true;
+    const changed = outcome.state !== 'failed' && outcome.state !== 'stalled' && outcome.changed === true;
     const lastChange = prev.state !== outcome.state || changed ? at : prev.lastChange;
     if (lastChange !== undefined) next.lastChange = lastChange;
     const lastSync = outcome.state === 'synced' ? at : prev.lastSync;
@@ -125,7 +130,7 @@ export class StatusStore {
   }
 
   counts(): Record<SyncState, number> {
-    const counts: Record<SyncState, number> = { synced: 0, 'out-of-sync': 0, 'restart-pending': 0, failed: 0, pending: 0 };
+    const counts: Record<SyncState, number> = { synced: 0, 'out-of-sync': 0, 'restart-pending': 0, stalled: 0, failed: 0, pending: 0 };
     for (const o of this.#objects.values()) counts[o.state]++;
     return counts;
   }

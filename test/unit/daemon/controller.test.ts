@@ -85,6 +85,31 @@ describe('Controller (fake host)', () => {
     expect(engine.readsFor).toEqual([]);
   });
 
+  it('stalls an object libvirt does not keep instead of redefining it at every sync; a manifest change retries it', async () => {
+    const engine = new FakeEngine();
+    engine.echoEvents = true;
+    engine.dropsChanges.add('Domain/web');
+    engine.setTree(desiredOf(domain('web')));
+    const c = await start(engine);
+    await c.whenReady(3000);
+    for (let i = 0; i < 4; i++) await c.fullSync('resync');
+    await c.whenIdle();
+    // The create and one repeat; every later plan found the same fields different again, with nobody else involved.
+    expect(engine.executed.filter((e) => e.key === 'Domain/web')).toHaveLength(2);
+    const web = () => c.status().objects.find((o) => o.name === 'web');
+    expect(web()?.state).toBe('stalled');
+    expect(web()?.lastError?.message).toMatch(/^libvirt does not keep/);
+    expect(await metric(c, 'virtkeeper_stalled_objects')).toBe(1);
+
+    engine.revision = 'rev2';
+    engine.dropsChanges.clear();
+    engine.setTree(desiredOf(domain('web', { memory: '2GiB' })));
+    await engine.changeSource();
+    await until(() => web()?.state === 'synced');
+    expect(engine.executed.filter((e) => e.key === 'Domain/web')).toHaveLength(3);
+    expect(await metric(c, 'virtkeeper_stalled_objects')).toBe(0);
+  });
+
   it('waits for dependencies before acting on a key', async () => {
     const engine = new FakeEngine();
     engine.deps['Domain/web'] = ['Network/lan'];

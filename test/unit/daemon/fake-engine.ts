@@ -21,6 +21,8 @@ export class FakeEngine implements ControllerEngine {
   executed: Array<{ key: IdentityKey; action: string }> = [];
   failKeys = new Set<IdentityKey>();
   deps: Record<IdentityKey, IdentityKey[]> = {};
+  /** Keys whose changes libvirt accepts but does not keep. */
+  dropsChanges = new Set<IdentityKey>();
   /** Send the lifecycle event libvirt would send for each executed change. */
   echoEvents = false;
   /** Each execution takes this long (to observe shutdown during an action). */
@@ -202,11 +204,16 @@ export class FakeEngine implements ControllerEngine {
         for (const event of c.action === 'create' ? ['defined', 'started'] : ['defined'])
           this.#session?.onEvent?.({ kind: kind!.toLowerCase() as LifecycleEventRef['kind'], name: name.join('/'), event });
       }
-      if (c.action === 'delete') {
+      if (this.dropsChanges.has(c.key)) {
+        // libvirt accepted the definition but kept something else (an xml.merge element it drops).
+        this.live.set(c.key, 'dropped');
+      } else if (c.action === 'delete') {
         this.live.delete(c.key);
         ownership.forget(c.key);
       } else {
         this.live.set(c.key, manifestFingerprint(desired.byKey.get(c.key)!.manifest));
+      }
+      if (c.action !== 'delete') {
         ownership.record(c.key, { kind: c.kind, name: c.name, origin: 'created', pruneDisabled: false });
       }
       results.push({ ...base, outcome: 'succeeded', stepsDone: 1 });
