@@ -1,0 +1,36 @@
+// The convergence guard against real libvirt: the test driver accepts <memoryBacking/> through
+// spec.xml.merge and drops it, so every plan finds it missing again. The daemon must stall the
+// domain after a bounded number of defines instead of redefining it at every sync.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Controller } from '../../../src/reconciler/controller.js';
+import { domainYaml, fetchMetrics, sample, startController, tempDirs, until, useKeptPrivateLibvirtd, writeManifest, type TempDirs } from './harness.js';
+
+const fx = useKeptPrivateLibvirtd();
+let dirs: TempDirs | undefined;
+let controller: Controller | undefined;
+
+afterEach(async () => {
+  await controller?.stop();
+  controller = undefined;
+  await dirs?.cleanup();
+});
+
+describe('virtkeeper run and an xml.merge element libvirt drops', () => {
+  it('stalls the domain after a bounded number of defines, with a resync every 100 ms', async () => {
+    dirs = await tempDirs();
+    await writeManifest(dirs.manifests, 'drop.yaml', domainYaml('drop-1') + '  xml:\n    merge: "<memoryBacking/>"\n');
+    controller = await startController({ dir: dirs.manifests, uri: fx.daemon.testUri, stateDir: dirs.state, resyncIntervalMs: 100 });
+    const c = controller;
+    await c.whenReady(20_000);
+    await until(() => c.status().objects.find((o) => o.name === 'drop-1')?.state === 'stalled', 15_000, 'drop-1 stalled');
+    const defines = async () => sample(await fetchMetrics(c.url!), 'virtkeeper_libvirt_call_duration_seconds_count', { procedure: 'DOMAIN_DEFINE_XML_FLAGS' }) ?? 0;
+    const atStall = await defines();
+    expect(atStall).toBeGreaterThanOrEqual(1);
+    expect(atStall).toBeLessThanOrEqual(3);
+    // Ten more resyncs: not one more define.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await defines()).toBe(atStall);
+    expect(c.status().objects.find((o) => o.name === 'drop-1')?.lastError?.message).toMatch(/libvirt does not keep .*spec\.xml/);
+    expect(sample(await fetchMetrics(c.url!), 'virtkeeper_stalled_objects')).toBe(1);
+  });
+});
