@@ -38,7 +38,8 @@ function readHwmKiB(pid: number): number {
 export function runProcess(program: string, args: readonly string[], options: RunOptions = {}): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    // spawns: python3, virsh (and process.execPath, the runtime itself, for virtkeeper)
+    // Besides process.execPath (the runtime itself, for virtkeeper):
+    // spawns: python3, virsh
     const child = spawn(program, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
