@@ -6,12 +6,25 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { applyFigures, type ApplyMeasurement, measureApply } from './peers/apply-figures.js';
+import { applyFigures, measureApply, virtkeeperApplyMs } from './peers/apply-figures.js';
 import { readConfig } from './peers/config.js';
+import { daemonFigures } from './peers/daemon-figures.js';
 import { buildHost, objectCount } from './peers/host.js';
 import { writeHostJson, writeManifests } from './peers/manifests.js';
 import { printTable, type Figure } from './peers/report.js';
-import { validateOnce } from './peers/startup.js';
+import { scaleFigures } from './peers/scale-figures.js';
+import { startupFigure, validateOnce } from './peers/startup.js';
+
+/** One section's figures, or a single MISS saying why it could not be measured: later sections still run. */
+async function section(name: string, fn: () => Promise<Figure[]>): Promise<Figure[]> {
+  try {
+    return await fn();
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    console.log(`${name}: could not measure: ${why}`);
+    return [{ name, value: 'error', target: 'measured', ok: false, note: why }];
+  }
+}
 
 async function main(): Promise<void> {
   const config = readConfig();
@@ -27,8 +40,20 @@ async function main(): Promise<void> {
     await validateOnce(dir);
     console.log(`bench:peers: ${objects} objects (scale ${config.scale}), ${config.reps} interleaved repetitions, medians\n`);
 
-    const measured: ApplyMeasurement = await measureApply(dir, hostJson, objects, config);
-    figures.push(...applyFigures(measured));
+    let applyMs = NaN;
+    figures.push(
+      ...(await section('apply from empty', async () => {
+        const measured = await measureApply(dir, hostJson, objects, config);
+        applyMs = virtkeeperApplyMs(measured);
+        return applyFigures(measured);
+      })),
+    );
+    figures.push(
+      ...(await section('daemon', () => (Number.isFinite(applyMs) ? daemonFigures(dir, host, objects, applyMs) : Promise.reject(new Error('needs the apply time'))))),
+    );
+    if (config.large) figures.push(...(await section('scale', () => scaleFigures(work, config))));
+    else console.log('scale: skipped (BENCH_PEERS_LARGE=0)');
+    figures.push(...(await section('start-up', async () => [await startupFigure()])));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
