@@ -47,12 +47,28 @@ export async function virtkeeper(command: 'apply' | 'plan', dir: string, host: F
   }
 }
 
-/** The python3-libvirt peer builds the host on a fresh sandbox; wall-clock ms of its process. */
-export async function pythonApply(hostJson: string, timeoutMs?: number): Promise<number> {
+export interface PythonRun {
+  /** Whole process, as virtkeeper's runs are timed. */
+  ms: number;
+  /** The peer's own loop, open to close (what is left is interpreter start-up). */
+  loopMs: number;
+  calls: number;
+}
+
+function parsePeerOutput(stdout: string): { loopMs: number; calls: number } {
+  const v: unknown = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
+  if (typeof v !== 'object' || v === null || !('loopMs' in v) || !('calls' in v) || typeof v.loopMs !== 'number' || typeof v.calls !== 'number') {
+    throw new Error(`python peer: unexpected output ${stdout.slice(0, 200)}`);
+  }
+  return { loopMs: v.loopMs, calls: v.calls };
+}
+
+/** The python3-libvirt peer builds the host on a fresh sandbox. */
+export async function pythonApply(hostJson: string, timeoutMs?: number): Promise<PythonRun> {
   return withFreshHost(async (host) => {
     const r = await runProcess(PYTHON, [PYTHON_PEER, host.uri, hostJson], { timeoutMs });
     check('python peer', r);
-    return r.ms;
+    return { ms: r.ms, ...parsePeerOutput(r.stdout) };
   });
 }
 

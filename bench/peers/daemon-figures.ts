@@ -54,7 +54,9 @@ async function waitReady(daemon: DaemonProcess, capMs: number): Promise<{ url: s
     await sleep(POLL_MS);
   }
   const done = daemon.lines.filter((l) => l.msg === 'reconciled').length;
-  return { error: `/readyz not 200 within ${ms(capMs)} (${READY_CAP}x the apply time); ${done} objects reconciled by then` };
+  // How far it got says whether it was slow or stuck.
+  const calls = await callCounters(url!).then(sumCalls, () => NaN);
+  return { error: `/readyz not 200 within ${ms(capMs)} (${READY_CAP}x the apply time); by then ${done} objects reconciled, ${calls} libvirt calls` };
 }
 
 /** Destroys each domain from a connection of our own and times until the daemon has it running. */
