@@ -105,6 +105,7 @@ export async function daemonFigures(dir: string, host: HostModel, objects: numbe
   return withFreshHost(async (fresh) => {
     const daemon = startDaemon(dir, fresh);
     try {
+      // At least 10 s: a tiny BENCH_PEERS_SCALE apply is mostly start-up, too short to scale by.
       const capMs = Math.max(READY_CAP * applyMs, 10_000);
       const ready = await waitReady(daemon, capMs);
       const readyName = 'daemon: /readyz 200 from empty / apply';

@@ -39,7 +39,7 @@ export function runProcess(program: string, args: readonly string[], options: Ru
   return new Promise((resolve, reject) => {
     const started = performance.now();
     // Besides process.execPath (the runtime itself, for virtkeeper):
-    // spawns: python3, virsh
+    // spawns: python3
     const child = spawn(program, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
