@@ -4,6 +4,8 @@ export interface PeersConfig {
   scale: number;
   large: boolean;
   timeoutMs: number;
+  /** Give up waiting for the daemon's /readyz at this multiple of the apply time. */
+  readyCap: number;
 }
 
 function positive(name: string, fallback: number): number {
@@ -21,5 +23,7 @@ export function readConfig(): PeersConfig {
     scale: positive('BENCH_PEERS_SCALE', 1),
     large: process.env.BENCH_PEERS_LARGE?.trim() !== '0',
     timeoutMs: positive('BENCH_PEERS_TIMEOUT_S', 600) * 1000,
+    // Raise it to see the restart and resync figures of a daemon that is slow to get ready.
+    readyCap: positive('BENCH_PEERS_READY_CAP', 10),
   };
 }

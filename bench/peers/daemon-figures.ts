@@ -4,13 +4,12 @@ import { performance } from 'node:perf_hooks';
 import { LibvirtClient } from '../../src/libvirt/client.js';
 import { diffCalls, formatCalls, mutatingCalls, sumCalls } from './calls.js';
 import { callCounters, httpGet, startDaemon, type DaemonProcess } from './daemon-process.js';
+import type { PeersConfig } from './config.js';
 import type { HostModel } from './host.js';
 import { ms, ratio, type Figure } from './report.js';
 import { withFreshHost } from './sandbox.js';
 
 const READY_TARGET = 1.5;
-/** Give up on readiness at this multiple of the apply time and report a miss. */
-const READY_CAP = 10;
 const RESTARTS = 20;
 const RESTART_TARGET_MS = 1000;
 /** Keep watching a late restart this long, so the worst time is a number, not just "over 1 s". */
@@ -48,7 +47,7 @@ function pickDomains(host: HostModel, n: number): string[] {
   return picked;
 }
 
-async function waitReady(daemon: DaemonProcess, capMs: number): Promise<{ url: string; ms: number } | { error: string }> {
+async function waitReady(daemon: DaemonProcess, capMs: number, cap: number): Promise<{ url: string; ms: number } | { error: string }> {
   const deadline = daemon.startedAt + capMs;
   let url: string | undefined;
   try {
@@ -63,7 +62,7 @@ async function waitReady(daemon: DaemonProcess, capMs: number): Promise<{ url: s
   const done = daemon.lines.filter((l) => l.msg === 'reconciled').length;
   // How far it got says whether it was slow or stuck.
   const calls = await callCounters(url!).then(sumCalls, () => NaN);
-  return { error: `/readyz not 200 within ${ms(capMs)} (${READY_CAP}x the apply time); by then ${done} objects reconciled, ${calls} libvirt calls` };
+  return { error: `/readyz not 200 within ${ms(capMs)} (${cap}x the apply time, BENCH_PEERS_READY_CAP); by then ${done} objects reconciled, ${calls} libvirt calls` };
 }
 
 /** Destroys each domain from a connection of our own and times until the daemon has it running. */
@@ -108,13 +107,13 @@ function miss(name: string, target: string, note: string): Figure {
   return { name, value: 'n/a', target, ok: false, note };
 }
 
-export async function daemonFigures(dir: string, host: HostModel, objects: number, applyMs: number): Promise<Figure[]> {
+export async function daemonFigures(dir: string, host: HostModel, objects: number, applyMs: number, config: PeersConfig): Promise<Figure[]> {
   return withFreshHost(async (fresh) => {
     const daemon = startDaemon(dir, fresh);
     try {
       // At least 10 s: a tiny BENCH_PEERS_SCALE apply is mostly start-up, too short to scale by.
-      const capMs = Math.max(READY_CAP * applyMs, 10_000);
-      const ready = await waitReady(daemon, capMs);
+      const capMs = Math.max(config.readyCap * applyMs, 10_000);
+      const ready = await waitReady(daemon, capMs, config.readyCap);
       const readyTarget = `≤ ${READY_TARGET}x`;
       if ('error' in ready) {
         // Restarts and a resync measured while the first sync still runs would measure that sync.
