@@ -56,6 +56,8 @@ export class ConvergenceGuard {
     const key = change.key;
     const now = this.now();
     const fields = change.changes.map((c) => c.path).filter((p) => !LIFECYCLE_FIELDS.has(p));
+    // Only lifecycle fields differ (a guest stopped, again): drift to correct, never a stall.
+    if (change.changes.length > 0 && fields.length === 0) return { stalled: false };
     const stall = this.#stalls.get(key);
     if (stall) {
       if (stall.fingerprint !== fingerprint) {
