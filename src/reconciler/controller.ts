@@ -395,6 +395,18 @@ export class Controller {
     return managedKeys(this.#desired, Object.keys(this.#inventory?.snapshot.objects ?? {}), this.#prune);
   }
 
+  #managedMemo: { desired: DesiredState | null; records: object | undefined; keys: ReadonlySet<IdentityKey> } | null = null;
+
+  /** The managed keys as a set, rebuilt only when the manifests or the records changed: every event asks. */
+  #managedSet(): ReadonlySet<IdentityKey> {
+    const records = this.#inventory?.snapshot.objects;
+    const memo = this.#managedMemo;
+    if (memo && memo.desired === this.#desired && memo.records === records) return memo.keys;
+    const keys = new Set(this.#managedKeys());
+    this.#managedMemo = { desired: this.#desired, records, keys };
+    return keys;
+  }
+
   // ------------------------------------------------------------------ manifests
 
   /**
@@ -583,7 +595,7 @@ export class Controller {
     // A pool's event also concerns its volumes: its echo is theirs too.
     const subject = ECHO_SUBJECT[event.kind];
     if (subject && this.#isEcho(`${subject}/${event.name}`, event, Date.now())) return;
-    const keys = keysForEvent(event, this.#desired, new Set(this.#managedKeys()));
+    const keys = keysForEvent(event, this.#desired, this.#managedSet());
     for (const key of keys) this.#convergence.touched(key);
     this.#log.debug({ event, keys }, 'libvirt event');
     for (const key of keys) this.#queue.add(key);
