@@ -3,6 +3,7 @@
 // the per-object calls.
 import type { ListFilter } from '../../libvirt/client.js';
 import { hasErrorCode, VIR_ERR_INVALID_ARG, VIR_ERR_NO_SUPPORT } from '../../libvirt/errors.js';
+import { mapBounded, READ_CONCURRENCY, unlessGone } from './bounded.js';
 
 export interface LifecycleFacts {
   active: boolean;
@@ -32,4 +33,32 @@ export async function lifecycleFacts<R extends { uuid: string }>(
   }
   const [active, persistent, autostart] = lists.map((refs) => new Set(refs.map((r) => r.uuid))) as [Set<string>, Set<string>, Set<string>];
   return async (ref) => ({ active: active.has(ref.uuid), persistent: persistent.has(ref.uuid), autostart: autostart.has(ref.uuid) });
+}
+
+/** What a kind with active/persistent/autostart objects (networks, pools) gives to be read in bulk or by name. */
+export interface LifecycleKindReader<R extends { uuid: string }, O> {
+  list(filter?: ListFilter): Promise<R[]>;
+  lookup(name: string): Promise<R | null>;
+  facts: PerObjectFacts<R>;
+  /** The object's persistent XML read and turned into a live resource. */
+  read(ref: R, facts: LifecycleFacts): Promise<O>;
+  /** libvirt's "no such object" code: one removed between listing and reading is left out. */
+  goneCode: number;
+}
+
+/** Every object of the kind: facts from three listings, a few XML reads in flight. */
+export async function readAllWithFacts<R extends { uuid: string }, O>(reader: LifecycleKindReader<R, O>): Promise<O[]> {
+  const [refs, factsOf] = await Promise.all([reader.list(), lifecycleFacts((filter) => reader.list(filter), reader.facts)]);
+  return mapBounded(refs, READ_CONCURRENCY, async (ref) => unlessGone(factsOf(ref).then((facts) => reader.read(ref, facts)), reader.goneCode));
+}
+
+/** One object by name, undefined when there is none; its facts asked of it directly. */
+export async function readOneWithFacts<R extends { uuid: string }, O>(reader: LifecycleKindReader<R, O>, name: string): Promise<O | undefined> {
+  const ref = await reader.lookup(name);
+  if (!ref) return undefined;
+  const read = async (): Promise<O> => {
+    const [active, persistent, autostart] = await Promise.all([reader.facts.active(ref), reader.facts.persistent(ref), reader.facts.autostart(ref)]);
+    return reader.read(ref, { active, persistent, autostart });
+  };
+  return unlessGone(read(), reader.goneCode);
 }

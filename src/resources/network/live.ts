@@ -1,9 +1,8 @@
 // I/O: reading networks from libvirt and carrying out planned steps.
 import type { LibvirtClient, NetworkRef } from '../../libvirt/client.js';
 import { VIR_ERR_NO_NETWORK } from '../../libvirt/errors.js';
-import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
 import { StepRefs } from '../common/step-refs.js';
-import { lifecycleFacts, type LifecycleFacts } from '../common/list-facts.js';
+import { readAllWithFacts, readOneWithFacts, type LifecycleKindReader } from '../common/list-facts.js';
 import { NETWORK_UPDATE_COMMANDS, NETWORK_UPDATE_SECTIONS, type NetworkUpdateCommand, type NetworkUpdateSection } from '../../libvirt/procedures/network.js';
 import { kindKey } from '../../manifests/identity.js';
 import type { LiveResource, ResourceChange, Step } from '../types.js';
@@ -11,41 +10,39 @@ import { inactiveXmlOrLive } from '../common/live-xml.js';
 import { payloadBoolean, payloadNumber, payloadString, unknownStep } from '../common/payload.js';
 import { networkFromXml } from './from-xml.js';
 
-export async function readNetworks(client: LibvirtClient): Promise<Array<LiveResource<'Network'>>> {
-  const [refs, factsOf] = await Promise.all([
-    client.listNetworks(),
-    lifecycleFacts((filter) => client.listNetworks(filter), {
+function networkReader(client: LibvirtClient): LifecycleKindReader<NetworkRef, LiveResource<'Network'>> {
+  return {
+    list: (filter) => client.listNetworks(filter),
+    lookup: (name) => client.lookupNetwork(name),
+    facts: {
       active: (ref) => client.isNetworkActive(ref),
       persistent: (ref) => client.isNetworkPersistent(ref),
       autostart: (ref) => client.getNetworkAutostart(ref),
-    }),
-  ]);
-  return mapBounded(refs, READ_CONCURRENCY, (ref) => unlessGone(readOne(client, ref, factsOf), VIR_ERR_NO_NETWORK));
+    },
+    read: async (ref, { active, persistent, autostart }) => {
+      const xml = await inactiveXmlOrLive((inactive) => client.getNetworkXml(ref, { inactive }));
+      return {
+        key: kindKey('Network', ref.name),
+        kind: 'Network',
+        name: ref.name,
+        xml,
+        spec: networkFromXml(xml, { active, autostart }),
+        active,
+        persistent,
+        markedOwned: false,
+      };
+    },
+    goneCode: VIR_ERR_NO_NETWORK,
+  };
+}
+
+export function readNetworks(client: LibvirtClient): Promise<Array<LiveResource<'Network'>>> {
+  return readAllWithFacts(networkReader(client));
 }
 
 /** One network by name, undefined when there is none. */
-export async function readNetwork(client: LibvirtClient, name: string): Promise<LiveResource<'Network'> | undefined> {
-  const ref = await client.lookupNetwork(name);
-  if (!ref) return undefined;
-  const factsOf = async (r: NetworkRef): Promise<LifecycleFacts> => {
-    const [active, persistent, autostart] = await Promise.all([client.isNetworkActive(r), client.isNetworkPersistent(r), client.getNetworkAutostart(r)]);
-    return { active, persistent, autostart };
-  };
-  return unlessGone(readOne(client, ref, factsOf), VIR_ERR_NO_NETWORK);
-}
-
-async function readOne(client: LibvirtClient, ref: NetworkRef, factsOf: (ref: NetworkRef) => Promise<LifecycleFacts>): Promise<LiveResource<'Network'>> {
-  const [xml, { active, persistent, autostart }] = await Promise.all([inactiveXmlOrLive((inactive) => client.getNetworkXml(ref, { inactive })), factsOf(ref)]);
-  return {
-    key: kindKey('Network', ref.name),
-    kind: 'Network',
-    name: ref.name,
-    xml,
-    spec: networkFromXml(xml, { active, autostart }),
-    active,
-    persistent,
-    markedOwned: false,
-  };
+export function readNetwork(client: LibvirtClient, name: string): Promise<LiveResource<'Network'> | undefined> {
+  return readOneWithFacts(networkReader(client), name);
 }
 
 function updateSection(step: Step): NetworkUpdateSection {
