@@ -2,8 +2,9 @@
 // directory. A full sync (on connect, on the resync timer, when something must be pruned) reads
 // the host once, builds one plan and runs it with bounded concurrency, like apply. Manifest
 // changes, libvirt lifecycle events and retries feed one keyed queue; each key's reconcile
-// re-reads only that object (and what it refers to) and plans only it. Decisions that need no I/O live in daemon-keys.ts, event-keys.ts and
-// reconcile-decision.ts; everything with side effects goes through a ControllerEngine.
+// re-reads only that object (and what it refers to) and plans only it. Decisions that need no
+// I/O live in daemon-keys.ts, event-keys.ts, reconcile-decision.ts and convergence.ts; everything
+// with side effects goes through a ControllerEngine.
 import type { DesiredState, IdentityKey, ManifestError } from '../manifests/types.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
