@@ -112,9 +112,11 @@ export class HostState {
 
   /** Records `key` as this owner's; also the confirmation of the key's intents. */
   record(key: IdentityKey, entry: Omit<InventoryEntry, 'recordedAt'>): void {
-    this.#remember(key, this.owner, entry);
+    // One clock reading for the record in memory and the row: a store reopened later must show the same date.
+    const now = new Date().toISOString();
+    this.#remember(key, this.owner, entry, now);
     this.#settleIntentsOf(key);
-    const row = { host: this.host.key, key, owner: this.owner, kind: entry.kind, name: entry.name, liveKey: entry.liveKey ?? null, origin: entry.origin, pruneDisabled: entry.pruneDisabled ? 1 : 0, now: new Date().toISOString() };
+    const row = { host: this.host.key, key, owner: this.owner, kind: entry.kind, name: entry.name, liveKey: entry.liveKey ?? null, origin: entry.origin, pruneDisabled: entry.pruneDisabled ? 1 : 0, now };
     this.store.enqueueLazy(() => {
       this.#sql.upsert.run(row);
       this.#sql.deleteIntentsOfKey.run(this.host.key, key);
@@ -191,8 +193,9 @@ export class HostState {
       const outcome = resolveIntent(intent, existsOnHost);
       resolved.push({ intent, outcome });
       this.#dropIntent(intent);
+      const now = new Date().toISOString();
       if (outcome === 'record') {
-        this.#remember(intent.key, intent.owner, intent);
+        this.#remember(intent.key, intent.owner, intent, now);
       } else if (outcome === 'forget') {
         const current = this.#records.get(intent.key);
         if (current && current.owner === intent.owner) {
@@ -204,7 +207,6 @@ export class HostState {
       }
       if (!persist) continue;
       const final = resolved[resolved.length - 1]!.outcome;
-      const now = new Date().toISOString();
       this.store.enqueue(() => {
         if (final === 'record') {
           // Through the intent's owner and origin: a record that exists keeps its own (upsert).
@@ -277,7 +279,12 @@ export class HostState {
     this.store.flush();
   }
 
-  #remember(key: IdentityKey, owner: string, entry: { kind: ManifestKind; name: string; liveKey?: IdentityKey; origin: 'created' | 'adopted'; pruneDisabled: boolean }): void {
+  #remember(
+    key: IdentityKey,
+    owner: string,
+    entry: { kind: ManifestKind; name: string; liveKey?: IdentityKey; origin: 'created' | 'adopted'; pruneDisabled: boolean },
+    now: string = new Date().toISOString(),
+  ): void {
     const previous = this.#records.get(key);
     const liveKey = entry.liveKey ?? previous?.liveKey;
     this.#records.set(key, {
@@ -287,7 +294,7 @@ export class HostState {
       ...(liveKey !== undefined ? { liveKey } : {}),
       origin: previous?.origin ?? entry.origin,
       pruneDisabled: entry.pruneDisabled,
-      recordedAt: previous?.recordedAt ?? new Date().toISOString(),
+      recordedAt: previous?.recordedAt ?? now,
     });
     this.#snapshot = null;
   }
