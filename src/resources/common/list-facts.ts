@@ -17,6 +17,16 @@ export interface PerObjectFacts<R> {
   autostart(ref: R): Promise<boolean>;
 }
 
+/** The driver rejected a filtered listing (old or minimal drivers): ask each object instead. */
+export function filtersRejected(err: unknown): boolean {
+  return hasErrorCode(err, VIR_ERR_INVALID_ARG) || hasErrorCode(err, VIR_ERR_NO_SUPPORT);
+}
+
+async function askEach<R>(perObject: PerObjectFacts<R>, ref: R): Promise<LifecycleFacts> {
+  const [active, persistent, autostart] = await Promise.all([perObject.active(ref), perObject.persistent(ref), perObject.autostart(ref)]);
+  return { active, persistent, autostart };
+}
+
 export async function lifecycleFacts<R extends { uuid: string }>(
   list: (filter: ListFilter) => Promise<R[]>,
   perObject: PerObjectFacts<R>,
@@ -25,11 +35,8 @@ export async function lifecycleFacts<R extends { uuid: string }>(
   try {
     lists = await Promise.all([list({ active: true }), list({ persistent: true }), list({ autostart: true })]);
   } catch (err) {
-    if (!hasErrorCode(err, VIR_ERR_INVALID_ARG) && !hasErrorCode(err, VIR_ERR_NO_SUPPORT)) throw err;
-    return async (ref) => {
-      const [active, persistent, autostart] = await Promise.all([perObject.active(ref), perObject.persistent(ref), perObject.autostart(ref)]);
-      return { active, persistent, autostart };
-    };
+    if (!filtersRejected(err)) throw err;
+    return (ref) => askEach(perObject, ref);
   }
   const [active, persistent, autostart] = lists.map((refs) => new Set(refs.map((r) => r.uuid))) as [Set<string>, Set<string>, Set<string>];
   return async (ref) => ({ active: active.has(ref.uuid), persistent: persistent.has(ref.uuid), autostart: autostart.has(ref.uuid) });
@@ -56,9 +63,5 @@ export async function readAllWithFacts<R extends { uuid: string }, O>(reader: Li
 export async function readOneWithFacts<R extends { uuid: string }, O>(reader: LifecycleKindReader<R, O>, name: string): Promise<O | undefined> {
   const ref = await reader.lookup(name);
   if (!ref) return undefined;
-  const read = async (): Promise<O> => {
-    const [active, persistent, autostart] = await Promise.all([reader.facts.active(ref), reader.facts.persistent(ref), reader.facts.autostart(ref)]);
-    return reader.read(ref, { active, persistent, autostart });
-  };
-  return unlessGone(read(), reader.goneCode);
+  return unlessGone(askEach(reader.facts, ref).then((facts) => reader.read(ref, facts)), reader.goneCode);
 }

@@ -1,7 +1,8 @@
 // The I/O half of the Domain kind: reading live domains and carrying out planned steps.
-import { VIR_ERR_INVALID_ARG, VIR_ERR_NO_DOMAIN, VIR_ERR_NO_SUPPORT, VIR_ERR_OPERATION_DENIED, VIR_ERR_OPERATION_INVALID, hasErrorCode } from '../../libvirt/errors.js';
+import { VIR_ERR_INVALID_ARG, VIR_ERR_NO_DOMAIN, VIR_ERR_OPERATION_DENIED, VIR_ERR_OPERATION_INVALID, hasErrorCode } from '../../libvirt/errors.js';
 import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
 import { StepRefs } from '../common/step-refs.js';
+import { filtersRejected } from '../common/list-facts.js';
 import type { DomainSpec } from '../../manifests/types.js';
 import type { DomainRef, LibvirtClient } from '../../libvirt/client.js';
 import { kindKey } from '../../manifests/identity.js';
@@ -49,6 +50,15 @@ interface DomainFacts {
   persistent(ref: DomainRef): Promise<boolean>;
 }
 
+/** The facts asked of each domain: one domain alone, or a driver without list filters. */
+function perDomainFacts(client: LibvirtClient): DomainFacts {
+  return {
+    state: (ref) => client.domainState(ref),
+    autostart: (ref) => client.getDomainAutostart(ref),
+    persistent: (ref) => client.isDomainPersistent(ref),
+  };
+}
+
 const byUuid = (refs: readonly DomainRef[]): Set<string> => new Set(refs.map((r) => r.uuid));
 
 /**
@@ -67,12 +77,8 @@ async function readDomainFacts(client: LibvirtClient): Promise<DomainFacts> {
       client.listDomains({ persistent: true }),
     ]);
   } catch (err) {
-    if (!hasErrorCode(err, VIR_ERR_INVALID_ARG) && !hasErrorCode(err, VIR_ERR_NO_SUPPORT)) throw err;
-    return {
-      state: (ref) => client.domainState(ref),
-      autostart: (ref) => client.getDomainAutostart(ref),
-      persistent: (ref) => client.isDomainPersistent(ref),
-    };
+    if (!filtersRejected(err)) throw err;
+    return perDomainFacts(client);
   }
   const [running, paused, shutoff, autostart, persistent] = lists.map(byUuid) as [Set<string>, Set<string>, Set<string>, Set<string>, Set<string>];
   return {
@@ -111,12 +117,7 @@ export async function readLiveDomains(client: LibvirtClient): Promise<Array<Live
 export async function readLiveDomain(client: LibvirtClient, name: string): Promise<LiveResource<'Domain'> | undefined> {
   const ref = await client.lookupDomain(name);
   if (!ref) return undefined;
-  const facts: DomainFacts = {
-    state: (r) => client.domainState(r),
-    autostart: (r) => client.getDomainAutostart(r),
-    persistent: (r) => client.isDomainPersistent(r),
-  };
-  return unlessGone(readOne(client, ref, facts), VIR_ERR_NO_DOMAIN);
+  return unlessGone(readOne(client, ref, perDomainFacts(client)), VIR_ERR_NO_DOMAIN);
 }
 
 function payloadString(step: Step, key: string): string {
