@@ -50,22 +50,30 @@ function domainDocs(host: HostModel): Doc[] {
   }));
 }
 
-function writeDocs(file: string, docs: Doc[]): void {
-  writeFileSync(file, docs.map((d) => stringify(d)).join('---\n'));
+function render(docs: Doc[]): string {
+  return docs.map((d) => stringify(d)).join('---\n');
 }
 
 /** Domains per file: a few hundred, so the loader sees several medium files, not one huge one. */
 const DOMAINS_PER_FILE = 250;
 
-/** Writes networks.yaml, storage.yaml and domains-N.yaml into `dir` (created). */
-export function writeManifests(host: HostModel, dir: string): void {
-  mkdirSync(dir, { recursive: true });
-  writeDocs(path.join(dir, 'networks.yaml'), networkDocs(host));
-  writeDocs(path.join(dir, 'storage.yaml'), storageDocs(host));
+/** networks.yaml, storage.yaml and domains-N.yaml, as text. */
+export function renderManifestFiles(host: HostModel): Array<{ name: string; text: string }> {
+  const files = [
+    { name: 'networks.yaml', text: render(networkDocs(host)) },
+    { name: 'storage.yaml', text: render(storageDocs(host)) },
+  ];
   const domains = domainDocs(host);
   for (let i = 0; i * DOMAINS_PER_FILE < domains.length; i++) {
-    writeDocs(path.join(dir, `domains-${i}.yaml`), domains.slice(i * DOMAINS_PER_FILE, (i + 1) * DOMAINS_PER_FILE));
+    files.push({ name: `domains-${i}.yaml`, text: render(domains.slice(i * DOMAINS_PER_FILE, (i + 1) * DOMAINS_PER_FILE)) });
   }
+  return files;
+}
+
+/** Writes the manifest files into `dir` (created). */
+export function writeManifests(host: HostModel, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const { name, text } of renderManifestFiles(host)) writeFileSync(path.join(dir, name), text);
 }
 
 /** Writes the host for the python peer. */

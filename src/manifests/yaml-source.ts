@@ -14,6 +14,7 @@ import {
   type ParsedNode,
 } from 'yaml';
 import type { FieldPath } from './paths.js';
+import { parseYamlFast } from './yaml-fast.js';
 
 export interface YamlLimits {
   /** Alias expansions per document (billion laughs guard). */
@@ -51,7 +52,30 @@ export interface ParsedFile {
   issues: Issue[];
 }
 
+/**
+ * The documents of a file. Plain block-style text takes the fast reader; positions other than a
+ * document's start are then found by reading the file once more with the full parser, which only
+ * an error report asks for. Everything else takes the full parser at once.
+ */
 export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): ParsedFile {
+  const fast = parseYamlFast(text);
+  if (!fast) return parseYamlFull(text, limits);
+  let full: ParsedFile | undefined;
+  const documents = fast.map(({ index, start, value }): ParsedDocument => ({
+    index,
+    start,
+    value,
+    locate: (path, anchor) => {
+      if (path.length === 0) return start;
+      full ??= parseYamlFull(text, limits);
+      return full.documents.find((d) => d.index === index)?.locate(path, anchor) ?? start;
+    },
+  }));
+  return { documents, issues: [] };
+}
+
+/** The full parser: every YAML feature, errors with positions, a position for every node. */
+export function parseYamlFull(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): ParsedFile {
   const lineCounter = new LineCounter();
   const pos = (offset: number): Position => {
     const p = lineCounter.linePos(offset);
