@@ -35,6 +35,12 @@ export interface Metrics {
   driftDetected(kind: string, count?: number): void;
   /** Replaces all managed_objects series, so kinds or states that disappeared drop to absent. */
   setManagedObjects(objects: Iterable<{ kind: string; state: string }>): void;
+  /**
+   * managed_objects and restart_pending are counted from `source` each time they are read (a
+   * scrape), instead of on every change: a sync of N objects would otherwise count all N
+   * objects N times (0.8 s of a 2.4 s daemon start at 1,551 objects).
+   */
+  countManagedObjectsFrom(source: () => Iterable<{ kind: string; state: string }>): void;
   setLastSuccessfulSync(at: Date): void;
   /** Keeps exactly one series: the old revision's label must not linger at value 1. */
   setGitRevision(revision: string | null): void;
@@ -91,18 +97,39 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     labelNames: ['kind'] as const,
     registers,
   });
+  let managedSource: (() => Iterable<{ kind: string; state: string }>) | undefined;
+  const countManaged = (): void => {
+    if (managedSource) setManagedObjects(managedSource());
+  };
   const managedObjects = new Gauge({
     name: `${p}managed_objects`,
     help: 'Objects in the manifests, by kind and sync state (synced, out-of-sync, restart-pending, failed, pending).',
     labelNames: ['kind', 'state'] as const,
     registers,
+    collect: countManaged,
   });
   const restartPending = new Gauge({
     name: `${p}restart_pending`,
     help: 'Objects running with config that differs from their definition until they restart, by kind.',
     labelNames: ['kind'] as const,
     registers,
+    collect: countManaged,
   });
+  function setManagedObjects(objects: Iterable<{ kind: string; state: string }>): void {
+    const counts = new Map<string, { kind: string; state: string; n: number }>();
+    for (const { kind, state } of objects) {
+      const key = `${kind}\0${state}`;
+      const entry = counts.get(key);
+      if (entry) entry.n++;
+      else counts.set(key, { kind, state, n: 1 });
+    }
+    managedObjects.reset();
+    restartPending.reset();
+    for (const { kind, state, n } of counts.values()) {
+      managedObjects.set({ kind, state }, n);
+      if (state === 'restart-pending') restartPending.set({ kind }, n);
+    }
+  }
   const lastSuccessfulSync = new Gauge({
     name: `${p}last_successful_sync_timestamp_seconds`,
     help: 'Unix time the last full sync pass completed.',
@@ -155,20 +182,9 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
     driftDetected(kind, count = 1) {
       driftDetectedTotal.inc({ kind }, count);
     },
-    setManagedObjects(objects) {
-      const counts = new Map<string, { kind: string; state: string; n: number }>();
-      for (const { kind, state } of objects) {
-        const key = `${kind}\0${state}`;
-        const entry = counts.get(key);
-        if (entry) entry.n++;
-        else counts.set(key, { kind, state, n: 1 });
-      }
-      managedObjects.reset();
-      restartPending.reset();
-      for (const { kind, state, n } of counts.values()) {
-        managedObjects.set({ kind, state }, n);
-        if (state === 'restart-pending') restartPending.set({ kind }, n);
-      }
+    setManagedObjects,
+    countManagedObjectsFrom(source) {
+      managedSource = source;
     },
     setLastSuccessfulSync(at) {
       lastSuccessfulSync.set(at.getTime() / 1000);

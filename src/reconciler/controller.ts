@@ -169,6 +169,7 @@ export class Controller {
     this.#concurrency = opts.concurrency ?? DEFAULT_CONCURRENCY;
     this.metrics = opts.metrics ?? createMetrics();
     this.#daemonMetrics = createDaemonMetrics(this.metrics);
+    this.metrics.countManagedObjectsFrom(() => this.#status.objects());
     this.#source = { path: opts.dir, root: null, revision: null, valid: false, errors: [], rejectedRevision: null, loadedAt: null };
     this.#queue = new WorkQueue({
       handler: (key) => this.#reconcile(key),
@@ -447,7 +448,6 @@ export class Controller {
     this.#status.setRevision(revision);
     this.metrics.setGitRevision(revision);
     this.#status.replaceDesired(next.manifests.map((m) => parseQueueKey(m.key)));
-    this.#publishManagedObjects();
 
     const enqueue = keysToReconcileAfterReload(
       diff,
@@ -486,7 +486,9 @@ export class Controller {
     const settleMs = this.#opts.settleMs ?? 300;
     let previous = await this.#engine.loadManifests(root);
     for (let attempt = 0; attempt < 5 && previous.ok; attempt++) {
-      if (settleMs <= 0) return previous;
+      // Nothing in the tree changed for a whole settle time before it was read: no writer is
+      // half-way through it, and waiting to read it again would only delay the start.
+      if (settleMs <= 0 || (previous.quietForMs ?? 0) >= settleMs) return previous;
       await abortableSleep(settleMs, this.#stop.signal);
       const again = await this.#engine.loadManifests(root);
       if (!again.ok) return again;
@@ -665,8 +667,7 @@ export class Controller {
           this.#queue.add(dep);
         }
         if (this.#status.get(kind, name)?.state !== 'failed') this.#status.record(kind, name, { state: 'out-of-sync' });
-        this.#publishManagedObjects();
-        log.debug({ waitingFor: decision.waitingFor }, 'waiting for dependencies');
+            log.debug({ waitingFor: decision.waitingFor }, 'waiting for dependencies');
         throw new DependencyWait(`waiting for ${decision.waitingFor.join(', ')}`);
       case 'apply':
         if (this.#heldBack(decision.change, log)) return;
@@ -683,7 +684,6 @@ export class Controller {
     const previous = this.#status.get(kind, name);
     this.#status.record(kind, name, { state: 'stalled', error: { code: 'stalled', message: verdict.message } });
     this.#daemonMetrics.setStalledObjects(this.#convergence.stalledCount);
-    this.#publishManagedObjects();
     if (previous?.state !== 'stalled') log.warn({ key: change.key, reason: verdict.message, retryAt: new Date(verdict.retryAt).toISOString() }, 'stalled: not applying the change again');
     return true;
   }
@@ -705,7 +705,6 @@ export class Controller {
     this.#status.remove(kind, name);
     this.#drift.forget(key);
     this.#convergence.forget(key);
-    this.#publishManagedObjects();
   }
 
   #noteDrift(change: ResourceChange, log: Logger): void {
@@ -767,7 +766,6 @@ export class Controller {
       this.#status.record(kind, name, reported.status);
       if (reported.status.state === 'synced') this.#drift.synced(key, fingerprint);
     }
-    this.#publishManagedObjects();
 
     if (result.outcome === 'succeeded') {
       log.info({ action: change.action, steps: change.steps.map((s) => s.description), restartRequired: change.restartRequired }, 'reconciled');
@@ -796,7 +794,6 @@ export class Controller {
   #fail(key: IdentityKey, kind: string, name: string, seconds: number, msg: string, log: Logger): void {
     this.metrics.observeReconcile(kind, 'error', seconds);
     this.#status.record(kind, name, { state: 'failed', error: { message: msg } });
-    this.#publishManagedObjects();
     log.warn({ err: msg }, 'reconcile failed');
   }
 
@@ -812,9 +809,6 @@ export class Controller {
     log.info('prune no longer blocked');
   }
 
-  #publishManagedObjects(): void {
-    this.metrics.setManagedObjects(this.#status.snapshot().objects);
-  }
 
   // ------------------------------------------------------------------ shutdown
 

@@ -135,6 +135,11 @@ export class StatusStore {
     return counts;
   }
 
+  /** The entries as they are, unsorted and uncopied: for counting, not for handing out. */
+  objects(): Iterable<Readonly<ObjectStatus>> {
+    return this.#objects.values();
+  }
+
   snapshot(): StatusSnapshot {
     const objects = [...this.#objects.values()]
       .sort((a, b) => cmp(a.kind, b.kind) || cmp(a.name, b.name))

@@ -78,6 +78,23 @@ describe('createMetrics', () => {
     expect(find(s, 'virtkeeper_managed_objects').map((x) => [x.labels, x.value])).toEqual([[{ kind: 'Domain', state: 'synced' }, 1]]);
   });
 
+  it('counts managed objects from their source at each scrape, not at each change', async () => {
+    const m = createMetrics({ defaultMetrics: false });
+    const objects = [{ kind: 'Domain', state: 'pending' }];
+    let counted = 0;
+    m.countManagedObjectsFrom(() => {
+      counted++;
+      return objects;
+    });
+    objects[0] = { kind: 'Domain', state: 'restart-pending' };
+    objects.push({ kind: 'Network', state: 'synced' });
+    expect(counted).toBe(0);
+    const s = parse(await m.text());
+    expect(value(s, 'virtkeeper_managed_objects', { kind: 'Domain', state: 'restart-pending' })).toBe(1);
+    expect(value(s, 'virtkeeper_managed_objects', { kind: 'Network', state: 'synced' })).toBe(1);
+    expect(value(s, 'virtkeeper_restart_pending', { kind: 'Domain' })).toBe(1);
+  });
+
   it('counts restart-pending objects in virtkeeper_restart_pending, dropping to none once restarted', async () => {
     const m = createMetrics({ defaultMetrics: false });
     m.setManagedObjects([
