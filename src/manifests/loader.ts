@@ -5,14 +5,19 @@ import { readManifestTree, type WalkOptions } from './walk.js';
 
 export type LoadOptions = WalkOptions & SourceOptions;
 
+export interface TreeLoadResult extends LoadResult {
+  /** When anything in the tree last changed (see WalkResult.lastChangeMs). */
+  lastChangeMs: number;
+}
+
 /**
  * Reads every *.yaml / *.yml under dir and validates it all: syntax, schemas, semantic rules,
  * duplicate identities and references. Throws ManifestRootError only when dir itself is unusable.
  */
-export async function loadManifests(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
+export async function loadManifests(dir: string, options: LoadOptions = {}): Promise<TreeLoadResult> {
   const tree = await readManifestTree(dir, options);
   const result = loadFromSources(dir, tree.files, options);
-  return { ...result, errors: sortErrors([...tree.errors, ...result.errors]) };
+  return { ...result, errors: sortErrors([...tree.errors, ...result.errors]), lastChangeMs: tree.lastChangeMs };
 }
 
 /**
@@ -21,7 +26,7 @@ export async function loadManifests(dir: string, options: LoadOptions = {}): Pro
  * call, the previous result is returned without parsing and validating it all again (a second
  * or more for thousands of manifests).
  */
-export function cachedManifestLoader(): (dir: string, options?: LoadOptions) => Promise<LoadResult> {
+export function cachedManifestLoader(): (dir: string, options?: LoadOptions) => Promise<TreeLoadResult> {
   let last: { dir: string; digest: string; result: LoadResult } | undefined;
   return async (dir, options = {}) => {
     const tree = await readManifestTree(dir, options);
@@ -29,10 +34,10 @@ export function cachedManifestLoader(): (dir: string, options?: LoadOptions) => 
     for (const f of tree.files) hash.update(`${f.file}\0${f.bytes.length}\0`).update(f.bytes);
     for (const e of tree.errors) hash.update(`error\0${e.file}\0${e.message}\0`);
     const digest = hash.digest('hex');
-    if (last && last.dir === dir && last.digest === digest) return last.result;
+    if (last && last.dir === dir && last.digest === digest) return { ...last.result, lastChangeMs: tree.lastChangeMs };
     const result = loadFromSources(dir, tree.files, options);
     const full = { ...result, errors: sortErrors([...tree.errors, ...result.errors]) };
     last = { dir, digest, result: full };
-    return full;
+    return { ...full, lastChangeMs: tree.lastChangeMs };
   };
 }

@@ -19,6 +19,12 @@ export interface WalkOptions {
 export interface WalkResult {
   files: SourceFile[];
   errors: ManifestError[];
+  /**
+   * Newest status-change time (ctime, ms since the epoch) of the files read and the directories
+   * walked; 0 for an empty tree. ctime, not mtime: a copy that keeps mtimes (`cp -p`, rsync -t)
+   * or a rename still moves it.
+   */
+  lastChangeMs: number;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
@@ -53,6 +59,10 @@ export async function readManifestTree(root: string, options: WalkOptions = {}):
   const fileError = (file: string, message: string) => errors.push({ file, line: 1, column: 1, path: '', message });
   const visited = new Set<string>([realRoot]);
   let count = 0;
+  let lastChangeMs = 0;
+  const changedAt = (ctimeMs: number) => {
+    if (ctimeMs > lastChangeMs) lastChangeMs = ctimeMs;
+  };
 
   const inside = (p: string) => {
     const rel = path.relative(realRoot, p);
@@ -95,6 +105,7 @@ export async function readManifestTree(root: string, options: WalkOptions = {}):
   async function walk(absDir: string, relDir: string): Promise<void> {
     let entries;
     try {
+      changedAt((await stat(absDir)).ctimeMs); // an entry added, removed or renamed
       entries = await readdir(absDir, { withFileTypes: true });
     } catch (err) {
       if (relDir === '') throw new ManifestRootError(`${root}: ${unreadable(err)}`);
@@ -110,7 +121,11 @@ export async function readManifestTree(root: string, options: WalkOptions = {}):
         visited.add(abs);
         await walk(abs, rel);
       } else if (entry.isFile()) {
-        if (MANIFEST_FILE.test(entry.name)) await readFileCapped(abs, rel, (await lstat(abs)).size);
+        if (MANIFEST_FILE.test(entry.name)) {
+          const st = await lstat(abs);
+          changedAt(st.ctimeMs);
+          await readFileCapped(abs, rel, st.size);
+        }
       } else if (entry.isSymbolicLink()) {
         await followLink(abs, rel, entry.name);
       } else if (MANIFEST_FILE.test(entry.name)) {
@@ -137,6 +152,7 @@ export async function readManifestTree(root: string, options: WalkOptions = {}):
       visited.add(target);
       await walk(target, rel);
     } else if (st.isFile() && MANIFEST_FILE.test(name)) {
+      changedAt(Math.max(st.ctimeMs, (await lstat(abs)).ctimeMs)); // the target, or where the link points
       await readFileCapped(target, rel, st.size);
     } else if (MANIFEST_FILE.test(name)) {
       fileError(rel, 'is not a regular file');
@@ -144,5 +160,5 @@ export async function readManifestTree(root: string, options: WalkOptions = {}):
   }
 
   await walk(realRoot, '');
-  return { files, errors };
+  return { files, errors, lastChangeMs };
 }

@@ -43,8 +43,9 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
 
     async loadManifests(root): Promise<LoadResult> {
       try {
+        const readAt = Date.now();
         const result = await load(root);
-        return result.errors.length === 0 ? { ok: true, desired: result.state } : { ok: false, errors: result.errors };
+        return result.errors.length === 0 ? { ok: true, desired: result.state, quietForMs: readAt - result.lastChangeMs } : { ok: false, errors: result.errors };
       } catch (err) {
         // The directory itself vanished or is unreadable (mid-swap): an invalid tree, not a crash.
         if (err instanceof ManifestRootError) return { ok: false, errors: [{ file: '', line: 0, column: 0, path: '', message: err.message }] };

@@ -268,6 +268,20 @@ describe('Controller (fake host)', () => {
     expect(c.desired?.byKey.get('Domain/web')?.manifest.spec).toMatchObject({ memory: '4GiB' });
   });
 
+  it('reads a tree that was quiet for the whole settle time only once', async () => {
+    const engine = new FakeEngine();
+    // A settle time of a minute: the test times out if the controller waits for a second read.
+    engine.tree = { ok: true, desired: desiredOf(domain('web')), quietForMs: 60_000 };
+    const c = await start(engine, { settleMs: 60_000 });
+    await c.whenReady(3000);
+    expect(engine.loads).toBe(1);
+    engine.tree = { ok: true, desired: desiredOf(domain('web', { memory: '4GiB' })), quietForMs: 60_000 };
+    await engine.changeSource();
+    await c.whenIdle();
+    expect(engine.loads).toBe(2);
+    expect(engine.executed.at(-1)).toEqual({ key: 'Domain/web', action: 'update' });
+  });
+
   it('names volumes by pool/name in status, whatever the change calls them', async () => {
     const engine = new FakeEngine();
     engine.setTree(desiredOf(manifest('StorageVolume', 'disk', { pool: 'images', capacity: '1GiB' })));
