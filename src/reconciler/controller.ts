@@ -17,7 +17,7 @@ import { backoffDelay, parseQueueKey, WorkQueue, type BackoffOptions } from './q
 import { StatusStore, type StatusSnapshot } from './status.js';
 import type { SourceWatcher } from './source-watch.js';
 import type { Plan } from './planner.js';
-import { diffDesired, fingerprints, keysToReconcileAfterReload, managedKeys, sameDesired } from './daemon-keys.js';
+import { diffDesired, fingerprintDigest, fingerprints, keysToReconcileAfterReload, managedKeys, sameDesired } from './daemon-keys.js';
 import { expectedEvents, keysForEvent, type LifecycleEventRef } from './event-keys.js';
 import { decideForKey, DriftTracker, reportExecution } from './reconcile-decision.js';
 import { createDaemonMetrics, type DaemonMetrics } from './daemon-metrics.js';
@@ -119,6 +119,8 @@ export class Controller {
   readonly #queue: WorkQueue;
   readonly #drift = new DriftTracker();
   readonly #convergence = new ConvergenceGuard();
+  /** key → retry time of the stall verdict last written to the state store. */
+  readonly #persistedStalls = new Map<IdentityKey, number>();
   readonly #daemonMetrics: DaemonMetrics;
   readonly #prune: boolean;
   readonly #concurrency: number;
@@ -684,8 +686,22 @@ export class Controller {
     const previous = this.#status.get(kind, name);
     this.#status.record(kind, name, { state: 'stalled', error: { code: 'stalled', message: verdict.message } });
     this.#daemonMetrics.setStalledObjects(this.#convergence.stalledCount);
+    this.#persistStall(change.key, verdict.message, verdict.retryAt);
     if (previous?.state !== 'stalled') log.warn({ key: change.key, reason: verdict.message, retryAt: new Date(verdict.retryAt).toISOString() }, 'stalled: not applying the change again');
     return true;
+  }
+
+  /** Leaves the verdict in the state store for plan and apply; written again only when it changes. */
+  #persistStall(key: IdentityKey, message: string, retryAt: number): void {
+    const fingerprint = this.#fingerprints.get(key);
+    if (this.#persistedStalls.get(key) === retryAt || fingerprint === undefined) return;
+    this.#persistedStalls.set(key, retryAt);
+    this.#inventory?.stalls?.mark(key, { manifestDigest: fingerprintDigest(fingerprint), message, retryAt: new Date(retryAt) });
+  }
+
+  #dropPersistedStall(key: IdentityKey): void {
+    if (!this.#persistedStalls.delete(key)) return;
+    this.#inventory?.stalls?.clear(key);
   }
 
   #applyLiveUpdate(live: Map<IdentityKey, LiveResource>, update: LiveUpdate): void {
@@ -705,6 +721,7 @@ export class Controller {
     this.#status.remove(kind, name);
     this.#drift.forget(key);
     this.#convergence.forget(key);
+    this.#dropPersistedStall(key);
   }
 
   #noteDrift(change: ResourceChange, log: Logger): void {
@@ -778,7 +795,10 @@ export class Controller {
     }
 
     if (result.outcome === 'succeeded') this.#convergence.changed(change, fingerprint);
-    else if (result.outcome === 'unchanged' && change.action === 'no-op') this.#convergence.converged(key);
+    else if (result.outcome === 'unchanged' && change.action === 'no-op') {
+      this.#convergence.converged(key);
+      this.#dropPersistedStall(key);
+    }
     this.#daemonMetrics.setStalledObjects(this.#convergence.stalledCount);
     if (result.outcome === 'succeeded' || result.outcome === 'unchanged') this.#wakeDependants(key);
     return reported.retry;

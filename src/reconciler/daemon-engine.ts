@@ -40,8 +40,15 @@ export interface EventSubscription {
 }
 
 /** This owner's records as the daemon uses them: read for planning, written by the executor. */
+/** Where the daemon leaves its stall verdicts for plan and apply to read (state/stalls.ts). */
+export interface StallLog {
+  mark(key: IdentityKey, stall: { manifestDigest: string; message: string; retryAt: Date }): void;
+  clear(key: IdentityKey): void;
+}
+
 export interface OwnershipStore extends OwnershipRecorder {
   readonly snapshot: Inventory;
+  readonly stalls?: StallLog;
   /** Waits for pending writes; rejects with the first write failure. */
   flush(): Promise<void>;
   /** Flushes, releases the host lock and closes the store (at shutdown). */

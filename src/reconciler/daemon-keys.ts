@@ -1,5 +1,6 @@
 // Which objects the daemon looks after and what a new manifests tree means for the queue.
 // Pure: the controller feeds in desired states and inventory keys, and enqueues what comes out.
+import { createHash } from 'node:crypto';
 import type { AnyManifest, DesiredState, IdentityKey } from '../manifests/types.js';
 
 /**
@@ -8,6 +9,11 @@ import type { AnyManifest, DesiredState, IdentityKey } from '../manifests/types.
  */
 export function manifestFingerprint(manifest: AnyManifest): string {
   return stableStringify(manifest);
+}
+
+/** A short stand-in for a fingerprint, to store and compare across processes. */
+export function fingerprintDigest(fingerprint: string): string {
+  return createHash('sha256').update(fingerprint).digest('hex');
 }
 
 export function stableStringify(value: unknown): string {

@@ -84,6 +84,7 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
         lock?.release();
         lock = undefined;
         state = store.host(host, owner);
+        state.stalls.clearOwn(); // this process's guard starts knowing of no stall
         const imported = state.importLegacyInventory(legacyInventoryPath(stateDir, host.key));
         if (imported) options.onNotice?.(`imported ${imported.records} record(s) from ${imported.file} into ${store.file} as owner ${owner}; that file is no longer read and may be removed`);
       }
@@ -98,6 +99,7 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
         record: (key, entry) => current.record(key, entry),
         forget: (key) => current.forget(key),
         has: (key) => current.has(key),
+        stalls: current.stalls,
         intend: (key, intent) => current.intend(key, intent),
         abandon: (id) => current.abandon(id),
         flush: () => current.flush(),

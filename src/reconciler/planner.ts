@@ -9,6 +9,7 @@
 import { ANNOTATION_PRUNE, type AnyManifest, type DesiredState, type IdentityKey } from '../manifests/types.js';
 import { kindRank, KIND_ORDER, type KindRegistry } from '../resources/registry.js';
 import type { ActionType, LiveResource, PlanContext, ResourceChange, ResourceKind } from '../resources/types.js';
+import { fingerprintDigest, manifestFingerprint } from './daemon-keys.js';
 import type { ForeignRecord, Inventory } from './inventory.js';
 import { MinHeap } from './min-heap.js';
 
@@ -81,6 +82,13 @@ export interface Plan {
   pruneBlocked?: string;
 }
 
+export interface StallNote {
+  manifestDigest: string;
+  message: string;
+  since: string;
+  retryAt: string;
+}
+
 export interface PlanInput {
   desired: DesiredState;
   live: ReadonlyMap<IdentityKey, LiveResource>;
@@ -88,6 +96,8 @@ export interface PlanInput {
   inventory: Inventory;
   /** Keys other owners recorded on this host: manifests of this source may not change them. */
   foreign?: ReadonlyMap<IdentityKey, ForeignRecord>;
+  /** Objects the daemon found stalled, with the digest of the manifest it found them with. */
+  stalls?: ReadonlyMap<IdentityKey, StallNote>;
   registry: KindRegistry;
   options: PlanOptions;
 }
@@ -108,6 +118,13 @@ export function isPruneDisabled(manifest: AnyManifest): boolean {
   return manifest.metadata.annotations?.[ANNOTATION_PRUNE] === 'disabled';
 }
 
+/** Marks a change the daemon found stalled with this same manifest (an edited manifest is not stalled). */
+function noteStall(change: ResourceChange, manifest: AnyManifest, stalls: PlanInput['stalls']): ResourceChange {
+  const stall = stalls?.get(change.key);
+  if (!stall || change.action === 'no-op' || stall.manifestDigest !== fingerprintDigest(manifestFingerprint(manifest))) return change;
+  return { ...change, stalled: { message: stall.message, since: stall.since, retryAt: stall.retryAt } };
+}
+
 export function buildPlan(input: PlanInput): Plan {
   const { desired, live, inventory, registry, options } = input;
   const foreignByLiveKey = foreignIndex(input.foreign);
@@ -125,7 +142,7 @@ export function buildPlan(input: PlanInput): Plan {
     const kind = registry[loaded.manifest.kind] as ResourceKind<typeof loaded.manifest.kind>;
     const planned = safely(errors, loaded.key, () => kind.plan(loaded as never, live.get(loaded.key) as never, ctx));
     if (planned) {
-      const change = refuseForeign(planned, loaded.manifest, foreignByLiveKey);
+      const change = noteStall(refuseForeign(planned, loaded.manifest, foreignByLiveKey), loaded.manifest, input.stalls);
       byKey.set(loaded.key, change);
       claimed.add(change.liveKey ?? loaded.key);
     }

@@ -116,6 +116,12 @@ export interface ResourceChange<K extends ManifestKind = ManifestKind> {
    * that prune has to delete (for a NodeDevice: give back to its host driver).
    */
   liveKey?: IdentityKey;
+  /**
+   * The daemon found this object stalled with this very manifest: the change was applied and
+   * read back different on the same fields, twice (reconciler/convergence.ts). Set by the
+   * planner from the state store; apply still runs the change when asked.
+   */
+  stalled?: { message: string; since: string; retryAt: string };
 }
 
 export interface ResourceKind<K extends ManifestKind> {

@@ -8,6 +8,7 @@ import type { IdentityKey, ManifestKind } from '../manifests/types.js';
 import { INVENTORY_VERSION, parseInventory, type ForeignRecord, type HostIdentity, type Inventory, type InventoryEntry } from '../reconciler/inventory.js';
 import { StateStoreError } from './errors.js';
 import { resolveIntent, type IntentOutcome, type IntentRow, type OwnershipIntent } from './intents.js';
+import { StallBook } from './stalls.js';
 import type { StateStore } from './store.js';
 
 export type { ForeignRecord };
@@ -34,6 +35,8 @@ export class HostState {
   /** Intents of changes this process is running right now: never resolved under their feet. */
   readonly #inFlight = new Set<number>();
   #snapshot: Inventory | null = null;
+  /** Objects the daemon found stalled on this host. */
+  readonly stalls: StallBook;
   readonly #sql: {
     upsert: Statement;
     deleteRecord: Statement;
@@ -51,6 +54,7 @@ export class HostState {
   ) {
     this.#records = records;
     for (const intent of intents) this.#addIntent(intent);
+    this.stalls = new StallBook(store, host.key, owner);
     const db = store.db;
     this.#sql = {
       // A record keeps its origin and first date; it moves to the owner recording it (apply only

@@ -4,5 +4,6 @@ export { HostState, type ForeignRecord, type LegacyImport, type ResolvedIntent, 
 export { HostLockedError, StateDirError, StateStoreError, type LockHolder } from './errors.js';
 export { type HostLock, type LockRequest } from './lock.js';
 export { type IntentRow, type OwnershipIntent } from './intents.js';
+export { StallBook, type StallRecord } from './stalls.js';
 export { sourceOwner } from './owner.js';
 export { defaultStateDir, legacyInventoryPath, stateDbPath } from './paths.js';

@@ -64,4 +64,18 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
     imported_at TEXT NOT NULL
   );
   `,
+  `
+  -- Objects the daemon found stalled (a change libvirt accepts but does not keep), so that
+  -- plan and apply in another process can say so. A daemon starting afresh clears its owner's.
+  CREATE TABLE stalls (
+    host TEXT NOT NULL,
+    key TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    manifest_digest TEXT NOT NULL,
+    message TEXT NOT NULL,
+    since TEXT NOT NULL,
+    retry_at TEXT NOT NULL,
+    PRIMARY KEY (host, key)
+  );
+  `,
 ];

@@ -86,6 +86,7 @@ export async function planAgainstHost(
     live,
     inventory: state.snapshot,
     foreign: state.foreign(),
+    stalls: state.stalls.all(),
     registry,
     options: {
       prune: options.prune,

@@ -1,6 +1,6 @@
 // Shared wording for every plan renderer, so human, Markdown and JSON outputs agree on what a
 // change is called and how a value reads.
-import type { ActionType, FieldChange } from '../../resources/types.js';
+import type { ActionType, FieldChange, ResourceChange } from '../../resources/types.js';
 import type { PlanSummary } from '../planner.js';
 import { redactUrlsIn } from '../../manifests/redact-url.js';
 import type { RetainedReason } from '../planner.js';
@@ -60,3 +60,8 @@ export const RETAINED_REASON: Record<RetainedReason, string> = {
   'prune-not-requested': 'would be deleted with --prune',
   'prune-blocked': 'kept: prune refused (see below)',
 };
+
+/** What the daemon found, in one line: the guard's message and its dates. */
+export function stalledLine(stall: NonNullable<ResourceChange['stalled']>): string {
+  return `${redactUrlsIn(stall.message)} (the daemon found it so since ${stall.since}; it tries again at ${stall.retryAt})`;
+}

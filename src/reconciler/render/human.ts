@@ -4,7 +4,7 @@ import type { ActionType, ResourceChange } from '../../resources/types.js';
 import { isRestartPending, type Plan } from '../planner.js';
 import { describePending } from '../../resources/common/pending.js';
 import { redactUrlsIn } from '../../manifests/redact-url.js';
-import { ACTION_SYMBOL, fieldOp, formatFieldChange, RETAINED_REASON, summaryLine, type FieldOp } from './format.js';
+import { ACTION_SYMBOL, fieldOp, formatFieldChange, RETAINED_REASON, stalledLine, summaryLine, type FieldOp } from './format.js';
 
 export interface HumanRenderOptions {
   /** Shown in the header; tests pass a fixed label. */
@@ -72,5 +72,6 @@ function renderChange(change: ResourceChange, paint: (style: Style, text: string
     lines.push(`      ${paint(FIELD_STYLE[op], `${op} ${formatFieldChange(field)}`)}${classTag}${why}`);
   }
   for (const p of change.restartPending ?? []) lines.push(`      ${paint('yellow', `! restart pending: ${describePending(p)}`)}`);
+  if (change.stalled) lines.push(`      ${paint('yellow', `! stalled: ${stalledLine(change.stalled)}`)}`);
   return lines;
 }

@@ -25,6 +25,8 @@ export interface JsonResourceChange {
   /** Fields the definition has but the running object does not yet (until it restarts). */
   restart_pending?: Array<{ path: string; running: unknown; defined: unknown }>;
   refused?: string;
+  /** The daemon found this object stalled with this manifest (see docs/daemon.md). */
+  stalled?: { message: string; since: string; retry_at: string };
   depends_on: string[];
   changes: JsonFieldChange[];
   steps: string[];
@@ -82,6 +84,7 @@ function resourceChange(change: ResourceChange, waitsFor: readonly string[]): Js
     steps: change.steps.map((s) => s.op),
   };
   if (change.refused !== undefined) out.refused = redactUrlsIn(change.refused);
+  if (change.stalled) out.stalled = { message: redactUrlsIn(change.stalled.message), since: change.stalled.since, retry_at: change.stalled.retryAt };
   if (change.restartPending?.length) {
     out.restart_pending = change.restartPending.map((p) => ({ path: p.path, running: jsonValue(p.running), defined: jsonValue(p.defined) }));
   }

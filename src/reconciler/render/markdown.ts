@@ -3,7 +3,7 @@
 import type { ResourceChange } from '../../resources/types.js';
 import { isRestartPending, type Plan } from '../planner.js';
 import { redactUrlsIn } from '../../manifests/redact-url.js';
-import { fieldOp, formatFieldChange, formatValue, RETAINED_REASON, summaryLine } from './format.js';
+import { fieldOp, formatFieldChange, formatValue, RETAINED_REASON, stalledLine, summaryLine } from './format.js';
 
 export interface MarkdownRenderOptions {
   connect: string;
@@ -55,6 +55,7 @@ function notes(c: ResourceChange): string {
   if (c.refused) parts.push(`**refused:** ${c.refused}`);
   if (c.restartRequired) parts.push('**restart required**');
   if (isRestartPending(c)) parts.push('**restart pending**');
+  if (c.stalled) parts.push(`**stalled:** ${stalledLine(c.stalled)}`);
   if (c.reason && c.reason !== c.refused) parts.push(c.reason);
   return redactUrlsIn(parts.join('; '));
 }

@@ -2,6 +2,7 @@
 // spec.xml.merge and drops it, so every plan finds it missing again. The daemon must stall the
 // domain after a bounded number of defines instead of redefining it at every sync.
 import { afterEach, describe, expect, it } from 'vitest';
+import { runPlan } from '../../../src/cli/commands/plan.js';
 import type { Controller } from '../../../src/reconciler/controller.js';
 import { domainYaml, fetchMetrics, sample, startController, tempDirs, until, useKeptPrivateLibvirtd, writeManifest, type TempDirs } from './harness.js';
 
@@ -32,5 +33,17 @@ describe('virtkeeper run and an xml.merge element libvirt drops', () => {
     expect(await defines()).toBe(atStall);
     expect(c.status().objects.find((o) => o.name === 'drop-1')?.lastError?.message).toMatch(/libvirt does not keep .*spec\.xml/);
     expect(sample(await fetchMetrics(c.url!), 'virtkeeper_stalled_objects')).toBe(1);
+
+    // `virtkeeper plan` in another process sees it too, from the state store.
+    const planText = async () => {
+      let out = '';
+      const code = await runPlan(dirs!.manifests, { connect: fx.daemon.testUri, stateDir: dirs!.state, json: true }, { stdout: (t) => void (out += t), stderr: (t) => void (out += t) });
+      expect(code).toBe(0);
+      return JSON.parse(out) as { resource_changes: Array<{ address: string; stalled?: { message: string; retry_at: string } }> };
+    };
+    await until(async () => (await planText()).resource_changes.some((r) => r.stalled), 5_000, 'plan shows the stall');
+    const planned = (await planText()).resource_changes.find((r) => r.address === 'Domain/drop-1');
+    expect(planned?.stalled?.message).toMatch(/libvirt does not keep .*spec\.xml/);
+    expect(Date.parse(planned!.stalled!.retry_at)).toBeGreaterThan(Date.now());
   });
 });

@@ -1,9 +1,14 @@
 // The planner's two guards for sources sharing a host: the empty-tree guard on prune, and the
-// refusal of manifests that describe an object another source recorded.
+// refusal of manifests that describe an object another source recorded; and the stall notes
+// the daemon leaves for plan and apply.
 import { describe, expect, it } from 'vitest';
 import { emptyInventory, recordObject, type Inventory } from '../../../src/reconciler/inventory.js';
 import { buildPlan, type PlanOptions } from '../../../src/reconciler/planner.js';
 import type { AnyManifest, IdentityKey } from '../../../src/manifests/types.js';
+import { fingerprintDigest, manifestFingerprint } from '../../../src/reconciler/daemon-keys.js';
+import { renderHuman } from '../../../src/reconciler/render/human.js';
+import { toJsonPlan } from '../../../src/reconciler/render/json.js';
+import { renderMarkdown } from '../../../src/reconciler/render/markdown.js';
 import { desiredOf, fakeRegistry, liveOf, manifest } from './planner-fakes.js';
 
 const host = { key: 'h_test_default', hostname: 'h', uri: 'test:///default' };
@@ -73,5 +78,30 @@ describe('objects another source recorded', () => {
     const p = plan(nets('mine'), nets('mine', 'shared'), owned('a', 'mine'), { prune: true }, foreign);
     expect(deletes(p)).toEqual([]);
     expect(p.retained).toEqual([]);
+  });
+});
+
+describe('objects the daemon found stalled', () => {
+  const wanted = manifest('Network', 'lan', { value: 2 });
+  const digest = fingerprintDigest(manifestFingerprint(wanted));
+  const note = { manifestDigest: digest, message: 'libvirt does not keep spec.size', since: '2026-12-02T10:00:00.000Z', retryAt: '2026-12-02T10:05:00.000Z' };
+  const planWith = (desired: AnyManifest, live: AnyManifest) =>
+    buildPlan({ desired: desiredOf(desired), live: liveOf(live), inventory: owned('a'), registry: fakeRegistry(), options: { prune: false }, stalls: new Map([['Network/lan', note]]) });
+
+  it('are marked stalled in the plan, and shown so in every format', () => {
+    const change = planWith(wanted, manifest('Network', 'lan', { value: 1 })).changes[0]!;
+    expect(change.action).toBe('update');
+    expect(change.stalled).toEqual({ message: note.message, since: note.since, retryAt: note.retryAt });
+    const p = planWith(wanted, manifest('Network', 'lan', { value: 1 }));
+    expect(renderHuman(p, { connect: 'test:///default', color: false })).toContain(
+      '! stalled: libvirt does not keep spec.size (the daemon found it so since 2026-12-02T10:00:00.000Z; it tries again at 2026-12-02T10:05:00.000Z)',
+    );
+    expect(toJsonPlan(p, 'test:///default').resource_changes[0]!.stalled).toEqual({ message: note.message, since: note.since, retry_at: note.retryAt });
+    expect(renderMarkdown(p, { connect: 'test:///default' })).toContain('**stalled:** libvirt does not keep spec.size');
+  });
+
+  it('are not stalled once the manifest changed, nor when nothing differs', () => {
+    expect(planWith(manifest('Network', 'lan', { value: 3 }), manifest('Network', 'lan', { value: 1 })).changes[0]!.stalled).toBeUndefined();
+    expect(planWith(wanted, wanted).changes[0]!.stalled).toBeUndefined();
   });
 });
