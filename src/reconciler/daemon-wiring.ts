@@ -1,18 +1,18 @@
 // The ControllerEngine the daemon runs with: the real loader, libvirt client, event
 // subscriptions, inventory, planner and executor. Tests substitute parts of it.
-import { openConnection } from '../libvirt/connect.js';
-import { closeConnection } from '../libvirt/connect.js';
+import { closeConnection, openConnection } from '../libvirt/connect.js';
 import { LibvirtClient } from '../libvirt/client.js';
 import { subscribeLifecycleEvents } from '../libvirt/events.js';
 import { cachedManifestLoader, ManifestRootError } from '../manifests/index.js';
 import { defaultRegistry, type KindRegistry } from '../resources/registry.js';
 import type { ResourceKind } from '../resources/types.js';
-import type { ManifestKind } from '../manifests/types.js';
+import { MANIFEST_KINDS } from '../manifests/types.js';
 import type { ControllerEngine, HostSession, LoadResult } from './daemon-engine.js';
 import { executePlan } from './executor.js';
 import { defaultStateDir, legacyInventoryPath, sourceOwner, StateStore, type HostLock, type HostState } from '../state/index.js';
 import { readHostIdentity, readLiveState } from './live-state.js';
 import { buildPlan } from './planner.js';
+import { parseQueueKey } from './queue.js';
 import { resolveSource, watchSource } from './source-watch.js';
 
 export interface DefaultEngineOptions {
@@ -118,12 +118,13 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
     readLive: (session) => readLiveState(session.client, registry),
 
     async readFor(session, key) {
-      const slash = key.indexOf('/');
-      const kindName = key.slice(0, slash) as ManifestKind;
-      const kind = registry[kindName] as ResourceKind<typeof kindName> | undefined;
-      if (kind?.readOne) return { scope: 'object', key, object: await kind.readOne(session.client, key.slice(slash + 1)) };
-      const all = await readLiveState(session.client, registry, kind ? [kindName] : []);
-      return { scope: 'kind', kind: kindName, objects: [...all.values()] };
+      const { kind: kindName, name } = parseQueueKey(key);
+      const known = MANIFEST_KINDS.find((k) => k === kindName);
+      if (!known) throw new Error(`${key}: not a kind virtkeeper manages`);
+      const kind = registry[known] as ResourceKind<typeof known>;
+      if (kind.readOne) return { scope: 'object', key, object: await kind.readOne(session.client, name) };
+      const all = await readLiveState(session.client, registry, [known]);
+      return { scope: 'kind', kind: known, objects: [...all.values()] };
     },
 
     plan({ desired, live, inventory, prune, only, settleIntents }) {

@@ -69,10 +69,21 @@ async function createVolume(step: Step, change: ResourceChange<'StorageVolume'>,
   } catch (err) {
     // libvirt never overwrites a volume; a plan that thought it absent (its pool was inactive
     // when planned, so its volumes were unknown) is simply out of date.
-    if (hasErrorCode(err, VIR_ERR_STORAGE_VOL_EXIST)) {
+    // The storage driver says VIR_ERR_STORAGE_VOL_EXIST; others (libvirt's test driver) only
+    // OPERATION_FAILED, so a failed create also looks the name up.
+    if (hasErrorCode(err, VIR_ERR_STORAGE_VOL_EXIST) || (await volumeExists(client, payloadString(step, 'pool'), payloadString(step, 'name')))) {
       throw new Error(`${change.key}: volume already exists (its pool was probably inactive when planned); plan again`, { cause: err });
     }
     throw err;
+  }
+}
+
+async function volumeExists(client: LibvirtClient, pool: string, name: string): Promise<boolean> {
+  try {
+    await withPool(client, pool, (p) => client.getStorageVolume(p, name));
+    return true;
+  } catch {
+    return false; // absent, or not knowable: the create's own error is the one to report
   }
 }
 

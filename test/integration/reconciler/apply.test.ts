@@ -10,7 +10,9 @@ import { LibvirtClient } from '../../../src/libvirt/client.js';
 import { loadManifests } from '../../../src/manifests/loader.js';
 import { defaultRegistry } from '../../../src/resources/registry.js';
 import type { Inventory } from '../../../src/reconciler/inventory.js';
+import { executePlan } from '../../../src/reconciler/executor.js';
 import { readHostIdentity, readLiveState } from '../../../src/reconciler/live-state.js';
+import { buildPlan, type Plan } from '../../../src/reconciler/planner.js';
 import { StateStore } from '../../../src/state/index.js';
 import { usePrivateLibvirtd } from '../../support/libvirtd.js';
 import { editManifest, writeTestDriverExamples } from './fixture.js';
@@ -276,5 +278,21 @@ describe('plan and apply against the test driver', () => {
     expect(result.stdout).toContain('Domain/app: create SKIPPED: dependency Network/clash failed');
     expect(result.stdout).toContain('Network/lan: update done');
     expect(await virsh('list', '--all', '--name')).not.toMatch(/^app$/m);
+  });
+  it('says "plan again" when a volume appears between plan and apply, and leaves it alone', async () => {
+    const racing = path.join(tmp, 'racing');
+    await cp(dir, racing, { recursive: true });
+    await writeFile(path.join(racing, 'storage/race.yaml'), 'apiVersion: virtkeeper.io/v1\nkind: StorageVolume\nmetadata: {name: race.qcow2}\nspec: {pool: images, capacity: 1MiB, format: qcow2}\n');
+    const loaded = await loadManifests(racing);
+    expect(loaded.errors).toEqual([]);
+    const planned = buildPlan({ desired: loaded.state, live: await readLiveState(keeper, defaultRegistry), inventory: await recordsOf('apply-test'), registry: defaultRegistry, options: { prune: false } });
+    const only: Plan = { ...planned, changes: planned.changes.filter((c) => c.key === 'StorageVolume/images/race.qcow2') };
+    expect(only.changes.map((c) => c.action)).toEqual(['create']);
+    // Someone else creates it first (the test driver answers OPERATION_FAILED, not STORAGE_VOL_EXIST).
+    await virsh('vol-create-as', 'images', 'race.qcow2', '2M', '--format', 'raw');
+    const report = await executePlan(only, { registry: defaultRegistry, client: keeper, desired: loaded.state });
+    expect(report.results[0]?.outcome).toBe('failed');
+    expect(report.results[0]?.error?.message).toBe('StorageVolume/images/race.qcow2: volume already exists (its pool was probably inactive when planned); plan again');
+    expect(await virsh('vol-info', '--pool', 'images', 'race.qcow2')).toMatch(/Capacity:\s+2\.00 MiB/);
   });
 });
