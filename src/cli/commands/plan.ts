@@ -6,13 +6,14 @@ import { LibvirtClient } from '../../libvirt/client.js';
 import { LibvirtError } from '../../libvirt/errors.js';
 import { formatError } from '../../manifests/errors.js';
 import { loadManifests } from '../../manifests/loader.js';
-import type { DesiredState } from '../../manifests/types.js';
+import type { DesiredState, IdentityKey } from '../../manifests/types.js';
 import { ManifestRootError } from '../../manifests/walk.js';
 import { defaultRegistry, type KindRegistry } from '../../resources/registry.js';
 import { readLiveState } from '../../reconciler/live-state.js';
 import type { HostState, StateStore } from '../../state/index.js';
 import { openHostState, openStore, ownerOf, pruneGuardOptions, stateOptions, type PruneGuardFlags, type StateLocation } from '../state-options.js';
 import { buildPlan, hasChanges, type Plan } from '../../reconciler/planner.js';
+import { selectTargets } from '../../reconciler/targets.js';
 import { renderHuman } from '../../reconciler/render/human.js';
 import { renderJson } from '../../reconciler/render/json.js';
 import { renderMarkdown } from '../../reconciler/render/markdown.js';
@@ -21,10 +22,30 @@ import { renderMarkdown } from '../../reconciler/render/markdown.js';
 export interface CommandIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /**
+   * Present only when a person is at a terminal (stdin and stdout are TTYs): asks and resolves
+   * with the answer line. Commands never prompt without it.
+   */
+  ask?(question: string): Promise<string>;
+  /** stdout is a terminal: progress may rewrite a line in place. */
+  terminal?: boolean;
 }
 
 export function processIo(): CommandIo {
-  return { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) };
+  const io: CommandIo = { stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) };
+  if (process.stdout.isTTY) io.terminal = true;
+  if (process.stdin.isTTY && process.stdout.isTTY) io.ask = askOnTerminal;
+  return io;
+}
+
+async function askOnTerminal(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
 }
 
 export interface PlanCommandOptions extends StateLocation, PruneGuardFlags {
@@ -36,6 +57,8 @@ export interface PlanCommandOptions extends StateLocation, PruneGuardFlags {
   color?: boolean;
   detailedExitcode?: boolean;
   prune?: boolean;
+  /** --target KIND/NAME (repeatable): plan only these and what they refer to. */
+  target?: string[];
   /** Kinds to use; tests inject fakes. */
   registry?: KindRegistry;
 }
@@ -69,6 +92,8 @@ export interface HostPlanOptions extends PruneGuardFlags {
    * plan only settles them in memory.
    */
   persistIntents: boolean;
+  /** Plan only these keys (--target and what the targets refer to). */
+  only?: ReadonlySet<IdentityKey>;
 }
 
 /** Reads the host's live objects and plans against them and this owner's records. */
@@ -92,6 +117,7 @@ export async function planAgainstHost(
       prune: options.prune,
       ...(options.allowEmpty !== undefined ? { allowEmpty: options.allowEmpty } : {}),
       ...(options.pruneMax !== undefined ? { pruneMax: options.pruneMax } : {}),
+      ...(options.only ? { only: options.only } : {}),
     },
   });
   return { plan, state };
@@ -110,6 +136,8 @@ export async function runPlan(dir: string, options: PlanCommandOptions, io: Comm
   }
   const desired = await loadDesiredOrReport(dir, io);
   if (!desired) return 1;
+  const targets = targetKeys(options.target, desired, options.registry ?? defaultRegistry, io);
+  if (targets === null) return 1;
   const store = openStore(options, io);
   if (!store) return 1;
   let client: LibvirtClient | undefined;
@@ -124,6 +152,7 @@ export async function runPlan(dir: string, options: PlanCommandOptions, io: Comm
       prune: options.prune ?? false,
       allowEmpty: options.allowEmpty ?? false,
       ...(options.pruneMax !== undefined ? { pruneMax: options.pruneMax } : {}),
+      ...(targets ? { only: targets } : {}),
       persistIntents: false,
     });
     io.stdout(renderPlan(plan, options));
@@ -135,6 +164,23 @@ export async function runPlan(dir: string, options: PlanCommandOptions, io: Comm
     await client?.close().catch(() => undefined);
     closeQuietly(store);
   }
+}
+
+/**
+ * The keys --target selects with everything they refer to; undefined without --target; null
+ * (reported) when a target names no manifest.
+ */
+export function targetKeys(targets: readonly string[] | undefined, desired: DesiredState, registry: KindRegistry, io: CommandIo): ReadonlySet<IdentityKey> | undefined | null {
+  if (!targets || targets.length === 0) return undefined;
+  const selected = selectTargets(targets, desired, registry);
+  if (selected.ok) return selected.keys;
+  io.stderr(`${selected.error}\n`);
+  return null;
+}
+
+/** --target KIND/NAME, repeatable. */
+export function targetOption(command: Command): Command {
+  return command.option('--target <key>', 'only this object and what it refers to (KIND/NAME, e.g. Domain/web-1; repeatable)', (value: string, previous: string[] = []) => [...previous, value]);
 }
 
 export function closeQuietly(store: StateStore | undefined): void {
@@ -181,6 +227,7 @@ export function registerPlanCommand(program: Command): void {
     .option('--no-color', 'never colour output')
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would, 1 on error')
     .option('--prune', 'include deletions of recorded objects whose manifests are gone');
+  targetOption(command);
   // --color declared before --no-color leaves the default undefined: "not given" stays distinguishable.
   pruneGuardOptions(stateOptions(command)).action(async (dir: string, opts: PlanCommandOptions) => {
     const io = processIo();

@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runApply, type ApplyCommandOptions } from '../../../src/cli/commands/apply.js';
+import type { CommandIo } from '../../../src/cli/commands/plan.js';
 import { LibvirtClient } from '../../../src/libvirt/client.js';
 import { loadManifests } from '../../../src/manifests/loader.js';
 import { defaultRegistry } from '../../../src/resources/registry.js';
@@ -13,6 +15,7 @@ import type { Inventory } from '../../../src/reconciler/inventory.js';
 import { executePlan } from '../../../src/reconciler/executor.js';
 import { readHostIdentity, readLiveState } from '../../../src/reconciler/live-state.js';
 import { buildPlan, type Plan } from '../../../src/reconciler/planner.js';
+import type { JsonApply } from '../../../src/reconciler/render/apply-json.js';
 import { StateStore } from '../../../src/state/index.js';
 import { usePrivateLibvirtd } from '../../support/libvirtd.js';
 import { editManifest, writeTestDriverExamples } from './fixture.js';
@@ -294,5 +297,84 @@ describe('plan and apply against the test driver', () => {
     expect(report.results[0]?.outcome).toBe('failed');
     expect(report.results[0]?.error?.message).toBe('StorageVolume/images/race.qcow2: volume already exists (its pool was probably inactive when planned); plan again');
     expect(await virsh('vol-info', '--pool', 'images', 'race.qcow2')).toMatch(/Capacity:\s+2\.00 MiB/);
+  });
+  describe('at a terminal, in JSON, and for one target', () => {
+    const netYaml = (name: string, bridge: string) => `apiVersion: virtkeeper.io/v1\nkind: Network\nmetadata: {name: ${name}}\nspec: {bridge: ${bridge}}\n`;
+    const volYaml = (name: string) => `apiVersion: virtkeeper.io/v1\nkind: StorageVolume\nmetadata: {name: ${name}}\nspec: {pool: images, capacity: 1MiB, format: qcow2}\n`;
+    // The trees below are the fixture plus new objects: converge the host to the fixture first.
+    beforeAll(async () => {
+      const converged = await apply(dir, opts());
+      expect(converged.code, converged.stderr + converged.stdout).toBe(0);
+    });
+
+    async function terminalApply(tree: string, answer: string | undefined, extra: Partial<ApplyCommandOptions> = {}) {
+      let stdout = '';
+      let stderr = '';
+      const asked: string[] = [];
+      const io: CommandIo = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), terminal: true };
+      if (answer !== undefined) io.ask = async (q) => (asked.push(q), answer);
+      const code = await runApply(tree, { ...opts(), ...extra }, io);
+      return { code, stdout, stderr, asked };
+    }
+
+    it('asks before changing anything and goes ahead only on "yes"', async () => {
+      const tree = path.join(tmp, 'asking');
+      await cp(dir, tree, { recursive: true });
+      await writeFile(path.join(tree, 'network/asked.yaml'), netYaml('asked', 'virbr81'));
+      const declined = await terminalApply(tree, 'y');
+      expect(declined.asked).toEqual([`\nApply these 1 change(s) to ${fixture.daemon.testUri}? Only 'yes' goes ahead: `]);
+      expect(declined.code).toBe(1);
+      expect(declined.stderr).toBe('apply cancelled; nothing was changed\n');
+      expect(await virsh('net-list', '--all', '--name')).not.toMatch(/^asked$/m);
+
+      const approved = await terminalApply(tree, 'yes');
+      expect(approved.code, approved.stderr).toBe(0);
+      expect(await virsh('net-list', '--all', '--name')).toMatch(/^asked$/m);
+      // Nothing left to change: no question.
+      expect((await terminalApply(tree, 'no')).asked).toEqual([]);
+      // --auto-approve never asks.
+      await writeFile(path.join(tree, 'network/unasked.yaml'), netYaml('unasked', 'virbr82'));
+      const auto = await terminalApply(tree, 'no', { autoApprove: true });
+      expect(auto.asked).toEqual([]);
+      expect(auto.code, auto.stderr).toBe(0);
+    });
+
+    it('prints one JSON document with the plan and each outcome, and refuses to ask for one', async () => {
+      const tree = path.join(tmp, 'json');
+      await cp(dir, tree, { recursive: true });
+      await writeFile(path.join(tree, 'network/json.yaml'), netYaml('json', 'virbr83'));
+      expect(await terminalApply(tree, 'yes', { json: true })).toMatchObject({ code: 1, stdout: '', stderr: '--json cannot ask for approval on a terminal: add --auto-approve\n' });
+      const run = await apply(tree, { ...opts(), json: true });
+      expect(run.code, run.stderr).toBe(0);
+      const doc = JSON.parse(run.stdout) as JsonApply;
+      expect(doc).toMatchObject({ format_version: '1', connect: fixture.daemon.testUri, ok: true, not_run: null, counts: { succeeded: 1, failed: 0 } });
+      expect(doc.plan.resource_changes.filter((c) => c.action !== 'no-op').map((c) => c.address)).toEqual(['Network/json']);
+      const created = doc.results.find((r) => r.address === 'Network/json');
+      expect(created).toMatchObject({ action: 'create', outcome: 'succeeded', steps_done: 2, error: null });
+      expect(created!.duration_ms).toBeGreaterThanOrEqual(0);
+    });
+
+    it('plans and applies only a target and what it refers to', async () => {
+      const tree = path.join(tmp, 'targeted');
+      await cp(dir, tree, { recursive: true });
+      await writeFile(path.join(tree, 'network/t-lan.yaml'), netYaml('t-lan', 'virbr84'));
+      await writeFile(path.join(tree, 'network/t-other.yaml'), netYaml('t-other', 'virbr85'));
+      await writeFile(path.join(tree, 'storage/t-disk.yaml'), volYaml('t-disk.qcow2'));
+      await writeFile(
+        path.join(tree, 'vms/t-vm.yaml'),
+        'apiVersion: virtkeeper.io/v1\nkind: Domain\nmetadata: {name: t-vm}\nspec:\n  type: test\n  state: stopped\n  memory: 128MiB\n  disks: [{volume: {pool: images, name: t-disk.qcow2}, target: vda}]\n  interfaces: [{network: t-lan}]\n',
+      );
+      const planned = await planJson(tree, { ...opts(), target: ['Domain/t-vm'] });
+      expect(actions(planned)).toEqual({ 'Network/t-lan': 'create', 'StorageVolume/images/t-disk.qcow2': 'create', 'Domain/t-vm': 'create' });
+      const bad = await plan(tree, { ...opts(), target: ['Domain/t-mv'] });
+      expect(bad).toMatchObject({ code: 1, stdout: '' });
+      expect(bad.stderr).toContain('--target Domain/t-mv: no manifest has that key (did you mean Domain/t-vm?)');
+
+      const applied = await apply(tree, { ...opts(), target: ['Domain/t-vm'] });
+      expect(applied.code, applied.stderr).toBe(0);
+      expect(await virsh('list', '--all', '--name')).toMatch(/^t-vm$/m);
+      expect(await virsh('net-list', '--all', '--name')).not.toMatch(/^t-other$/m);
+      expect(actions(await planJson(tree, opts()))).toEqual({ 'Network/t-other': 'create' });
+    });
   });
 });

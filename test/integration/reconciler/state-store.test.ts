@@ -135,7 +135,7 @@ describe('kill -9 of apply', () => {
       await manifests(dir, docs);
       const early = round % 5 === 4;
       const k = 1 + Math.floor(random() * 100);
-      const run = await virtkeeper(['apply', dir, ...connect(), '--state-dir', stateDir, '--owner', owner], early ? { killAfterMs: 300 + Math.floor(random() * 500) } : { killWhen: (out) => (out.match(/: create done$/gm)?.length ?? 0) >= k });
+      const run = await virtkeeper(['apply', dir, ...connect(), '--state-dir', stateDir, '--owner', owner], early ? { killAfterMs: 300 + Math.floor(random() * 500) } : { killWhen: (out) => (out.match(/: create done \(\d+\.\d+ s\)$/gm)?.length ?? 0) >= k });
       if (run.signal === 'SIGKILL') killedMidway++;
       allStderr += run.stderr;
       expect(run.stderr).not.toMatch(/apply failed/);
