@@ -12,6 +12,7 @@ import { startHttpServer, type HttpServer } from '../observability/http.js';
 import type { LiveResource, ResourceChange } from '../resources/types.js';
 import { DEFAULT_CONCURRENCY, type ChangeResult } from './executor.js';
 import { SyncGate } from './sync-gate.js';
+import { AppliedRevision } from './applied-revision.js';
 import { ConvergenceGuard } from './convergence.js';
 import { backoffDelay, parseQueueKey, WorkQueue, type BackoffOptions } from './queue.js';
 import { StatusStore, type StatusSnapshot } from './status.js';
@@ -21,7 +22,7 @@ import { diffDesired, fingerprintDigest, fingerprints, keysToReconcileAfterReloa
 import { expectedEvents, keysForEvent, type LifecycleEventRef } from './event-keys.js';
 import { decideForKey, DriftTracker, reportExecution } from './reconcile-decision.js';
 import { createDaemonMetrics, type DaemonMetrics } from './daemon-metrics.js';
-import type { ControllerEngine, EventSubscription, HostSession, InventoryLocation, LiveUpdate, OwnershipStore } from './daemon-engine.js';
+import type { ControllerEngine, EventSubscription, HostSession, InventoryLocation, LiveUpdate, OwnershipStore, SourceInfo } from './daemon-engine.js';
 import type { ListenAddress } from './daemon-options.js';
 
 export interface ControllerOptions {
@@ -76,9 +77,16 @@ export interface DaemonStatus extends StatusSnapshot {
   pruneBlocked: string | null;
   connection: { uri: string; up: boolean; lastError: string | null };
   source: SourceStatus;
+  /**
+   * The manifests revision whose every change has been tried since it was loaded (outcomes in
+   * `objects`); what `wait-applied` waits for. Null before the first, or without a revision.
+   */
+  appliedRevision: string | null;
 }
 
 const DEFAULT_RESYNC_MS = 5 * 60_000;
+/** How often a daemon started before its manifests directory exists looks for it. */
+const SOURCE_POLL_MS = 1000;
 /** How long after a full sync events about the objects it changed may still be its echo. */
 const ECHO_GRACE_MS = 2000;
 /** The kind of the object an event is about, for matching echoes (node devices have none of ours). */
@@ -119,6 +127,9 @@ export class Controller {
   readonly #queue: WorkQueue;
   readonly #drift = new DriftTracker();
   readonly #convergence = new ConvergenceGuard();
+  readonly #applied = new AppliedRevision();
+  /** Load generation of #desired (AppliedRevision.loaded). */
+  #desiredGeneration = 0;
   /** key → retry time of the stall verdict last written to the state store. */
   readonly #persistedStalls = new Map<IdentityKey, number>();
   readonly #daemonMetrics: DaemonMetrics;
@@ -152,6 +163,8 @@ export class Controller {
   #watcher: SourceWatcher | null = null;
   #resyncTimer: NodeJS.Timeout | null = null;
   #connectionLoop: Promise<void> | null = null;
+  /** A start that waits for its manifests directory to appear. */
+  #beginning: Promise<void> | null = null;
   #syncing: Promise<void> | null = null;
   #syncAgain = false;
   #pruneBlocked: string | null = null;
@@ -226,8 +239,20 @@ export class Controller {
       this.#log.info({ url: this.#http.url }, 'serving /metrics /healthz /readyz /status');
     }
 
-    const initial = await this.#engine.resolveSource(this.#opts.dir);
+    const initial = await this.#sourceIfPresent();
+    // Not there yet: start() returns (HTTP is up, not ready) and the rest begins once it appears.
+    if (initial) await this.#begin(initial);
+    else {
+      this.#beginning = this.#awaitSource()
+        .then((found) => (found ? this.#begin(found) : undefined))
+        .catch((err: unknown) => this.#log.error({ err }, 'starting on the manifests directory failed; restart the daemon'));
+    }
+  }
+
+  /** Loads the manifests, watches them, and starts the resync timer and the connection loop. */
+  async #begin(initial: SourceInfo): Promise<void> {
     await this.#reload(initial.root, initial.revision, 'start');
+    if (this.#stop.signal.aborted) return;
     this.#watcher = await this.#engine.watchSource({
       path: this.#opts.dir,
       debounceMs: this.#opts.debounceMs ?? 300,
@@ -242,6 +267,37 @@ export class Controller {
       }, resyncMs);
     }
     this.#connectionLoop = this.#runConnectionLoop();
+  }
+
+  /**
+   * The manifests directory, once it exists. A daemon may start before the first git-sync or
+   * push creates it: it then serves HTTP (not ready, the reason under `source` in /status) and
+   * looks again every SOURCE_POLL_MS. Undefined when stopped while waiting.
+   */
+  async #awaitSource(): Promise<SourceInfo | undefined> {
+    const why = `${this.#opts.dir} does not exist yet; waiting for it (the first git-sync or push creates it)`;
+    this.#log.warn({ dir: this.#opts.dir }, why);
+    this.#source = { ...this.#source, valid: false, errors: [{ file: '', line: 0, column: 0, path: '', message: why }] };
+    for (;;) {
+      await abortableSleep(SOURCE_POLL_MS, this.#stop.signal);
+      if (this.#stop.signal.aborted) return undefined;
+      try {
+        const found = await this.#sourceIfPresent();
+        if (found) return found;
+      } catch (err) {
+        this.#log.error({ err }, 'reading the manifests directory failed; looking again');
+      }
+    }
+  }
+
+  /** The source, or undefined while its path does not exist. */
+  async #sourceIfPresent(): Promise<SourceInfo | undefined> {
+    try {
+      return await this.#engine.resolveSource(this.#opts.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
   }
 
   /** Resolves when the first full sync has completed (or rejects after `timeoutMs`). */
@@ -268,6 +324,7 @@ export class Controller {
       pruneBlocked: this.#pruneBlocked,
       connection: { uri: this.#opts.uri, up: this.#session !== null, lastError: this.#connectionError },
       source: { ...this.#source, errors: [...this.#source.errors] },
+      appliedRevision: this.#applied.revision,
     };
   }
 
@@ -296,9 +353,14 @@ export class Controller {
   async #syncPass(reason: string): Promise<void> {
     if (!this.#desired || !this.#session || !this.#inventory) return;
     const session = this.#session;
-    const completed = await this.#gate.exclusive(() => this.#syncOnce(reason, session));
+    let generation = 0;
+    const completed = await this.#gate.exclusive(() => {
+      generation = this.#desiredGeneration; // #syncOnce takes this.#desired in this same tick
+      return this.#syncOnce(reason, session);
+    });
     // A pass cut short by a lost connection or shutdown proves nothing about the host.
     if (!completed || this.#session !== session || this.#stop.signal.aborted) return;
+    this.#applied.fullSyncDone(generation);
     const counts = this.#status.counts();
     if (counts.failed === 0) this.metrics.setLastSuccessfulSync(new Date(this.#status.markSynced()));
     this.#log.info({ reason, ...counts }, 'full sync done');
@@ -467,16 +529,17 @@ export class Controller {
     );
     if (prev === null) {
       // The first valid tree: a full sync (once connected) covers everything.
+      this.#desiredGeneration = this.#applied.loaded(revision, [], true);
       if (this.#session) void this.fullSync('manifests loaded');
       return;
     }
-    for (const key of enqueue) this.#queue.add(key, { immediate: true });
     // Records without a manifest are pruned by full syncs only, where the empty-tree guard weighs
     // them all at once (a guard held back earlier may let go now that manifests came back).
     const inventory = this.#inventory;
-    if (this.#prune && this.#session && inventory && Object.keys(inventory.snapshot.objects).some((key) => !next.byKey.has(key))) {
-      void this.fullSync('manifests changed');
-    }
+    const pruneSync = this.#prune && this.#session !== null && inventory !== null && Object.keys(inventory.snapshot.objects).some((key) => !next.byKey.has(key));
+    this.#desiredGeneration = this.#applied.loaded(revision, enqueue, pruneSync);
+    for (const key of enqueue) this.#queue.add(key, { immediate: true });
+    if (pruneSync) void this.fullSync('manifests changed');
   }
 
   /**
@@ -609,7 +672,18 @@ export class Controller {
   // ------------------------------------------------------------------ one key
 
   #reconcile(key: IdentityKey): Promise<void> {
-    return this.#gate.shared(() => this.#reconcileKey(key));
+    return this.#gate.shared(async () => {
+      // Before the first full sync's read the key is left to that sync, which covers it.
+      const counts = this.#live !== null;
+      try {
+        await this.#reconcileKey(key);
+        if (counts) this.#applied.attempted(key);
+      } catch (err) {
+        // Waiting for a dependency or for libvirt is no outcome yet; a failure is one.
+        if (counts && !(err instanceof DependencyWait) && !(err instanceof NotConnectedError)) this.#applied.attempted(key);
+        throw err;
+      }
+    });
   }
 
   /**
@@ -844,6 +918,7 @@ export class Controller {
   async #doStop(): Promise<void> {
     this.#log.info('stopping: finishing in-flight reconciles');
     this.#stop.abort();
+    await this.#beginning?.catch(() => undefined);
     if (this.#resyncTimer) clearInterval(this.#resyncTimer);
     await this.#watcher?.close().catch((err: unknown) => this.#log.warn({ err }, 'closing the watcher failed'));
     await this.#queue.shutdown();

@@ -1,5 +1,6 @@
 // `virtkeeper run DIR --connect URI`: the daemon. Keeps the host converged on DIR (a plain
 // directory or a git-sync symlink) until SIGTERM/SIGINT, which finish in-flight actions first.
+import { existsSync } from 'node:fs';
 import { DEFAULT_CONCURRENCY } from '../../reconciler/executor.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { callTimeoutOption } from '../connect-option.js';
@@ -61,7 +62,9 @@ export async function runDaemon(dir: string, opts: RunCommandOptions): Promise<n
     return 1;
   }
   let owner = opts.owner;
-  if (owner === undefined) {
+  // A directory that does not exist yet (the daemon started before the first git-sync or push)
+  // gets its owner when the daemon first connects, after the directory appeared.
+  if (owner === undefined && existsSync(dir)) {
     try {
       owner = await sourceOwner(dir);
     } catch (err) {
@@ -70,7 +73,7 @@ export async function runDaemon(dir: string, opts: RunCommandOptions): Promise<n
       return 1;
     }
   }
-  logger.info({ stateDb: store.file, owner }, 'state store open');
+  logger.info({ stateDb: store.file, owner: owner ?? `the source id of ${dir}, once it exists` }, 'state store open');
   let controller: Controller;
   try {
     controller = await Controller.start({
@@ -89,7 +92,7 @@ export async function runDaemon(dir: string, opts: RunCommandOptions): Promise<n
       concurrency: opts.concurrency,
       debounceMs: opts.debounce,
       settleMs: opts.debounce,
-      inventory: { owner, ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}) },
+      inventory: { ...(owner !== undefined ? { owner } : { source: dir }), ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}) },
       logger,
     });
   } catch (err) {

@@ -136,6 +136,30 @@ describe('Controller (fake host)', () => {
     expect(c.status().revision).toBe('rev2');
   });
 
+  it('reports a revision applied in /status once each of its changes was tried, failed ones too', async () => {
+    const engine = new FakeEngine();
+    engine.setTree(desiredOf(network('lan'), domain('web')));
+    const c = await start(engine, { retry: { baseMs: 60_000, maxMs: 60_000, jitter: 0 } });
+    await c.whenReady(3000);
+    expect(c.status().appliedRevision).toBe('rev1');
+
+    engine.revision = 'rev2';
+    engine.failKeys.add('Domain/web');
+    engine.setTree(desiredOf(network('lan', { autostart: true }), domain('web', { memory: '2GiB' })));
+    const reload = engine.changeSource();
+    expect(c.status().appliedRevision).toBe('rev1');
+    await reload;
+    await until(() => c.status().appliedRevision === 'rev2');
+    // Applied, and the failure is there for wait-applied to report (its retry is a minute away).
+    expect(c.status().objects.find((o) => o.name === 'web')?.state).toBe('failed');
+    expect(c.status().objects.find((o) => o.name === 'lan')?.state).toBe('synced');
+
+    // A reload that changes nothing is applied at once.
+    engine.revision = 'rev3';
+    await engine.changeSource();
+    expect(c.status().appliedRevision).toBe('rev3');
+  });
+
   it('keeps the last valid state when the tree turns invalid, and never deletes', async () => {
     const engine = new FakeEngine();
     engine.setTree(desiredOf(network('lan'), domain('web')));
@@ -266,6 +290,30 @@ describe('Controller (fake host)', () => {
     expect(engine.loads - loadsBefore).toBe(3);
     expect(engine.executed).toEqual([{ key: 'Domain/web', action: 'update' }]);
     expect(c.desired?.byKey.get('Domain/web')?.manifest.spec).toMatchObject({ memory: '4GiB' });
+  });
+
+  it('starts before its manifests directory exists, not ready, and begins once it appears', async () => {
+    const engine = new FakeEngine();
+    engine.setTree(desiredOf(network('lan')));
+    engine.sourceMissing = true;
+    const c = await start(engine);
+    expect(c.ready).toBe(false);
+    expect(c.status().source.errors[0]?.message).toMatch(/^\/m does not exist yet; waiting for it/);
+    expect(engine.connects).toBe(0);
+    engine.sourceMissing = false;
+    await c.whenReady(5000);
+    expect(engine.live.has('Network/lan')).toBe(true);
+    expect(c.status().source.valid).toBe(true);
+  });
+
+  it('stops at once while waiting for its manifests directory', async () => {
+    const engine = new FakeEngine();
+    engine.sourceMissing = true;
+    const c = await start(engine);
+    const t0 = Date.now();
+    await c.stop();
+    expect(Date.now() - t0).toBeLessThan(500);
+    expect(engine.connects).toBe(0);
   });
 
   it('reads a tree that was quiet for the whole settle time only once', async () => {

@@ -56,7 +56,11 @@ export class FakeEngine implements ControllerEngine {
     this.#session = null;
   }
 
+  /** The manifests directory does not exist (yet): resolveSource fails as realpath does. */
+  sourceMissing = false;
+
   async resolveSource() {
+    if (this.sourceMissing) throw Object.assign(new Error("ENOENT: no such file or directory, realpath '/m'"), { code: 'ENOENT' });
     return { root: '/m', revision: this.revision };
   }
   async watchSource(opts: { onChange: (c: SourceChange) => void | Promise<void> }) {
