@@ -4,6 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { createMetrics } from '../../../src/observability/metrics.js';
+import { createDaemonMetrics } from '../../../src/reconciler/daemon-metrics.js';
 
 const deploy = path.resolve(import.meta.dirname, '../../../deploy');
 
@@ -40,5 +43,20 @@ describe('deploy/ monitoring', () => {
     expect(d.uid).toBe('virtkeeper');
     expect(d.panels.length).toBeGreaterThanOrEqual(10);
     for (const p of d.panels) expect(p.targets.flatMap((t) => metricNames(t.expr)).length, p.title).toBeGreaterThan(0);
+  });
+
+  it('names only metrics the daemon exports, in the alert rules and in every dashboard panel', () => {
+    const metrics = createMetrics();
+    createDaemonMetrics(metrics);
+    const exported = new Set(metrics.registry.getMetricsAsArray().map((m) => m.name));
+    const rules = parseYaml(readFileSync(path.join(deploy, 'prometheus/alerts.yml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
+    const dashboard = JSON.parse(readFileSync(path.join(deploy, 'grafana/virtkeeper-dashboard.json'), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const uses = [
+      ...rules.groups.flatMap((g) => g.rules.map((r) => ({ where: `alert ${r.alert}`, expr: r.expr }))),
+      ...dashboard.panels.flatMap((p) => p.targets.map((t) => ({ where: `panel ${p.title}`, expr: t.expr }))),
+    ];
+    expect(uses.length).toBeGreaterThan(15);
+    const unknown = uses.flatMap(({ where, expr }) => metricNames(expr).filter((n) => !exported.has(n)).map((n) => `${where}: ${n}`));
+    expect(unknown).toEqual([]);
   });
 });
