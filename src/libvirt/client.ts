@@ -11,6 +11,8 @@ import * as net from './procedures/network.js';
 import * as sto from './procedures/storage.js';
 import * as ifc from './procedures/interface.js';
 import * as nd from './procedures/nodedev.js';
+import { CONNECT_GET_ALL_DOMAIN_STATS } from './generated/remote-procedures.js';
+import type { RemoteTypedParam } from './generated/remote-types.js';
 import { openConnection, closeConnection } from './connect.js';
 import { supportsStreams, type WriteStreamOptions } from './connection.js';
 import {
@@ -184,6 +186,31 @@ export interface ConnectOptions {
 }
 
 // ---- helpers -------------------------------------------------------------------------------
+
+export interface DomainStatsRecord {
+  name: string;
+  params: ReadonlyMap<string, number | bigint | string | boolean>;
+}
+
+function typedParamValue(p: RemoteTypedParam): number | bigint | string | boolean {
+  const v = p.value;
+  switch (v.type) {
+    case 1:
+      return v.i;
+    case 2:
+      return v.ui;
+    case 3:
+      return v.l;
+    case 4:
+      return v.ul;
+    case 5:
+      return v.d;
+    case 6:
+      return v.b !== 0;
+    case 7:
+      return v.s;
+  }
+}
 
 function errorCode(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
@@ -370,6 +397,16 @@ export class LibvirtClient {
   }
 
   // ---- host --------------------------------------------------------------------------------
+
+  /**
+   * Statistics of every domain in one call (virConnectGetAllDomainStats): `stats` is a mask of
+   * VIR_DOMAIN_STATS_* groups, `flags` of VIR_CONNECT_GET_ALL_DOMAINS_STATS_*. Parameters come as
+   * libvirt names them ("cpu.time", "block.0.rd.bytes"); 64-bit counters stay bigint.
+   */
+  async getAllDomainStats(stats: number, flags = 0): Promise<DomainStatsRecord[]> {
+    const ret = await this.call(CONNECT_GET_ALL_DOMAIN_STATS, { doms: [], stats, flags });
+    return ret.retStats.map((r) => ({ name: r.dom.name, params: new Map(r.params.map((p) => [p.field, typedParamValue(p)])) }));
+  }
 
   getHostname(): Promise<string> {
     return this.call(host.CONNECT_GET_HOSTNAME, undefined);

@@ -12,6 +12,8 @@ import { startHttpServer, type HttpServer } from '../observability/http.js';
 import type { LiveResource, ResourceChange } from '../resources/types.js';
 import { DEFAULT_CONCURRENCY, type ChangeResult } from './executor.js';
 import { SyncGate } from './sync-gate.js';
+import { VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE } from '../libvirt/generated/constants.js';
+import { DOMAIN_STATS_GROUPS, registerDomainStats } from '../observability/domain-stats.js';
 import { AppliedRevision } from './applied-revision.js';
 import { ConvergenceGuard } from './convergence.js';
 import { backoffDelay, parseQueueKey, WorkQueue, type BackoffOptions } from './queue.js';
@@ -52,6 +54,8 @@ export interface ControllerOptions {
   logger: Logger;
   /** Default: a fresh registry. */
   metrics?: Metrics;
+  /** Per-domain statistics in /metrics, one libvirt call per scrape (default on). */
+  domainStats?: boolean;
 }
 
 export interface SourceStatus {
@@ -185,6 +189,19 @@ export class Controller {
     this.metrics = opts.metrics ?? createMetrics();
     this.#daemonMetrics = createDaemonMetrics(this.metrics);
     this.metrics.countManagedObjectsFrom(() => this.#status.objects());
+    if (opts.domainStats !== false) {
+      registerDomainStats(
+        this.metrics.registry,
+        {
+          fetch: () => {
+            const session = this.#session;
+            if (!session) return Promise.reject(new NotConnectedError('not connected to libvirt'));
+            return session.client.getAllDomainStats(DOMAIN_STATS_GROUPS, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE);
+          },
+        },
+        { onError: (err) => this.#log.debug({ err: message(err) }, 'domain statistics unavailable for this scrape') },
+      );
+    }
     this.#source = { path: opts.dir, root: null, revision: null, valid: false, errors: [], rejectedRevision: null, loadedAt: null };
     this.#queue = new WorkQueue({
       handler: (key) => this.#reconcile(key),

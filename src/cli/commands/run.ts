@@ -26,6 +26,8 @@ export interface RunCommandOptions {
   pruneMax?: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
+  /** --no-domain-stats turns per-domain statistics in /metrics off. */
+  domainStats: boolean;
 }
 
 /** Commander prints an InvalidArgumentError as a one-line usage error instead of a stack trace. */
@@ -90,6 +92,7 @@ export async function runDaemon(dir: string, opts: RunCommandOptions): Promise<n
       resyncIntervalMs: opts.resyncInterval,
       listen: opts.listen,
       concurrency: opts.concurrency,
+      domainStats: opts.domainStats,
       debounceMs: opts.debounce,
       settleMs: opts.debounce,
       inventory: { ...(owner !== undefined ? { owner } : { source: dir }), ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}) },
@@ -153,6 +156,7 @@ export function registerRunCommand(program: Command): void {
         .argParser(cliParser(parseDuration))
         .default(parseDuration('300ms'), '300ms'),
     )
+    .option('--no-domain-stats', 'leave per-domain statistics (CPU, memory, disks, interfaces; one virConnectGetAllDomainStats per scrape) out of /metrics')
     .option('--state-dir <dir>', 'directory of the state store state.db (default $XDG_STATE_HOME/virtkeeper or ~/.local/state/virtkeeper)')
     .option('--owner <name>', 'owner recorded with every object (default: git remote + path of the manifests, else the path as given)')
     .option('--allow-empty', 'let prune delete every recorded object when the manifests are empty')

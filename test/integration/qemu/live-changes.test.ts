@@ -5,6 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import { bootIds, consoleOffset, waitForConsole, waitForReboot, waitForStatus } from '../../support/guest/console.js';
 import { guestDomain, qemuUnavailable, useQemuSandbox, type GuestDomainOptions } from '../../support/qemu.js';
+import { Registry } from 'prom-client';
+import { LibvirtClient } from '../../../src/libvirt/client.js';
+import { VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE } from '../../../src/libvirt/generated/constants.js';
+import { DOMAIN_STATS_GROUPS, registerDomainStats } from '../../../src/observability/domain-stats.js';
 import { apply, plan } from '../reconciler/support.js';
 
 const skip = qemuUnavailable();
@@ -57,6 +61,22 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     const again = await planHost();
     expect(again.code, again.stdout).toBe(0);
   }, 300_000);
+
+  it('exports the running guest\'s statistics from one virConnectGetAllDomainStats call', async () => {
+    const client = await LibvirtClient.connect(sb.uri, { readOnly: true });
+    try {
+      const registry = new Registry();
+      registerDomainStats(registry, { fetch: () => client.getAllDomainStats(DOMAIN_STATS_GROUPS, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE) });
+      const text = await registry.metrics();
+      const value = (line: RegExp) => Number(line.exec(text)?.[1] ?? NaN);
+      expect(value(/^virtkeeper_domain_cpu_seconds_total\{domain="live-1"\} (\S+)$/m)).toBeGreaterThan(0);
+      expect(value(/^virtkeeper_domain_vcpu_seconds_total\{domain="live-1",vcpu="0"\} (\S+)$/m)).toBeGreaterThan(0);
+      expect(value(/^virtkeeper_domain_balloon_current_bytes\{domain="live-1"\} (\S+)$/m)).toBe(384 * MiB * 1024);
+      expect(value(/^virtkeeper_domain_memory_rss_bytes\{domain="live-1"\} (\S+)$/m)).toBeGreaterThan(16 * MiB * 1024);
+    } finally {
+      await client.close();
+    }
+  });
 
   it('shows a non-live change as restart pending until the guest is restarted', async () => {
     await sb.write('live-1', guestDomain(sb, 'live-1', { memory: '640MiB', currentMemory: '384MiB', vcpus: 2, maxVcpus: 2 }));

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { createMetrics } from '../../../src/observability/metrics.js';
+import { registerDomainStats } from '../../../src/observability/domain-stats.js';
 import { createDaemonMetrics } from '../../../src/reconciler/daemon-metrics.js';
 
 const deploy = path.resolve(import.meta.dirname, '../../../deploy');
@@ -48,6 +49,7 @@ describe('deploy/ monitoring', () => {
   it('names only metrics the daemon exports, in the alert rules and in every dashboard panel', () => {
     const metrics = createMetrics();
     createDaemonMetrics(metrics);
+    registerDomainStats(metrics.registry, { fetch: async () => [] });
     const exported = new Set(metrics.registry.getMetricsAsArray().map((m) => m.name));
     const rules = parseYaml(readFileSync(path.join(deploy, 'prometheus/alerts.yml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
     const dashboard = JSON.parse(readFileSync(path.join(deploy, 'grafana/virtkeeper-dashboard.json'), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
