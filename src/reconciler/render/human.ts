@@ -4,6 +4,7 @@ import type { ActionType, ResourceChange } from '../../resources/types.js';
 import { isRestartPending, type Plan } from '../planner.js';
 import { describePending } from '../../resources/common/pending.js';
 import { redactUrlsIn } from '../../manifests/redact-url.js';
+import { displayedChanges } from './expand.js';
 import { ACTION_SYMBOL, fieldOp, formatFieldChange, RETAINED_REASON, stalledLine, summaryLine, type FieldOp } from './format.js';
 
 export interface HumanRenderOptions {
@@ -12,7 +13,8 @@ export interface HumanRenderOptions {
   color: boolean;
 }
 
-const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', magenta: '\x1b[35m' } as const;
+// alert: bold bright red, readable on dark terminals where plain red is not.
+const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', alert: '\x1b[1;91m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', magenta: '\x1b[35m' } as const;
 type Style = Exclude<keyof typeof ANSI, 'reset'>;
 
 const ACTION_STYLE: Record<ActionType, Style> = { create: 'green', update: 'yellow', replace: 'magenta', delete: 'red', 'no-op': 'dim' };
@@ -41,10 +43,10 @@ export function renderHuman(plan: Plan, options: HumanRenderOptions): string {
     lines.push('');
   }
   for (const error of plan.errors) {
-    lines.push(paint('red', `Error: ${error.key ? `${error.key}: ` : ''}${redactUrlsIn(error.message)}`));
+    lines.push(paint('alert', `Error: ${error.key ? `${error.key}: ` : ''}${redactUrlsIn(error.message)}`));
   }
   if (plan.errors.length > 0) lines.push('');
-  if (plan.pruneBlocked !== undefined) lines.push(paint('red', plan.pruneBlocked), '');
+  if (plan.pruneBlocked !== undefined) lines.push(paint('alert', plan.pruneBlocked), '');
   lines.push(`${paint('bold', 'Plan:')} ${summaryLine(plan.summary)}.`);
   return lines.join('\n') + '\n';
 }
@@ -54,7 +56,7 @@ function renderChange(change: ResourceChange, paint: (style: Style, text: string
   const flags: string[] = [];
   if (change.restartRequired) flags.push(paint('yellow', '(restart required)'));
   if (isRestartPending(change)) flags.push(paint('yellow', '(restart pending)'));
-  if (change.refused) flags.push(paint('red', `REFUSED: ${redactUrlsIn(change.refused)}`));
+  if (change.refused) flags.push(paint('alert', `REFUSED: ${redactUrlsIn(change.refused)}`));
   const symbol = change.action === 'no-op' && isRestartPending(change) ? '!' : ACTION_SYMBOL[change.action];
   const action = change.action === 'no-op' && isRestartPending(change) ? 'restart pending' : change.action;
   const header = `${paint(style, symbol.padStart(3))} ${paint('bold', change.key)} ${paint(style, action)}`;
@@ -65,7 +67,7 @@ function renderChange(change: ResourceChange, paint: (style: Style, text: string
   // How a field reaches the host (live/redefine/replace) only matters for an object that exists:
   // on a create every field is simply part of the new definition.
   const showClass = change.action !== 'create';
-  for (const field of change.changes) {
+  for (const field of change.changes.flatMap(displayedChanges)) {
     const op = fieldOp(field);
     const classTag = showClass ? `  ${paint('dim', `[${field.class}]`)}` : '';
     const why = field.reason ? ` ${paint('dim', `(${field.reason})`)}` : '';

@@ -3,6 +3,7 @@
 import type { ResourceChange } from '../../resources/types.js';
 import { isRestartPending, type Plan } from '../planner.js';
 import { redactUrlsIn } from '../../manifests/redact-url.js';
+import { displayedChanges } from './expand.js';
 import { fieldOp, formatFieldChange, formatValue, RETAINED_REASON, stalledLine, summaryLine } from './format.js';
 
 export interface MarkdownRenderOptions {
@@ -25,7 +26,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions): stri
     lines.push('No changes: the host matches the manifests.', '');
   } else {
     lines.push('| | Object | Action | Notes |', '|---|---|---|---|');
-    for (const c of changing) lines.push(`| ${ICON[c.action]} | \`${code(c.key)}\` | ${c.action} | ${cell(notes(c))} |`);
+    for (const c of changing) lines.push(`| ${c.refused ? REFUSED_ICON : ICON[c.action]} | \`${code(c.key)}\` | ${c.action} | ${cell(notes(c))} |`);
     lines.push('');
     const folded = ['<details><summary>Field changes</summary>', ''];
     for (const c of changing) folded.push(...details(c));
@@ -50,6 +51,9 @@ const ICON: Record<ResourceChange['action'], string> = {
   'no-op': '',
 };
 
+/** A refused change is not the update (or create) its action says: it will not happen. */
+const REFUSED_ICON = '⛔';
+
 function notes(c: ResourceChange): string {
   const parts: string[] = [];
   if (c.refused) parts.push(`**refused:** ${c.refused}`);
@@ -62,13 +66,15 @@ function notes(c: ResourceChange): string {
 
 function details(c: ResourceChange): string[] {
   const out = [`**\`${code(c.key)}\`** (${c.action})`, '', '```diff'];
-  for (const field of c.changes) {
+  // As in the human plan: how a field reaches the host means nothing on a create.
+  const tag = (field: { class: string }) => (c.action === 'create' ? '' : `  [${field.class}]`);
+  for (const field of c.changes.flatMap(displayedChanges)) {
     const op = fieldOp(field);
     // diff syntax only colours + and -: an in-place update shows as a - / + pair.
     if (op === '~') {
-      out.push(`- ${field.path}: ${formatValue(field.before)}`, `+ ${field.path}: ${formatValue(field.after)}  [${field.class}]`);
+      out.push(`- ${field.path}: ${formatValue(field.before)}`, `+ ${field.path}: ${formatValue(field.after)}${tag(field)}`);
     } else {
-      out.push(`${op} ${formatFieldChange(field)}  [${field.class}]`);
+      out.push(`${op} ${formatFieldChange(field)}${tag(field)}`);
     }
   }
   if (c.changes.length === 0) out.push(`  (${redactUrlsIn(c.steps.map((s) => s.description).join('; ')) || 'no field changes'})`);

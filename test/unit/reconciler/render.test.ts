@@ -61,6 +61,41 @@ const samplePlan: Plan = {
   forgotten: [],
 };
 
+describe('nested lists in the human and Markdown plans', () => {
+  const hosts = (...names: string[]) => names.map((name, i) => ({ mac: `52:54:00:00:10:0${i}`, name, ip: `192.168.100.${10 + i}` }));
+  const ips = (h: unknown[], start = '192.168.100.100') => [{ address: '192.168.100.1', prefix: 24, dhcp: { ranges: [{ start, end: '192.168.100.199' }], hosts: h } }];
+  const plan: Plan = {
+    ...samplePlan,
+    changes: [
+      change({
+        key: 'Network/lan',
+        kind: 'Network',
+        name: 'lan',
+        action: 'update',
+        reason: 'spec.ips differs',
+        changes: [{ path: 'spec.ips', before: ips(hosts('web-1', 'db-1')), after: ips([...hosts('web-1', 'web-2').map((h) => (h.name === 'web-2' ? { ...h, ip: '192.168.100.20' } : h))], '192.168.100.50'), class: 'live' }],
+      }),
+    ],
+  };
+
+  it('shows one line per changed item, named by what identifies it', () => {
+    const text = renderHuman(plan, { connect: 'test:///default', color: false });
+    expect(text).toContain(
+      [
+        '      ~ spec.ips[0].dhcp.ranges[0].start: "192.168.100.100" → "192.168.100.50"  [live]',
+        '      + spec.ips[0].dhcp.hosts[web-2]: {"mac":"52:54:00:00:10:01","name":"web-2","ip":"192.168.100.20"}  [live]',
+        '      - spec.ips[0].dhcp.hosts[db-1]: {"mac":"52:54:00:00:10:01","name":"db-1","ip":"192.168.100.11"}  [live]',
+      ].join('\n'),
+    );
+    expect(text).not.toContain('hosts[web-1]');
+    expect(renderMarkdown(plan, { connect: 'test:///default' })).toContain('+ spec.ips[0].dhcp.hosts[web-2]: {"mac":"52:54:00:00:10:01","name":"web-2","ip":"192.168.100.20"}  [live]');
+  });
+
+  it('keeps the JSON plan\'s field changes as the kind made them', () => {
+    expect(toJsonPlan(plan, 'x').resource_changes[0]!.changes.map((c) => c.path)).toEqual(['spec.ips']);
+  });
+});
+
 describe('renderHuman', () => {
   it('renders one block per changing object with + ~ - per field', () => {
     expect(renderHuman(samplePlan, { connect: 'test:///default', color: false })).toBe(
@@ -170,7 +205,7 @@ describe('renderMarkdown', () => {
     const md = renderMarkdown(samplePlan, { connect: 'qemu+ssh://kvm01/system' });
     expect(md).toContain('**Plan:** 1 to create, 2 to update, 0 to replace, 1 to delete, 1 unchanged, 1 refused.');
     expect(md).toContain('| ✏️ | `Domain/web-1` | update | **restart required**; config differs |');
-    expect(md).toContain('| ✏️ | `StorageVolume/images/data` | update | **refused:** shrinking a volume loses data; capacity differs |');
+    expect(md).toContain('| ⛔ | `StorageVolume/images/data` | update | **refused:** shrinking a volume loses data; capacity differs |');
     expect(md).toContain('```diff\n- spec.memory: "2GiB"\n+ spec.memory: "4GiB"  [redefine]\n- spec.autostart: true  [live]');
     expect(md).toContain('  (undefine domain old)');
     expect(md).not.toContain('StoragePool/images`');
