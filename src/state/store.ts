@@ -17,6 +17,7 @@ import type { IntentRow } from './intents.js';
 import { acquireHostLock, type HostLock, type LockRequest } from './lock.js';
 import { stateDbPath } from './paths.js';
 import { SCHEMA_MIGRATIONS } from './schema.js';
+import { whileBusy } from './busy.js';
 
 export type Db = Database.Database;
 
@@ -90,16 +91,16 @@ export class StateStore {
       throw unusable(err);
     }
     try {
-      const mode = db.pragma('journal_mode = WAL', { simple: true });
-      if (String(mode).toLowerCase() !== 'wal') throw new Error(`SQLite refused WAL mode (journal_mode is ${String(mode)})`);
-      db.pragma('synchronous = NORMAL');
       // Another process writing (a second apply checking the lock) holds the write lock for
       // microseconds; wait for it rather than fail.
       db.pragma('busy_timeout = 10000');
+      const mode = whileBusy(() => db.pragma('journal_mode = WAL', { simple: true }));
+      if (String(mode).toLowerCase() !== 'wal') throw new Error(`SQLite refused WAL mode (journal_mode is ${String(mode)})`);
+      db.pragma('synchronous = NORMAL');
       // Checkpoint (which fsyncs) every ~16 MiB of WAL instead of every 4 MiB: an apply of a
       // large host then seldom pays for one mid-run.
       db.pragma('wal_autocheckpoint = 4000');
-      migrate(db);
+      whileBusy(() => migrate(db));
     } catch (err) {
       db.close();
       if (err instanceof StateStoreError) throw err;

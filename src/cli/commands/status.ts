@@ -1,39 +1,87 @@
-// `virtkeeper status --connect URI [--owner NAME] [--json]`: what the state store records for the
-// host behind URI — every managed object with its owner and origin, intents an interrupted run
-// left, and who holds the host lock. Read-only: connects only to learn the host's identity.
+// `virtkeeper status [DIR] --connect URI [--owner NAME] [--json]`: what the state store records for
+// the host behind URI — every managed object with its owner and origin, intents an interrupted
+// run left, and who holds the host lock. With DIR, also each object's state from a live read
+// against the manifests (synced, drifted, restart-pending, stalled, …). Read-only throughout.
 import type { Command } from 'commander';
 import { LibvirtClient } from '../../libvirt/client.js';
 import { readHostIdentity } from '../../reconciler/live-state.js';
 import type { LockHolder } from '../../state/index.js';
 import { connectOption } from '../connect-option.js';
-import { openStore, stateOptions, type StateLocation } from '../state-options.js';
-import { closeQuietly, describeFailure, processIo, type CommandIo } from './plan.js';
+import { openStore, ownerOf, stateOptions, type StateLocation } from '../state-options.js';
+import type { IdentityKey } from '../../manifests/types.js';
+import { isRestartPending, type Plan } from '../../reconciler/planner.js';
+import { defaultRegistry } from '../../resources/registry.js';
+import { closeQuietly, describeFailure, loadDesiredOrReport, planAgainstHost, processIo, type CommandIo } from './plan.js';
 
 export interface StatusCommandOptions extends StateLocation {
   connect: string;
   json?: boolean;
 }
 
+/**
+ * An object's state against its manifest, from one read-only plan: `synced` nothing to do;
+ * `drifted` apply would change it; `restart-pending` defined as wanted, running the old config;
+ * `stalled` the daemon applied this manifest twice and libvirt kept neither; `refused` apply will
+ * not make the change; `missing` recorded but gone from the host; `unmanifested` recorded, no
+ * manifest (kept, or deleted by --prune); `not-applied` in the manifests, not created yet.
+ */
+export type ObjectState = 'synced' | 'drifted' | 'restart-pending' | 'stalled' | 'refused' | 'missing' | 'unmanifested' | 'not-applied';
+
 export interface StoreStatus {
   host: string;
   stateDb: string;
-  objects: Array<{ key: string; owner: string; origin: 'created' | 'adopted'; pruneDisabled: boolean; recordedAt: string }>;
+  /** `state` only with DIR; objects of DIR's manifests not recorded yet are listed with owner "". */
+  objects: Array<{ key: string; owner: string; origin: 'created' | 'adopted' | null; pruneDisabled: boolean; recordedAt: string | null; state?: ObjectState }>;
   pendingIntents: Array<{ key: string; action: string; owner: string; pid: number; createdAt: string }>;
   lock: LockHolder | null;
 }
 
-export async function runStatus(options: StatusCommandOptions, io: CommandIo): Promise<number> {
+/** Each object's state from a plan of its owner's manifests. Pure. */
+export function objectStates(plan: Plan, recorded: ReadonlySet<IdentityKey>): Map<IdentityKey, ObjectState> {
+  const states = new Map<IdentityKey, ObjectState>();
+  for (const c of plan.changes) {
+    const state: ObjectState = c.refused
+      ? 'refused'
+      : c.stalled
+        ? 'stalled'
+        : c.action === 'create'
+          ? recorded.has(c.key)
+            ? 'missing'
+            : 'not-applied'
+          : c.action !== 'no-op'
+            ? 'drifted'
+            : isRestartPending(c)
+              ? 'restart-pending'
+              : 'synced';
+    states.set(c.key, state);
+  }
+  for (const r of plan.retained) states.set(r.key, 'unmanifested');
+  for (const key of plan.forgotten) states.set(key, 'missing');
+  return states;
+}
+
+export async function runStatus(options: StatusCommandOptions, io: CommandIo, dir?: string): Promise<number> {
+  const desired = dir === undefined ? undefined : await loadDesiredOrReport(dir, io);
+  if (dir !== undefined && !desired) return 1;
   const store = openStore(options, io);
   if (!store) return 1;
   let client: LibvirtClient | undefined;
   try {
     client = await LibvirtClient.connect(options.connect, { readOnly: true });
     const host = await readHostIdentity(client);
-    const state = store.host(host, options.owner ?? '');
-    const objects = [...state.allRecords()]
-      .filter(([, r]) => options.owner === undefined || r.owner === options.owner)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, r]) => ({ key, owner: r.owner, origin: r.origin, pruneDisabled: r.pruneDisabled, recordedAt: r.recordedAt }));
+    // With DIR, its owner by default: the states are of that source's objects.
+    const owner = dir !== undefined ? await ownerOf(dir, options) : options.owner;
+    const state = store.host(host, owner ?? '');
+    let states: Map<IdentityKey, ObjectState> | undefined;
+    if (desired) {
+      const { plan } = await planAgainstHost(client, desired, defaultRegistry, state, { prune: false, persistIntents: false });
+      states = objectStates(plan, new Set(Object.keys(state.snapshot.objects)));
+    }
+    const objects: StoreStatus['objects'] = [...state.allRecords()]
+      .filter(([, r]) => owner === undefined || r.owner === owner)
+      .map(([key, r]) => ({ key, owner: r.owner, origin: r.origin, pruneDisabled: r.pruneDisabled, recordedAt: r.recordedAt, ...(states?.has(key) ? { state: states.get(key)! } : {}) }));
+    for (const [key, s] of states ?? []) if (s === 'not-applied') objects.push({ key, owner: '', origin: null, pruneDisabled: false, recordedAt: null, state: s });
+    objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const status: StoreStatus = {
       host: host.key,
       stateDb: store.file,
@@ -58,8 +106,11 @@ function renderStatus(s: StoreStatus): string {
   const byOwner = new Map<string, StoreStatus['objects']>();
   for (const o of s.objects) byOwner.set(o.owner, [...(byOwner.get(o.owner) ?? []), o]);
   for (const [owner, objects] of byOwner) {
-    lines.push('', `${owner}: ${objects.length} object${objects.length === 1 ? '' : 's'}`);
-    for (const o of objects) lines.push(`  ${o.key}  ${o.origin}${o.pruneDisabled ? ', prune disabled' : ''}  since ${o.recordedAt}`);
+    lines.push('', `${owner || 'in the manifests, not applied yet'}: ${objects.length} object${objects.length === 1 ? '' : 's'}`);
+    for (const o of objects) {
+      const state = o.state ? `  ${o.state}` : '';
+      lines.push(o.origin === null ? `  ${o.key}  not recorded${state}` : `  ${o.key}  ${o.origin}${o.pruneDisabled ? ', prune disabled' : ''}  since ${o.recordedAt}${state}`);
+    }
   }
   if (s.objects.length === 0) lines.push('', 'no managed objects');
   if (s.pendingIntents.length > 0) {
@@ -72,10 +123,11 @@ function renderStatus(s: StoreStatus): string {
 export function registerStatusCommand(program: Command): void {
   const command = program
     .command('status')
-    .description('list what the state store records for the host: managed objects by owner, pending intents, the host lock')
+    .description('list what the state store records for the host (objects by owner, pending intents, the host lock); with DIR, each object\'s state against its manifest from a live read')
+    .argument('[dir]', 'manifest directory: add each object\'s state (synced, drifted, restart-pending, stalled, …)')
     .addOption(connectOption())
     .option('--json', 'machine-readable output');
-  stateOptions(command).action(async (opts: StatusCommandOptions) => {
-    process.exitCode = await runStatus(opts, processIo());
+  stateOptions(command).action(async (dir: string | undefined, opts: StatusCommandOptions) => {
+    process.exitCode = await runStatus(opts, processIo(), dir);
   });
 }

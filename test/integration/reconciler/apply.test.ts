@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runApply, type ApplyCommandOptions } from '../../../src/cli/commands/apply.js';
 import type { CommandIo } from '../../../src/cli/commands/plan.js';
+import { runStatus, type StoreStatus } from '../../../src/cli/commands/status.js';
 import { LibvirtClient } from '../../../src/libvirt/client.js';
 import { loadManifests } from '../../../src/manifests/loader.js';
 import { defaultRegistry } from '../../../src/resources/registry.js';
@@ -352,6 +353,29 @@ describe('plan and apply against the test driver', () => {
       const created = doc.results.find((r) => r.address === 'Network/json');
       expect(created).toMatchObject({ action: 'create', outcome: 'succeeded', steps_done: 2, error: null });
       expect(created!.duration_ms).toBeGreaterThanOrEqual(0);
+    });
+
+    it('status DIR: each object\'s state against its manifest from a live read', async () => {
+      const tree = path.join(tmp, 'status');
+      await cp(dir, tree, { recursive: true });
+      await writeFile(path.join(tree, 'network/s-kept.yaml'), netYaml('s-kept', 'virbr86'));
+      await writeFile(path.join(tree, 'network/s-gone.yaml'), netYaml('s-gone', 'virbr87'));
+      await writeFile(path.join(tree, 'network/s-drift.yaml'), netYaml('s-drift', 'virbr88'));
+      const applied = await apply(tree, opts());
+      expect(applied.code, applied.stderr).toBe(0);
+      await writeFile(path.join(tree, 'network/s-new.yaml'), netYaml('s-new', 'virbr89'));
+      await rm(path.join(tree, 'network/s-gone.yaml'));
+      await virsh('net-destroy', 's-drift'); // the manifest wants it active
+
+      const status = async () => {
+        let out = '';
+        const code = await runStatus({ ...opts(), json: true }, { stdout: (t) => void (out += t), stderr: (t) => void (out += t) }, tree);
+        expect(code, out).toBe(0);
+        return Object.fromEntries((JSON.parse(out) as StoreStatus).objects.map((o) => [o.key, o.state]));
+      };
+      const states = await status();
+      expect(states).toMatchObject({ 'Network/s-kept': 'synced', 'Network/s-drift': 'drifted', 'Network/s-gone': 'unmanifested', 'Network/s-new': 'not-applied' });
+      expect(Object.values(states).every((s) => s !== undefined)).toBe(true);
     });
 
     it('plans and applies only a target and what it refers to', async () => {

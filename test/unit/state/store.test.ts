@@ -1,6 +1,6 @@
 // The state store on a real SQLite file: records per host and owner, intents and their
 // settlement, the one-time import of inventory.json, and the errors a bad state dir gives.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +36,27 @@ describe('opening', () => {
       expect(store.integrityCheck()).toBe('ok');
     } finally {
       store.close();
+    }
+  });
+
+  it('opens a new state.db while another process holds it (two applies started together)', async () => {
+    // A reader in another process holds the new database's lock for a moment; switching it to WAL
+    // then gets SQLITE_BUSY at once, without SQLite's busy handler: open must wait, not fail.
+    const file = path.join(dir, 'state.db');
+    new Database(file).close();
+    const holder = spawn(process.execPath, [
+      '-e',
+      `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(file)}); db.exec('BEGIN'); db.prepare('SELECT count(*) FROM sqlite_master').get(); console.log('held'); setTimeout(() => { db.exec('COMMIT'); db.close(); }, 400);`,
+    ], { cwd: path.resolve(import.meta.dirname, '../../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
+    const started = Date.now();
+    const store = StateStore.open(dir);
+    try {
+      expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    } finally {
+      store.close();
+      await new Promise((r) => holder.once('exit', r));
     }
   });
 
