@@ -760,7 +760,7 @@ export class Controller {
           this.#queue.add(dep);
         }
         if (this.#status.get(kind, name)?.state !== 'failed') this.#status.record(kind, name, { state: 'out-of-sync' });
-            log.debug({ waitingFor: decision.waitingFor }, 'waiting for dependencies');
+        log.debug({ waitingFor: decision.waitingFor }, 'waiting for dependencies');
         throw new DependencyWait(`waiting for ${decision.waitingFor.join(', ')}`);
       case 'apply':
         if (this.#heldBack(decision.change, log)) return;
@@ -919,7 +919,6 @@ export class Controller {
     // The full sync that lifted the guard runs the deletions it held back in the same plan.
     log.info('prune no longer blocked');
   }
-
 
   // ------------------------------------------------------------------ shutdown
 

@@ -1,6 +1,7 @@
 // `virtkeeper apply DIR --connect URI [--prune]`: re-plans on a read-write connection, asks at a
-// terminal (unless --auto-approve), and carries the plan out. Exit 0 when every change succeeded, 1 when anything failed, was refused or was
-// skipped, or when the manifests are invalid (then nothing is touched).
+// terminal (unless --auto-approve), and carries the plan out. Exit 0 when every change succeeded,
+// 1 when anything failed, was refused or was skipped, when the apply was cancelled, or when the
+// manifests are invalid (then nothing is touched).
 //
 // Order matters for "nothing is ever lost": the state store is opened (and so proven writable)
 // before the host is contacted, the host lock is taken before anything is read for planning,
