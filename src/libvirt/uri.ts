@@ -1,6 +1,7 @@
 // libvirt connection URIs: driver[+transport]://[user@][host][:port]/path[?query].
 // We resolve them the way libvirt's remote driver does, including the name it sends to the
 // daemon in CONNECT_OPEN (transport, host and client-side parameters removed).
+import { closest } from '../manifests/suggest.js';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -113,6 +114,12 @@ export const MODULAR_DAEMONS: Readonly<Record<string, string>> = {
   ch: 'virtchd',
 };
 
+/** The paths libvirt's daemons accept for each driver that has a fixed set. */
+const DRIVER_PATHS: Readonly<Record<string, readonly string[]>> = {
+  qemu: ['/system', '/session', '/embed'],
+  ...Object.fromEntries(['network', 'storage', 'nodedev', 'interface', 'secret', 'nwfilter'].map((d) => [d, ['/system', '/session']])),
+};
+
 export type SocketExists = (path: string) => boolean;
 
 /**
@@ -184,6 +191,13 @@ export function parseLibvirtUri(uri: string, env: ParseUriEnv = process.env, exi
   for (const [k, v] of queryPairs) query[k] = v;
 
   const driverPath = decodeURIComponent(parsed.pathname) || '/';
+  const paths = DRIVER_PATHS[driver];
+  if (paths && !paths.includes(driverPath)) {
+    // libvirtd would refuse it too, but only once reached; a typo must not read as "no socket".
+    const hint = closest(driverPath, paths);
+    const base = `${schemeMatch[0]}${parsed.username ? `${parsed.username}@` : ''}${parsed.host}`;
+    throw new UriError(`'${uri}': driver ${driver} has no path '${driverPath}' (${hint ? `did you mean ${base}${hint}?` : `expected ${paths.map((p) => base + p).join(' or ')}`})`);
+  }
   const port = parsed.port ? Number(parsed.port) : defaultPort(transport);
   const user = parsed.username ? decodeURIComponent(parsed.username) : undefined;
 

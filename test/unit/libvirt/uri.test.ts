@@ -27,6 +27,13 @@ describe('parseLibvirtUri', () => {
     expect(readOnlySocketPath(u.socket!)).toBe('/var/run/libvirt/libvirt-sock-ro');
   });
 
+  it('names a mistyped driver path and the URI meant, before any socket is tried', () => {
+    expect(() => parse('qemu:///sytem')).toThrow("'qemu:///sytem': driver qemu has no path '/sytem' (did you mean qemu:///system?)");
+    expect(() => parse('qemu+ssh://root@kvm01/sesion')).toThrow('(did you mean qemu+ssh://root@kvm01/session?)');
+    expect(() => parse('network:///nope')).toThrow("expected network:///system or network:///session");
+    expect(parse('qemu:///embed?root=/tmp/x').path).toBe('/embed');
+  });
+
   it('qemu:///session goes to the per-user socket', () => {
     expect(parse('qemu:///session').socket).toBe('/run/user/1000/libvirt/libvirt-sock');
     expect(sessionSocketPath({ HOME: '/home/u' })).toBe('/home/u/.cache/libvirt/libvirt-sock');
