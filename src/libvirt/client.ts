@@ -25,6 +25,7 @@ import {
   VIR_ERR_NO_STORAGE_POOL,
   VIR_ERR_NO_STORAGE_VOL,
   VIR_ERR_NO_SUPPORT,
+  VIR_ERR_OPERATION_DENIED,
 } from './errors.js';
 
 export type { DomainState } from './procedures/domain.js';
@@ -186,6 +187,9 @@ export interface ConnectOptions {
 }
 
 // ---- helpers -------------------------------------------------------------------------------
+
+/** What a host's interface driver can do (LibvirtClient.interfaceBackend). */
+export type InterfaceBackend = 'writable' | 'read-only' | 'unknown';
 
 export interface DomainStatsRecord {
   name: string;
@@ -362,6 +366,7 @@ export class LibvirtClient {
   private readonly onCall: ((info: CallInfo) => void) | undefined;
   private closing: Promise<void> | undefined;
   private readonly inactiveFlags = new InactiveFlagSupport();
+  private interfaceBackendProbe: Promise<InterfaceBackend> | undefined;
   /** Opened read-only: libvirt refuses secure XML (passwords) there, so it is never asked for. */
   readonly readOnly: boolean;
 
@@ -958,6 +963,23 @@ export class LibvirtClient {
       ifc.VIR_INTERFACE_XML_INACTIVE,
       opts.inactive ?? false,
     );
+  }
+
+  /**
+   * Whether this host's interface driver can define interfaces at all. libvirt's udev backend
+   * (Debian 12, Ubuntu) only lists them; netcf and the test driver define. Probed by defining
+   * `<interface/>`, which every backend that can define rejects as invalid before touching
+   * anything, while the udev backend answers VIR_ERR_NO_SUPPORT. A read-only connection may not
+   * define, so it cannot tell: 'unknown'. Asked once per connection.
+   */
+  interfaceBackend(): Promise<InterfaceBackend> {
+    this.interfaceBackendProbe ??= this.readOnly
+      ? Promise.resolve('unknown' as const)
+      : this.call(ifc.INTERFACE_DEFINE_XML, { xml: '<interface/>', flags: 0 }).then(
+          (): InterfaceBackend => 'writable',
+          (err: unknown): InterfaceBackend => (errorCode(err) === VIR_ERR_NO_SUPPORT ? 'read-only' : errorCode(err) === VIR_ERR_OPERATION_DENIED ? 'unknown' : 'writable'),
+        );
+    return this.interfaceBackendProbe;
   }
 
   defineInterface(xml: string): Promise<InterfaceRef> {

@@ -5,12 +5,13 @@ import { LibvirtClient } from '../libvirt/client.js';
 import { subscribeLifecycleEvents } from '../libvirt/events.js';
 import { cachedManifestLoader, ManifestRootError } from '../manifests/index.js';
 import { defaultRegistry, type KindRegistry } from '../resources/registry.js';
-import type { ResourceKind } from '../resources/types.js';
-import { MANIFEST_KINDS } from '../manifests/types.js';
+import type { HostFacts, ResourceKind } from '../resources/types.js';
+import { MANIFEST_KINDS, type DesiredState } from '../manifests/types.js';
 import type { ControllerEngine, HostSession, LoadResult } from './daemon-engine.js';
 import { executePlan } from './executor.js';
 import { defaultStateDir, legacyInventoryPath, sourceOwner, StateStore, type HostLock, type HostState } from '../state/index.js';
 import { readHostIdentity, readLiveState } from './live-state.js';
+import { managesInterfaces, readHostFacts } from './host-facts.js';
 import { buildPlan } from './planner.js';
 import { parseQueueKey } from './queue.js';
 import { resolveSource, watchSource } from './source-watch.js';
@@ -37,6 +38,10 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
   let lock: HostLock | undefined;
   let owner: string | undefined;
   const load = cachedManifestLoader();
+  // The last valid tree (is any interface managed?) and what the last full read found out about
+  // the host, for the plans that follow it.
+  let lastDesired: DesiredState | undefined;
+  let hostFacts: HostFacts = {};
   return {
     resolveSource,
     watchSource,
@@ -45,7 +50,9 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
       try {
         const readAt = Date.now();
         const result = await load(root);
-        return result.errors.length === 0 ? { ok: true, desired: result.state, quietForMs: readAt - result.lastChangeMs } : { ok: false, errors: result.errors };
+        if (result.errors.length > 0) return { ok: false, errors: result.errors };
+        lastDesired = result.state;
+        return { ok: true, desired: result.state, quietForMs: readAt - result.lastChangeMs };
       } catch (err) {
         // The directory itself vanished or is unreadable (mid-swap): an invalid tree, not a crash.
         if (err instanceof ManifestRootError) return { ok: false, errors: [{ file: '', line: 0, column: 0, path: '', message: err.message }] };
@@ -115,7 +122,12 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
       };
     },
 
-    readLive: (session) => readLiveState(session.client, registry),
+    async readLive(session) {
+      const interfaces = managesInterfaces(lastDesired, state ? Object.keys(state.snapshot.objects) : []);
+      const [live, facts] = await Promise.all([readLiveState(session.client, registry), readHostFacts(session.client, interfaces, state)]);
+      hostFacts = facts;
+      return live;
+    },
 
     async readFor(session, key) {
       const { kind: kindName, name } = parseQueueKey(key);
@@ -133,6 +145,7 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
       return buildPlan({
         desired,
         live,
+        host: hostFacts,
         inventory: state ? state.snapshot : inventory,
         ...(state ? { foreign: state.foreign() } : {}),
         registry,

@@ -8,7 +8,7 @@
 // are broken by phase (non-deletes first), kind order (reversed for deletes) and key.
 import { ANNOTATION_PRUNE, type AnyManifest, type DesiredState, type IdentityKey } from '../manifests/types.js';
 import { kindRank, KIND_ORDER, type KindRegistry } from '../resources/registry.js';
-import type { ActionType, LiveResource, PlanContext, ResourceChange, ResourceKind } from '../resources/types.js';
+import type { ActionType, HostFacts, LiveResource, PlanContext, ResourceChange, ResourceKind } from '../resources/types.js';
 import { fingerprintDigest, manifestFingerprint } from './daemon-keys.js';
 import type { ForeignRecord, Inventory } from './inventory.js';
 import { MinHeap } from './min-heap.js';
@@ -100,6 +100,8 @@ export interface PlanInput {
   stalls?: ReadonlyMap<IdentityKey, StallNote>;
   registry: KindRegistry;
   options: PlanOptions;
+  /** What the host can do, for kinds whose plan depends on it. */
+  host?: HostFacts;
 }
 
 /**
@@ -128,7 +130,7 @@ function noteStall(change: ResourceChange, manifest: AnyManifest, stalls: PlanIn
 export function buildPlan(input: PlanInput): Plan {
   const { desired, live, inventory, registry, options } = input;
   const foreignByLiveKey = foreignIndex(input.foreign);
-  const ctx: PlanContext = { desired, live };
+  const ctx: PlanContext = { desired, live, ...(input.host ? { host: input.host } : {}) };
   const errors: PlanError[] = [];
   const retained: RetainedObject[] = [];
   const forgotten: IdentityKey[] = [];

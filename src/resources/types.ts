@@ -84,6 +84,14 @@ export interface LiveResource<K extends ManifestKind = ManifestKind> {
 export interface PlanContext {
   desired: DesiredState;
   live: ReadonlyMap<IdentityKey, LiveResource>;
+  /** What the host can do, where a kind's plan depends on it; absent: not known. */
+  host?: HostFacts;
+}
+
+/** Host-wide facts read before planning (see reconciler/host-facts.ts). */
+export interface HostFacts {
+  /** Whether libvirt can define host interfaces here ('read-only': its udev backend). */
+  interfaceBackend?: 'writable' | 'read-only' | 'unknown';
 }
 
 /** The planned change of one object. */

@@ -104,6 +104,21 @@ export class HostState {
     return out;
   }
 
+  /** A fact a read-write connection learnt about this host (see reconciler/host-facts.ts). */
+  fact(name: string): string | undefined {
+    const row = this.store.db.prepare('SELECT value FROM host_facts WHERE host = ? AND name = ?').get(this.host.key, name) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  rememberFact(name: string, value: string): void {
+    const row = { host: this.host.key, name, value, now: new Date().toISOString() };
+    this.store.enqueueLazy(() => {
+      this.store.db
+        .prepare('INSERT INTO host_facts (host, name, value, seen_at) VALUES (@host, @name, @value, @now) ON CONFLICT (host, name) DO UPDATE SET value = excluded.value, seen_at = excluded.seen_at')
+        .run(row);
+    });
+  }
+
   /** Every record of this host, all owners. */
   allRecords(): ReadonlyMap<IdentityKey, StoredRecord> {
     return this.#records;

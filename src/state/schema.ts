@@ -78,4 +78,15 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (host, key)
   );
   `,
+  `
+  -- What a read-write connection learnt about a host that a read-only one cannot (whether its
+  -- interface driver can define interfaces), for plans made read-only later.
+  CREATE TABLE host_facts (
+    host TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (host, name)
+  );
+  `,
 ];

@@ -13,6 +13,7 @@ import { readLiveState } from '../../reconciler/live-state.js';
 import type { HostState, StateStore } from '../../state/index.js';
 import { openHostState, openStore, ownerOf, pruneGuardOptions, stateOptions, type PruneGuardFlags, type StateLocation } from '../state-options.js';
 import { buildPlan, hasChanges, type Plan } from '../../reconciler/planner.js';
+import { managesInterfaces, readHostFacts } from '../../reconciler/host-facts.js';
 import { selectTargets } from '../../reconciler/targets.js';
 import { renderHuman } from '../../reconciler/render/human.js';
 import { renderJson } from '../../reconciler/render/json.js';
@@ -104,9 +105,10 @@ export async function planAgainstHost(
   state: HostState,
   options: HostPlanOptions,
 ): Promise<HostPlan> {
-  const live = await readLiveState(client, registry);
+  const [live, host] = await Promise.all([readLiveState(client, registry), readHostFacts(client, managesInterfaces(desired, Object.keys(state.snapshot.objects)), state)]);
   state.resolveIntents((key) => live.has(key), { persist: options.persistIntents });
   const plan = buildPlan({
+    host,
     desired,
     live,
     inventory: state.snapshot,

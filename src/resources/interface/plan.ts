@@ -16,7 +16,22 @@ export function interfaceDependencies(spec: InterfaceSpec, ctx: PlanContext): st
   return names.map((n) => kindKey('Interface', n)).filter((k) => ctx.desired.byKey.has(k));
 }
 
+/** Why nothing can change interfaces on a host whose libvirt lists them read-only, and the fix. */
+export const READ_ONLY_INTERFACES =
+  "this host's libvirt manages interfaces read-only (its udev backend, as on Debian 12 and Ubuntu): it lists them but cannot define, start or remove them; use a libvirt built with netcf, or configure host interfaces with the system's network tools";
+
 export function planInterface(
+  desired: LoadedManifest<InterfaceManifest> | undefined,
+  live: InterfaceLive | undefined,
+  ctx: PlanContext,
+): ResourceChange<'Interface'> {
+  const change = planInterfaceChange(desired, live, ctx);
+  // Refused at plan time: apply would otherwise fail half-way with VIR_ERR_NO_SUPPORT.
+  if (change.action === 'no-op' || ctx.host?.interfaceBackend !== 'read-only') return change;
+  return { ...change, refused: READ_ONLY_INTERFACES };
+}
+
+function planInterfaceChange(
   desired: LoadedManifest<InterfaceManifest> | undefined,
   live: InterfaceLive | undefined,
   ctx: PlanContext,

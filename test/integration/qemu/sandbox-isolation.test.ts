@@ -3,12 +3,14 @@
 // the daemon's own network namespace — the machine's own network never changes.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { cp } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { consoleOffset, waitForConsole } from '../../support/guest/console.js';
 import { guestDomain, qemuUnavailable, useQemuSandbox } from '../../support/qemu.js';
-import { apply } from '../reconciler/support.js';
+import { READ_ONLY_INTERFACES } from '../../../src/resources/interface/plan.js';
+import { apply, plan } from '../reconciler/support.js';
 
 const skip = qemuUnavailable();
 
@@ -73,6 +75,24 @@ describe.skipIf(skip)('sandbox with the real QEMU driver (TCG)', () => {
     expect(hostLinks()).not.toContain('virbr10');
     expect(hostRules()).toBe(rulesBefore);
   }, 180_000);
+
+  it('refuses interface changes at plan time on the real interface driver (udev: read-only), in apply and in a later read-only plan', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'vk-iface-'));
+    try {
+      await writeFile(path.join(dir, 'br.yaml'), 'apiVersion: virtkeeper.io/v1\nkind: Interface\nmetadata: {name: vkbr0}\nspec: {type: bridge, startMode: none, bridge: {stp: false}}\n');
+      const stateDir = path.join(dir, 'state');
+      const applied = await apply(path.join(dir), { connect: sb.uri, stateDir });
+      expect(applied.code).toBe(1);
+      expect(applied.stdout).toContain(`Interface/vkbr0 create REFUSED: ${READ_ONLY_INTERFACES}`);
+      expect(applied.stdout + applied.stderr).not.toContain('VIR_ERR_NO_SUPPORT');
+      // plan's read-only connection cannot probe: it uses what apply found out.
+      const planned = await plan(dir, { connect: sb.uri, stateDir, detailedExitcode: true });
+      expect(planned.code).toBe(1);
+      expect(planned.stdout).toContain(`REFUSED: ${READ_ONLY_INTERFACES}`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   it('leaves no guest, virtlogd or dnsmasq behind when the daemon stops', async () => {
     await sb.write('guest', guestDomain(sb, 'boot-2'));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InterfaceManifest, InterfaceSpec } from '../../../../src/manifests/types.js';
 import { interfaceKind } from '../../../../src/resources/interface/index.js';
+import { READ_ONLY_INTERFACES } from '../../../../src/resources/interface/plan.js';
 import { loadExamples, loadKindFixtures } from '../common/fixtures.js';
 import { contextOf, liveFromXml, loaded, manifest } from '../common/live.js';
 
@@ -118,6 +119,19 @@ describe('Interface create, delete, dependencies', () => {
   it('delete: destroy when up, undefine', () => {
     const live = liveFromXml(interfaceKind, 'eth1', ETH_LIVE_XML, { active: true });
     expect(interfaceKind.plan(undefined, live, contextOf([], [live])).steps.map((s) => s.op)).toEqual(['destroy', 'undefine']);
+  });
+
+  it('refuses every change on a host whose libvirt lists interfaces read-only, and says the fix', () => {
+    const readOnly = { ...contextOf([loaded(br), loaded(member)]), host: { interfaceBackend: 'read-only' as const } };
+    const create = interfaceKind.plan(loaded(br), undefined, readOnly);
+    expect(create.action).toBe('create');
+    expect(create.refused).toBe(READ_ONLY_INTERFACES);
+    expect(READ_ONLY_INTERFACES).toMatch(/udev backend.*netcf/);
+    const live = liveFromXml(interfaceKind, 'eth1', ETH_LIVE_XML, { active: true });
+    expect(interfaceKind.plan(undefined, live, { ...contextOf([], [live]), host: { interfaceBackend: 'read-only' } }).refused).toBe(READ_ONLY_INTERFACES);
+    // Nothing to change is nothing to refuse; a writable or unknown backend is not refused.
+    expect(plan(eth()).refused).toBeUndefined();
+    expect(interfaceKind.plan(loaded(br), undefined, { ...contextOf([loaded(br)]), host: { interfaceBackend: 'unknown' } }).refused).toBeUndefined();
   });
 
   it('a member cycle does not recurse forever', () => {
