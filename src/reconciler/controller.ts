@@ -14,6 +14,7 @@ import { DEFAULT_CONCURRENCY, type ChangeResult } from './executor.js';
 import { SyncGate } from './sync-gate.js';
 import { VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE } from '../libvirt/generated/constants.js';
 import { DOMAIN_STATS_GROUPS, registerDomainStats } from '../observability/domain-stats.js';
+import { virtkeeperVersion } from '../version.js';
 import { AppliedRevision } from './applied-revision.js';
 import { ConvergenceGuard } from './convergence.js';
 import { backoffDelay, parseQueueKey, WorkQueue, type BackoffOptions } from './queue.js';
@@ -86,6 +87,8 @@ export interface DaemonStatus extends StatusSnapshot {
    * `objects`); what `wait-applied` waits for. Null before the first, or without a revision.
    */
   appliedRevision: string | null;
+  /** virtkeeper's own version (also `virtkeeper --version` and virtkeeper_build_info). */
+  version: string;
 }
 
 const DEFAULT_RESYNC_MS = 5 * 60_000;
@@ -342,6 +345,7 @@ export class Controller {
       connection: { uri: this.#opts.uri, up: this.#session !== null, lastError: this.#connectionError },
       source: { ...this.#source, errors: [...this.#source.errors] },
       appliedRevision: this.#applied.revision,
+      version: virtkeeperVersion(),
     };
   }
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../src/observability/logger.js';
 import { Controller, type ControllerOptions } from '../../../src/reconciler/controller.js';
+import { virtkeeperVersion } from '../../../src/version.js';
 import { FakeEngine } from './fake-engine.js';
 import { desiredOf, domain, manifest, network } from './helpers.js';
 
@@ -142,6 +143,8 @@ describe('Controller (fake host)', () => {
     const c = await start(engine, { retry: { baseMs: 60_000, maxMs: 60_000, jitter: 0 } });
     await c.whenReady(3000);
     expect(c.status().appliedRevision).toBe('rev1');
+    expect(c.status().version).toBe(virtkeeperVersion());
+    expect(virtkeeperVersion()).toMatch(/^\d+\.\d+\.\d+/);
 
     engine.revision = 'rev2';
     engine.failKeys.add('Domain/web');
