@@ -231,26 +231,6 @@ function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }
 
-/** Paths each stateful driver answers to (libvirt's own URI docs); anything else is a typo libvirt rejects late. */
-const DRIVER_PATHS: Record<string, readonly string[]> = {
-  qemu: ['/system', '/session', '/embed'],
-  lxc: ['/', '/system'],
-  network: ['/system', '/session'],
-  storage: ['/system', '/session'],
-};
-
-export function checkUriPath(target: LibvirtUri): CheckResult | undefined {
-  const allowed = DRIVER_PATHS[target.driver];
-  if (!allowed || allowed.includes(target.path)) return undefined;
-  const nearest = allowed.find((p) => p !== '/') ?? allowed[0];
-  return {
-    name: 'uri',
-    status: 'fail',
-    detail: `${target.uri}: the ${target.driver} driver has no path ${JSON.stringify(target.path)} (it serves ${allowed.join(', ')})`,
-    fix: `did you mean ${target.uri.replace(target.path, nearest)}?`,
-  };
-}
-
 /** Every check in order; the host checks only when a URI is given (and parses). */
 export async function runChecks(options: DoctorOptions): Promise<CheckResult[]> {
   const env = options.env ?? process.env;
@@ -262,17 +242,14 @@ export async function runChecks(options: DoctorOptions): Promise<CheckResult[]> 
       target = parseLibvirtUri(options.uri, env);
     } catch (err) {
       const message = err instanceof UriError ? err.message : firstLine(err);
-      results.push({ name: 'uri', status: 'fail', detail: message, fix: 'write it as libvirt documents: qemu:///system, qemu+ssh://user@host/system, test+unix:///default?socket=PATH' });
+      // A mistyped driver path already names the URI meant (parseLibvirtUri's "did you mean").
+      const meant = /\(did you mean (\S+)\?\)$/.exec(message)?.[1];
+      results.push({ name: 'uri', status: 'fail', detail: message, fix: meant ? `did you mean ${meant}?` : 'write it as libvirt documents: qemu:///system, qemu+ssh://user@host/system, test+unix:///default?socket=PATH' });
     }
   }
   results.push(...(await checkClientTools(target, env)));
   if (!target) {
     if (options.uri === undefined) results.push({ name: 'connect', status: 'skip', detail: 'no URI given (--connect, VIRTKEEPER_CONNECT or LIBVIRT_DEFAULT_URI)' });
-    return results;
-  }
-  const badPath = checkUriPath(target);
-  if (badPath) {
-    results.push(badPath);
     return results;
   }
   const socket = await checkLocalSocket(target);

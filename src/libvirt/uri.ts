@@ -117,6 +117,7 @@ export const MODULAR_DAEMONS: Readonly<Record<string, string>> = {
 /** The paths libvirt's daemons accept for each driver that has a fixed set. */
 const DRIVER_PATHS: Readonly<Record<string, readonly string[]>> = {
   qemu: ['/system', '/session', '/embed'],
+  lxc: ['/', '/system'],
   ...Object.fromEntries(['network', 'storage', 'nodedev', 'interface', 'secret', 'nwfilter'].map((d) => [d, ['/system', '/session']])),
 };
 

@@ -15,6 +15,7 @@ import { SyncGate } from './sync-gate.js';
 import { VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE } from '../libvirt/generated/constants.js';
 import { DOMAIN_STATS_GROUPS, registerDomainStats } from '../observability/domain-stats.js';
 import { virtkeeperVersion } from '../version.js';
+import { formatChangeError } from './render/apply.js';
 import { AppliedRevision } from './applied-revision.js';
 import { ConvergenceGuard } from './convergence.js';
 import { backoffDelay, parseQueueKey, WorkQueue, type BackoffOptions } from './queue.js';
@@ -139,6 +140,8 @@ export class Controller {
   #desiredGeneration = 0;
   /** key → retry time of the stall verdict last written to the state store. */
   readonly #persistedStalls = new Map<IdentityKey, number>();
+  /** key → the outcome last written to the state store. */
+  readonly #persistedOutcomes = new Map<IdentityKey, string>();
   readonly #daemonMetrics: DaemonMetrics;
   readonly #prune: boolean;
   readonly #concurrency: number;
@@ -786,6 +789,16 @@ export class Controller {
     return true;
   }
 
+  /** How the change ended, in the state store for `virtkeeper status`; written only when it changes. */
+  #persistOutcome(key: IdentityKey, result: ChangeResult): void {
+    const message = result.error ? formatChangeError(result.error) : undefined;
+    const outcome = result.outcome === 'unchanged' ? 'succeeded' : result.outcome; // in sync either way
+    const said = `${outcome}\0${message ?? ''}`;
+    if (this.#persistedOutcomes.get(key) === said) return;
+    this.#persistedOutcomes.set(key, said);
+    this.#inventory?.recordOutcome?.(key, outcome, message);
+  }
+
   /** Leaves the verdict in the state store for plan and apply; written again only when it changes. */
   #persistStall(key: IdentityKey, message: string, retryAt: number): void {
     const fingerprint = this.#fingerprints.get(key);
@@ -868,6 +881,7 @@ export class Controller {
     const { kind, name } = parseQueueKey(key);
     const fingerprint = this.#fingerprints.get(key);
     const reported = reportExecution(change, result.outcome, result.error);
+    this.#persistOutcome(key, result);
     this.metrics.observeReconcile(kind, reported.result, (performance.now() - started) / 1000);
 
     const previous = this.#status.get(kind, name);

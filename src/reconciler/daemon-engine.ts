@@ -49,6 +49,8 @@ export interface StallLog {
 export interface OwnershipStore extends OwnershipRecorder {
   readonly snapshot: Inventory;
   readonly stalls?: StallLog;
+  /** How a change of `key` ended, for `virtkeeper status` (state store: outcomes). */
+  recordOutcome?(key: IdentityKey, outcome: string, message?: string): void;
   /** Waits for pending writes; rejects with the first write failure. */
   flush(): Promise<void>;
   /** Flushes, releases the host lock and closes the store (at shutdown). */

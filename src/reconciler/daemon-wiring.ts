@@ -1,5 +1,6 @@
 // The ControllerEngine the daemon runs with: the real loader, libvirt client, event
 // subscriptions, inventory, planner and executor. Tests substitute parts of it.
+import path from 'node:path';
 import { closeConnection, openConnection } from '../libvirt/connect.js';
 import { LibvirtClient } from '../libvirt/client.js';
 import { subscribeLifecycleEvents } from '../libvirt/events.js';
@@ -92,6 +93,7 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
         lock = undefined;
         state = store.host(host, owner);
         state.stalls.clearOwn(); // this process's guard starts knowing of no stall
+        if (where.source !== undefined) state.rememberSource(path.resolve(where.source));
         const imported = state.importLegacyInventory(legacyInventoryPath(stateDir, host.key));
         if (imported) options.onNotice?.(`imported ${imported.records} record(s) from ${imported.file} into ${store.file} as owner ${owner}; that file is no longer read and may be removed`);
       }
@@ -107,6 +109,7 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
         forget: (key) => current.forget(key),
         has: (key) => current.has(key),
         stalls: current.stalls,
+        recordOutcome: (key, outcome, msg) => current.recordOutcome(key, outcome, msg),
         intend: (key, intent) => current.intend(key, intent),
         abandon: (id) => current.abandon(id),
         flush: () => current.flush(),

@@ -43,6 +43,9 @@ export class HostState {
     insertIntent: Statement;
     deleteIntent: Statement;
     deleteIntentsOfKey: Statement;
+    upsertOutcome: Statement;
+    upsertSource: Statement;
+    upsertFact: Statement;
   };
 
   constructor(
@@ -73,6 +76,15 @@ export class HostState {
       ),
       deleteIntent: db.prepare('DELETE FROM intents WHERE id = ?'),
       deleteIntentsOfKey: db.prepare('DELETE FROM intents WHERE host = ? AND key = ?'),
+      upsertOutcome: db.prepare(
+        'INSERT INTO outcomes (host, key, outcome, message, at) VALUES (@host, @key, @outcome, @message, @now) ON CONFLICT (host, key) DO UPDATE SET outcome = excluded.outcome, message = excluded.message, at = excluded.at',
+      ),
+      upsertSource: db.prepare(
+        'INSERT INTO sources (host, owner, dir, seen_at) VALUES (@host, @owner, @dir, @now) ON CONFLICT (host, owner) DO UPDATE SET dir = excluded.dir, seen_at = excluded.seen_at',
+      ),
+      upsertFact: db.prepare(
+        'INSERT INTO host_facts (host, name, value, seen_at) VALUES (@host, @name, @value, @now) ON CONFLICT (host, name) DO UPDATE SET value = excluded.value, seen_at = excluded.seen_at',
+      ),
     };
   }
 
@@ -112,11 +124,31 @@ export class HostState {
 
   rememberFact(name: string, value: string): void {
     const row = { host: this.host.key, name, value, now: new Date().toISOString() };
-    this.store.enqueueLazy(() => {
-      this.store.db
-        .prepare('INSERT INTO host_facts (host, name, value, seen_at) VALUES (@host, @name, @value, @now) ON CONFLICT (host, name) DO UPDATE SET value = excluded.value, seen_at = excluded.seen_at')
-        .run(row);
-    });
+    this.store.enqueueLazy(() => void this.#sql.upsertFact.run(row));
+  }
+
+  /** Remembers where this owner's manifests are read from (status plans them again). */
+  rememberSource(dir: string): void {
+    const row = { host: this.host.key, owner: this.owner, dir, now: new Date().toISOString() };
+    this.store.enqueueLazy(() => void this.#sql.upsertSource.run(row));
+  }
+
+  /** owner → the directory its manifests were last read from, for every owner on this host. */
+  sources(): Map<string, string> {
+    const rows = this.store.db.prepare('SELECT owner, dir FROM sources WHERE host = ?').all(this.host.key) as Array<{ owner: string; dir: string }>;
+    return new Map(rows.map((r) => [r.owner, r.dir]));
+  }
+
+  /** The outcome of a change of `key` (a later success replaces a failure). */
+  recordOutcome(key: IdentityKey, outcome: string, message?: string): void {
+    const row = { host: this.host.key, key, outcome, message: message ?? null, now: new Date().toISOString() };
+    this.store.enqueueLazy(() => void this.#sql.upsertOutcome.run(row));
+  }
+
+  /** key → its last recorded outcome on this host. */
+  outcomes(): Map<IdentityKey, { outcome: string; message: string | null; at: string }> {
+    const rows = this.store.db.prepare('SELECT key, outcome, message, at FROM outcomes WHERE host = ?').all(this.host.key) as Array<{ key: string; outcome: string; message: string | null; at: string }>;
+    return new Map(rows.map((r) => [r.key, { outcome: r.outcome, message: r.message, at: r.at }]));
   }
 
   /** Every record of this host, all owners. */

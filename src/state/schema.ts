@@ -89,4 +89,24 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (host, name)
   );
   `,
+  `
+  -- Where each owner's manifests were read from when it last applied (apply, the daemon), and
+  -- the last outcome of each object's change: \`virtkeeper status\` plans them against the host
+  -- again and says which objects failed.
+  CREATE TABLE sources (
+    host TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    dir TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    PRIMARY KEY (host, owner)
+  );
+  CREATE TABLE outcomes (
+    host TEXT NOT NULL,
+    key TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    message TEXT,
+    at TEXT NOT NULL,
+    PRIMARY KEY (host, key)
+  );
+  `,
 ];

@@ -6,11 +6,12 @@
 // Order matters for "nothing is ever lost": the state store is opened (and so proven writable)
 // before the host is contacted, the host lock is taken before anything is read for planning,
 // and every change writes its intent before its first libvirt call.
+import { realpath } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { LibvirtClient } from '../../libvirt/client.js';
 import { defaultRegistry, type KindRegistry } from '../../resources/registry.js';
 import { DEFAULT_CONCURRENCY, executePlan, type ExecutorEvent } from '../../reconciler/executor.js';
-import { renderApplyReport } from '../../reconciler/render/apply.js';
+import { formatChangeError, renderApplyReport } from '../../reconciler/render/apply.js';
 import { renderApplyJson } from '../../reconciler/render/apply-json.js';
 import { renderHuman } from '../../reconciler/render/human.js';
 import type { HostLock, HostState } from '../../state/index.js';
@@ -108,6 +109,9 @@ export async function runApply(dir: string, options: ApplyCommandOptions, io: Co
       ...(progress ? { onEvent: (e: ExecutorEvent) => progress.event(e) } : {}),
     });
     progress?.finish();
+    // For `virtkeeper status`: where these manifests live, and how each change ended.
+    state.rememberSource(await realpath(dir));
+    for (const r of report.results) state.recordOutcome(r.key, r.outcome, r.error ? formatChangeError(r.error) : undefined);
     await state.flush();
     io.stdout(options.json ? renderApplyJson(plan, options.connect, { report }) : `\n${renderApplyReport(report, { results: false })}`);
     return report.ok ? 0 : 1;

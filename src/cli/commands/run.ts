@@ -95,7 +95,7 @@ export async function runDaemon(dir: string, opts: RunCommandOptions): Promise<n
       domainStats: opts.domainStats,
       debounceMs: opts.debounce,
       settleMs: opts.debounce,
-      inventory: { ...(owner !== undefined ? { owner } : { source: dir }), ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}) },
+      inventory: { ...(owner !== undefined ? { owner } : {}), source: dir, ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}) },
       logger,
     });
   } catch (err) {

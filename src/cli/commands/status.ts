@@ -1,14 +1,17 @@
 // `virtkeeper status [DIR] --connect URI [--owner NAME] [--json]`: what the state store records for
 // the host behind URI — every managed object with its owner and origin, intents an interrupted
-// run left, and who holds the host lock. With DIR, also each object's state from a live read
-// against the manifests (synced, drifted, restart-pending, stalled, …). Read-only throughout.
+// run left, and who holds the host lock; and each object's state from a live read against its
+// manifests (synced, drifted, restart-pending, stalled, failed, …): DIR's, or without DIR the
+// directory each owner last applied from. Read-only throughout.
 import type { Command } from 'commander';
 import { LibvirtClient } from '../../libvirt/client.js';
 import { readHostIdentity } from '../../reconciler/live-state.js';
 import type { LockHolder } from '../../state/index.js';
 import { connectOption } from '../connect-option.js';
 import { openStore, ownerOf, stateOptions, type StateLocation } from '../state-options.js';
-import type { IdentityKey } from '../../manifests/types.js';
+import { loadManifests } from '../../manifests/loader.js';
+import type { DesiredState, IdentityKey } from '../../manifests/types.js';
+import { ManifestRootError } from '../../manifests/walk.js';
 import { isRestartPending, type Plan } from '../../reconciler/planner.js';
 import { defaultRegistry } from '../../resources/registry.js';
 import { closeQuietly, describeFailure, loadDesiredOrReport, planAgainstHost, processIo, type CommandIo } from './plan.js';
@@ -22,18 +25,20 @@ export interface StatusCommandOptions extends StateLocation {
  * An object's state against its manifest, from one read-only plan: `synced` nothing to do;
  * `drifted` apply would change it; `restart-pending` defined as wanted, running the old config;
  * `stalled` the daemon applied this manifest twice and libvirt kept neither; `refused` apply will
- * not make the change; `missing` recorded but gone from the host; `unmanifested` recorded, no
+ * not make the change; `failed` the last apply or reconcile of it failed and it still differs; `missing` recorded but gone from the host; `unmanifested` recorded, no
  * manifest (kept, or deleted by --prune); `not-applied` in the manifests, not created yet.
  */
-export type ObjectState = 'synced' | 'drifted' | 'restart-pending' | 'stalled' | 'refused' | 'missing' | 'unmanifested' | 'not-applied';
+export type ObjectState = 'synced' | 'drifted' | 'restart-pending' | 'stalled' | 'refused' | 'failed' | 'missing' | 'unmanifested' | 'not-applied';
 
 export interface StoreStatus {
   host: string;
   stateDb: string;
   /** `state` only with DIR; objects of DIR's manifests not recorded yet are listed with owner "". */
-  objects: Array<{ key: string; owner: string; origin: 'created' | 'adopted' | null; pruneDisabled: boolean; recordedAt: string | null; state?: ObjectState }>;
+  objects: Array<{ key: string; owner: string; origin: 'created' | 'adopted' | null; pruneDisabled: boolean; recordedAt: string | null; state?: ObjectState; lastError?: string }>;
   pendingIntents: Array<{ key: string; action: string; owner: string; pid: number; createdAt: string }>;
   lock: LockHolder | null;
+  /** Why some owner's objects have no state (its manifests are gone or invalid). */
+  notes: string[];
 }
 
 /** Each object's state from a plan of its owner's manifests. Pure. */
@@ -72,15 +77,41 @@ export async function runStatus(options: StatusCommandOptions, io: CommandIo, di
     // With DIR, its owner by default: the states are of that source's objects.
     const owner = dir !== undefined ? await ownerOf(dir, options) : options.owner;
     const state = store.host(host, owner ?? '');
-    let states: Map<IdentityKey, ObjectState> | undefined;
-    if (desired) {
-      const { plan } = await planAgainstHost(client, desired, defaultRegistry, state, { prune: false, persistIntents: false });
-      states = objectStates(plan, new Set(Object.keys(state.snapshot.objects)));
+    // What to plan: DIR for its owner; without DIR, the directory each owner last applied from.
+    const notes: string[] = [];
+    const sources: Array<{ owner: string; desired: DesiredState }> = [];
+    if (desired) sources.push({ owner: owner ?? '', desired });
+    else {
+      for (const [o, d] of state.sources()) {
+        if (owner !== undefined && o !== owner) continue;
+        const loaded = await loadQuietly(d);
+        if (typeof loaded === 'string') notes.push(`${o}: no states: its manifests at ${d} ${loaded}`);
+        else sources.push({ owner: o, desired: loaded });
+      }
     }
+    let states: Map<IdentityKey, ObjectState> | undefined;
+    for (const source of sources) {
+      const own = source.owner === state.owner ? state : store.host(host, source.owner);
+      const { plan } = await planAgainstHost(client, source.desired, defaultRegistry, own, { prune: false, persistIntents: false });
+      states ??= new Map();
+      for (const [key, s] of objectStates(plan, new Set(Object.keys(own.snapshot.objects)))) states.set(key, s);
+    }
+    // A change that failed (or was skipped for a failed dependency) and still differs is failed.
+    const outcomes = state.outcomes();
+    for (const [key, s] of states ?? []) {
+      const last = outcomes.get(key);
+      if (last && (last.outcome === 'failed' || last.outcome === 'skipped') && (s === 'drifted' || s === 'missing' || s === 'not-applied')) states!.set(key, 'failed');
+    }
+    const lastError = (key: IdentityKey): { lastError: string } | Record<string, never> => {
+      const m = states?.get(key) === 'failed' ? outcomes.get(key)?.message : undefined;
+      return m ? { lastError: m } : {};
+    };
     const objects: StoreStatus['objects'] = [...state.allRecords()]
       .filter(([, r]) => owner === undefined || r.owner === owner)
-      .map(([key, r]) => ({ key, owner: r.owner, origin: r.origin, pruneDisabled: r.pruneDisabled, recordedAt: r.recordedAt, ...(states?.has(key) ? { state: states.get(key)! } : {}) }));
-    for (const [key, s] of states ?? []) if (s === 'not-applied') objects.push({ key, owner: '', origin: null, pruneDisabled: false, recordedAt: null, state: s });
+      .map(([key, r]) => ({ key, owner: r.owner, origin: r.origin, pruneDisabled: r.pruneDisabled, recordedAt: r.recordedAt, ...(states?.has(key) ? { state: states.get(key)! } : {}), ...lastError(key) }));
+    for (const [key, s] of states ?? []) {
+      if (!state.has(key) && (s === 'not-applied' || s === 'failed')) objects.push({ key, owner: '', origin: null, pruneDisabled: false, recordedAt: null, state: s, ...lastError(key) });
+    }
     objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const status: StoreStatus = {
       host: host.key,
@@ -88,6 +119,7 @@ export async function runStatus(options: StatusCommandOptions, io: CommandIo, di
       objects,
       pendingIntents: state.pendingIntents().map((i) => ({ key: i.key, action: i.action, owner: i.owner, pid: i.pid, createdAt: i.createdAt })),
       lock: store.lockHolder(host.key) ?? null,
+      notes,
     };
     io.stdout(options.json ? `${JSON.stringify(status, null, 2)}\n` : renderStatus(status));
     return 0;
@@ -100,6 +132,16 @@ export async function runStatus(options: StatusCommandOptions, io: CommandIo, di
   }
 }
 
+/** A tree's desired state, or why it cannot be had (one line). */
+async function loadQuietly(dir: string): Promise<DesiredState | string> {
+  try {
+    const result = await loadManifests(dir);
+    return result.errors.length === 0 ? result.state : `are invalid (${result.errors.length} error(s); virtkeeper validate ${dir})`;
+  } catch (err) {
+    return err instanceof ManifestRootError ? 'are not there any more' : `cannot be read (${describeFailure(err)})`;
+  }
+}
+
 function renderStatus(s: StoreStatus): string {
   const lines = [`host ${s.host} in ${s.stateDb}`];
   lines.push(s.lock ? `locked by pid ${s.lock.pid} (${s.lock.command}, since ${s.lock.since}) for ${s.lock.owner}` : 'not locked');
@@ -108,11 +150,12 @@ function renderStatus(s: StoreStatus): string {
   for (const [owner, objects] of byOwner) {
     lines.push('', `${owner || 'in the manifests, not applied yet'}: ${objects.length} object${objects.length === 1 ? '' : 's'}`);
     for (const o of objects) {
-      const state = o.state ? `  ${o.state}` : '';
+      const state = o.state ? `  ${o.state}${o.lastError ? `: ${o.lastError}` : ''}` : '';
       lines.push(o.origin === null ? `  ${o.key}  not recorded${state}` : `  ${o.key}  ${o.origin}${o.pruneDisabled ? ', prune disabled' : ''}  since ${o.recordedAt}${state}`);
     }
   }
   if (s.objects.length === 0) lines.push('', 'no managed objects');
+  if (s.notes.length > 0) lines.push('', ...s.notes);
   if (s.pendingIntents.length > 0) {
     lines.push('', `${s.pendingIntents.length} intent(s) of an interrupted run, settled by the next plan or apply:`);
     for (const i of s.pendingIntents) lines.push(`  ${i.key}  ${i.action} by ${i.owner} (pid ${i.pid}, ${i.createdAt})`);

@@ -376,6 +376,19 @@ describe('plan and apply against the test driver', () => {
       const states = await status();
       expect(states).toMatchObject({ 'Network/s-kept': 'synced', 'Network/s-drift': 'drifted', 'Network/s-gone': 'unmanifested', 'Network/s-new': 'not-applied' });
       expect(Object.values(states).every((s) => s !== undefined)).toBe(true);
+
+      // Without DIR: the directory the owner last applied from, and how each change ended there.
+      const uuid = /<uuid>([^<]+)<\/uuid>/.exec(await virsh('net-dumpxml', 'default'))![1];
+      await writeFile(path.join(tree, 'network/s-fail.yaml'), `apiVersion: virtkeeper.io/v1\nkind: Network\nmetadata: {name: s-fail}\nspec:\n  bridge: virbr90\n  xml: {merge: "<uuid>${uuid}</uuid>"}\n`);
+      expect((await apply(tree, opts())).code).toBe(1);
+      let out = '';
+      expect(await runStatus({ ...opts(), json: true }, { stdout: (t) => void (out += t), stderr: (t) => void (out += t) })).toBe(0);
+      const parsed = JSON.parse(out) as StoreStatus;
+      const byKey = Object.fromEntries(parsed.objects.map((o) => [o.key, o]));
+      expect(byKey['Network/s-kept']?.state).toBe('synced');
+      expect(byKey['Network/s-new']?.state).toBe('synced'); // the failing apply created it
+      expect(byKey['Network/s-fail']).toMatchObject({ state: 'failed', lastError: expect.stringMatching(/^libvirt error \d+ \(VIR_ERR_[A-Z_]+\)/) });
+      expect(parsed.notes).toEqual([]);
     });
 
     it('plans and applies only a target and what it refers to', async () => {

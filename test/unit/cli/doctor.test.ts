@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderChecks } from '../../../src/cli/commands/doctor.js';
-import { checkNode, checkStateDir, checkUriPath, runChecks } from '../../../src/doctor/checks.js';
-import { parseLibvirtUri } from '../../../src/libvirt/uri.js';
+import { checkNode, checkStateDir, runChecks } from '../../../src/doctor/checks.js';
 
 describe('virtkeeper doctor checks', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vk-doctor-'));
@@ -18,12 +17,12 @@ describe('virtkeeper doctor checks', () => {
     expect(checkNode('20.11.1').status).toBe('ok');
   });
 
-  it('catches a mistyped driver path before anything connects', () => {
-    const r = checkUriPath(parseLibvirtUri('qemu:///sytem'));
-    expect(r).toMatchObject({ status: 'fail', fix: 'did you mean qemu:///system?' });
-    expect(r?.detail).toContain('no path "/sytem"');
-    expect(checkUriPath(parseLibvirtUri('qemu:///system'))).toBeUndefined();
-    expect(checkUriPath(parseLibvirtUri('test:///default'))).toBeUndefined();
+  it('catches a mistyped driver path before anything connects', async () => {
+    const results = await runChecks({ uri: 'qemu:///sytem', stateDir: dir, env: {} });
+    const uri = results.find((r) => r.name === 'uri');
+    expect(uri).toMatchObject({ status: 'fail', fix: 'did you mean qemu:///system?' });
+    expect(uri?.detail).toContain("no path '/sytem'");
+    expect(results.some((r) => r.name === 'connect' && r.status === 'ok')).toBe(false);
   });
 
   it('reports an unwritable state directory with the fix', async () => {

@@ -156,6 +156,13 @@ describe('Controller (fake host)', () => {
     // Applied, and the failure is there for wait-applied to report (its retry is a minute away).
     expect(c.status().objects.find((o) => o.name === 'web')?.state).toBe('failed');
     expect(c.status().objects.find((o) => o.name === 'lan')?.state).toBe('synced');
+    // For `virtkeeper status`: each outcome once, a failure with its message, unchanged resyncs not again.
+    expect(engine.outcomes.filter((o) => o.key === 'Domain/web')).toEqual([
+      { key: 'Domain/web', outcome: 'succeeded' },
+      { key: 'Domain/web', outcome: 'failed', message: 'boom' },
+    ]);
+    await c.fullSync('resync');
+    expect(engine.outcomes.filter((o) => o.key === 'Network/lan')).toHaveLength(1);
 
     // A reload that changes nothing is applied at once.
     engine.revision = 'rev3';

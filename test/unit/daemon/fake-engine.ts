@@ -30,6 +30,8 @@ export class FakeEngine implements ControllerEngine {
   executing = 0;
   /** Successive results of loadManifests before falling back to `tree` (a file being written). */
   loadSequence: LoadResult[] = [];
+  /** Outcomes the controller wrote to the state store, in order. */
+  outcomes: Array<{ key: IdentityKey; outcome: string; message?: string }> = [];
   loads = 0;
   /** Delay of a live read, decided when it starts. */
   readDelay: () => number = () => 0;
@@ -103,6 +105,7 @@ export class FakeEngine implements ControllerEngine {
         self.#inventory = { ...self.#inventory, objects };
       },
       has: (key) => key in self.#inventory.objects,
+      recordOutcome: (key, outcome, message) => void self.outcomes.push({ key, outcome, ...(message ? { message } : {}) }),
       flush: async () => undefined,
     };
   }
