@@ -35,7 +35,13 @@ export async function measureApply(dir: string, hostJson: string, objects: numbe
   return { objects, python, rounds };
 }
 
-function noopFigures(what: string, runs: readonly CountedRun[], applyMs: number, objects: number): Figure[] {
+/** How long python3-libvirt takes only to read the host back: the floor under a no-op plan. */
+interface ReadFloor {
+  ms: number;
+  pythonApplyMs: number;
+}
+
+function noopFigures(what: string, runs: readonly CountedRun[], applyMs: number, objects: number, floor: ReadFloor): Figure[] {
   const m = median(runs.map((r) => r.ms));
   const last = runs.at(-1)!;
   const mutating = mutatingCalls(last.stats);
@@ -46,7 +52,7 @@ function noopFigures(what: string, runs: readonly CountedRun[], applyMs: number,
       value: ratio(m / applyMs),
       target: `≤ ${NOOP_SHARE_TARGET}x`,
       ok: m / applyMs <= NOOP_SHARE_TARGET,
-      note: `${what} ${ms(m)} vs apply ${ms(applyMs)}`,
+      note: `${what} ${ms(m)} vs apply ${ms(applyMs)}; python3-libvirt only reading the host back takes ${ms(floor.ms)} = ${ratio(floor.ms / applyMs)} this apply, ${ratio(floor.ms / floor.pythonApplyMs)} its own`,
     },
     {
       name: `${what}: mutating calls`,
@@ -69,6 +75,7 @@ export function applyFigures(m: ApplyMeasurement): Figure[] {
   const py = median(m.python.map((p) => p.ms));
   const vk = median(m.rounds.map((r) => r.apply.ms));
   const applyRatio = vk / py;
+  const floor = { ms: median(m.python.map((p) => p.readMs)), pythonApplyMs: py };
   return [
     {
       name: 'apply from empty: virtkeeper / python',
@@ -77,8 +84,8 @@ export function applyFigures(m: ApplyMeasurement): Figure[] {
       ok: applyRatio <= APPLY_RATIO_TARGET,
       note: `virtkeeper ${ms(vk)}, python3-libvirt ${ms(py)} (its loop alone ${ms(median(m.python.map((p) => p.loopMs)))})`,
     },
-    ...noopFigures('no-op plan', m.rounds.map((r) => r.noopPlan), vk, m.objects),
-    ...noopFigures('no-op apply', m.rounds.map((r) => r.noopApply), vk, m.objects),
+    ...noopFigures('no-op plan', m.rounds.map((r) => r.noopPlan), vk, m.objects, floor),
+    ...noopFigures('no-op apply', m.rounds.map((r) => r.noopApply), vk, m.objects, floor),
   ];
 }
 

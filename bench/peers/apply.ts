@@ -53,6 +53,9 @@ export interface PythonRun {
   /** The peer's own loop, open to close (what is left is interpreter start-up). */
   loopMs: number;
   calls: number;
+  /** Reading the built host back, as a no-op plan must (whole process, and its loop). */
+  readMs: number;
+  readLoopMs: number;
 }
 
 function parsePeerOutput(stdout: string): { loopMs: number; calls: number } {
@@ -68,7 +71,9 @@ export async function pythonApply(hostJson: string, timeoutMs?: number): Promise
   return withFreshHost(async (host) => {
     const r = await runProcess(PYTHON, [PYTHON_PEER, host.uri, hostJson], { timeoutMs });
     check('python peer', r);
-    return { ms: r.ms, ...parsePeerOutput(r.stdout) };
+    const read = await runProcess(PYTHON, [PYTHON_PEER, host.uri, hostJson, 'read'], { timeoutMs });
+    check('python peer (read)', read);
+    return { ms: r.ms, ...parsePeerOutput(r.stdout), readMs: read.ms, readLoopMs: parsePeerOutput(read.stdout).loopMs };
   });
 }
 

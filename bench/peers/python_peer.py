@@ -5,7 +5,11 @@ way a hand-written script would. It makes the same mutating calls virtkeeper mak
 (VIRTKEEPER_CALL_STATS shows them): network define + create, pool define + build + create,
 volume create, domain define + create. It prints its call count and the time of its loop (open to close) as JSON.
 
-Usage: /usr/bin/python3 python_peer.py URI HOST.json
+With `read` after HOST.json it only reads the host back, the way a no-op plan must: every
+network, pool and volume XML, and each domain's XML twice (running and defined), with no parsing
+or comparing. That is the floor under any no-op plan on this host, reported beside virtkeeper's.
+
+Usage: /usr/bin/python3 python_peer.py URI HOST.json [read]
 """
 import json
 import sys
@@ -50,7 +54,31 @@ def domain_xml(d, pool):
     )
 
 
+def read_back(uri):
+    calls = 0
+    started = time.perf_counter()
+    conn = libvirt.open(uri)
+    for net in conn.listAllNetworks(0):
+        net.XMLDesc(0)
+        calls += 1
+    for pool in conn.listAllStoragePools(0):
+        pool.XMLDesc(0)
+        calls += 1
+        for vol in pool.listAllVolumes(0):
+            vol.XMLDesc(0)
+            calls += 1
+    for dom in conn.listAllDomains(0):
+        dom.XMLDesc(0)
+        dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+        calls += 2
+    conn.close()
+    print(json.dumps({"calls": calls, "loopMs": round((time.perf_counter() - started) * 1000)}))
+
+
 def main():
+    if len(sys.argv) > 3 and sys.argv[3] == "read":
+        read_back(sys.argv[1])
+        return
     uri, host_file = sys.argv[1], sys.argv[2]
     with open(host_file) as f:
         host = json.load(f)
