@@ -1,6 +1,6 @@
 // The daemon in-process against a private libvirtd: file edits, out-of-band changes and invalid
 // trees, observed through virsh, /status and /metrics.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Controller } from '../../../src/reconciler/controller.js';
 import {
   domainState,
@@ -9,9 +9,8 @@ import {
   fetchMetrics,
   memoryKiB,
   sample,
-  startController,
-  tempDirs,
   until,
+  useDaemonTest,
   useKeptPrivateLibvirtd,
   virsh,
   writeManifest,
@@ -19,20 +18,13 @@ import {
 } from './harness.js';
 
 const fx = useKeptPrivateLibvirtd();
+const daemon = useDaemonTest();
 let dirs: TempDirs;
-let controller: Controller | undefined;
-
-afterEach(async () => {
-  await controller?.stop();
-  controller = undefined;
-  await dirs?.cleanup();
-});
 
 async function startOn(files: Record<string, string>, extra: { prune?: boolean } = {}): Promise<Controller> {
-  dirs = await tempDirs();
+  dirs = await daemon.dirs();
   for (const [file, text] of Object.entries(files)) await writeManifest(dirs.manifests, file, text);
-  controller = await startController({ dir: dirs.manifests, uri: fx.daemon.testUri, stateDir: dirs.state, ...extra });
-  return controller;
+  return daemon.start({ dir: dirs.manifests, uri: fx.daemon.testUri, stateDir: dirs.state, ...extra });
 }
 
 describe('virtkeeper run (in-process)', () => {
@@ -106,14 +98,14 @@ describe('virtkeeper run (in-process)', () => {
   });
 
   it('exposes reconcile counts, connection state, revision and per-object status', async () => {
-    dirs = await tempDirs();
+    dirs = await daemon.dirs();
     // A git checkout: the revision comes from .git/HEAD.
     const { mkdir, writeFile } = await import('node:fs/promises');
     await mkdir(`${dirs.manifests}/.git`, { recursive: true });
     const rev = 'a'.repeat(40);
     await writeFile(`${dirs.manifests}/.git/HEAD`, `${rev}\n`);
     await writeManifest(dirs.manifests, 'm.yaml', domainYaml('metrics-1'));
-    controller = await startController({ dir: dirs.manifests, uri: fx.daemon.testUri, stateDir: dirs.state });
+    const controller = await daemon.start({ dir: dirs.manifests, uri: fx.daemon.testUri, stateDir: dirs.state });
     await controller.whenReady(20_000);
 
     const metrics = await fetchMetrics(controller.url!);

@@ -5,7 +5,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { closeConnection, openConnection } from '../../../src/libvirt/connect.js';
 import type { RpcConnection } from '../../../src/libvirt/connection.js';
 import { createLogger } from '../../../src/observability/logger.js';
@@ -105,6 +105,35 @@ export async function closeKeeper(conn: RpcConnection | undefined): Promise<void
 }
 
 /** A private libvirtd for this test file, with a keeper connection held open from start to end. */
+export interface DaemonTest {
+  /** Fresh temp dirs for this test (removed after it). */
+  dirs(): Promise<TempDirs>;
+  /** Starts a controller (stopped after the test). */
+  start(opts: Parameters<typeof startController>[0]): Promise<Controller>;
+}
+
+/** Per test: what it starts is stopped, and the dirs it makes are removed, after it. */
+export function useDaemonTest(): DaemonTest {
+  let dirs: TempDirs | undefined;
+  let controller: Controller | undefined;
+  afterEach(async () => {
+    await controller?.stop();
+    controller = undefined;
+    await dirs?.cleanup();
+    dirs = undefined;
+  });
+  return {
+    async dirs() {
+      dirs = await tempDirs();
+      return dirs;
+    },
+    async start(opts) {
+      controller = await startController(opts);
+      return controller;
+    },
+  };
+}
+
 export function useKeptPrivateLibvirtd(): LibvirtdFixture {
   const fx = usePrivateLibvirtd();
   let keep: RpcConnection | undefined;

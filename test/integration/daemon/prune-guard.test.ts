@@ -1,27 +1,18 @@
 // The daemon's empty-tree guard: a swap to an empty tree (or one that drops most objects) with
 // --prune deletes nothing, and says why in /status and virtkeeper_prune_blocked.
 import { rm } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Controller } from '../../../src/reconciler/controller.js';
-import { domainState, domainYaml, fetchMetrics, sample, startController, tempDirs, until, useKeptPrivateLibvirtd, virsh, writeManifest, type TempDirs } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { domainState, domainYaml, fetchMetrics, sample, until, useDaemonTest, useKeptPrivateLibvirtd, virsh, writeManifest } from './harness.js';
 
 const fx = useKeptPrivateLibvirtd();
-let dirs: TempDirs;
-let controller: Controller | undefined;
-
-afterEach(async () => {
-  await controller?.stop();
-  controller = undefined;
-  await dirs?.cleanup();
-});
+const daemon = useDaemonTest();
 
 describe('virtkeeper run --prune and the empty-tree guard', () => {
   it('an emptied tree deletes nothing and is reported; a tree that keeps half prunes again', async () => {
-    dirs = await tempDirs();
+    const dirs = await daemon.dirs();
     await writeManifest(dirs.manifests, 'g1.yaml', domainYaml('guard-1'));
     await writeManifest(dirs.manifests, 'g2.yaml', domainYaml('guard-2'));
-    controller = await startController({ dir: dirs.manifests, uri: fx.daemon.testUri, stateDir: dirs.state, prune: true });
-    const c = controller;
+    const c = await daemon.start({ dir: dirs.manifests, uri: fx.daemon.testUri, stateDir: dirs.state, prune: true });
     await c.whenReady(20_000);
     expect(c.status().pruneBlocked).toBeNull();
     expect(sample(await fetchMetrics(c.url!), 'virtkeeper_prune_blocked')).toBe(0);

@@ -4,30 +4,22 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { Controller } from '../../../src/reconciler/controller.js';
-import { startController, tempDirs, useKeptPrivateLibvirtd, virsh, type TempDirs } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useDaemonTest, useKeptPrivateLibvirtd, virsh } from './harness.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
 
 const fx = useKeptPrivateLibvirtd();
-let dirs: TempDirs | undefined;
-let controller: Controller | undefined;
-afterEach(async () => {
-  await controller?.stop();
-  controller = undefined;
-  await dirs?.cleanup();
-});
+const daemon = useDaemonTest();
 
 describe('git push to a host running virtkeeper run', () => {
   it('deploys only once the daemon, started before the first push, has applied the revision', async () => {
-    dirs = await tempDirs();
+    const dirs = await daemon.dirs();
     const deployRoot = path.join(dirs.base, 'deploy');
     const current = path.join(deployRoot, 'current');
-    controller = await startController({ dir: current, uri: fx.daemon.testUri, stateDir: dirs.state, inventory: { stateDir: dirs.state, source: current } });
-    const c = controller;
+    const c = await daemon.start({ dir: current, uri: fx.daemon.testUri, stateDir: dirs.state, inventory: { stateDir: dirs.state, source: current } });
     expect(c.ready).toBe(false);
     expect(c.status().source.errors[0]?.message).toContain('does not exist yet');
 
