@@ -140,8 +140,6 @@ export class Controller {
   #desiredGeneration = 0;
   /** key → retry time of the stall verdict last written to the state store. */
   readonly #persistedStalls = new Map<IdentityKey, number>();
-  /** key → the outcome last written to the state store. */
-  readonly #persistedOutcomes = new Map<IdentityKey, string>();
   readonly #daemonMetrics: DaemonMetrics;
   readonly #prune: boolean;
   readonly #concurrency: number;
@@ -789,16 +787,6 @@ export class Controller {
     return true;
   }
 
-  /** How the change ended, in the state store for `virtkeeper status`; written only when it changes. */
-  #persistOutcome(key: IdentityKey, result: ChangeResult): void {
-    const message = result.error ? formatChangeError(result.error) : undefined;
-    const outcome = result.outcome === 'unchanged' ? 'succeeded' : result.outcome; // in sync either way
-    const said = `${outcome}\0${message ?? ''}`;
-    if (this.#persistedOutcomes.get(key) === said) return;
-    this.#persistedOutcomes.set(key, said);
-    this.#inventory?.recordOutcome?.(key, outcome, message);
-  }
-
   /** Leaves the verdict in the state store for plan and apply; written again only when it changes. */
   #persistStall(key: IdentityKey, message: string, retryAt: number): void {
     const fingerprint = this.#fingerprints.get(key);
@@ -881,7 +869,8 @@ export class Controller {
     const { kind, name } = parseQueueKey(key);
     const fingerprint = this.#fingerprints.get(key);
     const reported = reportExecution(change, result.outcome, result.error);
-    this.#persistOutcome(key, result);
+    // For `virtkeeper status`; the store writes only what differs from what it holds.
+    this.#inventory?.recordOutcome?.(key, result.outcome, result.error ? formatChangeError(result.error) : undefined);
     this.metrics.observeReconcile(kind, reported.result, (performance.now() - started) / 1000);
 
     const previous = this.#status.get(kind, name);

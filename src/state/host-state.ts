@@ -35,6 +35,8 @@ export class HostState {
   /** Intents of changes this process is running right now: never resolved under their feet. */
   readonly #inFlight = new Set<number>();
   #snapshot: Inventory | null = null;
+  /** key → outcome and message as stored, read once on the first recordOutcome. */
+  #storedOutcomes: Map<IdentityKey, string> | undefined;
   /** Objects the daemon found stalled on this host. */
   readonly stalls: StallBook;
   readonly #sql: {
@@ -139,9 +141,18 @@ export class HostState {
     return new Map(rows.map((r) => [r.owner, r.dir]));
   }
 
-  /** The outcome of a change of `key` (a later success replaces a failure). */
+  /**
+   * The outcome of a change of `key` (a later success replaces a failure). `unchanged` is kept as
+   * `succeeded`: in sync either way. Written only when it differs from what is stored, so a no-op
+   * apply or a daemon's resync of a thousand objects writes nothing.
+   */
   recordOutcome(key: IdentityKey, outcome: string, message?: string): void {
-    const row = { host: this.host.key, key, outcome, message: message ?? null, now: new Date().toISOString() };
+    const stored = outcome === 'unchanged' ? 'succeeded' : outcome;
+    const said = `${stored}\0${message ?? ''}`;
+    this.#storedOutcomes ??= new Map([...this.outcomes()].map(([k, o]) => [k, `${o.outcome}\0${o.message ?? ''}`]));
+    if (this.#storedOutcomes.get(key) === said) return;
+    this.#storedOutcomes.set(key, said);
+    const row = { host: this.host.key, key, outcome: stored, message: message ?? null, now: new Date().toISOString() };
     this.store.enqueueLazy(() => void this.#sql.upsertOutcome.run(row));
   }
 
