@@ -110,15 +110,24 @@ export function registerDomainStats(registry: Registry, source: DomainStatsSourc
   // A registry shared by two controllers (tests do it) keeps the first one's metrics.
   if (registry.getSingleMetric(`${METRIC_PREFIX}domain_cpu_seconds_total`)) return;
   const now = options.now ?? Date.now;
-  let cached: { at: number; samples: Promise<StatsSample[]> } | undefined;
-  const samples = (): Promise<StatsSample[]> => {
+  // Grouped by metric once per answer: each of the metrics' collect() reads only its own.
+  let cached: { at: number; samples: Promise<Map<MetricName, StatsSample[]>> } | undefined;
+  const samples = (): Promise<Map<MetricName, StatsSample[]>> => {
     if (!cached || now() - cached.at >= DOMAIN_STATS_CACHE_MS) {
       const fetched = source.fetch().then(
-        (records) => records.flatMap(domainSamples),
+        (records) => {
+          const byMetric = new Map<MetricName, StatsSample[]>();
+          for (const s of records.flatMap(domainSamples)) {
+            const list = byMetric.get(s.metric);
+            if (list) list.push(s);
+            else byMetric.set(s.metric, [s]);
+          }
+          return byMetric;
+        },
         (err: unknown) => {
           options.onError?.(err);
           cached = undefined; // the next scrape tries again
-          return [];
+          return new Map<MetricName, StatsSample[]>();
         },
       );
       cached = { at: now(), samples: fetched };
@@ -134,7 +143,7 @@ export function registerDomainStats(registry: Registry, source: DomainStatsSourc
         async collect() {
           // libvirt keeps the totals: each scrape sets them afresh (a counter has no set()).
           counter.reset();
-          for (const s of await samples()) if (s.metric === name) counter.inc(s.labels, s.value);
+          for (const s of (await samples()).get(name) ?? []) counter.inc(s.labels, s.value);
         },
       });
     } else {
@@ -142,7 +151,7 @@ export function registerDomainStats(registry: Registry, source: DomainStatsSourc
         ...config,
         async collect() {
           gauge.reset();
-          for (const s of await samples()) if (s.metric === name) gauge.set(s.labels, s.value);
+          for (const s of (await samples()).get(name) ?? []) gauge.set(s.labels, s.value);
         },
       });
     }
