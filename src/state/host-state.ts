@@ -48,6 +48,9 @@ export class HostState {
     upsertOutcome: Statement;
     upsertSource: Statement;
     upsertFact: Statement;
+    fact: Statement;
+    sources: Statement;
+    outcomes: Statement;
   };
 
   constructor(
@@ -84,6 +87,9 @@ export class HostState {
       upsertSource: db.prepare(
         'INSERT INTO sources (host, owner, dir, seen_at) VALUES (@host, @owner, @dir, @now) ON CONFLICT (host, owner) DO UPDATE SET dir = excluded.dir, seen_at = excluded.seen_at',
       ),
+      fact: db.prepare('SELECT value FROM host_facts WHERE host = ? AND name = ?'),
+      sources: db.prepare('SELECT owner, dir FROM sources WHERE host = ?'),
+      outcomes: db.prepare('SELECT key, outcome, message, at FROM outcomes WHERE host = ?'),
       upsertFact: db.prepare(
         'INSERT INTO host_facts (host, name, value, seen_at) VALUES (@host, @name, @value, @now) ON CONFLICT (host, name) DO UPDATE SET value = excluded.value, seen_at = excluded.seen_at',
       ),
@@ -120,7 +126,7 @@ export class HostState {
 
   /** A fact a read-write connection learnt about this host (see reconciler/host-facts.ts). */
   fact(name: string): string | undefined {
-    const row = this.store.db.prepare('SELECT value FROM host_facts WHERE host = ? AND name = ?').get(this.host.key, name) as { value: string } | undefined;
+    const row = this.#sql.fact.get(this.host.key, name) as { value: string } | undefined;
     return row?.value;
   }
 
@@ -137,7 +143,7 @@ export class HostState {
 
   /** owner → the directory its manifests were last read from, for every owner on this host. */
   sources(): Map<string, string> {
-    const rows = this.store.db.prepare('SELECT owner, dir FROM sources WHERE host = ?').all(this.host.key) as Array<{ owner: string; dir: string }>;
+    const rows = this.#sql.sources.all(this.host.key) as Array<{ owner: string; dir: string }>;
     return new Map(rows.map((r) => [r.owner, r.dir]));
   }
 
@@ -158,7 +164,7 @@ export class HostState {
 
   /** key → its last recorded outcome on this host. */
   outcomes(): Map<IdentityKey, { outcome: string; message: string | null; at: string }> {
-    const rows = this.store.db.prepare('SELECT key, outcome, message, at FROM outcomes WHERE host = ?').all(this.host.key) as Array<{ key: string; outcome: string; message: string | null; at: string }>;
+    const rows = this.#sql.outcomes.all(this.host.key) as Array<{ key: string; outcome: string; message: string | null; at: string }>;
     return new Map(rows.map((r) => [r.key, { outcome: r.outcome, message: r.message, at: r.at }]));
   }
 

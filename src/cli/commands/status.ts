@@ -14,6 +14,7 @@ import type { DesiredState, IdentityKey } from '../../manifests/types.js';
 import { ManifestRootError } from '../../manifests/walk.js';
 import { isRestartPending, type Plan } from '../../reconciler/planner.js';
 import { defaultRegistry } from '../../resources/registry.js';
+import type { ResourceChange } from '../../resources/types.js';
 import { closeQuietly, describeFailure, loadDesiredOrReport, planAgainstHost, processIo, type CommandIo } from './plan.js';
 
 export interface StatusCommandOptions extends StateLocation {
@@ -41,25 +42,18 @@ export interface StoreStatus {
   notes: string[];
 }
 
+function changeState(c: ResourceChange, recorded: ReadonlySet<IdentityKey>): ObjectState {
+  if (c.refused) return 'refused';
+  if (c.stalled) return 'stalled';
+  if (c.action === 'create') return recorded.has(c.key) ? 'missing' : 'not-applied';
+  if (c.action !== 'no-op') return 'drifted';
+  return isRestartPending(c) ? 'restart-pending' : 'synced';
+}
+
 /** Each object's state from a plan of its owner's manifests. Pure. */
 export function objectStates(plan: Plan, recorded: ReadonlySet<IdentityKey>): Map<IdentityKey, ObjectState> {
   const states = new Map<IdentityKey, ObjectState>();
-  for (const c of plan.changes) {
-    const state: ObjectState = c.refused
-      ? 'refused'
-      : c.stalled
-        ? 'stalled'
-        : c.action === 'create'
-          ? recorded.has(c.key)
-            ? 'missing'
-            : 'not-applied'
-          : c.action !== 'no-op'
-            ? 'drifted'
-            : isRestartPending(c)
-              ? 'restart-pending'
-              : 'synced';
-    states.set(c.key, state);
-  }
+  for (const c of plan.changes) states.set(c.key, changeState(c, recorded));
   for (const r of plan.retained) states.set(r.key, 'unmanifested');
   for (const key of plan.forgotten) states.set(key, 'missing');
   return states;
