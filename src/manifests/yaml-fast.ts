@@ -41,8 +41,9 @@ interface Line {
 /** Anything but printable ASCII and LF (tabs, CR, control and non-ASCII characters). */
 const UNSAFE_CHAR = /[^\n\x20-\x7e]/;
 /** A simple mapping key followed by `:` and either nothing or a space and the value. */
-const SIMPLE_KEY = /^([A-Za-z0-9_][A-Za-z0-9_./-]*):(?: +(.*))?$/;
-const SIMPLE_KEY_TEXT = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
+const KEY = '[A-Za-z0-9_][A-Za-z0-9_./-]*';
+const SIMPLE_KEY = new RegExp(`^(${KEY}):(?: +(.*))?$`);
+const SIMPLE_KEY_TEXT = new RegExp(`^${KEY}$`);
 /** Plain scalars the core schema reads as something other than a string, int, bool or null. */
 const OTHER_CORE_SCALAR =
   /^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
@@ -136,7 +137,7 @@ class BlockReader {
       const match = SIMPLE_KEY.exec(line.text);
       if (!match) outside();
       const key = match[1];
-      if (key === '__proto__' || resolvePlain(key) !== key || Object.prototype.hasOwnProperty.call(result, key)) outside();
+      if (!acceptableKey(key, result)) outside();
       this.at++;
       result[key] = this.valueAfterIndicator(match[2] ?? '', indent, depth, true);
     }
@@ -176,6 +177,14 @@ class BlockReader {
     if (next && next.indent > indent) outside(); // a multi-line scalar, or an error
     return inlineScalar(rest);
   }
+}
+
+/**
+ * A key the subset takes for `mapping`: a string for the core schema (not `1`, `true`, `null`),
+ * not yet in it (a duplicate is the full parser's error to report), and not `__proto__`.
+ */
+function acceptableKey(key: string, mapping: Record<string, unknown>): boolean {
+  return key !== '__proto__' && resolvePlain(key) === key && !Object.prototype.hasOwnProperty.call(mapping, key);
 }
 
 /** A one-line scalar value with its comment, if any. */
@@ -226,7 +235,7 @@ class FlowReader {
       if (open === '[') items.push(this.value(depth));
       else {
         const key = this.plain();
-        if (!SIMPLE_KEY_TEXT.test(key) || key === '__proto__' || resolvePlain(key) !== key || Object.prototype.hasOwnProperty.call(pairs, key)) outside();
+        if (!SIMPLE_KEY_TEXT.test(key) || !acceptableKey(key, pairs)) outside();
         if (this.text[this.at] !== ':' || this.text[this.at + 1] !== ' ') outside();
         this.at += 2;
         this.spaces();
