@@ -17,6 +17,7 @@ echo "== plan (read-only) against $VIRTKEEPER_CONNECT"
 status=0; vk plan "$DIR" --connect "$VIRTKEEPER_CONNECT" --detailed-exitcode || status=$?
 [ "$status" -eq 0 ] || [ "$status" -eq 2 ]
 echo "== apply"
-vk apply "$DIR" --connect "$VIRTKEEPER_CONNECT"
+# The plan was just shown: the demo runs unattended even at a terminal, where apply would ask.
+vk apply "$DIR" --connect "$VIRTKEEPER_CONNECT" --auto-approve
 echo "== plan again: expect no changes (exit 0)"
 vk plan "$DIR" --connect "$VIRTKEEPER_CONNECT" --detailed-exitcode
