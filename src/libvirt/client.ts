@@ -2,6 +2,7 @@
 // plain TypeScript (string unions for enums, canonical UUID strings, bigint byte sizes) and
 // keeps the not-found convention in one place: `lookup*`/`find*` resolve null when the object
 // does not exist, every other method rejects with the LibvirtError the daemon sent.
+import { watchDeviceRemoved, type DeviceRemovedWatch } from './device-removed.js';
 import type { CallOptions, ProcedureDef, RpcCaller, ServerMessage } from './rpc-types.js';
 import type { RemoteDomain, RemoteInterface, RemoteNetwork, RemoteNodeDevice, RemoteStoragePool, RemoteStorageVol } from './procedures/common.js';
 import * as host from './procedures/host.js';
@@ -584,6 +585,11 @@ export class LibvirtClient {
 
   detachDevice(ref: DomainRef, deviceXml: string, impact: Impact = {}): Promise<void> {
     return this.call(dom.DOMAIN_DETACH_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
+  }
+
+  /** Registers for the domain's device-removed events; register before detaching (see device-removed.ts). */
+  watchDeviceRemoved(ref: DomainRef): Promise<DeviceRemovedWatch> {
+    return watchDeviceRemoved(this.rpc, domainHandle(ref));
   }
 
   updateDevice(ref: DomainRef, deviceXml: string, impact: Impact = {}): Promise<void> {

@@ -207,6 +207,8 @@ export interface DomainSpec {
   restartPolicy?: RestartPolicy;
   /** How long a graceful (ACPI) shutdown may take before the guest is forced off: "60s", "2m" or seconds. Default 60s. */
   shutdownTimeout?: Duration;
+  /** How long apply waits for the running guest to release a hot-unplugged disk or NIC: "30s", "2m" or seconds. Default 30s. */
+  detachTimeout?: Duration;
   /** How virtkeeper stops the domain (state stopped, restarts): shutdown (graceful, then forced after shutdownTimeout) or destroy (power off at once). Default shutdown. */
   stopMode?: StopMode;
   memory: Size;

@@ -37,6 +37,7 @@ export interface GuestDomainOptions {
   vcpus?: number;
   maxVcpus?: number;
   ignoreAcpi?: boolean;
+  ignoreHotplug?: boolean;
   extra?: Partial<DomainSpec>;
 }
 
@@ -116,7 +117,7 @@ export function guestDomain(sandbox: QemuSandbox, name: string, options: GuestDo
       machine: 'pc',
       kernel: sandbox.guest.kernel,
       initrd: sandbox.guest.initrd,
-      cmdline: guestCmdline({ ignoreAcpi: options.ignoreAcpi }),
+      cmdline: guestCmdline({ ignoreAcpi: options.ignoreAcpi, ignoreHotplug: options.ignoreHotplug }),
     },
     features: { acpi: true },
     serials: [{ type: 'file', path: sandbox.consoleFile(name) }],

@@ -139,6 +139,14 @@ const domainSpec = obj(
       ],
       errorMessage: 'must be a duration like 60s or 2m, or a number of seconds',
     },
+    detachTimeout: {
+      description: 'How long apply waits for the running guest to release a hot-unplugged disk or NIC before it reports the detach as not done, e.g. 30s, 2m, or a number of seconds. Default 30s.',
+      oneOf: [
+        { type: 'integer', minimum: 1, maximum: 86400 },
+        { type: 'string', pattern: '^[1-9][0-9]{0,5}(s|m)$' },
+      ],
+      errorMessage: 'must be a duration like 30s or 2m, or a number of seconds',
+    },
     stopMode: enumOf('How virtkeeper stops the domain (state stopped, restarts): shutdown asks the guest (ACPI) and forces it off after shutdownTimeout; destroy powers it off at once. Default shutdown.', ['shutdown', 'destroy'], { default: 'shutdown' }),
     memory: size('Maximum memory of the guest (fixed while it runs).'),
     currentMemory: size('Memory the guest has now (balloon), at most memory; changed live on a running guest. Default: memory.'),

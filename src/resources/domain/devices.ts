@@ -13,6 +13,7 @@ import type {
   UsbAddress,
 } from '../../manifests/types.js';
 import { attr, child, children, el, textEl, type XmlElement } from '../xml.js';
+import { matchNics, type NicIdentity } from './nic-match.js';
 
 export function hex(n: number, width: number): string {
   return `0x${n.toString(16).padStart(width, '0')}`;
@@ -105,39 +106,20 @@ export function carryAddress(generated: XmlElement, live: XmlElement | undefined
   return generated;
 }
 
-function sourceOf(nic: XmlElement): string {
+/** What the NIC matcher needs of a live <interface>. */
+function nicIdentity(nic: XmlElement): NicIdentity {
   const src = child(nic, 'source');
-  return `${attr(nic, 'type') ?? ''}:${attr(src, 'network') ?? attr(src, 'bridge') ?? ''}`;
+  const mac = attr(child(nic, 'mac'), 'address');
+  const type = attr(nic, 'type');
+  return {
+    ...(mac ? { mac } : {}),
+    ...(type === 'bridge' ? { bridge: attr(src, 'bridge') ?? '' } : type === 'network' ? { network: attr(src, 'network') ?? '' } : { network: `\0${type ?? ''}` }),
+  };
 }
 
-/**
- * Live interface for each desired one: by MAC when the manifest gives one; otherwise the live NIC
- * at the same index on the same source, else the first unclaimed NIC on that source (so inserting
- * a NIC in front does not reshuffle the MACs of the others).
- */
+/** Live interface for each desired one (nic-match.ts). */
 export function matchInterfaces(desired: DomainInterface[], live: XmlElement[]): Array<XmlElement | undefined> {
-  const claimed = new Set<XmlElement>();
-  const macOf = (n: XmlElement): string | undefined => attr(child(n, 'mac'), 'address')?.toLowerCase();
-  const want = (n: DomainInterface): string => (n.bridge !== undefined ? `bridge:${n.bridge}` : `network:${n.network ?? ''}`);
-  const out: Array<XmlElement | undefined> = desired.map(() => undefined);
-  desired.forEach((n, i) => {
-    if (!n.mac) return;
-    const m = live.find((l) => !claimed.has(l) && macOf(l) === n.mac?.toLowerCase());
-    if (m) {
-      claimed.add(m);
-      out[i] = m;
-    }
-  });
-  desired.forEach((n, i) => {
-    if (n.mac) return;
-    const same = live[i];
-    const m = same && !claimed.has(same) && sourceOf(same) === want(n) ? same : live.find((l) => !claimed.has(l) && sourceOf(l) === want(n));
-    if (m) {
-      claimed.add(m);
-      out[i] = m;
-    }
-  });
-  return out;
+  return matchNics(desired, live.map(nicIdentity)).map((j) => (j === undefined ? undefined : live[j]));
 }
 
 export function interfaceWithCarryOver(nic: DomainInterface, live: XmlElement | undefined): XmlElement {

@@ -1,7 +1,8 @@
 // Desired vs live DomainSpec. Only fields the (resolved) manifest sets are compared; values are
 // normalised first so that equal things written differently ("2GiB" vs 2097152 KiB, "0x06" vs
 // 6, MAC case, q35 vs pc-q35-7.2) are not drift.
-import type { DomainSpec } from '../../manifests/types.js';
+import type { DomainDisk, DomainInterface, DomainSpec } from '../../manifests/types.js';
+import { matchNics } from './nic-match.js';
 import type { ChangeClass, FieldChange } from '../types.js';
 import { sizeToKiB } from './memory.js';
 import { canonicalMerge } from './overlay.js';
@@ -23,7 +24,7 @@ export function changeClassOf(field: string): ChangeClass {
 }
 
 /** Fields that say how virtkeeper acts, not what libvirt stores. */
-const NOT_COMPARED = new Set(['restartPolicy', 'shutdownTimeout', 'stopMode']);
+const NOT_COMPARED = new Set(['restartPolicy', 'shutdownTimeout', 'stopMode', 'detachTimeout']);
 
 /** Compared as one value: a change anywhere inside is reported at this path. */
 const ATOMIC = new Set(['disks[].volume', 'hostdevs[].pci', 'hostdevs[].usb', 'cpu.topology', 'os.boot']);
@@ -130,6 +131,30 @@ function walk(path: string, schema: string, d: unknown, l: unknown, cls: ChangeC
 }
 
 /**
+ * Live disks in the manifest's order, matched by target (a disk's identity in the guest). libvirt
+ * orders disks itself, by bus and name, whatever order the XML lists them in: that order is not
+ * drift. Live disks the manifest does not list come last, reported as removed.
+ */
+function alignDisks(desired: readonly DomainDisk[], live: readonly DomainDisk[]): Array<DomainDisk | undefined> {
+  const byTarget = new Map(live.map((d) => [d.target, d]));
+  const wanted = new Set(desired.map((d) => d.target));
+  return [...desired.map((d) => byTarget.get(d.target)), ...live.filter((d) => !wanted.has(d.target))];
+}
+
+/** Live NICs in the manifest's order, each the NIC it is (nic-match.ts); unmatched ones last. */
+function alignNics(desired: readonly DomainInterface[], live: readonly DomainInterface[]): Array<DomainInterface | undefined> {
+  const matches = matchNics(desired, live);
+  // A NIC matching none (its network or MAC changed) is compared with an unclaimed one at its
+  // index, so it reads as the change it is ("network: lan → dmz"); hotplug still matches by
+  // identity (hotplug.ts).
+  desired.forEach((_, i) => {
+    if (matches[i] === undefined && live[i] !== undefined && !matches.includes(i)) matches[i] = i;
+  });
+  const matched = new Set(matches);
+  return [...matches.map((j) => (j === undefined ? undefined : live[j])), ...live.filter((_, j) => !matched.has(j))];
+}
+
+/**
  * Field changes from `live` to `desired`. `desired` must be resolved (resolveSpec) so that
  * defaults virtkeeper writes (state running, hostdev managed, disk format) are compared too.
  */
@@ -137,7 +162,9 @@ export function diffDomain(desired: DomainSpec, live: DomainSpec): FieldChange[]
   const out: FieldChange[] = [];
   // libvirt writes no current= when all vCPUs are online: the maximum is then the count.
   const effectiveLive = desired.maxVcpus !== undefined && live.maxVcpus === undefined ? { ...live, maxVcpus: live.vcpus ?? 1 } : live;
-  const liveRecord = effectiveLive as unknown as Record<string, unknown>;
+  const liveRecord: Record<string, unknown> = { ...effectiveLive };
+  if (desired.disks && live.disks) liveRecord.disks = alignDisks(desired.disks, live.disks);
+  if (desired.interfaces && live.interfaces) liveRecord.interfaces = alignNics(desired.interfaces, live.interfaces);
   for (const [field, value] of Object.entries(desired)) {
     if (NOT_COMPARED.has(field)) continue;
     walk(`spec.${field}`, field, value, liveRecord[field], changeClassOf(field), out);

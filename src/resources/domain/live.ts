@@ -7,11 +7,12 @@ import type { DomainSpec } from '../../manifests/types.js';
 import type { DomainRef, LibvirtClient } from '../../libvirt/client.js';
 import { kindKey } from '../../manifests/identity.js';
 import type { LiveResource, ResourceChange, Step, StepProgress } from '../types.js';
-import { parseXml, toXmlString } from '../xml.js';
+import { attr, child, children, parseXml, toXmlString, type XmlElement } from '../xml.js';
 import { restoreGraphicsPasswords } from './devices.js';
 import { domainSpecFromXml } from './from-xml.js';
 import { findMarkElement } from './mark.js';
 import type { DomainStepOp } from './plan.js';
+import { DETACH_TIMEOUT_MS } from './hotplug.js';
 
 const POLL_MS = 250;
 
@@ -168,6 +169,58 @@ function payloadNumber(step: Step, key: string): number {
   return v;
 }
 
+function impactOf(step: Step): { live: boolean; config: boolean } {
+  return { live: payloadFlag(step, 'live'), config: payloadFlag(step, 'config') };
+}
+
+/** The running device a detach step means (a NIC by MAC, a disk by target), from the live XML. */
+function findLiveDevice(liveXml: string, step: Step): XmlElement | undefined {
+  const devices = child(parseXml(liveXml, { fromLibvirt: true }), 'devices');
+  if (step.payload?.device === 'interface') {
+    const mac = payloadString(step, 'mac').toLowerCase();
+    return children(devices, 'interface').find((n) => attr(child(n, 'mac'), 'address')?.toLowerCase() === mac);
+  }
+  const target = payloadString(step, 'target');
+  return children(devices, 'disk').find((d) => attr(child(d, 'target'), 'dev') === target);
+}
+
+function deviceLabel(step: Step): string {
+  return step.payload?.device === 'interface' ? `NIC ${String(step.payload.mac)}` : `disk ${String(step.payload?.target)}`;
+}
+
+/**
+ * A hot-unplug asks the guest to let the device go; libvirt removes it when the guest has, and
+ * says so with a device-removed event. The watch is registered first so that event cannot be
+ * missed. A guest that does not release the device in time is reported, not asked again: the
+ * device stays until it does or the domain restarts, and the next plan shows it still there.
+ */
+async function detachDevice(client: LibvirtClient, ref: DomainRef, step: Step, progress?: StepProgress): Promise<void> {
+  const impact = impactOf(step);
+  const xml = payloadString(step, 'xml');
+  const device = impact.live ? findLiveDevice(await client.getDomainXml(ref), step) : undefined;
+  if (!device) {
+    // Not plugged (any more): only the config may still have it.
+    if (impact.config) await client.detachDevice(ref, xml, { config: true });
+    return;
+  }
+  const alias = attr(child(device, 'alias'), 'name');
+  const timeoutMs = typeof step.payload?.timeoutMs === 'number' ? step.payload.timeoutMs : DETACH_TIMEOUT_MS;
+  const watch = alias ? await client.watchDeviceRemoved(ref) : undefined;
+  try {
+    await client.detachDevice(ref, xml, impact);
+    if (!alias || !findLiveDevice(await client.getDomainXml(ref), step)) return;
+    progress?.(`waiting up to ${timeoutMs / 1000}s for the guest of domain ${ref.name} to release ${deviceLabel(step)}`);
+    // The watch keeps events that came before this wait: none is lost between the read and it.
+    if (await watch!.removed(alias, timeoutMs)) return;
+    throw new Error(
+      `the guest of domain ${ref.name} did not release ${deviceLabel(step)} (alias ${alias}) within ${timeoutMs / 1000}s; ` +
+        `libvirt has asked it to, and the device stays until the guest lets go or the domain restarts`,
+    );
+  } finally {
+    await watch?.dispose();
+  }
+}
+
 async function undefine(client: LibvirtClient, ref: DomainRef, step: Step): Promise<void> {
   const full = {
     managedSave: payloadFlag(step, 'managedSave'),
@@ -239,6 +292,12 @@ export async function executeDomainStep(step: Step, change: ResourceChange<'Doma
       return shutdown(client, ref, typeof step.payload?.timeoutMs === 'number' ? step.payload.timeoutMs : 60_000, progress);
     case 'setMemory':
       return client.setDomainMemory(ref, payloadNumber(step, 'kib'), { live: payloadFlag(step, 'live'), config: payloadFlag(step, 'config') });
+    case 'attachDevice':
+      return client.attachDevice(ref, payloadString(step, 'xml'), impactOf(step));
+    case 'updateDevice':
+      return client.updateDevice(ref, payloadString(step, 'xml'), impactOf(step));
+    case 'detachDevice':
+      return detachDevice(client, ref, step, progress);
     case 'setVcpus':
       return client.setDomainVcpus(ref, payloadNumber(step, 'count'), { live: payloadFlag(step, 'live'), config: payloadFlag(step, 'config') });
     case 'destroy':

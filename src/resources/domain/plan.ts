@@ -14,8 +14,11 @@ import {
 } from '../../manifests/types.js';
 import type { FieldChange, LiveResource, PendingRestart, PlanContext, ResourceChange, Step } from '../types.js';
 import { changeClassOf, diffDomain } from './diff.js';
-import { describePending, diffRunning, pendingRestarts, planLiveChanges } from './running.js';
+import { describePending, diffRunning, pendingRestarts, planLiveChanges, type LivePlan } from './running.js';
 import { resolveSpec } from './resolve.js';
+import { durationMs } from './duration.js';
+
+export { durationMs };
 import { domainXmlString } from './to-xml.js';
 import { parseXml, child } from '../xml.js';
 
@@ -33,7 +36,10 @@ export type DomainStepOp =
   | 'setAutostart'
   | 'setMetadata'
   | 'setMemory'
-  | 'setVcpus';
+  | 'setVcpus'
+  | 'attachDevice'
+  | 'detachDevice'
+  | 'updateDevice';
 
 function step(op: DomainStepOp, description: string, payload?: Record<string, unknown>): Step {
   return payload ? { op, description, payload } : { op, description };
@@ -81,15 +87,6 @@ export interface StopOptions {
 }
 
 const DEFAULT_STOP: StopOptions = { mode: 'shutdown', timeoutMs: SHUTDOWN_TIMEOUT_MS };
-
-/** "90s" → 90000, "2m" → 120000, 45 → 45000; the schema has checked the form. */
-export function durationMs(d: Duration | undefined, fallback: number): number {
-  if (d === undefined) return fallback;
-  if (typeof d === 'number') return d * 1000;
-  const m = /^(\d+)(s|m)$/.exec(d.trim());
-  if (!m) return fallback;
-  return Number(m[1]) * (m[2] === 'm' ? 60_000 : 1000);
-}
 
 export function stopOptionsOf(spec: Pick<DomainSpec, 'stopMode' | 'shutdownTimeout'>): StopOptions {
   return { mode: spec.stopMode ?? 'shutdown', timeoutMs: durationMs(spec.shutdownTimeout, SHUTDOWN_TIMEOUT_MS) };
@@ -140,7 +137,7 @@ function liveState(live: LiveResource<'Domain'>): DomainState {
 }
 
 /** Fields that say how virtkeeper acts, not what the domain is. */
-const BEHAVIOUR_FIELDS = new Set(['restartPolicy', 'shutdownTimeout', 'stopMode']);
+const BEHAVIOUR_FIELDS = new Set(['restartPolicy', 'shutdownTimeout', 'stopMode', 'detachTimeout']);
 
 function setFieldChanges(spec: object, side: 'before' | 'after'): FieldChange[] {
   return Object.entries(spec)
@@ -273,13 +270,24 @@ function planUpdate(
   const to = spec.state ?? 'running';
   const keepsRunning = live.active && to !== 'stopped';
 
-  // What the running guest can take as it is (balloon, vCPU hotplug) is live, not redefine.
-  const redefinesConfig = persistentChanges.some((c) => c.class === 'redefine' && !(keepsRunning && LIVE_CAPABLE.has(c.path)));
-  const livePlan = keepsRunning && live.running
-    ? planLiveChanges(name, spec, live.running, runningDifferences, !redefinesConfig)
-    : { steps: [], paths: new Set<string>(), notLive: new Map<string, string>() };
-  const changes = classify(persistentChanges, runningDifferences, livePlan.paths, livePlan.notLive);
-  const redefine = changes.some((c) => c.class === 'redefine' && !livePlan.paths.has(c.path));
+  // What the running guest can take as it is (balloon, vCPU and device hotplug) is live, not
+  // redefine. Live steps write the config too unless a redefine does; whether one is needed
+  // is known only once the live plan says what it cannot do, hence a second pass without config.
+  const livePlanFor = (config: boolean): LivePlan | undefined =>
+    keepsRunning && live.running ? planLiveChanges(name, spec, live.running, live.spec, runningDifferences, config) : undefined;
+  const redefinesConfig = persistentChanges.some((c) => c.class === 'redefine' && !(keepsRunning && isLiveCapable(c.path)));
+  let livePlan = livePlanFor(!redefinesConfig) ?? NOTHING_LIVE;
+  let changes = classify(persistentChanges, runningDifferences, livePlan);
+  let redefine = changes.some((c) => c.class === 'redefine' && !livePlan.covers(c.path));
+  if (redefine && !redefinesConfig && keepsRunning && live.running) {
+    // The first pass knows why a device list could not be plugged; the second only that the
+    // redefine takes it.
+    const first = livePlan;
+    const second = livePlanFor(false) ?? NOTHING_LIVE;
+    livePlan = { ...second, whyNotLive: (path) => first.whyNotLive(path) ?? second.whyNotLive(path) };
+    changes = classify(persistentChanges, runningDifferences, livePlan);
+    redefine = changes.some((c) => c.class === 'redefine' && !livePlan.covers(c.path));
+  }
   const changedPaths = new Set(persistentChanges.map((c) => c.path));
 
   const steps: Step[] = [];
@@ -300,9 +308,9 @@ function planUpdate(
 
   // Running differences left after this plan: those it redefines now (restart required) and
   // those already defined but not yet running (restart pending).
-  const needsRestart = keepsRunning && (redefine || runningDifferences.some((d) => !livePlan.paths.has(d.path)));
+  const needsRestart = keepsRunning && (redefine || runningDifferences.some((d) => !livePlan.covers(d.path)));
   const pending: PendingRestart[] = keepsRunning
-    ? pendingRestarts(runningDifferences.filter((d) => !changedPaths.has(d.path)), livePlan.paths)
+    ? pendingRestarts(runningDifferences.filter((d) => !changedPaths.has(d.path)), livePlan.covers)
     : [];
   let restartRequired = false;
   let restartNote: string | undefined;
@@ -321,27 +329,26 @@ function planUpdate(
   return change;
 }
 
-/** Fields a running guest may take without a restart (see running.ts). */
-const LIVE_CAPABLE = new Set(['spec.currentMemory', 'spec.vcpus']);
+/** Fields a running guest may take without a restart (see running.ts): memory, vCPUs and device lists. */
+function isLiveCapable(path: string): boolean {
+  return path === 'spec.currentMemory' || path === 'spec.vcpus' || /^spec\.(disks|interfaces)(\[|$)/.test(path);
+}
+
+const NOTHING_LIVE: LivePlan = { steps: [], covers: () => false, whyNotLive: () => undefined };
 
 /**
  * The field list of an update: persistent differences, with the class they really have on this
  * host now (live when a live step applies them), plus running-only differences a live step
  * fixes (the config already had them).
  */
-function classify(
-  persistent: FieldChange[],
-  running: FieldChange[],
-  livePaths: ReadonlySet<string>,
-  notLive: ReadonlyMap<string, string>,
-): FieldChange[] {
+function classify(persistent: FieldChange[], running: FieldChange[], livePlan: LivePlan): FieldChange[] {
   const out = persistent.map((c) => {
-    if (livePaths.has(c.path)) return { ...c, class: 'live' as const };
-    const why = notLive.get(c.path);
+    if (livePlan.covers(c.path)) return { ...c, class: 'live' as const };
+    const why = livePlan.whyNotLive(c.path);
     return why ? { ...c, reason: why } : c;
   });
   for (const r of running) {
-    if (livePaths.has(r.path) && !persistent.some((c) => c.path === r.path)) out.push({ ...r, class: 'live' });
+    if (livePlan.covers(r.path) && !persistent.some((c) => c.path === r.path)) out.push({ ...r, class: 'live' });
   }
   return out;
 }

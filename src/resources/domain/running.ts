@@ -8,6 +8,8 @@ import type { FieldChange, PendingRestart, Step } from '../types.js';
 import { diffDomain } from './diff.js';
 import { sizeToKiB } from './memory.js';
 import { bytesToSize } from './memory.js';
+import { DETACH_TIMEOUT_MS, planDiskHotplug, planNicHotplug, type DeviceList } from './hotplug.js';
+import { durationMs } from './duration.js';
 
 /**
  * Fields compared between the manifest and the running config. Left out on purpose: what the
@@ -44,12 +46,12 @@ export function diffRunning(desired: DomainSpec, running: DomainSpec): FieldChan
 }
 
 export interface LivePlan {
-  /** Steps that change the running guest (and its config). */
+  /** Steps that change the running guest (and, where `config`, its persistent config). */
   steps: Step[];
-  /** Paths those steps bring to the manifest's value, running and defined. */
-  paths: Set<string>;
-  /** Why a running difference could not be applied live, by path (it then needs a restart). */
-  notLive: Map<string, string>;
+  /** Whether those steps bring the field at `path` to the manifest's value, running and defined. */
+  covers(path: string): boolean;
+  /** Why a running difference at `path` could not be applied live (it then needs a restart). */
+  whyNotLive(path: string): string | undefined;
 }
 
 function kib(size: string | number | undefined): number | undefined {
@@ -61,16 +63,41 @@ function kib(size: string | number | undefined): number | undefined {
   }
 }
 
+const DEVICE_LISTS: readonly DeviceList[] = ['disks', 'interfaces'];
+
+/** The device list a path is in ("spec.disks[1].file" → disks), if any. */
+function deviceListOf(path: string): DeviceList | undefined {
+  return DEVICE_LISTS.find((l) => path === `spec.${l}` || path.startsWith(`spec.${l}[`));
+}
+
+/** Whether two device lists read from libvirt hold the same devices. */
+function sameDevices(list: DeviceList, a: DomainSpec, b: DomainSpec): boolean {
+  const pick = (s: DomainSpec): DomainSpec => ({ [list]: s[list] ?? [] }) as unknown as DomainSpec;
+  return diffDomain(pick(a), pick(b)).length === 0;
+}
+
 /**
  * Which running differences the guest can take without a restart. Memory: the balloon moves
  * within the running maximum (`<memory>`), so `currentMemory` up to the running `memory` is
- * live. vCPUs: hotplug up to the running maximum (`maxVcpus`). `config` says whether the step
- * also writes the persistent config (false when the plan redefines the domain anyway).
+ * live. vCPUs: hotplug up to the running maximum (`maxVcpus`). Disks and NICs: hotplug
+ * (hotplug.ts). `config` says whether the steps may also write the persistent config; it is
+ * false when the plan redefines the domain anyway, and then device lists are left to that
+ * redefine (a device attached to the config as well would be there twice). `persistent` is the
+ * defined config: a device list it already has as the manifest says is plugged live only.
  */
-export function planLiveChanges(name: string, desired: DomainSpec, running: DomainSpec, differences: readonly FieldChange[], config: boolean): LivePlan {
+export function planLiveChanges(
+  name: string,
+  desired: DomainSpec,
+  running: DomainSpec,
+  persistent: DomainSpec,
+  differences: readonly FieldChange[],
+  config: boolean,
+): LivePlan {
   const steps: Step[] = [];
   const paths = new Set<string>();
+  const lists = new Set<DeviceList>();
   const notLive = new Map<string, string>();
+  const notLiveLists = new Map<DeviceList, string>();
   const differs = (path: string): boolean => differences.some((d) => d.path === path);
 
   if (differs('spec.currentMemory') && desired.currentMemory !== undefined) {
@@ -98,13 +125,44 @@ export function planLiveChanges(name: string, desired: DomainSpec, running: Doma
       paths.add('spec.vcpus');
     } else notLive.set('spec.vcpus', `more than the running maximum of ${max} (spec.maxVcpus)`);
   }
-  return { steps, paths, notLive };
+  for (const list of DEVICE_LISTS) {
+    if (!differences.some((d) => deviceListOf(d.path) === list) || desired[list] === undefined) continue;
+    if (!config) {
+      notLiveLists.set(list, 'the domain is redefined for other changes, which a restart applies');
+      continue;
+    }
+    // The config as the running guest has it: plug both. The config as the manifest says (an
+    // earlier redefine): plug the guest only. Neither: one redefine says it all.
+    const alsoConfig = sameDevices(list, persistent, running) ? true : sameDevices(list, persistent, desired) ? false : undefined;
+    if (alsoConfig === undefined) {
+      notLiveLists.set(list, `the defined ${list} differ from both the manifest and the running guest`);
+      continue;
+    }
+    const timeoutMs = durationMs(desired.detachTimeout, DETACH_TIMEOUT_MS);
+    const plan = list === 'disks'
+      ? planDiskHotplug(name, desired.disks ?? [], running.disks ?? [], alsoConfig, timeoutMs)
+      : planNicHotplug(name, desired.interfaces ?? [], running.interfaces ?? [], alsoConfig, timeoutMs);
+    if (!plan.live) {
+      notLiveLists.set(list, plan.reason);
+      continue;
+    }
+    steps.push(...plan.steps);
+    lists.add(list);
+  }
+  return {
+    steps,
+    covers: (path) => paths.has(path) || lists.has(deviceListOf(path) as DeviceList),
+    whyNotLive: (path) => {
+      const list = deviceListOf(path);
+      return notLive.get(path) ?? (list ? notLiveLists.get(list) : undefined);
+    },
+  };
 }
 
 /** Running differences nothing in this plan applies: the guest keeps running with the old value. */
-export function pendingRestarts(differences: readonly FieldChange[], handledLive: ReadonlySet<string>): PendingRestart[] {
+export function pendingRestarts(differences: readonly FieldChange[], handledLive: (path: string) => boolean): PendingRestart[] {
   return differences
-    .filter((d) => !handledLive.has(d.path))
+    .filter((d) => !handledLive(d.path))
     .map((d) => ({ path: d.path, running: d.before, defined: d.after }));
 }
 

@@ -1,8 +1,12 @@
 // Live configuration changes and restarts on a real TCG guest (test/support/guest): balloon and
 // vCPU hotplug while the guest keeps running (seen by libvirt and by the guest itself on its
 // serial console), a non-live change shown as restart pending until the guest restarts, and
-// restartPolicy auto forcing off a guest that ignores ACPI after spec.shutdownTimeout.
+// restartPolicy auto forcing off a guest that ignores ACPI after spec.shutdownTimeout; disks
+// and NICs plugged and unplugged and a cdrom's medium changed while the guest runs.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildIso } from '../../../src/iso/index.js';
 import { bootIds, consoleOffset, waitForConsole, waitForReboot, waitForStatus } from '../../support/guest/console.js';
 import { guestDomain, qemuUnavailable, useQemuSandbox, type GuestDomainOptions } from '../../support/qemu.js';
 import { Registry } from 'prom-client';
@@ -10,6 +14,7 @@ import { LibvirtClient } from '../../../src/libvirt/client.js';
 import { VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE } from '../../../src/libvirt/generated/constants.js';
 import { DOMAIN_STATS_GROUPS, registerDomainStats } from '../../../src/observability/domain-stats.js';
 import { apply, plan } from '../reconciler/support.js';
+import type { DomainSpec } from '../../../src/manifests/types.js';
 
 const skip = qemuUnavailable();
 const MiB = 1024;
@@ -119,5 +124,93 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     await waitForReboot(log, boot);
     expect(dominfo('deaf-1')['Max memory']).toBe(`${320 * MiB} KiB`);
     expect((await planHost()).code).toBe(0);
+  }, 300_000);
+
+  it('plugs and unplugs a disk and a NIC and changes the cdrom while the guest keeps running', async () => {
+    const dir = path.join(sb.manifests, '..');
+    const iso = async (name: string, id: string) => {
+      const file = path.join(dir, `${name}.iso`);
+      await writeFile(file, buildIso({ volumeId: id, files: [{ name: 'id.txt', data: Buffer.from(`${id}\n`) }], date: new Date(0) }));
+      return file;
+    };
+    const [isoA, isoB] = [await iso('a', 'MEDIUM-A'), await iso('b', 'MEDIUM-B')];
+    const data = path.join(dir, 'data.img');
+    await writeFile(data, Buffer.alloc(8 * 1024 * 1024));
+    const network = { apiVersion: 'virtkeeper.io/v1', kind: 'Network', metadata: { name: 'plug' }, spec: { bridge: 'vkplug0' } };
+    const nicA = { network: 'plug', model: 'virtio' as const, mac: '52:54:00:aa:00:01' };
+    const nicB = { network: 'plug', model: 'virtio' as const, mac: '52:54:00:aa:00:02' };
+    const cdrom = (file: string) => ({ device: 'cdrom' as const, target: 'hdc', bus: 'ide' as const, file });
+    const vdb = { target: 'vdb', bus: 'virtio' as const, file: data };
+    const guest = (extra: Partial<DomainSpec>) => guestDomain(sb, 'plug-1', { memory: '256MiB', extra });
+    const log = sb.consoleFile('plug-1');
+
+    await sb.write('plug-1', network, guest({ disks: [cdrom(isoA)], interfaces: [nicA] }));
+    const first = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    await waitForStatus(log, (s) => s.nics.length === 1 && s.cdrom === 'MEDIUM-A', { timeoutMs: 90_000 });
+    const id = sb.virsh('domid', 'plug-1');
+
+    await sb.write('plug-1', network, guest({ disks: [cdrom(isoB), vdb], interfaces: [nicA, nicB] }));
+    const planned = await planHost();
+    expect(planned.stdout).toContain('~ spec.disks[0].file: ');
+    expect(planned.stdout).toMatch(/\+ spec\.disks\[1\].*\[live\]/);
+    expect(planned.stdout).toMatch(/\+ spec\.interfaces\[1\].*\[live\]/);
+    expect(planned.stdout).not.toContain('restart');
+    let offset = consoleOffset(log);
+    const plugged = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
+    expect(plugged.code, plugged.stdout + plugged.stderr).toBe(0);
+    expect(sb.virsh('domid', 'plug-1')).toBe(id);
+    const seen = await waitForStatus(log, (s) => s.nics.length === 2 && s.blocks.includes('vda') && s.cdrom === 'MEDIUM-B', { fromOffset: offset, timeoutMs: 60_000 });
+    expect(seen.blocks).toContain('sr0');
+    // Both the running guest and the config have the new devices, with the same MAC.
+    for (const flags of [[], ['--inactive']]) {
+      expect(sb.virsh('domiflist', 'plug-1', ...flags)).toContain('52:54:00:aa:00:02');
+      expect(sb.virsh('domblklist', 'plug-1', ...flags)).toMatch(new RegExp(`vdb\\s+${data}`));
+      expect(sb.virsh('domblklist', 'plug-1', ...flags)).toContain(isoB);
+    }
+    expect((await planHost()).code).toBe(0);
+
+    await sb.write('plug-1', network, guest({ disks: [cdrom(isoB)], interfaces: [nicB] }));
+    const toUnplug = await planHost();
+    expect(toUnplug.stdout).toContain('- spec.interfaces[1]: {"network":"plug","model":"virtio","mac":"52:54:00:aa:00:01"}  [live]');
+    expect(toUnplug.stdout).toMatch(/- spec\.disks\[1\]: \{"device":"disk","target":"vdb".*\[live\]/);
+    expect(toUnplug.stdout).not.toContain('restart');
+    offset = consoleOffset(log);
+    const unplugged = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
+    expect(unplugged.code, unplugged.stdout + unplugged.stderr).toBe(0);
+    expect(sb.virsh('domid', 'plug-1')).toBe(id);
+    // apply returned only after libvirt reported both devices removed: they are gone at once.
+    for (const flags of [[], ['--inactive']]) {
+      expect(sb.virsh('domiflist', 'plug-1', ...flags)).not.toContain('52:54:00:aa:00:01');
+      expect(sb.virsh('domblklist', 'plug-1', ...flags)).not.toContain('vdb');
+    }
+    await waitForStatus(log, (s) => s.nics.length === 1 && !s.blocks.includes('vda'), { fromOffset: offset, timeoutMs: 60_000 });
+    expect((await planHost()).code).toBe(0);
+    sb.virsh('destroy', 'plug-1');
+  }, 300_000);
+
+  it('reports a NIC the guest does not release within spec.detachTimeout, and the plan still shows it', async () => {
+    const network = { apiVersion: 'virtkeeper.io/v1', kind: 'Network', metadata: { name: 'plug' }, spec: { bridge: 'vkplug0' } };
+    const nics = [
+      { network: 'plug', model: 'virtio' as const, mac: '52:54:00:bb:00:01' },
+      { network: 'plug', model: 'virtio' as const, mac: '52:54:00:bb:00:02' },
+    ];
+    const guest = (interfaces: typeof nics) => guestDomain(sb, 'sticky-1', { ignoreHotplug: true, extra: { interfaces, detachTimeout: '3s' } });
+    await sb.write('plug-1', network);
+    await sb.write('sticky-1', guest(nics));
+    const first = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    await waitForStatus(sb.consoleFile('sticky-1'), (s) => s.nics.length === 2, { timeoutMs: 90_000 });
+
+    await sb.write('sticky-1', guest(nics.slice(0, 1)));
+    const run = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Domain/sticky-1: waiting up to 3s for the guest of domain sticky-1 to release NIC 52:54:00:bb:00:02');
+    expect(run.stdout + run.stderr).toMatch(/the guest of domain sticky-1 did not release NIC 52:54:00:bb:00:02 \(alias net1\) within 3s/);
+    expect(sb.virsh('domiflist', 'sticky-1')).toContain('52:54:00:bb:00:02');
+    const after = await planHost();
+    expect(after.code).toBe(2);
+    expect(after.stdout).toContain('- spec.interfaces[1]: {"network":"plug","model":"virtio","mac":"52:54:00:bb:00:02"}  [live]');
+    sb.virsh('destroy', 'sticky-1');
   }, 300_000);
 });

@@ -42,9 +42,20 @@ export function virtkeeperCacheDir(): string {
 
 const RECIPE_HASH = createHash('sha256').update(GUEST_INIT).update(GUEST_MODULES.join(',')).digest('hex').slice(0, 12);
 
-/** Kernel command line for the guest; `ignoreAcpi` makes a guest that never reacts to the power button. */
-export function guestCmdline(options: { ignoreAcpi?: boolean } = {}): string {
-  return ['console=ttyS0', 'quiet', 'loglevel=3', 'panic=-1', ...(options.ignoreAcpi ? ['vk.acpi=ignore'] : [])].join(' ');
+/**
+ * Kernel command line for the guest; `ignoreAcpi` makes a guest that never reacts to the power
+ * button, `ignoreHotplug` one that never releases a hot-unplugged PCI device (its ACPI PCI
+ * hotplug driver is off, so QEMU's unplug request goes unanswered).
+ */
+export function guestCmdline(options: { ignoreAcpi?: boolean; ignoreHotplug?: boolean } = {}): string {
+  return [
+    'console=ttyS0',
+    'quiet',
+    'loglevel=3',
+    'panic=-1',
+    ...(options.ignoreAcpi ? ['vk.acpi=ignore'] : []),
+    ...(options.ignoreHotplug ? ['acpiphp.disable=1'] : []),
+  ].join(' ');
 }
 
 let inProcess: Promise<TestGuest> | undefined;

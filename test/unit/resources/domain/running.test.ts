@@ -102,6 +102,98 @@ describe('live changes', () => {
   });
 });
 
+describe('device hotplug', () => {
+  const vda = { target: 'vda', file: '/images/root.img' };
+  const vdb = { target: 'vdb', file: '/images/data.img' };
+  const cd = (file: string) => ({ device: 'cdrom' as const, target: 'hdc', bus: 'ide' as const, file });
+  const nic = (mac: string, network = 'lan') => ({ network, mac });
+  const withDisks = (...disks: DomainSpec['disks'] & object) => ({ ...BASE, disks });
+  const withNics = (...interfaces: DomainSpec['interfaces'] & object) => ({ ...BASE, interfaces });
+
+  it('attaches a virtio disk to the running guest and its config, class live, no restart', () => {
+    const c = plan(withDisks(vda, vdb), liveOf(withDisks(vda)));
+    expect(c.changes).toEqual([{ path: 'spec.disks[1]', after: { ...vdb, device: 'disk', format: 'raw' }, class: 'live' }]);
+    expect(ops(c.steps)).toEqual(['attachDevice']);
+    expect(c.steps[0]).toMatchObject({ description: 'attach disk vdb (/images/data.img) to running domain vm (hotplug)', payload: { live: true, config: true } });
+    expect(c.steps[0]?.payload?.xml).toContain('<target dev="vdb"/>');
+    expect(c.restartRequired).toBe(false);
+  });
+
+  it('detaches a disk the manifest no longer lists, matched by target', () => {
+    const c = plan(withDisks(vda), liveOf(withDisks(vda, vdb)));
+    expect(ops(c.steps)).toEqual(['detachDevice']);
+    expect(c.steps[0]?.payload).toMatchObject({ device: 'disk', target: 'vdb', live: true, config: true });
+  });
+
+  it('libvirt\'s own disk order is not drift', () => {
+    const c = plan(withDisks(cd('/iso/a.iso'), vda), liveOf(withDisks(vda, cd('/iso/a.iso'))));
+    expect(c.action).toBe('no-op');
+  });
+
+  it('changes a cdrom medium in place', () => {
+    const c = plan(withDisks(vda, cd('/iso/b.iso')), liveOf(withDisks(vda, cd('/iso/a.iso'))));
+    expect(c.changes).toEqual([{ path: 'spec.disks[1].file', before: '/iso/a.iso', after: '/iso/b.iso', class: 'live' }]);
+    expect(c.steps).toMatchObject([{ op: 'updateDevice', description: 'change the medium of cdrom hdc of running domain vm to /iso/b.iso' }]);
+  });
+
+  it('an ide disk cannot be plugged: redefine with the reason', () => {
+    const c = plan(withDisks(vda, { target: 'hdb', file: '/images/x.img' }), liveOf(withDisks(vda)));
+    expect(c.changes[0]).toMatchObject({ class: 'redefine', reason: 'disk hdb (ide) cannot be plugged into a running guest' });
+    expect(ops(c.steps)).toEqual(['define']);
+    expect(c.restartRequired).toBe(true);
+  });
+
+  it('a disk changing in place is not live', () => {
+    const c = plan(withDisks({ ...vda, cache: 'none' }), liveOf(withDisks(vda)));
+    expect(c.changes[0]?.reason).toBe("disk vda changes in place (cache); a running guest can only gain or lose disks or change a cdrom's medium");
+  });
+
+  it('plugs and unplugs NICs, matched by MAC', () => {
+    const a = nic('52:54:00:00:00:0a');
+    const b = nic('52:54:00:00:00:0b', 'dmz');
+    const c = plan(withNics(b, nic('52:54:00:00:00:0c')), liveOf(withNics(a, b)));
+    expect(c.steps.map((s) => s.description)).toEqual([
+      'detach NIC 52:54:00:00:00:0a on network lan from running domain vm (hot-unplug)',
+      'attach NIC 52:54:00:00:00:0c on network lan to running domain vm (hotplug)',
+    ]);
+    expect(c.steps[0]?.payload).toMatchObject({ device: 'interface', mac: '52:54:00:00:00:0a' });
+    expect(c.changes.every((x) => x.class === 'live')).toBe(true);
+    expect(c.restartRequired).toBe(false);
+  });
+
+  it('a new NIC listed before kept ones is plugged too: NICs are matched by MAC, not by place', () => {
+    const a = nic('52:54:00:00:00:0a');
+    const c = plan(withNics(nic('52:54:00:00:00:0c'), a), liveOf(withNics(a)));
+    expect(c.changes).toMatchObject([{ path: 'spec.interfaces[0]', class: 'live' }]);
+    expect(c.steps).toMatchObject([{ op: 'attachDevice', description: 'attach NIC 52:54:00:00:00:0c on network lan to running domain vm (hotplug)' }]);
+    // Once plugged, libvirt lists it last: not drift.
+    expect(plan(withNics(nic('52:54:00:00:00:0c'), a), liveOf(withNics(a, nic('52:54:00:00:00:0c')))).action).toBe('no-op');
+  });
+
+  it('a NIC changing in place (its model) is not live', () => {
+    const c = plan(withNics({ ...nic('52:54:00:00:00:0a'), model: 'e1000' }), liveOf(withNics(nic('52:54:00:00:00:0a'))));
+    expect(c.changes[0]).toMatchObject({ path: 'spec.interfaces[0].model', class: 'redefine', reason: 'NIC 0 changes in place (model); a running guest can only gain or lose NICs' });
+  });
+
+  it('plugs the guest only when the config already has the device', () => {
+    const c = plan(withDisks(vda, vdb), liveOf(withDisks(vda, vdb), withDisks(vda)));
+    expect(c.steps).toMatchObject([{ op: 'attachDevice', payload: { live: true, config: false } }]);
+    expect(c.restartPending).toBeUndefined();
+  });
+
+  it('leaves device lists to a redefine the plan makes anyway, so no device is defined twice', () => {
+    const c = plan({ ...withDisks(vda, vdb), onReboot: 'destroy' }, liveOf(withDisks(vda)));
+    expect(ops(c.steps)).toEqual(['define']);
+    expect(c.changes.find((x) => x.path === 'spec.disks[1]')?.reason).toBe('the domain is redefined for other changes, which a restart applies');
+    expect(c.restartRequired).toBe(true);
+  });
+
+  it('a shut-off domain gets its devices by redefine', () => {
+    const c = plan({ ...withDisks(vda, vdb), state: 'stopped' }, liveOf(withDisks(vda), withDisks(vda), 'shutoff'));
+    expect(ops(c.steps)).toEqual(['define']);
+  });
+});
+
 describe('maxVcpus', () => {
   it('equal to vcpus is what libvirt writes without current=, not a change', () => {
     const spec = { ...BASE, vcpus: 2, maxVcpus: 2 };
