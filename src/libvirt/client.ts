@@ -7,12 +7,24 @@ import type { CallOptions, ProcedureDef, RpcCaller, ServerMessage } from './rpc-
 import type { RemoteDomain, RemoteInterface, RemoteNetwork, RemoteNodeDevice, RemoteStoragePool, RemoteStorageVol } from './procedures/common.js';
 import * as host from './procedures/host.js';
 import * as dom from './procedures/domain.js';
-import * as domLive from './procedures/domain-live.js';
 import * as net from './procedures/network.js';
 import * as sto from './procedures/storage.js';
 import * as ifc from './procedures/interface.js';
 import * as nd from './procedures/nodedev.js';
-import { CONNECT_GET_ALL_DOMAIN_STATS } from './generated/remote-procedures.js';
+import {
+  CONNECT_GET_ALL_DOMAIN_STATS,
+  DOMAIN_HAS_MANAGED_SAVE_IMAGE,
+  DOMAIN_MANAGED_SAVE,
+  DOMAIN_MANAGED_SAVE_REMOVE,
+  DOMAIN_SET_MEMORY_FLAGS,
+  DOMAIN_SET_VCPUS_FLAGS,
+} from './generated/remote-procedures.js';
+import {
+  VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE,
+  VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE,
+  VIR_DOMAIN_SAVE_PAUSED,
+  VIR_DOMAIN_SAVE_RUNNING,
+} from './generated/constants.js';
 import type { RemoteTypedParam } from './generated/remote-types.js';
 import { openConnection, closeConnection } from './connect.js';
 import { supportsStreams, type WriteStreamOptions } from './connection.js';
@@ -134,6 +146,8 @@ export interface ListFilter {
 /** Domains can also be listed by state: "other" is every state but running, paused and shut off. */
 export interface DomainListFilter extends ListFilter {
   state?: 'running' | 'paused' | 'shutoff' | 'other';
+  /** Only domains with (true) or without (false) a managed save image. */
+  managedSave?: boolean;
 }
 
 const DOMAIN_LIST_STATE_BITS: Record<NonNullable<DomainListFilter['state']>, number> = {
@@ -244,6 +258,11 @@ async function orNull<T>(p: Promise<T>, ...codes: number[]): Promise<T | null> {
  */
 class InactiveFlagSupport {
   readonly #known = new Map<string, boolean | Promise<boolean>>();
+
+  /** True once a read has shown the driver takes the INACTIVE flag for `procedure`. */
+  knownSupported(procedure: string): boolean {
+    return this.#known.get(procedure) === true;
+  }
 
   async read(procedure: string, fetch: (flags: number) => Promise<string>, inactiveFlag: number, inactive: boolean): Promise<string> {
     if (!inactive) return fetch(0);
@@ -459,7 +478,8 @@ export class LibvirtClient {
   // ---- domains -----------------------------------------------------------------------------
 
   async listDomains(filter: DomainListFilter = {}): Promise<DomainRef[]> {
-    const flags = listFlags(filter, DOMAIN_LIST_BITS) | (filter.state ? DOMAIN_LIST_STATE_BITS[filter.state] : 0);
+    const saved = filter.managedSave === undefined ? 0 : filter.managedSave ? VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE : VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE;
+    const flags = listFlags(filter, DOMAIN_LIST_BITS) | (filter.state ? DOMAIN_LIST_STATE_BITS[filter.state] : 0) | saved;
     const r = await this.call(dom.CONNECT_LIST_ALL_DOMAINS, { needResults: true, flags });
     return r.items;
   }
@@ -596,29 +616,33 @@ export class LibvirtClient {
     return this.call(dom.DOMAIN_UPDATE_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
   }
 
-  // ---- live configuration changes and managed save (procedures/domain-live.ts) -------------
+  // ---- live configuration changes and managed save (generated procedures) -------------------
 
   /** Balloon target (or with VIR_DOMAIN_AFFECT_CONFIG the configured current memory), in KiB. */
   setDomainMemory(ref: DomainRef, kib: number, impact: Impact = {}): Promise<void> {
-    return this.call(domLive.DOMAIN_SET_MEMORY_FLAGS, { dom: domainHandle(ref), memory: BigInt(kib), flags: impactFlags(impact) });
+    return this.call(DOMAIN_SET_MEMORY_FLAGS, { dom: domainHandle(ref), memory: BigInt(kib), flags: impactFlags(impact) });
   }
 
   /** Online vCPU count (hotplug on a running guest), at most the domain's maximum. */
   setDomainVcpus(ref: DomainRef, count: number, impact: Impact = {}): Promise<void> {
-    return this.call(domLive.DOMAIN_SET_VCPUS_FLAGS, { dom: domainHandle(ref), nvcpus: count, flags: impactFlags(impact) });
+    return this.call(DOMAIN_SET_VCPUS_FLAGS, { dom: domainHandle(ref), nvcpus: count, flags: impactFlags(impact) });
   }
 
-  /** Saves the running guest's memory to libvirt's managed save image and stops it; start restores it. */
-  managedSaveDomain(ref: DomainRef): Promise<void> {
-    return this.call(domLive.DOMAIN_MANAGED_SAVE, { dom: domainHandle(ref), flags: 0 });
+  /**
+   * Saves the guest's memory to libvirt's managed save image and stops it; start restores it.
+   * `resumeAs` fixes the state the restore gives (libvirt's default: the state it was saved in).
+   */
+  managedSaveDomain(ref: DomainRef, opts: { resumeAs?: 'running' | 'paused' } = {}): Promise<void> {
+    const flags = opts.resumeAs === 'running' ? VIR_DOMAIN_SAVE_RUNNING : opts.resumeAs === 'paused' ? VIR_DOMAIN_SAVE_PAUSED : 0;
+    return this.call(DOMAIN_MANAGED_SAVE, { dom: domainHandle(ref), flags });
   }
 
-  hasManagedSaveImage(ref: DomainRef): Promise<boolean> {
-    return this.call(domLive.DOMAIN_HAS_MANAGED_SAVE_IMAGE, { dom: domainHandle(ref), flags: 0 });
+  async hasManagedSaveImage(ref: DomainRef): Promise<boolean> {
+    return (await this.call(DOMAIN_HAS_MANAGED_SAVE_IMAGE, { dom: domainHandle(ref), flags: 0 })).result !== 0;
   }
 
   removeManagedSaveImage(ref: DomainRef): Promise<void> {
-    return this.call(domLive.DOMAIN_MANAGED_SAVE_REMOVE, { dom: domainHandle(ref), flags: 0 });
+    return this.call(DOMAIN_MANAGED_SAVE_REMOVE, { dom: domainHandle(ref), flags: 0 });
   }
 
   // ---- end of live configuration changes ----------------------------------------------------
@@ -685,6 +709,15 @@ export class LibvirtClient {
       net.VIR_NETWORK_XML_INACTIVE,
       opts.inactive ?? false,
     );
+  }
+
+  /**
+   * Whether the driver keeps a network's running config apart from its persistent one, learnt
+   * from an earlier inactive read on this connection (a driver without the INACTIVE flag has only
+   * one config, so reading the running XML as well would read the same document twice).
+   */
+  keepsNetworkRunningConfig(): boolean {
+    return this.inactiveFlags.knownSupported('NETWORK_GET_XML_DESC');
   }
 
   defineNetwork(xml: string): Promise<NetworkRef> {

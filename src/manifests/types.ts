@@ -78,7 +78,8 @@ export interface VolumeRef {
 // ---------------------------------------------------------------- Domain
 
 export type DomainType = 'kvm' | 'qemu' | 'test' | 'xen' | 'lxc';
-export type DomainState = 'running' | 'stopped' | 'paused';
+/** saved: stopped with its memory in libvirt's managed save image; the next start resumes it (the guide's save/restore). */
+export type DomainState = 'running' | 'stopped' | 'paused' | 'saved';
 /** auto: virtkeeper restarts the domain to apply changes that need a restart; manual: the plan only reports "restart required". */
 export type RestartPolicy = 'auto' | 'manual';
 export type StopMode = 'shutdown' | 'destroy';

@@ -128,7 +128,7 @@ const domainSpec = obj(
     }),
     title: str('Short one-line title shown by management tools.', { maxLength: 256, pattern: '^[^\\n\\r]*$', errorMessage: 'must be one line of at most 256 characters' }),
     description: str('Free-form description.', { maxLength: 65536 }),
-    state: enumOf('Desired lifecycle state, enforced on every reconcile: a domain shut down by hand is started again when running. Default running.', ['running', 'stopped', 'paused'], { default: 'running' }),
+    state: enumOf('Desired lifecycle state, enforced on every reconcile: a domain shut down by hand is started again when running. saved: stopped with its memory kept in libvirt\'s managed save image, resumed where it was by the next start. Default running.', ['running', 'stopped', 'paused', 'saved'], { default: 'running' }),
     autostart: bool('Start the domain when libvirtd starts.'),
     restartPolicy: enumOf('What to do when a change only takes effect after a restart: auto restarts the domain (graceful shutdown, then start); manual only reports "restart required" in the plan. Default manual.', ['auto', 'manual'], { default: 'manual' }),
     shutdownTimeout: {

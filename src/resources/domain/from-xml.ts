@@ -41,6 +41,9 @@ export function stateFromRuntime(state: string | undefined): DomainState | undef
     case 'paused':
     case 'pmsuspended':
       return 'paused';
+    // Not a virDomainState: a shut-off domain with a managed save image (live.ts).
+    case 'saved':
+      return 'saved';
     default:
       return 'stopped';
   }

@@ -46,6 +46,7 @@ async function runningSpec(client: LibvirtClient, ref: DomainRef, state: string,
 
 /** What filtered listings tell about every domain at once: a few list calls instead of three calls per domain. */
 interface DomainFacts {
+  /** libvirt's state name, or 'saved' for a shut-off domain with a managed save image. */
   state(ref: DomainRef): Promise<string>;
   autostart(ref: DomainRef): Promise<boolean>;
   persistent(ref: DomainRef): Promise<boolean>;
@@ -54,7 +55,10 @@ interface DomainFacts {
 /** The facts asked of each domain: one domain alone, or a driver without list filters. */
 function perDomainFacts(client: LibvirtClient): DomainFacts {
   return {
-    state: (ref) => client.domainState(ref),
+    state: async (ref) => {
+      const state = await client.domainState(ref);
+      return state === 'shutoff' && (await client.hasManagedSaveImage(ref)) ? 'saved' : state;
+    },
     autostart: (ref) => client.getDomainAutostart(ref),
     persistent: (ref) => client.isDomainPersistent(ref),
   };
@@ -63,9 +67,10 @@ function perDomainFacts(client: LibvirtClient): DomainFacts {
 const byUuid = (refs: readonly DomainRef[]): Set<string> => new Set(refs.map((r) => r.uuid));
 
 /**
- * Running, paused and shut-off domains come from one listing each; the rare other states
- * (blocked, shutting down, crashed, suspended to memory) are asked one by one. A driver that
- * rejects the filters gets the per-domain calls for everything.
+ * Running, paused and shut-off domains come from one listing each, and those with a managed
+ * save image from another; the rare other states (blocked, shutting down, crashed, suspended to
+ * memory) are asked one by one. A driver that rejects the filters gets the per-domain calls for
+ * everything.
  */
 async function readDomainFacts(client: LibvirtClient): Promise<DomainFacts> {
   let lists: DomainRef[][];
@@ -76,14 +81,16 @@ async function readDomainFacts(client: LibvirtClient): Promise<DomainFacts> {
       client.listDomains({ state: 'shutoff' }),
       client.listDomains({ autostart: true }),
       client.listDomains({ persistent: true }),
+      client.listDomains({ managedSave: true }),
     ]);
   } catch (err) {
     if (!filtersRejected(err)) throw err;
     return perDomainFacts(client);
   }
-  const [running, paused, shutoff, autostart, persistent] = lists.map(byUuid) as [Set<string>, Set<string>, Set<string>, Set<string>, Set<string>];
+  const [running, paused, shutoff, autostart, persistent, saved] = lists.map(byUuid) as [Set<string>, Set<string>, Set<string>, Set<string>, Set<string>, Set<string>];
+  const shutoffState = (ref: DomainRef): string => (saved.has(ref.uuid) ? 'saved' : 'shutoff');
   return {
-    state: async (ref) => (running.has(ref.uuid) ? 'running' : paused.has(ref.uuid) ? 'paused' : shutoff.has(ref.uuid) ? 'shutoff' : client.domainState(ref)),
+    state: async (ref) => (running.has(ref.uuid) ? 'running' : paused.has(ref.uuid) ? 'paused' : shutoff.has(ref.uuid) ? shutoffState(ref) : client.domainState(ref)),
     autostart: async (ref) => autostart.has(ref.uuid),
     persistent: async (ref) => persistent.has(ref.uuid),
   };
@@ -91,7 +98,7 @@ async function readDomainFacts(client: LibvirtClient): Promise<DomainFacts> {
 
 async function readOne(client: LibvirtClient, ref: DomainRef, facts: DomainFacts): Promise<LiveResource<'Domain'>> {
   const [xml, state, autostart, persistent] = await Promise.all([persistentXml(client, ref), facts.state(ref), facts.autostart(ref), facts.persistent(ref)]);
-  const active = state !== 'shutoff' && state !== 'crashed' && state !== 'nostate';
+  const active = state !== 'shutoff' && state !== 'saved' && state !== 'crashed' && state !== 'nostate';
   const root = parseXml(xml, { fromLibvirt: true });
   const live: LiveResource<'Domain'> = {
     key: kindKey('Domain', ref.name),
@@ -304,6 +311,10 @@ export async function executeDomainStep(step: Step, change: ResourceChange<'Doma
       return client.destroyDomain(ref);
     case 'suspend':
       return client.suspendDomain(ref);
+    case 'managedSave':
+      return client.managedSaveDomain(ref, { resumeAs: 'running' });
+    case 'discardSave':
+      return client.removeManagedSaveImage(ref);
     case 'resume':
       return client.resumeDomain(ref);
     case 'setAutostart':

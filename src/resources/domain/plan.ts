@@ -39,7 +39,9 @@ export type DomainStepOp =
   | 'setVcpus'
   | 'attachDevice'
   | 'detachDevice'
-  | 'updateDevice';
+  | 'updateDevice'
+  | 'managedSave'
+  | 'discardSave';
 
 function step(op: DomainStepOp, description: string, payload?: Record<string, unknown>): Step {
   return payload ? { op, description, payload } : { op, description };
@@ -101,9 +103,14 @@ export function describeStop(stop: StopOptions): string {
   return stop.mode === 'destroy' ? 'destroy (power off at once)' : `shutdown, then force off after ${seconds(stop.timeoutMs)}`;
 }
 
-/** Operations taking a domain from one lifecycle state to another. */
+/**
+ * Operations taking a domain from one lifecycle state to another. A saved domain is resumed by
+ * start (libvirt restores the managed save image); it is saved to resume running, whatever
+ * state it was saved in, so that the start of a later plan decides (paused: START_PAUSED).
+ */
 export function lifecycleSteps(name: string, from: DomainState, to: DomainState, stop: StopOptions = DEFAULT_STOP): Step[] {
   if (from === to) return [];
+  const save = step('managedSave', `save domain ${name} (managed save: its memory to disk, resumed by the next start)`);
   switch (`${from}->${to}`) {
     case 'stopped->running':
       return [step('start', `start domain ${name}`)];
@@ -115,6 +122,19 @@ export function lifecycleSteps(name: string, from: DomainState, to: DomainState,
       return [step('resume', `resume domain ${name}`)];
     case 'running->stopped':
       return [stopStep(name, stop)];
+    case 'running->saved':
+    case 'paused->saved':
+      return [save];
+    case 'stopped->saved':
+      return [step('start', `start domain ${name}`), save];
+    case 'saved->running':
+      return [step('start', `resume saved domain ${name} (restore its managed save image)`)];
+    case 'saved->paused':
+      return [step('start', `resume saved domain ${name} paused (restore its managed save image)`, { paused: true })];
+    case 'saved->stopped':
+      // Destroy mode powers it off: the saved memory goes. Shutdown mode lets the guest stop itself.
+      if (stop.mode === 'destroy') return [step('discardSave', `discard the managed save image of domain ${name} (power off)`)];
+      return [step('start', `resume saved domain ${name} to shut it down`), stopStep(name, stop)];
     default: // paused->stopped: a paused guest cannot react to an ACPI request
       return [step('destroy', `destroy (power off) domain ${name}`)];
   }
@@ -319,7 +339,8 @@ function planUpdate(
     restartNote = `will restart: ${describeStop(stop)}`;
   } else {
     steps.push(...livePlan.steps, ...lifecycleSteps(name, from, to, stop));
-    restartRequired = keepsRunning && redefine;
+    // A saved guest resumes with the config it was saved with: a new one applies after a restart.
+    restartRequired = (keepsRunning || from === 'saved') && redefine;
   }
   const restartPending = restartNote ? [] : pending;
   const action = steps.length > 0 ? 'update' : 'no-op';
@@ -353,7 +374,7 @@ function classify(persistent: FieldChange[], running: FieldChange[], livePlan: L
   return out;
 }
 
-const STATE_WORDS: Record<DomainState, string> = { running: 'running', paused: 'paused', stopped: 'shut off' };
+const STATE_WORDS: Record<DomainState, string> = { running: 'running', paused: 'paused', stopped: 'shut off', saved: 'saved' };
 
 function updateReason(
   name: string,

@@ -29,6 +29,7 @@ export const fullDomain: DomainManifest = {
     autostart: true,
     restartPolicy: 'auto',
     shutdownTimeout: '90s',
+    detachTimeout: '45s',
     stopMode: 'shutdown',
     memory: '4GiB',
     currentMemory: '2GiB',

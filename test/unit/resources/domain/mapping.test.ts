@@ -27,7 +27,7 @@ const VARIANTS: Array<[string, DomainSpec]> = [
 ];
 
 function runtimeFor(spec: DomainSpec): { state: string; autostart?: boolean } {
-  const state = { running: 'running', paused: 'paused', stopped: 'shutoff' }[spec.state ?? 'running'];
+  const state = { running: 'running', paused: 'paused', stopped: 'shutoff', saved: 'saved' }[spec.state ?? 'running'];
   return spec.autostart === undefined ? { state } : { state, autostart: spec.autostart };
 }
 

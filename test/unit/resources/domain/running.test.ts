@@ -11,7 +11,7 @@ const BASE: DomainSpec = { type: 'qemu', memory: '512MiB', currentMemory: '256Mi
 /** A running domain whose persistent config is `defined` and whose guest runs with `running`. */
 function liveOf(defined: DomainSpec, running: DomainSpec = defined, state = 'running'): LiveResource<'Domain'> {
   const xml = (spec: DomainSpec) => domainXmlString('vm', resolveSpec(spec, undefined)).replace('<name>', '<uuid>0b6f1d9e-8e2a-4c51-9d3e-5f0a7b2c4d11</uuid>\n  <name>');
-  const active = state !== 'shutoff';
+  const active = state !== 'shutoff' && state !== 'saved';
   const live: LiveResource<'Domain'> = { key: 'Domain/vm', kind: 'Domain', name: 'vm', xml: xml(defined), spec: domainSpecFromXml(xml(defined), { state }), active, persistent: true, markedOwned: true };
   if (active) live.running = domainSpecFromXml(xml(running), { state });
   return live;
@@ -191,6 +191,39 @@ describe('device hotplug', () => {
   it('a shut-off domain gets its devices by redefine', () => {
     const c = plan({ ...withDisks(vda, vdb), state: 'stopped' }, liveOf(withDisks(vda), withDisks(vda), 'shutoff'));
     expect(ops(c.steps)).toEqual(['define']);
+  });
+});
+
+describe('state: saved (managed save)', () => {
+  const steps = (spec: DomainSpec, live: LiveResource<'Domain'>) => plan(spec, live).steps.map((s) => [s.op, s.payload?.paused === true ? 'paused' : '']);
+
+  it('saves a running or paused guest, and starts a shut-off one first', () => {
+    expect(steps({ ...BASE, state: 'saved' }, liveOf(BASE))).toEqual([['managedSave', '']]);
+    expect(steps({ ...BASE, state: 'saved' }, liveOf(BASE, BASE, 'paused'))).toEqual([['managedSave', '']]);
+    expect(steps({ ...BASE, state: 'saved' }, liveOf(BASE, BASE, 'shutoff'))).toEqual([['start', ''], ['managedSave', '']]);
+  });
+
+  it('a saved domain matches state saved', () => {
+    const c = plan({ ...BASE, state: 'saved' }, liveOf(BASE, BASE, 'saved'));
+    expect(c.action).toBe('no-op');
+  });
+
+  it('resumes a saved guest by start, paused when asked', () => {
+    const c = plan(BASE, liveOf(BASE, BASE, 'saved'));
+    expect(c.steps).toEqual([{ op: 'start', description: 'resume saved domain vm (restore its managed save image)' }]);
+    expect(c.reason).toBe('domain vm is saved, manifest wants running');
+    expect(steps({ ...BASE, state: 'paused' }, liveOf(BASE, BASE, 'saved'))).toEqual([['start', 'paused']]);
+  });
+
+  it('stops a saved guest gracefully (resume, then shutdown), or discards the image with stopMode destroy', () => {
+    expect(steps({ ...BASE, state: 'stopped' }, liveOf(BASE, BASE, 'saved'))).toEqual([['start', ''], ['shutdown', '']]);
+    expect(steps({ ...BASE, state: 'stopped', stopMode: 'destroy' }, liveOf(BASE, BASE, 'saved'))).toEqual([['discardSave', '']]);
+  });
+
+  it('a redefine of a saved domain is restart required: the guest resumes with the config it was saved with', () => {
+    const c = plan({ ...BASE, state: 'saved', onReboot: 'destroy' }, liveOf(BASE, BASE, 'saved'));
+    expect(ops(c.steps)).toEqual(['define']);
+    expect(c.restartRequired).toBe(true);
   });
 });
 
