@@ -1,14 +1,15 @@
-// Desired vs live NetworkSpec. Everything but autostart and DHCP static hosts needs a redefine;
-// host-only changes go live through virNetworkUpdate (classified live here, demoted to redefine
-// by the planner when anything else changes too, because then one define carries it all).
+// Desired vs live NetworkSpec. Everything but autostart, DHCP static hosts and ranges and DNS
+// host records needs a redefine; changes only to those go live through virNetworkUpdate
+// (live-update.ts), and anything else changing too makes them all redefine, because then one
+// define carries it all.
 import type { NetworkIp, NetworkSpec } from '../../manifests/types.js';
 import type { FieldChange } from '../types.js';
 import { FieldDiff } from '../common/field-diff.js';
 import { normIp } from '../common/normalize.js';
 import { normHost } from './dhcp-hosts.js';
 import { overlayDrift } from '../common/overlay-diff.js';
+import { LIVE_UPDATE_PATH } from './live-update.js';
 
-export const HOSTS_PATH = /^spec\.ips\[\d+\]\.dhcp\.hosts$/;
 
 function normForward(f: NetworkSpec['forward']): { mode: string; dev?: string } {
   if (!f || f.mode === 'isolated') return { mode: 'isolated' };
@@ -19,7 +20,7 @@ function diffIp(diff: FieldDiff, i: number, want: NetworkIp, have: NetworkIp): v
   const p = `spec.ips[${i}]`;
   diff.field(`${p}.address`, want.address, have.address, 'redefine', normIp);
   diff.field(`${p}.prefix`, want.prefix, have.prefix, 'redefine');
-  diff.field(`${p}.dhcp.ranges`, want.dhcp?.ranges, have.dhcp?.ranges ?? [], 'redefine', (rs) =>
+  diff.field(`${p}.dhcp.ranges`, want.dhcp?.ranges, have.dhcp?.ranges ?? [], 'live', (rs) =>
     rs.map((r) => ({ start: normIp(r.start), end: normIp(r.end) })),
   );
   diff.field(`${p}.dhcp.hosts`, want.dhcp?.hosts, have.dhcp?.hosts ?? [], 'live', (hs) => hs.map(normHost));
@@ -45,7 +46,7 @@ export function diffNetwork(want: NetworkSpec, have: NetworkSpec, liveXml?: stri
     // libvirt's DNS server is on unless enable='no'.
     diff.field('spec.dns.enable', want.dns.enable, have.dns?.enable ?? true, 'redefine');
     diff.field('spec.dns.forwarders', want.dns.forwarders, have.dns?.forwarders ?? [], 'redefine', (fs) => fs.map(normIp));
-    diff.field('spec.dns.hosts', want.dns.hosts, have.dns?.hosts ?? [], 'redefine', (hs) =>
+    diff.field('spec.dns.hosts', want.dns.hosts, have.dns?.hosts ?? [], 'live', (hs) =>
       hs.map((h) => ({ ip: normIp(h.ip), hostnames: h.hostnames })),
     );
   }
@@ -60,6 +61,6 @@ export function diffNetwork(want: NetworkSpec, have: NetworkSpec, liveXml?: stri
   const drift = overlayDrift(want.xml?.merge, liveXml);
   if (drift.length) diff.add({ path: 'spec.xml.merge', before: undefined, after: want.xml?.merge, class: 'redefine' });
   const changes = diff.changes;
-  const onlyHosts = changes.every((c) => HOSTS_PATH.test(c.path));
-  return onlyHosts ? changes : changes.map((c) => ({ ...c, class: 'redefine' as const }));
+  const onlyLive = changes.every((c) => LIVE_UPDATE_PATH.test(c.path));
+  return onlyLive ? changes : changes.map((c) => ({ ...c, class: 'redefine' as const }));
 }

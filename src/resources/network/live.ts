@@ -20,8 +20,11 @@ function networkReader(client: LibvirtClient): LifecycleKindReader<NetworkRef, L
       autostart: (ref) => client.getNetworkAutostart(ref),
     },
     read: async (ref, { active, persistent, autostart }) => {
+      // An active persistent network also runs with a config of its own (the one it started
+      // with): read both, so a redefine not yet running shows as restart pending.
       const xml = await inactiveXmlOrLive((inactive) => client.getNetworkXml(ref, { inactive }));
-      return {
+      const runningXml = active && persistent && client.keepsNetworkRunningConfig() ? await client.getNetworkXml(ref) : undefined;
+      const live: LiveResource<'Network'> = {
         key: kindKey('Network', ref.name),
         kind: 'Network',
         name: ref.name,
@@ -31,6 +34,8 @@ function networkReader(client: LibvirtClient): LifecycleKindReader<NetworkRef, L
         persistent,
         markedOwned: false,
       };
+      if (runningXml !== undefined) live.running = networkFromXml(runningXml, { active, autostart });
+      return live;
     },
     goneCode: VIR_ERR_NO_NETWORK,
   };

@@ -1,33 +1,14 @@
 // Pure planning of one network. Networks have no state field: a managed network is kept active.
 import type { LoadedManifest, NetworkManifest, NetworkSpec } from '../../manifests/types.js';
-import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
-import { toXmlString } from '../xml.js';
+import type { FieldChange, LiveResource, PendingRestart, PlanContext, ResourceChange, Step } from '../types.js';
 import { buildChange, changeIdentity, createChanges, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
 import { activeChange, autostartChange, defineStep, setAutostartStep, startStep, stopStep, undefineStep } from '../common/lifecycle.js';
-import { HOSTS_PATH, diffNetwork } from './diff.js';
-import { hostOps, type HostOp } from './dhcp-hosts.js';
-import { hostEl, networkToXml } from './to-xml.js';
+import { diffNetwork } from './diff.js';
+import { LIVE_UPDATE_PATH, liveUpdateSteps } from './live-update.js';
+import { networkToXml } from './to-xml.js';
+import { describePending } from '../common/pending.js';
 
 type NetworkLive = LiveResource<'Network'>;
-
-function hostUpdateStep(name: string, op: HostOp, affectLive: boolean): Step {
-  const xml = toXmlString(hostEl(op.host)).trim();
-  const verb = op.command === 'add-last' ? 'add' : op.command;
-  return {
-    op: 'networkUpdate',
-    description: `${verb} DHCP host ${op.host.mac ?? op.host.name ?? ''} ${op.host.ip} in network ${name}`.replace(/ +/g, ' '),
-    payload: { name, command: op.command, section: 'ip-dhcp-host', parentIndex: op.parentIndex, xml, affectLive, affectConfig: true },
-  };
-}
-
-function hostSteps(name: string, want: NetworkSpec, have: NetworkSpec, affectLive: boolean): Step[] {
-  const steps: Step[] = [];
-  (want.ips ?? []).forEach((ip, i) => {
-    if (!ip.dhcp?.hosts) return;
-    for (const op of hostOps(i, ip.dhcp.hosts, have.ips?.[i]?.dhcp?.hosts ?? [])) steps.push(hostUpdateStep(name, op, affectLive));
-  });
-  return steps;
-}
 
 function planDelete(id: ChangeIdentity<'Network'>, live: NetworkLive): ResourceChange<'Network'> {
   const label = `network ${live.name}`;
@@ -47,6 +28,18 @@ function planCreate(id: ChangeIdentity<'Network'>, manifest: NetworkManifest): R
   return buildChange(id, { action: 'create', reason: 'network does not exist', changes: createChanges(manifest.spec), steps });
 }
 
+/**
+ * An active network runs with the config it was started with: a redefine changes only the
+ * persistent one. Differences between the manifest and the running config that the persistent
+ * config already has are fixed live where virNetworkUpdate can (running config only), and are
+ * otherwise restart pending — a network restart cuts every guest on it off, so it is reported,
+ * never done by itself.
+ */
+function runningDifferences(manifest: NetworkManifest, live: NetworkLive, configPaths: ReadonlySet<string>): FieldChange[] {
+  if (!live.active || !live.running) return [];
+  return diffNetwork(manifest.spec, live.running).filter((d) => !configPaths.has(d.path));
+}
+
 function planUpdate(id: ChangeIdentity<'Network'>, manifest: NetworkManifest, live: NetworkLive): ResourceChange<'Network'> {
   const name = manifest.metadata.name;
   const label = `network ${name}`;
@@ -54,18 +47,32 @@ function planUpdate(id: ChangeIdentity<'Network'>, manifest: NetworkManifest, li
   const redefine = config.some((c) => c.class === 'redefine');
   const autostart = autostartChange(manifest.spec.autostart, live.spec.autostart);
   const active = activeChange(live.active);
-  const changes = [...config, autostart, active].filter((c): c is FieldChange => c !== undefined);
-  if (changes.length === 0) return noOp(id);
+  const configPaths = new Set(config.map((c) => c.path));
+  const running = runningDifferences(manifest, live, configPaths);
+  const liveRunning = running.filter((d) => LIVE_UPDATE_PATH.test(d.path));
+  const pending: PendingRestart[] = running
+    .filter((d) => !LIVE_UPDATE_PATH.test(d.path))
+    .map((d) => ({ path: d.path, running: d.before, defined: d.after }));
+  const changes = [...config, ...liveRunning.map((d) => ({ ...d, class: 'live' as const })), autostart, active].filter(
+    (c): c is FieldChange => c !== undefined,
+  );
+  if (changes.length === 0 && pending.length === 0) return noOp(id);
 
   const steps: Step[] = [];
   if (redefine) steps.push(defineStep(label, { name }, networkToXml(manifest, live.xml)));
-  else if (config.some((c) => HOSTS_PATH.test(c.path))) steps.push(...hostSteps(name, manifest.spec, live.spec, live.active));
+  else if (config.length) steps.push(...liveUpdateSteps(name, manifest.spec, live.spec, { affectLive: live.active, affectConfig: true }, configPaths));
+  if (liveRunning.length && live.running) {
+    steps.push(...liveUpdateSteps(name, manifest.spec, live.running, { affectLive: true, affectConfig: false }, new Set(liveRunning.map((d) => d.path))));
+  }
   if (autostart) steps.push(setAutostartStep(label, { name }, autostart.after as boolean));
   if (active) steps.push(startStep(label, { name }));
 
   const restartRequired = redefine && live.active;
-  const reason = updateReason(config, restartRequired, autostart ? 'autostart differs' : undefined, active ? 'network is inactive' : undefined);
-  return buildChange(id, { action: 'update', reason, changes, steps, restartRequired });
+  const pendingText = pending.length ? `restart pending: ${pending.map(describePending).join('; ')}` : undefined;
+  const reason = updateReason(config, restartRequired, autostart ? 'autostart differs' : undefined, active ? 'network is inactive' : undefined, pendingText);
+  const change = buildChange(id, { action: steps.length ? 'update' : 'no-op', reason, changes: steps.length ? changes : [], steps, restartRequired });
+  if (pending.length) change.restartPending = pending;
+  return change;
 }
 
 export function planNetwork(

@@ -28,13 +28,21 @@ function forwardEl(spec: NetworkSpec): XmlElement | undefined {
   return el('forward', { mode, dev: spec.forward?.dev });
 }
 
+export function dnsHostEl(h: { ip: string; hostnames: string[] }): XmlElement {
+  return el('host', { ip: h.ip }, h.hostnames.map((n) => textEl('hostname', n)));
+}
+
+export function rangeEl(r: { start: string; end: string }): XmlElement {
+  return el('range', { start: r.start, end: r.end });
+}
+
 function dnsEl(dns: NetworkSpec['dns']): XmlElement | undefined {
   if (!dns) return undefined;
   return el(
     'dns',
     { enable: dns.enable === undefined ? undefined : dns.enable },
     (dns.forwarders ?? []).map((addr) => el('forwarder', { addr })),
-    (dns.hosts ?? []).map((h) => el('host', { ip: h.ip }, h.hostnames.map((n) => textEl('hostname', n)))),
+    (dns.hosts ?? []).map(dnsHostEl),
   );
 }
 
@@ -43,7 +51,7 @@ function ipEl(ip: NonNullable<NetworkSpec['ips']>[number]): XmlElement {
     ? el(
         'dhcp',
         {},
-        (ip.dhcp.ranges ?? []).map((r) => el('range', { start: r.start, end: r.end })),
+        (ip.dhcp.ranges ?? []).map(rangeEl),
         (ip.dhcp.hosts ?? []).map((h) => hostEl(h)),
       )
     : undefined;

@@ -3,6 +3,7 @@
 // serial console), a non-live change shown as restart pending until the guest restarts, and
 // restartPolicy auto forcing off a guest that ignores ACPI after spec.shutdownTimeout; disks
 // and NICs plugged and unplugged and a cdrom's medium changed while the guest runs.
+import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -212,5 +213,74 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     expect(after.code).toBe(2);
     expect(after.stdout).toContain('- spec.interfaces[1]: {"network":"plug","model":"virtio","mac":"52:54:00:bb:00:02"}  [live]');
     sb.virsh('destroy', 'sticky-1');
+  }, 300_000);
+
+  it('state saved: managed save, then resumed where it was by the next start (no boot)', async () => {
+    const running = { memory: '256MiB', extra: { state: 'running' as const } };
+    const saved = { memory: '256MiB', extra: { state: 'saved' as const } };
+    await applyGuest('save-1', running);
+    const log = sb.consoleFile('save-1');
+    await waitForStatus(log, () => true, { timeoutMs: 90_000 });
+    const boots = bootIds(log);
+
+    await sb.write('save-1', guestDomain(sb, 'save-1', saved));
+    expect((await planHost()).stdout).toContain('domain save-1 is running, manifest wants saved');
+    await applyGuest('save-1', saved);
+    expect(sb.virsh('domstate', 'save-1')).toBe('shut off');
+    expect(dominfo('save-1')['Managed save']).toBe('yes');
+    const settled = await planHost();
+    expect(settled.code, settled.stdout).toBe(0);
+
+    const offset = consoleOffset(log);
+    await applyGuest('save-1', running);
+    expect(sb.virsh('domstate', 'save-1')).toBe('running');
+    expect(dominfo('save-1')['Managed save']).toBe('no');
+    // The guest goes on printing status lines and never booted again.
+    await waitForStatus(log, () => true, { fromOffset: offset, timeoutMs: 60_000 });
+    expect(bootIds(log).filter((id) => !boots.includes(id))).toEqual([]);
+    expect((await planHost()).code).toBe(0);
+    sb.virsh('destroy', 'save-1');
+  }, 300_000);
+
+  it('changes a running network\'s DHCP range and DNS hosts live, and shows a non-live change as restart pending', async () => {
+    const net = (spec: object) => ({ apiVersion: 'virtkeeper.io/v1', kind: 'Network', metadata: { name: 'dhcp' }, spec });
+    const base = { forward: { mode: 'nat' }, bridge: 'vkdhcp0', ips: [{ address: '192.168.150.1', prefix: 24, dhcp: { ranges: [{ start: '192.168.150.100', end: '192.168.150.199' }] } }] };
+    // The bridge's index inside the daemon's network namespace: a restarted network gets a new bridge.
+    const ifindex = () => execFileSync('nsenter', ['-t', String(sb.daemon.pid), '-n', 'ip', '-o', 'link', 'show', 'vkdhcp0'], { encoding: 'utf8' }).split(':')[0];
+    await sb.write('net-dhcp', net(base));
+    const created = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
+    expect(created.code, created.stdout + created.stderr).toBe(0);
+    const bridge = ifindex();
+
+    const changed = {
+      ...base,
+      ips: [{ ...base.ips[0], dhcp: { ranges: [{ start: '192.168.150.10', end: '192.168.150.20' }] } }],
+      dns: { hosts: [{ ip: '192.168.150.5', hostnames: ['files'] }] },
+    };
+    await sb.write('net-dhcp', net(changed));
+    const planned = await planHost();
+    expect(planned.stdout).toContain('~ spec.ips[0].dhcp.ranges[0].start: "192.168.150.100" → "192.168.150.10"  [live]');
+    expect(planned.stdout).not.toContain('restart');
+    const run = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(ifindex()).toBe(bridge); // the network was not restarted
+    for (const flags of [[], ['--inactive']]) {
+      const xml = sb.virsh('net-dumpxml', 'dhcp', ...flags);
+      expect(xml).toContain("<range start='192.168.150.10' end='192.168.150.20'/>");
+      expect(xml).not.toContain('192.168.150.100');
+      expect(xml).toContain('<hostname>files</hostname>');
+    }
+    expect((await planHost()).code).toBe(0);
+
+    await sb.write('net-dhcp', net({ ...changed, mtu: 1400 }));
+    const redefined = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
+    expect(redefined.stdout).toContain('(restart required)');
+    const pending = await planHost();
+    expect(pending.code).toBe(2);
+    expect(pending.stdout).toContain('restart pending: spec.mtu (absent) running, 1400 defined');
+    expect(pending.stdout).not.toContain('No changes');
+    sb.virsh('net-destroy', 'dhcp');
+    sb.virsh('net-start', 'dhcp');
+    expect((await planHost()).code).toBe(0);
   }, 300_000);
 });

@@ -138,10 +138,8 @@ describe('Network field changes', () => {
     ['domain', { domain: 'other.example' }, 'spec.domain'],
     ['dns enable', { dns: { enable: false } }, 'spec.dns.enable'],
     ['dns forwarders', { dns: { forwarders: ['1.1.1.1'] } }, 'spec.dns.forwarders'],
-    ['dns hosts', { dns: { hosts: [{ ip: '192.168.100.5', hostnames: ['x'] }] } }, 'spec.dns.hosts'],
     ['ip address', { ips: [{ ...LAN.ips![0], address: '192.168.100.2' }] }, 'spec.ips[0].address'],
     ['ip prefix', { ips: [{ ...LAN.ips![0], prefix: 16 }] }, 'spec.ips[0].prefix'],
-    ['dhcp ranges', { ips: [{ ...LAN.ips![0], dhcp: { ...LAN.ips![0].dhcp, ranges: [{ start: '192.168.100.10', end: '192.168.100.20' }] } }] }, 'spec.ips[0].dhcp.ranges'],
     ['number of ips', { ips: [...LAN.ips!, { address: 'fd00::1', prefix: 64 }] }, 'spec.ips'],
     ['xml merge', { xml: { merge: '<bandwidth><inbound average="1000"/></bandwidth>' } }, 'spec.xml.merge'],
   ];
@@ -214,6 +212,70 @@ describe('Network DHCP hosts', () => {
   it('a host without MAC is replaced by delete + add', () => {
     const ops = hostOps(0, [{ name: 'a', ip: '10.0.0.5' }], [{ name: 'b', ip: '10.0.0.5' }]);
     expect(ops.map((o) => o.command)).toEqual(['delete', 'add-last']);
+  });
+});
+
+describe('Network DHCP ranges and DNS hosts', () => {
+  const withRanges = (ranges: Array<{ start: string; end: string }>, extra: Partial<NetworkSpec> = {}) =>
+    lan({ ips: [{ ...LAN.ips![0], dhcp: { ...LAN.ips![0].dhcp, ranges } }], ...extra });
+
+  it('a changed range goes live: delete the old, add the new (libvirt restarts dnsmasq)', () => {
+    const change = planAgainstLive(withRanges([{ start: '192.168.100.10', end: '192.168.100.20' }]));
+    expect(change.changes.map((c) => [c.path, c.class])).toEqual([['spec.ips[0].dhcp.ranges', 'live']]);
+    expect(change.restartRequired).toBe(false);
+    expect(change.steps.map((s) => [s.description, s.payload?.section, s.payload?.xml])).toEqual([
+      ['delete DHCP range 192.168.100.100-192.168.100.199 in network lan', 'ip-dhcp-range', '<range start="192.168.100.100" end="192.168.100.199"/>'],
+      ['add DHCP range 192.168.100.10-192.168.100.20 in network lan', 'ip-dhcp-range', '<range start="192.168.100.10" end="192.168.100.20"/>'],
+    ]);
+  });
+
+  it('DNS host records are deleted and added (libvirt cannot modify them)', () => {
+    const live = LAN_LIVE_XML.replace("<domain name='lab.example'/>", "<domain name='lab.example'/>\n  <dns>\n    <host ip='192.168.100.5'><hostname>old</hostname></host>\n  </dns>");
+    const change = planAgainstLive(lan({ dns: { hosts: [{ ip: '192.168.100.5', hostnames: ['new', 'new.lab'] }] } }), live);
+    expect(change.changes.map((c) => [c.path, c.class])).toEqual([['spec.dns.hosts', 'live']]);
+    expect(change.steps.map((s) => [s.payload?.command, s.payload?.section, String(s.payload?.xml).replace(/\n\s*/g, '')])).toEqual([
+      ['delete', 'dns-host', '<host ip="192.168.100.5"><hostname>old</hostname></host>'],
+      ['add-last', 'dns-host', '<host ip="192.168.100.5"><hostname>new</hostname><hostname>new.lab</hostname></host>'],
+    ]);
+  });
+
+  it('a range plus another change → one redefine', () => {
+    const change = planAgainstLive(withRanges([{ start: '192.168.100.10', end: '192.168.100.20' }], { mtu: 1400 }));
+    expect(change.steps.map((s) => s.op)).toEqual(['define']);
+    expect(change.restartRequired).toBe(true);
+  });
+});
+
+describe('Network running config', () => {
+  /** An active network defined as `defined` that still runs with `running`. */
+  function planRunning(m: NetworkManifest, defined: string, running: string) {
+    const live = liveFromXml(networkKind, 'lan', defined, { active: true, autostart: true });
+    live.running = networkKind.fromXml(running, { active: true, autostart: true });
+    return networkKind.plan(loaded(m), live, contextOf([loaded(m)], [live]));
+  }
+
+  it('a redefine not yet running is restart pending, never "in sync"', () => {
+    const defined = LAN_LIVE_XML.replace("<bridge name='virbr10'", "<mtu size='9000'/>\n  <bridge name='virbr10'");
+    const change = planRunning(lan({ mtu: 9000 }), defined, LAN_LIVE_XML);
+    expect(change.action).toBe('no-op');
+    expect(change.restartPending).toEqual([{ path: 'spec.mtu', running: undefined, defined: 9000 }]);
+    expect(change.reason).toBe('restart pending: spec.mtu (absent) running, 9000 defined');
+  });
+
+  it('a range the config has but dnsmasq does not is fixed live, in the running config only', () => {
+    const defined = LAN_LIVE_XML.replace("start='192.168.100.100' end='192.168.100.199'", "start='192.168.100.10' end='192.168.100.20'");
+    const change = planRunning(lan({ ips: [{ ...LAN.ips![0], dhcp: { ...LAN.ips![0].dhcp, ranges: [{ start: '192.168.100.10', end: '192.168.100.20' }] } }] }), defined, LAN_LIVE_XML);
+    expect(change.action).toBe('update');
+    expect(change.restartPending).toBeUndefined();
+    expect(change.steps.map((s) => [s.payload?.command, s.payload?.affectLive, s.payload?.affectConfig])).toEqual([
+      ['delete', true, false],
+      ['add-last', true, false],
+    ]);
+    expect(change.steps[1]?.description).toBe('add DHCP range 192.168.100.10-192.168.100.20 in network lan (running config)');
+  });
+
+  it('running as defined → no-op', () => {
+    expect(planRunning(lan(), LAN_LIVE_XML, LAN_LIVE_XML).action).toBe('no-op');
   });
 });
 
