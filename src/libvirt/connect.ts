@@ -124,9 +124,10 @@ async function negotiateAuth(conn: RpcConnection, target: LibvirtUri): Promise<v
     if (err instanceof LibvirtError && err.code === VIR_ERR_NO_SUPPORT) return;
     throw err;
   }
-  // TLS protects the session and a unix socket is local (also at the far end of ssh): libvirt
-  // calls both "secure" and lets SASL run without a security layer there.
-  const secure = target.transport === 'tls' || target.transport === 'unix' || target.transport === 'ssh';
+  // TLS protects the session and a unix socket is local (also at the far end of ssh, and the
+  // socket pair to an ext command): libvirt calls these "secure" and lets SASL run without a
+  // security layer there.
+  const secure = target.transport !== 'tcp';
   await authenticate(conn, types, { target, secure });
 }
 
@@ -168,7 +169,8 @@ export async function openConnection(uri: string, options: OpenConnectionOptions
     await conn.close();
     if (err instanceof ConnectionClosedError) {
       const said = await tunnelFailure(stream);
-      if (said) throw new TransportError(`${uri}: ssh to ${target.host} failed: ${said}`, { cause: err });
+      const tunnel = target.transport === 'ext' ? `command ${target.query.command}` : `ssh to ${target.host}`;
+      if (said) throw new TransportError(`${uri}: ${tunnel} failed: ${said}`, { cause: err });
       throw new ConnectError(`${uri}: the daemon closed the connection during setup (${err.message})`, { cause: err });
     }
     if (err instanceof XdrError) throw new ConnectError(`${uri}: ${err.message}`, { cause: err });

@@ -43,6 +43,7 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 function describe(target: LibvirtUri, socketPath?: string): string {
   if (target.transport === 'unix') return `unix socket ${socketPath ?? target.socket}`;
+  if (target.transport === 'ext') return `command ${target.query.command}`;
   return `${target.transport}://${target.host}${target.port ? `:${target.port}` : ''}`;
 }
 
@@ -293,8 +294,12 @@ export async function tunnelFailure(stream: Duplex, waitMs = 1000): Promise<stri
   return lines.at(-1);
 }
 
-async function openSsh(target: LibvirtUri, options: TransportOptions): Promise<Duplex> {
-  const child = spawn(options.sshCommand ?? 'ssh', sshArgs(target, options.readOnly ?? false), { stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * A stream over a child process's stdin/stdout: ssh (running the daemon-side proxy) or, for the
+ * ext transport, the command the URI names. `what` names it in errors ("ssh to host").
+ */
+async function openCommandTunnel(what: string, command: string, args: string[]): Promise<Duplex> {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
@@ -302,7 +307,7 @@ async function openSsh(target: LibvirtUri, options: TransportOptions): Promise<D
   });
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', () => resolve());
-    child.once('error', (err) => reject(new TransportError(`cannot run ssh: ${err.message}`, { cause: err })));
+    child.once('error', (err) => reject(new TransportError(`cannot run ${command}: ${err.message}`, { cause: err })));
   });
   const duplex = Duplex.from({ readable: child.stdout, writable: child.stdin });
   tunnelDiagnostics.set(duplex, {
@@ -310,16 +315,29 @@ async function openSsh(target: LibvirtUri, options: TransportOptions): Promise<D
     exited: new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve()))),
   });
   child.once('exit', (code, signal) => {
-    // ssh failing (auth, host key, no netcat) shows up only as an exit: surface its stderr.
+    // A tunnel failing (auth, host key, no netcat) shows up only as an exit: surface its stderr.
     if (code !== 0 && !duplex.destroyed) {
       const why = stderr.trim() || (signal ? `killed by ${signal}` : `exit code ${code}`);
-      duplex.destroy(new TransportError(`ssh to ${target.host} ended: ${why}`));
+      duplex.destroy(new TransportError(`${what} ended: ${why}`));
     }
   });
   duplex.once('close', () => {
     if (child.exitCode === null) child.kill('SIGTERM');
   });
   return duplex;
+}
+
+function openSsh(target: LibvirtUri, options: TransportOptions): Promise<Duplex> {
+  // libvirt's command= names the ssh binary for the ssh transport.
+  const ssh = target.query.command ?? options.sshCommand ?? 'ssh';
+  return openCommandTunnel(`ssh to ${target.host}`, ssh, sshArgs(target, options.readOnly ?? false));
+}
+
+/** The ext transport: libvirt runs `command` (no arguments, no shell) and speaks RPC on its stdin/stdout. */
+async function openExt(target: LibvirtUri): Promise<Duplex> {
+  const command = target.query.command;
+  if (!command) throw new TransportError(`${target.uri}: the ext transport needs ?command=/path/to/program`);
+  return openCommandTunnel(`command ${command}`, command, []);
 }
 
 /** Opens the stream for a parsed URI. */
@@ -333,5 +351,7 @@ export function openTransport(target: LibvirtUri, options: TransportOptions = {}
       return openTls(target, options);
     case 'ssh':
       return openSsh(target, options);
+    case 'ext':
+      return openExt(target);
   }
 }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export type Transport = 'unix' | 'tcp' | 'tls' | 'ssh';
+export type Transport = 'unix' | 'tcp' | 'tls' | 'ssh' | 'ext';
 
 export interface LibvirtUri {
   /** The URI as given. */
@@ -88,12 +88,11 @@ function parseTransport(raw: string | undefined, hasHost: boolean): Transport {
     case 'tcp':
     case 'tls':
     case 'ssh':
+    case 'ext':
       return raw;
     case 'libssh':
     case 'libssh2':
       throw new UriError(`transport '${raw}' is not supported: use '+ssh' (runs the system ssh client)`);
-    case 'ext':
-      throw new UriError(`transport 'ext' is not supported`);
     default:
       throw new UriError(`unknown transport '${raw}'`);
   }
@@ -190,6 +189,9 @@ export function parseLibvirtUri(uri: string, env: ParseUriEnv = process.env, exi
   const queryPairs: [string, string][] = [...parsed.searchParams.entries()];
   const query: Record<string, string> = {};
   for (const [k, v] of queryPairs) query[k] = v;
+  if (transport === 'ext' && !query.command) {
+    throw new UriError(`'${uri}': the ext transport needs the program to run, e.g. ${driver}+ext://${parsed.pathname}?command=/usr/local/bin/libvirt-proxy`);
+  }
 
   const driverPath = decodeURIComponent(parsed.pathname) || '/';
   const paths = DRIVER_PATHS[driver];

@@ -1,8 +1,9 @@
 // qemu+ssh against a real sshd (openssh-server) on 127.0.0.1: its own config, host key and a
 // client key made here; the remote side reaches the private libvirtd's socket with netcat
-// (socket= given, so `nc -U`). Also the failures ssh itself reports.
+// (socket= given, so `nc -U`). Also the failures ssh itself reports, ssh's command= (the ssh
+// binary to run) and the ext transport (libvirt runs a program and speaks RPC on its stdio).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,5 +115,36 @@ describe('ssh to a real sshd', () => {
   it('reports a key the server does not accept', async () => {
     const err = await connectError(uri({ key: otherKey }));
     expect(err.message).toMatch(/ssh to 127\.0\.0\.1 failed: .*Permission denied \(publickey\)/);
+  });
+});
+
+/** An executable shell script in the test dir. */
+async function script(name: string, body: string): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, `#!/bin/sh\n${body}\n`);
+  await chmod(file, 0o755);
+  return file;
+}
+
+describe('command tunnels', () => {
+  it('ssh: command= names the ssh program to run', async () => {
+    const log = path.join(dir, 'wrapper.log');
+    const wrapper = await script('my-ssh', `echo "$@" > ${log}\nexec ssh "$@"`);
+    const client = await LibvirtClient.connect(`${uri()}&command=${wrapper}`);
+    expect(await client.getUri()).toBe('test:///default');
+    await client.close();
+    expect(await readFile(log, 'utf8')).toContain('-- 127.0.0.1');
+  });
+
+  it('ext: plans, applies and converges examples/sandbox through a program that proxies to the socket', async () => {
+    const proxy = await script('proxy', `exec nc -U ${daemon.socketPath}`);
+    await expectPlanApplyConverge(`test+ext:///default?command=${proxy}`, daemon.testUri);
+  }, 180_000);
+
+  it('ext: a program that fails is named, with what it said', async () => {
+    const broken = await script('broken-proxy', 'echo "proxy: no route to kvm1" >&2\nexit 3');
+    const err = await connectError(`test+ext:///default?command=${broken}`);
+    expect(err.name).toBe('TransportError');
+    expect(err.message).toContain(`command ${broken} failed: proxy: no route to kvm1`);
   });
 });

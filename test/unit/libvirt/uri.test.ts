@@ -71,6 +71,13 @@ describe('parseLibvirtUri', () => {
     expect(u.query.foo).toBe('bar baz');
   });
 
+  it('ext: runs command=, which is never sent to the daemon', () => {
+    const u = parse('qemu+ext:///system?command=/usr/local/bin/proxy&foo=1');
+    expect(u.transport).toBe('ext');
+    expect(u.query.command).toBe('/usr/local/bin/proxy');
+    expect(u.name).toBe('qemu:///system?foo=1');
+  });
+
   it('name= overrides what is sent', () => {
     expect(parse('qemu+ssh://h/system?name=qemu:///session').name).toBe('qemu:///session');
   });
@@ -79,6 +86,7 @@ describe('parseLibvirtUri', () => {
     expect(() => parse('/var/run/libvirt')).toThrow(UriError);
     expect(() => parse('qemu+carrier-pigeon:///system')).toThrow(/unknown transport/);
     expect(() => parse('qemu+libssh2://h/system')).toThrow(/not supported/);
+    expect(() => parse('qemu+ext:///system')).toThrow(/the ext transport needs the program to run, e\.g\. qemu\+ext:\/\/\/system\?command=/);
     expect(() => parse('qemu+tcp:///system')).toThrow(/needs a host/);
     expect(() => parse('qemu+unix://h/system')).toThrow(/cannot reach host/);
   });
