@@ -299,6 +299,7 @@ export async function tunnelFailure(stream: Duplex, waitMs = 1000): Promise<stri
  * ext transport, the command the URI names. `what` names it in errors ("ssh to host").
  */
 async function openCommandTunnel(what: string, command: string, args: string[]): Promise<Duplex> {
+  // spawns: ssh, user-command
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
