@@ -17,10 +17,10 @@ import { changeClassOf, diffDomain } from './diff.js';
 import { describePending, diffRunning, pendingRestarts, planLiveChanges, type LivePlan } from './running.js';
 import { resolveSpec } from './resolve.js';
 import { durationMs } from './duration.js';
-
-export { durationMs };
 import { domainXmlString } from './to-xml.js';
 import { parseXml, child } from '../xml.js';
+
+export { durationMs };
 
 /** How long a graceful shutdown may take before the domain is destroyed. */
 export const SHUTDOWN_TIMEOUT_MS = 60_000;

@@ -70,10 +70,10 @@ function deviceListOf(path: string): DeviceList | undefined {
   return DEVICE_LISTS.find((l) => path === `spec.${l}` || path.startsWith(`spec.${l}[`));
 }
 
-/** Whether two device lists read from libvirt hold the same devices. */
-function sameDevices(list: DeviceList, a: DomainSpec, b: DomainSpec): boolean {
+/** Whether `have` holds the devices `want` lists, on the fields `want` sets (a manifest sets few; libvirt fills in the rest). */
+function sameDevices(list: DeviceList, want: DomainSpec, have: DomainSpec): boolean {
   const pick = (s: DomainSpec): DomainSpec => ({ [list]: s[list] ?? [] }) as unknown as DomainSpec;
-  return diffDomain(pick(a), pick(b)).length === 0;
+  return diffDomain(pick(want), pick(have)).length === 0;
 }
 
 /**
@@ -133,7 +133,7 @@ export function planLiveChanges(
     }
     // The config as the running guest has it: plug both. The config as the manifest says (an
     // earlier redefine): plug the guest only. Neither: one redefine says it all.
-    const alsoConfig = sameDevices(list, persistent, running) ? true : sameDevices(list, persistent, desired) ? false : undefined;
+    const alsoConfig = sameDevices(list, running, persistent) ? true : sameDevices(list, desired, persistent) ? false : undefined;
     if (alsoConfig === undefined) {
       notLiveLists.set(list, `the defined ${list} differ from both the manifest and the running guest`);
       continue;

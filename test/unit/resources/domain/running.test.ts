@@ -175,8 +175,8 @@ describe('device hotplug', () => {
     expect(c.changes[0]).toMatchObject({ path: 'spec.interfaces[0].model', class: 'redefine', reason: 'NIC 0 changes in place (model); a running guest can only gain or lose NICs' });
   });
 
-  it('plugs the guest only when the config already has the device', () => {
-    const c = plan(withDisks(vda, vdb), liveOf(withDisks(vda, vdb), withDisks(vda)));
+  it('plugs the guest only when the config already has the device (with what libvirt filled in)', () => {
+    const c = plan(withDisks(vda, vdb), liveOf(withDisks(vda, { ...vdb, bus: 'virtio', serial: 'D1' }), withDisks(vda)));
     expect(c.steps).toMatchObject([{ op: 'attachDevice', payload: { live: true, config: false } }]);
     expect(c.restartPending).toBeUndefined();
   });
