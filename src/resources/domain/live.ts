@@ -212,20 +212,33 @@ async function detachDevice(client: LibvirtClient, ref: DomainRef, step: Step, p
   }
   const alias = attr(child(device, 'alias'), 'name');
   const timeoutMs = typeof step.payload?.timeoutMs === 'number' ? step.payload.timeoutMs : DETACH_TIMEOUT_MS;
-  const watch = alias ? await client.watchDeviceRemoved(ref) : undefined;
+  // A driver without the event, or a device without an alias, is watched by reading the live XML.
+  const watch = alias ? await client.watchDeviceRemoved(ref).catch(() => undefined) : undefined;
+  const stillPlugged = async (): Promise<boolean> => findLiveDevice(await client.getDomainXml(ref), step) !== undefined;
   try {
     await client.detachDevice(ref, xml, impact);
-    if (!alias || !findLiveDevice(await client.getDomainXml(ref), step)) return;
+    if (!(await stillPlugged())) return;
     progress?.(`waiting up to ${timeoutMs / 1000}s for the guest of domain ${ref.name} to release ${deviceLabel(step)}`);
     // The watch keeps events that came before this wait: none is lost between the read and it.
-    if (await watch!.removed(alias, timeoutMs)) return;
+    const released = watch && alias ? await watch.removed(alias, timeoutMs) : await pollUntil(async () => !(await stillPlugged()), timeoutMs);
+    if (released) return;
     throw new Error(
-      `the guest of domain ${ref.name} did not release ${deviceLabel(step)} (alias ${alias}) within ${timeoutMs / 1000}s; ` +
+      `the guest of domain ${ref.name} did not release ${deviceLabel(step)}${alias ? ` (alias ${alias})` : ''} within ${timeoutMs / 1000}s; ` +
         `libvirt has asked it to, and the device stays until the guest lets go or the domain restarts`,
     );
   } finally {
     await watch?.dispose();
   }
+}
+
+/** Asks `done` every POLL_MS until it says yes (true) or `timeoutMs` passes (false). */
+async function pollUntil(done: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    if (await done()) return true;
+  }
+  return false;
 }
 
 async function undefine(client: LibvirtClient, ref: DomainRef, step: Step): Promise<void> {
