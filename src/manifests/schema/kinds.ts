@@ -98,6 +98,16 @@ function envelope(kind: ManifestKind, spec: JsonSchema, nameSchema?: JsonSchema)
 
 const lifecycle = ['destroy', 'restart', 'preserve', 'rename-restart'];
 
+/** A duration: "60s", "2m" or a number of seconds (1 s to a day); `example` is the default, shown in the message. */
+const duration = (description: string, example: string): JsonSchema => ({
+  description,
+  oneOf: [
+    { type: 'integer', minimum: 1, maximum: 86400 },
+    { type: 'string', pattern: '^[1-9][0-9]{0,5}(s|m)$' },
+  ],
+  errorMessage: `must be a duration like ${example} or 2m, or a number of seconds`,
+});
+
 const charDevice = (what: string, target: Record<string, JsonSchema>): JsonSchema =>
   obj(
     what,
@@ -131,22 +141,8 @@ const domainSpec = obj(
     state: enumOf('Desired lifecycle state, enforced on every reconcile: a domain shut down by hand is started again when running. saved: stopped with its memory kept in libvirt\'s managed save image, resumed where it was by the next start. Default running.', ['running', 'stopped', 'paused', 'saved'], { default: 'running' }),
     autostart: bool('Start the domain when libvirtd starts.'),
     restartPolicy: enumOf('What to do when a change only takes effect after a restart: auto restarts the domain (graceful shutdown, then start); manual only reports "restart required" in the plan. Default manual.', ['auto', 'manual'], { default: 'manual' }),
-    shutdownTimeout: {
-      description: 'How long a graceful (ACPI) shutdown may take before the guest is forced off, e.g. 60s, 2m, or a number of seconds. Default 60s.',
-      oneOf: [
-        { type: 'integer', minimum: 1, maximum: 86400 },
-        { type: 'string', pattern: '^[1-9][0-9]{0,5}(s|m)$' },
-      ],
-      errorMessage: 'must be a duration like 60s or 2m, or a number of seconds',
-    },
-    detachTimeout: {
-      description: 'How long apply waits for the running guest to release a hot-unplugged disk or NIC before it reports the detach as not done, e.g. 30s, 2m, or a number of seconds. Default 30s.',
-      oneOf: [
-        { type: 'integer', minimum: 1, maximum: 86400 },
-        { type: 'string', pattern: '^[1-9][0-9]{0,5}(s|m)$' },
-      ],
-      errorMessage: 'must be a duration like 30s or 2m, or a number of seconds',
-    },
+    shutdownTimeout: duration('How long a graceful (ACPI) shutdown may take before the guest is forced off, e.g. 60s, 2m, or a number of seconds. Default 60s.', '60s'),
+    detachTimeout: duration('How long apply waits for the running guest to release a hot-unplugged disk or NIC before it reports the detach as not done, e.g. 30s, 2m, or a number of seconds. Default 30s.', '30s'),
     stopMode: enumOf('How virtkeeper stops the domain (state stopped, restarts): shutdown asks the guest (ACPI) and forces it off after shutdownTimeout; destroy powers it off at once. Default shutdown.', ['shutdown', 'destroy'], { default: 'shutdown' }),
     memory: size('Maximum memory of the guest (fixed while it runs).'),
     currentMemory: size('Memory the guest has now (balloon), at most memory; changed live on a running guest. Default: memory.'),
