@@ -336,8 +336,8 @@ function openSsh(target: LibvirtUri, options: TransportOptions): Promise<Duplex>
 
 /** The ext transport: libvirt runs `command` (no arguments, no shell) and speaks RPC on its stdin/stdout. */
 async function openExt(target: LibvirtUri): Promise<Duplex> {
-  const command = target.query.command;
-  if (!command) throw new TransportError(`${target.uri}: the ext transport needs ?command=/path/to/program`);
+  // parseLibvirtUri refuses an ext URI without command=.
+  const command = target.query.command!;
   return openCommandTunnel(`command ${command}`, command, []);
 }
 
