@@ -1,6 +1,8 @@
 // Turns file contents into a DesiredState plus every error found, all at once (a user fixing a
 // directory wants the whole list, not one error per run). Pure: the caller reads the files.
+import path from 'node:path';
 import { checkManifest } from './checks.js';
+import { loadSeed, NO_INCLUDES, type Includer } from './cloud-init.js';
 import { createDesiredState } from './desired-state.js';
 import { identityKey, kindKey, volumeKey } from './identity.js';
 import { sortErrors } from './errors.js';
@@ -28,6 +30,8 @@ export interface LoadResult {
 export interface SourceOptions {
   yaml?: YamlLimits;
   validator?: KindValidator;
+  /** Reads the files manifests name (cloudInit fromFile); without it, naming one is an error. */
+  include?: Includer;
 }
 
 export function loadFromSources(root: string, sources: readonly SourceFile[], options: SourceOptions = {}): LoadResult {
@@ -38,6 +42,14 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
   // them are not reported as missing on top of the document's real error.
   const declaredInvalid = new Set<IdentityKey>();
   const referrers: Referrer[] = [];
+  // Documents without apiVersion and kind, by file: reported once we know no manifest includes
+  // the file (a user-data.yaml next to its Domain is data, not a broken manifest).
+  const plainData = new Map<string, Array<() => void>>();
+  const included = new Set<string>();
+  const include: Includer = (manifestFile, relative) => {
+    included.add(path.posix.normalize(path.posix.join(path.posix.dirname(manifestFile), relative)));
+    return (options.include ?? NO_INCLUDES)(manifestFile, relative);
+  };
 
   for (const source of sources) {
     const decoded = decodeUtf8(source.bytes);
@@ -53,6 +65,11 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
       const report = (path: FieldPath, message: string, at: FieldPath = path, anchor: 'value' | 'key' = 'value') =>
         errors.push({ ...locate(at, anchor), path: formatPath(path), message });
 
+      if (isPlainData(doc.value)) {
+        // No apiVersion and no kind: not a manifest, unless no manifest includes the file.
+        plainData.set(source.file, [...(plainData.get(source.file) ?? []), () => envelopeKind(doc, report)]);
+        continue;
+      }
       const kind = envelopeKind(doc, report);
       if (!kind) continue;
       referrers.push({ kind, value: doc.value, locate });
@@ -71,9 +88,22 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
         declaredInvalid.add(identityKey(manifest));
         continue;
       }
+      if (manifest.kind === 'Domain' && manifest.spec.cloudInit) {
+        const seed = loadSeed(manifest, source.file, include, (at, message) => report(at, message));
+        if (!seed) {
+          declaredInvalid.add(identityKey(manifest));
+          continue;
+        }
+        candidates.push({ manifest: seed.domain, locate });
+        // The seed volume is declared by the domain's cloudInit: its errors point there.
+        candidates.push({ manifest: seed.volume, locate: () => locate(['spec', 'cloudInit'], 'key') });
+        continue;
+      }
       candidates.push({ manifest, locate });
     }
   }
+
+  for (const [file, reports] of plainData) if (!included.has(file)) for (const reportIt of reports) reportIt();
 
   const across = checkAcross(candidates, referrers, declaredInvalid);
   for (const i of across.issues) errors.push({ ...i.candidate.locate(i.path, i.anchor), path: formatPath(i.path), message: i.message });
@@ -83,6 +113,12 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
     across.unique.map((c) => ({ manifest: c.manifest, source: c.locate([]) })),
   );
   return { state, errors: sortErrors(errors), files: sources.map((s) => s.file) };
+}
+
+function isPlainData(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const v = value as Record<string, unknown>;
+  return v.apiVersion === undefined && v.kind === undefined;
 }
 
 /** The identity a schema-invalid document seems to declare, if its name (and pool) are readable. */

@@ -80,6 +80,8 @@ export function findReferences(kind: ManifestKind, value: unknown): Reference[] 
       const network = text(n, 'network');
       if (network) refs.push({ path: ['spec', 'interfaces', i, 'network'], key: kindKey('Network', network) });
     });
+    const seedPool = text(field(spec, 'cloudInit'), 'pool');
+    if (seedPool) refs.push({ path: ['spec', 'cloudInit', 'pool'], key: kindKey('StoragePool', seedPool) });
     list(spec, 'hostdevs').forEach((h, i) => {
       const nd = text(h, 'nodeDevice');
       if (nd) refs.push({ path: ['spec', 'hostdevs', i, 'nodeDevice'], key: kindKey('NodeDevice', nd) });

@@ -195,6 +195,33 @@ export interface DomainHostdev {
   managed?: boolean;
 }
 
+/**
+ * A cloud-init document: text written as is ("#cloud-config" YAML, a "#!" script, …), a mapping
+ * rendered as YAML, or `{fromFile}` — a file relative to the manifest, read by the loader (after
+ * loading, only text and mappings remain).
+ */
+export type CloudInitDocument = string | Record<string, unknown> | { fromFile: string };
+
+/**
+ * First-boot configuration as a cloud-init NoCloud seed: virtkeeper renders the files into an ISO
+ * (label cidata), uploads it into a volume named by its digest and attaches it as a read-only cdrom.
+ */
+export interface DomainCloudInit {
+  userData?: CloudInitDocument;
+  /** meta-data keys; instance-id and local-hostname default from the domain. */
+  metaData?: Record<string, unknown>;
+  /** Network configuration version 1 or 2. */
+  networkConfig?: CloudInitDocument;
+  vendorData?: CloudInitDocument;
+  /** domain (default): instance-id from the domain name; content: also from the seed's files, so an edit re-provisions. */
+  instanceIdFrom?: 'domain' | 'content';
+  /** StoragePool manifest the seed volume goes into; default the pool of the first disk with a volume. */
+  pool?: string;
+  /** Guest device name of the cdrom; default the first free hdX (ide) or sdX (sata on q35). */
+  target?: string;
+  bus?: 'ide' | 'sata' | 'scsi' | 'usb';
+}
+
 export interface DomainSpec {
   /** Hypervisor type; default kvm. */
   type?: DomainType;
@@ -231,6 +258,7 @@ export interface DomainSpec {
   consoles?: DomainConsole[];
   serials?: DomainSerial[];
   hostdevs?: DomainHostdev[];
+  cloudInit?: DomainCloudInit;
   xml?: XmlOverlay;
 }
 
@@ -329,8 +357,23 @@ export interface StorageVolumeSpec {
     url?: string;
     /** Expected SHA-256 (hex) of the content. */
     sha256?: string;
+    /**
+     * Not in the schema: set only on the volume virtkeeper derives from a Domain's cloudInit. The
+     * content is the NoCloud ISO of these files (built where virtkeeper runs, deterministically),
+     * and `sha256` is the image's.
+     */
+    seed?: SeedImageSource;
   };
   xml?: XmlOverlay;
+}
+
+/** The files of a NoCloud seed, as text; the image is buildSeedImage(files). */
+export interface SeedImageSource {
+  /** The Domain the seed belongs to. */
+  domain: string;
+  /** The instance-id written in its meta-data. */
+  instanceId: string;
+  files: Array<{ name: string; text: string }>;
 }
 
 // ---------------------------------------------------------------- Interface (host network interface)

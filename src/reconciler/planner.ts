@@ -6,6 +6,7 @@
 // currently refers to it (so a domain drops its disk before the volume goes), and for the
 // deletes of whatever the deleted object refers to in reverse — volumes before their pool. Ties
 // are broken by phase (non-deletes first), kind order (reversed for deletes) and key.
+import { isSupersededSeed } from '../cloud-init/domain-seed.js';
 import { ANNOTATION_PRUNE, type AnyManifest, type DesiredState, type IdentityKey } from '../manifests/types.js';
 import { kindRank, KIND_ORDER, type KindRegistry } from '../resources/registry.js';
 import type { ActionType, HostFacts, LiveResource, PlanContext, ResourceChange, ResourceKind } from '../resources/types.js';
@@ -165,7 +166,8 @@ export function buildPlan(input: PlanInput): Plan {
       retained.push({ key, reason: 'prune-disabled' });
       continue;
     }
-    if (!options.prune) {
+    const superseded = isSupersededSeed(entry, desired);
+    if (!options.prune && !superseded) {
       retained.push({ key, reason: 'prune-not-requested' });
       continue;
     }
@@ -176,7 +178,9 @@ export function buildPlan(input: PlanInput): Plan {
       forgotten.push(key);
       continue;
     }
-    pruned.push({ key, change: asRecorded(change, key, entry.name, liveKey) });
+    // A superseded seed is replaced, not pruned: it is neither held back nor counted by the guard.
+    if (superseded) byKey.set(key, asRecorded(change, key, entry.name, liveKey));
+    else pruned.push({ key, change: asRecorded(change, key, entry.name, liveKey) });
   }
 
   const pruneBlocked = options.prune ? pruneGuard(pruned.length, desired, inventory, options) : undefined;

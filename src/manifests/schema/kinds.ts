@@ -235,10 +235,42 @@ const domainSpec = obj(
       usb: usbAddress('Inline USB device.'),
       managed: bool('libvirt detaches the device from its host driver on start and gives it back on stop; default true.', { default: true }),
     }, [], { allOf: [exactlyOne(['nodeDevice', 'pci', 'usb'], 'set exactly one of nodeDevice, pci, usb')] })),
+    cloudInit: cloudInitSchema(),
     xml: xmlOverlay('domain'),
   },
   ['memory'],
 );
+
+/** Text, a mapping, or {fromFile}: the three ways to give a cloud-init document. */
+function cloudInitDocument(description: string): JsonSchema {
+  return {
+    type: ['string', 'object'],
+    description: `${description} Text is written as is (it must start with a line cloud-init knows: "#cloud-config", "#!", …); a mapping is written as #cloud-config YAML; {fromFile: path} reads a file relative to the manifest.`,
+    maxLength: 1048576,
+    if: { type: 'object', required: ['fromFile'] },
+    then: {
+      properties: { fromFile: str('A file next to the manifest (relative to its directory, inside the manifest tree).', { minLength: 1, maxLength: 4096 }) },
+      maxProperties: 1,
+      errorMessage: 'fromFile must be the only key: {fromFile: path/relative/to/the/manifest}',
+    },
+  };
+}
+
+function cloudInitSchema(): JsonSchema {
+  return obj('First-boot configuration: a cloud-init NoCloud seed that virtkeeper renders as an ISO (label cidata), uploads into a volume and attaches as a read-only cdrom.', {
+    userData: cloudInitDocument('user-data.'),
+    metaData: { type: 'object', description: 'meta-data keys; instance-id and local-hostname default from the domain (see instanceIdFrom).' },
+    networkConfig: cloudInitDocument('network-config: network configuration version 1 or 2.'),
+    vendorData: cloudInitDocument('vendor-data.'),
+    instanceIdFrom: enumOf('How the default instance-id is chosen: domain (default) from the domain name only, so an edited seed does not re-provision the guest; content also from the seed\'s files, so any edit gives a new instance-id and cloud-init runs its per-instance modules again at the next boot.', ['domain', 'content'], { default: 'domain' }),
+    pool: name('StoragePool manifest the seed volume goes into; default the pool of the first disk with a volume.'),
+    target: str('Guest device name of the seed cdrom; default the first free hdX (ide), or sdX on a q35 machine (sata).', {
+      pattern: '^(sd|hd)[a-z]{1,3}$',
+      errorMessage: 'must be a device name like hdd or sdb',
+    }),
+    bus: enumOf('Bus of the seed cdrom; default ide, or sata on a q35 machine.', ['ide', 'sata', 'scsi', 'usb']),
+  });
+}
 
 // ------------------------------------------------------------------ Network
 

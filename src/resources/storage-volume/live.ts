@@ -8,7 +8,10 @@ import { withPool } from './pool-refs.js';
 import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
 import type { LiveResource, ResourceChange, Step } from '../types.js';
 import { payloadNumber, payloadOptionalString, payloadString, StepPayloadError, unknownStep } from '../common/payload.js';
-import { checkedContent, sizeProblem, VolumeContentError } from './content-check.js';
+import { checkedContent, checksumProblem, sizeProblem, VolumeContentError } from './content-check.js';
+import { buildSeedImage } from '../../cloud-init/domain-seed.js';
+import type { SeedImageSource } from '../../manifests/types.js';
+import { createHash } from 'node:crypto';
 import { volumeFromXml } from './from-xml.js';
 import { localSourceSize, openUploadSource, type UploadSourceSpec } from './upload-source.js';
 
@@ -154,7 +157,7 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
  * content does not): delete it when this change created it, so the next apply tries again.
  */
 async function failedUpload(err: unknown, step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, ref: StorageVolumeRef): Promise<VolumeUploadError> {
-  const source = typeof step.payload?.url === 'string' ? redactUrl(step.payload.url) : step.payload?.path;
+  const source = typeof step.payload?.url === 'string' ? redactUrl(step.payload.url) : step.op === 'uploadSeed' ? 'the cloud-init seed' : step.payload?.path;
   const what = redactUrlsIn(`${change.key}: uploading ${String(source)} failed: ${messageOf(err)}`);
   if (!createdBefore(step, change)) {
     return new VolumeUploadError(`${what}; the volume existed before this change and was left as it is`, { cause: err });
@@ -182,6 +185,29 @@ async function uploadContent(step: Step, change: ResourceChange<'StorageVolume'>
   await growToCapacity(client, ref, optionalCapacity(step));
 }
 
+/** The seed's files from an uploadSeed step, checked: a malformed payload is refused, not guessed at. */
+function seedFiles(step: Step): SeedImageSource['files'] {
+  const files = step.payload?.files;
+  const valid = Array.isArray(files) && files.every((f: unknown) => typeof f === 'object' && f !== null && typeof (f as { name?: unknown }).name === 'string' && typeof (f as { text?: unknown }).text === 'string');
+  if (!valid) throw new StepPayloadError(`step ${step.op}: payload.files must be a list of {name, text}`);
+  return files as SeedImageSource['files'];
+}
+
+/** Builds the seed image from the step's files and writes it; its digest must be the planned one. */
+async function uploadSeed(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient): Promise<void> {
+  const image = buildSeedImage(seedFiles(step));
+  const sha256 = payloadString(step, 'sha256');
+  const ref = await volumeRef(client, step);
+  try {
+    const actual = createHash('sha256').update(image).digest('hex');
+    const problem = checksumProblem('the seed image built from the plan', sha256, actual);
+    if (problem) throw new VolumeContentError(problem);
+    await client.uploadStorageVolume(ref, (async function* () { yield image; })(), { length: BigInt(image.length) });
+  } catch (err) {
+    throw await failedUpload(err, step, change, client, ref);
+  }
+}
+
 export async function executeVolumeStep(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient): Promise<void> {
   switch (step.op) {
     case 'createXml':
@@ -189,6 +215,8 @@ export async function executeVolumeStep(step: Step, change: ResourceChange<'Stor
       return createVolume(step, change, client);
     case 'upload':
       return uploadContent(step, change, client);
+    case 'uploadSeed':
+      return uploadSeed(step, change, client);
     case 'resize':
       return client.resizeStorageVolume(await volumeRef(client, step), BigInt(payloadNumber(step, 'capacity')));
     case 'delete':

@@ -3,10 +3,11 @@
 // replace needs virtkeeper.io/allow-replace: "true" on the volume; delete (prune) needs
 // virtkeeper.io/allow-delete: "true" on the volume's pool manifest, because a pruned volume's
 // own manifest is gone and cannot carry the annotation any more.
+import { isSeedOfDeclaredDomain } from '../../cloud-init/domain-seed.js';
 import { redactUrl } from '../../manifests/redact-url.js';
-import type { LoadedManifest, StorageVolumeManifest, StorageVolumeSpec } from '../../manifests/types.js';
+import type { LoadedManifest, SeedImageSource, StorageVolumeManifest, StorageVolumeSpec } from '../../manifests/types.js';
 import { kindKey, volumeKey } from '../../manifests/identity.js';
-import type { LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
+import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
 import { formatSize } from '../../manifests/units.js';
 import { ANNOTATION_ALLOW_DELETE, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } from '../common/annotations.js';
 import { buildChange, createChanges, listPaths, noOp, type ChangeIdentity } from '../common/change.js';
@@ -42,7 +43,15 @@ function createSteps(manifest: StorageVolumeManifest, ctx: PlanContext): Step[] 
   } else {
     steps.push({ op: 'createXml', description: `create ${label(pool, name)}`, payload: { pool, name, xml } });
   }
-  if (source) {
+  if (source?.seed) {
+    // The step carries the seed's files, not the image: the image is rebuilt from them at upload
+    // (deterministically) and checked against sha256, so what the plan shows is what is written.
+    steps.push({
+      op: 'uploadSeed',
+      description: `write the cloud-init seed of Domain/${source.seed.domain} (${source.seed.files.map((f) => f.name).join(', ')}) into ${label(pool, name)}`,
+      payload: { pool, name, domain: source.seed.domain, files: source.seed.files, sha256: source.sha256 },
+    });
+  } else if (source) {
     // The capacity lets apply refuse a too-large local file before creating anything, and grow a
     // qcow2 volume whose uploaded image declares a smaller virtual size.
     const capacity = desiredCapacity(manifest, ctx);
@@ -59,8 +68,24 @@ function deleteStep(pool: string, name: string): Step {
   return { op: 'delete', description: `delete ${label(pool, name)} and its data`, payload: { pool, name } };
 }
 
+/** Why a seed volume is created: which domain's seed, and what cloud-init will make of it. */
+function seedReason(manifest: StorageVolumeManifest): string | undefined {
+  const seed = manifest.spec.source?.seed;
+  if (!seed) return undefined;
+  return `new cloud-init seed of Domain/${seed.domain} (instance-id ${seed.instanceId}); cloud-init runs its per-instance modules again only when the instance-id is new`;
+}
+
+/** A seed's files as the plan shows them: one line each, with its text. */
+function seedChanges(seed: SeedImageSource): FieldChange[] {
+  return seed.files.map((f) => ({ path: `seed.${f.name}`, after: f.text, class: 'redefine' as const }));
+}
+
 function planDelete(id: ChangeIdentity<'StorageVolume'>, live: VolumeLive, ctx: PlanContext): ResourceChange<'StorageVolume'> {
   const pool = live.spec.pool;
+  if (isSeedOfDeclaredDomain(live.name, ctx.desired)) {
+    // Only a rendering of the manifests is lost; the planner asks this only for a volume we created.
+    return buildChange(id, { action: 'delete', reason: 'replaced by a newer cloud-init seed of its domain', steps: [deleteStep(pool, live.name)] });
+  }
   const poolManifest = ctx.desired.byKey.get(kindKey('StoragePool', pool))?.manifest;
   const allowed = annotationIsTrue(poolManifest, ANNOTATION_ALLOW_DELETE);
   return buildChange(id, {
@@ -129,9 +154,12 @@ export function planVolume(
     const reason =
       poolLive && !poolLive.active
         ? `pool ${pool} is inactive, so its volumes could not be listed; the volume is created once the pool starts`
-        : 'volume does not exist';
+        : seedReason(desired.manifest) ?? 'volume does not exist';
     const spec = desired.manifest.spec;
-    return buildChange(id, { action: 'create', reason, changes: createChanges({ ...spec, pool: undefined }), steps: createSteps(desired.manifest, ctx) });
+    const changes = spec.source?.seed
+      ? [...createChanges({ ...spec, pool: undefined, source: undefined }), ...seedChanges(spec.source.seed)]
+      : createChanges({ ...spec, pool: undefined });
+    return buildChange(id, { action: 'create', reason, changes, steps: createSteps(desired.manifest, ctx) });
   }
   return planUpdate(id, desired.manifest, live, ctx);
 }

@@ -68,6 +68,16 @@ export const fullDomain: DomainManifest = {
       { usb: { vendor: 0x046d, product: 0xc52b } },
       { usb: { bus: 1, device: 4 } },
     ],
+    cloudInit: {
+      userData: { packages: ['nginx'], ssh_authorized_keys: ['ssh-ed25519 AAAAC3Nza... ops@example'] },
+      metaData: { 'local-hostname': 'web-1.example' },
+      networkConfig: { fromFile: 'web-1.network-config.yaml' },
+      vendorData: '#cloud-config\nruncmd: [true]\n',
+      instanceIdFrom: 'content',
+      pool: 'images',
+      target: 'hdd',
+      bus: 'ide',
+    },
     xml: { merge: '<devices><watchdog model="i6300esb" action="reset"/></devices>' },
   },
 };

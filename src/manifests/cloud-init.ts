@@ -1,0 +1,52 @@
+// A Domain's spec.cloudInit at load time: every {fromFile} read (through the caller's includer, so
+// this module does no I/O), then the seed derived — its volume and cdrom join the desired state
+// like any declared object. Problems are reported at the cloudInit field they concern, so a bad
+// user-data names the manifest's file and line like any other error.
+import { deriveSeed, type DerivedSeed } from '../cloud-init/domain-seed.js';
+import { NoCloudInputError } from '../cloud-init/nocloud.js';
+import type { FieldPath } from './paths.js';
+import type { CloudInitDocument, DomainCloudInit, DomainManifest } from './types.js';
+
+/** Reads `relative` (a fromFile value) for the manifest in `manifestFile` (both relative to the root). */
+export type Includer = (manifestFile: string, relative: string) => { text: string } | { error: string };
+
+/** What a loader without file access answers: fromFile needs loadManifests. */
+export const NO_INCLUDES: Includer = () => ({ error: 'cannot be read here: files are only read when manifests are loaded from a directory' });
+
+type Report = (path: FieldPath, message: string) => void;
+
+const DOCUMENT_FIELDS = ['userData', 'networkConfig', 'vendorData'] as const;
+
+/** The seed of `manifest`, or undefined after reporting why there is none. */
+export function loadSeed(manifest: DomainManifest, manifestFile: string, include: Includer, report: Report): DerivedSeed | undefined {
+  const ci = manifest.spec.cloudInit;
+  if (!ci) return undefined;
+  const resolved: DomainCloudInit = { ...ci };
+  let ok = true;
+  for (const field of DOCUMENT_FIELDS) {
+    const doc = ci[field];
+    const file = fromFileOf(doc);
+    if (file === undefined) continue;
+    const read = include(manifestFile, file);
+    if ('error' in read) {
+      report(['spec', 'cloudInit', field, 'fromFile'], `${JSON.stringify(file)} ${read.error}`);
+      ok = false;
+    } else resolved[field] = read.text;
+  }
+  if (!ok) return undefined;
+  try {
+    return deriveSeed({ ...manifest, spec: { ...manifest.spec, cloudInit: resolved } });
+  } catch (err) {
+    if (!(err instanceof NoCloudInputError)) throw err;
+    const prefix = `cloudInit.${err.field}: `;
+    const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+    report(['spec', 'cloudInit', ...err.field.split('.')], message);
+    return undefined;
+  }
+}
+
+function fromFileOf(doc: CloudInitDocument | undefined): string | undefined {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
+  const value = (doc as { fromFile?: unknown }).fromFile;
+  return typeof value === 'string' && Object.keys(doc).length === 1 ? value : undefined;
+}
