@@ -4,11 +4,11 @@
 // restartPolicy auto forcing off a guest that ignores ACPI after spec.shutdownTimeout; disks
 // and NICs plugged and unplugged and a cdrom's medium changed while the guest runs.
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildIso } from '../../../src/iso/index.js';
-import { bootIds, consoleOffset, waitForConsole, waitForReboot, waitForStatus } from '../../support/guest/console.js';
+import { bootIds, consoleOffset, userDataSeen, waitForConsole, waitForReboot, waitForStatus } from '../../support/guest/console.js';
 import { guestDomain, qemuUnavailable, useQemuSandbox, type GuestDomainOptions } from '../../support/qemu.js';
 import { Registry } from 'prom-client';
 import { LibvirtClient } from '../../../src/libvirt/client.js';
@@ -282,5 +282,51 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     sb.virsh('net-destroy', 'dhcp');
     sb.virsh('net-start', 'dhcp');
     expect((await planHost()).code).toBe(0);
+  }, 300_000);
+  it('boots with a cloud-init seed the guest reads byte for byte; edited user-data changes the medium live and drops the old seed', async () => {
+    const poolDir = path.join(sb.manifests, '..', 'seed-pool');
+    await mkdir(poolDir, { recursive: true });
+    const pool = { apiVersion: 'virtkeeper.io/v1', kind: 'StoragePool', metadata: { name: 'seeds' }, spec: { type: 'dir', path: poolDir } };
+    const userDataFile = path.join(sb.manifests, 'seed-1.user-data.yaml');
+    // Not ASCII, and not a manifest although it ends in .yaml: the loader must leave it to the seed.
+    const first = '#cloud-config\nwrite_files:\n  - path: /etc/motd\n    content: "premier été"\n';
+    const second = '#cloud-config\nruncmd:\n  - [sh, -c, "echo second seed"]\n';
+    await writeFile(userDataFile, first);
+    const guest = (extra: Partial<DomainSpec>) =>
+      guestDomain(sb, 'seed-1', { memory: '256MiB', extra: { cloudInit: { pool: 'seeds', userData: { fromFile: 'seed-1.user-data.yaml' } }, ...extra } });
+    const log = sb.consoleFile('seed-1');
+    const seedFiles = async () => (await readdir(poolDir)).filter((f) => f.startsWith('seed-1-cidata-'));
+
+    await sb.write('seed-1', pool, guest({}));
+    const created = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
+    expect(created.code, created.stdout + created.stderr).toBe(0);
+    await waitForConsole(log, /^VK-USERDATA /, { timeoutMs: 90_000 });
+    expect(userDataSeen(log).at(-1)?.toString('utf8')).toBe(first);
+    // An independent ISO reader sees the same bytes in the uploaded volume, under its Joliet name.
+    const [volume] = await seedFiles();
+    expect(execFileSync('isoinfo', ['-J', '-x', '/user-data', '-i', path.join(poolDir, volume!)], { encoding: 'utf8' })).toBe(first);
+    expect((await planHost()).code).toBe(0);
+    const id = sb.virsh('domid', 'seed-1');
+
+    await writeFile(userDataFile, second);
+    const planned = await planHost();
+    expect(planned.code, planned.stdout).toBe(2);
+    expect(planned.stdout).toContain(`+ seed.user-data: ${JSON.stringify(second)}`);
+    expect(planned.stdout).toMatch(/~ spec\.disks\[0\]\.volume\.name: "seed-1-cidata-[0-9a-f]{12}\.iso" → "seed-1-cidata-[0-9a-f]{12}\.iso"  \[live\]/);
+    expect(planned.stdout).toContain(`- StorageVolume/seeds/${volume} delete`);
+    expect(planned.stdout).not.toContain('restart');
+    const offset = consoleOffset(log);
+    const changed = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
+    expect(changed.code, changed.stdout + changed.stderr).toBe(0);
+    expect(sb.virsh('domid', 'seed-1')).toBe(id); // the medium changed under the running guest
+    await waitForConsole(log, /^VK-USERDATA /, { fromOffset: offset, timeoutMs: 60_000 });
+    expect(userDataSeen(log).at(-1)?.toString('utf8')).toBe(second);
+    const left = await seedFiles();
+    expect(left).toHaveLength(1);
+    expect(left[0]).not.toBe(volume);
+    expect((await planHost()).code).toBe(0);
+
+    await sb.write('seed-1', pool, guest({ state: 'stopped', stopMode: 'destroy' }));
+    expect((await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir })).code).toBe(0);
   }, 300_000);
 });

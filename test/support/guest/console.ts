@@ -73,3 +73,8 @@ export async function waitForReboot(file: string, previous: string, timeoutMs = 
 export function consoleOffset(file: string): number {
   return consoleText(file).length;
 }
+
+/** Every user-data the guest read from a seed cdrom, in order (see VK-USERDATA in init-script.ts). */
+export function userDataSeen(file: string): Buffer[] {
+  return [...consoleText(file).matchAll(/^VK-USERDATA (\S*)\r?$/gm)].map((m) => Buffer.from(m[1]!, 'base64'));
+}

@@ -3,10 +3,13 @@
 // guest that ignores ACPI), and then once a second onlines hot-plugged CPUs and prints one
 // status line with what the tests check: memory the kernel manages (the balloon shrinks and
 // grows MemTotal), online CPUs, NICs, block devices and the first line of /id.txt on the cdrom.
+// A cdrom holding a cloud-init seed (/user-data) has its user-data printed, base64, whenever it
+// differs from what was printed last, so tests compare what the guest reads byte for byte.
 //
 // Lines the tests parse (see console.ts):
 //   VK-READY kernel=<release> boot=<boot id> (new on every boot: tells a restart)
-//   VK-STATUS memtotal_kib=<n> nproc=<n> nics=<a,b> blocks=<a,b> cdrom=<text|none>
+//   VK-STATUS memtotal_kib=<n> nproc=<n> nics=<a,b> blocks=<a,b> cdrom=<text|cidata|empty|none>
+//   VK-USERDATA <base64 of /user-data on the cdrom>
 //   VK-POWEROFF
 export const GUEST_INIT = `#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -41,7 +44,13 @@ while :; do
   mem=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
   cd=none
   if [ -b /dev/sr0 ] && mount -t iso9660 -o ro /dev/sr0 /mnt 2>/dev/null; then
-    cd=$(head -n 1 /mnt/id.txt 2>/dev/null | tr -d ' '); umount /mnt
+    cd=$(head -n 1 /mnt/id.txt 2>/dev/null | tr -d ' ')
+    if [ -f /mnt/user-data ]; then
+      sum=$(md5sum /mnt/user-data | cut -d' ' -f1)
+      [ "$sum" != "$ud_sum" ] && ud_sum=$sum && echo "VK-USERDATA $(base64 -w 0 /mnt/user-data)"
+      [ -z "$cd" ] && cd=cidata
+    fi
+    umount /mnt
   fi
   echo "VK-STATUS memtotal_kib=$mem nproc=$(nproc) nics=$(list /sys/class/net '^lo$') blocks=$(list /sys/block '^loop\\|^ram') cdrom=\${cd:-empty}"
   sleep 1
