@@ -72,6 +72,8 @@ export function generate(sourceDir: string): Map<string, string> {
   const file = (name: string, text: string) => out.set(`${GENERATED_DIR}/${name}`, text);
 
   file('remote-types.ts', emitTypes(remote, headers, LIBVIRT_PIN, 'src/remote/remote_protocol.x'));
+  // The RPC layer's own structs (message header, error, stream hole) for the hand-written core.
+  file('virnet-types.ts', emitTypes(virnet, headers, LIBVIRT_PIN, 'src/rpc/virnetprotocol.x'));
   file(
     'remote-procedures.ts',
     emitProcedures(

@@ -24,8 +24,10 @@ import {
   VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE,
   VIR_DOMAIN_SAVE_PAUSED,
   VIR_DOMAIN_SAVE_RUNNING,
+  VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM,
 } from './generated/constants.js';
 import type { RemoteTypedParam } from './generated/remote-types.js';
+import { zeroRuns } from './zero-runs.js';
 import { openConnection, closeConnection } from './connect.js';
 import { supportsStreams, type WriteStreamOptions } from './connection.js';
 import {
@@ -171,11 +173,20 @@ export interface UploadOptions extends WriteStreamOptions {
   offset?: bigint;
   /** Bytes the daemon should expect (default 0: until the source ends). */
   length?: bigint;
+  /**
+   * Send blocks of zeros as holes (VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM): the daemon seeks over
+   * them instead of receiving them, so a mostly empty image costs what it holds.
+   */
+  sparse?: boolean;
+  /** Called after every data packet or hole with the bytes of the source done so far. */
+  onProgress?: (doneBytes: bigint) => void;
 }
 
 export interface UploadResult {
-  /** Bytes sent to the daemon. */
+  /** Data bytes sent to the daemon. */
   bytes: bigint;
+  /** Bytes of the source sent as holes (not sent at all). */
+  holeBytes: bigint;
 }
 
 /** Data to upload: Uint8Array chunks, or a byte Readable (file, HTTP body). */
@@ -951,17 +962,31 @@ export class LibvirtClient {
   private async upload(ref: StorageVolumeRef, source: UploadSource, opts: UploadOptions): Promise<UploadResult> {
     const conn = this.connection;
     if (!supportsStreams(conn)) throw new StreamsUnsupportedError('this connection cannot open libvirt streams (volume upload)');
-    const args = { vol: volHandle(ref), offset: opts.offset ?? 0n, length: opts.length ?? 0n, flags: 0 };
+    const flags = opts.sparse ? VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0;
+    const args = { vol: volHandle(ref), offset: opts.offset ?? 0n, length: opts.length ?? 0n, flags };
     const stream = await conn.openWriteStream(sto.STORAGE_VOL_UPLOAD, args, opts.chunkBytes === undefined ? {} : { chunkBytes: opts.chunkBytes });
+    const progress = () => opts.onProgress?.(BigInt(stream.bytesSent) + stream.holeBytes);
     try {
-      for await (const chunk of source as AsyncIterable<unknown>) await stream.write(asBytes(chunk));
+      const bytes = bytesOf(source);
+      if (opts.sparse) {
+        for await (const segment of zeroRuns(bytes)) {
+          if (segment.hole !== undefined) await stream.writeHole(segment.hole);
+          else await stream.write(segment.data);
+          progress();
+        }
+      } else {
+        for await (const chunk of bytes) {
+          await stream.write(chunk);
+          progress();
+        }
+      }
     } catch (err) {
       // Leaving the stream open would keep the daemon's side (and the volume) busy until disconnect.
       await stream.abort();
       throw err;
     }
     await stream.finish();
-    return { bytes: BigInt(stream.bytesSent) };
+    return { bytes: BigInt(stream.bytesSent), holeBytes: stream.holeBytes };
   }
 
   private report(info: CallInfo): void {
@@ -1105,6 +1130,10 @@ export class LibvirtClient {
 }
 
 /** Wraps a caller so every call reports its procedure, duration and outcome. */
+async function* bytesOf(source: UploadSource): AsyncGenerator<Uint8Array, void, undefined> {
+  for await (const chunk of source as AsyncIterable<unknown>) yield asBytes(chunk);
+}
+
 function asBytes(chunk: unknown): Uint8Array {
   if (chunk instanceof Uint8Array) return chunk;
   // A Readable with an encoding set yields strings; the bytes are what matter.

@@ -15,6 +15,7 @@ import {
 } from './rpc-types.js';
 import { describeCallObject } from './call-object.js';
 import { countCall } from './call-stats.js';
+import { VirNetStreamHoleXdr } from './generated/virnet-types.js';
 import {
   FrameDecoder,
   HEADER_BYTES,
@@ -103,6 +104,14 @@ export interface WriteStream {
    * more than one socket high-water mark. Rejects when the daemon failed the stream.
    */
   write(data: Uint8Array): Promise<void>;
+  /**
+   * Skips `length` bytes the daemon fills with a hole (STREAM_HOLE packet). Only on a stream
+   * opened with the procedure's sparse flag (VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM); the daemon
+   * fails any other stream that gets one.
+   */
+  writeHole(length: bigint): Promise<void>;
+  /** Bytes skipped as holes so far. */
+  readonly holeBytes: bigint;
   /** Ends the stream (STREAM status OK, empty) and waits for the daemon's confirmation or error. */
   finish(): Promise<void>;
   /**
@@ -157,6 +166,7 @@ class OutgoingStream implements WriteStream {
   private failure: Error | undefined;
   private settle: { resolve: () => void; reject: (err: Error) => void } | undefined;
   private sent = 0;
+  private skipped = 0n;
 
   constructor(
     private readonly transport: StreamTransport,
@@ -171,6 +181,10 @@ class OutgoingStream implements WriteStream {
 
   get bytesSent(): number {
     return this.sent;
+  }
+
+  get holeBytes(): bigint {
+    return this.skipped;
   }
 
   /** The opening call succeeded: data may flow. */
@@ -188,6 +202,16 @@ class OutgoingStream implements WriteStream {
       this.sent += piece.length;
     }
     this.assertWritable();
+  }
+
+  async writeHole(length: bigint): Promise<void> {
+    if (length <= 0n) return;
+    await this.transport.drained();
+    this.assertWritable();
+    const body = new XdrWriter(12);
+    VirNetStreamHoleXdr.encode(body, { length, flags: 0 });
+    this.transport.write(encodePacket({ ...this.header, type: MessageType.STREAM_HOLE, status: MessageStatus.CONTINUE }, body.toBuffer()));
+    this.skipped += length;
   }
 
   finish(): Promise<void> {

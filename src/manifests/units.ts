@@ -57,3 +57,15 @@ export function formatSize(bytes: number): string {
   }
   return `${bytes}B`;
 }
+
+/** An approximate size for people to read: 314572800 → "300.0 MiB", 512 → "512 B". */
+export function formatBytes(bytes: number | bigint): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let v = Number(bytes);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}

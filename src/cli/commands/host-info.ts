@@ -1,5 +1,6 @@
 // `virtkeeper host-info --connect URI [--json]`: what the host behind a libvirt URI is and can
 // run. A quick check that a URI works before pointing plan/apply at it; read-only.
+import { formatBytes } from '../../manifests/units.js';
 import type { Command } from 'commander';
 import { connectOption } from '../connect-option.js';
 import { XMLParser } from 'fast-xml-parser';
@@ -149,17 +150,6 @@ export async function collectHostInfo(client: LibvirtClient): Promise<HostInfo> 
     },
     capabilities: parseCapabilities(capsXml),
   };
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }
 
 export function formatHostInfo(info: HostInfo): string {

@@ -1,12 +1,13 @@
 // I/O: reading volumes of every active pool (an inactive pool cannot list its volumes) and
 // carrying out planned steps.
 import { redactUrl, redactUrlsIn } from '../../manifests/redact-url.js';
-import type { LibvirtClient, StorageVolumeRef } from '../../libvirt/client.js';
+import type { LibvirtClient, StorageVolumeRef, UploadResult } from '../../libvirt/client.js';
 import { volumeKey } from '../../manifests/identity.js';
+import { formatBytes } from '../../manifests/units.js';
 import { hasErrorCode, VIR_ERR_NO_STORAGE_POOL, VIR_ERR_NO_STORAGE_VOL, VIR_ERR_STORAGE_VOL_EXIST } from '../../libvirt/errors.js';
 import { withPool } from './pool-refs.js';
 import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
-import type { LiveResource, ResourceChange, Step } from '../types.js';
+import type { LiveResource, ResourceChange, Step, StepProgress } from '../types.js';
 import { payloadNumber, payloadOptionalString, payloadString, StepPayloadError, unknownStep } from '../common/payload.js';
 import { checkedContent, checksumProblem, sizeProblem, VolumeContentError } from './content-check.js';
 import { buildSeedImage } from '../../cloud-init/domain-seed.js';
@@ -121,18 +122,42 @@ async function checkLocalSourceFits(upload: Step, change: ResourceChange<'Storag
 }
 
 /** Streams the source into the volume, checked against its capacity and checksum on the way. */
-async function transfer(client: LibvirtClient, ref: StorageVolumeRef, spec: UploadSourceSpec, sha256: string | undefined): Promise<void> {
+async function transfer(client: LibvirtClient, ref: StorageVolumeRef, spec: UploadSourceSpec, sha256: string | undefined, progress?: StepProgress): Promise<void> {
   const { capacityBytes } = await client.getStorageVolumeInfo(ref);
   const source = await openUploadSource(spec);
   try {
     const tooBig = source.sizeBytes === undefined ? undefined : sizeProblem(source.label, source.sizeBytes, capacityBytes);
     if (tooBig) throw new VolumeContentError(tooBig);
     const body = checkedContent(source.body, { label: source.label, capacityBytes, sha256 });
-    await client.uploadStorageVolume(ref, body, { length: source.sizeBytes ?? 0n });
+    const report = uploadReporter(source.label, source.sizeBytes, progress);
+    // Sparse: blocks of zeros go as holes, so a 2 GiB image holding 300 MiB sends about 300 MiB.
+    const sent = await client.uploadStorageVolume(ref, body, { length: source.sizeBytes ?? 0n, sparse: true, onProgress: report.progress });
+    report.done(sent);
   } finally {
     source.close();
   }
 }
+
+/** How often an upload says how far it is. */
+const UPLOAD_REPORT_MS = 2000;
+
+/** Progress lines for an upload: how far, every few seconds, and at the end what was sent and skipped. */
+function uploadReporter(label: string, total: bigint | undefined, progress: StepProgress | undefined) {
+  let last = performance.now();
+  const of = total === undefined ? '' : ` of ${formatBytes(total)}`;
+  return {
+    progress(done: bigint): void {
+      const now = performance.now();
+      if (!progress || now - last < UPLOAD_REPORT_MS) return;
+      last = now;
+      progress(`uploading ${label}: ${formatBytes(done)}${of}`);
+    },
+    done(sent: UploadResult): void {
+      progress?.(`uploaded ${label}: ${formatBytes(sent.bytes)} sent, ${formatBytes(sent.holeBytes)} skipped as holes`);
+    },
+  };
+}
+
 
 /**
  * An uploaded qcow2 image brings its own virtual size, usually smaller than the manifest's
@@ -173,12 +198,12 @@ async function failedUpload(err: unknown, step: Step, change: ResourceChange<'St
   return new VolumeUploadError(`${what}; the incomplete volume was deleted, so the next apply creates and uploads it again`, { cause: err });
 }
 
-async function uploadContent(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient): Promise<void> {
+async function uploadContent(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, progress?: StepProgress): Promise<void> {
   const spec = uploadSpec(step);
   const sha256 = payloadOptionalString(step, 'sha256');
   const ref = await volumeRef(client, step);
   try {
-    await transfer(client, ref, spec, sha256);
+    await transfer(client, ref, spec, sha256, progress);
   } catch (err) {
     throw await failedUpload(err, step, change, client, ref);
   }
@@ -208,13 +233,13 @@ async function uploadSeed(step: Step, change: ResourceChange<'StorageVolume'>, c
   }
 }
 
-export async function executeVolumeStep(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient): Promise<void> {
+export async function executeVolumeStep(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, progress?: StepProgress): Promise<void> {
   switch (step.op) {
     case 'createXml':
     case 'createXmlFrom':
       return createVolume(step, change, client);
     case 'upload':
-      return uploadContent(step, change, client);
+      return uploadContent(step, change, client, progress);
     case 'uploadSeed':
       return uploadSeed(step, change, client);
     case 'resize':

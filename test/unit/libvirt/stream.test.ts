@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { REMOTE_PROC_STORAGE_VOL_UPLOAD } from '../../../src/libvirt/generated/remote-procedures.js';
+import { VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM } from '../../../src/libvirt/generated/constants.js';
 import { RpcConnection, supportsStreams, type RpcConnectionOptions } from '../../../src/libvirt/connection.js';
 import { FrameDecoder, MessageStatus, MessageType, VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX, encodePacket, type Packet } from '../../../src/libvirt/frame.js';
 import { ConnectionClosedError, LibvirtError, ProtocolError } from '../../../src/libvirt/errors.js';
@@ -277,8 +278,40 @@ describe('LibvirtClient.uploadStorageVolume', () => {
     const end = await daemon.next(isStream);
     expect(end.status).toBe(MessageStatus.OK);
     daemon.stream(call, MessageStatus.OK);
-    expect(await uploading).toEqual({ bytes: 11n });
+    expect(await uploading).toEqual({ bytes: 11n, holeBytes: 0n });
     expect(calls).toEqual(['STORAGE_VOL_UPLOAD:ok']);
+  });
+
+  it('sparse: sets VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM and sends blocks of zeros as STREAM_HOLE packets', async () => {
+    const { conn, daemon } = await connectPair();
+    const client = new LibvirtClient(conn);
+    const block = 64 * 1024;
+    const data = Buffer.alloc(block, 7);
+    async function* source() {
+      yield Buffer.concat([data, Buffer.alloc(3 * block)]);
+      yield Buffer.concat([data, Buffer.alloc(10)]); // a partial zero block at the end is a hole too
+    }
+    const progress: bigint[] = [];
+    const uploading = client.uploadStorageVolume(vol, source(), { sparse: true, onProgress: (n) => progress.push(n) });
+    const call = await daemon.next(isCall);
+    const r = new XdrReader(call.body);
+    [r.string(), r.string(), r.string(), r.uhyper(), r.uhyper()];
+    expect(r.uint()).toBe(VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM);
+    daemon.reply(call);
+    const seen: string[] = [];
+    for (;;) {
+      const p = await daemon.next((q) => q.serial === call.serial && (q.type === MessageType.STREAM || q.type === MessageType.STREAM_HOLE));
+      if (p.type === MessageType.STREAM_HOLE) {
+        const hole = new XdrReader(p.body);
+        seen.push(`hole ${hole.hyper()} flags ${hole.uint()}`);
+      } else if (p.status === MessageStatus.CONTINUE) seen.push(`data ${p.body.length}`);
+      else break;
+    }
+    // Data goes in packets of at most VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX (262120) bytes.
+    expect(seen).toEqual(['data 65536', `hole ${3 * block} flags 0`, 'data 65536', 'hole 10 flags 0']);
+    daemon.stream(call, MessageStatus.OK);
+    expect(await uploading).toEqual({ bytes: BigInt(2 * block), holeBytes: BigInt(3 * block + 10) });
+    expect(progress.at(-1)).toBe(BigInt(5 * block + 10));
   });
 
   it('aborts the stream and rethrows when the source fails', async () => {
