@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { buildIso } from '../iso/index.js';
 import { kindKey } from '../manifests/identity.js';
-import type { DesiredState, DomainDisk, DomainManifest, SeedImageSource, StorageVolumeManifest } from '../manifests/types.js';
+import type { AnyManifest, DesiredState, DomainDisk, DomainManifest, SeedImageSource, StorageVolumeManifest } from '../manifests/types.js';
 import { ANNOTATION_PRUNE, API_VERSION } from '../manifests/types.js';
 import { NOCLOUD_LABEL, NoCloudInputError, renderNoCloud } from './nocloud.js';
 
@@ -135,4 +135,11 @@ export function isSeedOfDeclaredDomain(volume: string, desired: DesiredState): b
   const domain = SEED_VOLUME.exec(volume)?.[1];
   const declared = domain === undefined ? undefined : desired.byKey.get(kindKey('Domain', domain))?.manifest;
   return declared?.kind === 'Domain' && (declared.spec.disks ?? []).some((d) => d.device === 'cdrom' && d.volume !== undefined && isSeedVolumeName(d.volume.name, domain!));
+}
+
+/** What the state store keeps of a seed volume's manifest, or undefined for any other manifest. */
+export function seedRecordOf(manifest: AnyManifest): { domain: string; sha256: string; files: SeedImageSource['files'] } | undefined {
+  if (manifest.kind !== 'StorageVolume') return undefined;
+  const source = manifest.spec.source;
+  return source?.seed && source.sha256 ? { domain: source.seed.domain, sha256: source.sha256, files: source.seed.files } : undefined;
 }

@@ -112,6 +112,7 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
         recordOutcome: (key, outcome, msg) => current.recordOutcome(key, outcome, msg),
         intend: (key, intent) => current.intend(key, intent),
         abandon: (id) => current.abandon(id),
+        recordSeed: (key, seed) => current.recordSeed(key, seed),
         flush: () => current.flush(),
         async close() {
           try {
@@ -150,7 +151,7 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
         live,
         host: hostFacts,
         inventory: state ? state.snapshot : inventory,
-        ...(state ? { foreign: state.foreign() } : {}),
+        ...(state ? { foreign: state.foreign(), seeds: state.seeds.all() } : {}),
         registry,
         options: {
           prune,

@@ -2,6 +2,8 @@
 // bounded number at a time), the steps of one change strictly in sequence. A change that fails
 // takes its dependents down with it ("skipped"); everything else still runs, so one bad object
 // does not hold the host hostage. No-op changes are never skipped: they have nothing to order.
+import { seedRecordOf } from '../cloud-init/domain-seed.js';
+import type { SeedRecord } from '../state/seeds.js';
 import PQueue from 'p-queue';
 import type { LibvirtClient } from '../libvirt/client.js';
 import { LibvirtError } from '../libvirt/errors.js';
@@ -63,6 +65,8 @@ export interface OwnershipRecorder {
   intend?(key: IdentityKey, intent: OwnershipIntent): Promise<number>;
   /** The change of this intent failed: leave the intent to be settled against the host later. */
   abandon?(id: number): void;
+  /** A cloud-init seed volume was written: what it holds (see state/seeds.ts). */
+  recordSeed?(key: IdentityKey, seed: SeedRecord): void;
 }
 
 export type ExecutorEvent =
@@ -238,4 +242,6 @@ function recordOwnership(change: ResourceChange, options: ExecuteOptions): void 
     // The live object's own key, for prune to find it once the manifest is gone.
     ...(change.liveKey !== undefined && change.liveKey !== change.key ? { liveKey: change.liveKey } : {}),
   });
+  const seed = change.action === 'create' ? seedRecordOf(loaded.manifest) : undefined;
+  if (seed) ownership.recordSeed?.(change.key, seed);
 }

@@ -99,6 +99,8 @@ export interface PlanInput {
   foreign?: ReadonlyMap<IdentityKey, ForeignRecord>;
   /** Objects the daemon found stalled, with the digest of the manifest it found them with. */
   stalls?: ReadonlyMap<IdentityKey, StallNote>;
+  /** The cloud-init seeds written on this host (state store), for the next seed's diff. */
+  seeds?: PlanContext['seeds'];
   registry: KindRegistry;
   options: PlanOptions;
   /** What the host can do, for kinds whose plan depends on it. */
@@ -131,7 +133,7 @@ function noteStall(change: ResourceChange, manifest: AnyManifest, stalls: PlanIn
 export function buildPlan(input: PlanInput): Plan {
   const { desired, live, inventory, registry, options } = input;
   const foreignByLiveKey = foreignIndex(input.foreign);
-  const ctx: PlanContext = { desired, live, ...(input.host ? { host: input.host } : {}) };
+  const ctx: PlanContext = { desired, live, ...(input.host ? { host: input.host } : {}), ...(input.seeds ? { seeds: input.seeds } : {}) };
   const errors: PlanError[] = [];
   const retained: RetainedObject[] = [];
   const forgotten: IdentityKey[] = [];

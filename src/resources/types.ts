@@ -9,6 +9,7 @@ import type {
   LoadedManifest,
   ManifestKind,
   ManifestOfKind,
+  SeedImageSource,
   SpecOfKind,
 } from '../manifests/types.js';
 
@@ -86,6 +87,8 @@ export interface PlanContext {
   live: ReadonlyMap<IdentityKey, LiveResource>;
   /** What the host can do, where a kind's plan depends on it; absent: not known. */
   host?: HostFacts;
+  /** Files of the cloud-init seeds virtkeeper wrote, by volume key (the state store's record). */
+  seeds?: ReadonlyMap<IdentityKey, { files: SeedImageSource['files'] }>;
 }
 
 /** Host-wide facts read before planning (see reconciler/host-facts.ts). */

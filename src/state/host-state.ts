@@ -9,6 +9,7 @@ import { INVENTORY_VERSION, parseInventory, type ForeignRecord, type HostIdentit
 import { StateStoreError } from './errors.js';
 import { resolveIntent, type IntentOutcome, type IntentRow, type OwnershipIntent } from './intents.js';
 import { StallBook } from './stalls.js';
+import { SeedBook, type SeedRecord } from './seeds.js';
 import type { StateStore } from './store.js';
 
 export type { ForeignRecord };
@@ -39,6 +40,8 @@ export class HostState {
   #storedOutcomes: Map<IdentityKey, string> | undefined;
   /** Objects the daemon found stalled on this host. */
   readonly stalls: StallBook;
+  /** The cloud-init seeds written on this host. */
+  readonly seeds: SeedBook;
   readonly #sql: {
     upsert: Statement;
     deleteRecord: Statement;
@@ -63,6 +66,7 @@ export class HostState {
     this.#records = records;
     for (const intent of intents) this.#addIntent(intent);
     this.stalls = new StallBook(store, host.key, owner);
+    this.seeds = new SeedBook(store, host.key, owner);
     const db = store.db;
     this.#sql = {
       // A record keeps its origin and first date; it moves to the owner recording it (apply only
@@ -192,8 +196,14 @@ export class HostState {
   }
 
   /** Drops the record of `key` (deleted, or gone from the host); also confirms its intents. */
+  /** A seed volume's upload succeeded: what it holds, for the next seed's plan. */
+  recordSeed(key: IdentityKey, seed: SeedRecord): void {
+    this.seeds.record(key, seed);
+  }
+
   forget(key: IdentityKey): void {
     if (this.#records.delete(key)) this.#snapshot = null;
+    this.seeds.forget(key);
     this.#settleIntentsOf(key);
     this.store.enqueueLazy(() => {
       this.#sql.deleteRecord.run(this.host.key, key);

@@ -109,4 +109,18 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (host, key)
   );
   `,
+  `
+  -- The cloud-init seeds virtkeeper wrote, by volume: the image digest, and the files it holds
+  -- (JSON), so the plan of the next seed can show what changed. Deleted with the volume.
+  CREATE TABLE seeds (
+    host TEXT NOT NULL,
+    volume_key TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    domain TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    files TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (host, volume_key)
+  );
+  `,
 ];

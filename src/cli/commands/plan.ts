@@ -114,6 +114,7 @@ export async function planAgainstHost(
     inventory: state.snapshot,
     foreign: state.foreign(),
     stalls: state.stalls.all(),
+    seeds: state.seeds.all(),
     registry,
     options: {
       prune: options.prune,

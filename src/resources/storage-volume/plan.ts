@@ -3,7 +3,7 @@
 // replace needs virtkeeper.io/allow-replace: "true" on the volume; delete (prune) needs
 // virtkeeper.io/allow-delete: "true" on the volume's pool manifest, because a pruned volume's
 // own manifest is gone and cannot carry the annotation any more.
-import { isSeedOfDeclaredDomain } from '../../cloud-init/domain-seed.js';
+import { isSeedOfDeclaredDomain, isSeedVolumeName } from '../../cloud-init/domain-seed.js';
 import { redactUrl } from '../../manifests/redact-url.js';
 import type { LoadedManifest, SeedImageSource, StorageVolumeManifest, StorageVolumeSpec } from '../../manifests/types.js';
 import { kindKey, volumeKey } from '../../manifests/identity.js';
@@ -75,9 +75,32 @@ function seedReason(manifest: StorageVolumeManifest): string | undefined {
   return `new cloud-init seed of Domain/${seed.domain} (instance-id ${seed.instanceId}); cloud-init runs its per-instance modules again only when the instance-id is new`;
 }
 
-/** A seed's files as the plan shows them: one line each, with its text. */
-function seedChanges(seed: SeedImageSource): FieldChange[] {
-  return seed.files.map((f) => ({ path: `seed.${f.name}`, after: f.text, class: 'redefine' as const }));
+/**
+ * A seed's files as the plan shows them: against the seed the domain's cdrom holds now when the
+ * state store knows its files (only what changed), else each file with its text.
+ */
+function seedChanges(seed: SeedImageSource, ctx: PlanContext): FieldChange[] {
+  const previous = previousSeedFiles(seed.domain, ctx);
+  if (!previous) return seed.files.map((f) => ({ path: `seed.${f.name}`, after: f.text, class: 'redefine' as const }));
+  const before = new Map(previous.map((f) => [f.name, f.text]));
+  const after = new Map(seed.files.map((f) => [f.name, f.text]));
+  const changes: FieldChange[] = [];
+  for (const name of new Set([...before.keys(), ...after.keys()])) {
+    if (before.get(name) === after.get(name)) continue;
+    changes.push({ path: `seed.${name}`, ...(before.has(name) ? { before: before.get(name) } : {}), ...(after.has(name) ? { after: after.get(name) } : {}), class: 'redefine' });
+  }
+  return changes;
+}
+
+/** Files of the seed on the live domain's cdrom, when virtkeeper wrote it and recorded them. */
+function previousSeedFiles(domain: string, ctx: PlanContext): SeedImageSource['files'] | undefined {
+  const live = ctx.live.get(kindKey('Domain', domain)) as LiveResource<'Domain'> | undefined;
+  for (const disk of live?.kind === 'Domain' ? (live.spec.disks ?? []) : []) {
+    if (disk.device !== 'cdrom' || !disk.volume || !isSeedVolumeName(disk.volume.name, domain)) continue;
+    const files = ctx.seeds?.get(volumeKey(disk.volume.pool, disk.volume.name))?.files;
+    if (files) return files;
+  }
+  return undefined;
 }
 
 function planDelete(id: ChangeIdentity<'StorageVolume'>, live: VolumeLive, ctx: PlanContext): ResourceChange<'StorageVolume'> {
@@ -157,7 +180,7 @@ export function planVolume(
         : seedReason(desired.manifest) ?? 'volume does not exist';
     const spec = desired.manifest.spec;
     const changes = spec.source?.seed
-      ? [...createChanges({ ...spec, pool: undefined, source: undefined }), ...seedChanges(spec.source.seed)]
+      ? [...createChanges({ ...spec, pool: undefined, source: undefined }), ...seedChanges(spec.source.seed, ctx)]
       : createChanges({ ...spec, pool: undefined });
     return buildChange(id, { action: 'create', reason, changes, steps: createSteps(desired.manifest, ctx) });
   }
