@@ -60,6 +60,7 @@ export function deriveSeed(manifest: DomainManifest): DerivedSeed {
     ...(ci.networkConfig !== undefined ? { networkConfig: resolvedDocument('networkConfig', ci.networkConfig) } : {}),
     ...(ci.vendorData !== undefined ? { vendorData: resolvedDocument('vendorData', ci.vendorData) } : {}),
     ...(ci.instanceIdFrom !== undefined ? { instanceIdFrom: ci.instanceIdFrom } : {}),
+    ...(ci.sshAuthorizedKeys !== undefined ? { sshAuthorizedKeys: ci.sshAuthorizedKeys.map((k) => resolvedKey(k)) } : {}),
   });
   const files = seed.files.map((f) => ({ name: f.name, text: Buffer.from(f.data).toString('utf8') }));
   const image = buildSeedImage(files);
@@ -95,6 +96,11 @@ function resolvedDocument(field: string, doc: NonNullable<NonNullable<DomainMani
     throw new NoCloudInputError(`${field}.fromFile`, 'was not read by the loader');
   }
   return doc;
+}
+
+function resolvedKey(key: string | { fromFile: string }): string {
+  if (typeof key !== 'string') throw new NoCloudInputError('sshAuthorizedKeys', 'a fromFile was not read by the loader');
+  return key;
 }
 
 const IDE_TARGETS = ['hda', 'hdb', 'hdc', 'hdd'];

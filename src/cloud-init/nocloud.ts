@@ -7,7 +7,7 @@
 // YAML 1.1, where yes/no/on/off are booleans and 0777 is octal: we render with the yaml package in
 // 1.1 mode so that a string such as "on" stays a string on the guest.
 import { createHash } from 'node:crypto';
-import { parseDocument, stringify, isMap } from 'yaml';
+import { parseDocument, stringify, isMap, isSeq } from 'yaml';
 import type { IsoFile } from '../iso/index.js';
 
 export type CloudConfig = Record<string, unknown>;
@@ -27,6 +27,12 @@ export interface NoCloudInput {
   networkConfig?: string | Record<string, unknown>;
   /** vendor-data, with the same forms as userData. */
   vendorData?: string | CloudConfig;
+  /**
+   * OpenSSH public keys (one per entry, "ssh-ed25519 AAAA… comment") added to the user-data's
+   * ssh_authorized_keys, after any it lists. Needs cloud-config user-data (a mapping, "#cloud-config"
+   * text or none); comments and layout of user-data text are kept.
+   */
+  sshAuthorizedKeys?: readonly string[];
   /**
    * How the default instance-id is chosen when metaData has none. cloud-init runs its per-instance
    * modules (users, ssh keys and host keys, write_files, runcmd, packages…) only on the first boot
@@ -67,7 +73,7 @@ export const NOCLOUD_LABEL = 'cidata';
 const USER_DATA_HEADERS = ['#cloud-config', '#!', '#include', '#cloud-boothook', '#part-handler', '#cloud-config-archive', '## template: jinja', 'Content-Type:'];
 
 export function renderNoCloud(input: NoCloudInput): NoCloudSeed {
-  const userData = renderUserData('userData', input.userData);
+  const userData = renderUserData('userData', withAuthorizedKeys(input.userData, input.sshAuthorizedKeys ?? []));
   const vendorData = input.vendorData === undefined ? undefined : renderUserData('vendorData', input.vendorData);
   const networkConfig = input.networkConfig === undefined ? undefined : renderNetworkConfig(input.networkConfig);
   const { 'instance-id': givenId, 'local-hostname': givenHostname, ...otherMeta } = input.metaData ?? {};
@@ -99,6 +105,34 @@ function renderUserData(field: string, value: string | CloudConfig | undefined):
   }
   if (value.startsWith('#cloud-config') && !value.startsWith('#cloud-config-archive')) checkYamlMapping(field, value, true);
   return value;
+}
+
+/** OpenSSH public key types (ssh-keygen -t, and FIDO keys). */
+const PUBLIC_KEY = /^(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/;
+
+function withAuthorizedKeys(userData: string | CloudConfig | undefined, keys: readonly string[]): string | CloudConfig | undefined {
+  if (keys.length === 0) return userData;
+  for (const key of keys) {
+    if (/PRIVATE KEY/.test(key)) throw new NoCloudInputError('sshAuthorizedKeys', 'holds a private key, which must never go into a seed; give the public key (the .pub file)');
+    if (!PUBLIC_KEY.test(key)) throw new NoCloudInputError('sshAuthorizedKeys', `"${key.slice(0, 30)}…" is not an OpenSSH public key; give a line like "ssh-ed25519 AAAA… comment" (the .pub file)`);
+  }
+  if (userData === undefined || userData === '') return { ssh_authorized_keys: [...keys] };
+  if (typeof userData !== 'string') {
+    const listed = userData.ssh_authorized_keys;
+    if (listed !== undefined && !Array.isArray(listed)) throw new NoCloudInputError('userData.ssh_authorized_keys', 'is not a list, so sshAuthorizedKeys cannot be added to it; make it a list');
+    return { ...userData, ssh_authorized_keys: [...((listed as unknown[] | undefined) ?? []), ...keys] };
+  }
+  if (!userData.startsWith('#cloud-config') || userData.startsWith('#cloud-config-archive')) {
+    throw new NoCloudInputError('sshAuthorizedKeys', 'can only be added to cloud-config user-data; this user-data is another type (a script?): put the keys in it yourself, or make it #cloud-config');
+  }
+  const doc = parseDocument(userData, { version: '1.1' });
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return userData; // renderUserData reports what is wrong
+  const listed = doc.get('ssh_authorized_keys');
+  if (listed === undefined) doc.set('ssh_authorized_keys', [...keys]);
+  else if (isSeq(listed)) for (const key of keys) listed.add(key);
+  else throw new NoCloudInputError('userData.ssh_authorized_keys', 'is not a list, so sshAuthorizedKeys cannot be added to it; make it a list');
+  // toString keeps the "#cloud-config" line and the user's comments.
+  return doc.toString({ lineWidth: 0 });
 }
 
 function renderNetworkConfig(value: string | Record<string, unknown>): string {

@@ -33,6 +33,25 @@ export function loadSeed(manifest: DomainManifest, manifestFile: string, include
       ok = false;
     } else resolved[field] = read.text;
   }
+  if (ci.sshAuthorizedKeys) {
+    const keys: string[] = [];
+    ci.sshAuthorizedKeys.forEach((entry, i) => {
+      if (typeof entry === 'string') {
+        keys.push(entry.trim());
+        return;
+      }
+      const read = include(manifestFile, entry.fromFile);
+      const problem = 'error' in read ? read.error : undefined;
+      // A .pub file, or an authorized_keys file: one key per line, blank lines and comments skipped.
+      const lines = 'text' in read ? read.text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')) : [];
+      if (problem !== undefined || lines.length === 0) {
+        report(['spec', 'cloudInit', 'sshAuthorizedKeys', i, 'fromFile'], `${JSON.stringify(entry.fromFile)} ${problem ?? 'holds no key'}`);
+        ok = false;
+      }
+      keys.push(...lines);
+    });
+    resolved.sshAuthorizedKeys = keys;
+  }
   if (!ok) return undefined;
   try {
     return deriveSeed({ ...manifest, spec: { ...manifest.spec, cloudInit: resolved } });

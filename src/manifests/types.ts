@@ -213,6 +213,8 @@ export interface DomainCloudInit {
   /** Network configuration version 1 or 2. */
   networkConfig?: CloudInitDocument;
   vendorData?: CloudInitDocument;
+  /** OpenSSH public keys added to user-data's ssh_authorized_keys: a key line, or {fromFile} of a .pub file (one key per line). */
+  sshAuthorizedKeys?: Array<string | { fromFile: string }>;
   /** domain (default): instance-id from the domain name; content: also from the seed's files, so an edit re-provisions. */
   instanceIdFrom?: 'domain' | 'content';
   /** StoragePool manifest the seed volume goes into; default the pool of the first disk with a volume. */

@@ -262,6 +262,18 @@ function cloudInitSchema(): JsonSchema {
     metaData: { type: 'object', description: 'meta-data keys; instance-id and local-hostname default from the domain (see instanceIdFrom).' },
     networkConfig: cloudInitDocument('network-config: network configuration version 1 or 2.'),
     vendorData: cloudInitDocument('vendor-data.'),
+    sshAuthorizedKeys: arr('OpenSSH public keys added to the user-data\'s ssh_authorized_keys (user-data must be cloud-config, or absent).', {
+      type: ['string', 'object'],
+      description: 'A public key line ("ssh-ed25519 AAAA… comment"), or {fromFile: path} of a .pub file (one key per line) relative to the manifest.',
+      maxLength: 16384,
+      if: { type: 'object' },
+      then: {
+        properties: { fromFile: str('A .pub file next to the manifest (relative to its directory, inside the manifest tree).', { minLength: 1, maxLength: 4096 }) },
+        required: ['fromFile'],
+        maxProperties: 1,
+        errorMessage: 'give a key line or {fromFile: path/to/key.pub}',
+      },
+    }, { maxItems: 64 }),
     instanceIdFrom: enumOf('How the default instance-id is chosen: domain (default) from the domain name only, so an edited seed does not re-provision the guest; content also from the seed\'s files, so any edit gives a new instance-id and cloud-init runs its per-instance modules again at the next boot.', ['domain', 'content'], { default: 'domain' }),
     pool: name('StoragePool manifest the seed volume goes into; default the pool of the first disk with a volume.'),
     target: str('Guest device name of the seed cdrom; default the first free hdX (ide), or sdX on a q35 machine (sata).', {

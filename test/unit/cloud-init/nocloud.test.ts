@@ -59,6 +59,36 @@ describe('renderNoCloud files', () => {
   });
 });
 
+describe('renderNoCloud sshAuthorizedKeys', () => {
+  const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFfA ops@laptop';
+  const other = 'ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTY= ci';
+
+  it('adds the keys after those user-data lists, as a mapping or as text whose comments stay', () => {
+    expect(parse11(filesOf({ domainName: 'web-1', sshAuthorizedKeys: [key] })['user-data'])).toEqual({ ssh_authorized_keys: [key] });
+    const mapped = filesOf({ domainName: 'web-1', userData: { ssh_authorized_keys: [other], packages: ['nginx'] }, sshAuthorizedKeys: [key] })['user-data'];
+    expect(parse11(mapped)).toEqual({ ssh_authorized_keys: [other, key], packages: ['nginx'] });
+    const text = '#cloud-config\n# the web tier\npackages: [nginx]\n';
+    const merged = filesOf({ domainName: 'web-1', userData: text, sshAuthorizedKeys: [key, other] })['user-data'];
+    expect(merged.startsWith('#cloud-config\n# the web tier\n')).toBe(true);
+    expect(parse11(merged)).toEqual({ packages: ['nginx'], ssh_authorized_keys: [key, other] });
+  });
+
+  it('refuses a private key, a line that is no public key, and user-data that is not cloud-config', () => {
+    const fails = (input: Partial<NoCloudInput>) => {
+      try {
+        renderNoCloud({ domainName: 'web-1', ...input });
+      } catch (err) {
+        return err instanceof NoCloudInputError ? err.message : `unexpected ${String(err)}`;
+      }
+      return 'no error';
+    };
+    expect(fails({ sshAuthorizedKeys: ['-----BEGIN OPENSSH PRIVATE KEY-----'] })).toBe('cloudInit.sshAuthorizedKeys: holds a private key, which must never go into a seed; give the public key (the .pub file)');
+    expect(fails({ sshAuthorizedKeys: ['hello world'] })).toMatch(/^cloudInit\.sshAuthorizedKeys: "hello world…" is not an OpenSSH public key/);
+    expect(fails({ userData: '#!/bin/sh\necho hi\n', sshAuthorizedKeys: [key] })).toMatch(/^cloudInit\.sshAuthorizedKeys: can only be added to cloud-config user-data/);
+    expect(fails({ userData: { ssh_authorized_keys: 'one' }, sshAuthorizedKeys: [key] })).toMatch(/^cloudInit\.userData\.ssh_authorized_keys: is not a list/);
+  });
+});
+
 describe('renderNoCloud instance-id', () => {
   const base: NoCloudInput = { domainName: 'web-1', userData: { packages: ['nginx'] } };
   const id = (input: NoCloudInput) => renderNoCloud(input).instanceId;

@@ -76,6 +76,21 @@ describe('cloudInit in the loader', () => {
     expect(byFile['d.yaml']).toBe('spec.cloudInit.target: hdc is already a disk of this domain; choose a free device name');
   });
 
+  it('reads sshAuthorizedKeys from .pub files (one key per line) into the user-data', async () => {
+    await mkdir(path.join(dir, 'keys'));
+    await writeFile(path.join(dir, 'keys', 'ops.pub'), '# ops team\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA1 alice\n\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA2 bob\n');
+    await writeFile(path.join(dir, 'keys', 'empty.pub'), '\n');
+    await writeFile(path.join(dir, 'web-1.yaml'), domain('pool: seeds\nsshAuthorizedKeys: [{fromFile: keys/ops.pub}, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA3 carol"]'));
+    await writeFile(path.join(dir, 'web-2.yaml'), domain('pool: seeds\nsshAuthorizedKeys: [{fromFile: keys/empty.pub}]').replace('web-1', 'web-2'));
+    const { state, errors } = await loadManifests(dir);
+    expect(errors.map((e) => `${e.file}:${e.line} ${e.path}: ${e.message}`)).toEqual(['web-2.yaml:8 spec.cloudInit.sshAuthorizedKeys[0].fromFile: "keys/empty.pub" holds no key']);
+    const web = state.byKey.get('Domain/web-1')!.manifest as DomainManifest;
+    const seed = (state.byKey.get(volumeKey('seeds', web.spec.disks!.at(-1)!.volume!.name))!.manifest as StorageVolumeManifest).spec.source!.seed!;
+    expect(seed.files.find((f) => f.name === 'user-data')!.text).toBe(
+      '#cloud-config\nssh_authorized_keys:\n  - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA1 alice\n  - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA2 bob\n  - ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA3 carol\n',
+    );
+  });
+
   it('still reports a .yaml file without apiVersion and kind that no manifest includes', async () => {
     await writeFile(path.join(dir, 'stray.yaml'), 'packages: [nginx]\n');
     const { errors } = await loadManifests(dir);

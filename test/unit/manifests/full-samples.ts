@@ -73,6 +73,7 @@ export const fullDomain: DomainManifest = {
       metaData: { 'local-hostname': 'web-1.example' },
       networkConfig: { fromFile: 'web-1.network-config.yaml' },
       vendorData: '#cloud-config\nruncmd: [true]\n',
+      sshAuthorizedKeys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB ops@example', { fromFile: 'keys/ops.pub' }],
       instanceIdFrom: 'content',
       pool: 'images',
       target: 'hdd',
