@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -27,5 +28,24 @@ describe('examples/manifests', () => {
     const nodeDevices = manifestsOfKind(state, 'NodeDevice');
     expect(nodeDevices.some((n) => n.manifest.spec.pci)).toBe(true);
     expect(domains.some((d) => d.manifest.spec.hostdevs?.some((h) => h.nodeDevice === nodeDevices[0].manifest.metadata.name))).toBe(true);
+  });
+});
+
+describe('examples/cloud-init', () => {
+  const dir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples/cloud-init');
+
+  it('validates, and its seed holds the user-data, the network-config and the key from keys/ops.pub', async () => {
+    const { state, errors } = await loadManifests(dir);
+    expect(errors.map(formatError)).toEqual([]);
+    const seed = manifestsOfKind(state, 'StorageVolume').find((v) => v.manifest.spec.source?.seed)?.manifest.spec.source?.seed;
+    const files = Object.fromEntries((seed?.files ?? []).map((f) => [f.name, f.text]));
+    expect(Object.keys(files).sort()).toEqual(['meta-data', 'network-config', 'user-data']);
+    const key = (await readFile(path.join(dir, 'keys', 'ops.pub'), 'utf8')).trim();
+    expect(files['user-data']).toContain(`ssh_authorized_keys:\n  - ${key}\n`);
+    expect(files['user-data']).toContain('packages: [ nginx ]');
+    expect(files['network-config']).toBe(await readFile(path.join(dir, 'app-1', 'network-config.yaml'), 'utf8'));
+    // The seed goes into the pool of the first disk, on SATA (the guest is q35).
+    const app = manifestsOfKind(state, 'Domain')[0]!.manifest;
+    expect(app.spec.disks!.at(-1)).toMatchObject({ device: 'cdrom', bus: 'sata', target: 'sda', volume: { pool: 'images' } });
   });
 });
