@@ -9,7 +9,8 @@ import { emptyInventory, hostIdentity } from '../src/reconciler/inventory.js';
 import { defaultRegistry } from '../src/resources/registry.js';
 import type { LiveResource } from '../src/resources/types.js';
 import type { IdentityKey, LoadedManifest, ManifestKind } from '../src/manifests/types.js';
-import { buildNoCloudSeedIso } from '../src/cloud-init/seed-iso.js';
+import { deriveSeed } from '../src/cloud-init/domain-seed.js';
+import type { DomainManifest } from '../src/manifests/types.js';
 import type { NoCloudInput } from '../src/cloud-init/nocloud.js';
 
 interface Result {
@@ -108,23 +109,32 @@ function benchPlanner(domains: number): Result {
 
 /** Issue 15: rendering and building a NoCloud seed of three small files takes at most 50 ms. */
 function benchSeedIso(): Result[] {
-  const input: NoCloudInput = {
-    domainName: 'web-1',
-    userData: { users: [{ name: 'ops', ssh_authorized_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI' + 'k'.repeat(43) + ' ops@laptop'] }], packages: ['nginx'] },
-    metaData: { 'public-keys': [] },
-    networkConfig: { version: 2, ethernets: { eth0: { dhcp4: true } } },
+  // What the loader does for each Domain with cloudInit: render the files, build the ISO and
+  // hash it (deriveSeed) — three small files: user-data with an ssh key, meta-data, network-config.
+  const domain: DomainManifest = {
+    apiVersion: 'virtkeeper.io/v1',
+    kind: 'Domain',
+    metadata: { name: 'web-1' },
+    spec: {
+      memory: '1GiB',
+      cloudInit: {
+        pool: 'images',
+        userData: { users: [{ name: 'ops', ssh_authorized_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI' + 'k'.repeat(43) + ' ops@laptop'] }], packages: ['nginx'] },
+        metaData: { 'public-keys': [] },
+        networkConfig: { version: 2, ethernets: { eth0: { dhcp4: true } } },
+      },
+    },
   };
-  const date = new Date('2024-01-01T00:00:00Z');
   // The first build in a process pays for the JIT warming up the yaml package (YAML 1.1 schema)
   // and the writer: measured 17–45 ms on the shared 2-core machine. It is reported with a loose
   // guard; the issue's 50 ms target is for a build in a running daemon (median of 20 after it).
-  const first = time(() => buildNoCloudSeedIso(input, date));
-  const runs = Array.from({ length: 20 }, () => time(() => buildNoCloudSeedIso(input, date)).ms).sort((a, b) => a - b);
+  const first = time(() => deriveSeed(domain));
+  const runs = Array.from({ length: 20 }, () => time(() => deriveSeed(domain)).ms).sort((a, b) => a - b);
   const median = (runs[9] + runs[10]) / 2;
-  const size = `${(first.value.image.length / 1024).toFixed(0)} KiB image`;
+  const size = `${(first.value.imageBytes / 1024).toFixed(0)} KiB image`;
   return [
-    { name: `NoCloud seed ISO, 3 small files, first build in the process (${size})`, value: first.ms, unit: 'ms', target: '<= 250 ms', ok: first.ms <= 250 },
-    { name: 'NoCloud seed ISO, 3 small files, median of 20 builds', value: median, unit: 'ms', target: '<= 50 ms', ok: median <= 50 },
+    { name: `NoCloud seed of a Domain, 3 small files, first build in the process (${size})`, value: first.ms, unit: 'ms', target: '<= 250 ms', ok: first.ms <= 250 },
+    { name: 'NoCloud seed of a Domain, 3 small files, median of 20 builds', value: median, unit: 'ms', target: '<= 50 ms', ok: median <= 50 },
   ];
 }
 

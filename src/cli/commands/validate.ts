@@ -1,5 +1,6 @@
 // `virtkeeper validate DIR`: load and check every manifest, report all errors at once.
 // Exit 0 when valid, 1 otherwise (also when DIR cannot be read).
+import { seedRecordOf } from '../../cloud-init/domain-seed.js';
 import type { Command } from 'commander';
 import { formatError } from '../../manifests/errors.js';
 import type { LoadResult } from '../../manifests/load-sources.js';
@@ -30,9 +31,12 @@ export function renderValidation(dir: string, result: LoadResult, options: Valid
     return { exitCode: valid ? 0 : 1, stdout: JSON.stringify(body, null, 2) + '\n', stderr: '' };
   }
   if (valid) {
-    const n = result.state.manifests.length;
+    // Seed volumes are derived from Domains' cloudInit, not written by the user: counted apart.
+    const seeds = result.state.manifests.filter((m) => seedRecordOf(m.manifest) !== undefined).length;
+    const n = result.state.manifests.length - seeds;
     const f = result.files.length;
-    return { exitCode: 0, stdout: `${dir}: ${n} manifest${n === 1 ? '' : 's'} in ${f} file${f === 1 ? '' : 's'}, all valid\n`, stderr: '' };
+    const derived = seeds === 0 ? '' : ` (${seeds} cloud-init seed${seeds === 1 ? '' : 's'} derived from them)`;
+    return { exitCode: 0, stdout: `${dir}: ${n} manifest${n === 1 ? '' : 's'} in ${f} file${f === 1 ? '' : 's'}, all valid${derived}\n`, stderr: '' };
   }
   const lines = result.errors.map(formatError);
   const summary = `${result.errors.length} error${result.errors.length === 1 ? '' : 's'} in ${dir}`;

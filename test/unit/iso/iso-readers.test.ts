@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildIso, type IsoFile } from '../../../src/iso/index.js';
-import { buildNoCloudSeedIso } from '../../../src/cloud-init/seed-iso.js';
+import { buildSeedImage, deriveSeed } from '../../../src/cloud-init/domain-seed.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'vk-iso-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -169,10 +169,14 @@ describe('edge images', () => {
 
 describe('a NoCloud seed image', () => {
   it('holds the rendered files under their real names in a cidata volume', () => {
-    const { image, instanceId } = buildNoCloudSeedIso(
-      { domainName: 'web-1', userData: { packages: ['nginx'] }, networkConfig: { version: 2, ethernets: { eth0: { dhcp4: true } } } },
-      date,
-    );
+    const seed = deriveSeed({
+      apiVersion: 'virtkeeper.io/v1',
+      kind: 'Domain',
+      metadata: { name: 'web-1' },
+      spec: { memory: '256MiB', cloudInit: { pool: 'seeds', userData: { packages: ['nginx'] }, networkConfig: { version: 2, ethernets: { eth0: { dhcp4: true } } } } },
+    });
+    const { instanceId } = seed;
+    const image = buildSeedImage(seed.volume.spec.source!.seed!.files);
     const iso = writeImage('seed.iso', image);
     expect(run('blkid', ['-o', 'value', '-s', 'LABEL', iso]).stdout.toString().trim()).toBe('cidata');
     const read = (name: string) => run('isoinfo', ['-J', '-i', iso, '-x', `/${name}`]).stdout.toString();

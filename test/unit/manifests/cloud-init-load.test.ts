@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cachedManifestLoader, loadManifests } from '../../../src/manifests/loader.js';
+import { renderValidation } from '../../../src/cli/commands/validate.js';
 import { volumeKey } from '../../../src/manifests/identity.js';
 import type { DomainManifest, StorageVolumeManifest } from '../../../src/manifests/types.js';
 
@@ -45,6 +46,12 @@ describe('cloudInit in the loader', () => {
     expect(volume.metadata.name).toMatch(/^web-1-cidata-[0-9a-f]{12}\.iso$/);
     const userData = volume.spec.source!.seed!.files.find((f) => f.name === 'user-data');
     expect(userData?.text).toBe('#cloud-config\npackages: [nginx]\n');
+  });
+
+  it('validate counts the derived seed apart from the manifests', async () => {
+    await writeFile(path.join(dir, 'web-1.yaml'), domain('pool: seeds'));
+    const out = renderValidation('m', await loadManifests(dir), { json: false });
+    expect(out.stdout).toBe('m: 2 manifests in 2 files, all valid (1 cloud-init seed derived from them)\n');
   });
 
   it('names the manifest, line and field when fromFile is missing or leaves the tree', async () => {
