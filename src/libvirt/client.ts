@@ -18,6 +18,12 @@ import {
   DOMAIN_MANAGED_SAVE_REMOVE,
   DOMAIN_SET_MEMORY_FLAGS,
   DOMAIN_SET_VCPUS_FLAGS,
+  CONNECT_LIST_ALL_SECRETS,
+  SECRET_DEFINE_XML,
+  SECRET_GET_XML_DESC,
+  SECRET_LOOKUP_BY_USAGE,
+  SECRET_SET_VALUE,
+  SECRET_UNDEFINE,
 } from './generated/remote-procedures.js';
 import {
   VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE,
@@ -26,7 +32,10 @@ import {
   VIR_DOMAIN_SAVE_RUNNING,
   VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM,
 } from './generated/constants.js';
-import type { RemoteTypedParam } from './generated/remote-types.js';
+import type { RemoteNonnullSecret, RemoteTypedParam } from './generated/remote-types.js';
+
+/** A libvirt secret: its uuid and its usage (type and id), as the protocol names it. */
+export type SecretRef = RemoteNonnullSecret;
 import { zeroRuns } from './zero-runs.js';
 import { openConnection, closeConnection } from './connect.js';
 import { supportsStreams, type WriteStreamOptions } from './connection.js';
@@ -37,6 +46,7 @@ import {
   VIR_ERR_NO_INTERFACE,
   VIR_ERR_NO_NETWORK,
   VIR_ERR_NO_NODE_DEVICE,
+  VIR_ERR_NO_SECRET,
   VIR_ERR_NO_STORAGE_POOL,
   VIR_ERR_NO_STORAGE_VOL,
   VIR_ERR_NO_SUPPORT,
@@ -995,6 +1005,37 @@ export class LibvirtClient {
     } catch {
       // A metrics hook must never turn a successful libvirt call into a failure.
     }
+  }
+
+  // ---- secrets -------------------------------------------------------------------------------
+  // libvirt's secret driver keeps values for volumes (LUKS), ceph, iscsi, tls and vtpm. Values
+  // are only ever written: virtkeeper never asks for one back (a private secret refuses anyway).
+
+  async listSecrets(): Promise<SecretRef[]> {
+    const r = await this.call(CONNECT_LIST_ALL_SECRETS, { need_results: 1, flags: 0 });
+    return r.secrets;
+  }
+
+  async getSecretXml(ref: SecretRef): Promise<string> {
+    return (await this.call(SECRET_GET_XML_DESC, { secret: ref, flags: 0 })).xml;
+  }
+
+  /** Defines a new secret, or updates the one with the same uuid (or usage). */
+  async defineSecret(xml: string): Promise<SecretRef> {
+    return (await this.call(SECRET_DEFINE_XML, { xml, flags: 0 })).secret;
+  }
+
+  setSecretValue(ref: SecretRef, value: Uint8Array): Promise<void> {
+    return this.call(SECRET_SET_VALUE, { secret: ref, value: Buffer.from(value.buffer, value.byteOffset, value.byteLength), flags: 0 });
+  }
+
+  undefineSecret(ref: SecretRef): Promise<void> {
+    return this.call(SECRET_UNDEFINE, { secret: ref });
+  }
+
+  /** The secret with this usage (VIR_SECRET_USAGE_TYPE_*, usage id), or null. */
+  async lookupSecretByUsage(usageType: number, usageID: string): Promise<SecretRef | null> {
+    return (await orNull(this.call(SECRET_LOOKUP_BY_USAGE, { usageType, usageID }), VIR_ERR_NO_SECRET))?.secret ?? null;
   }
 
   // ---- host interfaces ---------------------------------------------------------------------

@@ -42,9 +42,11 @@ export function checkManifest(m: AnyManifest): CheckIssue[] {
       issues.push(...checkInterface(m.metadata.name, m.spec).map(prefix(spec)));
       break;
     case 'NodeDevice':
+    case 'Secret':
       break;
   }
-  if (m.spec.xml?.merge !== undefined) {
+  // A Secret has no xml overlay: its whole document is its usage and description.
+  if (m.kind !== 'Secret' && m.spec.xml?.merge !== undefined) {
     const root = { Domain: 'domain', Network: 'network', StoragePool: 'pool', StorageVolume: 'volume', Interface: 'interface', NodeDevice: 'device' }[m.kind];
     issues.push(...checkXmlFragment(m.spec.xml.merge, root).map((message) => ({ path: ['spec', 'xml', 'merge'], message })));
   }

@@ -19,6 +19,7 @@ export const MANIFEST_KINDS = [
   'StorageVolume',
   'Interface',
   'NodeDevice',
+  'Secret',
 ] as const;
 export type ManifestKind = (typeof MANIFEST_KINDS)[number];
 
@@ -423,6 +424,47 @@ export interface NodeDeviceSpec {
   xml?: XmlOverlay;
 }
 
+// ---------------------------------------------------------------- Secret
+
+/** What libvirt uses the secret for: exactly one usage, which is also how libvirt finds it. */
+export interface SecretUsage {
+  /** Volume encryption (LUKS): the volume's path on the host. */
+  volume?: string;
+  /** Ceph (rbd disks and pools): a usage name, e.g. "client.admin secret". */
+  ceph?: string;
+  /** iSCSI CHAP (disks and pools): a usage target name. */
+  iscsi?: string;
+  /** TLS keys (QEMU's TLS for migration, NBD, chardevs): a usage name. */
+  tls?: string;
+  /** vTPM state encryption: a usage name. */
+  vtpm?: string;
+}
+
+/**
+ * Where the value comes from, on the machine running virtkeeper, read at plan (to tell whether it
+ * changed) and at apply (to set it): exactly one of a file, an environment variable or a command.
+ */
+export interface SecretValueFrom {
+  /** Path of a file; one trailing newline is dropped. */
+  file?: string;
+  /** Name of an environment variable. */
+  env?: string;
+  /** A program and its arguments (no shell), whose standard output is the value; one trailing newline is dropped. */
+  command?: string[];
+}
+
+export interface SecretSpec {
+  usage: SecretUsage;
+  valueFrom: SecretValueFrom;
+  /** raw (default): the bytes as read; base64: the text read is base64 and the value is what it decodes to (ceph keys). */
+  encoding?: 'raw' | 'base64';
+  description?: string;
+  /** libvirt never reveals the value to any client (default true). */
+  private?: boolean;
+  /** Fixed UUID; omitted: libvirt generates one and virtkeeper keeps it. */
+  uuid?: string;
+}
+
 // ---------------------------------------------------------------- envelope
 
 export interface Manifest<K extends ManifestKind, S> {
@@ -438,6 +480,7 @@ export type StoragePoolManifest = Manifest<'StoragePool', StoragePoolSpec>;
 export type StorageVolumeManifest = Manifest<'StorageVolume', StorageVolumeSpec>;
 export type InterfaceManifest = Manifest<'Interface', InterfaceSpec>;
 export type NodeDeviceManifest = Manifest<'NodeDevice', NodeDeviceSpec>;
+export type SecretManifest = Manifest<'Secret', SecretSpec>;
 
 export type AnyManifest =
   | DomainManifest
@@ -445,7 +488,8 @@ export type AnyManifest =
   | StoragePoolManifest
   | StorageVolumeManifest
   | InterfaceManifest
-  | NodeDeviceManifest;
+  | NodeDeviceManifest
+  | SecretManifest;
 
 export type ManifestOfKind<K extends ManifestKind> = Extract<AnyManifest, { kind: K }>;
 export type SpecOfKind<K extends ManifestKind> = ManifestOfKind<K>['spec'];

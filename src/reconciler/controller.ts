@@ -410,7 +410,8 @@ export class Controller {
     try {
       const live = await this.#engine.readLive(session);
       this.#live = new Map(live);
-      plan = this.#engine.plan({ desired, live, inventory: inventory.snapshot, prune: this.#prune, settleIntents: true });
+      const secretValues = await this.#engine.assessSecrets?.(desired);
+      plan = this.#engine.plan({ desired, live, inventory: inventory.snapshot, prune: this.#prune, settleIntents: true, ...(secretValues ? { secretValues } : {}) });
     } catch (err) {
       if (this.#session !== session || this.#deadSessions.has(session)) return false;
       log.warn({ err: message(err) }, 'full sync could not read or plan the host; retrying');
@@ -742,7 +743,9 @@ export class Controller {
     const scope = [key, ...this.#engine.dependencies(loaded.manifest)];
     try {
       for (const k of scope) this.#applyLiveUpdate(live, await this.#engine.readFor(session, k));
-      plan = this.#engine.plan({ desired, live, inventory: inventory.snapshot, prune: false, only: new Set(scope), settleIntents: false });
+      const only = new Set(scope);
+      const secretValues = await this.#engine.assessSecrets?.(desired, only);
+      plan = this.#engine.plan({ desired, live, inventory: inventory.snapshot, prune: false, only, settleIntents: false, ...(secretValues ? { secretValues } : {}) });
     } catch (err) {
       // The connection went away under us: not the object's fault, and the reconnect resyncs it.
       if (this.#session !== session || this.#deadSessions.has(session)) throw new NotConnectedError(message(err));

@@ -4,7 +4,7 @@
 // fakes, and a renamed function elsewhere is fixed here in one place.
 import type { LibvirtClient } from '../libvirt/client.js';
 import type { AnyManifest, DesiredState, IdentityKey, ManifestError, ManifestKind } from '../manifests/types.js';
-import type { LiveResource } from '../resources/types.js';
+import type { LiveResource, PlanContext } from '../resources/types.js';
 import type { LifecycleEventRef } from './event-keys.js';
 import type { ApplyReport, OwnershipRecorder } from './executor.js';
 import type { Inventory } from './inventory.js';
@@ -87,6 +87,8 @@ export interface PlanRequest {
    * its read is fresh and nothing else runs meanwhile, while a per-key plan sees a cached view.
    */
   settleIntents?: boolean;
+  /** What was found about each desired Secret's value (see ControllerEngine.assessSecrets). */
+  secretValues?: PlanContext['secretValues'];
 }
 
 export interface ControllerEngine {
@@ -101,6 +103,8 @@ export interface ControllerEngine {
   /** A fresh read of what `key` names: an event or a file change re-reads only that. */
   readFor(session: HostSession, key: IdentityKey): Promise<LiveUpdate>;
   plan(request: PlanRequest): Plan;
+  /** Reads each desired Secret's value (file, env, command) and compares it with its recorded digest; engines without secrets leave it out. */
+  assessSecrets?(desired: DesiredState, only?: ReadonlySet<IdentityKey>): Promise<PlanContext['secretValues']>;
   /** Runs the plan's changes in dependency order, `concurrency` at a time (default 1). */
   execute(plan: Plan, session: HostSession, desired: DesiredState, ownership: OwnershipStore, concurrency?: number): Promise<ApplyReport>;
   /** Keys a manifest refers to, to re-reconcile dependants when a referenced manifest changes. */

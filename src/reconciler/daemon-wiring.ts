@@ -1,5 +1,6 @@
 // The ControllerEngine the daemon runs with: the real loader, libvirt client, event
 // subscriptions, inventory, planner and executor. Tests substitute parts of it.
+import { assessSecretValues } from '../resources/secret/assess.js';
 import path from 'node:path';
 import { closeConnection, openConnection } from '../libvirt/connect.js';
 import { LibvirtClient } from '../libvirt/client.js';
@@ -113,6 +114,7 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
         intend: (key, intent) => current.intend(key, intent),
         abandon: (id) => current.abandon(id),
         recordSeed: (key, seed) => current.recordSeed(key, seed),
+        recordSecretDigest: (key, digest) => current.recordSecretDigest(key, digest),
         flush: () => current.flush(),
         async close() {
           try {
@@ -143,7 +145,9 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
       return { scope: 'kind', kind: known, objects: [...all.values()] };
     },
 
-    plan({ desired, live, inventory, prune, only, settleIntents }) {
+    assessSecrets: (desired, only) => assessSecretValues(desired, state ? state.secretDigests.all() : new Map(), only),
+
+    plan({ desired, live, inventory, prune, only, settleIntents, secretValues }) {
       // Intents a failed or interrupted change left behind are settled against this read of the host.
       if (settleIntents !== false) state?.resolveIntents((key) => live.has(key), { persist: true });
       return buildPlan({
@@ -152,6 +156,7 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
         host: hostFacts,
         inventory: state ? state.snapshot : inventory,
         ...(state ? { foreign: state.foreign(), seeds: state.seeds.all() } : {}),
+        ...(secretValues ? { secretValues } : {}),
         registry,
         options: {
           prune,

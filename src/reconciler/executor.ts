@@ -67,6 +67,8 @@ export interface OwnershipRecorder {
   abandon?(id: number): void;
   /** A cloud-init seed volume was written: what it holds (see state/seeds.ts). */
   recordSeed?(key: IdentityKey, seed: SeedRecord): void;
+  /** A Secret's value was set: its salted digest (see state/secret-digests.ts). */
+  recordSecretDigest?(key: IdentityKey, digest: { salt: string; digest: string }): void;
 }
 
 export type ExecutorEvent =
@@ -197,8 +199,12 @@ async function runChange(change: ResourceChange, options: ExecuteOptions, intent
   for (const step of change.steps) {
     options.onEvent?.({ type: 'step', change, step: step.description });
     try {
-      await kind.execute(step, change as never, options.client, (message) =>
-        options.onEvent?.({ type: 'progress', change, step: step.description, message }),
+      await kind.execute(
+        step,
+        change as never,
+        options.client,
+        (message) => options.onEvent?.({ type: 'progress', change, step: step.description, message }),
+        { secretDigest: (key, digest) => ownership?.recordSecretDigest?.(key, digest) },
       );
     } catch (err) {
       if (intentId !== undefined) ownership?.abandon?.(intentId);

@@ -101,6 +101,8 @@ export interface PlanInput {
   stalls?: ReadonlyMap<IdentityKey, StallNote>;
   /** The cloud-init seeds written on this host (state store), for the next seed's diff. */
   seeds?: PlanContext['seeds'];
+  /** What was found about each desired Secret's value (resources/secret/assess.ts). */
+  secretValues?: PlanContext['secretValues'];
   registry: KindRegistry;
   options: PlanOptions;
   /** What the host can do, for kinds whose plan depends on it. */
@@ -133,7 +135,7 @@ function noteStall(change: ResourceChange, manifest: AnyManifest, stalls: PlanIn
 export function buildPlan(input: PlanInput): Plan {
   const { desired, live, inventory, registry, options } = input;
   const foreignByLiveKey = foreignIndex(input.foreign);
-  const ctx: PlanContext = { desired, live, ...(input.host ? { host: input.host } : {}), ...(input.seeds ? { seeds: input.seeds } : {}) };
+  const ctx: PlanContext = { desired, live, ...(input.host ? { host: input.host } : {}), ...(input.seeds ? { seeds: input.seeds } : {}), ...(input.secretValues ? { secretValues: input.secretValues } : {}) };
   const errors: PlanError[] = [];
   const retained: RetainedObject[] = [];
   const forgotten: IdentityKey[] = [];

@@ -7,6 +7,7 @@ import { networkKind } from './network/index.js';
 import { nodeDeviceKind } from './node-device/index.js';
 import { storagePoolKind } from './storage-pool/index.js';
 import { storageVolumeKind } from './storage-volume/index.js';
+import { secretKind } from './secret/index.js';
 import type { ResourceKind } from './types.js';
 
 export type KindRegistry = { readonly [K in ManifestKind]: ResourceKind<K> };
@@ -17,6 +18,7 @@ export type KindRegistry = { readonly [K in ManifestKind]: ResourceKind<K> };
  * every time.
  */
 export const KIND_ORDER: readonly ManifestKind[] = [
+  'Secret',
   'Network',
   'NodeDevice',
   'Interface',
@@ -38,4 +40,5 @@ export const defaultRegistry: KindRegistry = {
   StorageVolume: storageVolumeKind,
   Interface: interfaceKind,
   NodeDevice: nodeDeviceKind,
+  Secret: secretKind,
 };

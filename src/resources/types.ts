@@ -89,6 +89,23 @@ export interface PlanContext {
   host?: HostFacts;
   /** Files of the cloud-init seeds virtkeeper wrote, by volume key (the state store's record). */
   seeds?: ReadonlyMap<IdentityKey, { files: SeedImageSource['files'] }>;
+  /** What was found about each desired Secret's value (never the value), by manifest key. */
+  secretValues?: ReadonlyMap<IdentityKey, SecretValueState>;
+}
+
+/** A Secret's value compared with the digest recorded when virtkeeper last set it. */
+export type SecretValueState =
+  | { state: 'same' }
+  | { state: 'changed' }
+  /** No digest is recorded (a secret virtkeeper never set): apply sets the value. */
+  | { state: 'unrecorded' }
+  /** The value could not be read here (a CI run without the secret): not compared, not set. */
+  | { state: 'unreadable'; reason: string };
+
+/** What a step leaves for the state store; the executor hands it on to the ownership records. */
+export interface StepRecords {
+  /** A Secret's value was set: the salted digest that tells the next plan whether it changed. */
+  secretDigest?(key: IdentityKey, digest: { salt: string; digest: string }): void;
 }
 
 /** Host-wide facts read before planning (see reconciler/host-facts.ts). */
@@ -161,7 +178,7 @@ export interface ResourceKind<K extends ManifestKind> {
    * Carries out one planned step. `progress` receives lines worth showing while a step waits
    * (a guest given time to shut down, a device the guest has to release).
    */
-  execute(step: Step, change: ResourceChange<K>, client: LibvirtClient, progress?: StepProgress): Promise<void>;
+  execute(step: Step, change: ResourceChange<K>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void>;
 }
 
 /** Receives one human line about a step in progress ("waiting for web-1 to shut down: 10s of 60s"). */

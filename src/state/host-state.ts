@@ -10,6 +10,7 @@ import { StateStoreError } from './errors.js';
 import { resolveIntent, type IntentOutcome, type IntentRow, type OwnershipIntent } from './intents.js';
 import { StallBook } from './stalls.js';
 import { SeedBook, type SeedRecord } from './seeds.js';
+import { SecretDigestBook, type SecretDigestRecord } from './secret-digests.js';
 import type { StateStore } from './store.js';
 
 export type { ForeignRecord };
@@ -42,6 +43,8 @@ export class HostState {
   readonly stalls: StallBook;
   /** The cloud-init seeds written on this host. */
   readonly seeds: SeedBook;
+  /** Salted digests of the Secret values set on this host. */
+  readonly secretDigests: SecretDigestBook;
   readonly #sql: {
     upsert: Statement;
     deleteRecord: Statement;
@@ -67,6 +70,7 @@ export class HostState {
     for (const intent of intents) this.#addIntent(intent);
     this.stalls = new StallBook(store, host.key, owner);
     this.seeds = new SeedBook(store, host.key, owner);
+    this.secretDigests = new SecretDigestBook(store, host.key, owner);
     const db = store.db;
     this.#sql = {
       // A record keeps its origin and first date; it moves to the owner recording it (apply only
@@ -201,9 +205,15 @@ export class HostState {
     this.seeds.record(key, seed);
   }
 
+  /** A Secret's value was set: its salted digest, for the next plan. */
+  recordSecretDigest(key: IdentityKey, digest: SecretDigestRecord): void {
+    this.secretDigests.record(key, digest);
+  }
+
   forget(key: IdentityKey): void {
     if (this.#records.delete(key)) this.#snapshot = null;
     this.seeds.forget(key);
+    this.secretDigests.forget(key);
     this.#settleIntentsOf(key);
     this.store.enqueueLazy(() => {
       this.#sql.deleteRecord.run(this.host.key, key);

@@ -123,4 +123,17 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (host, volume_key)
   );
   `,
+  `
+  -- Salted digests (HMAC-SHA256 under a random salt) of the Secret values virtkeeper set, by
+  -- manifest key: the next plan tells a changed value without anything keeping the value.
+  CREATE TABLE secret_digests (
+    host TEXT NOT NULL,
+    key TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (host, key)
+  );
+  `,
 ];

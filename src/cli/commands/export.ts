@@ -45,12 +45,16 @@ const FILE_PREFIX: Record<ManifestKind, string> = {
   StorageVolume: 'storage-volume',
   Interface: 'interface',
   NodeDevice: 'node-device',
+  Secret: 'secret',
 };
 
-/** Pure: live objects → manifests in a stable order; transient objects are left out (no config to keep). */
+/**
+ * Pure: live objects → manifests in a stable order. Left out: transient objects (no config to
+ * keep) and secrets (libvirt never gives their value back, so no manifest could say where it is).
+ */
 export function toManifests(live: Iterable<LiveResource>, filter: { name?: string } = {}): ExportedManifest[] {
   const selected = [...live]
-    .filter((o) => o.persistent && (filter.name === undefined || o.name === filter.name))
+    .filter((o) => o.persistent && o.kind !== 'Secret' && (filter.name === undefined || o.name === filter.name))
     .sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return selected.map((object) => {
     const manifest = { apiVersion: API_VERSION, kind: object.kind, metadata: { name: object.name }, spec: withoutUndefined(object.spec) } as AnyManifest;

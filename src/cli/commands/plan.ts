@@ -1,5 +1,6 @@
 // `virtkeeper plan DIR --connect URI`: what apply would do, read through a read-only connection.
 // Exit codes: 0 success; with --detailed-exitcode 0 no changes, 2 changes; 1 error either way.
+import { assessSecretValues } from '../../resources/secret/assess.js';
 import { Command } from 'commander';
 import { callTimeoutOption, connectOption } from '../connect-option.js';
 import { LibvirtClient } from '../../libvirt/client.js';
@@ -105,7 +106,11 @@ export async function planAgainstHost(
   state: HostState,
   options: HostPlanOptions,
 ): Promise<HostPlan> {
-  const [live, host] = await Promise.all([readLiveState(client, registry), readHostFacts(client, managesInterfaces(desired, Object.keys(state.snapshot.objects)), state)]);
+  const [live, host, secretValues] = await Promise.all([
+    readLiveState(client, registry),
+    readHostFacts(client, managesInterfaces(desired, Object.keys(state.snapshot.objects)), state),
+    assessSecretValues(desired, state.secretDigests.all(), options.only),
+  ]);
   state.resolveIntents((key) => live.has(key), { persist: options.persistIntents });
   const plan = buildPlan({
     host,
@@ -115,6 +120,7 @@ export async function planAgainstHost(
     foreign: state.foreign(),
     stalls: state.stalls.all(),
     seeds: state.seeds.all(),
+    secretValues,
     registry,
     options: {
       prune: options.prune,

@@ -6,6 +6,7 @@ import type {
   InterfaceManifest,
   NetworkManifest,
   NodeDeviceManifest,
+  SecretManifest,
   StoragePoolManifest,
   StorageVolumeManifest,
 } from '../../../src/manifests/types.js';
@@ -189,3 +190,24 @@ export const usbBusNodeDevice: NodeDeviceManifest = {
   ...fullNodeDevice,
   spec: { usb: { bus: 1, device: 3 } },
 };
+
+export const fullSecret: SecretManifest = {
+  apiVersion: 'virtkeeper.io/v1',
+  kind: 'Secret',
+  metadata: meta('ceph-client'),
+  spec: {
+    usage: { ceph: 'client.libvirt secret' },
+    valueFrom: { file: '/run/secrets/ceph-client.key' },
+    encoding: 'base64',
+    description: 'Ceph client key for the rbd pool',
+    private: true,
+    uuid: '2ea9a0f0-7c7c-4a7a-9d4b-5b0a3c7e1f21',
+  },
+};
+
+export const fullSecretAlternatives: SecretManifest[] = [
+  { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'luks-data' }, spec: { usage: { volume: '/var/lib/libvirt/images/data.img' }, valueFrom: { env: 'DATA_PASSPHRASE' }, encoding: 'raw' } },
+  { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'chap' }, spec: { usage: { iscsi: 'libvirtiscsi' }, valueFrom: { command: ['pass', 'show', 'iscsi/chap'] }, private: false } },
+  { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'tls-key' }, spec: { usage: { tls: 'TLS_migration' }, valueFrom: { file: '/etc/pki/tls.key' } } },
+  { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'vtpm-1' }, spec: { usage: { vtpm: 'VTPM_web-1' }, valueFrom: { env: 'VTPM_KEY' } } },
+];

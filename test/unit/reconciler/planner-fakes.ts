@@ -113,6 +113,7 @@ export function fakeRegistry(hook: { current?: ExecuteHook } = {}): KindRegistry
     StorageVolume: fakeKind('StorageVolume', hook),
     Interface: fakeKind('Interface', hook),
     NodeDevice: fakeKind('NodeDevice', hook),
+    Secret: fakeKind('Secret', hook),
   };
 }
 

@@ -1,0 +1,45 @@
+// A secret's usage: the one thing libvirt identifies a secret by besides its uuid, so it is
+// also how virtkeeper pairs a Secret manifest with the live secret (the manifest's name is ours
+// alone: libvirt secrets have none).
+import {
+  VIR_SECRET_USAGE_TYPE_CEPH,
+  VIR_SECRET_USAGE_TYPE_ISCSI,
+  VIR_SECRET_USAGE_TYPE_TLS,
+  VIR_SECRET_USAGE_TYPE_VOLUME,
+  VIR_SECRET_USAGE_TYPE_VTPM,
+} from '../../libvirt/generated/constants.js';
+import type { IdentityKey, SecretUsage } from '../../manifests/types.js';
+
+export type UsageType = keyof SecretUsage;
+
+export interface Usage {
+  type: UsageType;
+  /** The usage id: a volume path, a ceph/tls/vtpm usage name, an iscsi target. */
+  id: string;
+}
+
+/** VIR_SECRET_USAGE_TYPE_* of each usage, and the element of <usage> that holds its id. */
+export const USAGE_TYPES: Record<UsageType, { number: number; element: string }> = {
+  volume: { number: VIR_SECRET_USAGE_TYPE_VOLUME, element: 'volume' },
+  ceph: { number: VIR_SECRET_USAGE_TYPE_CEPH, element: 'name' },
+  iscsi: { number: VIR_SECRET_USAGE_TYPE_ISCSI, element: 'target' },
+  tls: { number: VIR_SECRET_USAGE_TYPE_TLS, element: 'name' },
+  vtpm: { number: VIR_SECRET_USAGE_TYPE_VTPM, element: 'name' },
+};
+
+export function usageOf(usage: SecretUsage): Usage {
+  for (const type of Object.keys(USAGE_TYPES) as UsageType[]) {
+    const id = usage[type];
+    if (id !== undefined) return { type, id };
+  }
+  throw new Error('a Secret needs exactly one usage (the schema checks it)');
+}
+
+export function usageTypeOfNumber(n: number): UsageType | undefined {
+  return (Object.keys(USAGE_TYPES) as UsageType[]).find((t) => USAGE_TYPES[t].number === n);
+}
+
+/** Key of the live secret with this usage: "Secret/ceph:client.admin secret" (':' is not in manifest names). */
+export function usageKey(u: Usage): IdentityKey {
+  return `Secret/${u.type}:${u.id}`;
+}
