@@ -1,7 +1,7 @@
 // `virtkeeper apply --json` (documented in docs/plan-format.md): the plan that ran, in the plan's
 // own JSON shape, and what became of each change. A public contract like the plan's: add
 // fields, never rename or remove them without bumping format_version.
-import { redactUrlsIn } from '../../manifests/redact-url.js';
+import { redactSecretsIn } from '../../manifests/redact.js';
 import type { ActionType } from '../../resources/types.js';
 import type { ApplyReport, ChangeOutcome } from '../executor.js';
 import type { Plan } from '../planner.js';
@@ -49,7 +49,7 @@ export function toJsonApply(plan: Plan, connect: string, outcome: { report: Appl
       duration_ms: Math.round(r.durationMs),
       steps_done: r.stepsDone,
       error: r.error
-        ? { code: r.error.code ?? null, code_name: r.error.codeName ?? null, message: redactUrlsIn(r.error.message), step: r.error.step ?? null }
+        ? { code: r.error.code ?? null, code_name: r.error.codeName ?? null, message: redactSecretsIn(r.error.message), step: r.error.step ?? null }
         : null,
     })),
     counts: report ? { ...report.counts } : { ...NO_COUNTS },

@@ -1,11 +1,11 @@
 // What apply did, change by change, and every failure with libvirt's code and message.
-import { redactUrlsIn } from '../../manifests/redact-url.js';
+import { redactSecretsIn } from '../../manifests/redact.js';
 import type { ApplyReport, ChangeError, ChangeResult } from '../executor.js';
 
 export function formatChangeError(error: ChangeError): string {
   const code = error.code !== undefined ? `libvirt error ${error.code}${error.codeName ? ` (${error.codeName})` : ''}: ` : '';
   const step = error.step ? ` [while: ${error.step}]` : '';
-  return redactUrlsIn(`${code}${error.message}${step}`);
+  return redactSecretsIn(`${code}${error.message}${step}`);
 }
 
 const VERB: Record<ChangeResult['outcome'], string> = {

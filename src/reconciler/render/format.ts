@@ -2,7 +2,7 @@
 // change is called and how a value reads.
 import type { ActionType, FieldChange, ResourceChange } from '../../resources/types.js';
 import type { PlanSummary } from '../planner.js';
-import { redactUrlsIn } from '../../manifests/redact-url.js';
+import { redactSecretsIn } from '../../manifests/redact.js';
 import type { RetainedReason } from '../planner.js';
 
 /** One-character marker per action, as in a diff. */
@@ -27,7 +27,7 @@ export function formatValue(value: unknown): string {
   if (value === undefined) return '(absent)';
   if (typeof value === 'bigint') return value.toString();
   const text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-  return redactUrlsIn(text ?? String(value));
+  return redactSecretsIn(text ?? String(value));
 }
 
 /** "spec.memory: "2GiB" → "4GiB"" / "spec.bridge: "br0"" */
@@ -63,5 +63,5 @@ export const RETAINED_REASON: Record<RetainedReason, string> = {
 
 /** What the daemon found, in one line: the guard's message and its dates. */
 export function stalledLine(stall: NonNullable<ResourceChange['stalled']>): string {
-  return `${redactUrlsIn(stall.message)} (the daemon found it so since ${stall.since}; it tries again at ${stall.retryAt})`;
+  return `${redactSecretsIn(stall.message)} (the daemon found it so since ${stall.since}; it tries again at ${stall.retryAt})`;
 }

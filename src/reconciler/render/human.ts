@@ -3,7 +3,7 @@
 import type { ActionType, ResourceChange } from '../../resources/types.js';
 import { isRestartPending, type Plan } from '../planner.js';
 import { describePending } from '../../resources/common/pending.js';
-import { redactUrlsIn } from '../../manifests/redact-url.js';
+import { redactSecretsIn } from '../../manifests/redact.js';
 import { displayedChanges } from './expand.js';
 import { ACTION_SYMBOL, fieldOp, formatFieldChange, RETAINED_REASON, stalledLine, summaryLine, type FieldOp } from './format.js';
 
@@ -43,7 +43,7 @@ export function renderHuman(plan: Plan, options: HumanRenderOptions): string {
     lines.push('');
   }
   for (const error of plan.errors) {
-    lines.push(paint('alert', `Error: ${error.key ? `${error.key}: ` : ''}${redactUrlsIn(error.message)}`));
+    lines.push(paint('alert', `Error: ${error.key ? `${error.key}: ` : ''}${redactSecretsIn(error.message)}`));
   }
   if (plan.errors.length > 0) lines.push('');
   if (plan.pruneBlocked !== undefined) lines.push(paint('alert', plan.pruneBlocked), '');
@@ -56,14 +56,14 @@ function renderChange(change: ResourceChange, paint: (style: Style, text: string
   const flags: string[] = [];
   if (change.restartRequired) flags.push(paint('yellow', '(restart required)'));
   if (isRestartPending(change)) flags.push(paint('yellow', '(restart pending)'));
-  if (change.refused) flags.push(paint('alert', `REFUSED: ${redactUrlsIn(change.refused)}`));
+  if (change.refused) flags.push(paint('alert', `REFUSED: ${redactSecretsIn(change.refused)}`));
   const symbol = change.action === 'no-op' && isRestartPending(change) ? '!' : ACTION_SYMBOL[change.action];
   const action = change.action === 'no-op' && isRestartPending(change) ? 'restart pending' : change.action;
   const header = `${paint(style, symbol.padStart(3))} ${paint('bold', change.key)} ${paint(style, action)}`;
   const lines = [[header, ...flags].join(' ')];
   // A pending-only change's reason is its pending lines, printed below.
   const pendingOnly = change.action === 'no-op' && isRestartPending(change);
-  if (change.reason && change.reason !== change.refused && !pendingOnly) lines.push(`      ${paint('dim', redactUrlsIn(change.reason))}`);
+  if (change.reason && change.reason !== change.refused && !pendingOnly) lines.push(`      ${paint('dim', redactSecretsIn(change.reason))}`);
   // How a field reaches the host (live/redefine/replace) only matters for an object that exists:
   // on a create every field is simply part of the new definition.
   const showClass = change.action !== 'create';

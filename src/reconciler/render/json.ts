@@ -2,7 +2,7 @@
 // contract for CI scripts: add fields, never rename or remove them without bumping format_version.
 import type { ActionType, ChangeClass, ResourceChange } from '../../resources/types.js';
 import type { Plan } from '../planner.js';
-import { redactUrlsIn, redactUrlsInValue } from '../../manifests/redact-url.js';
+import { redactSecretsIn, redactSecretsInValue } from '../../manifests/redact.js';
 
 export const PLAN_FORMAT_VERSION = '1';
 
@@ -61,7 +61,7 @@ export function toJsonPlan(plan: Plan, connect: string): JsonPlan {
     resource_changes: plan.changes.map((c) => resourceChange(c, plan.waitsFor.get(c.key) ?? [])),
     retained: plan.retained.map((r) => ({ address: r.key, reason: r.reason })),
     forgotten: [...plan.forgotten],
-    errors: plan.errors.map((e) => ({ address: e.key ?? null, message: redactUrlsIn(e.message) })),
+    errors: plan.errors.map((e) => ({ address: e.key ?? null, message: redactSecretsIn(e.message) })),
     prune_blocked: plan.pruneBlocked ?? null,
   };
 }
@@ -72,7 +72,7 @@ function resourceChange(change: ResourceChange, waitsFor: readonly string[]): Js
     kind: change.kind,
     name: change.name,
     action: change.action,
-    reason: redactUrlsIn(change.reason),
+    reason: redactSecretsIn(change.reason),
     restart_required: change.restartRequired,
     depends_on: [...waitsFor],
     changes: change.changes.map((f) => ({
@@ -83,8 +83,8 @@ function resourceChange(change: ResourceChange, waitsFor: readonly string[]): Js
     })),
     steps: change.steps.map((s) => s.op),
   };
-  if (change.refused !== undefined) out.refused = redactUrlsIn(change.refused);
-  if (change.stalled) out.stalled = { message: redactUrlsIn(change.stalled.message), since: change.stalled.since, retry_at: change.stalled.retryAt };
+  if (change.refused !== undefined) out.refused = redactSecretsIn(change.refused);
+  if (change.stalled) out.stalled = { message: redactSecretsIn(change.stalled.message), since: change.stalled.since, retry_at: change.stalled.retryAt };
   if (change.restartPending?.length) {
     out.restart_pending = change.restartPending.map((p) => ({ path: p.path, running: jsonValue(p.running), defined: jsonValue(p.defined) }));
   }
@@ -94,7 +94,7 @@ function resourceChange(change: ResourceChange, waitsFor: readonly string[]): Js
 function jsonValue(v: unknown): unknown {
   if (v === undefined) return null;
   if (typeof v === 'bigint') return v.toString();
-  return redactUrlsInValue(v);
+  return redactSecretsInValue(v);
 }
 
 export function renderJson(plan: Plan, connect: string): string {

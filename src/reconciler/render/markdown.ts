@@ -2,7 +2,7 @@
 // in ```diff blocks (which GitHub and GitLab colour).
 import type { ResourceChange } from '../../resources/types.js';
 import { isRestartPending, type Plan } from '../planner.js';
-import { redactUrlsIn } from '../../manifests/redact-url.js';
+import { redactSecretsIn } from '../../manifests/redact.js';
 import { displayedChanges } from './expand.js';
 import { fieldOp, formatFieldChange, formatValue, RETAINED_REASON, stalledLine, summaryLine } from './format.js';
 
@@ -17,7 +17,7 @@ export const MARKDOWN_COMMENT_LIMIT = 60_000;
 
 export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions): string {
   const lines: string[] = ['### virtkeeper plan', '', `Host: \`${code(options.connect)}\``, ''];
-  for (const error of plan.errors) lines.push(`> **Error:** ${cell(redactUrlsIn(`${error.key ? `${error.key}: ` : ''}${error.message}`))}`, '');
+  for (const error of plan.errors) lines.push(`> **Error:** ${cell(redactSecretsIn(`${error.key ? `${error.key}: ` : ''}${error.message}`))}`, '');
   if (plan.pruneBlocked !== undefined) lines.push(`> **Prune refused:** ${cell(plan.pruneBlocked)}`, '');
 
   lines.push(`**Plan:** ${summaryLine(plan.summary)}.`, '');
@@ -61,7 +61,7 @@ function notes(c: ResourceChange): string {
   if (isRestartPending(c)) parts.push('**restart pending**');
   if (c.stalled) parts.push(`**stalled:** ${stalledLine(c.stalled)}`);
   if (c.reason && c.reason !== c.refused) parts.push(c.reason);
-  return redactUrlsIn(parts.join('; '));
+  return redactSecretsIn(parts.join('; '));
 }
 
 function details(c: ResourceChange): string[] {
@@ -77,7 +77,7 @@ function details(c: ResourceChange): string[] {
       out.push(`${op} ${formatFieldChange(field)}${tag(field)}`);
     }
   }
-  if (c.changes.length === 0) out.push(`  (${redactUrlsIn(c.steps.map((s) => s.description).join('; ')) || 'no field changes'})`);
+  if (c.changes.length === 0) out.push(`  (${redactSecretsIn(c.steps.map((s) => s.description).join('; ')) || 'no field changes'})`);
   out.push('```', '');
   return out;
 }

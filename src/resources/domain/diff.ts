@@ -5,7 +5,7 @@ import type { DomainDisk, DomainInterface, DomainSpec } from '../../manifests/ty
 import { matchNics } from './nic-match.js';
 import type { ChangeClass, FieldChange } from '../types.js';
 import { sizeToKiB } from './memory.js';
-import { canonicalMerge } from './overlay.js';
+import { markableMerge } from './overlay.js';
 
 /** Which class a top-level field's change has. */
 export function changeClassOf(field: string): ChangeClass {
@@ -63,7 +63,8 @@ const NORMALISE: Record<string, (v: unknown) => unknown> = {
   'disks[].readonly': (v) => v === true,
   // No driver type: libvirt does not probe formats, the image is used as raw.
   'disks[].format': (v) => v ?? 'raw',
-  'xml.merge': (v) => canonicalMerge(v as string | undefined),
+  // Without secure attributes: the mark (the live side) never keeps a password (markableMerge).
+  'xml.merge': (v) => markableMerge(v as string | undefined),
   'os.type': (v) => v ?? 'hvm',
 };
 for (const f of ['acpi', 'apic', 'pae', 'hap', 'smm', 'vmport']) NORMALISE[`features.${f}`] = (v) => v === true;

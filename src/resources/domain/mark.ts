@@ -3,7 +3,7 @@
 // `xml.merge` overlay last applied, which lets a later apply remove what an edited overlay
 // no longer asks for instead of piling up devices.
 import { attr, children, el, isElement, textEl, text, type XmlElement } from '../xml.js';
-import { canonicalMerge } from './overlay.js';
+import { markableMerge } from './overlay.js';
 
 export const VK_NAMESPACE = 'https://virtkeeper.io/xmlns/v1';
 export const VK_PREFIX = 'vk';
@@ -11,7 +11,7 @@ export const VK_PREFIX = 'vk';
 export interface OwnershipMark {
   /** Identity key of the manifest that owns the domain ("Domain/web-1"). */
   key?: string;
-  /** The `xml.merge` overlay applied at the last define, as written in the manifest. */
+  /** The `xml.merge` overlay applied at the last define, canonical and without secure attributes (markableMerge). */
   merge?: string;
 }
 
@@ -52,7 +52,7 @@ export function markElement(mark: OwnershipMark): XmlElement {
   return el(
     `${VK_PREFIX}:managed`,
     { [`xmlns:${VK_PREFIX}`]: VK_NAMESPACE, key: mark.key },
-    mark.merge?.trim() ? textEl(`${VK_PREFIX}:merge`, canonicalMerge(mark.merge)) : undefined,
+    mark.merge?.trim() ? textEl(`${VK_PREFIX}:merge`, markableMerge(mark.merge)) : undefined,
   );
 }
 

@@ -3,20 +3,35 @@
 // every apply; here the overlay is reconciled against what is already there first.
 import { child, children, isElement, parseXmlFragment, text, toXmlString, type XmlElement, type XmlNode } from '../xml.js';
 import { removeChildren } from './tree.js';
+import { SECURE_XML_ATTRIBUTES } from '../../manifests/redact.js';
 
 function fragments(merge: string | undefined): XmlElement[] {
   if (!merge || !merge.trim()) return [];
   return parseXmlFragment(merge);
 }
 
-/** Canonical text of an overlay, so formatting differences are not drift. */
-export function canonicalMerge(merge: string | undefined): string | undefined {
+/**
+ * The overlay as the ownership mark keeps it and the diff compares it: canonical (formatting is
+ * not drift), with every secure attribute (a graphics
+ * `passwd`) removed. libvirt returns <metadata> to read-only clients too, so nothing secret may
+ * be stored there; prepareOverlay only needs the previous overlay to recognise what it created,
+ * and an element without its password still contains()-matches the live one. Unparsable text is
+ * not stored at all rather than stored as it is.
+ */
+export function markableMerge(merge: string | undefined): string | undefined {
   if (!merge || !merge.trim()) return undefined;
+  let frags: XmlElement[];
   try {
-    return fragments(merge).map((f) => toXmlString(f).trim()).join('\n');
+    frags = fragments(merge);
   } catch {
-    return merge.trim();
+    return undefined;
   }
+  const strip = (node: XmlElement): void => {
+    for (const name of SECURE_XML_ATTRIBUTES) delete node.attrs[name];
+    for (const c of children(node)) strip(c);
+  };
+  frags.forEach(strip);
+  return frags.map((f) => toXmlString(f).trim()).join('\n');
 }
 
 /**

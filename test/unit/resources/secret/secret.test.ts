@@ -37,7 +37,7 @@ describe('planSecret', () => {
   });
   const ctx = (value?: SecretValueState, withLive = true): PlanContext => ({
     desired: createDesiredState('/m', []),
-    live: new Map(withLive ? [[live().key, live()]] : []),
+    live: new Map<string, LiveResource>(withLive ? [[live().key, live() as LiveResource]] : []),
     ...(value ? { secretValues: new Map([['Secret/ceph', value]]) } : {}),
   });
 

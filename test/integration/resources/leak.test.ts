@@ -1,0 +1,106 @@
+// Secrets planted everywhere one can enter — a VNC password in xml.merge, Secret values from a
+// file, an environment variable and a command — must reach libvirt and appear nowhere else: not
+// in the plan (human, JSON, Markdown), the apply output, the state store's files, nor in what
+// libvirt gives clients back without VIR_DOMAIN_XML_SECURE (`virsh -r dumpxml`, `virsh dumpxml`),
+// where virtkeeper's own metadata used to copy xml.merge verbatim. Real daemon: qemu:///system of
+// the private libvirtd (the secret driver; the domain is defined, not started).
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
+import { usePrivateLibvirtd } from '../../support/libvirtd.js';
+import { apply, plan } from '../reconciler/support.js';
+
+describe('no secret leaves the manifests', () => {
+  const fixture = usePrivateLibvirtd();
+  let skipReason: string | undefined;
+  let uri: string;
+  let work: string;
+  beforeAll(async () => {
+    if (fixture.daemon.isolation !== 'namespaces') skipReason = `needs root and unshare for a private qemu:///system (isolation is ${fixture.daemon.isolation})`;
+    else uri = fixture.daemon.uri('qemu', '/system');
+    work = await mkdtemp(path.join(os.tmpdir(), 'vk-leak-'));
+  });
+  afterAll(() => rm(work, { recursive: true, force: true }));
+  const requireDriver = (ctx: TestContext) => {
+    if (skipReason) ctx.skip(skipReason);
+  };
+
+  it('plants unique secrets and finds them only where libvirt keeps them', async (ctx) => {
+    requireDriver(ctx);
+    const planted = {
+      vnc: `vnc${randomBytes(3).toString('hex')}`.slice(0, 8), // VNC passwords are at most 8 characters
+      file: `file-${randomBytes(12).toString('hex')}`,
+      env: `env-${randomBytes(12).toString('hex')}`,
+      command: `cmd-${randomBytes(12).toString('hex')}`,
+    };
+    const manifests = path.join(work, 'manifests');
+    const stateDir = path.join(work, 'state');
+    await mkdir(manifests, { recursive: true });
+    await writeFile(path.join(work, 'value'), planted.file);
+    process.env.VK_LEAK_TEST_VALUE = planted.env;
+    await writeFile(
+      path.join(manifests, 'all.yaml'),
+      `apiVersion: virtkeeper.io/v1
+kind: Domain
+metadata: {name: leak-1}
+spec:
+  type: qemu
+  state: stopped
+  memory: 64MiB
+  os: {type: hvm, arch: x86_64, machine: pc}
+  xml:
+    merge: |
+      <devices><graphics type="vnc" port="-1" autoport="yes" passwd="${planted.vnc}"/></devices>
+---
+apiVersion: virtkeeper.io/v1
+kind: Secret
+metadata: {name: from-file}
+spec: {usage: {ceph: leak file}, valueFrom: {file: ${path.join(work, 'value')}}}
+---
+apiVersion: virtkeeper.io/v1
+kind: Secret
+metadata: {name: from-env}
+spec: {usage: {ceph: leak env}, valueFrom: {env: VK_LEAK_TEST_VALUE}}
+---
+apiVersion: virtkeeper.io/v1
+kind: Secret
+metadata: {name: from-command}
+spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.command}"]}}
+`,
+    );
+    const outputs: string[] = [];
+    const keep = (r: { stdout: string; stderr: string }) => {
+      outputs.push(r.stdout, r.stderr);
+      return r;
+    };
+    try {
+      for (const format of [{}, { json: true }, { markdown: true }]) keep(await plan(manifests, { connect: uri, stateDir, ...format }));
+      const applied = keep(await apply(manifests, { connect: uri, stateDir, autoApprove: true }));
+      expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+      keep(await apply(manifests, { connect: uri, stateDir, autoApprove: true, json: true }));
+      for (const format of [{}, { json: true }, { markdown: true }]) keep(await plan(manifests, { connect: uri, stateDir, detailedExitcode: true, ...format }));
+      expect(outputs.join('\n')).toContain('(sensitive)');
+    } finally {
+      delete process.env.VK_LEAK_TEST_VALUE;
+    }
+
+    const virsh = (...args: string[]) => execFileSync('virsh', ['-c', uri, ...args], { encoding: 'utf8' });
+    const virshRo = (...args: string[]) => execFileSync('virsh', ['-r', '-c', uri, ...args], { encoding: 'utf8' });
+    // The password did reach libvirt: only a client asking for secure XML sees it.
+    expect(virsh('dumpxml', '--security-info', 'leak-1')).toContain(`passwd='${planted.vnc}'`);
+    const libvirtViews = [virsh('dumpxml', 'leak-1'), virshRo('dumpxml', 'leak-1'), virsh('dumpxml', '--inactive', 'leak-1')];
+    for (const line of virsh('secret-list').split('\n').slice(2)) {
+      const uuid = line.trim().split(/\s+/)[0];
+      if (uuid) libvirtViews.push(virsh('secret-dumpxml', uuid));
+    }
+    const stateFiles = await readdir(stateDir, { recursive: true, withFileTypes: true });
+    const stored = await Promise.all(stateFiles.filter((f) => f.isFile()).map((f) => readFile(path.join(f.parentPath, f.name), 'latin1')));
+
+    const places = { outputs: outputs.join('\n'), libvirt: libvirtViews.join('\n'), 'state store': stored.join('\n') };
+    const hits = Object.entries(places).flatMap(([where, text]) => Object.entries(planted).filter(([, v]) => text.includes(v)).map(([what]) => `${what} in ${where}`));
+    expect(hits).toEqual([]);
+  }, 180_000);
+});
