@@ -4,6 +4,11 @@
  */
 import { pino, type DestinationStream, type LevelWithSilent, type Logger as PinoLogger } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { redactSecretsIn, redactSecretsInValue } from '../manifests/redact.js';
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype;
+}
 
 export type Logger = PinoLogger;
 export type LogLevel = LevelWithSilent;
@@ -31,6 +36,15 @@ export function createLogger(opts: CreateLoggerOptions = {}): Logger {
     // ISO times read well in both formats and parse in every log pipeline.
     timestamp: pino.stdTimeFunctions.isoTime,
     ...(opts.name !== undefined ? { name: opts.name } : {}),
+    // Whatever a line quotes (an error with a URL, a libvirt message with XML) goes through the
+    // same redaction as plans: no URL userinfo, no graphics password, in any log line.
+    hooks: {
+      logMethod(this: PinoLogger, args: Parameters<PinoLogger['info']>, method: PinoLogger['info']) {
+        const redacted = (args as unknown[]).map((a) => (typeof a === 'string' ? redactSecretsIn(a) : isPlainObject(a) ? redactSecretsInValue(a) : a));
+        return method.apply(this, redacted as Parameters<PinoLogger['info']>);
+      },
+    },
+    serializers: { err: (err: Error) => redactSecretsInValue({ ...pino.stdSerializers.err(err) }) },
   };
 
   if (pretty) {

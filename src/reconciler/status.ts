@@ -2,6 +2,7 @@
  * In-memory status of every managed object, as shown by `/status` and counted by the
  * `managed_objects` gauge. No I/O: the controller feeds it reconcile outcomes.
  */
+import { redactSecretsIn } from '../manifests/redact.js';
 
 /**
  * `restart-pending`: defined as the manifest says, but running with old config until restarted (restartPolicy manual).
@@ -102,7 +103,8 @@ export class StatusStore {
     const next: ObjectStatus = { kind, name, state: outcome.state };
 
     if (outcome.state === 'failed' || outcome.state === 'stalled') {
-      next.lastError = { ...outcome.error };
+      // /status is served to anyone who can reach the port: no URL userinfo, no password in it.
+      next.lastError = { ...outcome.error, message: redactSecretsIn(outcome.error.message) };
     }
     const changed = outcome.state !== 'failed' && outcome.state !== 'stalled' && outcome.changed === true;
     const lastChange = prev.state !== outcome.state || changed ? at : prev.lastChange;

@@ -72,7 +72,7 @@ spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.comm
 `,
     );
     const outputs: string[] = [];
-    const keep = (r: { stdout: string; stderr: string }) => {
+    const keep = <R extends { stdout: string; stderr: string }>(r: R): R => {
       outputs.push(r.stdout, r.stderr);
       return r;
     };

@@ -32,6 +32,18 @@ describe('createLogger', () => {
     expect(second).toMatchObject({ level: 50, msg: 'failed', err: { message: 'boom', type: 'Error' } });
   });
 
+  it('redacts URL userinfo and graphics passwords in messages, fields and errors', () => {
+    const out = sink();
+    const log = createLogger({ format: 'json', destination: out.stream });
+    log.warn({ url: 'https://ops:pw1@example.com/a.img', nested: { xml: '<graphics passwd="pw2"/>' } }, 'fetching https://ops:pw3@example.com/b');
+    log.error({ err: new Error('define failed: <graphics type="vnc" passwd="pw4"/>') }, 'apply failed');
+    log.info('plain https://u:pw5@h/');
+    const text = out.text();
+    for (const secret of ['pw1', 'pw2', 'pw3', 'pw4', 'pw5']) expect(text).not.toContain(secret);
+    expect(text).toContain('https://***@example.com/a.img');
+    expect(text).toContain('passwd=\\"(sensitive)\\"');
+  });
+
   it('honours the level', () => {
     const out = sink();
     const log = createLogger({ format: 'json', level: 'warn', destination: out.stream });

@@ -64,6 +64,12 @@ describe('StatusStore', () => {
     expect(recovered.lastChange).toBe('2025-01-01T00:00:05.000Z');
   });
 
+  it('keeps URL userinfo and graphics passwords out of lastError (/status is served over HTTP)', () => {
+    const s = new StatusStore();
+    const got = s.record('Domain', 'web-1', { state: 'failed', error: { message: 'cannot download https://ops:pw1@example.com/x: 401; XML <graphics passwd="pw2"/>' } });
+    expect(got.lastError?.message).toBe('cannot download https://***@example.com/x: 401; XML <graphics passwd="(sensitive)"/>');
+  });
+
   it('marks drift left in place as out-of-sync', () => {
     const s = new StatusStore();
     s.record('Domain', 'web-1', { state: 'out-of-sync' });
