@@ -1011,10 +1011,23 @@ export class LibvirtClient {
   // libvirt's secret driver keeps values for volumes (LUKS), ceph, iscsi, tls and vtpm. Values
   // are only ever written: virtkeeper never asks for one back (a private secret refuses anyway).
 
+  /**
+   * Every secret; none on a driver without a secret driver (libvirt's test driver answers
+   * VIR_ERR_NO_SUPPORT), learnt once per connection so a daemon's resyncs do not count a failed
+   * call each time.
+   */
   async listSecrets(): Promise<SecretRef[]> {
-    const r = await this.call(CONNECT_LIST_ALL_SECRETS, { need_results: 1, flags: 0 });
-    return r.secrets;
+    if (this.#noSecretDriver) return [];
+    try {
+      return (await this.call(CONNECT_LIST_ALL_SECRETS, { need_results: 1, flags: 0 })).secrets;
+    } catch (err) {
+      if (errorCode(err) !== VIR_ERR_NO_SUPPORT) throw err;
+      this.#noSecretDriver = true;
+      return [];
+    }
   }
+
+  #noSecretDriver = false;
 
   async getSecretXml(ref: SecretRef): Promise<string> {
     return (await this.call(SECRET_GET_XML_DESC, { secret: ref, flags: 0 })).xml;

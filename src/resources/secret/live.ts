@@ -1,7 +1,7 @@
 // I/O: reading secrets from libvirt and carrying out planned steps. The value is read from its
 // source only inside setValue, handed to libvirt, digested for the state store and zeroed.
 import type { LibvirtClient, SecretRef } from '../../libvirt/client.js';
-import { hasErrorCode, VIR_ERR_NO_SECRET, VIR_ERR_NO_SUPPORT } from '../../libvirt/errors.js';
+import { VIR_ERR_NO_SECRET } from '../../libvirt/errors.js';
 import type { SecretSpec, SecretValueFrom } from '../../manifests/types.js';
 import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
 import { payloadString, StepPayloadError, unknownStep } from '../common/payload.js';
@@ -13,13 +13,7 @@ import { secretFromXml } from './xml.js';
 
 /** Every secret of the host; a driver without secrets (libvirt's test driver) has none. */
 export async function readSecrets(client: LibvirtClient): Promise<Array<LiveResource<'Secret'>>> {
-  let refs: SecretRef[];
-  try {
-    refs = await client.listSecrets();
-  } catch (err) {
-    if (hasErrorCode(err, VIR_ERR_NO_SUPPORT)) return [];
-    throw err;
-  }
+  const refs = await client.listSecrets();
   const read = await mapBounded(refs, READ_CONCURRENCY, (ref) => unlessGone(readOne(client, ref), VIR_ERR_NO_SECRET));
   return read.filter((s): s is LiveResource<'Secret'> => s !== undefined);
 }
