@@ -9,8 +9,9 @@ import { INVENTORY_VERSION, parseInventory, type ForeignRecord, type HostIdentit
 import { StateStoreError } from './errors.js';
 import { resolveIntent, type IntentOutcome, type IntentRow, type OwnershipIntent } from './intents.js';
 import { StallBook } from './stalls.js';
-import { SeedBook, type SeedRecord } from './seeds.js';
-import { SecretDigestBook, type SecretDigestRecord } from './secret-digests.js';
+import type { KeyedBook } from './keyed-book.js';
+import { seedBook, type SeedRecord } from './seeds.js';
+import { secretDigestBook, type SecretDigestRecord } from './secret-digests.js';
 import type { StateStore } from './store.js';
 
 export type { ForeignRecord };
@@ -42,9 +43,9 @@ export class HostState {
   /** Objects the daemon found stalled on this host. */
   readonly stalls: StallBook;
   /** The cloud-init seeds written on this host. */
-  readonly seeds: SeedBook;
+  readonly seeds: KeyedBook<SeedRecord>;
   /** Salted digests of the Secret values set on this host. */
-  readonly secretDigests: SecretDigestBook;
+  readonly secretDigests: KeyedBook<SecretDigestRecord>;
   readonly #sql: {
     upsert: Statement;
     deleteRecord: Statement;
@@ -69,8 +70,8 @@ export class HostState {
     this.#records = records;
     for (const intent of intents) this.#addIntent(intent);
     this.stalls = new StallBook(store, host.key, owner);
-    this.seeds = new SeedBook(store, host.key, owner);
-    this.secretDigests = new SecretDigestBook(store, host.key, owner);
+    this.seeds = seedBook(store, host.key, owner);
+    this.secretDigests = secretDigestBook(store, host.key, owner);
     const db = store.db;
     this.#sql = {
       // A record keeps its origin and first date; it moves to the owner recording it (apply only

@@ -110,30 +110,19 @@ export const SCHEMA_MIGRATIONS: readonly string[] = [
   );
   `,
   `
-  -- The cloud-init seeds virtkeeper wrote, by volume: the image digest, and the files it holds
-  -- (JSON), so the plan of the next seed can show what changed. Deleted with the volume.
-  CREATE TABLE seeds (
+  -- Small facts virtkeeper keeps per host and object key, by book (JSON values; see
+  -- keyed-book.ts): the files of the cloud-init seeds it wrote (book "seed", by volume key), so
+  -- the next seed's plan shows what changed; the salted digests of the Secret values it set
+  -- (book "secret-digest", by manifest key), so the next plan tells a changed value without
+  -- anything keeping the value. Deleted with the object's record.
+  CREATE TABLE keyed_facts (
     host TEXT NOT NULL,
-    volume_key TEXT NOT NULL,
-    owner TEXT NOT NULL,
-    domain TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    files TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    PRIMARY KEY (host, volume_key)
-  );
-  `,
-  `
-  -- Salted digests (HMAC-SHA256 under a random salt) of the Secret values virtkeeper set, by
-  -- manifest key: the next plan tells a changed value without anything keeping the value.
-  CREATE TABLE secret_digests (
-    host TEXT NOT NULL,
+    book TEXT NOT NULL,
     key TEXT NOT NULL,
     owner TEXT NOT NULL,
-    salt TEXT NOT NULL,
-    digest TEXT NOT NULL,
+    value TEXT NOT NULL,
     recorded_at TEXT NOT NULL,
-    PRIMARY KEY (host, key)
+    PRIMARY KEY (host, book, key)
   );
   `,
 ];
