@@ -25,13 +25,3 @@ export function hasUserinfo(url: string): boolean {
     return new RegExp(USERINFO.source, 'i').test(url);
   }
 }
-
-/** A JSON-like value with every string inside redacted (plan field values, step payloads). */
-export function redactUrlsInValue<T>(value: T): T {
-  if (typeof value === 'string') return redactUrlsIn(value) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => redactUrlsInValue(v)) as T;
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactUrlsInValue(v)])) as T;
-  }
-  return value;
-}

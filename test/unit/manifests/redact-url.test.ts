@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hasUserinfo, redactUrl, redactUrlsIn, redactUrlsInValue } from '../../../src/manifests/redact-url.js';
+import { hasUserinfo, redactUrl, redactUrlsIn } from '../../../src/manifests/redact-url.js';
+import { redactSecretsInValue } from '../../../src/manifests/redact.js';
 
 describe('redactUrl', () => {
   it('replaces user and password, keeps host, path and query', () => {
@@ -19,7 +20,7 @@ describe('redactUrl', () => {
     );
   });
   it('redacts strings nested in plan values', () => {
-    expect(redactUrlsInValue({ source: { url: 'http://u:p@h/i' }, list: ['ftp://x:y@z/'], n: 1 })).toEqual({ source: { url: 'http://***@h/i' }, list: ['ftp://***@z/'], n: 1 });
+    expect(redactSecretsInValue({ source: { url: 'http://u:p@h/i' }, list: ['ftp://x:y@z/'], n: 1 })).toEqual({ source: { url: 'http://***@h/i' }, list: ['ftp://***@z/'], n: 1 });
   });
   it('hasUserinfo sees a user, a password, or both', () => {
     expect(hasUserinfo('https://u@h/')).toBe(true);
