@@ -1,6 +1,5 @@
 // The ControllerEngine the daemon runs with: the real loader, libvirt client, event
 // subscriptions, inventory, planner and executor. Tests substitute parts of it.
-import { assessSecretValues } from '../resources/secret/assess.js';
 import path from 'node:path';
 import { closeConnection, openConnection } from '../libvirt/connect.js';
 import { LibvirtClient } from '../libvirt/client.js';
@@ -17,6 +16,7 @@ import { managesInterfaces, readHostFacts } from './host-facts.js';
 import { buildPlan } from './planner.js';
 import { parseQueueKey } from './queue.js';
 import { resolveSource, watchSource } from './source-watch.js';
+import { assessSecretValues } from '../resources/secret/assess.js';
 
 export interface DefaultEngineOptions {
   registry?: KindRegistry;

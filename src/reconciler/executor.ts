@@ -2,8 +2,6 @@
 // bounded number at a time), the steps of one change strictly in sequence. A change that fails
 // takes its dependents down with it ("skipped"); everything else still runs, so one bad object
 // does not hold the host hostage. No-op changes are never skipped: they have nothing to order.
-import { seedRecordOf } from '../cloud-init/domain-seed.js';
-import type { SeedRecord } from '../state/seeds.js';
 import PQueue from 'p-queue';
 import type { LibvirtClient } from '../libvirt/client.js';
 import { LibvirtError } from '../libvirt/errors.js';
@@ -13,6 +11,8 @@ import type { ActionType, ResourceChange, ResourceKind } from '../resources/type
 import type { OwnershipIntent } from '../state/intents.js';
 import type { InventoryEntry } from './inventory.js';
 import { isPruneDisabled, type Plan } from './planner.js';
+import { seedRecordOf } from '../cloud-init/domain-seed.js';
+import type { SeedRecord } from '../state/seeds.js';
 
 /** libvirtd works on 5 calls per client at once (max_client_requests); 16 keeps that pipe full without flooding it. */
 export const DEFAULT_CONCURRENCY = 16;

@@ -6,13 +6,13 @@
 // currently refers to it (so a domain drops its disk before the volume goes), and for the
 // deletes of whatever the deleted object refers to in reverse — volumes before their pool. Ties
 // are broken by phase (non-deletes first), kind order (reversed for deletes) and key.
-import { isSupersededSeed } from '../cloud-init/domain-seed.js';
 import { ANNOTATION_PRUNE, type AnyManifest, type DesiredState, type IdentityKey } from '../manifests/types.js';
 import { kindRank, KIND_ORDER, type KindRegistry } from '../resources/registry.js';
 import type { ActionType, HostFacts, LiveResource, PlanContext, ResourceChange, ResourceKind } from '../resources/types.js';
 import { fingerprintDigest, manifestFingerprint } from './daemon-keys.js';
 import type { ForeignRecord, Inventory } from './inventory.js';
 import { MinHeap } from './min-heap.js';
+import { isSupersededSeed } from '../cloud-init/domain-seed.js';
 
 /** Annotation that moves an object recorded by another source to this one: its value names that owner. */
 export const ANNOTATION_ADOPT_FROM = 'virtkeeper.io/adopt-from';

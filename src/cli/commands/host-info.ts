@@ -1,11 +1,11 @@
 // `virtkeeper host-info --connect URI [--json]`: what the host behind a libvirt URI is and can
 // run. A quick check that a URI works before pointing plan/apply at it; read-only.
-import { formatBytes } from '../../manifests/units.js';
 import type { Command } from 'commander';
 import { connectOption } from '../connect-option.js';
 import { XMLParser } from 'fast-xml-parser';
 import { LibvirtClient, type NodeInfo } from '../../libvirt/client.js';
 import { LibvirtError } from '../../libvirt/errors.js';
+import { formatBytes } from '../../manifests/units.js';
 
 export interface GuestCapability {
   /** "hvm", "xen", "exe", ... */

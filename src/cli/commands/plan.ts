@@ -1,6 +1,5 @@
 // `virtkeeper plan DIR --connect URI`: what apply would do, read through a read-only connection.
 // Exit codes: 0 success; with --detailed-exitcode 0 no changes, 2 changes; 1 error either way.
-import { assessSecretValues } from '../../resources/secret/assess.js';
 import { Command } from 'commander';
 import { callTimeoutOption, connectOption } from '../connect-option.js';
 import { LibvirtClient } from '../../libvirt/client.js';
@@ -19,6 +18,7 @@ import { selectTargets } from '../../reconciler/targets.js';
 import { renderHuman } from '../../reconciler/render/human.js';
 import { renderJson } from '../../reconciler/render/json.js';
 import { renderMarkdown } from '../../reconciler/render/markdown.js';
+import { assessSecretValues } from '../../resources/secret/assess.js';
 
 /** Where command output goes; the CLI writes to the process, tests collect strings. */
 export interface CommandIo {

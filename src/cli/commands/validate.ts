@@ -1,12 +1,12 @@
 // `virtkeeper validate DIR`: load and check every manifest, report all errors at once.
 // Exit 0 when valid, 1 otherwise (also when DIR cannot be read).
-import { seedRecordOf } from '../../cloud-init/domain-seed.js';
 import type { Command } from 'commander';
 import { formatError } from '../../manifests/errors.js';
 import type { LoadResult } from '../../manifests/load-sources.js';
 import { loadManifests } from '../../manifests/loader.js';
 import type { ManifestError } from '../../manifests/types.js';
 import { ManifestRootError } from '../../manifests/walk.js';
+import { seedRecordOf } from '../../cloud-init/domain-seed.js';
 
 export interface ValidateOptions {
   json?: boolean;

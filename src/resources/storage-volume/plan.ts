@@ -3,7 +3,6 @@
 // replace needs virtkeeper.io/allow-replace: "true" on the volume; delete (prune) needs
 // virtkeeper.io/allow-delete: "true" on the volume's pool manifest, because a pruned volume's
 // own manifest is gone and cannot carry the annotation any more.
-import { isSeedOfDeclaredDomain, isSeedVolumeName } from '../../cloud-init/domain-seed.js';
 import { redactUrl } from '../../manifests/redact-url.js';
 import type { LoadedManifest, SeedImageSource, StorageVolumeManifest, StorageVolumeSpec } from '../../manifests/types.js';
 import { kindKey, volumeKey } from '../../manifests/identity.js';
@@ -14,6 +13,7 @@ import { buildChange, createChanges, listPaths, noOp, type ChangeIdentity } from
 import { diffVolume } from './diff.js';
 import { refKey } from './resolve.js';
 import { desiredCapacity, volumeToXml } from './to-xml.js';
+import { isSeedOfDeclaredDomain, isSeedVolumeName } from '../../cloud-init/domain-seed.js';
 
 type VolumeLive = LiveResource<'StorageVolume'>;
 
