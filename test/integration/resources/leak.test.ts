@@ -1,6 +1,6 @@
 // Secrets planted everywhere one can enter — a VNC password in xml.merge, Secret values from a
 // file, an environment variable and a command — must reach libvirt and appear nowhere else: not
-// in the plan (human, JSON, Markdown), the apply output, the state store's files, nor in what
+// in the plan (human, JSON, Markdown), the apply output, exported manifests, the state store's files, nor in what
 // libvirt gives clients back without VIR_DOMAIN_XML_SECURE (`virsh -r dumpxml`, `virsh dumpxml`),
 // where virtkeeper's own metadata used to copy xml.merge verbatim. Real daemon: qemu:///system of
 // the private libvirtd (the secret driver; the domain is defined, not started).
@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { usePrivateLibvirtd } from '../../support/libvirtd.js';
-import { apply, plan } from '../reconciler/support.js';
+import { apply, exportManifests, plan } from '../reconciler/support.js';
 
 describe('no secret leaves the manifests', () => {
   const fixture = usePrivateLibvirtd();
@@ -83,6 +83,9 @@ spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.comm
       keep(await apply(manifests, { connect: uri, stateDir, autoApprove: true, json: true }));
       for (const format of [{}, { json: true }, { markdown: true }]) keep(await plan(manifests, { connect: uri, stateDir, detailedExitcode: true, ...format }));
       expect(outputs.join('\n')).toContain('(sensitive)');
+      // Export: what it writes on stdout is what a user commits to git.
+      const exported = keep(await exportManifests({ connect: uri, stateDir }));
+      expect(exported.stdout).toContain('name: leak-1');
     } finally {
       delete process.env.VK_LEAK_TEST_VALUE;
     }
