@@ -80,6 +80,10 @@ export function findReferences(kind: ManifestKind, value: unknown): Reference[] 
       const network = text(n, 'network');
       if (network) refs.push({ path: ['spec', 'interfaces', i, 'network'], key: kindKey('Network', network) });
     });
+    list(spec, 'graphics').forEach((g, i) => {
+      const secret = text(field(g, 'passwordFrom'), 'secret');
+      if (secret) refs.push({ path: ['spec', 'graphics', i, 'passwordFrom', 'secret'], key: kindKey('Secret', secret) });
+    });
     const seedPool = text(field(spec, 'cloudInit'), 'pool');
     if (seedPool) refs.push({ path: ['spec', 'cloudInit', 'pool'], key: kindKey('StoragePool', seedPool) });
     list(spec, 'hostdevs').forEach((h, i) => {

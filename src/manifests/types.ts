@@ -167,6 +167,11 @@ export interface DomainGraphics {
   /** Fixed port; omitted: autoport. */
   port?: number;
   keymap?: string;
+  /**
+   * The display's password, the value of a Secret manifest (never written here). Set when the
+   * domain is defined; a changed value is told by its salted digest, like a Secret's.
+   */
+  passwordFrom?: { secret: string };
 }
 
 export interface DomainCharDevice {
@@ -454,7 +459,8 @@ export interface SecretValueFrom {
 }
 
 export interface SecretSpec {
-  usage: SecretUsage;
+  /** Absent: the Secret only holds a value for other objects (a graphics password) and is not defined in libvirt. */
+  usage?: SecretUsage;
   valueFrom: SecretValueFrom;
   /** raw (default): the bytes as read; base64: the text read is base64 and the value is what it decodes to (ceph keys). */
   encoding?: 'raw' | 'base64';

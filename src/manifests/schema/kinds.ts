@@ -223,6 +223,9 @@ const domainSpec = obj(
       listen: ipAny('Address to listen on; default libvirt\'s (usually 127.0.0.1).'),
       port: int('Fixed port; omitted: allocated automatically.', 1, 65535),
       keymap: str('Keyboard layout, e.g. en-us.', { pattern: '^[A-Za-z-]{2,16}$', errorMessage: 'must be a keymap like en-us' }),
+      passwordFrom: obj('The display\'s password: the value of a Secret manifest (VNC reads at most 8 characters).', {
+        secret: name('Name of a Secret manifest; it needs no usage when it only holds this password.'),
+      }, ['secret']),
     }, ['type'])),
     consoles: arr('Text consoles.', charDevice('A console.', {
       targetType: enumOf('Guest side: serial or virtio (hvc0).', ['serial', 'virtio']),
@@ -476,7 +479,7 @@ const usageName = (what: string) => str(what, { minLength: 1, maxLength: 1024, p
 const secretSpec = obj(
   'A libvirt secret (volume encryption, ceph or iSCSI auth, TLS keys, vTPM): virtkeeper defines it and sets its value, read from a file, an environment variable or a command on the machine running virtkeeper. The value is never written in a manifest, never printed, and never read back from libvirt.',
   {
-    usage: obj('What libvirt uses the secret for; libvirt finds it by this usage. Exactly one.', {
+    usage: obj('What libvirt uses the secret for; libvirt finds it by this usage. At most one; none: the Secret only holds a value for other manifests (a graphics password) and is not defined in libvirt.', {
       volume: absPath('Volume encryption (LUKS): the volume\'s path on the host.'),
       ceph: usageName('Ceph auth for rbd disks and pools: a usage name, e.g. "client.admin secret".'),
       iscsi: usageName('iSCSI CHAP for disks and pools: a usage target name.'),
@@ -497,7 +500,7 @@ const secretSpec = obj(
       errorMessage: 'must be a UUID like 4dea22b3-1d52-d8f3-2516-782e98ab3fa0',
     }),
   },
-  ['usage', 'valueFrom'],
+  ['valueFrom'],
 );
 
 // ------------------------------------------------------------------ assembly

@@ -14,6 +14,7 @@ import type {
 } from '../../manifests/types.js';
 import { attr, child, children, el, textEl, type XmlElement } from '../xml.js';
 import { matchNics, type NicIdentity } from './nic-match.js';
+import { passwordPlaceholder } from './passwords.js';
 
 export function hex(n: number, width: number): string {
   return `0x${n.toString(16).padStart(width, '0')}`;
@@ -73,7 +74,9 @@ export function hostdevElement(h: DomainHostdev): XmlElement {
 
 export function graphicsElement(g: DomainGraphics): XmlElement {
   const fixed = g.port !== undefined;
-  return el('graphics', { type: g.type, port: fixed ? g.port : -1, autoport: fixed ? 'no' : 'yes', listen: g.listen, keymap: g.keymap });
+  // A password from a Secret is a placeholder here: apply puts the value in (passwords.ts).
+  const passwd = g.passwordFrom ? passwordPlaceholder(g.passwordFrom.secret) : undefined;
+  return el('graphics', { type: g.type, port: fixed ? g.port : -1, autoport: fixed ? 'no' : 'yes', listen: g.listen, keymap: g.keymap, passwd });
 }
 
 function charSource(c: DomainCharDevice): XmlElement[] {
@@ -152,10 +155,10 @@ export function diskWithCarryOver(disk: DomainDisk, live: XmlElement[]): XmlElem
   return carryAddress(diskElement(disk), m);
 }
 
-/** Graphics are matched by index and type; a password set outside virtkeeper is kept. */
+/** Graphics are matched by index and type; a password set outside virtkeeper is kept (unless the manifest gives one). */
 export function graphicsWithCarryOver(g: DomainGraphics, live: XmlElement | undefined): XmlElement {
   const gen = graphicsElement(g);
-  if (live && attr(live, 'type') === g.type && attr(live, 'passwd') !== undefined) gen.attrs.passwd = attr(live, 'passwd') as string;
+  if (!g.passwordFrom && live && attr(live, 'type') === g.type && attr(live, 'passwd') !== undefined) gen.attrs.passwd = attr(live, 'passwd') as string;
   return gen;
 }
 

@@ -26,8 +26,8 @@ export function changeClassOf(field: string): ChangeClass {
 /** Fields that say how virtkeeper acts, not what libvirt stores. */
 const NOT_COMPARED = new Set(['restartPolicy', 'shutdownTimeout', 'stopMode', 'detachTimeout']);
 
-/** Compared as one value: a change anywhere inside is reported at this path. */
-const ATOMIC = new Set(['disks[].volume', 'hostdevs[].pci', 'hostdevs[].usb', 'cpu.topology', 'os.boot']);
+/** Compared as one value (through NORMALISE): a change anywhere inside is reported at this path. */
+const ATOMIC = new Set(['disks[].volume', 'hostdevs[].pci', 'hostdevs[].usb', 'cpu.topology', 'os.boot', 'graphics[].passwordFrom']);
 
 function toNumber(v: unknown): unknown {
   if (typeof v === 'string' && /^\s*0x[0-9a-f]+\s*$/i.test(v)) return parseInt(v, 16);
@@ -66,6 +66,8 @@ const NORMALISE: Record<string, (v: unknown) => unknown> = {
   // Without secure attributes: the mark (the live side) never keeps a password (markableMerge).
   'xml.merge': (v) => markableMerge(v as string | undefined),
   'os.type': (v) => v ?? 'hvm',
+  // libvirt hides passwords from plans (read-only): a password is compared by its digest (passwords.ts).
+  'graphics[].passwordFrom': () => undefined,
 };
 for (const f of ['acpi', 'apic', 'pae', 'hap', 'smm', 'vmport']) NORMALISE[`features.${f}`] = (v) => v === true;
 

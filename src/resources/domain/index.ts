@@ -15,7 +15,7 @@ export const domainKind: ResourceKind<'Domain'> = {
   plan: (desired, live, ctx) => planDomain(desired, live, ctx),
   readLive: (client) => readLiveDomains(client),
   readOne: (client, name) => readLiveDomain(client, name),
-  execute: (step, change, client, progress) => executeDomainStep(step, change, client, progress),
+  execute: (step, change, client, progress, records) => executeDomainStep(step, change, client, progress, records),
 };
 
 export { domainSpecFromXml, stateFromRuntime } from './from-xml.js';

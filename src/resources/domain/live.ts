@@ -6,13 +6,17 @@ import { filtersRejected } from '../common/list-facts.js';
 import type { DomainSpec } from '../../manifests/types.js';
 import type { DomainRef, LibvirtClient } from '../../libvirt/client.js';
 import { kindKey } from '../../manifests/identity.js';
-import type { LiveResource, ResourceChange, Step, StepProgress } from '../types.js';
-import { attr, child, children, parseXml, toXmlString, type XmlElement } from '../xml.js';
+import type { LiveResource, ResourceChange, Step, StepProgress, StepRecords } from '../types.js';
+import { attr, child, children, escapeAttr, parseXml, toXmlString, type XmlElement } from '../xml.js';
+import { StepPayloadError } from '../common/payload.js';
 import { restoreGraphicsPasswords } from './devices.js';
 import { domainSpecFromXml } from './from-xml.js';
 import { findMarkElement } from './mark.js';
 import type { DomainStepOp } from './plan.js';
 import { DETACH_TIMEOUT_MS } from './hotplug.js';
+import { passwordDigestKey, placeholderAttribute, type PasswordSource } from './passwords.js';
+import { readSecretValue } from '../secret/value-source.js';
+import { newSecretDigest } from '../secret/digest.js';
 
 const POLL_MS = 250;
 
@@ -292,13 +296,44 @@ async function start(client: LibvirtClient, ref: DomainRef, paused: boolean): Pr
   }
 }
 
-export async function executeDomainStep(step: Step, change: ResourceChange<'Domain'>, client: LibvirtClient, progress?: StepProgress): Promise<void> {
+/** A define step's password sources, checked: a malformed payload is refused, not guessed at. */
+function passwordSourcesOf(step: Step): PasswordSource[] {
+  const list = step.payload?.passwords;
+  if (list === undefined) return [];
+  const ok = Array.isArray(list) && list.every((p: unknown) => typeof (p as PasswordSource | null)?.secret === 'string' && typeof (p as PasswordSource).valueFrom === 'object' && ((p as PasswordSource).encoding === 'raw' || (p as PasswordSource).encoding === 'base64'));
+  if (!ok) throw new StepPayloadError(`step ${step.op}: payload.passwords must be a list of {secret, valueFrom, encoding}`);
+  return list as PasswordSource[];
+}
+
+/**
+ * Puts each graphics password in place of its placeholder, read from where its Secret says, and
+ * records its digest once the define succeeded (records). The values live only in this call.
+ */
+async function defineWithPasswords(client: LibvirtClient, change: ResourceChange<'Domain'>, xml: string, sources: PasswordSource[], records?: StepRecords): Promise<DomainRef> {
+  const values = new Map<string, Buffer>();
+  try {
+    let full = xml;
+    for (const source of sources) {
+      const value = await readSecretValue({ valueFrom: source.valueFrom, encoding: source.encoding });
+      values.set(source.secret, value);
+      full = full.split(placeholderAttribute(source.secret)).join(`passwd="${escapeAttr(value.toString('utf8'))}"`);
+    }
+    const ref = await client.defineDomain(full);
+    for (const [secret, value] of values) records?.secretDigest?.(passwordDigestKey(change.key, secret), newSecretDigest(value));
+    return ref;
+  } finally {
+    for (const value of values.values()) value.fill(0);
+  }
+}
+
+export async function executeDomainStep(step: Step, change: ResourceChange<'Domain'>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void> {
   const op = step.op as DomainStepOp;
   if (op === 'define') {
     const xml = payloadString(step, 'xml');
     // A domain being created has no passwords to keep, and XML without graphics has none to lose.
     const keep = change.action !== 'create' && xml.includes('<graphics');
-    domainRefs.remember(change, await client.defineDomain(keep ? await withSecrets(client, change.name, xml) : xml));
+    const kept = keep ? await withSecrets(client, change.name, xml) : xml;
+    domainRefs.remember(change, await defineWithPasswords(client, change, kept, passwordSourcesOf(step), records));
     return;
   }
   const ref = await domainRefs.get(change, () => client.getDomain(change.name));

@@ -19,6 +19,7 @@ import { resolveSpec } from './resolve.js';
 import { durationMs } from './duration.js';
 import { domainXmlString } from './to-xml.js';
 import { parseXml, child } from '../xml.js';
+import { passwordChanges, passwordSources, type PasswordSource } from './passwords.js';
 
 export { durationMs };
 
@@ -53,6 +54,7 @@ export function domainDependencies(m: DomainManifest): IdentityKey[] {
   for (const d of m.spec.disks ?? []) if (d.volume) keys.add(volumeKey(d.volume.pool, d.volume.name));
   for (const n of m.spec.interfaces ?? []) if (n.network !== undefined) keys.add(kindKey('Network', n.network));
   for (const h of m.spec.hostdevs ?? []) if (h.nodeDevice !== undefined) keys.add(kindKey('NodeDevice', h.nodeDevice));
+  for (const g of m.spec.graphics ?? []) if (g.passwordFrom) keys.add(kindKey('Secret', g.passwordFrom.secret));
   return [...keys];
 }
 
@@ -165,6 +167,11 @@ function setFieldChanges(spec: object, side: 'before' | 'after'): FieldChange[] 
     .map(([k, v]) => ({ path: `spec.${k}`, [side]: v, class: changeClassOf(k) }) as FieldChange);
 }
 
+/** A define; with graphics passwords from Secrets, the step also says where apply reads each one. */
+function defineStep(description: string, xml: string, passwords: readonly PasswordSource[]): Step {
+  return step('define', description, passwords.length > 0 ? { xml, passwords: passwords.map((p) => ({ ...p })) } : { xml });
+}
+
 function undefineStep(name: string, xml: string | undefined, keepNvram: boolean): Step {
   // Snapshot/checkpoint metadata and a managed save image would make undefine fail; they belong
   // to the domain being removed. NVRAM is removed on delete and kept on replace.
@@ -200,23 +207,24 @@ export function planDomain(
   const manifest = desired.manifest;
   const spec = resolveSpec(manifest.spec, ctx.desired);
   base.dependsOn = planDependencies(manifest.spec, domainDependencies(manifest), ctx);
-  if (!live) return planCreate(base, manifest, spec);
+  const passwords = passwordSources(spec, ctx.desired);
+  if (!live) return planCreate(base, manifest, spec, passwords);
 
-  const changes = diffDomain(spec, live.spec);
-  if (changes.some((c) => c.class === 'replace')) return planReplace(base, manifest, spec, live, changes);
+  const changes = [...diffDomain(spec, live.spec), ...passwordChanges(base.key, spec, ctx)];
+  if (changes.some((c) => c.class === 'replace')) return planReplace(base, manifest, spec, live, changes, passwords);
   const running = live.active && live.running ? diffRunning(spec, live.running) : [];
   if (changes.length === 0 && running.length === 0) return { ...base, reason: `domain ${name} matches the manifest` };
-  return planUpdate(base, manifest, spec, live, changes, running);
+  return planUpdate(base, manifest, spec, live, changes, running, passwords);
 }
 
-function planCreate(base: ResourceChange<'Domain'>, manifest: DomainManifest, spec: DomainSpec): ResourceChange<'Domain'> {
+function planCreate(base: ResourceChange<'Domain'>, manifest: DomainManifest, spec: DomainSpec, passwords: readonly PasswordSource[]): ResourceChange<'Domain'> {
   const { name } = base;
   return {
     ...base,
     action: 'create',
     changes: setFieldChanges(manifest.spec, 'after'),
     reason: `domain ${name} does not exist on the host`,
-    steps: defineAndStartSteps(name, spec, domainXmlString(name, spec)),
+    steps: defineAndStartSteps(name, spec, domainXmlString(name, spec), passwords),
   };
 }
 
@@ -224,8 +232,8 @@ function planCreate(base: ResourceChange<'Domain'>, manifest: DomainManifest, sp
  * A fresh definition brought up, for a create and the second half of a replace: define, enable
  * autostart if wanted, then stopped → the manifest's state.
  */
-function defineAndStartSteps(name: string, spec: DomainSpec, xml: string): Step[] {
-  const steps = [step('define', `define domain ${name}`, { xml })];
+function defineAndStartSteps(name: string, spec: DomainSpec, xml: string, passwords: readonly PasswordSource[]): Step[] {
+  const steps = [defineStep(`define domain ${name}`, xml, passwords)];
   if (spec.autostart) steps.push(step('setAutostart', `enable autostart of domain ${name}`, { autostart: true }));
   steps.push(...lifecycleSteps(name, 'stopped', spec.state ?? 'running', stopOptionsOf(spec)));
   return steps;
@@ -255,6 +263,7 @@ function planReplace(
   spec: DomainSpec,
   live: LiveResource<'Domain'>,
   changes: FieldChange[],
+  passwords: readonly PasswordSource[],
 ): ResourceChange<'Domain'> {
   const { name } = base;
   const fields = changes.filter((c) => c.class === 'replace').map((c) => c.path);
@@ -262,7 +271,7 @@ function planReplace(
   if (live.active) steps.push(step('destroy', `destroy (power off) domain ${name}`));
   steps.push(undefineStep(name, live.xml, true));
   // Only identities (uuid unless changed, MACs, device addresses) survive a replace.
-  steps.push(...defineAndStartSteps(name, spec, domainXmlString(name, spec, { liveXml: live.xml, fresh: true })));
+  steps.push(...defineAndStartSteps(name, spec, domainXmlString(name, spec, { liveXml: live.xml, fresh: true }), passwords));
   const change: ResourceChange<'Domain'> = {
     ...base,
     action: 'replace',
@@ -283,6 +292,7 @@ function planUpdate(
   live: LiveResource<'Domain'>,
   persistentChanges: FieldChange[],
   runningDifferences: FieldChange[],
+  passwords: readonly PasswordSource[],
 ): ResourceChange<'Domain'> {
   const { name } = base;
   const stop = stopOptionsOf(spec);
@@ -312,7 +322,7 @@ function planUpdate(
 
   const steps: Step[] = [];
   if (redefine) {
-    steps.push(step('define', `redefine domain ${name}`, { xml: domainXmlString(name, spec, { liveXml: live.xml }) }));
+    steps.push(defineStep(`redefine domain ${name}`, domainXmlString(name, spec, { liveXml: live.xml }), passwords));
   }
   for (const field of ['title', 'description'] as const) {
     if (!changes.some((c) => c.path === `spec.${field}`)) continue;

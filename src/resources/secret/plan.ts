@@ -5,7 +5,7 @@ import type { LoadedManifest, SecretManifest, SecretSpec } from '../../manifests
 import { buildChange, noOp, type ChangeIdentity } from '../common/change.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, SecretValueState, Step } from '../types.js';
 import { describeValueFrom } from './value-source.js';
-import { usageKey, usageOf } from './usage.js';
+import { findUsage, usageKey, usageOf } from './usage.js';
 import { secretToXml } from './xml.js';
 
 type SecretLive = LiveResource<'Secret'>;
@@ -53,6 +53,7 @@ export function planSecret(desired: LoadedManifest<SecretManifest> | undefined, 
     return { ...buildChange(id, { action: 'delete', reason: 'secret left the manifests', steps: [{ op: 'undefine', description: `undefine the secret for ${usageText(live.spec)}`, payload: usagePayload(live.spec) }] }), liveKey: live.key };
   }
   const spec = desired.manifest.spec;
+  if (!findUsage(spec.usage)) return noOp(id, 'holds a value for other manifests (a graphics password); not defined in libvirt');
   // Live secrets are keyed by usage (they have no name): find ours that way.
   const found = live ?? (ctx.live.get(usageKey(usageOf(spec.usage))) as SecretLive | undefined);
   const liveKey = usageKey(usageOf(spec.usage));

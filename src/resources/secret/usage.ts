@@ -27,12 +27,19 @@ export const USAGE_TYPES: Record<UsageType, { number: number; element: string }>
   vtpm: { number: VIR_SECRET_USAGE_TYPE_VTPM, element: 'name' },
 };
 
-export function usageOf(usage: SecretUsage): Usage {
+/** The usage, or undefined for a Secret without one (a value for other manifests only). */
+export function findUsage(usage: SecretUsage | undefined): Usage | undefined {
   for (const type of Object.keys(USAGE_TYPES) as UsageType[]) {
-    const id = usage[type];
+    const id = usage?.[type];
     if (id !== undefined) return { type, id };
   }
-  throw new Error('a Secret needs exactly one usage (the schema checks it)');
+  return undefined;
+}
+
+export function usageOf(usage: SecretUsage | undefined): Usage {
+  const found = findUsage(usage);
+  if (!found) throw new Error('this Secret has no usage: it is not defined in libvirt');
+  return found;
 }
 
 export function usageTypeOfNumber(n: number): UsageType | undefined {

@@ -35,11 +35,14 @@ describe('no secret leaves the manifests', () => {
       file: `file-${randomBytes(12).toString('hex')}`,
       env: `env-${randomBytes(12).toString('hex')}`,
       command: `cmd-${randomBytes(12).toString('hex')}`,
+      graphics: `g${randomBytes(3).toString('hex')}`.slice(0, 8),
+      graphicsNext: `n${randomBytes(3).toString('hex')}`.slice(0, 8),
     };
     const manifests = path.join(work, 'manifests');
     const stateDir = path.join(work, 'state');
     await mkdir(manifests, { recursive: true });
     await writeFile(path.join(work, 'value'), planted.file);
+    await writeFile(path.join(work, 'vnc'), `${planted.graphics}\n`);
     process.env.VK_LEAK_TEST_VALUE = planted.env;
     await writeFile(
       path.join(manifests, 'all.yaml'),
@@ -54,6 +57,22 @@ spec:
   xml:
     merge: |
       <devices><graphics type="vnc" port="-1" autoport="yes" passwd="${planted.vnc}"/></devices>
+---
+apiVersion: virtkeeper.io/v1
+kind: Domain
+metadata: {name: leak-2}
+spec:
+  type: qemu
+  state: stopped
+  memory: 64MiB
+  os: {type: hvm, arch: x86_64, machine: pc}
+  graphics:
+    - {type: vnc, passwordFrom: {secret: vnc-leak-2}}
+---
+apiVersion: virtkeeper.io/v1
+kind: Secret
+metadata: {name: vnc-leak-2}
+spec: {valueFrom: {file: ${path.join(work, 'vnc')}}}
 ---
 apiVersion: virtkeeper.io/v1
 kind: Secret
@@ -72,6 +91,7 @@ spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.comm
 `,
     );
     const outputs: string[] = [];
+    const virshSecure = (name: string) => execFileSync('virsh', ['-c', uri, 'dumpxml', '--security-info', name], { encoding: 'utf8' });
     const keep = <R extends { stdout: string; stderr: string }>(r: R): R => {
       outputs.push(r.stdout, r.stderr);
       return r;
@@ -83,6 +103,16 @@ spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.comm
       keep(await apply(manifests, { connect: uri, stateDir, autoApprove: true, json: true }));
       for (const format of [{}, { json: true }, { markdown: true }]) keep(await plan(manifests, { connect: uri, stateDir, detailedExitcode: true, ...format }));
       expect(outputs.join('\n')).toContain('(sensitive)');
+      // A graphics password from a Secret: set at define, changed when the Secret's value changes.
+      expect(virshSecure('leak-2')).toContain(`passwd='${planted.graphics}'`);
+      await writeFile(path.join(work, 'vnc'), planted.graphicsNext);
+      const changed = keep(await plan(manifests, { connect: uri, stateDir, detailedExitcode: true }));
+      expect(changed.code, changed.stdout).toBe(2);
+      expect(changed.stdout).toContain('~ spec.graphics[0].password: "(sensitive)" → "(sensitive, changed)"');
+      expect(keep(await apply(manifests, { connect: uri, stateDir, autoApprove: true })).code).toBe(0);
+      expect(virshSecure('leak-2')).toContain(`passwd='${planted.graphicsNext}'`);
+      const settled = keep(await plan(manifests, { connect: uri, stateDir, detailedExitcode: true }));
+      expect(settled.code, settled.stdout).toBe(0);
       // Export: what it writes on stdout is what a user commits to git.
       const exported = keep(await exportManifests({ connect: uri, stateDir }));
       expect(exported.stdout).toContain('name: leak-1');
@@ -94,7 +124,7 @@ spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.comm
     const virshRo = (...args: string[]) => execFileSync('virsh', ['-r', '-c', uri, ...args], { encoding: 'utf8' });
     // The password did reach libvirt: only a client asking for secure XML sees it.
     expect(virsh('dumpxml', '--security-info', 'leak-1')).toContain(`passwd='${planted.vnc}'`);
-    const libvirtViews = [virsh('dumpxml', 'leak-1'), virshRo('dumpxml', 'leak-1'), virsh('dumpxml', '--inactive', 'leak-1')];
+    const libvirtViews = ['leak-1', 'leak-2'].flatMap((d) => [virsh('dumpxml', d), virshRo('dumpxml', d), virsh('dumpxml', '--inactive', d)]);
     for (const line of virsh('secret-list').split('\n').slice(2)) {
       const uuid = line.trim().split(/\s+/)[0];
       if (uuid) libvirtViews.push(virsh('secret-dumpxml', uuid));

@@ -53,7 +53,7 @@ export const fullDomain: DomainManifest = {
       { network: 'lan', model: 'virtio', mac: '52:54:00:00:00:01' },
       { bridge: 'br0', model: 'e1000e' },
     ],
-    graphics: [{ type: 'spice', listen: '127.0.0.1', port: 5901, keymap: 'en-us' }],
+    graphics: [{ type: 'spice', listen: '127.0.0.1', port: 5901, keymap: 'en-us', passwordFrom: { secret: 'spice-web-1' } }],
     consoles: [
       { type: 'pty', targetType: 'virtio' },
       { type: 'unix', path: '/run/web-1.console', mode: 'bind' },
@@ -210,4 +210,6 @@ export const fullSecretAlternatives: SecretManifest[] = [
   { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'chap' }, spec: { usage: { iscsi: 'libvirtiscsi' }, valueFrom: { command: ['pass', 'show', 'iscsi/chap'] }, private: false } },
   { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'tls-key' }, spec: { usage: { tls: 'TLS_migration' }, valueFrom: { file: '/etc/pki/tls.key' } } },
   { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'vtpm-1' }, spec: { usage: { vtpm: 'VTPM_web-1' }, valueFrom: { env: 'VTPM_KEY' } } },
+  // No usage: only a value for others (a graphics password).
+  { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'spice-web-1' }, spec: { valueFrom: { file: '/run/secrets/spice-web-1' } } },
 ];

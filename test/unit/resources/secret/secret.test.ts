@@ -121,3 +121,47 @@ describe('Secret manifests at validation', () => {
     ]);
   });
 });
+
+describe('graphics passwordFrom at validation', () => {
+  it('must name a declared Secret', async () => {
+    const { loadFromSources } = await import('../../../../src/manifests/load-sources.js');
+    const text = 'apiVersion: virtkeeper.io/v1\nkind: Domain\nmetadata: {name: d}\nspec:\n  memory: 64MiB\n  graphics:\n    - {type: vnc, passwordFrom: {secret: nope}}\n';
+    const { errors } = loadFromSources('/m', [{ file: 'd.yaml', bytes: Buffer.from(text) }]);
+    expect(errors.map((e) => `${e.file}:${e.line} ${e.path}: ${e.message}`)).toEqual(['d.yaml:7 spec.graphics[0].passwordFrom.secret: refers to Secret "nope", which no manifest declares']);
+  });
+});
+
+describe('graphics passwords from Secrets', () => {
+  it('a Secret without usage only holds a value: never defined in libvirt', () => {
+    const change = planSecret({ key: 'Secret/vnc', manifest: { ...manifest({ valueFrom: { file: '/run/vnc' } }), metadata: { name: 'vnc' } }, source: { file: 'a.yaml', line: 1, column: 1 } }, undefined, { desired: createDesiredState('/m', []), live: new Map() });
+    expect(change.action).toBe('no-op');
+    expect(change.reason).toMatch(/not defined in libvirt/);
+  });
+
+  it('the generated XML holds a placeholder, the define step where the value is read, and a changed value redefines', async () => {
+    const { planDomain } = await import('../../../../src/resources/domain/plan.js');
+    const { passwordDigestKey } = await import('../../../../src/resources/domain/passwords.js');
+    const secret: SecretManifest = { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'vnc' }, spec: { valueFrom: { env: 'VNC_PW' } } };
+    const domain = { apiVersion: 'virtkeeper.io/v1' as const, kind: 'Domain' as const, metadata: { name: 'web-1' }, spec: { type: 'test' as const, state: 'stopped' as const, memory: '64MiB', graphics: [{ type: 'vnc' as const, passwordFrom: { secret: 'vnc' } }] } };
+    const desired = createDesiredState('/m', [
+      { manifest: secret, source: { file: 's.yaml', line: 1, column: 1 } },
+      { manifest: domain, source: { file: 'd.yaml', line: 1, column: 1 } },
+    ]);
+    const loaded = desired.byKey.get('Domain/web-1')! as Parameters<typeof planDomain>[0] & object;
+    const created = planDomain(loaded, undefined, { desired, live: new Map() });
+    const define = created.steps.find((s) => s.op === 'define')!;
+    expect(define.payload?.xml).toContain('passwd="virtkeeper-secret:vnc"');
+    expect(define.payload?.passwords).toEqual([{ secret: 'vnc', valueFrom: { env: 'VNC_PW' }, encoding: 'raw' }]);
+
+    // On the host as defined: the same graphics, its password unknown to the plan (libvirt hides it).
+    const { domainSpecFromXml: domainFromXml } = await import('../../../../src/resources/domain/from-xml.js');
+    const xml = String(define.payload?.xml).replace('passwd="virtkeeper-secret:vnc"', '');
+    const live: LiveResource<'Domain'> = { key: 'Domain/web-1', kind: 'Domain', name: 'web-1', xml, spec: domainFromXml(xml, { active: false, state: 'shutoff' }), active: false, persistent: true, markedOwned: true };
+    const ctx = (state: SecretValueState): PlanContext => ({ desired, live: new Map([['Domain/web-1', live as LiveResource]]), secretValues: new Map([[passwordDigestKey('Domain/web-1', 'vnc'), state]]) });
+    const same = planDomain(loaded, live, ctx({ state: 'same' }));
+    expect(same.action, JSON.stringify(same.changes)).toBe('no-op');
+    const changed = planDomain(loaded, live, ctx({ state: 'changed' }));
+    expect(changed.changes).toEqual([{ path: 'spec.graphics[0].password', before: '(sensitive)', after: '(sensitive, changed)', class: 'redefine' }]);
+    expect(changed.steps.map((s) => s.op)).toContain('define');
+  });
+});

@@ -1,0 +1,55 @@
+// Graphics passwords from Secret manifests. A plan never holds one: the generated XML carries a
+// placeholder naming the Secret, the define step says where each value is read, and apply puts
+// the value in just before virDomainDefineXML (live.ts). Whether a value changed is told like a
+// Secret's, by a salted digest kept per domain and Secret (resources/secret/digest.ts). Pure.
+import { kindKey } from '../../manifests/identity.js';
+import type { DesiredState, DomainSpec, IdentityKey, SecretManifest, SecretValueFrom } from '../../manifests/types.js';
+import type { FieldChange, PlanContext } from '../types.js';
+
+export interface PasswordSource {
+  secret: string;
+  valueFrom: SecretValueFrom;
+  encoding: 'raw' | 'base64';
+}
+
+const PLACEHOLDER_PREFIX = 'virtkeeper-secret:';
+
+/** What the generated XML holds where the password goes. */
+export function passwordPlaceholder(secret: string): string {
+  return `${PLACEHOLDER_PREFIX}${secret}`;
+}
+
+/** The attribute text toXmlString writes for a placeholder, for apply to replace. */
+export function placeholderAttribute(secret: string): string {
+  return `passwd="${passwordPlaceholder(secret)}"`;
+}
+
+/** Key of the digest of `secret`'s value as set in `domainKey`'s graphics. */
+export function passwordDigestKey(domainKey: IdentityKey, secret: string): IdentityKey {
+  return `${domainKey}#password:${secret}`;
+}
+
+/** Where each password of the spec's graphics is read: from the Secret manifests it names. */
+export function passwordSources(spec: DomainSpec, desired: DesiredState | undefined): PasswordSource[] {
+  const names = [...new Set((spec.graphics ?? []).flatMap((g) => (g.passwordFrom ? [g.passwordFrom.secret] : [])))];
+  return names.map((secret) => {
+    const found = desired?.byKey.get(kindKey('Secret', secret))?.manifest as SecretManifest | undefined;
+    // References are checked at validation; a missing one here is a caller's bug.
+    if (!found) throw new Error(`graphics passwordFrom: Secret ${secret} is not in the manifests`);
+    return { secret, valueFrom: found.spec.valueFrom, encoding: found.spec.encoding ?? 'raw' };
+  });
+}
+
+/** The graphics whose password must be set again: its value changed, or none is recorded as set. */
+export function passwordChanges(domainKey: IdentityKey, spec: DomainSpec, ctx: PlanContext): FieldChange[] {
+  const out: FieldChange[] = [];
+  (spec.graphics ?? []).forEach((g, i) => {
+    if (!g.passwordFrom) return;
+    const state = ctx.secretValues?.get(passwordDigestKey(domainKey, g.passwordFrom.secret));
+    if (state?.state === 'changed') out.push({ path: `spec.graphics[${i}].password`, before: '(sensitive)', after: '(sensitive, changed)', class: 'redefine' });
+    else if (state?.state === 'unrecorded') {
+      out.push({ path: `spec.graphics[${i}].password`, after: '(sensitive)', class: 'redefine', reason: 'no digest of the password is recorded, so apply sets it' });
+    }
+  });
+  return out;
+}
