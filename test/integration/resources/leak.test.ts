@@ -1,10 +1,11 @@
 // Secrets planted everywhere one can enter — a VNC password in xml.merge, Secret values from a
 // file, an environment variable and a command — must reach libvirt and appear nowhere else: not
-// in the plan (human, JSON, Markdown), the apply output, exported manifests, the state store's files, nor in what
+// in the plan (human, JSON, Markdown), the apply output, the daemon's JSON logs, /status and
+// /metrics, exported manifests, the state store's files, nor in what
 // libvirt gives clients back without VIR_DOMAIN_XML_SECURE (`virsh -r dumpxml`, `virsh dumpxml`),
 // where virtkeeper's own metadata used to copy xml.merge verbatim. Real daemon: qemu:///system of
 // the private libvirtd (the secret driver; the domain is defined, not started).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,6 +13,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { usePrivateLibvirtd } from '../../support/libvirtd.js';
 import { apply, exportManifests, plan } from '../reconciler/support.js';
+import { until } from '../daemon/harness.js';
+
+const BIN = path.resolve(import.meta.dirname, '../../../bin/virtkeeper.js');
 
 describe('no secret leaves the manifests', () => {
   const fixture = usePrivateLibvirtd();
@@ -28,6 +32,28 @@ describe('no secret leaves the manifests', () => {
     if (skipReason) ctx.skip(skipReason);
   };
 
+  /** `virtkeeper run` with JSON logs at debug level until `during` is done; its output and what `during` fetched. */
+  const runDaemon = async (manifests: string, stateDir: string, during: (url: string, resync: () => void) => Promise<string>) => {
+    const child = spawn(process.execPath, [BIN, 'run', manifests, '--connect', uri, '--listen', '127.0.0.1:0', '--state-dir', stateDir, '--log-format', 'json', '--log-level', 'debug', '--resync-interval', '0'], {
+      env: process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    try {
+      const url = String(await until(() => /"url":"(http:[^"]+)"/.exec(stdout)?.[1], 30_000, `the daemon URL (stderr: ${stderr})`));
+      await until(async () => (await fetch(`${url}/readyz`)).status === 200, 60_000, 'the daemon to be ready');
+      const fetched = await during(url, () => child.kill('SIGHUP'));
+      return { stdout: `${stdout}\n${fetched}`, stderr };
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+
   it('plants unique secrets and finds them only where libvirt keeps them', async (ctx) => {
     requireDriver(ctx);
     const planted = {
@@ -37,6 +63,7 @@ describe('no secret leaves the manifests', () => {
       command: `cmd-${randomBytes(12).toString('hex')}`,
       graphics: `g${randomBytes(3).toString('hex')}`.slice(0, 8),
       graphicsNext: `n${randomBytes(3).toString('hex')}`.slice(0, 8),
+      graphicsDaemon: `d${randomBytes(3).toString('hex')}`.slice(0, 8),
     };
     const manifests = path.join(work, 'manifests');
     const stateDir = path.join(work, 'state');
@@ -113,6 +140,15 @@ spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.comm
       expect(virshSecure('leak-2')).toContain(`passwd='${planted.graphicsNext}'`);
       const settled = keep(await plan(manifests, { connect: uri, stateDir, detailedExitcode: true }));
       expect(settled.code, settled.stdout).toBe(0);
+      // The daemon: its JSON log lines (debug level), /status and /metrics, through a reconcile
+      // that sets a new graphics password.
+      keep(await runDaemon(manifests, stateDir, async (url, resync) => {
+        const status = await (await fetch(`${url}/status`)).text();
+        await writeFile(path.join(work, 'vnc'), planted.graphicsDaemon);
+        resync(); // a changed value is news only to a full sync (SIGHUP, or the resync timer)
+        await until(async () => virshSecure('leak-2').includes(`passwd='${planted.graphicsDaemon}'`), 60_000, 'the daemon to set the new password');
+        return [status, await (await fetch(`${url}/status`)).text(), await (await fetch(`${url}/metrics`)).text()].join('\n');
+      }));
       // Export: what it writes on stdout is what a user commits to git.
       const exported = keep(await exportManifests({ connect: uri, stateDir }));
       expect(exported.stdout).toContain('name: leak-1');
