@@ -81,7 +81,9 @@ export function planSecret(desired: LoadedManifest<SecretManifest> | undefined, 
   if (changes.some((c) => c.class === 'replace')) {
     // libvirt refuses to change a secret's private flag or uuid in place: undefine, define, set.
     const steps = [{ op: 'undefine', description: `undefine the secret for ${usageText(spec)}`, payload: usagePayload(spec) }, defineStep(spec, spec.uuid ?? found.spec.uuid, 'define'), setValueStep(spec)];
-    return { ...buildChange(id, { action: 'replace', reason: `${changes.map((c) => c.path).join(', ')} cannot change in place${note}`, changes: [...changes, ...(value ? [value] : [])], steps }), liveKey };
+    // The old value goes with the old secret: without the value at hand, a replace would leave none.
+    const refused = valueState?.state === 'unreadable' ? `replacing the secret needs its value, which cannot be read here (${valueState.reason})` : undefined;
+    return { ...buildChange(id, { action: 'replace', reason: `${changes.map((c) => c.path).join(', ')} cannot change in place${note}`, changes: [...changes, ...(value ? [value] : [])], steps, ...(refused ? { refused } : {}) }), liveKey };
   }
   const steps: Step[] = [];
   if (changes.length > 0) steps.push(defineStep(spec, found.spec.uuid, 'redefine'));

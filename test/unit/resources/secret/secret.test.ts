@@ -68,6 +68,9 @@ describe('planSecret', () => {
     expect(flipped.action).toBe('replace');
     expect(flipped.steps.map((s) => s.op)).toEqual(['undefine', 'define', 'setValue']);
     expect(flipped.steps[1]!.payload?.xml).toContain('<uuid>u-1</uuid>');
+    // Without the value at hand, undefining would lose it: refused.
+    const blind = planSecret(loaded(spec({ private: false })), undefined, ctx({ state: 'unreadable', reason: 'environment variable CEPH_KEY is not set (or empty)' }));
+    expect(blind.refused).toBe('replacing the secret needs its value, which cannot be read here (environment variable CEPH_KEY is not set (or empty))');
   });
 });
 
