@@ -11,7 +11,6 @@ import type { LiveResource } from '../src/resources/types.js';
 import type { IdentityKey, LoadedManifest, ManifestKind } from '../src/manifests/types.js';
 import { deriveSeed } from '../src/cloud-init/domain-seed.js';
 import type { DomainManifest } from '../src/manifests/types.js';
-import type { NoCloudInput } from '../src/cloud-init/nocloud.js';
 
 interface Result {
   name: string;

@@ -39,9 +39,12 @@ export function seedVolumeName(domain: string, sha256: string): string {
   return `${domain}-cidata-${sha256.slice(0, 12)}.iso`;
 }
 
+/** "<domain>-cidata-<12 hex>.iso": what seedVolumeName makes. */
+const SEED_VOLUME = /^(.+)-cidata-[0-9a-f]{12}\.iso$/;
+
 /** True when `volume` is named like a seed of `domain` (any digest). */
 export function isSeedVolumeName(volume: string, domain: string): boolean {
-  return volume.startsWith(`${domain}-cidata-`) && /^[0-9a-f]{12}\.iso$/.test(volume.slice(domain.length + 8));
+  return SEED_VOLUME.exec(volume)?.[1] === domain;
 }
 
 /**
@@ -124,8 +127,6 @@ function cdromPlace(manifest: DomainManifest): { target: string; bus: NonNullabl
   return { target: free, bus };
 }
 
-const SEED_VOLUME = /^(.+)-cidata-[0-9a-f]{12}\.iso$/;
-
 /**
  * True for a recorded volume that an earlier seed of a still-declared domain left behind: virtkeeper
  * created it (not adopted), it is named like a seed, and the domain it was made for still has a
@@ -137,15 +138,13 @@ export function isSupersededSeed(entry: { kind: string; name: string; origin: 'c
 }
 
 /** `volume` is named like a seed of a declared domain that has a seed cdrom. */
-export function isSeedOfDeclaredDomain(volume: string, desired: DesiredState): boolean {
+function isSeedOfDeclaredDomain(volume: string, desired: DesiredState): boolean {
   const domain = SEED_VOLUME.exec(volume)?.[1];
   const declared = domain === undefined ? undefined : desired.byKey.get(kindKey('Domain', domain))?.manifest;
   return declared?.kind === 'Domain' && (declared.spec.disks ?? []).some((d) => d.device === 'cdrom' && d.volume !== undefined && isSeedVolumeName(d.volume.name, domain!));
 }
 
-/** What the state store keeps of a seed volume's manifest, or undefined for any other manifest. */
-export function seedRecordOf(manifest: AnyManifest): { domain: string; sha256: string; files: SeedImageSource['files'] } | undefined {
-  if (manifest.kind !== 'StorageVolume') return undefined;
-  const source = manifest.spec.source;
-  return source?.seed && source.sha256 ? { domain: source.seed.domain, sha256: source.sha256, files: source.seed.files } : undefined;
+/** A StorageVolume deriveSeed made (not one the user wrote). */
+export function isSeedVolume(manifest: AnyManifest): boolean {
+  return manifest.kind === 'StorageVolume' && manifest.spec.source?.seed !== undefined;
 }

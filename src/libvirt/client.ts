@@ -33,10 +33,7 @@ import {
   VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM,
 } from './generated/constants.js';
 import type { RemoteNonnullSecret, RemoteTypedParam } from './generated/remote-types.js';
-
-/** A libvirt secret: its uuid and its usage (type and id), as the protocol names it. */
-export type SecretRef = RemoteNonnullSecret;
-import { zeroRuns } from './zero-runs.js';
+import { zeroRuns, type Segment } from './zero-runs.js';
 import { openConnection, closeConnection } from './connect.js';
 import { supportsStreams, type WriteStreamOptions } from './connection.js';
 import {
@@ -54,6 +51,9 @@ import {
 } from './errors.js';
 
 export type { DomainState } from './procedures/domain.js';
+
+/** A libvirt secret: its uuid and its usage (type and id), as the protocol names it. */
+export type SecretRef = RemoteNonnullSecret;
 export type { StoragePoolState, StorageVolType } from './procedures/storage.js';
 export type { NetworkUpdateCommand, NetworkUpdateSection } from './procedures/network.js';
 export type { NodeDeviceCap } from './procedures/nodedev.js';
@@ -977,18 +977,10 @@ export class LibvirtClient {
     const stream = await conn.openWriteStream(sto.STORAGE_VOL_UPLOAD, args, opts.chunkBytes === undefined ? {} : { chunkBytes: opts.chunkBytes });
     const progress = () => opts.onProgress?.(BigInt(stream.bytesSent) + stream.holeBytes);
     try {
-      const bytes = bytesOf(source);
-      if (opts.sparse) {
-        for await (const segment of zeroRuns(bytes)) {
-          if (segment.hole !== undefined) await stream.writeHole(segment.hole);
-          else await stream.write(segment.data);
-          progress();
-        }
-      } else {
-        for await (const chunk of bytes) {
-          await stream.write(chunk);
-          progress();
-        }
+      for await (const segment of opts.sparse ? zeroRuns(bytesOf(source)) : dataOf(source)) {
+        if (segment.hole !== undefined) await stream.writeHole(segment.hole);
+        else await stream.write(segment.data);
+        progress();
       }
     } catch (err) {
       // Leaving the stream open would keep the daemon's side (and the volume) busy until disconnect.
@@ -1011,6 +1003,9 @@ export class LibvirtClient {
   // libvirt's secret driver keeps values for volumes (LUKS), ceph, iscsi, tls and vtpm. Values
   // are only ever written: virtkeeper never asks for one back (a private secret refuses anyway).
 
+  /** This connection's driver has no secret driver (learnt by listSecrets). */
+  #noSecretDriver = false;
+
   /**
    * Every secret; none on a driver without a secret driver (libvirt's test driver answers
    * VIR_ERR_NO_SUPPORT), learnt once per connection so a daemon's resyncs do not count a failed
@@ -1026,8 +1021,6 @@ export class LibvirtClient {
       return [];
     }
   }
-
-  #noSecretDriver = false;
 
   async getSecretXml(ref: SecretRef): Promise<string> {
     return (await this.call(SECRET_GET_XML_DESC, { secret: ref, flags: 0 })).xml;
@@ -1183,7 +1176,11 @@ export class LibvirtClient {
   }
 }
 
-/** Wraps a caller so every call reports its procedure, duration and outcome. */
+/** An upload source as data segments (no holes): what a stream without the sparse flag sends. */
+async function* dataOf(source: UploadSource): AsyncGenerator<Segment, void, undefined> {
+  for await (const chunk of bytesOf(source)) yield { data: chunk };
+}
+
 async function* bytesOf(source: UploadSource): AsyncGenerator<Uint8Array, void, undefined> {
   for await (const chunk of source as AsyncIterable<unknown>) yield asBytes(chunk);
 }
@@ -1195,6 +1192,7 @@ function asBytes(chunk: unknown): Uint8Array {
   throw new TypeError(`upload source yielded ${typeof chunk}, expected bytes`);
 }
 
+/** Wraps a caller so every call reports its procedure, duration and outcome. */
 function withCallHook(caller: RpcCaller, onCall: (info: CallInfo) => void): RpcCaller {
   const report = (info: CallInfo): void => {
     try {

@@ -6,7 +6,7 @@ import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } fro
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { Includer } from './cloud-init.js';
-import { DEFAULT_MAX_FILE_BYTES } from './walk.js';
+import { DEFAULT_MAX_FILE_BYTES, unreadable } from './walk.js';
 
 export interface IncludedFile {
   /** Real path. */
@@ -35,8 +35,8 @@ export function treeIncluder(root: string, maxBytes = DEFAULT_MAX_FILE_BYTES): T
     try {
       real = realpathSync(wanted);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      return { error: code === 'ENOENT' ? 'does not exist (paths are relative to the manifest\'s directory)' : `cannot be read: ${code ?? (err as Error).message}` };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { error: 'does not exist (paths are relative to the manifest\'s directory)' };
+      return { error: unreadable(err) };
     }
     if (!inside(real)) return { error: 'is outside the manifest directory; keep included files in the manifest tree' };
     const read = readCapped(real, maxBytes);
@@ -67,8 +67,7 @@ function readCapped(file: string, maxBytes: number): { bytes: Buffer; ctimeMs: n
     // O_NONBLOCK: a FIFO put in the tree must not hang the load (its open would wait for a writer).
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return { error: code === 'EACCES' ? 'cannot be read: permission denied' : `cannot be read: ${code ?? (err as Error).message}` };
+    return { error: unreadable(err) };
   }
   try {
     const st = fstatSync(fd);

@@ -11,7 +11,6 @@ import type { ActionType, ResourceChange, ResourceKind } from '../resources/type
 import type { OwnershipIntent } from '../state/intents.js';
 import type { InventoryEntry } from './inventory.js';
 import { isPruneDisabled, type Plan } from './planner.js';
-import { seedRecordOf } from '../cloud-init/domain-seed.js';
 import type { SeedRecord } from '../state/seeds.js';
 
 /** libvirtd works on 5 calls per client at once (max_client_requests); 16 keeps that pipe full without flooding it. */
@@ -204,7 +203,7 @@ async function runChange(change: ResourceChange, options: ExecuteOptions, intent
         change as never,
         options.client,
         (message) => options.onEvent?.({ type: 'progress', change, step: step.description, message }),
-        { secretDigest: (key, digest) => ownership?.recordSecretDigest?.(key, digest) },
+        { secretDigest: (key, digest) => ownership?.recordSecretDigest?.(key, digest), seed: (key, seed) => ownership?.recordSeed?.(key, seed) },
       );
     } catch (err) {
       if (intentId !== undefined) ownership?.abandon?.(intentId);
@@ -248,6 +247,4 @@ function recordOwnership(change: ResourceChange, options: ExecuteOptions): void 
     // The live object's own key, for prune to find it once the manifest is gone.
     ...(change.liveKey !== undefined && change.liveKey !== change.key ? { liveKey: change.liveKey } : {}),
   });
-  const seed = change.action === 'create' ? seedRecordOf(loaded.manifest) : undefined;
-  if (seed) ownership.recordSeed?.(change.key, seed);
 }

@@ -135,7 +135,16 @@ function noteStall(change: ResourceChange, manifest: AnyManifest, stalls: PlanIn
 export function buildPlan(input: PlanInput): Plan {
   const { desired, live, inventory, registry, options } = input;
   const foreignByLiveKey = foreignIndex(input.foreign);
-  const ctx: PlanContext = { desired, live, ...(input.host ? { host: input.host } : {}), ...(input.seeds ? { seeds: input.seeds } : {}), ...(input.secretValues ? { secretValues: input.secretValues } : {}) };
+  // Decided once, here, where the records' origins are known: the volume kind only honours it.
+  const supersededSeeds = new Set(Object.entries(inventory.objects).filter(([key, entry]) => !desired.byKey.has(key) && isSupersededSeed(entry, desired)).map(([key]) => key));
+  const ctx: PlanContext = {
+    desired,
+    live,
+    supersededSeeds,
+    ...(input.host ? { host: input.host } : {}),
+    ...(input.seeds ? { seeds: input.seeds } : {}),
+    ...(input.secretValues ? { secretValues: input.secretValues } : {}),
+  };
   const errors: PlanError[] = [];
   const retained: RetainedObject[] = [];
   const forgotten: IdentityKey[] = [];
@@ -170,7 +179,7 @@ export function buildPlan(input: PlanInput): Plan {
       retained.push({ key, reason: 'prune-disabled' });
       continue;
     }
-    const superseded = isSupersededSeed(entry, desired);
+    const superseded = supersededSeeds.has(key);
     if (!options.prune && !superseded) {
       retained.push({ key, reason: 'prune-not-requested' });
       continue;

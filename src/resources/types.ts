@@ -91,6 +91,12 @@ export interface PlanContext {
   seeds?: ReadonlyMap<IdentityKey, { files: SeedImageSource['files'] }>;
   /** What was found about each desired Secret's value (never the value), by manifest key. */
   secretValues?: ReadonlyMap<IdentityKey, SecretValueState>;
+  /**
+   * Recorded volumes that an earlier cloud-init seed of a still-declared domain left behind and
+   * virtkeeper created (the planner decides: it knows each record's origin). Their delete needs
+   * no annotation: they hold nothing but a rendering of the manifests.
+   */
+  supersededSeeds?: ReadonlySet<IdentityKey>;
 }
 
 /** A Secret's value compared with the digest recorded when virtkeeper last set it. */
@@ -106,6 +112,8 @@ export type SecretValueState =
 export interface StepRecords {
   /** A Secret's value was set: the salted digest that tells the next plan whether it changed. */
   secretDigest?(key: IdentityKey, digest: { salt: string; digest: string }): void;
+  /** A cloud-init seed volume was written: what it holds, for the next seed's plan. */
+  seed?(key: IdentityKey, seed: { domain: string; sha256: string; files: SeedImageSource['files'] }): void;
 }
 
 /** Host-wide facts read before planning (see reconciler/host-facts.ts). */

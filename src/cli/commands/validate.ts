@@ -6,7 +6,7 @@ import type { LoadResult } from '../../manifests/load-sources.js';
 import { loadManifests } from '../../manifests/loader.js';
 import type { ManifestError } from '../../manifests/types.js';
 import { ManifestRootError } from '../../manifests/walk.js';
-import { seedRecordOf } from '../../cloud-init/domain-seed.js';
+import { isSeedVolume } from '../../cloud-init/domain-seed.js';
 
 export interface ValidateOptions {
   json?: boolean;
@@ -32,7 +32,7 @@ export function renderValidation(dir: string, result: LoadResult, options: Valid
   }
   if (valid) {
     // Seed volumes are derived from Domains' cloudInit, not written by the user: counted apart.
-    const seeds = result.state.manifests.filter((m) => seedRecordOf(m.manifest) !== undefined).length;
+    const seeds = result.state.manifests.filter((m) => isSeedVolume(m.manifest)).length;
     const n = result.state.manifests.length - seeds;
     const f = result.files.length;
     const derived = seeds === 0 ? '' : ` (${seeds} cloud-init seed${seeds === 1 ? '' : 's'} derived from them)`;

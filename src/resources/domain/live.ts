@@ -15,7 +15,7 @@ import { findMarkElement } from './mark.js';
 import type { DomainStepOp } from './plan.js';
 import { DETACH_TIMEOUT_MS } from './hotplug.js';
 import { passwordDigestKey, placeholderAttribute, type PasswordSource } from './passwords.js';
-import { readSecretValue } from '../secret/value-source.js';
+import { checkedValueSource, readSecretValue } from '../secret/value-source.js';
 import { newSecretDigest } from '../secret/digest.js';
 
 const POLL_MS = 250;
@@ -300,9 +300,12 @@ async function start(client: LibvirtClient, ref: DomainRef, paused: boolean): Pr
 function passwordSourcesOf(step: Step): PasswordSource[] {
   const list = step.payload?.passwords;
   if (list === undefined) return [];
-  const ok = Array.isArray(list) && list.every((p: unknown) => typeof (p as PasswordSource | null)?.secret === 'string' && typeof (p as PasswordSource).valueFrom === 'object' && ((p as PasswordSource).encoding === 'raw' || (p as PasswordSource).encoding === 'base64'));
-  if (!ok) throw new StepPayloadError(`step ${step.op}: payload.passwords must be a list of {secret, valueFrom, encoding}`);
-  return list as PasswordSource[];
+  if (!Array.isArray(list)) throw new StepPayloadError(`step ${step.op}: payload.passwords must be a list of {secret, valueFrom, encoding}`);
+  return list.map((p: unknown, i): PasswordSource => {
+    const secret = (p as { secret?: unknown } | null)?.secret;
+    if (typeof secret !== 'string') throw new StepPayloadError(`step ${step.op}: payload.passwords[${i}].secret must be a Secret's name`);
+    return { secret, ...checkedValueSource(p, `step ${step.op}: payload.passwords[${i}]`) };
+  });
 }
 
 /**

@@ -3,13 +3,13 @@
 // the value in just before virDomainDefineXML (live.ts). Whether a value changed is told like a
 // Secret's, by a salted digest kept per domain and Secret (resources/secret/digest.ts). Pure.
 import { kindKey } from '../../manifests/identity.js';
-import type { DesiredState, DomainSpec, IdentityKey, SecretManifest, SecretValueFrom } from '../../manifests/types.js';
+import type { DesiredState, DomainSpec, IdentityKey, SecretManifest } from '../../manifests/types.js';
+import type { ValueSource } from '../secret/value-source.js';
 import type { FieldChange, PlanContext } from '../types.js';
 
-export interface PasswordSource {
+/** Where a password is read: the Secret's value source, and its name for the digest. */
+export interface PasswordSource extends ValueSource {
   secret: string;
-  valueFrom: SecretValueFrom;
-  encoding: 'raw' | 'base64';
 }
 
 const PLACEHOLDER_PREFIX = 'virtkeeper-secret:';

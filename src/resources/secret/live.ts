@@ -2,12 +2,11 @@
 // source only inside setValue, handed to libvirt, digested for the state store and zeroed.
 import type { LibvirtClient, SecretRef } from '../../libvirt/client.js';
 import { VIR_ERR_NO_SECRET } from '../../libvirt/errors.js';
-import type { SecretSpec, SecretValueFrom } from '../../manifests/types.js';
 import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
 import { payloadString, StepPayloadError, unknownStep } from '../common/payload.js';
 import type { LiveResource, ResourceChange, Step, StepRecords } from '../types.js';
 import { newSecretDigest } from './digest.js';
-import { readSecretValue } from './value-source.js';
+import { checkedValueSource, readSecretValue } from './value-source.js';
 import { USAGE_TYPES, usageKey, usageTypeOfNumber, type UsageType } from './usage.js';
 import { secretFromXml } from './xml.js';
 
@@ -36,16 +35,6 @@ function lookup(client: LibvirtClient, step: Step): Promise<SecretRef | null> {
   return client.lookupSecretByUsage(USAGE_TYPES[u.type].number, u.id);
 }
 
-/** The spec readSecretValue needs, from a setValue step's payload (checked: never guessed at). */
-function valueSpec(step: Step): SecretSpec {
-  const from = step.payload?.valueFrom as SecretValueFrom | undefined;
-  const sources = typeof from === 'object' && from !== null ? [typeof from.file === 'string', typeof from.env === 'string', Array.isArray(from.command)].filter(Boolean).length : 0;
-  if (!from || sources !== 1) throw new StepPayloadError(`step ${step.op}: payload.valueFrom needs exactly one of file, env, command`);
-  const encoding = payloadString(step, 'encoding');
-  if (encoding !== 'raw' && encoding !== 'base64') throw new StepPayloadError(`step ${step.op}: unknown encoding ${encoding}`);
-  const u = usageFrom(step);
-  return { usage: { [u.type]: u.id }, valueFrom: from, encoding };
-}
 
 export async function executeSecretStep(step: Step, change: ResourceChange<'Secret'>, client: LibvirtClient, _progress?: unknown, records?: StepRecords): Promise<void> {
   switch (step.op) {
@@ -55,7 +44,7 @@ export async function executeSecretStep(step: Step, change: ResourceChange<'Secr
     case 'setValue': {
       const ref = await lookup(client, step);
       if (!ref) throw new Error(`no secret for ${payloadString(step, 'usageType')} ${JSON.stringify(payloadString(step, 'usageId'))} to set the value of`);
-      const value = await readSecretValue(valueSpec(step));
+      const value = await readSecretValue(checkedValueSource(step.payload, `step ${step.op}: payload`));
       try {
         await client.setSecretValue(ref, value);
         records?.secretDigest?.(change.key, newSecretDigest(value));

@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import type { SecretSpec, SecretValueFrom } from '../../manifests/types.js';
+import { StepPayloadError } from '../common/payload.js';
 
 export class SecretValueError extends Error {
   override name = 'SecretValueError';
@@ -20,8 +21,21 @@ export function describeValueFrom(from: SecretValueFrom): string {
   return `command ${JSON.stringify(from.command ?? [])}`;
 }
 
+/** Where a value is read and how it is encoded: what a Secret says, and what a step carries. */
+export type ValueSource = Pick<SecretSpec, 'valueFrom' | 'encoding'>;
+
+/** `value` as a ValueSource (a step payload's), checked: a malformed one is refused, not guessed at. */
+export function checkedValueSource(value: unknown, where: string): ValueSource {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as { valueFrom?: SecretValueFrom; encoding?: unknown };
+  const from = v.valueFrom;
+  const sources = typeof from === 'object' && from !== null ? [typeof from.file === 'string', typeof from.env === 'string', Array.isArray(from.command)].filter(Boolean).length : 0;
+  if (!from || sources !== 1) throw new StepPayloadError(`${where}: valueFrom needs exactly one of file, env, command`);
+  if (v.encoding !== 'raw' && v.encoding !== 'base64') throw new StepPayloadError(`${where}: unknown encoding ${String(v.encoding)}`);
+  return { valueFrom: from, encoding: v.encoding };
+}
+
 /** The value libvirt gets: read, one trailing newline dropped (file, command), decoded when base64. */
-export async function readSecretValue(spec: SecretSpec, env: NodeJS.ProcessEnv = process.env): Promise<Buffer> {
+export async function readSecretValue(spec: ValueSource, env: NodeJS.ProcessEnv = process.env): Promise<Buffer> {
   const from = spec.valueFrom;
   const raw = from.file !== undefined ? await readFile(from.file) : from.env !== undefined ? fromEnv(from.env, env) : await fromCommand(from.command ?? []);
   const trimmed = from.env !== undefined ? raw : dropTrailingNewline(raw);

@@ -7,7 +7,7 @@ import { formatBytes } from '../../manifests/units.js';
 import { hasErrorCode, VIR_ERR_NO_STORAGE_POOL, VIR_ERR_NO_STORAGE_VOL, VIR_ERR_STORAGE_VOL_EXIST } from '../../libvirt/errors.js';
 import { withPool } from './pool-refs.js';
 import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
-import type { LiveResource, ResourceChange, Step, StepProgress } from '../types.js';
+import type { LiveResource, ResourceChange, Step, StepProgress, StepRecords } from '../types.js';
 import { payloadNumber, payloadOptionalString, payloadString, StepPayloadError, unknownStep } from '../common/payload.js';
 import { checkedContent, checksumProblem, sizeProblem, VolumeContentError } from './content-check.js';
 import { buildSeedImage } from '../../cloud-init/domain-seed.js';
@@ -158,7 +158,6 @@ function uploadReporter(label: string, total: bigint | undefined, progress: Step
   };
 }
 
-
 /**
  * An uploaded qcow2 image brings its own virtual size, usually smaller than the manifest's
  * capacity (a 2 GiB cloud image for a 20 GiB disk): grow it now rather than in the next plan.
@@ -219,8 +218,9 @@ function seedFiles(step: Step): SeedImageSource['files'] {
 }
 
 /** Builds the seed image from the step's files and writes it; its digest must be the planned one. */
-async function uploadSeed(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient): Promise<void> {
-  const image = buildSeedImage(seedFiles(step));
+async function uploadSeed(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, records?: StepRecords): Promise<void> {
+  const files = seedFiles(step);
+  const image = buildSeedImage(files);
   const sha256 = payloadString(step, 'sha256');
   const ref = await volumeRef(client, step);
   try {
@@ -231,9 +231,10 @@ async function uploadSeed(step: Step, change: ResourceChange<'StorageVolume'>, c
   } catch (err) {
     throw await failedUpload(err, step, change, client, ref);
   }
+  records?.seed?.(change.key, { domain: payloadString(step, 'domain'), sha256, files });
 }
 
-export async function executeVolumeStep(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, progress?: StepProgress): Promise<void> {
+export async function executeVolumeStep(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void> {
   switch (step.op) {
     case 'createXml':
     case 'createXmlFrom':
@@ -241,7 +242,7 @@ export async function executeVolumeStep(step: Step, change: ResourceChange<'Stor
     case 'upload':
       return uploadContent(step, change, client, progress);
     case 'uploadSeed':
-      return uploadSeed(step, change, client);
+      return uploadSeed(step, change, client, records);
     case 'resize':
       return client.resizeStorageVolume(await volumeRef(client, step), BigInt(payloadNumber(step, 'capacity')));
     case 'delete':

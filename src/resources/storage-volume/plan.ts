@@ -13,7 +13,7 @@ import { buildChange, createChanges, listPaths, noOp, type ChangeIdentity } from
 import { diffVolume } from './diff.js';
 import { refKey } from './resolve.js';
 import { desiredCapacity, volumeToXml } from './to-xml.js';
-import { isSeedOfDeclaredDomain, isSeedVolumeName } from '../../cloud-init/domain-seed.js';
+import { isSeedVolumeName } from '../../cloud-init/domain-seed.js';
 
 type VolumeLive = LiveResource<'StorageVolume'>;
 
@@ -105,8 +105,8 @@ function previousSeedFiles(domain: string, ctx: PlanContext): SeedImageSource['f
 
 function planDelete(id: ChangeIdentity<'StorageVolume'>, live: VolumeLive, ctx: PlanContext): ResourceChange<'StorageVolume'> {
   const pool = live.spec.pool;
-  if (isSeedOfDeclaredDomain(live.name, ctx.desired)) {
-    // Only a rendering of the manifests is lost; the planner asks this only for a volume we created.
+  if (ctx.supersededSeeds?.has(id.key)) {
+    // Only a rendering of the manifests is lost (the planner checked that virtkeeper created it).
     return buildChange(id, { action: 'delete', reason: 'replaced by a newer cloud-init seed of its domain', steps: [deleteStep(pool, live.name)] });
   }
   const poolManifest = ctx.desired.byKey.get(kindKey('StoragePool', pool))?.manifest;

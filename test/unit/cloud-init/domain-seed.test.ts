@@ -58,3 +58,22 @@ describe('isSupersededSeed', () => {
     expect(isSupersededSeed(old, withoutSeed)).toBe(false);
   });
 });
+
+describe('deleting a seed volume', () => {
+  it('needs no allow-delete only when the planner found it a superseded seed virtkeeper created', async () => {
+    const { planVolume } = await import('../../../src/resources/storage-volume/plan.js');
+    const name = 'web-1-cidata-0123456789ab.iso';
+    const live = {
+      key: `StorageVolume/seeds/${name}`, kind: 'StorageVolume' as const, name, xml: '', active: true, persistent: true, markedOwned: false,
+      spec: { pool: 'seeds', capacity: '58KiB', format: 'iso' as const },
+    };
+    const seed = deriveSeed(domain({ cloudInit: { pool: 'seeds' } }));
+    const desired = createDesiredState('/m', [{ manifest: seed.domain, source: { file: 'a.yaml', line: 1, column: 1 } }]);
+    // An adopted volume that happens to be named like a seed keeps the pool's allow-delete rule.
+    const adopted = planVolume(undefined, live, { desired, live: new Map() });
+    expect(adopted.refused).toMatch(/allow-delete/);
+    const superseded = planVolume(undefined, live, { desired, live: new Map(), supersededSeeds: new Set([live.key]) });
+    expect(superseded.refused).toBeUndefined();
+    expect(superseded.reason).toBe('replaced by a newer cloud-init seed of its domain');
+  });
+});
