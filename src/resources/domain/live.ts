@@ -15,7 +15,7 @@ import { findMarkElement } from './mark.js';
 import type { DomainStepOp } from './plan.js';
 import { DETACH_TIMEOUT_MS } from './hotplug.js';
 import { passwordDigestKey, placeholderAttribute, type PasswordSource } from './passwords.js';
-import { checkedValueSource, readSecretValue } from '../secret/value-source.js';
+import { checkedNamedValueSources, withNamedValues } from '../secret/named-source.js';
 import { newSecretDigest } from '../secret/digest.js';
 
 const POLL_MS = 250;
@@ -296,37 +296,18 @@ async function start(client: LibvirtClient, ref: DomainRef, paused: boolean): Pr
   }
 }
 
-/** A define step's password sources, checked: a malformed payload is refused, not guessed at. */
-function passwordSourcesOf(step: Step): PasswordSource[] {
-  const list = step.payload?.passwords;
-  if (list === undefined) return [];
-  if (!Array.isArray(list)) throw new StepPayloadError(`step ${step.op}: payload.passwords must be a list of {secret, valueFrom, encoding}`);
-  return list.map((p: unknown, i): PasswordSource => {
-    const secret = (p as { secret?: unknown } | null)?.secret;
-    if (typeof secret !== 'string') throw new StepPayloadError(`step ${step.op}: payload.passwords[${i}].secret must be a Secret's name`);
-    return { secret, ...checkedValueSource(p, `step ${step.op}: payload.passwords[${i}]`) };
-  });
-}
-
 /**
  * Puts each graphics password in place of its placeholder, read from where its Secret says, and
  * records its digest once the define succeeded (records). The values live only in this call.
  */
-async function defineWithPasswords(client: LibvirtClient, change: ResourceChange<'Domain'>, xml: string, sources: PasswordSource[], records?: StepRecords): Promise<DomainRef> {
-  const values = new Map<string, Buffer>();
-  try {
+function defineWithPasswords(client: LibvirtClient, change: ResourceChange<'Domain'>, xml: string, sources: PasswordSource[], records?: StepRecords): Promise<DomainRef> {
+  return withNamedValues(sources, async (values) => {
     let full = xml;
-    for (const source of sources) {
-      const value = await readSecretValue({ valueFrom: source.valueFrom, encoding: source.encoding });
-      values.set(source.secret, value);
-      full = full.split(placeholderAttribute(source.secret)).join(`passwd="${escapeAttr(value.toString('utf8'))}"`);
-    }
+    for (const [secret, value] of values) full = full.split(placeholderAttribute(secret)).join(`passwd="${escapeAttr(value.toString('utf8'))}"`);
     const ref = await client.defineDomain(full);
     for (const [secret, value] of values) records?.secretDigest?.(passwordDigestKey(change.key, secret), newSecretDigest(value));
     return ref;
-  } finally {
-    for (const value of values.values()) value.fill(0);
-  }
+  });
 }
 
 export async function executeDomainStep(step: Step, change: ResourceChange<'Domain'>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void> {
@@ -336,7 +317,7 @@ export async function executeDomainStep(step: Step, change: ResourceChange<'Doma
     // A domain being created has no passwords to keep, and XML without graphics has none to lose.
     const keep = change.action !== 'create' && xml.includes('<graphics');
     const kept = keep ? await withSecrets(client, change.name, xml) : xml;
-    domainRefs.remember(change, await defineWithPasswords(client, change, kept, passwordSourcesOf(step), records));
+    domainRefs.remember(change, await defineWithPasswords(client, change, kept, checkedNamedValueSources(step.payload?.passwords, `step ${step.op}: payload.passwords`), records));
     return;
   }
   const ref = await domainRefs.get(change, () => client.getDomain(change.name));

@@ -2,15 +2,13 @@
 // placeholder naming the Secret, the define step says where each value is read, and apply puts
 // the value in just before virDomainDefineXML (live.ts). Whether a value changed is told like a
 // Secret's, by a salted digest kept per domain and Secret (resources/secret/digest.ts). Pure.
-import { kindKey } from '../../manifests/identity.js';
-import type { DesiredState, DomainSpec, IdentityKey, SecretManifest } from '../../manifests/types.js';
-import type { ValueSource } from '../secret/value-source.js';
+import type { DesiredState, DomainSpec, IdentityKey } from '../../manifests/types.js';
+import type { NamedValueSource } from '../secret/named-source.js';
+import { namedValueSources } from '../secret/named-source.js';
 import type { FieldChange, PlanContext } from '../types.js';
 
 /** Where a password is read: the Secret's value source, and its name for the digest. */
-export interface PasswordSource extends ValueSource {
-  secret: string;
-}
+export type PasswordSource = NamedValueSource;
 
 const PLACEHOLDER_PREFIX = 'virtkeeper-secret:';
 
@@ -31,13 +29,7 @@ export function passwordDigestKey(domainKey: IdentityKey, secret: string): Ident
 
 /** Where each password of the spec's graphics is read: from the Secret manifests it names. */
 export function passwordSources(spec: DomainSpec, desired: DesiredState | undefined): PasswordSource[] {
-  const names = [...new Set((spec.graphics ?? []).flatMap((g) => (g.passwordFrom ? [g.passwordFrom.secret] : [])))];
-  return names.map((secret) => {
-    const found = desired?.byKey.get(kindKey('Secret', secret))?.manifest as SecretManifest | undefined;
-    // References are checked at validation; a missing one here is a caller's bug.
-    if (!found) throw new Error(`graphics passwordFrom: Secret ${secret} is not in the manifests`);
-    return { secret, valueFrom: found.spec.valueFrom, encoding: found.spec.encoding ?? 'raw' };
-  });
+  return namedValueSources((spec.graphics ?? []).flatMap((g) => (g.passwordFrom ? [g.passwordFrom.secret] : [])), desired, 'graphics passwordFrom');
 }
 
 /** The graphics whose password must be set again: its value changed, or none is recorded as set. */
