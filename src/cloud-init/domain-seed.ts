@@ -14,6 +14,7 @@ import { kindKey } from '../manifests/identity.js';
 import type { AnyManifest, DesiredState, DomainDisk, DomainManifest, SeedImageSource, StorageVolumeManifest } from '../manifests/types.js';
 import { ANNOTATION_PRUNE, API_VERSION } from '../manifests/types.js';
 import { NOCLOUD_LABEL, NoCloudInputError, renderNoCloud } from './nocloud.js';
+import { checkSecretRefs, seedGrowthBound } from './seed-secrets.js';
 
 /** Every timestamp of a seed image: fixed, so the same files always give the same bytes and digest. */
 export const SEED_IMAGE_DATE = new Date('2000-01-01T00:00:00Z');
@@ -32,7 +33,12 @@ export interface DerivedSeed {
 }
 
 export function buildSeedImage(files: SeedImageSource['files']): Uint8Array {
-  return buildIso({ volumeId: NOCLOUD_LABEL, files: files.map((f) => ({ name: f.name, data: Buffer.from(f.text, 'utf8') })), date: SEED_IMAGE_DATE });
+  return buildSeedImageOf(files.map((f) => ({ name: f.name, data: Buffer.from(f.text, 'utf8') })));
+}
+
+/** The image of files given as bytes (with Secret values put in: see seed-secrets.ts). */
+export function buildSeedImageOf(files: ReadonlyArray<{ name: string; data: Uint8Array }>): Uint8Array {
+  return buildIso({ volumeId: NOCLOUD_LABEL, files: files.map((f) => ({ name: f.name, data: f.data })), date: SEED_IMAGE_DATE });
 }
 
 export function seedVolumeName(domain: string, sha256: string): string {
@@ -66,6 +72,8 @@ export function deriveSeed(manifest: DomainManifest): DerivedSeed {
     ...(ci.sshAuthorizedKeys !== undefined ? { sshAuthorizedKeys: ci.sshAuthorizedKeys.map((k) => resolvedKey(k)) } : {}),
   });
   const files = seed.files.map((f) => ({ name: f.name, text: Buffer.from(f.data).toString('utf8') }));
+  const secretRefs = ci.secretRefs ?? [];
+  checkSecretRefs(files, secretRefs);
   const image = buildSeedImage(files);
   const sha256 = createHash('sha256').update(image).digest('hex');
   const pool = ci.pool ?? spec.disks?.find((d) => d.volume)?.volume?.pool;
@@ -79,8 +87,14 @@ export function deriveSeed(manifest: DomainManifest): DerivedSeed {
     apiVersion: API_VERSION,
     kind: 'StorageVolume',
     metadata: { name: volumeName, annotations: { [ANNOTATION_SEED_OF]: name, ...(pruneDisabled ? { [ANNOTATION_PRUNE]: pruneDisabled } : {}) } },
-    // An ISO is a whole number of 2048-byte sectors, so its size is exact in KiB.
-    spec: { pool, capacity: `${image.length / 1024}KiB`, format: 'iso', source: { sha256, seed: { domain: name, instanceId: seed.instanceId, files } } },
+    // An ISO is a whole number of 2048-byte sectors, so its size is exact in KiB; with Secret values
+    // the image apply writes can be larger than this one of the placeholders, by at most the bound.
+    spec: {
+      pool,
+      capacity: `${(image.length + seedGrowthBound(files, secretRefs)) / 1024}KiB`,
+      format: 'iso',
+      source: { sha256, seed: { domain: name, instanceId: seed.instanceId, files, ...(secretRefs.length > 0 ? { secretRefs: secretRefs.map((r) => ({ ...r })) } : {}) } },
+    },
   };
   // The domain as libvirt will hold it: the seed is its cdrom, cloudInit itself is not compared.
   const { cloudInit: _seedInput, ...asDefined } = spec;

@@ -59,7 +59,8 @@ export function loadSeed(manifest: DomainManifest, manifestFile: string, include
     if (!(err instanceof NoCloudInputError)) throw err;
     const prefix = `cloudInit.${err.field}: `;
     const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
-    report(['spec', 'cloudInit', ...err.field.split('.')], message);
+    // "secretRefs.1.placeholder": a number is a list index.
+    report(['spec', 'cloudInit', ...err.field.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part))], message);
     return undefined;
   }
 }

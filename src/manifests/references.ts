@@ -86,6 +86,10 @@ export function findReferences(kind: ManifestKind, value: unknown): Reference[] 
     });
     const seedPool = text(field(spec, 'cloudInit'), 'pool');
     if (seedPool) refs.push({ path: ['spec', 'cloudInit', 'pool'], key: kindKey('StoragePool', seedPool) });
+    list(field(spec, 'cloudInit'), 'secretRefs').forEach((r, i) => {
+      const secret = text(r, 'secret');
+      if (secret) refs.push({ path: ['spec', 'cloudInit', 'secretRefs', i, 'secret'], key: kindKey('Secret', secret) });
+    });
     list(spec, 'hostdevs').forEach((h, i) => {
       const nd = text(h, 'nodeDevice');
       if (nd) refs.push({ path: ['spec', 'hostdevs', i, 'nodeDevice'], key: kindKey('NodeDevice', nd) });

@@ -228,6 +228,14 @@ export interface DomainCloudInit {
   /** Guest device name of the cdrom; default the first free hdX (ide) or sdX (sata on q35). */
   target?: string;
   bus?: 'ide' | 'sata' | 'scsi' | 'usb';
+  /** Placeholders in the seed's files that apply replaces with a Secret's value; plans show the placeholder. */
+  secretRefs?: CloudInitSecretRef[];
+}
+
+/** `placeholder`, wherever it stands in a seed file, becomes the value of the Secret manifest `secret`. */
+export interface CloudInitSecretRef {
+  placeholder: string;
+  secret: string;
 }
 
 export interface DomainSpec {
@@ -382,6 +390,8 @@ export interface SeedImageSource {
   /** The instance-id written in its meta-data. */
   instanceId: string;
   files: Array<{ name: string; text: string }>;
+  /** Placeholders in the files that apply replaces with Secret values (the image's sha256 is of the files as they are). */
+  secretRefs?: CloudInitSecretRef[];
 }
 
 // ---------------------------------------------------------------- Interface (host network interface)

@@ -285,6 +285,13 @@ function cloudInitSchema(): JsonSchema {
       errorMessage: 'must be a device name like hdd or sdb',
     }),
     bus: enumOf('Bus of the seed cdrom; default ide, or sata on a q35 machine.', ['ide', 'sata', 'scsi', 'usb']),
+    secretRefs: arr('Secret values in the seed: apply replaces each placeholder, wherever it stands in user-data, vendor-data, network-config or meta-data, with the value of a Secret manifest. Plans and the state store show the placeholder, never the value.', obj('A placeholder and the Secret whose value replaces it.', {
+      placeholder: str('Text written in the seed files where the value goes, e.g. @UBUNTU_PASSWORD@; choose text that appears nowhere else.', {
+        pattern: '^\\S{3,128}$',
+        errorMessage: 'must be 3 to 128 characters without spaces, e.g. @UBUNTU_PASSWORD@',
+      }),
+      secret: name('Name of a Secret manifest; it needs no usage when it only holds this value.'),
+    }, ['placeholder', 'secret']), { maxItems: 32 }),
   });
 }
 

@@ -1,8 +1,10 @@
-// I/O, before planning: what each desired Secret's value (and each graphics password a Domain
-// takes from one) is compared with the digest recorded when virtkeeper last set it — same, changed, never recorded, or unreadable here (a CI plan
-// without the secret). The planner gets only these verdicts; every value read is zeroed at once.
+// I/O, before planning: what each desired Secret's value (and each graphics password or cloud-init
+// seed value taken from one) is compared with the digest recorded when virtkeeper last set it —
+// same, changed, never recorded, or unreadable here (a CI plan without the secret). The planner
+// gets only these verdicts; every value read is zeroed at once.
 import { kindKey } from '../../manifests/identity.js';
 import type { DesiredState, IdentityKey, SecretManifest } from '../../manifests/types.js';
+import { seedSecretDigestKey } from '../../cloud-init/seed-secrets.js';
 import { passwordDigestKey } from '../domain/passwords.js';
 import type { SecretValueState } from '../types.js';
 import { sameSecretValue, type SecretDigest } from './digest.js';
@@ -16,14 +18,19 @@ export async function assessSecretValues(
   const out = new Map<IdentityKey, SecretValueState>();
   for (const loaded of desired.manifests) {
     if (only && !only.has(loaded.key)) continue;
-    if (loaded.manifest.kind === 'Secret') out.set(loaded.key, await assessOne(loaded.manifest.spec, digests.get(loaded.key)));
-    if (loaded.manifest.kind !== 'Domain') continue;
-    // A graphics password is a Secret's value as set in this domain: its own digest, per domain.
-    for (const g of loaded.manifest.spec.graphics ?? []) {
-      if (!g.passwordFrom) continue;
-      const secret = desired.byKey.get(kindKey('Secret', g.passwordFrom.secret))?.manifest as SecretManifest | undefined;
-      const key = passwordDigestKey(loaded.key, g.passwordFrom.secret);
-      if (secret && !out.has(key)) out.set(key, await assessOne(secret.spec, digests.get(key)));
+    const m = loaded.manifest;
+    if (m.kind === 'Secret') out.set(loaded.key, await assessOne(m.spec, digests.get(loaded.key)));
+    // A Secret's value used by another object has its own digest there: a graphics password per
+    // domain, a value in a cloud-init seed per seed volume.
+    const uses =
+      m.kind === 'Domain'
+        ? (m.spec.graphics ?? []).flatMap((g) => (g.passwordFrom ? [{ secret: g.passwordFrom.secret, key: passwordDigestKey(loaded.key, g.passwordFrom.secret) }] : []))
+        : m.kind === 'StorageVolume'
+          ? (m.spec.source?.seed?.secretRefs ?? []).map((r) => ({ secret: r.secret, key: seedSecretDigestKey(loaded.key, r.secret) }))
+          : [];
+    for (const use of uses) {
+      const secret = desired.byKey.get(kindKey('Secret', use.secret))?.manifest as SecretManifest | undefined;
+      if (secret && !out.has(use.key)) out.set(use.key, await assessOne(secret.spec, digests.get(use.key)));
     }
   }
   return out;

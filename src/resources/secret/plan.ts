@@ -12,7 +12,7 @@ type SecretLive = LiveResource<'Secret'>;
 
 /** How plans show a value: never the value. */
 export const SENSITIVE = '(sensitive)';
-const SENSITIVE_CHANGED = '(sensitive, changed)';
+export const SENSITIVE_CHANGED = '(sensitive, changed)';
 
 function usageText(spec: SecretSpec): string {
   const u = usageOf(spec.usage);

@@ -10,8 +10,11 @@ import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
 import type { LiveResource, ResourceChange, Step, StepProgress, StepRecords } from '../types.js';
 import { payloadNumber, payloadOptionalString, payloadString, StepPayloadError, unknownStep } from '../common/payload.js';
 import { checkedContent, checksumProblem, sizeProblem, VolumeContentError } from './content-check.js';
-import { buildSeedImage } from '../../cloud-init/domain-seed.js';
-import type { SeedImageSource } from '../../manifests/types.js';
+import { buildSeedImage, buildSeedImageOf } from '../../cloud-init/domain-seed.js';
+import { SeedSecretError, seedSecretDigestKey, substituteSecrets } from '../../cloud-init/seed-secrets.js';
+import type { CloudInitSecretRef, SeedImageSource } from '../../manifests/types.js';
+import { newSecretDigest } from '../secret/digest.js';
+import { checkedNamedValueSources, withNamedValues } from '../secret/named-source.js';
 import { createHash } from 'node:crypto';
 import { volumeFromXml } from './from-xml.js';
 import { localSourceSize, openUploadSource, type UploadSourceSpec } from './upload-source.js';
@@ -217,21 +220,57 @@ function seedFiles(step: Step): SeedImageSource['files'] {
   return files as SeedImageSource['files'];
 }
 
-/** Builds the seed image from the step's files and writes it; its digest must be the planned one. */
+/** The step's secretRefs, checked: a malformed payload is refused, not guessed at. */
+function seedSecretRefs(step: Step): CloudInitSecretRef[] {
+  const refs = step.payload?.secretRefs;
+  if (refs === undefined) return [];
+  const valid = Array.isArray(refs) && refs.every((r: unknown) => typeof (r as { placeholder?: unknown } | null)?.placeholder === 'string' && typeof (r as { secret?: unknown }).secret === 'string');
+  if (!valid) throw new StepPayloadError(`step ${step.op}: payload.secretRefs must be a list of {placeholder, secret}`);
+  return refs as CloudInitSecretRef[];
+}
+
+/**
+ * Builds the seed image from the step's files and writes it; the image of the files as planned
+ * (placeholders and all) must have the planned digest. Secret values go in only here, read from
+ * their sources, and the image is zeroed after the upload; their salted digests are recorded per
+ * seed volume and Secret, so the next plan tells a changed value.
+ */
 async function uploadSeed(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, records?: StepRecords): Promise<void> {
   const files = seedFiles(step);
-  const image = buildSeedImage(files);
+  const planned = buildSeedImage(files);
   const sha256 = payloadString(step, 'sha256');
+  const refs = seedSecretRefs(step);
+  const sources = checkedNamedValueSources(step.payload?.secrets, `step ${step.op}: payload.secrets`);
   const ref = await volumeRef(client, step);
   try {
-    const actual = createHash('sha256').update(image).digest('hex');
-    const problem = checksumProblem('the seed image built from the plan', sha256, actual);
+    const problem = checksumProblem('the seed image built from the plan', sha256, createHash('sha256').update(planned).digest('hex'));
     if (problem) throw new VolumeContentError(problem);
-    await client.uploadStorageVolume(ref, (async function* () { yield image; })(), { length: BigInt(image.length) });
+    if (refs.length === 0) {
+      await client.uploadStorageVolume(ref, (async function* () { yield planned; })(), { length: BigInt(planned.length) });
+    } else {
+      await withNamedValues(sources, async (values) => {
+        await uploadWithValues(client, ref, files, refs, values, payloadNumber(step, 'capacity'));
+        for (const [secret, value] of values) records?.secretDigest?.(seedSecretDigestKey(change.key, secret), newSecretDigest(value));
+      });
+    }
   } catch (err) {
     throw await failedUpload(err, step, change, client, ref);
   }
   records?.seed?.(change.key, { domain: payloadString(step, 'domain'), sha256, files });
+}
+
+/** The image with the values put in, padded with zeros to the whole volume, then zeroed here. */
+async function uploadWithValues(client: LibvirtClient, ref: StorageVolumeRef, files: SeedImageSource['files'], refs: CloudInitSecretRef[], values: ReadonlyMap<string, Buffer>, capacity: number): Promise<void> {
+  const substituted = substituteSecrets(files, refs, values);
+  const image = Buffer.from(buildSeedImageOf(substituted));
+  for (const f of substituted) f.data.fill(0);
+  try {
+    if (image.length > capacity) throw new SeedSecretError(`the seed with its Secret values is ${image.length} bytes, more than the volume's ${capacity}`);
+    const padding = new Uint8Array(capacity - image.length);
+    await client.uploadStorageVolume(ref, (async function* () { yield image; if (padding.length > 0) yield padding; })(), { length: BigInt(capacity) });
+  } finally {
+    image.fill(0);
+  }
 }
 
 export async function executeVolumeStep(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void> {

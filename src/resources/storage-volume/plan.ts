@@ -4,7 +4,7 @@
 // virtkeeper.io/allow-delete: "true" on the volume's pool manifest, because a pruned volume's
 // own manifest is gone and cannot carry the annotation any more.
 import { redactUrl } from '../../manifests/redact-url.js';
-import type { LoadedManifest, SeedImageSource, StorageVolumeManifest, StorageVolumeSpec } from '../../manifests/types.js';
+import type { IdentityKey, LoadedManifest, SeedImageSource, StorageVolumeManifest, StorageVolumeSpec } from '../../manifests/types.js';
 import { kindKey, volumeKey } from '../../manifests/identity.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
 import { formatSize } from '../../manifests/units.js';
@@ -14,6 +14,9 @@ import { diffVolume } from './diff.js';
 import { refKey } from './resolve.js';
 import { desiredCapacity, volumeToXml } from './to-xml.js';
 import { isSeedVolumeName } from '../../cloud-init/domain-seed.js';
+import { seedSecretDigestKey } from '../../cloud-init/seed-secrets.js';
+import { namedValueSources } from '../secret/named-source.js';
+import { SENSITIVE, SENSITIVE_CHANGED } from '../secret/plan.js';
 
 type VolumeLive = LiveResource<'StorageVolume'>;
 
@@ -46,11 +49,7 @@ function createSteps(manifest: StorageVolumeManifest, ctx: PlanContext): Step[] 
   if (source?.seed) {
     // The step carries the seed's files, not the image: the image is rebuilt from them at upload
     // (deterministically) and checked against sha256, so what the plan shows is what is written.
-    steps.push({
-      op: 'uploadSeed',
-      description: `write the cloud-init seed of Domain/${source.seed.domain} (${source.seed.files.map((f) => f.name).join(', ')}) into ${label(pool, name)}`,
-      payload: { pool, name, domain: source.seed.domain, files: source.seed.files, sha256: source.sha256 },
-    });
+    steps.push(uploadSeedStep(manifest, source.seed, source.sha256 ?? '', ctx));
   } else if (source) {
     // The capacity lets apply refuse a too-large local file before creating anything, and grow a
     // qcow2 volume whose uploaded image declares a smaller virtual size.
@@ -62,6 +61,50 @@ function createSteps(manifest: StorageVolumeManifest, ctx: PlanContext): Step[] 
     });
   }
   return steps;
+}
+
+/**
+ * Writes the seed: its files, and where apply reads the Secret values that replace their
+ * placeholders (never the values), padded with zeros to the volume's capacity so that a rewrite
+ * leaves nothing of an earlier, longer image.
+ */
+function uploadSeedStep(manifest: StorageVolumeManifest, seed: SeedImageSource, sha256: string, ctx: PlanContext, verb = 'write'): Step {
+  const { pool } = manifest.spec;
+  const name = manifest.metadata.name;
+  const refs = seed.secretRefs ?? [];
+  const values = refs.length > 0 ? ` with the values of Secret ${[...new Set(refs.map((r) => r.secret))].join(', ')}` : '';
+  return {
+    op: 'uploadSeed',
+    description: `${verb} the cloud-init seed of Domain/${seed.domain} (${seed.files.map((f) => f.name).join(', ')})${values} into ${label(pool, name)}`,
+    payload: {
+      pool,
+      name,
+      domain: seed.domain,
+      files: seed.files,
+      sha256,
+      ...(refs.length > 0
+        ? { secretRefs: refs, secrets: namedValueSources(refs.map((r) => r.secret), ctx.desired, 'cloudInit secretRefs'), capacity: desiredCapacity(manifest, ctx) }
+        : {}),
+    },
+  };
+}
+
+/**
+ * The Secret values in a seed, told by the digests recorded when apply wrote them: one line per
+ * Secret whose value changed or was never recorded as written (then the seed is written again),
+ * and a note for values that cannot be read here.
+ */
+function seedSecretChanges(key: IdentityKey, seed: SeedImageSource, ctx: PlanContext): { changes: FieldChange[]; note: string } {
+  const changes: FieldChange[] = [];
+  const unreadable: string[] = [];
+  for (const secret of new Set((seed.secretRefs ?? []).map((r) => r.secret))) {
+    const state = ctx.secretValues?.get(seedSecretDigestKey(key, secret));
+    const path = `seed.secrets[${secret}]`;
+    if (state?.state === 'changed') changes.push({ path, before: SENSITIVE, after: SENSITIVE_CHANGED, class: 'live' });
+    else if (state?.state === 'unrecorded') changes.push({ path, after: SENSITIVE, class: 'live', reason: 'no digest of the value is recorded, so apply writes the seed again' });
+    else if (state?.state === 'unreadable') unreadable.push(state.reason);
+  }
+  return { changes, note: unreadable.length > 0 ? `; value not compared: ${unreadable.join('; ')}` : '' };
 }
 
 function deleteStep(pool: string, name: string): Step {
@@ -90,6 +133,14 @@ function seedChanges(seed: SeedImageSource, ctx: PlanContext): FieldChange[] {
     changes.push({ path: `seed.${name}`, ...(before.has(name) ? { before: before.get(name) } : {}), ...(after.has(name) ? { after: after.get(name) } : {}), class: 'redefine' });
   }
   return changes;
+}
+
+/** A new seed's Secret values: one line each, and whether apply can read it. */
+function seedValueLines(key: IdentityKey, seed: SeedImageSource, ctx: PlanContext): FieldChange[] {
+  return [...new Set((seed.secretRefs ?? []).map((r) => r.secret))].map((secret) => {
+    const state = ctx.secretValues?.get(seedSecretDigestKey(key, secret));
+    return { path: `seed.secrets[${secret}]`, after: SENSITIVE, class: 'redefine' as const, ...(state?.state === 'unreadable' ? { reason: `apply will fail unless the value can be read: ${state.reason}` } : {}) };
+  });
 }
 
 /** Files of the seed on the live domain's cdrom, when virtkeeper wrote it and recorded them. */
@@ -125,6 +176,18 @@ function planUpdate(id: ChangeIdentity<'StorageVolume'>, manifest: StorageVolume
   const { pool } = manifest.spec;
   const name = manifest.metadata.name;
   const d = diffVolume(manifest, live, ctx);
+  const seed = manifest.spec.source?.seed;
+  if (seed?.secretRefs && d.changes.length === 0) {
+    // The files are the same (the volume's name is their digest); a value in them may not be.
+    const values = seedSecretChanges(id.key, seed, ctx);
+    if (values.changes.length === 0) return noOp(id, `in sync${values.note}`);
+    return buildChange(id, {
+      action: 'update',
+      reason: `a Secret value in the cloud-init seed changed${values.note}; the seed is written again in place, and the guest reads it at its next boot (cloud-init acts on a new instance-id only)`,
+      changes: values.changes,
+      steps: [uploadSeedStep(manifest, seed, manifest.spec.source?.sha256 ?? '', ctx, 'rewrite')],
+    });
+  }
   if (d.changes.length === 0) return noOp(id);
   const replaced = d.changes.filter((c) => c.class === 'replace');
   if (replaced.length) {
@@ -179,8 +242,9 @@ export function planVolume(
         ? `pool ${pool} is inactive, so its volumes could not be listed; the volume is created once the pool starts`
         : seedReason(desired.manifest) ?? 'volume does not exist';
     const spec = desired.manifest.spec;
-    const changes = spec.source?.seed
-      ? [...createChanges({ ...spec, pool: undefined, source: undefined }), ...seedChanges(spec.source.seed, ctx)]
+    const seed = spec.source?.seed;
+    const changes = seed
+      ? [...createChanges({ ...spec, pool: undefined, source: undefined }), ...seedChanges(seed, ctx), ...seedValueLines(id.key, seed, ctx)]
       : createChanges({ ...spec, pool: undefined });
     return buildChange(id, { action: 'create', reason, changes, steps: createSteps(desired.manifest, ctx) });
   }

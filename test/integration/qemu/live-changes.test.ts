@@ -53,6 +53,7 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     expect(planned.stdout).toContain('~ spec.currentMemory: "256MiB" → "384MiB"  [live]');
     expect(planned.stdout).toContain('~ spec.vcpus: 1 → 2  [live]');
     expect(planned.stdout).not.toContain('restart');
+    expect(planned.stdout).not.toContain(token);
     const offset = consoleOffset(log);
     const run = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
     expect(run.code, run.stdout).toBe(0);
@@ -157,6 +158,7 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     expect(planned.stdout).toMatch(/\+ spec\.disks\[1\].*\[live\]/);
     expect(planned.stdout).toMatch(/\+ spec\.interfaces\[1\].*\[live\]/);
     expect(planned.stdout).not.toContain('restart');
+    expect(planned.stdout).not.toContain(token);
     let offset = consoleOffset(log);
     const plugged = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
     expect(plugged.code, plugged.stdout + plugged.stderr).toBe(0);
@@ -261,6 +263,7 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     const planned = await planHost();
     expect(planned.stdout).toContain('~ spec.ips[0].dhcp.ranges[0].start: "192.168.150.100" → "192.168.150.10"  [live]');
     expect(planned.stdout).not.toContain('restart');
+    expect(planned.stdout).not.toContain(token);
     const run = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(ifindex()).toBe(bridge); // the network was not restarted
@@ -289,22 +292,32 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     const pool = { apiVersion: 'virtkeeper.io/v1', kind: 'StoragePool', metadata: { name: 'seeds' }, spec: { type: 'dir', path: poolDir } };
     const userDataFile = path.join(sb.manifests, 'seed-1.user-data.yaml');
     // Not ASCII, and not a manifest although it ends in .yaml: the loader must leave it to the seed.
-    const first = '#cloud-config\nwrite_files:\n  - path: /etc/motd\n    content: "premier été"\n';
-    const second = '#cloud-config\nruncmd:\n  - [sh, -c, "echo second seed"]\n';
+    // @MOTD_TOKEN@ becomes a Secret's value in the seed only: the plan shows the placeholder.
+    const first = '#cloud-config\nwrite_files:\n  - path: /etc/motd\n    content: "premier été @MOTD_TOKEN@"\n';
+    const second = '#cloud-config\nruncmd:\n  - [sh, -c, "echo second seed @MOTD_TOKEN@"]\n';
+    const token = `tok-${Date.now().toString(36)}`;
+    const tokenFile = path.join(sb.manifests, '..', 'motd-token');
+    await writeFile(tokenFile, token);
+    const tokenSecret = { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'motd-token' }, spec: { valueFrom: { file: tokenFile } } };
     await writeFile(userDataFile, first);
     const guest = (extra: Partial<DomainSpec>) =>
-      guestDomain(sb, 'seed-1', { memory: '256MiB', extra: { cloudInit: { pool: 'seeds', userData: { fromFile: 'seed-1.user-data.yaml' } }, ...extra } });
+      guestDomain(sb, 'seed-1', {
+        memory: '256MiB',
+        extra: { cloudInit: { pool: 'seeds', userData: { fromFile: 'seed-1.user-data.yaml' }, secretRefs: [{ placeholder: '@MOTD_TOKEN@', secret: 'motd-token' }] }, ...extra },
+      });
     const log = sb.consoleFile('seed-1');
     const seedFiles = async () => (await readdir(poolDir)).filter((f) => f.startsWith('seed-1-cidata-'));
 
-    await sb.write('seed-1', pool, guest({}));
+    await sb.write('seed-1', pool, tokenSecret, guest({}));
     const created = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
     expect(created.code, created.stdout + created.stderr).toBe(0);
+    expect(created.stdout).not.toContain(token);
     await waitForConsole(log, /^VK-USERDATA /, { timeoutMs: 90_000 });
-    expect(userDataSeen(log).at(-1)?.toString('utf8')).toBe(first);
+    const firstWithToken = first.replace('@MOTD_TOKEN@', token);
+    expect(userDataSeen(log).at(-1)?.toString('utf8')).toBe(firstWithToken);
     // An independent ISO reader sees the same bytes in the uploaded volume, under its Joliet name.
     const [volume] = await seedFiles();
-    expect(execFileSync('isoinfo', ['-J', '-x', '/user-data', '-i', path.join(poolDir, volume!)], { encoding: 'utf8' })).toBe(first);
+    expect(execFileSync('isoinfo', ['-J', '-x', '/user-data', '-i', path.join(poolDir, volume!)], { encoding: 'utf8' })).toBe(firstWithToken);
     expect((await planHost()).code).toBe(0);
     const id = sb.virsh('domid', 'seed-1');
 
@@ -317,18 +330,19 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     expect(planned.stdout).toMatch(/~ spec\.disks\[0\]\.volume\.name: "seed-1-cidata-[0-9a-f]{12}\.iso" → "seed-1-cidata-[0-9a-f]{12}\.iso"  \[live\]/);
     expect(planned.stdout).toContain(`- StorageVolume/seeds/${volume} delete`);
     expect(planned.stdout).not.toContain('restart');
+    expect(planned.stdout).not.toContain(token);
     const offset = consoleOffset(log);
     const changed = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
     expect(changed.code, changed.stdout + changed.stderr).toBe(0);
     expect(sb.virsh('domid', 'seed-1')).toBe(id); // the medium changed under the running guest
     await waitForConsole(log, /^VK-USERDATA /, { fromOffset: offset, timeoutMs: 60_000 });
-    expect(userDataSeen(log).at(-1)?.toString('utf8')).toBe(second);
+    expect(userDataSeen(log).at(-1)?.toString('utf8')).toBe(second.replace('@MOTD_TOKEN@', token));
     const left = await seedFiles();
     expect(left).toHaveLength(1);
     expect(left[0]).not.toBe(volume);
     expect((await planHost()).code).toBe(0);
 
-    await sb.write('seed-1', pool, guest({ state: 'stopped', stopMode: 'destroy' }));
+    await sb.write('seed-1', pool, tokenSecret, guest({ state: 'stopped', stopMode: 'destroy' }));
     expect((await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir })).code).toBe(0);
   }, 300_000);
 });

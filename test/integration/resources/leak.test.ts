@@ -1,10 +1,11 @@
 // Secrets planted everywhere one can enter — a VNC password in xml.merge, Secret values from a
-// file, an environment variable and a command — must reach libvirt and appear nowhere else: not
-// in the plan (human, JSON, Markdown), the apply output, the daemon's JSON logs, /status and
-// /metrics, exported manifests, the state store's files, nor in what
-// libvirt gives clients back without VIR_DOMAIN_XML_SECURE (`virsh -r dumpxml`, `virsh dumpxml`),
-// where virtkeeper's own metadata used to copy xml.merge verbatim. Real daemon: qemu:///system of
-// the private libvirtd (the secret driver; the domain is defined, not started).
+// file, an environment variable and a command, a value in a cloud-init seed — must reach libvirt
+// (and the seed's cdrom) and appear nowhere else: not in the plan (human, JSON, Markdown), the
+// apply output, the daemon's JSON logs, /status and /metrics, exported manifests, the state
+// store's files, nor in what libvirt gives clients back without VIR_DOMAIN_XML_SECURE
+// (`virsh -r dumpxml`, `virsh dumpxml`), where virtkeeper's own metadata used to copy xml.merge
+// verbatim. Real daemon: qemu:///system of the private libvirtd (the secret driver; the domain
+// is defined, not started).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -64,12 +65,15 @@ describe('no secret leaves the manifests', () => {
       graphics: `g${randomBytes(3).toString('hex')}`.slice(0, 8),
       graphicsNext: `n${randomBytes(3).toString('hex')}`.slice(0, 8),
       graphicsDaemon: `d${randomBytes(3).toString('hex')}`.slice(0, 8),
+      seed: `seed-${randomBytes(12).toString('hex')}`,
     };
     const manifests = path.join(work, 'manifests');
     const stateDir = path.join(work, 'state');
     await mkdir(manifests, { recursive: true });
     await writeFile(path.join(work, 'value'), planted.file);
     await writeFile(path.join(work, 'vnc'), `${planted.graphics}\n`);
+    await writeFile(path.join(work, 'seed-value'), planted.seed);
+    await mkdir(path.join(work, 'pool'), { recursive: true });
     process.env.VK_LEAK_TEST_VALUE = planted.env;
     await writeFile(
       path.join(manifests, 'all.yaml'),
@@ -95,6 +99,20 @@ spec:
   os: {type: hvm, arch: x86_64, machine: pc}
   graphics:
     - {type: vnc, passwordFrom: {secret: vnc-leak-2}}
+  cloudInit:
+    pool: seeds
+    userData: "#cloud-config\\nwrite_files: [{path: /etc/token, content: '@SEED_TOKEN@'}]\\n"
+    secretRefs: [{placeholder: "@SEED_TOKEN@", secret: seed-token}]
+---
+apiVersion: virtkeeper.io/v1
+kind: StoragePool
+metadata: {name: seeds}
+spec: {type: dir, path: ${path.join(work, 'pool')}}
+---
+apiVersion: virtkeeper.io/v1
+kind: Secret
+metadata: {name: seed-token}
+spec: {valueFrom: {file: ${path.join(work, 'seed-value')}}}
 ---
 apiVersion: virtkeeper.io/v1
 kind: Secret
@@ -130,6 +148,9 @@ spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.comm
       keep(await apply(manifests, { connect: uri, stateDir, autoApprove: true, json: true }));
       for (const format of [{}, { json: true }, { markdown: true }]) keep(await plan(manifests, { connect: uri, stateDir, detailedExitcode: true, ...format }));
       expect(outputs.join('\n')).toContain('(sensitive)');
+      // The seed's value did reach the guest's cdrom (and only there).
+      const [seed] = (await readdir(path.join(work, 'pool'))).filter((f) => f.startsWith('leak-2-cidata-'));
+      expect(execFileSync('isoinfo', ['-J', '-x', '/user-data', '-i', path.join(work, 'pool', seed!)], { encoding: 'utf8' })).toContain(planted.seed);
       // A graphics password from a Secret: set at define, changed when the Secret's value changes.
       expect(virshSecure('leak-2')).toContain(`passwd='${planted.graphics}'`);
       await writeFile(path.join(work, 'vnc'), planted.graphicsNext);

@@ -98,6 +98,23 @@ describe('cloudInit in the loader', () => {
     );
   });
 
+  it('reports secretRefs whose placeholder is in no seed file, or whose Secret no manifest declares, at their lines', async () => {
+    const secret = 'apiVersion: virtkeeper.io/v1\nkind: Secret\nmetadata: {name: pw}\nspec: {valueFrom: {env: PW}}\n';
+    await writeFile(path.join(dir, 'secret.yaml'), secret);
+    await writeFile(path.join(dir, 'a.yaml'), domain('pool: seeds\nuserData: "#cloud-config\\npassword: \'@PW@\'\\n"\nsecretRefs:\n  - {placeholder: "@PW@", secret: pw}\n  - {placeholder: "@TYPO@", secret: pw}'));
+    await writeFile(path.join(dir, 'b.yaml'), domain('pool: seeds\nuserData: "#cloud-config\\npassword: \'@PW@\'\\n"\nsecretRefs: [{placeholder: "@PW@", secret: nope}]').replace('web-1', 'web-2'));
+    await writeFile(path.join(dir, 'c.yaml'), domain('pool: seeds\nuserData: "#cloud-config\\npassword: \'@PW@\'\\n"\nsecretRefs: [{placeholder: "@PW@", secret: pw}]').replace('web-1', 'web-3'));
+    const { state, errors } = await loadManifests(dir);
+    expect(errors.map((e) => `${e.file}:${e.line} ${e.path}: ${e.message}`)).toEqual([
+      'a.yaml:11 spec.cloudInit.secretRefs[1].placeholder: "@TYPO@" appears in none of the seed\'s files (meta-data, user-data); write it where the value of Secret pw goes',
+      'b.yaml:9 spec.cloudInit.secretRefs[0].secret: refers to Secret "nope", which no manifest declares',
+    ]);
+    const web = state.byKey.get('Domain/web-3')!.manifest as DomainManifest;
+    const seed = (state.byKey.get(volumeKey('seeds', web.spec.disks!.at(-1)!.volume!.name))!.manifest as StorageVolumeManifest).spec.source!.seed!;
+    expect(seed.secretRefs).toEqual([{ placeholder: '@PW@', secret: 'pw' }]);
+    expect(seed.files.find((f) => f.name === 'user-data')!.text).toBe("#cloud-config\npassword: '@PW@'\n");
+  });
+
   it('still reports a .yaml file without apiVersion and kind that no manifest includes', async () => {
     await writeFile(path.join(dir, 'stray.yaml'), 'packages: [nginx]\n');
     const { errors } = await loadManifests(dir);

@@ -79,6 +79,7 @@ export const fullDomain: DomainManifest = {
       pool: 'images',
       target: 'hdd',
       bus: 'ide',
+      secretRefs: [{ placeholder: '@JOIN_TOKEN@', secret: 'join-token' }],
     },
     xml: { merge: '<devices><watchdog model="i6300esb" action="reset"/></devices>' },
   },
