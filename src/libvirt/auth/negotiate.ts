@@ -38,9 +38,10 @@ const fromChars = (chars: readonly number[]): string => Buffer.from(chars.map((c
 
 function pickMechanism(offered: string[], ctx: AuthContext): Mechanism {
   const forced = ctx.target.query.auth?.toLowerCase().startsWith('sasl.') ? ctx.target.query.auth.slice(5).toUpperCase() : undefined;
-  // libvirt's client asks Cyrus for an SSF of at least 56 where the channel is not secure, and
-  // libvirtd for its tcp_min_ssf (112 by default, it cannot be set lower): only a mechanism with a
-  // security layer can pass there, and of ours that is DIGEST-MD5 with qop=auth-conf.
+  // Where the channel is not secure libvirt's client and libvirtd both ask Cyrus for an SSF of at
+  // least 56 (so Cyrus lists only mechanisms with a security layer), and libvirtd refuses, after
+  // the login, less than its tcp_min_ssf (112 by default, it cannot be set lower). Of ours only
+  // DIGEST-MD5 with qop=auth-conf can pass.
   const candidates = ctx.secure ? SUPPORTED_SASL_MECHANISMS : LAYERED_MECHANISMS;
   const usable = candidates.filter((m) => !forced || m === forced);
   const choice = usable.find((m) => offered.includes(m));
