@@ -128,7 +128,8 @@ async function negotiateAuth(conn: RpcConnection, target: LibvirtUri): Promise<v
   // socket pair to an ext command): libvirt calls these "secure" and lets SASL run without a
   // security layer there.
   const secure = target.transport !== 'tcp';
-  await authenticate(conn, types, { target, secure });
+  const layer = await authenticate(conn, types, { target, secure });
+  if (layer) conn.useSecurityLayer(layer);
 }
 
 async function handshake(conn: RpcConnection, target: LibvirtUri, options: OpenConnectionOptions): Promise<void> {

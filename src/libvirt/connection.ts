@@ -27,6 +27,7 @@ import {
   type Packet,
 } from './frame.js';
 import { CallTimeoutError, ConnectionClosedError, ProtocolError, decodeRemoteError, type DisconnectReason } from './errors.js';
+import type { SecurityLayer } from './security-layer.js';
 
 /** Default deadline of one call (`--call-timeout`): long enough for a slow QEMU start on TCG. */
 export const DEFAULT_CALL_TIMEOUT_MS = 120_000;
@@ -328,6 +329,8 @@ export class RpcConnection implements RpcCaller {
   private readonly drainWaiters = new Set<{ resolve: () => void; reject: (err: Error) => void }>();
   private nextSerial = 1;
   private corked = false;
+  /** The SASL security layer every byte goes through once authentication negotiated one. */
+  private layer: SecurityLayer | undefined;
   private closedInfo: DisconnectInfo | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private lastReceived = performance.now();
@@ -408,7 +411,7 @@ export class RpcConnection implements RpcCaller {
 
   private readonly streamTransport: StreamTransport = {
     write: (frame) => {
-      if (!this.closedInfo) this.stream.write(frame);
+      if (!this.closedInfo) this.send(frame);
     },
     drained: () => this.waitForDrain(),
     release: (serial) => void this.streams.delete(serial),
@@ -493,7 +496,25 @@ export class RpcConnection implements RpcCaller {
         this.stream.uncork();
       });
     }
-    this.stream.write(frame);
+    this.send(frame);
+  }
+
+  /** Every frame leaves through here, so a security layer sees the whole outgoing byte stream. */
+  private send(frame: Buffer): void {
+    this.stream.write(this.layer ? this.layer.wrap(frame) : frame);
+  }
+
+  /**
+   * From now on every byte in and out goes through `layer` (a SASL security layer negotiated by
+   * authentication). The daemon switches right after its reply that completed the login, so this
+   * must be installed before the next call, while nothing is in flight and nothing is buffered.
+   */
+  useSecurityLayer(layer: SecurityLayer): void {
+    if (this.layer) throw new Error(`${this.label}: a security layer is already installed`);
+    if (this.pending.size > 0 || this.streams.size > 0 || this.decoder.buffered > 0) {
+      throw new ProtocolError(`${this.label}: cannot start the SASL security layer with calls in flight or bytes received past the login`);
+    }
+    this.layer = layer;
   }
 
   onMessage(listener: (msg: ServerMessage) => void): () => void {
@@ -572,7 +593,7 @@ export class RpcConnection implements RpcCaller {
     if (this.closedInfo) return;
     let packets: Packet[];
     try {
-      packets = this.decoder.push(chunk);
+      packets = this.decoder.push(this.layer ? this.layer.unwrap(chunk) : chunk);
     } catch (err) {
       this.teardown('protocol-error', err as Error);
       return;
@@ -653,7 +674,7 @@ export class RpcConnection implements RpcCaller {
 
   private sendKeepalive(procedure: number): void {
     if (this.closedInfo) return;
-    this.stream.write(
+    this.send(
       encodePacket({
         program: KEEPALIVE_PROGRAM,
         version: KEEPALIVE_PROTOCOL_VERSION,

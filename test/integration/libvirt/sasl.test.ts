@@ -1,5 +1,6 @@
 // SASL against real libvirtds: auth_tls = "sasl" with a sasldb made by saslpasswd2 (SCRAM,
-// DIGEST-MD5, PLAIN inside TLS), auth_tcp = "sasl" (refused with the reason), and
+// DIGEST-MD5, PLAIN inside TLS), auth_tcp = "sasl" (DIGEST-MD5 with its auth-conf security layer
+// over plain TCP; the mechanisms without a layer refused with the reason), and
 // auth_unix_rw = "polkit" (bypassed for root).
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
@@ -101,11 +102,53 @@ describe('SASL inside TLS against libvirtd with a sasldb', () => {
   });
 });
 
-describe('SASL over plain TCP', () => {
-  it('is refused with the reason libvirt gives no choice about', async () => {
-    const err = await connectError(`test+tcp://127.0.0.1:${tcpPort}/default`, { LIBVIRT_AUTH_FILE: authFile });
+describe('SASL over plain TCP (DIGEST-MD5, qop=auth-conf)', () => {
+  const tcpUri = (extra = '') => `test+tcp://127.0.0.1:${tcpPort}/default${extra}`;
+
+  it('logs in with the 3DES security layer and carries calls larger than one SASL packet both ways', async () => {
+    process.env.LIBVIRT_AUTH_FILE = authFile;
+    try {
+      const client = await LibvirtClient.connect(tcpUri());
+      try {
+        expect(await client.getUri()).toBe('test:///default');
+        // The daemon's maxbuf is 100000: a 300 KB description goes out in four SASL packets and
+        // comes back (getDomainXml) in four more, each under its own sequence number.
+        const description = 'x'.repeat(300_000);
+        const ref = await client.defineDomain(
+          `<domain type='test'><name>sasl-big</name><description>${description}</description><memory>1024</memory><os><type>hvm</type></os></domain>`,
+        );
+        expect(await client.getDomainXml(ref)).toContain(description);
+        // Many calls in flight at once: pipelined frames share packets.
+        const uris = await Promise.all(Array.from({ length: 50 }, () => client.getUri()));
+        expect(new Set(uris)).toEqual(new Set(['test:///default']));
+      } finally {
+        await client.close();
+      }
+    } finally {
+      delete process.env.LIBVIRT_AUTH_FILE;
+    }
+  });
+
+  it('plans, applies and converges examples/sandbox over test+tcp://', async () => {
+    await expectPlanApplyConverge(tcpUri(), daemon.testUri, { LIBVIRT_AUTH_FILE: authFile });
+  }, 180_000);
+
+  it('a wrong password fails with one clear line', async () => {
+    const bad = path.join(dir, 'bad-tcp-auth.conf');
+    await writeFile(bad, '[credentials-x]\nauthname=fred\npassword=wrong\n[auth-libvirt-default]\ncredentials=x\n');
+    const err = await connectError(tcpUri(), { LIBVIRT_AUTH_FILE: bad });
+    expect(err.name).toBe('AuthFailedError');
+    expect(err.message).not.toContain('\n');
+    expect(err.message).toBe(
+      `${tcpUri()}: SASL DIGEST-MD5 login as 'fred' (credentials from ${bad} [credentials-x]) refused: authentication failed: authentication failed (VIR_ERR_AUTH_FAILED)`,
+    );
+  });
+
+  it('a mechanism without a security layer is refused, naming what the daemon offers and what works', async () => {
+    const err = await connectError(tcpUri('?auth=sasl.scram-sha-256'), { LIBVIRT_AUTH_FILE: authFile });
     expect(err.name).toBe('UnsupportedAuthError');
-    expect(err.message).toMatch(/offers SASL mechanisms DIGEST-MD5 over plain TCP, where libvirt requires a SASL security layer/);
+    expect(err.message).toMatch(/offers SASL mechanisms DIGEST-MD5 over plain TCP \(auth=sasl.scram-sha-256 asks for SCRAM-SHA-256\), where libvirt requires a SASL security layer/);
+    expect(err.message).toMatch(/DIGEST-MD5 \(qop=auth-conf, cipher 3des\)/);
   });
 });
 

@@ -46,9 +46,10 @@ describe('DIGEST-MD5 (qop=auth)', () => {
     expect(() => client.verify('rspauth=00000000000000000000000000000000')).toThrow(/rspauth/);
   });
 
-  it('refuses a challenge that insists on a security layer', () => {
+  it('takes the security layer when a daemon offers nothing else, even on a protected channel', () => {
     const client = new DigestMd5Client('u', 'p', 'h');
-    expect(() => client.respond('nonce="n",qop="auth-conf",cipher="3des"')).toThrow(/insists on a security layer \(qop auth-conf\)/);
+    expect(parseDirectives(client.respond('nonce="n",qop="auth-conf",cipher="3des"')).get('cipher')).toBe('3des');
+    expect(() => new DigestMd5Client('u', 'p', 'h').respond('nonce="n",qop="auth-int"')).toThrow(/offers qop auth-int; virtkeeper needs auth, or auth-conf/);
   });
 });
 
