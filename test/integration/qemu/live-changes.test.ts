@@ -53,7 +53,6 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     expect(planned.stdout).toContain('~ spec.currentMemory: "256MiB" → "384MiB"  [live]');
     expect(planned.stdout).toContain('~ spec.vcpus: 1 → 2  [live]');
     expect(planned.stdout).not.toContain('restart');
-    expect(planned.stdout).not.toContain(token);
     const offset = consoleOffset(log);
     const run = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
     expect(run.code, run.stdout).toBe(0);
@@ -158,7 +157,6 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     expect(planned.stdout).toMatch(/\+ spec\.disks\[1\].*\[live\]/);
     expect(planned.stdout).toMatch(/\+ spec\.interfaces\[1\].*\[live\]/);
     expect(planned.stdout).not.toContain('restart');
-    expect(planned.stdout).not.toContain(token);
     let offset = consoleOffset(log);
     const plugged = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
     expect(plugged.code, plugged.stdout + plugged.stderr).toBe(0);
@@ -263,7 +261,6 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     const planned = await planHost();
     expect(planned.stdout).toContain('~ spec.ips[0].dhcp.ranges[0].start: "192.168.150.100" → "192.168.150.10"  [live]');
     expect(planned.stdout).not.toContain('restart');
-    expect(planned.stdout).not.toContain(token);
     const run = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(ifindex()).toBe(bridge); // the network was not restarted
