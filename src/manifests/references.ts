@@ -51,6 +51,8 @@ export function checkAcross(
   for (const r of referrers) {
     for (const ref of findReferences(r.kind, r.value)) {
       if (!has(ref.key)) issues.push({ candidate: r, path: ref.path, message: `refers to ${describe(ref.key)}, which no manifest declares` });
+      const usageProblem = ref.secretUsage && secretUsageProblem(byKey.get(ref.key)?.manifest, ref.secretUsage);
+      if (usageProblem) issues.push({ candidate: r, path: ref.path, message: usageProblem });
     }
   }
   issues.push(...duplicateMacs(unique), ...duplicateNodeDevices(unique), ...volumeCycles(unique));
@@ -60,6 +62,15 @@ export function checkAcross(
 export interface Reference {
   path: FieldPath;
   key: IdentityKey;
+  /** A Secret reference where libvirt looks the secret up by a usage of this type; what needs it. */
+  secretUsage?: { type: 'volume' | 'ceph' | 'iscsi'; for: string };
+}
+
+/** The usage type libvirt looks an auth secret up by: rbd's is ceph, iscsi's is iscsi. */
+export function authUsageType(protocolOrAuthType: unknown): 'ceph' | 'iscsi' | undefined {
+  if (protocolOrAuthType === 'rbd' || protocolOrAuthType === 'ceph') return 'ceph';
+  if (protocolOrAuthType === 'iscsi' || protocolOrAuthType === 'chap') return 'iscsi';
+  return undefined;
 }
 
 /**
@@ -75,6 +86,12 @@ export function findReferences(kind: ManifestKind, value: unknown): Reference[] 
       const pool = text(v, 'pool');
       const name = text(v, 'name');
       if (pool && name) refs.push({ path: ['spec', 'disks', i, 'volume'], key: volumeKey(pool, name) });
+      const luks = text(field(d, 'encryption'), 'secret');
+      if (luks) refs.push({ path: ['spec', 'disks', i, 'encryption', 'secret'], key: kindKey('Secret', luks), secretUsage: { type: 'volume', for: 'LUKS encryption' } });
+      const network = field(d, 'network');
+      const login = text(field(network, 'auth'), 'secret');
+      const usage = authUsageType(text(network, 'protocol'));
+      if (login) refs.push({ path: ['spec', 'disks', i, 'network', 'auth', 'secret'], key: kindKey('Secret', login), ...(usage ? { secretUsage: { type: usage, for: `${text(network, 'protocol')} auth` } } : {}) });
     });
     list(spec, 'interfaces').forEach((n, i) => {
       const network = text(n, 'network');
@@ -94,9 +111,16 @@ export function findReferences(kind: ManifestKind, value: unknown): Reference[] 
       const nd = text(h, 'nodeDevice');
       if (nd) refs.push({ path: ['spec', 'hostdevs', i, 'nodeDevice'], key: kindKey('NodeDevice', nd) });
     });
+  } else if (kind === 'StoragePool') {
+    const auth = field(field(spec, 'source'), 'auth');
+    const login = text(auth, 'secret');
+    const usage = authUsageType(text(auth, 'type'));
+    if (login) refs.push({ path: ['spec', 'source', 'auth', 'secret'], key: kindKey('Secret', login), ...(usage ? { secretUsage: { type: usage, for: `${text(auth, 'type')} auth` } } : {}) });
   } else if (kind === 'StorageVolume') {
     const pool = text(spec, 'pool');
     if (pool) refs.push({ path: ['spec', 'pool'], key: kindKey('StoragePool', pool) });
+    const luks = text(field(spec, 'encryption'), 'secret');
+    if (luks) refs.push({ path: ['spec', 'encryption', 'secret'], key: kindKey('Secret', luks), secretUsage: { type: 'volume', for: 'LUKS encryption' } });
     const volumeRef = (ref: unknown, path: FieldPath) => {
       const name = text(ref, 'name');
       const refPool = text(ref, 'pool') ?? pool;
@@ -106,6 +130,18 @@ export function findReferences(kind: ManifestKind, value: unknown): Reference[] 
     volumeRef(field(spec, 'cloneFrom'), ['spec', 'cloneFrom']);
   }
   return refs;
+}
+
+/**
+ * libvirt finds the secret by a usage of one type (a LUKS passphrase by its volume usage, rbd's key
+ * by its ceph usage): a Secret without that usage would be found by nothing.
+ */
+function secretUsageProblem(secret: AnyManifest | undefined, expected: NonNullable<Reference['secretUsage']>): string | undefined {
+  if (secret?.kind !== 'Secret') return undefined;
+  const usage = secret.spec.usage ?? {};
+  if (usage[expected.type] !== undefined) return undefined;
+  const has = Object.keys(usage).filter((k) => usage[k as keyof typeof usage] !== undefined);
+  return `refers to Secret ${JSON.stringify(secret.metadata.name)}, whose usage is ${has.length ? has.join(', ') : 'not set'}; ${expected.for} needs a Secret with usage ${expected.type} (libvirt looks it up by that usage)`;
 }
 
 function field(v: unknown, key: string): unknown {

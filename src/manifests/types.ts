@@ -135,11 +135,37 @@ export interface DomainClock {
  * A disk. Source: at most one of `volume` (a StorageVolume manifest), `file` (absolute host path),
  * `block` (host block device); a cdrom may have none (empty tray). A disk (device disk) needs one.
  */
+/** A Secret manifest named where libvirt needs a secret (encryption, auth). */
+export interface SecretRef {
+  secret: string;
+}
+
+/** Login to a network disk's or pool's server: a user name and the Secret holding its key or password. */
+export interface SecretAuth extends SecretRef {
+  username: string;
+}
+
+/** A disk served over the network (rbd: Ceph; iscsi: an iSCSI LUN; nbd, gluster, http(s)). */
+export interface DomainNetworkDisk {
+  protocol: 'rbd' | 'iscsi' | 'nbd' | 'gluster' | 'http' | 'https';
+  /** rbd: pool/image; iscsi: target IQN/LUN; gluster: volume/path; http(s): the path. */
+  name?: string;
+  hosts?: Array<{ name: string; port?: number }>;
+  /** rbd (a Secret with usage ceph) and iscsi (usage iscsi) only. */
+  auth?: SecretAuth;
+}
+
 export interface DomainDisk {
   device?: 'disk' | 'cdrom';
   volume?: Required<VolumeRef>;
   file?: string;
   block?: string;
+  network?: DomainNetworkDisk;
+  /**
+   * LUKS: the passphrase is the value of a Secret with usage volume. Default for a volume disk:
+   * the volume manifest's encryption.
+   */
+  encryption?: SecretRef;
   /** Guest device name: vda, sda, hdc, ... */
   target: string;
   bus?: 'virtio' | 'sata' | 'scsi' | 'ide' | 'usb';
@@ -338,6 +364,8 @@ export interface StoragePoolSource {
   iqn?: string;
   /** iscsi: initiator IQN. */
   initiatorIqn?: string;
+  /** iscsi: CHAP login (a Secret with usage iscsi); rbd: cephx (usage ceph). */
+  auth?: SecretAuth & { type: 'chap' | 'ceph' };
 }
 
 export interface StoragePoolSpec {
@@ -367,6 +395,8 @@ export interface StorageVolumeSpec {
   };
   /** Create as a full copy of another volume (pool defaults to this volume's pool). */
   cloneFrom?: VolumeRef;
+  /** LUKS-encrypted (format raw): the passphrase is the value of a Secret with usage volume. */
+  encryption?: SecretRef & { format?: 'luks' };
   /** Upload content at creation: exactly one of path (on the machine running virtkeeper) or url (http/https). */
   source?: {
     path?: string;

@@ -294,16 +294,23 @@ export function dependencyEdges(
 ): Map<IdentityKey, IdentityKey[]> {
   const edges = new Map<IdentityKey, Set<IdentityKey>>();
   for (const key of changes.keys()) edges.set(key, new Set());
-  const add = (from: IdentityKey, to: IdentityKey): void => {
+  // What a live object refers to is named as libvirt names it (a secret by its usage), while a
+  // delete is filed under the recorded key: look it up by its live key too.
+  const byLiveKey = new Map<IdentityKey, IdentityKey>();
+  for (const [key, change] of changes) if (change.liveKey !== undefined) byLiveKey.set(change.liveKey, key);
+  const keyOf = (k: IdentityKey): IdentityKey => (changes.has(k) ? k : (byLiveKey.get(k) ?? k));
+  const add = (fromRef: IdentityKey, toRef: IdentityKey): void => {
+    const from = keyOf(fromRef);
+    const to = keyOf(toRef);
     if (from !== to && changes.has(from) && changes.has(to)) edges.get(to)!.add(from);
   };
 
   for (const [key, change] of changes) {
     if (change.action === 'delete') {
       // Deleting what this object refers to waits for this delete (reverse of creation).
-      for (const dep of change.dependsOn) if (changes.get(dep)?.action === 'delete') add(key, dep);
+      for (const dep of change.dependsOn) if (changes.get(keyOf(dep))?.action === 'delete') add(key, dep);
     } else {
-      for (const dep of change.dependsOn) if (changes.get(dep)?.action !== 'delete') add(dep, key);
+      for (const dep of change.dependsOn) if (changes.get(keyOf(dep))?.action !== 'delete') add(dep, key);
     }
   }
   // A delete also waits for every change to an object that refers to it today.
@@ -311,7 +318,7 @@ export function dependencyEdges(
     const object = live.get(change.liveKey ?? key);
     if (!object) continue;
     for (const dep of liveDependencies(object, registry)) {
-      if (changes.get(dep)?.action === 'delete') add(key, dep);
+      if (changes.get(keyOf(dep))?.action === 'delete') add(key, dep);
     }
   }
 

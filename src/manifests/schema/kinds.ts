@@ -109,6 +109,14 @@ const duration = (description: string, example: string): JsonSchema => ({
   errorMessage: `must be a duration like ${example} or 2m, or a number of seconds`,
 });
 
+/** A login (user name and the Secret holding its key or password), with more fields where a kind needs them. */
+const secretAuth = (description: string, more: Record<string, JsonSchema> = {}, required: string[] = []): JsonSchema =>
+  obj(description, {
+    ...more,
+    username: str('User name.', { minLength: 1, maxLength: 256, pattern: '^[^\\s]+$', errorMessage: 'must be a user name without spaces' }),
+    secret: name('Name of a Secret manifest holding the key or password.'),
+  }, [...required, 'username', 'secret']);
+
 const charDevice = (what: string, target: Record<string, JsonSchema>): JsonSchema =>
   obj(
     what,
@@ -196,6 +204,20 @@ const domainSpec = obj(
       }, ['pool', 'name']),
       file: absPath('Host path of a disk image (or ISO for a cdrom).'),
       block: absPath('Host block device, e.g. /dev/sdb.'),
+      network: obj('A disk served over the network.', {
+        protocol: enumOf('rbd (Ceph), iscsi, nbd, gluster, http or https.', ['rbd', 'iscsi', 'nbd', 'gluster', 'http', 'https']),
+        name: str('rbd: pool/image; iscsi: target IQN/LUN; gluster: volume/path; http(s): the path.', { minLength: 1, maxLength: 4096 }),
+        hosts: arr('Servers (rbd: the monitors).', obj('A server.', {
+          name: hostName('Host name or address.'),
+          port: int('Port.', 1, 65535),
+        }, ['name']), { minItems: 1 }),
+        auth: secretAuth('Login: rbd with a Secret whose usage is ceph, iscsi with one whose usage is iscsi.'),
+      }, ['protocol'], {
+        allOf: [when('protocol', ['nbd', 'gluster', 'http', 'https'], { properties: { auth: forbidden('libvirt logs in only to rbd and iscsi disks') } })],
+      }),
+      encryption: obj('LUKS encryption: the passphrase is the value of a Secret with usage volume. A volume disk takes its volume manifest\'s encryption by default.', {
+        secret: name('Name of a Secret manifest with usage volume.'),
+      }, ['secret']),
       target: str('Guest device name: vda (virtio), sda (sata/scsi/usb), hda (ide), ...', {
         pattern: '^(vd|sd|hd|xvd|fd)[a-z]{1,3}$',
         errorMessage: 'must be a device name like vda, sda or hdc',
@@ -208,8 +230,8 @@ const domainSpec = obj(
       serial: str('Serial number the guest sees.', { pattern: '^[A-Za-z0-9_.-]{1,36}$', errorMessage: 'must be 1-36 letters, digits, "_", ".", "-"' }),
     }, ['target'], {
       allOf: [
-        atMostOne(['volume', 'file', 'block'], 'set at most one source: volume, file or block'),
-        { if: { not: { properties: { device: { const: 'cdrom' } }, required: ['device'] } }, then: atLeastOne(['volume', 'file', 'block'], 'a disk needs a source: set one of volume, file, block') },
+        atMostOne(['volume', 'file', 'block', 'network'], 'set at most one source: volume, file, block or network'),
+        { if: { not: { properties: { device: { const: 'cdrom' } }, required: ['device'] } }, then: atLeastOne(['volume', 'file', 'block', 'network'], 'a disk needs a source: set one of volume, file, block, network') },
       ],
     })),
     interfaces: arr('Network interfaces.', obj('A NIC attached to a virtkeeper Network or to a host bridge.', {
@@ -358,6 +380,9 @@ const poolSpec = obj(
       format: str('Format: fs: auto, ext2, ext3, ext4, xfs, btrfs, vfat; netfs: auto, nfs, cifs, glusterfs; disk: dos, gpt, ...; logical: lvm2.', { pattern: '^[a-z0-9-]{1,16}$', errorMessage: 'must be a format name like ext4' }),
       iqn: str('Target IQN (iscsi), e.g. iqn.2013-06.com.example:storage.', { pattern: '^(iqn|eui|naa)\\.[A-Za-z0-9.:_-]{1,220}$', errorMessage: 'must be an IQN like iqn.2013-06.com.example:storage' }),
       initiatorIqn: str('Initiator IQN (iscsi).', { pattern: '^(iqn|eui|naa)\\.[A-Za-z0-9.:_-]{1,220}$', errorMessage: 'must be an IQN like iqn.2013-06.com.example:host' }),
+      auth: secretAuth('Login to the server: chap (iscsi) with a Secret whose usage is iscsi, ceph (rbd) with one whose usage is ceph.', {
+        type: enumOf('chap (iscsi) or ceph (rbd).', ['chap', 'ceph']),
+      }, ['type']),
     }),
     xml: xmlOverlay('pool'),
   },
@@ -395,6 +420,10 @@ const volumeSpec = obj(
       format: enumOf('Format of the base image; default: the base volume\'s format. Set it when using path.', ['raw', 'qcow2']),
     }, [], { allOf: [exactlyOne(['volume', 'path'], 'set exactly one of volume or path')] }),
     cloneFrom: volumeRef('Create the volume as a full copy of another StorageVolume manifest.'),
+    encryption: obj('LUKS encryption (format raw): libvirt formats the volume with the passphrase from a Secret with usage volume; domains using the volume get the same encryption.', {
+      format: enumOf('luks (the only format libvirt creates).', ['luks'], { default: 'luks' }),
+      secret: name('Name of a Secret manifest with usage volume.'),
+    }, ['secret']),
     source: obj('Content uploaded when the volume is created (never re-uploaded afterwards).', {
       path: absPath('Image file on the machine running virtkeeper.'),
       url: str('http(s) URL to download the image from.', { pattern: '^https?://[^\\s]+$', maxLength: 4096, errorMessage: 'must be an http:// or https:// URL' }),

@@ -22,16 +22,32 @@ export function hex(n: number, width: number): string {
 
 // ---- generation ------------------------------------------------------------------------------
 
+/** The secret type of a network disk's auth: rbd logs in with a ceph key, iscsi with a CHAP secret. */
+const AUTH_SECRET_TYPE: Partial<Record<NonNullable<DomainDisk['network']>['protocol'], string>> = { rbd: 'ceph', iscsi: 'iscsi' };
+
+/** `<source>` of a resolved disk: secrets are usage ids by now (see resolveSpec). */
+function diskSource(disk: DomainDisk): XmlElement | undefined {
+  // libvirt ≥ 3.9 keeps a disk's encryption inside <source>, where the live XML has it too.
+  const encryption = disk.encryption ? el('encryption', { format: 'luks' }, el('secret', { type: 'passphrase', usage: disk.encryption.secret })) : undefined;
+  if (disk.volume) return el('source', { pool: disk.volume.pool, volume: disk.volume.name }, encryption);
+  if (disk.file) return el('source', { file: disk.file }, encryption);
+  if (disk.block) return el('source', { dev: disk.block }, encryption);
+  const net = disk.network;
+  if (!net) return undefined;
+  const auth = net.auth;
+  return el(
+    'source',
+    { protocol: net.protocol, name: net.name },
+    (net.hosts ?? []).map((h) => el('host', { name: h.name, port: h.port })),
+    auth ? el('auth', { username: auth.username }, el('secret', { type: AUTH_SECRET_TYPE[net.protocol], usage: auth.secret })) : undefined,
+    encryption,
+  );
+}
+
 /** `disk` must be resolved (device and format set, see resolveSpec). */
 export function diskElement(disk: DomainDisk): XmlElement {
-  const type = disk.volume ? 'volume' : disk.block ? 'block' : 'file';
-  const source = disk.volume
-    ? el('source', { pool: disk.volume.pool, volume: disk.volume.name })
-    : disk.file
-      ? el('source', { file: disk.file })
-      : disk.block
-        ? el('source', { dev: disk.block })
-        : undefined;
+  const type = disk.volume ? 'volume' : disk.block ? 'block' : disk.network ? 'network' : 'file';
+  const source = diskSource(disk);
   return el(
     'disk',
     { type, device: disk.device ?? 'disk' },

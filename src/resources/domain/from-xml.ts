@@ -203,9 +203,14 @@ function readDisk(disk: XmlElement): DomainDisk | undefined {
     out.file = attr(source, 'file');
   } else if (type === 'block' && attr(source, 'dev')) {
     out.block = attr(source, 'dev');
+  } else if (type === 'network' && NETWORK_PROTOCOLS.has(attr(source, 'protocol') ?? '')) {
+    out.network = readNetworkSource(source!);
   } else if (source && device === 'disk') {
-    return undefined; // network disks and the like: not expressible with friendly fields
+    return undefined; // nvme, vhostuser and the like: not expressible with friendly fields
   }
+  // Inside <source> (libvirt ≥ 3.9) or, written the old way, directly in <disk>.
+  const luks = secretRef(find(source, 'encryption', 'secret') ?? find(disk, 'encryption', 'secret'));
+  if (luks !== undefined) out.encryption = { secret: luks };
   set(out, 'bus', attr(child(disk, 'target'), 'bus') as DomainDisk['bus']);
   const driver = child(disk, 'driver');
   const format = attr(driver, 'type');
@@ -215,6 +220,33 @@ function readDisk(disk: XmlElement): DomainDisk | undefined {
   set(out, 'discard', attr(driver, 'discard') as DomainDisk['discard']);
   set(out, 'serial', text(child(disk, 'serial')));
   return out;
+}
+
+const NETWORK_PROTOCOLS = new Set<string>(['rbd', 'iscsi', 'nbd', 'gluster', 'http', 'https']);
+
+function readNetworkSource(source: XmlElement): NonNullable<DomainDisk['network']> {
+  const out: NonNullable<DomainDisk['network']> = { protocol: attr(source, 'protocol') as NonNullable<DomainDisk['network']>['protocol'] };
+  set(out, 'name', attr(source, 'name'));
+  const hosts = children(source, 'host').flatMap((h) => {
+    const name = attr(h, 'name');
+    if (name === undefined) return [];
+    const port = attr(h, 'port');
+    return [port !== undefined ? { name, port: Number(port) } : { name }];
+  });
+  if (hosts.length) out.hosts = hosts;
+  const auth = child(source, 'auth');
+  const secret = secretRef(child(auth, 'secret'));
+  const username = attr(auth, 'username');
+  if (username !== undefined && secret !== undefined) out.auth = { username, secret };
+  return out;
+}
+
+/** A `<secret>` reference as resolveSpec writes one: the usage id, or "uuid:…" for one by uuid. */
+function secretRef(secret: XmlElement | undefined): string | undefined {
+  const usage = attr(secret, 'usage');
+  if (usage !== undefined) return usage;
+  const uuid = attr(secret, 'uuid');
+  return uuid !== undefined ? `uuid:${uuid}` : undefined;
 }
 
 function readInterface(nic: XmlElement): DomainInterface | undefined {

@@ -20,6 +20,8 @@ import { durationMs } from './duration.js';
 import { domainXmlString } from './to-xml.js';
 import { parseXml, child } from '../xml.js';
 import { passwordChanges, passwordSources, type PasswordSource } from './passwords.js';
+import { authUsageType } from '../../manifests/references.js';
+import { secretRefKeys } from '../secret/usage.js';
 
 export { durationMs };
 
@@ -48,10 +50,15 @@ function step(op: DomainStepOp, description: string, payload?: Record<string, un
   return payload ? { op, description, payload } : { op, description };
 }
 
-/** Keys a domain manifest refers to: volumes, networks, node devices. */
+/** Keys a domain manifest refers to: volumes, networks, node devices, secrets. */
 export function domainDependencies(m: DomainManifest): IdentityKey[] {
   const keys = new Set<IdentityKey>();
-  for (const d of m.spec.disks ?? []) if (d.volume) keys.add(volumeKey(d.volume.pool, d.volume.name));
+  for (const d of m.spec.disks ?? []) {
+    if (d.volume) keys.add(volumeKey(d.volume.pool, d.volume.name));
+    if (d.encryption) for (const k of secretRefKeys(d.encryption.secret, 'volume')) keys.add(k);
+    const login = d.network?.auth && authUsageType(d.network.protocol);
+    if (login) for (const k of secretRefKeys(d.network!.auth!.secret, login)) keys.add(k);
+  }
   for (const n of m.spec.interfaces ?? []) if (n.network !== undefined) keys.add(kindKey('Network', n.network));
   for (const h of m.spec.hostdevs ?? []) if (h.nodeDevice !== undefined) keys.add(kindKey('NodeDevice', h.nodeDevice));
   for (const g of m.spec.graphics ?? []) if (g.passwordFrom) keys.add(kindKey('Secret', g.passwordFrom.secret));

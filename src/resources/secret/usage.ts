@@ -8,7 +8,8 @@ import {
   VIR_SECRET_USAGE_TYPE_VOLUME,
   VIR_SECRET_USAGE_TYPE_VTPM,
 } from '../../libvirt/generated/constants.js';
-import type { IdentityKey, SecretUsage } from '../../manifests/types.js';
+import { kindKey } from '../../manifests/identity.js';
+import type { DesiredState, IdentityKey, SecretUsage } from '../../manifests/types.js';
 
 export type UsageType = keyof SecretUsage;
 
@@ -49,4 +50,25 @@ export function usageTypeOfNumber(n: number): UsageType | undefined {
 /** Key of the live secret with this usage: "Secret/ceph:client.admin secret" (':' is not in manifest names). */
 export function usageKey(u: Usage): IdentityKey {
   return `Secret/${u.type}:${u.id}`;
+}
+
+/**
+ * The usage id by which libvirt XML refers to Secret manifest `name` where a secret of usage
+ * `type` is looked up (`<secret usage='…'/>`). Validation checked the reference and its usage; one
+ * missing here is a caller's bug.
+ */
+export function secretUsageId(desired: DesiredState | undefined, name: string, type: UsageType): string {
+  const found = desired?.byKey.get(kindKey('Secret', name))?.manifest;
+  const id = found?.kind === 'Secret' ? found.spec.usage?.[type] : undefined;
+  if (id === undefined) throw new Error(`Secret ${name} is not in the manifests with usage ${type}`);
+  return id;
+}
+
+/**
+ * Keys of the Secret a reference names: a manifest names it by the Secret manifest's name, a spec
+ * read back from libvirt by its usage id (see resolveSpec). Both keys are given; the planner
+ * matches whichever names a change (a name has no ':', a usage key always has one).
+ */
+export function secretRefKeys(ref: string, type: UsageType): IdentityKey[] {
+  return [kindKey('Secret', ref), usageKey({ type, id: ref })];
 }

@@ -23,6 +23,12 @@ export function diffPool(want: StoragePoolSpec, have: StoragePoolSpec, liveXml?:
     diff.field('spec.source.format', s.format, h.format, 'replace');
     diff.field('spec.source.iqn', s.iqn, h.iqn, 'replace');
     diff.field('spec.source.initiatorIqn', s.initiatorIqn, h.initiatorIqn, 'replace');
+    // A new login takes effect when the pool starts again: a redefine, restart pending.
+    if (s.auth) {
+      diff.field('spec.source.auth.type', s.auth.type, h.auth?.type, 'redefine');
+      diff.field('spec.source.auth.username', s.auth.username, h.auth?.username, 'redefine');
+      diff.field('spec.source.auth.secret', s.auth.secret, h.auth?.secret, 'redefine');
+    }
   }
   if (overlayDrift(want.xml?.merge, liveXml).length) {
     diff.add({ path: 'spec.xml.merge', after: want.xml?.merge, class: 'redefine' });

@@ -2,7 +2,7 @@
 // facts of the host, not configuration: they are not read back.
 import type { StoragePoolSource, StoragePoolSpec, StoragePoolType } from '../../manifests/types.js';
 import type { RuntimeFacts } from '../types.js';
-import { attr, child, children, find, parseXml, text } from '../xml.js';
+import { attr, child, children, find, parseXml, text, type XmlElement } from '../xml.js';
 import { compact, isEmpty } from '../common/compare.js';
 import { parseIntAttr } from '../common/normalize.js';
 
@@ -23,6 +23,7 @@ export function poolFromXml(xml: string, runtime: RuntimeFacts): StoragePoolSpec
     name: text(child(src, 'name')) || undefined,
     format: attr(child(src, 'format'), 'type'),
     initiatorIqn: attr(find(src, 'initiator', 'iqn'), 'name'),
+    auth: authOf(child(src, 'auth')),
   });
   return compact({
     type,
@@ -30,4 +31,14 @@ export function poolFromXml(xml: string, runtime: RuntimeFacts): StoragePoolSpec
     path: text(find(root, 'target', 'path')) || undefined,
     source: isEmpty(source) ? undefined : source,
   });
+}
+
+/** The login; `secret` is the usage id libvirt refers to its secret by ("uuid:…" for one by uuid). */
+function authOf(auth: XmlElement | undefined): StoragePoolSource['auth'] {
+  const type = attr(auth, 'type');
+  const username = attr(auth, 'username');
+  const secret = child(auth, 'secret');
+  const ref = attr(secret, 'usage') ?? (attr(secret, 'uuid') !== undefined ? `uuid:${attr(secret, 'uuid')}` : undefined);
+  if ((type !== 'chap' && type !== 'ceph') || username === undefined || ref === undefined) return undefined;
+  return { type, username, secret: ref };
 }

@@ -2,13 +2,13 @@
 import type { ResourceKind } from '../types.js';
 import { poolFromXml } from './from-xml.js';
 import { executePoolStep, readPools, readPool } from './live.js';
-import { planPool } from './plan.js';
-import { poolToXml } from './to-xml.js';
+import { planPool, poolDependencies } from './plan.js';
+import { poolToXml, resolvePoolSecrets } from './to-xml.js';
 
 export const storagePoolKind: ResourceKind<'StoragePool'> = {
   kind: 'StoragePool',
-  dependencies: () => [],
-  toXml: (manifest, live) => poolToXml(manifest, live?.xml),
+  dependencies: poolDependencies,
+  toXml: (manifest, live, ctx) => poolToXml(resolvePoolSecrets(manifest, ctx?.desired), live?.xml),
   fromXml: poolFromXml,
   plan: planPool,
   readLive: readPools,

@@ -2,13 +2,15 @@
 // (new type, source or target) destroys and undefines the old definition, never its data, and
 // still needs virtkeeper.io/allow-replace: "true" because volumes vanish from libvirt's view.
 // Deleting a pool never runs virStoragePoolDelete: the storage stays on the host.
-import type { LoadedManifest, StoragePoolManifest } from '../../manifests/types.js';
+import { authUsageType } from '../../manifests/references.js';
+import type { IdentityKey, LoadedManifest, StoragePoolManifest } from '../../manifests/types.js';
+import { secretRefKeys } from '../secret/usage.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
 import { ANNOTATION_ALLOW_FORMAT, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } from '../common/annotations.js';
 import { buildChange, changeIdentity, createChanges, listPaths, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
 import { activeChange, autostartChange, defineStep, setAutostartStep, startStep, stopStep, undefineStep } from '../common/lifecycle.js';
 import { diffPool } from './diff.js';
-import { poolToXml } from './to-xml.js';
+import { poolToXml, resolvePoolSecrets } from './to-xml.js';
 
 type PoolLive = LiveResource<'StoragePool'>;
 
@@ -84,12 +86,21 @@ function planUpdate(id: ChangeIdentity<'StoragePool'>, manifest: StoragePoolMani
   return buildChange(id, { action: 'update', reason, changes, steps, restartRequired });
 }
 
+/** Keys a pool manifest refers to: the Secret of its login. */
+export function poolDependencies(manifest: StoragePoolManifest | undefined): IdentityKey[] {
+  const auth = manifest?.spec.source?.auth;
+  const type = auth && authUsageType(auth.type);
+  return auth && type ? secretRefKeys(auth.secret, type) : [];
+}
+
 export function planPool(
-  desired: LoadedManifest<StoragePoolManifest> | undefined,
+  loaded: LoadedManifest<StoragePoolManifest> | undefined,
   live: PoolLive | undefined,
-  _ctx: PlanContext,
+  ctx: PlanContext,
 ): ResourceChange<'StoragePool'> {
-  const id = changeIdentity('StoragePool', desired, live);
+  const id = changeIdentity('StoragePool', loaded, live, poolDependencies(loaded?.manifest));
+  // From here on the login's secret is the usage id libvirt refers to it by, as the live XML has it.
+  const desired = loaded && { ...loaded, manifest: resolvePoolSecrets(loaded.manifest, ctx.desired) };
   if (!desired) {
     if (!live) return noOp(id, 'absent on both sides');
     return buildChange(id, {

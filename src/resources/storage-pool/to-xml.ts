@@ -1,7 +1,9 @@
 // StoragePoolSpec → <pool> XML. Source children follow libvirt's own order (host, device, dir,
-// name, initiator, format); which of them a type uses is libvirt's business, we write what the
+// name, initiator, format, auth); which of them a type uses is libvirt's business, we write what the
 // manifest sets. The pool uuid libvirt assigned is carried over from the live document.
-import type { StoragePoolManifest, StoragePoolSource, StoragePoolSpec } from '../../manifests/types.js';
+import { authUsageType } from '../../manifests/references.js';
+import type { DesiredState, StoragePoolManifest, StoragePoolSource, StoragePoolSpec } from '../../manifests/types.js';
+import { secretUsageId } from '../secret/usage.js';
 import { applyXmlOverlay, el, find, parseXml, text, textEl, toXmlString, type XmlElement } from '../xml.js';
 
 export function livePoolUuid(liveXml: string | undefined): string | undefined {
@@ -21,7 +23,17 @@ function sourceEl(type: StoragePoolSpec['type'], source: StoragePoolSource | und
     textEl('name', source.name),
     source.initiatorIqn ? el('initiator', {}, el('iqn', { name: source.initiatorIqn })) : undefined,
     source.format ? el('format', { type: source.format }) : undefined,
+    source.auth ? el('auth', { type: source.auth.type, username: source.auth.username }, el('secret', { usage: source.auth.secret })) : undefined,
   );
+}
+
+/** The manifest with its login's Secret named by the usage id libvirt refers to it by. */
+export function resolvePoolSecrets(manifest: StoragePoolManifest, desired: DesiredState | undefined): StoragePoolManifest {
+  const auth = manifest.spec.source?.auth;
+  const type = auth && authUsageType(auth.type);
+  if (!auth || !type) return manifest;
+  const source = { ...manifest.spec.source, auth: { ...auth, secret: secretUsageId(desired, auth.secret, type) } };
+  return { ...manifest, spec: { ...manifest.spec, source } };
 }
 
 /** Where libvirt puts a pool's volumes when the manifest names no path (iscsi, disk, logical). */

@@ -8,7 +8,7 @@ import { parseSize } from '../../manifests/units.js';
 import type { FieldChange, LiveResource, PlanContext } from '../types.js';
 import { FieldDiff } from '../common/field-diff.js';
 import { overlayDrift } from '../common/overlay-diff.js';
-import { desiredBackingPath } from './to-xml.js';
+import { desiredBackingPath, desiredEncryptionSecret } from './to-xml.js';
 
 export interface VolumeDiff {
   changes: FieldChange[];
@@ -36,6 +36,10 @@ export function diffVolume(manifest: StorageVolumeManifest, live: LiveResource<'
   if (want.backingStore) {
     diff.field('spec.backingStore.path', desiredBackingPath(manifest, ctx), have.backingStore?.path, 'replace', normPath);
     diff.field('spec.backingStore.format', want.backingStore.format, have.backingStore?.format, 'replace');
+  }
+  if (want.encryption) {
+    // Encrypting, decrypting or re-keying rewrites every byte: only by recreating the volume.
+    diff.field('spec.encryption.secret', desiredEncryptionSecret(manifest, ctx), have.encryption?.secret, 'replace');
   }
   if (overlayDrift(want.xml?.merge, live.xml).length) {
     diff.add({ path: 'spec.xml.merge', after: want.xml?.merge, class: 'replace' });

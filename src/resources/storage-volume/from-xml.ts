@@ -28,5 +28,14 @@ export function volumeFromXml(xml: string, runtime: RuntimeFacts): StorageVolume
     backingStore: backingPath
       ? compact({ path: backingPath, format: attr(child(backing, 'format'), 'type') as BackingFormat | undefined })
       : undefined,
+    encryption: encryptionOf(find(root, 'target', 'encryption')),
   });
+}
+
+/** A LUKS volume's encryption; `secret` is the usage id libvirt refers to the passphrase by. */
+function encryptionOf(encryption: XmlElement | undefined): StorageVolumeSpec['encryption'] {
+  if (attr(encryption, 'format') !== 'luks') return undefined;
+  const secret = child(encryption, 'secret');
+  const ref = attr(secret, 'usage') ?? (attr(secret, 'uuid') !== undefined ? `uuid:${attr(secret, 'uuid')}` : undefined);
+  return ref === undefined ? undefined : { format: 'luks', secret: ref };
 }

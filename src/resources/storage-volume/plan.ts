@@ -16,6 +16,7 @@ import { desiredCapacity, volumeToXml } from './to-xml.js';
 import { isSeedVolumeName } from '../../cloud-init/domain-seed.js';
 import { seedSecretDigestKey } from '../../cloud-init/seed-secrets.js';
 import { namedValueSources } from '../secret/named-source.js';
+import { secretRefKeys } from '../secret/usage.js';
 import { SENSITIVE, SENSITIVE_CHANGED } from '../secret/plan.js';
 
 type VolumeLive = LiveResource<'StorageVolume'>;
@@ -24,6 +25,7 @@ export function volumeDependencies(spec: StorageVolumeSpec): string[] {
   const deps = [kindKey('StoragePool', spec.pool)];
   if (spec.backingStore?.volume) deps.push(refKey(spec.backingStore.volume, spec.pool));
   if (spec.cloneFrom) deps.push(refKey(spec.cloneFrom, spec.pool));
+  if (spec.encryption) deps.push(...secretRefKeys(spec.encryption.secret, 'volume'));
   return deps;
 }
 

@@ -4,7 +4,8 @@
 import type { StorageVolumeManifest } from '../../manifests/types.js';
 import { parseSize } from '../../manifests/units.js';
 import type { PlanContext } from '../types.js';
-import { applyXmlOverlay, el, textEl, toXmlString } from '../xml.js';
+import { applyXmlOverlay, el, textEl, toXmlString, type XmlElement } from '../xml.js';
+import { secretUsageId } from '../secret/usage.js';
 import { referencedCapacity, resolveVolume } from './resolve.js';
 
 /** The backing file path the manifest asks for, or undefined without a backing store. */
@@ -22,6 +23,18 @@ export function desiredCapacity(manifest: StorageVolumeManifest, ctx: PlanContex
   return spec.cloneFrom ? referencedCapacity(spec.cloneFrom, spec.pool, ctx) : undefined;
 }
 
+/** The usage id libvirt finds the volume's LUKS passphrase by (its Secret's volume usage). */
+export function desiredEncryptionSecret(manifest: StorageVolumeManifest, ctx: PlanContext): string | undefined {
+  const secret = manifest.spec.encryption?.secret;
+  return secret === undefined ? undefined : secretUsageId(ctx.desired, secret, 'volume');
+}
+
+function encryptionElement(manifest: StorageVolumeManifest, ctx: PlanContext): XmlElement | undefined {
+  const usage = desiredEncryptionSecret(manifest, ctx);
+  // libvirt formats the new volume with qemu-img, reading the passphrase from that secret.
+  return usage === undefined ? undefined : el('encryption', { format: 'luks' }, el('secret', { type: 'passphrase', usage }));
+}
+
 export function volumeToXml(manifest: StorageVolumeManifest, ctx: PlanContext): string {
   const spec = manifest.spec;
   const capacity = desiredCapacity(manifest, ctx);
@@ -32,7 +45,7 @@ export function volumeToXml(manifest: StorageVolumeManifest, ctx: PlanContext): 
     textEl('name', manifest.metadata.name),
     textEl('capacity', capacity, { unit: 'bytes' }),
     spec.allocation !== undefined ? textEl('allocation', parseSize(spec.allocation), { unit: 'bytes' }) : undefined,
-    el('target', {}, spec.format ? el('format', { type: spec.format }) : undefined),
+    el('target', {}, spec.format ? el('format', { type: spec.format }) : undefined, encryptionElement(manifest, ctx)),
     backingPath
       ? el('backingStore', {}, textEl('path', backingPath), spec.backingStore?.format ? el('format', { type: spec.backingStore.format }) : undefined)
       : undefined,

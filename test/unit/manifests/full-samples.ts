@@ -45,8 +45,9 @@ export const fullDomain: DomainManifest = {
     onCrash: 'coredump-restart',
     disks: [
       { device: 'disk', volume: { pool: 'images', name: 'web-1-root' }, target: 'vda', bus: 'virtio', format: 'qcow2', readonly: false, cache: 'none', discard: 'unmap', serial: 'root-1' },
-      { file: '/var/lib/data.img', target: 'vdb' },
+      { file: '/var/lib/libvirt/images/data.img', target: 'vdb', encryption: { secret: 'luks-data' } },
       { block: '/dev/sdb', target: 'vdc' },
+      { network: { protocol: 'iscsi', name: 'iqn.2013-06.com.example:storage/1', hosts: [{ name: 'san.example', port: 3260 }], auth: { username: 'vk', secret: 'chap' } }, target: 'vdd' },
       { device: 'cdrom', target: 'sda', bus: 'sata' },
     ],
     interfaces: [
@@ -128,6 +129,7 @@ export const fullPool: StoragePoolManifest = {
       format: 'auto',
       iqn: 'iqn.2013-06.com.example:storage',
       initiatorIqn: 'iqn.2013-06.com.example:host',
+      auth: { type: 'chap', username: 'vk', secret: 'chap' },
     },
     xml: { merge: '<target><permissions><mode>0711</mode></permissions></target>' },
   },
@@ -153,6 +155,7 @@ export const fullVolumeAlternatives: StorageVolumeManifest[] = [
   { ...fullVolume, spec: { pool: 'images', cloneFrom: { pool: 'images', name: 'base' } } },
   { ...fullVolume, spec: { pool: 'images', capacity: '1GiB', source: { path: '/tmp/x.img', sha256: 'a'.repeat(64) } } },
   { ...fullVolume, spec: { pool: 'images', capacity: '1GiB', format: 'iso', source: { url: 'https://example.com/x.iso' } } },
+  { ...fullVolume, spec: { pool: 'images', capacity: '1GiB', format: 'raw', encryption: { format: 'luks', secret: 'luks-data' } } },
 ];
 
 export const fullInterface: InterfaceManifest = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DomainSpec } from '../../../../src/manifests/types.js';
+import type { AnyManifest, DomainSpec } from '../../../../src/manifests/types.js';
 import { diffDomain, domainSpecFromXml, domainXmlString, resolveSpec } from '../../../../src/resources/domain/index.js';
 import { attr, children, find, parseXml, text } from '../../../../src/resources/xml.js';
 import { domainsOf, loadDomainFixtures, loadExampleState, stateWith, validateDomainXml } from './helpers.js';
@@ -24,7 +24,62 @@ const VARIANTS: Array<[string, DomainSpec]> = [
   ['disk format stated', { memory: '1GiB', disks: [{ file: '/x.qcow2', target: 'vda', format: 'qcow2', cache: 'none', readonly: true, serial: 'S1' }] }],
   ['timezone clock', { memory: '1GiB', clock: { offset: 'variable', timers: [{ name: 'kvmclock', present: true }] } }],
   ['overlay only', { memory: '1GiB', xml: { merge: '<iothreads>2</iothreads>' } }],
+  ['nbd and http disks', { memory: '1GiB', disks: [{ target: 'vda', network: { protocol: 'nbd', name: 'export', hosts: [{ name: 'nbd.example', port: 10809 }] } }, { target: 'vdb', readonly: true, network: { protocol: 'https', name: '/images/base.img', hosts: [{ name: 'images.example' }] } }] }],
 ];
+
+describe('disks with secrets', () => {
+  const secrets = [
+    { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'san' }, spec: { usage: { iscsi: 'libvirtiscsi' }, valueFrom: { env: 'X' } } },
+    { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'luks' }, spec: { usage: { volume: '/var/lib/libvirt/images/enc.img' }, valueFrom: { env: 'Y' } } },
+  ] as AnyManifest[];
+  const spec: DomainSpec = {
+    memory: '1GiB',
+    disks: [
+      { target: 'vda', bus: 'virtio', file: '/var/lib/libvirt/images/enc.img', encryption: { secret: 'luks' } },
+      { target: 'vdc', bus: 'virtio', network: { protocol: 'iscsi', name: 'iqn.2013-06.com.example:iscsi-pool/1', hosts: [{ name: 'example.com', port: 3260 }], auth: { username: 'myuser', secret: 'san' } } },
+    ],
+  };
+  /** libvirt 9.0's QEMU driver returned these for the same disks (dumpxml --inactive): engine added, secrets by usage. */
+  const LIBVIRT_DISKS = `<disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='/var/lib/libvirt/images/enc.img'>
+        <encryption format='luks' engine='qemu'>
+          <secret type='passphrase' usage='/var/lib/libvirt/images/enc.img'/>
+        </encryption>
+      </source>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <disk type='network' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source protocol='iscsi' name='iqn.2013-06.com.example:iscsi-pool/1'>
+        <host name='example.com' port='3260'/>
+        <auth username='myuser'>
+          <secret type='iscsi' usage='libvirtiscsi'/>
+        </auth>
+      </source>
+      <target dev='vdc' bus='virtio'/>
+    </disk>`;
+
+  it('writes the secrets by usage, validates, and finds no drift in what libvirt returns', () => {
+    const { state } = stateWith('sealed', spec, secrets);
+    const resolved = resolveSpec(spec, state);
+    const xml = domainXmlString('sealed', resolved);
+    expect(validateDomainXml(xml)).toBeUndefined();
+    expect(xml).toContain('<secret type="passphrase" usage="/var/lib/libvirt/images/enc.img"/>');
+    expect(xml).toContain('<secret type="iscsi" usage="libvirtiscsi"/>');
+    const live = domainSpecFromXml(`<domain type='kvm'><name>sealed</name><memory unit='KiB'>1048576</memory><devices>${LIBVIRT_DISKS}</devices></domain>`, { state: 'running' });
+    expect(diffDomain(resolved, live)).toEqual([]);
+    // Another login is drift, shown by usage (what libvirt stores).
+    const other = resolveSpec({ ...spec, disks: [spec.disks![0]!, { ...spec.disks![1]!, network: { ...spec.disks![1]!.network!, auth: { username: 'other', secret: 'san' } } }] }, state);
+    expect(diffDomain(other, live).map((c) => c.path)).toEqual(['spec.disks[1].network.auth.username']);
+  });
+
+  it('gives a volume disk its volume\'s LUKS encryption', () => {
+    const volume = { apiVersion: 'virtkeeper.io/v1', kind: 'StorageVolume', metadata: { name: 'enc.img' }, spec: { pool: 'images', capacity: '1GiB', encryption: { secret: 'luks' } } } as AnyManifest;
+    const { state } = stateWith('sealed', { memory: '1GiB', disks: [{ target: 'vda', volume: { pool: 'images', name: 'enc.img' } }] }, [...secrets, volume]);
+    expect(resolveSpec((state.byKey.get('Domain/sealed')!.manifest as { spec: DomainSpec }).spec, state).disks![0]!.encryption).toEqual({ secret: '/var/lib/libvirt/images/enc.img' });
+  });
+});
 
 function runtimeFor(spec: DomainSpec): { state: string; autostart?: boolean } {
   const state = { running: 'running', paused: 'paused', stopped: 'shutoff', saved: 'saved' }[spec.state ?? 'running'];
@@ -146,7 +201,7 @@ describe('fromXml', () => {
   it('skips devices the friendly fields cannot express', () => {
     const spec = domainSpecFromXml(`<domain type="kvm"><name>x</name><memory>1024</memory><devices>
       <disk type="file" device="floppy"><source file="/f.img"/><target dev="fda"/></disk>
-      <disk type="network" device="disk"><source protocol="rbd" name="p/i"/><target dev="vdz"/></disk>
+      <disk type="nvme" device="disk"><source type="pci" managed="yes" namespace="1"><address domain="0x0000" bus="0x01" slot="0x00" function="0x0"/></source><target dev="vdz"/></disk>
       <interface type="user"/><graphics type="sdl"/><hostdev mode="capabilities" type="storage"/>
     </devices></domain>`);
     expect(spec.disks).toBeUndefined();

@@ -163,3 +163,48 @@ describe('StoragePool create and delete', () => {
     expect(change.steps.map((s) => s.op)).toEqual(['destroy', 'undefine']);
   });
 });
+
+describe('StoragePool login from a Secret', () => {
+  const secret = manifest('Secret', 'san-chap', { usage: { iscsi: 'libvirtiscsi' }, valueFrom: { env: 'SAN' } });
+  const san = (username: string) =>
+    manifest('StoragePool', 'san', {
+      type: 'iscsi',
+      source: { host: '127.0.0.1', iqn: 'iqn.2013-06.com.example:iscsi-pool', auth: { type: 'chap', username, secret: 'san-chap' } },
+    });
+  /** What libvirt 9.0's storage driver returned for that pool (pool-dumpxml --inactive). */
+  const LIBVIRT_XML = `<pool type='iscsi'>
+  <name>san</name>
+  <uuid>9cec14c8-7669-442e-89d5-cc25ccc09d8b</uuid>
+  <capacity unit='bytes'>0</capacity>
+  <allocation unit='bytes'>0</allocation>
+  <available unit='bytes'>0</available>
+  <source>
+    <host name='127.0.0.1'/>
+    <device path='iqn.2013-06.com.example:iscsi-pool'/>
+    <auth type='chap' username='myuser'>
+      <secret usage='libvirtiscsi'/>
+    </auth>
+  </source>
+  <target>
+    <path>/dev/disk/by-path</path>
+  </target>
+</pool>
+`;
+
+  it('writes the Secret\'s usage, not its name, depends on it, and plans nothing against what libvirt returns', () => {
+    const m = san('myuser');
+    const ctx = contextOf([loaded(m), loaded(secret)]);
+    const xml = storagePoolKind.toXml(m, undefined, ctx);
+    expect(xml).toContain(`<auth type="chap" username="myuser">\n      <secret usage="libvirtiscsi"/>\n    </auth>`);
+    const live = liveFromXml(storagePoolKind, 'san', LIBVIRT_XML, { active: true, autostart: false });
+    expect(live.spec.source?.auth).toEqual({ type: 'chap', username: 'myuser', secret: 'libvirtiscsi' });
+    const same = storagePoolKind.plan(loaded(m), live, contextOf([loaded(m), loaded(secret)], [live]));
+    expect(same.changes).toEqual([]);
+    expect(same.dependsOn).toContain('Secret/san-chap');
+    // A new login is a redefine that takes effect when the pool starts again.
+    const changed = storagePoolKind.plan(loaded(san('operator')), live, contextOf([loaded(san('operator')), loaded(secret)], [live]));
+    expect(changed.changes).toEqual([{ path: 'spec.source.auth.username', before: 'myuser', after: 'operator', class: 'redefine' }]);
+    expect(changed.steps.map((s) => s.op)).toEqual(['define']);
+    expect(changed.restartRequired).toBe(true);
+  });
+});
