@@ -342,4 +342,29 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     await sb.write('seed-1', pool, tokenSecret, guest({ state: 'stopped', stopMode: 'destroy' }));
     expect((await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir })).code).toBe(0);
   }, 300_000);
+
+  it('boots a guest on a LUKS volume that QEMU opens with the passphrase of a Secret', async () => {
+    const poolDir = path.join(sb.manifests, '..', 'vault-pool');
+    await mkdir(poolDir, { recursive: true });
+    const passphraseFile = path.join(sb.manifests, '..', 'vault-passphrase');
+    await writeFile(passphraseFile, 'luks in the sandbox\n');
+    const volumePath = path.join(poolDir, 'sealed.img');
+    const docs = (state: 'running' | 'stopped') => [
+      { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'sealed-pass' }, spec: { usage: { volume: volumePath }, valueFrom: { file: passphraseFile } } },
+      { apiVersion: 'virtkeeper.io/v1', kind: 'StoragePool', metadata: { name: 'vault' }, spec: { type: 'dir', path: poolDir } },
+      { apiVersion: 'virtkeeper.io/v1', kind: 'StorageVolume', metadata: { name: 'sealed.img' }, spec: { pool: 'vault', capacity: '8MiB', format: 'raw', encryption: { secret: 'sealed-pass' } } },
+      // The disk takes the volume's encryption: QEMU gets the passphrase through libvirt's secret.
+      guestDomain(sb, 'sealed', { memory: '256MiB', extra: { state, stopMode: 'destroy', disks: [{ target: 'vda', bus: 'virtio', volume: { pool: 'vault', name: 'sealed.img' } }] } }),
+    ];
+    await sb.write('sealed', ...docs('running'));
+    const created = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
+    expect(created.code, created.stdout + created.stderr).toBe(0);
+    expect(execFileSync('qemu-img', ['info', volumePath], { encoding: 'utf8' })).toContain('file format: luks');
+    // The guest sees the decrypted disk: 8 MiB of it, as vda.
+    await waitForStatus(sb.consoleFile('sealed'), (s) => s.blocks.includes('vda'), { timeoutMs: 90_000 });
+    expect(sb.virsh('domstate', 'sealed')).toBe('running');
+    expect((await planHost()).code).toBe(0);
+    await sb.write('sealed', ...docs('stopped'));
+    expect((await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir })).code).toBe(0);
+  }, 300_000);
 });
