@@ -234,7 +234,7 @@ function checkPool(spec: StoragePoolSpec): CheckIssue[] {
 // The message never repeats the URL: it would print the password it warns about.
 const USERINFO_MESSAGE =
   'must not carry a user name or password (user:pass@): they would be sent in clear and shown in plans, errors and logs, and Node\'s fetch refuses them anyway; ' +
-  'remove them and serve the image without credentials for now (credentials from a Secret-backed header or a netrc-style file are planned, not yet available)';
+  'remove them and give the credentials as a header from a Secret: headers: [{name: Authorization, secret: NAME}] (the Secret\'s value "Basic <base64 of user:pass>" or "Bearer <token>")';
 
 function checkVolume(name: string, spec: StorageVolumeSpec): CheckIssue[] {
   const issues: CheckIssue[] = [];

@@ -121,6 +121,10 @@ export function findReferences(kind: ManifestKind, value: unknown): Reference[] 
     if (pool) refs.push({ path: ['spec', 'pool'], key: kindKey('StoragePool', pool) });
     const luks = text(field(spec, 'encryption'), 'secret');
     if (luks) refs.push({ path: ['spec', 'encryption', 'secret'], key: kindKey('Secret', luks), secretUsage: { type: 'volume', for: 'LUKS encryption' } });
+    list(field(spec, 'source'), 'headers').forEach((h, i) => {
+      const secret = text(h, 'secret');
+      if (secret) refs.push({ path: ['spec', 'source', 'headers', i, 'secret'], key: kindKey('Secret', secret) });
+    });
     const volumeRef = (ref: unknown, path: FieldPath) => {
       const name = text(ref, 'name');
       const refPool = text(ref, 'pool') ?? pool;

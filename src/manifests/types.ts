@@ -403,6 +403,8 @@ export interface StorageVolumeSpec {
     url?: string;
     /** Expected SHA-256 (hex) of the content. */
     sha256?: string;
+    /** url only: request headers whose values are Secret values (a token), never written here. */
+    headers?: Array<{ name: string; secret: string }>;
     /**
      * Not in the schema: set only on the volume virtkeeper derives from a Domain's cloudInit. The
      * content is the NoCloud ISO of these files (built where virtkeeper runs, deterministically),

@@ -428,7 +428,11 @@ const volumeSpec = obj(
       path: absPath('Image file on the machine running virtkeeper.'),
       url: str('http(s) URL to download the image from.', { pattern: '^https?://[^\\s]+$', maxLength: 4096, errorMessage: 'must be an http:// or https:// URL' }),
       sha256: str('Expected SHA-256 of the content (hex); the upload is rejected on mismatch.', { pattern: '^[0-9a-fA-F]{64}$', errorMessage: 'must be 64 hex digits' }),
-    }, [], { allOf: [exactlyOne(['path', 'url'], 'set exactly one of path or url')] }),
+      headers: arr('Request headers for url whose values are the values of Secret manifests (a token: "Bearer …", "Basic …"); sent only to the URL\'s own origin, never after a redirect to another.', obj('A header and the Secret holding its value.', {
+        name: str('Header name, e.g. Authorization or PRIVATE-TOKEN.', { pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$", errorMessage: 'must be an HTTP header name' }),
+        secret: name('Name of a Secret manifest; it needs no usage when it only holds this value.'),
+      }, ['name', 'secret']), { maxItems: 8 }),
+    }, [], { allOf: [exactlyOne(['path', 'url'], 'set exactly one of path or url'), { if: { required: ['headers'] }, then: { required: ['url'], errorMessage: 'headers go with url: a local path needs none' } }] }),
     xml: xmlOverlay('volume'),
   },
   ['pool'],

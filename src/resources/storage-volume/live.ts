@@ -14,7 +14,7 @@ import { buildSeedImage, buildSeedImageOf } from '../../cloud-init/domain-seed.j
 import { SeedSecretError, seedSecretDigestKey, substituteSecrets } from '../../cloud-init/seed-secrets.js';
 import type { CloudInitSecretRef, SeedImageSource } from '../../manifests/types.js';
 import { newSecretDigest } from '../secret/digest.js';
-import { checkedNamedValueSources, withNamedValues } from '../secret/named-source.js';
+import { checkedNamedValueSources, withNamedValues, type NamedValueSource } from '../secret/named-source.js';
 import { createHash } from 'node:crypto';
 import { volumeFromXml } from './from-xml.js';
 import { localSourceSize, openUploadSource, type UploadSourceSpec } from './upload-source.js';
@@ -102,6 +102,18 @@ function uploadSpec(step: Step): UploadSourceSpec {
   throw new StepPayloadError(`step ${step.op}: payload needs exactly one of path and url`);
 }
 
+/** The step's Secret-valued request headers (name → where the value is read), checked. */
+function uploadHeaderSources(step: Step): Array<NamedValueSource & { header: string }> {
+  const where = `step ${step.op}: payload.headers`;
+  const list = step.payload?.headers;
+  const sources = checkedNamedValueSources(list, where);
+  return sources.map((source, i) => {
+    const header = (list as Array<{ header?: unknown }>)[i]?.header;
+    if (typeof header !== 'string') throw new StepPayloadError(`${where}[${i}].header must be a header name`);
+    return { ...source, header };
+  });
+}
+
 function optionalCapacity(step: Step): bigint | undefined {
   return step.payload?.capacity === undefined ? undefined : BigInt(payloadNumber(step, 'capacity'));
 }
@@ -125,9 +137,10 @@ async function checkLocalSourceFits(upload: Step, change: ResourceChange<'Storag
 }
 
 /** Streams the source into the volume, checked against its capacity and checksum on the way. */
-async function transfer(client: LibvirtClient, ref: StorageVolumeRef, spec: UploadSourceSpec, sha256: string | undefined, progress?: StepProgress): Promise<void> {
+async function transfer(client: LibvirtClient, ref: StorageVolumeRef, spec: UploadSourceSpec, sha256: string | undefined, progress?: StepProgress, headers: ReadonlyArray<NamedValueSource & { header: string }> = []): Promise<void> {
   const { capacityBytes } = await client.getStorageVolumeInfo(ref);
-  const source = await openUploadSource(spec);
+  // Header values live only until the response has started: fetch copies them into its request.
+  const source = await withNamedValues(headers, (values) => openUploadSource(spec, headers.map((h) => ({ name: h.header, value: values.get(h.secret)! }))));
   try {
     const tooBig = source.sizeBytes === undefined ? undefined : sizeProblem(source.label, source.sizeBytes, capacityBytes);
     if (tooBig) throw new VolumeContentError(tooBig);
@@ -205,7 +218,7 @@ async function uploadContent(step: Step, change: ResourceChange<'StorageVolume'>
   const sha256 = payloadOptionalString(step, 'sha256');
   const ref = await volumeRef(client, step);
   try {
-    await transfer(client, ref, spec, sha256, progress);
+    await transfer(client, ref, spec, sha256, progress, uploadHeaderSources(step));
   } catch (err) {
     throw await failedUpload(err, step, change, client, ref);
   }

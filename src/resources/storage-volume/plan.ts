@@ -56,10 +56,13 @@ function createSteps(manifest: StorageVolumeManifest, ctx: PlanContext): Step[] 
     // The capacity lets apply refuse a too-large local file before creating anything, and grow a
     // qcow2 volume whose uploaded image declares a smaller virtual size.
     const capacity = desiredCapacity(manifest, ctx);
+    // Header values are Secret values: the step names where apply reads them, never the values.
+    const headers = (source.headers ?? []).map((h) => ({ header: h.name, ...namedValueSources([h.secret], ctx.desired, `source.headers ${h.name}`)[0]! }));
+    const withHeaders = headers.length > 0 ? ` with ${headers.map((h) => `${h.header} from Secret ${h.secret}`).join(', ')}` : '';
     steps.push({
       op: 'upload',
-      description: `upload ${source.url !== undefined ? redactUrl(source.url) : source.path} into ${label(pool, name)}`,
-      payload: { pool, name, url: source.url, path: source.path, sha256: source.sha256, capacity },
+      description: `upload ${source.url !== undefined ? redactUrl(source.url) : source.path}${withHeaders} into ${label(pool, name)}`,
+      payload: { pool, name, url: source.url, path: source.path, sha256: source.sha256, capacity, ...(headers.length > 0 ? { headers } : {}) },
     });
   }
   return steps;

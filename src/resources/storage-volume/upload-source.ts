@@ -50,11 +50,40 @@ function contentLength(res: Response): bigint | undefined {
   return header && /^\d+$/.test(header) && !encoded ? BigInt(header) : undefined;
 }
 
-async function openUrl(url: string): Promise<OpenedSource> {
+/** A request header whose value is a Secret's (see the volume's source.headers). */
+export interface SecretHeader {
+  name: string;
+  value: Uint8Array;
+}
+
+const MAX_REDIRECTS = 10;
+
+/**
+ * fetch, following redirects by hand: the secret headers go to the URL's own origin only, as
+ * browsers do with Authorization, so a redirect to a CDN or another host never receives a token.
+ */
+async function fetchWithHeaders(url: string, headers: readonly SecretHeader[]): Promise<Response> {
+  if (headers.length === 0) return fetch(url, { redirect: 'follow' });
+  const origin = new URL(url).origin;
+  let at = url;
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const own = new URL(at).origin === origin;
+    const init: RequestInit = { redirect: 'manual' };
+    if (own) init.headers = headers.map((h): [string, string] => [h.name, Buffer.from(h.value).toString('latin1')]);
+    const res = await fetch(at, init);
+    const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+    if (location === null) return res;
+    await res.body?.cancel().catch(() => {});
+    at = new URL(location, at).toString();
+  }
+  throw new UploadSourceError(`more than ${MAX_REDIRECTS} redirects`);
+}
+
+async function openUrl(url: string, headers: readonly SecretHeader[]): Promise<OpenedSource> {
   const shown = redactUrl(url);
   let res: Response;
   try {
-    res = await fetch(url, { redirect: 'follow' });
+    res = await fetchWithHeaders(url, headers);
   } catch (err) {
     const cause = (err as { cause?: { message?: string } }).cause?.message;
     throw new UploadSourceError(redactUrlsIn(`cannot download ${shown}: ${cause ?? (err as Error).message}`), { cause: err });
@@ -67,6 +96,6 @@ async function openUrl(url: string): Promise<OpenedSource> {
   return { label: shown, sizeBytes: contentLength(res), body: stream, close: () => stream.destroy() };
 }
 
-export function openUploadSource(spec: UploadSourceSpec): Promise<OpenedSource> {
-  return spec.path !== undefined ? openFile(spec.path) : openUrl(spec.url);
+export function openUploadSource(spec: UploadSourceSpec, headers: readonly SecretHeader[] = []): Promise<OpenedSource> {
+  return spec.path !== undefined ? openFile(spec.path) : openUrl(spec.url, headers);
 }

@@ -50,6 +50,10 @@ interface Served {
   body: Buffer;
   chunked?: boolean;
   status?: number;
+  /** Answers 401 unless the request carries this Authorization header. */
+  authorization?: string;
+  /** Answers 302 to this URL instead. */
+  redirect?: string;
 }
 
 describe('StorageVolume upload on a real dir pool (qemu:///system of the private libvirtd)', () => {
@@ -63,6 +67,8 @@ describe('StorageVolume upload on a real dir pool (qemu:///system of the private
   let server: http.Server;
   let baseUrl: string;
   const served = new Map<string, Served>();
+  /** "<path> <Authorization or ->" of every request the loopback servers answered. */
+  const seenAuthorization: string[] = [];
 
   const volume = (name: string, spec: Omit<StorageVolumeSpec, 'pool'>): StorageVolumeManifest => manifest('StorageVolume', name, { pool: 'vk-upload', ...spec });
   const desired = (...extra: StorageVolumeManifest[]) => [pool, ...extra];
@@ -104,6 +110,15 @@ describe('StorageVolume upload on a real dir pool (qemu:///system of the private
       const entry = served.get(req.url ?? '');
       if (!entry) {
         res.writeHead(404).end('not found');
+        return;
+      }
+      seenAuthorization.push(`${req.url} ${req.headers.authorization ?? '-'}`);
+      if (entry.redirect) {
+        res.writeHead(302, { location: entry.redirect }).end();
+        return;
+      }
+      if (entry.authorization !== undefined && req.headers.authorization !== entry.authorization) {
+        res.writeHead(401, { 'www-authenticate': 'Bearer' }).end('unauthorized');
         return;
       }
       if (entry.chunked) {
@@ -267,6 +282,45 @@ describe('StorageVolume upload on a real dir pool (qemu:///system of the private
     expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
     expect((await readFile(onDisk('release.img'))).subarray(0, good.length).equals(good)).toBe(true);
   });
+  it('source.headers: a token from a Secret goes to the URL\'s origin only, never to where it redirects, and shows nowhere', async (ctx) => {
+    requireStorage(ctx);
+    const token = `Bearer tok-${randomBytes(8).toString('hex')}`;
+    const good = randomBytes(20 * KiB);
+    served.set('/private.img', { body: good, authorization: token });
+    // Another origin (localhost is not 127.0.0.1) that would happily take the token.
+    const elsewhere = baseUrl.replace('127.0.0.1', 'localhost');
+    served.set('/moved.img', { body: Buffer.alloc(0), redirect: `${elsewhere}/private.img` });
+    const manifests = await mkdtemp(path.join(work, 'headers-'));
+    const doc = (kind: string, name: string, spec: Record<string, unknown>) => `apiVersion: virtkeeper.io/v1\nkind: ${kind}\nmetadata: {name: ${name}}\nspec: ${JSON.stringify(spec)}\n---\n`;
+    const write = (file: string) =>
+      writeFile(
+        path.join(manifests, 'all.yaml'),
+        doc('StoragePool', 'vk-upload', { type: 'dir', path: poolDir }) +
+          doc('Secret', 'image-token', { valueFrom: { env: 'VK_TEST_IMAGE_TOKEN' } }) +
+          doc('StorageVolume', 'private.img', { pool: 'vk-upload', capacity: '1MiB', source: { url: `${baseUrl}/${file}`, sha256: sha256(good), headers: [{ name: 'Authorization', secret: 'image-token' }] } }),
+      );
+    const opts = { connect: fixture.daemon.uri('qemu', '/system'), stateDir: path.join(work, 'state-headers'), color: false, autoApprove: true };
+    process.env.VK_TEST_IMAGE_TOKEN = token;
+    try {
+      await write('moved.img');
+      seenAuthorization.length = 0;
+      const redirected = await apply(manifests, opts);
+      expect(redirected.code).toBe(1);
+      expect(redirected.stdout + redirected.stderr).toContain('HTTP 401');
+      expect(seenAuthorization).toEqual([`/moved.img ${token}`, '/private.img -']);
+      expect(await lookup('private.img')).toBeNull();
+
+      await write('private.img');
+      const applied = await apply(manifests, opts);
+      expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+      expect(applied.stdout).toContain('upload');
+      expect((await readFile(onDisk('private.img'))).subarray(0, good.length).equals(good)).toBe(true);
+      for (const out of [redirected, applied]) expect(out.stdout + out.stderr).not.toContain(token.slice(7));
+    } finally {
+      delete process.env.VK_TEST_IMAGE_TOKEN;
+    }
+  });
+
   it('a source URL with user:pass@ that slipped past validate never shows its password: not in any plan format, not in the apply error', async (ctx) => {
     requireStorage(ctx);
     const password = `pw-${randomBytes(8).toString('hex')}`;

@@ -154,7 +154,7 @@ export const fullVolumeAlternatives: StorageVolumeManifest[] = [
   { ...fullVolume, spec: { pool: 'images', capacity: '1GiB', backingStore: { path: '/var/lib/base.qcow2', format: 'qcow2' }, format: 'qcow2' } },
   { ...fullVolume, spec: { pool: 'images', cloneFrom: { pool: 'images', name: 'base' } } },
   { ...fullVolume, spec: { pool: 'images', capacity: '1GiB', source: { path: '/tmp/x.img', sha256: 'a'.repeat(64) } } },
-  { ...fullVolume, spec: { pool: 'images', capacity: '1GiB', format: 'iso', source: { url: 'https://example.com/x.iso' } } },
+  { ...fullVolume, spec: { pool: 'images', capacity: '1GiB', format: 'iso', source: { url: 'https://example.com/x.iso', headers: [{ name: 'Authorization', secret: 'spice-web-1' }] } } },
   { ...fullVolume, spec: { pool: 'images', capacity: '1GiB', format: 'raw', encryption: { format: 'luks', secret: 'luks-data' } } },
 ];
 
