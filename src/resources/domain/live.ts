@@ -14,7 +14,7 @@ import { domainSpecFromXml } from './from-xml.js';
 import { findMarkElement } from './mark.js';
 import type { DomainStepOp } from './plan.js';
 import { DETACH_TIMEOUT_MS } from './hotplug.js';
-import { passwordDigestKey, placeholderAttribute, type PasswordSource } from './passwords.js';
+import { mergeSecretsDigestKey, passwordDigestKey, placeholderAttribute, secureAttributeText, type PasswordSource } from './passwords.js';
 import { checkedNamedValueSources, withNamedValues } from '../secret/named-source.js';
 import { newSecretDigest } from '../secret/digest.js';
 
@@ -318,6 +318,12 @@ export async function executeDomainStep(step: Step, change: ResourceChange<'Doma
     const keep = change.action !== 'create' && xml.includes('<graphics');
     const kept = keep ? await withSecrets(client, change.name, xml) : xml;
     domainRefs.remember(change, await defineWithPasswords(client, change, kept, checkedNamedValueSources(step.payload?.passwords, `step ${step.op}: payload.passwords`), records));
+    // The passwords xml.merge put in the planned document (not those kept from the live one).
+    const merged = secureAttributeText([parseXml(xml)]);
+    if (merged) {
+      records?.secretDigest?.(mergeSecretsDigestKey(change.key), newSecretDigest(merged));
+      merged.fill(0);
+    }
     return;
   }
   const ref = await domainRefs.get(change, () => client.getDomain(change.name));

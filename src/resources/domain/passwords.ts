@@ -6,6 +6,8 @@ import type { DesiredState, DomainSpec, IdentityKey } from '../../manifests/type
 import type { NamedValueSource } from '../secret/named-source.js';
 import { namedValueSources } from '../secret/named-source.js';
 import type { FieldChange, PlanContext } from '../types.js';
+import { SECURE_XML_ATTRIBUTES } from '../../manifests/redact.js';
+import { children, type XmlElement } from '../xml.js';
 
 /** Where a password is read: the Secret's value source, and its name for the digest. */
 export type PasswordSource = NamedValueSource;
@@ -44,4 +46,36 @@ export function passwordChanges(domainKey: IdentityKey, spec: DomainSpec, ctx: P
     }
   });
   return out;
+}
+
+/** Key of the digest of the secure attributes (a graphics passwd) written in `domainKey`'s xml.merge. */
+export function mergeSecretsDigestKey(domainKey: IdentityKey): IdentityKey {
+  return `${domainKey}#xml.merge`;
+}
+
+/**
+ * The secure attributes (libvirt's VIR_DOMAIN_XML_SECURE ones: a graphics passwd) that `elements`
+ * carry, other than the placeholders of passwordFrom, in one canonical text ("graphics@passwd=…"
+ * lines, sorted): what the digest of xml.merge's passwords is taken over. The merge text and the
+ * define step's document (into which the merge went) give the same text. Undefined when none.
+ */
+export function secureAttributeText(elements: readonly XmlElement[]): Buffer | undefined {
+  const lines: string[] = [];
+  const walk = (node: XmlElement): void => {
+    for (const name of SECURE_XML_ATTRIBUTES) {
+      const value = node.attrs[name];
+      if (value !== undefined && !value.startsWith(PLACEHOLDER_PREFIX)) lines.push(`${node.name}@${name}=${value}`);
+    }
+    for (const c of children(node)) walk(c);
+  };
+  elements.forEach(walk);
+  return lines.length > 0 ? Buffer.from(lines.sort().join('\n'), 'utf8') : undefined;
+}
+
+/** A changed or never-recorded password in xml.merge, told by its digest like passwordFrom's. */
+export function mergePasswordChange(domainKey: IdentityKey, ctx: PlanContext): FieldChange | undefined {
+  const state = ctx.secretValues?.get(mergeSecretsDigestKey(domainKey));
+  if (state?.state === 'changed') return { path: 'spec.xml.merge (passwd)', before: '(sensitive)', after: '(sensitive, changed)', class: 'redefine' };
+  if (state?.state === 'unrecorded') return { path: 'spec.xml.merge (passwd)', after: '(sensitive)', class: 'redefine', reason: 'no digest of the password is recorded, so apply sets it' };
+  return undefined;
 }

@@ -19,7 +19,7 @@ import { resolveSpec } from './resolve.js';
 import { durationMs } from './duration.js';
 import { domainXmlString } from './to-xml.js';
 import { parseXml, child } from '../xml.js';
-import { passwordChanges, passwordSources, type PasswordSource } from './passwords.js';
+import { mergePasswordChange, passwordChanges, passwordSources, type PasswordSource } from './passwords.js';
 import { authUsageType } from '../../manifests/references.js';
 import { secretRefKeys } from '../secret/usage.js';
 
@@ -217,7 +217,8 @@ export function planDomain(
   const passwords = passwordSources(spec, ctx.desired);
   if (!live) return planCreate(base, manifest, spec, passwords);
 
-  const changes = [...diffDomain(spec, live.spec), ...passwordChanges(base.key, spec, ctx)];
+  const mergePassword = mergePasswordChange(base.key, ctx);
+  const changes = [...diffDomain(spec, live.spec), ...passwordChanges(base.key, spec, ctx), ...(mergePassword ? [mergePassword] : [])];
   if (changes.some((c) => c.class === 'replace')) return planReplace(base, manifest, spec, live, changes, passwords);
   const running = live.active && live.running ? diffRunning(spec, live.running) : [];
   if (changes.length === 0 && running.length === 0) return { ...base, reason: `domain ${name} matches the manifest` };

@@ -5,7 +5,8 @@
 import { kindKey } from '../../manifests/identity.js';
 import type { DesiredState, IdentityKey, SecretManifest } from '../../manifests/types.js';
 import { seedSecretDigestKey } from '../../cloud-init/seed-secrets.js';
-import { passwordDigestKey } from '../domain/passwords.js';
+import { mergeSecretsDigestKey, passwordDigestKey, secureAttributeText } from '../domain/passwords.js';
+import { parseXmlFragment } from '../xml.js';
 import type { SecretValueState } from '../types.js';
 import { sameSecretValue, type SecretDigest } from './digest.js';
 import { readSecretValue, SecretValueError } from './value-source.js';
@@ -32,8 +33,23 @@ export async function assessSecretValues(
       const secret = desired.byKey.get(kindKey('Secret', use.secret))?.manifest as SecretManifest | undefined;
       if (secret && !out.has(use.key)) out.set(use.key, await assessOne(secret.spec, digests.get(use.key)));
     }
+    // A password written in xml.merge itself: the manifest holds it, libvirt hides it.
+    const merge = m.kind === 'Domain' ? m.spec.xml?.merge : undefined;
+    const inMerge = merge ? secureAttributesOfMerge(merge) : undefined;
+    if (inMerge) {
+      const key = mergeSecretsDigestKey(loaded.key);
+      out.set(key, compareWithRecorded(inMerge, digests.get(key)));
+    }
   }
   return out;
+}
+
+function secureAttributesOfMerge(merge: string): Buffer | undefined {
+  try {
+    return secureAttributeText(parseXmlFragment(merge));
+  } catch {
+    return undefined; // malformed XML is validation's to report
+  }
 }
 
 async function assessOne(spec: SecretManifest['spec'], recorded: SecretDigest | undefined): Promise<SecretValueState> {
@@ -44,6 +60,11 @@ async function assessOne(spec: SecretManifest['spec'], recorded: SecretDigest | 
     if (err instanceof SecretValueError) return { state: 'unreadable', reason: err.message };
     throw err;
   }
+  return compareWithRecorded(value, recorded);
+}
+
+/** Compares `value` with its recorded digest, then zeroes it. */
+function compareWithRecorded(value: Buffer, recorded: SecretDigest | undefined): SecretValueState {
   try {
     if (!recorded) return { state: 'unrecorded' };
     return sameSecretValue(value, recorded) ? { state: 'same' } : { state: 'changed' };

@@ -59,6 +59,7 @@ describe('no secret leaves the manifests', () => {
     requireDriver(ctx);
     const planted = {
       vnc: `vnc${randomBytes(3).toString('hex')}`.slice(0, 8), // VNC passwords are at most 8 characters
+      vncNext: `m${randomBytes(3).toString('hex')}`.slice(0, 8),
       file: `file-${randomBytes(12).toString('hex')}`,
       env: `env-${randomBytes(12).toString('hex')}`,
       command: `cmd-${randomBytes(12).toString('hex')}`,
@@ -75,8 +76,7 @@ describe('no secret leaves the manifests', () => {
     await writeFile(path.join(work, 'seed-value'), planted.seed);
     await mkdir(path.join(work, 'pool'), { recursive: true });
     process.env.VK_LEAK_TEST_VALUE = planted.env;
-    await writeFile(
-      path.join(manifests, 'all.yaml'),
+    const allYaml = (vnc: string) =>
       `apiVersion: virtkeeper.io/v1
 kind: Domain
 metadata: {name: leak-1}
@@ -87,7 +87,7 @@ spec:
   os: {type: hvm, arch: x86_64, machine: pc}
   xml:
     merge: |
-      <devices><graphics type="vnc" port="-1" autoport="yes" passwd="${planted.vnc}"/></devices>
+      <devices><graphics type="vnc" port="-1" autoport="yes" passwd="${vnc}"/></devices>
 ---
 apiVersion: virtkeeper.io/v1
 kind: Domain
@@ -133,8 +133,8 @@ apiVersion: virtkeeper.io/v1
 kind: Secret
 metadata: {name: from-command}
 spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.command}"]}}
-`,
-    );
+`;
+    await writeFile(path.join(manifests, 'all.yaml'), allYaml(planted.vnc));
     const outputs: string[] = [];
     const virshSecure = (name: string) => execFileSync('virsh', ['-c', uri, 'dumpxml', '--security-info', name], { encoding: 'utf8' });
     const keep = <R extends { stdout: string; stderr: string }>(r: R): R => {
@@ -161,6 +161,16 @@ spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.comm
       expect(virshSecure('leak-2')).toContain(`passwd='${planted.graphicsNext}'`);
       const settled = keep(await plan(manifests, { connect: uri, stateDir, detailedExitcode: true }));
       expect(settled.code, settled.stdout).toBe(0);
+      // A password written in xml.merge: only its digest tells that it changed.
+      expect(virshSecure('leak-1')).toContain(`passwd='${planted.vnc}'`);
+      await writeFile(path.join(manifests, 'all.yaml'), allYaml(planted.vncNext));
+      const mergeChanged = keep(await plan(manifests, { connect: uri, stateDir, detailedExitcode: true }));
+      expect(mergeChanged.code, mergeChanged.stdout).toBe(2);
+      expect(mergeChanged.stdout).toContain('~ spec.xml.merge (passwd): "(sensitive)" → "(sensitive, changed)"');
+      expect(keep(await apply(manifests, { connect: uri, stateDir, autoApprove: true })).code).toBe(0);
+      expect(virshSecure('leak-1')).toContain(`passwd='${planted.vncNext}'`);
+      const mergeSettled = keep(await plan(manifests, { connect: uri, stateDir, detailedExitcode: true }));
+      expect(mergeSettled.code, mergeSettled.stdout).toBe(0);
       // The daemon: its JSON log lines (debug level), /status and /metrics, through a reconcile
       // that sets a new graphics password.
       keep(await runDaemon(manifests, stateDir, async (url, resync) => {
@@ -180,7 +190,7 @@ spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.comm
     const virsh = (...args: string[]) => execFileSync('virsh', ['-c', uri, ...args], { encoding: 'utf8' });
     const virshRo = (...args: string[]) => execFileSync('virsh', ['-r', '-c', uri, ...args], { encoding: 'utf8' });
     // The password did reach libvirt: only a client asking for secure XML sees it.
-    expect(virsh('dumpxml', '--security-info', 'leak-1')).toContain(`passwd='${planted.vnc}'`);
+    expect(virsh('dumpxml', '--security-info', 'leak-1')).toContain(`passwd='${planted.vncNext}'`);
     const libvirtViews = ['leak-1', 'leak-2'].flatMap((d) => [virsh('dumpxml', d), virshRo('dumpxml', d), virsh('dumpxml', '--inactive', d)]);
     for (const line of virsh('secret-list').split('\n').slice(2)) {
       const uuid = line.trim().split(/\s+/)[0];
