@@ -26,6 +26,8 @@ export interface ExportCommandOptions extends StateLocation, LockFlags {
   out?: string;
   /** Record the exported objects as adopted by the owner of `out` (or --owner). */
   adopt?: boolean;
+  /** Also the host's own hardware: its network interfaces and node devices (--include-host). */
+  includeHost?: boolean;
   registry?: KindRegistry;
 }
 
@@ -36,6 +38,19 @@ export interface ExportedManifest {
   file: string;
   manifest: AnyManifest;
   text: string;
+}
+
+/**
+ * The host's own hardware (eth0, lo, every PCI device). Exported only when asked for: a manifest
+ * of them, once deleted from the tree, would have `plan --prune` offer to undefine the host's NIC
+ * or give back its devices.
+ */
+export const HOST_KINDS: ReadonlySet<ManifestKind> = new Set(['Interface', 'NodeDevice']);
+
+/** The kinds an export reads: --kind alone, else all but the host's hardware unless --include-host. */
+export function exportedKinds(options: Pick<ExportCommandOptions, 'kind' | 'includeHost'>): ManifestKind[] {
+  if (options.kind) return [options.kind];
+  return options.includeHost ? [...KIND_ORDER] : KIND_ORDER.filter((k) => !HOST_KINDS.has(k));
 }
 
 const FILE_PREFIX: Record<ManifestKind, string> = {
@@ -92,8 +107,11 @@ export async function runExport(options: ExportCommandOptions, io: CommandIo): P
       readOnly: true,
       ...(options.callTimeout !== undefined ? { callTimeoutMs: options.callTimeout } : {}),
     });
-    const kinds = options.kind ? [options.kind] : KIND_ORDER;
+    const kinds = exportedKinds(options);
     const live = await readLiveState(client, options.registry ?? defaultRegistry, kinds);
+    if (!options.kind && !options.includeHost) {
+      io.stderr('left out the host\'s own interfaces and node devices: --kind Interface, --kind NodeDevice or --include-host exports them\n');
+    }
     const exported = toManifests(live.values(), options.name !== undefined ? { name: options.name } : {});
     if (options.out === undefined) {
       io.stdout(exported.map((e) => e.text).join('---\n'));
@@ -156,7 +174,8 @@ export function registerExportCommand(program: Command): void {
     .option('--kind <kind>', `only this kind (${MANIFEST_KINDS.join(', ')})`, parseKind)
     .option('--name <name>', 'only objects with this name')
     .option('--out <dir>', 'directory to write files into (default: all documents on stdout)')
-    .option('--adopt', 'record the exported objects in the state store as adopted by the owner of --out (or --owner); objects another owner recorded are left to it');
+    .option('--adopt', 'record the exported objects in the state store as adopted by the owner of --out (or --owner); objects another owner recorded are left to it')
+    .option('--include-host', 'also export the host\'s own network interfaces and node devices (left out by default)');
   lockOption(stateOptions(command)).action(async (opts: ExportCommandOptions) => {
       process.exitCode = await runExport(opts, processIo());
     });

@@ -255,6 +255,13 @@ describe('plan and apply against the test driver', () => {
     expect(actions(JSON.parse(p.stdout))).toEqual({});
     expect(p.code).toBe(0);
 
+    // The host's own hardware (the test driver's eth1, its node devices) only when asked for.
+    expect(loaded.state.manifests.filter((m) => m.manifest.kind === 'Interface' || m.manifest.kind === 'NodeDevice')).toEqual([]);
+    expect(exported.stderr).toContain('left out the host\'s own interfaces and node devices');
+    const withHost = await exportManifests({ connect: fixture.daemon.testUri, includeHost: true });
+    expect(withHost.stdout).toMatch(/kind: Interface\nmetadata:\n  name: eth1\n/);
+    expect((await exportManifests({ connect: fixture.daemon.testUri, kind: 'Interface' })).stdout).toContain('name: eth1');
+
     const one = await exportManifests({ connect: fixture.daemon.testUri, kind: 'Network', name: 'lan' });
     expect(one.stdout).toMatch(/^apiVersion: virtkeeper.io\/v1\nkind: Network\nmetadata:\n  name: lan\nspec:\n/);
     expect(one.stdout).not.toContain('---');
