@@ -2,7 +2,7 @@
 // document, well-formed XML fragments). Runs only on documents that passed their schema, so the
 // typed view is trustworthy. Pure.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { inSubnet, parseIp, type ParsedIp } from './ip.js';
+import { inSubnet, isGroupMac, parseIp, spansOverlap, type AddressSpan, type ParsedIp } from './ip.js';
 import type { FieldPath } from './paths.js';
 import type {
   AnyManifest,
@@ -15,6 +15,7 @@ import type {
 } from './types.js';
 import { parseSize, SizeError } from './units.js';
 import { hasUserinfo } from './redact-url.js';
+import { lexicalProblem, undeclaredPrefix, undeclaredPrefixMessage } from './xml-wellformed.js';
 
 export interface CheckIssue {
   path: FieldPath;
@@ -86,12 +87,16 @@ function checkXmlCharacters(m: AnyManifest): CheckIssue[] {
 export function checkXmlFragment(fragment: string, root: string): string[] {
   if (/<!DOCTYPE|<!ENTITY/i.test(fragment)) return ['must not contain DOCTYPE or ENTITY declarations'];
   if (/<\?xml[\s?]/i.test(fragment)) return ['must not contain an XML declaration (<?xml ...?>): write only the elements'];
+  const lexical = lexicalProblem(fragment);
+  if (lexical) return [`is not well-formed XML: ${lexical}`];
   const wrapped = `<${root}>${fragment}</${root}>`;
   const result = XMLValidator.validate(wrapped);
   if (result !== true) {
     const { msg, line } = result.err;
     return [`is not well-formed XML: ${msg.replace(/\(opened in line \d+, col \d+\) /, '')}${line > 1 ? ` (line ${line} of the fragment)` : ''}`];
   }
+  const prefix = undeclaredPrefix(wrapped);
+  if (prefix !== undefined) return [`is not well-formed XML: ${undeclaredPrefixMessage(fragment, prefix)}`];
   const parsed = new XMLParser({ preserveOrder: true, ignoreAttributes: true }).parse(wrapped) as Array<Record<string, unknown>>;
   const children = (parsed[0]?.[root] ?? []) as Array<Record<string, unknown>>;
   const problems: string[] = [];
@@ -143,12 +148,18 @@ function checkDomain(spec: DomainSpec): CheckIssue[] {
     if (d.device === 'cdrom' && d.bus === 'virtio') issues.push({ path: ['disks', i, 'bus'], message: 'a cdrom cannot be on the virtio bus; use sata, scsi or ide' });
   });
   firstDuplicate(spec.interfaces ?? [], (n) => n.mac?.toLowerCase(), (i, first) => issues.push({ path: ['interfaces', i, 'mac'], message: `is already used by interfaces[${first}]` }));
+  (spec.interfaces ?? []).forEach((n, i) => {
+    if (n.mac !== undefined && isGroupMac(n.mac)) issues.push({ path: ['interfaces', i, 'mac'], message: GROUP_MAC_MESSAGE });
+  });
   firstDuplicate(spec.hostdevs ?? [], hostdevKey, (i, first) => issues.push({ path: ['hostdevs', i], message: `passes through the same device as hostdevs[${first}]` }));
   (spec.graphics ?? []).forEach((g, i) => {
     if (g.port !== undefined && g.port < 5900 && g.type === 'vnc') issues.push({ path: ['graphics', i, 'port'], message: 'must be 5900 or more for vnc' });
   });
   return issues;
 }
+
+// libvirt refuses these for a guest NIC and a DHCP host ("expected unicast mac address").
+const GROUP_MAC_MESSAGE = 'is a multicast or broadcast address (the first octet\'s lowest bit is set); a NIC needs a unicast MAC, e.g. 52:54:00:…';
 
 function hostdevKey(h: NonNullable<DomainSpec['hostdevs']>[number]): string | undefined {
   if (h.nodeDevice) return `nd:${h.nodeDevice}`;
@@ -171,14 +182,7 @@ function firstDuplicate<T>(items: readonly T[], key: (t: T) => string | undefine
 // ------------------------------------------------------------------ Network
 
 function checkNetwork(spec: NetworkSpec): CheckIssue[] {
-  const issues: CheckIssue[] = [];
-  const mode = spec.forward?.mode;
-  if (mode === 'bridge' && spec.ips?.length)
-    issues.push({ path: ['ips'], message: 'cannot be set with forward mode bridge: addresses belong to the host bridge' });
-  if (mode === 'bridge' && spec.dns) issues.push({ path: ['dns'], message: 'cannot be set with forward mode bridge' });
-  if (spec.forward?.dev && mode !== 'nat' && mode !== 'route')
-    issues.push({ path: ['forward', 'dev'], message: 'is only used with forward mode nat or route' });
-
+  const issues: CheckIssue[] = [...checkForward(spec)];
   const seenMacs = new Map<string, string>();
   const seenIps = new Map<string, string>();
   (spec.ips ?? []).forEach((ip, i) => {
@@ -197,16 +201,22 @@ function checkNetwork(spec: NetworkSpec): CheckIssue[] {
       }
       return addr;
     };
-    (ip.dhcp?.ranges ?? []).forEach((r, j) => {
+    const spans: Array<AddressSpan | undefined> = (ip.dhcp?.ranges ?? []).map((r, j) => {
       const start = outside(['ips', i, 'dhcp', 'ranges', j, 'start'], r.start);
       const end = outside(['ips', i, 'dhcp', 'ranges', j, 'end'], r.end);
       if (start && end && start.value > end.value) issues.push({ path: ['ips', i, 'dhcp', 'ranges', j], message: 'start must not be after end' });
+      return start && end && start.value <= end.value ? { family: start.family, first: start.value, last: end.value } : undefined;
+    });
+    spans.forEach((span, j) => {
+      const k = spans.findIndex((other, at) => at < j && other !== undefined && span !== undefined && spansOverlap(span, other));
+      if (k >= 0) issues.push({ path: ['ips', i, 'dhcp', 'ranges', j], message: `overlaps ranges[${k}]: dnsmasq would hand out the same addresses twice` });
     });
     (ip.dhcp?.hosts ?? []).forEach((h, j) => {
       const at = ['ips', i, 'dhcp', 'hosts', j];
       outside([...at, 'ip'], h.ip);
-      if (net.family === 4 && !h.mac) issues.push({ path: at, message: 'an IPv4 static host needs a mac' });
+      if (net.family === 6 && h.mac) issues.push({ path: [...at, 'mac'], message: 'cannot identify a DHCPv6 host (libvirt refuses it): use id, the guest\'s DUID, or name' });
       const mac = h.mac?.toLowerCase();
+      if (mac !== undefined && isGroupMac(mac)) issues.push({ path: [...at, 'mac'], message: GROUP_MAC_MESSAGE });
       if (mac) {
         const prev = seenMacs.get(mac);
         if (prev) issues.push({ path: [...at, 'mac'], message: `is already used by ${prev}` });
@@ -217,6 +227,47 @@ function checkNetwork(spec: NetworkSpec): CheckIssue[] {
       else seenIps.set(h.ip, `ips[${i}].dhcp.hosts[${j}]`);
     });
   });
+  return issues;
+}
+
+/** Modes whose guests sit on host NICs (macvtap) or SR-IOV VFs rather than on a bridge libvirt makes. */
+const HOST_NIC_MODES: ReadonlySet<string> = new Set(['private', 'vepa', 'passthrough', 'hostdev']);
+
+/**
+ * What libvirt's network driver refuses for a forward mode: a bridge name beside host NICs,
+ * addresses, DNS, a domain or an MTU on a network whose guests bypass a libvirt bridge.
+ */
+function checkForward(spec: NetworkSpec): CheckIssue[] {
+  const f = spec.forward;
+  const mode = f?.mode ?? 'isolated';
+  const issues: CheckIssue[] = [];
+  const nics = f?.dev !== undefined || f?.interfaces !== undefined || f?.pf !== undefined;
+  const onHost = HOST_NIC_MODES.has(mode) || mode === 'bridge';
+  if (mode === 'bridge' && spec.bridge === undefined && !nics)
+    issues.push({ path: ['forward'], message: 'forward mode bridge needs the existing host bridge (bridge) or host NICs (forward.dev, forward.interfaces or forward.pf)' });
+  if (mode === 'bridge' && spec.bridge !== undefined && nics)
+    issues.push({ path: ['bridge'], message: 'forward mode bridge takes a host bridge or host NICs (forward.dev, interfaces, pf), not both' });
+  if (HOST_NIC_MODES.has(mode) && !nics)
+    issues.push({ path: ['forward'], message: `forward mode ${mode} needs host NICs: set forward.dev, forward.interfaces or forward.pf` });
+  if (HOST_NIC_MODES.has(mode) && spec.bridge !== undefined)
+    issues.push({ path: ['bridge'], message: `cannot be set with forward mode ${mode}: guests use host NICs, not a bridge` });
+  if (onHost) {
+    if (spec.ips?.length) issues.push({ path: ['ips'], message: `cannot be set with forward mode ${mode}: addresses belong to the host's own interfaces` });
+    if (spec.dns) issues.push({ path: ['dns'], message: `cannot be set with forward mode ${mode}` });
+    if (spec.domain !== undefined) issues.push({ path: ['domain'], message: `cannot be set with forward mode ${mode}` });
+    if (spec.mtu !== undefined) issues.push({ path: ['mtu'], message: `cannot be set with forward mode ${mode}: libvirt only sets the MTU of a bridge it makes (nat, route, open, isolated)` });
+  }
+  if (f?.dev !== undefined && mode !== 'nat' && mode !== 'route' && !onHost)
+    issues.push({ path: ['forward', 'dev'], message: 'is only used with forward mode nat, route, bridge, private, vepa, passthrough or hostdev' });
+  if (f?.interfaces !== undefined && !onHost)
+    issues.push({ path: ['forward', 'interfaces'], message: 'is only used with forward mode bridge, private, vepa, passthrough or hostdev' });
+  if (f?.pf !== undefined && !onHost) issues.push({ path: ['forward', 'pf'], message: 'is only used with forward mode bridge, private, vepa, passthrough or hostdev' });
+  if (f?.pf !== undefined && (f.dev !== undefined || f.interfaces !== undefined))
+    issues.push({ path: ['forward', 'pf'], message: 'takes the place of dev and interfaces: set one or the other' });
+  // libvirt writes dev as the first interface and refuses a dev that is not.
+  if (f?.dev !== undefined && f.interfaces !== undefined && f.interfaces[0] !== f.dev)
+    issues.push({ path: ['forward', 'dev'], message: `must be the first of forward.interfaces (${f.interfaces[0]}) when both are set` });
+  if (f?.managed !== undefined && mode !== 'hostdev') issues.push({ path: ['forward', 'managed'], message: 'is only used with forward mode hostdev' });
   return issues;
 }
 

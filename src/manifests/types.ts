@@ -272,8 +272,12 @@ export interface DomainSpec {
 
 // ---------------------------------------------------------------- Network
 
+/** A static lease: identified by mac (IPv4 only), id (a DHCP client id / DHCPv6 DUID) or name. */
 export interface NetworkDhcpHost {
   mac?: string;
+  /** Client identifier: the DUID for DHCPv6, hex octets with colons ("0:3:0:1:0:16:3e:11:22:33"). */
+  id?: string;
+  /** Host name, dots allowed ("a.example.com"). */
   name?: string;
   ip: string;
 }
@@ -288,15 +292,27 @@ export interface NetworkIp {
   };
 }
 
+/**
+ * isolated = no <forward>. bridge uses an existing host bridge (bridge) or macvtap on host NICs;
+ * private, vepa and passthrough are macvtap modes; hostdev passes SR-IOV VFs through.
+ */
+export type NetworkForwardMode = 'nat' | 'route' | 'open' | 'isolated' | 'bridge' | 'private' | 'vepa' | 'passthrough' | 'hostdev';
+
 export interface NetworkSpec {
   autostart?: boolean;
   /** Absent: isolated. */
   forward?: {
-    mode: 'nat' | 'route' | 'bridge' | 'isolated' | 'open';
-    /** Host device to forward through (nat/route). */
+    mode: NetworkForwardMode;
+    /** Host device to forward through (nat/route), or the one host NIC of a macvtap/hostdev network. */
     dev?: string;
+    /** Host NICs the guests' macvtap devices (or VFs, hostdev) are taken from; dev, when set, is the first. */
+    interfaces?: string[];
+    /** SR-IOV physical function whose VFs form the pool (passthrough, hostdev, and the macvtap modes). */
+    pf?: string;
+    /** hostdev: libvirt detaches the VFs from their host driver itself. */
+    managed?: boolean;
   };
-  /** Bridge device name: created for nat/route/isolated, an existing host bridge for mode bridge. */
+  /** Bridge device name: created for nat/route/open/isolated, an existing host bridge for mode bridge. */
   bridge?: string;
   mtu?: number;
   /** DNS domain handed out to guests. */

@@ -290,16 +290,29 @@ function cloudInitSchema(): JsonSchema {
 
 // ------------------------------------------------------------------ Network
 
+// Every mode libvirt 9.0's network.rng lists, plus isolated (written as no <forward>).
+const FORWARD_MODES = ['nat', 'route', 'open', 'isolated', 'bridge', 'private', 'vepa', 'passthrough', 'hostdev'];
+
+/** A DNS name: labels of letters, digits and "-" (inner "_" too: dnsmasq takes it), joined by dots. */
+const DNS_NAME = '^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$';
+
+const ifaceDev = (description: string): JsonSchema =>
+  str(description, { pattern: '^[A-Za-z0-9_.:-]{1,15}$', errorMessage: 'must be a host interface name (at most 15 characters)' });
+
 const networkSpec = obj(
   'A virtual network: a bridge on the host, optionally with NAT/routing, DHCP and DNS.',
   {
     autostart: bool('Start the network when libvirtd starts.'),
     forward: obj('How traffic leaves the network; absent: isolated.', {
-      mode: enumOf('nat: masquerade to the host\'s network; route: routed without NAT; bridge: attach to an existing host bridge; isolated: guests and host only; open: no firewall rules.', ['nat', 'route', 'bridge', 'isolated', 'open']),
-      dev: str('Host interface to forward through (nat/route), e.g. eth0.', { pattern: '^[A-Za-z0-9_.:-]{1,15}$', errorMessage: 'must be a host interface name (at most 15 characters)' }),
+      mode: enumOf('nat: masquerade to the host\'s network; route: routed without NAT; open: routed, no firewall rules; isolated: guests and host only; bridge: an existing host bridge (bridge), or macvtap on host NICs (dev, interfaces or pf); private, vepa, passthrough: macvtap modes on host NICs; hostdev: SR-IOV VFs passed through.', FORWARD_MODES),
+      dev: ifaceDev('Host interface to forward through (nat/route), or the host NIC of a macvtap or hostdev network, e.g. eth0.'),
+      interfaces: arr('Host NICs guests are attached to (bridge, private, vepa, passthrough, hostdev); with dev, dev must be the first.', ifaceDev('A host NIC.'), { minItems: 1, uniqueItems: true }),
+      pf: ifaceDev('SR-IOV physical function whose virtual functions form the pool (bridge, private, vepa, passthrough, hostdev).'),
+      managed: bool('hostdev: libvirt detaches each VF from its host driver when a guest gets it; default false.'),
     }, ['mode']),
     bridge: str('Bridge device: created by libvirt (e.g. virbr10) or, with forward mode bridge, an existing host bridge.', { pattern: '^[A-Za-z0-9_.:-]{1,15}$', errorMessage: 'must be a host interface name (at most 15 characters)' }),
-    mtu: int('MTU of the bridge.', 68, 65535),
+    // 65535, not 65536: a Linux bridge's max_mtu is ETH_MAX_MTU, and libvirt's network.rng says unsignedShort.
+    mtu: int('MTU of the bridge libvirt makes (nat, route, open, isolated), at most 65535.', 68, 65535),
     domain: str('DNS domain of the guests, e.g. lab.example.', { pattern: '^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$', errorMessage: 'must be a DNS domain like lab.example' }),
     ips: arr('Addresses of the host on this network, each with optional DHCP.', obj('An IPv4 or IPv6 subnet.', {
       address: ipAny('Host address on the network, e.g. 192.168.100.1.'),
@@ -309,11 +322,12 @@ const networkSpec = obj(
           start: ipAny('First address.'),
           end: ipAny('Last address.'),
         }, ['start', 'end'])),
-        hosts: arr('Static leases.', obj('A static DHCP lease, matched by MAC (IPv4) or name.', {
-          mac: mac('MAC address of the guest.'),
-          name: str('Host name given to the guest.', { pattern: '^[A-Za-z0-9]([A-Za-z0-9-]{0,62})$', errorMessage: 'must be a host name like web-1' }),
+        hosts: arr('Static leases.', obj('A static DHCP lease, matched by mac (IPv4 only), id or name.', {
+          mac: mac('MAC address of the guest (IPv4 only: libvirt refuses a mac in a DHCPv6 host).'),
+          id: str('DHCP client identifier; for DHCPv6 the guest\'s DUID, e.g. 0:3:0:1:0:16:3e:11:22:33.', { pattern: '^[0-9A-Fa-f]{1,2}(:[0-9A-Fa-f]{1,2})*$', maxLength: 383, errorMessage: 'must be hex octets separated by colons, like 0:3:0:1:0:16:3e:11:22:33' }),
+          name: str('Host name given to the guest, e.g. web-1 or web-1.lab.example.', { pattern: DNS_NAME, maxLength: 253, errorMessage: 'must be a host name like web-1 or web-1.lab.example' }),
           ip: ipAny('Address to give.'),
-        }, ['ip'], { allOf: [{ anyOf: [{ required: ['mac'] }, { required: ['name'] }], errorMessage: 'a static host needs a mac or a name' }] })),
+        }, ['ip'], { allOf: [{ anyOf: [{ required: ['mac'] }, { required: ['id'] }, { required: ['name'] }], errorMessage: 'a static host needs a mac, an id or a name' }] })),
       }),
     }, ['address', 'prefix'])),
     dns: obj('DNS service for the guests.', {
@@ -327,11 +341,6 @@ const networkSpec = obj(
     xml: xmlOverlay('network'),
   },
   [],
-  {
-    allOf: [
-      { if: { properties: { forward: { properties: { mode: { const: 'bridge' } }, required: ['mode'] } }, required: ['forward'] }, then: { required: ['bridge'], errorMessage: 'is required with forward mode bridge (the existing host bridge)' } },
-    ],
-  },
 );
 
 // ------------------------------------------------------------------ StoragePool

@@ -35,7 +35,7 @@ function valuePaths(value: unknown, prefix = ''): string[] {
 
 const samplesByKind: Record<ManifestKind, AnyManifest[]> = {
   Domain: [samples.fullDomain],
-  Network: [samples.fullNetwork],
+  Network: [samples.fullNetwork, ...samples.fullNetworkAlternatives],
   StoragePool: [samples.fullPool],
   StorageVolume: [samples.fullVolume, ...samples.fullVolumeAlternatives],
   Interface: [samples.fullInterface, ...samples.fullInterfaceAlternatives],
