@@ -23,6 +23,8 @@ export interface LoadResult {
   /** Only manifests that passed every per-document check; act on it only when errors is empty. */
   state: DesiredState;
   errors: ManifestError[];
+  /** Findings that do not make the manifests invalid (validate prints them; nothing else acts on them). */
+  warnings: ManifestError[];
   /** Files read, relative to the root. */
   files: string[];
 }
@@ -106,13 +108,14 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
   for (const [file, reports] of plainData) if (!included.has(file)) for (const reportIt of reports) reportIt();
 
   const across = checkAcross(candidates, referrers, declaredInvalid);
-  for (const i of across.issues) errors.push({ ...i.candidate.locate(i.path, i.anchor), path: formatPath(i.path), message: i.message });
+  const located = (i: (typeof across.issues)[number]): ManifestError => ({ ...i.candidate.locate(i.path, i.anchor), path: formatPath(i.path), message: i.message });
+  errors.push(...across.issues.map(located));
 
   const state = createDesiredState(
     root,
     across.unique.map((c) => ({ manifest: c.manifest, source: c.locate([]) })),
   );
-  return { state, errors: sortErrors(errors), files: sources.map((s) => s.file) };
+  return { state, errors: sortErrors(errors), warnings: sortErrors(across.warnings.map(located)), files: sources.map((s) => s.file) };
 }
 
 function isPlainData(value: unknown): boolean {

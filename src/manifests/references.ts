@@ -2,7 +2,8 @@
 // declares, and conflicts only visible with all manifests at hand. Pure.
 import { identityKey, kindKey, volumeKey } from './identity.js';
 import type { FieldPath } from './paths.js';
-import type { AnyManifest, IdentityKey, ManifestKind, PciAddress, SourceLocation } from './types.js';
+import { parseIp, spansOverlap, subnetSpan, type AddressSpan } from './ip.js';
+import type { AnyManifest, DomainManifest, IdentityKey, ManifestKind, NetworkManifest, PciAddress, SourceLocation } from './types.js';
 
 export interface Candidate {
   manifest: AnyManifest;
@@ -21,6 +22,8 @@ export interface CrossResult {
   /** First declaration of every identity. */
   unique: Candidate[];
   issues: CrossIssue[];
+  /** What may work but deserves a look (a MAC shared by domains that do not run together); never blocks. */
+  warnings: CrossIssue[];
 }
 
 /** A document whose references are checked: valid or not, so a user sees every problem in one run. */
@@ -53,8 +56,9 @@ export function checkAcross(
       if (!has(ref.key)) issues.push({ candidate: r, path: ref.path, message: `refers to ${describe(ref.key)}, which no manifest declares` });
     }
   }
-  issues.push(...duplicateMacs(unique), ...duplicateNodeDevices(unique), ...volumeCycles(unique));
-  return { unique, issues };
+  const macs = sharedMacs(unique);
+  issues.push(...macs.errors, ...duplicateUuids(unique), ...sharedBridges(unique), ...overlappingSubnets(unique), ...duplicateNodeDevices(unique), ...volumeCycles(unique));
+  return { unique, issues, warnings: macs.warnings };
 }
 
 export interface Reference {
@@ -121,22 +125,114 @@ function describe(key: IdentityKey): string {
   return `${key.slice(0, slash)} "${key.slice(slash + 1)}"`;
 }
 
-/** Two NICs with one MAC break networking for both guests. */
-function duplicateMacs(candidates: readonly Candidate[]): CrossIssue[] {
-  const issues: CrossIssue[] = [];
-  const seen = new Map<string, string>();
+/** A domain whose NICs are on a network now: its MACs clash with any other such domain's. */
+function runs(d: DomainManifest): boolean {
+  const state = d.spec.state ?? 'running';
+  return state === 'running' || state === 'paused';
+}
+
+/**
+ * Two NICs with one MAC break networking for both guests when both run (running or paused): an
+ * error. When one of them is stopped or saved it only breaks the day both run: a warning, since
+ * a spare copy of a guest kept stopped is a real pattern.
+ */
+function sharedMacs(candidates: readonly Candidate[]): { errors: CrossIssue[]; warnings: CrossIssue[] } {
+  const errors: CrossIssue[] = [];
+  const warnings: CrossIssue[] = [];
+  const seen = new Map<string, Array<{ name: string; running: boolean }>>();
   for (const c of candidates) {
     if (c.manifest.kind !== 'Domain') continue;
-    const name = c.manifest.metadata.name;
+    const domain = c.manifest;
+    const running = runs(domain);
     const local = new Set<string>(); // duplicates inside one domain are reported by checks.ts
-    (c.manifest.spec.interfaces ?? []).forEach((n, i) => {
+    (domain.spec.interfaces ?? []).forEach((n, i) => {
       const mac = n.mac?.toLowerCase();
       if (!mac || local.has(mac)) return;
       local.add(mac);
-      const prev = seen.get(mac);
-      if (prev) issues.push({ candidate: c, path: ['spec', 'interfaces', i, 'mac'], message: `is already used by ${prev}` });
-      else seen.set(mac, `Domain "${name}"`);
+      const before = seen.get(mac) ?? [];
+      seen.set(mac, [...before, { name: domain.metadata.name, running }]);
+      if (before.length === 0) return;
+      const path = ['spec', 'interfaces', i, 'mac'];
+      const clash = running ? before.find((b) => b.running) : undefined;
+      if (clash) errors.push({ candidate: c, path, message: `is already used by Domain "${clash.name}", and both run` });
+      else warnings.push({ candidate: c, path, message: `is also used by Domain "${before[0].name}"; fine while they never run at the same time, their NICs clash if they do` });
     });
+  }
+  return { errors, warnings };
+}
+
+/** UUIDs compare as 32 hex digits: libvirt reads them with or without dashes, in any case. */
+const normUuid = (u: string): string => u.replace(/-/g, '').toLowerCase();
+
+/** libvirt refuses a second domain (or secret) with a UUID another one already has. */
+function duplicateUuids(candidates: readonly Candidate[]): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  const seen = new Map<string, string>();
+  for (const c of candidates) {
+    const m = c.manifest;
+    if ((m.kind !== 'Domain' && m.kind !== 'Secret') || m.spec.uuid === undefined) continue;
+    // Each driver has its own UUID space: a domain and a secret may share one.
+    const key = `${m.kind}:${normUuid(m.spec.uuid)}`;
+    const prev = seen.get(key);
+    if (prev) issues.push({ candidate: c, path: ['spec', 'uuid'], message: `is already used by ${m.kind} "${prev}"` });
+    else seen.set(key, m.metadata.name);
+  }
+  return issues;
+}
+
+/** Modes in which libvirt makes the bridge itself, so two networks cannot both make one name. */
+const OWN_BRIDGE_MODES: ReadonlySet<string> = new Set(['nat', 'route', 'open', 'isolated']);
+
+function ownsBridge(n: NetworkManifest): boolean {
+  return OWN_BRIDGE_MODES.has(n.spec.forward?.mode ?? 'isolated');
+}
+
+/**
+ * libvirt's network driver refuses a bridge name another network already makes ("bridge name
+ * already in use"). Networks that attach to an existing host bridge (forward mode bridge) may share it.
+ */
+function sharedBridges(candidates: readonly Candidate[]): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  const seen = new Map<string, string>();
+  for (const c of candidates) {
+    if (c.manifest.kind !== 'Network' || !ownsBridge(c.manifest) || c.manifest.spec.bridge === undefined) continue;
+    const bridge = c.manifest.spec.bridge;
+    const prev = seen.get(bridge);
+    if (prev) issues.push({ candidate: c, path: ['spec', 'bridge'], message: `is already the bridge of Network "${prev}"` });
+    else seen.set(bridge, c.manifest.metadata.name);
+  }
+  return issues;
+}
+
+interface Subnet {
+  network: string;
+  index: number;
+  text: string;
+  span: AddressSpan;
+}
+
+function subnetsOf(n: NetworkManifest): Subnet[] {
+  return (n.spec.ips ?? []).flatMap((ip, index) => {
+    const net = parseIp(ip.address);
+    return net ? [{ network: n.metadata.name, index, text: `${ip.address}/${ip.prefix}`, span: subnetSpan(net, ip.prefix) }] : [];
+  });
+}
+
+/**
+ * Two networks on overlapping subnets route the same addresses to two bridges: libvirt refuses
+ * to start the second ("network is already in use by interface …"), and their DHCP ranges overlap.
+ */
+function overlappingSubnets(candidates: readonly Candidate[]): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  const earlier: Subnet[] = [];
+  for (const c of candidates) {
+    if (c.manifest.kind !== 'Network') continue;
+    const mine = subnetsOf(c.manifest);
+    for (const s of mine) {
+      const other = earlier.find((e) => spansOverlap(e.span, s.span));
+      if (other) issues.push({ candidate: c, path: ['spec', 'ips', s.index], message: `${s.text} overlaps ${other.text} of Network "${other.network}" (ips[${other.index}])` });
+    }
+    earlier.push(...mine);
   }
   return issues;
 }
