@@ -4,6 +4,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { inSubnet, isGroupMac, parseIp, spansOverlap, type AddressSpan, type ParsedIp } from './ip.js';
 import type { FieldPath } from './paths.js';
+import { BACKING_CAPABLE_FORMATS } from './types.js';
 import type {
   AnyManifest,
   DomainSpec,
@@ -287,14 +288,25 @@ const USERINFO_MESSAGE =
   'must not carry a user name or password (user:pass@): they would be sent in clear and shown in plans, errors and logs, and Node\'s fetch refuses them anyway; ' +
   'remove them and serve the image without credentials for now (credentials from a Secret-backed header or a netrc-style file are planned, not yet available)';
 
+/**
+ * Storage allocates in blocks and extents (4KiB filesystem blocks, 1MiB qemu-img alignment, 4MiB
+ * LVM extents), so a volume read back or exported can report a little more allocation than
+ * capacity; libvirt takes that. More than such a rounding is a mistake.
+ */
+const ALLOCATION_ROUNDING = 4 * 1024 * 1024;
+
+function roundUp(bytes: number, unit: number): number {
+  return Math.ceil(bytes / unit) * unit;
+}
+
 function checkVolume(name: string, spec: StorageVolumeSpec): CheckIssue[] {
   const issues: CheckIssue[] = [];
   const capacity = size(['capacity'], spec.capacity, issues);
   const allocation = size(['allocation'], spec.allocation, issues);
-  if (capacity !== undefined && allocation !== undefined && allocation > capacity)
-    issues.push({ path: ['allocation'], message: 'must not be more than capacity' });
-  if (spec.backingStore && (spec.format ?? 'raw') !== 'qcow2')
-    issues.push({ path: spec.format ? ['format'] : ['backingStore'], message: 'a volume with a backing store must have format qcow2' });
+  if (capacity !== undefined && allocation !== undefined && allocation > roundUp(capacity, ALLOCATION_ROUNDING))
+    issues.push({ path: ['allocation'], message: 'must not be more than capacity (beyond rounding it up to whole 4MiB extents)' });
+  if (spec.backingStore && !BACKING_CAPABLE_FORMATS.includes(spec.format ?? 'raw'))
+    issues.push({ path: spec.format ? ['format'] : ['backingStore'], message: `a volume with a backing store must have format ${BACKING_CAPABLE_FORMATS.join(', ')}` });
   const self = (ref: { pool?: string; name: string } | undefined) => ref && ref.name === name && (ref.pool ?? spec.pool) === spec.pool;
   if (self(spec.backingStore?.volume)) issues.push({ path: ['backingStore', 'volume'], message: 'a volume cannot be its own backing store' });
   if (self(spec.cloneFrom)) issues.push({ path: ['cloneFrom'], message: 'a volume cannot be cloned from itself' });

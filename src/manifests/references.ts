@@ -2,6 +2,7 @@
 // declares, and conflicts only visible with all manifests at hand. Pure.
 import { identityKey, kindKey, volumeKey } from './identity.js';
 import type { FieldPath } from './paths.js';
+import { driverFormatOf } from './formats.js';
 import { parseIp, spansOverlap, subnetSpan, type AddressSpan } from './ip.js';
 import type { AnyManifest, DomainManifest, IdentityKey, ManifestKind, NetworkManifest, PciAddress, SourceLocation } from './types.js';
 
@@ -57,7 +58,7 @@ export function checkAcross(
     }
   }
   const macs = sharedMacs(unique);
-  issues.push(...macs.errors, ...duplicateUuids(unique), ...sharedBridges(unique), ...overlappingSubnets(unique), ...duplicateNodeDevices(unique), ...volumeCycles(unique));
+  issues.push(...disksOnUnreadableVolumes(unique, byKey), ...macs.errors, ...duplicateUuids(unique), ...sharedBridges(unique), ...overlappingSubnets(unique), ...duplicateNodeDevices(unique), ...volumeCycles(unique));
   return { unique, issues, warnings: macs.warnings };
 }
 
@@ -123,6 +124,22 @@ function list(v: unknown, key: string): unknown[] {
 function describe(key: IdentityKey): string {
   const slash = key.indexOf('/');
   return `${key.slice(0, slash)} "${key.slice(slash + 1)}"`;
+}
+
+/** A disk on a volume no QEMU disk reads (a dir, fat, ploop or cow volume) cannot start. */
+function disksOnUnreadableVolumes(candidates: readonly Candidate[], byKey: ReadonlyMap<IdentityKey, Candidate>): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  for (const c of candidates) {
+    if (c.manifest.kind !== 'Domain') continue;
+    (c.manifest.spec.disks ?? []).forEach((d, i) => {
+      if (!d.volume || d.format !== undefined) return;
+      const vol = byKey.get(volumeKey(d.volume.pool, d.volume.name))?.manifest;
+      const format = vol?.kind === 'StorageVolume' ? vol.spec.format : undefined;
+      if (format !== undefined && driverFormatOf(format) === undefined)
+        issues.push({ candidate: c, path: ['spec', 'disks', i, 'volume'], message: `refers to a volume of format ${format}, which QEMU cannot open as a disk` });
+    });
+  }
+  return issues;
 }
 
 /** A domain whose NICs are on a network now: its MACs clash with any other such domain's. */

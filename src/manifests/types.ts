@@ -132,6 +132,20 @@ export interface DomainClock {
 }
 
 /**
+ * Every format libvirt 9.0 knows for a file volume (its virStorageFileFormat, measured: vhdx,
+ * luks and parallels are refused).
+ */
+export const VOLUME_FORMATS = ['raw', 'dir', 'bochs', 'cloop', 'dmg', 'iso', 'vpc', 'vdi', 'fat', 'vhd', 'ploop', 'cow', 'qcow', 'qcow2', 'qed', 'vmdk'] as const;
+export type VolumeFormat = (typeof VOLUME_FORMATS)[number];
+
+/** Image formats QEMU opens as a disk (a driver type): what a disk or a backing image may be. */
+export const DISK_FORMATS = ['raw', 'qcow2', 'qcow', 'qed', 'vmdk', 'vdi', 'vpc', 'cloop', 'dmg', 'bochs'] as const;
+export type DiskFormat = (typeof DISK_FORMATS)[number];
+
+/** Formats that can sit on a backing image (libvirt's storageFormatBacking, less cow which QEMU dropped). */
+export const BACKING_CAPABLE_FORMATS: readonly VolumeFormat[] = ['qcow2', 'qcow', 'qed', 'vmdk'];
+
+/**
  * A disk. Source: at most one of `volume` (a StorageVolume manifest), `file` (absolute host path),
  * `block` (host block device); a cdrom may have none (empty tray). A disk (device disk) needs one.
  */
@@ -144,7 +158,7 @@ export interface DomainDisk {
   target: string;
   bus?: 'virtio' | 'sata' | 'scsi' | 'ide' | 'usb';
   /** Driver format; default: the volume's format, else raw. */
-  format?: 'raw' | 'qcow2';
+  format?: DiskFormat;
   readonly?: boolean;
   cache?: 'default' | 'none' | 'writethrough' | 'writeback' | 'directsync' | 'unsafe';
   discard?: 'unmap' | 'ignore';
@@ -328,30 +342,45 @@ export interface NetworkSpec {
 
 // ---------------------------------------------------------------- StoragePool
 
-export type StoragePoolType = 'dir' | 'fs' | 'logical' | 'netfs' | 'iscsi' | 'disk';
+/** Every pool type libvirt 9.0 has (storagepool.rng). */
+export const STORAGE_POOL_TYPES = ['dir', 'fs', 'netfs', 'logical', 'disk', 'iscsi', 'iscsi-direct', 'scsi', 'mpath', 'rbd', 'sheepdog', 'gluster', 'zfs', 'vstorage'] as const;
+export type StoragePoolType = (typeof STORAGE_POOL_TYPES)[number];
+
+/** scsi: the host adapter, by SCSI host name (scsi_host) or by Fibre Channel WWNs (fc_host, a vHBA). */
+export interface StoragePoolAdapter {
+  /** scsi_host name, e.g. host0. */
+  name?: string;
+  /** fc_host: world wide node and port names, 16 hex digits each (both or neither). */
+  wwnn?: string;
+  wwpn?: string;
+  /** fc_host: the HBA the vHBA is created on, e.g. scsi_host5. */
+  parent?: string;
+}
 
 export interface StoragePoolSource {
-  /** netfs, iscsi. */
+  /** netfs, iscsi, iscsi-direct, rbd (a monitor), sheepdog, gluster. */
   host?: string;
   port?: number;
-  /** netfs: exported directory. */
+  /** netfs: exported directory; gluster: a subdirectory of the volume. */
   dir?: string;
-  /** fs, disk: the block device (exactly one); logical: physical volumes. */
+  /** fs, disk: the block device (exactly one); logical: physical volumes; zfs: the vdevs. */
   devices?: string[];
-  /** logical: volume group name. */
+  /** logical: volume group; rbd: ceph pool; sheepdog: cluster; gluster: volume; zfs: zpool; vstorage: cluster. */
   name?: string;
   /** fs: auto|ext4|xfs|...; netfs: nfs|cifs|glusterfs|auto; disk: dos|gpt|...; logical: lvm2. */
   format?: string;
-  /** iscsi: target IQN. */
+  /** iscsi, iscsi-direct: the target, usually an IQN (libvirt takes any name). */
   iqn?: string;
-  /** iscsi: initiator IQN. */
+  /** iscsi, iscsi-direct (required there): initiator IQN. */
   initiatorIqn?: string;
+  /** scsi: the host adapter. */
+  adapter?: StoragePoolAdapter;
 }
 
 export interface StoragePoolSpec {
   type: StoragePoolType;
   autostart?: boolean;
-  /** Target path (absolute). Required for dir, fs, netfs. */
+  /** Target path (absolute). Required for dir, fs, netfs, vstorage; not used by iscsi-direct, rbd, sheepdog, gluster. */
   path?: string;
   source?: StoragePoolSource;
   xml?: XmlOverlay;
@@ -365,13 +394,13 @@ export interface StorageVolumeSpec {
   /** Required unless cloneFrom. */
   capacity?: Size;
   allocation?: Size;
-  /** Default raw; a volume with a backing store must be qcow2. */
-  format?: 'raw' | 'qcow2' | 'iso';
+  /** Default raw; a volume with a backing store must be qcow2, qcow, qed or vmdk. */
+  format?: VolumeFormat;
   /** Copy-on-write base: exactly one of volume (pool defaults to this volume's pool) or path. */
   backingStore?: {
     volume?: VolumeRef;
     path?: string;
-    format?: 'raw' | 'qcow2';
+    format?: DiskFormat;
   };
   /** Create as a full copy of another volume (pool defaults to this volume's pool). */
   cloneFrom?: VolumeRef;

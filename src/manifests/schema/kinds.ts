@@ -1,6 +1,6 @@
 // The JSON Schema of every kind. Must stay in step with ../types.ts (a unit test compares the
 // property names of both) and is written to schemas/*.schema.json by build.ts.
-import { API_VERSION, type ManifestKind } from '../types.js';
+import { API_VERSION, DISK_FORMATS, STORAGE_POOL_TYPES, VOLUME_FORMATS, type ManifestKind } from '../types.js';
 import {
   absPath,
   arr,
@@ -201,7 +201,7 @@ const domainSpec = obj(
         errorMessage: 'must be a device name like vda, sda or hdc',
       }),
       bus: enumOf('Guest bus; default from the target prefix.', ['virtio', 'sata', 'scsi', 'ide', 'usb']),
-      format: enumOf('Image format; default the volume\'s format, else raw.', ['raw', 'qcow2']),
+      format: enumOf('Image format QEMU opens the disk as; default the volume\'s format (iso: raw), else raw.', DISK_FORMATS),
       readonly: bool('Guest cannot write (always true for cdrom).'),
       cache: enumOf('Host cache mode.', ['default', 'none', 'writethrough', 'writeback', 'directsync', 'unsafe']),
       discard: enumOf('Pass guest TRIM/discard to the image (unmap) or not (ignore).', ['unmap', 'ignore']),
@@ -345,21 +345,51 @@ const networkSpec = obj(
 
 // ------------------------------------------------------------------ StoragePool
 
+// What libvirt 9.0's pool parser takes as the source <format> of each type (measured: btrfs is
+// refused, though the filesystem exists).
+const FS_FORMATS = ['auto', 'ext2', 'ext3', 'ext4', 'ufs', 'iso9660', 'udf', 'gfs', 'gfs2', 'vfat', 'hfs+', 'xfs', 'ocfs2', 'vmfs'];
+const NETFS_FORMATS = ['auto', 'nfs', 'cifs', 'glusterfs'];
+const DISK_LABELS = ['unknown', 'dos', 'dvh', 'gpt', 'mac', 'bsd', 'pc98', 'sun', 'lvm2'];
+const LOGICAL_FORMATS = ['unknown', 'lvm2'];
+
+const formatIn = (values: string[]): JsonSchema => ({ enum: values, errorMessage: `must be one of: ${values.join(', ')}` });
+
+/** An iSCSI target or initiator name: usually an IQN, but libvirt takes any name without spaces. */
+const iscsiName = (description: string): JsonSchema =>
+  str(description, { pattern: '^\\S{1,223}$', errorMessage: 'must be an iSCSI name without spaces (at most 223 characters), e.g. iqn.2013-06.com.example:storage' });
+
+const wwn = (description: string): JsonSchema =>
+  str(description, { pattern: '^(0x)?[0-9A-Fa-f]{16}$', errorMessage: 'must be a world wide name of 16 hex digits, e.g. 20000000c9831b4b' });
+
+/** Pool types whose storage is reached over the network by libvirt itself: no local target path. */
+const NO_TARGET_TYPES = ['iscsi-direct', 'rbd', 'sheepdog', 'gluster'];
+
 const poolSpec = obj(
   'A storage pool: where volumes live.',
   {
-    type: enumOf('Pool backend.', ['dir', 'fs', 'logical', 'netfs', 'iscsi', 'disk']),
+    type: enumOf('Pool backend: any type libvirt 9.0 has.', STORAGE_POOL_TYPES),
     autostart: bool('Start the pool when libvirtd starts.'),
-    path: absPath('Target path: the directory (dir, fs, netfs mount point) or device directory (logical, iscsi, disk).'),
-    source: obj('Where the pool\'s storage comes from (not for dir).', {
-      host: hostName('Server (netfs, iscsi).'),
-      port: int('Server port (iscsi).', 1, 65535),
-      dir: absPath('Exported directory on the server (netfs).'),
-      devices: arr('Block devices: the one device (fs, disk) or the physical volumes (logical).', absPath('A block device, e.g. /dev/sdb.'), { minItems: 1 }),
-      name: str('Volume group name (logical).', { pattern: '^[A-Za-z0-9_.+-]{1,127}$', errorMessage: 'must be a volume group name' }),
-      format: str('Format: fs: auto, ext2, ext3, ext4, xfs, btrfs, vfat; netfs: auto, nfs, cifs, glusterfs; disk: dos, gpt, ...; logical: lvm2.', { pattern: '^[a-z0-9-]{1,16}$', errorMessage: 'must be a format name like ext4' }),
-      iqn: str('Target IQN (iscsi), e.g. iqn.2013-06.com.example:storage.', { pattern: '^(iqn|eui|naa)\\.[A-Za-z0-9.:_-]{1,220}$', errorMessage: 'must be an IQN like iqn.2013-06.com.example:storage' }),
-      initiatorIqn: str('Initiator IQN (iscsi).', { pattern: '^(iqn|eui|naa)\\.[A-Za-z0-9.:_-]{1,220}$', errorMessage: 'must be an IQN like iqn.2013-06.com.example:host' }),
+    path: absPath('Target path: the directory (dir, fs, netfs mount point, vstorage) or device directory (logical, iscsi, scsi, mpath, disk, zfs). Not used by iscsi-direct, rbd, sheepdog, gluster.'),
+    source: obj('Where the pool\'s storage comes from (not for dir or mpath).', {
+      host: hostName('Server (netfs, iscsi, iscsi-direct, gluster, sheepdog) or a ceph monitor (rbd).'),
+      port: int('Server port.', 1, 65535),
+      dir: absPath('Exported directory on the server (netfs), or a subdirectory of the volume (gluster).'),
+      devices: arr('Block devices: the one device (fs, disk), the physical volumes (logical) or the vdevs (zfs).', absPath('A block device, e.g. /dev/sdb.'), { minItems: 1 }),
+      name: str('Volume group (logical), ceph pool (rbd), cluster (sheepdog, vstorage), volume (gluster) or zpool (zfs).', { pattern: '^[A-Za-z0-9_.+-]{1,127}$', errorMessage: 'must be a name of letters, digits, "_", ".", "+", "-"' }),
+      format: str('Format: fs: auto, ext2, ext3, ext4, xfs, vfat, ...; netfs: auto, nfs, cifs, glusterfs; disk: dos, gpt, ...; logical: lvm2.', { pattern: '^[a-z0-9+-]{1,16}$', errorMessage: 'must be a format name like ext4' }),
+      iqn: iscsiName('Target (iscsi, iscsi-direct), usually an IQN such as iqn.2013-06.com.example:storage.'),
+      initiatorIqn: iscsiName('Initiator IQN (iscsi; required for iscsi-direct).'),
+      adapter: obj('SCSI host adapter (scsi): name, or wwnn and wwpn of a Fibre Channel vHBA.', {
+        name: str('SCSI host name, e.g. host0.', { pattern: '^[A-Za-z0-9_.-]{1,64}$', errorMessage: 'must be a SCSI host name like host0' }),
+        wwnn: wwn('World wide node name (fc_host).'),
+        wwpn: wwn('World wide port name (fc_host).'),
+        parent: str('HBA the vHBA is created on, e.g. scsi_host5 (fc_host).', { pattern: '^[A-Za-z0-9_.-]{1,64}$', errorMessage: 'must be a SCSI host name like scsi_host5' }),
+      }, [], {
+        allOf: [
+          { oneOf: [{ required: ['name'] }, { required: ['wwnn', 'wwpn'] }], errorMessage: 'set either name (scsi_host) or wwnn and wwpn (fc_host)' },
+          { if: { required: ['name'] }, then: { properties: { parent: forbidden('is only for an fc_host adapter (wwnn and wwpn)') } } },
+        ],
+      }),
     }),
     xml: xmlOverlay('pool'),
   },
@@ -367,11 +397,20 @@ const poolSpec = obj(
   {
     allOf: [
       when('type', 'dir', { required: ['path'], errorMessage: 'is required for a dir pool', properties: { source: forbidden('is not used by a dir pool') } }),
-      when('type', 'fs', { required: ['path', 'source'], errorMessage: 'is required for an fs pool', properties: { source: { required: ['devices'], errorMessage: 'is required for an fs pool', properties: { format: { enum: ['auto', 'ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'vfat'], errorMessage: 'must be one of: auto, ext2, ext3, ext4, xfs, btrfs, vfat' } } } } }),
-      when('type', 'netfs', { required: ['path', 'source'], errorMessage: 'is required for a netfs pool', properties: { source: { required: ['host', 'dir'], errorMessage: 'is required for a netfs pool', properties: { format: { enum: ['auto', 'nfs', 'cifs', 'glusterfs'], errorMessage: 'must be one of: auto, nfs, cifs, glusterfs' } } } } }),
-      when('type', 'logical', { required: ['source'], errorMessage: 'is required for a logical pool', properties: { source: { required: ['name'], errorMessage: 'is required for a logical pool (the volume group)', properties: { format: { enum: ['lvm2'], errorMessage: 'must be lvm2' } } } } }),
+      when('type', 'fs', { required: ['path', 'source'], errorMessage: 'is required for an fs pool', properties: { source: { required: ['devices'], errorMessage: 'is required for an fs pool', properties: { format: formatIn(FS_FORMATS) } } } }),
+      when('type', 'netfs', { required: ['path', 'source'], errorMessage: 'is required for a netfs pool', properties: { source: { required: ['host', 'dir'], errorMessage: 'is required for a netfs pool', properties: { format: formatIn(NETFS_FORMATS) } } } }),
+      when('type', 'logical', { required: ['source'], errorMessage: 'is required for a logical pool', properties: { source: { required: ['name'], errorMessage: 'is required for a logical pool (the volume group)', properties: { format: formatIn(LOGICAL_FORMATS) } } } }),
       when('type', 'iscsi', { required: ['source'], errorMessage: 'is required for an iscsi pool', properties: { source: { required: ['host', 'iqn'], errorMessage: 'is required for an iscsi pool' } } }),
-      when('type', 'disk', { required: ['source'], errorMessage: 'is required for a disk pool', properties: { source: { required: ['devices'], errorMessage: 'is required for a disk pool', properties: { format: { enum: ['dos', 'gpt', 'mac', 'bsd', 'pc98', 'sun', 'lvm2'], errorMessage: 'must be one of: dos, gpt, mac, bsd, pc98, sun, lvm2' } } } } }),
+      when('type', 'iscsi-direct', { required: ['source'], errorMessage: 'is required for an iscsi-direct pool', properties: { source: { required: ['host', 'iqn', 'initiatorIqn'], errorMessage: 'is required for an iscsi-direct pool' } } }),
+      when('type', 'disk', { required: ['source'], errorMessage: 'is required for a disk pool', properties: { source: { required: ['devices'], errorMessage: 'is required for a disk pool', properties: { format: formatIn(DISK_LABELS) } } } }),
+      when('type', 'scsi', { required: ['source'], errorMessage: 'is required for a scsi pool', properties: { source: { required: ['adapter'], errorMessage: 'is required for a scsi pool' } } }),
+      when('type', 'mpath', { properties: { source: forbidden('is not used by an mpath pool (it takes every multipath device)') } }),
+      when('type', ['rbd', 'gluster'], { required: ['source'], errorMessage: 'is required for this pool type', properties: { source: { required: ['name', 'host'], errorMessage: 'is required for this pool type' } } }),
+      when('type', 'sheepdog', { required: ['source'], errorMessage: 'is required for a sheepdog pool', properties: { source: { required: ['host'], errorMessage: 'is required for a sheepdog pool' } } }),
+      when('type', ['zfs', 'vstorage'], { required: ['source'], errorMessage: 'is required for this pool type', properties: { source: { required: ['name'], errorMessage: 'is required for this pool type (the zpool or cluster)' } } }),
+      when('type', 'vstorage', { required: ['path'], errorMessage: 'is required for a vstorage pool (the mount point)' }),
+      when('type', NO_TARGET_TYPES, { properties: { path: forbidden('is not used by this pool type: libvirt reaches the storage itself and drops a target path') } }),
+      { if: { not: { properties: { type: { const: 'scsi' } } } }, then: { properties: { source: { properties: { adapter: forbidden('is only for a scsi pool') } } } } },
     ],
   },
 );
@@ -390,11 +429,11 @@ const volumeSpec = obj(
     pool: name('Name of the StoragePool manifest that holds the volume.'),
     capacity: size('Virtual size of the volume. Required unless cloneFrom.'),
     allocation: size('Space allocated up front; default: sparse (libvirt decides).'),
-    format: enumOf('Image format; default raw. A volume with a backing store must be qcow2.', ['raw', 'qcow2', 'iso']),
+    format: enumOf('Image format, any libvirt 9.0 knows for a file volume; default raw. A volume with a backing store must be qcow2, qcow, qed or vmdk.', VOLUME_FORMATS),
     backingStore: obj('Copy-on-write base image: this volume only stores differences.', {
       volume: volumeRef('A StorageVolume manifest to use as base.'),
       path: absPath('Host path of the base image.'),
-      format: enumOf('Format of the base image; default: the base volume\'s format. Set it when using path.', ['raw', 'qcow2']),
+      format: enumOf('Format of the base image; default: the base volume\'s format. Set it when using path.', DISK_FORMATS),
     }, [], { allOf: [exactlyOne(['volume', 'path'], 'set exactly one of volume or path')] }),
     cloneFrom: volumeRef('Create the volume as a full copy of another StorageVolume manifest.'),
     source: obj('Content uploaded when the volume is created (never re-uploaded afterwards).', {

@@ -110,6 +110,13 @@ export const fullNetwork: NetworkManifest = {
   },
 };
 
+/** Pools whose source shapes the iscsi sample cannot carry. */
+export const fullPoolAlternatives: StoragePoolManifest[] = [
+  { apiVersion: 'virtkeeper.io/v1', kind: 'StoragePool', metadata: meta('scsi'), spec: { type: 'scsi', source: { adapter: { name: 'host0' } } } },
+  { apiVersion: 'virtkeeper.io/v1', kind: 'StoragePool', metadata: meta('vhba'), spec: { type: 'scsi', source: { adapter: { parent: 'scsi_host5', wwnn: '20000000c9831b4b', wwpn: '10000000c9831b4b' } } } },
+  { apiVersion: 'virtkeeper.io/v1', kind: 'StoragePool', metadata: meta('ceph'), spec: { type: 'rbd', source: { name: 'vms', host: 'mon1.example', port: 6789 } } },
+];
+
 /** Networks on host NICs: the forward fields a nat network cannot use. */
 export const fullNetworkAlternatives: NetworkManifest[] = [
   { apiVersion: 'virtkeeper.io/v1', kind: 'Network', metadata: meta('macvtap'), spec: { forward: { mode: 'vepa', dev: 'eth1', interfaces: ['eth1', 'eth2'] } } },
