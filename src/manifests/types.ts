@@ -156,7 +156,8 @@ export interface DomainDisk {
   block?: string;
   /** Guest device name: vda, sda, hdc, ... */
   target: string;
-  bus?: 'virtio' | 'sata' | 'scsi' | 'ide' | 'usb';
+  /** sd: an SD card bus (target sdX). */
+  bus?: 'virtio' | 'sata' | 'scsi' | 'ide' | 'usb' | 'sd';
   /** Driver format; default: the volume's format, else raw. */
   format?: DiskFormat;
   readonly?: boolean;
@@ -199,7 +200,8 @@ export interface DomainCharDevice {
   mode?: 'bind' | 'connect';
 }
 export interface DomainConsole extends DomainCharDevice {
-  targetType?: 'serial' | 'virtio';
+  /** sclp, sclplm: s390's consoles. */
+  targetType?: 'serial' | 'virtio' | 'sclp' | 'sclplm';
 }
 export interface DomainSerial extends DomainCharDevice {
   /** Guest serial port number (0 = ttyS0). */
@@ -450,6 +452,7 @@ export interface InterfaceSpec {
   ipv6?: InterfaceIpv6;
   /** bridge, bond: member interface names. A name that is also an Interface manifest is embedded with its definition; other names are plain ethernet devices. */
   members?: string[];
+  /** delay: forward delay in seconds, decimals allowed (0.01). */
   bridge?: { stp?: boolean; delay?: number };
   bond?: {
     mode?: 'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb';

@@ -200,7 +200,7 @@ const domainSpec = obj(
         pattern: '^(vd|sd|hd|xvd|fd)[a-z]{1,3}$',
         errorMessage: 'must be a device name like vda, sda or hdc',
       }),
-      bus: enumOf('Guest bus; default from the target prefix.', ['virtio', 'sata', 'scsi', 'ide', 'usb']),
+      bus: enumOf('Guest bus; default from the target prefix. sd: an SD card (target sdX), e.g. on ARM boards.', ['virtio', 'sata', 'scsi', 'ide', 'usb', 'sd']),
       format: enumOf('Image format QEMU opens the disk as; default the volume\'s format (iso: raw), else raw.', DISK_FORMATS),
       readonly: bool('Guest cannot write (always true for cdrom).'),
       cache: enumOf('Host cache mode.', ['default', 'none', 'writethrough', 'writeback', 'directsync', 'unsafe']),
@@ -228,7 +228,7 @@ const domainSpec = obj(
       }, ['secret']),
     }, ['type'])),
     consoles: arr('Text consoles.', charDevice('A console.', {
-      targetType: enumOf('Guest side: serial or virtio (hvc0).', ['serial', 'virtio']),
+      targetType: enumOf('Guest side: serial, virtio (hvc0), or on s390 sclp (the SCLP console) and sclplm (its line-mode twin).', ['serial', 'virtio', 'sclp', 'sclplm']),
     })),
     serials: arr('Serial ports.', charDevice('A serial port.', {
       targetPort: int('Guest port number, 0 = ttyS0.', 0, 31),
@@ -474,13 +474,13 @@ const interfaceSpec = obj(
     type: enumOf('ethernet: a plain NIC; bridge: a bridge over members; bond: bonded members; vlan: tagged sub-interface of a parent.', ['ethernet', 'bridge', 'bond', 'vlan']),
     startMode: enumOf('When the interface comes up.', ['onboot', 'none', 'hotplug']),
     mac: mac('MAC address to match or set.'),
-    mtu: int('MTU.', 68, 65535),
+    mtu: int('MTU; Linux allows up to 65536 (lo has it).', 68, 65536),
     ipv4: ipProto(4),
     ipv6: ipProto(6),
     members: arr('Member interfaces of a bridge or bond. A name that is also an Interface manifest is embedded with its configuration; other names are plain ethernet devices.', ifaceName, { uniqueItems: true }),
     bridge: obj('Bridge settings (type bridge).', {
       stp: bool('Spanning tree protocol.'),
-      delay: int('Forward delay in seconds.', 0, 60),
+      delay: { type: 'number', description: 'Forward delay in seconds; decimals allowed down to hundredths (0.01), the kernel\'s granularity.', minimum: 0, maximum: 60, errorMessage: 'must be a number of seconds from 0 to 60, e.g. 2 or 0.01' },
     }),
     bond: obj('Bond settings (type bond).', {
       mode: enumOf('Bonding mode.', ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb']),
