@@ -274,11 +274,19 @@ function checkForward(spec: NetworkSpec): CheckIssue[] {
 
 // ------------------------------------------------------------------ StoragePool
 
+/** netfs formats whose source is a share or volume name, which libvirt takes relative (storagepool.rng). */
+const NAMED_SHARE_FORMATS: ReadonlySet<string> = new Set(['cifs', 'glusterfs']);
+
 function checkPool(spec: StoragePoolSpec): CheckIssue[] {
+  const issues: CheckIssue[] = [];
   const devices = spec.source?.devices;
   if ((spec.type === 'fs' || spec.type === 'disk') && devices && devices.length !== 1)
-    return [{ path: ['source', 'devices'], message: `a ${spec.type} pool uses exactly one device` }];
-  return [];
+    issues.push({ path: ['source', 'devices'], message: `a ${spec.type} pool uses exactly one device` });
+  const dir = spec.source?.dir;
+  const shareName = spec.type === 'netfs' && NAMED_SHARE_FORMATS.has(spec.source?.format ?? '');
+  if (dir !== undefined && !dir.startsWith('/') && !shareName)
+    issues.push({ path: ['source', 'dir'], message: 'must be an absolute path (starting with /); only a netfs pool of format cifs or glusterfs names its share relatively' });
+  return issues;
 }
 
 // ------------------------------------------------------------------ StorageVolume

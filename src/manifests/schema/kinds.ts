@@ -373,7 +373,8 @@ const poolSpec = obj(
     source: obj('Where the pool\'s storage comes from (not for dir or mpath).', {
       host: hostName('Server (netfs, iscsi, iscsi-direct, gluster, sheepdog) or a ceph monitor (rbd).'),
       port: int('Server port.', 1, 65535),
-      dir: absPath('Exported directory on the server (netfs), or a subdirectory of the volume (gluster).'),
+      // Relative only as a cifs share or glusterfs volume name: checks.ts holds the rest to absolute paths.
+      dir: str('Exported directory on the server (netfs; for format cifs or glusterfs the share or volume name, e.g. vms), or a subdirectory of the volume (gluster).', { pattern: '^[^\\s]', maxLength: 4096, errorMessage: 'must be a path' }),
       devices: arr('Block devices: the one device (fs, disk), the physical volumes (logical) or the vdevs (zfs).', absPath('A block device, e.g. /dev/sdb.'), { minItems: 1 }),
       name: str('Volume group (logical), ceph pool (rbd), cluster (sheepdog, vstorage), volume (gluster) or zpool (zfs).', { pattern: '^[A-Za-z0-9_.+-]{1,127}$', errorMessage: 'must be a name of letters, digits, "_", ".", "+", "-"' }),
       format: str('Format: fs: auto, ext2, ext3, ext4, xfs, vfat, ...; netfs: auto, nfs, cifs, glusterfs; disk: dos, gpt, ...; logical: lvm2.', { pattern: '^[a-z0-9+-]{1,16}$', errorMessage: 'must be a format name like ext4' }),
