@@ -39,6 +39,7 @@ export interface SourceOptions {
 export function loadFromSources(root: string, sources: readonly SourceFile[], options: SourceOptions = {}): LoadResult {
   const validate = options.validator ?? schemaValidator();
   const errors: ManifestError[] = [];
+  const warnings: ManifestError[] = [];
   const candidates: Candidate[] = [];
   // Identities of documents that failed their own checks: still "declared", so references to
   // them are not reported as missing on top of the document's real error.
@@ -84,7 +85,9 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
       }
 
       const manifest = doc.value as AnyManifest; // the schema just vouched for this shape
-      const issues = checkManifest(manifest);
+      const found = checkManifest(manifest);
+      for (const w of found.filter((i) => i.warning)) warnings.push({ ...locate(w.path, w.anchor), path: formatPath(w.path), message: w.message });
+      const issues = found.filter((i) => !i.warning);
       for (const i of issues) report(i.path, i.message, i.path, i.anchor);
       if (issues.length > 0) {
         declaredInvalid.add(identityKey(manifest));
@@ -115,7 +118,7 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
     root,
     across.unique.map((c) => ({ manifest: c.manifest, source: c.locate([]) })),
   );
-  return { state, errors: sortErrors(errors), warnings: sortErrors(across.warnings.map(located)), files: sources.map((s) => s.file) };
+  return { state, errors: sortErrors(errors), warnings: sortErrors([...warnings, ...across.warnings.map(located)]), files: sources.map((s) => s.file) };
 }
 
 function isPlainData(value: unknown): boolean {

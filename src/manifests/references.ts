@@ -58,8 +58,9 @@ export function checkAcross(
     }
   }
   const macs = sharedMacs(unique);
-  issues.push(...disksOnUnreadableVolumes(unique, byKey), ...macs.errors, ...duplicateUuids(unique), ...sharedBridges(unique), ...overlappingSubnets(unique), ...duplicateNodeDevices(unique), ...volumeCycles(unique));
-  return { unique, issues, warnings: macs.warnings };
+  const subnets = overlappingSubnets(unique);
+  issues.push(...disksOnUnreadableVolumes(unique, byKey), ...macs.errors, ...duplicateUuids(unique), ...sharedBridges(unique), ...subnets.errors, ...duplicateNodeDevices(unique), ...volumeCycles(unique));
+  return { unique, issues, warnings: [...macs.warnings, ...subnets.warnings] };
 }
 
 export interface Reference {
@@ -235,23 +236,32 @@ function subnetsOf(n: NetworkManifest): Subnet[] {
   });
 }
 
+const sameSpan = (a: AddressSpan, b: AddressSpan): boolean => a.family === b.family && a.first === b.first && a.last === b.last;
+
 /**
- * Two networks on overlapping subnets route the same addresses to two bridges: libvirt refuses
- * to start the second ("network is already in use by interface …"), and their DHCP ranges overlap.
+ * Two networks on overlapping subnets route the same addresses to two bridges. libvirt 9.0 refuses
+ * to start the second only when both are the same IPv4 subnet (its route check, measured: "Network
+ * is already in use by interface …"): an error. A nested IPv4 subnet or any IPv6 overlap it starts,
+ * and the host then reaches part of one network through the other's bridge: a warning.
  */
-function overlappingSubnets(candidates: readonly Candidate[]): CrossIssue[] {
-  const issues: CrossIssue[] = [];
+function overlappingSubnets(candidates: readonly Candidate[]): { errors: CrossIssue[]; warnings: CrossIssue[] } {
+  const errors: CrossIssue[] = [];
+  const warnings: CrossIssue[] = [];
   const earlier: Subnet[] = [];
   for (const c of candidates) {
     if (c.manifest.kind !== 'Network') continue;
     const mine = subnetsOf(c.manifest);
     for (const s of mine) {
       const other = earlier.find((e) => spansOverlap(e.span, s.span));
-      if (other) issues.push({ candidate: c, path: ['spec', 'ips', s.index], message: `${s.text} overlaps ${other.text} of Network "${other.network}" (ips[${other.index}])` });
+      if (!other) continue;
+      const path = ['spec', 'ips', s.index];
+      const what = `${s.text} overlaps ${other.text} of Network "${other.network}" (ips[${other.index}])`;
+      if (s.span.family === 4 && sameSpan(s.span, other.span)) errors.push({ candidate: c, path, message: `${what}: libvirt refuses to start a second network on the same IPv4 subnet` });
+      else warnings.push({ candidate: c, path, message: `${what}: the host routes the shared addresses to only one of the two bridges` });
     }
     earlier.push(...mine);
   }
-  return issues;
+  return { errors, warnings };
 }
 
 function pciText(p: PciAddress): string {

@@ -66,6 +66,51 @@ describe('a MAC shared by two domains', () => {
   });
 });
 
+describe('overlaps libvirt 9.0 starts anyway (measured on its network driver): warnings', () => {
+  const net = (name: string, bridge: string, ips: string) => `apiVersion: virtkeeper.io/v1
+kind: Network
+metadata: {name: ${name}}
+spec:
+  bridge: ${bridge}
+  ips: ${ips}
+---
+`;
+
+  it('a nested IPv4 subnet and an identical IPv6 subnet warn; the manifests stay valid', async () => {
+    await put('n.yaml', [
+      net('wide', 'virbr1', '[{address: 10.63.0.1, prefix: 16}, {address: "fd00:70::1", prefix: 64}]'),
+      net('inner', 'virbr2', '[{address: 10.63.5.1, prefix: 24}]'),
+      net('v6', 'virbr3', '[{address: "fd00:70::2", prefix: 64}]'),
+    ].join(''));
+    const result = await loadManifests(root);
+    expect(result.errors.map(formatError)).toEqual([]);
+    expect(result.warnings.map(formatWarning)).toEqual([
+      'n.yaml:13:9 spec.ips[0]: warning: 10.63.5.1/24 overlaps 10.63.0.1/16 of Network "wide" (ips[0]): the host routes the shared addresses to only one of the two bridges',
+      'n.yaml:20:9 spec.ips[0]: warning: fd00:70::2/64 overlaps fd00:70::1/64 of Network "wide" (ips[1]): the host routes the shared addresses to only one of the two bridges',
+    ]);
+  });
+
+  it('overlapping DHCP ranges in one subnet warn (dnsmasq serves their union)', async () => {
+    await put('n.yaml', `apiVersion: virtkeeper.io/v1
+kind: Network
+metadata: {name: lan}
+spec:
+  bridge: virbr10
+  ips:
+    - address: 192.168.100.1
+      prefix: 24
+      dhcp:
+        ranges:
+          - {start: 192.168.100.10, end: 192.168.100.20}
+          - {start: 192.168.100.15, end: 192.168.100.25}
+`);
+    const result = await loadManifests(root);
+    expect(result.errors).toEqual([]);
+    expect(result.state.manifests).toHaveLength(1);
+    expect(result.warnings.map(formatWarning)).toEqual(['n.yaml:12:13 spec.ips[0].dhcp.ranges[1]: warning: overlaps ranges[0]: the shared addresses are listed twice']);
+  });
+});
+
 describe('what libvirt takes and these checks must not refuse', () => {
   it('the same UUID on a Domain and a Secret (separate drivers), and two networks on one host bridge', async () => {
     const uuid = '4dea22b3-1d52-d8f3-2516-782e98ab3fa0';
