@@ -238,8 +238,9 @@ function checkNetwork(spec: NetworkSpec): CheckIssue[] {
 const HOST_NIC_MODES: ReadonlySet<string> = new Set(['private', 'vepa', 'passthrough', 'hostdev']);
 
 /**
- * What libvirt's network driver refuses for a forward mode: a bridge name beside host NICs,
- * addresses, DNS, a domain or an MTU on a network whose guests bypass a libvirt bridge.
+ * What libvirt 9.0's network driver refuses for a forward mode (measured on the sandbox's real
+ * driver): a bridge name beside host NICs, and addresses, DNS host records, a domain or an MTU on
+ * a network whose guests bypass a bridge libvirt makes (DNS forwarders it takes there).
  */
 function checkForward(spec: NetworkSpec): CheckIssue[] {
   const f = spec.forward;
@@ -257,7 +258,7 @@ function checkForward(spec: NetworkSpec): CheckIssue[] {
     issues.push({ path: ['bridge'], message: `cannot be set with forward mode ${mode}: guests use host NICs, not a bridge` });
   if (onHost) {
     if (spec.ips?.length) issues.push({ path: ['ips'], message: `cannot be set with forward mode ${mode}: addresses belong to the host's own interfaces` });
-    if (spec.dns) issues.push({ path: ['dns'], message: `cannot be set with forward mode ${mode}` });
+    if (spec.dns?.hosts?.length) issues.push({ path: ['dns', 'hosts'], message: `cannot be set with forward mode ${mode}: no libvirt DNS server runs there` });
     if (spec.domain !== undefined) issues.push({ path: ['domain'], message: `cannot be set with forward mode ${mode}` });
     if (spec.mtu !== undefined) issues.push({ path: ['mtu'], message: `cannot be set with forward mode ${mode}: libvirt only sets the MTU of a bridge it makes (nat, route, open, isolated)` });
   }
@@ -266,11 +267,10 @@ function checkForward(spec: NetworkSpec): CheckIssue[] {
   if (f?.interfaces !== undefined && !onHost)
     issues.push({ path: ['forward', 'interfaces'], message: 'is only used with forward mode bridge, private, vepa, passthrough or hostdev' });
   if (f?.pf !== undefined && !onHost) issues.push({ path: ['forward', 'pf'], message: 'is only used with forward mode bridge, private, vepa, passthrough or hostdev' });
-  if (f?.pf !== undefined && (f.dev !== undefined || f.interfaces !== undefined))
-    issues.push({ path: ['forward', 'pf'], message: 'takes the place of dev and interfaces: set one or the other' });
   // libvirt writes dev as the first interface and refuses a dev that is not.
   if (f?.dev !== undefined && f.interfaces !== undefined && f.interfaces[0] !== f.dev)
     issues.push({ path: ['forward', 'dev'], message: `must be the first of forward.interfaces (${f.interfaces[0]}) when both are set` });
+  // libvirt takes managed with any mode but writes it back only for hostdev: elsewhere it would be drift forever.
   if (f?.managed !== undefined && mode !== 'hostdev') issues.push({ path: ['forward', 'managed'], message: 'is only used with forward mode hostdev' });
   return issues;
 }

@@ -121,6 +121,20 @@ describe('what libvirt takes and these checks must not refuse', () => {
     expect(result.errors.map(formatError)).toEqual([]);
   });
 
+  it('DNS forwarders on a host-bridge network, and a pf beside an interface list (libvirt 9.0 defines both, measured)', async () => {
+    await put('n.yaml', `apiVersion: virtkeeper.io/v1
+kind: Network
+metadata: {name: host}
+spec: {forward: {mode: bridge}, bridge: br0, dns: {forwarders: [9.9.9.9]}}
+---
+apiVersion: virtkeeper.io/v1
+kind: Network
+metadata: {name: vfs}
+spec: {forward: {mode: vepa, pf: eth0, interfaces: [eth1]}}
+`);
+    expect((await loadManifests(root)).errors.map(formatError)).toEqual([]);
+  });
+
   it('adjacent subnets and DHCP ranges that only touch are not overlaps', async () => {
     await put('n.yaml', `apiVersion: virtkeeper.io/v1
 kind: Network
