@@ -2,8 +2,9 @@
 // document, well-formed XML fragments). Runs only on documents that passed their schema, so the
 // typed view is trustworthy. Pure.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { inSubnet, parseIp, type ParsedIp } from './ip.js';
+import { inSubnet, isGroupMac, parseIp, spansOverlap, type AddressSpan, type ParsedIp } from './ip.js';
 import type { FieldPath } from './paths.js';
+import { BACKING_CAPABLE_FORMATS } from './types.js';
 import type {
   AnyManifest,
   DomainSpec,
@@ -15,11 +16,14 @@ import type {
 } from './types.js';
 import { parseSize, SizeError } from './units.js';
 import { hasUserinfo } from './redact-url.js';
+import { lexicalProblem, undeclaredPrefix, undeclaredPrefixMessage } from './xml-wellformed.js';
 
 export interface CheckIssue {
   path: FieldPath;
   message: string;
   anchor?: 'value' | 'key';
+  /** A finding libvirt accepts but that deserves a look: printed, never makes the manifest invalid. */
+  warning?: true;
 }
 
 export function checkManifest(m: AnyManifest): CheckIssue[] {
@@ -86,12 +90,16 @@ function checkXmlCharacters(m: AnyManifest): CheckIssue[] {
 export function checkXmlFragment(fragment: string, root: string): string[] {
   if (/<!DOCTYPE|<!ENTITY/i.test(fragment)) return ['must not contain DOCTYPE or ENTITY declarations'];
   if (/<\?xml[\s?]/i.test(fragment)) return ['must not contain an XML declaration (<?xml ...?>): write only the elements'];
+  const lexical = lexicalProblem(fragment);
+  if (lexical) return [`is not well-formed XML: ${lexical}`];
   const wrapped = `<${root}>${fragment}</${root}>`;
   const result = XMLValidator.validate(wrapped);
   if (result !== true) {
     const { msg, line } = result.err;
     return [`is not well-formed XML: ${msg.replace(/\(opened in line \d+, col \d+\) /, '')}${line > 1 ? ` (line ${line} of the fragment)` : ''}`];
   }
+  const prefix = undeclaredPrefix(wrapped);
+  if (prefix !== undefined) return [`is not well-formed XML: ${undeclaredPrefixMessage(fragment, prefix)}`];
   const parsed = new XMLParser({ preserveOrder: true, ignoreAttributes: true }).parse(wrapped) as Array<Record<string, unknown>>;
   const children = (parsed[0]?.[root] ?? []) as Array<Record<string, unknown>>;
   const problems: string[] = [];
@@ -143,12 +151,18 @@ function checkDomain(spec: DomainSpec): CheckIssue[] {
     if (d.device === 'cdrom' && d.bus === 'virtio') issues.push({ path: ['disks', i, 'bus'], message: 'a cdrom cannot be on the virtio bus; use sata, scsi or ide' });
   });
   firstDuplicate(spec.interfaces ?? [], (n) => n.mac?.toLowerCase(), (i, first) => issues.push({ path: ['interfaces', i, 'mac'], message: `is already used by interfaces[${first}]` }));
+  (spec.interfaces ?? []).forEach((n, i) => {
+    if (n.mac !== undefined && isGroupMac(n.mac)) issues.push({ path: ['interfaces', i, 'mac'], message: GROUP_MAC_MESSAGE });
+  });
   firstDuplicate(spec.hostdevs ?? [], hostdevKey, (i, first) => issues.push({ path: ['hostdevs', i], message: `passes through the same device as hostdevs[${first}]` }));
   (spec.graphics ?? []).forEach((g, i) => {
     if (g.port !== undefined && g.port < 5900 && g.type === 'vnc') issues.push({ path: ['graphics', i, 'port'], message: 'must be 5900 or more for vnc' });
   });
   return issues;
 }
+
+// libvirt refuses these for a guest NIC and a DHCP host ("expected unicast mac address").
+const GROUP_MAC_MESSAGE = 'is a multicast or broadcast address (the first octet\'s lowest bit is set); a NIC needs a unicast MAC, e.g. 52:54:00:…';
 
 function hostdevKey(h: NonNullable<DomainSpec['hostdevs']>[number]): string | undefined {
   if (h.nodeDevice) return `nd:${h.nodeDevice}`;
@@ -171,14 +185,7 @@ function firstDuplicate<T>(items: readonly T[], key: (t: T) => string | undefine
 // ------------------------------------------------------------------ Network
 
 function checkNetwork(spec: NetworkSpec): CheckIssue[] {
-  const issues: CheckIssue[] = [];
-  const mode = spec.forward?.mode;
-  if (mode === 'bridge' && spec.ips?.length)
-    issues.push({ path: ['ips'], message: 'cannot be set with forward mode bridge: addresses belong to the host bridge' });
-  if (mode === 'bridge' && spec.dns) issues.push({ path: ['dns'], message: 'cannot be set with forward mode bridge' });
-  if (spec.forward?.dev && mode !== 'nat' && mode !== 'route')
-    issues.push({ path: ['forward', 'dev'], message: 'is only used with forward mode nat or route' });
-
+  const issues: CheckIssue[] = [...checkForward(spec)];
   const seenMacs = new Map<string, string>();
   const seenIps = new Map<string, string>();
   (spec.ips ?? []).forEach((ip, i) => {
@@ -197,16 +204,23 @@ function checkNetwork(spec: NetworkSpec): CheckIssue[] {
       }
       return addr;
     };
-    (ip.dhcp?.ranges ?? []).forEach((r, j) => {
+    const spans: Array<AddressSpan | undefined> = (ip.dhcp?.ranges ?? []).map((r, j) => {
       const start = outside(['ips', i, 'dhcp', 'ranges', j, 'start'], r.start);
       const end = outside(['ips', i, 'dhcp', 'ranges', j, 'end'], r.end);
       if (start && end && start.value > end.value) issues.push({ path: ['ips', i, 'dhcp', 'ranges', j], message: 'start must not be after end' });
+      return start && end && start.value <= end.value ? { family: start.family, first: start.value, last: end.value } : undefined;
+    });
+    spans.forEach((span, j) => {
+      const k = spans.findIndex((other, at) => at < j && other !== undefined && span !== undefined && spansOverlap(span, other));
+      // libvirt 9.0 starts such a network (measured) and dnsmasq serves the union: only a warning.
+      if (k >= 0) issues.push({ path: ['ips', i, 'dhcp', 'ranges', j], message: `overlaps ranges[${k}]: the shared addresses are listed twice`, warning: true });
     });
     (ip.dhcp?.hosts ?? []).forEach((h, j) => {
       const at = ['ips', i, 'dhcp', 'hosts', j];
       outside([...at, 'ip'], h.ip);
-      if (net.family === 4 && !h.mac) issues.push({ path: at, message: 'an IPv4 static host needs a mac' });
+      if (net.family === 6 && h.mac) issues.push({ path: [...at, 'mac'], message: 'cannot identify a DHCPv6 host (libvirt refuses it): use id, the guest\'s DUID, or name' });
       const mac = h.mac?.toLowerCase();
+      if (mac !== undefined && isGroupMac(mac)) issues.push({ path: [...at, 'mac'], message: GROUP_MAC_MESSAGE });
       if (mac) {
         const prev = seenMacs.get(mac);
         if (prev) issues.push({ path: [...at, 'mac'], message: `is already used by ${prev}` });
@@ -220,13 +234,62 @@ function checkNetwork(spec: NetworkSpec): CheckIssue[] {
   return issues;
 }
 
+/** Modes whose guests sit on host NICs (macvtap) or SR-IOV VFs rather than on a bridge libvirt makes. */
+const HOST_NIC_MODES: ReadonlySet<string> = new Set(['private', 'vepa', 'passthrough', 'hostdev']);
+
+/**
+ * What libvirt 9.0's network driver refuses for a forward mode (measured on the sandbox's real
+ * driver): a bridge name beside host NICs, and addresses, DNS host records, a domain or an MTU on
+ * a network whose guests bypass a bridge libvirt makes (DNS forwarders it takes there).
+ */
+function checkForward(spec: NetworkSpec): CheckIssue[] {
+  const f = spec.forward;
+  const mode = f?.mode ?? 'isolated';
+  const issues: CheckIssue[] = [];
+  const nics = f?.dev !== undefined || f?.interfaces !== undefined || f?.pf !== undefined;
+  const onHost = HOST_NIC_MODES.has(mode) || mode === 'bridge';
+  if (mode === 'bridge' && spec.bridge === undefined && !nics)
+    issues.push({ path: ['forward'], message: 'forward mode bridge needs the existing host bridge (bridge) or host NICs (forward.dev, forward.interfaces or forward.pf)' });
+  if (mode === 'bridge' && spec.bridge !== undefined && nics)
+    issues.push({ path: ['bridge'], message: 'forward mode bridge takes a host bridge or host NICs (forward.dev, interfaces, pf), not both' });
+  if (HOST_NIC_MODES.has(mode) && !nics)
+    issues.push({ path: ['forward'], message: `forward mode ${mode} needs host NICs: set forward.dev, forward.interfaces or forward.pf` });
+  if (HOST_NIC_MODES.has(mode) && spec.bridge !== undefined)
+    issues.push({ path: ['bridge'], message: `cannot be set with forward mode ${mode}: guests use host NICs, not a bridge` });
+  if (onHost) {
+    if (spec.ips?.length) issues.push({ path: ['ips'], message: `cannot be set with forward mode ${mode}: addresses belong to the host's own interfaces` });
+    if (spec.dns?.hosts?.length) issues.push({ path: ['dns', 'hosts'], message: `cannot be set with forward mode ${mode}: no libvirt DNS server runs there` });
+    if (spec.domain !== undefined) issues.push({ path: ['domain'], message: `cannot be set with forward mode ${mode}` });
+    if (spec.mtu !== undefined) issues.push({ path: ['mtu'], message: `cannot be set with forward mode ${mode}: libvirt only sets the MTU of a bridge it makes (nat, route, open, isolated)` });
+  }
+  if (f?.dev !== undefined && mode !== 'nat' && mode !== 'route' && !onHost)
+    issues.push({ path: ['forward', 'dev'], message: 'is only used with forward mode nat, route, bridge, private, vepa, passthrough or hostdev' });
+  if (f?.interfaces !== undefined && !onHost)
+    issues.push({ path: ['forward', 'interfaces'], message: 'is only used with forward mode bridge, private, vepa, passthrough or hostdev' });
+  if (f?.pf !== undefined && !onHost) issues.push({ path: ['forward', 'pf'], message: 'is only used with forward mode bridge, private, vepa, passthrough or hostdev' });
+  // libvirt writes dev as the first interface and refuses a dev that is not.
+  if (f?.dev !== undefined && f.interfaces !== undefined && f.interfaces[0] !== f.dev)
+    issues.push({ path: ['forward', 'dev'], message: `must be the first of forward.interfaces (${f.interfaces[0]}) when both are set` });
+  // libvirt takes managed with any mode but writes it back only for hostdev: elsewhere it would be drift forever.
+  if (f?.managed !== undefined && mode !== 'hostdev') issues.push({ path: ['forward', 'managed'], message: 'is only used with forward mode hostdev' });
+  return issues;
+}
+
 // ------------------------------------------------------------------ StoragePool
 
+/** netfs formats whose source is a share or volume name, which libvirt takes relative (storagepool.rng). */
+const NAMED_SHARE_FORMATS: ReadonlySet<string> = new Set(['cifs', 'glusterfs']);
+
 function checkPool(spec: StoragePoolSpec): CheckIssue[] {
+  const issues: CheckIssue[] = [];
   const devices = spec.source?.devices;
   if ((spec.type === 'fs' || spec.type === 'disk') && devices && devices.length !== 1)
-    return [{ path: ['source', 'devices'], message: `a ${spec.type} pool uses exactly one device` }];
-  return [];
+    issues.push({ path: ['source', 'devices'], message: `a ${spec.type} pool uses exactly one device` });
+  const dir = spec.source?.dir;
+  const shareName = spec.type === 'netfs' && NAMED_SHARE_FORMATS.has(spec.source?.format ?? '');
+  if (dir !== undefined && !dir.startsWith('/') && !shareName)
+    issues.push({ path: ['source', 'dir'], message: 'must be an absolute path (starting with /); only a netfs pool of format cifs or glusterfs names its share relatively' });
+  return issues;
 }
 
 // ------------------------------------------------------------------ StorageVolume
@@ -236,14 +299,25 @@ const USERINFO_MESSAGE =
   'must not carry a user name or password (user:pass@): they would be sent in clear and shown in plans, errors and logs, and Node\'s fetch refuses them anyway; ' +
   'remove them and give the credentials as a header from a Secret: headers: [{name: Authorization, secret: NAME}] (the Secret\'s value "Basic <base64 of user:pass>" or "Bearer <token>")';
 
+/**
+ * Storage allocates in blocks and extents (4KiB filesystem blocks, 1MiB qemu-img alignment, 4MiB
+ * LVM extents), so a volume read back or exported can report a little more allocation than
+ * capacity; libvirt takes that. More than such a rounding is a mistake.
+ */
+const ALLOCATION_ROUNDING = 4 * 1024 * 1024;
+
+function roundUp(bytes: number, unit: number): number {
+  return Math.ceil(bytes / unit) * unit;
+}
+
 function checkVolume(name: string, spec: StorageVolumeSpec): CheckIssue[] {
   const issues: CheckIssue[] = [];
   const capacity = size(['capacity'], spec.capacity, issues);
   const allocation = size(['allocation'], spec.allocation, issues);
-  if (capacity !== undefined && allocation !== undefined && allocation > capacity)
-    issues.push({ path: ['allocation'], message: 'must not be more than capacity' });
-  if (spec.backingStore && (spec.format ?? 'raw') !== 'qcow2')
-    issues.push({ path: spec.format ? ['format'] : ['backingStore'], message: 'a volume with a backing store must have format qcow2' });
+  if (capacity !== undefined && allocation !== undefined && allocation > roundUp(capacity, ALLOCATION_ROUNDING))
+    issues.push({ path: ['allocation'], message: 'must not be more than capacity (beyond rounding it up to whole 4MiB extents)' });
+  if (spec.backingStore && !BACKING_CAPABLE_FORMATS.includes(spec.format ?? 'raw'))
+    issues.push({ path: spec.format ? ['format'] : ['backingStore'], message: `a volume with a backing store must have format ${BACKING_CAPABLE_FORMATS.join(', ')}` });
   const self = (ref: { pool?: string; name: string } | undefined) => ref && ref.name === name && (ref.pool ?? spec.pool) === spec.pool;
   if (self(spec.backingStore?.volume)) issues.push({ path: ['backingStore', 'volume'], message: 'a volume cannot be its own backing store' });
   if (self(spec.cloneFrom)) issues.push({ path: ['cloneFrom'], message: 'a volume cannot be cloned from itself' });
@@ -257,5 +331,10 @@ function checkInterface(name: string, spec: InterfaceSpec): CheckIssue[] {
   const issues: CheckIssue[] = [];
   if (spec.members?.includes(name)) issues.push({ path: ['members'], message: 'an interface cannot be its own member' });
   if (spec.vlan?.parent === name) issues.push({ path: ['vlan', 'parent'], message: 'an interface cannot be its own parent' });
+  // The kernel keeps the forward delay in hundredths of a second: a finer value would be written
+  // as given but read back rounded, a change that never settles.
+  const delay = spec.bridge?.delay;
+  if (delay !== undefined && Math.abs(delay * 100 - Math.round(delay * 100)) > 1e-9)
+    issues.push({ path: ['bridge', 'delay'], message: 'must have at most two decimals (the kernel counts hundredths of a second)' });
   return issues;
 }

@@ -6,6 +6,11 @@ export function formatError(e: ManifestError): string {
   return `${e.file}:${e.line}:${e.column} ${e.path ? `${e.path}: ` : ''}${e.message}`;
 }
 
+/** `vms/b.yaml:8:26 spec.interfaces[0].mac: warning: is also used by …`: same place, marked as not an error. */
+export function formatWarning(w: ManifestError): string {
+  return `${w.file}:${w.line}:${w.column} ${w.path ? `${w.path}: ` : ''}warning: ${w.message}`;
+}
+
 /** Stable order: by file, line, column, then path and message; exact duplicates dropped. */
 export function sortErrors(errors: readonly ManifestError[]): ManifestError[] {
   const seen = new Set<string>();

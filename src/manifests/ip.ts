@@ -34,3 +34,25 @@ export function inSubnet(ip: ParsedIp, net: ParsedIp, prefix: number): boolean {
   const shift = BigInt(bits - prefix);
   return ip.value >> shift === net.value >> shift;
 }
+
+/** First and last address of a subnet, as numbers of its family. */
+export interface AddressSpan {
+  family: 4 | 6;
+  first: bigint;
+  last: bigint;
+}
+
+export function subnetSpan(net: ParsedIp, prefix: number): AddressSpan {
+  const hostBits = BigInt((net.family === 4 ? 32 : 128) - prefix);
+  const first = (net.value >> hostBits) << hostBits;
+  return { family: net.family, first, last: first + (1n << hostBits) - 1n };
+}
+
+export function spansOverlap(a: AddressSpan, b: AddressSpan): boolean {
+  return a.family === b.family && a.first <= b.last && b.first <= a.last;
+}
+
+/** A MAC whose first octet has its lowest bit set names a group (multicast, broadcast), never one NIC. */
+export function isGroupMac(mac: string): boolean {
+  return (parseInt(mac.slice(0, 2), 16) & 1) === 1;
+}

@@ -23,6 +23,8 @@ export interface LoadResult {
   /** Only manifests that passed every per-document check; act on it only when errors is empty. */
   state: DesiredState;
   errors: ManifestError[];
+  /** Findings that do not make the manifests invalid (validate prints them; nothing else acts on them). */
+  warnings: ManifestError[];
   /** Files read, relative to the root. */
   files: string[];
 }
@@ -37,6 +39,7 @@ export interface SourceOptions {
 export function loadFromSources(root: string, sources: readonly SourceFile[], options: SourceOptions = {}): LoadResult {
   const validate = options.validator ?? schemaValidator();
   const errors: ManifestError[] = [];
+  const warnings: ManifestError[] = [];
   const candidates: Candidate[] = [];
   // Identities of documents that failed their own checks: still "declared", so references to
   // them are not reported as missing on top of the document's real error.
@@ -82,7 +85,9 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
       }
 
       const manifest = doc.value as AnyManifest; // the schema just vouched for this shape
-      const issues = checkManifest(manifest);
+      const found = checkManifest(manifest);
+      for (const w of found.filter((i) => i.warning)) warnings.push({ ...locate(w.path, w.anchor), path: formatPath(w.path), message: w.message });
+      const issues = found.filter((i) => !i.warning);
       for (const i of issues) report(i.path, i.message, i.path, i.anchor);
       if (issues.length > 0) {
         declaredInvalid.add(identityKey(manifest));
@@ -106,13 +111,14 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
   for (const [file, reports] of plainData) if (!included.has(file)) for (const reportIt of reports) reportIt();
 
   const across = checkAcross(candidates, referrers, declaredInvalid);
-  for (const i of across.issues) errors.push({ ...i.candidate.locate(i.path, i.anchor), path: formatPath(i.path), message: i.message });
+  const located = (i: (typeof across.issues)[number]): ManifestError => ({ ...i.candidate.locate(i.path, i.anchor), path: formatPath(i.path), message: i.message });
+  errors.push(...across.issues.map(located));
 
   const state = createDesiredState(
     root,
     across.unique.map((c) => ({ manifest: c.manifest, source: c.locate([]) })),
   );
-  return { state, errors: sortErrors(errors), files: sources.map((s) => s.file) };
+  return { state, errors: sortErrors(errors), warnings: sortErrors([...warnings, ...across.warnings.map(located)]), files: sources.map((s) => s.file) };
 }
 
 function isPlainData(value: unknown): boolean {

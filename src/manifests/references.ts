@@ -2,7 +2,9 @@
 // declares, and conflicts only visible with all manifests at hand. Pure.
 import { identityKey, kindKey, volumeKey } from './identity.js';
 import type { FieldPath } from './paths.js';
-import type { AnyManifest, IdentityKey, ManifestKind, PciAddress, SourceLocation } from './types.js';
+import { driverFormatOf } from './formats.js';
+import { parseIp, spansOverlap, subnetSpan, type AddressSpan } from './ip.js';
+import type { AnyManifest, DomainManifest, IdentityKey, ManifestKind, NetworkManifest, PciAddress, SourceLocation } from './types.js';
 
 export interface Candidate {
   manifest: AnyManifest;
@@ -21,6 +23,8 @@ export interface CrossResult {
   /** First declaration of every identity. */
   unique: Candidate[];
   issues: CrossIssue[];
+  /** What may work but deserves a look (a MAC shared by domains that do not run together); never blocks. */
+  warnings: CrossIssue[];
 }
 
 /** A document whose references are checked: valid or not, so a user sees every problem in one run. */
@@ -55,8 +59,10 @@ export function checkAcross(
       if (usageProblem) issues.push({ candidate: r, path: ref.path, message: usageProblem });
     }
   }
-  issues.push(...duplicateMacs(unique), ...duplicateNodeDevices(unique), ...volumeCycles(unique));
-  return { unique, issues };
+  const macs = sharedMacs(unique);
+  const subnets = overlappingSubnets(unique);
+  issues.push(...disksOnUnreadableVolumes(unique, byKey), ...macs.errors, ...duplicateUuids(unique), ...sharedBridges(unique), ...subnets.errors, ...duplicateNodeDevices(unique), ...volumeCycles(unique));
+  return { unique, issues, warnings: [...macs.warnings, ...subnets.warnings] };
 }
 
 export interface Reference {
@@ -165,24 +171,141 @@ function describe(key: IdentityKey): string {
   return `${key.slice(0, slash)} "${key.slice(slash + 1)}"`;
 }
 
-/** Two NICs with one MAC break networking for both guests. */
-function duplicateMacs(candidates: readonly Candidate[]): CrossIssue[] {
+/** A disk on a volume no QEMU disk reads (a dir, fat, ploop or cow volume) cannot start. */
+function disksOnUnreadableVolumes(candidates: readonly Candidate[], byKey: ReadonlyMap<IdentityKey, Candidate>): CrossIssue[] {
   const issues: CrossIssue[] = [];
-  const seen = new Map<string, string>();
   for (const c of candidates) {
     if (c.manifest.kind !== 'Domain') continue;
-    const name = c.manifest.metadata.name;
-    const local = new Set<string>(); // duplicates inside one domain are reported by checks.ts
-    (c.manifest.spec.interfaces ?? []).forEach((n, i) => {
-      const mac = n.mac?.toLowerCase();
-      if (!mac || local.has(mac)) return;
-      local.add(mac);
-      const prev = seen.get(mac);
-      if (prev) issues.push({ candidate: c, path: ['spec', 'interfaces', i, 'mac'], message: `is already used by ${prev}` });
-      else seen.set(mac, `Domain "${name}"`);
+    (c.manifest.spec.disks ?? []).forEach((d, i) => {
+      if (!d.volume || d.format !== undefined) return;
+      const vol = byKey.get(volumeKey(d.volume.pool, d.volume.name))?.manifest;
+      const format = vol?.kind === 'StorageVolume' ? vol.spec.format : undefined;
+      if (format !== undefined && driverFormatOf(format) === undefined)
+        issues.push({ candidate: c, path: ['spec', 'disks', i, 'volume'], message: `refers to a volume of format ${format}, which QEMU cannot open as a disk` });
     });
   }
   return issues;
+}
+
+/** A domain whose NICs are on a network now: its MACs clash with any other such domain's. */
+function runs(d: DomainManifest): boolean {
+  const state = d.spec.state ?? 'running';
+  return state === 'running' || state === 'paused';
+}
+
+/**
+ * Two NICs with one MAC break networking for both guests when both run (running or paused): an
+ * error. When one of them is stopped or saved it only breaks the day both run: a warning, since
+ * a spare copy of a guest kept stopped is a real pattern.
+ */
+function sharedMacs(candidates: readonly Candidate[]): { errors: CrossIssue[]; warnings: CrossIssue[] } {
+  const errors: CrossIssue[] = [];
+  const warnings: CrossIssue[] = [];
+  const seen = new Map<string, Array<{ name: string; running: boolean }>>();
+  for (const c of candidates) {
+    if (c.manifest.kind !== 'Domain') continue;
+    const domain = c.manifest;
+    const running = runs(domain);
+    const local = new Set<string>(); // duplicates inside one domain are reported by checks.ts
+    (domain.spec.interfaces ?? []).forEach((n, i) => {
+      const mac = n.mac?.toLowerCase();
+      if (!mac || local.has(mac)) return;
+      local.add(mac);
+      const before = seen.get(mac) ?? [];
+      seen.set(mac, [...before, { name: domain.metadata.name, running }]);
+      if (before.length === 0) return;
+      const path = ['spec', 'interfaces', i, 'mac'];
+      const clash = running ? before.find((b) => b.running) : undefined;
+      if (clash) errors.push({ candidate: c, path, message: `is already used by Domain "${clash.name}", and both run` });
+      else warnings.push({ candidate: c, path, message: `is also used by Domain "${before[0].name}"; fine while they never run at the same time, their NICs clash if they do` });
+    });
+  }
+  return { errors, warnings };
+}
+
+/** UUIDs compare as 32 hex digits: libvirt reads them with or without dashes, in any case. */
+const normUuid = (u: string): string => u.replace(/-/g, '').toLowerCase();
+
+/** libvirt refuses a second domain (or secret) with a UUID another one already has. */
+function duplicateUuids(candidates: readonly Candidate[]): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  const seen = new Map<string, string>();
+  for (const c of candidates) {
+    const m = c.manifest;
+    if ((m.kind !== 'Domain' && m.kind !== 'Secret') || m.spec.uuid === undefined) continue;
+    // Each driver has its own UUID space: a domain and a secret may share one.
+    const key = `${m.kind}:${normUuid(m.spec.uuid)}`;
+    const prev = seen.get(key);
+    if (prev) issues.push({ candidate: c, path: ['spec', 'uuid'], message: `is already used by ${m.kind} "${prev}"` });
+    else seen.set(key, m.metadata.name);
+  }
+  return issues;
+}
+
+/** Modes in which libvirt makes the bridge itself, so two networks cannot both make one name. */
+const OWN_BRIDGE_MODES: ReadonlySet<string> = new Set(['nat', 'route', 'open', 'isolated']);
+
+function ownsBridge(n: NetworkManifest): boolean {
+  return OWN_BRIDGE_MODES.has(n.spec.forward?.mode ?? 'isolated');
+}
+
+/**
+ * libvirt's network driver refuses a bridge name another network already makes ("bridge name
+ * already in use"). Networks that attach to an existing host bridge (forward mode bridge) may share it.
+ */
+function sharedBridges(candidates: readonly Candidate[]): CrossIssue[] {
+  const issues: CrossIssue[] = [];
+  const seen = new Map<string, string>();
+  for (const c of candidates) {
+    if (c.manifest.kind !== 'Network' || !ownsBridge(c.manifest) || c.manifest.spec.bridge === undefined) continue;
+    const bridge = c.manifest.spec.bridge;
+    const prev = seen.get(bridge);
+    if (prev) issues.push({ candidate: c, path: ['spec', 'bridge'], message: `is already the bridge of Network "${prev}"` });
+    else seen.set(bridge, c.manifest.metadata.name);
+  }
+  return issues;
+}
+
+interface Subnet {
+  network: string;
+  index: number;
+  text: string;
+  span: AddressSpan;
+}
+
+function subnetsOf(n: NetworkManifest): Subnet[] {
+  return (n.spec.ips ?? []).flatMap((ip, index) => {
+    const net = parseIp(ip.address);
+    return net ? [{ network: n.metadata.name, index, text: `${ip.address}/${ip.prefix}`, span: subnetSpan(net, ip.prefix) }] : [];
+  });
+}
+
+const sameSpan = (a: AddressSpan, b: AddressSpan): boolean => a.family === b.family && a.first === b.first && a.last === b.last;
+
+/**
+ * Two networks on overlapping subnets route the same addresses to two bridges. libvirt 9.0 refuses
+ * to start the second only when both are the same IPv4 subnet (its route check, measured: "Network
+ * is already in use by interface …"): an error. A nested IPv4 subnet or any IPv6 overlap it starts,
+ * and the host then reaches part of one network through the other's bridge: a warning.
+ */
+function overlappingSubnets(candidates: readonly Candidate[]): { errors: CrossIssue[]; warnings: CrossIssue[] } {
+  const errors: CrossIssue[] = [];
+  const warnings: CrossIssue[] = [];
+  const earlier: Subnet[] = [];
+  for (const c of candidates) {
+    if (c.manifest.kind !== 'Network') continue;
+    const mine = subnetsOf(c.manifest);
+    for (const s of mine) {
+      const other = earlier.find((e) => spansOverlap(e.span, s.span));
+      if (!other) continue;
+      const path = ['spec', 'ips', s.index];
+      const what = `${s.text} overlaps ${other.text} of Network "${other.network}" (ips[${other.index}])`;
+      if (s.span.family === 4 && sameSpan(s.span, other.span)) errors.push({ candidate: c, path, message: `${what}: libvirt refuses to start a second network on the same IPv4 subnet` });
+      else warnings.push({ candidate: c, path, message: `${what}: the host routes the shared addresses to only one of the two bridges` });
+    }
+    earlier.push(...mine);
+  }
+  return { errors, warnings };
 }
 
 function pciText(p: PciAddress): string {

@@ -132,6 +132,20 @@ export interface DomainClock {
 }
 
 /**
+ * Every format libvirt 9.0 knows for a file volume (its virStorageFileFormat, measured: vhdx,
+ * luks and parallels are refused).
+ */
+export const VOLUME_FORMATS = ['raw', 'dir', 'bochs', 'cloop', 'dmg', 'iso', 'vpc', 'vdi', 'fat', 'vhd', 'ploop', 'cow', 'qcow', 'qcow2', 'qed', 'vmdk'] as const;
+export type VolumeFormat = (typeof VOLUME_FORMATS)[number];
+
+/** Image formats QEMU opens as a disk (a driver type): what a disk or a backing image may be. */
+export const DISK_FORMATS = ['raw', 'qcow2', 'qcow', 'qed', 'vmdk', 'vdi', 'vpc', 'cloop', 'dmg', 'bochs'] as const;
+export type DiskFormat = (typeof DISK_FORMATS)[number];
+
+/** Formats that can sit on a backing image (libvirt's storageFormatBacking, less cow which QEMU dropped). */
+export const BACKING_CAPABLE_FORMATS: readonly VolumeFormat[] = ['qcow2', 'qcow', 'qed', 'vmdk'];
+
+/**
  * A disk. Source: at most one of `volume` (a StorageVolume manifest), `file` (absolute host path),
  * `block` (host block device); a cdrom may have none (empty tray). A disk (device disk) needs one.
  */
@@ -168,9 +182,10 @@ export interface DomainDisk {
   encryption?: SecretRef;
   /** Guest device name: vda, sda, hdc, ... */
   target: string;
-  bus?: 'virtio' | 'sata' | 'scsi' | 'ide' | 'usb';
+  /** sd: an SD card bus (target sdX). */
+  bus?: 'virtio' | 'sata' | 'scsi' | 'ide' | 'usb' | 'sd';
   /** Driver format; default: the volume's format, else raw. */
-  format?: 'raw' | 'qcow2';
+  format?: DiskFormat;
   readonly?: boolean;
   cache?: 'default' | 'none' | 'writethrough' | 'writeback' | 'directsync' | 'unsafe';
   discard?: 'unmap' | 'ignore';
@@ -211,7 +226,8 @@ export interface DomainCharDevice {
   mode?: 'bind' | 'connect';
 }
 export interface DomainConsole extends DomainCharDevice {
-  targetType?: 'serial' | 'virtio';
+  /** sclp, sclplm: s390's consoles. */
+  targetType?: 'serial' | 'virtio' | 'sclp' | 'sclplm';
 }
 export interface DomainSerial extends DomainCharDevice {
   /** Guest serial port number (0 = ttyS0). */
@@ -306,8 +322,12 @@ export interface DomainSpec {
 
 // ---------------------------------------------------------------- Network
 
+/** A static lease: identified by mac (IPv4 only), id (a DHCP client id / DHCPv6 DUID) or name. */
 export interface NetworkDhcpHost {
   mac?: string;
+  /** Client identifier: the DUID for DHCPv6, hex octets with colons ("0:3:0:1:0:16:3e:11:22:33"). */
+  id?: string;
+  /** Host name, dots allowed ("a.example.com"). */
   name?: string;
   ip: string;
 }
@@ -322,15 +342,27 @@ export interface NetworkIp {
   };
 }
 
+/**
+ * isolated = no <forward>. bridge uses an existing host bridge (bridge) or macvtap on host NICs;
+ * private, vepa and passthrough are macvtap modes; hostdev passes SR-IOV VFs through.
+ */
+export type NetworkForwardMode = 'nat' | 'route' | 'open' | 'isolated' | 'bridge' | 'private' | 'vepa' | 'passthrough' | 'hostdev';
+
 export interface NetworkSpec {
   autostart?: boolean;
   /** Absent: isolated. */
   forward?: {
-    mode: 'nat' | 'route' | 'bridge' | 'isolated' | 'open';
-    /** Host device to forward through (nat/route). */
+    mode: NetworkForwardMode;
+    /** Host device to forward through (nat/route), or the one host NIC of a macvtap/hostdev network. */
     dev?: string;
+    /** Host NICs the guests' macvtap devices (or VFs, hostdev) are taken from; dev, when set, is the first. */
+    interfaces?: string[];
+    /** SR-IOV physical function whose VFs form the pool (passthrough, hostdev, and the macvtap modes). */
+    pf?: string;
+    /** hostdev: libvirt detaches the VFs from their host driver itself. */
+    managed?: boolean;
   };
-  /** Bridge device name: created for nat/route/isolated, an existing host bridge for mode bridge. */
+  /** Bridge device name: created for nat/route/open/isolated, an existing host bridge for mode bridge. */
   bridge?: string;
   mtu?: number;
   /** DNS domain handed out to guests. */
@@ -346,32 +378,47 @@ export interface NetworkSpec {
 
 // ---------------------------------------------------------------- StoragePool
 
-export type StoragePoolType = 'dir' | 'fs' | 'logical' | 'netfs' | 'iscsi' | 'disk';
+/** Every pool type libvirt 9.0 has (storagepool.rng). */
+export const STORAGE_POOL_TYPES = ['dir', 'fs', 'netfs', 'logical', 'disk', 'iscsi', 'iscsi-direct', 'scsi', 'mpath', 'rbd', 'sheepdog', 'gluster', 'zfs', 'vstorage'] as const;
+export type StoragePoolType = (typeof STORAGE_POOL_TYPES)[number];
+
+/** scsi: the host adapter, by SCSI host name (scsi_host) or by Fibre Channel WWNs (fc_host, a vHBA). */
+export interface StoragePoolAdapter {
+  /** scsi_host name, e.g. host0. */
+  name?: string;
+  /** fc_host: world wide node and port names, 16 hex digits each (both or neither). */
+  wwnn?: string;
+  wwpn?: string;
+  /** fc_host: the HBA the vHBA is created on, e.g. scsi_host5. */
+  parent?: string;
+}
 
 export interface StoragePoolSource {
-  /** netfs, iscsi. */
+  /** netfs, iscsi, iscsi-direct, rbd (a monitor), sheepdog, gluster. */
   host?: string;
   port?: number;
-  /** netfs: exported directory. */
+  /** netfs: exported directory; gluster: a subdirectory of the volume. */
   dir?: string;
-  /** fs, disk: the block device (exactly one); logical: physical volumes. */
+  /** fs, disk: the block device (exactly one); logical: physical volumes; zfs: the vdevs. */
   devices?: string[];
-  /** logical: volume group name. */
+  /** logical: volume group; rbd: ceph pool; sheepdog: cluster; gluster: volume; zfs: zpool; vstorage: cluster. */
   name?: string;
   /** fs: auto|ext4|xfs|...; netfs: nfs|cifs|glusterfs|auto; disk: dos|gpt|...; logical: lvm2. */
   format?: string;
-  /** iscsi: target IQN. */
+  /** iscsi, iscsi-direct: the target, usually an IQN (libvirt takes any name). */
   iqn?: string;
-  /** iscsi: initiator IQN. */
+  /** iscsi, iscsi-direct (required there): initiator IQN. */
   initiatorIqn?: string;
   /** iscsi: CHAP login (a Secret with usage iscsi); rbd: cephx (usage ceph). */
   auth?: SecretAuth & { type: 'chap' | 'ceph' };
+  /** scsi: the host adapter. */
+  adapter?: StoragePoolAdapter;
 }
 
 export interface StoragePoolSpec {
   type: StoragePoolType;
   autostart?: boolean;
-  /** Target path (absolute). Required for dir, fs, netfs. */
+  /** Target path (absolute). Required for dir, fs, netfs, vstorage; not used by iscsi-direct, rbd, sheepdog, gluster. */
   path?: string;
   source?: StoragePoolSource;
   xml?: XmlOverlay;
@@ -385,13 +432,13 @@ export interface StorageVolumeSpec {
   /** Required unless cloneFrom. */
   capacity?: Size;
   allocation?: Size;
-  /** Default raw; a volume with a backing store must be qcow2. */
-  format?: 'raw' | 'qcow2' | 'iso';
+  /** Default raw; a volume with a backing store must be qcow2, qcow, qed or vmdk. */
+  format?: VolumeFormat;
   /** Copy-on-write base: exactly one of volume (pool defaults to this volume's pool) or path. */
   backingStore?: {
     volume?: VolumeRef;
     path?: string;
-    format?: 'raw' | 'qcow2';
+    format?: DiskFormat;
   };
   /** Create as a full copy of another volume (pool defaults to this volume's pool). */
   cloneFrom?: VolumeRef;
@@ -447,6 +494,7 @@ export interface InterfaceSpec {
   ipv6?: InterfaceIpv6;
   /** bridge, bond: member interface names. A name that is also an Interface manifest is embedded with its definition; other names are plain ethernet devices. */
   members?: string[];
+  /** delay: forward delay in seconds, decimals allowed (0.01). */
   bridge?: { stp?: boolean; delay?: number };
   bond?: {
     mode?: 'balance-rr' | 'active-backup' | 'balance-xor' | 'broadcast' | '802.3ad' | 'balance-tlb' | 'balance-alb';

@@ -1,6 +1,6 @@
 // The JSON Schema of every kind. Must stay in step with ../types.ts (a unit test compares the
 // property names of both) and is written to schemas/*.schema.json by build.ts.
-import { API_VERSION, type ManifestKind } from '../types.js';
+import { API_VERSION, DISK_FORMATS, STORAGE_POOL_TYPES, VOLUME_FORMATS, type ManifestKind } from '../types.js';
 import {
   absPath,
   arr,
@@ -222,8 +222,8 @@ const domainSpec = obj(
         pattern: '^(vd|sd|hd|xvd|fd)[a-z]{1,3}$',
         errorMessage: 'must be a device name like vda, sda or hdc',
       }),
-      bus: enumOf('Guest bus; default from the target prefix.', ['virtio', 'sata', 'scsi', 'ide', 'usb']),
-      format: enumOf('Image format; default the volume\'s format, else raw.', ['raw', 'qcow2']),
+      bus: enumOf('Guest bus; default from the target prefix. sd: an SD card (target sdX), e.g. on ARM boards.', ['virtio', 'sata', 'scsi', 'ide', 'usb', 'sd']),
+      format: enumOf('Image format QEMU opens the disk as; default the volume\'s format (iso: raw), else raw.', DISK_FORMATS),
       readonly: bool('Guest cannot write (always true for cdrom).'),
       cache: enumOf('Host cache mode.', ['default', 'none', 'writethrough', 'writeback', 'directsync', 'unsafe']),
       discard: enumOf('Pass guest TRIM/discard to the image (unmap) or not (ignore).', ['unmap', 'ignore']),
@@ -250,7 +250,7 @@ const domainSpec = obj(
       }, ['secret']),
     }, ['type'])),
     consoles: arr('Text consoles.', charDevice('A console.', {
-      targetType: enumOf('Guest side: serial or virtio (hvc0).', ['serial', 'virtio']),
+      targetType: enumOf('Guest side: serial, virtio (hvc0), or on s390 sclp (the SCLP console) and sclplm (its line-mode twin).', ['serial', 'virtio', 'sclp', 'sclplm']),
     })),
     serials: arr('Serial ports.', charDevice('A serial port.', {
       targetPort: int('Guest port number, 0 = ttyS0.', 0, 31),
@@ -319,16 +319,29 @@ function cloudInitSchema(): JsonSchema {
 
 // ------------------------------------------------------------------ Network
 
+// Every mode libvirt 9.0's network.rng lists, plus isolated (written as no <forward>).
+const FORWARD_MODES = ['nat', 'route', 'open', 'isolated', 'bridge', 'private', 'vepa', 'passthrough', 'hostdev'];
+
+/** A DNS name: labels of letters, digits and "-" (inner "_" too: dnsmasq takes it), joined by dots. */
+const DNS_NAME = '^[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*$';
+
+const ifaceDev = (description: string): JsonSchema =>
+  str(description, { pattern: '^[A-Za-z0-9_.:-]{1,15}$', errorMessage: 'must be a host interface name (at most 15 characters)' });
+
 const networkSpec = obj(
   'A virtual network: a bridge on the host, optionally with NAT/routing, DHCP and DNS.',
   {
     autostart: bool('Start the network when libvirtd starts.'),
     forward: obj('How traffic leaves the network; absent: isolated.', {
-      mode: enumOf('nat: masquerade to the host\'s network; route: routed without NAT; bridge: attach to an existing host bridge; isolated: guests and host only; open: no firewall rules.', ['nat', 'route', 'bridge', 'isolated', 'open']),
-      dev: str('Host interface to forward through (nat/route), e.g. eth0.', { pattern: '^[A-Za-z0-9_.:-]{1,15}$', errorMessage: 'must be a host interface name (at most 15 characters)' }),
+      mode: enumOf('nat: masquerade to the host\'s network; route: routed without NAT; open: routed, no firewall rules; isolated: guests and host only; bridge: an existing host bridge (bridge), or macvtap on host NICs (dev, interfaces or pf); private, vepa, passthrough: macvtap modes on host NICs; hostdev: SR-IOV VFs passed through.', FORWARD_MODES),
+      dev: ifaceDev('Host interface to forward through (nat/route), or the host NIC of a macvtap or hostdev network, e.g. eth0.'),
+      interfaces: arr('Host NICs guests are attached to (bridge, private, vepa, passthrough, hostdev); with dev, dev must be the first.', ifaceDev('A host NIC.'), { minItems: 1, uniqueItems: true }),
+      pf: ifaceDev('SR-IOV physical function whose virtual functions form the pool (bridge, private, vepa, passthrough, hostdev).'),
+      managed: bool('hostdev: libvirt detaches each VF from its host driver when a guest gets it; default false.'),
     }, ['mode']),
     bridge: str('Bridge device: created by libvirt (e.g. virbr10) or, with forward mode bridge, an existing host bridge.', { pattern: '^[A-Za-z0-9_.:-]{1,15}$', errorMessage: 'must be a host interface name (at most 15 characters)' }),
-    mtu: int('MTU of the bridge.', 68, 65535),
+    // 65535, not 65536: a Linux bridge's max_mtu is ETH_MAX_MTU, and libvirt's network.rng says unsignedShort.
+    mtu: int('MTU of the bridge libvirt makes (nat, route, open, isolated), at most 65535.', 68, 65535),
     domain: str('DNS domain of the guests, e.g. lab.example.', { pattern: '^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$', errorMessage: 'must be a DNS domain like lab.example' }),
     ips: arr('Addresses of the host on this network, each with optional DHCP.', obj('An IPv4 or IPv6 subnet.', {
       address: ipAny('Host address on the network, e.g. 192.168.100.1.'),
@@ -338,11 +351,12 @@ const networkSpec = obj(
           start: ipAny('First address.'),
           end: ipAny('Last address.'),
         }, ['start', 'end'])),
-        hosts: arr('Static leases.', obj('A static DHCP lease, matched by MAC (IPv4) or name.', {
-          mac: mac('MAC address of the guest.'),
-          name: str('Host name given to the guest.', { pattern: '^[A-Za-z0-9]([A-Za-z0-9-]{0,62})$', errorMessage: 'must be a host name like web-1' }),
+        hosts: arr('Static leases.', obj('A static DHCP lease, matched by mac (IPv4 only), id or name.', {
+          mac: mac('MAC address of the guest (IPv4 only: libvirt refuses a mac in a DHCPv6 host).'),
+          id: str('DHCP client identifier; for DHCPv6 the guest\'s DUID, e.g. 0:3:0:1:0:16:3e:11:22:33.', { pattern: '^[0-9A-Fa-f]{1,2}(:[0-9A-Fa-f]{1,2})*$', maxLength: 383, errorMessage: 'must be hex octets separated by colons, like 0:3:0:1:0:16:3e:11:22:33' }),
+          name: str('Host name given to the guest, e.g. web-1 or web-1.lab.example.', { pattern: DNS_NAME, maxLength: 253, errorMessage: 'must be a host name like web-1 or web-1.lab.example' }),
           ip: ipAny('Address to give.'),
-        }, ['ip'], { allOf: [{ anyOf: [{ required: ['mac'] }, { required: ['name'] }], errorMessage: 'a static host needs a mac or a name' }] })),
+        }, ['ip'], { allOf: [{ anyOf: [{ required: ['mac'] }, { required: ['id'] }, { required: ['name'] }], errorMessage: 'a static host needs a mac, an id or a name' }] })),
       }),
     }, ['address', 'prefix'])),
     dns: obj('DNS service for the guests.', {
@@ -356,30 +370,56 @@ const networkSpec = obj(
     xml: xmlOverlay('network'),
   },
   [],
-  {
-    allOf: [
-      { if: { properties: { forward: { properties: { mode: { const: 'bridge' } }, required: ['mode'] } }, required: ['forward'] }, then: { required: ['bridge'], errorMessage: 'is required with forward mode bridge (the existing host bridge)' } },
-    ],
-  },
 );
 
 // ------------------------------------------------------------------ StoragePool
 
+// What libvirt 9.0's pool parser takes as the source <format> of each type (measured: btrfs is
+// refused, though the filesystem exists).
+const FS_FORMATS = ['auto', 'ext2', 'ext3', 'ext4', 'ufs', 'iso9660', 'udf', 'gfs', 'gfs2', 'vfat', 'hfs+', 'xfs', 'ocfs2', 'vmfs'];
+const NETFS_FORMATS = ['auto', 'nfs', 'cifs', 'glusterfs'];
+const DISK_LABELS = ['unknown', 'dos', 'dvh', 'gpt', 'mac', 'bsd', 'pc98', 'sun', 'lvm2'];
+const LOGICAL_FORMATS = ['unknown', 'lvm2'];
+
+const formatIn = (values: string[]): JsonSchema => ({ enum: values, errorMessage: `must be one of: ${values.join(', ')}` });
+
+/** An iSCSI target or initiator name: usually an IQN, but libvirt takes any name without spaces. */
+const iscsiName = (description: string): JsonSchema =>
+  str(description, { pattern: '^\\S{1,223}$', errorMessage: 'must be an iSCSI name without spaces (at most 223 characters), e.g. iqn.2013-06.com.example:storage' });
+
+const wwn = (description: string): JsonSchema =>
+  str(description, { pattern: '^(0x)?[0-9A-Fa-f]{16}$', errorMessage: 'must be a world wide name of 16 hex digits, e.g. 20000000c9831b4b' });
+
+/** Pool types whose storage is reached over the network by libvirt itself: no local target path. */
+const NO_TARGET_TYPES = ['iscsi-direct', 'rbd', 'sheepdog', 'gluster'];
+
 const poolSpec = obj(
   'A storage pool: where volumes live.',
   {
-    type: enumOf('Pool backend.', ['dir', 'fs', 'logical', 'netfs', 'iscsi', 'disk']),
+    type: enumOf('Pool backend: any type libvirt 9.0 has.', STORAGE_POOL_TYPES),
     autostart: bool('Start the pool when libvirtd starts.'),
-    path: absPath('Target path: the directory (dir, fs, netfs mount point) or device directory (logical, iscsi, disk).'),
-    source: obj('Where the pool\'s storage comes from (not for dir).', {
-      host: hostName('Server (netfs, iscsi).'),
-      port: int('Server port (iscsi).', 1, 65535),
-      dir: absPath('Exported directory on the server (netfs).'),
-      devices: arr('Block devices: the one device (fs, disk) or the physical volumes (logical).', absPath('A block device, e.g. /dev/sdb.'), { minItems: 1 }),
-      name: str('Volume group name (logical).', { pattern: '^[A-Za-z0-9_.+-]{1,127}$', errorMessage: 'must be a volume group name' }),
-      format: str('Format: fs: auto, ext2, ext3, ext4, xfs, btrfs, vfat; netfs: auto, nfs, cifs, glusterfs; disk: dos, gpt, ...; logical: lvm2.', { pattern: '^[a-z0-9-]{1,16}$', errorMessage: 'must be a format name like ext4' }),
-      iqn: str('Target IQN (iscsi), e.g. iqn.2013-06.com.example:storage.', { pattern: '^(iqn|eui|naa)\\.[A-Za-z0-9.:_-]{1,220}$', errorMessage: 'must be an IQN like iqn.2013-06.com.example:storage' }),
-      initiatorIqn: str('Initiator IQN (iscsi).', { pattern: '^(iqn|eui|naa)\\.[A-Za-z0-9.:_-]{1,220}$', errorMessage: 'must be an IQN like iqn.2013-06.com.example:host' }),
+    path: absPath('Target path: the directory (dir, fs, netfs mount point, vstorage) or device directory (logical, iscsi, scsi, mpath, disk, zfs). Not used by iscsi-direct, rbd, sheepdog, gluster.'),
+    source: obj('Where the pool\'s storage comes from (not for dir or mpath).', {
+      host: hostName('Server (netfs, iscsi, iscsi-direct, gluster, sheepdog) or a ceph monitor (rbd).'),
+      port: int('Server port.', 1, 65535),
+      // Relative only as a cifs share or glusterfs volume name: checks.ts holds the rest to absolute paths.
+      dir: str('Exported directory on the server (netfs; for format cifs or glusterfs the share or volume name, e.g. vms), or a subdirectory of the volume (gluster).', { pattern: '^[^\\s]', maxLength: 4096, errorMessage: 'must be a path' }),
+      devices: arr('Block devices: the one device (fs, disk), the physical volumes (logical) or the vdevs (zfs).', absPath('A block device, e.g. /dev/sdb.'), { minItems: 1 }),
+      name: str('Volume group (logical), ceph pool (rbd), cluster (sheepdog, vstorage), volume (gluster) or zpool (zfs).', { pattern: '^[A-Za-z0-9_.+-]{1,127}$', errorMessage: 'must be a name of letters, digits, "_", ".", "+", "-"' }),
+      format: str('Format: fs: auto, ext2, ext3, ext4, xfs, vfat, ...; netfs: auto, nfs, cifs, glusterfs; disk: dos, gpt, ...; logical: lvm2.', { pattern: '^[a-z0-9+-]{1,16}$', errorMessage: 'must be a format name like ext4' }),
+      iqn: iscsiName('Target (iscsi, iscsi-direct), usually an IQN such as iqn.2013-06.com.example:storage.'),
+      initiatorIqn: iscsiName('Initiator IQN (iscsi; required for iscsi-direct).'),
+      adapter: obj('SCSI host adapter (scsi): name, or wwnn and wwpn of a Fibre Channel vHBA.', {
+        name: str('SCSI host name, e.g. host0.', { pattern: '^[A-Za-z0-9_.-]{1,64}$', errorMessage: 'must be a SCSI host name like host0' }),
+        wwnn: wwn('World wide node name (fc_host).'),
+        wwpn: wwn('World wide port name (fc_host).'),
+        parent: str('HBA the vHBA is created on, e.g. scsi_host5 (fc_host).', { pattern: '^[A-Za-z0-9_.-]{1,64}$', errorMessage: 'must be a SCSI host name like scsi_host5' }),
+      }, [], {
+        allOf: [
+          { oneOf: [{ required: ['name'] }, { required: ['wwnn', 'wwpn'] }], errorMessage: 'set either name (scsi_host) or wwnn and wwpn (fc_host)' },
+          { if: { required: ['name'] }, then: { properties: { parent: forbidden('is only for an fc_host adapter (wwnn and wwpn)') } } },
+        ],
+      }),
       auth: secretAuth('Login to the server: chap (iscsi) with a Secret whose usage is iscsi, ceph (rbd) with one whose usage is ceph.', {
         type: enumOf('chap (iscsi) or ceph (rbd).', ['chap', 'ceph']),
       }, ['type']),
@@ -390,11 +430,20 @@ const poolSpec = obj(
   {
     allOf: [
       when('type', 'dir', { required: ['path'], errorMessage: 'is required for a dir pool', properties: { source: forbidden('is not used by a dir pool') } }),
-      when('type', 'fs', { required: ['path', 'source'], errorMessage: 'is required for an fs pool', properties: { source: { required: ['devices'], errorMessage: 'is required for an fs pool', properties: { format: { enum: ['auto', 'ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'vfat'], errorMessage: 'must be one of: auto, ext2, ext3, ext4, xfs, btrfs, vfat' } } } } }),
-      when('type', 'netfs', { required: ['path', 'source'], errorMessage: 'is required for a netfs pool', properties: { source: { required: ['host', 'dir'], errorMessage: 'is required for a netfs pool', properties: { format: { enum: ['auto', 'nfs', 'cifs', 'glusterfs'], errorMessage: 'must be one of: auto, nfs, cifs, glusterfs' } } } } }),
-      when('type', 'logical', { required: ['source'], errorMessage: 'is required for a logical pool', properties: { source: { required: ['name'], errorMessage: 'is required for a logical pool (the volume group)', properties: { format: { enum: ['lvm2'], errorMessage: 'must be lvm2' } } } } }),
+      when('type', 'fs', { required: ['path', 'source'], errorMessage: 'is required for an fs pool', properties: { source: { required: ['devices'], errorMessage: 'is required for an fs pool', properties: { format: formatIn(FS_FORMATS) } } } }),
+      when('type', 'netfs', { required: ['path', 'source'], errorMessage: 'is required for a netfs pool', properties: { source: { required: ['host', 'dir'], errorMessage: 'is required for a netfs pool', properties: { format: formatIn(NETFS_FORMATS) } } } }),
+      when('type', 'logical', { required: ['source'], errorMessage: 'is required for a logical pool', properties: { source: { required: ['name'], errorMessage: 'is required for a logical pool (the volume group)', properties: { format: formatIn(LOGICAL_FORMATS) } } } }),
       when('type', 'iscsi', { required: ['source'], errorMessage: 'is required for an iscsi pool', properties: { source: { required: ['host', 'iqn'], errorMessage: 'is required for an iscsi pool' } } }),
-      when('type', 'disk', { required: ['source'], errorMessage: 'is required for a disk pool', properties: { source: { required: ['devices'], errorMessage: 'is required for a disk pool', properties: { format: { enum: ['dos', 'gpt', 'mac', 'bsd', 'pc98', 'sun', 'lvm2'], errorMessage: 'must be one of: dos, gpt, mac, bsd, pc98, sun, lvm2' } } } } }),
+      when('type', 'iscsi-direct', { required: ['source'], errorMessage: 'is required for an iscsi-direct pool', properties: { source: { required: ['host', 'iqn', 'initiatorIqn'], errorMessage: 'is required for an iscsi-direct pool' } } }),
+      when('type', 'disk', { required: ['source'], errorMessage: 'is required for a disk pool', properties: { source: { required: ['devices'], errorMessage: 'is required for a disk pool', properties: { format: formatIn(DISK_LABELS) } } } }),
+      when('type', 'scsi', { required: ['source'], errorMessage: 'is required for a scsi pool', properties: { source: { required: ['adapter'], errorMessage: 'is required for a scsi pool' } } }),
+      when('type', 'mpath', { properties: { source: forbidden('is not used by an mpath pool (it takes every multipath device)') } }),
+      when('type', ['rbd', 'gluster'], { required: ['source'], errorMessage: 'is required for this pool type', properties: { source: { required: ['name', 'host'], errorMessage: 'is required for this pool type' } } }),
+      when('type', 'sheepdog', { required: ['source'], errorMessage: 'is required for a sheepdog pool', properties: { source: { required: ['host'], errorMessage: 'is required for a sheepdog pool' } } }),
+      when('type', ['zfs', 'vstorage'], { required: ['source'], errorMessage: 'is required for this pool type', properties: { source: { required: ['name'], errorMessage: 'is required for this pool type (the zpool or cluster)' } } }),
+      when('type', 'vstorage', { required: ['path'], errorMessage: 'is required for a vstorage pool (the mount point)' }),
+      when('type', NO_TARGET_TYPES, { properties: { path: forbidden('is not used by this pool type: libvirt reaches the storage itself and drops a target path') } }),
+      { if: { not: { properties: { type: { const: 'scsi' } } } }, then: { properties: { source: { properties: { adapter: forbidden('is only for a scsi pool') } } } } },
     ],
   },
 );
@@ -413,11 +462,11 @@ const volumeSpec = obj(
     pool: name('Name of the StoragePool manifest that holds the volume.'),
     capacity: size('Virtual size of the volume. Required unless cloneFrom.'),
     allocation: size('Space allocated up front; default: sparse (libvirt decides).'),
-    format: enumOf('Image format; default raw. A volume with a backing store must be qcow2.', ['raw', 'qcow2', 'iso']),
+    format: enumOf('Image format, any libvirt 9.0 knows for a file volume; default raw. A volume with a backing store must be qcow2, qcow, qed or vmdk.', VOLUME_FORMATS),
     backingStore: obj('Copy-on-write base image: this volume only stores differences.', {
       volume: volumeRef('A StorageVolume manifest to use as base.'),
       path: absPath('Host path of the base image.'),
-      format: enumOf('Format of the base image; default: the base volume\'s format. Set it when using path.', ['raw', 'qcow2']),
+      format: enumOf('Format of the base image; default: the base volume\'s format. Set it when using path.', DISK_FORMATS),
     }, [], { allOf: [exactlyOne(['volume', 'path'], 'set exactly one of volume or path')] }),
     cloneFrom: volumeRef('Create the volume as a full copy of another StorageVolume manifest.'),
     encryption: obj('LUKS encryption (format raw): libvirt formats the volume with the passphrase from a Secret with usage volume; domains using the volume get the same encryption.', {
@@ -466,13 +515,13 @@ const interfaceSpec = obj(
     type: enumOf('ethernet: a plain NIC; bridge: a bridge over members; bond: bonded members; vlan: tagged sub-interface of a parent.', ['ethernet', 'bridge', 'bond', 'vlan']),
     startMode: enumOf('When the interface comes up.', ['onboot', 'none', 'hotplug']),
     mac: mac('MAC address to match or set.'),
-    mtu: int('MTU.', 68, 65535),
+    mtu: int('MTU; Linux allows up to 65536 (lo has it).', 68, 65536),
     ipv4: ipProto(4),
     ipv6: ipProto(6),
     members: arr('Member interfaces of a bridge or bond. A name that is also an Interface manifest is embedded with its configuration; other names are plain ethernet devices.', ifaceName, { uniqueItems: true }),
     bridge: obj('Bridge settings (type bridge).', {
       stp: bool('Spanning tree protocol.'),
-      delay: int('Forward delay in seconds.', 0, 60),
+      delay: { type: 'number', description: 'Forward delay in seconds; decimals allowed down to hundredths (0.01), the kernel\'s granularity.', minimum: 0, maximum: 60, errorMessage: 'must be a number of seconds from 0 to 60, e.g. 2 or 0.01' },
     }),
     bond: obj('Bond settings (type bond).', {
       mode: enumOf('Bonding mode.', ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb']),

@@ -21,6 +21,7 @@ import type {
   DomainType,
   LifecycleAction,
 } from '../../manifests/types.js';
+import { isDiskFormat } from '../../manifests/formats.js';
 import type { RuntimeFacts } from '../types.js';
 import { attr, child, children, find, parseXml, text, type XmlElement } from '../xml.js';
 import { readMark } from './mark.js';
@@ -214,7 +215,7 @@ function readDisk(disk: XmlElement): DomainDisk | undefined {
   set(out, 'bus', attr(child(disk, 'target'), 'bus') as DomainDisk['bus']);
   const driver = child(disk, 'driver');
   const format = attr(driver, 'type');
-  if (format === 'raw' || format === 'qcow2') out.format = format;
+  if (format !== undefined && isDiskFormat(format)) out.format = format;
   if (child(disk, 'readonly')) out.readonly = true;
   set(out, 'cache', attr(driver, 'cache') as DomainDisk['cache']);
   set(out, 'discard', attr(driver, 'discard') as DomainDisk['discard']);

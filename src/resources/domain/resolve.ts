@@ -1,8 +1,10 @@
 // The effective desired spec: manifest defaults made explicit and references to other manifests
 // resolved. toXml and diff both work from it, so what is compared is exactly what is written.
 import { kindKey, volumeKey } from '../../manifests/identity.js';
+import { driverFormatOf } from '../../manifests/formats.js';
 import type {
   DesiredState,
+  DiskFormat,
   DomainDisk,
   DomainHostdev,
   DomainSpec,
@@ -16,12 +18,12 @@ export class DomainReferenceError extends Error {
   override name = 'DomainReferenceError';
 }
 
-/** Driver format of a disk: its own, else the referenced volume's (iso is raw to the hypervisor), else raw. */
-export function diskFormat(disk: DomainDisk, desired: DesiredState | undefined): 'raw' | 'qcow2' {
+/** Driver format of a disk: its own, else the referenced volume's, else raw. */
+export function diskFormat(disk: DomainDisk, desired: DesiredState | undefined): DiskFormat {
   if (disk.format) return disk.format;
   if (disk.volume && desired) {
     const vol = desired.byKey.get(volumeKey(disk.volume.pool, disk.volume.name))?.manifest as StorageVolumeManifest | undefined;
-    if (vol?.spec.format === 'qcow2') return 'qcow2';
+    return driverFormatOf(vol?.spec.format ?? 'raw') ?? 'raw';
   }
   return 'raw';
 }

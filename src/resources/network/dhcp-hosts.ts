@@ -15,7 +15,7 @@ export interface HostOp {
 }
 
 export function normHost(h: NetworkDhcpHost): NetworkDhcpHost {
-  return { mac: h.mac === undefined ? undefined : normMac(h.mac), name: h.name, ip: normIp(h.ip) };
+  return { mac: h.mac === undefined ? undefined : normMac(h.mac), id: h.id?.toLowerCase(), name: h.name, ip: normIp(h.ip) };
 }
 
 function hostKey(h: NetworkDhcpHost): string {

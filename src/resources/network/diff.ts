@@ -16,6 +16,19 @@ function normForward(f: NetworkSpec['forward']): { mode: string; dev?: string } 
   return { mode: f.mode, dev: f.dev };
 }
 
+/** The host NICs a manifest names that live differs on (only those it names count). */
+function forwardNicsDiffer(want: NetworkSpec['forward'], have: NetworkSpec['forward']): boolean {
+  if (!want) return false;
+  // Read back, a dev-only list is folded into dev (from-xml.ts): compare with that in mind.
+  const haveIfs = have?.interfaces ?? (have?.dev !== undefined ? [have.dev] : []);
+  return (
+    (want.dev !== undefined && want.dev !== have?.dev) ||
+    (want.interfaces !== undefined && want.interfaces.join(' ') !== haveIfs.join(' ')) ||
+    (want.pf !== undefined && want.pf !== have?.pf) ||
+    (want.managed !== undefined && want.managed !== (have?.managed ?? false))
+  );
+}
+
 function diffIp(diff: FieldDiff, i: number, want: NetworkIp, have: NetworkIp): void {
   const p = `spec.ips[${i}]`;
   diff.field(`${p}.address`, want.address, have.address, 'redefine', normIp);
@@ -33,10 +46,7 @@ export function diffNetwork(want: NetworkSpec, have: NetworkSpec, liveXml?: stri
   // because libvirt never adds a <forward> of its own.
   const wantForward = normForward(want.forward);
   const haveForward = normForward(have.forward);
-  if (
-    wantForward.mode !== haveForward.mode ||
-    (want.forward?.dev !== undefined && want.forward.dev !== haveForward.dev)
-  ) {
+  if (wantForward.mode !== haveForward.mode || forwardNicsDiffer(want.forward, have.forward)) {
     diff.add({ path: 'spec.forward', before: have.forward, after: want.forward, class: 'redefine' });
   }
   diff.field('spec.bridge', want.bridge, have.bridge, 'redefine');

@@ -14,7 +14,7 @@ function ipFromXml(ip: XmlElement): NetworkIp {
   if (dhcpEl) {
     const ranges = children(dhcpEl, 'range').map((r) => ({ start: attr(r, 'start') ?? '', end: attr(r, 'end') ?? '' }));
     const hosts = children(dhcpEl, 'host').map(
-      (h): NetworkDhcpHost => compact({ mac: attr(h, 'mac'), name: attr(h, 'name'), ip: attr(h, 'ip') ?? '' }),
+      (h): NetworkDhcpHost => compact({ mac: attr(h, 'mac'), id: attr(h, 'id'), name: attr(h, 'name'), ip: attr(h, 'ip') ?? '' }),
     );
     dhcp = compact({ ranges: ranges.length ? ranges : undefined, hosts: hosts.length ? hosts : undefined });
   }
@@ -39,14 +39,33 @@ function dnsFromXml(dnsEl: XmlElement | undefined): NetworkSpec['dns'] {
   return isEmpty(dns) ? undefined : dns;
 }
 
+/**
+ * libvirt writes a forward dev also as the first <interface>: a list that only repeats dev says
+ * nothing more and is left out, so an exported nat network stays as the user wrote it.
+ */
+function forwardFromXml(forwardEl: XmlElement): NonNullable<NetworkSpec['forward']> {
+  const mode = (attr(forwardEl, 'mode') as ForwardMode | undefined) ?? 'nat';
+  const dev = attr(forwardEl, 'dev');
+  const interfaces = children(forwardEl, 'interface')
+    .map((i) => attr(i, 'dev'))
+    .filter((d): d is string => d !== undefined);
+  const onlyDev = interfaces.length === 0 || (interfaces.length === 1 && interfaces[0] === dev);
+  return compact({
+    mode,
+    dev,
+    interfaces: onlyDev ? undefined : interfaces,
+    pf: attr(child(forwardEl, 'pf'), 'dev'),
+    managed: mode === 'hostdev' ? parseYesNo(attr(forwardEl, 'managed')) : undefined,
+  });
+}
+
 export function networkFromXml(xml: string, runtime: RuntimeFacts): NetworkSpec {
   const root = parseXml(xml);
   const forwardEl = child(root, 'forward');
-  const mode = attr(forwardEl, 'mode') as ForwardMode | undefined;
   const ips = children(root, 'ip').map(ipFromXml);
   return compact({
     autostart: runtime.autostart,
-    forward: forwardEl ? compact({ mode: mode ?? 'nat', dev: attr(forwardEl, 'dev') }) : undefined,
+    forward: forwardEl ? forwardFromXml(forwardEl) : undefined,
     bridge: attr(find(root, 'bridge'), 'name'),
     mtu: parseIntAttr(attr(find(root, 'mtu'), 'size')),
     domain: attr(find(root, 'domain'), 'name'),

@@ -23,10 +23,19 @@ export function liveNetworkIdentity(liveXml: string | undefined): NetworkIdentit
 }
 
 function forwardEl(spec: NetworkSpec): XmlElement | undefined {
-  const mode = spec.forward?.mode;
-  if (!mode || mode === 'isolated') return undefined;
-  return el('forward', { mode, dev: spec.forward?.dev });
+  const f = spec.forward;
+  if (!f || f.mode === 'isolated') return undefined;
+  // libvirt reads dev as the first <interface>; both are written as the manifest says them.
+  return el(
+    'forward',
+    { mode: f.mode, dev: f.dev, managed: f.managed },
+    (f.interfaces ?? []).map((dev) => el('interface', { dev })),
+    f.pf !== undefined ? el('pf', { dev: f.pf }) : undefined,
+  );
 }
+
+/** Modes with a bridge of libvirt's own: the only ones that may carry its <mac>. */
+const OWN_BRIDGE_MODES: ReadonlySet<string> = new Set(['nat', 'route', 'open', 'isolated']);
 
 export function dnsHostEl(h: { ip: string; hostnames: string[] }): XmlElement {
   return el('host', { ip: h.ip }, h.hostnames.map((n) => textEl('hostname', n)));
@@ -59,16 +68,16 @@ function ipEl(ip: NonNullable<NetworkSpec['ips']>[number]): XmlElement {
 }
 
 /** One <host> of <dhcp>; also the payload of a network-update ip-dhcp-host command. */
-export function hostEl(h: { mac?: string; name?: string; ip: string }): XmlElement {
-  return el('host', { mac: h.mac, name: h.name, ip: h.ip });
+export function hostEl(h: { mac?: string; id?: string; name?: string; ip: string }): XmlElement {
+  return el('host', { mac: h.mac, id: h.id, name: h.name, ip: h.ip });
 }
 
 export function networkToXml(manifest: NetworkManifest, liveXml: string | undefined): string {
   const spec = manifest.spec;
   const id = liveNetworkIdentity(liveXml);
   const mode = spec.forward?.mode;
-  // libvirt refuses a <mac> on networks that use an existing host bridge.
-  const keepMac = mode !== 'bridge';
+  // libvirt refuses a <mac> on networks that use an existing host bridge or host NICs.
+  const keepMac = OWN_BRIDGE_MODES.has(mode ?? 'isolated');
   const bridge = spec.bridge ?? id.bridge;
   const root = el(
     'network',

@@ -29,6 +29,12 @@ export function diffPool(want: StoragePoolSpec, have: StoragePoolSpec, liveXml?:
       diff.field('spec.source.auth.username', s.auth.username, h.auth?.username, 'redefine');
       diff.field('spec.source.auth.secret', s.auth.secret, h.auth?.secret, 'redefine');
     }
+    // WWNs are hex: libvirt keeps their case, a user may write either.
+    const wwn = (v: string) => v.toLowerCase().replace(/^0x/, '');
+    diff.field('spec.source.adapter.name', s.adapter?.name, h.adapter?.name, 'replace');
+    diff.field('spec.source.adapter.wwnn', s.adapter?.wwnn, h.adapter?.wwnn, 'replace', wwn);
+    diff.field('spec.source.adapter.wwpn', s.adapter?.wwpn, h.adapter?.wwpn, 'replace', wwn);
+    diff.field('spec.source.adapter.parent', s.adapter?.parent, h.adapter?.parent, 'replace');
   }
   if (overlayDrift(want.xml?.merge, liveXml).length) {
     diff.add({ path: 'spec.xml.merge', after: want.xml?.merge, class: 'redefine' });

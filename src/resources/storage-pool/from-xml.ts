@@ -1,10 +1,18 @@
 // <pool> XML → StoragePoolSpec. Capacity, allocation, available and permissions are runtime
 // facts of the host, not configuration: they are not read back.
-import type { StoragePoolSource, StoragePoolSpec, StoragePoolType } from '../../manifests/types.js';
+import type { StoragePoolAdapter, StoragePoolSource, StoragePoolSpec, StoragePoolType } from '../../manifests/types.js';
 import type { RuntimeFacts } from '../types.js';
 import { attr, child, children, find, parseXml, text, type XmlElement } from '../xml.js';
 import { compact, isEmpty } from '../common/compare.js';
 import { parseIntAttr } from '../common/normalize.js';
+import { isIscsi } from './to-xml.js';
+
+/** The adapter as the manifest says it: the type attribute follows from name vs WWNs. */
+function adapterFromXml(a: XmlElement | undefined): StoragePoolAdapter | undefined {
+  if (!a) return undefined;
+  const adapter: StoragePoolAdapter = compact({ name: attr(a, 'name'), wwnn: attr(a, 'wwnn'), wwpn: attr(a, 'wwpn'), parent: attr(a, 'parent') });
+  return isEmpty(adapter) ? undefined : adapter;
+}
 
 export function poolFromXml(xml: string, runtime: RuntimeFacts): StoragePoolSpec {
   const root = parseXml(xml);
@@ -18,12 +26,13 @@ export function poolFromXml(xml: string, runtime: RuntimeFacts): StoragePoolSpec
     host: attr(host, 'name'),
     port: parseIntAttr(attr(host, 'port')),
     dir: attr(child(src, 'dir'), 'path'),
-    devices: type !== 'iscsi' && devicePaths.length ? devicePaths : undefined,
-    iqn: type === 'iscsi' ? devicePaths[0] : undefined,
+    devices: !isIscsi(type) && devicePaths.length ? devicePaths : undefined,
+    iqn: isIscsi(type) ? devicePaths[0] : undefined,
     name: text(child(src, 'name')) || undefined,
     format: attr(child(src, 'format'), 'type'),
     initiatorIqn: attr(find(src, 'initiator', 'iqn'), 'name'),
     auth: authOf(child(src, 'auth')),
+    adapter: adapterFromXml(child(src, 'adapter')),
   });
   return compact({
     type,

@@ -31,12 +31,28 @@ export function buildStep(manifest: StoragePoolManifest): Step | undefined {
       return allowFormat
         ? { op: 'build', description: `build pool ${name} (mkfs if the device has no filesystem)`, payload: { name, noOverwrite: true } }
         : { op: 'build', description: `create the mount point of pool ${name}`, payload: { name, noOverwrite: false } };
+    case 'vstorage':
+      // Its build only makes the mount point, like netfs.
+      return { op: 'build', description: `create the mount point of pool ${name}`, payload: { name, noOverwrite: false } };
+    case 'zfs':
+      // A zpool that already exists is just imported: only devices to create one on are built.
+      if (!manifest.spec.source?.devices?.length) return undefined;
+      return allowFormat
+        ? { op: 'build', description: `build pool ${name} on its devices (refused by libvirt if already formatted)`, payload: { name, noOverwrite: true } }
+        : undefined;
     case 'logical':
     case 'disk':
       return allowFormat
         ? { op: 'build', description: `build pool ${name} on its devices (refused by libvirt if already formatted)`, payload: { name, noOverwrite: true } }
         : undefined;
+    // Storage that exists on its own (a SAN, a cluster, the host's SCSI and multipath devices): nothing to build.
     case 'iscsi':
+    case 'iscsi-direct':
+    case 'scsi':
+    case 'mpath':
+    case 'rbd':
+    case 'sheepdog':
+    case 'gluster':
       return undefined;
   }
 }

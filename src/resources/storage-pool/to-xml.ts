@@ -2,7 +2,7 @@
 // name, initiator, format, auth); which of them a type uses is libvirt's business, we write what the
 // manifest sets. The pool uuid libvirt assigned is carried over from the live document.
 import { authUsageType } from '../../manifests/references.js';
-import type { DesiredState, StoragePoolManifest, StoragePoolSource, StoragePoolSpec } from '../../manifests/types.js';
+import type { DesiredState, StoragePoolAdapter, StoragePoolManifest, StoragePoolSource, StoragePoolSpec } from '../../manifests/types.js';
 import { secretUsageId } from '../secret/usage.js';
 import { applyXmlOverlay, el, find, parseXml, text, textEl, toXmlString, type XmlElement } from '../xml.js';
 
@@ -10,16 +10,26 @@ export function livePoolUuid(liveXml: string | undefined): string | undefined {
   return liveXml ? text(find(parseXml(liveXml), 'uuid')) : undefined;
 }
 
+/** iSCSI pools name their target in <device path=…>, every other type its block devices. */
+export const isIscsi = (type: StoragePoolSpec['type']): boolean => type === 'iscsi' || type === 'iscsi-direct';
+
+/** The adapter's type follows from what names it: a SCSI host name, or the WWNs of an FC vHBA. */
+function adapterEl(a: StoragePoolAdapter | undefined): XmlElement | undefined {
+  if (!a) return undefined;
+  if (a.name !== undefined) return el('adapter', { type: 'scsi_host', name: a.name });
+  return el('adapter', { type: 'fc_host', parent: a.parent, wwnn: a.wwnn, wwpn: a.wwpn });
+}
+
 function sourceEl(type: StoragePoolSpec['type'], source: StoragePoolSource | undefined): XmlElement | undefined {
   if (!source) return undefined;
-  // iSCSI names its target by IQN in <device path=…>, every other type by block device paths.
-  const devices = type === 'iscsi' ? (source.iqn ? [source.iqn] : []) : (source.devices ?? []);
+  const devices = isIscsi(type) ? (source.iqn ? [source.iqn] : []) : (source.devices ?? []);
   return el(
     'source',
     {},
     source.host ? el('host', { name: source.host, port: source.port }) : undefined,
     devices.map((path) => el('device', { path })),
     source.dir ? el('dir', { path: source.dir }) : undefined,
+    adapterEl(source.adapter),
     textEl('name', source.name),
     source.initiatorIqn ? el('initiator', {}, el('iqn', { name: source.initiatorIqn })) : undefined,
     source.format ? el('format', { type: source.format }) : undefined,
@@ -36,13 +46,27 @@ export function resolvePoolSecrets(manifest: StoragePoolManifest, desired: Desir
   return { ...manifest, spec: { ...manifest.spec, source } };
 }
 
-/** Where libvirt puts a pool's volumes when the manifest names no path (iscsi, disk, logical). */
+/**
+ * Where libvirt puts a pool's volumes when the manifest names no path (iscsi, scsi, mpath, disk,
+ * logical, zfs); undefined for the types with no local target (iscsi-direct, rbd, sheepdog, gluster).
+ */
 export function defaultTargetPath(spec: StoragePoolSpec): string | undefined {
   if (spec.path) return spec.path;
-  if (spec.type === 'iscsi') return '/dev/disk/by-path';
-  if (spec.type === 'disk') return '/dev';
-  if (spec.type === 'logical' && spec.source?.name) return `/dev/${spec.source.name}`;
-  return undefined;
+  switch (spec.type) {
+    case 'iscsi':
+    case 'scsi':
+      return '/dev/disk/by-path';
+    case 'mpath':
+      return '/dev/mapper';
+    case 'disk':
+      return '/dev';
+    case 'logical':
+      return spec.source?.name ? `/dev/${spec.source.name}` : undefined;
+    case 'zfs':
+      return spec.source?.name ? `/dev/zvol/${spec.source.name}` : undefined;
+    default:
+      return undefined;
+  }
 }
 
 export function poolToXml(manifest: StoragePoolManifest, liveXml: string | undefined): string {

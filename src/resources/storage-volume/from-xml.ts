@@ -1,13 +1,12 @@
 // <volume> XML → StorageVolumeSpec. Sizes come back in the largest exact binary unit
 // (21474836480 → "20GiB"); the backing store is the host path libvirt reports.
-import type { StorageVolumeSpec } from '../../manifests/types.js';
+import type { StorageVolumeSpec, VolumeFormat } from '../../manifests/types.js';
 import { formatSize } from '../../manifests/units.js';
 import type { RuntimeFacts } from '../types.js';
 import { attr, child, find, parseXml, text, type XmlElement } from '../xml.js';
 import { compact } from '../common/compare.js';
 import { scaledToBytes } from '../common/scaled.js';
 
-type VolumeFormat = NonNullable<StorageVolumeSpec['format']>;
 type BackingFormat = NonNullable<NonNullable<StorageVolumeSpec['backingStore']>['format']>;
 
 export function sizeBytes(node: XmlElement | undefined): number | undefined {

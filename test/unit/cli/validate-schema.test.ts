@@ -36,16 +36,17 @@ describe('virtkeeper validate', () => {
     expect(lines[2]).toBe('vms/a.yaml:6:11 spec.memory: must be a size like 2GiB (units B, KiB, MiB, GiB, TiB, PiB; a bare number is KiB)');
   });
 
-  it('--json prints {valid, errors} on stdout', async () => {
+  it('--json prints {valid, errors, warnings} on stdout', async () => {
     const bad = await cli('validate', '--json', 'test/fixtures/invalid/domain-memory-si-unit');
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toEqual({
       valid: false,
       errors: [{ file: 'manifest.yaml', line: 6, column: 11, path: 'spec.memory', message: 'must be a size like 2GiB (units B, KiB, MiB, GiB, TiB, PiB; a bare number is KiB)' }],
+      warnings: [],
     });
     const good = await cli('validate', 'examples/manifests', '--json');
     expect(good.code).toBe(0);
-    expect(JSON.parse(good.stdout)).toEqual({ valid: true, errors: [] });
+    expect(JSON.parse(good.stdout)).toEqual({ valid: true, errors: [], warnings: [] });
   });
 
   it('exits 1 when the directory does not exist', async () => {

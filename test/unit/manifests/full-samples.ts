@@ -105,12 +105,25 @@ export const fullNetwork: NetworkManifest = {
           hosts: [{ mac: '52:54:00:00:00:01', name: 'web-1', ip: '192.168.100.10' }],
         },
       },
-      { address: 'fd00::1', prefix: 64, dhcp: { hosts: [{ name: 'web-1', ip: 'fd00::10' }] } },
+      { address: 'fd00::1', prefix: 64, dhcp: { hosts: [{ name: 'web-1.lab.example', ip: 'fd00::10' }, { id: '0:3:0:1:0:16:3e:11:22:33', ip: 'fd00::11' }] } },
     ],
     dns: { enable: true, forwarders: ['9.9.9.9'], hosts: [{ ip: '192.168.100.10', hostnames: ['www.lab.example'] }] },
     xml: { merge: '<dns><txt name="x" value="y"/></dns>' },
   },
 };
+
+/** Pools whose source shapes the iscsi sample cannot carry. */
+export const fullPoolAlternatives: StoragePoolManifest[] = [
+  { apiVersion: 'virtkeeper.io/v1', kind: 'StoragePool', metadata: meta('scsi'), spec: { type: 'scsi', source: { adapter: { name: 'host0' } } } },
+  { apiVersion: 'virtkeeper.io/v1', kind: 'StoragePool', metadata: meta('vhba'), spec: { type: 'scsi', source: { adapter: { parent: 'scsi_host5', wwnn: '20000000c9831b4b', wwpn: '10000000c9831b4b' } } } },
+  { apiVersion: 'virtkeeper.io/v1', kind: 'StoragePool', metadata: meta('ceph'), spec: { type: 'rbd', source: { name: 'vms', host: 'mon1.example', port: 6789 } } },
+];
+
+/** Networks on host NICs: the forward fields a nat network cannot use. */
+export const fullNetworkAlternatives: NetworkManifest[] = [
+  { apiVersion: 'virtkeeper.io/v1', kind: 'Network', metadata: meta('macvtap'), spec: { forward: { mode: 'vepa', dev: 'eth1', interfaces: ['eth1', 'eth2'] } } },
+  { apiVersion: 'virtkeeper.io/v1', kind: 'Network', metadata: meta('vfs'), spec: { forward: { mode: 'hostdev', pf: 'eth3', managed: true } } },
+];
 
 export const fullPool: StoragePoolManifest = {
   apiVersion: 'virtkeeper.io/v1',

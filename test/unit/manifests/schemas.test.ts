@@ -35,8 +35,8 @@ function valuePaths(value: unknown, prefix = ''): string[] {
 
 const samplesByKind: Record<ManifestKind, AnyManifest[]> = {
   Domain: [samples.fullDomain],
-  Network: [samples.fullNetwork],
-  StoragePool: [samples.fullPool],
+  Network: [samples.fullNetwork, ...samples.fullNetworkAlternatives],
+  StoragePool: [samples.fullPool, ...samples.fullPoolAlternatives],
   StorageVolume: [samples.fullVolume, ...samples.fullVolumeAlternatives],
   Interface: [samples.fullInterface, ...samples.fullInterfaceAlternatives],
   NodeDevice: [samples.fullNodeDevice, samples.usbNodeDevice, samples.usbBusNodeDevice],

@@ -106,6 +106,55 @@ describe('Network defaults are not drift', () => {
   });
 });
 
+describe('Network on host NICs', () => {
+  // As libvirt 9.0 writes them back (measured with its test driver): dev again as the first <interface>.
+  const VEPA_LIVE = `<network><name>lan</name><uuid>57e2de3b-ea93-44c0-bc88-d845a6cbfded</uuid><forward dev='eth0' mode='vepa'><interface dev='eth0'/></forward></network>`;
+  const POOL_LIVE = `<network><name>lan</name><forward dev='eth0' mode='bridge'><interface dev='eth0'/><interface dev='eth1'/></forward></network>`;
+  const runtime = { active: true, autostart: false };
+
+  it('folds an interface list that only repeats dev into dev, and keeps a longer one', () => {
+    expect(networkKind.fromXml(VEPA_LIVE, {}).forward).toEqual({ mode: 'vepa', dev: 'eth0' });
+    expect(networkKind.fromXml(POOL_LIVE, {}).forward).toEqual({ mode: 'bridge', dev: 'eth0', interfaces: ['eth0', 'eth1'] });
+  });
+
+  it('libvirt\'s spelling of dev and interfaces is not drift', () => {
+    expect(planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'vepa', dev: 'eth0' } }), VEPA_LIVE, runtime).action).toBe('no-op');
+    expect(planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'vepa', interfaces: ['eth0'] } }), VEPA_LIVE, runtime).action).toBe('no-op');
+    expect(planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'bridge', interfaces: ['eth0', 'eth1'] } }), POOL_LIVE, runtime).action).toBe('no-op');
+  });
+
+  it('another NIC list, pf or managed is a redefine of the forward', () => {
+    const changed = planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'bridge', interfaces: ['eth0', 'eth2'] } }), POOL_LIVE, runtime);
+    expect(changed.changes.map((c) => c.path)).toEqual(['spec.forward']);
+    const hostdevLive = `<network><name>lan</name><forward mode='hostdev' managed='no'><pf dev='eth3'/></forward></network>`;
+    expect(planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'hostdev', pf: 'eth3' } }), hostdevLive, runtime).action).toBe('no-op');
+    expect(planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'hostdev', pf: 'eth3', managed: true } }), hostdevLive, runtime).changes.map((c) => c.path)).toEqual(['spec.forward']);
+  });
+
+  it('never writes the bridge MAC on a host-NIC network (libvirt refuses it)', () => {
+    const live = liveFromXml(networkKind, 'lan', `<network><name>lan</name><mac address='52:54:00:00:00:01'/></network>`, { active: true, autostart: false });
+    const xml = networkKind.toXml(manifest('Network', 'lan', { forward: { mode: 'private', dev: 'eth0' } }), live, contextOf([]));
+    expect(find(parseXml(xml), 'mac')).toBeUndefined();
+  });
+});
+
+describe('Network DHCPv6 hosts by DUID', () => {
+  const live = `<network><name>lan</name><bridge name='virbr10'/><ip family='ipv6' address='fd00::1' prefix='64'><dhcp><host id='0:3:0:1:0:16:3e:11:22:33' name='a.example.com' ip='fd00::5'/></dhcp></ip></network>`;
+  const spec = (id: string): NetworkSpec => ({ bridge: 'virbr10', ips: [{ address: 'fd00::1', prefix: 64, dhcp: { hosts: [{ id, name: 'a.example.com', ip: 'fd00::5' }] } }] });
+
+  it('renders and reads back the id', () => {
+    const xml = networkKind.toXml(manifest('Network', 'lan', spec('0:3:0:1:0:16:3e:11:22:33')), undefined, contextOf([]));
+    expect(attr(find(parseXml(xml), 'ip', 'dhcp', 'host'), 'id')).toBe('0:3:0:1:0:16:3e:11:22:33');
+    expect(networkKind.fromXml(live, {}).ips?.[0].dhcp?.hosts).toEqual([{ id: '0:3:0:1:0:16:3e:11:22:33', name: 'a.example.com', ip: 'fd00::5' }]);
+  });
+
+  it('the same id in other case is no change; another id is', () => {
+    const runtime = { active: true, autostart: false };
+    expect(planAgainstLive(manifest('Network', 'lan', spec('0:3:0:1:0:16:3E:11:22:33')), live, runtime).action).toBe('no-op');
+    expect(planAgainstLive(manifest('Network', 'lan', spec('0:3:0:1:0:16:3e:11:22:44')), live, runtime).changes.map((c) => c.path)).toEqual(['spec.ips[0].dhcp.hosts']);
+  });
+});
+
 describe('Network identities are kept on redefine', () => {
   it('carries uuid, MAC and generated bridge name over from the live XML', () => {
     const live = liveFromXml(networkKind, 'lan', LAN_LIVE_XML, { active: true });

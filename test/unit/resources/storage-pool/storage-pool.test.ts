@@ -67,6 +67,39 @@ describe('StoragePool round trip', () => {
   });
 });
 
+describe('StoragePool types beyond the classic six', () => {
+  // As libvirt 9.0 writes them back (measured with its test driver): a scsi_host type added to a
+  // named adapter, no target for rbd, the zvol directory as zfs target, an empty mpath source.
+  const runtime = { active: true, autostart: false };
+  const cases: Array<[string, StoragePoolSpec, string]> = [
+    ['scsi', { type: 'scsi', source: { adapter: { name: 'host0' } } }, `<pool type='scsi'><name>images</name><source><adapter type='scsi_host' name='host0'/></source><target><path>/dev/disk/by-path</path></target></pool>`],
+    ['scsi fc_host', { type: 'scsi', source: { adapter: { parent: 'scsi_host5', wwnn: '0x20000000C9831B4B', wwpn: '10000000c9831b4b' } } }, `<pool type='scsi'><name>images</name><source><adapter type='fc_host' parent='scsi_host5' wwnn='20000000c9831b4b' wwpn='10000000c9831b4b'/></source><target><path>/dev/disk/by-path</path></target></pool>`],
+    ['mpath', { type: 'mpath' }, `<pool type='mpath'><name>images</name><source></source><target><path>/dev/mapper</path></target></pool>`],
+    ['rbd', { type: 'rbd', source: { name: 'rbdpool', host: 'mon1', port: 6789 } }, `<pool type='rbd'><name>images</name><source><host name='mon1' port='6789'/><name>rbdpool</name></source></pool>`],
+    ['iscsi-direct', { type: 'iscsi-direct', source: { host: 'san.example', iqn: 't0', initiatorIqn: 'h0' } }, `<pool type='iscsi-direct'><name>images</name><source><host name='san.example'/><device path='t0'/><initiator><iqn name='h0'/></initiator></source></pool>`],
+    ['zfs', { type: 'zfs', source: { name: 'tank', devices: ['/dev/sdb', '/dev/sdc'] } }, `<pool type='zfs'><name>images</name><source><device path='/dev/sdb'/><device path='/dev/sdc'/><name>tank</name></source><target><path>/dev/zvol/tank</path></target></pool>`],
+    ['gluster', { type: 'gluster', source: { host: 'g1', dir: '/sub', name: 'gv0' } }, `<pool type='gluster'><name>images</name><source><host name='g1'/><dir path='/sub'/><name>gv0</name></source></pool>`],
+  ];
+  it.each(cases)('%s: libvirt\'s own spelling is no change', (_what, spec, liveXml) => {
+    expect(plan(manifest('StoragePool', 'images', spec), runtime, liveXml).changes).toEqual([]);
+  });
+
+  it('another adapter is a replace', () => {
+    const [, , liveXml] = cases[0];
+    const change = plan(manifest('StoragePool', 'images', { type: 'scsi', source: { adapter: { name: 'host1' } } }), runtime, liveXml);
+    expect(change.changes.map((c) => [c.path, c.class])).toEqual([['spec.source.adapter.name', 'replace']]);
+  });
+
+  it('nothing is built for storage that exists on its own; a zpool only with devices and allow-format', () => {
+    const steps = (spec: StoragePoolSpec, annotations?: Record<string, string>) =>
+      storagePoolKind.plan(loaded(manifest('StoragePool', 'images', spec, annotations)), undefined, contextOf([])).steps.map((s) => s.op);
+    for (const [, spec] of cases.filter(([what]) => what !== 'zfs')) expect(steps(spec)).not.toContain('build');
+    expect(steps({ type: 'zfs', source: { name: 'tank' } }, { 'virtkeeper.io/allow-format': 'true' })).not.toContain('build');
+    expect(steps({ type: 'zfs', source: { name: 'tank', devices: ['/dev/sdb'] } })).not.toContain('build');
+    expect(steps({ type: 'zfs', source: { name: 'tank', devices: ['/dev/sdb'] } }, { 'virtkeeper.io/allow-format': 'true' })).toContain('build');
+  });
+});
+
 describe('StoragePool defaults are not drift', () => {
   it('uuid, capacity/allocation/available, permissions, empty source, trailing slash → no changes', () => {
     expect(plan(images()).action).toBe('no-op');
