@@ -1,6 +1,7 @@
 // Framing of libvirt's RPC wire format (virnetprotocol.x): a 4-byte length word that counts
 // itself, the 24-byte virNetMessageHeader, then the XDR body. The decoder accepts whatever
 // chunks a socket hands us and gives back whole packets, so callers never see partial frames.
+import { ByteQueue } from './byte-queue.js';
 import { ProtocolError } from './errors.js';
 
 /** virNetMessageType */
@@ -110,8 +111,7 @@ export interface FrameDecoderOptions {
  * a byte stream that lost framing once cannot be trusted again.
  */
 export class FrameDecoder {
-  private chunks: Buffer[] = [];
-  private bufferedBytes = 0;
+  private readonly queue = new ByteQueue();
   private failure: ProtocolError | undefined;
   private readonly maxFrameBytes: number;
 
@@ -121,21 +121,18 @@ export class FrameDecoder {
 
   /** Bytes received but not yet part of a complete frame. */
   get buffered(): number {
-    return this.bufferedBytes;
+    return this.queue.length;
   }
 
   /** Feeds a chunk; returns every packet it completes, in order. Throws ProtocolError on bad framing. */
   push(chunk: Uint8Array): Packet[] {
     if (this.failure) throw this.failure;
-    if (chunk.length > 0) {
-      this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-      this.bufferedBytes += chunk.length;
-    }
+    this.queue.push(chunk);
     const packets: Packet[] = [];
     try {
       for (;;) {
-        if (this.bufferedBytes < LENGTH_WORD_BYTES) break;
-        const length = this.peek(LENGTH_WORD_BYTES).readUInt32BE(0);
+        if (this.queue.length < LENGTH_WORD_BYTES) break;
+        const length = this.queue.peekUInt32BE();
         // Check the declared length before waiting for the body: a garbage length must fail now,
         // not leave us buffering (or waiting for) gigabytes that will never come.
         if (length < MIN_FRAME_BYTES) {
@@ -144,46 +141,14 @@ export class FrameDecoder {
         if (length > this.maxFrameBytes) {
           throw new ProtocolError(`frame length ${length} exceeds libvirt's limit of ${this.maxFrameBytes} bytes (stream out of sync or not libvirt)`);
         }
-        if (this.bufferedBytes < length) break;
-        packets.push(decodePacket(this.take(length)));
+        if (this.queue.length < length) break;
+        packets.push(decodePacket(this.queue.take(length)));
       }
     } catch (err) {
       this.failure = err instanceof ProtocolError ? err : new ProtocolError(String(err));
-      this.chunks = [];
-      this.bufferedBytes = 0;
+      this.queue.clear();
       throw this.failure;
     }
     return packets;
-  }
-
-  /** Returns the first n buffered bytes as one contiguous buffer without consuming them. */
-  private peek(n: number): Buffer {
-    const first = this.chunks[0]!;
-    if (first.length >= n) return first;
-    this.coalesce(n);
-    return this.chunks[0]!;
-  }
-
-  private take(n: number): Buffer {
-    this.coalesce(n);
-    const first = this.chunks[0]!;
-    const out = first.subarray(0, n);
-    if (first.length === n) this.chunks.shift();
-    else this.chunks[0] = first.subarray(n);
-    this.bufferedBytes -= n;
-    return out;
-  }
-
-  /** Merges leading chunks until the first holds at least n bytes; copies only what is needed. */
-  private coalesce(n: number): void {
-    if (this.chunks[0]!.length >= n) return;
-    const parts: Buffer[] = [];
-    let have = 0;
-    while (have < n) {
-      const c = this.chunks.shift()!;
-      parts.push(c);
-      have += c.length;
-    }
-    this.chunks.unshift(Buffer.concat(parts, have));
   }
 }

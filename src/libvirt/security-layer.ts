@@ -2,6 +2,7 @@
 // authentication negotiated it: the stream of RPC frames is cut into pieces of at most the
 // peer's buffer size, each sent as one SASL packet (4-byte big-endian length, then the
 // mechanism's encoding). Packets do not line up with RPC frames in either direction.
+import { ByteQueue } from './byte-queue.js';
 import { ProtocolError } from './errors.js';
 
 /** What RpcConnection needs: bytes out become wire bytes, wire bytes in become plain bytes. */
@@ -30,8 +31,7 @@ export interface SaslLayerLimits {
 const LENGTH_WORD = 4;
 
 export class SaslSecurityLayer implements SecurityLayer {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly queue = new ByteQueue();
 
   constructor(
     private readonly codec: SaslPacketCodec,
@@ -49,52 +49,18 @@ export class SaslSecurityLayer implements SecurityLayer {
   }
 
   unwrap(chunk: Buffer): Buffer {
-    if (chunk.length > 0) {
-      this.chunks.push(chunk);
-      this.buffered += chunk.length;
-    }
+    this.queue.push(chunk);
     const out: Buffer[] = [];
-    while (this.buffered >= LENGTH_WORD) {
-      const length = this.peekLength();
+    while (this.queue.length >= LENGTH_WORD) {
+      const length = this.queue.peekUInt32BE();
       // Checked before waiting for the body: a garbage length must fail now, not buffer forever.
       if (length > this.limits.maxPacketBytes) {
         throw new ProtocolError(`SASL packet of ${length} bytes exceeds the ${this.limits.maxPacketBytes} we announced (stream out of sync or not SASL)`);
       }
-      if (this.buffered < LENGTH_WORD + length) break;
-      const packet = this.take(LENGTH_WORD + length);
+      if (this.queue.length < LENGTH_WORD + length) break;
+      const packet = this.queue.take(LENGTH_WORD + length);
       out.push(this.codec.decode(packet.subarray(LENGTH_WORD)));
     }
     return out.length === 1 ? out[0]! : Buffer.concat(out);
-  }
-
-  private peekLength(): number {
-    const first = this.chunks[0]!;
-    if (first.length >= LENGTH_WORD) return first.readUInt32BE(0);
-    return this.concatFront(LENGTH_WORD).readUInt32BE(0);
-  }
-
-  /** Removes and returns the first n buffered bytes (n <= buffered), copying only when they span chunks. */
-  private take(n: number): Buffer {
-    const first = this.concatFront(n);
-    const out = first.subarray(0, n);
-    if (first.length === n) this.chunks.shift();
-    else this.chunks[0] = first.subarray(n);
-    this.buffered -= n;
-    return out;
-  }
-
-  /** Merges leading chunks until the first holds at least n bytes; returns it. */
-  private concatFront(n: number): Buffer {
-    if (this.chunks[0]!.length >= n) return this.chunks[0]!;
-    const parts: Buffer[] = [];
-    let have = 0;
-    while (have < n) {
-      const c = this.chunks.shift()!;
-      parts.push(c);
-      have += c.length;
-    }
-    const merged = Buffer.concat(parts, have);
-    this.chunks.unshift(merged);
-    return merged;
   }
 }
