@@ -6,30 +6,17 @@
 // the seed left as it was — and no value in anything virtkeeper prints or stores.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { usePrivateLibvirtd } from '../../support/libvirtd.js';
+import { describe, expect, it } from 'vitest';
+import { filesText, usePrivateQemuSystem } from '../../support/qemu-system.js';
 import { apply, plan } from '../reconciler/support.js';
 
 describe('cloud-init seed with Secret values', () => {
-  const fixture = usePrivateLibvirtd();
-  let skipReason: string | undefined;
-  let uri: string;
-  let work: string;
-  beforeAll(async () => {
-    if (fixture.daemon.isolation !== 'namespaces') skipReason = `needs root and unshare for a private qemu:///system (isolation is ${fixture.daemon.isolation})`;
-    else uri = fixture.daemon.uri('qemu', '/system');
-    work = await mkdtemp(path.join(os.tmpdir(), 'vk-seed-secret-'));
-  });
-  afterAll(() => rm(work, { recursive: true, force: true }));
-  const requireDriver = (ctx: TestContext) => {
-    if (skipReason) ctx.skip(skipReason);
-  };
-
+  const sandbox = usePrivateQemuSystem('vk-seed-secret-');
   it('writes the value into the seed only, rewrites the seed when the value changes, and refuses a value that breaks the YAML', async (ctx) => {
-    requireDriver(ctx);
+    sandbox.requireDriver(ctx);
+    const { uri, work } = sandbox;
     const manifests = path.join(work, 'manifests');
     const stateDir = path.join(work, 'state');
     const poolDir = path.join(work, 'pool');
@@ -119,10 +106,9 @@ spec:
     const blind = await run('plan');
     expect(blind.code, blind.stdout + blind.stderr).toBe(0);
 
-    const stateFiles = await readdir(stateDir, { recursive: true, withFileTypes: true });
-    const stored = await Promise.all(stateFiles.filter((f) => f.isFile()).map((f) => readFile(path.join(f.parentPath, f.name), 'latin1')));
+    const stored = await filesText(stateDir);
     const libvirt = execFileSync('virsh', ['-c', uri, 'dumpxml', '--security-info', 'seeded'], { encoding: 'utf8' });
-    const everything = [...outputs, ...stored, libvirt].join('\n');
+    const everything = [...outputs, stored, libvirt].join('\n');
     for (const v of Object.values(values)) expect(everything).not.toContain(v);
   }, 180_000);
 });

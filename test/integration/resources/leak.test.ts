@@ -8,34 +8,21 @@
 // is defined, not started).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { usePrivateLibvirtd } from '../../support/libvirtd.js';
+import { describe, expect, it } from 'vitest';
+import { filesText, usePrivateQemuSystem } from '../../support/qemu-system.js';
 import { apply, exportManifests, plan } from '../reconciler/support.js';
 import { until } from '../daemon/harness.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../../bin/virtkeeper.js');
 
 describe('no secret leaves the manifests', () => {
-  const fixture = usePrivateLibvirtd();
-  let skipReason: string | undefined;
-  let uri: string;
-  let work: string;
-  beforeAll(async () => {
-    if (fixture.daemon.isolation !== 'namespaces') skipReason = `needs root and unshare for a private qemu:///system (isolation is ${fixture.daemon.isolation})`;
-    else uri = fixture.daemon.uri('qemu', '/system');
-    work = await mkdtemp(path.join(os.tmpdir(), 'vk-leak-'));
-  });
-  afterAll(() => rm(work, { recursive: true, force: true }));
-  const requireDriver = (ctx: TestContext) => {
-    if (skipReason) ctx.skip(skipReason);
-  };
+  const sandbox = usePrivateQemuSystem('vk-leak-');
 
   /** `virtkeeper run` with JSON logs at debug level until `during` is done; its output and what `during` fetched. */
   const runDaemon = async (manifests: string, stateDir: string, during: (url: string, resync: () => void) => Promise<string>) => {
-    const child = spawn(process.execPath, [BIN, 'run', manifests, '--connect', uri, '--listen', '127.0.0.1:0', '--state-dir', stateDir, '--log-format', 'json', '--log-level', 'debug', '--resync-interval', '0'], {
+    const child = spawn(process.execPath, [BIN, 'run', manifests, '--connect', sandbox.uri, '--listen', '127.0.0.1:0', '--state-dir', stateDir, '--log-format', 'json', '--log-level', 'debug', '--resync-interval', '0'], {
       env: process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -56,7 +43,8 @@ describe('no secret leaves the manifests', () => {
   };
 
   it('plants unique secrets and finds them only where libvirt keeps them', async (ctx) => {
-    requireDriver(ctx);
+    sandbox.requireDriver(ctx);
+    const { uri, work } = sandbox;
     const planted = {
       vnc: `vnc${randomBytes(3).toString('hex')}`.slice(0, 8), // VNC passwords are at most 8 characters
       vncNext: `m${randomBytes(3).toString('hex')}`.slice(0, 8),
@@ -196,10 +184,9 @@ spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.comm
       const uuid = line.trim().split(/\s+/)[0];
       if (uuid) libvirtViews.push(virsh('secret-dumpxml', uuid));
     }
-    const stateFiles = await readdir(stateDir, { recursive: true, withFileTypes: true });
-    const stored = await Promise.all(stateFiles.filter((f) => f.isFile()).map((f) => readFile(path.join(f.parentPath, f.name), 'latin1')));
+    const stored = await filesText(stateDir);
 
-    const places = { outputs: outputs.join('\n'), libvirt: libvirtViews.join('\n'), 'state store': stored.join('\n') };
+    const places = { outputs: outputs.join('\n'), libvirt: libvirtViews.join('\n'), 'state store': stored };
     const hits = Object.entries(places).flatMap(([where, text]) => Object.entries(planted).filter(([, v]) => text.includes(v)).map(([what]) => `${what} in ${where}`));
     expect(hits).toEqual([]);
   }, 180_000);

@@ -4,30 +4,17 @@
 // disk takes that encryption and whose rbd disk logs in with a Secret with usage ceph, plans that
 // are empty once applied, and prune taking everything away users first, secrets last.
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { usePrivateLibvirtd } from '../../support/libvirtd.js';
+import { describe, expect, it } from 'vitest';
+import { usePrivateQemuSystem } from '../../support/qemu-system.js';
 import { apply, plan } from '../reconciler/support.js';
 
 describe('Secrets referred to by volumes and disks', () => {
-  const fixture = usePrivateLibvirtd();
-  let skipReason: string | undefined;
-  let uri: string;
-  let work: string;
-  beforeAll(async () => {
-    if (fixture.daemon.isolation !== 'namespaces') skipReason = `needs root and unshare for a private qemu:///system (isolation is ${fixture.daemon.isolation})`;
-    else uri = fixture.daemon.uri('qemu', '/system');
-    work = await mkdtemp(path.join(os.tmpdir(), 'vk-secret-refs-'));
-  });
-  afterAll(() => rm(work, { recursive: true, force: true }));
-  const requireDriver = (ctx: TestContext) => {
-    if (skipReason) ctx.skip(skipReason);
-  };
-
+  const sandbox = usePrivateQemuSystem('vk-secret-refs-');
   it('creates a LUKS volume with a Secret\'s passphrase, refers to secrets by usage in the domain, converges, and prunes users before secrets', async (ctx) => {
-    requireDriver(ctx);
+    sandbox.requireDriver(ctx);
+    const { uri, work } = sandbox;
     const manifests = path.join(work, 'manifests');
     const stateDir = path.join(work, 'state');
     const poolDir = path.join(work, 'pool');

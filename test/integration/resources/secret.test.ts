@@ -5,25 +5,18 @@
 // prints or stores.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { usePrivateLibvirtd } from '../../support/libvirtd.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { filesText, usePrivateQemuSystem } from '../../support/qemu-system.js';
 import { apply, plan } from '../reconciler/support.js';
 
 describe('Secret on the real secret driver', () => {
-  const fixture = usePrivateLibvirtd();
-  let skipReason: string | undefined;
-  let uri: string;
-  let work: string;
+  const sandbox = usePrivateQemuSystem('vk-secret-');
   let manifests: string;
   let stateDir: string;
   let valueFile: string;
-  const requireDriver = (ctx: TestContext) => {
-    if (skipReason) ctx.skip(skipReason);
-  };
-  const virsh = (...args: string[]) => execFileSync('virsh', ['-q', '-c', uri, ...args], { encoding: 'utf8' }).trim();
+  const virsh = (...args: string[]) => execFileSync('virsh', ['-q', '-c', sandbox.uri, ...args], { encoding: 'utf8' }).trim();
   const uuidOf = (usage: string) => virsh('secret-list').split('\n').find((l) => l.includes(usage))?.trim().split(/\s+/)[0];
   const secretManifest = (extra: Record<string, unknown> = {}) => `apiVersion: virtkeeper.io/v1
 kind: Secret
@@ -34,31 +27,16 @@ spec:
   private: false
   description: ${JSON.stringify(extra.description ?? 'rbd pool key')}
 `;
-  /** Every file of the state directory, as text: the state store must not hold the value. */
-  const stateText = async () => {
-    const files = await readdir(stateDir, { recursive: true, withFileTypes: true });
-    const texts = await Promise.all(files.filter((f) => f.isFile()).map((f) => readFile(path.join(f.parentPath, f.name), 'latin1')));
-    return texts.join('\n');
-  };
-
   beforeAll(async () => {
-    if (fixture.daemon.isolation !== 'namespaces') {
-      skipReason = `needs root and unshare for a private qemu:///system (isolation is ${fixture.daemon.isolation})`;
-      return;
-    }
-    uri = fixture.daemon.uri('qemu', '/system');
-    work = await mkdtemp(path.join(os.tmpdir(), 'vk-secret-'));
-    manifests = path.join(work, 'manifests');
-    stateDir = path.join(work, 'state');
-    valueFile = path.join(work, 'ceph.key');
-    await execFileSync('mkdir', ['-p', manifests]);
-  });
-  afterAll(async () => {
-    if (work) await rm(work, { recursive: true, force: true });
+    manifests = path.join(sandbox.work, 'manifests');
+    stateDir = path.join(sandbox.work, 'state');
+    valueFile = path.join(sandbox.work, 'ceph.key');
+    await mkdir(manifests, { recursive: true });
   });
 
   it('sets the value, tells a changed value by its digest, never prints or stores it, and prune undefines the secret', async (ctx) => {
-    requireDriver(ctx);
+    sandbox.requireDriver(ctx);
+    const { uri } = sandbox;
     const first = `first-${randomBytes(12).toString('hex')}`;
     const second = `second-${randomBytes(12).toString('hex')}`;
     await writeFile(valueFile, `${first}\n`); // the trailing newline is dropped
@@ -107,7 +85,7 @@ spec:
     expect(pruned.stdout).toContain('Secret/ceph-client: delete done');
     expect(uuidOf('client.vk-test secret')).toBeUndefined();
 
-    const everything = outputs.join('\n') + (await stateText());
+    const everything = outputs.join('\n') + (await filesText(stateDir));
     for (const value of [first, second]) expect(everything).not.toContain(value);
   });
 });
