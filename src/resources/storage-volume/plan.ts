@@ -6,7 +6,7 @@
 import { redactUrl } from '../../manifests/redact-url.js';
 import type { IdentityKey, LoadedManifest, SeedImageSource, StorageVolumeManifest, StorageVolumeSpec } from '../../manifests/types.js';
 import { kindKey, volumeKey } from '../../manifests/identity.js';
-import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
+import type { FieldChange, LiveResource, PlanContext, ResourceChange, SecretValueState, Step } from '../types.js';
 import { formatSize } from '../../manifests/units.js';
 import { ANNOTATION_ALLOW_DELETE, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } from '../common/annotations.js';
 import { buildChange, createChanges, listPaths, noOp, type ChangeIdentity } from '../common/change.js';
@@ -94,6 +94,11 @@ function uploadSeedStep(manifest: StorageVolumeManifest, seed: SeedImageSource, 
   };
 }
 
+/** Each Secret whose value the seed holds, with what plan found about the value written there. */
+function seedSecretStates(key: IdentityKey, seed: SeedImageSource, ctx: PlanContext): Array<{ path: string; state: SecretValueState | undefined }> {
+  return [...new Set((seed.secretRefs ?? []).map((r) => r.secret))].map((secret) => ({ path: `seed.secrets[${secret}]`, state: ctx.secretValues?.get(seedSecretDigestKey(key, secret)) }));
+}
+
 /**
  * The Secret values in a seed, told by the digests recorded when apply wrote them: one line per
  * Secret whose value changed or was never recorded as written (then the seed is written again),
@@ -102,9 +107,7 @@ function uploadSeedStep(manifest: StorageVolumeManifest, seed: SeedImageSource, 
 function seedSecretChanges(key: IdentityKey, seed: SeedImageSource, ctx: PlanContext): { changes: FieldChange[]; note: string } {
   const changes: FieldChange[] = [];
   const unreadable: string[] = [];
-  for (const secret of new Set((seed.secretRefs ?? []).map((r) => r.secret))) {
-    const state = ctx.secretValues?.get(seedSecretDigestKey(key, secret));
-    const path = `seed.secrets[${secret}]`;
+  for (const { path, state } of seedSecretStates(key, seed, ctx)) {
     if (state?.state === 'changed') changes.push({ path, before: SENSITIVE, after: SENSITIVE_CHANGED, class: 'live' });
     else if (state?.state === 'unrecorded') changes.push({ path, after: SENSITIVE, class: 'live', reason: 'no digest of the value is recorded, so apply writes the seed again' });
     else if (state?.state === 'unreadable') unreadable.push(state.reason);
@@ -142,10 +145,12 @@ function seedChanges(seed: SeedImageSource, ctx: PlanContext): FieldChange[] {
 
 /** A new seed's Secret values: one line each, and whether apply can read it. */
 function seedValueLines(key: IdentityKey, seed: SeedImageSource, ctx: PlanContext): FieldChange[] {
-  return [...new Set((seed.secretRefs ?? []).map((r) => r.secret))].map((secret) => {
-    const state = ctx.secretValues?.get(seedSecretDigestKey(key, secret));
-    return { path: `seed.secrets[${secret}]`, after: SENSITIVE, class: 'redefine' as const, ...(state?.state === 'unreadable' ? { reason: `apply will fail unless the value can be read: ${state.reason}` } : {}) };
-  });
+  return seedSecretStates(key, seed, ctx).map(({ path, state }) => ({
+    path,
+    after: SENSITIVE,
+    class: 'redefine' as const,
+    ...(state?.state === 'unreadable' ? { reason: `apply will fail unless the value can be read: ${state.reason}` } : {}),
+  }));
 }
 
 /** Files of the seed on the live domain's cdrom, when virtkeeper wrote it and recorded them. */
