@@ -15,6 +15,7 @@ import type {
 import { attr, child, children, el, textEl, type XmlElement } from '../xml.js';
 import { matchNics, type NicIdentity } from './nic-match.js';
 import { passwordPlaceholder } from './passwords.js';
+import { secretRefAttrs } from '../secret/usage.js';
 
 export function hex(n: number, width: number): string {
   return `0x${n.toString(16).padStart(width, '0')}`;
@@ -25,10 +26,10 @@ export function hex(n: number, width: number): string {
 /** The secret type of a network disk's auth: rbd logs in with a ceph key, iscsi with a CHAP secret. */
 const AUTH_SECRET_TYPE: Partial<Record<NonNullable<DomainDisk['network']>['protocol'], string>> = { rbd: 'ceph', iscsi: 'iscsi' };
 
-/** `<source>` of a resolved disk: secrets are usage ids by now (see resolveSpec). */
+/** `<source>` of a resolved disk: secrets are "usage:…" references by now (see resolveSpec). */
 function diskSource(disk: DomainDisk): XmlElement | undefined {
   // libvirt ≥ 3.9 keeps a disk's encryption inside <source>, where the live XML has it too.
-  const encryption = disk.encryption ? el('encryption', { format: 'luks' }, el('secret', { type: 'passphrase', usage: disk.encryption.secret })) : undefined;
+  const encryption = disk.encryption ? el('encryption', { format: 'luks' }, el('secret', { type: 'passphrase', ...secretRefAttrs(disk.encryption.secret) })) : undefined;
   if (disk.volume) return el('source', { pool: disk.volume.pool, volume: disk.volume.name }, encryption);
   if (disk.file) return el('source', { file: disk.file }, encryption);
   if (disk.block) return el('source', { dev: disk.block }, encryption);
@@ -39,7 +40,7 @@ function diskSource(disk: DomainDisk): XmlElement | undefined {
     'source',
     { protocol: net.protocol, name: net.name },
     (net.hosts ?? []).map((h) => el('host', { name: h.name, port: h.port })),
-    auth ? el('auth', { username: auth.username }, el('secret', { type: AUTH_SECRET_TYPE[net.protocol], usage: auth.secret })) : undefined,
+    auth ? el('auth', { username: auth.username }, el('secret', { type: AUTH_SECRET_TYPE[net.protocol], ...secretRefAttrs(auth.secret) })) : undefined,
     encryption,
   );
 }

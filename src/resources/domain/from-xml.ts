@@ -28,6 +28,7 @@ import { readMark } from './mark.js';
 import { bytesToSize, libvirtMemoryToBytes } from './memory.js';
 import { overlayPresent } from './overlay.js';
 import { DOMAIN_FEATURES } from './tree.js';
+import { readSecretRef } from '../secret/usage.js';
 
 /** libvirt's virDomainState names → the manifest's desired states. */
 export function stateFromRuntime(state: string | undefined): DomainState | undefined {
@@ -242,12 +243,9 @@ function readNetworkSource(source: XmlElement): NonNullable<DomainDisk['network'
   return out;
 }
 
-/** A `<secret>` reference as resolveSpec writes one: the usage id, or "uuid:…" for one by uuid. */
+/** A `<secret>` reference as resolveSpec writes one ("usage:…"), or "uuid:…". */
 function secretRef(secret: XmlElement | undefined): string | undefined {
-  const usage = attr(secret, 'usage');
-  if (usage !== undefined) return usage;
-  const uuid = attr(secret, 'uuid');
-  return uuid !== undefined ? `uuid:${uuid}` : undefined;
+  return readSecretRef(attr(secret, 'usage'), attr(secret, 'uuid'));
 }
 
 function readInterface(nic: XmlElement): DomainInterface | undefined {

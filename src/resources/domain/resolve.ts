@@ -12,7 +12,7 @@ import type {
   StorageVolumeManifest,
 } from '../../manifests/types.js';
 import { authUsageType } from '../../manifests/references.js';
-import { secretUsageId } from '../secret/usage.js';
+import { secretUsageRef } from '../secret/usage.js';
 
 export class DomainReferenceError extends Error {
   override name = 'DomainReferenceError';
@@ -45,18 +45,18 @@ export function resolveHostdev(h: DomainHostdev, desired: DesiredState | undefin
 
 /**
  * A disk's secrets as libvirt's XML refers to them: by usage, which is what the live XML says too
- * (so `secret` holds the usage id from here on, not the manifest's name). A volume disk without
+ * (so `secret` holds "usage:<id>" from here on, not the manifest's name). A volume disk without
  * its own encryption takes its volume manifest's: QEMU needs the passphrase to open the volume.
  */
 function resolveDiskSecrets(d: DomainDisk, desired: DesiredState | undefined): Pick<DomainDisk, 'encryption' | 'network'> {
   const volume = d.volume ? (desired?.byKey.get(volumeKey(d.volume.pool, d.volume.name))?.manifest as StorageVolumeManifest | undefined) : undefined;
   const luks = d.encryption?.secret ?? volume?.spec.encryption?.secret;
   const out: Pick<DomainDisk, 'encryption' | 'network'> = {};
-  if (luks !== undefined) out.encryption = { secret: secretUsageId(desired, luks, 'volume') };
+  if (luks !== undefined) out.encryption = { secret: secretUsageRef(desired, luks, 'volume') };
   const auth = d.network?.auth;
   if (d.network && auth) {
     const type = authUsageType(d.network.protocol);
-    out.network = { ...d.network, auth: { ...auth, secret: type ? secretUsageId(desired, auth.secret, type) : auth.secret } };
+    out.network = { ...d.network, auth: { ...auth, secret: type ? secretUsageRef(desired, auth.secret, type) : auth.secret } };
   }
   return out;
 }

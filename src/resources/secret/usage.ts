@@ -52,23 +52,43 @@ export function usageKey(u: Usage): IdentityKey {
   return `Secret/${u.type}:${u.id}`;
 }
 
+// How a secret reference reads once it is no longer a manifest's name: in a resolved spec (from
+// a Secret manifest) and in a spec read back from libvirt alike, "usage:<id>" for a reference by
+// usage (what virtkeeper writes) or "uuid:<uuid>" (written by someone else). Plans show it so;
+// the prefix keeps it from ever being taken for a manifest name.
+const BY_USAGE = 'usage:';
+const BY_UUID = 'uuid:';
+
 /**
- * The usage id by which libvirt XML refers to Secret manifest `name` where a secret of usage
- * `type` is looked up (`<secret usage='…'/>`). Validation checked the reference and its usage; one
- * missing here is a caller's bug.
+ * The reference libvirt XML makes to Secret manifest `name` where a secret of usage `type` is
+ * looked up (`<secret usage='…'/>`). Validation checked the reference and its usage; one missing
+ * here is a caller's bug.
  */
-export function secretUsageId(desired: DesiredState | undefined, name: string, type: UsageType): string {
+export function secretUsageRef(desired: DesiredState | undefined, name: string, type: UsageType): string {
   const found = desired?.byKey.get(kindKey('Secret', name))?.manifest;
   const id = found?.kind === 'Secret' ? found.spec.usage?.[type] : undefined;
   if (id === undefined) throw new Error(`Secret ${name} is not in the manifests with usage ${type}`);
-  return id;
+  return `${BY_USAGE}${id}`;
+}
+
+/** The attributes of a `<secret>` element making `ref` (a resolved reference). */
+export function secretRefAttrs(ref: string): { usage?: string; uuid?: string } {
+  if (ref.startsWith(BY_UUID)) return { uuid: ref.slice(BY_UUID.length) };
+  return { usage: ref.startsWith(BY_USAGE) ? ref.slice(BY_USAGE.length) : ref };
+}
+
+/** A `<secret>` element's reference as a resolved spec holds it, or undefined without one. */
+export function readSecretRef(usage: string | undefined, uuid: string | undefined): string | undefined {
+  if (usage !== undefined) return `${BY_USAGE}${usage}`;
+  return uuid !== undefined ? `${BY_UUID}${uuid}` : undefined;
 }
 
 /**
- * Keys of the Secret a reference names: a manifest names it by the Secret manifest's name, a spec
- * read back from libvirt by its usage id (see resolveSpec). Both keys are given; the planner
- * matches whichever names a change (a name has no ':', a usage key always has one).
+ * The key of the Secret a reference names: a manifest names it by the Secret manifest's name, a
+ * spec read back from libvirt by usage ("usage:<id>"), which is the live secret's key. A
+ * reference by uuid names no key virtkeeper knows.
  */
 export function secretRefKeys(ref: string, type: UsageType): IdentityKey[] {
-  return [kindKey('Secret', ref), usageKey({ type, id: ref })];
+  if (ref.startsWith(BY_USAGE)) return [usageKey({ type, id: ref.slice(BY_USAGE.length) })];
+  return ref.startsWith(BY_UUID) ? [] : [kindKey('Secret', ref)];
 }

@@ -6,6 +6,7 @@ import { attr, child, children, find, parseXml, text, type XmlElement } from '..
 import { compact, isEmpty } from '../common/compare.js';
 import { parseIntAttr } from '../common/normalize.js';
 import { isIscsi } from './to-xml.js';
+import { readSecretRef } from '../secret/usage.js';
 
 /** The adapter as the manifest says it: the type attribute follows from name vs WWNs. */
 function adapterFromXml(a: XmlElement | undefined): StoragePoolAdapter | undefined {
@@ -42,12 +43,12 @@ export function poolFromXml(xml: string, runtime: RuntimeFacts): StoragePoolSpec
   });
 }
 
-/** The login; `secret` is the usage id libvirt refers to its secret by ("uuid:…" for one by uuid). */
+/** The login; `secret` is libvirt's reference to its secret ("usage:…", or "uuid:…"). */
 function authOf(auth: XmlElement | undefined): StoragePoolSource['auth'] {
   const type = attr(auth, 'type');
   const username = attr(auth, 'username');
   const secret = child(auth, 'secret');
-  const ref = attr(secret, 'usage') ?? (attr(secret, 'uuid') !== undefined ? `uuid:${attr(secret, 'uuid')}` : undefined);
+  const ref = readSecretRef(attr(secret, 'usage'), attr(secret, 'uuid'));
   if ((type !== 'chap' && type !== 'ceph') || username === undefined || ref === undefined) return undefined;
   return { type, username, secret: ref };
 }

@@ -3,7 +3,7 @@
 // manifest sets. The pool uuid libvirt assigned is carried over from the live document.
 import { authUsageType } from '../../manifests/references.js';
 import type { DesiredState, StoragePoolAdapter, StoragePoolManifest, StoragePoolSource, StoragePoolSpec } from '../../manifests/types.js';
-import { secretUsageId } from '../secret/usage.js';
+import { secretRefAttrs, secretUsageRef } from '../secret/usage.js';
 import { applyXmlOverlay, el, find, parseXml, text, textEl, toXmlString, type XmlElement } from '../xml.js';
 
 export function livePoolUuid(liveXml: string | undefined): string | undefined {
@@ -33,16 +33,16 @@ function sourceEl(type: StoragePoolSpec['type'], source: StoragePoolSource | und
     textEl('name', source.name),
     source.initiatorIqn ? el('initiator', {}, el('iqn', { name: source.initiatorIqn })) : undefined,
     source.format ? el('format', { type: source.format }) : undefined,
-    source.auth ? el('auth', { type: source.auth.type, username: source.auth.username }, el('secret', { usage: source.auth.secret })) : undefined,
+    source.auth ? el('auth', { type: source.auth.type, username: source.auth.username }, el('secret', secretRefAttrs(source.auth.secret))) : undefined,
   );
 }
 
-/** The manifest with its login's Secret named by the usage id libvirt refers to it by. */
+/** The manifest with its login's Secret named as libvirt refers to it ("usage:…"). */
 export function resolvePoolSecrets(manifest: StoragePoolManifest, desired: DesiredState | undefined): StoragePoolManifest {
   const auth = manifest.spec.source?.auth;
   const type = auth && authUsageType(auth.type);
   if (!auth || !type) return manifest;
-  const source = { ...manifest.spec.source, auth: { ...auth, secret: secretUsageId(desired, auth.secret, type) } };
+  const source = { ...manifest.spec.source, auth: { ...auth, secret: secretUsageRef(desired, auth.secret, type) } };
   return { ...manifest, spec: { ...manifest.spec, source } };
 }
 

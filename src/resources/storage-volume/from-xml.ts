@@ -6,6 +6,7 @@ import type { RuntimeFacts } from '../types.js';
 import { attr, child, find, parseXml, text, type XmlElement } from '../xml.js';
 import { compact } from '../common/compare.js';
 import { scaledToBytes } from '../common/scaled.js';
+import { readSecretRef } from '../secret/usage.js';
 
 type BackingFormat = NonNullable<NonNullable<StorageVolumeSpec['backingStore']>['format']>;
 
@@ -31,10 +32,10 @@ export function volumeFromXml(xml: string, runtime: RuntimeFacts): StorageVolume
   });
 }
 
-/** A LUKS volume's encryption; `secret` is the usage id libvirt refers to the passphrase by. */
+/** A LUKS volume's encryption; `secret` is libvirt's reference to the passphrase ("usage:…"). */
 function encryptionOf(encryption: XmlElement | undefined): StorageVolumeSpec['encryption'] {
   if (attr(encryption, 'format') !== 'luks') return undefined;
   const secret = child(encryption, 'secret');
-  const ref = attr(secret, 'usage') ?? (attr(secret, 'uuid') !== undefined ? `uuid:${attr(secret, 'uuid')}` : undefined);
+  const ref = readSecretRef(attr(secret, 'usage'), attr(secret, 'uuid'));
   return ref === undefined ? undefined : { format: 'luks', secret: ref };
 }

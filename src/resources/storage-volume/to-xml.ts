@@ -5,7 +5,7 @@ import type { StorageVolumeManifest } from '../../manifests/types.js';
 import { parseSize } from '../../manifests/units.js';
 import type { PlanContext } from '../types.js';
 import { applyXmlOverlay, el, textEl, toXmlString, type XmlElement } from '../xml.js';
-import { secretUsageId } from '../secret/usage.js';
+import { secretRefAttrs, secretUsageRef } from '../secret/usage.js';
 import { referencedCapacity, resolveVolume } from './resolve.js';
 
 /** The backing file path the manifest asks for, or undefined without a backing store. */
@@ -23,16 +23,16 @@ export function desiredCapacity(manifest: StorageVolumeManifest, ctx: PlanContex
   return spec.cloneFrom ? referencedCapacity(spec.cloneFrom, spec.pool, ctx) : undefined;
 }
 
-/** The usage id libvirt finds the volume's LUKS passphrase by (its Secret's volume usage). */
+/** How libvirt finds the volume's LUKS passphrase: "usage:<its Secret's volume usage>". */
 export function desiredEncryptionSecret(manifest: StorageVolumeManifest, ctx: PlanContext): string | undefined {
   const secret = manifest.spec.encryption?.secret;
-  return secret === undefined ? undefined : secretUsageId(ctx.desired, secret, 'volume');
+  return secret === undefined ? undefined : secretUsageRef(ctx.desired, secret, 'volume');
 }
 
 function encryptionElement(manifest: StorageVolumeManifest, ctx: PlanContext): XmlElement | undefined {
   const usage = desiredEncryptionSecret(manifest, ctx);
   // libvirt formats the new volume with qemu-img, reading the passphrase from that secret.
-  return usage === undefined ? undefined : el('encryption', { format: 'luks' }, el('secret', { type: 'passphrase', usage }));
+  return usage === undefined ? undefined : el('encryption', { format: 'luks' }, el('secret', { type: 'passphrase', ...secretRefAttrs(usage) }));
 }
 
 export function volumeToXml(manifest: StorageVolumeManifest, ctx: PlanContext): string {

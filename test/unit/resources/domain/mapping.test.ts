@@ -77,7 +77,7 @@ describe('disks with secrets', () => {
   it('gives a volume disk its volume\'s LUKS encryption', () => {
     const volume = { apiVersion: 'virtkeeper.io/v1', kind: 'StorageVolume', metadata: { name: 'enc.img' }, spec: { pool: 'images', capacity: '1GiB', encryption: { secret: 'luks' } } } as AnyManifest;
     const { state } = stateWith('sealed', { memory: '1GiB', disks: [{ target: 'vda', volume: { pool: 'images', name: 'enc.img' } }] }, [...secrets, volume]);
-    expect(resolveSpec((state.byKey.get('Domain/sealed')!.manifest as { spec: DomainSpec }).spec, state).disks![0]!.encryption).toEqual({ secret: '/var/lib/libvirt/images/enc.img' });
+    expect(resolveSpec((state.byKey.get('Domain/sealed')!.manifest as { spec: DomainSpec }).spec, state).disks![0]!.encryption).toEqual({ secret: 'usage:/var/lib/libvirt/images/enc.img' });
   });
 });
 

@@ -230,7 +230,7 @@ describe('StoragePool login from a Secret', () => {
     const xml = storagePoolKind.toXml(m, undefined, ctx);
     expect(xml).toContain(`<auth type="chap" username="myuser">\n      <secret usage="libvirtiscsi"/>\n    </auth>`);
     const live = liveFromXml(storagePoolKind, 'san', LIBVIRT_XML, { active: true, autostart: false });
-    expect(live.spec.source?.auth).toEqual({ type: 'chap', username: 'myuser', secret: 'libvirtiscsi' });
+    expect(live.spec.source?.auth).toEqual({ type: 'chap', username: 'myuser', secret: 'usage:libvirtiscsi' });
     const same = storagePoolKind.plan(loaded(m), live, contextOf([loaded(m), loaded(secret)], [live]));
     expect(same.changes).toEqual([]);
     expect(same.dependsOn).toContain('Secret/san-chap');
