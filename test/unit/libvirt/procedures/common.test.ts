@@ -5,9 +5,6 @@ import {
   remoteString,
   struct,
   typedParam,
-  uuidCodec,
-  uuidToBytes,
-  uuidToString,
   xdrInt,
   xdrIntBool,
   xdrUint,
@@ -17,23 +14,6 @@ import { XdrError } from '../../../../src/libvirt/xdr.js';
 import { cat, decode, encode, hex, i32, roundTrip, str, u32 } from './helpers.js';
 
 const UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f';
-
-describe('uuid', () => {
-  it('prints the canonical lowercase form libvirt uses in XML', () => {
-    expect(uuidToString(hex('6695EB01F6A4830479AA97F2502E193F'))).toBe(UUID);
-  });
-
-  it('accepts dashed and undashed input, rejects anything else', () => {
-    expect(uuidToBytes(UUID)).toEqual(hex(UUID));
-    expect(uuidToBytes(UUID.replace(/-/g, '').toUpperCase())).toEqual(hex(UUID));
-    expect(() => uuidToBytes('not-a-uuid')).toThrow(XdrError);
-    expect(() => uuidToBytes(`${UUID}00`)).toThrow(XdrError);
-  });
-
-  it('is 16 raw bytes on the wire, no length prefix', () => {
-    expect(encode(uuidCodec, UUID)).toEqual(hex(UUID));
-  });
-});
 
 describe('remote_nonnull_domain', () => {
   it('encodes name, uuid, id in order', () => {
