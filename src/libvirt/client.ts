@@ -4,35 +4,15 @@
 // does not exist, every other method rejects with the LibvirtError the daemon sent.
 import { watchDeviceRemoved, type DeviceRemovedWatch } from './device-removed.js';
 import type { CallOptions, ProcedureDef, RpcCaller, ServerMessage } from './rpc-types.js';
-import type { RemoteDomain, RemoteInterface, RemoteNetwork, RemoteNodeDevice, RemoteStoragePool, RemoteStorageVol } from './procedures/common.js';
-import * as host from './procedures/host.js';
-import * as dom from './procedures/domain.js';
+import type { RemoteInterface, RemoteNetwork, RemoteNodeDevice, RemoteStoragePool, RemoteStorageVol } from './procedures/common.js';
 import * as net from './procedures/network.js';
 import * as sto from './procedures/storage.js';
 import * as ifc from './procedures/interface.js';
 import * as nd from './procedures/nodedev.js';
-import {
-  CONNECT_GET_ALL_DOMAIN_STATS,
-  DOMAIN_HAS_MANAGED_SAVE_IMAGE,
-  DOMAIN_MANAGED_SAVE,
-  DOMAIN_MANAGED_SAVE_REMOVE,
-  DOMAIN_SET_MEMORY_FLAGS,
-  DOMAIN_SET_VCPUS_FLAGS,
-  CONNECT_LIST_ALL_SECRETS,
-  SECRET_DEFINE_XML,
-  SECRET_GET_XML_DESC,
-  SECRET_LOOKUP_BY_USAGE,
-  SECRET_SET_VALUE,
-  SECRET_UNDEFINE,
-} from './generated/remote-procedures.js';
-import {
-  VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE,
-  VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE,
-  VIR_DOMAIN_SAVE_PAUSED,
-  VIR_DOMAIN_SAVE_RUNNING,
-  VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM,
-} from './generated/constants.js';
-import type { RemoteNonnullSecret, RemoteTypedParam } from './generated/remote-types.js';
+import * as P from './generated/remote-procedures.js';
+import * as C from './generated/constants.js';
+import { DOMAIN_STATE, type DomainState } from './enum-names.js';
+import type { RemoteNonnullDomain, RemoteNonnullSecret, RemoteTypedParam } from './generated/remote-types.js';
 import { zeroRuns, type Segment } from './zero-runs.js';
 import { openConnection, closeConnection } from './connect.js';
 import { supportsStreams, type WriteStreamOptions } from './connection.js';
@@ -50,7 +30,7 @@ import {
   VIR_ERR_OPERATION_DENIED,
 } from './errors.js';
 
-export type { DomainState } from './procedures/domain.js';
+export type { DomainState } from './enum-names.js';
 
 /** A libvirt secret: its uuid and its usage (type and id), as the protocol names it. */
 export type SecretRef = RemoteNonnullSecret;
@@ -110,13 +90,13 @@ export interface NodeInfo {
 }
 
 export interface DomainStateInfo {
-  state: dom.DomainState;
+  state: DomainState;
   /** The state's reason code (virDomainRunningReason, virDomainShutoffReason, ...). */
   reason: number;
 }
 
 export interface DomainInfo {
-  state: dom.DomainState;
+  state: DomainState;
   maxMemoryBytes: bigint;
   memoryBytes: bigint;
   vcpus: number;
@@ -163,10 +143,10 @@ export interface DomainListFilter extends ListFilter {
 }
 
 const DOMAIN_LIST_STATE_BITS: Record<NonNullable<DomainListFilter['state']>, number> = {
-  running: dom.VIR_CONNECT_LIST_DOMAINS_RUNNING,
-  paused: dom.VIR_CONNECT_LIST_DOMAINS_PAUSED,
-  shutoff: dom.VIR_CONNECT_LIST_DOMAINS_SHUTOFF,
-  other: dom.VIR_CONNECT_LIST_DOMAINS_OTHER,
+  running: C.VIR_CONNECT_LIST_DOMAINS_RUNNING,
+  paused: C.VIR_CONNECT_LIST_DOMAINS_PAUSED,
+  shutoff: C.VIR_CONNECT_LIST_DOMAINS_SHUTOFF,
+  other: C.VIR_CONNECT_LIST_DOMAINS_OTHER,
 };
 
 export interface CallInfo {
@@ -252,6 +232,15 @@ function typedParamValue(p: RemoteTypedParam): number | bigint | string | boolea
   }
 }
 
+/**
+ * `char model[32]` (NODE_GET_INFO) arrives as 32 XDR ints, one per C char; the string ends at
+ * the first NUL and its bytes are UTF-8.
+ */
+function cString(chars: readonly number[]): string {
+  const end = chars.indexOf(0);
+  return Buffer.from((end < 0 ? chars : chars.slice(0, end)).map((c) => c & 0xff)).toString('utf8');
+}
+
 function errorCode(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   const code = (err as { code?: unknown }).code;
@@ -333,13 +322,13 @@ export function parseVersion(v: bigint | number): Version {
 }
 
 function impactFlags(impact: Impact = {}): number {
-  return (impact.live ? dom.VIR_DOMAIN_AFFECT_LIVE : 0) | (impact.config ? dom.VIR_DOMAIN_AFFECT_CONFIG : 0);
+  return (impact.live ? C.VIR_DOMAIN_AFFECT_LIVE : 0) | (impact.config ? C.VIR_DOMAIN_AFFECT_CONFIG : 0);
 }
 
 const METADATA_TYPES: Record<MetadataType, number> = {
-  description: dom.VIR_DOMAIN_METADATA_DESCRIPTION,
-  title: dom.VIR_DOMAIN_METADATA_TITLE,
-  element: dom.VIR_DOMAIN_METADATA_ELEMENT,
+  description: C.VIR_DOMAIN_METADATA_DESCRIPTION,
+  title: C.VIR_DOMAIN_METADATA_TITLE,
+  element: C.VIR_DOMAIN_METADATA_ELEMENT,
 };
 
 /**
@@ -363,12 +352,12 @@ function listFlags(f: ListFilter, bits: ListBits): number {
 }
 
 const DOMAIN_LIST_BITS: ListBits = {
-  active: dom.VIR_CONNECT_LIST_DOMAINS_ACTIVE,
-  inactive: dom.VIR_CONNECT_LIST_DOMAINS_INACTIVE,
-  persistent: dom.VIR_CONNECT_LIST_DOMAINS_PERSISTENT,
-  transient: dom.VIR_CONNECT_LIST_DOMAINS_TRANSIENT,
-  autostart: dom.VIR_CONNECT_LIST_DOMAINS_AUTOSTART,
-  noAutostart: dom.VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART,
+  active: C.VIR_CONNECT_LIST_DOMAINS_ACTIVE,
+  inactive: C.VIR_CONNECT_LIST_DOMAINS_INACTIVE,
+  persistent: C.VIR_CONNECT_LIST_DOMAINS_PERSISTENT,
+  transient: C.VIR_CONNECT_LIST_DOMAINS_TRANSIENT,
+  autostart: C.VIR_CONNECT_LIST_DOMAINS_AUTOSTART,
+  noAutostart: C.VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART,
 };
 const NETWORK_LIST_BITS: ListBits = {
   active: net.VIR_CONNECT_LIST_NETWORKS_ACTIVE,
@@ -389,7 +378,7 @@ const POOL_LIST_BITS: ListBits = {
 
 // Handles are copied into fresh objects so a caller's extra properties never reach the encoder
 // and our results never alias what a caller holds.
-const domainHandle = (r: DomainRef): RemoteDomain => ({ name: r.name, uuid: r.uuid, id: r.id });
+const domainHandle = (r: DomainRef): RemoteNonnullDomain => ({ name: r.name, uuid: r.uuid, id: r.id });
 const networkHandle = (r: NetworkRef): RemoteNetwork => ({ name: r.name, uuid: r.uuid });
 const poolHandle = (r: StoragePoolRef): RemoteStoragePool => ({ name: r.name, uuid: r.uuid });
 const volHandle = (r: StorageVolumeRef): RemoteStorageVol => ({ pool: r.pool, name: r.name, key: r.key });
@@ -450,42 +439,42 @@ export class LibvirtClient {
    * libvirt names them ("cpu.time", "block.0.rd.bytes"); 64-bit counters stay bigint.
    */
   async getAllDomainStats(stats: number, flags = 0): Promise<DomainStatsRecord[]> {
-    const ret = await this.call(CONNECT_GET_ALL_DOMAIN_STATS, { doms: [], stats, flags });
+    const ret = await this.call(P.CONNECT_GET_ALL_DOMAIN_STATS, { doms: [], stats, flags });
     return ret.retStats.map((r) => ({ name: r.dom.name, params: new Map(r.params.map((p) => [p.field, typedParamValue(p)])) }));
   }
 
-  getHostname(): Promise<string> {
-    return this.call(host.CONNECT_GET_HOSTNAME, undefined);
+  async getHostname(): Promise<string> {
+    return (await this.call(P.CONNECT_GET_HOSTNAME, undefined)).hostname;
   }
 
   /** Version of the libvirt daemon serving this connection. */
   async getLibVersion(): Promise<Version> {
-    return parseVersion(await this.call(host.CONNECT_GET_LIB_VERSION, undefined));
+    return parseVersion((await this.call(P.CONNECT_GET_LIB_VERSION, undefined)).lib_ver);
   }
 
   /** Hypervisor driver name, e.g. "QEMU" or "TEST". */
-  getHypervisorType(): Promise<string> {
-    return this.call(host.CONNECT_GET_TYPE, undefined);
+  async getHypervisorType(): Promise<string> {
+    return (await this.call(P.CONNECT_GET_TYPE, undefined)).type;
   }
 
   async getHypervisorVersion(): Promise<Version> {
-    return parseVersion(await this.call(host.CONNECT_GET_VERSION, undefined));
+    return parseVersion((await this.call(P.CONNECT_GET_VERSION, undefined)).hv_ver);
   }
 
   /** The canonical URI of this connection as the daemon sees it. */
-  getUri(): Promise<string> {
-    return this.call(host.CONNECT_GET_URI, undefined);
+  async getUri(): Promise<string> {
+    return (await this.call(P.CONNECT_GET_URI, undefined)).uri;
   }
 
   /** Capabilities XML (host CPU, guest types). */
-  getCapabilities(): Promise<string> {
-    return this.call(host.CONNECT_GET_CAPABILITIES, undefined);
+  async getCapabilities(): Promise<string> {
+    return (await this.call(P.CONNECT_GET_CAPABILITIES, undefined)).capabilities;
   }
 
   async getNodeInfo(): Promise<NodeInfo> {
-    const r = await this.call(host.NODE_GET_INFO, undefined);
+    const r = await this.call(P.NODE_GET_INFO, undefined);
     return {
-      model: r.model,
+      model: cString(r.model),
       memoryBytes: r.memory * 1024n,
       cpus: r.cpus,
       mhz: r.mhz,
@@ -499,10 +488,9 @@ export class LibvirtClient {
   // ---- domains -----------------------------------------------------------------------------
 
   async listDomains(filter: DomainListFilter = {}): Promise<DomainRef[]> {
-    const saved = filter.managedSave === undefined ? 0 : filter.managedSave ? VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE : VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE;
+    const saved = filter.managedSave === undefined ? 0 : filter.managedSave ? C.VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE : C.VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE;
     const flags = listFlags(filter, DOMAIN_LIST_BITS) | (filter.state ? DOMAIN_LIST_STATE_BITS[filter.state] : 0) | saved;
-    const r = await this.call(dom.CONNECT_LIST_ALL_DOMAINS, { needResults: true, flags });
-    return r.items;
+    return (await this.call(P.CONNECT_LIST_ALL_DOMAINS, { need_results: 1, flags })).domains;
   }
 
   /** Null when no domain has this name. */
@@ -510,30 +498,30 @@ export class LibvirtClient {
     return orNull(this.getDomain(name), VIR_ERR_NO_DOMAIN);
   }
 
-  getDomain(name: string): Promise<DomainRef> {
-    return this.call(dom.DOMAIN_LOOKUP_BY_NAME, name);
+  async getDomain(name: string): Promise<DomainRef> {
+    return (await this.call(P.DOMAIN_LOOKUP_BY_NAME, { name })).dom;
   }
 
   /** Null when no domain has this UUID. */
-  lookupDomainByUuid(uuid: string): Promise<DomainRef | null> {
-    return orNull(this.call(dom.DOMAIN_LOOKUP_BY_UUID, uuid), VIR_ERR_NO_DOMAIN);
+  async lookupDomainByUuid(uuid: string): Promise<DomainRef | null> {
+    return (await orNull(this.call(P.DOMAIN_LOOKUP_BY_UUID, { uuid }), VIR_ERR_NO_DOMAIN))?.dom ?? null;
   }
 
   /**
    * `inactive`: the persistent config rather than the running one (what diffs compare against);
    * `secure`: include passwords (needs a read-write connection).
    */
-  getDomainXml(ref: DomainRef, opts: { inactive?: boolean; secure?: boolean; migratable?: boolean } = {}): Promise<string> {
+  async getDomainXml(ref: DomainRef, opts: { inactive?: boolean; secure?: boolean; migratable?: boolean } = {}): Promise<string> {
     const flags =
-      (opts.secure ? dom.VIR_DOMAIN_XML_SECURE : 0) |
-      (opts.inactive ? dom.VIR_DOMAIN_XML_INACTIVE : 0) |
-      (opts.migratable ? dom.VIR_DOMAIN_XML_MIGRATABLE : 0);
-    return this.call(dom.DOMAIN_GET_XML_DESC, { dom: domainHandle(ref), flags });
+      (opts.secure ? C.VIR_DOMAIN_XML_SECURE : 0) |
+      (opts.inactive ? C.VIR_DOMAIN_XML_INACTIVE : 0) |
+      (opts.migratable ? C.VIR_DOMAIN_XML_MIGRATABLE : 0);
+    return (await this.call(P.DOMAIN_GET_XML_DESC, { dom: domainHandle(ref), flags })).xml;
   }
 
   /** Defines (or redefines, matched by name/uuid) a persistent domain. */
-  defineDomain(xml: string, opts: { validate?: boolean } = {}): Promise<DomainRef> {
-    return this.call(dom.DOMAIN_DEFINE_XML_FLAGS, { xml, flags: opts.validate ? dom.VIR_DOMAIN_DEFINE_VALIDATE : 0 });
+  async defineDomain(xml: string, opts: { validate?: boolean } = {}): Promise<DomainRef> {
+    return (await this.call(P.DOMAIN_DEFINE_XML_FLAGS, { xml, flags: opts.validate ? C.VIR_DOMAIN_DEFINE_VALIDATE : 0 })).dom;
   }
 
   undefineDomain(
@@ -541,62 +529,62 @@ export class LibvirtClient {
     opts: { managedSave?: boolean; snapshotsMetadata?: boolean; checkpointsMetadata?: boolean; nvram?: boolean; keepNvram?: boolean; tpm?: boolean; keepTpm?: boolean } = {},
   ): Promise<void> {
     const flags =
-      (opts.managedSave ? dom.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE : 0) |
-      (opts.snapshotsMetadata ? dom.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA : 0) |
-      (opts.checkpointsMetadata ? dom.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA : 0) |
-      (opts.nvram ? dom.VIR_DOMAIN_UNDEFINE_NVRAM : 0) |
-      (opts.keepNvram ? dom.VIR_DOMAIN_UNDEFINE_KEEP_NVRAM : 0) |
-      (opts.tpm ? dom.VIR_DOMAIN_UNDEFINE_TPM : 0) |
-      (opts.keepTpm ? dom.VIR_DOMAIN_UNDEFINE_KEEP_TPM : 0);
-    return this.call(dom.DOMAIN_UNDEFINE_FLAGS, { dom: domainHandle(ref), flags });
+      (opts.managedSave ? C.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE : 0) |
+      (opts.snapshotsMetadata ? C.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA : 0) |
+      (opts.checkpointsMetadata ? C.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA : 0) |
+      (opts.nvram ? C.VIR_DOMAIN_UNDEFINE_NVRAM : 0) |
+      (opts.keepNvram ? C.VIR_DOMAIN_UNDEFINE_KEEP_NVRAM : 0) |
+      (opts.tpm ? C.VIR_DOMAIN_UNDEFINE_TPM : 0) |
+      (opts.keepTpm ? C.VIR_DOMAIN_UNDEFINE_KEEP_TPM : 0);
+    return this.call(P.DOMAIN_UNDEFINE_FLAGS, { dom: domainHandle(ref), flags });
   }
 
   /** Starts a defined domain; resolves with the handle carrying its new id. */
-  startDomain(ref: DomainRef, opts: { paused?: boolean; autodestroy?: boolean; forceBoot?: boolean } = {}): Promise<DomainRef> {
+  async startDomain(ref: DomainRef, opts: { paused?: boolean; autodestroy?: boolean; forceBoot?: boolean } = {}): Promise<DomainRef> {
     const flags =
-      (opts.paused ? dom.VIR_DOMAIN_START_PAUSED : 0) |
-      (opts.autodestroy ? dom.VIR_DOMAIN_START_AUTODESTROY : 0) |
-      (opts.forceBoot ? dom.VIR_DOMAIN_START_FORCE_BOOT : 0);
-    return this.call(dom.DOMAIN_CREATE_WITH_FLAGS, { dom: domainHandle(ref), flags });
+      (opts.paused ? C.VIR_DOMAIN_START_PAUSED : 0) |
+      (opts.autodestroy ? C.VIR_DOMAIN_START_AUTODESTROY : 0) |
+      (opts.forceBoot ? C.VIR_DOMAIN_START_FORCE_BOOT : 0);
+    return (await this.call(P.DOMAIN_CREATE_WITH_FLAGS, { dom: domainHandle(ref), flags })).dom;
   }
 
   /** Hard power-off. `graceful` asks libvirt not to SIGKILL a hypervisor process that lingers. */
   destroyDomain(ref: DomainRef, opts: { graceful?: boolean } = {}): Promise<void> {
-    if (opts.graceful) return this.call(dom.DOMAIN_DESTROY_FLAGS, { dom: domainHandle(ref), flags: dom.VIR_DOMAIN_DESTROY_GRACEFUL });
-    return this.call(dom.DOMAIN_DESTROY, { dom: domainHandle(ref) });
+    if (opts.graceful) return this.call(P.DOMAIN_DESTROY_FLAGS, { dom: domainHandle(ref), flags: C.VIR_DOMAIN_DESTROY_GRACEFUL });
+    return this.call(P.DOMAIN_DESTROY, { dom: domainHandle(ref) });
   }
 
   /** Asks the guest to shut down (ACPI); returns before it has. */
   shutdownDomain(ref: DomainRef): Promise<void> {
-    return this.call(dom.DOMAIN_SHUTDOWN, { dom: domainHandle(ref) });
+    return this.call(P.DOMAIN_SHUTDOWN, { dom: domainHandle(ref) });
   }
 
   rebootDomain(ref: DomainRef): Promise<void> {
-    return this.call(dom.DOMAIN_REBOOT, { dom: domainHandle(ref), flags: 0 });
+    return this.call(P.DOMAIN_REBOOT, { dom: domainHandle(ref), flags: 0 });
   }
 
   suspendDomain(ref: DomainRef): Promise<void> {
-    return this.call(dom.DOMAIN_SUSPEND, { dom: domainHandle(ref) });
+    return this.call(P.DOMAIN_SUSPEND, { dom: domainHandle(ref) });
   }
 
   resumeDomain(ref: DomainRef): Promise<void> {
-    return this.call(dom.DOMAIN_RESUME, { dom: domainHandle(ref) });
+    return this.call(P.DOMAIN_RESUME, { dom: domainHandle(ref) });
   }
 
   async getDomainState(ref: DomainRef): Promise<DomainStateInfo> {
-    const r = await this.call(dom.DOMAIN_GET_STATE, { dom: domainHandle(ref), flags: 0 });
-    return { state: dom.domainStateName(r.state), reason: r.reason };
+    const r = await this.call(P.DOMAIN_GET_STATE, { dom: domainHandle(ref), flags: 0 });
+    return { state: DOMAIN_STATE.name(r.state), reason: r.reason };
   }
 
   /** 'running' | 'paused' | 'shutoff' | ... */
-  async domainState(ref: DomainRef): Promise<dom.DomainState> {
+  async domainState(ref: DomainRef): Promise<DomainState> {
     return (await this.getDomainState(ref)).state;
   }
 
   async getDomainInfo(ref: DomainRef): Promise<DomainInfo> {
-    const r = await this.call(dom.DOMAIN_GET_INFO, { dom: domainHandle(ref) });
+    const r = await this.call(P.DOMAIN_GET_INFO, { dom: domainHandle(ref) });
     return {
-      state: dom.domainStateName(r.state),
+      state: DOMAIN_STATE.name(r.state),
       maxMemoryBytes: r.maxMem * 1024n,
       memoryBytes: r.memory * 1024n,
       vcpus: r.nrVirtCpu,
@@ -604,28 +592,28 @@ export class LibvirtClient {
     };
   }
 
-  isDomainActive(ref: DomainRef): Promise<boolean> {
-    return this.call(dom.DOMAIN_IS_ACTIVE, { dom: domainHandle(ref) });
+  async isDomainActive(ref: DomainRef): Promise<boolean> {
+    return (await this.call(P.DOMAIN_IS_ACTIVE, { dom: domainHandle(ref) })).active !== 0;
   }
 
-  isDomainPersistent(ref: DomainRef): Promise<boolean> {
-    return this.call(dom.DOMAIN_IS_PERSISTENT, { dom: domainHandle(ref) });
+  async isDomainPersistent(ref: DomainRef): Promise<boolean> {
+    return (await this.call(P.DOMAIN_IS_PERSISTENT, { dom: domainHandle(ref) })).persistent !== 0;
   }
 
-  getDomainAutostart(ref: DomainRef): Promise<boolean> {
-    return this.call(dom.DOMAIN_GET_AUTOSTART, { dom: domainHandle(ref) });
+  async getDomainAutostart(ref: DomainRef): Promise<boolean> {
+    return (await this.call(P.DOMAIN_GET_AUTOSTART, { dom: domainHandle(ref) })).autostart !== 0;
   }
 
   setDomainAutostart(ref: DomainRef, autostart: boolean): Promise<void> {
-    return this.call(dom.DOMAIN_SET_AUTOSTART, { dom: domainHandle(ref), autostart });
+    return this.call(P.DOMAIN_SET_AUTOSTART, { dom: domainHandle(ref), autostart: autostart ? 1 : 0 });
   }
 
   attachDevice(ref: DomainRef, deviceXml: string, impact: Impact = {}): Promise<void> {
-    return this.call(dom.DOMAIN_ATTACH_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
+    return this.call(P.DOMAIN_ATTACH_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
   }
 
   detachDevice(ref: DomainRef, deviceXml: string, impact: Impact = {}): Promise<void> {
-    return this.call(dom.DOMAIN_DETACH_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
+    return this.call(P.DOMAIN_DETACH_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
   }
 
   /** Registers for the domain's device-removed events; register before detaching (see device-removed.ts). */
@@ -634,19 +622,19 @@ export class LibvirtClient {
   }
 
   updateDevice(ref: DomainRef, deviceXml: string, impact: Impact = {}): Promise<void> {
-    return this.call(dom.DOMAIN_UPDATE_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
+    return this.call(P.DOMAIN_UPDATE_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
   }
 
-  // ---- live configuration changes and managed save (generated procedures) -------------------
+  // ---- live configuration changes and managed save -------------------------------------------
 
   /** Balloon target (or with VIR_DOMAIN_AFFECT_CONFIG the configured current memory), in KiB. */
   setDomainMemory(ref: DomainRef, kib: number, impact: Impact = {}): Promise<void> {
-    return this.call(DOMAIN_SET_MEMORY_FLAGS, { dom: domainHandle(ref), memory: BigInt(kib), flags: impactFlags(impact) });
+    return this.call(P.DOMAIN_SET_MEMORY_FLAGS, { dom: domainHandle(ref), memory: BigInt(kib), flags: impactFlags(impact) });
   }
 
   /** Online vCPU count (hotplug on a running guest), at most the domain's maximum. */
   setDomainVcpus(ref: DomainRef, count: number, impact: Impact = {}): Promise<void> {
-    return this.call(DOMAIN_SET_VCPUS_FLAGS, { dom: domainHandle(ref), nvcpus: count, flags: impactFlags(impact) });
+    return this.call(P.DOMAIN_SET_VCPUS_FLAGS, { dom: domainHandle(ref), nvcpus: count, flags: impactFlags(impact) });
   }
 
   /**
@@ -654,19 +642,19 @@ export class LibvirtClient {
    * `resumeAs` fixes the state the restore gives (libvirt's default: the state it was saved in).
    */
   managedSaveDomain(ref: DomainRef, opts: { resumeAs?: 'running' | 'paused' } = {}): Promise<void> {
-    const flags = opts.resumeAs === 'running' ? VIR_DOMAIN_SAVE_RUNNING : opts.resumeAs === 'paused' ? VIR_DOMAIN_SAVE_PAUSED : 0;
-    return this.call(DOMAIN_MANAGED_SAVE, { dom: domainHandle(ref), flags });
+    const flags = opts.resumeAs === 'running' ? C.VIR_DOMAIN_SAVE_RUNNING : opts.resumeAs === 'paused' ? C.VIR_DOMAIN_SAVE_PAUSED : 0;
+    return this.call(P.DOMAIN_MANAGED_SAVE, { dom: domainHandle(ref), flags });
   }
 
   async hasManagedSaveImage(ref: DomainRef): Promise<boolean> {
-    return (await this.call(DOMAIN_HAS_MANAGED_SAVE_IMAGE, { dom: domainHandle(ref), flags: 0 })).result !== 0;
+    return (await this.call(P.DOMAIN_HAS_MANAGED_SAVE_IMAGE, { dom: domainHandle(ref), flags: 0 })).result !== 0;
   }
 
   removeManagedSaveImage(ref: DomainRef): Promise<void> {
-    return this.call(DOMAIN_MANAGED_SAVE_REMOVE, { dom: domainHandle(ref), flags: 0 });
+    return this.call(P.DOMAIN_MANAGED_SAVE_REMOVE, { dom: domainHandle(ref), flags: 0 });
   }
 
-  // ---- end of live configuration changes ----------------------------------------------------
+  // ---- domain metadata ---------------------------------------------------------------------
 
   /**
    * Sets (or with `value: null` removes) domain metadata. For 'element', `uri` is the namespace
@@ -677,7 +665,7 @@ export class LibvirtClient {
     md: { type: MetadataType; value: string | null; uri?: string; key?: string },
     impact: Impact = {},
   ): Promise<void> {
-    return this.call(dom.DOMAIN_SET_METADATA, {
+    return this.call(P.DOMAIN_SET_METADATA, {
       dom: domainHandle(ref),
       type: METADATA_TYPES[md.type],
       metadata: md.value,
@@ -688,13 +676,14 @@ export class LibvirtClient {
   }
 
   /** Throws VIR_ERR_NO_DOMAIN_METADATA when absent; see findDomainMetadata. */
-  getDomainMetadata(ref: DomainRef, md: { type: MetadataType; uri?: string }, impact: Impact = {}): Promise<string> {
-    return this.call(dom.DOMAIN_GET_METADATA, {
+  async getDomainMetadata(ref: DomainRef, md: { type: MetadataType; uri?: string }, impact: Impact = {}): Promise<string> {
+    const r = await this.call(P.DOMAIN_GET_METADATA, {
       dom: domainHandle(ref),
       type: METADATA_TYPES[md.type],
       uri: md.type === 'element' ? (md.uri ?? null) : null,
       flags: impactFlags(impact),
     });
+    return r.metadata;
   }
 
   /** Null when the domain has no such metadata. */
@@ -972,7 +961,7 @@ export class LibvirtClient {
   private async upload(ref: StorageVolumeRef, source: UploadSource, opts: UploadOptions): Promise<UploadResult> {
     const conn = this.connection;
     if (!supportsStreams(conn)) throw new StreamsUnsupportedError('this connection cannot open libvirt streams (volume upload)');
-    const flags = opts.sparse ? VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0;
+    const flags = opts.sparse ? C.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0;
     const args = { vol: volHandle(ref), offset: opts.offset ?? 0n, length: opts.length ?? 0n, flags };
     const stream = await conn.openWriteStream(sto.STORAGE_VOL_UPLOAD, args, opts.chunkBytes === undefined ? {} : { chunkBytes: opts.chunkBytes });
     const progress = () => opts.onProgress?.(BigInt(stream.bytesSent) + stream.holeBytes);
@@ -1014,7 +1003,7 @@ export class LibvirtClient {
   async listSecrets(): Promise<SecretRef[]> {
     if (this.#noSecretDriver) return [];
     try {
-      return (await this.call(CONNECT_LIST_ALL_SECRETS, { need_results: 1, flags: 0 })).secrets;
+      return (await this.call(P.CONNECT_LIST_ALL_SECRETS, { need_results: 1, flags: 0 })).secrets;
     } catch (err) {
       if (errorCode(err) !== VIR_ERR_NO_SUPPORT) throw err;
       this.#noSecretDriver = true;
@@ -1023,25 +1012,25 @@ export class LibvirtClient {
   }
 
   async getSecretXml(ref: SecretRef): Promise<string> {
-    return (await this.call(SECRET_GET_XML_DESC, { secret: ref, flags: 0 })).xml;
+    return (await this.call(P.SECRET_GET_XML_DESC, { secret: ref, flags: 0 })).xml;
   }
 
   /** Defines a new secret, or updates the one with the same uuid (or usage). */
   async defineSecret(xml: string): Promise<SecretRef> {
-    return (await this.call(SECRET_DEFINE_XML, { xml, flags: 0 })).secret;
+    return (await this.call(P.SECRET_DEFINE_XML, { xml, flags: 0 })).secret;
   }
 
   setSecretValue(ref: SecretRef, value: Uint8Array): Promise<void> {
-    return this.call(SECRET_SET_VALUE, { secret: ref, value: Buffer.from(value.buffer, value.byteOffset, value.byteLength), flags: 0 });
+    return this.call(P.SECRET_SET_VALUE, { secret: ref, value: Buffer.from(value.buffer, value.byteOffset, value.byteLength), flags: 0 });
   }
 
   undefineSecret(ref: SecretRef): Promise<void> {
-    return this.call(SECRET_UNDEFINE, { secret: ref });
+    return this.call(P.SECRET_UNDEFINE, { secret: ref });
   }
 
   /** The secret with this usage (VIR_SECRET_USAGE_TYPE_*, usage id), or null. */
   async lookupSecretByUsage(usageType: number, usageID: string): Promise<SecretRef | null> {
-    return (await orNull(this.call(SECRET_LOOKUP_BY_USAGE, { usageType, usageID }), VIR_ERR_NO_SECRET))?.secret ?? null;
+    return (await orNull(this.call(P.SECRET_LOOKUP_BY_USAGE, { usageType, usageID }), VIR_ERR_NO_SECRET))?.secret ?? null;
   }
 
   // ---- host interfaces ---------------------------------------------------------------------
