@@ -4,15 +4,21 @@
 // does not exist, every other method rejects with the LibvirtError the daemon sent.
 import { watchDeviceRemoved, type DeviceRemovedWatch } from './device-removed.js';
 import type { CallOptions, ProcedureDef, RpcCaller, ServerMessage } from './rpc-types.js';
-import type { RemoteInterface, RemoteNetwork, RemoteNodeDevice, RemoteStoragePool, RemoteStorageVol } from './procedures/common.js';
-import * as net from './procedures/network.js';
+import type { RemoteInterface, RemoteNodeDevice, RemoteStoragePool, RemoteStorageVol } from './procedures/common.js';
 import * as sto from './procedures/storage.js';
 import * as ifc from './procedures/interface.js';
 import * as nd from './procedures/nodedev.js';
 import * as P from './generated/remote-procedures.js';
 import * as C from './generated/constants.js';
-import { DOMAIN_STATE, type DomainState } from './enum-names.js';
-import type { RemoteNonnullDomain, RemoteNonnullSecret, RemoteTypedParam } from './generated/remote-types.js';
+import {
+  DOMAIN_STATE,
+  NETWORK_UPDATE_COMMAND,
+  NETWORK_UPDATE_SECTION,
+  type DomainState,
+  type NetworkUpdateCommand,
+  type NetworkUpdateSection,
+} from './enum-names.js';
+import type { RemoteNonnullDomain, RemoteNonnullNetwork, RemoteNonnullSecret, RemoteTypedParam } from './generated/remote-types.js';
 import { zeroRuns, type Segment } from './zero-runs.js';
 import { openConnection, closeConnection } from './connect.js';
 import { supportsStreams, type WriteStreamOptions } from './connection.js';
@@ -35,7 +41,7 @@ export type { DomainState } from './enum-names.js';
 /** A libvirt secret: its uuid and its usage (type and id), as the protocol names it. */
 export type SecretRef = RemoteNonnullSecret;
 export type { StoragePoolState, StorageVolType } from './procedures/storage.js';
-export type { NetworkUpdateCommand, NetworkUpdateSection } from './procedures/network.js';
+export type { NetworkUpdateCommand, NetworkUpdateSection } from './enum-names.js';
 export type { NodeDeviceCap } from './procedures/nodedev.js';
 
 // ---- public types --------------------------------------------------------------------------
@@ -360,12 +366,12 @@ const DOMAIN_LIST_BITS: ListBits = {
   noAutostart: C.VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART,
 };
 const NETWORK_LIST_BITS: ListBits = {
-  active: net.VIR_CONNECT_LIST_NETWORKS_ACTIVE,
-  inactive: net.VIR_CONNECT_LIST_NETWORKS_INACTIVE,
-  persistent: net.VIR_CONNECT_LIST_NETWORKS_PERSISTENT,
-  transient: net.VIR_CONNECT_LIST_NETWORKS_TRANSIENT,
-  autostart: net.VIR_CONNECT_LIST_NETWORKS_AUTOSTART,
-  noAutostart: net.VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART,
+  active: C.VIR_CONNECT_LIST_NETWORKS_ACTIVE,
+  inactive: C.VIR_CONNECT_LIST_NETWORKS_INACTIVE,
+  persistent: C.VIR_CONNECT_LIST_NETWORKS_PERSISTENT,
+  transient: C.VIR_CONNECT_LIST_NETWORKS_TRANSIENT,
+  autostart: C.VIR_CONNECT_LIST_NETWORKS_AUTOSTART,
+  noAutostart: C.VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART,
 };
 const POOL_LIST_BITS: ListBits = {
   active: sto.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
@@ -379,7 +385,7 @@ const POOL_LIST_BITS: ListBits = {
 // Handles are copied into fresh objects so a caller's extra properties never reach the encoder
 // and our results never alias what a caller holds.
 const domainHandle = (r: DomainRef): RemoteNonnullDomain => ({ name: r.name, uuid: r.uuid, id: r.id });
-const networkHandle = (r: NetworkRef): RemoteNetwork => ({ name: r.name, uuid: r.uuid });
+const networkHandle = (r: NetworkRef): RemoteNonnullNetwork => ({ name: r.name, uuid: r.uuid });
 const poolHandle = (r: StoragePoolRef): RemoteStoragePool => ({ name: r.name, uuid: r.uuid });
 const volHandle = (r: StorageVolumeRef): RemoteStorageVol => ({ pool: r.pool, name: r.name, key: r.key });
 const ifaceHandle = (r: InterfaceRef): RemoteInterface => ({ name: r.name, mac: r.mac });
@@ -694,20 +700,19 @@ export class LibvirtClient {
   // ---- networks ----------------------------------------------------------------------------
 
   async listNetworks(filter: ListFilter = {}): Promise<NetworkRef[]> {
-    const r = await this.call(net.CONNECT_LIST_ALL_NETWORKS, { needResults: true, flags: listFlags(filter, NETWORK_LIST_BITS) });
-    return r.items;
+    return (await this.call(P.CONNECT_LIST_ALL_NETWORKS, { need_results: 1, flags: listFlags(filter, NETWORK_LIST_BITS) })).nets;
   }
 
   lookupNetwork(name: string): Promise<NetworkRef | null> {
     return orNull(this.getNetwork(name), VIR_ERR_NO_NETWORK);
   }
 
-  getNetwork(name: string): Promise<NetworkRef> {
-    return this.call(net.NETWORK_LOOKUP_BY_NAME, name);
+  async getNetwork(name: string): Promise<NetworkRef> {
+    return (await this.call(P.NETWORK_LOOKUP_BY_NAME, { name })).net;
   }
 
-  lookupNetworkByUuid(uuid: string): Promise<NetworkRef | null> {
-    return orNull(this.call(net.NETWORK_LOOKUP_BY_UUID, uuid), VIR_ERR_NO_NETWORK);
+  async lookupNetworkByUuid(uuid: string): Promise<NetworkRef | null> {
+    return (await orNull(this.call(P.NETWORK_LOOKUP_BY_UUID, { uuid }), VIR_ERR_NO_NETWORK))?.net ?? null;
   }
 
   /** `inactive`: the persistent config (see InactiveFlagSupport for drivers without one). */
@@ -715,8 +720,8 @@ export class LibvirtClient {
     const handle = networkHandle(ref);
     return this.inactiveFlags.read(
       'NETWORK_GET_XML_DESC',
-      (flags) => this.call(net.NETWORK_GET_XML_DESC, { net: handle, flags }),
-      net.VIR_NETWORK_XML_INACTIVE,
+      async (flags) => (await this.call(P.NETWORK_GET_XML_DESC, { net: handle, flags })).xml,
+      C.VIR_NETWORK_XML_INACTIVE,
       opts.inactive ?? false,
     );
   }
@@ -730,40 +735,40 @@ export class LibvirtClient {
     return this.inactiveFlags.knownSupported('NETWORK_GET_XML_DESC');
   }
 
-  defineNetwork(xml: string): Promise<NetworkRef> {
-    return this.call(net.NETWORK_DEFINE_XML, xml);
+  async defineNetwork(xml: string): Promise<NetworkRef> {
+    return (await this.call(P.NETWORK_DEFINE_XML, { xml })).net;
   }
 
   undefineNetwork(ref: NetworkRef): Promise<void> {
-    return this.call(net.NETWORK_UNDEFINE, { net: networkHandle(ref) });
+    return this.call(P.NETWORK_UNDEFINE, { net: networkHandle(ref) });
   }
 
   startNetwork(ref: NetworkRef): Promise<void> {
-    return this.call(net.NETWORK_CREATE, { net: networkHandle(ref) });
+    return this.call(P.NETWORK_CREATE, { net: networkHandle(ref) });
   }
 
   destroyNetwork(ref: NetworkRef): Promise<void> {
-    return this.call(net.NETWORK_DESTROY, { net: networkHandle(ref) });
+    return this.call(P.NETWORK_DESTROY, { net: networkHandle(ref) });
   }
 
-  isNetworkActive(ref: NetworkRef): Promise<boolean> {
-    return this.call(net.NETWORK_IS_ACTIVE, { net: networkHandle(ref) });
+  async isNetworkActive(ref: NetworkRef): Promise<boolean> {
+    return (await this.call(P.NETWORK_IS_ACTIVE, { net: networkHandle(ref) })).active !== 0;
   }
 
-  isNetworkPersistent(ref: NetworkRef): Promise<boolean> {
-    return this.call(net.NETWORK_IS_PERSISTENT, { net: networkHandle(ref) });
+  async isNetworkPersistent(ref: NetworkRef): Promise<boolean> {
+    return (await this.call(P.NETWORK_IS_PERSISTENT, { net: networkHandle(ref) })).persistent !== 0;
   }
 
-  getNetworkAutostart(ref: NetworkRef): Promise<boolean> {
-    return this.call(net.NETWORK_GET_AUTOSTART, { net: networkHandle(ref) });
+  async getNetworkAutostart(ref: NetworkRef): Promise<boolean> {
+    return (await this.call(P.NETWORK_GET_AUTOSTART, { net: networkHandle(ref) })).autostart !== 0;
   }
 
   setNetworkAutostart(ref: NetworkRef, autostart: boolean): Promise<void> {
-    return this.call(net.NETWORK_SET_AUTOSTART, { net: networkHandle(ref), autostart });
+    return this.call(P.NETWORK_SET_AUTOSTART, { net: networkHandle(ref), autostart: autostart ? 1 : 0 });
   }
 
-  getNetworkBridgeName(ref: NetworkRef): Promise<string> {
-    return this.call(net.NETWORK_GET_BRIDGE_NAME, { net: networkHandle(ref) });
+  async getNetworkBridgeName(ref: NetworkRef): Promise<string> {
+    return (await this.call(P.NETWORK_GET_BRIDGE_NAME, { net: networkHandle(ref) })).name;
   }
 
   /**
@@ -772,16 +777,16 @@ export class LibvirtClient {
    */
   updateNetwork(
     ref: NetworkRef,
-    update: { command: net.NetworkUpdateCommand; section: net.NetworkUpdateSection; xml: string; parentIndex?: number },
+    update: { command: NetworkUpdateCommand; section: NetworkUpdateSection; xml: string; parentIndex?: number },
     impact: Impact = {},
   ): Promise<void> {
-    return this.call(net.NETWORK_UPDATE, {
+    return this.call(P.NETWORK_UPDATE, {
       net: networkHandle(ref),
-      command: net.NETWORK_UPDATE_COMMANDS.indexOf(update.command),
-      section: net.NETWORK_UPDATE_SECTIONS.indexOf(update.section),
+      command: NETWORK_UPDATE_COMMAND.value[update.command],
+      section: NETWORK_UPDATE_SECTION.value[update.section],
       parentIndex: update.parentIndex ?? -1,
       xml: update.xml,
-      flags: (impact.live ? net.VIR_NETWORK_UPDATE_AFFECT_LIVE : 0) | (impact.config ? net.VIR_NETWORK_UPDATE_AFFECT_CONFIG : 0),
+      flags: (impact.live ? C.VIR_NETWORK_UPDATE_AFFECT_LIVE : 0) | (impact.config ? C.VIR_NETWORK_UPDATE_AFFECT_CONFIG : 0),
     });
   }
 
