@@ -4,8 +4,7 @@
 // does not exist, every other method rejects with the LibvirtError the daemon sent.
 import { watchDeviceRemoved, type DeviceRemovedWatch } from './device-removed.js';
 import type { CallOptions, ProcedureDef, RpcCaller, ServerMessage } from './rpc-types.js';
-import type { RemoteInterface, RemoteNodeDevice, RemoteStoragePool, RemoteStorageVol } from './procedures/common.js';
-import * as sto from './procedures/storage.js';
+import type { RemoteInterface, RemoteNodeDevice } from './procedures/common.js';
 import * as ifc from './procedures/interface.js';
 import * as nd from './procedures/nodedev.js';
 import * as P from './generated/remote-procedures.js';
@@ -14,11 +13,22 @@ import {
   DOMAIN_STATE,
   NETWORK_UPDATE_COMMAND,
   NETWORK_UPDATE_SECTION,
+  STORAGE_POOL_STATE,
+  STORAGE_VOL_TYPE,
   type DomainState,
   type NetworkUpdateCommand,
   type NetworkUpdateSection,
+  type StoragePoolState,
+  type StorageVolType,
 } from './enum-names.js';
-import type { RemoteNonnullDomain, RemoteNonnullNetwork, RemoteNonnullSecret, RemoteTypedParam } from './generated/remote-types.js';
+import type {
+  RemoteNonnullDomain,
+  RemoteNonnullNetwork,
+  RemoteNonnullSecret,
+  RemoteNonnullStoragePool,
+  RemoteNonnullStorageVol,
+  RemoteTypedParam,
+} from './generated/remote-types.js';
 import { zeroRuns, type Segment } from './zero-runs.js';
 import { openConnection, closeConnection } from './connect.js';
 import { supportsStreams, type WriteStreamOptions } from './connection.js';
@@ -40,7 +50,7 @@ export type { DomainState } from './enum-names.js';
 
 /** A libvirt secret: its uuid and its usage (type and id), as the protocol names it. */
 export type SecretRef = RemoteNonnullSecret;
-export type { StoragePoolState, StorageVolType } from './procedures/storage.js';
+export type { StoragePoolState, StorageVolType } from './enum-names.js';
 export type { NetworkUpdateCommand, NetworkUpdateSection } from './enum-names.js';
 export type { NodeDeviceCap } from './procedures/nodedev.js';
 
@@ -110,14 +120,14 @@ export interface DomainInfo {
 }
 
 export interface StoragePoolInfo {
-  state: sto.StoragePoolState;
+  state: StoragePoolState;
   capacityBytes: bigint;
   allocationBytes: bigint;
   availableBytes: bigint;
 }
 
 export interface StorageVolumeInfo {
-  type: sto.StorageVolType;
+  type: StorageVolType;
   capacityBytes: bigint;
   allocationBytes: bigint;
 }
@@ -374,20 +384,20 @@ const NETWORK_LIST_BITS: ListBits = {
   noAutostart: C.VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART,
 };
 const POOL_LIST_BITS: ListBits = {
-  active: sto.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
-  inactive: sto.VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE,
-  persistent: sto.VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT,
-  transient: sto.VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT,
-  autostart: sto.VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART,
-  noAutostart: sto.VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART,
+  active: C.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
+  inactive: C.VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE,
+  persistent: C.VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT,
+  transient: C.VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT,
+  autostart: C.VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART,
+  noAutostart: C.VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART,
 };
 
 // Handles are copied into fresh objects so a caller's extra properties never reach the encoder
 // and our results never alias what a caller holds.
 const domainHandle = (r: DomainRef): RemoteNonnullDomain => ({ name: r.name, uuid: r.uuid, id: r.id });
 const networkHandle = (r: NetworkRef): RemoteNonnullNetwork => ({ name: r.name, uuid: r.uuid });
-const poolHandle = (r: StoragePoolRef): RemoteStoragePool => ({ name: r.name, uuid: r.uuid });
-const volHandle = (r: StorageVolumeRef): RemoteStorageVol => ({ pool: r.pool, name: r.name, key: r.key });
+const poolHandle = (r: StoragePoolRef): RemoteNonnullStoragePool => ({ name: r.name, uuid: r.uuid });
+const volHandle = (r: StorageVolumeRef): RemoteNonnullStorageVol => ({ pool: r.pool, name: r.name, key: r.key });
 const ifaceHandle = (r: InterfaceRef): RemoteInterface => ({ name: r.name, mac: r.mac });
 const devName = (r: NodeDeviceRef | string): string => (typeof r === 'string' ? r : r.name);
 
@@ -793,20 +803,19 @@ export class LibvirtClient {
   // ---- storage pools -----------------------------------------------------------------------
 
   async listStoragePools(filter: ListFilter = {}): Promise<StoragePoolRef[]> {
-    const r = await this.call(sto.CONNECT_LIST_ALL_STORAGE_POOLS, { needResults: true, flags: listFlags(filter, POOL_LIST_BITS) });
-    return r.items;
+    return (await this.call(P.CONNECT_LIST_ALL_STORAGE_POOLS, { need_results: 1, flags: listFlags(filter, POOL_LIST_BITS) })).pools;
   }
 
   lookupStoragePool(name: string): Promise<StoragePoolRef | null> {
     return orNull(this.getStoragePool(name), VIR_ERR_NO_STORAGE_POOL);
   }
 
-  getStoragePool(name: string): Promise<StoragePoolRef> {
-    return this.call(sto.STORAGE_POOL_LOOKUP_BY_NAME, name);
+  async getStoragePool(name: string): Promise<StoragePoolRef> {
+    return (await this.call(P.STORAGE_POOL_LOOKUP_BY_NAME, { name })).pool;
   }
 
-  lookupStoragePoolByUuid(uuid: string): Promise<StoragePoolRef | null> {
-    return orNull(this.call(sto.STORAGE_POOL_LOOKUP_BY_UUID, uuid), VIR_ERR_NO_STORAGE_POOL);
+  async lookupStoragePoolByUuid(uuid: string): Promise<StoragePoolRef | null> {
+    return (await orNull(this.call(P.STORAGE_POOL_LOOKUP_BY_UUID, { uuid }), VIR_ERR_NO_STORAGE_POOL))?.pool ?? null;
   }
 
   /** `inactive`: the persistent config (see InactiveFlagSupport for drivers without one). */
@@ -814,63 +823,63 @@ export class LibvirtClient {
     const handle = poolHandle(ref);
     return this.inactiveFlags.read(
       'STORAGE_POOL_GET_XML_DESC',
-      (flags) => this.call(sto.STORAGE_POOL_GET_XML_DESC, { pool: handle, flags }),
-      sto.VIR_STORAGE_XML_INACTIVE,
+      async (flags) => (await this.call(P.STORAGE_POOL_GET_XML_DESC, { pool: handle, flags })).xml,
+      C.VIR_STORAGE_XML_INACTIVE,
       opts.inactive ?? false,
     );
   }
 
-  defineStoragePool(xml: string): Promise<StoragePoolRef> {
-    return this.call(sto.STORAGE_POOL_DEFINE_XML, { xml, flags: 0 });
+  async defineStoragePool(xml: string): Promise<StoragePoolRef> {
+    return (await this.call(P.STORAGE_POOL_DEFINE_XML, { xml, flags: 0 })).pool;
   }
 
   undefineStoragePool(ref: StoragePoolRef): Promise<void> {
-    return this.call(sto.STORAGE_POOL_UNDEFINE, { pool: poolHandle(ref) });
+    return this.call(P.STORAGE_POOL_UNDEFINE, { pool: poolHandle(ref) });
   }
 
   /** Creates the pool's underlying storage (directory, filesystem, ...). */
   buildStoragePool(ref: StoragePoolRef, opts: { overwrite?: boolean; noOverwrite?: boolean } = {}): Promise<void> {
-    const flags = (opts.overwrite ? sto.VIR_STORAGE_POOL_BUILD_OVERWRITE : 0) | (opts.noOverwrite ? sto.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE : 0);
-    return this.call(sto.STORAGE_POOL_BUILD, { pool: poolHandle(ref), flags });
+    const flags = (opts.overwrite ? C.VIR_STORAGE_POOL_BUILD_OVERWRITE : 0) | (opts.noOverwrite ? C.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE : 0);
+    return this.call(P.STORAGE_POOL_BUILD, { pool: poolHandle(ref), flags });
   }
 
   startStoragePool(ref: StoragePoolRef, opts: { build?: boolean } = {}): Promise<void> {
-    return this.call(sto.STORAGE_POOL_CREATE, { pool: poolHandle(ref), flags: opts.build ? sto.VIR_STORAGE_POOL_CREATE_WITH_BUILD : 0 });
+    return this.call(P.STORAGE_POOL_CREATE, { pool: poolHandle(ref), flags: opts.build ? C.VIR_STORAGE_POOL_CREATE_WITH_BUILD : 0 });
   }
 
   destroyStoragePool(ref: StoragePoolRef): Promise<void> {
-    return this.call(sto.STORAGE_POOL_DESTROY, { pool: poolHandle(ref) });
+    return this.call(P.STORAGE_POOL_DESTROY, { pool: poolHandle(ref) });
   }
 
   /** Deletes the pool's underlying storage; destroys data. */
   deleteStoragePool(ref: StoragePoolRef, opts: { zeroed?: boolean } = {}): Promise<void> {
-    return this.call(sto.STORAGE_POOL_DELETE, { pool: poolHandle(ref), flags: opts.zeroed ? sto.VIR_STORAGE_POOL_DELETE_ZEROED : 0 });
+    return this.call(P.STORAGE_POOL_DELETE, { pool: poolHandle(ref), flags: opts.zeroed ? C.VIR_STORAGE_POOL_DELETE_ZEROED : 0 });
   }
 
   refreshStoragePool(ref: StoragePoolRef): Promise<void> {
-    return this.call(sto.STORAGE_POOL_REFRESH, { pool: poolHandle(ref), flags: 0 });
+    return this.call(P.STORAGE_POOL_REFRESH, { pool: poolHandle(ref), flags: 0 });
   }
 
-  isStoragePoolActive(ref: StoragePoolRef): Promise<boolean> {
-    return this.call(sto.STORAGE_POOL_IS_ACTIVE, { pool: poolHandle(ref) });
+  async isStoragePoolActive(ref: StoragePoolRef): Promise<boolean> {
+    return (await this.call(P.STORAGE_POOL_IS_ACTIVE, { pool: poolHandle(ref) })).active !== 0;
   }
 
-  isStoragePoolPersistent(ref: StoragePoolRef): Promise<boolean> {
-    return this.call(sto.STORAGE_POOL_IS_PERSISTENT, { pool: poolHandle(ref) });
+  async isStoragePoolPersistent(ref: StoragePoolRef): Promise<boolean> {
+    return (await this.call(P.STORAGE_POOL_IS_PERSISTENT, { pool: poolHandle(ref) })).persistent !== 0;
   }
 
-  getStoragePoolAutostart(ref: StoragePoolRef): Promise<boolean> {
-    return this.call(sto.STORAGE_POOL_GET_AUTOSTART, { pool: poolHandle(ref) });
+  async getStoragePoolAutostart(ref: StoragePoolRef): Promise<boolean> {
+    return (await this.call(P.STORAGE_POOL_GET_AUTOSTART, { pool: poolHandle(ref) })).autostart !== 0;
   }
 
   setStoragePoolAutostart(ref: StoragePoolRef, autostart: boolean): Promise<void> {
-    return this.call(sto.STORAGE_POOL_SET_AUTOSTART, { pool: poolHandle(ref), autostart });
+    return this.call(P.STORAGE_POOL_SET_AUTOSTART, { pool: poolHandle(ref), autostart: autostart ? 1 : 0 });
   }
 
   async getStoragePoolInfo(ref: StoragePoolRef): Promise<StoragePoolInfo> {
-    const r = await this.call(sto.STORAGE_POOL_GET_INFO, { pool: poolHandle(ref) });
+    const r = await this.call(P.STORAGE_POOL_GET_INFO, { pool: poolHandle(ref) });
     return {
-      state: sto.storagePoolStateName(r.state),
+      state: STORAGE_POOL_STATE.name(r.state),
       capacityBytes: r.capacity,
       allocationBytes: r.allocation,
       availableBytes: r.available,
@@ -879,8 +888,7 @@ export class LibvirtClient {
 
   /** Volumes of an active pool. */
   async listStorageVolumes(ref: StoragePoolRef): Promise<StorageVolumeRef[]> {
-    const r = await this.call(sto.STORAGE_POOL_LIST_ALL_VOLUMES, { pool: poolHandle(ref), needResults: true, flags: 0 });
-    return r.items;
+    return (await this.call(P.STORAGE_POOL_LIST_ALL_VOLUMES, { pool: poolHandle(ref), need_results: 1, flags: 0 })).vols;
   }
 
   // ---- storage volumes ---------------------------------------------------------------------
@@ -889,58 +897,59 @@ export class LibvirtClient {
     return orNull(this.getStorageVolume(pool, name), VIR_ERR_NO_STORAGE_VOL);
   }
 
-  getStorageVolume(pool: StoragePoolRef, name: string): Promise<StorageVolumeRef> {
-    return this.call(sto.STORAGE_VOL_LOOKUP_BY_NAME, { pool: poolHandle(pool), name });
+  async getStorageVolume(pool: StoragePoolRef, name: string): Promise<StorageVolumeRef> {
+    return (await this.call(P.STORAGE_VOL_LOOKUP_BY_NAME, { pool: poolHandle(pool), name })).vol;
   }
 
-  lookupStorageVolumeByPath(path: string): Promise<StorageVolumeRef | null> {
-    return orNull(this.call(sto.STORAGE_VOL_LOOKUP_BY_PATH, path), VIR_ERR_NO_STORAGE_VOL);
+  async lookupStorageVolumeByPath(path: string): Promise<StorageVolumeRef | null> {
+    return (await orNull(this.call(P.STORAGE_VOL_LOOKUP_BY_PATH, { path }), VIR_ERR_NO_STORAGE_VOL))?.vol ?? null;
   }
 
-  lookupStorageVolumeByKey(key: string): Promise<StorageVolumeRef | null> {
-    return orNull(this.call(sto.STORAGE_VOL_LOOKUP_BY_KEY, key), VIR_ERR_NO_STORAGE_VOL);
+  async lookupStorageVolumeByKey(key: string): Promise<StorageVolumeRef | null> {
+    return (await orNull(this.call(P.STORAGE_VOL_LOOKUP_BY_KEY, { key }), VIR_ERR_NO_STORAGE_VOL))?.vol ?? null;
   }
 
-  getStorageVolumeXml(ref: StorageVolumeRef): Promise<string> {
-    return this.call(sto.STORAGE_VOL_GET_XML_DESC, { vol: volHandle(ref), flags: 0 });
+  async getStorageVolumeXml(ref: StorageVolumeRef): Promise<string> {
+    return (await this.call(P.STORAGE_VOL_GET_XML_DESC, { vol: volHandle(ref), flags: 0 })).xml;
   }
 
-  getStorageVolumePath(ref: StorageVolumeRef): Promise<string> {
-    return this.call(sto.STORAGE_VOL_GET_PATH, { vol: volHandle(ref) });
+  async getStorageVolumePath(ref: StorageVolumeRef): Promise<string> {
+    return (await this.call(P.STORAGE_VOL_GET_PATH, { vol: volHandle(ref) })).name;
   }
 
-  createStorageVolume(pool: StoragePoolRef, xml: string, opts: { preallocMetadata?: boolean; validate?: boolean } = {}): Promise<StorageVolumeRef> {
-    const flags = (opts.preallocMetadata ? sto.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0) | (opts.validate ? sto.VIR_STORAGE_VOL_CREATE_VALIDATE : 0);
-    return this.call(sto.STORAGE_VOL_CREATE_XML, { pool: poolHandle(pool), xml, flags });
+  async createStorageVolume(pool: StoragePoolRef, xml: string, opts: { preallocMetadata?: boolean; validate?: boolean } = {}): Promise<StorageVolumeRef> {
+    const flags = (opts.preallocMetadata ? C.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0) | (opts.validate ? C.VIR_STORAGE_VOL_CREATE_VALIDATE : 0);
+    return (await this.call(P.STORAGE_VOL_CREATE_XML, { pool: poolHandle(pool), xml, flags })).vol;
   }
 
   /** Creates a volume in `pool` from `xml`, copying its content from `source`. */
-  cloneStorageVolume(pool: StoragePoolRef, xml: string, source: StorageVolumeRef, opts: { preallocMetadata?: boolean } = {}): Promise<StorageVolumeRef> {
-    return this.call(sto.STORAGE_VOL_CREATE_XML_FROM, {
+  async cloneStorageVolume(pool: StoragePoolRef, xml: string, source: StorageVolumeRef, opts: { preallocMetadata?: boolean } = {}): Promise<StorageVolumeRef> {
+    const r = await this.call(P.STORAGE_VOL_CREATE_XML_FROM, {
       pool: poolHandle(pool),
       xml,
       clonevol: volHandle(source),
-      flags: opts.preallocMetadata ? sto.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0,
+      flags: opts.preallocMetadata ? C.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0,
     });
+    return r.vol;
   }
 
   deleteStorageVolume(ref: StorageVolumeRef, opts: { zeroed?: boolean; withSnapshots?: boolean } = {}): Promise<void> {
-    const flags = (opts.zeroed ? sto.VIR_STORAGE_VOL_DELETE_ZEROED : 0) | (opts.withSnapshots ? sto.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS : 0);
-    return this.call(sto.STORAGE_VOL_DELETE, { vol: volHandle(ref), flags });
+    const flags = (opts.zeroed ? C.VIR_STORAGE_VOL_DELETE_ZEROED : 0) | (opts.withSnapshots ? C.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS : 0);
+    return this.call(P.STORAGE_VOL_DELETE, { vol: volHandle(ref), flags });
   }
 
   /** New capacity in bytes (or the amount to add with `delta`); shrinking needs `shrink`. */
   resizeStorageVolume(ref: StorageVolumeRef, capacityBytes: bigint, opts: { allocate?: boolean; delta?: boolean; shrink?: boolean } = {}): Promise<void> {
     const flags =
-      (opts.allocate ? sto.VIR_STORAGE_VOL_RESIZE_ALLOCATE : 0) |
-      (opts.delta ? sto.VIR_STORAGE_VOL_RESIZE_DELTA : 0) |
-      (opts.shrink ? sto.VIR_STORAGE_VOL_RESIZE_SHRINK : 0);
-    return this.call(sto.STORAGE_VOL_RESIZE, { vol: volHandle(ref), capacity: capacityBytes, flags });
+      (opts.allocate ? C.VIR_STORAGE_VOL_RESIZE_ALLOCATE : 0) |
+      (opts.delta ? C.VIR_STORAGE_VOL_RESIZE_DELTA : 0) |
+      (opts.shrink ? C.VIR_STORAGE_VOL_RESIZE_SHRINK : 0);
+    return this.call(P.STORAGE_VOL_RESIZE, { vol: volHandle(ref), capacity: capacityBytes, flags });
   }
 
   async getStorageVolumeInfo(ref: StorageVolumeRef): Promise<StorageVolumeInfo> {
-    const r = await this.call(sto.STORAGE_VOL_GET_INFO, { vol: volHandle(ref) });
-    return { type: sto.storageVolTypeName(r.type), capacityBytes: r.capacity, allocationBytes: r.allocation };
+    const r = await this.call(P.STORAGE_VOL_GET_INFO, { vol: volHandle(ref) });
+    return { type: STORAGE_VOL_TYPE.name(r.type), capacityBytes: r.capacity, allocationBytes: r.allocation };
   }
 
   /**
@@ -952,7 +961,7 @@ export class LibvirtClient {
    */
   async uploadStorageVolume(ref: StorageVolumeRef, source: UploadSource, opts: UploadOptions = {}): Promise<UploadResult> {
     const started = performance.now();
-    const proc = sto.STORAGE_VOL_UPLOAD;
+    const proc = P.STORAGE_VOL_UPLOAD;
     try {
       const result = await this.upload(ref, source, opts);
       this.report({ procedure: proc.name, number: proc.number, durationMs: performance.now() - started });
@@ -968,7 +977,7 @@ export class LibvirtClient {
     if (!supportsStreams(conn)) throw new StreamsUnsupportedError('this connection cannot open libvirt streams (volume upload)');
     const flags = opts.sparse ? C.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0;
     const args = { vol: volHandle(ref), offset: opts.offset ?? 0n, length: opts.length ?? 0n, flags };
-    const stream = await conn.openWriteStream(sto.STORAGE_VOL_UPLOAD, args, opts.chunkBytes === undefined ? {} : { chunkBytes: opts.chunkBytes });
+    const stream = await conn.openWriteStream(P.STORAGE_VOL_UPLOAD, args, opts.chunkBytes === undefined ? {} : { chunkBytes: opts.chunkBytes });
     const progress = () => opts.onProgress?.(BigInt(stream.bytesSent) + stream.holeBytes);
     try {
       for await (const segment of opts.sparse ? zeroRuns(bytesOf(source)) : dataOf(source)) {

@@ -50,7 +50,7 @@ describe('LibvirtClient', () => {
   });
 
   it('list filters pick the bits of each kind (domains and networks number active/inactive differently)', async () => {
-    const caller = new FakeCaller((name) => (name === 'CONNECT_LIST_ALL_DOMAINS' ? { domains: [], ret: 0 } : name === 'CONNECT_LIST_ALL_NETWORKS' ? { nets: [], ret: 0 } : { items: [], count: 0 }));
+    const caller = new FakeCaller((name) => (name === 'CONNECT_LIST_ALL_DOMAINS' ? { domains: [], ret: 0 } : name === 'CONNECT_LIST_ALL_NETWORKS' ? { nets: [], ret: 0 } : name === 'CONNECT_LIST_ALL_STORAGE_POOLS' ? { pools: [], ret: 0 } : { items: [], count: 0 }));
     const client = new LibvirtClient(caller);
     await client.listDomains({ active: true });
     await client.listNetworks({ active: true, persistent: true });
@@ -108,7 +108,7 @@ describe('LibvirtClient', () => {
   it('asks again without INACTIVE when a driver rejects the flag (no separate persistent XML)', async () => {
     const caller = new FakeCaller((name, args) => {
       if ((args as { flags: number }).flags !== 0) throw libvirtError(8);
-      return name === 'NETWORK_GET_XML_DESC' ? { xml: `<${name}/>` } : `<${name}/>`;
+      return name === 'INTERFACE_GET_XML_DESC' ? `<${name}/>` : { xml: `<${name}/>` };
     });
     const client = new LibvirtClient(caller);
     const netRef = { name: 'lan', uuid: UUID };
