@@ -4,25 +4,25 @@
 // does not exist, every other method rejects with the LibvirtError the daemon sent.
 import { watchDeviceRemoved, type DeviceRemovedWatch } from './device-removed.js';
 import type { CallOptions, ProcedureDef, RpcCaller, ServerMessage } from './rpc-types.js';
-import type { RemoteInterface, RemoteNodeDevice } from './procedures/common.js';
-import * as ifc from './procedures/interface.js';
-import * as nd from './procedures/nodedev.js';
 import * as P from './generated/remote-procedures.js';
 import * as C from './generated/constants.js';
 import {
   DOMAIN_STATE,
   NETWORK_UPDATE_COMMAND,
   NETWORK_UPDATE_SECTION,
+  NODE_DEVICE_CAP_FLAGS,
   STORAGE_POOL_STATE,
   STORAGE_VOL_TYPE,
   type DomainState,
   type NetworkUpdateCommand,
   type NetworkUpdateSection,
+  type NodeDeviceCap,
   type StoragePoolState,
   type StorageVolType,
 } from './enum-names.js';
 import type {
   RemoteNonnullDomain,
+  RemoteNonnullInterface,
   RemoteNonnullNetwork,
   RemoteNonnullSecret,
   RemoteNonnullStoragePool,
@@ -52,7 +52,7 @@ export type { DomainState } from './enum-names.js';
 export type SecretRef = RemoteNonnullSecret;
 export type { StoragePoolState, StorageVolType } from './enum-names.js';
 export type { NetworkUpdateCommand, NetworkUpdateSection } from './enum-names.js';
-export type { NodeDeviceCap } from './procedures/nodedev.js';
+export type { NodeDeviceCap } from './enum-names.js';
 
 // ---- public types --------------------------------------------------------------------------
 
@@ -398,7 +398,7 @@ const domainHandle = (r: DomainRef): RemoteNonnullDomain => ({ name: r.name, uui
 const networkHandle = (r: NetworkRef): RemoteNonnullNetwork => ({ name: r.name, uuid: r.uuid });
 const poolHandle = (r: StoragePoolRef): RemoteNonnullStoragePool => ({ name: r.name, uuid: r.uuid });
 const volHandle = (r: StorageVolumeRef): RemoteNonnullStorageVol => ({ pool: r.pool, name: r.name, key: r.key });
-const ifaceHandle = (r: InterfaceRef): RemoteInterface => ({ name: r.name, mac: r.mac });
+const ifaceHandle = (r: InterfaceRef): RemoteNonnullInterface => ({ name: r.name, mac: r.mac });
 const devName = (r: NodeDeviceRef | string): string => (typeof r === 'string' ? r : r.name);
 
 // ---- the client ----------------------------------------------------------------------------
@@ -1050,22 +1050,20 @@ export class LibvirtClient {
   // ---- host interfaces ---------------------------------------------------------------------
 
   async listInterfaces(filter: { active?: boolean } = {}): Promise<InterfaceRef[]> {
-    const flags =
-      filter.active === undefined ? 0 : filter.active ? ifc.VIR_CONNECT_LIST_INTERFACES_ACTIVE : ifc.VIR_CONNECT_LIST_INTERFACES_INACTIVE;
-    const r = await this.call(ifc.CONNECT_LIST_ALL_INTERFACES, { needResults: true, flags });
-    return r.items;
+    const flags = filter.active === undefined ? 0 : filter.active ? C.VIR_CONNECT_LIST_INTERFACES_ACTIVE : C.VIR_CONNECT_LIST_INTERFACES_INACTIVE;
+    return (await this.call(P.CONNECT_LIST_ALL_INTERFACES, { need_results: 1, flags })).ifaces;
   }
 
   lookupInterface(name: string): Promise<InterfaceRef | null> {
     return orNull(this.getInterface(name), VIR_ERR_NO_INTERFACE);
   }
 
-  getInterface(name: string): Promise<InterfaceRef> {
-    return this.call(ifc.INTERFACE_LOOKUP_BY_NAME, name);
+  async getInterface(name: string): Promise<InterfaceRef> {
+    return (await this.call(P.INTERFACE_LOOKUP_BY_NAME, { name })).iface;
   }
 
-  lookupInterfaceByMac(mac: string): Promise<InterfaceRef | null> {
-    return orNull(this.call(ifc.INTERFACE_LOOKUP_BY_MAC_STRING, mac), VIR_ERR_NO_INTERFACE);
+  async lookupInterfaceByMac(mac: string): Promise<InterfaceRef | null> {
+    return (await orNull(this.call(P.INTERFACE_LOOKUP_BY_MAC_STRING, { mac }), VIR_ERR_NO_INTERFACE))?.iface ?? null;
   }
 
   /** `inactive`: the persistent config (see InactiveFlagSupport for drivers without one). */
@@ -1073,8 +1071,8 @@ export class LibvirtClient {
     const handle = ifaceHandle(ref);
     return this.inactiveFlags.read(
       'INTERFACE_GET_XML_DESC',
-      (flags) => this.call(ifc.INTERFACE_GET_XML_DESC, { iface: handle, flags }),
-      ifc.VIR_INTERFACE_XML_INACTIVE,
+      async (flags) => (await this.call(P.INTERFACE_GET_XML_DESC, { iface: handle, flags })).xml,
+      C.VIR_INTERFACE_XML_INACTIVE,
       opts.inactive ?? false,
     );
   }
@@ -1089,31 +1087,31 @@ export class LibvirtClient {
   interfaceBackend(): Promise<InterfaceBackend> {
     this.interfaceBackendProbe ??= this.readOnly
       ? Promise.resolve('unknown' as const)
-      : this.call(ifc.INTERFACE_DEFINE_XML, { xml: '<interface/>', flags: 0 }).then(
+      : this.call(P.INTERFACE_DEFINE_XML, { xml: '<interface/>', flags: 0 }).then(
           (): InterfaceBackend => 'writable',
           (err: unknown): InterfaceBackend => (errorCode(err) === VIR_ERR_NO_SUPPORT ? 'read-only' : errorCode(err) === VIR_ERR_OPERATION_DENIED ? 'unknown' : 'writable'),
         );
     return this.interfaceBackendProbe;
   }
 
-  defineInterface(xml: string): Promise<InterfaceRef> {
-    return this.call(ifc.INTERFACE_DEFINE_XML, { xml, flags: 0 });
+  async defineInterface(xml: string): Promise<InterfaceRef> {
+    return (await this.call(P.INTERFACE_DEFINE_XML, { xml, flags: 0 })).iface;
   }
 
   undefineInterface(ref: InterfaceRef): Promise<void> {
-    return this.call(ifc.INTERFACE_UNDEFINE, { iface: ifaceHandle(ref) });
+    return this.call(P.INTERFACE_UNDEFINE, { iface: ifaceHandle(ref) });
   }
 
   startInterface(ref: InterfaceRef): Promise<void> {
-    return this.call(ifc.INTERFACE_CREATE, { iface: ifaceHandle(ref), flags: 0 });
+    return this.call(P.INTERFACE_CREATE, { iface: ifaceHandle(ref), flags: 0 });
   }
 
   destroyInterface(ref: InterfaceRef): Promise<void> {
-    return this.call(ifc.INTERFACE_DESTROY, { iface: ifaceHandle(ref), flags: 0 });
+    return this.call(P.INTERFACE_DESTROY, { iface: ifaceHandle(ref), flags: 0 });
   }
 
-  isInterfaceActive(ref: InterfaceRef): Promise<boolean> {
-    return this.call(ifc.INTERFACE_IS_ACTIVE, { iface: ifaceHandle(ref) });
+  async isInterfaceActive(ref: InterfaceRef): Promise<boolean> {
+    return (await this.call(P.INTERFACE_IS_ACTIVE, { iface: ifaceHandle(ref) })).active !== 0;
   }
 
   // ---- node devices ------------------------------------------------------------------------
@@ -1122,11 +1120,11 @@ export class LibvirtClient {
    * Node devices, optionally only those with one of `capabilities`. Drivers without the list-all
    * call fall back to the older per-capability NODE_LIST_DEVICES.
    */
-  async listNodeDevices(filter: { capabilities?: readonly nd.NodeDeviceCap[] } = {}): Promise<NodeDeviceRef[]> {
+  async listNodeDevices(filter: { capabilities?: readonly NodeDeviceCap[] } = {}): Promise<NodeDeviceRef[]> {
     const caps = filter.capabilities ?? [];
-    const flags = caps.reduce((acc, cap) => acc | nd.NODE_DEVICE_CAP_FLAGS[cap], 0);
-    const all = await orNull(this.call(nd.CONNECT_LIST_ALL_NODE_DEVICES, { needResults: true, flags }), VIR_ERR_NO_SUPPORT);
-    if (all) return all.items;
+    const flags = caps.reduce((acc, cap) => acc | NODE_DEVICE_CAP_FLAGS[cap], 0);
+    const all = await orNull(this.call(P.CONNECT_LIST_ALL_NODE_DEVICES, { need_results: 1, flags }), VIR_ERR_NO_SUPPORT);
+    if (all) return all.devices;
     const names = new Set<string>();
     for (const cap of caps.length ? caps : [null]) {
       for (const name of await this.listNodeDeviceNames(cap)) names.add(name);
@@ -1135,47 +1133,47 @@ export class LibvirtClient {
   }
 
   /** The older listing: names with one capability (or all). */
-  async listNodeDeviceNames(cap: nd.NodeDeviceCap | null = null): Promise<string[]> {
-    const maxnames = await this.call(nd.NODE_NUM_OF_DEVICES, { cap, flags: 0 });
+  async listNodeDeviceNames(cap: NodeDeviceCap | null = null): Promise<string[]> {
+    const maxnames = (await this.call(P.NODE_NUM_OF_DEVICES, { cap, flags: 0 })).num;
     if (maxnames <= 0) return [];
-    return this.call(nd.NODE_LIST_DEVICES, { cap, maxnames, flags: 0 });
+    return (await this.call(P.NODE_LIST_DEVICES, { cap, maxnames, flags: 0 })).names;
   }
 
   lookupNodeDevice(name: string): Promise<NodeDeviceRef | null> {
     return orNull(this.getNodeDevice(name), VIR_ERR_NO_NODE_DEVICE);
   }
 
-  getNodeDevice(name: string): Promise<NodeDeviceRef> {
-    return this.call(nd.NODE_DEVICE_LOOKUP_BY_NAME, name);
+  async getNodeDevice(name: string): Promise<NodeDeviceRef> {
+    return (await this.call(P.NODE_DEVICE_LOOKUP_BY_NAME, { name })).dev;
   }
 
-  getNodeDeviceXml(ref: NodeDeviceRef | string): Promise<string> {
-    return this.call(nd.NODE_DEVICE_GET_XML_DESC, { name: devName(ref), flags: 0 });
+  async getNodeDeviceXml(ref: NodeDeviceRef | string): Promise<string> {
+    return (await this.call(P.NODE_DEVICE_GET_XML_DESC, { name: devName(ref), flags: 0 })).xml;
   }
 
   /** Parent device name, null for the root ("computer"). */
-  getNodeDeviceParent(ref: NodeDeviceRef | string): Promise<string | null> {
-    return this.call(nd.NODE_DEVICE_GET_PARENT, devName(ref));
+  async getNodeDeviceParent(ref: NodeDeviceRef | string): Promise<string | null> {
+    return (await this.call(P.NODE_DEVICE_GET_PARENT, { name: devName(ref) })).parentName;
   }
 
   async listNodeDeviceCapabilities(ref: NodeDeviceRef | string): Promise<string[]> {
     const name = devName(ref);
-    const maxnames = await this.call(nd.NODE_DEVICE_NUM_OF_CAPS, name);
+    const maxnames = (await this.call(P.NODE_DEVICE_NUM_OF_CAPS, { name })).num;
     if (maxnames <= 0) return [];
-    return this.call(nd.NODE_DEVICE_LIST_CAPS, { name, maxnames });
+    return (await this.call(P.NODE_DEVICE_LIST_CAPS, { name, maxnames })).names;
   }
 
   /** Unbinds a host device from its driver for passthrough; `driver` e.g. "vfio". */
   detachNodeDevice(ref: NodeDeviceRef | string, opts: { driver?: string } = {}): Promise<void> {
-    return this.call(nd.NODE_DEVICE_DETACH_FLAGS, { name: devName(ref), driverName: opts.driver ?? null, flags: 0 });
+    return this.call(P.NODE_DEVICE_DETACH_FLAGS, { name: devName(ref), driverName: opts.driver ?? null, flags: 0 });
   }
 
   reattachNodeDevice(ref: NodeDeviceRef | string): Promise<void> {
-    return this.call(nd.NODE_DEVICE_RE_ATTACH, devName(ref));
+    return this.call(P.NODE_DEVICE_RE_ATTACH, { name: devName(ref) });
   }
 
   resetNodeDevice(ref: NodeDeviceRef | string): Promise<void> {
-    return this.call(nd.NODE_DEVICE_RESET, devName(ref));
+    return this.call(P.NODE_DEVICE_RESET, { name: devName(ref) });
   }
 }
 

@@ -50,7 +50,13 @@ describe('LibvirtClient', () => {
   });
 
   it('list filters pick the bits of each kind (domains and networks number active/inactive differently)', async () => {
-    const caller = new FakeCaller((name) => (name === 'CONNECT_LIST_ALL_DOMAINS' ? { domains: [], ret: 0 } : name === 'CONNECT_LIST_ALL_NETWORKS' ? { nets: [], ret: 0 } : name === 'CONNECT_LIST_ALL_STORAGE_POOLS' ? { pools: [], ret: 0 } : { items: [], count: 0 }));
+    const lists: Record<string, string> = {
+      CONNECT_LIST_ALL_DOMAINS: 'domains',
+      CONNECT_LIST_ALL_NETWORKS: 'nets',
+      CONNECT_LIST_ALL_STORAGE_POOLS: 'pools',
+      CONNECT_LIST_ALL_INTERFACES: 'ifaces',
+    };
+    const caller = new FakeCaller((name) => ({ [lists[name]!]: [], ret: 0 }));
     const client = new LibvirtClient(caller);
     await client.listDomains({ active: true });
     await client.listNetworks({ active: true, persistent: true });
@@ -77,8 +83,8 @@ describe('LibvirtClient', () => {
   it('falls back to NODE_LIST_DEVICES per capability when list-all is unsupported', async () => {
     const caller = new FakeCaller((name, args) => {
       if (name === 'CONNECT_LIST_ALL_NODE_DEVICES') throw libvirtFailure(3);
-      if (name === 'NODE_NUM_OF_DEVICES') return 2;
-      if (name === 'NODE_LIST_DEVICES') return (args as { cap: string }).cap === 'pci' ? ['pci_1', 'shared'] : ['net_1', 'shared'];
+      if (name === 'NODE_NUM_OF_DEVICES') return { num: 2 };
+      if (name === 'NODE_LIST_DEVICES') return { names: (args as { cap: string }).cap === 'pci' ? ['pci_1', 'shared'] : ['net_1', 'shared'] };
       return undefined;
     });
     const client = new LibvirtClient(caller);
@@ -108,7 +114,7 @@ describe('LibvirtClient', () => {
   it('asks again without INACTIVE when a driver rejects the flag (no separate persistent XML)', async () => {
     const caller = new FakeCaller((name, args) => {
       if ((args as { flags: number }).flags !== 0) throw libvirtError(8);
-      return name === 'INTERFACE_GET_XML_DESC' ? `<${name}/>` : { xml: `<${name}/>` };
+      return { xml: `<${name}/>` };
     });
     const client = new LibvirtClient(caller);
     const netRef = { name: 'lan', uuid: UUID };
