@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { uuidCodec, uuidToBytes, uuidToString } from '../../../src/libvirt/uuid.js';
 import { RemoteUuidXdr } from '../../../src/libvirt/generated/remote-types.js';
 import { XdrError } from '../../../src/libvirt/xdr.js';
-import { encode, hex } from './procedures/helpers.js';
+import { encode, hex } from './facade/helpers.js';
 
 const UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f';
 
