@@ -29,11 +29,13 @@ import type {
   RemoteNonnullStorageVol,
   RemoteTypedParam,
 } from './generated/remote-types.js';
-import { zeroRuns, type Segment } from './zero-runs.js';
+import { zeroRuns } from './zero-runs.js';
+import { bytesOf, dataOf, type UploadSource } from './upload-source.js';
+import { errorCode, orNull } from './call-errors.js';
+import { InactiveFlagSupport } from './inactive-flag.js';
 import { openConnection, closeConnection } from './connect.js';
 import { supportsStreams, type WriteStreamOptions } from './connection.js';
 import {
-  VIR_ERR_INVALID_ARG,
   VIR_ERR_NO_DOMAIN,
   VIR_ERR_NO_DOMAIN_METADATA,
   VIR_ERR_NO_INTERFACE,
@@ -195,8 +197,7 @@ export interface UploadResult {
   holeBytes: bigint;
 }
 
-/** Data to upload: Uint8Array chunks, or a byte Readable (file, HTTP body). */
-export type UploadSource = AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
+export type { UploadSource } from './upload-source.js';
 
 export class StreamsUnsupportedError extends Error {
   override name = 'StreamsUnsupportedError';
@@ -255,78 +256,6 @@ function typedParamValue(p: RemoteTypedParam): number | bigint | string | boolea
 function cString(chars: readonly number[]): string {
   const end = chars.indexOf(0);
   return Buffer.from((end < 0 ? chars : chars.slice(0, end)).map((c) => c & 0xff)).toString('utf8');
-}
-
-function errorCode(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-/** Resolves null when the call fails with one of `codes`; any other failure propagates. */
-async function orNull<T>(p: Promise<T>, ...codes: number[]): Promise<T | null> {
-  try {
-    return await p;
-  } catch (err) {
-    const code = errorCode(err);
-    if (code !== undefined && codes.includes(code)) return null;
-    throw err;
-  }
-}
-
-/**
- * Some drivers (libvirt's test driver among them) know no separate persistent XML for networks,
- * pools or interfaces and reject the INACTIVE flag with VIR_ERR_INVALID_ARG "unsupported flags".
- * Their current XML is then also their persistent one, so asking again without the flag is exact.
- * What a driver answered is learnt once per connection and procedure: the first read probes, reads
- * started meanwhile wait for its answer, and later reads go straight to the form that works, so a
- * host of N networks costs N reads, not 2N.
- */
-class InactiveFlagSupport {
-  readonly #known = new Map<string, boolean | Promise<boolean>>();
-
-  /** True once a read has shown the driver takes the INACTIVE flag for `procedure`. */
-  knownSupported(procedure: string): boolean {
-    return this.#known.get(procedure) === true;
-  }
-
-  async read(procedure: string, fetch: (flags: number) => Promise<string>, inactiveFlag: number, inactive: boolean): Promise<string> {
-    if (!inactive) return fetch(0);
-    const known = this.#known.get(procedure);
-    if (known === undefined) return this.#probe(procedure, fetch, inactiveFlag);
-    const supported = typeof known === 'boolean' ? known : await known;
-    return supported ? this.#withFallback(fetch, inactiveFlag) : fetch(0);
-  }
-
-  async #probe(procedure: string, fetch: (flags: number) => Promise<string>, inactiveFlag: number): Promise<string> {
-    let settle!: (supported: boolean) => void;
-    this.#known.set(procedure, new Promise<boolean>((resolve) => (settle = resolve)));
-    try {
-      const xml = await fetch(inactiveFlag);
-      this.#known.set(procedure, true);
-      settle(true);
-      return xml;
-    } catch (err) {
-      if (errorCode(err) === VIR_ERR_INVALID_ARG) {
-        this.#known.set(procedure, false);
-        settle(false);
-        return fetch(0);
-      }
-      // Failed for its own reasons (the object went away): nothing learnt, the next read probes.
-      this.#known.delete(procedure);
-      settle(true);
-      throw err;
-    }
-  }
-
-  async #withFallback(fetch: (flags: number) => Promise<string>, inactiveFlag: number): Promise<string> {
-    try {
-      return await fetch(inactiveFlag);
-    } catch (err) {
-      if (errorCode(err) === VIR_ERR_INVALID_ARG) return fetch(0);
-      throw err;
-    }
-  }
 }
 
 export function parseVersion(v: bigint | number): Version {
@@ -1175,22 +1104,6 @@ export class LibvirtClient {
   resetNodeDevice(ref: NodeDeviceRef | string): Promise<void> {
     return this.call(P.NODE_DEVICE_RESET, { name: devName(ref) });
   }
-}
-
-/** An upload source as data segments (no holes): what a stream without the sparse flag sends. */
-async function* dataOf(source: UploadSource): AsyncGenerator<Segment, void, undefined> {
-  for await (const chunk of bytesOf(source)) yield { data: chunk };
-}
-
-async function* bytesOf(source: UploadSource): AsyncGenerator<Uint8Array, void, undefined> {
-  for await (const chunk of source as AsyncIterable<unknown>) yield asBytes(chunk);
-}
-
-function asBytes(chunk: unknown): Uint8Array {
-  if (chunk instanceof Uint8Array) return chunk;
-  // A Readable with an encoding set yields strings; the bytes are what matter.
-  if (typeof chunk === 'string') return Buffer.from(chunk);
-  throw new TypeError(`upload source yielded ${typeof chunk}, expected bytes`);
 }
 
 /** Wraps a caller so every call reports its procedure, duration and outcome. */
