@@ -291,7 +291,7 @@ export function emitTypes(defs: readonly Definition[], headers: CHeaderConstants
   const imports = [
     body.includes('XdrError') ? `import { XdrError, type XdrCodec } from '../xdr.js';` : `import type { XdrCodec } from '../xdr.js';`,
   ];
-  if (body.includes('uuidCodec')) imports.push(`import { uuidCodec } from '../procedures/common.js';`);
+  if (body.includes('uuidCodec')) imports.push(`import { uuidCodec } from '../uuid.js';`);
   if (sharedFrom) {
     const used = new Set<string>();
     for (const d of sharedFrom.defs) {

@@ -32,6 +32,9 @@ const HANDLE_FIELDS: readonly (readonly [string, string])[] = [
   ['checkpoint', 'domain checkpoint'],
 ];
 
+/** Scalar fields a lookup's args name its object by, in the order they are tried. */
+const LOOKUP_FIELDS = ['name', 'uuid', 'path', 'key', 'mac'] as const;
+
 function nounFor(procedure: string): string | undefined {
   return NOUNS.find(([prefix]) => procedure.startsWith(prefix))?.[1];
 }
@@ -72,7 +75,11 @@ export function describeCallObject(procedure: string, args: unknown): string | u
     }
   }
   if (!noun) return undefined;
-  if (typeof args.name === 'string') return `${noun} '${args.name}'`;
+  // Lookups name their object by one scalar field (remote_*_lookup_by_{name,uuid,path,key,mac_string}_args).
+  for (const field of LOOKUP_FIELDS) {
+    const value = args[field];
+    if (typeof value === 'string') return `${noun} '${value}'`;
+  }
   if (typeof args.xml === 'string') {
     const name = xmlName(args.xml);
     if (name !== undefined) return `${noun} '${name}'`;

@@ -4,40 +4,38 @@
 // does not exist, every other method rejects with the LibvirtError the daemon sent.
 import { watchDeviceRemoved, type DeviceRemovedWatch } from './device-removed.js';
 import type { CallOptions, ProcedureDef, RpcCaller, ServerMessage } from './rpc-types.js';
-import type { RemoteDomain, RemoteInterface, RemoteNetwork, RemoteNodeDevice, RemoteStoragePool, RemoteStorageVol } from './procedures/common.js';
-import * as host from './procedures/host.js';
-import * as dom from './procedures/domain.js';
-import * as net from './procedures/network.js';
-import * as sto from './procedures/storage.js';
-import * as ifc from './procedures/interface.js';
-import * as nd from './procedures/nodedev.js';
+import * as P from './generated/remote-procedures.js';
+import * as C from './generated/constants.js';
 import {
-  CONNECT_GET_ALL_DOMAIN_STATS,
-  DOMAIN_HAS_MANAGED_SAVE_IMAGE,
-  DOMAIN_MANAGED_SAVE,
-  DOMAIN_MANAGED_SAVE_REMOVE,
-  DOMAIN_SET_MEMORY_FLAGS,
-  DOMAIN_SET_VCPUS_FLAGS,
-  CONNECT_LIST_ALL_SECRETS,
-  SECRET_DEFINE_XML,
-  SECRET_GET_XML_DESC,
-  SECRET_LOOKUP_BY_USAGE,
-  SECRET_SET_VALUE,
-  SECRET_UNDEFINE,
-} from './generated/remote-procedures.js';
-import {
-  VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE,
-  VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE,
-  VIR_DOMAIN_SAVE_PAUSED,
-  VIR_DOMAIN_SAVE_RUNNING,
-  VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM,
-} from './generated/constants.js';
-import type { RemoteNonnullSecret, RemoteTypedParam } from './generated/remote-types.js';
-import { zeroRuns, type Segment } from './zero-runs.js';
+  DOMAIN_STATE,
+  NETWORK_UPDATE_COMMAND,
+  NETWORK_UPDATE_SECTION,
+  NODE_DEVICE_CAP_FLAGS,
+  STORAGE_POOL_STATE,
+  STORAGE_VOL_TYPE,
+  type DomainState,
+  type NetworkUpdateCommand,
+  type NetworkUpdateSection,
+  type NodeDeviceCap,
+  type StoragePoolState,
+  type StorageVolType,
+} from './enum-names.js';
+import type {
+  RemoteNonnullDomain,
+  RemoteNonnullInterface,
+  RemoteNonnullNetwork,
+  RemoteNonnullSecret,
+  RemoteNonnullStoragePool,
+  RemoteNonnullStorageVol,
+  RemoteTypedParam,
+} from './generated/remote-types.js';
+import { zeroRuns } from './zero-runs.js';
+import { bytesOf, dataOf, type UploadSource } from './upload-source.js';
+import { errorCode, orNull } from './call-errors.js';
+import { InactiveFlagSupport } from './inactive-flag.js';
 import { openConnection, closeConnection } from './connect.js';
 import { supportsStreams, type WriteStreamOptions } from './connection.js';
 import {
-  VIR_ERR_INVALID_ARG,
   VIR_ERR_NO_DOMAIN,
   VIR_ERR_NO_DOMAIN_METADATA,
   VIR_ERR_NO_INTERFACE,
@@ -50,13 +48,13 @@ import {
   VIR_ERR_OPERATION_DENIED,
 } from './errors.js';
 
-export type { DomainState } from './procedures/domain.js';
+export type { DomainState } from './enum-names.js';
 
 /** A libvirt secret: its uuid and its usage (type and id), as the protocol names it. */
 export type SecretRef = RemoteNonnullSecret;
-export type { StoragePoolState, StorageVolType } from './procedures/storage.js';
-export type { NetworkUpdateCommand, NetworkUpdateSection } from './procedures/network.js';
-export type { NodeDeviceCap } from './procedures/nodedev.js';
+export type { StoragePoolState, StorageVolType } from './enum-names.js';
+export type { NetworkUpdateCommand, NetworkUpdateSection } from './enum-names.js';
+export type { NodeDeviceCap } from './enum-names.js';
 
 // ---- public types --------------------------------------------------------------------------
 
@@ -110,13 +108,13 @@ export interface NodeInfo {
 }
 
 export interface DomainStateInfo {
-  state: dom.DomainState;
+  state: DomainState;
   /** The state's reason code (virDomainRunningReason, virDomainShutoffReason, ...). */
   reason: number;
 }
 
 export interface DomainInfo {
-  state: dom.DomainState;
+  state: DomainState;
   maxMemoryBytes: bigint;
   memoryBytes: bigint;
   vcpus: number;
@@ -124,14 +122,14 @@ export interface DomainInfo {
 }
 
 export interface StoragePoolInfo {
-  state: sto.StoragePoolState;
+  state: StoragePoolState;
   capacityBytes: bigint;
   allocationBytes: bigint;
   availableBytes: bigint;
 }
 
 export interface StorageVolumeInfo {
-  type: sto.StorageVolType;
+  type: StorageVolType;
   capacityBytes: bigint;
   allocationBytes: bigint;
 }
@@ -163,10 +161,10 @@ export interface DomainListFilter extends ListFilter {
 }
 
 const DOMAIN_LIST_STATE_BITS: Record<NonNullable<DomainListFilter['state']>, number> = {
-  running: dom.VIR_CONNECT_LIST_DOMAINS_RUNNING,
-  paused: dom.VIR_CONNECT_LIST_DOMAINS_PAUSED,
-  shutoff: dom.VIR_CONNECT_LIST_DOMAINS_SHUTOFF,
-  other: dom.VIR_CONNECT_LIST_DOMAINS_OTHER,
+  running: C.VIR_CONNECT_LIST_DOMAINS_RUNNING,
+  paused: C.VIR_CONNECT_LIST_DOMAINS_PAUSED,
+  shutoff: C.VIR_CONNECT_LIST_DOMAINS_SHUTOFF,
+  other: C.VIR_CONNECT_LIST_DOMAINS_OTHER,
 };
 
 export interface CallInfo {
@@ -199,8 +197,7 @@ export interface UploadResult {
   holeBytes: bigint;
 }
 
-/** Data to upload: Uint8Array chunks, or a byte Readable (file, HTTP body). */
-export type UploadSource = AsyncIterable<Uint8Array> | NodeJS.ReadableStream;
+export type { UploadSource } from './upload-source.js';
 
 export class StreamsUnsupportedError extends Error {
   override name = 'StreamsUnsupportedError';
@@ -252,76 +249,13 @@ function typedParamValue(p: RemoteTypedParam): number | bigint | string | boolea
   }
 }
 
-function errorCode(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-/** Resolves null when the call fails with one of `codes`; any other failure propagates. */
-async function orNull<T>(p: Promise<T>, ...codes: number[]): Promise<T | null> {
-  try {
-    return await p;
-  } catch (err) {
-    const code = errorCode(err);
-    if (code !== undefined && codes.includes(code)) return null;
-    throw err;
-  }
-}
-
 /**
- * Some drivers (libvirt's test driver among them) know no separate persistent XML for networks,
- * pools or interfaces and reject the INACTIVE flag with VIR_ERR_INVALID_ARG "unsupported flags".
- * Their current XML is then also their persistent one, so asking again without the flag is exact.
- * What a driver answered is learnt once per connection and procedure: the first read probes, reads
- * started meanwhile wait for its answer, and later reads go straight to the form that works, so a
- * host of N networks costs N reads, not 2N.
+ * `char model[32]` (NODE_GET_INFO) arrives as 32 XDR ints, one per C char; the string ends at
+ * the first NUL and its bytes are UTF-8.
  */
-class InactiveFlagSupport {
-  readonly #known = new Map<string, boolean | Promise<boolean>>();
-
-  /** True once a read has shown the driver takes the INACTIVE flag for `procedure`. */
-  knownSupported(procedure: string): boolean {
-    return this.#known.get(procedure) === true;
-  }
-
-  async read(procedure: string, fetch: (flags: number) => Promise<string>, inactiveFlag: number, inactive: boolean): Promise<string> {
-    if (!inactive) return fetch(0);
-    const known = this.#known.get(procedure);
-    if (known === undefined) return this.#probe(procedure, fetch, inactiveFlag);
-    const supported = typeof known === 'boolean' ? known : await known;
-    return supported ? this.#withFallback(fetch, inactiveFlag) : fetch(0);
-  }
-
-  async #probe(procedure: string, fetch: (flags: number) => Promise<string>, inactiveFlag: number): Promise<string> {
-    let settle!: (supported: boolean) => void;
-    this.#known.set(procedure, new Promise<boolean>((resolve) => (settle = resolve)));
-    try {
-      const xml = await fetch(inactiveFlag);
-      this.#known.set(procedure, true);
-      settle(true);
-      return xml;
-    } catch (err) {
-      if (errorCode(err) === VIR_ERR_INVALID_ARG) {
-        this.#known.set(procedure, false);
-        settle(false);
-        return fetch(0);
-      }
-      // Failed for its own reasons (the object went away): nothing learnt, the next read probes.
-      this.#known.delete(procedure);
-      settle(true);
-      throw err;
-    }
-  }
-
-  async #withFallback(fetch: (flags: number) => Promise<string>, inactiveFlag: number): Promise<string> {
-    try {
-      return await fetch(inactiveFlag);
-    } catch (err) {
-      if (errorCode(err) === VIR_ERR_INVALID_ARG) return fetch(0);
-      throw err;
-    }
-  }
+function cString(chars: readonly number[]): string {
+  const end = chars.indexOf(0);
+  return Buffer.from((end < 0 ? chars : chars.slice(0, end)).map((c) => c & 0xff)).toString('utf8');
 }
 
 export function parseVersion(v: bigint | number): Version {
@@ -333,13 +267,13 @@ export function parseVersion(v: bigint | number): Version {
 }
 
 function impactFlags(impact: Impact = {}): number {
-  return (impact.live ? dom.VIR_DOMAIN_AFFECT_LIVE : 0) | (impact.config ? dom.VIR_DOMAIN_AFFECT_CONFIG : 0);
+  return (impact.live ? C.VIR_DOMAIN_AFFECT_LIVE : 0) | (impact.config ? C.VIR_DOMAIN_AFFECT_CONFIG : 0);
 }
 
 const METADATA_TYPES: Record<MetadataType, number> = {
-  description: dom.VIR_DOMAIN_METADATA_DESCRIPTION,
-  title: dom.VIR_DOMAIN_METADATA_TITLE,
-  element: dom.VIR_DOMAIN_METADATA_ELEMENT,
+  description: C.VIR_DOMAIN_METADATA_DESCRIPTION,
+  title: C.VIR_DOMAIN_METADATA_TITLE,
+  element: C.VIR_DOMAIN_METADATA_ELEMENT,
 };
 
 /**
@@ -363,37 +297,37 @@ function listFlags(f: ListFilter, bits: ListBits): number {
 }
 
 const DOMAIN_LIST_BITS: ListBits = {
-  active: dom.VIR_CONNECT_LIST_DOMAINS_ACTIVE,
-  inactive: dom.VIR_CONNECT_LIST_DOMAINS_INACTIVE,
-  persistent: dom.VIR_CONNECT_LIST_DOMAINS_PERSISTENT,
-  transient: dom.VIR_CONNECT_LIST_DOMAINS_TRANSIENT,
-  autostart: dom.VIR_CONNECT_LIST_DOMAINS_AUTOSTART,
-  noAutostart: dom.VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART,
+  active: C.VIR_CONNECT_LIST_DOMAINS_ACTIVE,
+  inactive: C.VIR_CONNECT_LIST_DOMAINS_INACTIVE,
+  persistent: C.VIR_CONNECT_LIST_DOMAINS_PERSISTENT,
+  transient: C.VIR_CONNECT_LIST_DOMAINS_TRANSIENT,
+  autostart: C.VIR_CONNECT_LIST_DOMAINS_AUTOSTART,
+  noAutostart: C.VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART,
 };
 const NETWORK_LIST_BITS: ListBits = {
-  active: net.VIR_CONNECT_LIST_NETWORKS_ACTIVE,
-  inactive: net.VIR_CONNECT_LIST_NETWORKS_INACTIVE,
-  persistent: net.VIR_CONNECT_LIST_NETWORKS_PERSISTENT,
-  transient: net.VIR_CONNECT_LIST_NETWORKS_TRANSIENT,
-  autostart: net.VIR_CONNECT_LIST_NETWORKS_AUTOSTART,
-  noAutostart: net.VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART,
+  active: C.VIR_CONNECT_LIST_NETWORKS_ACTIVE,
+  inactive: C.VIR_CONNECT_LIST_NETWORKS_INACTIVE,
+  persistent: C.VIR_CONNECT_LIST_NETWORKS_PERSISTENT,
+  transient: C.VIR_CONNECT_LIST_NETWORKS_TRANSIENT,
+  autostart: C.VIR_CONNECT_LIST_NETWORKS_AUTOSTART,
+  noAutostart: C.VIR_CONNECT_LIST_NETWORKS_NO_AUTOSTART,
 };
 const POOL_LIST_BITS: ListBits = {
-  active: sto.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
-  inactive: sto.VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE,
-  persistent: sto.VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT,
-  transient: sto.VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT,
-  autostart: sto.VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART,
-  noAutostart: sto.VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART,
+  active: C.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE,
+  inactive: C.VIR_CONNECT_LIST_STORAGE_POOLS_INACTIVE,
+  persistent: C.VIR_CONNECT_LIST_STORAGE_POOLS_PERSISTENT,
+  transient: C.VIR_CONNECT_LIST_STORAGE_POOLS_TRANSIENT,
+  autostart: C.VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART,
+  noAutostart: C.VIR_CONNECT_LIST_STORAGE_POOLS_NO_AUTOSTART,
 };
 
 // Handles are copied into fresh objects so a caller's extra properties never reach the encoder
 // and our results never alias what a caller holds.
-const domainHandle = (r: DomainRef): RemoteDomain => ({ name: r.name, uuid: r.uuid, id: r.id });
-const networkHandle = (r: NetworkRef): RemoteNetwork => ({ name: r.name, uuid: r.uuid });
-const poolHandle = (r: StoragePoolRef): RemoteStoragePool => ({ name: r.name, uuid: r.uuid });
-const volHandle = (r: StorageVolumeRef): RemoteStorageVol => ({ pool: r.pool, name: r.name, key: r.key });
-const ifaceHandle = (r: InterfaceRef): RemoteInterface => ({ name: r.name, mac: r.mac });
+const domainHandle = (r: DomainRef): RemoteNonnullDomain => ({ name: r.name, uuid: r.uuid, id: r.id });
+const networkHandle = (r: NetworkRef): RemoteNonnullNetwork => ({ name: r.name, uuid: r.uuid });
+const poolHandle = (r: StoragePoolRef): RemoteNonnullStoragePool => ({ name: r.name, uuid: r.uuid });
+const volHandle = (r: StorageVolumeRef): RemoteNonnullStorageVol => ({ pool: r.pool, name: r.name, key: r.key });
+const ifaceHandle = (r: InterfaceRef): RemoteNonnullInterface => ({ name: r.name, mac: r.mac });
 const devName = (r: NodeDeviceRef | string): string => (typeof r === 'string' ? r : r.name);
 
 // ---- the client ----------------------------------------------------------------------------
@@ -450,42 +384,42 @@ export class LibvirtClient {
    * libvirt names them ("cpu.time", "block.0.rd.bytes"); 64-bit counters stay bigint.
    */
   async getAllDomainStats(stats: number, flags = 0): Promise<DomainStatsRecord[]> {
-    const ret = await this.call(CONNECT_GET_ALL_DOMAIN_STATS, { doms: [], stats, flags });
+    const ret = await this.call(P.CONNECT_GET_ALL_DOMAIN_STATS, { doms: [], stats, flags });
     return ret.retStats.map((r) => ({ name: r.dom.name, params: new Map(r.params.map((p) => [p.field, typedParamValue(p)])) }));
   }
 
-  getHostname(): Promise<string> {
-    return this.call(host.CONNECT_GET_HOSTNAME, undefined);
+  async getHostname(): Promise<string> {
+    return (await this.call(P.CONNECT_GET_HOSTNAME, undefined)).hostname;
   }
 
   /** Version of the libvirt daemon serving this connection. */
   async getLibVersion(): Promise<Version> {
-    return parseVersion(await this.call(host.CONNECT_GET_LIB_VERSION, undefined));
+    return parseVersion((await this.call(P.CONNECT_GET_LIB_VERSION, undefined)).lib_ver);
   }
 
   /** Hypervisor driver name, e.g. "QEMU" or "TEST". */
-  getHypervisorType(): Promise<string> {
-    return this.call(host.CONNECT_GET_TYPE, undefined);
+  async getHypervisorType(): Promise<string> {
+    return (await this.call(P.CONNECT_GET_TYPE, undefined)).type;
   }
 
   async getHypervisorVersion(): Promise<Version> {
-    return parseVersion(await this.call(host.CONNECT_GET_VERSION, undefined));
+    return parseVersion((await this.call(P.CONNECT_GET_VERSION, undefined)).hv_ver);
   }
 
   /** The canonical URI of this connection as the daemon sees it. */
-  getUri(): Promise<string> {
-    return this.call(host.CONNECT_GET_URI, undefined);
+  async getUri(): Promise<string> {
+    return (await this.call(P.CONNECT_GET_URI, undefined)).uri;
   }
 
   /** Capabilities XML (host CPU, guest types). */
-  getCapabilities(): Promise<string> {
-    return this.call(host.CONNECT_GET_CAPABILITIES, undefined);
+  async getCapabilities(): Promise<string> {
+    return (await this.call(P.CONNECT_GET_CAPABILITIES, undefined)).capabilities;
   }
 
   async getNodeInfo(): Promise<NodeInfo> {
-    const r = await this.call(host.NODE_GET_INFO, undefined);
+    const r = await this.call(P.NODE_GET_INFO, undefined);
     return {
-      model: r.model,
+      model: cString(r.model),
       memoryBytes: r.memory * 1024n,
       cpus: r.cpus,
       mhz: r.mhz,
@@ -499,10 +433,9 @@ export class LibvirtClient {
   // ---- domains -----------------------------------------------------------------------------
 
   async listDomains(filter: DomainListFilter = {}): Promise<DomainRef[]> {
-    const saved = filter.managedSave === undefined ? 0 : filter.managedSave ? VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE : VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE;
+    const saved = filter.managedSave === undefined ? 0 : filter.managedSave ? C.VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE : C.VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE;
     const flags = listFlags(filter, DOMAIN_LIST_BITS) | (filter.state ? DOMAIN_LIST_STATE_BITS[filter.state] : 0) | saved;
-    const r = await this.call(dom.CONNECT_LIST_ALL_DOMAINS, { needResults: true, flags });
-    return r.items;
+    return (await this.call(P.CONNECT_LIST_ALL_DOMAINS, { need_results: 1, flags })).domains;
   }
 
   /** Null when no domain has this name. */
@@ -510,30 +443,30 @@ export class LibvirtClient {
     return orNull(this.getDomain(name), VIR_ERR_NO_DOMAIN);
   }
 
-  getDomain(name: string): Promise<DomainRef> {
-    return this.call(dom.DOMAIN_LOOKUP_BY_NAME, name);
+  async getDomain(name: string): Promise<DomainRef> {
+    return (await this.call(P.DOMAIN_LOOKUP_BY_NAME, { name })).dom;
   }
 
   /** Null when no domain has this UUID. */
-  lookupDomainByUuid(uuid: string): Promise<DomainRef | null> {
-    return orNull(this.call(dom.DOMAIN_LOOKUP_BY_UUID, uuid), VIR_ERR_NO_DOMAIN);
+  async lookupDomainByUuid(uuid: string): Promise<DomainRef | null> {
+    return (await orNull(this.call(P.DOMAIN_LOOKUP_BY_UUID, { uuid }), VIR_ERR_NO_DOMAIN))?.dom ?? null;
   }
 
   /**
    * `inactive`: the persistent config rather than the running one (what diffs compare against);
    * `secure`: include passwords (needs a read-write connection).
    */
-  getDomainXml(ref: DomainRef, opts: { inactive?: boolean; secure?: boolean; migratable?: boolean } = {}): Promise<string> {
+  async getDomainXml(ref: DomainRef, opts: { inactive?: boolean; secure?: boolean; migratable?: boolean } = {}): Promise<string> {
     const flags =
-      (opts.secure ? dom.VIR_DOMAIN_XML_SECURE : 0) |
-      (opts.inactive ? dom.VIR_DOMAIN_XML_INACTIVE : 0) |
-      (opts.migratable ? dom.VIR_DOMAIN_XML_MIGRATABLE : 0);
-    return this.call(dom.DOMAIN_GET_XML_DESC, { dom: domainHandle(ref), flags });
+      (opts.secure ? C.VIR_DOMAIN_XML_SECURE : 0) |
+      (opts.inactive ? C.VIR_DOMAIN_XML_INACTIVE : 0) |
+      (opts.migratable ? C.VIR_DOMAIN_XML_MIGRATABLE : 0);
+    return (await this.call(P.DOMAIN_GET_XML_DESC, { dom: domainHandle(ref), flags })).xml;
   }
 
   /** Defines (or redefines, matched by name/uuid) a persistent domain. */
-  defineDomain(xml: string, opts: { validate?: boolean } = {}): Promise<DomainRef> {
-    return this.call(dom.DOMAIN_DEFINE_XML_FLAGS, { xml, flags: opts.validate ? dom.VIR_DOMAIN_DEFINE_VALIDATE : 0 });
+  async defineDomain(xml: string, opts: { validate?: boolean } = {}): Promise<DomainRef> {
+    return (await this.call(P.DOMAIN_DEFINE_XML_FLAGS, { xml, flags: opts.validate ? C.VIR_DOMAIN_DEFINE_VALIDATE : 0 })).dom;
   }
 
   undefineDomain(
@@ -541,62 +474,62 @@ export class LibvirtClient {
     opts: { managedSave?: boolean; snapshotsMetadata?: boolean; checkpointsMetadata?: boolean; nvram?: boolean; keepNvram?: boolean; tpm?: boolean; keepTpm?: boolean } = {},
   ): Promise<void> {
     const flags =
-      (opts.managedSave ? dom.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE : 0) |
-      (opts.snapshotsMetadata ? dom.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA : 0) |
-      (opts.checkpointsMetadata ? dom.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA : 0) |
-      (opts.nvram ? dom.VIR_DOMAIN_UNDEFINE_NVRAM : 0) |
-      (opts.keepNvram ? dom.VIR_DOMAIN_UNDEFINE_KEEP_NVRAM : 0) |
-      (opts.tpm ? dom.VIR_DOMAIN_UNDEFINE_TPM : 0) |
-      (opts.keepTpm ? dom.VIR_DOMAIN_UNDEFINE_KEEP_TPM : 0);
-    return this.call(dom.DOMAIN_UNDEFINE_FLAGS, { dom: domainHandle(ref), flags });
+      (opts.managedSave ? C.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE : 0) |
+      (opts.snapshotsMetadata ? C.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA : 0) |
+      (opts.checkpointsMetadata ? C.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA : 0) |
+      (opts.nvram ? C.VIR_DOMAIN_UNDEFINE_NVRAM : 0) |
+      (opts.keepNvram ? C.VIR_DOMAIN_UNDEFINE_KEEP_NVRAM : 0) |
+      (opts.tpm ? C.VIR_DOMAIN_UNDEFINE_TPM : 0) |
+      (opts.keepTpm ? C.VIR_DOMAIN_UNDEFINE_KEEP_TPM : 0);
+    return this.call(P.DOMAIN_UNDEFINE_FLAGS, { dom: domainHandle(ref), flags });
   }
 
   /** Starts a defined domain; resolves with the handle carrying its new id. */
-  startDomain(ref: DomainRef, opts: { paused?: boolean; autodestroy?: boolean; forceBoot?: boolean } = {}): Promise<DomainRef> {
+  async startDomain(ref: DomainRef, opts: { paused?: boolean; autodestroy?: boolean; forceBoot?: boolean } = {}): Promise<DomainRef> {
     const flags =
-      (opts.paused ? dom.VIR_DOMAIN_START_PAUSED : 0) |
-      (opts.autodestroy ? dom.VIR_DOMAIN_START_AUTODESTROY : 0) |
-      (opts.forceBoot ? dom.VIR_DOMAIN_START_FORCE_BOOT : 0);
-    return this.call(dom.DOMAIN_CREATE_WITH_FLAGS, { dom: domainHandle(ref), flags });
+      (opts.paused ? C.VIR_DOMAIN_START_PAUSED : 0) |
+      (opts.autodestroy ? C.VIR_DOMAIN_START_AUTODESTROY : 0) |
+      (opts.forceBoot ? C.VIR_DOMAIN_START_FORCE_BOOT : 0);
+    return (await this.call(P.DOMAIN_CREATE_WITH_FLAGS, { dom: domainHandle(ref), flags })).dom;
   }
 
   /** Hard power-off. `graceful` asks libvirt not to SIGKILL a hypervisor process that lingers. */
   destroyDomain(ref: DomainRef, opts: { graceful?: boolean } = {}): Promise<void> {
-    if (opts.graceful) return this.call(dom.DOMAIN_DESTROY_FLAGS, { dom: domainHandle(ref), flags: dom.VIR_DOMAIN_DESTROY_GRACEFUL });
-    return this.call(dom.DOMAIN_DESTROY, { dom: domainHandle(ref) });
+    if (opts.graceful) return this.call(P.DOMAIN_DESTROY_FLAGS, { dom: domainHandle(ref), flags: C.VIR_DOMAIN_DESTROY_GRACEFUL });
+    return this.call(P.DOMAIN_DESTROY, { dom: domainHandle(ref) });
   }
 
   /** Asks the guest to shut down (ACPI); returns before it has. */
   shutdownDomain(ref: DomainRef): Promise<void> {
-    return this.call(dom.DOMAIN_SHUTDOWN, { dom: domainHandle(ref) });
+    return this.call(P.DOMAIN_SHUTDOWN, { dom: domainHandle(ref) });
   }
 
   rebootDomain(ref: DomainRef): Promise<void> {
-    return this.call(dom.DOMAIN_REBOOT, { dom: domainHandle(ref), flags: 0 });
+    return this.call(P.DOMAIN_REBOOT, { dom: domainHandle(ref), flags: 0 });
   }
 
   suspendDomain(ref: DomainRef): Promise<void> {
-    return this.call(dom.DOMAIN_SUSPEND, { dom: domainHandle(ref) });
+    return this.call(P.DOMAIN_SUSPEND, { dom: domainHandle(ref) });
   }
 
   resumeDomain(ref: DomainRef): Promise<void> {
-    return this.call(dom.DOMAIN_RESUME, { dom: domainHandle(ref) });
+    return this.call(P.DOMAIN_RESUME, { dom: domainHandle(ref) });
   }
 
   async getDomainState(ref: DomainRef): Promise<DomainStateInfo> {
-    const r = await this.call(dom.DOMAIN_GET_STATE, { dom: domainHandle(ref), flags: 0 });
-    return { state: dom.domainStateName(r.state), reason: r.reason };
+    const r = await this.call(P.DOMAIN_GET_STATE, { dom: domainHandle(ref), flags: 0 });
+    return { state: DOMAIN_STATE.name(r.state), reason: r.reason };
   }
 
   /** 'running' | 'paused' | 'shutoff' | ... */
-  async domainState(ref: DomainRef): Promise<dom.DomainState> {
+  async domainState(ref: DomainRef): Promise<DomainState> {
     return (await this.getDomainState(ref)).state;
   }
 
   async getDomainInfo(ref: DomainRef): Promise<DomainInfo> {
-    const r = await this.call(dom.DOMAIN_GET_INFO, { dom: domainHandle(ref) });
+    const r = await this.call(P.DOMAIN_GET_INFO, { dom: domainHandle(ref) });
     return {
-      state: dom.domainStateName(r.state),
+      state: DOMAIN_STATE.name(r.state),
       maxMemoryBytes: r.maxMem * 1024n,
       memoryBytes: r.memory * 1024n,
       vcpus: r.nrVirtCpu,
@@ -604,28 +537,28 @@ export class LibvirtClient {
     };
   }
 
-  isDomainActive(ref: DomainRef): Promise<boolean> {
-    return this.call(dom.DOMAIN_IS_ACTIVE, { dom: domainHandle(ref) });
+  async isDomainActive(ref: DomainRef): Promise<boolean> {
+    return (await this.call(P.DOMAIN_IS_ACTIVE, { dom: domainHandle(ref) })).active !== 0;
   }
 
-  isDomainPersistent(ref: DomainRef): Promise<boolean> {
-    return this.call(dom.DOMAIN_IS_PERSISTENT, { dom: domainHandle(ref) });
+  async isDomainPersistent(ref: DomainRef): Promise<boolean> {
+    return (await this.call(P.DOMAIN_IS_PERSISTENT, { dom: domainHandle(ref) })).persistent !== 0;
   }
 
-  getDomainAutostart(ref: DomainRef): Promise<boolean> {
-    return this.call(dom.DOMAIN_GET_AUTOSTART, { dom: domainHandle(ref) });
+  async getDomainAutostart(ref: DomainRef): Promise<boolean> {
+    return (await this.call(P.DOMAIN_GET_AUTOSTART, { dom: domainHandle(ref) })).autostart !== 0;
   }
 
   setDomainAutostart(ref: DomainRef, autostart: boolean): Promise<void> {
-    return this.call(dom.DOMAIN_SET_AUTOSTART, { dom: domainHandle(ref), autostart });
+    return this.call(P.DOMAIN_SET_AUTOSTART, { dom: domainHandle(ref), autostart: autostart ? 1 : 0 });
   }
 
   attachDevice(ref: DomainRef, deviceXml: string, impact: Impact = {}): Promise<void> {
-    return this.call(dom.DOMAIN_ATTACH_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
+    return this.call(P.DOMAIN_ATTACH_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
   }
 
   detachDevice(ref: DomainRef, deviceXml: string, impact: Impact = {}): Promise<void> {
-    return this.call(dom.DOMAIN_DETACH_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
+    return this.call(P.DOMAIN_DETACH_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
   }
 
   /** Registers for the domain's device-removed events; register before detaching (see device-removed.ts). */
@@ -634,19 +567,19 @@ export class LibvirtClient {
   }
 
   updateDevice(ref: DomainRef, deviceXml: string, impact: Impact = {}): Promise<void> {
-    return this.call(dom.DOMAIN_UPDATE_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
+    return this.call(P.DOMAIN_UPDATE_DEVICE_FLAGS, { dom: domainHandle(ref), xml: deviceXml, flags: impactFlags(impact) });
   }
 
-  // ---- live configuration changes and managed save (generated procedures) -------------------
+  // ---- live configuration changes and managed save -------------------------------------------
 
   /** Balloon target (or with VIR_DOMAIN_AFFECT_CONFIG the configured current memory), in KiB. */
   setDomainMemory(ref: DomainRef, kib: number, impact: Impact = {}): Promise<void> {
-    return this.call(DOMAIN_SET_MEMORY_FLAGS, { dom: domainHandle(ref), memory: BigInt(kib), flags: impactFlags(impact) });
+    return this.call(P.DOMAIN_SET_MEMORY_FLAGS, { dom: domainHandle(ref), memory: BigInt(kib), flags: impactFlags(impact) });
   }
 
   /** Online vCPU count (hotplug on a running guest), at most the domain's maximum. */
   setDomainVcpus(ref: DomainRef, count: number, impact: Impact = {}): Promise<void> {
-    return this.call(DOMAIN_SET_VCPUS_FLAGS, { dom: domainHandle(ref), nvcpus: count, flags: impactFlags(impact) });
+    return this.call(P.DOMAIN_SET_VCPUS_FLAGS, { dom: domainHandle(ref), nvcpus: count, flags: impactFlags(impact) });
   }
 
   /**
@@ -654,19 +587,19 @@ export class LibvirtClient {
    * `resumeAs` fixes the state the restore gives (libvirt's default: the state it was saved in).
    */
   managedSaveDomain(ref: DomainRef, opts: { resumeAs?: 'running' | 'paused' } = {}): Promise<void> {
-    const flags = opts.resumeAs === 'running' ? VIR_DOMAIN_SAVE_RUNNING : opts.resumeAs === 'paused' ? VIR_DOMAIN_SAVE_PAUSED : 0;
-    return this.call(DOMAIN_MANAGED_SAVE, { dom: domainHandle(ref), flags });
+    const flags = opts.resumeAs === 'running' ? C.VIR_DOMAIN_SAVE_RUNNING : opts.resumeAs === 'paused' ? C.VIR_DOMAIN_SAVE_PAUSED : 0;
+    return this.call(P.DOMAIN_MANAGED_SAVE, { dom: domainHandle(ref), flags });
   }
 
   async hasManagedSaveImage(ref: DomainRef): Promise<boolean> {
-    return (await this.call(DOMAIN_HAS_MANAGED_SAVE_IMAGE, { dom: domainHandle(ref), flags: 0 })).result !== 0;
+    return (await this.call(P.DOMAIN_HAS_MANAGED_SAVE_IMAGE, { dom: domainHandle(ref), flags: 0 })).result !== 0;
   }
 
   removeManagedSaveImage(ref: DomainRef): Promise<void> {
-    return this.call(DOMAIN_MANAGED_SAVE_REMOVE, { dom: domainHandle(ref), flags: 0 });
+    return this.call(P.DOMAIN_MANAGED_SAVE_REMOVE, { dom: domainHandle(ref), flags: 0 });
   }
 
-  // ---- end of live configuration changes ----------------------------------------------------
+  // ---- domain metadata ---------------------------------------------------------------------
 
   /**
    * Sets (or with `value: null` removes) domain metadata. For 'element', `uri` is the namespace
@@ -677,7 +610,7 @@ export class LibvirtClient {
     md: { type: MetadataType; value: string | null; uri?: string; key?: string },
     impact: Impact = {},
   ): Promise<void> {
-    return this.call(dom.DOMAIN_SET_METADATA, {
+    return this.call(P.DOMAIN_SET_METADATA, {
       dom: domainHandle(ref),
       type: METADATA_TYPES[md.type],
       metadata: md.value,
@@ -688,13 +621,14 @@ export class LibvirtClient {
   }
 
   /** Throws VIR_ERR_NO_DOMAIN_METADATA when absent; see findDomainMetadata. */
-  getDomainMetadata(ref: DomainRef, md: { type: MetadataType; uri?: string }, impact: Impact = {}): Promise<string> {
-    return this.call(dom.DOMAIN_GET_METADATA, {
+  async getDomainMetadata(ref: DomainRef, md: { type: MetadataType; uri?: string }, impact: Impact = {}): Promise<string> {
+    const r = await this.call(P.DOMAIN_GET_METADATA, {
       dom: domainHandle(ref),
       type: METADATA_TYPES[md.type],
       uri: md.type === 'element' ? (md.uri ?? null) : null,
       flags: impactFlags(impact),
     });
+    return r.metadata;
   }
 
   /** Null when the domain has no such metadata. */
@@ -705,20 +639,19 @@ export class LibvirtClient {
   // ---- networks ----------------------------------------------------------------------------
 
   async listNetworks(filter: ListFilter = {}): Promise<NetworkRef[]> {
-    const r = await this.call(net.CONNECT_LIST_ALL_NETWORKS, { needResults: true, flags: listFlags(filter, NETWORK_LIST_BITS) });
-    return r.items;
+    return (await this.call(P.CONNECT_LIST_ALL_NETWORKS, { need_results: 1, flags: listFlags(filter, NETWORK_LIST_BITS) })).nets;
   }
 
   lookupNetwork(name: string): Promise<NetworkRef | null> {
     return orNull(this.getNetwork(name), VIR_ERR_NO_NETWORK);
   }
 
-  getNetwork(name: string): Promise<NetworkRef> {
-    return this.call(net.NETWORK_LOOKUP_BY_NAME, name);
+  async getNetwork(name: string): Promise<NetworkRef> {
+    return (await this.call(P.NETWORK_LOOKUP_BY_NAME, { name })).net;
   }
 
-  lookupNetworkByUuid(uuid: string): Promise<NetworkRef | null> {
-    return orNull(this.call(net.NETWORK_LOOKUP_BY_UUID, uuid), VIR_ERR_NO_NETWORK);
+  async lookupNetworkByUuid(uuid: string): Promise<NetworkRef | null> {
+    return (await orNull(this.call(P.NETWORK_LOOKUP_BY_UUID, { uuid }), VIR_ERR_NO_NETWORK))?.net ?? null;
   }
 
   /** `inactive`: the persistent config (see InactiveFlagSupport for drivers without one). */
@@ -726,8 +659,8 @@ export class LibvirtClient {
     const handle = networkHandle(ref);
     return this.inactiveFlags.read(
       'NETWORK_GET_XML_DESC',
-      (flags) => this.call(net.NETWORK_GET_XML_DESC, { net: handle, flags }),
-      net.VIR_NETWORK_XML_INACTIVE,
+      async (flags) => (await this.call(P.NETWORK_GET_XML_DESC, { net: handle, flags })).xml,
+      C.VIR_NETWORK_XML_INACTIVE,
       opts.inactive ?? false,
     );
   }
@@ -741,40 +674,40 @@ export class LibvirtClient {
     return this.inactiveFlags.knownSupported('NETWORK_GET_XML_DESC');
   }
 
-  defineNetwork(xml: string): Promise<NetworkRef> {
-    return this.call(net.NETWORK_DEFINE_XML, xml);
+  async defineNetwork(xml: string): Promise<NetworkRef> {
+    return (await this.call(P.NETWORK_DEFINE_XML, { xml })).net;
   }
 
   undefineNetwork(ref: NetworkRef): Promise<void> {
-    return this.call(net.NETWORK_UNDEFINE, { net: networkHandle(ref) });
+    return this.call(P.NETWORK_UNDEFINE, { net: networkHandle(ref) });
   }
 
   startNetwork(ref: NetworkRef): Promise<void> {
-    return this.call(net.NETWORK_CREATE, { net: networkHandle(ref) });
+    return this.call(P.NETWORK_CREATE, { net: networkHandle(ref) });
   }
 
   destroyNetwork(ref: NetworkRef): Promise<void> {
-    return this.call(net.NETWORK_DESTROY, { net: networkHandle(ref) });
+    return this.call(P.NETWORK_DESTROY, { net: networkHandle(ref) });
   }
 
-  isNetworkActive(ref: NetworkRef): Promise<boolean> {
-    return this.call(net.NETWORK_IS_ACTIVE, { net: networkHandle(ref) });
+  async isNetworkActive(ref: NetworkRef): Promise<boolean> {
+    return (await this.call(P.NETWORK_IS_ACTIVE, { net: networkHandle(ref) })).active !== 0;
   }
 
-  isNetworkPersistent(ref: NetworkRef): Promise<boolean> {
-    return this.call(net.NETWORK_IS_PERSISTENT, { net: networkHandle(ref) });
+  async isNetworkPersistent(ref: NetworkRef): Promise<boolean> {
+    return (await this.call(P.NETWORK_IS_PERSISTENT, { net: networkHandle(ref) })).persistent !== 0;
   }
 
-  getNetworkAutostart(ref: NetworkRef): Promise<boolean> {
-    return this.call(net.NETWORK_GET_AUTOSTART, { net: networkHandle(ref) });
+  async getNetworkAutostart(ref: NetworkRef): Promise<boolean> {
+    return (await this.call(P.NETWORK_GET_AUTOSTART, { net: networkHandle(ref) })).autostart !== 0;
   }
 
   setNetworkAutostart(ref: NetworkRef, autostart: boolean): Promise<void> {
-    return this.call(net.NETWORK_SET_AUTOSTART, { net: networkHandle(ref), autostart });
+    return this.call(P.NETWORK_SET_AUTOSTART, { net: networkHandle(ref), autostart: autostart ? 1 : 0 });
   }
 
-  getNetworkBridgeName(ref: NetworkRef): Promise<string> {
-    return this.call(net.NETWORK_GET_BRIDGE_NAME, { net: networkHandle(ref) });
+  async getNetworkBridgeName(ref: NetworkRef): Promise<string> {
+    return (await this.call(P.NETWORK_GET_BRIDGE_NAME, { net: networkHandle(ref) })).name;
   }
 
   /**
@@ -783,36 +716,35 @@ export class LibvirtClient {
    */
   updateNetwork(
     ref: NetworkRef,
-    update: { command: net.NetworkUpdateCommand; section: net.NetworkUpdateSection; xml: string; parentIndex?: number },
+    update: { command: NetworkUpdateCommand; section: NetworkUpdateSection; xml: string; parentIndex?: number },
     impact: Impact = {},
   ): Promise<void> {
-    return this.call(net.NETWORK_UPDATE, {
+    return this.call(P.NETWORK_UPDATE, {
       net: networkHandle(ref),
-      command: net.NETWORK_UPDATE_COMMANDS.indexOf(update.command),
-      section: net.NETWORK_UPDATE_SECTIONS.indexOf(update.section),
+      command: NETWORK_UPDATE_COMMAND.value[update.command],
+      section: NETWORK_UPDATE_SECTION.value[update.section],
       parentIndex: update.parentIndex ?? -1,
       xml: update.xml,
-      flags: (impact.live ? net.VIR_NETWORK_UPDATE_AFFECT_LIVE : 0) | (impact.config ? net.VIR_NETWORK_UPDATE_AFFECT_CONFIG : 0),
+      flags: (impact.live ? C.VIR_NETWORK_UPDATE_AFFECT_LIVE : 0) | (impact.config ? C.VIR_NETWORK_UPDATE_AFFECT_CONFIG : 0),
     });
   }
 
   // ---- storage pools -----------------------------------------------------------------------
 
   async listStoragePools(filter: ListFilter = {}): Promise<StoragePoolRef[]> {
-    const r = await this.call(sto.CONNECT_LIST_ALL_STORAGE_POOLS, { needResults: true, flags: listFlags(filter, POOL_LIST_BITS) });
-    return r.items;
+    return (await this.call(P.CONNECT_LIST_ALL_STORAGE_POOLS, { need_results: 1, flags: listFlags(filter, POOL_LIST_BITS) })).pools;
   }
 
   lookupStoragePool(name: string): Promise<StoragePoolRef | null> {
     return orNull(this.getStoragePool(name), VIR_ERR_NO_STORAGE_POOL);
   }
 
-  getStoragePool(name: string): Promise<StoragePoolRef> {
-    return this.call(sto.STORAGE_POOL_LOOKUP_BY_NAME, name);
+  async getStoragePool(name: string): Promise<StoragePoolRef> {
+    return (await this.call(P.STORAGE_POOL_LOOKUP_BY_NAME, { name })).pool;
   }
 
-  lookupStoragePoolByUuid(uuid: string): Promise<StoragePoolRef | null> {
-    return orNull(this.call(sto.STORAGE_POOL_LOOKUP_BY_UUID, uuid), VIR_ERR_NO_STORAGE_POOL);
+  async lookupStoragePoolByUuid(uuid: string): Promise<StoragePoolRef | null> {
+    return (await orNull(this.call(P.STORAGE_POOL_LOOKUP_BY_UUID, { uuid }), VIR_ERR_NO_STORAGE_POOL))?.pool ?? null;
   }
 
   /** `inactive`: the persistent config (see InactiveFlagSupport for drivers without one). */
@@ -820,63 +752,63 @@ export class LibvirtClient {
     const handle = poolHandle(ref);
     return this.inactiveFlags.read(
       'STORAGE_POOL_GET_XML_DESC',
-      (flags) => this.call(sto.STORAGE_POOL_GET_XML_DESC, { pool: handle, flags }),
-      sto.VIR_STORAGE_XML_INACTIVE,
+      async (flags) => (await this.call(P.STORAGE_POOL_GET_XML_DESC, { pool: handle, flags })).xml,
+      C.VIR_STORAGE_XML_INACTIVE,
       opts.inactive ?? false,
     );
   }
 
-  defineStoragePool(xml: string): Promise<StoragePoolRef> {
-    return this.call(sto.STORAGE_POOL_DEFINE_XML, { xml, flags: 0 });
+  async defineStoragePool(xml: string): Promise<StoragePoolRef> {
+    return (await this.call(P.STORAGE_POOL_DEFINE_XML, { xml, flags: 0 })).pool;
   }
 
   undefineStoragePool(ref: StoragePoolRef): Promise<void> {
-    return this.call(sto.STORAGE_POOL_UNDEFINE, { pool: poolHandle(ref) });
+    return this.call(P.STORAGE_POOL_UNDEFINE, { pool: poolHandle(ref) });
   }
 
   /** Creates the pool's underlying storage (directory, filesystem, ...). */
   buildStoragePool(ref: StoragePoolRef, opts: { overwrite?: boolean; noOverwrite?: boolean } = {}): Promise<void> {
-    const flags = (opts.overwrite ? sto.VIR_STORAGE_POOL_BUILD_OVERWRITE : 0) | (opts.noOverwrite ? sto.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE : 0);
-    return this.call(sto.STORAGE_POOL_BUILD, { pool: poolHandle(ref), flags });
+    const flags = (opts.overwrite ? C.VIR_STORAGE_POOL_BUILD_OVERWRITE : 0) | (opts.noOverwrite ? C.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE : 0);
+    return this.call(P.STORAGE_POOL_BUILD, { pool: poolHandle(ref), flags });
   }
 
   startStoragePool(ref: StoragePoolRef, opts: { build?: boolean } = {}): Promise<void> {
-    return this.call(sto.STORAGE_POOL_CREATE, { pool: poolHandle(ref), flags: opts.build ? sto.VIR_STORAGE_POOL_CREATE_WITH_BUILD : 0 });
+    return this.call(P.STORAGE_POOL_CREATE, { pool: poolHandle(ref), flags: opts.build ? C.VIR_STORAGE_POOL_CREATE_WITH_BUILD : 0 });
   }
 
   destroyStoragePool(ref: StoragePoolRef): Promise<void> {
-    return this.call(sto.STORAGE_POOL_DESTROY, { pool: poolHandle(ref) });
+    return this.call(P.STORAGE_POOL_DESTROY, { pool: poolHandle(ref) });
   }
 
   /** Deletes the pool's underlying storage; destroys data. */
   deleteStoragePool(ref: StoragePoolRef, opts: { zeroed?: boolean } = {}): Promise<void> {
-    return this.call(sto.STORAGE_POOL_DELETE, { pool: poolHandle(ref), flags: opts.zeroed ? sto.VIR_STORAGE_POOL_DELETE_ZEROED : 0 });
+    return this.call(P.STORAGE_POOL_DELETE, { pool: poolHandle(ref), flags: opts.zeroed ? C.VIR_STORAGE_POOL_DELETE_ZEROED : 0 });
   }
 
   refreshStoragePool(ref: StoragePoolRef): Promise<void> {
-    return this.call(sto.STORAGE_POOL_REFRESH, { pool: poolHandle(ref), flags: 0 });
+    return this.call(P.STORAGE_POOL_REFRESH, { pool: poolHandle(ref), flags: 0 });
   }
 
-  isStoragePoolActive(ref: StoragePoolRef): Promise<boolean> {
-    return this.call(sto.STORAGE_POOL_IS_ACTIVE, { pool: poolHandle(ref) });
+  async isStoragePoolActive(ref: StoragePoolRef): Promise<boolean> {
+    return (await this.call(P.STORAGE_POOL_IS_ACTIVE, { pool: poolHandle(ref) })).active !== 0;
   }
 
-  isStoragePoolPersistent(ref: StoragePoolRef): Promise<boolean> {
-    return this.call(sto.STORAGE_POOL_IS_PERSISTENT, { pool: poolHandle(ref) });
+  async isStoragePoolPersistent(ref: StoragePoolRef): Promise<boolean> {
+    return (await this.call(P.STORAGE_POOL_IS_PERSISTENT, { pool: poolHandle(ref) })).persistent !== 0;
   }
 
-  getStoragePoolAutostart(ref: StoragePoolRef): Promise<boolean> {
-    return this.call(sto.STORAGE_POOL_GET_AUTOSTART, { pool: poolHandle(ref) });
+  async getStoragePoolAutostart(ref: StoragePoolRef): Promise<boolean> {
+    return (await this.call(P.STORAGE_POOL_GET_AUTOSTART, { pool: poolHandle(ref) })).autostart !== 0;
   }
 
   setStoragePoolAutostart(ref: StoragePoolRef, autostart: boolean): Promise<void> {
-    return this.call(sto.STORAGE_POOL_SET_AUTOSTART, { pool: poolHandle(ref), autostart });
+    return this.call(P.STORAGE_POOL_SET_AUTOSTART, { pool: poolHandle(ref), autostart: autostart ? 1 : 0 });
   }
 
   async getStoragePoolInfo(ref: StoragePoolRef): Promise<StoragePoolInfo> {
-    const r = await this.call(sto.STORAGE_POOL_GET_INFO, { pool: poolHandle(ref) });
+    const r = await this.call(P.STORAGE_POOL_GET_INFO, { pool: poolHandle(ref) });
     return {
-      state: sto.storagePoolStateName(r.state),
+      state: STORAGE_POOL_STATE.name(r.state),
       capacityBytes: r.capacity,
       allocationBytes: r.allocation,
       availableBytes: r.available,
@@ -885,8 +817,7 @@ export class LibvirtClient {
 
   /** Volumes of an active pool. */
   async listStorageVolumes(ref: StoragePoolRef): Promise<StorageVolumeRef[]> {
-    const r = await this.call(sto.STORAGE_POOL_LIST_ALL_VOLUMES, { pool: poolHandle(ref), needResults: true, flags: 0 });
-    return r.items;
+    return (await this.call(P.STORAGE_POOL_LIST_ALL_VOLUMES, { pool: poolHandle(ref), need_results: 1, flags: 0 })).vols;
   }
 
   // ---- storage volumes ---------------------------------------------------------------------
@@ -895,58 +826,59 @@ export class LibvirtClient {
     return orNull(this.getStorageVolume(pool, name), VIR_ERR_NO_STORAGE_VOL);
   }
 
-  getStorageVolume(pool: StoragePoolRef, name: string): Promise<StorageVolumeRef> {
-    return this.call(sto.STORAGE_VOL_LOOKUP_BY_NAME, { pool: poolHandle(pool), name });
+  async getStorageVolume(pool: StoragePoolRef, name: string): Promise<StorageVolumeRef> {
+    return (await this.call(P.STORAGE_VOL_LOOKUP_BY_NAME, { pool: poolHandle(pool), name })).vol;
   }
 
-  lookupStorageVolumeByPath(path: string): Promise<StorageVolumeRef | null> {
-    return orNull(this.call(sto.STORAGE_VOL_LOOKUP_BY_PATH, path), VIR_ERR_NO_STORAGE_VOL);
+  async lookupStorageVolumeByPath(path: string): Promise<StorageVolumeRef | null> {
+    return (await orNull(this.call(P.STORAGE_VOL_LOOKUP_BY_PATH, { path }), VIR_ERR_NO_STORAGE_VOL))?.vol ?? null;
   }
 
-  lookupStorageVolumeByKey(key: string): Promise<StorageVolumeRef | null> {
-    return orNull(this.call(sto.STORAGE_VOL_LOOKUP_BY_KEY, key), VIR_ERR_NO_STORAGE_VOL);
+  async lookupStorageVolumeByKey(key: string): Promise<StorageVolumeRef | null> {
+    return (await orNull(this.call(P.STORAGE_VOL_LOOKUP_BY_KEY, { key }), VIR_ERR_NO_STORAGE_VOL))?.vol ?? null;
   }
 
-  getStorageVolumeXml(ref: StorageVolumeRef): Promise<string> {
-    return this.call(sto.STORAGE_VOL_GET_XML_DESC, { vol: volHandle(ref), flags: 0 });
+  async getStorageVolumeXml(ref: StorageVolumeRef): Promise<string> {
+    return (await this.call(P.STORAGE_VOL_GET_XML_DESC, { vol: volHandle(ref), flags: 0 })).xml;
   }
 
-  getStorageVolumePath(ref: StorageVolumeRef): Promise<string> {
-    return this.call(sto.STORAGE_VOL_GET_PATH, { vol: volHandle(ref) });
+  async getStorageVolumePath(ref: StorageVolumeRef): Promise<string> {
+    return (await this.call(P.STORAGE_VOL_GET_PATH, { vol: volHandle(ref) })).name;
   }
 
-  createStorageVolume(pool: StoragePoolRef, xml: string, opts: { preallocMetadata?: boolean; validate?: boolean } = {}): Promise<StorageVolumeRef> {
-    const flags = (opts.preallocMetadata ? sto.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0) | (opts.validate ? sto.VIR_STORAGE_VOL_CREATE_VALIDATE : 0);
-    return this.call(sto.STORAGE_VOL_CREATE_XML, { pool: poolHandle(pool), xml, flags });
+  async createStorageVolume(pool: StoragePoolRef, xml: string, opts: { preallocMetadata?: boolean; validate?: boolean } = {}): Promise<StorageVolumeRef> {
+    const flags = (opts.preallocMetadata ? C.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0) | (opts.validate ? C.VIR_STORAGE_VOL_CREATE_VALIDATE : 0);
+    return (await this.call(P.STORAGE_VOL_CREATE_XML, { pool: poolHandle(pool), xml, flags })).vol;
   }
 
   /** Creates a volume in `pool` from `xml`, copying its content from `source`. */
-  cloneStorageVolume(pool: StoragePoolRef, xml: string, source: StorageVolumeRef, opts: { preallocMetadata?: boolean } = {}): Promise<StorageVolumeRef> {
-    return this.call(sto.STORAGE_VOL_CREATE_XML_FROM, {
+  async cloneStorageVolume(pool: StoragePoolRef, xml: string, source: StorageVolumeRef, opts: { preallocMetadata?: boolean } = {}): Promise<StorageVolumeRef> {
+    const r = await this.call(P.STORAGE_VOL_CREATE_XML_FROM, {
       pool: poolHandle(pool),
       xml,
       clonevol: volHandle(source),
-      flags: opts.preallocMetadata ? sto.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0,
+      flags: opts.preallocMetadata ? C.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0,
     });
+    return r.vol;
   }
 
   deleteStorageVolume(ref: StorageVolumeRef, opts: { zeroed?: boolean; withSnapshots?: boolean } = {}): Promise<void> {
-    const flags = (opts.zeroed ? sto.VIR_STORAGE_VOL_DELETE_ZEROED : 0) | (opts.withSnapshots ? sto.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS : 0);
-    return this.call(sto.STORAGE_VOL_DELETE, { vol: volHandle(ref), flags });
+    const flags = (opts.zeroed ? C.VIR_STORAGE_VOL_DELETE_ZEROED : 0) | (opts.withSnapshots ? C.VIR_STORAGE_VOL_DELETE_WITH_SNAPSHOTS : 0);
+    return this.call(P.STORAGE_VOL_DELETE, { vol: volHandle(ref), flags });
   }
 
   /** New capacity in bytes (or the amount to add with `delta`); shrinking needs `shrink`. */
   resizeStorageVolume(ref: StorageVolumeRef, capacityBytes: bigint, opts: { allocate?: boolean; delta?: boolean; shrink?: boolean } = {}): Promise<void> {
     const flags =
-      (opts.allocate ? sto.VIR_STORAGE_VOL_RESIZE_ALLOCATE : 0) |
-      (opts.delta ? sto.VIR_STORAGE_VOL_RESIZE_DELTA : 0) |
-      (opts.shrink ? sto.VIR_STORAGE_VOL_RESIZE_SHRINK : 0);
-    return this.call(sto.STORAGE_VOL_RESIZE, { vol: volHandle(ref), capacity: capacityBytes, flags });
+      (opts.allocate ? C.VIR_STORAGE_VOL_RESIZE_ALLOCATE : 0) |
+      (opts.delta ? C.VIR_STORAGE_VOL_RESIZE_DELTA : 0) |
+      (opts.shrink ? C.VIR_STORAGE_VOL_RESIZE_SHRINK : 0);
+    return this.call(P.STORAGE_VOL_RESIZE, { vol: volHandle(ref), capacity: capacityBytes, flags });
   }
 
   async getStorageVolumeInfo(ref: StorageVolumeRef): Promise<StorageVolumeInfo> {
-    const r = await this.call(sto.STORAGE_VOL_GET_INFO, { vol: volHandle(ref) });
-    return { type: sto.storageVolTypeName(r.type), capacityBytes: r.capacity, allocationBytes: r.allocation };
+    const r = await this.call(P.STORAGE_VOL_GET_INFO, { vol: volHandle(ref) });
+    return { type: STORAGE_VOL_TYPE.name(r.type), capacityBytes: r.capacity, allocationBytes: r.allocation };
   }
 
   /**
@@ -958,7 +890,7 @@ export class LibvirtClient {
    */
   async uploadStorageVolume(ref: StorageVolumeRef, source: UploadSource, opts: UploadOptions = {}): Promise<UploadResult> {
     const started = performance.now();
-    const proc = sto.STORAGE_VOL_UPLOAD;
+    const proc = P.STORAGE_VOL_UPLOAD;
     try {
       const result = await this.upload(ref, source, opts);
       this.report({ procedure: proc.name, number: proc.number, durationMs: performance.now() - started });
@@ -972,9 +904,9 @@ export class LibvirtClient {
   private async upload(ref: StorageVolumeRef, source: UploadSource, opts: UploadOptions): Promise<UploadResult> {
     const conn = this.connection;
     if (!supportsStreams(conn)) throw new StreamsUnsupportedError('this connection cannot open libvirt streams (volume upload)');
-    const flags = opts.sparse ? VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0;
+    const flags = opts.sparse ? C.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0;
     const args = { vol: volHandle(ref), offset: opts.offset ?? 0n, length: opts.length ?? 0n, flags };
-    const stream = await conn.openWriteStream(sto.STORAGE_VOL_UPLOAD, args, opts.chunkBytes === undefined ? {} : { chunkBytes: opts.chunkBytes });
+    const stream = await conn.openWriteStream(P.STORAGE_VOL_UPLOAD, args, opts.chunkBytes === undefined ? {} : { chunkBytes: opts.chunkBytes });
     const progress = () => opts.onProgress?.(BigInt(stream.bytesSent) + stream.holeBytes);
     try {
       for await (const segment of opts.sparse ? zeroRuns(bytesOf(source)) : dataOf(source)) {
@@ -1014,7 +946,7 @@ export class LibvirtClient {
   async listSecrets(): Promise<SecretRef[]> {
     if (this.#noSecretDriver) return [];
     try {
-      return (await this.call(CONNECT_LIST_ALL_SECRETS, { need_results: 1, flags: 0 })).secrets;
+      return (await this.call(P.CONNECT_LIST_ALL_SECRETS, { need_results: 1, flags: 0 })).secrets;
     } catch (err) {
       if (errorCode(err) !== VIR_ERR_NO_SUPPORT) throw err;
       this.#noSecretDriver = true;
@@ -1023,46 +955,44 @@ export class LibvirtClient {
   }
 
   async getSecretXml(ref: SecretRef): Promise<string> {
-    return (await this.call(SECRET_GET_XML_DESC, { secret: ref, flags: 0 })).xml;
+    return (await this.call(P.SECRET_GET_XML_DESC, { secret: ref, flags: 0 })).xml;
   }
 
   /** Defines a new secret, or updates the one with the same uuid (or usage). */
   async defineSecret(xml: string): Promise<SecretRef> {
-    return (await this.call(SECRET_DEFINE_XML, { xml, flags: 0 })).secret;
+    return (await this.call(P.SECRET_DEFINE_XML, { xml, flags: 0 })).secret;
   }
 
   setSecretValue(ref: SecretRef, value: Uint8Array): Promise<void> {
-    return this.call(SECRET_SET_VALUE, { secret: ref, value: Buffer.from(value.buffer, value.byteOffset, value.byteLength), flags: 0 });
+    return this.call(P.SECRET_SET_VALUE, { secret: ref, value: Buffer.from(value.buffer, value.byteOffset, value.byteLength), flags: 0 });
   }
 
   undefineSecret(ref: SecretRef): Promise<void> {
-    return this.call(SECRET_UNDEFINE, { secret: ref });
+    return this.call(P.SECRET_UNDEFINE, { secret: ref });
   }
 
   /** The secret with this usage (VIR_SECRET_USAGE_TYPE_*, usage id), or null. */
   async lookupSecretByUsage(usageType: number, usageID: string): Promise<SecretRef | null> {
-    return (await orNull(this.call(SECRET_LOOKUP_BY_USAGE, { usageType, usageID }), VIR_ERR_NO_SECRET))?.secret ?? null;
+    return (await orNull(this.call(P.SECRET_LOOKUP_BY_USAGE, { usageType, usageID }), VIR_ERR_NO_SECRET))?.secret ?? null;
   }
 
   // ---- host interfaces ---------------------------------------------------------------------
 
   async listInterfaces(filter: { active?: boolean } = {}): Promise<InterfaceRef[]> {
-    const flags =
-      filter.active === undefined ? 0 : filter.active ? ifc.VIR_CONNECT_LIST_INTERFACES_ACTIVE : ifc.VIR_CONNECT_LIST_INTERFACES_INACTIVE;
-    const r = await this.call(ifc.CONNECT_LIST_ALL_INTERFACES, { needResults: true, flags });
-    return r.items;
+    const flags = filter.active === undefined ? 0 : filter.active ? C.VIR_CONNECT_LIST_INTERFACES_ACTIVE : C.VIR_CONNECT_LIST_INTERFACES_INACTIVE;
+    return (await this.call(P.CONNECT_LIST_ALL_INTERFACES, { need_results: 1, flags })).ifaces;
   }
 
   lookupInterface(name: string): Promise<InterfaceRef | null> {
     return orNull(this.getInterface(name), VIR_ERR_NO_INTERFACE);
   }
 
-  getInterface(name: string): Promise<InterfaceRef> {
-    return this.call(ifc.INTERFACE_LOOKUP_BY_NAME, name);
+  async getInterface(name: string): Promise<InterfaceRef> {
+    return (await this.call(P.INTERFACE_LOOKUP_BY_NAME, { name })).iface;
   }
 
-  lookupInterfaceByMac(mac: string): Promise<InterfaceRef | null> {
-    return orNull(this.call(ifc.INTERFACE_LOOKUP_BY_MAC_STRING, mac), VIR_ERR_NO_INTERFACE);
+  async lookupInterfaceByMac(mac: string): Promise<InterfaceRef | null> {
+    return (await orNull(this.call(P.INTERFACE_LOOKUP_BY_MAC_STRING, { mac }), VIR_ERR_NO_INTERFACE))?.iface ?? null;
   }
 
   /** `inactive`: the persistent config (see InactiveFlagSupport for drivers without one). */
@@ -1070,8 +1000,8 @@ export class LibvirtClient {
     const handle = ifaceHandle(ref);
     return this.inactiveFlags.read(
       'INTERFACE_GET_XML_DESC',
-      (flags) => this.call(ifc.INTERFACE_GET_XML_DESC, { iface: handle, flags }),
-      ifc.VIR_INTERFACE_XML_INACTIVE,
+      async (flags) => (await this.call(P.INTERFACE_GET_XML_DESC, { iface: handle, flags })).xml,
+      C.VIR_INTERFACE_XML_INACTIVE,
       opts.inactive ?? false,
     );
   }
@@ -1086,31 +1016,31 @@ export class LibvirtClient {
   interfaceBackend(): Promise<InterfaceBackend> {
     this.interfaceBackendProbe ??= this.readOnly
       ? Promise.resolve('unknown' as const)
-      : this.call(ifc.INTERFACE_DEFINE_XML, { xml: '<interface/>', flags: 0 }).then(
+      : this.call(P.INTERFACE_DEFINE_XML, { xml: '<interface/>', flags: 0 }).then(
           (): InterfaceBackend => 'writable',
           (err: unknown): InterfaceBackend => (errorCode(err) === VIR_ERR_NO_SUPPORT ? 'read-only' : errorCode(err) === VIR_ERR_OPERATION_DENIED ? 'unknown' : 'writable'),
         );
     return this.interfaceBackendProbe;
   }
 
-  defineInterface(xml: string): Promise<InterfaceRef> {
-    return this.call(ifc.INTERFACE_DEFINE_XML, { xml, flags: 0 });
+  async defineInterface(xml: string): Promise<InterfaceRef> {
+    return (await this.call(P.INTERFACE_DEFINE_XML, { xml, flags: 0 })).iface;
   }
 
   undefineInterface(ref: InterfaceRef): Promise<void> {
-    return this.call(ifc.INTERFACE_UNDEFINE, { iface: ifaceHandle(ref) });
+    return this.call(P.INTERFACE_UNDEFINE, { iface: ifaceHandle(ref) });
   }
 
   startInterface(ref: InterfaceRef): Promise<void> {
-    return this.call(ifc.INTERFACE_CREATE, { iface: ifaceHandle(ref), flags: 0 });
+    return this.call(P.INTERFACE_CREATE, { iface: ifaceHandle(ref), flags: 0 });
   }
 
   destroyInterface(ref: InterfaceRef): Promise<void> {
-    return this.call(ifc.INTERFACE_DESTROY, { iface: ifaceHandle(ref), flags: 0 });
+    return this.call(P.INTERFACE_DESTROY, { iface: ifaceHandle(ref), flags: 0 });
   }
 
-  isInterfaceActive(ref: InterfaceRef): Promise<boolean> {
-    return this.call(ifc.INTERFACE_IS_ACTIVE, { iface: ifaceHandle(ref) });
+  async isInterfaceActive(ref: InterfaceRef): Promise<boolean> {
+    return (await this.call(P.INTERFACE_IS_ACTIVE, { iface: ifaceHandle(ref) })).active !== 0;
   }
 
   // ---- node devices ------------------------------------------------------------------------
@@ -1119,11 +1049,11 @@ export class LibvirtClient {
    * Node devices, optionally only those with one of `capabilities`. Drivers without the list-all
    * call fall back to the older per-capability NODE_LIST_DEVICES.
    */
-  async listNodeDevices(filter: { capabilities?: readonly nd.NodeDeviceCap[] } = {}): Promise<NodeDeviceRef[]> {
+  async listNodeDevices(filter: { capabilities?: readonly NodeDeviceCap[] } = {}): Promise<NodeDeviceRef[]> {
     const caps = filter.capabilities ?? [];
-    const flags = caps.reduce((acc, cap) => acc | nd.NODE_DEVICE_CAP_FLAGS[cap], 0);
-    const all = await orNull(this.call(nd.CONNECT_LIST_ALL_NODE_DEVICES, { needResults: true, flags }), VIR_ERR_NO_SUPPORT);
-    if (all) return all.items;
+    const flags = caps.reduce((acc, cap) => acc | NODE_DEVICE_CAP_FLAGS[cap], 0);
+    const all = await orNull(this.call(P.CONNECT_LIST_ALL_NODE_DEVICES, { need_results: 1, flags }), VIR_ERR_NO_SUPPORT);
+    if (all) return all.devices;
     const names = new Set<string>();
     for (const cap of caps.length ? caps : [null]) {
       for (const name of await this.listNodeDeviceNames(cap)) names.add(name);
@@ -1132,64 +1062,48 @@ export class LibvirtClient {
   }
 
   /** The older listing: names with one capability (or all). */
-  async listNodeDeviceNames(cap: nd.NodeDeviceCap | null = null): Promise<string[]> {
-    const maxnames = await this.call(nd.NODE_NUM_OF_DEVICES, { cap, flags: 0 });
+  async listNodeDeviceNames(cap: NodeDeviceCap | null = null): Promise<string[]> {
+    const maxnames = (await this.call(P.NODE_NUM_OF_DEVICES, { cap, flags: 0 })).num;
     if (maxnames <= 0) return [];
-    return this.call(nd.NODE_LIST_DEVICES, { cap, maxnames, flags: 0 });
+    return (await this.call(P.NODE_LIST_DEVICES, { cap, maxnames, flags: 0 })).names;
   }
 
   lookupNodeDevice(name: string): Promise<NodeDeviceRef | null> {
     return orNull(this.getNodeDevice(name), VIR_ERR_NO_NODE_DEVICE);
   }
 
-  getNodeDevice(name: string): Promise<NodeDeviceRef> {
-    return this.call(nd.NODE_DEVICE_LOOKUP_BY_NAME, name);
+  async getNodeDevice(name: string): Promise<NodeDeviceRef> {
+    return (await this.call(P.NODE_DEVICE_LOOKUP_BY_NAME, { name })).dev;
   }
 
-  getNodeDeviceXml(ref: NodeDeviceRef | string): Promise<string> {
-    return this.call(nd.NODE_DEVICE_GET_XML_DESC, { name: devName(ref), flags: 0 });
+  async getNodeDeviceXml(ref: NodeDeviceRef | string): Promise<string> {
+    return (await this.call(P.NODE_DEVICE_GET_XML_DESC, { name: devName(ref), flags: 0 })).xml;
   }
 
   /** Parent device name, null for the root ("computer"). */
-  getNodeDeviceParent(ref: NodeDeviceRef | string): Promise<string | null> {
-    return this.call(nd.NODE_DEVICE_GET_PARENT, devName(ref));
+  async getNodeDeviceParent(ref: NodeDeviceRef | string): Promise<string | null> {
+    return (await this.call(P.NODE_DEVICE_GET_PARENT, { name: devName(ref) })).parentName;
   }
 
   async listNodeDeviceCapabilities(ref: NodeDeviceRef | string): Promise<string[]> {
     const name = devName(ref);
-    const maxnames = await this.call(nd.NODE_DEVICE_NUM_OF_CAPS, name);
+    const maxnames = (await this.call(P.NODE_DEVICE_NUM_OF_CAPS, { name })).num;
     if (maxnames <= 0) return [];
-    return this.call(nd.NODE_DEVICE_LIST_CAPS, { name, maxnames });
+    return (await this.call(P.NODE_DEVICE_LIST_CAPS, { name, maxnames })).names;
   }
 
   /** Unbinds a host device from its driver for passthrough; `driver` e.g. "vfio". */
   detachNodeDevice(ref: NodeDeviceRef | string, opts: { driver?: string } = {}): Promise<void> {
-    return this.call(nd.NODE_DEVICE_DETACH_FLAGS, { name: devName(ref), driverName: opts.driver ?? null, flags: 0 });
+    return this.call(P.NODE_DEVICE_DETACH_FLAGS, { name: devName(ref), driverName: opts.driver ?? null, flags: 0 });
   }
 
   reattachNodeDevice(ref: NodeDeviceRef | string): Promise<void> {
-    return this.call(nd.NODE_DEVICE_RE_ATTACH, devName(ref));
+    return this.call(P.NODE_DEVICE_RE_ATTACH, { name: devName(ref) });
   }
 
   resetNodeDevice(ref: NodeDeviceRef | string): Promise<void> {
-    return this.call(nd.NODE_DEVICE_RESET, devName(ref));
+    return this.call(P.NODE_DEVICE_RESET, { name: devName(ref) });
   }
-}
-
-/** An upload source as data segments (no holes): what a stream without the sparse flag sends. */
-async function* dataOf(source: UploadSource): AsyncGenerator<Segment, void, undefined> {
-  for await (const chunk of bytesOf(source)) yield { data: chunk };
-}
-
-async function* bytesOf(source: UploadSource): AsyncGenerator<Uint8Array, void, undefined> {
-  for await (const chunk of source as AsyncIterable<unknown>) yield asBytes(chunk);
-}
-
-function asBytes(chunk: unknown): Uint8Array {
-  if (chunk instanceof Uint8Array) return chunk;
-  // A Readable with an encoding set yields strings; the bytes are what matter.
-  if (typeof chunk === 'string') return Buffer.from(chunk);
-  throw new TypeError(`upload source yielded ${typeof chunk}, expected bytes`);
 }
 
 /** Wraps a caller so every call reports its procedure, duration and outcome. */

@@ -1,17 +1,13 @@
 // Opening a libvirt connection: transport, auth negotiation, CONNECT_OPEN, keepalive.
-// Higher layers (client.ts, procedures/) start from the RpcConnection this returns.
-import { XdrError, xdrVoid, type XdrCodec } from './xdr.js';
-import type { ProcedureDef } from './rpc-types.js';
+// Higher layers (client.ts, events.ts) start from the RpcConnection this returns.
+import { XdrError } from './xdr.js';
 import { RpcConnection, type RpcConnectionOptions } from './connection.js';
 import { openTransport, TransportError, tunnelFailure, type TransportOptions } from './transport.js';
 import { parseLibvirtUri, readOnlySocketPath, type LibvirtUri } from './uri.js';
 import { ConnectionClosedError, LibvirtError, VIR_ERR_NO_SUPPORT } from './errors.js';
 import { authenticate } from './auth/negotiate.js';
 import * as C from './generated/constants.js';
-import * as P from './generated/remote-procedures.js';
-
-const REMOTE_STRING_MAX = 4_194_304;
-const REMOTE_AUTH_TYPE_LIST_MAX = 20;
+import { AUTH_LIST, CONNECT_CLOSE, CONNECT_OPEN, CONNECT_SUPPORTS_FEATURE } from './generated/remote-procedures.js';
 
 /** remote_auth_type */
 export const REMOTE_AUTH_NONE = C.REMOTE_AUTH_NONE;
@@ -23,70 +19,9 @@ export const VIR_CONNECT_RO = C.VIR_CONNECT_RO;
 /** virDrvFeature: the peer speaks the keepalive program. */
 export const VIR_DRV_FEATURE_PROGRAM_KEEPALIVE = 10;
 
-export interface AuthListRet {
-  types: number[];
-}
-export interface ConnectOpenArgs {
-  /** URI the daemon opens; null lets the daemon pick its default driver. */
-  name: string | null;
-  flags: number;
-}
-export interface SupportsFeatureArgs {
-  feature: number;
-}
-export interface SupportsFeatureRet {
-  /** libvirt sends 0 or 1 as an int. */
-  supported: number;
-}
-
-const authListRet: XdrCodec<AuthListRet> = {
-  encode: (w, v) => void w.array(v.types, (ww, t) => void ww.int(t), REMOTE_AUTH_TYPE_LIST_MAX),
-  decode: (r) => ({ types: r.array((rr) => rr.int(), REMOTE_AUTH_TYPE_LIST_MAX) }),
-};
-const connectOpenArgs: XdrCodec<ConnectOpenArgs> = {
-  encode: (w, v) => {
-    w.optional(v.name, (ww, s) => void ww.string(s, REMOTE_STRING_MAX));
-    w.uint(v.flags);
-  },
-  decode: (r) => ({ name: r.optional((rr) => rr.string(REMOTE_STRING_MAX)), flags: r.uint() }),
-};
-const supportsFeatureArgs: XdrCodec<SupportsFeatureArgs> = {
-  encode: (w, v) => void w.int(v.feature),
-  decode: (r) => ({ feature: r.int() }),
-};
-const supportsFeatureRet: XdrCodec<SupportsFeatureRet> = {
-  encode: (w, v) => void w.int(v.supported),
-  decode: (r) => ({ supported: r.int() }),
-};
-
-export const CONNECT_OPEN: ProcedureDef<ConnectOpenArgs, void> = {
-  name: 'CONNECT_OPEN',
-  number: P.REMOTE_PROC_CONNECT_OPEN,
-  args: connectOpenArgs,
-  ret: xdrVoid,
-  priority: 'high',
-};
-export const CONNECT_CLOSE: ProcedureDef<void, void> = {
-  name: 'CONNECT_CLOSE',
-  number: P.REMOTE_PROC_CONNECT_CLOSE,
-  args: xdrVoid,
-  ret: xdrVoid,
-  priority: 'high',
-};
-export const CONNECT_SUPPORTS_FEATURE: ProcedureDef<SupportsFeatureArgs, SupportsFeatureRet> = {
-  name: 'CONNECT_SUPPORTS_FEATURE',
-  number: P.REMOTE_PROC_CONNECT_SUPPORTS_FEATURE,
-  args: supportsFeatureArgs,
-  ret: supportsFeatureRet,
-  priority: 'high',
-};
-export const AUTH_LIST: ProcedureDef<void, AuthListRet> = {
-  name: 'AUTH_LIST',
-  number: P.REMOTE_PROC_AUTH_LIST,
-  args: xdrVoid,
-  ret: authListRet,
-  priority: 'high',
-};
+// Connection set-up calls are the generated definitions; they are re-exported here because
+// callers that open or probe a connection (doctor) think of them as part of opening it.
+export { AUTH_LIST, CONNECT_CLOSE, CONNECT_OPEN, CONNECT_SUPPORTS_FEATURE } from './generated/remote-procedures.js';
 
 export interface OpenConnectionOptions extends TransportOptions, RpcConnectionOptions {
   /** Open read-only (VIR_CONNECT_RO); uses the `-ro` socket when the URI does not name one. */

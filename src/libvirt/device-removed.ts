@@ -4,10 +4,13 @@
 // watch is registered for one domain before the detach is asked, so the event cannot be missed.
 import { XdrReader } from './xdr.js';
 import { REMOTE_PROGRAM, type RpcCaller, type ServerMessage } from './rpc-types.js';
-import * as ev from './procedures/events.js';
-import type { RemoteDomain } from './procedures/common.js';
+import type { RemoteNonnullDomain } from './generated/remote-types.js';
 import { VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED } from './generated/constants.js';
-import { DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED } from './generated/remote-procedures.js';
+import {
+  CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
+  CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
+  DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED,
+} from './generated/remote-procedures.js';
 
 export interface DeviceRemovedWatch {
   /** Resolves true once libvirt reports `alias` removed, false when `timeoutMs` passes first. */
@@ -16,7 +19,7 @@ export interface DeviceRemovedWatch {
   dispose(): Promise<void>;
 }
 
-export async function watchDeviceRemoved(rpc: RpcCaller, domain: RemoteDomain): Promise<DeviceRemovedWatch> {
+export async function watchDeviceRemoved(rpc: RpcCaller, domain: RemoteNonnullDomain): Promise<DeviceRemovedWatch> {
   // Messages may arrive before the REGISTER reply tells our callbackID: keep them all, filter later.
   const seen: Array<{ callbackID: number; alias: string }> = [];
   const waiters = new Set<() => void>();
@@ -32,7 +35,7 @@ export async function watchDeviceRemoved(rpc: RpcCaller, domain: RemoteDomain): 
   });
   let callbackID: number;
   try {
-    callbackID = await rpc.call(ev.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, { eventID: VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, object: domain });
+    callbackID = (await rpc.call(CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, { eventID: VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, dom: domain })).callbackID;
   } catch (err) {
     unlisten();
     throw err;
@@ -59,7 +62,7 @@ export async function watchDeviceRemoved(rpc: RpcCaller, domain: RemoteDomain): 
       disposed ??= (async () => {
         unlisten();
         for (const wake of waiters) wake();
-        await rpc.call(ev.CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, callbackID).catch(() => undefined);
+        await rpc.call(CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, { callbackID }).catch(() => undefined);
       })();
       return disposed;
     },

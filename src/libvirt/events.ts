@@ -1,14 +1,19 @@
 // Lifecycle events for domains, networks, storage pools and node devices, decoded to typed
 // objects. The controller uses them to requeue objects that changed behind its back.
-import { XdrReader, type XdrCodec } from './xdr.js';
-import { REMOTE_PROGRAM, type ProcedureDef, type RpcCaller, type ServerMessage } from './rpc-types.js';
-import * as ev from './procedures/events.js';
-import type { LifecycleMsg, RegisterAnyArgs } from './procedures/events.js';
+// Registration, deregistration and the MESSAGE bodies are the generated definitions; MESSAGE
+// packets are routed by the numbers of the generated events. Only the callback-based
+// ("*_REGISTER_ANY" with a callbackID) forms are used: they let several subscriptions share one
+// connection and tell the messages apart.
+import { XdrReader } from './xdr.js';
+import { REMOTE_PROGRAM, type EventDef, type RpcCaller, type ServerMessage } from './rpc-types.js';
+import * as P from './generated/remote-procedures.js';
+import * as C from './generated/constants.js';
+import { DOMAIN_EVENT, NETWORK_EVENT, NODE_DEVICE_EVENT, STORAGE_POOL_EVENT } from './enum-names.js';
 
-export type DomainEventType = (typeof ev.DOMAIN_EVENT_TYPES)[number];
-export type NetworkEventType = (typeof ev.NETWORK_EVENT_TYPES)[number];
-export type StoragePoolEventType = (typeof ev.STORAGE_POOL_EVENT_TYPES)[number];
-export type NodeDeviceEventType = (typeof ev.NODE_DEVICE_EVENT_TYPES)[number];
+export type DomainEventType = (typeof DOMAIN_EVENT.names)[number];
+export type NetworkEventType = (typeof NETWORK_EVENT.names)[number];
+export type StoragePoolEventType = (typeof STORAGE_POOL_EVENT.names)[number];
+export type NodeDeviceEventType = (typeof NODE_DEVICE_EVENT.names)[number];
 
 /**
  * `event` is 'unknown' for an event type newer than this table; `code` always carries the raw
@@ -79,87 +84,80 @@ export interface HasRpc {
   readonly connection?: RpcCaller;
 }
 
-function name<T extends string>(table: readonly T[], code: number): T | 'unknown' {
-  return table[code] ?? 'unknown';
-}
-
 interface KindSpec {
   /** Registers for every object of the kind; resolves with the callbackID. */
   register: (rpc: RpcCaller) => Promise<number>;
-  deregister: ProcedureDef<number, void>;
+  deregister: (rpc: RpcCaller, callbackID: number) => Promise<void>;
+  /** The generated event whose MESSAGE packets carry this kind's lifecycle events. */
   messageProc: number;
   decode: (body: Buffer) => { callbackID: number; event: LifecycleEvent };
 }
 
-function decoder<H>(codec: XdrCodec<LifecycleMsg<H>>, toEvent: (m: LifecycleMsg<H>) => LifecycleEvent) {
-  return (body: Buffer): { callbackID: number; event: LifecycleEvent } => {
-    const r = new XdrReader(body);
-    const msg = codec.decode(r);
-    r.end();
-    return { callbackID: msg.callbackID, event: toEvent(msg) };
+/** A MESSAGE body in the generated layout of `def`, every byte of it used. */
+function decodeMessage<T>(def: EventDef<T>, body: Buffer): T {
+  const r = new XdrReader(body);
+  const msg = def.msg.decode(r);
+  r.end();
+  return msg;
+}
+
+/** remote_domain_event_callback_lifecycle_msg wraps remote_domain_event_lifecycle_msg after the callbackID. */
+export function decodeDomainLifecycle(body: Buffer): { callbackID: number; event: DomainLifecycleEvent } {
+  const { callbackID, msg: m } = decodeMessage(P.DOMAIN_EVENT_CALLBACK_LIFECYCLE, body);
+  return {
+    callbackID,
+    event: { kind: 'domain', name: m.dom.name, uuid: m.dom.uuid, id: m.dom.id, event: DOMAIN_EVENT.name(m.event), code: m.event, detail: m.detail },
+  };
+}
+export function decodeNetworkLifecycle(body: Buffer): { callbackID: number; event: NetworkLifecycleEvent } {
+  const m = decodeMessage(P.NETWORK_EVENT_LIFECYCLE, body);
+  return {
+    callbackID: m.callbackID,
+    event: { kind: 'network', name: m.net.name, uuid: m.net.uuid, event: NETWORK_EVENT.name(m.event), code: m.event, detail: m.detail },
+  };
+}
+export function decodeStoragePoolLifecycle(body: Buffer): { callbackID: number; event: StoragePoolLifecycleEvent } {
+  const m = decodeMessage(P.STORAGE_POOL_EVENT_LIFECYCLE, body);
+  return {
+    callbackID: m.callbackID,
+    event: { kind: 'storagePool', name: m.pool.name, uuid: m.pool.uuid, event: STORAGE_POOL_EVENT.name(m.event), code: m.event, detail: m.detail },
+  };
+}
+export function decodeNodeDeviceLifecycle(body: Buffer): { callbackID: number; event: NodeDeviceLifecycleEvent } {
+  const m = decodeMessage(P.NODE_DEVICE_EVENT_LIFECYCLE, body);
+  return {
+    callbackID: m.callbackID,
+    event: { kind: 'nodeDevice', name: m.dev.name, event: NODE_DEVICE_EVENT.name(m.event), code: m.event, detail: m.detail },
   };
 }
 
-export const decodeDomainLifecycle = decoder(ev.domainLifecycleMsg, (m) => ({
-  kind: 'domain',
-  name: m.object.name,
-  uuid: m.object.uuid,
-  id: m.object.id,
-  event: name(ev.DOMAIN_EVENT_TYPES, m.event),
-  code: m.event,
-  detail: m.detail,
-}));
-export const decodeNetworkLifecycle = decoder(ev.networkLifecycleMsg, (m) => ({
-  kind: 'network',
-  name: m.object.name,
-  uuid: m.object.uuid,
-  event: name(ev.NETWORK_EVENT_TYPES, m.event),
-  code: m.event,
-  detail: m.detail,
-}));
-export const decodeStoragePoolLifecycle = decoder(ev.storagePoolLifecycleMsg, (m) => ({
-  kind: 'storagePool',
-  name: m.object.name,
-  uuid: m.object.uuid,
-  event: name(ev.STORAGE_POOL_EVENT_TYPES, m.event),
-  code: m.event,
-  detail: m.detail,
-}));
-export const decodeNodeDeviceLifecycle = decoder(ev.nodeDeviceLifecycleMsg, (m) => ({
-  kind: 'nodeDevice',
-  name: m.object.name,
-  event: name(ev.NODE_DEVICE_EVENT_TYPES, m.event),
-  code: m.event,
-  detail: m.detail,
-}));
-
-function registerAll<H>(proc: ProcedureDef<RegisterAnyArgs<H>, number>, eventID: number) {
-  return (rpc: RpcCaller): Promise<number> => rpc.call(proc, { eventID, object: null });
-}
-
+// Every kind registers with a null object handle: one registration covers all objects of the kind.
 const KINDS: { readonly [K in LifecycleKind]: KindSpec } = {
   domain: {
-    register: registerAll(ev.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, ev.VIR_DOMAIN_EVENT_ID_LIFECYCLE),
-    deregister: ev.CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
-    messageProc: ev.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
+    register: async (rpc) =>
+      (await rpc.call(P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, { eventID: C.VIR_DOMAIN_EVENT_ID_LIFECYCLE, dom: null })).callbackID,
+    deregister: (rpc, callbackID) => rpc.call(P.CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, { callbackID }),
+    messageProc: P.DOMAIN_EVENT_CALLBACK_LIFECYCLE.number,
     decode: decodeDomainLifecycle,
   },
   network: {
-    register: registerAll(ev.CONNECT_NETWORK_EVENT_REGISTER_ANY, ev.VIR_NETWORK_EVENT_ID_LIFECYCLE),
-    deregister: ev.CONNECT_NETWORK_EVENT_DEREGISTER_ANY,
-    messageProc: ev.REMOTE_PROC_NETWORK_EVENT_LIFECYCLE,
+    register: async (rpc) => (await rpc.call(P.CONNECT_NETWORK_EVENT_REGISTER_ANY, { eventID: C.VIR_NETWORK_EVENT_ID_LIFECYCLE, net: null })).callbackID,
+    deregister: (rpc, callbackID) => rpc.call(P.CONNECT_NETWORK_EVENT_DEREGISTER_ANY, { callbackID }),
+    messageProc: P.NETWORK_EVENT_LIFECYCLE.number,
     decode: decodeNetworkLifecycle,
   },
   storagePool: {
-    register: registerAll(ev.CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, ev.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE),
-    deregister: ev.CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY,
-    messageProc: ev.REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE,
+    register: async (rpc) =>
+      (await rpc.call(P.CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, { eventID: C.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE, pool: null })).callbackID,
+    deregister: (rpc, callbackID) => rpc.call(P.CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY, { callbackID }),
+    messageProc: P.STORAGE_POOL_EVENT_LIFECYCLE.number,
     decode: decodeStoragePoolLifecycle,
   },
   nodeDevice: {
-    register: registerAll(ev.CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY, ev.VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE),
-    deregister: ev.CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY,
-    messageProc: ev.REMOTE_PROC_NODE_DEVICE_EVENT_LIFECYCLE,
+    register: async (rpc) =>
+      (await rpc.call(P.CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY, { eventID: C.VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE, dev: null })).callbackID,
+    deregister: (rpc, callbackID) => rpc.call(P.CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY, { callbackID }),
+    messageProc: P.NODE_DEVICE_EVENT_LIFECYCLE.number,
     decode: decodeNodeDeviceLifecycle,
   },
 };
@@ -260,7 +258,7 @@ class EventHub {
       const reg = this.registrations.get(kind);
       if (!reg || --reg.refs > 0) continue;
       this.registrations.delete(kind);
-      if (reg.callbackID !== undefined) releases.push(this.rpc.call(KINDS[kind].deregister, reg.callbackID));
+      if (reg.callbackID !== undefined) releases.push(KINDS[kind].deregister(this.rpc, reg.callbackID));
     }
     subscriber.kinds.clear();
     if (this.subscribers.size === 0) {

@@ -3,7 +3,7 @@ import type { LibvirtClient, NetworkRef } from '../../libvirt/client.js';
 import { VIR_ERR_NO_NETWORK } from '../../libvirt/errors.js';
 import { StepRefs } from '../common/step-refs.js';
 import { readAllWithFacts, readOneWithFacts, type LifecycleKindReader } from '../common/list-facts.js';
-import { NETWORK_UPDATE_COMMANDS, NETWORK_UPDATE_SECTIONS, type NetworkUpdateCommand, type NetworkUpdateSection } from '../../libvirt/procedures/network.js';
+import { NETWORK_UPDATE_COMMANDS, NETWORK_UPDATE_SECTIONS, type NetworkUpdateCommand, type NetworkUpdateSection } from '../../libvirt/enum-names.js';
 import { kindKey } from '../../manifests/identity.js';
 import type { LiveResource, ResourceChange, Step } from '../types.js';
 import { inactiveXmlOrLive } from '../common/live-xml.js';

@@ -1,7 +1,7 @@
 // The generated protocol layer: it matches what the generator makes from the pinned libvirt
 // source, covers every procedure of remote_protocol.x, and the hand-written definitions and
 // constants agree with it.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultSourceDir, generate, LIBVIRT_PIN, sourcePresent } from '../../../scripts/gen-libvirt-protocol.js';
@@ -44,28 +44,20 @@ function procedureDefs(mod: Record<string, unknown>): ProcedureDef<unknown, unkn
   );
 }
 
-// Every module of src/libvirt/procedures (new hand-written ones included) and connect.ts.
-const proceduresDir = path.resolve(import.meta.dirname, '../../../src/libvirt/procedures');
+// Hand-written modules that export procedure definitions or libvirt constants.
 const HAND_WRITTEN: Record<string, Record<string, unknown>> = { connect };
-for (const file of readdirSync(proceduresDir).filter((f) => f.endsWith('.ts')).sort()) {
-  HAND_WRITTEN[`procedures/${file}`] = (await import(path.join(proceduresDir, file))) as Record<string, unknown>;
-}
-const domain = HAND_WRITTEN['procedures/domain.ts'] as typeof import('../../../src/libvirt/procedures/domain.js');
 
-describe('hand-written definitions agree with the generated ones', () => {
-  it('every hand-written ProcedureDef has the number and priority remote_protocol.x gives its name', () => {
+describe('hand-written modules agree with the generated layer', () => {
+  it('export no procedure definitions of their own: connect.ts re-exports the generated ones', () => {
     const table = remote as unknown as Record<string, ProcedureDef<unknown, unknown>>;
     let checked = 0;
     for (const [mod, exports] of Object.entries(HAND_WRITTEN)) {
       for (const def of procedureDefs(exports)) {
-        const generated = table[def.name];
-        expect(generated, `${mod}: ${def.name} is not a remote procedure`).toBeDefined();
-        expect(def.number, `${mod}: ${def.name}`).toBe(generated!.number);
-        expect(def.priority, `${mod}: ${def.name} priority`).toBe(generated!.priority);
+        expect(def, `${mod}: ${def.name}`).toBe(table[def.name]);
         checked++;
       }
     }
-    expect(checked).toBeGreaterThan(90);
+    expect(checked).toBe(4);
   });
 
   it('every exported VIR_*/REMOTE_* constant has the value libvirt defines', () => {
@@ -79,7 +71,7 @@ describe('hand-written definitions agree with the generated ones', () => {
         checked++;
       }
     }
-    expect(checked).toBeGreaterThan(100);
+    expect(checked).toBeGreaterThan(20);
   });
 
   it('names error codes from virterror.h', () => {
@@ -98,16 +90,6 @@ describe('generated codecs', () => {
     r.end();
     return out;
   };
-
-  it('encode the layouts the hand-written codecs were tested against', () => {
-    const dom = { name: 'vm', uuid: '11111111-2222-3333-4444-555555555555', id: -1 };
-    const args = { dom, flags: 3 };
-    const hand = new XdrWriter();
-    domain.DOMAIN_GET_XML_DESC.args.encode(hand, args);
-    const gen = new XdrWriter();
-    remote.DOMAIN_GET_XML_DESC.args.encode(gen, args);
-    expect(gen.toBuffer()).toEqual(hand.toBuffer());
-  });
 
   it('round-trip unions, optional data, fixed and variable arrays', () => {
     const params = {

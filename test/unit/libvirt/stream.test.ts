@@ -6,7 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { REMOTE_PROC_STORAGE_VOL_UPLOAD } from '../../../src/libvirt/generated/remote-procedures.js';
+import { REMOTE_PROC_STORAGE_VOL_UPLOAD, STORAGE_VOL_UPLOAD } from '../../../src/libvirt/generated/remote-procedures.js';
 import { VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM } from '../../../src/libvirt/generated/constants.js';
 import { RpcConnection, supportsStreams, type RpcConnectionOptions } from '../../../src/libvirt/connection.js';
 import { FrameDecoder, MessageStatus, MessageType, VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX, encodePacket, type Packet } from '../../../src/libvirt/frame.js';
@@ -14,7 +14,6 @@ import { ConnectionClosedError, LibvirtError, ProtocolError } from '../../../src
 import { XdrReader, XdrWriter, xdrVoid, type XdrCodec } from '../../../src/libvirt/xdr.js';
 import { REMOTE_PROGRAM, type ProcedureDef } from '../../../src/libvirt/rpc-types.js';
 import { LibvirtClient, StreamsUnsupportedError } from '../../../src/libvirt/client.js';
-import { STORAGE_VOL_UPLOAD } from '../../../src/libvirt/procedures/storage.js';
 
 const intCodec: XdrCodec<number> = { encode: (w, v) => void w.int(v), decode: (r) => r.int() };
 const UPLOAD: ProcedureDef<number, void> = { name: 'TEST_UPLOAD', number: 950, args: intCodec, ret: xdrVoid };

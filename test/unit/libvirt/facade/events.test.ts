@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import * as ev from '../../../../src/libvirt/procedures/events.js';
+import * as P from '../../../../src/libvirt/generated/remote-procedures.js';
 import {
   decodeDomainLifecycle,
+  decodeNodeDeviceLifecycle,
   subscribeLifecycleEvents,
   type LifecycleEvent,
 } from '../../../../src/libvirt/events.js';
@@ -14,26 +15,9 @@ function domainMsg(callbackID: number, event: number, detail: number, name = 'vm
   return cat(i32(callbackID), str(name), hex(UUID), i32(-1), i32(event), i32(detail));
 }
 
-describe('event procedures', () => {
-  it('have the numbers of remote_protocol.x', () => {
-    expect([
-      ev.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY.number,
-      ev.CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY.number,
-      ev.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
-      ev.CONNECT_NETWORK_EVENT_REGISTER_ANY.number,
-      ev.CONNECT_NETWORK_EVENT_DEREGISTER_ANY.number,
-      ev.REMOTE_PROC_NETWORK_EVENT_LIFECYCLE,
-      ev.CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY.number,
-      ev.CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY.number,
-      ev.REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE,
-      ev.CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY.number,
-      ev.CONNECT_NODE_DEVICE_EVENT_DEREGISTER_ANY.number,
-      ev.REMOTE_PROC_NODE_DEVICE_EVENT_LIFECYCLE,
-    ]).toEqual([316, 317, 318, 313, 314, 315, 368, 369, 370, 374, 375, 376]);
-  });
-
+describe('lifecycle MESSAGE bodies (generated layouts)', () => {
   it('register args: event id then an absent object (all objects)', () => {
-    expect(encode(ev.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY.args, { eventID: 0, object: null })).toEqual(cat(i32(0), i32(0)));
+    expect(encode(P.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY.args, { eventID: 0, dom: null })).toEqual(cat(i32(0), i32(0)));
   });
 
   it('decodes a crafted domain lifecycle MESSAGE body', () => {
@@ -42,6 +26,15 @@ describe('event procedures', () => {
       event: { kind: 'domain', name: 'vm1', uuid: UUID, id: -1, event: 'started', code: 2, detail: 0 },
     });
     expect(decodeDomainLifecycle(domainMsg(7, 99, 0)).event).toMatchObject({ event: 'unknown', code: 99 });
+  });
+
+  it('decodes a node device lifecycle body and refuses trailing bytes', () => {
+    const body = cat(i32(4), str('pci_0000_00_01_0'), i32(0), i32(0));
+    expect(decodeNodeDeviceLifecycle(body)).toEqual({
+      callbackID: 4,
+      event: { kind: 'nodeDevice', name: 'pci_0000_00_01_0', event: 'created', code: 0, detail: 0 },
+    });
+    expect(() => decodeNodeDeviceLifecycle(cat(body, i32(0)))).toThrow();
   });
 });
 
@@ -57,9 +50,10 @@ describe('subscribeLifecycleEvents', () => {
       if (name === 'CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY') throw libvirtFailure(3, 'this function is not supported');
       if (name === 'CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY') {
         // The daemon may emit an event before our await sees the callbackID: it must not be lost.
-        caller.push(ev.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, domainMsg(1, 0, 0, 'early'));
+        caller.push(P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, domainMsg(1, 0, 0, 'early'));
       }
-      return callbackIds[name];
+      const callbackID = callbackIds[name];
+      return callbackID === undefined ? undefined : { callbackID };
     });
     return caller;
   }
@@ -72,11 +66,11 @@ describe('subscribeLifecycleEvents', () => {
     expect(sub.unsupported.map((u) => u.kind)).toEqual(['nodeDevice']);
     expect(seen.map((e) => e.name)).toEqual(['early']);
 
-    caller.push(ev.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, domainMsg(1, 5, 1, 'vm1'));
-    caller.push(ev.REMOTE_PROC_NETWORK_EVENT_LIFECYCLE, cat(i32(2), str('lan'), hex(UUID), i32(2), i32(0)));
-    caller.push(ev.REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE, cat(i32(3), str('images'), hex(UUID), i32(4), i32(0)));
+    caller.push(P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, domainMsg(1, 5, 1, 'vm1'));
+    caller.push(P.REMOTE_PROC_NETWORK_EVENT_LIFECYCLE, cat(i32(2), str('lan'), hex(UUID), i32(2), i32(0)));
+    caller.push(P.REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE, cat(i32(3), str('images'), hex(UUID), i32(4), i32(0)));
     // Another subscription's callback id on the same connection: not ours.
-    caller.push(ev.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, domainMsg(99, 0, 0, 'foreign'));
+    caller.push(P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, domainMsg(99, 0, 0, 'foreign'));
 
     expect(seen.slice(1)).toEqual([
       { kind: 'domain', name: 'vm1', uuid: UUID, id: -1, event: 'stopped', code: 5, detail: 1 },
@@ -88,9 +82,9 @@ describe('subscribeLifecycleEvents', () => {
     await sub.dispose();
     const deregs = caller.calls.filter((c) => c.name.includes('DEREGISTER'));
     expect(deregs.map((c) => [c.name, c.args])).toEqual([
-      ['CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY', 1],
-      ['CONNECT_NETWORK_EVENT_DEREGISTER_ANY', 2],
-      ['CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY', 3],
+      ['CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY', { callbackID: 1 }],
+      ['CONNECT_NETWORK_EVENT_DEREGISTER_ANY', { callbackID: 2 }],
+      ['CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY', { callbackID: 3 }],
     ]);
     expect(caller.listenerCount).toBe(0);
   });
@@ -100,7 +94,7 @@ describe('subscribeLifecycleEvents', () => {
     const names: string[] = [];
     const sub = await subscribeLifecycleEvents({ rpc: caller }, { network: (e) => names.push(`${e.name}:${e.event}`) });
     expect(sub.subscribed).toEqual(['network']);
-    caller.push(ev.REMOTE_PROC_NETWORK_EVENT_LIFECYCLE, cat(i32(2), str('lan'), hex(UUID), i32(0), i32(0)));
+    caller.push(P.REMOTE_PROC_NETWORK_EVENT_LIFECYCLE, cat(i32(2), str('lan'), hex(UUID), i32(0), i32(0)));
     expect(names).toEqual(['lan:defined']);
     await sub.dispose();
   });
@@ -110,8 +104,8 @@ describe('subscribeLifecycleEvents', () => {
     const errors: unknown[] = [];
     const seen: string[] = [];
     const sub = await subscribeLifecycleEvents({ rpc: caller }, { domain: (e) => seen.push(e.name), onError: (e) => errors.push(e) });
-    caller.push(ev.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, Buffer.from([0, 0, 0, 1]));
-    caller.push(ev.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, domainMsg(1, 2, 0, 'after'));
+    caller.push(P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, Buffer.from([0, 0, 0, 1]));
+    caller.push(P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, domainMsg(1, 2, 0, 'after'));
     expect(errors).toHaveLength(1);
     expect(seen).toEqual(['early', 'after']);
     await sub.dispose();
@@ -130,10 +124,10 @@ describe('subscribeLifecycleEvents', () => {
         // libvirtd: "event callback already tracked"
         if (registered.has(name)) throw libvirtFailure(8, 'event callback already tracked');
         registered.add(name);
-        return 5;
+        return { callbackID: 5 };
       }
       if (name === 'CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY') {
-        expect(args).toBe(5);
+        expect(args).toEqual({ callbackID: 5 });
         registered.delete('CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY');
       }
       return undefined;
@@ -147,10 +141,10 @@ describe('subscribeLifecycleEvents', () => {
     expect([subA.subscribed, subB.subscribed]).toEqual([['domain'], ['domain']]);
     expect(caller.calls.filter((c) => c.name === 'CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY')).toHaveLength(1);
 
-    caller.push(ev.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, domainMsg(5, 0, 0));
+    caller.push(P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, domainMsg(5, 0, 0));
     await subA.dispose();
     expect(caller.calls.some((c) => c.name.includes('DEREGISTER'))).toBe(false);
-    caller.push(ev.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, domainMsg(5, 1, 0));
+    caller.push(P.REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, domainMsg(5, 1, 0));
     expect(a).toEqual(['defined']);
     expect(b).toEqual(['defined', 'undefined']);
 

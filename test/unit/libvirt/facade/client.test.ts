@@ -7,6 +7,11 @@ import { FakeCaller, libvirtFailure } from './fake-caller.js';
 const UUID = '6695eb01-f6a4-8304-79aa-97f2502e193f';
 const vm = { name: 'vm', uuid: UUID, id: -1 };
 
+/** `char model[32]` as the generated layer carries it: one number per C char, NUL-padded. */
+function chars32(s: string): number[] {
+  return Array.from({ length: 32 }, (_, i) => (i < s.length ? s.charCodeAt(i) : 0));
+}
+
 function libvirtError(code: number): LibvirtError {
   return new LibvirtError({ code, domain: 12, level: 2, message: `failure ${code}` });
 }
@@ -14,9 +19,10 @@ function libvirtError(code: number): LibvirtError {
 describe('LibvirtClient', () => {
   it('lookup* resolves null on the kind-specific not-found code only', async () => {
     const caller = new FakeCaller((name, args) => {
-      if (name === 'DOMAIN_LOOKUP_BY_NAME' && args === 'missing') throw libvirtError(VIR_ERR_NO_DOMAIN);
-      if (name === 'DOMAIN_LOOKUP_BY_NAME' && args === 'denied') throw libvirtError(VIR_ERR_OPERATION_DENIED);
-      return vm;
+      const lookedUp = (args as { name: string }).name;
+      if (name === 'DOMAIN_LOOKUP_BY_NAME' && lookedUp === 'missing') throw libvirtError(VIR_ERR_NO_DOMAIN);
+      if (name === 'DOMAIN_LOOKUP_BY_NAME' && lookedUp === 'denied') throw libvirtError(VIR_ERR_OPERATION_DENIED);
+      return { dom: vm };
     });
     const client = new LibvirtClient(caller);
     expect(await client.lookupDomain('missing')).toBeNull();
@@ -26,7 +32,7 @@ describe('LibvirtClient', () => {
   });
 
   it('maps options to libvirt flags', async () => {
-    const caller = new FakeCaller((name) => (name === 'DOMAIN_GET_XML_DESC' ? '<domain/>' : name === 'DOMAIN_CREATE_WITH_FLAGS' ? vm : undefined));
+    const caller = new FakeCaller((name) => (name === 'DOMAIN_GET_XML_DESC' ? { xml: '<domain/>' } : name === 'DOMAIN_CREATE_WITH_FLAGS' ? { dom: vm } : undefined));
     const client = new LibvirtClient(caller);
     await client.getDomainXml(vm, { inactive: true, secure: true });
     await client.undefineDomain(vm, { nvram: true, managedSave: true });
@@ -44,7 +50,13 @@ describe('LibvirtClient', () => {
   });
 
   it('list filters pick the bits of each kind (domains and networks number active/inactive differently)', async () => {
-    const caller = new FakeCaller(() => ({ items: [], count: 0 }));
+    const lists: Record<string, string> = {
+      CONNECT_LIST_ALL_DOMAINS: 'domains',
+      CONNECT_LIST_ALL_NETWORKS: 'nets',
+      CONNECT_LIST_ALL_STORAGE_POOLS: 'pools',
+      CONNECT_LIST_ALL_INTERFACES: 'ifaces',
+    };
+    const caller = new FakeCaller((name) => ({ [lists[name]!]: [], ret: 0 }));
     const client = new LibvirtClient(caller);
     await client.listDomains({ active: true });
     await client.listNetworks({ active: true, persistent: true });
@@ -58,21 +70,21 @@ describe('LibvirtClient', () => {
       switch (name) {
         case 'DOMAIN_GET_STATE': return { state: 5, reason: 1 };
         case 'DOMAIN_GET_INFO': return { state: 3, maxMem: 1024n, memory: 512n, nrVirtCpu: 1, cpuTime: 0n };
-        case 'NODE_GET_INFO': return { model: 'x86_64', memory: 2n, cpus: 1, mhz: 1, nodes: 1, sockets: 1, cores: 1, threads: 1 };
+        case 'NODE_GET_INFO': return { model: chars32('x86_64'), memory: 2n, cpus: 1, mhz: 1, nodes: 1, sockets: 1, cores: 1, threads: 1 };
         default: return undefined;
       }
     });
     const client = new LibvirtClient(caller);
     expect(await client.domainState(vm)).toBe('shutoff');
     expect(await client.getDomainInfo(vm)).toMatchObject({ state: 'paused', maxMemoryBytes: 1024n * 1024n, memoryBytes: 512n * 1024n });
-    expect((await client.getNodeInfo()).memoryBytes).toBe(2048n);
+    expect(await client.getNodeInfo()).toMatchObject({ model: 'x86_64', memoryBytes: 2048n });
   });
 
   it('falls back to NODE_LIST_DEVICES per capability when list-all is unsupported', async () => {
     const caller = new FakeCaller((name, args) => {
       if (name === 'CONNECT_LIST_ALL_NODE_DEVICES') throw libvirtFailure(3);
-      if (name === 'NODE_NUM_OF_DEVICES') return 2;
-      if (name === 'NODE_LIST_DEVICES') return (args as { cap: string }).cap === 'pci' ? ['pci_1', 'shared'] : ['net_1', 'shared'];
+      if (name === 'NODE_NUM_OF_DEVICES') return { num: 2 };
+      if (name === 'NODE_LIST_DEVICES') return { names: (args as { cap: string }).cap === 'pci' ? ['pci_1', 'shared'] : ['net_1', 'shared'] };
       return undefined;
     });
     const client = new LibvirtClient(caller);
@@ -83,7 +95,7 @@ describe('LibvirtClient', () => {
     const infos: CallInfo[] = [];
     const caller = new FakeCaller((name) => {
       if (name === 'DOMAIN_LOOKUP_BY_NAME') throw libvirtError(VIR_ERR_NO_DOMAIN);
-      return 'host';
+      return { hostname: 'host' };
     });
     const client = new LibvirtClient(caller, {
       onCall: (info) => {
@@ -102,7 +114,7 @@ describe('LibvirtClient', () => {
   it('asks again without INACTIVE when a driver rejects the flag (no separate persistent XML)', async () => {
     const caller = new FakeCaller((name, args) => {
       if ((args as { flags: number }).flags !== 0) throw libvirtError(8);
-      return `<${name}/>`;
+      return { xml: `<${name}/>` };
     });
     const client = new LibvirtClient(caller);
     const netRef = { name: 'lan', uuid: UUID };
