@@ -44,6 +44,9 @@ describe('examples/cloud-init', () => {
     expect(files['user-data']).toContain(`ssh_authorized_keys:\n  - ${key}\n`);
     expect(files['user-data']).toContain('packages: [ nginx ]');
     expect(files['network-config']).toBe(await readFile(path.join(dir, 'app-1', 'network-config.yaml'), 'utf8'));
+    // The password hash is a Secret's value, put in at apply: the seed's files hold the placeholder.
+    expect(files['user-data']).toContain('passwd: "@OPS_PASSWORD_HASH@"');
+    expect(seed?.secretRefs).toEqual([{ placeholder: '@OPS_PASSWORD_HASH@', secret: 'ops-password' }]);
     // The seed goes into the pool of the first disk, on SATA (the guest is q35).
     const app = manifestsOfKind(state, 'Domain')[0]!.manifest;
     expect(app.spec.disks!.at(-1)).toMatchObject({ device: 'cdrom', bus: 'sata', target: 'sda', volume: { pool: 'images' } });
