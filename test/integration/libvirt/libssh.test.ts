@@ -4,6 +4,7 @@
 // checking (unknown, written to known_hosts, auto-added, mismatched), a refused key, a missing
 // remote command and a closed port, each with the one line an operator gets.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -152,6 +153,24 @@ describe('libssh and libssh2 to a real sshd', () => {
   it('known_hosts_verify=ignore connects without any known_hosts', async () => {
     const client = await LibvirtClient.connect(uri({ known: path.join(dir, 'none'), extra: '&known_hosts_verify=ignore' }));
     await client.close();
+  });
+
+  it('sshauth=agent: the key comes from a running ssh-agent (SSH_AUTH_SOCK)', async () => {
+    const sock = path.join(dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    const saved = process.env.SSH_AUTH_SOCK;
+    try {
+      for (let i = 0; i < 100 && !existsSync(sock); i++) await new Promise((r) => setTimeout(r, 50));
+      execFileSync('ssh-add', ['-q', clientKey], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      process.env.SSH_AUTH_SOCK = sock;
+      const client = await LibvirtClient.connect(uri({ key: otherKey }).replace('sshauth=privkey', 'sshauth=agent'));
+      expect(await client.getUri()).toBe('test:///default');
+      await client.close();
+    } finally {
+      if (saved === undefined) delete process.env.SSH_AUTH_SOCK;
+      else process.env.SSH_AUTH_SOCK = saved;
+      agent.kill('SIGTERM');
+    }
   });
 
   it('a key the server does not accept: authentication refused, with what was tried', async () => {
