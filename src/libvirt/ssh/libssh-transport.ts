@@ -15,6 +15,8 @@ import { libsshParams, type LibsshParams } from './libssh-params.js';
 
 /** A shell's exit status for "command not found". */
 const EXIT_NOT_FOUND = 127;
+/** How long a dropped stream waits for its channel to close before the session is ended anyway. */
+const CHANNEL_CLOSE_GRACE_MS = 2000;
 
 interface SetupState {
   /** Set when we refused the host key, with the one-line reason. */
@@ -155,6 +157,10 @@ export async function openLibssh(target: LibvirtUri, remoteCommand: string, time
   client.on('error', (err: Error) => {
     if (!stream.destroyed) stream.destroy(new TransportError(`${target.transport} to ${params.host}: ${err.message}`, { cause: err }));
   });
-  stream.once('close', () => client.end());
+  // The session ends once the channel has closed, not when the stream does: the remote
+  // command's exit status (127: not found) can still be on its way when the RPC layer drops the
+  // stream at EOF, and ending the session at once loses it (measured: the hint went missing).
+  channel.once('close', () => client.end());
+  stream.once('close', () => setTimeout(() => client.end(), CHANNEL_CLOSE_GRACE_MS).unref());
   return stream;
 }
