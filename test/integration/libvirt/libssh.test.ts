@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibvirtClient } from '../../../src/libvirt/client.js';
+import { openConnection } from '../../../src/libvirt/connect.js';
 import { fingerprint } from '../../../src/libvirt/ssh/known-hosts.js';
 import { startPrivateLibvirtd, type PrivateLibvirtd } from '../../../src/sandbox/private-libvirtd.js';
 import { expectPlanApplyConverge, freePort } from '../../support/transport-matrix.js';
@@ -190,6 +191,22 @@ describe('libssh and libssh2 to a real sshd', () => {
     const err = await connectError(uri({ extra: '&netcat=/nonexistent/nc' }));
     expect(err.name).toBe('TransportError');
     expect(err.message).toContain('libssh to 127.0.0.1 failed: remote command not found (exit 127)');
+  });
+
+  it('a server that never speaks SSH: timed out, naming the target', async () => {
+    const net = await import('node:net');
+    const silent = net.createServer((socket) => socket.on('error', () => {}));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentPort = (silent.address() as import('node:net').AddressInfo).port;
+    try {
+      const err = await openConnection(uri({ port: silentPort }), { connectTimeoutMs: 500 }).then(
+        () => new Error('connected to a silent server'),
+        (e: Error) => e,
+      );
+      expect(err.message).toBe(`timed out after 500 ms connecting to libssh://root@127.0.0.1:${silentPort} (no SSH handshake)`);
+    } finally {
+      silent.close();
+    }
   });
 
   it('a closed port: connection refused', async () => {
