@@ -105,7 +105,7 @@ export async function openConnection(uri: string, options: OpenConnectionOptions
     await conn.close();
     if (err instanceof ConnectionClosedError) {
       const said = await tunnelFailure(stream);
-      const tunnel = target.transport === 'ext' ? `command ${target.query.command}` : `ssh to ${target.host}`;
+      const tunnel = target.transport === 'ext' ? `command ${target.query.command}` : `${target.transport} to ${target.host}`;
       if (said) throw new TransportError(`${uri}: ${tunnel} failed: ${said}`, { cause: err });
       throw new ConnectError(`${uri}: the daemon closed the connection during setup (${err.message})`, { cause: err });
     }

@@ -1,5 +1,5 @@
-// Opens the byte stream a connection runs over. unix and tcp are tested against a real daemon;
-// tls and ssh follow libvirt's conventions but are not covered by our tests (see docs/libvirt-client.md).
+// Opens the byte stream a connection runs over (what each transport is tested against:
+// docs/libvirt-client.md).
 import net from 'node:net';
 import tls from 'node:tls';
 import { spawn } from 'node:child_process';
@@ -8,10 +8,11 @@ import { existsSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import type { LibvirtUri } from './uri.js';
+import { registerTunnel } from './tunnel-diagnostics.js';
+import { TransportError } from './transport-error.js';
+import { openLibssh } from './ssh/libssh-transport.js';
 
-export class TransportError extends Error {
-  override name = 'TransportError';
-}
+export { TransportError };
 
 export interface TlsFiles {
   ca: string;
@@ -278,21 +279,7 @@ export function sshArgs(target: LibvirtUri, readOnly = false): string[] {
   return args;
 }
 
-/** What a tunnel process said on stderr (ssh's own diagnostics), by the stream it carries. */
-const tunnelDiagnostics = new WeakMap<Duplex, { stderr: () => string; exited: Promise<void> }>();
-
-/**
- * The last line a tunnel (ssh) printed on stderr, once it exited or after `waitMs`: "Host key
- * verification failed.", "Permission denied (publickey).", "sh: 1: nc: not found" — what the
- * operator needs instead of "the daemon closed the connection".
- */
-export async function tunnelFailure(stream: Duplex, waitMs = 1000): Promise<string | undefined> {
-  const diag = tunnelDiagnostics.get(stream);
-  if (!diag) return undefined;
-  await Promise.race([diag.exited, new Promise((r) => setTimeout(r, waitMs))]);
-  const lines = diag.stderr().split('\n').map((l) => l.trim()).filter((l) => l && !/^Warning: Permanently added/.test(l));
-  return lines.at(-1);
-}
+export { tunnelFailure } from './tunnel-diagnostics.js';
 
 /**
  * A stream over a child process's stdin/stdout: ssh (running the daemon-side proxy) or, for the
@@ -311,7 +298,7 @@ async function openCommandTunnel(what: string, command: string, args: string[]):
     child.once('error', (err) => reject(new TransportError(`cannot run ${command}: ${err.message}`, { cause: err })));
   });
   const duplex = Duplex.from({ readable: child.stdout, writable: child.stdin });
-  tunnelDiagnostics.set(duplex, {
+  registerTunnel(duplex, {
     stderr: () => stderr,
     exited: new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve()))),
   });
@@ -352,6 +339,10 @@ export function openTransport(target: LibvirtUri, options: TransportOptions = {}
       return openTls(target, options);
     case 'ssh':
       return openSsh(target, options);
+    case 'libssh':
+    case 'libssh2':
+      // One ssh2-based client for both: they differ only in the C library libvirt links.
+      return openLibssh(target, sshRemoteCommand(target, options.readOnly ?? false), options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
     case 'ext':
       return openExt(target);
   }

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-export type Transport = 'unix' | 'tcp' | 'tls' | 'ssh' | 'ext';
+export type Transport = 'unix' | 'tcp' | 'tls' | 'ssh' | 'libssh' | 'libssh2' | 'ext';
 
 export interface LibvirtUri {
   /** The URI as given. */
@@ -89,13 +89,17 @@ function parseTransport(raw: string | undefined, hasHost: boolean): Transport {
     case 'tls':
     case 'ssh':
     case 'ext':
-      return raw;
     case 'libssh':
     case 'libssh2':
-      throw new UriError(`transport '${raw}' is not supported: use '+ssh' (runs the system ssh client)`);
+      return raw;
     default:
       throw new UriError(`unknown transport '${raw}'`);
   }
+}
+
+/** ssh, libssh and libssh2 all run the same remote command against a socket on the host. */
+export function isSshTransport(transport: Transport): boolean {
+  return transport === 'ssh' || transport === 'libssh' || transport === 'libssh2';
 }
 
 /** The modular daemon serving each driver (libvirt >= 5.6); its socket is virt<x>d-sock. */
@@ -156,6 +160,9 @@ function defaultPort(transport: Transport): number | undefined {
       return DEFAULT_TLS_PORT;
     case 'ssh':
       return undefined; // ssh's own default (and ~/.ssh/config) applies
+    case 'libssh':
+    case 'libssh2':
+      return DEFAULT_SSH_PORT; // no ~/.ssh/config is read by these transports
     default:
       return undefined;
   }
@@ -182,7 +189,7 @@ export function parseLibvirtUri(uri: string, env: ParseUriEnv = process.env, exi
   const host = rawHost ? rawHost.replace(/^\[(.*)\]$/, '$1') : undefined;
   const transport = parseTransport(schemeMatch[2], host !== undefined);
   if (transport === 'unix' && host) throw new UriError(`'${uri}': the unix transport cannot reach host '${host}'`);
-  if ((transport === 'tcp' || transport === 'tls' || transport === 'ssh') && !host) {
+  if ((transport === 'tcp' || transport === 'tls' || isSshTransport(transport)) && !host) {
     throw new UriError(`'${uri}': transport '${transport}' needs a host`);
   }
 
@@ -208,7 +215,7 @@ export function parseLibvirtUri(uri: string, env: ParseUriEnv = process.env, exi
   let socket: string | undefined;
   if (transport === 'unix') socket = explicitSocket ?? defaultSocket(driver, driverPath, query.mode, env, exists);
   // Over ssh the socket lives on the remote host; a session there is not ours to guess.
-  else if (transport === 'ssh') socket = explicitSocket ?? SYSTEM_SOCKET;
+  else if (isSshTransport(transport)) socket = explicitSocket ?? SYSTEM_SOCKET;
 
   const serverParams = queryPairs.filter(([k]) => !CLIENT_PARAMS.has(k));
   const name = query.name ?? `${driver}://${parsed.pathname}${formatQuery(serverParams)}${parsed.hash}`;

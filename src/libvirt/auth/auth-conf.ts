@@ -48,28 +48,36 @@ export function authFileCandidates(env: NodeJS.ProcessEnv = process.env): string
   return [...(env.LIBVIRT_AUTH_FILE ? [env.LIBVIRT_AUTH_FILE] : []), path.join(config, 'libvirt', 'auth.conf'), '/etc/libvirt/auth.conf'];
 }
 
-/** Looks up the credentials for `host` (service "libvirt"); undefined when nothing names it. */
-export function lookupCredentials(host: string, env: NodeJS.ProcessEnv = process.env, uriUser?: string): SaslCredentials | undefined {
+/**
+ * The credentials auth.conf gives `service` on `host` ([auth-<service>-<host>], else
+ * [auth-<service>-default]); undefined when no file names it. libvirt uses service "libvirt" for
+ * SASL and "ssh" for the libssh/libssh2 transports' passwords.
+ */
+export function lookupAuthConf(service: string, host: string, env: NodeJS.ProcessEnv = process.env, uriUser?: string): SaslCredentials | undefined {
   const candidates = authFileCandidates(env);
   // libvirt reads LIBVIRT_AUTH_FILE even if it is missing and fails; say so instead of ignoring it.
   if (env.LIBVIRT_AUTH_FILE && !existsSync(env.LIBVIRT_AUTH_FILE)) throw new AuthConfigError(`LIBVIRT_AUTH_FILE=${env.LIBVIRT_AUTH_FILE} does not exist`);
   const file = candidates.find((f) => existsSync(f));
-  if (file) {
-    const sections = parseAuthConf(readFileSync(file, 'utf8'), file);
-    const group = sections.get(`auth-libvirt-${host}`) ?? sections.get('auth-libvirt-default');
-    const name = group?.get('credentials');
-    if (name) {
-      const creds = sections.get(`credentials-${name}`);
-      if (!creds) throw new AuthConfigError(`${file}: credentials=${name} but there is no [credentials-${name}] section`);
-      const username = creds.get('authname') ?? creds.get('username') ?? uriUser;
-      const password = creds.get('password');
-      if (!username || password === undefined) {
-        throw new AuthConfigError(`${file}: [credentials-${name}] needs authname= and password= for host ${host}`);
-      }
-      const realm = creds.get('realm');
-      return { username, password, ...(realm ? { realm } : {}), source: `${file} [credentials-${name}]` };
-    }
+  if (!file) return undefined;
+  const sections = parseAuthConf(readFileSync(file, 'utf8'), file);
+  const group = sections.get(`auth-${service}-${host}`) ?? sections.get(`auth-${service}-default`);
+  const name = group?.get('credentials');
+  if (!name) return undefined;
+  const creds = sections.get(`credentials-${name}`);
+  if (!creds) throw new AuthConfigError(`${file}: credentials=${name} but there is no [credentials-${name}] section`);
+  const username = creds.get('authname') ?? creds.get('username') ?? uriUser;
+  const password = creds.get('password');
+  if (!username || password === undefined) {
+    throw new AuthConfigError(`${file}: [credentials-${name}] needs authname= and password= for host ${host}`);
   }
+  const realm = creds.get('realm');
+  return { username, password, ...(realm ? { realm } : {}), source: `${file} [credentials-${name}]` };
+}
+
+/** Looks up the credentials for `host` (service "libvirt"); undefined when nothing names it. */
+export function lookupCredentials(host: string, env: NodeJS.ProcessEnv = process.env, uriUser?: string): SaslCredentials | undefined {
+  const fromFile = lookupAuthConf('libvirt', host, env, uriUser);
+  if (fromFile) return fromFile;
   const username = env.VIRTKEEPER_SASL_USERNAME ?? uriUser;
   const password = env.VIRTKEEPER_SASL_PASSWORD;
   if (username && password !== undefined) return { username, password, source: 'VIRTKEEPER_SASL_USERNAME/VIRTKEEPER_SASL_PASSWORD' };

@@ -82,10 +82,17 @@ describe('parseLibvirtUri', () => {
     expect(parse('qemu+ssh://h/system?name=qemu:///session').name).toBe('qemu:///session');
   });
 
+  it('qemu+libssh and qemu+libssh2: port 22 by default, the remote system socket, client parameters stripped', () => {
+    for (const t of ['libssh', 'libssh2'] as const) {
+      const u = parse(`qemu+${t}://root@kvm1/system?known_hosts_verify=auto&sshauth=privkey&keyfile=/k`);
+      expect(u).toMatchObject({ transport: t, user: 'root', host: 'kvm1', port: 22, socket: '/var/run/libvirt/libvirt-sock', name: 'qemu:///system' });
+    }
+    expect(() => parse('qemu+libssh:///system')).toThrow(/needs a host/);
+  });
+
   it('rejects what libvirt rejects, and transports we do not do', () => {
     expect(() => parse('/var/run/libvirt')).toThrow(UriError);
     expect(() => parse('qemu+carrier-pigeon:///system')).toThrow(/unknown transport/);
-    expect(() => parse('qemu+libssh2://h/system')).toThrow(/not supported/);
     expect(() => parse('qemu+ext:///system')).toThrow(/the ext transport needs the program to run, e\.g\. qemu\+ext:\/\/\/system\?command=/);
     expect(() => parse('qemu+tcp:///system')).toThrow(/needs a host/);
     expect(() => parse('qemu+unix://h/system')).toThrow(/cannot reach host/);
