@@ -19,11 +19,12 @@ interface Node {
   children: Node[];
 }
 
-function normalize(el: XmlElement): Node {
+function normalize(el: XmlElement, givenMacs: ReadonlySet<string>): Node {
   const attrs: Record<string, string> = {};
   for (const [k, v] of Object.entries(el.attrs)) {
-    // A MAC libvirt generated differs on every define: only its presence is compared.
-    attrs[k] = el.name === 'mac' && k === 'address' ? '*' : v;
+    // A MAC libvirt generated differs on every define: only its presence is compared. One the
+    // corpus document wrote itself must come back as it was.
+    attrs[k] = el.name === 'mac' && k === 'address' && !givenMacs.has(v.toLowerCase()) ? '*' : v;
   }
   if (el.name === 'ip') sameIpNotation(attrs);
   const text = el.children
@@ -35,7 +36,7 @@ function normalize(el: XmlElement): Node {
     .filter(isElement)
     // virtkeeper's ownership mark (domains' <metadata>) is what apply adds on purpose.
     .filter((c) => !Object.entries(c.attrs).some(([k, v]) => k.startsWith('xmlns') && v.includes('virtkeeper.io')))
-    .map((c) => normalize(c))
+    .map((c) => normalize(c, givenMacs))
     .filter((c) => !(c.name === 'metadata' && c.children.length === 0 && c.text === ''));
   return { name: el.name, attrs, text: GENERATED_TEXT.has(el.name) ? '*' : text, children };
 }
@@ -83,12 +84,16 @@ function diffNodes(a: Node, b: Node, at: string, out: Difference[]): void {
   }
 }
 
-/** Every difference between A (libvirt's dump of the corpus document) and B (after export → apply). */
-export function xmlDifferences(a: string, b: string): Difference[] {
+/**
+ * Every difference between A (libvirt's dump of the corpus document) and B (after export →
+ * apply). `source` is the corpus document itself: the MACs it names are not generated ones.
+ */
+export function xmlDifferences(a: string, b: string, source: string): Difference[] {
+  const givenMacs = new Set([...source.matchAll(/([0-9a-f]{2}(?::[0-9a-f]{2}){5})/gi)].map((m) => (m[1] ?? '').toLowerCase()));
   const ra = parseXml(a);
   const rb = parseXml(b);
   const out: Difference[] = [];
-  diffNodes(normalize(ra), normalize(rb), ra.name, out);
+  diffNodes(normalize(ra, givenMacs), normalize(rb, givenMacs), ra.name, out);
   return out;
 }
 
