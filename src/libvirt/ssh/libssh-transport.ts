@@ -67,13 +67,18 @@ function openSession(params: LibsshParams, transport: string, timeoutMs: number)
     },
   };
   return new Promise<ssh2.Client>((resolve, reject) => {
-    const onError = (err: Error & { level?: string }) => {
+    let settled = false;
+    // Stays registered: after a failed set-up ssh2 can report a second error (a timeout, then
+    // "Connection lost before handshake" once end() closes the socket), and an 'error' event
+    // without a listener would throw out of the process. After 'ready', openLibssh listens.
+    client.on('error', (err: Error & { level?: string }) => {
+      if (settled) return;
+      settled = true;
       client.end();
       reject(new TransportError(describeSetupError(err, params, transport, state, timeoutMs), { cause: err }));
-    };
-    client.once('error', onError);
+    });
     client.once('ready', () => {
-      client.removeListener('error', onError);
+      settled = true;
       resolve(client);
     });
     client.connect(config);
