@@ -3,89 +3,30 @@
 // `nc -U` on the private libvirtd's socket at the remote end (socket= given). Covers host key
 // checking (unknown, written to known_hosts, auto-added, mismatched), a refused key, a missing
 // remote command and a closed port, each with the one line an operator gets.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LibvirtClient } from '../../../src/libvirt/client.js';
 import { openConnection } from '../../../src/libvirt/connect.js';
 import { fingerprint } from '../../../src/libvirt/ssh/known-hosts.js';
-import { startPrivateLibvirtd, type PrivateLibvirtd } from '../../../src/sandbox/private-libvirtd.js';
+import type { PrivateLibvirtd } from '../../../src/sandbox/private-libvirtd.js';
 import { expectPlanApplyConverge, freePort } from '../../support/transport-matrix.js';
+import { publicKeyLine, useRealSshd } from '../../support/sshd.js';
 
+const sshd = useRealSshd('vk-libssh-');
+// The sshd's facts under short names, for the tests below.
 let dir: string;
 let daemon: PrivateLibvirtd;
-let sshd: ChildProcess | undefined;
 let port: number;
 let knownHosts: string;
 let clientKey: string;
 let otherKey: string;
 let hostKeyBlob: Buffer;
-
-const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
-
-async function waitForPort(p: number): Promise<void> {
-  const net = await import('node:net');
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(p, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`sshd did not listen on ${p}`);
-}
-
-const pubLine = async (file: string) => (await readFile(`${file}.pub`, 'utf8')).split(' ').slice(0, 2).join(' ');
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'vk-libssh-'));
-  daemon = await startPrivateLibvirtd();
-  const hostKey = path.join(dir, 'host_ed25519');
-  clientKey = path.join(dir, 'client_ed25519');
-  otherKey = path.join(dir, 'other_ed25519');
-  keygen(hostKey);
-  keygen(clientKey);
-  keygen(otherKey);
-  const authorized = path.join(dir, 'authorized_keys');
-  await writeFile(authorized, await readFile(`${clientKey}.pub`));
-  port = await freePort();
-  const config = path.join(dir, 'sshd_config');
-  await writeFile(
-    config,
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${hostKey}`,
-      `AuthorizedKeysFile ${authorized}`,
-      'PermitRootLogin prohibit-password',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'StrictModes no',
-      `PidFile ${path.join(dir, 'sshd.pid')}`,
-      '',
-    ].join('\n'),
-  );
-  await mkdir('/run/sshd', { recursive: true });
-  sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  sshd.stderr?.on('data', () => {});
-  await waitForPort(port);
-  const pub = await pubLine(hostKey);
-  hostKeyBlob = Buffer.from(pub.split(' ')[1]!, 'base64');
-  knownHosts = path.join(dir, 'known_hosts');
-  await writeFile(knownHosts, `[127.0.0.1]:${port} ${pub}\n`);
-}, 60_000);
-
-afterAll(async () => {
-  sshd?.kill('SIGTERM');
-  await daemon?.stop();
+beforeAll(() => {
+  ({ dir, daemon, port, knownHosts, clientKey, otherKey } = sshd);
+  hostKeyBlob = Buffer.from(sshd.hostKeyLine.split(' ')[1]!, 'base64');
 });
 
 interface UriOpts {
@@ -144,7 +85,7 @@ describe('libssh and libssh2 to a real sshd', () => {
 
   it('refuses a host whose key differs from known_hosts, even with known_hosts_verify=auto', async () => {
     const wrong = path.join(dir, 'wrong_known_hosts');
-    await writeFile(wrong, `[127.0.0.1]:${port} ${await pubLine(otherKey)}\n`);
+    await writeFile(wrong, `[127.0.0.1]:${port} ${await publicKeyLine(otherKey)}\n`);
     const err = await connectError(uri({ known: wrong, extra: '&known_hosts_verify=auto' }));
     expect(err.message).toContain(`HOST KEY MISMATCH for [127.0.0.1]:${port}`);
     expect(err.message).toContain(`${wrong} line 1`);

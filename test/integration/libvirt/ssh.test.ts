@@ -2,82 +2,24 @@
 // client key made here; the remote side reaches the private libvirtd's socket with netcat
 // (socket= given, so `nc -U`). Also the failures ssh itself reports, ssh's command= (the ssh
 // binary to run) and the ext transport (libvirt runs a program and speaks RPC on its stdio).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LibvirtClient } from '../../../src/libvirt/client.js';
-import { startPrivateLibvirtd, type PrivateLibvirtd } from '../../../src/sandbox/private-libvirtd.js';
-import { expectPlanApplyConverge, freePort } from '../../support/transport-matrix.js';
+import type { PrivateLibvirtd } from '../../../src/sandbox/private-libvirtd.js';
+import { expectPlanApplyConverge } from '../../support/transport-matrix.js';
+import { useRealSshd } from '../../support/sshd.js';
 
+const sshd = useRealSshd('vk-sshd-');
+// The sshd's facts under short names, for the tests below.
 let dir: string;
 let daemon: PrivateLibvirtd;
-let sshd: ChildProcess | undefined;
 let port: number;
 let knownHosts: string;
 let clientKey: string;
 let otherKey: string;
-
-const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
-
-async function waitForPort(p: number): Promise<void> {
-  const net = await import('node:net');
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(p, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`sshd did not listen on ${p}`);
-}
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'vk-sshd-'));
-  daemon = await startPrivateLibvirtd();
-  const hostKey = path.join(dir, 'host_ed25519');
-  clientKey = path.join(dir, 'client_ed25519');
-  otherKey = path.join(dir, 'other_ed25519');
-  keygen(hostKey);
-  keygen(clientKey);
-  keygen(otherKey);
-  const authorized = path.join(dir, 'authorized_keys');
-  await writeFile(authorized, await readFile(`${clientKey}.pub`));
-  port = await freePort();
-  const config = path.join(dir, 'sshd_config');
-  await writeFile(
-    config,
-    [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${hostKey}`,
-      `AuthorizedKeysFile ${authorized}`,
-      'PermitRootLogin prohibit-password',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'StrictModes no',
-      `PidFile ${path.join(dir, 'sshd.pid')}`,
-      '',
-    ].join('\n'),
-  );
-  await mkdir('/run/sshd', { recursive: true });
-  sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
-  sshd.stderr?.on('data', () => {});
-  await waitForPort(port);
-  knownHosts = path.join(dir, 'known_hosts');
-  const pub = (await readFile(`${hostKey}.pub`, 'utf8')).split(' ').slice(0, 2).join(' ');
-  await writeFile(knownHosts, `[127.0.0.1]:${port} ${pub}\n`);
-}, 60_000);
-
-afterAll(async () => {
-  sshd?.kill('SIGTERM');
-  await daemon?.stop();
+beforeAll(() => {
+  ({ dir, daemon, port, knownHosts, clientKey, otherKey } = sshd);
 });
 
 const uri = (opts: { key?: string; known?: string } = {}) =>
