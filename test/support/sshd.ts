@@ -46,8 +46,11 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`sshd did not listen on ${port}`);
 }
 
-/** Registers hooks that start the sshd and libvirtd for this file and stop them after it. */
-export function useRealSshd(prefix: string): RealSshd {
+/**
+ * Registers hooks that start the sshd and libvirtd for this file and stop them after it; the
+ * function returned gives them inside tests.
+ */
+export function useRealSshd(prefix: string): () => RealSshd {
   let started: RealSshd | undefined;
   let sshd: ChildProcess | undefined;
   let daemon: PrivateLibvirtd | undefined;
@@ -92,31 +95,8 @@ export function useRealSshd(prefix: string): RealSshd {
     sshd?.kill('SIGTERM');
     await daemon?.stop();
   });
-  const get = (): RealSshd => {
+  return () => {
     if (!started) throw new Error('sshd not started: use it inside a test');
     return started;
-  };
-  return {
-    get dir() {
-      return get().dir;
-    },
-    get daemon() {
-      return get().daemon;
-    },
-    get port() {
-      return get().port;
-    },
-    get knownHosts() {
-      return get().knownHosts;
-    },
-    get hostKeyLine() {
-      return get().hostKeyLine;
-    },
-    get clientKey() {
-      return get().clientKey;
-    },
-    get otherKey() {
-      return get().otherKey;
-    },
   };
 }

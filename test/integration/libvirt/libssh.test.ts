@@ -25,8 +25,8 @@ let clientKey: string;
 let otherKey: string;
 let hostKeyBlob: Buffer;
 beforeAll(() => {
-  ({ dir, daemon, port, knownHosts, clientKey, otherKey } = sshd);
-  hostKeyBlob = Buffer.from(sshd.hostKeyLine.split(' ')[1]!, 'base64');
+  ({ dir, daemon, port, knownHosts, clientKey, otherKey } = sshd());
+  hostKeyBlob = Buffer.from(sshd().hostKeyLine.split(' ')[1]!, 'base64');
 });
 
 interface UriOpts {

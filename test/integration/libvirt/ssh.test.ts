@@ -19,7 +19,7 @@ let knownHosts: string;
 let clientKey: string;
 let otherKey: string;
 beforeAll(() => {
-  ({ dir, daemon, port, knownHosts, clientKey, otherKey } = sshd);
+  ({ dir, daemon, port, knownHosts, clientKey, otherKey } = sshd());
 });
 
 const uri = (opts: { key?: string; known?: string } = {}) =>
