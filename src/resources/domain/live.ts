@@ -318,8 +318,9 @@ export async function executeDomainStep(step: Step, change: ResourceChange<'Doma
     const keep = change.action !== 'create' && xml.includes('<graphics');
     const kept = keep ? await withSecrets(client, change.name, xml) : xml;
     domainRefs.remember(change, await defineWithPasswords(client, change, kept, checkedNamedValueSources(step.payload?.passwords, `step ${step.op}: payload.passwords`), records));
-    // The passwords xml.merge put in the planned document (not those kept from the live one).
-    const merged = secureAttributeText([parseXml(xml)]);
+    // The passwords xml.merge put in the planned document (not those kept from the live one);
+    // most documents have none, and are not parsed again for it.
+    const merged = xml.includes('passwd=') ? secureAttributeText([parseXml(xml)]) : undefined;
     if (merged) {
       records?.secretDigest?.(mergeSecretsDigestKey(change.key), newSecretDigest(merged));
       merged.fill(0);
