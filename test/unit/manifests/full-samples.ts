@@ -1,6 +1,6 @@
-// One manifest per kind that sets every field the schema knows. Typed against src/manifests/types.ts
-// (object literals reject unknown fields at compile time), validated against the JSON Schemas at
-// test time: together they keep types and schemas from drifting apart.
+// One manifest per kind that sets (nearly) every field the schema knows, with alternatives for the
+// exclusive choices: valid input for the schema, semantic-check and combined-schema tests. Typed
+// with the spec types, which are derived from the schemas themselves.
 import type {
   DomainManifest,
   InterfaceManifest,
