@@ -1,6 +1,7 @@
-// Small builders for the JSON Schemas. The schemas are generated from code (see kinds.ts and
-// build.ts) so shared pieces — sizes, names, addresses — are written once, and so that every
-// field is forced to carry a description (editors show it on hover).
+// Small builders for the JSON Schemas. The schemas are generated from code (each kind's
+// src/resources/<kind>/schema.ts, wrapped by kinds.ts, written by build.ts) so shared pieces —
+// sizes, names, addresses — are written once, and so that every field is forced to carry a
+// description (editors show it on hover).
 //
 // Every builder also carries the TypeScript type of the values its schema accepts, as a phantom
 // type (`Schema<T>`, read back with `Static<typeof schema>`). The spec types the code programs
