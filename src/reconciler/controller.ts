@@ -19,6 +19,7 @@ import { formatChangeError } from './render/apply.js';
 import { AppliedRevision } from './applied-revision.js';
 import { ConvergenceGuard } from './convergence.js';
 import { backoffDelay, parseQueueKey, WorkQueue, type BackoffOptions } from './queue.js';
+import { done, requeueAfter, retry, stalled, type ReconcileResult } from './reconcile-result.js';
 import { StatusStore, type StatusSnapshot } from './status.js';
 import type { SourceWatcher } from './source-watch.js';
 import type { Plan } from './planner.js';
@@ -104,10 +105,11 @@ class NotConnectedError extends Error {
   override name = 'NotConnectedError';
 }
 
-/** Thrown by a key's reconcile to have the queue retry it later, without counting a failure. */
-class DependencyWait extends Error {
-  override name = 'DependencyWait';
-}
+/**
+ * How long a key waiting for a dependency waits before it looks again by itself. Only a safety
+ * net: the dependency's success wakes its waiters at once (#wakeDependants).
+ */
+const DEPENDENCY_RECHECK_MS = 30_000;
 
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -441,8 +443,8 @@ export class Controller {
       return true;
     }
 
-    const stalled = new Set(plan.changes.filter((c) => !errorsByKey.has(c.key) && this.#heldBack(c, log)).map((c) => c.key));
-    const runnable: Plan = { ...plan, changes: plan.changes.filter((c) => !errorsByKey.has(c.key) && !stalled.has(c.key)), errors: [] };
+    const held = new Set(plan.changes.filter((c) => !errorsByKey.has(c.key) && this.#heldBack(c, log) !== null).map((c) => c.key));
+    const runnable: Plan = { ...plan, changes: plan.changes.filter((c) => !errorsByKey.has(c.key) && !held.has(c.key)), errors: [] };
     const byKey = new Map(runnable.changes.map((c) => [c.key, c] as const));
     for (const change of runnable.changes) this.#noteDrift(change, log);
     const changing = runnable.changes.filter((c) => c.action !== 'no-op');
@@ -466,8 +468,8 @@ export class Controller {
     for (const result of report.results) {
       const change = byKey.get(result.key);
       if (!change) continue;
-      const retry = this.#recordResult(change, result, started, log.child({ key: result.key }));
-      if (retry) this.#queue.add(result.key);
+      const next = this.#recordResult(change, result, started, log.child({ key: result.key }));
+      if (next.type === 'retry') this.#queue.add(result.key);
     }
     return true;
   }
@@ -694,35 +696,40 @@ export class Controller {
 
   // ------------------------------------------------------------------ one key
 
-  #reconcile(key: IdentityKey): Promise<void> {
+  #reconcile(key: IdentityKey): Promise<ReconcileResult> {
     return this.#gate.shared(async () => {
       // Before the first full sync's read the key is left to that sync, which covers it.
       const counts = this.#live !== null;
+      let result: ReconcileResult;
       try {
-        await this.#reconcileKey(key);
-        if (counts) this.#applied.attempted(key);
+        result = await this.#reconcileKey(key);
       } catch (err) {
-        // Waiting for a dependency or for libvirt is no outcome yet; a failure is one.
-        if (counts && !(err instanceof DependencyWait) && !(err instanceof NotConnectedError)) this.#applied.attempted(key);
-        throw err;
+        result = retry(err);
       }
+      // Waiting for a dependency or for libvirt is no outcome yet; a failure is one.
+      if (counts && result.type !== 'requeueAfter') this.#applied.attempted(key);
+      return result;
     });
+  }
+
+  /** Not connected, or the connection went away under a reconcile: the reconnect's full sync covers the key. */
+  #waitForConnection(why: string): ReconcileResult {
+    return requeueAfter(this.#opts.retry?.baseMs ?? 1000, why);
   }
 
   /**
    * One key: re-read that object and what its manifest refers to, plan only those, run this
    * key's change. Deletions are left to full syncs, where the empty-tree guard sees them all.
    */
-  async #reconcileKey(key: IdentityKey): Promise<void> {
+  async #reconcileKey(key: IdentityKey): Promise<ReconcileResult> {
     const desired = this.#desired;
     const session = this.#session;
     const inventory = this.#inventory;
     const live = this.#live;
-    if (!desired) return;
-    // Retried with backoff; a reconnect's full sync covers every key at once anyway.
-    if (!session || !inventory) throw new NotConnectedError('not connected to libvirt');
+    if (!desired) return done;
+    if (!session || !inventory) return this.#waitForConnection('not connected to libvirt');
     // Not read yet: the full sync under way (or the next one) covers this key.
-    if (!live) return;
+    if (!live) return done;
 
     const { kind, name } = parseQueueKey(key);
     const log = this.#log.child({ key });
@@ -733,10 +740,10 @@ export class Controller {
     if (!loaded) {
       if (this.#prune && key in inventory.snapshot.objects) {
         void this.fullSync(`prune ${key}`);
-        return;
+        return done;
       }
       this.#leaveManagement(key, desired);
-      return;
+      return done;
     }
 
     let plan: Plan;
@@ -748,18 +755,18 @@ export class Controller {
       plan = this.#engine.plan({ desired, live, inventory: inventory.snapshot, prune: false, only, settleIntents: false, ...(secretValues ? { secretValues } : {}) });
     } catch (err) {
       // The connection went away under us: not the object's fault, and the reconnect resyncs it.
-      if (this.#session !== session || this.#deadSessions.has(session)) throw new NotConnectedError(message(err));
+      if (this.#session !== session || this.#deadSessions.has(session)) return this.#waitForConnection(message(err));
       this.#fail(key, kind, name, seconds(), message(err), log);
-      throw err;
+      return retry(err);
     }
 
     const decision = decideForKey(plan, key);
     switch (decision.type) {
       case 'absent':
-        return;
+        return done;
       case 'error':
         this.#fail(key, kind, name, seconds(), decision.message, log);
-        throw new Error(decision.message);
+        return retry(new Error(decision.message));
       case 'blocked':
         for (const dep of decision.waitingFor) {
           let waiting = this.#blocked.get(dep);
@@ -769,25 +776,26 @@ export class Controller {
         }
         if (this.#status.get(kind, name)?.state !== 'failed') this.#status.record(kind, name, { state: 'out-of-sync' });
         log.debug({ waitingFor: decision.waitingFor }, 'waiting for dependencies');
-        throw new DependencyWait(`waiting for ${decision.waitingFor.join(', ')}`);
-      case 'apply':
-        if (this.#heldBack(decision.change, log)) return;
-        await this.#apply(decision.change, plan, desired, session, inventory, started, log);
-        return;
+        return requeueAfter(Math.min(DEPENDENCY_RECHECK_MS, this.#opts.retry?.maxMs ?? DEPENDENCY_RECHECK_MS), `waiting for ${decision.waitingFor.join(', ')}`);
+      case 'apply': {
+        const stall = this.#heldBack(decision.change, log);
+        if (stall !== null) return stalled(stall);
+        return this.#apply(decision.change, plan, desired, session, inventory, started, log);
+      }
     }
   }
 
-  /** True when the convergence guard holds the change back: the object is stalled (see convergence.ts). */
-  #heldBack(change: ResourceChange, log: Logger): boolean {
+  /** Why the convergence guard holds the change back (the object is stalled, see convergence.ts), or null. */
+  #heldBack(change: ResourceChange, log: Logger): string | null {
     const verdict = this.#convergence.check(change, this.#fingerprints.get(change.key));
-    if (!verdict.stalled) return false;
+    if (!verdict.stalled) return null;
     const { kind, name } = parseQueueKey(change.key);
     const previous = this.#status.get(kind, name);
     this.#status.record(kind, name, { state: 'stalled', error: { code: 'stalled', message: verdict.message } });
     this.#daemonMetrics.setStalledObjects(this.#convergence.stalledCount);
     this.#persistStall(change.key, verdict.message, verdict.retryAt);
     if (previous?.state !== 'stalled') log.warn({ key: change.key, reason: verdict.message, retryAt: new Date(verdict.retryAt).toISOString() }, 'stalled: not applying the change again');
-    return true;
+    return verdict.message;
   }
 
   /** Leaves the verdict in the state store for plan and apply; written again only when it changes. */
@@ -837,7 +845,7 @@ export class Controller {
     inventory: OwnershipStore,
     started: number,
     log: Logger,
-  ): Promise<void> {
+  ): Promise<ReconcileResult> {
     const key = change.key;
     this.#noteDrift(change, log);
     const single: Plan = {
@@ -860,13 +868,13 @@ export class Controller {
     if (!result) throw new Error(`executor returned no result for ${key}`);
     if (result.outcome === 'failed' && (this.#session !== session || this.#deadSessions.has(session))) {
       log.info({ error: result.error }, 'connection lost during reconcile; the reconnect resyncs this object');
-      throw new NotConnectedError('connection lost during reconcile');
+      return this.#waitForConnection('connection lost during reconcile');
     }
-    if (this.#recordResult(change, result, started, log)) throw new Error(result.error?.message ?? `change ${result.outcome}`);
+    return this.#recordResult(change, result, started, log);
   }
 
-  /** Status, metrics, logs and dependants of one executed change; true when it should be retried. */
-  #recordResult(change: ResourceChange, result: ChangeResult, started: number, log: Logger): boolean {
+  /** Status, metrics, logs and dependants of one executed change, and what the queue does next. */
+  #recordResult(change: ResourceChange, result: ChangeResult, started: number, log: Logger): ReconcileResult {
     // Status and metrics name objects by their queue key: a volume's change.name lacks its pool.
     const key = change.key;
     const { kind, name } = parseQueueKey(key);
@@ -891,7 +899,7 @@ export class Controller {
       log.debug('in sync');
     } else {
       // The same failure again (a retry, a dependant re-checking it) is not news.
-      const repeated = previous?.state === 'failed' && previous.lastError?.message === result.error?.message;
+      const repeated = (previous?.state === 'failed' || previous?.state === 'refused') && previous.lastError?.message === result.error?.message;
       log[repeated ? 'debug' : 'warn']({ outcome: result.outcome, error: result.error }, 'reconcile did not converge');
     }
 
@@ -902,7 +910,7 @@ export class Controller {
     }
     this.#daemonMetrics.setStalledObjects(this.#convergence.stalledCount);
     if (result.outcome === 'succeeded' || result.outcome === 'unchanged') this.#wakeDependants(key);
-    return reported.retry;
+    return reported.next;
   }
 
   #wakeDependants(key: IdentityKey): void {

@@ -7,6 +7,7 @@ import {
   type ProcessedEvent,
   type RetryEvent,
 } from '../../../src/reconciler/queue.js';
+import { done, type ReconcileResult } from '../../../src/reconciler/reconcile-result.js';
 
 interface Deferred {
   promise: Promise<void>;
@@ -37,7 +38,7 @@ function controlledHandler() {
   let maxActive = 0;
   const activeByKey = new Map<string, number>();
   let overlapSeen = false;
-  const handler = async (key: string): Promise<void> => {
+  const handler = async (key: string): Promise<ReconcileResult> => {
     runs.push(key);
     active++;
     maxActive = Math.max(maxActive, active);
@@ -52,6 +53,7 @@ function controlledHandler() {
       active--;
       activeByKey.set(key, (activeByKey.get(key) ?? 1) - 1);
     }
+    return done;
   };
   return {
     handler,
@@ -144,7 +146,7 @@ describe('WorkQueue', () => {
   });
 
   it('rejects a non-positive concurrency', () => {
-    expect(() => new WorkQueue({ handler: async () => {}, concurrency: 0 })).toThrow(RangeError);
+    expect(() => new WorkQueue({ handler: async () => done, concurrency: 0 })).toThrow(RangeError);
   });
 
   it('reports processed results with durations from the injected clock', async () => {
@@ -155,6 +157,7 @@ describe('WorkQueue', () => {
       handler: async (key) => {
         clock += key === 'k/slow' ? 250 : 5;
         if (key === 'k/bad') throw boom;
+        return done;
       },
       now: () => clock,
       concurrency: 1, // runs in sequence, so each duration is its own clock advance
@@ -165,8 +168,8 @@ describe('WorkQueue', () => {
     q.add('k/bad');
     await q.onIdle();
     expect(events).toEqual([
-      { key: 'k/slow', ok: true, durationMs: 250 },
-      { key: 'k/bad', ok: false, durationMs: 5, error: boom },
+      { key: 'k/slow', result: { type: 'done' }, durationMs: 250 },
+      { key: 'k/bad', result: { type: 'retry', error: boom }, durationMs: 5 },
     ]);
     await q.shutdown();
   });
@@ -187,6 +190,7 @@ describe('WorkQueue', () => {
         handler: async () => {
           runsAt.push(Date.now());
           if (failuresLeft-- > 0) throw new Error('libvirt unavailable');
+          return done;
         },
         backoff: { baseMs: 100, maxMs: 300 },
       });
@@ -217,6 +221,7 @@ describe('WorkQueue', () => {
         handler: async (key) => {
           runs.push(key);
           if (key === 'k/bad') throw new Error('nope');
+          return done;
         },
         backoff: { baseMs: 1000 },
       });
