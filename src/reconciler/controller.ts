@@ -216,6 +216,7 @@ export class Controller {
     });
     this.#queue.on('depth', (depth) => this.metrics.setQueueDepth(depth));
     this.#queue.on('retry', ({ key, attempt, delayMs }) => this.#log.debug({ key, attempt, delayMs }, 'reconcile retry scheduled'));
+    this.#queue.on('requeue', ({ key, delayMs, reason }) => this.#log.debug({ key, delayMs, reason }, 'reconcile requeued'));
   }
 
   /** Creates and starts a controller; resolves once the HTTP port is open and the first load ran. */
