@@ -199,7 +199,7 @@ export class Controller {
       concurrency,
       retryMs: retryBaseMs,
       stop,
-      retryKey: (key) => this.#queue.add(key),
+      report: (key, result) => this.#queue.report(key, result),
       onCompleted: () => this.#setReady(true),
     });
     this.#queue = new WorkQueue({

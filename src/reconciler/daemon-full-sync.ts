@@ -2,7 +2,7 @@
 // concurrency. It runs on (re)connect, on the resync timer, and whenever something may have to
 // be pruned; the first completed pass makes the daemon ready. Passes never overlap: a request
 // during a pass runs one more pass after it. Changes that fail go to the work queue, which
-// retries them one key at a time.
+// retries them one key at a time with backoff.
 import type { IdentityKey } from '../manifests/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -15,6 +15,7 @@ import type { ControllerEngine, HostSession } from './daemon-engine.js';
 import type { DaemonMetrics } from './daemon-metrics.js';
 import type { ManifestSource } from './daemon-source.js';
 import type { Plan } from './planner.js';
+import type { ReconcileResult } from './reconcile-result.js';
 import type { SyncGate } from './sync-gate.js';
 
 export interface FullSyncOptions {
@@ -35,8 +36,8 @@ export interface FullSyncOptions {
   /** A pass that failed as a whole is tried again after this long. */
   retryMs: number;
   stop: AbortSignal;
-  /** Enqueues a key whose change failed, for the queue's retries. */
-  retryKey(key: IdentityKey): void;
+  /** Hands the result of a key's change to the work queue, which acts on it (a retry: with backoff). */
+  report(key: IdentityKey, result: ReconcileResult): void;
   /** A pass completed on the current connection. */
   onCompleted(): void;
 }
@@ -151,8 +152,7 @@ export class FullSync {
     for (const result of report.results) {
       const change = byKey.get(result.key);
       if (!change) continue;
-      const next = book.executed(change, result, started, log.child({ key: result.key }));
-      if (next.type === 'retry') this.#opts.retryKey(result.key);
+      this.#opts.report(result.key, book.executed(change, result, started, log.child({ key: result.key })));
     }
     return true;
   }

@@ -1,7 +1,7 @@
 /**
  * Keyed work queue for the daemon: one entry per object (`kind/name`), never two runs of the
- * same key at once. The handler returns a ReconcileResult and the queue acts on it in one place
- * (#settle): `done` resets the key's backoff; `requeueAfter` looks again later without counting
+ * same key at once. The handler returns a ReconcileResult (a full sync reports those of the
+ * changes it ran, see `report`) and the queue acts on it in one place (#settle): `done` resets the key's backoff; `requeueAfter` looks again later without counting
  * a failure; `retry` (or a handler that throws) counts a failure and waits as the rate limiter
  * says; `stalled` drops the key until something adds it again.
  *
@@ -135,6 +135,24 @@ export class WorkQueue extends EventEmitter<WorkQueueEvents> {
     }
     this.#enqueue(key);
     return true;
+  }
+
+  /**
+   * A result for `key` reached outside the queue (a full sync ran its change), acted on as if a
+   * run of the key had returned it, so both paths end in #settle. A key waiting or running is
+   * left to that run. A key waiting out a delay keeps it, unless the result is done or stalled:
+   * then there is nothing left to retry.
+   */
+  report(key: QueueKey, result: ReconcileResult): void {
+    if (this.#closed || this.#running.has(key) || this.#waiting.has(key)) return;
+    const timer = this.#delayed.get(key);
+    if (timer !== undefined) {
+      if (result.type !== 'done' && result.type !== 'stalled') return;
+      clearTimeout(timer);
+      this.#delayed.delete(key);
+      this.#emitDepth();
+    }
+    this.#settle(key, result, undefined);
   }
 
   /** Keys waiting for a worker plus keys waiting out a backoff delay. Running keys are not counted. */

@@ -450,6 +450,28 @@ describe('WorkQueue', () => {
       await q.shutdown();
     });
 
+    it('acts on a result reported from outside (a full sync) as on one a run returned', async () => {
+      const { q, runsAt, retries } = scripted([retry(new Error('still'))]);
+      q.report('k/a', retry(new Error('failed in the full sync')));
+      // Counted and backed off, not run at once.
+      expect(q.attempts('k/a')).toBe(1);
+      expect(retries).toEqual([{ key: 'k/a', attempt: 1, delayMs: 100 }]);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(runsAt).toEqual([100]);
+      expect(q.attempts('k/a')).toBe(2);
+      // The next full sync finds it converged: the pending retry is dropped and the count reset.
+      q.report('k/a', done);
+      expect(q.attempts('k/a')).toBe(0);
+      expect(q.depth()).toBe(0);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(runsAt).toEqual([100]);
+      // A failure reported for a key in backoff keeps its timer.
+      q.report('k/b', retry(new Error('x')));
+      q.report('k/b', retry(new Error('x')));
+      expect(q.attempts('k/b')).toBe(1);
+      await q.shutdown();
+    });
+
     it('a key re-added while running runs once more after done, stalled or requeueAfter', async () => {
       for (const result of [done, stalled('x'), requeueAfter(60_000, 'waiting')]) {
         let runs = 0;
