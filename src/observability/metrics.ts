@@ -8,7 +8,7 @@ import { virtkeeperVersion } from '../version.js';
 export const METRIC_PREFIX = 'virtkeeper_';
 
 /** `changed`: actions were applied; `unchanged`: already in sync; `error`: the reconcile failed. */
-export type ReconcileResult = 'changed' | 'unchanged' | 'error';
+export type ReconcileMetricResult = 'changed' | 'unchanged' | 'error';
 
 export interface CreateMetricsOptions {
   /** Process metrics (CPU, memory, event loop lag, GC…). Default true. */
@@ -31,7 +31,7 @@ export interface Metrics {
   readonly libvirtConnectionUp: Gauge;
 
   /** Counts one reconcile and records how long it took. */
-  observeReconcile(kind: string, result: ReconcileResult, seconds: number): void;
+  observeReconcile(kind: string, result: ReconcileMetricResult, seconds: number): void;
   driftDetected(kind: string, count?: number): void;
   /** Replaces all managed_objects series, so kinds or states that disappeared drop to absent. */
   setManagedObjects(objects: Iterable<{ kind: string; state: string }>): void;
@@ -103,7 +103,7 @@ export function createMetrics(opts: CreateMetricsOptions = {}): Metrics {
   };
   const managedObjects = new Gauge({
     name: `${p}managed_objects`,
-    help: 'Objects in the manifests, by kind and sync state (synced, out-of-sync, restart-pending, failed, pending).',
+    help: 'Objects in the manifests, by kind and sync state (synced, out-of-sync, restart-pending, stalled, refused, failed, pending).',
     labelNames: ['kind', 'state'] as const,
     registers,
     collect: countManaged,

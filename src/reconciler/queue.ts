@@ -1,33 +1,41 @@
 /**
  * Keyed work queue for the daemon: one entry per object (`kind/name`), never two runs of the
- * same key at once, failures retried with per-key exponential backoff.
+ * same key at once. The handler returns a ReconcileResult (a full sync reports those of the
+ * changes it ran, see `report`) and the queue acts on it in one place (#settle): `done` resets the key's backoff; `requeueAfter` looks again later without counting
+ * a failure; `retry` (or a handler that throws) counts a failure and waits as the rate limiter
+ * says; `stalled` drops the key until something adds it again.
  *
  * p-queue gives bounded concurrency and FIFO order but knows nothing about keys, so the
- * de-duplication, the "run once more" flag and the backoff timers live here, around it.
+ * de-duplication, the "run once more" flag and the delay timers live here, around it; how long
+ * a failing key waits is the rate limiter's business (rate-limiter.ts).
  *
  * Semantics of `add(key)` by the key's current situation:
  * - idle            → enqueued.
  * - waiting         → no-op (dedupe: many triggers, one run).
  * - running         → marked dirty; runs exactly once more after the current run finishes.
- * - delayed (backoff after a failure) → no-op: the backoff timer is kept, so a flapping event
- *   source cannot turn backoff into a hot loop. `{immediate: true}` cancels the timer and
- *   enqueues now (for a user-visible trigger such as a new git revision). The attempt count
- *   is kept either way; only a success resets it.
+ * - delayed (backoff after a failure, or a requeueAfter) → no-op: the timer is kept, so a
+ *   flapping event source cannot turn backoff into a hot loop. `{immediate: true}` cancels the
+ *   timer and enqueues now (for a user-visible trigger such as a new git revision). The attempt
+ *   count is kept either way; only `done` or `stalled` resets it.
  * A key that fails while marked dirty goes to backoff; the retry covers the dirty mark,
- * unless that re-add asked for `{immediate: true}`, in which case it is enqueued at once.
+ * unless that re-add asked for `{immediate: true}`, in which case it is enqueued at once. A key
+ * that ends any other way while marked dirty is enqueued at once.
  */
 import { EventEmitter } from 'node:events';
 import PQueue from 'p-queue';
+import { ExponentialBackoff, type BackoffOptions, type RateLimiter } from './rate-limiter.js';
+import { retry, type ReconcileResult } from './reconcile-result.js';
+
+export { backoffDelay, type BackoffOptions } from './rate-limiter.js';
 
 export type QueueKey = string;
-export type QueueHandler = (key: QueueKey) => Promise<void>;
+/** Reconciles one key. A throw counts as `retry(error)`. */
+export type QueueHandler = (key: QueueKey) => Promise<ReconcileResult>;
 
 export interface ProcessedEvent {
   key: QueueKey;
-  ok: boolean;
+  result: ReconcileResult;
   durationMs: number;
-  /** Present when the handler threw or rejected. */
-  error?: unknown;
 }
 
 export interface RetryEvent {
@@ -37,38 +45,37 @@ export interface RetryEvent {
   delayMs: number;
 }
 
+export interface RequeueEvent {
+  key: QueueKey;
+  delayMs: number;
+  reason: string;
+}
+
 export interface WorkQueueEvents {
   processed: [ProcessedEvent];
   retry: [RetryEvent];
+  /** A `requeueAfter`: the key is looked at again later, no failure counted. */
+  requeue: [RequeueEvent];
   /** Emitted whenever `depth()` may have changed, so a gauge can follow it without polling. */
   depth: [number];
-}
-
-export interface BackoffOptions {
-  /** Delay after the first failure, in ms. Default 1000. */
-  baseMs?: number;
-  /** Upper bound for any delay, in ms. Default 5 minutes. */
-  maxMs?: number;
-  /**
-   * Fraction in [0, 1]: the delay is reduced by up to this share at random, so keys that
-   * failed together (e.g. libvirtd restarted) do not retry in lockstep. Default 0.
-   */
-  jitter?: number;
 }
 
 export interface WorkQueueOptions {
   handler: QueueHandler;
   /** Keys processed in parallel. Default 4. */
   concurrency?: number;
+  /** Delays of failing keys; ignored when `rateLimiter` is given. */
   backoff?: BackoffOptions;
+  /** How long failing keys wait. Default: ExponentialBackoff with `backoff`. */
+  rateLimiter?: RateLimiter;
   /** Monotonic clock in ms, for durations. Injectable for tests. */
   now?: () => number;
-  /** Uniform [0, 1) source for jitter. Injectable for tests. */
+  /** Uniform [0, 1) source for the default rate limiter's jitter. Injectable for tests. */
   random?: () => number;
 }
 
 export interface AddOptions {
-  /** Skip a pending backoff delay for this key. */
+  /** Skip a pending delay (backoff or requeueAfter) for this key. */
   immediate?: boolean;
 }
 
@@ -76,16 +83,6 @@ export interface QueueStats {
   waiting: number;
   delayed: number;
   running: number;
-}
-
-const DEFAULT_BASE_MS = 1000;
-const DEFAULT_MAX_MS = 5 * 60 * 1000;
-
-/** Delay before retry number `attempt` (1-based), before jitter. */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
-  // Exponent clamped so huge attempt counts cannot overflow to Infinity/NaN.
-  const exp = Math.min(Math.max(attempt - 1, 0), 52);
-  return Math.min(maxMs, baseMs * 2 ** exp);
 }
 
 export function queueKey(kind: string, name: string): QueueKey {
@@ -102,33 +99,24 @@ export function parseQueueKey(key: QueueKey): { kind: string; name: string } {
 export class WorkQueue extends EventEmitter<WorkQueueEvents> {
   readonly #handler: QueueHandler;
   readonly #pq: PQueue;
-  readonly #baseMs: number;
-  readonly #maxMs: number;
-  readonly #jitter: number;
+  readonly #limiter: RateLimiter;
   readonly #now: () => number;
-  readonly #random: () => number;
 
   readonly #waiting = new Set<QueueKey>();
   readonly #running = new Set<QueueKey>();
   /** Re-added while running; value says whether that add asked for `immediate`. */
   readonly #dirty = new Map<QueueKey, boolean>();
   readonly #delayed = new Map<QueueKey, NodeJS.Timeout>();
-  readonly #failures = new Map<QueueKey, number>();
   #closed = false;
 
   constructor(opts: WorkQueueOptions) {
     super();
     const concurrency = opts.concurrency ?? 4;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
-    const jitter = opts.backoff?.jitter ?? 0;
-    if (!(jitter >= 0 && jitter <= 1)) throw new RangeError(`backoff.jitter must be within [0, 1], got ${jitter}`);
     this.#handler = opts.handler;
     this.#pq = new PQueue({ concurrency });
-    this.#baseMs = opts.backoff?.baseMs ?? DEFAULT_BASE_MS;
-    this.#maxMs = opts.backoff?.maxMs ?? DEFAULT_MAX_MS;
-    this.#jitter = jitter;
+    this.#limiter = opts.rateLimiter ?? new ExponentialBackoff(opts.backoff, opts.random);
     this.#now = opts.now ?? (() => performance.now());
-    this.#random = opts.random ?? Math.random;
   }
 
   /** Returns false once shut down (the key is dropped), true otherwise. */
@@ -149,6 +137,24 @@ export class WorkQueue extends EventEmitter<WorkQueueEvents> {
     return true;
   }
 
+  /**
+   * A result for `key` reached outside the queue (a full sync ran its change), acted on as if a
+   * run of the key had returned it, so both paths end in #settle. A key waiting or running is
+   * left to that run. A key waiting out a delay keeps it, unless the result is done or stalled:
+   * then there is nothing left to retry.
+   */
+  report(key: QueueKey, result: ReconcileResult): void {
+    if (this.#closed || this.#running.has(key) || this.#waiting.has(key)) return;
+    const timer = this.#delayed.get(key);
+    if (timer !== undefined) {
+      if (result.type !== 'done' && result.type !== 'stalled') return;
+      clearTimeout(timer);
+      this.#delayed.delete(key);
+      this.#emitDepth();
+    }
+    this.#settle(key, result, undefined);
+  }
+
   /** Keys waiting for a worker plus keys waiting out a backoff delay. Running keys are not counted. */
   depth(): number {
     return this.#waiting.size + this.#delayed.size;
@@ -158,9 +164,9 @@ export class WorkQueue extends EventEmitter<WorkQueueEvents> {
     return { waiting: this.#waiting.size, delayed: this.#delayed.size, running: this.#running.size };
   }
 
-  /** Consecutive failures of a key (0 when its last run succeeded or it never ran). */
+  /** Consecutive failures of a key (0 when its last run ended done or stalled, or it never ran). */
   attempts(key: QueueKey): number {
-    return this.#failures.get(key) ?? 0;
+    return this.#limiter.attempts(key);
   }
 
   /**
@@ -198,13 +204,11 @@ export class WorkQueue extends EventEmitter<WorkQueueEvents> {
     this.#running.add(key);
     this.#emitDepth();
     const started = this.#now();
-    let error: unknown;
-    let ok = true;
+    let result: ReconcileResult;
     try {
-      await this.#handler(key);
+      result = await this.#handler(key);
     } catch (err) {
-      ok = false;
-      error = err;
+      result = retry(err);
     }
     const durationMs = this.#now() - started;
     this.#running.delete(key);
@@ -212,25 +216,41 @@ export class WorkQueue extends EventEmitter<WorkQueueEvents> {
     this.#dirty.delete(key);
 
     // Follow-up work is scheduled before listeners run, so a throwing listener cannot lose it.
-    if (!this.#closed) {
-      if (ok) {
-        this.#failures.delete(key);
-        if (dirty !== undefined) this.#enqueue(key);
-      } else if (dirty === true) {
-        this.#failures.set(key, this.attempts(key) + 1);
-        this.#enqueue(key);
-      } else {
-        this.#scheduleRetry(key);
-      }
-    }
-    this.emit('processed', ok ? { key, ok, durationMs } : { key, ok, durationMs, error });
+    if (!this.#closed) this.#settle(key, result, dirty);
+    this.emit('processed', { key, result, durationMs });
   }
 
-  #scheduleRetry(key: QueueKey): void {
-    const attempt = this.attempts(key) + 1;
-    this.#failures.set(key, attempt);
-    const full = backoffDelay(attempt, this.#baseMs, this.#maxMs);
-    const delayMs = Math.round(full * (1 - this.#jitter * this.#random()));
+  /** The one place a key's result turns into what happens to it next. `dirty`: re-added during the run (true: immediately). */
+  #settle(key: QueueKey, result: ReconcileResult, dirty: boolean | undefined): void {
+    switch (result.type) {
+      case 'done':
+      case 'stalled':
+        // Converged, or trying again cannot help: the next trigger starts from the first delay.
+        this.#limiter.forget(key);
+        if (dirty !== undefined) this.#enqueue(key);
+        return;
+      case 'requeueAfter':
+        // Waiting is no failure: the count stays as it is, neither raised nor reset.
+        if (dirty !== undefined) this.#enqueue(key);
+        else {
+          this.#delay(key, result.ms);
+          this.emit('requeue', { key, delayMs: result.ms, reason: result.reason });
+        }
+        return;
+      case 'retry': {
+        const delayMs = this.#limiter.when(key);
+        if (dirty === true) {
+          this.#enqueue(key);
+          return;
+        }
+        this.#delay(key, delayMs);
+        this.emit('retry', { key, attempt: this.attempts(key), delayMs });
+        return;
+      }
+    }
+  }
+
+  #delay(key: QueueKey, delayMs: number): void {
     const timer = setTimeout(() => {
       this.#delayed.delete(key);
       if (!this.#closed) this.#enqueue(key);
@@ -239,7 +259,6 @@ export class WorkQueue extends EventEmitter<WorkQueueEvents> {
     timer.unref();
     this.#delayed.set(key, timer);
     this.#emitDepth();
-    this.emit('retry', { key, attempt, delayMs });
   }
 
   #emitDepth(): void {

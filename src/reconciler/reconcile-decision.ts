@@ -1,9 +1,10 @@
 // What one reconcile of one key does with a whole-host plan, and how its result is reported.
 // Pure: the controller does the I/O (read live state, plan, execute) around these functions.
 import type { IdentityKey } from '../manifests/types.js';
-import type { ReconcileResult } from '../observability/metrics.js';
+import type { ReconcileMetricResult } from '../observability/metrics.js';
 import type { ResourceChange } from '../resources/types.js';
 import type { Plan } from './planner.js';
+import { done, retry, stalled, type ReconcileResult } from './reconcile-result.js';
 import type { ReconcileOutcome } from './status.js';
 
 export type KeyDecision =
@@ -36,11 +37,11 @@ export type ExecutionOutcome = 'succeeded' | 'unchanged' | 'failed' | 'refused' 
 
 export interface ReportedResult {
   /** Label of reconcile_total / reconcile_duration_seconds. */
-  result: ReconcileResult;
+  result: ReconcileMetricResult;
   /** What the status store records; null: the object left management (pruned), drop its entry. */
   status: ReconcileOutcome | null;
-  /** The queue should retry this key with backoff. */
-  retry: boolean;
+  /** What the work queue does with the key next. */
+  next: ReconcileResult;
 }
 
 function pendingRestart(change: Pick<ResourceChange, 'restartPending'>): boolean {
@@ -56,30 +57,27 @@ export function reportExecution(
     case 'unchanged':
       // Nothing to do now, but the guest still runs old config: never "synced".
       return pendingRestart(change)
-        ? { result: 'unchanged', status: { state: 'restart-pending', changed: false }, retry: false }
-        : { result: 'unchanged', status: { state: 'synced', changed: false }, retry: false };
+        ? { result: 'unchanged', status: { state: 'restart-pending', changed: false }, next: done }
+        : { result: 'unchanged', status: { state: 'synced', changed: false }, next: done };
     case 'succeeded':
-      if (change.action === 'delete') return { result: 'changed', status: null, retry: false };
+      if (change.action === 'delete') return { result: 'changed', status: null, next: done };
       return change.restartRequired || pendingRestart(change)
-        ? { result: 'changed', status: { state: 'restart-pending', changed: true }, retry: false }
-        : { result: 'changed', status: { state: 'synced', changed: true }, retry: false };
-    case 'refused':
+        ? { result: 'changed', status: { state: 'restart-pending', changed: true }, next: done }
+        : { result: 'changed', status: { state: 'synced', changed: true }, next: done };
+    case 'refused': {
       // Retrying cannot help: only a manifest edit (which enqueues the key again) can.
-      return {
-        result: 'error',
-        status: { state: 'failed', error: { code: 'refused', message: change.refused ?? error?.message ?? 'refused' } },
-        retry: false,
-      };
+      const message = change.refused ?? error?.message ?? 'refused';
+      return { result: 'error', status: { state: 'refused', error: { code: 'refused', message } }, next: stalled(message) };
+    }
     case 'failed':
-    case 'skipped':
+    case 'skipped': {
+      const message = error?.message ?? `change ${outcome}`;
       return {
         result: 'error',
-        status: {
-          state: 'failed',
-          error: { ...(error?.codeName ? { code: error.codeName } : {}), message: error?.message ?? `change ${outcome}` },
-        },
-        retry: true,
+        status: { state: 'failed', error: { ...(error?.codeName ? { code: error.codeName } : {}), message } },
+        next: retry(new Error(message)),
       };
+    }
   }
 }
 

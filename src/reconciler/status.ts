@@ -8,10 +8,12 @@ import { redactSecretsIn } from '../manifests/redact.js';
  * `restart-pending`: defined as the manifest says, but running with old config until restarted (restartPolicy manual).
  * `stalled`: changed as the manifest says, yet read back different on the same fields (libvirt
  * drops what was asked); retried only with backoff or when the manifest changes.
+ * `refused`: the plan will not make the change (a shrink, a replace without its annotation);
+ * not retried, only a manifest edit can move it. Unlike `failed`, trying again cannot help.
  */
-export type SyncState = 'synced' | 'out-of-sync' | 'restart-pending' | 'stalled' | 'failed' | 'pending';
+export type SyncState = 'synced' | 'out-of-sync' | 'restart-pending' | 'stalled' | 'refused' | 'failed' | 'pending';
 
-export const SYNC_STATES: readonly SyncState[] = ['synced', 'out-of-sync', 'restart-pending', 'stalled', 'failed', 'pending'];
+export const SYNC_STATES: readonly SyncState[] = ['synced', 'out-of-sync', 'restart-pending', 'stalled', 'refused', 'failed', 'pending'];
 
 export interface StatusError {
   code?: string;
@@ -35,6 +37,7 @@ export interface ObjectStatus {
  * - `synced`: live matches desired; `changed` says actions were applied to get there.
  * - `out-of-sync`: drift found and left in place (plan-only mode, or a change that waits for a
  *   restart); `changed` is true when part of it was applied.
+ * - `stalled`, `refused`: terminal until something changes (see SyncState).
  * - `failed`: the reconcile threw.
  */
 export type ReconcileOutcome =
@@ -42,6 +45,7 @@ export type ReconcileOutcome =
   | { state: 'out-of-sync'; changed?: boolean }
   | { state: 'restart-pending'; changed?: boolean }
   | { state: 'stalled'; error: StatusError }
+  | { state: 'refused'; error: StatusError }
   | { state: 'failed'; error: StatusError };
 
 export interface StatusSnapshot {
@@ -102,11 +106,11 @@ export class StatusStore {
     const at = this.#now().toISOString();
     const next: ObjectStatus = { kind, name, state: outcome.state };
 
-    if (outcome.state === 'failed' || outcome.state === 'stalled') {
+    if ('error' in outcome) {
       // /status is served to anyone who can reach the port: no URL userinfo, no password in it.
       next.lastError = { ...outcome.error, message: redactSecretsIn(outcome.error.message) };
     }
-    const changed = outcome.state !== 'failed' && outcome.state !== 'stalled' && outcome.changed === true;
+    const changed = 'changed' in outcome && outcome.changed === true;
     const lastChange = prev.state !== outcome.state || changed ? at : prev.lastChange;
     if (lastChange !== undefined) next.lastChange = lastChange;
     const lastSync = outcome.state === 'synced' ? at : prev.lastSync;
@@ -132,7 +136,7 @@ export class StatusStore {
   }
 
   counts(): Record<SyncState, number> {
-    const counts: Record<SyncState, number> = { synced: 0, 'out-of-sync': 0, 'restart-pending': 0, stalled: 0, failed: 0, pending: 0 };
+    const counts: Record<SyncState, number> = { synced: 0, 'out-of-sync': 0, 'restart-pending': 0, stalled: 0, refused: 0, failed: 0, pending: 0 };
     for (const o of this.#objects.values()) counts[o.state]++;
     return counts;
   }

@@ -218,6 +218,55 @@ describe('Controller (fake host)', () => {
     expect(engine.executed).toHaveLength(2);
   });
 
+  it('reports a refused change as refused, not failed, and does not retry it until the manifest changes', async () => {
+    const engine = new FakeEngine();
+    engine.setTree(desiredOf(network('lan', { bridge: 'br0' })));
+    const c = await start(engine);
+    await c.whenReady(3000);
+    engine.refuseKeys.set('Network/lan', 'changing the bridge needs allow-replace');
+    engine.setTree(desiredOf(network('lan', { bridge: 'br1' })));
+    engine.revision = 'rev2';
+    await engine.changeSource();
+    await until(() => c.status().objects[0]?.state === 'refused');
+    const status = c.status();
+    expect(status.objects[0]).toMatchObject({ kind: 'Network', name: 'lan', state: 'refused', lastError: { code: 'refused', message: 'changing the bridge needs allow-replace' } });
+    expect(status.counts).toMatchObject({ refused: 1, failed: 0 });
+    expect(await metric(c, 'virtkeeper_managed_objects', { kind: 'Network', state: 'refused' })).toBe(1);
+    // Not retried: a retry would find the same refusal (the retry base is 20 ms).
+    const refusals = engine.outcomes.filter((o) => o.outcome === 'refused').length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(engine.outcomes.filter((o) => o.outcome === 'refused')).toHaveLength(refusals);
+    // The manifest edit that allows it moves it on.
+    engine.refuseKeys.clear();
+    engine.setTree(desiredOf(network('lan', { bridge: 'br2' })));
+    engine.revision = 'rev3';
+    await engine.changeSource();
+    await until(() => c.status().objects[0]?.state === 'synced');
+  });
+
+  it('does not count a key waiting for its dependency as failing', async () => {
+    const lines: string[] = [];
+    const debugLog = createLogger({ level: 'debug', destination: { write: (line: string) => void lines.push(line) } });
+    const engine = new FakeEngine();
+    engine.deps['Domain/web'] = ['Network/lan'];
+    engine.failKeys.add('Network/lan');
+    engine.setTree(desiredOf(domain('web'), network('lan')));
+    const c = await start(engine, { logger: debugLog });
+    await c.whenReady(3000);
+    // lan keeps failing (its retries back off: 20, 40, 80, 100 ms); web keeps waiting for it.
+    await new Promise((r) => setTimeout(r, 500));
+    const logged = lines.map((l) => JSON.parse(l) as { msg: string; key?: string; attempt?: number; reason?: string });
+    const retried = (key: string) => logged.filter((l) => l.msg === 'reconcile retry scheduled' && l.key === key).map((l) => l.attempt);
+    expect(retried('Network/lan').length).toBeGreaterThan(2);
+    // web's one counted failure is the full sync's (its change was skipped behind lan's);
+    // every per-key look since found it waiting, which counts nothing.
+    expect(retried('Domain/web')).toEqual([1]);
+    expect(logged.filter((l) => l.msg === 'reconcile requeued' && l.key === 'Domain/web' && l.reason === 'waiting for Network/lan').length).toBeGreaterThan(0);
+    expect(c.status().objects.find((o) => o.name === 'web')?.state).not.toBe('refused');
+    engine.failKeys.clear();
+    await until(() => engine.live.has('Domain/web'));
+  });
+
   it('retries failing keys with backoff and reports them', async () => {
     const engine = new FakeEngine();
     engine.failKeys.add('Domain/web');

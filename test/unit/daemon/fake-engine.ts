@@ -1,7 +1,7 @@
 // An in-memory host and manifest source behind the ControllerEngine seam, so the controller's
 // control flow (reloads, events, reconnects, readiness) is tested without libvirtd.
 import type { LibvirtClient } from '../../../src/libvirt/client.js';
-import type { DesiredState, IdentityKey, ManifestError } from '../../../src/manifests/types.js';
+import type { AnyManifest, DesiredState, IdentityKey, ManifestError } from '../../../src/manifests/types.js';
 import type { ControllerEngine, DisconnectNotice, HostSession, LiveUpdate, LoadResult, OwnershipStore } from '../../../src/reconciler/daemon-engine.js';
 import { manifestFingerprint } from '../../../src/reconciler/daemon-keys.js';
 import type { LifecycleEventRef } from '../../../src/reconciler/event-keys.js';
@@ -21,6 +21,8 @@ export class FakeEngine implements ControllerEngine {
   executed: Array<{ key: IdentityKey; action: string }> = [];
   failKeys = new Set<IdentityKey>();
   deps: Record<IdentityKey, IdentityKey[]> = {};
+  /** Keys whose changes the plan refuses (as a shrink or an unannotated replace is), with the reason. */
+  refuseKeys = new Map<IdentityKey, string>();
   /** Keys whose changes libvirt accepts but does not keep. */
   dropsChanges = new Set<IdentityKey>();
   /** Send the lifecycle event libvirt would send for each executed change. */
@@ -166,7 +168,9 @@ export class FakeEngine implements ControllerEngine {
       if (only && !only.has(m.key)) continue;
       const fp = manifestFingerprint(m.manifest);
       const l = live.get(m.key) as unknown as { spec: { fp: string } } | undefined;
-      changes.push(mk(m.key, !l ? 'create' : l.spec.fp === fp ? 'no-op' : 'update', fp));
+      const change = mk(m.key, !l ? 'create' : l.spec.fp === fp ? 'no-op' : 'update', fp);
+      const refused = this.refuseKeys.get(m.key);
+      changes.push(refused !== undefined && change.action !== 'no-op' ? { ...change, refused } : change);
     }
     if (prune) for (const key of Object.keys(inventory.objects)) if (!desired.byKey.has(key) && live.has(key) && (!only || only.has(key))) changes.push(mk(key, 'delete'));
     const waitsFor = new Map(changes.map((c) => [c.key, c.dependsOn.filter((d) => changes.some((x) => x.key === d))] as const));
@@ -188,6 +192,11 @@ export class FakeEngine implements ControllerEngine {
       if (c.action === 'no-op') {
         ownership.record(c.key, { kind: c.kind, name: c.name, origin: 'adopted', pruneDisabled: false });
         results.push({ ...base, outcome: 'unchanged' });
+        continue;
+      }
+      if (c.refused !== undefined) {
+        failed.add(c.key);
+        results.push({ ...base, outcome: 'refused', error: { message: c.refused } });
         continue;
       }
       const dep = (plan.waitsFor.get(c.key) ?? []).find((d) => failed.has(d));
@@ -227,7 +236,8 @@ export class FakeEngine implements ControllerEngine {
     }
     return { results, counts: {} as ApplyReport['counts'], ok: failed.size === 0 };
   }
-  dependencies(): IdentityKey[] {
-    return [];
+  /** What a manifest refers to, as `deps` says (the real kinds read it from the spec). */
+  dependencies(manifest: AnyManifest): IdentityKey[] {
+    return this.deps[`${manifest.kind}/${manifest.metadata.name}`] ?? [];
   }
 }

@@ -66,12 +66,12 @@ describe('reportExecution', () => {
     expect(reportExecution(change('Domain/a', 'no-op'), 'unchanged')).toEqual({
       result: 'unchanged',
       status: { state: 'synced', changed: false },
-      retry: false,
+      next: { type: 'done' },
     });
   });
   it('a no-op whose guest still runs old config is restart-pending, never synced', () => {
     const pending = change('Domain/a', 'no-op', { restartPending: [{ path: 'spec.memory', running: '128MiB', defined: '192MiB' }] });
-    expect(reportExecution(pending, 'unchanged')).toEqual({ result: 'unchanged', status: { state: 'restart-pending', changed: false }, retry: false });
+    expect(reportExecution(pending, 'unchanged')).toEqual({ result: 'unchanged', status: { state: 'restart-pending', changed: false }, next: { type: 'done' } });
     expect(reportExecution(change('Domain/a', 'no-op'), 'unchanged').status).toEqual({ state: 'synced', changed: false });
   });
 
@@ -83,18 +83,22 @@ describe('reportExecution', () => {
     });
   });
   it('a successful delete drops the status entry', () => {
-    expect(reportExecution(change('Domain/a', 'delete'), 'succeeded')).toEqual({ result: 'changed', status: null, retry: false });
+    expect(reportExecution(change('Domain/a', 'delete'), 'succeeded')).toEqual({ result: 'changed', status: null, next: { type: 'done' } });
   });
   it('a failure is an error that is retried', () => {
     expect(reportExecution(change('Domain/a', 'update'), 'failed', { message: 'nope', codeName: 'VIR_ERR_X' })).toEqual({
       result: 'error',
       status: { state: 'failed', error: { code: 'VIR_ERR_X', message: 'nope' } },
-      retry: true,
+      next: { type: 'retry', error: new Error('nope') },
     });
   });
-  it('a refusal is reported but not retried', () => {
+  it('a refusal is its own state, and stalls the key instead of retrying it', () => {
     const r = reportExecution(change('Domain/a', 'replace', { refused: 'needs allow-replace' }), 'refused');
-    expect(r).toEqual({ result: 'error', status: { state: 'failed', error: { code: 'refused', message: 'needs allow-replace' } }, retry: false });
+    expect(r).toEqual({
+      result: 'error',
+      status: { state: 'refused', error: { code: 'refused', message: 'needs allow-replace' } },
+      next: { type: 'stalled', reason: 'needs allow-replace' },
+    });
   });
 });
 

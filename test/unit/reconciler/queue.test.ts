@@ -5,8 +5,10 @@ import {
   parseQueueKey,
   queueKey,
   type ProcessedEvent,
+  type RequeueEvent,
   type RetryEvent,
 } from '../../../src/reconciler/queue.js';
+import { done, requeueAfter, retry, stalled, type ReconcileResult } from '../../../src/reconciler/reconcile-result.js';
 
 interface Deferred {
   promise: Promise<void>;
@@ -37,7 +39,7 @@ function controlledHandler() {
   let maxActive = 0;
   const activeByKey = new Map<string, number>();
   let overlapSeen = false;
-  const handler = async (key: string): Promise<void> => {
+  const handler = async (key: string): Promise<ReconcileResult> => {
     runs.push(key);
     active++;
     maxActive = Math.max(maxActive, active);
@@ -52,6 +54,7 @@ function controlledHandler() {
       active--;
       activeByKey.set(key, (activeByKey.get(key) ?? 1) - 1);
     }
+    return done;
   };
   return {
     handler,
@@ -144,7 +147,7 @@ describe('WorkQueue', () => {
   });
 
   it('rejects a non-positive concurrency', () => {
-    expect(() => new WorkQueue({ handler: async () => {}, concurrency: 0 })).toThrow(RangeError);
+    expect(() => new WorkQueue({ handler: async () => done, concurrency: 0 })).toThrow(RangeError);
   });
 
   it('reports processed results with durations from the injected clock', async () => {
@@ -155,6 +158,7 @@ describe('WorkQueue', () => {
       handler: async (key) => {
         clock += key === 'k/slow' ? 250 : 5;
         if (key === 'k/bad') throw boom;
+        return done;
       },
       now: () => clock,
       concurrency: 1, // runs in sequence, so each duration is its own clock advance
@@ -165,8 +169,8 @@ describe('WorkQueue', () => {
     q.add('k/bad');
     await q.onIdle();
     expect(events).toEqual([
-      { key: 'k/slow', ok: true, durationMs: 250 },
-      { key: 'k/bad', ok: false, durationMs: 5, error: boom },
+      { key: 'k/slow', result: { type: 'done' }, durationMs: 250 },
+      { key: 'k/bad', result: { type: 'retry', error: boom }, durationMs: 5 },
     ]);
     await q.shutdown();
   });
@@ -187,6 +191,7 @@ describe('WorkQueue', () => {
         handler: async () => {
           runsAt.push(Date.now());
           if (failuresLeft-- > 0) throw new Error('libvirt unavailable');
+          return done;
         },
         backoff: { baseMs: 100, maxMs: 300 },
       });
@@ -217,6 +222,7 @@ describe('WorkQueue', () => {
         handler: async (key) => {
           runs.push(key);
           if (key === 'k/bad') throw new Error('nope');
+          return done;
         },
         backoff: { baseMs: 1000 },
       });
@@ -332,6 +338,159 @@ describe('WorkQueue', () => {
       await vi.advanceTimersByTimeAsync(10_000);
       expect(badRuns).toBe(1);
       expect(h.runs).toEqual(['k/slow']);
+    });
+  });
+
+  describe('results', () => {
+    beforeEach(() => {
+      vi.useFakeTimers();
+    });
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+
+    /** A queue whose handler returns the next of `results` for every run (then done), recording run times. */
+    function scripted(results: ReconcileResult[], baseMs = 100) {
+      const runsAt: number[] = [];
+      const retries: RetryEvent[] = [];
+      const requeues: RequeueEvent[] = [];
+      const t0 = Date.now();
+      const q = new WorkQueue({
+        handler: async () => {
+          runsAt.push(Date.now() - t0);
+          return results.shift() ?? done;
+        },
+        backoff: { baseMs, maxMs: 10_000 },
+      });
+      q.on('retry', (e) => retries.push(e));
+      q.on('requeue', (e) => requeues.push(e));
+      return { q, runsAt, retries, requeues };
+    }
+
+    it('done resets the failure count and schedules nothing', async () => {
+      const { q, runsAt } = scripted([retry(new Error('x')), retry(new Error('y')), done]);
+      q.add('k/a');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(q.attempts('k/a')).toBe(1);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(runsAt).toEqual([0, 100, 300]);
+      expect(q.attempts('k/a')).toBe(0);
+      expect(q.depth()).toBe(0);
+      await q.shutdown();
+    });
+
+    it('requeueAfter runs the key again after its delay without counting a failure', async () => {
+      const { q, runsAt, retries, requeues } = scripted([requeueAfter(250, 'waiting for Network/lan'), requeueAfter(250, 'waiting for Network/lan'), done]);
+      q.add('k/a');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(q.stats()).toEqual({ waiting: 0, delayed: 1, running: 0 });
+      await vi.advanceTimersByTimeAsync(10_000);
+      // A constant delay, not a doubling backoff: waiting is not failing.
+      expect(runsAt).toEqual([0, 250, 500]);
+      expect(retries).toEqual([]);
+      expect(requeues).toEqual([
+        { key: 'k/a', delayMs: 250, reason: 'waiting for Network/lan' },
+        { key: 'k/a', delayMs: 250, reason: 'waiting for Network/lan' },
+      ]);
+      expect(q.attempts('k/a')).toBe(0);
+      await q.shutdown();
+    });
+
+    it('requeueAfter neither raises nor resets the count of a key that was failing', async () => {
+      const { q } = scripted([retry(new Error('x')), requeueAfter(50, 'waiting'), retry(new Error('x'))]);
+      q.add('k/a');
+      await vi.advanceTimersByTimeAsync(0);
+      expect(q.attempts('k/a')).toBe(1);
+      await vi.advanceTimersByTimeAsync(100); // the retry runs and asks to wait
+      expect(q.attempts('k/a')).toBe(1);
+      await vi.advanceTimersByTimeAsync(50); // fails again: the second failure in a row
+      expect(q.attempts('k/a')).toBe(2);
+      await q.shutdown();
+    });
+
+    it('an immediate add cuts a requeueAfter short', async () => {
+      const { q, runsAt } = scripted([requeueAfter(5000, 'waiting')]);
+      q.add('k/a');
+      await vi.advanceTimersByTimeAsync(100);
+      q.add('k/a'); // an event: keeps the timer
+      await vi.advanceTimersByTimeAsync(0);
+      expect(runsAt).toEqual([0]);
+      q.add('k/a', { immediate: true }); // the dependency converged: look now
+      await vi.advanceTimersByTimeAsync(0);
+      expect(runsAt).toEqual([0, 100]);
+      await q.shutdown();
+    });
+
+    it('retry counts a failure and backs off', async () => {
+      const { q, runsAt, retries } = scripted([retry(new Error('x')), retry(new Error('x'))]);
+      q.add('k/a');
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(runsAt).toEqual([0, 100, 300]);
+      expect(retries.map((r) => [r.attempt, r.delayMs])).toEqual([
+        [1, 100],
+        [2, 200],
+      ]);
+      await q.shutdown();
+    });
+
+    it('stalled is not retried until the key is added again, which starts from a clean count', async () => {
+      const { q, runsAt, retries, requeues } = scripted([retry(new Error('x')), stalled('needs allow-replace'), done]);
+      q.add('k/a');
+      await vi.advanceTimersByTimeAsync(100);
+      expect(runsAt).toEqual([0, 100]);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(runsAt).toEqual([0, 100]);
+      expect(q.depth()).toBe(0);
+      expect(q.attempts('k/a')).toBe(0);
+      expect(retries).toHaveLength(1);
+      expect(requeues).toEqual([]);
+      q.add('k/a'); // a new manifest, an event or the resync
+      await vi.advanceTimersByTimeAsync(0);
+      expect(runsAt).toEqual([0, 100, 60_100]);
+      await q.shutdown();
+    });
+
+    it('acts on a result reported from outside (a full sync) as on one a run returned', async () => {
+      const { q, runsAt, retries } = scripted([retry(new Error('still'))]);
+      q.report('k/a', retry(new Error('failed in the full sync')));
+      // Counted and backed off, not run at once.
+      expect(q.attempts('k/a')).toBe(1);
+      expect(retries).toEqual([{ key: 'k/a', attempt: 1, delayMs: 100 }]);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(runsAt).toEqual([100]);
+      expect(q.attempts('k/a')).toBe(2);
+      // The next full sync finds it converged: the pending retry is dropped and the count reset.
+      q.report('k/a', done);
+      expect(q.attempts('k/a')).toBe(0);
+      expect(q.depth()).toBe(0);
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(runsAt).toEqual([100]);
+      // A failure reported for a key in backoff keeps its timer.
+      q.report('k/b', retry(new Error('x')));
+      q.report('k/b', retry(new Error('x')));
+      expect(q.attempts('k/b')).toBe(1);
+      await q.shutdown();
+    });
+
+    it('a key re-added while running runs once more after done, stalled or requeueAfter', async () => {
+      for (const result of [done, stalled('x'), requeueAfter(60_000, 'waiting')]) {
+        let runs = 0;
+        let release!: () => void;
+        const q = new WorkQueue({
+          handler: async () => {
+            runs++;
+            if (runs === 1) await new Promise<void>((r) => (release = r));
+            return runs === 1 ? result : done;
+          },
+        });
+        q.add('k/a');
+        await vi.advanceTimersByTimeAsync(0);
+        q.add('k/a');
+        release();
+        await vi.advanceTimersByTimeAsync(0);
+        expect([result.type, runs]).toEqual([result.type, 2]);
+        await q.shutdown();
+      }
     });
   });
 });

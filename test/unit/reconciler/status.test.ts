@@ -104,7 +104,7 @@ describe('StatusStore', () => {
     const snap = s.snapshot();
     expect(snap.revision).toBe('0123abc');
     expect(snap.lastSync).toBe('2025-02-02T02:02:02.000Z');
-    expect(snap.counts).toEqual({ synced: 2, 'out-of-sync': 0, 'restart-pending': 0, stalled: 0, failed: 1, pending: 1 });
+    expect(snap.counts).toEqual({ synced: 2, 'out-of-sync': 0, 'restart-pending': 0, stalled: 0, refused: 0, failed: 1, pending: 1 });
     expect(snap.objects.map((o) => `${o.kind}/${o.name}`)).toEqual([
       'Domain/web-1',
       'Domain/web-2',
@@ -117,8 +117,16 @@ describe('StatusStore', () => {
     expect(JSON.parse(JSON.stringify(snap))).toEqual(snap);
   });
 
+  it('keeps a refused change apart from failures, with its reason', () => {
+    const s = new StatusStore();
+    s.track('Network', 'lan');
+    s.record('Network', 'lan', { state: 'refused', error: { code: 'refused', message: 'shrinking is not supported' } });
+    expect(s.get('Network', 'lan')).toMatchObject({ state: 'refused', lastError: { code: 'refused', message: 'shrinking is not supported' } });
+    expect(s.counts()).toMatchObject({ refused: 1, failed: 0 });
+  });
+
   it('starts with no revision and no last sync', () => {
     const snap = new StatusStore().snapshot();
-    expect(snap).toEqual({ revision: null, lastSync: null, counts: { synced: 0, 'out-of-sync': 0, 'restart-pending': 0, stalled: 0, failed: 0, pending: 0 }, objects: [] });
+    expect(snap).toEqual({ revision: null, lastSync: null, counts: { synced: 0, 'out-of-sync': 0, 'restart-pending': 0, stalled: 0, refused: 0, failed: 0, pending: 0 }, objects: [] });
   });
 });
