@@ -31,6 +31,25 @@ export function payloadBoolean(step: Step, field: string): boolean {
   return v;
 }
 
+/**
+ * A flag a step may leave out: absent means false. Anything but a boolean is an error, so a
+ * hand-edited "true" (a string) is refused instead of quietly read as false.
+ */
+export function payloadFlag(step: Step, field: string): boolean {
+  const v = step.payload?.[field];
+  if (v === undefined) return false;
+  if (typeof v !== 'boolean') throw new StepPayloadError(`step ${step.op}: payload.${field} must be a boolean`);
+  return v;
+}
+
+/** A number a step may leave out (undefined then); anything but a finite number is an error. */
+export function payloadOptionalNumber(step: Step, field: string): number | undefined {
+  const v = step.payload?.[field];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new StepPayloadError(`step ${step.op}: payload.${field} must be a number`);
+  return v;
+}
+
 export function unknownStep(kind: string, step: Step): Error {
   return new StepPayloadError(`${kind}: unknown step op "${step.op}"`);
 }

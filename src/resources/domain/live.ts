@@ -8,7 +8,7 @@ import type { DomainRef, LibvirtClient } from '../../libvirt/client.js';
 import { kindKey } from '../../manifests/identity.js';
 import type { LiveResource, ResourceChange, Step, StepProgress, StepRecords } from '../types.js';
 import { attr, child, children, escapeAttr, parseXml, toXmlString, type XmlElement } from '../xml.js';
-import { StepPayloadError } from '../common/payload.js';
+import { payloadFlag, payloadNumber, payloadOptionalNumber, payloadOptionalString, payloadString, StepPayloadError, unknownStep } from '../common/payload.js';
 import { restoreGraphicsPasswords } from './devices.js';
 import { domainSpecFromXml } from './from-xml.js';
 import { findMarkElement } from './mark.js';
@@ -132,16 +132,6 @@ export async function readLiveDomain(client: LibvirtClient, name: string): Promi
   return unlessGone(readOne(client, ref, perDomainFacts(client)), VIR_ERR_NO_DOMAIN);
 }
 
-function payloadString(step: Step, key: string): string {
-  const v = step.payload?.[key];
-  if (typeof v !== 'string') throw new Error(`step ${step.op}: payload.${key} must be a string`);
-  return v;
-}
-
-function payloadFlag(step: Step, key: string): boolean {
-  return step.payload?.[key] === true;
-}
-
 /** How often a wait for shut off says it is still waiting. */
 const PROGRESS_EVERY_MS = 10_000;
 
@@ -172,12 +162,6 @@ async function shutdown(client: LibvirtClient, ref: DomainRef, timeoutMs: number
   }
   await client.destroyDomain(ref);
   progress?.(`domain ${ref.name} ignored the shutdown request for ${Math.round(timeoutMs / 1000)}s: forced off`);
-}
-
-function payloadNumber(step: Step, key: string): number {
-  const v = step.payload?.[key];
-  if (typeof v !== 'number') throw new Error(`step ${step.op}: payload.${key} must be a number`);
-  return v;
 }
 
 function impactOf(step: Step): { live: boolean; config: boolean } {
@@ -215,7 +199,7 @@ async function detachDevice(client: LibvirtClient, ref: DomainRef, step: Step, p
     return;
   }
   const alias = attr(child(device, 'alias'), 'name');
-  const timeoutMs = typeof step.payload?.timeoutMs === 'number' ? step.payload.timeoutMs : DETACH_TIMEOUT_MS;
+  const timeoutMs = payloadOptionalNumber(step, 'timeoutMs') ?? DETACH_TIMEOUT_MS;
   // A driver without the event, or a device without an alias, is watched by reading the live XML.
   const watch = alias ? await client.watchDeviceRemoved(ref).catch(() => undefined) : undefined;
   const stillPlugged = async (): Promise<boolean> => findLiveDevice(await client.getDomainXml(ref), step) !== undefined;
@@ -335,7 +319,7 @@ export async function executeDomainStep(step: Step, change: ResourceChange<'Doma
     case 'start':
       return start(client, ref, payloadFlag(step, 'paused'));
     case 'shutdown':
-      return shutdown(client, ref, typeof step.payload?.timeoutMs === 'number' ? step.payload.timeoutMs : 60_000, progress);
+      return shutdown(client, ref, payloadOptionalNumber(step, 'timeoutMs') ?? 60_000, progress);
     case 'setMemory':
       return client.setDomainMemory(ref, payloadNumber(step, 'kib'), { live: payloadFlag(step, 'live'), config: payloadFlag(step, 'config') });
     case 'attachDevice':
@@ -360,15 +344,15 @@ export async function executeDomainStep(step: Step, change: ResourceChange<'Doma
       return client.setDomainAutostart(ref, payloadFlag(step, 'autostart'));
     case 'setMetadata': {
       const type = payloadString(step, 'type');
-      if (type !== 'title' && type !== 'description') throw new Error(`step setMetadata: unknown type ${type}`);
-      const value = step.payload?.value;
+      if (type !== 'title' && type !== 'description') throw new StepPayloadError(`step setMetadata: unknown type ${type}`);
+      // null clears the text; a value that is neither is refused like any malformed payload.
       return client.setDomainMetadata(
         ref,
-        { type, value: typeof value === 'string' ? value : null },
+        { type, value: payloadOptionalString(step, 'value') ?? null },
         { config: payloadFlag(step, 'config'), live: payloadFlag(step, 'live') },
       );
     }
     default:
-      throw new Error(`Domain kind cannot execute step ${String(step.op)}`);
+      throw unknownStep('Domain', step);
   }
 }

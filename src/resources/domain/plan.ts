@@ -22,6 +22,7 @@ import { parseXml, child } from '../xml.js';
 import { mergePasswordChange, passwordChanges, passwordSources, type PasswordSource } from './passwords.js';
 import { authUsageType } from '../../manifests/references.js';
 import { secretRefKeys } from '../secret/usage.js';
+import { buildChange, changeIdentity, type ChangeIdentity } from '../common/change.js';
 
 export { durationMs };
 
@@ -194,46 +195,34 @@ export function planDomain(
   live: LiveResource<'Domain'> | undefined,
   ctx: PlanContext,
 ): ResourceChange<'Domain'> {
-  const name = desired?.manifest.metadata.name ?? live?.name;
-  if (name === undefined) throw new Error('planDomain needs a manifest or a live domain');
-  const base: ResourceChange<'Domain'> = {
-    key: kindKey('Domain', name),
-    kind: 'Domain',
-    name,
-    action: 'no-op',
-    changes: [],
-    restartRequired: false,
-    reason: '',
-    steps: [],
-    dependsOn: [],
-  };
-  if (!desired) {
-    if (!live) return { ...base, reason: `domain ${name} is neither in the manifests nor on the host` };
-    return planDelete(base, live);
+  if (desired === undefined && live === undefined) throw new Error('planDomain needs a manifest or a live domain');
+  const manifest = desired?.manifest;
+  const identity = changeIdentity('Domain', desired, live, manifest ? planDependencies(manifest.spec, domainDependencies(manifest), ctx) : []);
+  const { name } = identity;
+  if (!desired || !manifest) {
+    if (!live) return buildChange(identity, { action: 'no-op', reason: `domain ${name} is neither in the manifests nor on the host` });
+    return planDelete(identity, live);
   }
-  const manifest = desired.manifest;
   const spec = resolveSpec(manifest.spec, ctx.desired);
-  base.dependsOn = planDependencies(manifest.spec, domainDependencies(manifest), ctx);
   const passwords = passwordSources(spec, ctx.desired);
-  if (!live) return planCreate(base, manifest, spec, passwords);
+  if (!live) return planCreate(identity, manifest, spec, passwords);
 
-  const mergePassword = mergePasswordChange(base.key, ctx);
-  const changes = [...diffDomain(spec, live.spec), ...passwordChanges(base.key, spec, ctx), ...(mergePassword ? [mergePassword] : [])];
-  if (changes.some((c) => c.class === 'replace')) return planReplace(base, manifest, spec, live, changes, passwords);
+  const mergePassword = mergePasswordChange(identity.key, ctx);
+  const changes = [...diffDomain(spec, live.spec), ...passwordChanges(identity.key, spec, ctx), ...(mergePassword ? [mergePassword] : [])];
+  if (changes.some((c) => c.class === 'replace')) return planReplace(identity, manifest, spec, live, changes, passwords);
   const running = live.active && live.running ? diffRunning(spec, live.running) : [];
-  if (changes.length === 0 && running.length === 0) return { ...base, reason: `domain ${name} matches the manifest` };
-  return planUpdate(base, manifest, spec, live, changes, running, passwords);
+  if (changes.length === 0 && running.length === 0) return buildChange(identity, { action: 'no-op', reason: `domain ${name} matches the manifest` });
+  return planUpdate(identity, manifest, spec, live, changes, running, passwords);
 }
 
-function planCreate(base: ResourceChange<'Domain'>, manifest: DomainManifest, spec: DomainSpec, passwords: readonly PasswordSource[]): ResourceChange<'Domain'> {
-  const { name } = base;
-  return {
-    ...base,
+function planCreate(id: ChangeIdentity<'Domain'>, manifest: DomainManifest, spec: DomainSpec, passwords: readonly PasswordSource[]): ResourceChange<'Domain'> {
+  const { name } = id;
+  return buildChange(id, {
     action: 'create',
     changes: setFieldChanges(manifest.spec, 'after'),
     reason: `domain ${name} does not exist on the host`,
     steps: defineAndStartSteps(name, spec, domainXmlString(name, spec), passwords),
-  };
+  });
 }
 
 /**
@@ -247,54 +236,51 @@ function defineAndStartSteps(name: string, spec: DomainSpec, xml: string, passwo
   return steps;
 }
 
-function planDelete(base: ResourceChange<'Domain'>, live: LiveResource<'Domain'>): ResourceChange<'Domain'> {
-  const { name } = base;
+function planDelete(id: ChangeIdentity<'Domain'>, live: LiveResource<'Domain'>): ResourceChange<'Domain'> {
+  const { name } = id;
   const steps: Step[] = [];
   if (live.active) steps.push(step('destroy', `destroy (power off) domain ${name}`));
   if (live.persistent) steps.push(undefineStep(name, live.xml, false));
   const dependsOn = new Set<IdentityKey>();
   for (const d of live.spec.disks ?? []) if (d.volume) dependsOn.add(volumeKey(d.volume.pool, d.volume.name));
   for (const n of live.spec.interfaces ?? []) if (n.network !== undefined) dependsOn.add(kindKey('Network', n.network));
-  return {
-    ...base,
-    action: 'delete',
-    changes: setFieldChanges(live.spec, 'before'),
-    reason: `domain ${name} is managed by virtkeeper but no longer in the manifests`,
-    steps,
-    dependsOn: [...dependsOn],
-  };
+  // A delete waits on nothing the manifest named (there is none): what the live domain uses.
+  return buildChange(
+    { ...id, dependsOn: [...dependsOn] },
+    { action: 'delete', changes: setFieldChanges(live.spec, 'before'), reason: `domain ${name} is managed by virtkeeper but no longer in the manifests`, steps },
+  );
 }
 
 function planReplace(
-  base: ResourceChange<'Domain'>,
+  id: ChangeIdentity<'Domain'>,
   manifest: DomainManifest,
   spec: DomainSpec,
   live: LiveResource<'Domain'>,
   changes: FieldChange[],
   passwords: readonly PasswordSource[],
 ): ResourceChange<'Domain'> {
-  const { name } = base;
+  const { name } = id;
   const fields = changes.filter((c) => c.class === 'replace').map((c) => c.path);
   const steps: Step[] = [];
   if (live.active) steps.push(step('destroy', `destroy (power off) domain ${name}`));
   steps.push(undefineStep(name, live.xml, true));
   // Only identities (uuid unless changed, MACs, device addresses) survive a replace.
   steps.push(...defineAndStartSteps(name, spec, domainXmlString(name, spec, { liveXml: live.xml, fresh: true }), passwords));
-  const change: ResourceChange<'Domain'> = {
-    ...base,
+  const refused =
+    manifest.metadata.annotations?.[ANNOTATION_ALLOW_REPLACE] === 'true'
+      ? undefined
+      : `replacing domain ${name} (${fields.join(', ')}) powers it off and drops its snapshots; annotate it ${ANNOTATION_ALLOW_REPLACE}: "true" to allow`;
+  return buildChange(id, {
     action: 'replace',
     changes,
     reason: `${fields.join(' and ')} cannot change in place, so domain ${name} must be undefined and defined again`,
     steps,
-  };
-  if (manifest.metadata.annotations?.[ANNOTATION_ALLOW_REPLACE] !== 'true') {
-    change.refused = `replacing domain ${name} (${fields.join(', ')}) powers it off and drops its snapshots; annotate it ${ANNOTATION_ALLOW_REPLACE}: "true" to allow`;
-  }
-  return change;
+    ...(refused !== undefined ? { refused } : {}),
+  });
 }
 
 function planUpdate(
-  base: ResourceChange<'Domain'>,
+  id: ChangeIdentity<'Domain'>,
   manifest: DomainManifest,
   spec: DomainSpec,
   live: LiveResource<'Domain'>,
@@ -302,7 +288,7 @@ function planUpdate(
   runningDifferences: FieldChange[],
   passwords: readonly PasswordSource[],
 ): ResourceChange<'Domain'> {
-  const { name } = base;
+  const { name } = id;
   const stop = stopOptionsOf(spec);
   const from = liveState(live);
   const to = spec.state ?? 'running';
@@ -363,7 +349,7 @@ function planUpdate(
   const restartPending = restartNote ? [] : pending;
   const action = steps.length > 0 ? 'update' : 'no-op';
   const reason = updateReason(name, changes, from, to, restartRequired, restartPending, restartNote);
-  const change: ResourceChange<'Domain'> = { ...base, action, changes: action === 'no-op' ? [] : changes, restartRequired, reason, steps };
+  const change = buildChange(id, { action, changes: action === 'no-op' ? [] : changes, restartRequired, reason, steps });
   if (restartPending.length > 0) change.restartPending = restartPending;
   return change;
 }
