@@ -7,12 +7,13 @@
 import type { LibvirtClient } from '../../libvirt/client.js';
 import type { IdentityKey, LoadedManifest, ManifestKind, ManifestOfKind, SpecOfKind } from '../../manifests/types.js';
 import { kindKey } from '../../manifests/identity.js';
-import type { LiveResource, PlanContext, ResourceChange, RuntimeFacts, Step, StepRecords } from '../types.js';
+import type { LiveResource, PlanContext, ResourceChange, RuntimeFacts, StepOfKind, StepRecords } from '../types.js';
+import type { DestroyStep, UndefineStep } from './lifecycle-steps.js';
 import { buildChange, changeIdentity, createChanges, noOp, type ChangeIdentity } from './change.js';
 import { stopStep, undefineStep } from './lifecycle.js';
 import { readAllWithFacts, readOneWithFacts, type LifecycleFacts, type LifecycleKindReader, type PerObjectFacts } from './list-facts.js';
 import { inactiveXmlOrLive } from './live-xml.js';
-import { payloadBoolean, payloadString, StepPayloadError, unknownStep } from './payload.js';
+import { payloadBoolean, payloadString, StepPayloadError, unknownStep, type PayloadCarrier } from './payload.js';
 import { StepRefs } from './step-refs.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -99,21 +100,23 @@ export interface ObjectPlanAdapter<K extends ManifestKind> {
   noun: string;
   /** Why a delete ("network left the manifests"). */
   deleteReason: string;
+  /** The steps taking the object away: removeSteps(noun, live) for every kind today, typed as the kind's steps. */
+  deleteSteps(live: LiveResource<K>): Array<StepOfKind<K>>;
   /** Keys this manifest waits for; none when absent. */
   dependsOn?(manifest: ManifestOfKind<K>, ctx: PlanContext): IdentityKey[];
   /** The manifest as the kind plans with it (pools: login secrets resolved to usage ids). */
   prepare?(manifest: ManifestOfKind<K>, ctx: PlanContext): ManifestOfKind<K>;
   /** The steps creating the object, in the kind's order (define, build, start, autostart, ...). */
-  createSteps(manifest: ManifestOfKind<K>, ctx: PlanContext): Step[];
+  createSteps(manifest: ManifestOfKind<K>, ctx: PlanContext): Array<StepOfKind<K>>;
   /** The change bringing an existing object to the manifest (no-op included). */
   planUpdate(id: ChangeIdentity<K>, manifest: ManifestOfKind<K>, live: LiveResource<K>, ctx: PlanContext): ResourceChange<K>;
 }
 
 /** Taking an object away: stopped when active, undefined when persistent. Its storage, if any, stays. */
-export function removeSteps(noun: string, live: Pick<LiveResource, 'name' | 'active' | 'persistent'>): Step[] {
+export function removeSteps(noun: string, live: Pick<LiveResource, 'name' | 'active' | 'persistent'>): Array<DestroyStep | UndefineStep> {
   const label = `${noun} ${live.name}`;
   const payload = { name: live.name };
-  const steps: Step[] = [];
+  const steps: Array<DestroyStep | UndefineStep> = [];
   if (live.active) steps.push(stopStep(label, payload));
   if (live.persistent) steps.push(undefineStep(label, payload));
   return steps;
@@ -129,7 +132,7 @@ export function planObject<K extends ManifestKind>(
   const id = changeIdentity(adapter.kind, desired, live, desired && adapter.dependsOn ? adapter.dependsOn(desired.manifest, ctx) : []);
   if (!desired) {
     if (!live) return noOp(id, 'absent on both sides');
-    return buildChange(id, { action: 'delete', reason: adapter.deleteReason, steps: removeSteps(adapter.noun, live) });
+    return buildChange(id, { action: 'delete', reason: adapter.deleteReason, steps: adapter.deleteSteps(live) });
   }
   const manifest = adapter.prepare ? adapter.prepare(desired.manifest, ctx) : desired.manifest;
   if (!live) {
@@ -150,7 +153,7 @@ export function planObject<K extends ManifestKind>(
 export interface ObjectCalls<R> {
   define(xml: string): Promise<R>;
   /** The object a step acts on, from its payload; null when there is none. */
-  find(step: Step): Promise<R | null>;
+  find(step: PayloadCarrier): Promise<R | null>;
   start?(ref: R): Promise<void>;
   destroy?(ref: R): Promise<void>;
   undefine(ref: R): Promise<void>;
@@ -166,7 +169,7 @@ export interface ExtraStepContext<K extends ManifestKind, R> {
   records?: StepRecords;
 }
 
-export type ExtraStep<K extends ManifestKind, R> = (step: Step, ctx: ExtraStepContext<K, R>) => Promise<void>;
+export type ExtraStep<K extends ManifestKind, R> = (step: StepOfKind<K>, ctx: ExtraStepContext<K, R>) => Promise<void>;
 
 export interface ObjectExecuteAdapter<K extends ManifestKind, R> {
   kind: K;
@@ -181,7 +184,7 @@ export interface ObjectExecuteAdapter<K extends ManifestKind, R> {
 }
 
 export type ObjectStepExecutor<K extends ManifestKind> = (
-  step: Step,
+  step: StepOfKind<K>,
   change: ResourceChange<K>,
   client: LibvirtClient,
   progress?: unknown,

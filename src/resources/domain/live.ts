@@ -6,13 +6,13 @@ import { filtersRejected } from '../common/list-facts.js';
 import type { DomainSpec } from '../../manifests/types.js';
 import type { DomainRef, LibvirtClient } from '../../libvirt/client.js';
 import { kindKey } from '../../manifests/identity.js';
-import type { LiveResource, ResourceChange, Step, StepProgress, StepRecords } from '../types.js';
+import type { LiveResource, ResourceChange, StepProgress, StepRecords } from '../types.js';
 import { attr, child, children, escapeAttr, parseXml, toXmlString, type XmlElement } from '../xml.js';
-import { payloadFlag, payloadNumber, payloadOptionalNumber, payloadOptionalString, payloadString, StepPayloadError, unknownStep } from '../common/payload.js';
+import { payloadField, payloadFlag, payloadNumber, payloadOptionalNumber, payloadOptionalString, payloadString, StepPayloadError, unknownStep, type PayloadCarrier } from '../common/payload.js';
 import { restoreGraphicsPasswords } from './devices.js';
 import { domainSpecFromXml } from './from-xml.js';
 import { findMarkElement } from './mark.js';
-import type { DomainStepOp } from './plan.js';
+import type { DomainDetachStep, DomainStep } from './steps.js';
 import { DETACH_TIMEOUT_MS } from './hotplug.js';
 import { mergeSecretsDigestKey, passwordDigestKey, placeholderAttribute, secureAttributeText, type PasswordSource } from './passwords.js';
 import { checkedNamedValueSources, withNamedValues } from '../secret/named-source.js';
@@ -164,12 +164,12 @@ async function shutdown(client: LibvirtClient, ref: DomainRef, timeoutMs: number
   progress?.(`domain ${ref.name} ignored the shutdown request for ${Math.round(timeoutMs / 1000)}s: forced off`);
 }
 
-function impactOf(step: Step): { live: boolean; config: boolean } {
+function impactOf(step: PayloadCarrier): { live: boolean; config: boolean } {
   return { live: payloadFlag(step, 'live'), config: payloadFlag(step, 'config') };
 }
 
 /** The running device a detach step means (a NIC by MAC, a disk by target), from the live XML. */
-function findLiveDevice(liveXml: string, step: Step): XmlElement | undefined {
+function findLiveDevice(liveXml: string, step: DomainDetachStep): XmlElement | undefined {
   const devices = child(parseXml(liveXml, { fromLibvirt: true }), 'devices');
   if (step.payload?.device === 'interface') {
     const mac = payloadString(step, 'mac').toLowerCase();
@@ -179,7 +179,7 @@ function findLiveDevice(liveXml: string, step: Step): XmlElement | undefined {
   return children(devices, 'disk').find((d) => attr(child(d, 'target'), 'dev') === target);
 }
 
-function deviceLabel(step: Step): string {
+function deviceLabel(step: DomainDetachStep): string {
   return step.payload?.device === 'interface' ? `NIC ${String(step.payload.mac)}` : `disk ${String(step.payload?.target)}`;
 }
 
@@ -189,7 +189,7 @@ function deviceLabel(step: Step): string {
  * missed. A guest that does not release the device in time is reported, not asked again: the
  * device stays until it does or the domain restarts, and the next plan shows it still there.
  */
-async function detachDevice(client: LibvirtClient, ref: DomainRef, step: Step, progress?: StepProgress): Promise<void> {
+async function detachDevice(client: LibvirtClient, ref: DomainRef, step: DomainDetachStep, progress?: StepProgress): Promise<void> {
   const impact = impactOf(step);
   const xml = payloadString(step, 'xml');
   const device = impact.live ? findLiveDevice(await client.getDomainXml(ref), step) : undefined;
@@ -229,7 +229,7 @@ async function pollUntil(done: () => Promise<boolean>, timeoutMs: number): Promi
   return false;
 }
 
-async function undefine(client: LibvirtClient, ref: DomainRef, step: Step): Promise<void> {
+async function undefine(client: LibvirtClient, ref: DomainRef, step: PayloadCarrier): Promise<void> {
   const full = {
     managedSave: payloadFlag(step, 'managedSave'),
     snapshotsMetadata: payloadFlag(step, 'snapshotsMetadata'),
@@ -294,14 +294,13 @@ function defineWithPasswords(client: LibvirtClient, change: ResourceChange<'Doma
   });
 }
 
-export async function executeDomainStep(step: Step, change: ResourceChange<'Domain'>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void> {
-  const op = step.op as DomainStepOp;
-  if (op === 'define') {
+export async function executeDomainStep(step: DomainStep, change: ResourceChange<'Domain'>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void> {
+  if (step.op === 'define') {
     const xml = payloadString(step, 'xml');
     // A domain being created has no passwords to keep, and XML without graphics has none to lose.
     const keep = change.action !== 'create' && xml.includes('<graphics');
     const kept = keep ? await withSecrets(client, change.name, xml) : xml;
-    domainRefs.remember(change, await defineWithPasswords(client, change, kept, checkedNamedValueSources(step.payload?.passwords, `step ${step.op}: payload.passwords`), records));
+    domainRefs.remember(change, await defineWithPasswords(client, change, kept, checkedNamedValueSources(payloadField(step, 'passwords'), `step ${step.op}: payload.passwords`), records));
     // The passwords xml.merge put in the planned document (not those kept from the live one);
     // most documents have none, and are not parsed again for it.
     const merged = xml.includes('passwd=') ? secureAttributeText([parseXml(xml)]) : undefined;
@@ -312,7 +311,7 @@ export async function executeDomainStep(step: Step, change: ResourceChange<'Doma
     return;
   }
   const ref = await domainRefs.get(change, () => client.getDomain(change.name));
-  switch (op) {
+  switch (step.op) {
     case 'undefine':
       domainRefs.forget(change);
       return undefine(client, ref, step);

@@ -2,10 +2,11 @@
 // it is started when inactive (created or found down); other start modes are left as they are.
 import type { InterfaceManifest, InterfaceSpec, LoadedManifest } from '../../manifests/types.js';
 import { kindKey } from '../../manifests/identity.js';
-import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
+import type { FieldChange, LiveResource, PlanContext, ResourceChange } from '../types.js';
+import type { InterfaceStep } from './steps.js';
 import { buildChange, noOp, updateReason } from '../common/change.js';
 import { activeChange, defineStep, startStep } from '../common/lifecycle.js';
-import { planObject, type ObjectPlanAdapter } from '../common/persistent-object.js';
+import { planObject, removeSteps, type ObjectPlanAdapter } from '../common/persistent-object.js';
 import { diffInterface } from './diff.js';
 import { interfaceToXml } from './to-xml.js';
 
@@ -36,10 +37,11 @@ const interfacePlanning: ObjectPlanAdapter<'Interface'> = {
   kind: 'Interface',
   noun: 'interface',
   deleteReason: 'interface left the manifests',
+  deleteSteps: (live) => removeSteps('interface', live),
   dependsOn: (manifest, ctx) => interfaceDependencies(manifest.spec, ctx),
   createSteps: (m, ctx) => {
     const label = `interface ${m.metadata.name}`;
-    const steps = [defineStep(label, { name: m.metadata.name }, interfaceToXml(m, ctx))];
+    const steps: InterfaceStep[] = [defineStep(label, { name: m.metadata.name }, interfaceToXml(m, ctx))];
     if (m.spec.startMode === 'onboot') steps.push(startStep(label, { name: m.metadata.name }));
     return steps;
   },
@@ -50,7 +52,7 @@ const interfacePlanning: ObjectPlanAdapter<'Interface'> = {
     const active = m.spec.startMode === 'onboot' ? activeChange(live.active) : undefined;
     const changes = [...config, active].filter((c): c is FieldChange => c !== undefined);
     if (changes.length === 0) return noOp(id);
-    const steps: Step[] = [];
+    const steps: InterfaceStep[] = [];
     if (config.length) steps.push(defineStep(label, { name }, interfaceToXml(m, ctx)));
     if (active) steps.push(startStep(label, { name }));
     const restartRequired = config.length > 0 && live.active;

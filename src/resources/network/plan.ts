@@ -1,10 +1,11 @@
 // Pure planning of one network on the persistent-object template (common/persistent-object.ts).
 // Networks have no state field: a managed network is kept active.
 import type { LoadedManifest, NetworkManifest, NetworkSpec } from '../../manifests/types.js';
-import type { FieldChange, LiveResource, PendingRestart, PlanContext, ResourceChange, Step } from '../types.js';
+import type { FieldChange, LiveResource, PendingRestart, PlanContext, ResourceChange } from '../types.js';
+import type { NetworkStep } from './steps.js';
 import { buildChange, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
 import { activeChange, autostartChange, defineStep, setAutostartStep, startStep } from '../common/lifecycle.js';
-import { planObject, type ObjectPlanAdapter } from '../common/persistent-object.js';
+import { planObject, removeSteps, type ObjectPlanAdapter } from '../common/persistent-object.js';
 import { diffNetwork } from './diff.js';
 import { LIVE_UPDATE_PATH, liveUpdateSteps } from './live-update.js';
 import { networkToXml } from './to-xml.js';
@@ -13,10 +14,10 @@ import { describePending } from '../common/pending.js';
 type NetworkLive = LiveResource<'Network'>;
 
 /** Created: defined, autostart set when wanted, then started (a managed network is kept active). */
-function createSteps(manifest: NetworkManifest): Step[] {
+function createSteps(manifest: NetworkManifest): NetworkStep[] {
   const name = manifest.metadata.name;
   const label = `network ${name}`;
-  const steps: Step[] = [defineStep(label, { name }, networkToXml(manifest, undefined))];
+  const steps: NetworkStep[] = [defineStep(label, { name }, networkToXml(manifest, undefined))];
   if (manifest.spec.autostart) steps.push(setAutostartStep(label, { name }, true));
   steps.push(startStep(label, { name }));
   return steps;
@@ -52,7 +53,7 @@ function planUpdate(id: ChangeIdentity<'Network'>, manifest: NetworkManifest, li
   );
   if (changes.length === 0 && pending.length === 0) return noOp(id);
 
-  const steps: Step[] = [];
+  const steps: NetworkStep[] = [];
   if (redefine) steps.push(defineStep(label, { name }, networkToXml(manifest, live.xml)));
   else if (config.length) steps.push(...liveUpdateSteps(name, manifest.spec, live.spec, { affectLive: live.active, affectConfig: true }, configPaths));
   if (liveRunning.length && live.running) {
@@ -73,6 +74,7 @@ const networkPlanning: ObjectPlanAdapter<'Network'> = {
   kind: 'Network',
   noun: 'network',
   deleteReason: 'network left the manifests',
+  deleteSteps: (live) => removeSteps('network', live),
   createSteps,
   planUpdate,
 };

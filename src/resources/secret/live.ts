@@ -3,9 +3,9 @@
 import type { LibvirtClient, SecretRef } from '../../libvirt/client.js';
 import { VIR_ERR_NO_SECRET } from '../../libvirt/errors.js';
 import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
-import { payloadString, StepPayloadError } from '../common/payload.js';
+import { payloadString, StepPayloadError, type PayloadCarrier } from '../common/payload.js';
 import { objectStepExecutor } from '../common/persistent-object.js';
-import type { LiveResource, Step } from '../types.js';
+import type { LiveResource } from '../types.js';
 import { newSecretDigest } from './digest.js';
 import { checkedValueSource, readSecretValue } from './value-source.js';
 import { USAGE_TYPES, usageKey, usageTypeOfNumber, type UsageType } from './usage.js';
@@ -25,7 +25,7 @@ async function readOne(client: LibvirtClient, ref: SecretRef): Promise<LiveResou
   return { key: usageKey({ type, id: ref.usageID }), kind: 'Secret', name: ref.usageID, xml, spec: secretFromXml(xml), active: true, persistent: true, markedOwned: false };
 }
 
-function usageFrom(step: Step): { type: UsageType; id: string } {
+function usageFrom(step: PayloadCarrier): { type: UsageType; id: string } {
   const type = payloadString(step, 'usageType');
   if (!(type in USAGE_TYPES)) throw new StepPayloadError(`step ${step.op}: unknown usageType ${type}`);
   return { type: type as UsageType, id: payloadString(step, 'usageId') };

@@ -5,7 +5,8 @@
 import { authUsageType } from '../../manifests/references.js';
 import type { IdentityKey, LoadedManifest, StoragePoolManifest } from '../../manifests/types.js';
 import { secretRefKeys } from '../secret/usage.js';
-import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
+import type { FieldChange, LiveResource, PlanContext, ResourceChange } from '../types.js';
+import type { PoolBuildStep, StoragePoolStep } from './steps.js';
 import { ANNOTATION_ALLOW_FORMAT, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } from '../common/annotations.js';
 import { buildChange, listPaths, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
 import { activeChange, autostartChange, defineStep, setAutostartStep, startStep } from '../common/lifecycle.js';
@@ -21,7 +22,7 @@ type PoolLive = LiveResource<'StoragePool'>;
  * table), so they run only with virtkeeper.io/allow-format: "true", and then with
  * NO_OVERWRITE so an existing volume group or partition table is still refused by libvirt.
  */
-export function buildStep(manifest: StoragePoolManifest): Step | undefined {
+export function buildStep(manifest: StoragePoolManifest): PoolBuildStep | undefined {
   const name = manifest.metadata.name;
   const allowFormat = annotationIsTrue(manifest, ANNOTATION_ALLOW_FORMAT);
   switch (manifest.spec.type) {
@@ -58,10 +59,10 @@ export function buildStep(manifest: StoragePoolManifest): Step | undefined {
   }
 }
 
-function createSteps(manifest: StoragePoolManifest, liveXml: string | undefined): Step[] {
+function createSteps(manifest: StoragePoolManifest, liveXml: string | undefined): StoragePoolStep[] {
   const name = manifest.metadata.name;
   const label = `pool ${name}`;
-  const steps: Step[] = [defineStep(label, { name }, poolToXml(manifest, liveXml))];
+  const steps: StoragePoolStep[] = [defineStep(label, { name }, poolToXml(manifest, liveXml))];
   const build = buildStep(manifest);
   if (build) steps.push(build);
   steps.push(startStep(label, { name }));
@@ -86,7 +87,7 @@ function planUpdate(id: ChangeIdentity<'StoragePool'>, manifest: StoragePoolMani
   const active = activeChange(live.active);
   const changes = [...config, autostart, active].filter((c): c is FieldChange => c !== undefined);
   if (changes.length === 0) return noOp(id);
-  const steps: Step[] = [];
+  const steps: StoragePoolStep[] = [];
   if (config.length) steps.push(defineStep(label, { name }, poolToXml(manifest, live.xml)));
   if (active) steps.push(startStep(label, { name }));
   if (autostart) steps.push(setAutostartStep(label, { name }, autostart.after as boolean));
@@ -106,6 +107,7 @@ const poolPlanning: ObjectPlanAdapter<'StoragePool'> = {
   kind: 'StoragePool',
   noun: 'pool',
   deleteReason: 'pool left the manifests (its storage and volumes stay on the host)',
+  deleteSteps: (live) => removeSteps('pool', live),
   dependsOn: (manifest) => poolDependencies(manifest),
   // From here on the login's secret is the usage id libvirt refers to it by, as the live XML has it.
   prepare: (manifest, ctx) => resolvePoolSecrets(manifest, ctx.desired),

@@ -9,12 +9,15 @@ import { StepPayloadError } from '../../../../src/resources/common/payload.js';
 import {
   objectStepExecutor,
   planObject,
+  removeSteps,
   readObject,
   readObjects,
   type ObjectPlanAdapter,
   type ObjectReadAdapter,
 } from '../../../../src/resources/common/persistent-object.js';
-import type { LiveResource, ResourceChange, Step } from '../../../../src/resources/types.js';
+import type { NetworkStep } from '../../../../src/resources/network/steps.js';
+import type { LiveResource, ResourceChange } from '../../../../src/resources/types.js';
+import { handEdited, payloadOf } from './payload-of.js';
 import { contextOf, loaded } from './live.js';
 
 interface FakeRef {
@@ -95,6 +98,7 @@ const planning: ObjectPlanAdapter<'Network'> = {
   kind: 'Network',
   noun: 'thing',
   deleteReason: 'thing left the manifests',
+  deleteSteps: (live) => removeSteps('thing', live),
   dependsOn: (m) => (m.spec.forward?.dev ? [`Interface/${m.spec.forward.dev}`] : []),
   prepare: (m) => ({ ...m, spec: { ...m.spec, autostart: true } }),
   createSteps: (m) => [{ op: 'define', description: `define thing ${m.metadata.name}`, payload: { name: m.metadata.name, xml: '<x/>' } }],
@@ -148,7 +152,7 @@ function fakeExecutor(options: { gone?: boolean; undefineGoneIsDone?: boolean } 
     calls: () => ({
       define: async (xml) => (calls.push(`define ${xml}`), { name: 'defined' }),
       find: async (step) => {
-        const name = String(step.payload?.name);
+        const name = String(payloadOf(step).name);
         calls.push(`find ${name}`);
         return options.gone ? null : { name };
       },
@@ -162,14 +166,15 @@ function fakeExecutor(options: { gone?: boolean; undefineGoneIsDone?: boolean } 
     },
   });
   const change = { key: 'Network/t', kind: 'Network', name: 't', action: 'update', changes: [], restartRequired: false, reason: '', steps: [], dependsOn: [] } as ResourceChange<'Network'>;
-  const run = async (...steps: Step[]) => {
+  const run = async (...steps: NetworkStep[]) => {
     for (const step of steps) await execute(step, change, client);
     return calls;
   };
   return { run };
 }
 
-const step = (op: string, payload: Record<string, unknown> = { name: 't' }): Step => ({ op, description: op, payload });
+/** Steps as a plan could hold them, and ops the fake kind does not know (poke is its extra step). */
+const step = (op: string, payload: Record<string, unknown> = { name: 't' }): NetworkStep => handEdited<NetworkStep>({ op, description: op, payload });
 
 describe('executing lifecycle steps', () => {
   it('keeps the handle a define returned for the later steps of the change', async () => {
