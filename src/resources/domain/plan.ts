@@ -7,7 +7,6 @@ import {
   type DomainSpec,
   type DomainState,
   type IdentityKey,
-  type Duration,
   type LoadedManifest,
   type NodeDeviceManifest,
   type StopMode,
