@@ -7,7 +7,8 @@ import type { LibvirtClient } from '../libvirt/client.js';
 import { LibvirtError } from '../libvirt/errors.js';
 import type { DesiredState, IdentityKey, ManifestKind } from '../manifests/types.js';
 import type { KindRegistry } from '../resources/registry.js';
-import type { ActionType, ResourceChange, ResourceKind } from '../resources/types.js';
+import { kindFor } from '../resources/kind-access.js';
+import type { ActionType, ResourceChange } from '../resources/types.js';
 import type { OwnershipIntent } from '../state/intents.js';
 import type { InventoryEntry } from './inventory.js';
 import { isPruneDisabled, type Plan } from './planner.js';
@@ -183,7 +184,7 @@ async function runChange(change: ResourceChange, options: ExecuteOptions, intent
     return { ...base, outcome: 'refused', error: { message: change.refused }, stepsDone: 0, durationMs: 0 };
   }
   options.onEvent?.({ type: 'start', change });
-  const kind = options.registry[change.kind] as ResourceKind<typeof change.kind>;
+  const kind = kindFor(options.registry, change.kind);
   const ownership = options.ownership;
   let intentId: number | undefined;
   if (intent) {
@@ -200,7 +201,7 @@ async function runChange(change: ResourceChange, options: ExecuteOptions, intent
     try {
       await kind.execute(
         step,
-        change as never,
+        change,
         options.client,
         (message) => options.onEvent?.({ type: 'progress', change, step: step.description, message }),
         { secretDigest: (key, digest) => ownership?.recordSecretDigest?.(key, digest), seed: (key, seed) => ownership?.recordSeed?.(key, seed) },

@@ -8,6 +8,7 @@
 // are broken by phase (non-deletes first), kind order (reversed for deletes) and key.
 import { ANNOTATION_PRUNE, type AnyManifest, type DesiredState, type IdentityKey } from '../manifests/types.js';
 import { kindRank, KIND_ORDER, type KindRegistry } from '../resources/registry.js';
+import { kindFor } from '../resources/kind-access.js';
 import type { ActionType, HostFacts, LiveResource, PlanContext, ResourceChange, ResourceKind } from '../resources/types.js';
 import { fingerprintDigest, manifestFingerprint } from './daemon-keys.js';
 import type { ForeignRecord, Inventory } from './inventory.js';
@@ -155,8 +156,8 @@ export function buildPlan(input: PlanInput): Plan {
   const only = options.only;
   for (const loaded of desired.manifests) {
     if (only && !only.has(loaded.key)) continue;
-    const kind = registry[loaded.manifest.kind] as ResourceKind<typeof loaded.manifest.kind>;
-    const planned = safely(errors, loaded.key, () => kind.plan(loaded as never, live.get(loaded.key) as never, ctx));
+    const kind = kindFor(registry, loaded.manifest.kind);
+    const planned = safely(errors, loaded.key, () => kind.plan(loaded, live.get(loaded.key), ctx));
     if (planned) {
       const change = noteStall(refuseForeign(planned, loaded.manifest, foreignByLiveKey), loaded.manifest, input.stalls);
       byKey.set(loaded.key, change);
@@ -184,8 +185,8 @@ export function buildPlan(input: PlanInput): Plan {
       retained.push({ key, reason: 'prune-not-requested' });
       continue;
     }
-    const kind = registry[liveObject.kind] as ResourceKind<typeof liveObject.kind>;
-    const change = safely(errors, key, () => kind.plan(undefined, liveObject as never, ctx));
+    const kind = kindFor(registry, liveObject.kind);
+    const change = safely(errors, key, () => kind.plan(undefined, liveObject, ctx));
     if (!change) continue;
     if (change.action === 'no-op') {
       forgotten.push(key);

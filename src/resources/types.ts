@@ -3,6 +3,13 @@
 // plan one object, and to execute the steps it planned.
 import type { LibvirtClient } from '../libvirt/client.js';
 import type { DeviceHostUse } from './node-device/host-use.js';
+import type { DomainStep } from './domain/steps.js';
+import type { InterfaceStep } from './interface/steps.js';
+import type { NetworkStep } from './network/steps.js';
+import type { NodeDeviceStep } from './node-device/steps.js';
+import type { SecretStep } from './secret/steps.js';
+import type { StoragePoolStep } from './storage-pool/steps.js';
+import type { StorageVolumeStep } from './storage-volume/steps.js';
 import type {
   DesiredState,
   IdentityKey,
@@ -46,15 +53,28 @@ export type ActionType = 'no-op' | 'create' | 'update' | 'replace' | 'delete';
  * One libvirt-level operation, planned purely and executed later by the same kind.
  * `op` names the operation ("define", "start", "setAutostart", "resize", "networkUpdate", ...);
  * the payload carries everything execute() needs (e.g. the XML to define), so a printed plan is
- * exactly what apply will do.
+ * exactly what apply will do. Each kind declares the steps it plans as a union of StepOf (its
+ * steps.ts); `P` undefined: the op needs nothing but the change it belongs to.
  */
-export interface Step {
-  op: string;
-  /** Human summary, e.g. "define domain web-1", "start network lan". */
-  description: string;
-  /** Operation payload; JSON-serialisable. */
-  payload?: Record<string, unknown>;
+export type StepOf<Op extends string, P extends object | undefined = undefined> = undefined extends P
+  ? { op: Op; /** Human summary, e.g. "define domain web-1". */ description: string; /** JSON-serialisable. */ payload?: P }
+  : { op: Op; description: string; payload: P };
+
+/** The steps each kind plans and executes. */
+export interface KindSteps {
+  Domain: DomainStep;
+  Network: NetworkStep;
+  StoragePool: StoragePoolStep;
+  StorageVolume: StorageVolumeStep;
+  Interface: InterfaceStep;
+  NodeDevice: NodeDeviceStep;
+  Secret: SecretStep;
 }
+
+export type StepOfKind<K extends ManifestKind> = KindSteps[K];
+
+/** A step of any kind (renderers, the executor's events). */
+export type Step = StepOfKind<ManifestKind>;
 
 /** The live view of one libvirt object, read through a read-only connection. */
 export interface LiveResource<K extends ManifestKind = ManifestKind> {
@@ -140,7 +160,7 @@ export interface ResourceChange<K extends ManifestKind = ManifestKind> {
   restartPending?: PendingRestart[];
   /** Why this action, in one sentence ("domain is shut off, manifest wants running"). */
   reason: string;
-  steps: Step[];
+  steps: Array<StepOfKind<K>>;
   /** Keys this change must wait for (creates) — the planner reverses them for deletes. */
   dependsOn: IdentityKey[];
   /** Set when the change cannot be applied as asked (e.g. a volume shrink, or a replace without annotation); apply refuses it. */
@@ -186,7 +206,7 @@ export interface ResourceKind<K extends ManifestKind> {
    * Carries out one planned step. `progress` receives lines worth showing while a step waits
    * (a guest given time to shut down, a device the guest has to release).
    */
-  execute(step: Step, change: ResourceChange<K>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void>;
+  execute(step: StepOfKind<K>, change: ResourceChange<K>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void>;
 }
 
 /** Receives one human line about a step in progress ("waiting for web-1 to shut down: 10s of 60s"). */

@@ -2,7 +2,7 @@
 // restart-required flag are derived the same way.
 import { kindKey } from '../../manifests/identity.js';
 import type { IdentityKey, LoadedManifest, ManifestKind } from '../../manifests/types.js';
-import type { ActionType, FieldChange, LiveResource, ResourceChange, Step } from '../types.js';
+import type { ActionType, FieldChange, LiveResource, ResourceChange, StepOfKind } from '../types.js';
 
 export interface ChangeIdentity<K extends ManifestKind> {
   key: IdentityKey;
@@ -25,16 +25,16 @@ export function changeIdentity<K extends ManifestKind>(
   return { key: desired?.key ?? live?.key ?? kindKey(kind, name), kind, name, dependsOn };
 }
 
-export interface ChangeParts {
+export interface ChangeParts<K extends ManifestKind> {
   action: ActionType;
   reason: string;
   changes?: FieldChange[];
-  steps?: Step[];
+  steps?: Array<StepOfKind<K>>;
   restartRequired?: boolean;
   refused?: string;
 }
 
-export function buildChange<K extends ManifestKind>(id: ChangeIdentity<K>, parts: ChangeParts): ResourceChange<K> {
+export function buildChange<K extends ManifestKind>(id: ChangeIdentity<K>, parts: ChangeParts<K>): ResourceChange<K> {
   const change: ResourceChange<K> = {
     key: id.key,
     kind: id.kind,

@@ -1,6 +1,7 @@
 // Autostart and "keep it active" are the same for networks, pools and interfaces: both are live
 // changes, planned as their own steps so a printed plan shows them.
-import type { FieldChange, Step } from '../types.js';
+import type { FieldChange } from '../types.js';
+import type { DefineStep, DestroyStep, NamedObject, SetAutostartStep, StartStep, UndefineStep } from './lifecycle-steps.js';
 
 /** Path used for the runtime active flag, which has no manifest field (desired active = true). */
 export const ACTIVE_PATH = 'status.active';
@@ -16,7 +17,7 @@ export function activeChange(liveActive: boolean): FieldChange | undefined {
 }
 
 /** `label` like "network lan"; payload carries the identity the kind's execute() needs. */
-export function setAutostartStep(label: string, payload: Record<string, unknown>, autostart: boolean): Step {
+export function setAutostartStep(label: string, payload: NamedObject, autostart: boolean): SetAutostartStep {
   return {
     op: 'setAutostart',
     description: `${autostart ? 'enable' : 'disable'} autostart of ${label}`,
@@ -24,18 +25,18 @@ export function setAutostartStep(label: string, payload: Record<string, unknown>
   };
 }
 
-export function startStep(label: string, payload: Record<string, unknown>): Step {
+export function startStep(label: string, payload: NamedObject): StartStep {
   return { op: 'start', description: `start ${label}`, payload };
 }
 
-export function stopStep(label: string, payload: Record<string, unknown>): Step {
+export function stopStep(label: string, payload: NamedObject): DestroyStep {
   return { op: 'destroy', description: `stop ${label}`, payload };
 }
 
-export function defineStep(label: string, payload: Record<string, unknown>, xml: string): Step {
+export function defineStep(label: string, payload: NamedObject, xml: string): DefineStep {
   return { op: 'define', description: `define ${label}`, payload: { ...payload, xml } };
 }
 
-export function undefineStep(label: string, payload: Record<string, unknown>): Step {
+export function undefineStep(label: string, payload: NamedObject): UndefineStep {
   return { op: 'undefine', description: `undefine ${label}`, payload };
 }

@@ -10,6 +10,11 @@ export class StepRefs<R> {
     this.#refs.set(change, ref);
   }
 
+  /** The remembered handle, if any. */
+  known(change: ResourceChange): R | undefined {
+    return this.#refs.get(change);
+  }
+
   /** The remembered handle, else the lookup's. */
   async get(change: ResourceChange, lookup: () => Promise<R>): Promise<R> {
     const known = this.#refs.get(change);

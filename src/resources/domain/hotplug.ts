@@ -6,7 +6,7 @@
 // plugs and unplugs. The diff matches devices by identity (disks by target, NICs by MAC), so
 // where libvirt puts a plugged device in its lists is not drift.
 import type { DomainDisk, DomainInterface, DomainSpec } from '../../manifests/types.js';
-import type { Step } from '../types.js';
+import type { DomainStep } from './steps.js';
 import { toXmlString } from '../xml.js';
 import { diskElement, interfaceElement } from './devices.js';
 import { diffDomain } from './diff.js';
@@ -14,7 +14,7 @@ import { matchNics } from './nic-match.js';
 
 export type DeviceList = 'disks' | 'interfaces';
 
-export type DeviceListPlan = { live: true; steps: Step[] } | { live: false; reason: string };
+export type DeviceListPlan = { live: true; steps: DomainStep[] } | { live: false; reason: string };
 
 /** Disk buses whose devices QEMU can add to and remove from a running guest. */
 const HOTPLUG_BUSES = new Set(['virtio', 'scsi', 'usb']);
@@ -55,7 +55,7 @@ function diskSource(disk: DomainDisk): string {
 export function planDiskHotplug(name: string, desired: readonly DomainDisk[], running: readonly DomainDisk[], config: boolean, detachTimeoutMs = DETACH_TIMEOUT_MS): DeviceListPlan {
   const runningByTarget = new Map(running.map((d) => [d.target, d]));
   const wanted = new Set(desired.map((d) => d.target));
-  const steps: Step[] = [];
+  const steps: DomainStep[] = [];
   for (const r of running) {
     if (wanted.has(r.target)) continue;
     const bus = diskBus(r);
@@ -109,7 +109,7 @@ export function planNicHotplug(name: string, desired: readonly DomainInterface[]
     const fields = differingFields('interfaces', desired[i]!, running[j]!);
     if (fields.length) return { live: false, reason: `NIC ${i} changes in place (${fields.join(', ')}); a running guest can only gain or lose NICs` };
   }
-  const steps: Step[] = [];
+  const steps: DomainStep[] = [];
   running.forEach((r, j) => {
     if (claimed.has(j)) return;
     steps.push({

@@ -6,13 +6,13 @@ import { filtersRejected } from '../common/list-facts.js';
 import type { DomainSpec } from '../../manifests/types.js';
 import type { DomainRef, LibvirtClient } from '../../libvirt/client.js';
 import { kindKey } from '../../manifests/identity.js';
-import type { LiveResource, ResourceChange, Step, StepProgress, StepRecords } from '../types.js';
+import type { LiveResource, ResourceChange, StepProgress, StepRecords } from '../types.js';
 import { attr, child, children, escapeAttr, parseXml, toXmlString, type XmlElement } from '../xml.js';
-import { StepPayloadError } from '../common/payload.js';
+import { payloadField, payloadFlag, payloadNumber, payloadOptionalNumber, payloadOptionalString, payloadString, StepPayloadError, unknownStep, type PayloadCarrier } from '../common/payload.js';
 import { restoreGraphicsPasswords } from './devices.js';
 import { domainSpecFromXml } from './from-xml.js';
 import { findMarkElement } from './mark.js';
-import type { DomainStepOp } from './plan.js';
+import type { DomainDetachStep, DomainStep } from './steps.js';
 import { DETACH_TIMEOUT_MS } from './hotplug.js';
 import { mergeSecretsDigestKey, passwordDigestKey, placeholderAttribute, secureAttributeText, type PasswordSource } from './passwords.js';
 import { checkedNamedValueSources, withNamedValues } from '../secret/named-source.js';
@@ -132,16 +132,6 @@ export async function readLiveDomain(client: LibvirtClient, name: string): Promi
   return unlessGone(readOne(client, ref, perDomainFacts(client)), VIR_ERR_NO_DOMAIN);
 }
 
-function payloadString(step: Step, key: string): string {
-  const v = step.payload?.[key];
-  if (typeof v !== 'string') throw new Error(`step ${step.op}: payload.${key} must be a string`);
-  return v;
-}
-
-function payloadFlag(step: Step, key: string): boolean {
-  return step.payload?.[key] === true;
-}
-
 /** How often a wait for shut off says it is still waiting. */
 const PROGRESS_EVERY_MS = 10_000;
 
@@ -174,18 +164,12 @@ async function shutdown(client: LibvirtClient, ref: DomainRef, timeoutMs: number
   progress?.(`domain ${ref.name} ignored the shutdown request for ${Math.round(timeoutMs / 1000)}s: forced off`);
 }
 
-function payloadNumber(step: Step, key: string): number {
-  const v = step.payload?.[key];
-  if (typeof v !== 'number') throw new Error(`step ${step.op}: payload.${key} must be a number`);
-  return v;
-}
-
-function impactOf(step: Step): { live: boolean; config: boolean } {
+function impactOf(step: PayloadCarrier): { live: boolean; config: boolean } {
   return { live: payloadFlag(step, 'live'), config: payloadFlag(step, 'config') };
 }
 
 /** The running device a detach step means (a NIC by MAC, a disk by target), from the live XML. */
-function findLiveDevice(liveXml: string, step: Step): XmlElement | undefined {
+function findLiveDevice(liveXml: string, step: DomainDetachStep): XmlElement | undefined {
   const devices = child(parseXml(liveXml, { fromLibvirt: true }), 'devices');
   if (step.payload?.device === 'interface') {
     const mac = payloadString(step, 'mac').toLowerCase();
@@ -195,7 +179,7 @@ function findLiveDevice(liveXml: string, step: Step): XmlElement | undefined {
   return children(devices, 'disk').find((d) => attr(child(d, 'target'), 'dev') === target);
 }
 
-function deviceLabel(step: Step): string {
+function deviceLabel(step: DomainDetachStep): string {
   return step.payload?.device === 'interface' ? `NIC ${String(step.payload.mac)}` : `disk ${String(step.payload?.target)}`;
 }
 
@@ -205,7 +189,7 @@ function deviceLabel(step: Step): string {
  * missed. A guest that does not release the device in time is reported, not asked again: the
  * device stays until it does or the domain restarts, and the next plan shows it still there.
  */
-async function detachDevice(client: LibvirtClient, ref: DomainRef, step: Step, progress?: StepProgress): Promise<void> {
+async function detachDevice(client: LibvirtClient, ref: DomainRef, step: DomainDetachStep, progress?: StepProgress): Promise<void> {
   const impact = impactOf(step);
   const xml = payloadString(step, 'xml');
   const device = impact.live ? findLiveDevice(await client.getDomainXml(ref), step) : undefined;
@@ -215,7 +199,7 @@ async function detachDevice(client: LibvirtClient, ref: DomainRef, step: Step, p
     return;
   }
   const alias = attr(child(device, 'alias'), 'name');
-  const timeoutMs = typeof step.payload?.timeoutMs === 'number' ? step.payload.timeoutMs : DETACH_TIMEOUT_MS;
+  const timeoutMs = payloadOptionalNumber(step, 'timeoutMs') ?? DETACH_TIMEOUT_MS;
   // A driver without the event, or a device without an alias, is watched by reading the live XML.
   const watch = alias ? await client.watchDeviceRemoved(ref).catch(() => undefined) : undefined;
   const stillPlugged = async (): Promise<boolean> => findLiveDevice(await client.getDomainXml(ref), step) !== undefined;
@@ -245,7 +229,7 @@ async function pollUntil(done: () => Promise<boolean>, timeoutMs: number): Promi
   return false;
 }
 
-async function undefine(client: LibvirtClient, ref: DomainRef, step: Step): Promise<void> {
+async function undefine(client: LibvirtClient, ref: DomainRef, step: PayloadCarrier): Promise<void> {
   const full = {
     managedSave: payloadFlag(step, 'managedSave'),
     snapshotsMetadata: payloadFlag(step, 'snapshotsMetadata'),
@@ -310,14 +294,13 @@ function defineWithPasswords(client: LibvirtClient, change: ResourceChange<'Doma
   });
 }
 
-export async function executeDomainStep(step: Step, change: ResourceChange<'Domain'>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void> {
-  const op = step.op as DomainStepOp;
-  if (op === 'define') {
+export async function executeDomainStep(step: DomainStep, change: ResourceChange<'Domain'>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void> {
+  if (step.op === 'define') {
     const xml = payloadString(step, 'xml');
     // A domain being created has no passwords to keep, and XML without graphics has none to lose.
     const keep = change.action !== 'create' && xml.includes('<graphics');
     const kept = keep ? await withSecrets(client, change.name, xml) : xml;
-    domainRefs.remember(change, await defineWithPasswords(client, change, kept, checkedNamedValueSources(step.payload?.passwords, `step ${step.op}: payload.passwords`), records));
+    domainRefs.remember(change, await defineWithPasswords(client, change, kept, checkedNamedValueSources(payloadField(step, 'passwords'), `step ${step.op}: payload.passwords`), records));
     // The passwords xml.merge put in the planned document (not those kept from the live one);
     // most documents have none, and are not parsed again for it.
     const merged = xml.includes('passwd=') ? secureAttributeText([parseXml(xml)]) : undefined;
@@ -328,14 +311,14 @@ export async function executeDomainStep(step: Step, change: ResourceChange<'Doma
     return;
   }
   const ref = await domainRefs.get(change, () => client.getDomain(change.name));
-  switch (op) {
+  switch (step.op) {
     case 'undefine':
       domainRefs.forget(change);
       return undefine(client, ref, step);
     case 'start':
       return start(client, ref, payloadFlag(step, 'paused'));
     case 'shutdown':
-      return shutdown(client, ref, typeof step.payload?.timeoutMs === 'number' ? step.payload.timeoutMs : 60_000, progress);
+      return shutdown(client, ref, payloadOptionalNumber(step, 'timeoutMs') ?? 60_000, progress);
     case 'setMemory':
       return client.setDomainMemory(ref, payloadNumber(step, 'kib'), { live: payloadFlag(step, 'live'), config: payloadFlag(step, 'config') });
     case 'attachDevice':
@@ -360,15 +343,15 @@ export async function executeDomainStep(step: Step, change: ResourceChange<'Doma
       return client.setDomainAutostart(ref, payloadFlag(step, 'autostart'));
     case 'setMetadata': {
       const type = payloadString(step, 'type');
-      if (type !== 'title' && type !== 'description') throw new Error(`step setMetadata: unknown type ${type}`);
-      const value = step.payload?.value;
+      if (type !== 'title' && type !== 'description') throw new StepPayloadError(`step setMetadata: unknown type ${type}`);
+      // null clears the text; a value that is neither is refused like any malformed payload.
       return client.setDomainMetadata(
         ref,
-        { type, value: typeof value === 'string' ? value : null },
+        { type, value: payloadOptionalString(step, 'value') ?? null },
         { config: payloadFlag(step, 'config'), live: payloadFlag(step, 'live') },
       );
     }
     default:
-      throw new Error(`Domain kind cannot execute step ${String(step.op)}`);
+      throw unknownStep('Domain', step);
   }
 }

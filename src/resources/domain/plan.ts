@@ -7,12 +7,12 @@ import {
   type DomainSpec,
   type DomainState,
   type IdentityKey,
-  type Duration,
   type LoadedManifest,
   type NodeDeviceManifest,
   type StopMode,
 } from '../../manifests/types.js';
-import type { FieldChange, LiveResource, PendingRestart, PlanContext, ResourceChange, Step } from '../types.js';
+import type { FieldChange, LiveResource, PendingRestart, PlanContext, ResourceChange } from '../types.js';
+import type { DomainDefineStep, DomainStep, DomainUndefineStep } from './steps.js';
 import { changeClassOf, diffDomain } from './diff.js';
 import { describePending, diffRunning, pendingRestarts, planLiveChanges, type LivePlan } from './running.js';
 import { resolveSpec } from './resolve.js';
@@ -22,33 +22,14 @@ import { parseXml, child } from '../xml.js';
 import { mergePasswordChange, passwordChanges, passwordSources, type PasswordSource } from './passwords.js';
 import { authUsageType } from '../../manifests/references.js';
 import { secretRefKeys } from '../secret/usage.js';
+import { buildChange, changeIdentity, type ChangeIdentity } from '../common/change.js';
 
 export { durationMs };
 
 /** How long a graceful shutdown may take before the domain is destroyed. */
 export const SHUTDOWN_TIMEOUT_MS = 60_000;
 
-export type DomainStepOp =
-  | 'define'
-  | 'undefine'
-  | 'start'
-  | 'shutdown'
-  | 'destroy'
-  | 'suspend'
-  | 'resume'
-  | 'setAutostart'
-  | 'setMetadata'
-  | 'setMemory'
-  | 'setVcpus'
-  | 'attachDevice'
-  | 'detachDevice'
-  | 'updateDevice'
-  | 'managedSave'
-  | 'discardSave';
-
-function step(op: DomainStepOp, description: string, payload?: Record<string, unknown>): Step {
-  return payload ? { op, description, payload } : { op, description };
-}
+export type { DomainStepOp } from './steps.js';
 
 /** Keys a domain manifest refers to: volumes, networks, node devices, secrets. */
 export function domainDependencies(m: DomainManifest): IdentityKey[] {
@@ -117,46 +98,46 @@ export function describeStop(stop: StopOptions): string {
  * start (libvirt restores the managed save image); it is saved to resume running, whatever
  * state it was saved in, so that the start of a later plan decides (paused: START_PAUSED).
  */
-export function lifecycleSteps(name: string, from: DomainState, to: DomainState, stop: StopOptions = DEFAULT_STOP): Step[] {
+export function lifecycleSteps(name: string, from: DomainState, to: DomainState, stop: StopOptions = DEFAULT_STOP): DomainStep[] {
   if (from === to) return [];
-  const save = step('managedSave', `save domain ${name} (managed save: its memory to disk, resumed by the next start)`);
+  const save: DomainStep = { op: 'managedSave', description: `save domain ${name} (managed save: its memory to disk, resumed by the next start)` };
   switch (`${from}->${to}`) {
     case 'stopped->running':
-      return [step('start', `start domain ${name}`)];
+      return [{ op: 'start', description: `start domain ${name}` }];
     case 'stopped->paused':
-      return [step('start', `start domain ${name} paused`, { paused: true })];
+      return [{ op: 'start', description: `start domain ${name} paused`, payload: { paused: true } }];
     case 'running->paused':
-      return [step('suspend', `suspend domain ${name}`)];
+      return [{ op: 'suspend', description: `suspend domain ${name}` }];
     case 'paused->running':
-      return [step('resume', `resume domain ${name}`)];
+      return [{ op: 'resume', description: `resume domain ${name}` }];
     case 'running->stopped':
       return [stopStep(name, stop)];
     case 'running->saved':
     case 'paused->saved':
       return [save];
     case 'stopped->saved':
-      return [step('start', `start domain ${name}`), save];
+      return [{ op: 'start', description: `start domain ${name}` }, save];
     case 'saved->running':
-      return [step('start', `resume saved domain ${name} (restore its managed save image)`)];
+      return [{ op: 'start', description: `resume saved domain ${name} (restore its managed save image)` }];
     case 'saved->paused':
-      return [step('start', `resume saved domain ${name} paused (restore its managed save image)`, { paused: true })];
+      return [{ op: 'start', description: `resume saved domain ${name} paused (restore its managed save image)`, payload: { paused: true } }];
     case 'saved->stopped':
       // Destroy mode powers it off: the saved memory goes. Shutdown mode lets the guest stop itself.
-      if (stop.mode === 'destroy') return [step('discardSave', `discard the managed save image of domain ${name} (power off)`)];
-      return [step('start', `resume saved domain ${name} to shut it down`), stopStep(name, stop)];
+      if (stop.mode === 'destroy') return [{ op: 'discardSave', description: `discard the managed save image of domain ${name} (power off)` }];
+      return [{ op: 'start', description: `resume saved domain ${name} to shut it down` }, stopStep(name, stop)];
     default: // paused->stopped: a paused guest cannot react to an ACPI request
-      return [step('destroy', `destroy (power off) domain ${name}`)];
+      return [{ op: 'destroy', description: `destroy (power off) domain ${name}` }];
   }
 }
 
 /** Graceful first, but bounded: the step waits for shut off and then forces it off, so apply ends in a known state. */
-function stopStep(name: string, stop: StopOptions, restart = false): Step {
-  if (stop.mode === 'destroy') return step('destroy', `${restart ? 'restart: ' : ''}destroy (power off) domain ${name}`);
-  return step('shutdown', `${restart ? 'restart: ' : ''}shut down domain ${name} (force off after ${seconds(stop.timeoutMs)})`, { timeoutMs: stop.timeoutMs });
+function stopStep(name: string, stop: StopOptions, restart = false): DomainStep {
+  if (stop.mode === 'destroy') return { op: 'destroy', description: `${restart ? 'restart: ' : ''}destroy (power off) domain ${name}` };
+  return { op: 'shutdown', description: `${restart ? 'restart: ' : ''}shut down domain ${name} (force off after ${seconds(stop.timeoutMs)})`, payload: { timeoutMs: stop.timeoutMs } };
 }
 
 /** Stop (however the manifest says) and start again in the wanted state: the restart that applies pending config. */
-function restartSteps(name: string, from: DomainState, to: DomainState, stop: StopOptions): Step[] {
+function restartSteps(name: string, from: DomainState, to: DomainState, stop: StopOptions): DomainStep[] {
   const stopping = from === 'stopped' ? [] : from === 'paused' ? lifecycleSteps(name, 'paused', 'stopped', stop) : [stopStep(name, stop, true)];
   return [...stopping, ...lifecycleSteps(name, 'stopped', to, stop)];
 }
@@ -175,18 +156,18 @@ function setFieldChanges(spec: object, side: 'before' | 'after'): FieldChange[] 
 }
 
 /** A define; with graphics passwords from Secrets, the step also says where apply reads each one. */
-function defineStep(description: string, xml: string, passwords: readonly PasswordSource[]): Step {
-  return step('define', description, passwords.length > 0 ? { xml, passwords: passwords.map((p) => ({ ...p })) } : { xml });
+function defineStep(description: string, xml: string, passwords: readonly PasswordSource[]): DomainDefineStep {
+  return { op: 'define', description, payload: passwords.length > 0 ? { xml, passwords: passwords.map((p) => ({ ...p })) } : { xml } };
 }
 
-function undefineStep(name: string, xml: string | undefined, keepNvram: boolean): Step {
+function undefineStep(name: string, xml: string | undefined, keepNvram: boolean): DomainUndefineStep {
   // Snapshot/checkpoint metadata and a managed save image would make undefine fail; they belong
   // to the domain being removed. NVRAM is removed on delete and kept on replace.
   const hasNvram = xml ? child(child(parseXml(xml), 'os'), 'nvram') !== undefined : false;
-  const payload: Record<string, unknown> = { managedSave: true, snapshotsMetadata: true, checkpointsMetadata: true };
+  const payload: DomainUndefineStep['payload'] = { managedSave: true, snapshotsMetadata: true, checkpointsMetadata: true };
   if (keepNvram) payload.keepNvram = hasNvram;
   else payload.nvram = hasNvram;
-  return step('undefine', `undefine domain ${name}`, payload);
+  return { op: 'undefine', description: `undefine domain ${name}`, payload };
 }
 
 export function planDomain(
@@ -194,107 +175,92 @@ export function planDomain(
   live: LiveResource<'Domain'> | undefined,
   ctx: PlanContext,
 ): ResourceChange<'Domain'> {
-  const name = desired?.manifest.metadata.name ?? live?.name;
-  if (name === undefined) throw new Error('planDomain needs a manifest or a live domain');
-  const base: ResourceChange<'Domain'> = {
-    key: kindKey('Domain', name),
-    kind: 'Domain',
-    name,
-    action: 'no-op',
-    changes: [],
-    restartRequired: false,
-    reason: '',
-    steps: [],
-    dependsOn: [],
-  };
-  if (!desired) {
-    if (!live) return { ...base, reason: `domain ${name} is neither in the manifests nor on the host` };
-    return planDelete(base, live);
+  if (desired === undefined && live === undefined) throw new Error('planDomain needs a manifest or a live domain');
+  const manifest = desired?.manifest;
+  const identity = changeIdentity('Domain', desired, live, manifest ? planDependencies(manifest.spec, domainDependencies(manifest), ctx) : []);
+  const { name } = identity;
+  if (!desired || !manifest) {
+    if (!live) return buildChange(identity, { action: 'no-op', reason: `domain ${name} is neither in the manifests nor on the host` });
+    return planDelete(identity, live);
   }
-  const manifest = desired.manifest;
   const spec = resolveSpec(manifest.spec, ctx.desired);
-  base.dependsOn = planDependencies(manifest.spec, domainDependencies(manifest), ctx);
   const passwords = passwordSources(spec, ctx.desired);
-  if (!live) return planCreate(base, manifest, spec, passwords);
+  if (!live) return planCreate(identity, manifest, spec, passwords);
 
-  const mergePassword = mergePasswordChange(base.key, ctx);
-  const changes = [...diffDomain(spec, live.spec), ...passwordChanges(base.key, spec, ctx), ...(mergePassword ? [mergePassword] : [])];
-  if (changes.some((c) => c.class === 'replace')) return planReplace(base, manifest, spec, live, changes, passwords);
+  const mergePassword = mergePasswordChange(identity.key, ctx);
+  const changes = [...diffDomain(spec, live.spec), ...passwordChanges(identity.key, spec, ctx), ...(mergePassword ? [mergePassword] : [])];
+  if (changes.some((c) => c.class === 'replace')) return planReplace(identity, manifest, spec, live, changes, passwords);
   const running = live.active && live.running ? diffRunning(spec, live.running) : [];
-  if (changes.length === 0 && running.length === 0) return { ...base, reason: `domain ${name} matches the manifest` };
-  return planUpdate(base, manifest, spec, live, changes, running, passwords);
+  if (changes.length === 0 && running.length === 0) return buildChange(identity, { action: 'no-op', reason: `domain ${name} matches the manifest` });
+  return planUpdate(identity, manifest, spec, live, changes, running, passwords);
 }
 
-function planCreate(base: ResourceChange<'Domain'>, manifest: DomainManifest, spec: DomainSpec, passwords: readonly PasswordSource[]): ResourceChange<'Domain'> {
-  const { name } = base;
-  return {
-    ...base,
+function planCreate(id: ChangeIdentity<'Domain'>, manifest: DomainManifest, spec: DomainSpec, passwords: readonly PasswordSource[]): ResourceChange<'Domain'> {
+  const { name } = id;
+  return buildChange(id, {
     action: 'create',
     changes: setFieldChanges(manifest.spec, 'after'),
     reason: `domain ${name} does not exist on the host`,
     steps: defineAndStartSteps(name, spec, domainXmlString(name, spec), passwords),
-  };
+  });
 }
 
 /**
  * A fresh definition brought up, for a create and the second half of a replace: define, enable
  * autostart if wanted, then stopped → the manifest's state.
  */
-function defineAndStartSteps(name: string, spec: DomainSpec, xml: string, passwords: readonly PasswordSource[]): Step[] {
-  const steps = [defineStep(`define domain ${name}`, xml, passwords)];
-  if (spec.autostart) steps.push(step('setAutostart', `enable autostart of domain ${name}`, { autostart: true }));
+function defineAndStartSteps(name: string, spec: DomainSpec, xml: string, passwords: readonly PasswordSource[]): DomainStep[] {
+  const steps: DomainStep[] = [defineStep(`define domain ${name}`, xml, passwords)];
+  if (spec.autostart) steps.push({ op: 'setAutostart', description: `enable autostart of domain ${name}`, payload: { autostart: true } });
   steps.push(...lifecycleSteps(name, 'stopped', spec.state ?? 'running', stopOptionsOf(spec)));
   return steps;
 }
 
-function planDelete(base: ResourceChange<'Domain'>, live: LiveResource<'Domain'>): ResourceChange<'Domain'> {
-  const { name } = base;
-  const steps: Step[] = [];
-  if (live.active) steps.push(step('destroy', `destroy (power off) domain ${name}`));
+function planDelete(id: ChangeIdentity<'Domain'>, live: LiveResource<'Domain'>): ResourceChange<'Domain'> {
+  const { name } = id;
+  const steps: DomainStep[] = [];
+  if (live.active) steps.push({ op: 'destroy', description: `destroy (power off) domain ${name}` });
   if (live.persistent) steps.push(undefineStep(name, live.xml, false));
   const dependsOn = new Set<IdentityKey>();
   for (const d of live.spec.disks ?? []) if (d.volume) dependsOn.add(volumeKey(d.volume.pool, d.volume.name));
   for (const n of live.spec.interfaces ?? []) if (n.network !== undefined) dependsOn.add(kindKey('Network', n.network));
-  return {
-    ...base,
-    action: 'delete',
-    changes: setFieldChanges(live.spec, 'before'),
-    reason: `domain ${name} is managed by virtkeeper but no longer in the manifests`,
-    steps,
-    dependsOn: [...dependsOn],
-  };
+  // A delete waits on nothing the manifest named (there is none): what the live domain uses.
+  return buildChange(
+    { ...id, dependsOn: [...dependsOn] },
+    { action: 'delete', changes: setFieldChanges(live.spec, 'before'), reason: `domain ${name} is managed by virtkeeper but no longer in the manifests`, steps },
+  );
 }
 
 function planReplace(
-  base: ResourceChange<'Domain'>,
+  id: ChangeIdentity<'Domain'>,
   manifest: DomainManifest,
   spec: DomainSpec,
   live: LiveResource<'Domain'>,
   changes: FieldChange[],
   passwords: readonly PasswordSource[],
 ): ResourceChange<'Domain'> {
-  const { name } = base;
+  const { name } = id;
   const fields = changes.filter((c) => c.class === 'replace').map((c) => c.path);
-  const steps: Step[] = [];
-  if (live.active) steps.push(step('destroy', `destroy (power off) domain ${name}`));
+  const steps: DomainStep[] = [];
+  if (live.active) steps.push({ op: 'destroy', description: `destroy (power off) domain ${name}` });
   steps.push(undefineStep(name, live.xml, true));
   // Only identities (uuid unless changed, MACs, device addresses) survive a replace.
   steps.push(...defineAndStartSteps(name, spec, domainXmlString(name, spec, { liveXml: live.xml, fresh: true }), passwords));
-  const change: ResourceChange<'Domain'> = {
-    ...base,
+  const refused =
+    manifest.metadata.annotations?.[ANNOTATION_ALLOW_REPLACE] === 'true'
+      ? undefined
+      : `replacing domain ${name} (${fields.join(', ')}) powers it off and drops its snapshots; annotate it ${ANNOTATION_ALLOW_REPLACE}: "true" to allow`;
+  return buildChange(id, {
     action: 'replace',
     changes,
     reason: `${fields.join(' and ')} cannot change in place, so domain ${name} must be undefined and defined again`,
     steps,
-  };
-  if (manifest.metadata.annotations?.[ANNOTATION_ALLOW_REPLACE] !== 'true') {
-    change.refused = `replacing domain ${name} (${fields.join(', ')}) powers it off and drops its snapshots; annotate it ${ANNOTATION_ALLOW_REPLACE}: "true" to allow`;
-  }
-  return change;
+    ...(refused !== undefined ? { refused } : {}),
+  });
 }
 
 function planUpdate(
-  base: ResourceChange<'Domain'>,
+  id: ChangeIdentity<'Domain'>,
   manifest: DomainManifest,
   spec: DomainSpec,
   live: LiveResource<'Domain'>,
@@ -302,7 +268,7 @@ function planUpdate(
   runningDifferences: FieldChange[],
   passwords: readonly PasswordSource[],
 ): ResourceChange<'Domain'> {
-  const { name } = base;
+  const { name } = id;
   const stop = stopOptionsOf(spec);
   const from = liveState(live);
   const to = spec.state ?? 'running';
@@ -328,7 +294,7 @@ function planUpdate(
   }
   const changedPaths = new Set(persistentChanges.map((c) => c.path));
 
-  const steps: Step[] = [];
+  const steps: DomainStep[] = [];
   if (redefine) {
     steps.push(defineStep(`redefine domain ${name}`, domainXmlString(name, spec, { liveXml: live.xml }), passwords));
   }
@@ -337,11 +303,11 @@ function planUpdate(
     // A define already wrote the config; the running instance still shows the old text.
     const config = !steps.some((s) => s.op === 'define');
     if (config || live.active) {
-      steps.push(step('setMetadata', `set ${field} of domain ${name}`, { type: field, value: spec[field] ?? null, config, live: live.active }));
+      steps.push({ op: 'setMetadata', description: `set ${field} of domain ${name}`, payload: { type: field, value: spec[field] ?? null, config, live: live.active } });
     }
   }
   if (changes.some((c) => c.path === 'spec.autostart')) {
-    steps.push(step('setAutostart', `${spec.autostart ? 'enable' : 'disable'} autostart of domain ${name}`, { autostart: spec.autostart === true }));
+    steps.push({ op: 'setAutostart', description: `${spec.autostart ? 'enable' : 'disable'} autostart of domain ${name}`, payload: { autostart: spec.autostart === true } });
   }
 
   // Running differences left after this plan: those it redefines now (restart required) and
@@ -363,7 +329,7 @@ function planUpdate(
   const restartPending = restartNote ? [] : pending;
   const action = steps.length > 0 ? 'update' : 'no-op';
   const reason = updateReason(name, changes, from, to, restartRequired, restartPending, restartNote);
-  const change: ResourceChange<'Domain'> = { ...base, action, changes: action === 'no-op' ? [] : changes, restartRequired, reason, steps };
+  const change = buildChange(id, { action, changes: action === 'no-op' ? [] : changes, restartRequired, reason, steps });
   if (restartPending.length > 0) change.restartPending = restartPending;
   return change;
 }

@@ -4,7 +4,8 @@
 // second — "restart pending" — instead of "no changes". Some fields can be changed in the
 // running guest itself (ballooning, vCPU hotplug): those become live steps. Pure.
 import type { DomainSpec } from '../../manifests/types.js';
-import type { FieldChange, PendingRestart, Step } from '../types.js';
+import type { FieldChange, PendingRestart } from '../types.js';
+import type { DomainStep } from './steps.js';
 import { diffDomain } from './diff.js';
 import { sizeToKiB } from './memory.js';
 import { bytesToSize } from './memory.js';
@@ -47,7 +48,7 @@ export function diffRunning(desired: DomainSpec, running: DomainSpec): FieldChan
 
 export interface LivePlan {
   /** Steps that change the running guest (and, where `config`, its persistent config). */
-  steps: Step[];
+  steps: DomainStep[];
   /** Whether those steps bring the field at `path` to the manifest's value, running and defined. */
   covers(path: string): boolean;
   /** Why a running difference at `path` could not be applied live (it then needs a restart). */
@@ -93,7 +94,7 @@ export function planLiveChanges(
   differences: readonly FieldChange[],
   config: boolean,
 ): LivePlan {
-  const steps: Step[] = [];
+  const steps: DomainStep[] = [];
   const paths = new Set<string>();
   const lists = new Set<DeviceList>();
   const notLive = new Map<string, string>();

@@ -1,50 +1,42 @@
-// I/O: reading host interfaces and carrying out planned steps.
-import type { LibvirtClient } from '../../libvirt/client.js';
+// I/O: the libvirt calls of host interfaces, for the persistent-object template
+// (common/persistent-object.ts). Interfaces are always persistent and have no autostart (their
+// start mode is in the XML); their listings filter on active only.
+import type { InterfaceRef, LibvirtClient } from '../../libvirt/client.js';
 import { VIR_ERR_NO_INTERFACE } from '../../libvirt/errors.js';
-import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
-import { kindKey } from '../../manifests/identity.js';
-import type { LiveResource, ResourceChange, Step } from '../types.js';
-import { inactiveXmlOrLive } from '../common/live-xml.js';
-import { payloadString, unknownStep } from '../common/payload.js';
+import type { LiveResource } from '../types.js';
+import { objectStepExecutor, readObjects, type ObjectReadAdapter } from '../common/persistent-object.js';
+import { payloadString } from '../common/payload.js';
 import { interfaceFromXml } from './from-xml.js';
 
-export async function readInterfaces(client: LibvirtClient): Promise<Array<LiveResource<'Interface'>>> {
-  const [refs, active] = await Promise.all([client.listInterfaces(), client.listInterfaces({ active: true })]);
-  const activeNames = new Set(active.map((r) => r.name));
-  return mapBounded(refs, READ_CONCURRENCY, async (ref) => {
-    const xml = await unlessGone(
-      inactiveXmlOrLive((inactive) => client.getInterfaceXml(ref, { inactive })),
-      VIR_ERR_NO_INTERFACE,
-    );
-    if (xml === undefined) return undefined;
-    const isActive = activeNames.has(ref.name);
-    return {
-      key: kindKey('Interface', ref.name),
-      kind: 'Interface' as const,
-      name: ref.name,
-      xml,
-      spec: interfaceFromXml(xml, { active: isActive }),
-      active: isActive,
-      persistent: true,
-      markedOwned: false,
-    };
-  });
+const interfaceReading: ObjectReadAdapter<'Interface', InterfaceRef> = {
+  kind: 'Interface',
+  list: (client, filter) => client.listInterfaces(filter?.active ? { active: true } : {}),
+  lookup: (client, name) => client.lookupInterface(name),
+  facts: (client) => ({
+    active: (ref) => client.isInterfaceActive(ref),
+    persistent: async () => true,
+    autostart: async () => false,
+  }),
+  bulkFacts: async (client) => {
+    const active = new Set((await client.listInterfaces({ active: true })).map((r) => r.name));
+    return async (ref) => ({ active: active.has(ref.name), persistent: true, autostart: false });
+  },
+  xml: (client, ref, inactive) => client.getInterfaceXml(ref, { inactive }),
+  fromXml: interfaceFromXml,
+  goneCode: VIR_ERR_NO_INTERFACE,
+};
+
+export function readInterfaces(client: LibvirtClient): Promise<Array<LiveResource<'Interface'>>> {
+  return readObjects(interfaceReading, client);
 }
 
-export async function executeInterfaceStep(step: Step, _change: ResourceChange<'Interface'>, client: LibvirtClient): Promise<void> {
-  if (step.op === 'define') {
-    await client.defineInterface(payloadString(step, 'xml'));
-    return;
-  }
-  const ref = await client.getInterface(payloadString(step, 'name'));
-  switch (step.op) {
-    case 'start':
-      return client.startInterface(ref);
-    case 'destroy':
-      return client.destroyInterface(ref);
-    case 'undefine':
-      return client.undefineInterface(ref);
-    default:
-      throw unknownStep('Interface', step);
-  }
-}
+export const executeInterfaceStep = objectStepExecutor<'Interface', InterfaceRef>({
+  kind: 'Interface',
+  calls: (client) => ({
+    define: (xml) => client.defineInterface(xml),
+    find: (step) => client.getInterface(payloadString(step, 'name')),
+    start: (ref) => client.startInterface(ref),
+    destroy: (ref) => client.destroyInterface(ref),
+    undefine: (ref) => client.undefineInterface(ref),
+  }),
+});

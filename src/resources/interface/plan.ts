@@ -1,10 +1,12 @@
-// Pure planning of one host interface. An interface with startMode onboot is meant to be up, so
+// Pure planning of one host interface on the persistent-object template (common/persistent-object.ts). An interface with startMode onboot is meant to be up, so
 // it is started when inactive (created or found down); other start modes are left as they are.
 import type { InterfaceManifest, InterfaceSpec, LoadedManifest } from '../../manifests/types.js';
 import { kindKey } from '../../manifests/identity.js';
-import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
-import { buildChange, changeIdentity, createChanges, noOp, updateReason } from '../common/change.js';
-import { activeChange, defineStep, startStep, stopStep, undefineStep } from '../common/lifecycle.js';
+import type { FieldChange, LiveResource, PlanContext, ResourceChange } from '../types.js';
+import type { InterfaceStep } from './steps.js';
+import { buildChange, noOp, updateReason } from '../common/change.js';
+import { activeChange, defineStep, startStep } from '../common/lifecycle.js';
+import { planObject, removeSteps, type ObjectPlanAdapter } from '../common/persistent-object.js';
 import { diffInterface } from './diff.js';
 import { interfaceToXml } from './to-xml.js';
 
@@ -25,42 +27,36 @@ export function planInterface(
   live: InterfaceLive | undefined,
   ctx: PlanContext,
 ): ResourceChange<'Interface'> {
-  const change = planInterfaceChange(desired, live, ctx);
+  const change = planObject(interfacePlanning, desired, live, ctx);
   // Refused at plan time: apply would otherwise fail half-way with VIR_ERR_NO_SUPPORT.
   if (change.action === 'no-op' || ctx.host?.interfaceBackend !== 'read-only') return change;
   return { ...change, refused: READ_ONLY_INTERFACES };
 }
 
-function planInterfaceChange(
-  desired: LoadedManifest<InterfaceManifest> | undefined,
-  live: InterfaceLive | undefined,
-  ctx: PlanContext,
-): ResourceChange<'Interface'> {
-  const id = changeIdentity('Interface', desired, live, desired ? interfaceDependencies(desired.manifest.spec, ctx) : []);
-  const { name } = id;
-  const label = `interface ${name}`;
-  if (!desired) {
-    if (!live) return noOp(id, 'absent on both sides');
-    const steps: Step[] = [];
-    if (live.active) steps.push(stopStep(label, { name }));
-    steps.push(undefineStep(label, { name }));
-    return buildChange(id, { action: 'delete', reason: 'interface left the manifests', steps });
-  }
-  const m = desired.manifest;
-  const wantsUp = m.spec.startMode === 'onboot';
-  if (!live) {
-    const steps = [defineStep(label, { name }, interfaceToXml(m, ctx))];
-    if (wantsUp) steps.push(startStep(label, { name }));
-    return buildChange(id, { action: 'create', reason: 'interface does not exist', changes: createChanges(m.spec), steps });
-  }
-  const config = diffInterface(m.spec, live.spec, live.xml);
-  const active = wantsUp ? activeChange(live.active) : undefined;
-  const changes = [...config, active].filter((c): c is FieldChange => c !== undefined);
-  if (changes.length === 0) return noOp(id);
-  const steps: Step[] = [];
-  if (config.length) steps.push(defineStep(label, { name }, interfaceToXml(m, ctx)));
-  if (active) steps.push(startStep(label, { name }));
-  const restartRequired = config.length > 0 && live.active;
-  const reason = updateReason(config, restartRequired, active ? 'interface is down, start mode onboot' : undefined);
-  return buildChange(id, { action: 'update', reason, changes, steps, restartRequired });
-}
+const interfacePlanning: ObjectPlanAdapter<'Interface'> = {
+  kind: 'Interface',
+  noun: 'interface',
+  deleteReason: 'interface left the manifests',
+  deleteSteps: (live) => removeSteps('interface', live),
+  dependsOn: (manifest, ctx) => interfaceDependencies(manifest.spec, ctx),
+  createSteps: (m, ctx) => {
+    const label = `interface ${m.metadata.name}`;
+    const steps: InterfaceStep[] = [defineStep(label, { name: m.metadata.name }, interfaceToXml(m, ctx))];
+    if (m.spec.startMode === 'onboot') steps.push(startStep(label, { name: m.metadata.name }));
+    return steps;
+  },
+  planUpdate: (id, m, live, ctx) => {
+    const { name } = id;
+    const label = `interface ${name}`;
+    const config = diffInterface(m.spec, live.spec, live.xml);
+    const active = m.spec.startMode === 'onboot' ? activeChange(live.active) : undefined;
+    const changes = [...config, active].filter((c): c is FieldChange => c !== undefined);
+    if (changes.length === 0) return noOp(id);
+    const steps: InterfaceStep[] = [];
+    if (config.length) steps.push(defineStep(label, { name }, interfaceToXml(m, ctx)));
+    if (active) steps.push(startStep(label, { name }));
+    const restartRequired = config.length > 0 && live.active;
+    const reason = updateReason(config, restartRequired, active ? 'interface is down, start mode onboot' : undefined);
+    return buildChange(id, { action: 'update', reason, changes, steps, restartRequired });
+  },
+};

@@ -3,7 +3,7 @@
 // (dnsmasq re-reads them). Each list is diffed into delete, modify and add commands, deletes
 // first so an address moving between entries never collides. Pure.
 import type { NetworkSpec } from '../../manifests/types.js';
-import type { Step } from '../types.js';
+import type { NetworkUpdateStep } from './steps.js';
 import { toXmlString, type XmlElement } from '../xml.js';
 import { normIp } from '../common/normalize.js';
 import { hostOps } from './dhcp-hosts.js';
@@ -18,7 +18,7 @@ export interface UpdateTarget {
   affectConfig: boolean;
 }
 
-function updateStep(name: string, section: string, command: string, parentIndex: number, xml: XmlElement, what: string, target: UpdateTarget): Step {
+function updateStep(name: string, section: string, command: string, parentIndex: number, xml: XmlElement, what: string, target: UpdateTarget): NetworkUpdateStep {
   const verb = command === 'add-last' ? 'add' : command;
   return {
     op: 'networkUpdate',
@@ -38,8 +38,8 @@ function setOps<T>(want: readonly T[], have: readonly T[], key: (t: T) => string
  * The steps bringing `have`'s live-updatable lists at `paths` (e.g. "spec.ips[0].dhcp.ranges")
  * to `want`'s; lists elsewhere, or that the manifest leaves out, are not touched.
  */
-export function liveUpdateSteps(name: string, want: NetworkSpec, have: NetworkSpec, target: UpdateTarget, paths: ReadonlySet<string>): Step[] {
-  const steps: Step[] = [];
+export function liveUpdateSteps(name: string, want: NetworkSpec, have: NetworkSpec, target: UpdateTarget, paths: ReadonlySet<string>): NetworkUpdateStep[] {
+  const steps: NetworkUpdateStep[] = [];
   (want.ips ?? []).forEach((ip, i) => {
     const haveDhcp = have.ips?.[i]?.dhcp;
     if (ip.dhcp?.ranges && paths.has(`spec.ips[${i}].dhcp.ranges`)) {

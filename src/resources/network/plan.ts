@@ -1,8 +1,11 @@
-// Pure planning of one network. Networks have no state field: a managed network is kept active.
-import type { LoadedManifest, NetworkManifest, NetworkSpec } from '../../manifests/types.js';
-import type { FieldChange, LiveResource, PendingRestart, PlanContext, ResourceChange, Step } from '../types.js';
-import { buildChange, changeIdentity, createChanges, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
-import { activeChange, autostartChange, defineStep, setAutostartStep, startStep, stopStep, undefineStep } from '../common/lifecycle.js';
+// Pure planning of one network on the persistent-object template (common/persistent-object.ts).
+// Networks have no state field: a managed network is kept active.
+import type { LoadedManifest, NetworkManifest } from '../../manifests/types.js';
+import type { FieldChange, LiveResource, PendingRestart, PlanContext, ResourceChange } from '../types.js';
+import type { NetworkStep } from './steps.js';
+import { buildChange, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
+import { activeChange, autostartChange, defineStep, setAutostartStep, startStep } from '../common/lifecycle.js';
+import { planObject, removeSteps, type ObjectPlanAdapter } from '../common/persistent-object.js';
 import { diffNetwork } from './diff.js';
 import { LIVE_UPDATE_PATH, liveUpdateSteps } from './live-update.js';
 import { networkToXml } from './to-xml.js';
@@ -10,22 +13,14 @@ import { describePending } from '../common/pending.js';
 
 type NetworkLive = LiveResource<'Network'>;
 
-function planDelete(id: ChangeIdentity<'Network'>, live: NetworkLive): ResourceChange<'Network'> {
-  const label = `network ${live.name}`;
-  const payload = { name: live.name };
-  const steps: Step[] = [];
-  if (live.active) steps.push(stopStep(label, payload));
-  if (live.persistent) steps.push(undefineStep(label, payload));
-  return buildChange(id, { action: 'delete', reason: 'network left the manifests', steps });
-}
-
-function planCreate(id: ChangeIdentity<'Network'>, manifest: NetworkManifest): ResourceChange<'Network'> {
+/** Created: defined, autostart set when wanted, then started (a managed network is kept active). */
+function createSteps(manifest: NetworkManifest): NetworkStep[] {
   const name = manifest.metadata.name;
   const label = `network ${name}`;
-  const steps: Step[] = [defineStep(label, { name }, networkToXml(manifest, undefined))];
+  const steps: NetworkStep[] = [defineStep(label, { name }, networkToXml(manifest, undefined))];
   if (manifest.spec.autostart) steps.push(setAutostartStep(label, { name }, true));
   steps.push(startStep(label, { name }));
-  return buildChange(id, { action: 'create', reason: 'network does not exist', changes: createChanges(manifest.spec), steps });
+  return steps;
 }
 
 /**
@@ -58,7 +53,7 @@ function planUpdate(id: ChangeIdentity<'Network'>, manifest: NetworkManifest, li
   );
   if (changes.length === 0 && pending.length === 0) return noOp(id);
 
-  const steps: Step[] = [];
+  const steps: NetworkStep[] = [];
   if (redefine) steps.push(defineStep(label, { name }, networkToXml(manifest, live.xml)));
   else if (config.length) steps.push(...liveUpdateSteps(name, manifest.spec, live.spec, { affectLive: live.active, affectConfig: true }, configPaths));
   if (liveRunning.length && live.running) {
@@ -75,13 +70,15 @@ function planUpdate(id: ChangeIdentity<'Network'>, manifest: NetworkManifest, li
   return change;
 }
 
-export function planNetwork(
-  desired: LoadedManifest<NetworkManifest> | undefined,
-  live: NetworkLive | undefined,
-  _ctx: PlanContext,
-): ResourceChange<'Network'> {
-  const id = changeIdentity('Network', desired, live);
-  if (!desired) return live ? planDelete(id, live) : noOp(id, 'absent on both sides');
-  if (!live) return planCreate(id, desired.manifest);
-  return planUpdate(id, desired.manifest, live);
+const networkPlanning: ObjectPlanAdapter<'Network'> = {
+  kind: 'Network',
+  noun: 'network',
+  deleteReason: 'network left the manifests',
+  deleteSteps: (live) => removeSteps('network', live),
+  createSteps,
+  planUpdate,
+};
+
+export function planNetwork(desired: LoadedManifest<NetworkManifest> | undefined, live: NetworkLive | undefined, ctx: PlanContext): ResourceChange<'Network'> {
+  return planObject(networkPlanning, desired, live, ctx);
 }

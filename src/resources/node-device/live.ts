@@ -12,7 +12,8 @@ import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
 import { hostUseByDevice, parseMounts, parseSwaps, type LocalHostFacts } from './host-facts.js';
 import type { DeviceHostUse } from './host-use.js';
 import { kindKey } from '../../manifests/identity.js';
-import type { LiveResource, ResourceChange, Step } from '../types.js';
+import type { LiveResource, ResourceChange } from '../types.js';
+import type { NodeDeviceStep } from './steps.js';
 import { payloadOptionalString, payloadString, unknownStep } from '../common/payload.js';
 import { nodeDeviceFromXml } from './xml.js';
 
@@ -40,7 +41,7 @@ export async function readNodeDevices(client: LibvirtClient): Promise<Array<Live
   });
 }
 
-export async function executeNodeDeviceStep(step: Step, _change: ResourceChange<'NodeDevice'>, client: LibvirtClient): Promise<void> {
+export async function executeNodeDeviceStep(step: NodeDeviceStep, _change: ResourceChange<'NodeDevice'>, client: LibvirtClient): Promise<void> {
   const name = payloadString(step, 'name');
   switch (step.op) {
     case 'detach': {

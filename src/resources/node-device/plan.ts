@@ -7,7 +7,8 @@
 // records the live key so that a released device (manifest removed, apply --prune) can be found
 // and given back to its host driver.
 import type { LoadedManifest, NodeDeviceManifest, NodeDeviceSpec } from '../../manifests/types.js';
-import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
+import type { FieldChange, LiveResource, PlanContext, ResourceChange } from '../types.js';
+import type { NodeDeviceStep } from './steps.js';
 import { buildChange, changeIdentity, noOp, type ChangeIdentity } from '../common/change.js';
 import { describeDevice, findDevices, matches } from './identity.js';
 import { kindKey } from '../../manifests/identity.js';
@@ -16,11 +17,11 @@ import { ANNOTATION_ALLOW_HOST_DEVICE, judgeDetach } from './host-use.js';
 
 type DeviceLive = LiveResource<'NodeDevice'>;
 
-function detachStep(device: string, what: string, driver: string): Step {
+function detachStep(device: string, what: string, driver: string): NodeDeviceStep {
   return { op: 'detach', description: `detach ${what} (${device}) from its host driver, bind ${driver}`, payload: { name: device, driver } };
 }
 
-function reattachStep(device: string, what: string): Step {
+function reattachStep(device: string, what: string): NodeDeviceStep {
   return { op: 'reattach', description: `give ${what} (${device}) back to its host driver`, payload: { name: device } };
 }
 
@@ -47,7 +48,7 @@ function planOnDevice(id: ChangeIdentity<'NodeDevice'>, m: NodeDeviceManifest, w
   const driver = spec.driver ?? 'vfio';
   const isDetached = device.spec.detached ?? false;
   const changes: FieldChange[] = [];
-  const steps: Step[] = [];
+  const steps: NodeDeviceStep[] = [];
   if (wantDetached && !isDetached) {
     changes.push({ path: 'spec.detached', before: false, after: true, class: 'live' });
     steps.push(detachStep(device.name, what, driver));

@@ -3,8 +3,9 @@
 import type { LibvirtClient, SecretRef } from '../../libvirt/client.js';
 import { VIR_ERR_NO_SECRET } from '../../libvirt/errors.js';
 import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
-import { payloadString, StepPayloadError, unknownStep } from '../common/payload.js';
-import type { LiveResource, ResourceChange, Step, StepRecords } from '../types.js';
+import { payloadString, StepPayloadError, type PayloadCarrier } from '../common/payload.js';
+import { objectStepExecutor } from '../common/persistent-object.js';
+import type { LiveResource } from '../types.js';
 import { newSecretDigest } from './digest.js';
 import { checkedValueSource, readSecretValue } from './value-source.js';
 import { USAGE_TYPES, usageKey, usageTypeOfNumber, type UsageType } from './usage.js';
@@ -24,25 +25,31 @@ async function readOne(client: LibvirtClient, ref: SecretRef): Promise<LiveResou
   return { key: usageKey({ type, id: ref.usageID }), kind: 'Secret', name: ref.usageID, xml, spec: secretFromXml(xml), active: true, persistent: true, markedOwned: false };
 }
 
-function usageFrom(step: Step): { type: UsageType; id: string } {
+function usageFrom(step: PayloadCarrier): { type: UsageType; id: string } {
   const type = payloadString(step, 'usageType');
   if (!(type in USAGE_TYPES)) throw new StepPayloadError(`step ${step.op}: unknown usageType ${type}`);
   return { type: type as UsageType, id: payloadString(step, 'usageId') };
 }
 
-function lookup(client: LibvirtClient, step: Step): Promise<SecretRef | null> {
-  const u = usageFrom(step);
-  return client.lookupSecretByUsage(USAGE_TYPES[u.type].number, u.id);
-}
-
-
-export async function executeSecretStep(step: Step, change: ResourceChange<'Secret'>, client: LibvirtClient, _progress?: unknown, records?: StepRecords): Promise<void> {
-  switch (step.op) {
-    case 'define':
-      await client.defineSecret(payloadString(step, 'xml'));
-      return;
-    case 'setValue': {
-      const ref = await lookup(client, step);
+/**
+ * Secrets on the persistent-object template (common/persistent-object.ts): they have no name and
+ * no lifecycle, so steps find them by usage, an undefine of one already gone is done, and setting
+ * the value is the step only they have.
+ */
+export const executeSecretStep = objectStepExecutor<'Secret', SecretRef>({
+  kind: 'Secret',
+  calls: (client) => ({
+    define: (xml) => client.defineSecret(xml),
+    find: (step) => {
+      const u = usageFrom(step);
+      return client.lookupSecretByUsage(USAGE_TYPES[u.type].number, u.id);
+    },
+    undefine: (ref) => client.undefineSecret(ref),
+  }),
+  undefineGoneIsDone: true,
+  extraSteps: {
+    setValue: async (step, { client, change, object, records }) => {
+      const ref = await object();
       if (!ref) throw new Error(`no secret for ${payloadString(step, 'usageType')} ${JSON.stringify(payloadString(step, 'usageId'))} to set the value of`);
       const value = await readSecretValue(checkedValueSource(step.payload, `step ${step.op}: payload`));
       try {
@@ -51,14 +58,6 @@ export async function executeSecretStep(step: Step, change: ResourceChange<'Secr
       } finally {
         value.fill(0);
       }
-      return;
-    }
-    case 'undefine': {
-      const ref = await lookup(client, step);
-      if (ref) await client.undefineSecret(ref);
-      return;
-    }
-    default:
-      throw unknownStep('Secret', step);
-  }
-}
+    },
+  },
+});

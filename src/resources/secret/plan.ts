@@ -3,7 +3,8 @@
 import { kindKey } from '../../manifests/identity.js';
 import type { LoadedManifest, SecretManifest, SecretSpec } from '../../manifests/types.js';
 import { buildChange, noOp, type ChangeIdentity } from '../common/change.js';
-import type { FieldChange, LiveResource, PlanContext, ResourceChange, SecretValueState, Step } from '../types.js';
+import type { FieldChange, LiveResource, PlanContext, ResourceChange, SecretValueState } from '../types.js';
+import type { SecretStep, SecretUsagePayload } from './steps.js';
 import { describeValueFrom } from './value-source.js';
 import { findUsage, usageKey, usageOf } from './usage.js';
 import { secretToXml } from './xml.js';
@@ -19,12 +20,12 @@ function usageText(spec: SecretSpec): string {
   return `${u.type} ${JSON.stringify(u.id)}`;
 }
 
-function defineStep(spec: SecretSpec, uuid: string | undefined, verb: string): Step {
+function defineStep(spec: SecretSpec, uuid: string | undefined, verb: string): SecretStep {
   return { op: 'define', description: `${verb} secret for ${usageText(spec)}`, payload: { xml: secretToXml(spec, uuid) } };
 }
 
 /** The step names where the value is read, not the value: apply reads it again there. */
-function setValueStep(spec: SecretSpec): Step {
+function setValueStep(spec: SecretSpec): SecretStep {
   const u = usageOf(spec.usage);
   return {
     op: 'setValue',
@@ -80,12 +81,12 @@ export function planSecret(desired: LoadedManifest<SecretManifest> | undefined, 
   const note = valueState?.state === 'unreadable' ? `; value not compared: ${valueState.reason}` : '';
   if (changes.some((c) => c.class === 'replace')) {
     // libvirt refuses to change a secret's private flag or uuid in place: undefine, define, set.
-    const steps = [{ op: 'undefine', description: `undefine the secret for ${usageText(spec)}`, payload: usagePayload(spec) }, defineStep(spec, spec.uuid ?? found.spec.uuid, 'define'), setValueStep(spec)];
+    const steps: SecretStep[] = [{ op: 'undefine', description: `undefine the secret for ${usageText(spec)}`, payload: usagePayload(spec) }, defineStep(spec, spec.uuid ?? found.spec.uuid, 'define'), setValueStep(spec)];
     // The old value goes with the old secret: without the value at hand, a replace would leave none.
     const refused = valueState?.state === 'unreadable' ? `replacing the secret needs its value, which cannot be read here (${valueState.reason})` : undefined;
     return { ...buildChange(id, { action: 'replace', reason: `${changes.map((c) => c.path).join(', ')} cannot change in place${note}`, changes: [...changes, ...(value ? [value] : [])], steps, ...(refused ? { refused } : {}) }), liveKey };
   }
-  const steps: Step[] = [];
+  const steps: SecretStep[] = [];
   if (changes.length > 0) steps.push(defineStep(spec, found.spec.uuid, 'redefine'));
   if (value) {
     changes.push(value);
@@ -95,7 +96,7 @@ export function planSecret(desired: LoadedManifest<SecretManifest> | undefined, 
   return { ...buildChange(id, { action: 'update', reason: `${changes.map((c) => c.path).join(', ')} changed${note}`, changes, steps }), liveKey };
 }
 
-function usagePayload(spec: SecretSpec): Record<string, unknown> {
+function usagePayload(spec: SecretSpec): SecretUsagePayload {
   const u = usageOf(spec.usage);
   return { usageType: u.type, usageId: u.id };
 }

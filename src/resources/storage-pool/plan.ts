@@ -1,14 +1,16 @@
-// Pure planning of one storage pool. Pools are kept active (no state field). Replacing a pool
+// Pure planning of one storage pool on the persistent-object template (common/persistent-object.ts). Pools are kept active (no state field). Replacing a pool
 // (new type, source or target) destroys and undefines the old definition, never its data, and
 // still needs virtkeeper.io/allow-replace: "true" because volumes vanish from libvirt's view.
 // Deleting a pool never runs virStoragePoolDelete: the storage stays on the host.
 import { authUsageType } from '../../manifests/references.js';
 import type { IdentityKey, LoadedManifest, StoragePoolManifest } from '../../manifests/types.js';
 import { secretRefKeys } from '../secret/usage.js';
-import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
+import type { FieldChange, LiveResource, PlanContext, ResourceChange } from '../types.js';
+import type { PoolBuildStep, StoragePoolStep } from './steps.js';
 import { ANNOTATION_ALLOW_FORMAT, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } from '../common/annotations.js';
-import { buildChange, changeIdentity, createChanges, listPaths, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
-import { activeChange, autostartChange, defineStep, setAutostartStep, startStep, stopStep, undefineStep } from '../common/lifecycle.js';
+import { buildChange, listPaths, noOp, updateReason, type ChangeIdentity } from '../common/change.js';
+import { activeChange, autostartChange, defineStep, setAutostartStep, startStep } from '../common/lifecycle.js';
+import { planObject, removeSteps, type ObjectPlanAdapter } from '../common/persistent-object.js';
 import { diffPool } from './diff.js';
 import { poolToXml, resolvePoolSecrets } from './to-xml.js';
 
@@ -20,7 +22,7 @@ type PoolLive = LiveResource<'StoragePool'>;
  * table), so they run only with virtkeeper.io/allow-format: "true", and then with
  * NO_OVERWRITE so an existing volume group or partition table is still refused by libvirt.
  */
-export function buildStep(manifest: StoragePoolManifest): Step | undefined {
+export function buildStep(manifest: StoragePoolManifest): PoolBuildStep | undefined {
   const name = manifest.metadata.name;
   const allowFormat = annotationIsTrue(manifest, ANNOTATION_ALLOW_FORMAT);
   switch (manifest.spec.type) {
@@ -57,22 +59,14 @@ export function buildStep(manifest: StoragePoolManifest): Step | undefined {
   }
 }
 
-function createSteps(manifest: StoragePoolManifest, liveXml: string | undefined): Step[] {
+function createSteps(manifest: StoragePoolManifest, liveXml: string | undefined): StoragePoolStep[] {
   const name = manifest.metadata.name;
   const label = `pool ${name}`;
-  const steps: Step[] = [defineStep(label, { name }, poolToXml(manifest, liveXml))];
+  const steps: StoragePoolStep[] = [defineStep(label, { name }, poolToXml(manifest, liveXml))];
   const build = buildStep(manifest);
   if (build) steps.push(build);
   steps.push(startStep(label, { name }));
   if (manifest.spec.autostart) steps.push(setAutostartStep(label, { name }, true));
-  return steps;
-}
-
-function removeSteps(live: PoolLive): Step[] {
-  const label = `pool ${live.name}`;
-  const steps: Step[] = [];
-  if (live.active) steps.push(stopStep(label, { name: live.name }));
-  if (live.persistent) steps.push(undefineStep(label, { name: live.name }));
   return steps;
 }
 
@@ -84,7 +78,7 @@ function planUpdate(id: ChangeIdentity<'StoragePool'>, manifest: StoragePoolMani
   const replaced = config.filter((c) => c.class === 'replace');
   if (replaced.length) {
     const reason = `${listPaths(replaced)} changed: the pool must be replaced`;
-    const steps = [...removeSteps(live), ...createSteps(manifest, undefined)];
+    const steps = [...removeSteps('pool', live), ...createSteps(manifest, undefined)];
     const refused = annotationIsTrue(manifest, ANNOTATION_ALLOW_REPLACE)
       ? undefined
       : `replacing pool ${name} (${listPaths(replaced)}) hides its volumes from libvirt; annotate ${ANNOTATION_ALLOW_REPLACE}: "true" to allow it`;
@@ -93,7 +87,7 @@ function planUpdate(id: ChangeIdentity<'StoragePool'>, manifest: StoragePoolMani
   const active = activeChange(live.active);
   const changes = [...config, autostart, active].filter((c): c is FieldChange => c !== undefined);
   if (changes.length === 0) return noOp(id);
-  const steps: Step[] = [];
+  const steps: StoragePoolStep[] = [];
   if (config.length) steps.push(defineStep(label, { name }, poolToXml(manifest, live.xml)));
   if (active) steps.push(startStep(label, { name }));
   if (autostart) steps.push(setAutostartStep(label, { name }, autostart.after as boolean));
@@ -109,29 +103,18 @@ export function poolDependencies(manifest: StoragePoolManifest | undefined): Ide
   return auth && type ? secretRefKeys(auth.secret, type) : [];
 }
 
-export function planPool(
-  loaded: LoadedManifest<StoragePoolManifest> | undefined,
-  live: PoolLive | undefined,
-  ctx: PlanContext,
-): ResourceChange<'StoragePool'> {
-  const id = changeIdentity('StoragePool', loaded, live, poolDependencies(loaded?.manifest));
+const poolPlanning: ObjectPlanAdapter<'StoragePool'> = {
+  kind: 'StoragePool',
+  noun: 'pool',
+  deleteReason: 'pool left the manifests (its storage and volumes stay on the host)',
+  deleteSteps: (live) => removeSteps('pool', live),
+  dependsOn: (manifest) => poolDependencies(manifest),
   // From here on the login's secret is the usage id libvirt refers to it by, as the live XML has it.
-  const desired = loaded && { ...loaded, manifest: resolvePoolSecrets(loaded.manifest, ctx.desired) };
-  if (!desired) {
-    if (!live) return noOp(id, 'absent on both sides');
-    return buildChange(id, {
-      action: 'delete',
-      reason: 'pool left the manifests (its storage and volumes stay on the host)',
-      steps: removeSteps(live),
-    });
-  }
-  if (!live) {
-    return buildChange(id, {
-      action: 'create',
-      reason: 'pool does not exist',
-      changes: createChanges(desired.manifest.spec),
-      steps: createSteps(desired.manifest, undefined),
-    });
-  }
-  return planUpdate(id, desired.manifest, live);
+  prepare: (manifest, ctx) => resolvePoolSecrets(manifest, ctx.desired),
+  createSteps: (manifest) => createSteps(manifest, undefined),
+  planUpdate,
+};
+
+export function planPool(loaded: LoadedManifest<StoragePoolManifest> | undefined, live: PoolLive | undefined, ctx: PlanContext): ResourceChange<'StoragePool'> {
+  return planObject(poolPlanning, loaded, live, ctx);
 }

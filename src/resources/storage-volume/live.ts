@@ -7,8 +7,9 @@ import { formatBytes } from '../../manifests/units.js';
 import { hasErrorCode, VIR_ERR_NO_STORAGE_POOL, VIR_ERR_NO_STORAGE_VOL, VIR_ERR_STORAGE_VOL_EXIST } from '../../libvirt/errors.js';
 import { withPool } from './pool-refs.js';
 import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
-import type { LiveResource, ResourceChange, Step, StepProgress, StepRecords } from '../types.js';
-import { payloadNumber, payloadOptionalString, payloadString, StepPayloadError, unknownStep } from '../common/payload.js';
+import type { LiveResource, ResourceChange, StepProgress, StepRecords } from '../types.js';
+import type { StorageVolumeStep } from './steps.js';
+import { payloadField, payloadNumber, payloadOptionalString, payloadString, StepPayloadError, unknownStep } from '../common/payload.js';
 import { checkedContent, checksumProblem, sizeProblem, VolumeContentError } from './content-check.js';
 import { buildSeedImage, buildSeedImageOf } from '../../cloud-init/domain-seed.js';
 import { SeedSecretError, seedSecretDigestKey, substituteSecrets } from '../../cloud-init/seed-secrets.js';
@@ -58,11 +59,11 @@ export class VolumeUploadError extends Error {
   override name = 'VolumeUploadError';
 }
 
-async function volumeRef(client: LibvirtClient, step: Step): Promise<StorageVolumeRef> {
+async function volumeRef(client: LibvirtClient, step: StorageVolumeStep): Promise<StorageVolumeRef> {
   return withPool(client, payloadString(step, 'pool'), (pool) => client.getStorageVolume(pool, payloadString(step, 'name')));
 }
 
-async function createVolume(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient): Promise<void> {
+async function createVolume(step: StorageVolumeStep, change: ResourceChange<'StorageVolume'>, client: LibvirtClient): Promise<void> {
   const upload = change.steps.find((s) => s.op === 'upload');
   if (upload) await checkLocalSourceFits(upload, change);
   const xml = payloadString(step, 'xml');
@@ -94,7 +95,7 @@ async function volumeExists(client: LibvirtClient, pool: string, name: string): 
   }
 }
 
-function uploadSpec(step: Step): UploadSourceSpec {
+function uploadSpec(step: StorageVolumeStep): UploadSourceSpec {
   const path = payloadOptionalString(step, 'path');
   const url = payloadOptionalString(step, 'url');
   if (path !== undefined && url === undefined) return { path };
@@ -103,9 +104,9 @@ function uploadSpec(step: Step): UploadSourceSpec {
 }
 
 /** The step's Secret-valued request headers (name → where the value is read), checked. */
-function uploadHeaderSources(step: Step): Array<NamedValueSource & { header: string }> {
+function uploadHeaderSources(step: StorageVolumeStep): Array<NamedValueSource & { header: string }> {
   const where = `step ${step.op}: payload.headers`;
-  const list = step.payload?.headers;
+  const list = payloadField(step, 'headers');
   const sources = checkedNamedValueSources(list, where);
   return sources.map((source, i) => {
     const header = (list as Array<{ header?: unknown }>)[i]?.header;
@@ -114,15 +115,15 @@ function uploadHeaderSources(step: Step): Array<NamedValueSource & { header: str
   });
 }
 
-function optionalCapacity(step: Step): bigint | undefined {
-  return step.payload?.capacity === undefined ? undefined : BigInt(payloadNumber(step, 'capacity'));
+function optionalCapacity(step: StorageVolumeStep): bigint | undefined {
+  return payloadField(step, 'capacity') === undefined ? undefined : BigInt(payloadNumber(step, 'capacity'));
 }
 
 /**
  * A local file that is missing or larger than the volume fails before the volume is created;
  * a URL's size is only known once the download starts (see uploadContent).
  */
-async function checkLocalSourceFits(upload: Step, change: ResourceChange<'StorageVolume'>): Promise<void> {
+async function checkLocalSourceFits(upload: StorageVolumeStep, change: ResourceChange<'StorageVolume'>): Promise<void> {
   const spec = uploadSpec(upload);
   if (spec.path === undefined) return;
   const capacity = optionalCapacity(upload);
@@ -185,7 +186,7 @@ async function growToCapacity(client: LibvirtClient, ref: StorageVolumeRef, capa
 }
 
 /** True when this change created the volume before this step: only then may a failed upload delete it. */
-function createdBefore(step: Step, change: ResourceChange<'StorageVolume'>): boolean {
+function createdBefore(step: StorageVolumeStep, change: ResourceChange<'StorageVolume'>): boolean {
   const index = change.steps.indexOf(step);
   return index > 0 && change.steps.slice(0, index).some((s) => s.op === 'createXml' || s.op === 'createXmlFrom');
 }
@@ -196,8 +197,9 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
  * A volume whose upload failed must not stay behind looking in sync (its spec matches, its
  * content does not): delete it when this change created it, so the next apply tries again.
  */
-async function failedUpload(err: unknown, step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, ref: StorageVolumeRef): Promise<VolumeUploadError> {
-  const source = typeof step.payload?.url === 'string' ? redactUrl(step.payload.url) : step.op === 'uploadSeed' ? 'the cloud-init seed' : step.payload?.path;
+async function failedUpload(err: unknown, step: StorageVolumeStep, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, ref: StorageVolumeRef): Promise<VolumeUploadError> {
+  const url = payloadField(step, 'url');
+  const source = typeof url === 'string' ? redactUrl(url) : step.op === 'uploadSeed' ? 'the cloud-init seed' : payloadField(step, 'path');
   const what = redactUrlsIn(`${change.key}: uploading ${String(source)} failed: ${messageOf(err)}`);
   if (!createdBefore(step, change)) {
     return new VolumeUploadError(`${what}; the volume existed before this change and was left as it is`, { cause: err });
@@ -213,7 +215,7 @@ async function failedUpload(err: unknown, step: Step, change: ResourceChange<'St
   return new VolumeUploadError(`${what}; the incomplete volume was deleted, so the next apply creates and uploads it again`, { cause: err });
 }
 
-async function uploadContent(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, progress?: StepProgress): Promise<void> {
+async function uploadContent(step: StorageVolumeStep, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, progress?: StepProgress): Promise<void> {
   const spec = uploadSpec(step);
   const sha256 = payloadOptionalString(step, 'sha256');
   const ref = await volumeRef(client, step);
@@ -226,16 +228,16 @@ async function uploadContent(step: Step, change: ResourceChange<'StorageVolume'>
 }
 
 /** The seed's files from an uploadSeed step, checked: a malformed payload is refused, not guessed at. */
-function seedFiles(step: Step): SeedImageSource['files'] {
-  const files = step.payload?.files;
+function seedFiles(step: StorageVolumeStep): SeedImageSource['files'] {
+  const files = payloadField(step, 'files');
   const valid = Array.isArray(files) && files.every((f: unknown) => typeof f === 'object' && f !== null && typeof (f as { name?: unknown }).name === 'string' && typeof (f as { text?: unknown }).text === 'string');
   if (!valid) throw new StepPayloadError(`step ${step.op}: payload.files must be a list of {name, text}`);
   return files as SeedImageSource['files'];
 }
 
 /** The step's secretRefs, checked: a malformed payload is refused, not guessed at. */
-function seedSecretRefs(step: Step): CloudInitSecretRef[] {
-  const refs = step.payload?.secretRefs;
+function seedSecretRefs(step: StorageVolumeStep): CloudInitSecretRef[] {
+  const refs = payloadField(step, 'secretRefs');
   if (refs === undefined) return [];
   const valid = Array.isArray(refs) && refs.every((r: unknown) => typeof (r as { placeholder?: unknown } | null)?.placeholder === 'string' && typeof (r as { secret?: unknown }).secret === 'string');
   if (!valid) throw new StepPayloadError(`step ${step.op}: payload.secretRefs must be a list of {placeholder, secret}`);
@@ -248,12 +250,12 @@ function seedSecretRefs(step: Step): CloudInitSecretRef[] {
  * their sources, and the image is zeroed after the upload; their salted digests are recorded per
  * seed volume and Secret, so the next plan tells a changed value.
  */
-async function uploadSeed(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, records?: StepRecords): Promise<void> {
+async function uploadSeed(step: StorageVolumeStep, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, records?: StepRecords): Promise<void> {
   const files = seedFiles(step);
   const planned = buildSeedImage(files);
   const sha256 = payloadString(step, 'sha256');
   const refs = seedSecretRefs(step);
-  const sources = checkedNamedValueSources(step.payload?.secrets, `step ${step.op}: payload.secrets`);
+  const sources = checkedNamedValueSources(payloadField(step, 'secrets'), `step ${step.op}: payload.secrets`);
   const ref = await volumeRef(client, step);
   try {
     const problem = checksumProblem('the seed image built from the plan', sha256, createHash('sha256').update(planned).digest('hex'));
@@ -286,7 +288,7 @@ async function uploadWithValues(client: LibvirtClient, ref: StorageVolumeRef, fi
   }
 }
 
-export async function executeVolumeStep(step: Step, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void> {
+export async function executeVolumeStep(step: StorageVolumeStep, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void> {
   switch (step.op) {
     case 'createXml':
     case 'createXmlFrom':

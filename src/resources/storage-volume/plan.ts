@@ -6,7 +6,8 @@
 import { redactUrl } from '../../manifests/redact-url.js';
 import type { IdentityKey, LoadedManifest, SeedImageSource, StorageVolumeManifest, StorageVolumeSpec } from '../../manifests/types.js';
 import { kindKey, volumeKey } from '../../manifests/identity.js';
-import type { FieldChange, LiveResource, PlanContext, ResourceChange, SecretValueState, Step } from '../types.js';
+import type { FieldChange, LiveResource, PlanContext, ResourceChange, SecretValueState } from '../types.js';
+import type { StorageVolumeStep } from './steps.js';
 import { formatSize } from '../../manifests/units.js';
 import { ANNOTATION_ALLOW_DELETE, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } from '../common/annotations.js';
 import { buildChange, createChanges, listPaths, noOp, type ChangeIdentity } from '../common/change.js';
@@ -33,11 +34,11 @@ function label(pool: string, name: string): string {
   return `volume ${pool}/${name}`;
 }
 
-function createSteps(manifest: StorageVolumeManifest, ctx: PlanContext): Step[] {
+function createSteps(manifest: StorageVolumeManifest, ctx: PlanContext): StorageVolumeStep[] {
   const { pool, cloneFrom, source } = manifest.spec;
   const name = manifest.metadata.name;
   const xml = volumeToXml(manifest, ctx);
-  const steps: Step[] = [];
+  const steps: StorageVolumeStep[] = [];
   if (cloneFrom) {
     const fromPool = cloneFrom.pool ?? pool;
     steps.push({
@@ -73,7 +74,7 @@ function createSteps(manifest: StorageVolumeManifest, ctx: PlanContext): Step[] 
  * placeholders (never the values), padded with zeros to the volume's capacity so that a rewrite
  * leaves nothing of an earlier, longer image.
  */
-function uploadSeedStep(manifest: StorageVolumeManifest, seed: SeedImageSource, sha256: string, ctx: PlanContext, verb = 'write'): Step {
+function uploadSeedStep(manifest: StorageVolumeManifest, seed: SeedImageSource, sha256: string, ctx: PlanContext, verb = 'write'): StorageVolumeStep {
   const { pool } = manifest.spec;
   const name = manifest.metadata.name;
   const refs = seed.secretRefs ?? [];
@@ -115,7 +116,7 @@ function seedSecretChanges(key: IdentityKey, seed: SeedImageSource, ctx: PlanCon
   return { changes, note: unreadable.length > 0 ? `; value not compared: ${unreadable.join('; ')}` : '' };
 }
 
-function deleteStep(pool: string, name: string): Step {
+function deleteStep(pool: string, name: string): StorageVolumeStep {
   return { op: 'delete', description: `delete ${label(pool, name)} and its data`, payload: { pool, name } };
 }
 
@@ -220,7 +221,7 @@ function planUpdate(id: ChangeIdentity<'StorageVolume'>, manifest: StorageVolume
       refused: `volumes are never shrunk: ${label(pool, name)} is ${formatSize(d.shrink.from)}, the manifest asks for ${formatSize(d.shrink.to)}`,
     });
   }
-  const steps: Step[] = [];
+  const steps: StorageVolumeStep[] = [];
   if (d.growTo !== undefined) {
     steps.push({
       op: 'resize',

@@ -6,6 +6,7 @@ import { networkKind } from '../../../src/resources/network/index.js';
 import { usePrivateLibvirtd } from '../../support/libvirtd.js';
 import { KindHarness, virsh, type AnyKind } from '../../unit/resources/common/harness.js';
 import { manifest } from '../../unit/resources/common/live.js';
+import { payloadOf } from '../../unit/resources/common/payload-of.js';
 
 const SPEC: NetworkSpec = {
   autostart: true,
@@ -65,7 +66,7 @@ describe('Network kind on the test driver', () => {
     const change = await h.plan(networkKind, m);
     expect(change.changes.map((c) => [c.path, c.class])).toEqual([['spec.ips[0].dhcp.hosts', 'live']]);
     expect(change.restartRequired).toBe(false);
-    expect(change.steps.map((s) => s.payload?.command)).toEqual(['modify', 'add-last']);
+    expect(change.steps.map((s) => payloadOf(s).command)).toEqual(['modify', 'add-last']);
     await h.execute(networkKind, change);
     expect((await h.plan(networkKind, m)).action).toBe('no-op');
     const xml = await client.getNetworkXml(await client.getNetwork('vk-lan'));

@@ -160,7 +160,8 @@ export class FakeEngine implements ControllerEngine {
         changes: [],
         restartRequired: false,
         reason: action,
-        steps: action === 'no-op' ? [] : action === 'create' ? [{ op: 'define', description: `define ${key}`, payload: { fp } }, { op: 'start', description: `start ${key}` }] : [{ op: action === 'update' ? 'define' : action, description: `${action} ${key}`, payload: { fp } }],
+        // Domain-shaped steps (any kind's would do): the fake never runs them, only counts them.
+        steps: action === 'no-op' ? [] : action === 'create' ? [{ op: 'define', description: `define ${key}`, payload: { xml: fp ?? '' } }, { op: 'start', description: `start ${key}` }] : action === 'update' ? [{ op: 'define', description: `${action} ${key}`, payload: { xml: fp ?? '' } }] : [{ op: 'destroy', description: `${action} ${key}` }],
         dependsOn: this.deps[key] ?? [],
       };
     };

@@ -4,7 +4,7 @@ import { createDesiredState } from '../../../src/manifests/desired-state.js';
 import { identityKey } from '../../../src/manifests/identity.js';
 import type { AnyManifest, DesiredState, IdentityKey, ManifestKind } from '../../../src/manifests/types.js';
 import type { KindRegistry } from '../../../src/resources/registry.js';
-import type { LiveResource, ResourceChange, ResourceKind, Step } from '../../../src/resources/types.js';
+import type { LiveResource, ResourceChange, ResourceKind, Step, StepOfKind } from '../../../src/resources/types.js';
 import type { LibvirtClient } from '../../../src/libvirt/client.js';
 
 export interface FakeSpec {
@@ -53,7 +53,35 @@ export function liveOf(...manifests: AnyManifest[]): Map<IdentityKey, LiveResour
   return map;
 }
 
+/** How a fake kind writes its two steps, in a shape its real kind plans (only descriptions are looked at). */
+interface FakeSteps<K extends ManifestKind> {
+  define(description: string): StepOfKind<K>;
+  remove(description: string): StepOfKind<K>;
+}
+
+const named = { define: (description: string) => ({ op: 'define' as const, description, payload: { name: 'fake', xml: '<fake/>' } }), remove: (description: string) => ({ op: 'undefine' as const, description, payload: { name: 'fake' } }) };
+
+const FAKE_STEPS: { [K in ManifestKind]: FakeSteps<K> } = {
+  Domain: { define: (description) => ({ op: 'define', description, payload: { xml: '<fake/>' } }), remove: (description) => ({ op: 'destroy', description }) },
+  Network: named,
+  StoragePool: named,
+  Interface: named,
+  StorageVolume: {
+    define: (description) => ({ op: 'createXml', description, payload: { pool: 'fake', name: 'fake', xml: '<fake/>' } }),
+    remove: (description) => ({ op: 'delete', description, payload: { pool: 'fake', name: 'fake' } }),
+  },
+  NodeDevice: {
+    define: (description) => ({ op: 'detach', description, payload: { name: 'fake', driver: 'vfio-pci' } }),
+    remove: (description) => ({ op: 'reattach', description, payload: { name: 'fake' } }),
+  },
+  Secret: {
+    define: (description) => ({ op: 'define', description, payload: { xml: '<fake/>' } }),
+    remove: (description) => ({ op: 'undefine', description, payload: { usageType: 'ceph', usageId: 'fake' } }),
+  },
+};
+
 function fakeKind<K extends ManifestKind>(kind: K, hook: { current?: ExecuteHook }): ResourceKind<K> {
+  const steps: FakeSteps<K> = FAKE_STEPS[kind];
   const refsOf = (spec: unknown): IdentityKey[] => ((spec as FakeSpec | undefined)?.refs ?? []).slice();
   return {
     kind,
@@ -70,7 +98,7 @@ function fakeKind<K extends ManifestKind>(kind: K, hook: { current?: ExecuteHook
       const base = { key, kind, name, restartRequired: false, changes: [] as ResourceChange['changes'] };
       if (!desired) {
         if ((live!.spec as FakeSpec).released) return { ...base, action: 'no-op', reason: 'nothing to delete', steps: [], dependsOn: [] };
-        return { ...base, action: 'delete', reason: 'left the manifests', steps: [{ op: 'delete', description: `delete ${key}` }], dependsOn: refsOf(live!.spec) };
+        return { ...base, action: 'delete', reason: 'left the manifests', steps: [steps.remove(`delete ${key}`)], dependsOn: refsOf(live!.spec) };
       }
       const spec = desired.manifest.spec as FakeSpec;
       const refused = spec.refuse;
@@ -82,7 +110,7 @@ function fakeKind<K extends ManifestKind>(kind: K, hook: { current?: ExecuteHook
           action: 'create',
           reason: 'absent on the host',
           changes: [{ path: 'spec.value', after: spec.value, class: 'redefine' }],
-          steps: [{ op: 'define', description: `define ${key}` }],
+          steps: [steps.define(`define ${key}`)],
         };
       }
       const liveValue = (live.spec as FakeSpec).value;
@@ -95,7 +123,7 @@ function fakeKind<K extends ManifestKind>(kind: K, hook: { current?: ExecuteHook
         reason: 'spec.value differs',
         restartRequired: live.active,
         changes: [{ path: 'spec.value', before: liveValue, after: spec.value, class: 'redefine' }],
-        steps: [{ op: 'define', description: `redefine ${key}` }],
+        steps: [steps.define(`redefine ${key}`)],
       };
     },
     readLive: async () => [],

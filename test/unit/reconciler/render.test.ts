@@ -19,7 +19,7 @@ const samplePlan: Plan = {
       action: 'create',
       reason: 'not defined on the host',
       changes: [{ path: 'spec.bridge', after: 'virbr10', class: 'redefine' }],
-      steps: [{ op: 'define', description: 'define network lan' }, { op: 'start', description: 'start network lan' }],
+      steps: [{ op: 'define', description: 'define network lan', payload: { name: 'lan', xml: '<network/>' } }, { op: 'start', description: 'start network lan', payload: { name: 'lan' } }],
     }),
     change({ key: 'StoragePool/images', kind: 'StoragePool', name: 'images', action: 'no-op', reason: 'matches' }),
     change({
@@ -34,7 +34,7 @@ const samplePlan: Plan = {
         { path: 'spec.autostart', before: true, after: undefined, class: 'live' },
         { path: 'spec.title', before: 'a|b', after: 'c', class: 'redefine' },
       ],
-      steps: [{ op: 'define', description: 'redefine domain web-1' }],
+      steps: [{ op: 'define', description: 'redefine domain web-1', payload: { xml: '<domain/>' } }],
       dependsOn: ['Network/lan'],
     }),
     change({
@@ -46,7 +46,7 @@ const samplePlan: Plan = {
       refused: 'shrinking a volume loses data',
       changes: [{ path: 'spec.capacity', before: '20GiB', after: '10GiB', class: 'replace' }],
     }),
-    change({ key: 'Domain/old', kind: 'Domain', name: 'old', action: 'delete', reason: 'left the manifests', steps: [{ op: 'undefine', description: 'undefine domain old' }] }),
+    change({ key: 'Domain/old', kind: 'Domain', name: 'old', action: 'delete', reason: 'left the manifests', steps: [{ op: 'destroy', description: 'undefine domain old' }] }),
   ],
   waitsFor: new Map([
     ['Network/lan', []],

@@ -4,6 +4,7 @@ import type { AnyManifest, DomainSpec } from '../../../../src/manifests/types.js
 import { domainKind, domainSpecFromXml, domainXmlString, resolveSpec } from '../../../../src/resources/domain/index.js';
 import type { LiveResource, Step } from '../../../../src/resources/types.js';
 import { stateWith } from './helpers.js';
+import { payloadOf } from '../common/payload-of.js';
 
 const BASE: DomainSpec = { type: 'kvm', memory: '1GiB', vcpus: 1, disks: [{ file: '/x.img', target: 'vda', bus: 'virtio' }] };
 
@@ -19,14 +20,14 @@ function plan(spec: DomainSpec, live: LiveResource<'Domain'> | undefined, extra:
   return domainKind.plan(loaded, live, { desired: state, live: new Map() });
 }
 
-const ops = (steps: Step[]): string[] => steps.map((s) => (s.payload?.paused ? `${s.op}(paused)` : s.op));
+const ops = (steps: Step[]): string[] => steps.map((s) => (payloadOf(s).paused ? `${s.op}(paused)` : s.op));
 
 describe('create', () => {
   it('defines and starts by default', () => {
     const c = plan(BASE, undefined);
     expect(c.action).toBe('create');
     expect(ops(c.steps)).toEqual(['define', 'start']);
-    expect(c.steps[0]?.payload?.xml).toContain('<name>vm</name>');
+    expect(payloadOf(c.steps[0]!).xml).toContain('<name>vm</name>');
     expect(c.changes.map((x) => x.path)).toEqual(['spec.type', 'spec.memory', 'spec.vcpus', 'spec.disks']);
     expect(c.reason).toBe('domain vm does not exist on the host');
     expect(c.restartRequired).toBe(false);
@@ -66,7 +67,7 @@ describe('update', () => {
     expect(c.action).toBe('update');
     expect(c.changes).toEqual([{ path: 'spec.memory', before: '1GiB', after: '2GiB', class: 'redefine' }]);
     expect(ops(c.steps)).toEqual(['define']);
-    expect(c.steps[0]?.payload?.xml).toContain('<uuid>0b6f1d9e-8e2a-4c51-9d3e-5f0a7b2c4d11</uuid>');
+    expect(payloadOf(c.steps[0]!).xml).toContain('<uuid>0b6f1d9e-8e2a-4c51-9d3e-5f0a7b2c4d11</uuid>');
     expect(c.restartRequired).toBe(true);
     expect(c.reason).toBe('spec.memory differs from the manifest (takes effect at the next restart)');
   });
@@ -105,7 +106,7 @@ describe('update', () => {
 
   it('bounds a graceful shutdown', () => {
     const c = plan({ ...BASE, state: 'stopped' }, liveOf('vm', BASE, 'running'));
-    expect(c.steps[0]?.payload?.timeoutMs).toBeGreaterThan(0);
+    expect(payloadOf(c.steps[0]!).timeoutMs).toBeGreaterThan(0);
   });
 
   it('applies autostart, title and description live', () => {
@@ -124,7 +125,7 @@ describe('update', () => {
     const live = { ...liveOf('web-1', BASE, 'running', false, xml), name: 'vm' };
     const c = plan({ memory: '4GiB' }, live);
     expect(c.changes).toEqual([{ path: 'spec.memory', before: '2GiB', after: '4GiB', class: 'redefine' }]);
-    expect(c.steps[0]?.payload?.xml).toContain('<emulator>/usr/bin/qemu-system-x86_64</emulator>');
+    expect(payloadOf(c.steps[0]!).xml).toContain('<emulator>/usr/bin/qemu-system-x86_64</emulator>');
   });
 });
 
@@ -140,8 +141,8 @@ describe('replace', () => {
     expect(c.refused).toBeUndefined();
     expect(ops(c.steps)).toEqual(['destroy', 'undefine', 'define', 'setAutostart', 'start']);
     expect(c.steps[1]?.payload).toMatchObject({ managedSave: true, snapshotsMetadata: true, keepNvram: false });
-    expect(c.steps[2]?.payload?.xml).toContain('<domain type="qemu">');
-    expect(c.steps[2]?.payload?.xml).toContain('0b6f1d9e-8e2a-4c51-9d3e-5f0a7b2c4d11');
+    expect(payloadOf(c.steps[2]!).xml).toContain('<domain type="qemu">');
+    expect(payloadOf(c.steps[2]!).xml).toContain('0b6f1d9e-8e2a-4c51-9d3e-5f0a7b2c4d11');
   });
 });
 
@@ -159,6 +160,6 @@ describe('delete', () => {
     const xml = readFileSync('test/fixtures/domain/live/web-1.xml', 'utf8');
     const c = domainKind.plan(undefined, liveOf('web-1', BASE, 'shutoff', false, xml), { desired: stateWith('other', BASE).state, live: new Map() });
     expect(ops(c.steps)).toEqual(['undefine']);
-    expect(c.steps[0]?.payload?.nvram).toBe(true);
+    expect(payloadOf(c.steps[0]!).nvram).toBe(true);
   });
 });

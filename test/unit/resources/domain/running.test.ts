@@ -5,6 +5,7 @@ import type { DomainSpec } from '../../../../src/manifests/types.js';
 import { domainKind, domainSpecFromXml, domainXmlString, durationMs, resolveSpec } from '../../../../src/resources/domain/index.js';
 import type { LiveResource, Step } from '../../../../src/resources/types.js';
 import { stateWith } from './helpers.js';
+import { payloadOf } from '../common/payload-of.js';
 
 const BASE: DomainSpec = { type: 'qemu', memory: '512MiB', currentMemory: '256MiB', vcpus: 1, maxVcpus: 2 };
 
@@ -115,7 +116,7 @@ describe('device hotplug', () => {
     expect(c.changes).toEqual([{ path: 'spec.disks[1]', after: { ...vdb, device: 'disk', format: 'raw' }, class: 'live' }]);
     expect(ops(c.steps)).toEqual(['attachDevice']);
     expect(c.steps[0]).toMatchObject({ description: 'attach disk vdb (/images/data.img) to running domain vm (hotplug)', payload: { live: true, config: true } });
-    expect(c.steps[0]?.payload?.xml).toContain('<target dev="vdb"/>');
+    expect(payloadOf(c.steps[0]!).xml).toContain('<target dev="vdb"/>');
     expect(c.restartRequired).toBe(false);
   });
 
@@ -195,7 +196,7 @@ describe('device hotplug', () => {
 });
 
 describe('state: saved (managed save)', () => {
-  const steps = (spec: DomainSpec, live: LiveResource<'Domain'>) => plan(spec, live).steps.map((s) => [s.op, s.payload?.paused === true ? 'paused' : '']);
+  const steps = (spec: DomainSpec, live: LiveResource<'Domain'>) => plan(spec, live).steps.map((s) => [s.op, payloadOf(s).paused === true ? 'paused' : '']);
 
   it('saves a running or paused guest, and starts a shut-off one first', () => {
     expect(steps({ ...BASE, state: 'saved' }, liveOf(BASE))).toEqual([['managedSave', '']]);

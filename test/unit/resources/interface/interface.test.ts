@@ -4,6 +4,7 @@ import { interfaceKind } from '../../../../src/resources/interface/index.js';
 import { READ_ONLY_INTERFACES } from '../../../../src/resources/interface/plan.js';
 import { loadExamples, loadKindFixtures } from '../common/fixtures.js';
 import { contextOf, liveFromXml, loaded, manifest } from '../common/live.js';
+import { payloadOf } from '../common/payload-of.js';
 
 const ETH: InterfaceSpec = {
   type: 'ethernet',
@@ -112,8 +113,8 @@ describe('Interface create, delete, dependencies', () => {
     const change = interfaceKind.plan(loaded(br), undefined, contextOf([loaded(br), loaded(member)]));
     expect(change.steps.map((s) => s.op)).toEqual(['define', 'start']);
     expect(change.dependsOn).toEqual(['Interface/eno2']);
-    expect(change.steps[0].payload?.xml).toContain('<interface type="ethernet" name="eno2">');
-    expect(change.steps[0].payload?.xml).toContain('<mac address="52:54:00:00:00:02"/>');
+    expect(payloadOf(change.steps[0]).xml).toContain('<interface type="ethernet" name="eno2">');
+    expect(payloadOf(change.steps[0]).xml).toContain('<mac address="52:54:00:00:00:02"/>');
   });
 
   it('delete: destroy when up, undefine', () => {

@@ -5,6 +5,7 @@ import { hostOps } from '../../../../src/resources/network/dhcp-hosts.js';
 import { parseXml, find, attr, text } from '../../../../src/resources/xml.js';
 import { loadExamples, loadKindFixtures } from '../common/fixtures.js';
 import { contextOf, liveFromXml, loaded, manifest } from '../common/live.js';
+import { payloadOf } from '../common/payload-of.js';
 
 const LAN: NetworkSpec = {
   autostart: true,
@@ -233,7 +234,7 @@ describe('Network DHCP hosts', () => {
     );
     expect(change.changes.map((c) => [c.path, c.class])).toEqual([['spec.ips[0].dhcp.hosts', 'live']]);
     expect(change.restartRequired).toBe(false);
-    expect(change.steps.map((s) => [s.op, s.payload?.command, s.payload?.xml])).toEqual([
+    expect(change.steps.map((s) => [s.op, payloadOf(s).command, payloadOf(s).xml])).toEqual([
       ['networkUpdate', 'delete', '<host mac="52:54:00:00:10:02" name="db-1" ip="192.168.100.12"/>'],
       ['networkUpdate', 'modify', '<host mac="52:54:00:00:10:01" name="web-1" ip="192.168.100.21"/>'],
       ['networkUpdate', 'add-last', '<host mac="52:54:00:00:10:03" name="new" ip="192.168.100.13"/>'],
@@ -243,7 +244,7 @@ describe('Network DHCP hosts', () => {
 
   it('on an inactive network only the config is updated, then it is started', () => {
     const change = planAgainstLive(withHosts([hosts[0]]), LAN_LIVE_XML, { active: false, autostart: true });
-    expect(change.steps.map((s) => [s.op, s.payload?.affectLive])).toEqual([
+    expect(change.steps.map((s) => [s.op, payloadOf(s).affectLive])).toEqual([
       ['networkUpdate', false],
       ['start', undefined],
     ]);
@@ -272,7 +273,7 @@ describe('Network DHCP ranges and DNS hosts', () => {
     const change = planAgainstLive(withRanges([{ start: '192.168.100.10', end: '192.168.100.20' }]));
     expect(change.changes.map((c) => [c.path, c.class])).toEqual([['spec.ips[0].dhcp.ranges', 'live']]);
     expect(change.restartRequired).toBe(false);
-    expect(change.steps.map((s) => [s.description, s.payload?.section, s.payload?.xml])).toEqual([
+    expect(change.steps.map((s) => [s.description, payloadOf(s).section, payloadOf(s).xml])).toEqual([
       ['delete DHCP range 192.168.100.100-192.168.100.199 in network lan', 'ip-dhcp-range', '<range start="192.168.100.100" end="192.168.100.199"/>'],
       ['add DHCP range 192.168.100.10-192.168.100.20 in network lan', 'ip-dhcp-range', '<range start="192.168.100.10" end="192.168.100.20"/>'],
     ]);
@@ -282,7 +283,7 @@ describe('Network DHCP ranges and DNS hosts', () => {
     const live = LAN_LIVE_XML.replace("<domain name='lab.example'/>", "<domain name='lab.example'/>\n  <dns>\n    <host ip='192.168.100.5'><hostname>old</hostname></host>\n  </dns>");
     const change = planAgainstLive(lan({ dns: { hosts: [{ ip: '192.168.100.5', hostnames: ['new', 'new.lab'] }] } }), live);
     expect(change.changes.map((c) => [c.path, c.class])).toEqual([['spec.dns.hosts', 'live']]);
-    expect(change.steps.map((s) => [s.payload?.command, s.payload?.section, String(s.payload?.xml).replace(/\n\s*/g, '')])).toEqual([
+    expect(change.steps.map((s) => [payloadOf(s).command, payloadOf(s).section, String(payloadOf(s).xml).replace(/\n\s*/g, '')])).toEqual([
       ['delete', 'dns-host', '<host ip="192.168.100.5"><hostname>old</hostname></host>'],
       ['add-last', 'dns-host', '<host ip="192.168.100.5"><hostname>new</hostname><hostname>new.lab</hostname></host>'],
     ]);
@@ -316,7 +317,7 @@ describe('Network running config', () => {
     const change = planRunning(lan({ ips: [{ ...LAN.ips![0], dhcp: { ...LAN.ips![0].dhcp, ranges: [{ start: '192.168.100.10', end: '192.168.100.20' }] } }] }), defined, LAN_LIVE_XML);
     expect(change.action).toBe('update');
     expect(change.restartPending).toBeUndefined();
-    expect(change.steps.map((s) => [s.payload?.command, s.payload?.affectLive, s.payload?.affectConfig])).toEqual([
+    expect(change.steps.map((s) => [payloadOf(s).command, payloadOf(s).affectLive, payloadOf(s).affectConfig])).toEqual([
       ['delete', true, false],
       ['add-last', true, false],
     ]);
@@ -334,7 +335,7 @@ describe('Network create and delete', () => {
     const change = networkKind.plan(loaded(m), undefined, contextOf([loaded(m)]));
     expect(change.action).toBe('create');
     expect(change.steps.map((s) => s.op)).toEqual(['define', 'setAutostart', 'start']);
-    expect(change.steps[0].payload?.xml).toBe(networkKind.toXml(m, undefined, contextOf([])));
+    expect(payloadOf(change.steps[0]).xml).toBe(networkKind.toXml(m, undefined, contextOf([])));
   });
 
   it('delete: destroy when active, undefine', () => {

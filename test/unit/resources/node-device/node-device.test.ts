@@ -3,6 +3,7 @@ import type { NodeDeviceManifest, NodeDeviceSpec } from '../../../../src/manifes
 import type { LiveResource } from '../../../../src/resources/types.js';
 import { nodeDeviceKind, pciDeviceName } from '../../../../src/resources/node-device/index.js';
 import { contextOf, liveFromXml, loaded, manifest } from '../common/live.js';
+import { payloadOf } from '../common/payload-of.js';
 
 /** `virsh nodedev-dumpxml` of an NVMe drive, bound to the host driver or to vfio-pci. */
 const nvmeXml = (driver: string | undefined) => `<device>
@@ -93,7 +94,7 @@ describe('NodeDevice plan', () => {
   it('another passthrough driver → reattach then detach', () => {
     const change = plan(nvme({ driver: 'xen' }), nvmeXml('vfio-pci'));
     expect(change.changes.map((c) => [c.path, c.class])).toEqual([['spec.driver', 'live']]);
-    expect(change.steps.map((s) => [s.op, s.payload?.driver])).toEqual([
+    expect(change.steps.map((s) => [s.op, payloadOf(s).driver])).toEqual([
       ['reattach', undefined],
       ['detach', 'xen'],
     ]);

@@ -12,6 +12,7 @@ import { usageKey } from '../../../../src/resources/secret/usage.js';
 import { readSecretValue, SecretValueError } from '../../../../src/resources/secret/value-source.js';
 import { secretFromXml, secretToXml } from '../../../../src/resources/secret/xml.js';
 import type { LiveResource, PlanContext, SecretValueState } from '../../../../src/resources/types.js';
+import { payloadOf } from '../common/payload-of.js';
 
 const spec = (extra: Partial<SecretSpec> = {}): SecretSpec => ({ usage: { ceph: 'client.admin secret' }, valueFrom: { env: 'CEPH_KEY' }, ...extra });
 const manifest = (s: SecretSpec): SecretManifest => ({ apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'ceph' }, spec: s });
@@ -63,11 +64,11 @@ describe('planSecret', () => {
   it('redefines a new description in place and replaces for private (libvirt will not flip it), keeping the uuid', () => {
     const described = planSecret(loaded(spec({ description: 'new' })), undefined, ctx({ state: 'same' }));
     expect(described.steps.map((s) => s.op)).toEqual(['define']);
-    expect(described.steps[0]!.payload?.xml).toContain('<uuid>u-1</uuid>');
+    expect(payloadOf(described.steps[0]!).xml).toContain('<uuid>u-1</uuid>');
     const flipped = planSecret(loaded(spec({ private: false })), undefined, ctx({ state: 'same' }));
     expect(flipped.action).toBe('replace');
     expect(flipped.steps.map((s) => s.op)).toEqual(['undefine', 'define', 'setValue']);
-    expect(flipped.steps[1]!.payload?.xml).toContain('<uuid>u-1</uuid>');
+    expect(payloadOf(flipped.steps[1]!).xml).toContain('<uuid>u-1</uuid>');
     // Without the value at hand, undefining would lose it: refused.
     const blind = planSecret(loaded(spec({ private: false })), undefined, ctx({ state: 'unreadable', reason: 'environment variable CEPH_KEY is not set (or empty)' }));
     expect(blind.refused).toBe('replacing the secret needs its value, which cannot be read here (environment variable CEPH_KEY is not set (or empty))');
@@ -153,12 +154,12 @@ describe('graphics passwords from Secrets', () => {
     const loaded = desired.byKey.get('Domain/web-1')! as Parameters<typeof planDomain>[0] & object;
     const created = planDomain(loaded, undefined, { desired, live: new Map() });
     const define = created.steps.find((s) => s.op === 'define')!;
-    expect(define.payload?.xml).toContain('passwd="virtkeeper-secret:vnc"');
-    expect(define.payload?.passwords).toEqual([{ secret: 'vnc', valueFrom: { env: 'VNC_PW' }, encoding: 'raw' }]);
+    expect(payloadOf(define).xml).toContain('passwd="virtkeeper-secret:vnc"');
+    expect(payloadOf(define).passwords).toEqual([{ secret: 'vnc', valueFrom: { env: 'VNC_PW' }, encoding: 'raw' }]);
 
     // On the host as defined: the same graphics, its password unknown to the plan (libvirt hides it).
     const { domainSpecFromXml: domainFromXml } = await import('../../../../src/resources/domain/from-xml.js');
-    const xml = String(define.payload?.xml).replace('passwd="virtkeeper-secret:vnc"', '');
+    const xml = String(payloadOf(define).xml).replace('passwd="virtkeeper-secret:vnc"', '');
     const live: LiveResource<'Domain'> = { key: 'Domain/web-1', kind: 'Domain', name: 'web-1', xml, spec: domainFromXml(xml, { active: false, state: 'shutoff' }), active: false, persistent: true, markedOwned: true };
     const ctx = (state: SecretValueState): PlanContext => ({ desired, live: new Map([['Domain/web-1', live as LiveResource]]), secretValues: new Map([[passwordDigestKey('Domain/web-1', 'vnc'), state]]) });
     const same = planDomain(loaded, live, ctx({ state: 'same' }));

@@ -4,6 +4,7 @@ import { storagePoolKind } from '../../../../src/resources/storage-pool/index.js
 import { find, parseXml, text } from '../../../../src/resources/xml.js';
 import { loadExamples, loadKindFixtures } from '../common/fixtures.js';
 import { contextOf, liveFromXml, loaded, manifest } from '../common/live.js';
+import { payloadOf } from '../common/payload-of.js';
 
 const IMAGES: StoragePoolSpec = { type: 'dir', path: '/var/lib/libvirt/images', autostart: true };
 
@@ -158,7 +159,7 @@ describe('StoragePool changes', () => {
 
 describe('StoragePool create and delete', () => {
   function createOps(m: StoragePoolManifest) {
-    return storagePoolKind.plan(loaded(m), undefined, contextOf([loaded(m)])).steps.map((s) => [s.op, s.payload?.noOverwrite]);
+    return storagePoolKind.plan(loaded(m), undefined, contextOf([loaded(m)])).steps.map((s) => [s.op, payloadOf(s).noOverwrite]);
   }
 
   it('dir: define, build (mkdir), start, setAutostart', () => {

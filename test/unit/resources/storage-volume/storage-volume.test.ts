@@ -5,6 +5,7 @@ import { storageVolumeKind } from '../../../../src/resources/storage-volume/inde
 import { find, parseXml, text } from '../../../../src/resources/xml.js';
 import { loadExamples, loadKindFixtures } from '../common/fixtures.js';
 import { contextOf, liveFromXml, loaded, manifest } from '../common/live.js';
+import { payloadOf } from '../common/payload-of.js';
 
 const POOL = loaded(manifest('StoragePool', 'images', { type: 'dir', path: '/var/lib/libvirt/images' }));
 const ROOT: StorageVolumeSpec = {
@@ -166,8 +167,8 @@ describe('StorageVolume create and delete', () => {
     const src = manifest('StorageVolume', 'src.img', { pool: 'images', capacity: '3GiB' });
     const m = manifest('StorageVolume', 'copy.img', { pool: 'images', cloneFrom: { name: 'src.img' } });
     const change = storageVolumeKind.plan(loaded(m), undefined, contextOf([loaded(m), loaded(src), POOL]));
-    expect(change.steps.map((s) => [s.op, s.payload?.fromPool, s.payload?.fromName])).toEqual([['createXmlFrom', 'images', 'src.img']]);
-    expect(change.steps[0].payload?.xml).toContain('<capacity unit="bytes">3221225472</capacity>');
+    expect(change.steps.map((s) => [s.op, payloadOf(s).fromPool, payloadOf(s).fromName])).toEqual([['createXmlFrom', 'images', 'src.img']]);
+    expect(payloadOf(change.steps[0]).xml).toContain('<capacity unit="bytes">3221225472</capacity>');
     expect(change.dependsOn).toEqual(['StoragePool/images', 'StorageVolume/images/src.img']);
   });
 

@@ -1,0 +1,5 @@
+// The steps an interface plan holds: define, start, stop, undefine (no autostart: the start mode
+// is in the XML).
+import type { DefineStep, DestroyStep, StartStep, UndefineStep } from '../common/lifecycle-steps.js';
+
+export type InterfaceStep = DefineStep | StartStep | DestroyStep | UndefineStep;

@@ -1,0 +1,4 @@
+// The steps a node-device plan holds: taking a device from its host driver, and giving it back.
+import type { StepOf } from '../types.js';
+
+export type NodeDeviceStep = StepOf<'detach', { name: string; driver: string }> | StepOf<'reattach', { name: string }>;

@@ -1,0 +1,14 @@
+// The steps a secret plan holds. Secrets have no name: undefine and setValue find theirs by
+// usage; setValue names where apply reads the value, never the value.
+import type { SecretValueFrom } from '../../manifests/types.js';
+import type { StepOf } from '../types.js';
+
+export interface SecretUsagePayload {
+  usageType: string;
+  usageId: string;
+}
+
+export type SecretStep =
+  | StepOf<'define', { xml: string }>
+  | StepOf<'undefine', SecretUsagePayload>
+  | StepOf<'setValue', SecretUsagePayload & { valueFrom: SecretValueFrom; encoding: 'raw' | 'base64' }>;
