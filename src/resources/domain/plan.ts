@@ -1,6 +1,7 @@
 // Planning one domain: which libvirt operations bring the host to the manifest. Pure: the XML to
 // define is generated here and carried in the step payload, so a printed plan is what apply does.
-import { kindKey, volumeKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/identity.js';
+import { volumeKey } from '../storage-volume/key.js';
 import {
   ANNOTATION_ALLOW_REPLACE,
   type DomainManifest,
@@ -20,7 +21,7 @@ import { durationMs } from './duration.js';
 import { domainXmlString } from './to-xml.js';
 import { parseXml, child } from '../xml.js';
 import { mergePasswordChange, passwordChanges, passwordSources, type PasswordSource } from './passwords.js';
-import { authUsageType } from '../../manifests/references.js';
+import { authUsageType } from '../secret/usage.js';
 import { secretRefKeys } from '../secret/usage.js';
 
 export { durationMs };

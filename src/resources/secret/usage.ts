@@ -13,6 +13,13 @@ import type { DesiredState, IdentityKey, SecretUsage } from '../../manifests/typ
 
 export type UsageType = keyof SecretUsage;
 
+/** The usage type libvirt looks an auth secret up by: rbd's is ceph, iscsi's is iscsi. */
+export function authUsageType(protocolOrAuthType: unknown): 'ceph' | 'iscsi' | undefined {
+  if (protocolOrAuthType === 'rbd' || protocolOrAuthType === 'ceph') return 'ceph';
+  if (protocolOrAuthType === 'iscsi' || protocolOrAuthType === 'chap') return 'iscsi';
+  return undefined;
+}
+
 export interface Usage {
   type: UsageType;
   /** The usage id: a volume path, a ceph/tls/vtpm usage name, an iscsi target. */

@@ -2,7 +2,7 @@
 // (new type, source or target) destroys and undefines the old definition, never its data, and
 // still needs virtkeeper.io/allow-replace: "true" because volumes vanish from libvirt's view.
 // Deleting a pool never runs virStoragePoolDelete: the storage stays on the host.
-import { authUsageType } from '../../manifests/references.js';
+import { authUsageType } from '../secret/usage.js';
 import type { IdentityKey, LoadedManifest, StoragePoolManifest } from '../../manifests/types.js';
 import { secretRefKeys } from '../secret/usage.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
