@@ -118,7 +118,7 @@ export interface ExpandedManifest {
 }
 
 export interface KindDefinition<M extends KindDocument = KindDocument> {
-  readonly kind: M['kind'];
+  readonly kind: string;
   /**
    * The part of the identity key after the kind ("web-1"; volumes "pool/name", as a volume name is
    * unique only within its pool), or undefined when the document does not say. Live objects carry

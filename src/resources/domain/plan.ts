@@ -21,8 +21,8 @@ import { durationMs } from './duration.js';
 import { domainXmlString } from './to-xml.js';
 import { parseXml, child } from '../xml.js';
 import { mergePasswordChange, passwordChanges, passwordSources, type PasswordSource } from './passwords.js';
-import { authUsageType } from '../secret/usage.js';
-import { secretRefKeys } from '../secret/usage.js';
+import { dependencyKeys, liveReferenceKeys } from '../contract.js';
+import { domainDefinition } from './contract.js';
 
 export { durationMs };
 
@@ -49,47 +49,6 @@ export type DomainStepOp =
 
 function step(op: DomainStepOp, description: string, payload?: Record<string, unknown>): Step {
   return payload ? { op, description, payload } : { op, description };
-}
-
-/** Keys a domain manifest refers to: volumes, networks, node devices, secrets. */
-export function domainDependencies(m: DomainManifest): IdentityKey[] {
-  const keys = new Set<IdentityKey>();
-  for (const d of m.spec.disks ?? []) {
-    if (d.volume) keys.add(volumeKey(d.volume.pool, d.volume.name));
-    if (d.encryption) for (const k of secretRefKeys(d.encryption.secret, 'volume')) keys.add(k);
-    const login = d.network?.auth && authUsageType(d.network.protocol);
-    if (login) for (const k of secretRefKeys(d.network!.auth!.secret, login)) keys.add(k);
-  }
-  for (const n of m.spec.interfaces ?? []) if (n.network !== undefined) keys.add(kindKey('Network', n.network));
-  for (const h of m.spec.hostdevs ?? []) if (h.nodeDevice !== undefined) keys.add(kindKey('NodeDevice', h.nodeDevice));
-  for (const g of m.spec.graphics ?? []) if (g.passwordFrom) keys.add(kindKey('Secret', g.passwordFrom.secret));
-  return [...keys];
-}
-
-/**
- * Also waits for objects referred to only softly: a host bridge that an Interface manifest
- * creates, and an inline hostdev address that a NodeDevice manifest detaches.
- */
-function planDependencies(spec: DomainSpec, base: IdentityKey[], ctx: PlanContext): IdentityKey[] {
-  const keys = new Set(base);
-  for (const n of spec.interfaces ?? []) {
-    if (n.bridge !== undefined && ctx.desired.byKey.has(kindKey('Interface', n.bridge))) keys.add(kindKey('Interface', n.bridge));
-  }
-  const inline = (spec.hostdevs ?? []).filter((h) => h.nodeDevice === undefined);
-  if (inline.length) {
-    for (const lm of ctx.desired.manifests) {
-      if (lm.manifest.kind !== 'NodeDevice') continue;
-      const nd = (lm.manifest as NodeDeviceManifest).spec;
-      const hit = inline.some((h) => (h.pci && nd.pci && sameJson(h.pci, nd.pci)) || (h.usb && nd.usb && sameJson(h.usb, nd.usb)));
-      if (hit) keys.add(lm.key);
-    }
-  }
-  return [...keys];
-}
-
-function sameJson(a: object, b: object): boolean {
-  const norm = (o: object): string => JSON.stringify(Object.entries({ domain: 0, ...o }).sort(([x], [y]) => (x < y ? -1 : 1)));
-  return norm(a) === norm(b);
 }
 
 /** How a domain is stopped: the manifest's stopMode and shutdownTimeout. */
@@ -214,7 +173,7 @@ export function planDomain(
   }
   const manifest = desired.manifest;
   const spec = resolveSpec(manifest.spec, ctx.desired);
-  base.dependsOn = planDependencies(manifest.spec, domainDependencies(manifest), ctx);
+  base.dependsOn = dependencyKeys(domainDefinition, manifest, ctx.desired);
   const passwords = passwordSources(spec, ctx.desired);
   if (!live) return planCreate(base, manifest, spec, passwords);
 
@@ -253,16 +212,16 @@ function planDelete(base: ResourceChange<'Domain'>, live: LiveResource<'Domain'>
   const steps: Step[] = [];
   if (live.active) steps.push(step('destroy', `destroy (power off) domain ${name}`));
   if (live.persistent) steps.push(undefineStep(name, live.xml, false));
-  const dependsOn = new Set<IdentityKey>();
-  for (const d of live.spec.disks ?? []) if (d.volume) dependsOn.add(volumeKey(d.volume.pool, d.volume.name));
-  for (const n of live.spec.interfaces ?? []) if (n.network !== undefined) dependsOn.add(kindKey('Network', n.network));
+  // Everything it uses on the host now, its passed-through devices included: they are deleted
+  // (given back, for a NodeDevice) only after it.
+  const dependsOn = liveReferenceKeys(domainDefinition, live);
   return {
     ...base,
     action: 'delete',
     changes: setFieldChanges(live.spec, 'before'),
     reason: `domain ${name} is managed by virtkeeper but no longer in the manifests`,
     steps,
-    dependsOn: [...dependsOn],
+    dependsOn,
   };
 }
 

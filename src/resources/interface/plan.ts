@@ -1,6 +1,8 @@
 // Pure planning of one host interface. An interface with startMode onboot is meant to be up, so
 // it is started when inactive (created or found down); other start modes are left as they are.
-import type { InterfaceManifest, InterfaceSpec, LoadedManifest } from '../../manifests/types.js';
+import type { InterfaceManifest, LoadedManifest } from '../../manifests/types.js';
+import { dependencyKeys } from '../contract.js';
+import { interfaceDefinition } from './contract.js';
 import { kindKey } from '../../manifests/identity.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
 import { buildChange, changeIdentity, createChanges, noOp, updateReason } from '../common/change.js';
@@ -9,12 +11,6 @@ import { diffInterface } from './diff.js';
 import { interfaceToXml } from './to-xml.js';
 
 type InterfaceLive = LiveResource<'Interface'>;
-
-/** Member and VLAN-parent interfaces that are themselves managed: they are planned first. */
-export function interfaceDependencies(spec: InterfaceSpec, ctx: PlanContext): string[] {
-  const names = [...(spec.members ?? []), ...(spec.vlan ? [spec.vlan.parent] : [])];
-  return names.map((n) => kindKey('Interface', n)).filter((k) => ctx.desired.byKey.has(k));
-}
 
 /** Why nothing can change interfaces on a host whose libvirt lists them read-only, and the fix. */
 export const READ_ONLY_INTERFACES =
@@ -36,7 +32,7 @@ function planInterfaceChange(
   live: InterfaceLive | undefined,
   ctx: PlanContext,
 ): ResourceChange<'Interface'> {
-  const id = changeIdentity('Interface', desired, live, desired ? interfaceDependencies(desired.manifest.spec, ctx) : []);
+  const id = changeIdentity('Interface', desired, live, desired ? dependencyKeys(interfaceDefinition, desired.manifest, ctx.desired) : []);
   const { name } = id;
   const label = `interface ${name}`;
   if (!desired) {

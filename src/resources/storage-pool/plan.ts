@@ -2,7 +2,8 @@
 // (new type, source or target) destroys and undefines the old definition, never its data, and
 // still needs virtkeeper.io/allow-replace: "true" because volumes vanish from libvirt's view.
 // Deleting a pool never runs virStoragePoolDelete: the storage stays on the host.
-import { authUsageType } from '../secret/usage.js';
+import { dependencyKeys } from '../contract.js';
+import { storagePoolDefinition } from './contract.js';
 import type { IdentityKey, LoadedManifest, StoragePoolManifest } from '../../manifests/types.js';
 import { secretRefKeys } from '../secret/usage.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
@@ -102,19 +103,12 @@ function planUpdate(id: ChangeIdentity<'StoragePool'>, manifest: StoragePoolMani
   return buildChange(id, { action: 'update', reason, changes, steps, restartRequired });
 }
 
-/** Keys a pool manifest refers to: the Secret of its login. */
-export function poolDependencies(manifest: StoragePoolManifest | undefined): IdentityKey[] {
-  const auth = manifest?.spec.source?.auth;
-  const type = auth && authUsageType(auth.type);
-  return auth && type ? secretRefKeys(auth.secret, type) : [];
-}
-
 export function planPool(
   loaded: LoadedManifest<StoragePoolManifest> | undefined,
   live: PoolLive | undefined,
   ctx: PlanContext,
 ): ResourceChange<'StoragePool'> {
-  const id = changeIdentity('StoragePool', loaded, live, poolDependencies(loaded?.manifest));
+  const id = changeIdentity('StoragePool', loaded, live, loaded ? dependencyKeys(storagePoolDefinition, loaded.manifest) : []);
   // From here on the login's secret is the usage id libvirt refers to it by, as the live XML has it.
   const desired = loaded && { ...loaded, manifest: resolvePoolSecrets(loaded.manifest, ctx.desired) };
   if (!desired) {

@@ -17,18 +17,11 @@ import { desiredCapacity, volumeToXml } from './to-xml.js';
 import { isSeedVolumeName } from '../../cloud-init/domain-seed.js';
 import { seedSecretDigestKey } from '../../cloud-init/seed-secrets.js';
 import { namedValueSources } from '../secret/named-source.js';
-import { secretRefKeys } from '../secret/usage.js';
+import { dependencyKeys, liveReferenceKeys } from '../contract.js';
+import { storageVolumeDefinition } from './contract.js';
 import { SENSITIVE, SENSITIVE_CHANGED } from '../secret/plan.js';
 
 type VolumeLive = LiveResource<'StorageVolume'>;
-
-export function volumeDependencies(spec: StorageVolumeSpec): string[] {
-  const deps = [kindKey('StoragePool', spec.pool)];
-  if (spec.backingStore?.volume) deps.push(refKey(spec.backingStore.volume, spec.pool));
-  if (spec.cloneFrom) deps.push(refKey(spec.cloneFrom, spec.pool));
-  if (spec.encryption) deps.push(...secretRefKeys(spec.encryption.secret, 'volume'));
-  return deps;
-}
 
 function label(pool: string, name: string): string {
   return `volume ${pool}/${name}`;
@@ -243,7 +236,7 @@ export function planVolume(
     key: desired?.key ?? live?.key ?? volumeKey(pool, name),
     kind: 'StorageVolume',
     name,
-    dependsOn: volumeDependencies(desired?.manifest.spec ?? live?.spec ?? { pool }),
+    dependsOn: desired ? dependencyKeys(storageVolumeDefinition, desired.manifest) : live ? liveReferenceKeys(storageVolumeDefinition, live) : [],
   };
   if (!desired) return live ? planDelete(id, live, ctx) : noOp(id, 'absent on both sides');
   if (!live) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keysForEvent, nodeDeviceKeys, parsePciDeviceName } from '../../../src/reconciler/event-keys.js';
+import { keysForEvent } from '../../../src/reconciler/event-keys.js';
+import { nodeDeviceKeys, parsePciDeviceName } from '../../../src/resources/node-device/contract.js';
 import { desiredOf, domain, manifest, network } from './helpers.js';
 
 const desired = desiredOf(
