@@ -8,7 +8,8 @@ import type { ResourceChange } from '../resources/types.js';
 
 /** The part of a lifecycle event the mapping needs; src/libvirt/events.ts events satisfy it. */
 export interface LifecycleEventRef {
-  kind: LifecycleKind;
+  /** The event source (src/libvirt/events.ts LifecycleKind); kinds name theirs in their contract. */
+  kind: LifecycleKind | (string & {});
   name: string;
   /** What happened ("started", "defined", ...), when known. */
   event?: string;
