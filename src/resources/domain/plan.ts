@@ -1,16 +1,13 @@
 // Planning one domain: which libvirt operations bring the host to the manifest. Pure: the XML to
 // define is generated here and carried in the step payload, so a printed plan is what apply does.
 import { kindKey } from '../../manifests/identity.js';
-import { volumeKey } from '../storage-volume/key.js';
 import {
   ANNOTATION_ALLOW_REPLACE,
   type DomainManifest,
   type DomainSpec,
   type DomainState,
-  type IdentityKey,
   type Duration,
   type LoadedManifest,
-  type NodeDeviceManifest,
   type StopMode,
 } from '../../manifests/types.js';
 import type { FieldChange, LiveResource, PendingRestart, PlanContext, ResourceChange, Step } from '../types.js';

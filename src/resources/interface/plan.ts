@@ -3,7 +3,6 @@
 import type { InterfaceManifest, LoadedManifest } from '../../manifests/types.js';
 import { dependencyKeys } from '../contract.js';
 import { interfaceDefinition } from './contract.js';
-import { kindKey } from '../../manifests/identity.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
 import { buildChange, changeIdentity, createChanges, noOp, updateReason } from '../common/change.js';
 import { activeChange, defineStep, startStep, stopStep, undefineStep } from '../common/lifecycle.js';

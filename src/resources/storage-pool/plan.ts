@@ -4,8 +4,7 @@
 // Deleting a pool never runs virStoragePoolDelete: the storage stays on the host.
 import { dependencyKeys } from '../contract.js';
 import { storagePoolDefinition } from './contract.js';
-import type { IdentityKey, LoadedManifest, StoragePoolManifest } from '../../manifests/types.js';
-import { secretRefKeys } from '../secret/usage.js';
+import type { LoadedManifest, StoragePoolManifest } from '../../manifests/types.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, Step } from '../types.js';
 import { ANNOTATION_ALLOW_FORMAT, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } from '../common/annotations.js';
 import { buildChange, changeIdentity, createChanges, listPaths, noOp, updateReason, type ChangeIdentity } from '../common/change.js';

@@ -4,7 +4,7 @@
 // virtkeeper.io/allow-delete: "true" on the volume's pool manifest, because a pruned volume's
 // own manifest is gone and cannot carry the annotation any more.
 import { redactUrl } from '../../manifests/redact-url.js';
-import type { IdentityKey, LoadedManifest, SeedImageSource, StorageVolumeManifest, StorageVolumeSpec } from '../../manifests/types.js';
+import type { IdentityKey, LoadedManifest, SeedImageSource, StorageVolumeManifest } from '../../manifests/types.js';
 import { kindKey } from '../../manifests/identity.js';
 import { volumeKey } from './key.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, SecretValueState, Step } from '../types.js';
@@ -12,7 +12,6 @@ import { formatSize } from '../../manifests/units.js';
 import { ANNOTATION_ALLOW_DELETE, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } from '../common/annotations.js';
 import { buildChange, createChanges, listPaths, noOp, type ChangeIdentity } from '../common/change.js';
 import { diffVolume } from './diff.js';
-import { refKey } from './resolve.js';
 import { desiredCapacity, volumeToXml } from './to-xml.js';
 import { isSeedVolumeName } from '../../cloud-init/domain-seed.js';
 import { seedSecretDigestKey } from '../../cloud-init/seed-secrets.js';
