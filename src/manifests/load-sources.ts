@@ -105,7 +105,7 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
       }
       if (expanded.length === 0) candidates.push({ manifest, locate });
       // A manifest another stands for is declared there: its errors point at the declaring field.
-      for (const e of expanded) candidates.push({ manifest: e.manifest, locate: e.declaredAt ? () => locate(e.declaredAt!, 'key') : locate });
+      for (const { manifest: standsFor, declaredAt } of expanded) candidates.push({ manifest: standsFor, locate: declaredAt ? () => locate(declaredAt, 'key') : locate });
     }
   }
 

@@ -20,11 +20,6 @@ export type KindRegistry = { readonly [K in ManifestKind]: ResourceKind<K> };
  */
 export const KIND_ORDER: readonly ManifestKind[] = [...MANIFEST_KINDS].sort((a, b) => kindRankIn(KIND_DEFINITIONS, a) - kindRankIn(KIND_DEFINITIONS, b));
 
-export function kindRank(kind: ManifestKind): number {
-  const rank = KIND_ORDER.indexOf(kind);
-  return rank === -1 ? KIND_ORDER.length : rank;
-}
-
 /** The kind that handles `kind`, typed for it: `kindOf(registry, m.kind).plan(m, ...)` needs no cast. */
 export function kindOf<K extends ManifestKind>(registry: KindRegistry, kind: K): ResourceKind<K> {
   return registry[kind];
