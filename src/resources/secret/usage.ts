@@ -56,7 +56,7 @@ export function usageTypeOfNumber(n: number): UsageType | undefined {
 
 /** Key of the live secret with this usage: "Secret/ceph:client.admin secret" (':' is not in manifest names). */
 export function usageKey(u: Usage): IdentityKey {
-  return `Secret/${u.type}:${u.id}`;
+  return kindKey('Secret', `${u.type}:${u.id}`);
 }
 
 // How a secret reference reads once it is no longer a manifest's name: in a resolved spec (from
