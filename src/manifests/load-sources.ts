@@ -2,12 +2,13 @@
 // directory wants the whole list, not one error per run). Pure: the caller reads the files.
 import path from 'node:path';
 import { checkManifest } from './checks.js';
-import { loadSeed, NO_INCLUDES, type Includer } from './cloud-init.js';
+import { NO_INCLUDES, type Includer } from './cloud-init.js';
 import { createDesiredState } from './desired-state.js';
-import { identityKey, kindKey, volumeKey } from './identity.js';
+import { identityKey, looseIdentity } from './identity.js';
 import { sortErrors } from './errors.js';
 import { formatPath, type FieldPath } from './paths.js';
 import { checkAcross, type Candidate, type Referrer } from './references.js';
+import { definitionOf, KIND_DEFINITIONS, type KindDefinitions } from '../resources/definitions.js';
 import { closest } from './suggest.js';
 import { schemaValidator, type KindValidator } from './schema-validator.js';
 import { API_VERSION, MANIFEST_KINDS, type AnyManifest, type DesiredState, type IdentityKey, type ManifestError, type ManifestKind } from './types.js';
@@ -34,13 +35,16 @@ export interface SourceOptions {
   validator?: KindValidator;
   /** Reads the files manifests name (cloudInit fromFile); without it, naming one is an error. */
   include?: Includer;
+  /** The kinds and their rules; default: the real ones. */
+  definitions?: KindDefinitions;
 }
 
 export function loadFromSources(root: string, sources: readonly SourceFile[], options: SourceOptions = {}): LoadResult {
   const validate = options.validator ?? schemaValidator();
+  const definitions = options.definitions ?? KIND_DEFINITIONS;
   const errors: ManifestError[] = [];
   const warnings: ManifestError[] = [];
-  const candidates: Candidate[] = [];
+  const candidates: Array<Candidate<AnyManifest>> = [];
   // Identities of documents that failed their own checks: still "declared", so references to
   // them are not reported as missing on top of the document's real error.
   const declaredInvalid = new Set<IdentityKey>();
@@ -79,38 +83,35 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
       const schemaIssues = validate(kind, doc.value);
       for (const i of schemaIssues) report(i.path, i.message, i.locateAt, i.anchor);
       if (schemaIssues.length > 0) {
-        const key = looseIdentity(kind, doc.value);
+        const key = looseIdentity(kind, doc.value, definitions);
         if (key) declaredInvalid.add(key);
         continue;
       }
 
       const manifest = doc.value as AnyManifest; // the schema just vouched for this shape
-      const found = checkManifest(manifest);
+      const found = checkManifest(manifest, definitions);
       for (const w of found.filter((i) => i.warning)) warnings.push({ ...locate(w.path, w.anchor), path: formatPath(w.path), message: w.message });
       const issues = found.filter((i) => !i.warning);
       for (const i of issues) report(i.path, i.message, i.path, i.anchor);
       if (issues.length > 0) {
-        declaredInvalid.add(identityKey(manifest));
+        declaredInvalid.add(identityKey(manifest, definitions));
         continue;
       }
-      if (manifest.kind === 'Domain' && manifest.spec.cloudInit) {
-        const seed = loadSeed(manifest, source.file, include, (at, message) => report(at, message));
-        if (!seed) {
-          declaredInvalid.add(identityKey(manifest));
-          continue;
-        }
-        candidates.push({ manifest: seed.domain, locate });
-        // The seed volume is declared by the domain's cloudInit: its errors point there.
-        candidates.push({ manifest: seed.volume, locate: () => locate(['spec', 'cloudInit'], 'key') });
+      const expand = definitionOf(definitions, manifest.kind)?.expand;
+      const expanded = expand ? expand(manifest, { file: source.file, include, report: (at, message) => report(at, message) }) : [];
+      if (expanded === undefined) {
+        declaredInvalid.add(identityKey(manifest, definitions));
         continue;
       }
-      candidates.push({ manifest, locate });
+      if (expanded.length === 0) candidates.push({ manifest, locate });
+      // A manifest another stands for is declared there: its errors point at the declaring field.
+      for (const { manifest: standsFor, declaredAt } of expanded) candidates.push({ manifest: standsFor, locate: declaredAt ? () => locate(declaredAt, 'key') : locate });
     }
   }
 
   for (const [file, reports] of plainData) if (!included.has(file)) for (const reportIt of reports) reportIt();
 
-  const across = checkAcross(candidates, referrers, declaredInvalid);
+  const across = checkAcross(candidates, referrers, declaredInvalid, definitions);
   const located = (i: (typeof across.issues)[number]): ManifestError => ({ ...i.candidate.locate(i.path, i.anchor), path: formatPath(i.path), message: i.message });
   errors.push(...across.issues.map(located));
 
@@ -125,15 +126,6 @@ function isPlainData(value: unknown): boolean {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const v = value as Record<string, unknown>;
   return v.apiVersion === undefined && v.kind === undefined;
-}
-
-/** The identity a schema-invalid document seems to declare, if its name (and pool) are readable. */
-function looseIdentity(kind: ManifestKind, value: unknown): IdentityKey | undefined {
-  const v = value as { metadata?: { name?: unknown }; spec?: { pool?: unknown } };
-  const name = v.metadata?.name;
-  if (typeof name !== 'string') return undefined;
-  if (kind !== 'StorageVolume') return kindKey(kind, name);
-  return typeof v.spec?.pool === 'string' ? volumeKey(v.spec.pool, name) : undefined;
 }
 
 /** apiVersion and kind decide which schema applies; without a known kind there is nothing more to say. */

@@ -22,7 +22,7 @@ import { AppliedRevision } from './applied-revision.js';
 import { parseQueueKey, WorkQueue, type BackoffOptions } from './queue.js';
 import type { StatusSnapshot } from './status.js';
 import { managedKeys } from './daemon-keys.js';
-import { keysForEvent, type LifecycleEventRef } from './event-keys.js';
+import { echoKey, keysForEvent, type LifecycleEventRef } from './event-keys.js';
 import { createDaemonMetrics, type DaemonMetrics } from './daemon-metrics.js';
 import type { ControllerEngine, InventoryLocation, LoadResult, SourceInfo } from './daemon-engine.js';
 import type { ListenAddress } from './daemon-options.js';
@@ -85,8 +85,6 @@ export interface DaemonStatus extends StatusSnapshot {
 const DEFAULT_RESYNC_MS = 5 * 60_000;
 /** How often a daemon started before its manifests directory exists looks for it. */
 const SOURCE_POLL_MS = 1000;
-/** The kind of the object an event is about, for matching echoes (node devices have none of ours). */
-const ECHO_SUBJECT: Partial<Record<LifecycleEventRef['kind'], string>> = { domain: 'Domain', network: 'Network', storagePool: 'StoragePool' };
 
 class NotConnectedError extends Error {
   override name = 'NotConnectedError';
@@ -376,8 +374,8 @@ export class Controller {
   #onEvent(event: LifecycleEventRef): void {
     if (this.#stop.signal.aborted) return;
     // A pool's event also concerns its volumes: its echo is theirs too.
-    const subject = ECHO_SUBJECT[event.kind];
-    if (subject && this.#echoes.isEcho(`${subject}/${event.name}`, event, Date.now())) return;
+    const echo = echoKey(event);
+    if (echo && this.#echoes.isEcho(echo, event, Date.now())) return;
     const keys = keysForEvent(event, this.#source.desired, this.#managedSet());
     for (const key of keys) this.#book.touched(key);
     this.#log.debug({ event, keys }, 'libvirt event');

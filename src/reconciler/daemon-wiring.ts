@@ -5,8 +5,9 @@ import { closeConnection, openConnection } from '../libvirt/connect.js';
 import { LibvirtClient } from '../libvirt/client.js';
 import { subscribeLifecycleEvents } from '../libvirt/events.js';
 import { cachedManifestLoader, ManifestRootError } from '../manifests/index.js';
-import { defaultRegistry, type KindRegistry } from '../resources/registry.js';
-import type { HostFacts, ResourceKind } from '../resources/types.js';
+import { defaultRegistry, kindOf, type KindRegistry } from '../resources/registry.js';
+import { dependencyKeys } from '../resources/contract.js';
+import type { HostFacts } from '../resources/types.js';
 import { MANIFEST_KINDS, type DesiredState } from '../manifests/types.js';
 import type { ControllerEngine, HostSession, LoadResult } from './daemon-engine.js';
 import { executePlan } from './executor.js';
@@ -139,7 +140,7 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
       const { kind: kindName, name } = parseQueueKey(key);
       const known = MANIFEST_KINDS.find((k) => k === kindName);
       if (!known) throw new Error(`${key}: not a kind virtkeeper manages`);
-      const kind = registry[known] as ResourceKind<typeof known>;
+      const kind = kindOf(registry, known);
       if (kind.readOne) return { scope: 'object', key, object: await kind.readOne(session.client, name) };
       const all = await readLiveState(session.client, registry, [known]);
       return { scope: 'kind', kind: known, objects: [...all.values()] };
@@ -170,9 +171,11 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
     execute: (plan, session, desired, ownership, concurrency = 1) =>
       executePlan(plan, { registry, client: session.client, desired, ownership, concurrency }),
 
+    // The manifests the controller asks about are those of its last load (lastDesired): they
+    // decide which optional references (a bridge an Interface manifest makes) are edges.
     dependencies(manifest) {
       try {
-        return (registry[manifest.kind] as ResourceKind<typeof manifest.kind>).dependencies(manifest as never);
+        return dependencyKeys(kindOf(registry, manifest.kind).definition, manifest, lastDesired);
       } catch {
         return [];
       }

@@ -6,8 +6,8 @@ import PQueue from 'p-queue';
 import type { LibvirtClient } from '../libvirt/client.js';
 import { LibvirtError } from '../libvirt/errors.js';
 import type { DesiredState, IdentityKey, ManifestKind } from '../manifests/types.js';
-import type { KindRegistry } from '../resources/registry.js';
-import { kindFor } from '../resources/kind-access.js';
+import { kindOf, type KindRegistry } from '../resources/registry.js';
+
 import type { ActionType, ResourceChange } from '../resources/types.js';
 import type { OwnershipIntent } from '../state/intents.js';
 import type { InventoryEntry } from './inventory.js';
@@ -184,7 +184,7 @@ async function runChange(change: ResourceChange, options: ExecuteOptions, intent
     return { ...base, outcome: 'refused', error: { message: change.refused }, stepsDone: 0, durationMs: 0 };
   }
   options.onEvent?.({ type: 'start', change });
-  const kind = kindFor(options.registry, change.kind);
+  const kind = kindOf(options.registry, change.kind);
   const ownership = options.ownership;
   let intentId: number | undefined;
   if (intent) {

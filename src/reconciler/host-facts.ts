@@ -5,6 +5,8 @@
 import type { LibvirtClient } from '../libvirt/client.js';
 import type { DesiredState } from '../manifests/types.js';
 import type { HostFacts } from '../resources/types.js';
+import { splitKey } from '../manifests/identity.js';
+import { KIND_DEFINITIONS, type KindDefinitions } from '../resources/definitions.js';
 
 /** Where a read-only plan finds what a read-write run learnt (the state store's HostState). */
 export interface FactMemory {
@@ -18,9 +20,14 @@ function isBackend(v: string | undefined): v is NonNullable<HostFacts['interface
   return v === 'writable' || v === 'read-only' || v === 'unknown';
 }
 
-/** Whether interfaces are managed: a manifest of one, or a record of one in `recordedKeys`. */
-export function managesInterfaces(desired: DesiredState | undefined, recordedKeys: Iterable<string>): boolean {
-  return (desired?.manifests.some((m) => m.manifest.kind === 'Interface') ?? false) || [...recordedKeys].some((k) => k.startsWith('Interface/'));
+/**
+ * Whether objects of a kind whose plans depend on the interface backend (its contract says so)
+ * are managed: a manifest of one, or a record of one in `recordedKeys`.
+ */
+export function managesInterfaces(desired: DesiredState | undefined, recordedKeys: Iterable<string>, definitions: KindDefinitions = KIND_DEFINITIONS): boolean {
+  const kinds = new Set(definitions.ordered.filter((d) => d.needsInterfaceBackend).map((d) => d.kind));
+  if (kinds.size === 0) return false;
+  return (desired?.manifests.some((m) => kinds.has(m.manifest.kind)) ?? false) || [...recordedKeys].some((k) => kinds.has(splitKey(k)?.kind ?? ''));
 }
 
 /**

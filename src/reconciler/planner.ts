@@ -2,13 +2,17 @@
 // inventory, kinds) is passed in, so the same inputs always give the same plan, byte for byte.
 //
 // Ordering: changes form a DAG. A create/update waits for the changes of the objects its
-// manifest refers to (the kind's dependsOn). A delete waits for every change to an object that
-// currently refers to it (so a domain drops its disk before the volume goes), and for the
-// deletes of whatever the deleted object refers to in reverse — volumes before their pool. Ties
-// are broken by phase (non-deletes first), kind order (reversed for deletes) and key.
+// manifest refers to (the kind's dependsOn, from its contract's references()). A delete waits
+// for every change to an object that currently refers to it (the contract's live references: so
+// a domain drops its disk before the volume goes, and a passed-through device before it is given
+// back), and for the deletes of whatever the deleted object refers to in reverse — volumes
+// before their pool. Ties are broken by phase (non-deletes first), kind order (reversed for
+// deletes) and key.
 import { ANNOTATION_PRUNE, type AnyManifest, type DesiredState, type IdentityKey } from '../manifests/types.js';
-import { kindRank, KIND_ORDER, type KindRegistry } from '../resources/registry.js';
-import { kindFor } from '../resources/kind-access.js';
+import { definitionsOf, kindOf, type KindRegistry } from '../resources/registry.js';
+
+import { liveReferenceKeys, type LiveView } from '../resources/contract.js';
+import { definitionOf, KIND_DEFINITIONS, kindRankIn, type KindDefinitions } from '../resources/definitions.js';
 import type { ActionType, HostFacts, LiveResource, PlanContext, ResourceChange, ResourceKind } from '../resources/types.js';
 import { fingerprintDigest, manifestFingerprint } from './daemon-keys.js';
 import type { ForeignRecord, Inventory } from './inventory.js';
@@ -156,7 +160,7 @@ export function buildPlan(input: PlanInput): Plan {
   const only = options.only;
   for (const loaded of desired.manifests) {
     if (only && !only.has(loaded.key)) continue;
-    const kind = kindFor(registry, loaded.manifest.kind);
+    const kind = kindOf(registry, loaded.manifest.kind);
     const planned = safely(errors, loaded.key, () => kind.plan(loaded, live.get(loaded.key), ctx));
     if (planned) {
       const change = noteStall(refuseForeign(planned, loaded.manifest, foreignByLiveKey), loaded.manifest, input.stalls);
@@ -185,7 +189,7 @@ export function buildPlan(input: PlanInput): Plan {
       retained.push({ key, reason: 'prune-not-requested' });
       continue;
     }
-    const kind = kindFor(registry, liveObject.kind);
+    const kind = kindOf(registry, liveObject.kind);
     const change = safely(errors, key, () => kind.plan(undefined, liveObject, ctx));
     if (!change) continue;
     if (change.action === 'no-op') {
@@ -204,8 +208,7 @@ export function buildPlan(input: PlanInput): Plan {
   }
   retained.sort((a, b) => compareStrings(a.key, b.key));
 
-  const waitsFor = dependencyEdges(byKey, live, registry);
-  const order = topologicalOrder(byKey, waitsFor, errors);
+  const { order, waitsFor } = orderChanges(byKey, live, definitionsOf(registry), errors);
   return { changes: order, waitsFor, summary: summarize(order), errors, retained, forgotten, ...(pruneBlocked !== undefined ? { pruneBlocked } : {}) };
 }
 
@@ -277,21 +280,13 @@ function safely(errors: PlanError[], key: IdentityKey, fn: () => ResourceChange)
   }
 }
 
-/** What an object refers to as it exists on the host now, asked of its kind through a manifest rebuilt from the live spec. */
-function liveDependencies(object: LiveResource, registry: KindRegistry): IdentityKey[] {
-  const manifest = { apiVersion: 'virtkeeper.io/v1', kind: object.kind, metadata: { name: object.name }, spec: object.spec } as AnyManifest;
-  try {
-    return (registry[object.kind] as ResourceKind<typeof object.kind>).dependencies(manifest as never);
-  } catch {
-    // A live object the kind cannot fully read back has no references we can know of.
-    return [];
-  }
-}
+/** What the ordering needs of a change: real ResourceChanges have it, and so do a test kind's. */
+export type OrderedChange = Pick<ResourceChange, 'key' | 'action' | 'dependsOn' | 'liveKey'> & { kind: string };
 
 export function dependencyEdges(
-  changes: ReadonlyMap<IdentityKey, ResourceChange>,
-  live: ReadonlyMap<IdentityKey, LiveResource>,
-  registry: KindRegistry,
+  changes: ReadonlyMap<IdentityKey, OrderedChange>,
+  live: ReadonlyMap<IdentityKey, LiveView>,
+  definitions: KindDefinitions,
 ): Map<IdentityKey, IdentityKey[]> {
   const edges = new Map<IdentityKey, Set<IdentityKey>>();
   for (const key of changes.keys()) edges.set(key, new Set());
@@ -317,8 +312,9 @@ export function dependencyEdges(
   // A delete also waits for every change to an object that refers to it today.
   for (const [key, change] of changes) {
     const object = live.get(change.liveKey ?? key);
-    if (!object) continue;
-    for (const dep of liveDependencies(object, registry)) {
+    const definition = object && definitionOf(definitions, object.kind);
+    if (!object || !definition) continue;
+    for (const dep of liveReferenceKeys(definition, object)) {
       if (changes.get(keyOf(dep))?.action === 'delete') add(key, dep);
     }
   }
@@ -328,15 +324,16 @@ export function dependencyEdges(
   return result;
 }
 
-function sortKey(change: ResourceChange): [number, number, string] {
+function sortKey(change: OrderedChange, definitions: KindDefinitions): [number, number, string] {
   const isDelete = change.action === 'delete';
-  const rank = kindRank(change.kind);
-  return [isDelete ? 1 : 0, isDelete ? KIND_ORDER.length - rank : rank, change.key];
+  const rank = kindRankIn(definitions, change.kind);
+  return [isDelete ? 1 : 0, isDelete ? definitions.ordered.length - rank : rank, change.key];
 }
 
-export function compareChanges(a: ResourceChange, b: ResourceChange): number {
-  const [pa, ra, ka] = sortKey(a);
-  const [pb, rb, kb] = sortKey(b);
+/** Phase (non-deletes first), kind order (reversed for deletes), then key. */
+export function compareChanges(a: OrderedChange, b: OrderedChange, definitions: KindDefinitions = KIND_DEFINITIONS): number {
+  const [pa, ra, ka] = sortKey(a, definitions);
+  const [pb, rb, kb] = sortKey(b, definitions);
   return pa - pb || ra - rb || compareStrings(ka, kb);
 }
 
@@ -344,12 +341,27 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Kahn's algorithm, always taking the smallest ready change; a leftover is a cycle, reported once. */
-function topologicalOrder(
-  changes: ReadonlyMap<IdentityKey, ResourceChange>,
-  waitsFor: ReadonlyMap<IdentityKey, readonly IdentityKey[]>,
+/**
+ * The order changes run in: edges from their references (dependencyEdges), then Kahn's algorithm
+ * always taking the smallest ready change; a leftover is a cycle, reported once in `errors`.
+ */
+export function orderChanges<C extends OrderedChange>(
+  changes: ReadonlyMap<IdentityKey, C>,
+  live: ReadonlyMap<IdentityKey, LiveView>,
+  definitions: KindDefinitions,
   errors: PlanError[],
-): ResourceChange[] {
+): { order: C[]; waitsFor: Map<IdentityKey, IdentityKey[]> } {
+  const waitsFor = dependencyEdges(changes, live, definitions);
+  return { order: topologicalOrder(changes, waitsFor, definitions, errors), waitsFor };
+}
+
+function topologicalOrder<C extends OrderedChange>(
+  changes: ReadonlyMap<IdentityKey, C>,
+  waitsFor: ReadonlyMap<IdentityKey, readonly IdentityKey[]>,
+  definitions: KindDefinitions,
+  errors: PlanError[],
+): C[] {
+  const compare = (a: C, b: C): number => compareChanges(a, b, definitions);
   const pending = new Map<IdentityKey, number>();
   const dependents = new Map<IdentityKey, IdentityKey[]>();
   for (const [key, deps] of waitsFor) {
@@ -362,9 +374,9 @@ function topologicalOrder(
   }
   // A heap, not a list sorted on every step: a host of thousands of independent objects has
   // thousands of changes ready at once.
-  const ready = new MinHeap<ResourceChange>(compareChanges);
+  const ready = new MinHeap<C>(compare);
   for (const c of changes.values()) if (pending.get(c.key) === 0) ready.push(c);
-  const order: ResourceChange[] = [];
+  const order: C[] = [];
   for (let next = ready.pop(); next !== undefined; next = ready.pop()) {
     order.push(next);
     for (const dependent of dependents.get(next.key) ?? []) {
@@ -375,7 +387,7 @@ function topologicalOrder(
   }
   if (order.length < changes.size) {
     const placed = new Set(order);
-    const stuck = [...changes.values()].filter((c) => !placed.has(c)).sort(compareChanges);
+    const stuck = [...changes.values()].filter((c) => !placed.has(c)).sort(compare);
     const cycle = findCycle(stuck.map((c) => c.key), waitsFor);
     errors.push({ message: `dependency cycle: ${cycle.join(' → ')}` });
     // Still list them, so every object shows up in the output; apply refuses plans with errors.

@@ -21,6 +21,7 @@
  * unless that re-add asked for `{immediate: true}`, in which case it is enqueued at once. A key
  * that ends any other way while marked dirty is enqueued at once.
  */
+import { kindKey, splitKey } from '../manifests/identity.js';
 import { EventEmitter } from 'node:events';
 import PQueue from 'p-queue';
 import { ExponentialBackoff, type BackoffOptions, type RateLimiter } from './rate-limiter.js';
@@ -85,15 +86,16 @@ export interface QueueStats {
   running: number;
 }
 
+/** Queue keys are identity keys, built by the one key builder. */
 export function queueKey(kind: string, name: string): QueueKey {
-  return `${kind}/${name}`;
+  return kindKey(kind, name);
 }
 
 /** Splits at the first `/` only: volume names are `pool/name`, so keys may hold two slashes. */
 export function parseQueueKey(key: QueueKey): { kind: string; name: string } {
-  const i = key.indexOf('/');
-  if (i <= 0 || i === key.length - 1) throw new Error(`invalid queue key ${JSON.stringify(key)}: expected kind/name`);
-  return { kind: key.slice(0, i), name: key.slice(i + 1) };
+  const parts = splitKey(key);
+  if (!parts) throw new Error(`invalid queue key ${JSON.stringify(key)}: expected kind/name`);
+  return { kind: parts.kind, name: parts.keyName };
 }
 
 export class WorkQueue extends EventEmitter<WorkQueueEvents> {

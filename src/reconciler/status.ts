@@ -2,6 +2,7 @@
  * In-memory status of every managed object, as shown by `/status` and counted by the
  * `managed_objects` gauge. No I/O: the controller feeds it reconcile outcomes.
  */
+import { kindKey } from '../manifests/identity.js';
 import { redactSecretsIn } from '../manifests/redact.js';
 
 /**
@@ -62,8 +63,9 @@ export interface StatusStoreOptions {
   now?: () => Date;
 }
 
+/** Status entries are keyed by identity key, built by the one key builder. */
 function statusKey(kind: string, name: string): string {
-  return `${kind}/${name}`;
+  return kindKey(kind, name);
 }
 
 export class StatusStore {

@@ -6,8 +6,8 @@
 // uses the object, which only a whole-host plan knows, so deletions stay with `apply --prune`.
 import type { DesiredState, IdentityKey } from '../manifests/types.js';
 import { closest } from '../manifests/suggest.js';
-import type { KindRegistry } from '../resources/registry.js';
-import type { ResourceKind } from '../resources/types.js';
+import { kindOf, type KindRegistry } from '../resources/registry.js';
+import { dependencyKeys } from '../resources/contract.js';
 
 export type TargetSelection = { ok: true; keys: Set<IdentityKey> } | { ok: false; error: string };
 
@@ -27,8 +27,7 @@ export function selectTargets(targets: readonly string[], desired: DesiredState,
     if (keys.has(key)) continue;
     keys.add(key);
     const manifest = desired.byKey.get(key)!.manifest;
-    const kind = registry[manifest.kind] as ResourceKind<typeof manifest.kind>;
-    for (const dep of kind.dependencies(manifest as never)) if (desired.byKey.has(dep)) todo.push(dep);
+    for (const dep of dependencyKeys(kindOf(registry, manifest.kind).definition, manifest, desired)) if (desired.byKey.has(dep)) todo.push(dep);
   }
   return { ok: true, keys };
 }

@@ -1,6 +1,7 @@
 // Which ResourceKind handles which manifest kind, and the order kinds are created in. The
 // reconciler only ever reaches a kind's logic through a KindRegistry, so tests can swap in fakes.
-import type { ManifestKind } from '../manifests/types.js';
+import { MANIFEST_KINDS, type ManifestKind } from '../manifests/types.js';
+import { kindDefinitions, KIND_DEFINITIONS, kindRankIn, type KindDefinitions } from './definitions.js';
 import { domainKind } from './domain/index.js';
 import { interfaceKind } from './interface/index.js';
 import { networkKind } from './network/index.js';
@@ -13,23 +14,20 @@ import type { ResourceKind } from './types.js';
 export type KindRegistry = { readonly [K in ManifestKind]: ResourceKind<K> };
 
 /**
- * Creation order: things other objects refer to come first. Used as the tie-break of the
- * planner's topological sort (deletions run in the reverse order), so plans print the same way
- * every time.
+ * Creation order: things other objects refer to come first (the definitions' order). Used as the
+ * tie-break of the planner's topological sort (deletions run in the reverse order), so plans
+ * print the same way every time.
  */
-export const KIND_ORDER: readonly ManifestKind[] = [
-  'Secret',
-  'Network',
-  'NodeDevice',
-  'Interface',
-  'StoragePool',
-  'StorageVolume',
-  'Domain',
-];
+export const KIND_ORDER: readonly ManifestKind[] = [...MANIFEST_KINDS].sort((a, b) => kindRankIn(KIND_DEFINITIONS, a) - kindRankIn(KIND_DEFINITIONS, b));
 
-export function kindRank(kind: ManifestKind): number {
-  const rank = KIND_ORDER.indexOf(kind);
-  return rank === -1 ? KIND_ORDER.length : rank;
+/** The kind that handles `kind`, typed for it: `kindOf(registry, m.kind).plan(m, ...)` needs no cast. */
+export function kindOf<K extends ManifestKind>(registry: KindRegistry, kind: K): ResourceKind<K> {
+  return registry[kind];
+}
+
+/** The pure contracts of a registry's kinds, in creation order (a test registry's fakes bring their own). */
+export function definitionsOf(registry: KindRegistry): KindDefinitions {
+  return kindDefinitions(KIND_ORDER.map((kind) => kindOf(registry, kind).definition));
 }
 
 /** The real kinds, as the CLI and the daemon use them. */

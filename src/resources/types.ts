@@ -2,6 +2,7 @@
 // daemon) knows nothing of a kind's fields: it asks the kind to read live objects, to diff and
 // plan one object, and to execute the steps it planned.
 import type { LibvirtClient } from '../libvirt/client.js';
+import type { KindDefinition } from './contract.js';
 import type { DeviceHostUse } from './node-device/host-use.js';
 import type { DomainStep } from './domain/steps.js';
 import type { InterfaceStep } from './interface/steps.js';
@@ -182,8 +183,11 @@ export interface ResourceChange<K extends ManifestKind = ManifestKind> {
 
 export interface ResourceKind<K extends ManifestKind> {
   readonly kind: K;
-  /** Keys of the objects this manifest refers to (network, pool, volume, node device). */
-  dependencies(manifest: ManifestOfKind<K>): IdentityKey[];
+  /**
+   * The kind's pure contract: identity, references (the one function every dependency comes
+   * from), checks, events, export naming. See resources/contract.ts.
+   */
+  readonly definition: KindDefinition<ManifestOfKind<K>>;
   /** Generated libvirt XML for a manifest; `live` carries identities libvirt assigned (uuid, mac, pci addresses). */
   toXml(manifest: ManifestOfKind<K>, live: LiveResource<K> | undefined, ctx: PlanContext): string;
   /** Reads back a libvirt XML document (plus runtime facts) as a manifest spec: used for diff and export. */

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { LibvirtClient } from '../../libvirt/client.js';
 import { API_VERSION, MANIFEST_KINDS, type AnyManifest, type ManifestKind } from '../../manifests/types.js';
-import { defaultRegistry, KIND_ORDER, kindRank, type KindRegistry } from '../../resources/registry.js';
+import { defaultRegistry, KIND_ORDER, type KindRegistry } from '../../resources/registry.js';
+import { definitionOf, KIND_DEFINITIONS, kindRankIn, type KindDefinitions } from '../../resources/definitions.js';
 import type { LiveResource } from '../../resources/types.js';
 import { readLiveState } from '../../reconciler/live-state.js';
 import type { IdentityKey } from '../../manifests/types.js';
@@ -41,11 +42,11 @@ export interface ExportedManifest {
 }
 
 /**
- * The host's own hardware (eth0, lo, every PCI device). Exported only when asked for: a manifest
- * of them, once deleted from the tree, would have `plan --prune` offer to undefine the host's NIC
- * or give back its devices.
+ * The host's own hardware (eth0, lo, every PCI device), as each kind's contract says. Exported
+ * only when asked for: a manifest of them, once deleted from the tree, would have `plan --prune`
+ * offer to undefine the host's NIC or give back its devices.
  */
-export const HOST_KINDS: ReadonlySet<ManifestKind> = new Set(['Interface', 'NodeDevice']);
+export const HOST_KINDS: ReadonlySet<ManifestKind> = new Set(KIND_ORDER.filter((k) => definitionOf(KIND_DEFINITIONS, k)?.export.hostHardware));
 
 /** The kinds an export reads: --kind alone, else all but the host's hardware unless --include-host. */
 export function exportedKinds(options: Pick<ExportCommandOptions, 'kind' | 'includeHost'>): ManifestKind[] {
@@ -53,28 +54,22 @@ export function exportedKinds(options: Pick<ExportCommandOptions, 'kind' | 'incl
   return options.includeHost ? [...KIND_ORDER] : KIND_ORDER.filter((k) => !HOST_KINDS.has(k));
 }
 
-const FILE_PREFIX: Record<ManifestKind, string> = {
-  Domain: 'domain',
-  Network: 'network',
-  StoragePool: 'storage-pool',
-  StorageVolume: 'storage-volume',
-  Interface: 'interface',
-  NodeDevice: 'node-device',
-  Secret: 'secret',
-};
-
 /**
  * Pure: live objects → manifests in a stable order. Left out: transient objects (no config to
- * keep) and secrets (libvirt never gives their value back, so no manifest could say where it is).
+ * keep) and kinds whose contract says no manifest can be written (secrets: libvirt never gives
+ * their value back, so no manifest could say where it is).
  */
-export function toManifests(live: Iterable<LiveResource>, filter: { name?: string } = {}): ExportedManifest[] {
+export function toManifests(live: Iterable<LiveResource>, filter: { name?: string } = {}, definitions: KindDefinitions = KIND_DEFINITIONS): ExportedManifest[] {
   const selected = [...live]
-    .filter((o) => o.persistent && o.kind !== 'Secret' && (filter.name === undefined || o.name === filter.name))
-    .sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return selected.map((object) => {
+    .flatMap((object) => {
+      const how = definitionOf(definitions, object.kind)?.export;
+      const wanted = object.persistent && how !== undefined && how.notExported === undefined && (filter.name === undefined || object.name === filter.name);
+      return wanted ? [{ object, how }] : [];
+    })
+    .sort((a, b) => kindRankIn(definitions, a.object.kind) - kindRankIn(definitions, b.object.kind) || (a.object.key < b.object.key ? -1 : a.object.key > b.object.key ? 1 : 0));
+  return selected.map(({ object, how }) => {
     const manifest = { apiVersion: API_VERSION, kind: object.kind, metadata: { name: object.name }, spec: withoutUndefined(object.spec) } as AnyManifest;
-    const pool = object.kind === 'StorageVolume' ? `${(object.spec as { pool: string }).pool}-` : '';
-    const file = `${FILE_PREFIX[object.kind]}-${safeFileName(pool + object.name)}.yaml`;
+    const file = `${how.filePrefix}-${safeFileName(how.fileStem ? how.fileStem(object) : object.name)}.yaml`;
     return { key: object.key, file, manifest, text: stringify(manifest, { lineWidth: 0 }) };
   });
 }

@@ -1,14 +1,12 @@
 // Planning one domain: which libvirt operations bring the host to the manifest. Pure: the XML to
 // define is generated here and carried in the step payload, so a printed plan is what apply does.
-import { kindKey, volumeKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/identity.js';
 import {
   ANNOTATION_ALLOW_REPLACE,
   type DomainManifest,
   type DomainSpec,
   type DomainState,
-  type IdentityKey,
   type LoadedManifest,
-  type NodeDeviceManifest,
   type StopMode,
 } from '../../manifests/types.js';
 import type { FieldChange, LiveResource, PendingRestart, PlanContext, ResourceChange } from '../types.js';
@@ -20,9 +18,9 @@ import { durationMs } from './duration.js';
 import { domainXmlString } from './to-xml.js';
 import { parseXml, child } from '../xml.js';
 import { mergePasswordChange, passwordChanges, passwordSources, type PasswordSource } from './passwords.js';
-import { authUsageType } from '../../manifests/references.js';
-import { secretRefKeys } from '../secret/usage.js';
 import { buildChange, changeIdentity, type ChangeIdentity } from '../common/change.js';
+import { dependencyKeys, liveReferenceKeys } from '../contract.js';
+import { domainDefinition } from './contract.js';
 
 export { durationMs };
 
@@ -30,47 +28,6 @@ export { durationMs };
 export const SHUTDOWN_TIMEOUT_MS = 60_000;
 
 export type { DomainStepOp } from './steps.js';
-
-/** Keys a domain manifest refers to: volumes, networks, node devices, secrets. */
-export function domainDependencies(m: DomainManifest): IdentityKey[] {
-  const keys = new Set<IdentityKey>();
-  for (const d of m.spec.disks ?? []) {
-    if (d.volume) keys.add(volumeKey(d.volume.pool, d.volume.name));
-    if (d.encryption) for (const k of secretRefKeys(d.encryption.secret, 'volume')) keys.add(k);
-    const login = d.network?.auth && authUsageType(d.network.protocol);
-    if (login) for (const k of secretRefKeys(d.network!.auth!.secret, login)) keys.add(k);
-  }
-  for (const n of m.spec.interfaces ?? []) if (n.network !== undefined) keys.add(kindKey('Network', n.network));
-  for (const h of m.spec.hostdevs ?? []) if (h.nodeDevice !== undefined) keys.add(kindKey('NodeDevice', h.nodeDevice));
-  for (const g of m.spec.graphics ?? []) if (g.passwordFrom) keys.add(kindKey('Secret', g.passwordFrom.secret));
-  return [...keys];
-}
-
-/**
- * Also waits for objects referred to only softly: a host bridge that an Interface manifest
- * creates, and an inline hostdev address that a NodeDevice manifest detaches.
- */
-function planDependencies(spec: DomainSpec, base: IdentityKey[], ctx: PlanContext): IdentityKey[] {
-  const keys = new Set(base);
-  for (const n of spec.interfaces ?? []) {
-    if (n.bridge !== undefined && ctx.desired.byKey.has(kindKey('Interface', n.bridge))) keys.add(kindKey('Interface', n.bridge));
-  }
-  const inline = (spec.hostdevs ?? []).filter((h) => h.nodeDevice === undefined);
-  if (inline.length) {
-    for (const lm of ctx.desired.manifests) {
-      if (lm.manifest.kind !== 'NodeDevice') continue;
-      const nd = (lm.manifest as NodeDeviceManifest).spec;
-      const hit = inline.some((h) => (h.pci && nd.pci && sameJson(h.pci, nd.pci)) || (h.usb && nd.usb && sameJson(h.usb, nd.usb)));
-      if (hit) keys.add(lm.key);
-    }
-  }
-  return [...keys];
-}
-
-function sameJson(a: object, b: object): boolean {
-  const norm = (o: object): string => JSON.stringify(Object.entries({ domain: 0, ...o }).sort(([x], [y]) => (x < y ? -1 : 1)));
-  return norm(a) === norm(b);
-}
 
 /** How a domain is stopped: the manifest's stopMode and shutdownTimeout. */
 export interface StopOptions {
@@ -177,7 +134,7 @@ export function planDomain(
 ): ResourceChange<'Domain'> {
   if (desired === undefined && live === undefined) throw new Error('planDomain needs a manifest or a live domain');
   const manifest = desired?.manifest;
-  const identity = changeIdentity('Domain', desired, live, manifest ? planDependencies(manifest.spec, domainDependencies(manifest), ctx) : []);
+  const identity = changeIdentity('Domain', desired, live, manifest ? dependencyKeys(domainDefinition, manifest, ctx.desired) : []);
   const { name } = identity;
   if (!desired || !manifest) {
     if (!live) return buildChange(identity, { action: 'no-op', reason: `domain ${name} is neither in the manifests nor on the host` });
@@ -221,12 +178,10 @@ function planDelete(id: ChangeIdentity<'Domain'>, live: LiveResource<'Domain'>):
   const steps: DomainStep[] = [];
   if (live.active) steps.push({ op: 'destroy', description: `destroy (power off) domain ${name}` });
   if (live.persistent) steps.push(undefineStep(name, live.xml, false));
-  const dependsOn = new Set<IdentityKey>();
-  for (const d of live.spec.disks ?? []) if (d.volume) dependsOn.add(volumeKey(d.volume.pool, d.volume.name));
-  for (const n of live.spec.interfaces ?? []) if (n.network !== undefined) dependsOn.add(kindKey('Network', n.network));
-  // A delete waits on nothing the manifest named (there is none): what the live domain uses.
+  // Everything it uses on the host now, its passed-through devices included: they are deleted
+  // (given back, for a NodeDevice) only after it.
   return buildChange(
-    { ...id, dependsOn: [...dependsOn] },
+    { ...id, dependsOn: liveReferenceKeys(domainDefinition, live) },
     { action: 'delete', changes: setFieldChanges(live.spec, 'before'), reason: `domain ${name} is managed by virtkeeper but no longer in the manifests`, steps },
   );
 }

@@ -1,6 +1,7 @@
 // The effective desired spec: manifest defaults made explicit and references to other manifests
 // resolved. toXml and diff both work from it, so what is compared is exactly what is written.
-import { kindKey, volumeKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/identity.js';
+import { volumeKey } from '../storage-volume/key.js';
 import { driverFormatOf } from '../../manifests/formats.js';
 import type {
   DesiredState,
@@ -11,7 +12,7 @@ import type {
   NodeDeviceManifest,
   StorageVolumeManifest,
 } from '../../manifests/types.js';
-import { authUsageType } from '../../manifests/references.js';
+import { authUsageType } from '../secret/usage.js';
 import { secretUsageRef } from '../secret/usage.js';
 
 export class DomainReferenceError extends Error {

@@ -1,5 +1,6 @@
 // The Interface resource kind: host network interfaces through libvirt's netcf backend (virsh iface-*).
 import type { ResourceKind } from '../types.js';
+import { interfaceDefinition } from './contract.js';
 import { interfaceFromXml } from './from-xml.js';
 import { executeInterfaceStep, readInterfaces } from './live.js';
 import { planInterface } from './plan.js';
@@ -7,9 +8,7 @@ import { interfaceToXml } from './to-xml.js';
 
 export const interfaceKind: ResourceKind<'Interface'> = {
   kind: 'Interface',
-  // Members may be plain host NICs with no manifest, so references are resolved in plan()
-  // (dependsOn lists only the members that are Interface manifests).
-  dependencies: () => [],
+  definition: interfaceDefinition,
   toXml: (manifest, _live, ctx) => interfaceToXml(manifest, ctx),
   fromXml: interfaceFromXml,
   plan: planInterface,

@@ -1,7 +1,8 @@
 // Pure planning of one host interface on the persistent-object template (common/persistent-object.ts). An interface with startMode onboot is meant to be up, so
 // it is started when inactive (created or found down); other start modes are left as they are.
-import type { InterfaceManifest, InterfaceSpec, LoadedManifest } from '../../manifests/types.js';
-import { kindKey } from '../../manifests/identity.js';
+import type { InterfaceManifest, LoadedManifest } from '../../manifests/types.js';
+import { dependencyKeys } from '../contract.js';
+import { interfaceDefinition } from './contract.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange } from '../types.js';
 import type { InterfaceStep } from './steps.js';
 import { buildChange, noOp, updateReason } from '../common/change.js';
@@ -11,12 +12,6 @@ import { diffInterface } from './diff.js';
 import { interfaceToXml } from './to-xml.js';
 
 type InterfaceLive = LiveResource<'Interface'>;
-
-/** Member and VLAN-parent interfaces that are themselves managed: they are planned first. */
-export function interfaceDependencies(spec: InterfaceSpec, ctx: PlanContext): string[] {
-  const names = [...(spec.members ?? []), ...(spec.vlan ? [spec.vlan.parent] : [])];
-  return names.map((n) => kindKey('Interface', n)).filter((k) => ctx.desired.byKey.has(k));
-}
 
 /** Why nothing can change interfaces on a host whose libvirt lists them read-only, and the fix. */
 export const READ_ONLY_INTERFACES =
@@ -38,7 +33,7 @@ const interfacePlanning: ObjectPlanAdapter<'Interface'> = {
   noun: 'interface',
   deleteReason: 'interface left the manifests',
   deleteSteps: (live) => removeSteps('interface', live),
-  dependsOn: (manifest, ctx) => interfaceDependencies(manifest.spec, ctx),
+  dependsOn: (manifest, ctx) => dependencyKeys(interfaceDefinition, manifest, ctx.desired),
   createSteps: (m, ctx) => {
     const label = `interface ${m.metadata.name}`;
     const steps: InterfaceStep[] = [defineStep(label, { name: m.metadata.name }, interfaceToXml(m, ctx))];

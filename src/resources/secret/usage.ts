@@ -13,6 +13,13 @@ import type { DesiredState, IdentityKey, SecretUsage } from '../../manifests/typ
 
 export type UsageType = keyof SecretUsage;
 
+/** The usage type libvirt looks an auth secret up by: rbd's is ceph, iscsi's is iscsi. */
+export function authUsageType(protocolOrAuthType: unknown): 'ceph' | 'iscsi' | undefined {
+  if (protocolOrAuthType === 'rbd' || protocolOrAuthType === 'ceph') return 'ceph';
+  if (protocolOrAuthType === 'iscsi' || protocolOrAuthType === 'chap') return 'iscsi';
+  return undefined;
+}
+
 export interface Usage {
   type: UsageType;
   /** The usage id: a volume path, a ceph/tls/vtpm usage name, an iscsi target. */
@@ -49,7 +56,7 @@ export function usageTypeOfNumber(n: number): UsageType | undefined {
 
 /** Key of the live secret with this usage: "Secret/ceph:client.admin secret" (':' is not in manifest names). */
 export function usageKey(u: Usage): IdentityKey {
-  return `Secret/${u.type}:${u.id}`;
+  return kindKey('Secret', `${u.type}:${u.id}`);
 }
 
 // How a secret reference reads once it is no longer a manifest's name: in a resolved spec (from

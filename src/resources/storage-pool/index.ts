@@ -1,13 +1,14 @@
 // The StoragePool resource kind: libvirt storage pools (virsh pool-*).
 import type { ResourceKind } from '../types.js';
+import { storagePoolDefinition } from './contract.js';
 import { poolFromXml } from './from-xml.js';
 import { executePoolStep, readPools, readPool } from './live.js';
-import { planPool, poolDependencies } from './plan.js';
+import { planPool } from './plan.js';
 import { poolToXml, resolvePoolSecrets } from './to-xml.js';
 
 export const storagePoolKind: ResourceKind<'StoragePool'> = {
   kind: 'StoragePool',
-  dependencies: poolDependencies,
+  definition: storagePoolDefinition,
   toXml: (manifest, live, ctx) => poolToXml(resolvePoolSecrets(manifest, ctx?.desired), live?.xml),
   fromXml: poolFromXml,
   plan: planPool,

@@ -2,9 +2,9 @@
 // (new type, source or target) destroys and undefines the old definition, never its data, and
 // still needs virtkeeper.io/allow-replace: "true" because volumes vanish from libvirt's view.
 // Deleting a pool never runs virStoragePoolDelete: the storage stays on the host.
-import { authUsageType } from '../../manifests/references.js';
-import type { IdentityKey, LoadedManifest, StoragePoolManifest } from '../../manifests/types.js';
-import { secretRefKeys } from '../secret/usage.js';
+import { dependencyKeys } from '../contract.js';
+import { storagePoolDefinition } from './contract.js';
+import type { LoadedManifest, StoragePoolManifest } from '../../manifests/types.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange } from '../types.js';
 import type { PoolBuildStep, StoragePoolStep } from './steps.js';
 import { ANNOTATION_ALLOW_FORMAT, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } from '../common/annotations.js';
@@ -96,19 +96,12 @@ function planUpdate(id: ChangeIdentity<'StoragePool'>, manifest: StoragePoolMani
   return buildChange(id, { action: 'update', reason, changes, steps, restartRequired });
 }
 
-/** Keys a pool manifest refers to: the Secret of its login. */
-export function poolDependencies(manifest: StoragePoolManifest | undefined): IdentityKey[] {
-  const auth = manifest?.spec.source?.auth;
-  const type = auth && authUsageType(auth.type);
-  return auth && type ? secretRefKeys(auth.secret, type) : [];
-}
-
 const poolPlanning: ObjectPlanAdapter<'StoragePool'> = {
   kind: 'StoragePool',
   noun: 'pool',
   deleteReason: 'pool left the manifests (its storage and volumes stay on the host)',
   deleteSteps: (live) => removeSteps('pool', live),
-  dependsOn: (manifest) => poolDependencies(manifest),
+  dependsOn: (manifest) => dependencyKeys(storagePoolDefinition, manifest),
   // From here on the login's secret is the usage id libvirt refers to it by, as the live XML has it.
   prepare: (manifest, ctx) => resolvePoolSecrets(manifest, ctx.desired),
   createSteps: (manifest) => createSteps(manifest, undefined),

@@ -1,7 +1,7 @@
 // StoragePoolSpec → <pool> XML. Source children follow libvirt's own order (host, device, dir,
 // name, initiator, format, auth); which of them a type uses is libvirt's business, we write what the
 // manifest sets. The pool uuid libvirt assigned is carried over from the live document.
-import { authUsageType } from '../../manifests/references.js';
+import { authUsageType } from '../secret/usage.js';
 import type { DesiredState, StoragePoolAdapter, StoragePoolManifest, StoragePoolSource, StoragePoolSpec } from '../../manifests/types.js';
 import { secretRefAttrs, secretUsageRef } from '../secret/usage.js';
 import { applyXmlOverlay, el, find, parseXml, text, textEl, toXmlString, type XmlElement } from '../xml.js';

@@ -2,7 +2,7 @@
 // carrying out planned steps.
 import { redactUrl, redactUrlsIn } from '../../manifests/redact-url.js';
 import type { LibvirtClient, StorageVolumeRef, UploadResult } from '../../libvirt/client.js';
-import { volumeKey } from '../../manifests/identity.js';
+import { volumeKey } from './key.js';
 import { formatBytes } from '../../manifests/units.js';
 import { hasErrorCode, VIR_ERR_NO_STORAGE_POOL, VIR_ERR_NO_STORAGE_VOL, VIR_ERR_STORAGE_VOL_EXIST } from '../../libvirt/errors.js';
 import { withPool } from './pool-refs.js';

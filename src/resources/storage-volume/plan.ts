@@ -5,30 +5,23 @@
 // own manifest is gone and cannot carry the annotation any more.
 import { redactUrl } from '../../manifests/redact-url.js';
 import type { IdentityKey, LoadedManifest, SeedImageSource, StorageVolumeManifest, StorageVolumeSpec } from '../../manifests/types.js';
-import { kindKey, volumeKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/identity.js';
+import { volumeKey } from './key.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, SecretValueState } from '../types.js';
 import type { StorageVolumeStep } from './steps.js';
 import { formatSize } from '../../manifests/units.js';
 import { ANNOTATION_ALLOW_DELETE, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } from '../common/annotations.js';
 import { buildChange, createChanges, listPaths, noOp, type ChangeIdentity } from '../common/change.js';
 import { diffVolume } from './diff.js';
-import { refKey } from './resolve.js';
 import { desiredCapacity, volumeToXml } from './to-xml.js';
 import { isSeedVolumeName } from '../../cloud-init/domain-seed.js';
 import { seedSecretDigestKey } from '../../cloud-init/seed-secrets.js';
 import { namedValueSources } from '../secret/named-source.js';
-import { secretRefKeys } from '../secret/usage.js';
+import { dependencyKeys, liveReferenceKeys } from '../contract.js';
+import { storageVolumeDefinition } from './contract.js';
 import { SENSITIVE, SENSITIVE_CHANGED } from '../secret/plan.js';
 
 type VolumeLive = LiveResource<'StorageVolume'>;
-
-export function volumeDependencies(spec: StorageVolumeSpec): string[] {
-  const deps = [kindKey('StoragePool', spec.pool)];
-  if (spec.backingStore?.volume) deps.push(refKey(spec.backingStore.volume, spec.pool));
-  if (spec.cloneFrom) deps.push(refKey(spec.cloneFrom, spec.pool));
-  if (spec.encryption) deps.push(...secretRefKeys(spec.encryption.secret, 'volume'));
-  return deps;
-}
 
 function label(pool: string, name: string): string {
   return `volume ${pool}/${name}`;
@@ -243,7 +236,7 @@ export function planVolume(
     key: desired?.key ?? live?.key ?? volumeKey(pool, name),
     kind: 'StorageVolume',
     name,
-    dependsOn: volumeDependencies(desired?.manifest.spec ?? live?.spec ?? { pool }),
+    dependsOn: desired ? dependencyKeys(storageVolumeDefinition, desired.manifest) : live ? liveReferenceKeys(storageVolumeDefinition, live) : [],
   };
   if (!desired) return live ? planDelete(id, live, ctx) : noOp(id, 'absent on both sides');
   if (!live) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { keysForEvent, nodeDeviceKeys, parsePciDeviceName } from '../../../src/reconciler/event-keys.js';
+import { echoKey, keysForEvent } from '../../../src/reconciler/event-keys.js';
+import { nodeDeviceKeys, parsePciDeviceName } from '../../../src/resources/node-device/contract.js';
 import { desiredOf, domain, manifest, network } from './helpers.js';
 
 const desired = desiredOf(
@@ -49,5 +50,14 @@ describe('node device names', () => {
   });
   it('nodeDeviceKeys includes the same-named key', () => {
     expect(nodeDeviceKeys('pci_0000_06_12_5', desired)).toEqual(['NodeDevice/pci_0000_06_12_5', 'NodeDevice/gpu']);
+  });
+});
+
+describe('echo keys (what the controller held as ECHO_SUBJECT)', () => {
+  it('domains, networks and pools echo the daemon\'s own changes; node device events never count as echoes', () => {
+    expect(echoKey({ kind: 'domain', name: 'web' })).toBe('Domain/web');
+    expect(echoKey({ kind: 'network', name: 'lan' })).toBe('Network/lan');
+    expect(echoKey({ kind: 'storagePool', name: 'images' })).toBe('StoragePool/images');
+    expect(echoKey({ kind: 'nodeDevice', name: 'pci_0000_06_12_5' })).toBeUndefined();
   });
 });

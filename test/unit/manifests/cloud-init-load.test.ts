@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cachedManifestLoader, loadManifests } from '../../../src/manifests/loader.js';
 import { renderValidation } from '../../../src/cli/commands/validate.js';
-import { volumeKey } from '../../../src/manifests/identity.js';
+import { volumeKey } from '../../../src/resources/storage-volume/key.js';
 import type { DomainManifest, StorageVolumeManifest } from '../../../src/manifests/types.js';
 
 const pool = `apiVersion: virtkeeper.io/v1

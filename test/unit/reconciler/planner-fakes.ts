@@ -2,8 +2,10 @@
 // `spec.refs` lists the identity keys an object refers to.
 import { createDesiredState } from '../../../src/manifests/desired-state.js';
 import { identityKey } from '../../../src/manifests/identity.js';
-import type { AnyManifest, DesiredState, IdentityKey, ManifestKind } from '../../../src/manifests/types.js';
+import type { AnyManifest, DesiredState, IdentityKey, ManifestKind, ManifestOfKind } from '../../../src/manifests/types.js';
 import type { KindRegistry } from '../../../src/resources/registry.js';
+import { field, type KindDefinition } from '../../../src/resources/contract.js';
+import { definitionOf, KIND_DEFINITIONS } from '../../../src/resources/definitions.js';
 import type { LiveResource, ResourceChange, ResourceKind, Step, StepOfKind } from '../../../src/resources/types.js';
 import type { LibvirtClient } from '../../../src/libvirt/client.js';
 
@@ -80,12 +82,23 @@ const FAKE_STEPS: { [K in ManifestKind]: FakeSteps<K> } = {
   },
 };
 
+/** A fake kind's contract: the real kind's identity, and `spec.refs` as its (required) references. */
+export function fakeDefinition<K extends ManifestKind>(kind: K): KindDefinition<ManifestOfKind<K>> {
+  const real = definitionOf(KIND_DEFINITIONS, kind);
+  return {
+    kind,
+    keyName: (document) => real?.keyName(document),
+    references: (document) => ((field(document, 'spec') as FakeSpec | undefined)?.refs ?? []).map((key, i) => ({ path: ['spec', 'refs', i], key, need: 'required' as const })),
+    export: { filePrefix: kind.toLowerCase() },
+  };
+}
+
 function fakeKind<K extends ManifestKind>(kind: K, hook: { current?: ExecuteHook }): ResourceKind<K> {
   const steps: FakeSteps<K> = FAKE_STEPS[kind];
   const refsOf = (spec: unknown): IdentityKey[] => ((spec as FakeSpec | undefined)?.refs ?? []).slice();
   return {
     kind,
-    dependencies: (m) => refsOf(m.spec),
+    definition: fakeDefinition(kind),
     toXml: () => '<fake/>',
     fromXml: () => ({}) as never,
     plan(desired, given, ctx) {

@@ -346,6 +346,6 @@ describe('Network create and delete', () => {
   });
 
   it('has no dependencies', () => {
-    expect(networkKind.dependencies(lan())).toEqual([]);
+    expect(networkKind.definition.references(lan())).toEqual([]);
   });
 });

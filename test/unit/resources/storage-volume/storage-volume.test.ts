@@ -1,3 +1,4 @@
+import { dependencyKeys } from '../../../../src/resources/contract.js';
 import { describe, expect, it } from 'vitest';
 import type { LoadedManifest, StorageVolumeManifest, StorageVolumeSpec } from '../../../../src/manifests/types.js';
 import { storagePoolKind } from '../../../../src/resources/storage-pool/index.js';
@@ -174,7 +175,7 @@ describe('StorageVolume create and delete', () => {
 
   it('dependencies: pool, backing volume (default pool) and clone source (other pool)', () => {
     const m = root({ cloneFrom: { pool: 'isos', name: 'x' } });
-    expect(storageVolumeKind.dependencies(m)).toEqual(['StoragePool/images', 'StorageVolume/images/base.qcow2', 'StorageVolume/isos/x']);
+    expect(dependencyKeys(storageVolumeKind.definition, m)).toEqual(['StoragePool/images', 'StorageVolume/images/base.qcow2', 'StorageVolume/isos/x']);
   });
 
   it('delete is refused unless the pool manifest allows it', () => {

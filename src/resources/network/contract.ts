@@ -1,0 +1,16 @@
+// The Network kind's contract (see src/resources/contract.ts). Pure.
+import type { NetworkManifest } from '../../manifests/types.js';
+import { documentName, type KindDefinition } from '../contract.js';
+import { checkNetwork } from './check.js';
+import { checkNetworksAcross } from './check-across.js';
+
+export const networkDefinition: KindDefinition<NetworkManifest> = {
+  kind: 'Network',
+  keyName: documentName,
+  references: () => [],
+  check: checkNetwork,
+  checkAcross: checkNetworksAcross,
+  xmlRoot: 'network',
+  events: { source: 'network', echoes: true },
+  export: { filePrefix: 'network' },
+};
