@@ -6,7 +6,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { LibvirtClient } from '../../libvirt/client.js';
-import { API_VERSION, MANIFEST_KINDS, type AnyManifest, type ManifestKind } from '../../manifests/types.js';
+import { MANIFEST_KINDS, type AnyManifest, type ManifestKind } from '../../manifests/types.js';
+import { losslessManifests } from '../../export/lossless.js';
 import { defaultRegistry, KIND_ORDER, kindRank, type KindRegistry } from '../../resources/registry.js';
 import type { LiveResource } from '../../resources/types.js';
 import { readLiveState } from '../../reconciler/live-state.js';
@@ -38,6 +39,8 @@ export interface ExportedManifest {
   file: string;
   manifest: AnyManifest;
   text: string;
+  /** What the manifest could not carry of the live document (export says so on stderr). */
+  uncarried: string[];
 }
 
 /**
@@ -66,31 +69,23 @@ const FILE_PREFIX: Record<ManifestKind, string> = {
 /**
  * Pure: live objects → manifests in a stable order. Left out: transient objects (no config to
  * keep) and secrets (libvirt never gives their value back, so no manifest could say where it is).
+ * Each manifest carries in `xml.merge` what its friendly fields do not (src/export/lossless.ts).
  */
-export function toManifests(live: Iterable<LiveResource>, filter: { name?: string } = {}): ExportedManifest[] {
-  const selected = [...live]
+export function toManifests(live: Iterable<LiveResource>, filter: { name?: string } = {}, registry: KindRegistry = defaultRegistry): ExportedManifest[] {
+  const all = [...live];
+  const selected = all
     .filter((o) => o.persistent && o.kind !== 'Secret' && (filter.name === undefined || o.name === filter.name))
     .sort((a, b) => kindRank(a.kind) - kindRank(b.kind) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return selected.map((object) => {
-    const manifest = { apiVersion: API_VERSION, kind: object.kind, metadata: { name: object.name }, spec: withoutUndefined(object.spec) } as AnyManifest;
+  return losslessManifests(selected, registry, all).map(({ key, manifest, uncarried }, i) => {
+    const object = selected[i] as LiveResource;
     const pool = object.kind === 'StorageVolume' ? `${(object.spec as { pool: string }).pool}-` : '';
     const file = `${FILE_PREFIX[object.kind]}-${safeFileName(pool + object.name)}.yaml`;
-    return { key: object.key, file, manifest, text: stringify(manifest, { lineWidth: 0 }) };
+    return { key, file, manifest, text: stringify(manifest, { lineWidth: 0 }), uncarried };
   });
 }
 
 function safeFileName(name: string): string {
   return name.replace(/[^A-Za-z0-9._+-]/g, '_');
-}
-
-function withoutUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => withoutUndefined(v)) as T;
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = withoutUndefined(v);
-    return out as T;
-  }
-  return value;
 }
 
 export async function runExport(options: ExportCommandOptions, io: CommandIo): Promise<number> {
@@ -112,7 +107,10 @@ export async function runExport(options: ExportCommandOptions, io: CommandIo): P
     if (!options.kind && !options.includeHost) {
       io.stderr('left out the host\'s own interfaces and node devices: --kind Interface, --kind NodeDevice or --include-host exports them\n');
     }
-    const exported = toManifests(live.values(), options.name !== undefined ? { name: options.name } : {});
+    const exported = toManifests(live.values(), options.name !== undefined ? { name: options.name } : {}, options.registry ?? defaultRegistry);
+    for (const e of exported) {
+      if (e.uncarried.length > 0) io.stderr(`${e.key}: not carried by the manifest: ${e.uncarried.join(', ')}\n`);
+    }
     if (options.out === undefined) {
       io.stdout(exported.map((e) => e.text).join('---\n'));
     } else {

@@ -218,7 +218,7 @@ export function planDomain(
   if (!live) return planCreate(base, manifest, spec, passwords);
 
   const mergePassword = mergePasswordChange(base.key, ctx);
-  const changes = [...diffDomain(spec, live.spec), ...passwordChanges(base.key, spec, ctx), ...(mergePassword ? [mergePassword] : [])];
+  const changes = [...diffDomain(spec, live.spec, live.xml), ...passwordChanges(base.key, spec, ctx), ...(mergePassword ? [mergePassword] : [])];
   if (changes.some((c) => c.class === 'replace')) return planReplace(base, manifest, spec, live, changes, passwords);
   const running = live.active && live.running ? diffRunning(spec, live.running) : [];
   if (changes.length === 0 && running.length === 0) return { ...base, reason: `domain ${name} matches the manifest` };

@@ -181,7 +181,8 @@ async function roundTrip(
     const a = await ck.dump(client, name);
     const live = await readExported(client, ck.kind, name);
     if (!live) return { ...result, reason: 'export did not find it' };
-    const [exported]: ExportedManifest[] = toManifests([live]);
+    // Exported with the host's other objects (the volumes' pool), as `virtkeeper export` reads them all.
+    const exported: ExportedManifest | undefined = toManifests([live, ...base.live.values()]).find((e) => e.key === live.key);
     if (!exported) return { ...result, reason: 'export wrote nothing' };
 
     // Validated as part of the directory export would write: next to the host's other objects
