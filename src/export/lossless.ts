@@ -9,12 +9,13 @@ import { schemaValidator } from '../manifests/schema-validator.js';
 import { API_VERSION, type AnyManifest, type DesiredState, type IdentityKey, type ManifestKind } from '../manifests/types.js';
 import type { KindRegistry } from '../resources/registry.js';
 import type { LiveResource, PlanContext, ResourceKind } from '../resources/types.js';
-import { parseXml } from '../resources/xml.js';
+import { findMarkElement } from '../resources/domain/mark.js';
+import { child, cloneElement, isElement, parseXml, type XmlElement } from '../resources/xml.js';
 import { residual, type ResidualRules } from './residual.js';
 
 /** What each kind's merge never carries (see ResidualRules); kinds absent here get no merge. */
 const RULES: Partial<Record<ManifestKind, ResidualRules>> = {
-  Domain: { skip: new Set(['name', 'uuid', 'metadata']), devices: true },
+  Domain: { skip: new Set(['name', 'uuid']), devices: true, prepare: withoutMark },
   Network: { skip: new Set(['name', 'uuid']) },
   StoragePool: { skip: new Set(['name', 'uuid', 'capacity', 'allocation', 'available']) },
   StorageVolume: {
@@ -23,6 +24,19 @@ const RULES: Partial<Record<ManifestKind, ResidualRules>> = {
   },
   Interface: { skip: new Set(['name']) },
 };
+
+/**
+ * The domain without virtkeeper's ownership mark, and without a <metadata> left empty by that:
+ * apply writes the mark itself, and other tools' metadata is carried like any other element.
+ */
+function withoutMark(root: XmlElement): XmlElement {
+  const copy = cloneElement(root);
+  const mark = findMarkElement(copy);
+  const metadata = child(copy, 'metadata');
+  if (mark && metadata) metadata.children = metadata.children.filter((c) => c !== mark);
+  if (metadata && metadata.children.filter(isElement).length === 0) copy.children = copy.children.filter((c) => c !== metadata);
+  return copy;
+}
 
 export interface LosslessManifest {
   key: IdentityKey;

@@ -17,6 +17,8 @@ export interface ResidualRules {
   strip?: readonly string[];
   /** The root has a <devices> list whose children are merged one by one (Domain). */
   devices?: boolean;
+  /** Applied to both documents first: removes what neither carries nor compares (a domain's ownership mark). */
+  prepare?: (root: XmlElement) => XmlElement;
 }
 
 export interface Residual {
@@ -128,8 +130,10 @@ function withNamespaces(node: XmlElement, rootAttrs: Record<string, string>): Xm
 }
 
 /** The residual of A (the live root) over R (the rendered root). */
-export function residual(a: XmlElement, r: XmlElement, rules: ResidualRules): Residual {
-  const live = rules.strip ? withoutPaths(a, rules.strip) : a;
+export function residual(a: XmlElement, rendered: XmlElement, rules: ResidualRules): Residual {
+  const prepared = rules.prepare ? rules.prepare(a) : a;
+  const live = rules.strip ? withoutPaths(prepared, rules.strip) : prepared;
+  const r = rules.prepare ? rules.prepare(rendered) : rendered;
   const uncarried: string[] = [];
   const merge: XmlElement[] = [];
   // The root's own attributes, in an element named like the root (see applyXmlOverlay).

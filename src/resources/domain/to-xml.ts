@@ -80,6 +80,9 @@ export function buildDomainXml(name: string, spec: DomainSpec, opts: BuildOption
   applyDevices(devices, spec, liveDevices, overlay.keep);
   dropShadowed(devices, overlay.keep);
   const merged = applyXmlOverlay(root, overlay.merge);
+  // A merged <metadata> (other tools' metadata, as export carries it) replaced the one holding
+  // the ownership mark: the mark goes back in.
+  writeMark(ensureChild(merged, DOMAIN_ORDER, 'metadata'), { key: kindKey('Domain', name), merge: spec.xml?.merge });
   restoreOrder(merged, DOMAIN_ORDER);
   const mergedDevices = child(merged, 'devices');
   if (mergedDevices) restoreOrder(mergedDevices, DEVICE_ORDER);

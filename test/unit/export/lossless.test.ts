@@ -5,6 +5,9 @@ import { loadFromSources } from '../../../src/manifests/index.js';
 import { defaultRegistry } from '../../../src/resources/registry.js';
 import type { LiveResource } from '../../../src/resources/types.js';
 import { liveFromXml } from '../resources/common/live.js';
+import { resolveSpec } from '../../../src/resources/domain/resolve.js';
+import { buildDomainXml } from '../../../src/resources/domain/to-xml.js';
+import { children, find } from '../../../src/resources/xml.js';
 
 const encoder = new TextEncoder();
 
@@ -36,6 +39,19 @@ describe('lossless export: every manifest valid', () => {
     const spec = specs[0] as { forward?: unknown; xml: { merge: string } };
     expect(spec.forward).toBeUndefined();
     expect(spec.xml.merge).toMatch(/^<forward mode="hostdev" managed="yes">/);
+  });
+
+  it("carries other tools' metadata, and applying it keeps virtkeeper's ownership mark next to it", () => {
+    const xml = `<domain type='kvm'><name>web</name><metadata><app1:foo xmlns:app1="http://app1.org/app1/">fooish</app1:foo></metadata>
+      <memory unit='KiB'>1048576</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type></os></domain>`;
+    const dom = liveFromXml(defaultRegistry.Domain, 'web', xml, { active: false, autostart: false, state: 'shutoff' }) as LiveResource;
+    expect(exportAndLoad([dom]).errors).toEqual([]);
+    const manifest = toManifests([dom])[0]?.manifest;
+    if (manifest?.kind !== 'Domain') throw new Error('no Domain exported');
+    const spec = manifest.spec;
+    expect(spec.xml?.merge).toContain('<app1:foo xmlns:app1="http://app1.org/app1/">fooish</app1:foo>');
+    const metadata = find(buildDomainXml('web', resolveSpec(spec, undefined)), 'metadata');
+    expect(children(metadata).map((c) => c.name)).toEqual(['app1:foo', 'vk:managed']);
   });
 
   it('does not drop a refused field when no live document is there to carry it', () => {
