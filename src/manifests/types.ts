@@ -42,9 +42,11 @@ export interface Metadata {
  * `merge` holds XML fragments written as they would appear directly inside the root element of
  * the generated document (<domain>, <network>, <pool>, <volume>, <interface>). Applied after the
  * friendly fields are mapped:
- * - each top-level fragment element replaces all generated elements of the same name, or is
- *   appended when there is none;
- * - except <devices> (Domain only): its children are appended to the generated <devices>.
+ * - the top-level fragment elements of one name together replace all generated elements of that
+ *   name, or are appended when there is none;
+ * - except <devices> (Domain only): each child replaces the generated device of the same identity
+ *   (disk target dev, interface MAC, …: src/resources/device-identity.ts), else is appended;
+ * - an element named like the root sets the root's attributes (docs/manifests.md).
  * The loader checks that `merge` is well-formed, carries no DOCTYPE/entity declarations and does
  * not set <name> (identity comes from metadata.name).
  */
