@@ -3,7 +3,7 @@
 // (R, the kind's toXml); the residual is the part of A that R lacks or renders differently,
 // written so that `xml.merge` (applyXmlOverlay) puts it back: top-level elements by name, and
 // for a domain's <devices> each device by identity (deviceIdentity). Pure.
-import { deviceIdentity } from '../resources/device-identity.js';
+import { documentIdentities } from '../resources/device-identity.js';
 import { isElement, toXmlString, type XmlElement } from '../resources/xml.js';
 
 export interface ResidualRules {
@@ -90,15 +90,17 @@ function withoutPaths(node: XmlElement, paths: readonly string[]): XmlElement {
 /** The devices of A that R lacks or renders differently, and R's devices A does not have. */
 function deviceResidual(a: XmlElement | undefined, r: XmlElement | undefined, uncarried: string[]): XmlElement[] {
   const left = r ? r.children.filter(isElement) : [];
+  const generatedIds = documentIdentities(left);
+  const liveIds = documentIdentities(a ? a.children.filter(isElement) : []);
   const out: XmlElement[] = [];
   for (const device of a ? a.children.filter(isElement) : []) {
-    const identity = deviceIdentity(device);
+    const identity = liveIds.get(device);
     // The generated device this one is: the same identity, else (devices without one) the
     // first alike.
     const index =
       identity !== undefined
-        ? left.findIndex((g) => g.name === device.name && deviceIdentity(g) === identity)
-        : left.findIndex((g) => g.name === device.name && deviceIdentity(g) === undefined && canonical(g, DEVICE_GENERATED) === canonical(device, DEVICE_GENERATED));
+        ? left.findIndex((g) => g.name === device.name && generatedIds.get(g) === identity)
+        : left.findIndex((g) => g.name === device.name && generatedIds.get(g) === undefined && canonical(g, DEVICE_GENERATED) === canonical(device, DEVICE_GENERATED));
     const generated = index === -1 ? undefined : left.splice(index, 1)[0];
     if (generated && canonical(generated, DEVICE_GENERATED) === canonical(device, DEVICE_GENERATED)) continue;
     // A generated device without an identity is replaced by nothing: the merged one is added.

@@ -12,8 +12,11 @@ function child(parent: XmlElement, name: string): XmlElement | undefined {
 /**
  * The device's identity, or undefined for devices that have none (inputs, videos, sounds: a
  * domain may have several alike, and nothing tells them apart but their position).
+ * `position`, the device's index among the devices of its name in a whole document, stands in
+ * for the target port libvirt gives a serial, parallel or console written without one (the
+ * renderers write none for a console): port N is the Nth.
  */
-export function deviceIdentity(device: XmlElement): string | undefined {
+export function deviceIdentity(device: XmlElement, position?: number): string | undefined {
   const target = child(device, 'target');
   switch (device.name) {
     case 'disk':
@@ -29,7 +32,8 @@ export function deviceIdentity(device: XmlElement): string | undefined {
     case 'serial':
     case 'parallel':
     case 'console':
-      return target?.attrs.port === undefined ? undefined : `${device.name} ${target.attrs.port}`;
+      if (target?.attrs.port !== undefined) return `${device.name} ${target.attrs.port}`;
+      return position === undefined ? undefined : `${device.name} ${position}`;
     case 'channel':
       return target?.attrs.name === undefined ? undefined : `channel ${target.attrs.name}`;
     // At most one of each per domain.
@@ -42,4 +46,16 @@ export function deviceIdentity(device: XmlElement): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** The identity of each of a document's devices, a port-less serial/console by its position. */
+export function documentIdentities(devices: readonly XmlElement[]): Map<XmlElement, string | undefined> {
+  const seen = new Map<string, number>();
+  const out = new Map<XmlElement, string | undefined>();
+  for (const d of devices) {
+    const position = seen.get(d.name) ?? 0;
+    seen.set(d.name, position + 1);
+    out.set(d, deviceIdentity(d, position));
+  }
+  return out;
 }

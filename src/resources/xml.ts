@@ -2,7 +2,7 @@
 // and may carry comments, so the tree keeps sibling order and comments, and every resource kind
 // maps spec ⇄ XML through it instead of through fast-xml-parser's raw shapes.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { deviceIdentity } from './device-identity.js';
+import { deviceIdentity, documentIdentities } from './device-identity.js';
 
 export interface XmlElement {
   readonly type: 'element';
@@ -252,12 +252,13 @@ function mergeDevices(root: XmlElement, fragment: XmlElement): void {
     root.children.push(devices);
   }
   const replaced = new Set<XmlNode>();
+  const generated = documentIdentities(devices.children.filter(isElement));
   for (const device of fragment.children.filter(isElement)) {
     const identity = deviceIdentity(device);
     const index =
       identity === undefined
         ? -1
-        : devices.children.findIndex((c) => isElement(c) && !replaced.has(c) && c.name === device.name && deviceIdentity(c) === identity);
+        : devices.children.findIndex((c) => isElement(c) && !replaced.has(c) && c.name === device.name && generated.get(c) === identity);
     if (index === -1) devices.children.push(device);
     else devices.children[index] = device;
     replaced.add(device);

@@ -3,7 +3,7 @@
 // every apply; here the overlay is reconciled against what is already there first.
 import { child, children, isElement, parseXmlFragment, text, toXmlString, type XmlElement, type XmlNode } from '../xml.js';
 import { removeChildren } from './tree.js';
-import { deviceIdentity } from '../device-identity.js';
+import { deviceIdentity, documentIdentities } from '../device-identity.js';
 import { SECURE_XML_ATTRIBUTES } from '../../manifests/redact.js';
 
 function fragments(merge: string | undefined): XmlElement[] {
@@ -149,7 +149,8 @@ export function prepareOverlay(domain: XmlElement, previous: string | undefined,
  * (applyXmlOverlay): the generated twin goes, so the disk is not defined twice.
  */
 export function dropShadowed(devices: XmlElement, keep: ReadonlySet<XmlNode>): void {
-  const kept = new Set(children(devices).filter((d) => keep.has(d)).map(deviceIdentity).filter((id): id is string => id !== undefined));
+  const kept = new Set(children(devices).filter((d) => keep.has(d)).map((d) => deviceIdentity(d)).filter((id): id is string => id !== undefined));
   if (kept.size === 0) return;
-  devices.children = devices.children.filter((c) => !isElement(c) || keep.has(c) || !kept.has(deviceIdentity(c) ?? ''));
+  const generated = documentIdentities(children(devices).filter((d) => !keep.has(d)));
+  devices.children = devices.children.filter((c) => !isElement(c) || keep.has(c) || !kept.has(generated.get(c) ?? ''));
 }
