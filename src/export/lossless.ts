@@ -15,15 +15,34 @@ import { residual, type ResidualRules } from './residual.js';
 
 /** What each kind's merge never carries (see ResidualRules); kinds absent here get no merge. */
 const RULES: Partial<Record<ManifestKind, ResidualRules>> = {
-  Domain: { skip: new Set(['name', 'uuid']), devices: true, prepare: withoutMark },
-  Network: { skip: new Set(['name', 'uuid']) },
+  Domain: { skip: new Set(['name', 'uuid']), skipAttrs: new Set(['id']), devices: true, prepare: withoutMark },
+  Network: { skip: new Set(['name', 'uuid']), skipAttrs: new Set(['connections']), sameAs: sameIpNotation },
   StoragePool: { skip: new Set(['name', 'uuid', 'capacity', 'allocation', 'available']) },
   StorageVolume: {
     skip: new Set(['name', 'key', 'capacity', 'allocation', 'physical']),
     strip: ['target/timestamps', 'backingStore/timestamps'],
   },
-  Interface: { skip: new Set(['name']) },
+  Interface: { skip: new Set(['name']), sameAs: sameIpNotation },
 };
+
+/**
+ * An <ip>'s attributes with a contiguous netmask written as its prefix and family="ipv4" (what an
+ * <ip> without family means) left out: the renderers write the other spelling of the same address.
+ */
+function sameIpNotation(element: XmlElement): Record<string, string> {
+  if (element.name !== 'ip') return element.attrs;
+  const attrs = { ...element.attrs };
+  const mask = attrs.netmask;
+  if (mask !== undefined && attrs.prefix === undefined) {
+    const bits = mask.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
+    if (bits.length === 32 && /^1*0*$/.test(bits)) {
+      attrs.prefix = String(bits.indexOf('0') === -1 ? 32 : bits.indexOf('0'));
+      delete attrs.netmask;
+    }
+  }
+  if (attrs.family === 'ipv4') delete attrs.family;
+  return attrs;
+}
 
 /**
  * The domain without virtkeeper's ownership mark, and without a <metadata> left empty by that:

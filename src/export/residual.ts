@@ -19,6 +19,13 @@ export interface ResidualRules {
   devices?: boolean;
   /** Applied to both documents first: removes what neither carries nor compares (a domain's ownership mark). */
   prepare?: (root: XmlElement) => XmlElement;
+  /** Root attributes that report state, not configuration (a network's `connections`). */
+  skipAttrs?: ReadonlySet<string>;
+  /**
+   * Two spellings libvirt takes as one (netmask="255.255.255.0" is prefix="24"): the attributes
+   * of an element as compared, never as carried.
+   */
+  sameAs?: (element: XmlElement) => Record<string, string>;
 }
 
 export interface Residual {
@@ -32,8 +39,8 @@ export interface Residual {
 }
 
 /** A's children of `name`, R's children of `name`: same when they print the same, order among namesakes kept. */
-function sameElements(a: readonly XmlElement[], r: readonly XmlElement[], ignore: ReadonlySet<string> = NOTHING): boolean {
-  return a.length === r.length && a.every((x, i) => canonical(x, ignore) === canonical(r[i] as XmlElement, ignore));
+function sameElements(a: readonly XmlElement[], r: readonly XmlElement[], sameAs?: ResidualRules['sameAs']): boolean {
+  return a.length === r.length && a.every((x, i) => canonical(x, NOTHING, sameAs) === canonical(r[i] as XmlElement, NOTHING, sameAs));
 }
 
 const NOTHING: ReadonlySet<string> = new Set();
@@ -45,8 +52,8 @@ const DEVICE_GENERATED: ReadonlySet<string> = new Set(['address', 'alias']);
  * named siblings do not count (libvirt and the renderers each write their own order); the order
  * of namesakes does (boot devices, addresses of a network).
  */
-export function canonical(node: XmlElement, ignore: ReadonlySet<string> = NOTHING): string {
-  const attrs = Object.entries(node.attrs)
+export function canonical(node: XmlElement, ignore: ReadonlySet<string> = NOTHING, sameAs?: (element: XmlElement) => Record<string, string>): string {
+  const attrs = Object.entries(sameAs ? sameAs(node) : node.attrs)
     .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(' ');
@@ -57,12 +64,14 @@ export function canonical(node: XmlElement, ignore: ReadonlySet<string> = NOTHIN
     .trim();
   const kids = node.children.filter(isElement).filter((c) => !ignore.has(c.name));
   const names = [...new Set(kids.map((c) => c.name))].sort();
-  const inner = names.map((n) => kids.filter((c) => c.name === n).map((c) => canonical(c)).join('')).join('');
+  const inner = names.map((n) => kids.filter((c) => c.name === n).map((c) => canonical(c, NOTHING, sameAs)).join('')).join('');
   return `<${node.name} ${attrs}>${JSON.stringify(text)}${inner}</${node.name}>`;
 }
 
+/** The root's children of `name`; an empty one (libvirt prints `<source/>` for a pool without any) is none. */
 function elementsNamed(parent: XmlElement | undefined, name: string): XmlElement[] {
-  return parent ? parent.children.filter(isElement).filter((c) => c.name === name) : [];
+  const empty = (c: XmlElement): boolean => Object.keys(c.attrs).length === 0 && c.children.every((k) => k.type !== 'element' && (k.type !== 'text' || k.value.trim() === ''));
+  return parent ? parent.children.filter(isElement).filter((c) => c.name === name && !empty(c)) : [];
 }
 
 function namesOf(...parents: Array<XmlElement | undefined>): string[] {
@@ -142,7 +151,7 @@ export function residual(a: XmlElement, rendered: XmlElement, rules: ResidualRul
   // Namespace declarations go on the carried elements that use them instead.
   const rootAttrs: Record<string, string> = {};
   for (const k of new Set([...Object.keys(live.attrs), ...Object.keys(r.attrs)])) {
-    if (k.startsWith('xmlns') || live.attrs[k] === r.attrs[k]) continue;
+    if (k.startsWith('xmlns') || rules.skipAttrs?.has(k) || live.attrs[k] === r.attrs[k]) continue;
     const value = live.attrs[k];
     if (value === undefined) uncarried.push(`+@${k}`);
     else rootAttrs[k] = value;
@@ -156,7 +165,7 @@ export function residual(a: XmlElement, rendered: XmlElement, rules: ResidualRul
       if (devices.length > 0) merge.push({ type: 'element', name: 'devices', attrs: {}, children: devices });
       continue;
     }
-    if (rules.skip.has(name) || sameElements(have, generated)) continue;
+    if (rules.skip.has(name) || sameElements(have, generated, rules.sameAs)) continue;
     if (have.length === 0) {
       uncarried.push(`+${name}`);
       continue;

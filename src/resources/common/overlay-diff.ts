@@ -21,12 +21,27 @@ function contains(live: XmlElement, want: XmlElement): boolean {
   return true;
 }
 
-/** Names of the fragment elements that the live document does not contain; [] when in sync. */
-export function overlayDrift(merge: string | undefined, liveXml: string | undefined): string[] {
+/** `node` without the elements at `paths` below it ("target/permissions/owner" under <volume>). */
+function without(node: XmlElement, paths: readonly string[][]): XmlElement {
+  const here = paths.filter((p) => p.length === 1).map((p) => p[0]);
+  const kids = node.children
+    .filter((c) => !(isElement(c) && here.includes(c.name)))
+    .map((c) => (isElement(c) ? without(c, paths.filter((p) => p.length > 1 && p[0] === c.name).map((p) => p.slice(1))) : c));
+  return { ...node, children: kids };
+}
+
+/**
+ * Names of the fragment elements that the live document does not contain; [] when in sync.
+ * `volatile`: paths from the root ("target/permissions/owner") that libvirt itself changes while
+ * the object is used, not compared.
+ */
+export function overlayDrift(merge: string | undefined, liveXml: string | undefined, volatile: readonly string[] = []): string[] {
   if (!merge || !merge.trim()) return [];
   const live = liveXml ? parseXml(liveXml) : undefined;
   const drift: string[] = [];
-  for (const fragment of parseXmlFragment(merge)) {
+  const ignored = volatile.map((p) => p.split('/'));
+  for (const parsed of parseXmlFragment(merge)) {
+    const fragment = without(parsed, ignored.filter((p) => p.length > 1 && p[0] === parsed.name).map((p) => p.slice(1)));
     const candidates = live?.name === fragment.name ? [{ ...live, children: [] }] : children(live, fragment.name);
     if (!candidates.some((c) => contains(c, fragment))) drift.push(fragment.name);
   }

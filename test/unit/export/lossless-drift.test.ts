@@ -72,6 +72,21 @@ function liveOf(c: Case, xml: string): LiveResource {
 }
 
 describe('export → plan with xml.merge, per kind', () => {
+  it("a volume's owner, which libvirt changes while a guest runs, is not drift; its mode is", () => {
+    const pool = liveFromXml(defaultRegistry.StoragePool, 'images', POOL_XML, { active: true, autostart: false }) as LiveResource;
+    const volume = (owner: string, mode: string): string =>
+      `<volume><name>v.qcow2</name><capacity unit='bytes'>1073741824</capacity><target><format type='qcow2'/><permissions><mode>${mode}</mode><owner>${owner}</owner><group>${owner}</group></permissions></target></volume>`;
+    const live = (xml: string): LiveResource => liveFromXml(defaultRegistry.StorageVolume, 'v.qcow2', xml, { active: true, pool: 'images' }) as LiveResource;
+    const exported = toManifests([live(volume('0', '0600')), pool]).find((e) => e.key === 'StorageVolume/images/v.qcow2');
+    const manifest = exported?.manifest as AnyManifest;
+    expect((manifest.spec as { xml?: { merge?: string } }).xml?.merge).toContain('<owner>0</owner>');
+    const others = toManifests([pool]).map((e) => loaded(e.manifest));
+    const kind = defaultRegistry.StorageVolume as ResourceKind<ManifestKind>;
+    const plan = (against: LiveResource) => kind.plan(loaded(manifest), against, contextOf([...others, loaded(manifest)], [pool, against]));
+    expect(plan(live(volume('64055', '0600'))).changes).toEqual([]);
+    expect(plan(live(volume('0', '0644'))).changes.map((c) => c.path)).toEqual(['spec.xml.merge']);
+  });
+
   const pool = liveFromXml(defaultRegistry.StoragePool, 'images', POOL_XML, { active: true, autostart: false }) as LiveResource;
   for (const c of CASES) {
     it(`${c.kind}: the merge export writes plans nothing, and a change to what it carries is a change`, () => {

@@ -23,6 +23,16 @@ describe('residual (what xml.merge must carry for a lossless export)', () => {
     expect(found).toEqual({ fragments: [], uncarried: [] });
   });
 
+  it("leaves out what is state or another spelling: a network's connections, a netmask written as a prefix, an empty <source/>", () => {
+    const rules: ResidualRules = { ...NETWORK, skipAttrs: new Set(['connections']), sameAs: (e) => (e.name === 'ip' && e.attrs.netmask === '255.255.255.0' ? { address: e.attrs.address ?? '', prefix: '24' } : e.attrs) };
+    const found = residual(
+      parseXml("<network connections='3'><name>n</name><source/><ip address='10.0.0.1' netmask='255.255.255.0'/></network>"),
+      parseXml("<network><name>n</name><ip address='10.0.0.1' prefix='24'/></network>"),
+      rules,
+    );
+    expect(found).toEqual({ fragments: [], uncarried: [] });
+  });
+
   it('carries every element of a name that differs, in the live order, and merging it gives the live document back', () => {
     const a = "<network><name>n</name><ip address='10.0.0.1' prefix='24'><dhcp><bootp file='pxe'/></dhcp></ip><ip address='fd00::1' prefix='64' family='ipv6'/><mac address='52:54:00:00:00:01'/></network>";
     const r = "<network><name>n</name><ip address='10.0.0.1' prefix='24'/><ip address='fd00::1' prefix='64' family='ipv6'/></network>";
