@@ -105,15 +105,15 @@ function deviceResidual(a: XmlElement | undefined, r: XmlElement | undefined, un
   for (const device of a ? a.children.filter(isElement) : []) {
     const identity = liveIds.get(device);
     // The generated device this one is: the same identity, else (devices without one) the
-    // first alike.
+    // first one exactly alike, which leaves nothing to carry.
     const index =
       identity !== undefined
         ? left.findIndex((g) => g.name === device.name && generatedIds.get(g) === identity)
         : left.findIndex((g) => g.name === device.name && generatedIds.get(g) === undefined && canonical(g, DEVICE_GENERATED) === canonical(device, DEVICE_GENERATED));
     const generated = index === -1 ? undefined : left.splice(index, 1)[0];
     if (generated && canonical(generated, DEVICE_GENERATED) === canonical(device, DEVICE_GENERATED)) continue;
-    // A generated device without an identity is replaced by nothing: the merged one is added.
-    if (generated && identity === undefined) left.push(generated);
+    // Missing, or rendered only in part: the merged device replaces the generated one of its
+    // identity at apply (applyXmlOverlay), or is added.
     out.push(device);
   }
   for (const g of left) uncarried.push(`+devices/${g.name}`);
