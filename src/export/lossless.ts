@@ -11,7 +11,7 @@ import type { KindRegistry } from '../resources/registry.js';
 import type { LiveResource, PlanContext, ResourceKind } from '../resources/types.js';
 import { findMarkElement } from '../resources/domain/mark.js';
 import { child, cloneElement, isElement, parseXml, type XmlElement } from '../resources/xml.js';
-import { residual, type ResidualRules } from './residual.js';
+import { canonical, residual, type ResidualRules } from './residual.js';
 
 /** What each kind's merge never carries (see ResidualRules); kinds absent here get no merge. */
 const RULES: Partial<Record<ManifestKind, ResidualRules>> = {
@@ -77,16 +77,24 @@ export function losslessManifests(objects: readonly LiveResource[], registry: Ki
   const contextManifests = context.filter((o) => o.persistent && o.kind !== 'Secret').map((o) => friendly.find((f) => f.object === o)?.manifest ?? validFriendly(o));
   const desired = desiredOf(contextManifests);
   const ctx: PlanContext = { desired, live: new Map(context.map((o) => [o.key, o])) };
-  return friendly.map(({ object, manifest }) => {
+  return friendly.map(({ object, manifest: friendlyManifest }) => {
+    let manifest = friendlyManifest;
     const rules = RULES[object.kind];
     if (!rules || object.xml === undefined) return { key: object.key, manifest, uncarried: [] };
-    let rendered: string;
+    const render = (m: AnyManifest): XmlElement => parseXml((registry[object.kind] as ResourceKind<ManifestKind>).toXml(m, undefined, ctx));
+    let rendered: XmlElement;
     try {
-      rendered = (registry[object.kind] as ResourceKind<ManifestKind>).toXml(manifest, undefined, ctx);
+      rendered = render(manifest);
     } catch (err) {
       return { key: object.key, manifest, uncarried: [`(not rendered: ${err instanceof Error ? err.message : String(err)})`] };
     }
-    const found = residual(parseXml(object.xml, { fromLibvirt: true }), parseXml(rendered), rules);
+    const live = parseXml(object.xml, { fromLibvirt: true });
+    let found = residual(live, rendered, rules);
+    const unshadowed = withoutShadowed(manifest, rendered, carriedNames(found.fragments, live.name), render);
+    if (unshadowed) {
+      manifest = unshadowed.manifest;
+      found = residual(live, unshadowed.rendered, rules);
+    }
     // A fragment the loader refuses is not written: the manifest stays valid and the loss is
     // reported instead.
     const accepted = found.fragments.filter((f) => issuesOf(withMerge(manifest, f)).length === 0);
@@ -97,6 +105,60 @@ export function losslessManifests(objects: readonly LiveResource[], registry: Ki
     if (issuesOf(merged).length > 0) return { key: object.key, manifest, uncarried: [...uncarried, '(xml.merge refused by the validator)'] };
     return { key: object.key, manifest: merged, uncarried };
   });
+}
+
+/** The top-level element names the fragments replace (not <devices>, merged device by device, nor the root's attributes). */
+function carriedNames(fragments: readonly string[], root: string): Set<string> {
+  const names = fragments.map((f) => /^<([^\s/>]+)/.exec(f)?.[1] ?? '');
+  return new Set(names.filter((n) => n !== '' && n !== 'devices' && n !== root));
+}
+
+/** Top-level element names whose elements differ between two renderings, '@' when the root's attributes do. */
+function changedNames(a: XmlElement, b: XmlElement): string[] {
+  const changed = new Set<string>();
+  const names = new Set([...a.children, ...b.children].filter(isElement).map((c) => c.name));
+  for (const name of names) {
+    const x = a.children.filter(isElement).filter((c) => c.name === name).map((c) => canonical(c));
+    const y = b.children.filter(isElement).filter((c) => c.name === name).map((c) => canonical(c));
+    if (x.join('') !== y.join('')) changed.add(name);
+  }
+  if (canonical({ ...a, children: [] }) !== canonical({ ...b, children: [] })) changed.add('@');
+  return [...changed];
+}
+
+/**
+ * The manifest without the friendly fields whose every rendered element the merge replaces
+ * (a domain's vcpus when the merge carries <vcpu placement="static">): kept, such a field would
+ * say a value that apply overrides, and editing it would change nothing. A field whose removal
+ * makes the manifest invalid stays. Undefined when no field is shadowed.
+ */
+function withoutShadowed(
+  manifest: AnyManifest,
+  rendered: XmlElement,
+  carried: ReadonlySet<string>,
+  render: (m: AnyManifest) => XmlElement,
+): { manifest: AnyManifest; rendered: XmlElement } | undefined {
+  if (carried.size === 0) return undefined;
+  let current = { manifest, rendered };
+  let changed = false;
+  for (const field of Object.keys(manifest.spec)) {
+    if (field === 'xml') continue;
+    const spec = { ...(current.manifest.spec as Record<string, unknown>) };
+    delete spec[field];
+    const candidate = { ...current.manifest, spec } as AnyManifest;
+    if (issuesOf(candidate).length > 0) continue;
+    let next: XmlElement;
+    try {
+      next = render(candidate);
+    } catch {
+      continue;
+    }
+    const names = changedNames(current.rendered, next);
+    if (names.length === 0 || !names.every((n) => carried.has(n))) continue;
+    current = { manifest: candidate, rendered: next };
+    changed = true;
+  }
+  return changed ? current : undefined;
 }
 
 function withMerge(manifest: AnyManifest, merge: string): AnyManifest {

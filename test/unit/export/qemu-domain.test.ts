@@ -29,6 +29,16 @@ describe('export of a QEMU domain', () => {
     expect(rendered.match(/<console /g)).toHaveLength(1);
   });
 
+  it('leaves out the friendly fields whose elements the merge replaces, so none says a value apply would override', () => {
+    const spec = manifest.spec;
+    // <vcpu placement="static">, <cpu check="none">, <features><vmport state="off"/>: carried whole.
+    expect(spec.xml?.merge).toMatch(/<vcpu placement="static">2<\/vcpu>/);
+    expect([spec.vcpus, spec.cpu, spec.features]).toEqual([undefined, undefined, undefined]);
+    // What the merge does not replace stays friendly.
+    expect(spec.memory).toBe('2GiB');
+    expect(spec.disks?.map((d) => d.target)).toEqual(['vda', 'sda']);
+  });
+
   it('plans nothing against the domain it came from', () => {
     expect(defaultRegistry.Domain.plan(loaded(manifest), live, ctx).changes).toEqual([]);
   });
