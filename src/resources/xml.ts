@@ -2,6 +2,7 @@
 // and may carry comments, so the tree keeps sibling order and comments, and every resource kind
 // maps spec ⇄ XML through it instead of through fast-xml-parser's raw shapes.
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { deviceIdentity, documentIdentities } from './device-identity.js';
 
 export interface XmlElement {
   readonly type: 'element';
@@ -207,29 +208,59 @@ export function cloneElement(node: XmlElement): XmlElement {
 
 /**
  * Applies a manifest's `xml.merge` escape hatch to a generated document (semantics documented on
- * XmlOverlay in src/manifests/types.ts): each top-level fragment element replaces every generated
- * element of the same name, or is appended; children of <devices> are appended to <devices>.
+ * XmlOverlay in src/manifests/types.ts and in docs/manifests.md):
+ * - the top-level fragment elements of one name together replace every generated element of that
+ *   name, at the place of the first one, or are appended when there is none;
+ * - children of <devices> (Domain) replace the generated device of the same identity (a disk of
+ *   the same target dev, an interface of the same MAC: deviceIdentity), else are appended;
+ * - an element named like the root itself (<volume type="block"/> in a volume's merge) sets the
+ *   root's attributes, which no child element can reach.
  */
 export function applyXmlOverlay(root: XmlElement, merge: string | undefined): XmlElement {
   if (!merge || !merge.trim()) return root;
   const out = cloneElement(root);
-  for (const fragment of parseXmlFragment(merge)) {
+  const fragments = parseXmlFragment(merge);
+  const byName = new Map<string, XmlElement[]>();
+  for (const fragment of fragments) {
     if (fragment.name === 'devices') {
-      let devices = child(out, 'devices');
-      if (!devices) {
-        devices = el('devices');
-        out.children.push(devices);
-      }
-      devices.children.push(...fragment.children.filter(isElement));
+      mergeDevices(out, fragment);
       continue;
     }
-    const firstIndex = out.children.findIndex((c) => c.type === 'element' && c.name === fragment.name);
-    if (firstIndex === -1) {
-      out.children.push(fragment);
-    } else {
-      out.children = out.children.filter((c, i) => i === firstIndex || !(c.type === 'element' && c.name === fragment.name));
-      out.children[firstIndex] = fragment;
+    if (fragment.name === out.name) {
+      Object.assign(out.attrs, fragment.attrs);
+      continue;
     }
+    byName.set(fragment.name, [...(byName.get(fragment.name) ?? []), fragment]);
+  }
+  for (const [name, replacements] of byName) {
+    const firstIndex = out.children.findIndex((c) => c.type === 'element' && c.name === name);
+    if (firstIndex === -1) {
+      out.children.push(...replacements);
+      continue;
+    }
+    const before = out.children.slice(0, firstIndex);
+    const after = out.children.slice(firstIndex).filter((c) => !(c.type === 'element' && c.name === name));
+    out.children = [...before, ...replacements, ...after];
   }
   return out;
+}
+
+function mergeDevices(root: XmlElement, fragment: XmlElement): void {
+  let devices = child(root, 'devices');
+  if (!devices) {
+    devices = el('devices');
+    root.children.push(devices);
+  }
+  const replaced = new Set<XmlNode>();
+  const generated = documentIdentities(devices.children.filter(isElement));
+  for (const device of fragment.children.filter(isElement)) {
+    const identity = deviceIdentity(device);
+    const index =
+      identity === undefined
+        ? -1
+        : devices.children.findIndex((c) => isElement(c) && !replaced.has(c) && c.name === device.name && generated.get(c) === identity);
+    if (index === -1) devices.children.push(device);
+    else devices.children[index] = device;
+    replaced.add(device);
+  }
 }

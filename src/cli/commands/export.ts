@@ -6,9 +6,10 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { LibvirtClient } from '../../libvirt/client.js';
-import { API_VERSION, MANIFEST_KINDS, type AnyManifest, type ManifestKind } from '../../manifests/types.js';
-import { defaultRegistry, KIND_ORDER, type KindRegistry } from '../../resources/registry.js';
-import { definitionOf, KIND_DEFINITIONS, kindRankIn, type KindDefinitions } from '../../resources/definitions.js';
+import { MANIFEST_KINDS, type AnyManifest, type ManifestKind } from '../../manifests/types.js';
+import { losslessManifests } from '../../export/lossless.js';
+import { defaultRegistry, definitionsOf, KIND_ORDER, type KindRegistry } from '../../resources/registry.js';
+import { definitionOf, KIND_DEFINITIONS, kindRankIn } from '../../resources/definitions.js';
 import type { LiveResource } from '../../resources/types.js';
 import { readLiveState } from '../../reconciler/live-state.js';
 import type { IdentityKey } from '../../manifests/types.js';
@@ -39,6 +40,8 @@ export interface ExportedManifest {
   file: string;
   manifest: AnyManifest;
   text: string;
+  /** What the manifest could not carry of the live document (export says so on stderr). */
+  uncarried: string[];
 }
 
 /**
@@ -57,35 +60,33 @@ export function exportedKinds(options: Pick<ExportCommandOptions, 'kind' | 'incl
 /**
  * Pure: live objects → manifests in a stable order. Left out: transient objects (no config to
  * keep) and kinds whose contract says no manifest can be written (secrets: libvirt never gives
- * their value back, so no manifest could say where it is).
+ * their value back, so no manifest could say where it is). Each manifest carries in `xml.merge`
+ * what its friendly fields do not (src/export/lossless.ts).
  */
-export function toManifests(live: Iterable<LiveResource>, filter: { name?: string } = {}, definitions: KindDefinitions = KIND_DEFINITIONS): ExportedManifest[] {
-  const selected = [...live]
+export function toManifests(live: Iterable<LiveResource>, filter: { name?: string } = {}, registry: KindRegistry = defaultRegistry): ExportedManifest[] {
+  const definitions = definitionsOf(registry);
+  const all = [...live];
+  const selected = all
     .flatMap((object) => {
       const how = definitionOf(definitions, object.kind)?.export;
       const wanted = object.persistent && how !== undefined && how.notExported === undefined && (filter.name === undefined || object.name === filter.name);
       return wanted ? [{ object, how }] : [];
     })
     .sort((a, b) => kindRankIn(definitions, a.object.kind) - kindRankIn(definitions, b.object.kind) || (a.object.key < b.object.key ? -1 : a.object.key > b.object.key ? 1 : 0));
-  return selected.map(({ object, how }) => {
-    const manifest = { apiVersion: API_VERSION, kind: object.kind, metadata: { name: object.name }, spec: withoutUndefined(object.spec) } as AnyManifest;
+  const exportable = (o: LiveResource): boolean => definitionOf(definitions, o.kind)?.export?.notExported === undefined;
+  return losslessManifests(
+    selected.map((s) => s.object),
+    registry,
+    all.filter(exportable),
+  ).map(({ key, manifest, uncarried }, i) => {
+    const { object, how } = selected[i]!;
     const file = `${how.filePrefix}-${safeFileName(how.fileStem ? how.fileStem(object) : object.name)}.yaml`;
-    return { key: object.key, file, manifest, text: stringify(manifest, { lineWidth: 0 }) };
+    return { key, file, manifest, text: stringify(manifest, { lineWidth: 0 }), uncarried };
   });
 }
 
 function safeFileName(name: string): string {
   return name.replace(/[^A-Za-z0-9._+-]/g, '_');
-}
-
-function withoutUndefined<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => withoutUndefined(v)) as T;
-  if (typeof value === 'object' && value !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = withoutUndefined(v);
-    return out as T;
-  }
-  return value;
 }
 
 export async function runExport(options: ExportCommandOptions, io: CommandIo): Promise<number> {
@@ -107,7 +108,10 @@ export async function runExport(options: ExportCommandOptions, io: CommandIo): P
     if (!options.kind && !options.includeHost) {
       io.stderr('left out the host\'s own interfaces and node devices: --kind Interface, --kind NodeDevice or --include-host exports them\n');
     }
-    const exported = toManifests(live.values(), options.name !== undefined ? { name: options.name } : {});
+    const exported = toManifests(live.values(), options.name !== undefined ? { name: options.name } : {}, options.registry ?? defaultRegistry);
+    for (const e of exported) {
+      if (e.uncarried.length > 0) io.stderr(`${e.key}: not carried by the manifest: ${e.uncarried.join(', ')}\n`);
+    }
     if (options.out === undefined) {
       io.stdout(exported.map((e) => e.text).join('---\n'));
     } else {

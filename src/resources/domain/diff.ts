@@ -5,7 +5,15 @@ import type { DomainDisk, DomainInterface, DomainSpec } from '../../manifests/ty
 import { matchNics } from './nic-match.js';
 import type { ChangeClass, FieldChange } from '../types.js';
 import { sizeToKiB } from './memory.js';
-import { markableMerge } from './overlay.js';
+import { markableMerge, mergeCovers, overlayPresent } from './overlay.js';
+import { parseXml } from '../xml.js';
+
+/** Whether the live document carries the merge (without its passwords, which libvirt hides from reads). */
+function mergeInPlace(merge: string | undefined, liveXml: string | undefined): boolean {
+  const comparable = markableMerge(merge);
+  if (comparable === undefined || liveXml === undefined) return false;
+  return overlayPresent(parseXml(liveXml, { fromLibvirt: true }), comparable);
+}
 
 /** Which class a top-level field's change has. */
 export function changeClassOf(field: string): ChangeClass {
@@ -160,14 +168,18 @@ function alignNics(desired: readonly DomainInterface[], live: readonly DomainInt
 /**
  * Field changes from `live` to `desired`. `desired` must be resolved (resolveSpec) so that
  * defaults virtkeeper writes (state running, hostdev managed, disk format) are compared too.
+ * `liveXml`, the live persistent document, lets an xml.merge other than the one the ownership
+ * mark recorded (or with no mark at all: an export being adopted) count as in place when the
+ * document carries it and it drops nothing the recorded one added (which apply would remove).
  */
-export function diffDomain(desired: DomainSpec, live: DomainSpec): FieldChange[] {
+export function diffDomain(desired: DomainSpec, live: DomainSpec, liveXml?: string): FieldChange[] {
   const out: FieldChange[] = [];
   // libvirt writes no current= when all vCPUs are online: the maximum is then the count.
   const effectiveLive = desired.maxVcpus !== undefined && live.maxVcpus === undefined ? { ...live, maxVcpus: live.vcpus ?? 1 } : live;
   const liveRecord: Record<string, unknown> = { ...effectiveLive };
   if (desired.disks && live.disks) liveRecord.disks = alignDisks(desired.disks, live.disks);
   if (desired.interfaces && live.interfaces) liveRecord.interfaces = alignNics(desired.interfaces, live.interfaces);
+  if (mergeInPlace(desired.xml?.merge, liveXml) && mergeCovers(markableMerge(desired.xml?.merge), live.xml?.merge)) liveRecord.xml = desired.xml;
   for (const [field, value] of Object.entries(desired)) {
     if (NOT_COMPARED.has(field)) continue;
     walk(`spec.${field}`, field, value, liveRecord[field], changeClassOf(field), out);

@@ -3,6 +3,7 @@
 // every apply; here the overlay is reconciled against what is already there first.
 import { child, children, isElement, parseXmlFragment, text, toXmlString, type XmlElement, type XmlNode } from '../xml.js';
 import { removeChildren } from './tree.js';
+import { deviceIdentity, documentIdentities } from '../device-identity.js';
 import { SECURE_XML_ATTRIBUTES } from '../../manifests/redact.js';
 
 function fragments(merge: string | undefined): XmlElement[] {
@@ -37,11 +38,12 @@ export function markableMerge(merge: string | undefined): string | undefined {
 /**
  * True when `have` carries everything `want` says: same name, the same values for every attribute
  * `want` sets, the same text, and each child element of `want` contained in a distinct child of
- * `have`. libvirt adds defaults (addresses, models) to what it stores; those are not differences.
+ * `have`. libvirt adds defaults (addresses, models) to what it stores; those are not differences,
+ * nor are namespace declarations (xmlns:p), which libvirt moves to the root element.
  */
 export function contains(have: XmlElement, want: XmlElement): boolean {
   if (have.name !== want.name) return false;
-  for (const [k, v] of Object.entries(want.attrs)) if (have.attrs[k] !== v) return false;
+  for (const [k, v] of Object.entries(want.attrs)) if (!k.startsWith('xmlns') && have.attrs[k] !== v) return false;
   const wantText = text(want) ?? '';
   if (wantText !== '' && wantText !== (text(have) ?? '')) return false;
   const used = new Set<XmlElement>();
@@ -64,11 +66,28 @@ export function overlayPresent(domain: XmlElement, merge: string | undefined): b
         if (!match) return false;
         used.add(match);
       }
+    } else if (frag.name === domain.name) {
+      if (!contains({ ...domain, children: [] }, frag)) return false;
     } else if (!children(domain, frag.name).some((h) => contains(h, frag))) {
       return false;
     }
   }
   return true;
+}
+
+/**
+ * Whether `next` says at least what `previous` said: each element of `previous` is contained in
+ * an element of `next` (each device in a device of `next`). A next overlay that covers the one
+ * the mark recorded removes nothing from the domain when applied (prepareOverlay).
+ */
+export function mergeCovers(next: string | undefined, previous: string | undefined): boolean {
+  const nextFrags = fragments(next);
+  const nextDevices = nextFrags.filter((f) => f.name === 'devices').flatMap((f) => children(f));
+  return fragments(previous).every((f) =>
+    f.name === 'devices'
+      ? children(f).every((d) => nextDevices.some((n) => contains(n, d)))
+      : nextFrags.some((n) => n.name === f.name && contains(n, f)),
+  );
 }
 
 export interface PreparedOverlay {
@@ -122,4 +141,16 @@ export function prepareOverlay(domain: XmlElement, previous: string | undefined,
   }
   const merge = remaining.length > 0 ? remaining.map((f) => toXmlString(f).trim()).join('\n') : undefined;
   return { keep, merge };
+}
+
+/**
+ * A live device kept for the overlay (prepareOverlay) wins over the device the friendly fields
+ * generated for the same identity, as a merged device replaces it on a new domain
+ * (applyXmlOverlay): the generated twin goes, so the disk is not defined twice.
+ */
+export function dropShadowed(devices: XmlElement, keep: ReadonlySet<XmlNode>): void {
+  const kept = new Set(children(devices).filter((d) => keep.has(d)).map((d) => deviceIdentity(d)).filter((id): id is string => id !== undefined));
+  if (kept.size === 0) return;
+  const generated = documentIdentities(children(devices).filter((d) => !keep.has(d)));
+  devices.children = devices.children.filter((c) => !isElement(c) || keep.has(c) || !kept.has(generated.get(c) ?? ''));
 }

@@ -145,7 +145,7 @@ export function planDomain(
   if (!live) return planCreate(identity, manifest, spec, passwords);
 
   const mergePassword = mergePasswordChange(identity.key, ctx);
-  const changes = [...diffDomain(spec, live.spec), ...passwordChanges(identity.key, spec, ctx), ...(mergePassword ? [mergePassword] : [])];
+  const changes = [...diffDomain(spec, live.spec, live.xml), ...passwordChanges(identity.key, spec, ctx), ...(mergePassword ? [mergePassword] : [])];
   if (changes.some((c) => c.class === 'replace')) return planReplace(identity, manifest, spec, live, changes, passwords);
   const running = live.active && live.running ? diffRunning(spec, live.running) : [];
   if (changes.length === 0 && running.length === 0) return buildChange(identity, { action: 'no-op', reason: `domain ${name} matches the manifest` });

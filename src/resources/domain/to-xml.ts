@@ -25,7 +25,7 @@ import { machineMatches } from './diff.js';
 import { expressible } from './from-xml.js';
 import { readMark, writeMark } from './mark.js';
 import { libvirtMemoryToBytes, sizeToKiB } from './memory.js';
-import { prepareOverlay } from './overlay.js';
+import { dropShadowed, prepareOverlay } from './overlay.js';
 import { CPU_ORDER, DEVICE_ORDER, DOMAIN_FEATURES, DOMAIN_ORDER, FEATURE_ORDER, OS_ORDER, ensureChild, replaceChildren, restoreOrder, setChild, setText } from './tree.js';
 
 export interface BuildOptions {
@@ -78,7 +78,11 @@ export function buildDomainXml(name: string, spec: DomainSpec, opts: BuildOption
   const devices = ensureChild(root, DOMAIN_ORDER, 'devices');
   const liveDevices = base ? { ...devices, children: devices.children.filter((c) => !overlay.keep.has(c)) } : child(live, 'devices');
   applyDevices(devices, spec, liveDevices, overlay.keep);
+  dropShadowed(devices, overlay.keep);
   const merged = applyXmlOverlay(root, overlay.merge);
+  // A merged <metadata> (other tools' metadata, as export carries it) replaced the one holding
+  // the ownership mark: the mark goes back in.
+  writeMark(ensureChild(merged, DOMAIN_ORDER, 'metadata'), { key: kindKey('Domain', name), merge: spec.xml?.merge });
   restoreOrder(merged, DOMAIN_ORDER);
   const mergedDevices = child(merged, 'devices');
   if (mergedDevices) restoreOrder(mergedDevices, DEVICE_ORDER);

@@ -8,6 +8,8 @@ import { parseSize } from '../../manifests/units.js';
 import type { FieldChange, LiveResource, PlanContext } from '../types.js';
 import { FieldDiff } from '../common/field-diff.js';
 import { overlayDrift } from '../common/overlay-diff.js';
+
+const VOLATILE = ['target/permissions/owner', 'target/permissions/group', 'target/permissions/label'];
 import { desiredBackingPath, desiredEncryptionSecret } from './to-xml.js';
 
 export interface VolumeDiff {
@@ -41,7 +43,9 @@ export function diffVolume(manifest: StorageVolumeManifest, live: LiveResource<'
     // Encrypting, decrypting or re-keying rewrites every byte: only by recreating the volume.
     diff.field('spec.encryption.secret', desiredEncryptionSecret(manifest, ctx), have.encryption?.secret, 'replace');
   }
-  if (overlayDrift(want.xml?.merge, live.xml).length) {
+  // A guest's image changes owner (and label) while the guest runs, by libvirt's
+  // dynamic_ownership: the owner an exported merge carries is not compared.
+  if (overlayDrift(want.xml?.merge, live.xml, VOLATILE).length) {
     diff.add({ path: 'spec.xml.merge', after: want.xml?.merge, class: 'replace' });
   }
   return out;

@@ -181,7 +181,8 @@ async function roundTrip(
     const a = await ck.dump(client, name);
     const live = await readExported(client, ck.kind, name);
     if (!live) return { ...result, reason: 'export did not find it' };
-    const [exported]: ExportedManifest[] = toManifests([live]);
+    // Exported with the host's other objects (the volumes' pool), as `virtkeeper export` reads them all.
+    const exported: ExportedManifest | undefined = toManifests([live, ...base.live.values()]).find((e) => e.key === live.key);
     if (!exported) return { ...result, reason: 'export wrote nothing' };
 
     // Validated as part of the directory export would write: next to the host's other objects
@@ -269,15 +270,6 @@ function render(reports: readonly KindReport[]): string {
     lines.push(
       `${r.label.padEnd(15)} ${String(r.total).padStart(5)} ${String(r.accepted).padStart(9)} ${String(r.valid).padStart(6)} ${String(r.applied).padStart(8)} ${String(r.identical).padStart(10)}`,
     );
-  }
-  // The devices a QEMU host adds to every domain, which export leaves out on purpose (they come
-  // back by themselves there) and the test driver does not add back: how many domains differ by
-  // nothing else, so the rest of the losses stay visible.
-  const qemuDefaults = /^-domain\/devices\/(emulator|controller|memballoon|input)(\[\d+\])?(\/|@|$)/;
-  const domains = reports.find((r) => r.label === 'domain');
-  if (domains) {
-    const onlyDefaults = domains.results.filter((r) => r.applied && !r.identical && r.differences.every((d) => qemuDefaults.test(d))).length;
-    lines.push(`domain: ${onlyDefaults} more differ only by QEMU's default devices (emulator, controller, memballoon, input), which the test driver does not add back`);
   }
   for (const r of reports) {
     const losses = topLosses(r.results, 8);

@@ -51,6 +51,32 @@ describe('xml overlay', () => {
     expect(children(find(out, 'devices')).map((c) => c.name)).toEqual(['disk', 'watchdog']);
   });
 
+  it('lets several fragments of one name replace the generated ones together, in place', () => {
+    const net = el('network', {}, textEl('name', 'n'), el('ip', { address: '10.0.0.1' }), el('dns'));
+    const out = applyXmlOverlay(net, '<ip address="10.1.0.1"/><ip address="fd00::1"/>');
+    expect(children(out).map((c) => `${c.name}${c.attrs.address ? ` ${c.attrs.address}` : ''}`)).toEqual(['name', 'ip 10.1.0.1', 'ip fd00::1', 'dns']);
+  });
+
+  it('replaces the generated device of the same identity instead of adding a second one', () => {
+    const dom = el('domain', {}, el('devices', {}, el('disk', { device: 'disk' }, el('target', { dev: 'vda' })), el('disk', {}, el('target', { dev: 'vdb' }))));
+    const out = applyXmlOverlay(dom, '<devices><disk device="disk" snapshot="no"><target dev="vda"/></disk><disk><target dev="vdc"/></disk></devices>');
+    const disks = children(find(out, 'devices'), 'disk');
+    expect(disks.map((d) => `${attr(find(d, 'target'), 'dev') ?? ''} ${attr(d, 'snapshot') ?? '-'}`)).toEqual(['vda no', 'vdb -', 'vdc -']);
+  });
+
+  it('appends a device without identity even when one alike is generated', () => {
+    const dom = el('domain', {}, el('devices', {}, el('input', { type: 'tablet' })));
+    const out = applyXmlOverlay(dom, '<devices><input type="keyboard"/></devices>');
+    expect(children(find(out, 'devices')).map((c) => c.attrs.type)).toEqual(['tablet', 'keyboard']);
+  });
+
+  it('sets the root attributes from an element named like the root', () => {
+    const vol = el('volume', { type: 'file' }, textEl('name', 'v'));
+    const out = applyXmlOverlay(vol, '<volume type="block"/>');
+    expect(out.attrs).toEqual({ type: 'block' });
+    expect(children(out).map((c) => c.name)).toEqual(['name']);
+  });
+
   it('leaves the input untouched', () => {
     const b = base();
     applyXmlOverlay(b, '<features/>');
