@@ -16,7 +16,7 @@ function schemaOf(kind: ManifestKind): KindSchema<unknown> {
   return definition.schema;
 }
 
-/** schemas/ file of each kind, by kind. */
+/** schemas/ file of each kind, by kind (built from MANIFEST_KINDS, so every kind has its entry; fromEntries cannot say so). */
 export const SCHEMA_FILES: Readonly<Record<ManifestKind, string>> = Object.fromEntries(MANIFEST_KINDS.map((k) => [k, schemaOf(k).file])) as Record<ManifestKind, string>;
 export const COMBINED_SCHEMA_FILE = 'manifest.schema.json';
 
