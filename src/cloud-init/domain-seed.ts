@@ -10,7 +10,7 @@
 // nothing refers to it (see isSupersededSeed): it holds nothing but what the manifests say.
 import { createHash } from 'node:crypto';
 import { buildIso } from '../iso/index.js';
-import { kindKey } from '../manifests/identity.js';
+import { kindKey } from '../manifests/keys.js';
 import type { AnyManifest, DesiredState, DomainDisk, DomainManifest, SeedImageSource, StorageVolumeManifest } from '../manifests/types.js';
 import { ANNOTATION_PRUNE, API_VERSION } from '../manifests/types.js';
 import { NOCLOUD_LABEL, NoCloudInputError, renderNoCloud } from './nocloud.js';

@@ -1,20 +1,11 @@
-// Identity keys: "Kind/keyName", the one format manifests, live objects, the inventory, the
-// daemon's queue and its status all use. What the key name is (a volume's is "pool/name") is the
+// Identity keys of documents. What the key name is (a volume's is "pool/name") is the
 // kind's to say, in its contract.
 import { definitionOf, KIND_DEFINITIONS, type KindDefinitions } from '../resources/definitions.js';
 import type { AnyManifest, IdentityKey } from './types.js';
+import { kindKey } from './keys.js';
 
-/** The one key builder: `kind` and the kind's key name. */
-export function kindKey(kind: string, keyName: string): IdentityKey {
-  return `${kind}/${keyName}`;
-}
-
-/** Splits a key at the first `/` only: volume key names are `pool/name`. */
-export function splitKey(key: IdentityKey): { kind: string; keyName: string } | undefined {
-  const i = key.indexOf('/');
-  if (i <= 0 || i === key.length - 1) return undefined;
-  return { kind: key.slice(0, i), keyName: key.slice(i + 1) };
-}
+// The key format itself lives in keys.ts (a leaf the kind contracts can import); re-exported here.
+export { kindKey, splitKey } from './keys.js';
 
 /** Identity of a valid manifest. */
 export function identityKey(m: AnyManifest, definitions?: KindDefinitions): IdentityKey {

@@ -8,10 +8,10 @@ import { identityKey, looseIdentity } from './identity.js';
 import { sortErrors } from './errors.js';
 import { formatPath, type FieldPath } from './paths.js';
 import { checkAcross, type Candidate, type Referrer } from './references.js';
-import { definitionOf, KIND_DEFINITIONS, type KindDefinitions } from '../resources/definitions.js';
+import { definitionOf, KIND_DEFINITIONS, MANIFEST_KINDS, type KindDefinitions } from '../resources/definitions.js';
 import { closest } from './suggest.js';
 import { schemaValidator, type KindValidator } from './schema-validator.js';
-import { API_VERSION, MANIFEST_KINDS, type AnyManifest, type DesiredState, type IdentityKey, type ManifestError, type ManifestKind } from './types.js';
+import { API_VERSION, type AnyManifest, type DesiredState, type IdentityKey, type ManifestError, type ManifestKind } from './types.js';
 import { DEFAULT_YAML_LIMITS, parseYaml, type ParsedDocument, type YamlLimits } from './yaml-source.js';
 
 export interface SourceFile {

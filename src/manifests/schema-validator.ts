@@ -11,7 +11,8 @@ import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { pointerToPath, type FieldPath } from './paths.js';
 import { readKindSchema } from './schemas.js';
 import { closest } from './suggest.js';
-import { MANIFEST_KINDS, type ManifestKind } from './types.js';
+import type { ManifestKind } from './types.js';
+import { MANIFEST_KINDS } from '../resources/definitions.js';
 import type { Anchor } from './yaml-source.js';
 
 export interface SchemaIssue {

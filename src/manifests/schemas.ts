@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import type { JsonSchema } from './schema/dsl.js';
 import { COMBINED_SCHEMA_FILE, SCHEMA_FILES } from './schema/kinds.js';
-import { MANIFEST_KINDS, type ManifestKind } from './types.js';
+import type { ManifestKind } from './types.js';
+import { MANIFEST_KINDS } from '../resources/definitions.js';
 
 export type { JsonSchema };
 export { COMBINED_SCHEMA_FILE, SCHEMA_FILES };

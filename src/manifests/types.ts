@@ -11,17 +11,12 @@
 //   ("2GiB", "512MiB", "1.5GiB", "1073741824B"), or a bare non-negative integer meaning KiB
 //   (libvirt's default unit). Use parseSize() from ./units.ts to get bytes; never parse by hand.
 // - PCI/USB numbers are plain integers; write them in hex in YAML (`bus: 0x06`).
-import type { DomainSpec } from '../resources/domain/schema.js';
-import type { InterfaceSpec } from '../resources/interface/schema.js';
-import type { NetworkSpec } from '../resources/network/schema.js';
-import type { NodeDeviceSpec } from '../resources/node-device/schema.js';
-import type { SecretSpec } from '../resources/secret/schema.js';
-import type { StoragePoolSpec } from '../resources/storage-pool/schema.js';
-import type { StorageVolumeSpec } from '../resources/storage-volume/schema.js';
+import type { ListedKind, ListedManifest } from '../resources/definitions.js';
 
-// Transitional re-exports: the spec types and enum lists used to be written out here, and code
-// still imports them from this module. New code imports them from the kind's schema.ts; these
-// lines go once no importer is left.
+// Transitional re-exports: the spec and manifest types and enum lists used to be written out
+// here, and code still imports them from this module. New code imports them from the kind's
+// schema.ts; these lines go once no importer is left. (Type-only, but for the enum lists: the
+// value lists come from the kinds' schema.ts files, which do not reach back here at run time.)
 export type { PciAddress, SecretAuth, SecretRef, Size, UsbAddress, XmlOverlay } from './schema/dsl.js';
 export type {
   BootDevice,
@@ -49,28 +44,24 @@ export type {
   RestartPolicy,
   StopMode,
 } from '../resources/domain/schema.js';
-export type { InterfaceIpv4, InterfaceIpv6, InterfaceSpec } from '../resources/interface/schema.js';
-export type { NetworkDhcpHost, NetworkForwardMode, NetworkIp, NetworkSpec } from '../resources/network/schema.js';
-export type { NodeDeviceSpec } from '../resources/node-device/schema.js';
-export type { SecretSpec, SecretUsage, SecretValueFrom } from '../resources/secret/schema.js';
-export type { StoragePoolAdapter, StoragePoolSource, StoragePoolSpec, StoragePoolType } from '../resources/storage-pool/schema.js';
-export type { DiskFormat, SeedImageSource, StorageVolumeSource, StorageVolumeSpec, VolumeFormat, VolumeRef } from '../resources/storage-volume/schema.js';
+export type { DomainManifest } from '../resources/domain/schema.js';
+export type { InterfaceIpv4, InterfaceIpv6, InterfaceManifest, InterfaceSpec } from '../resources/interface/schema.js';
+export type { NetworkDhcpHost, NetworkForwardMode, NetworkIp, NetworkManifest, NetworkSpec } from '../resources/network/schema.js';
+export type { NodeDeviceManifest, NodeDeviceSpec } from '../resources/node-device/schema.js';
+export type { SecretManifest, SecretSpec, SecretUsage, SecretValueFrom } from '../resources/secret/schema.js';
+export type { StoragePoolAdapter, StoragePoolManifest, StoragePoolSource, StoragePoolSpec, StoragePoolType } from '../resources/storage-pool/schema.js';
+export type { DiskFormat, SeedImageSource, StorageVolumeManifest, StorageVolumeSource, StorageVolumeSpec, VolumeFormat, VolumeRef } from '../resources/storage-volume/schema.js';
 export { STORAGE_POOL_TYPES } from '../resources/storage-pool/schema.js';
 export { BACKING_CAPABLE_FORMATS, DISK_FORMATS, VOLUME_FORMATS } from '../resources/storage-volume/schema.js';
 
 export const API_VERSION = 'virtkeeper.io/v1';
 export type ApiVersion = typeof API_VERSION;
 
-export const MANIFEST_KINDS = [
-  'Domain',
-  'Network',
-  'StoragePool',
-  'StorageVolume',
-  'Interface',
-  'NodeDevice',
-  'Secret',
-] as const;
-export type ManifestKind = (typeof MANIFEST_KINDS)[number];
+/**
+ * Every kind name. Derived from the one kind list (resources/definitions.ts, which also holds the
+ * run-time MANIFEST_KINDS): this module names no kind.
+ */
+export type ManifestKind = ListedKind;
 
 /** Annotations with a meaning to virtkeeper. */
 export const ANNOTATION_PRUNE = 'virtkeeper.io/prune'; // value "disabled": never prune this object
@@ -85,29 +76,15 @@ export interface Metadata {
 
 // ---------------------------------------------------------------- envelope
 
-export interface Manifest<K extends ManifestKind, S> {
+export interface Manifest<K extends string, S> {
   apiVersion: ApiVersion;
   kind: K;
   metadata: Metadata;
   spec: S;
 }
 
-export type DomainManifest = Manifest<'Domain', DomainSpec>;
-export type NetworkManifest = Manifest<'Network', NetworkSpec>;
-export type StoragePoolManifest = Manifest<'StoragePool', StoragePoolSpec>;
-export type StorageVolumeManifest = Manifest<'StorageVolume', StorageVolumeSpec>;
-export type InterfaceManifest = Manifest<'Interface', InterfaceSpec>;
-export type NodeDeviceManifest = Manifest<'NodeDevice', NodeDeviceSpec>;
-export type SecretManifest = Manifest<'Secret', SecretSpec>;
-
-export type AnyManifest =
-  | DomainManifest
-  | NetworkManifest
-  | StoragePoolManifest
-  | StorageVolumeManifest
-  | InterfaceManifest
-  | NodeDeviceManifest
-  | SecretManifest;
+/** A manifest of any kind: the union of the manifest types of the kind list. */
+export type AnyManifest = ListedManifest;
 
 export type ManifestOfKind<K extends ManifestKind> = Extract<AnyManifest, { kind: K }>;
 export type SpecOfKind<K extends ManifestKind> = ManifestOfKind<K>['spec'];

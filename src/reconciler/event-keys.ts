@@ -1,7 +1,7 @@
 // libvirt lifecycle event → the queue keys it concerns, as each kind's contract says. Pure, so
 // the mapping is unit-tested without a daemon.
 import type { LifecycleKind } from '../libvirt/events.js';
-import { kindKey } from '../manifests/identity.js';
+import { kindKey } from '../manifests/keys.js';
 import type { DesiredState, IdentityKey } from '../manifests/types.js';
 import { KIND_DEFINITIONS, type KindDefinitions } from '../resources/definitions.js';
 import type { ResourceChange } from '../resources/types.js';

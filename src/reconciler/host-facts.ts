@@ -5,7 +5,7 @@
 import type { LibvirtClient } from '../libvirt/client.js';
 import type { DesiredState } from '../manifests/types.js';
 import type { HostFacts } from '../resources/types.js';
-import { splitKey } from '../manifests/identity.js';
+import { splitKey } from '../manifests/keys.js';
 import { KIND_DEFINITIONS, type KindDefinitions } from '../resources/definitions.js';
 
 /** Where a read-only plan finds what a read-write run learnt (the state store's HostState). */

@@ -21,7 +21,7 @@
  * unless that re-add asked for `{immediate: true}`, in which case it is enqueued at once. A key
  * that ends any other way while marked dirty is enqueued at once.
  */
-import { kindKey, splitKey } from '../manifests/identity.js';
+import { kindKey, splitKey } from '../manifests/keys.js';
 import { EventEmitter } from 'node:events';
 import PQueue from 'p-queue';
 import { ExponentialBackoff, type BackoffOptions, type RateLimiter } from './rate-limiter.js';

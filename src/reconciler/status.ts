@@ -2,7 +2,7 @@
  * In-memory status of every managed object, as shown by `/status` and counted by the
  * `managed_objects` gauge. No I/O: the controller feeds it reconcile outcomes.
  */
-import { kindKey } from '../manifests/identity.js';
+import { kindKey } from '../manifests/keys.js';
 import { redactSecretsIn } from '../manifests/redact.js';
 
 /**

@@ -9,6 +9,7 @@
 import type { Includer } from '../manifests/cloud-init.js';
 import type { AnyManifest, DesiredState, IdentityKey, SourceLocation } from '../manifests/types.js';
 import type { FieldPath } from '../manifests/paths.js';
+import type { JsonSchema, Schema } from '../manifests/schema/dsl.js';
 
 /** The fields every manifest has, whatever its kind. */
 export interface KindDocument {
@@ -117,8 +118,23 @@ export interface ExpandedManifest {
   declaredAt?: FieldPath;
 }
 
+/** A kind's JSON Schema: the spec fragment its schema.ts builds, which manifests/schema/kinds.ts wraps in the envelope. */
+export interface KindSchema<S> {
+  /** File under schemas/ the kind's schema is written to ("domain.schema.json"). */
+  file: string;
+  /** The spec's schema; its Static<> type is the spec type the kind's code programs against. */
+  spec: Schema<S>;
+  /** metadata.name's schema, where the kind's names are not libvirt's usual safe names (Interface). */
+  name?: JsonSchema;
+}
+
+/**
+ * The pure half of a kind. M is the kind's manifest type (`Manifest<'Secret', SecretSpec>`): the
+ * kind literal and the spec type the list in definitions.ts derives ManifestKind and AnyManifest from.
+ */
 export interface KindDefinition<M extends KindDocument = KindDocument> {
-  readonly kind: string;
+  readonly kind: M['kind'];
+  readonly schema: KindSchema<M['spec']>;
   /**
    * The part of the identity key after the kind ("web-1"; volumes "pool/name", as a volume name is
    * unique only within its pool), or undefined when the document does not say. Live objects carry

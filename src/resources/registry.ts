@@ -1,7 +1,9 @@
-// Which ResourceKind handles which manifest kind, and the order kinds are created in. The
-// reconciler only ever reaches a kind's logic through a KindRegistry, so tests can swap in fakes.
-import { MANIFEST_KINDS, type ManifestKind } from '../manifests/types.js';
-import { kindDefinitions, KIND_DEFINITIONS, kindRankIn, type KindDefinitions } from './definitions.js';
+// Which ResourceKind (the libvirt side) handles which manifest kind. The reconciler only ever
+// reaches a kind's logic through a KindRegistry, so tests can swap in fakes. Kept apart from the
+// kind list (definitions.ts) so validation never loads libvirt code; the KindRegistry type makes
+// the two agree: a kind in the list without an entry here does not compile.
+import type { ManifestKind } from '../manifests/types.js';
+import { kindDefinitions, MANIFEST_KINDS, type KindDefinitions } from './definitions.js';
 import { domainKind } from './domain/index.js';
 import { interfaceKind } from './interface/index.js';
 import { networkKind } from './network/index.js';
@@ -14,11 +16,11 @@ import type { ResourceKind } from './types.js';
 export type KindRegistry = { readonly [K in ManifestKind]: ResourceKind<K> };
 
 /**
- * Creation order: things other objects refer to come first (the definitions' order). Used as the
+ * Creation order: things other objects refer to come first (the kind list's order). Used as the
  * tie-break of the planner's topological sort (deletions run in the reverse order), so plans
  * print the same way every time.
  */
-export const KIND_ORDER: readonly ManifestKind[] = [...MANIFEST_KINDS].sort((a, b) => kindRankIn(KIND_DEFINITIONS, a) - kindRankIn(KIND_DEFINITIONS, b));
+export const KIND_ORDER: readonly ManifestKind[] = MANIFEST_KINDS;
 
 /** The kind that handles `kind`, typed for it: `kindOf(registry, m.kind).plan(m, ...)` needs no cast. */
 export function kindOf<K extends ManifestKind>(registry: KindRegistry, kind: K): ResourceKind<K> {

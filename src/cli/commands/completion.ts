@@ -1,7 +1,7 @@
 // `virtkeeper completion bash|zsh|fish`: prints a completion script for the shell, generated from
 // the registered commands (main.ts registers every command before this one).
 import { Argument, type Command } from 'commander';
-import { MANIFEST_KINDS } from '../../manifests/types.js';
+import { MANIFEST_KINDS } from '../../resources/definitions.js';
 import { describeProgram, renderCompletion, SHELLS, type Shell } from '../completion.js';
 
 export function registerCompletionCommand(program: Command): void {

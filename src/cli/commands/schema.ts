@@ -2,7 +2,7 @@
 // combined schema that covers every kind when no KIND is given.
 import type { Command } from 'commander';
 import { findKind, readSchemaText } from '../../manifests/schemas.js';
-import { MANIFEST_KINDS } from '../../manifests/types.js';
+import { MANIFEST_KINDS } from '../../resources/definitions.js';
 
 export function schemaText(kindArg: string | undefined): { ok: true; text: string } | { ok: false; error: string } {
   if (kindArg === undefined) return { ok: true, text: readSchemaText('all') };

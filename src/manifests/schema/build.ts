@@ -1,7 +1,7 @@
 // Regenerates schemas/*.schema.json from kinds.ts: `npx tsx src/manifests/schema/build.ts`.
 // A unit test fails when the committed files are stale.
 import { writeFile } from 'node:fs/promises';
-import { MANIFEST_KINDS } from '../types.js';
+import { MANIFEST_KINDS } from '../../resources/definitions.js';
 import { schemaDirectory, serializeSchema } from '../schemas.js';
 import { COMBINED_SCHEMA_FILE, SCHEMA_FILES, combinedSchema, kindSchema } from './kinds.js';
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { createAjv, PRECOMPILED_VALIDATORS } from '../schema-validator.js';
 import { readKindSchema } from '../schemas.js';
-import { MANIFEST_KINDS } from '../types.js';
+import { MANIFEST_KINDS } from '../../resources/definitions.js';
 
 const require = createRequire(import.meta.url);
 

@@ -1,27 +1,23 @@
 // The JSON Schema of every kind: the manifest envelope (apiVersion, kind, metadata) around the
 // spec fragment each kind's folder owns (src/resources/<kind>/schema.ts, which also derives the
-// spec's TypeScript types from it). Written to schemas/*.schema.json by build.ts.
+// spec's TypeScript types from it), found through the kind list (its definition's `schema`).
+// Written to schemas/*.schema.json by build.ts. Names no kind.
 import { API_VERSION, type ManifestKind } from '../types.js';
-import { domainSpecSchema } from '../../resources/domain/schema.js';
-import { interfaceNameSchema, interfaceSpecSchema } from '../../resources/interface/schema.js';
-import { networkSpecSchema } from '../../resources/network/schema.js';
-import { nodeDeviceSpecSchema } from '../../resources/node-device/schema.js';
-import { secretSpecSchema } from '../../resources/secret/schema.js';
-import { storagePoolSpecSchema } from '../../resources/storage-pool/schema.js';
-import { storageVolumeSpecSchema } from '../../resources/storage-volume/schema.js';
+import { KIND_LIST, MANIFEST_KINDS } from '../../resources/definitions.js';
+import type { KindSchema } from '../../resources/contract.js';
 import { enumOf, name, NAME_MESSAGE, NAME_PATTERN, obj, str, type JsonSchema } from './dsl.js';
 
 export const SCHEMA_BASE_URL = 'https://virtkeeper.io/schemas/v1/';
 
-export const SCHEMA_FILES: Record<ManifestKind, string> = {
-  Domain: 'domain.schema.json',
-  Network: 'network.schema.json',
-  StoragePool: 'storagepool.schema.json',
-  StorageVolume: 'storagevolume.schema.json',
-  Interface: 'interface.schema.json',
-  NodeDevice: 'nodedevice.schema.json',
-  Secret: 'secret.schema.json',
-};
+/** Each kind's own schema: file name, spec fragment and name schema, from the kind's definition. */
+function schemaOf(kind: ManifestKind): KindSchema<unknown> {
+  const definition = KIND_LIST.find((d) => d.kind === kind);
+  if (!definition) throw new Error(`no kind ${kind} in the kind list`);
+  return definition.schema;
+}
+
+/** schemas/ file of each kind, by kind (built from MANIFEST_KINDS, so every kind has its entry; fromEntries cannot say so). */
+export const SCHEMA_FILES: Readonly<Record<ManifestKind, string>> = Object.fromEntries(MANIFEST_KINDS.map((k) => [k, schemaOf(k).file])) as Record<ManifestKind, string>;
 export const COMBINED_SCHEMA_FILE = 'manifest.schema.json';
 
 // ------------------------------------------------------------------ envelope
@@ -59,7 +55,7 @@ function metadata(nameSchema: JsonSchema): JsonSchema {
   );
 }
 
-function envelope(kind: ManifestKind, spec: JsonSchema, nameSchema?: JsonSchema): JsonSchema {
+function envelope(kind: string, spec: JsonSchema, nameSchema?: JsonSchema): JsonSchema {
   return obj(
     `A virtkeeper ${kind} manifest.`,
     {
@@ -79,26 +75,18 @@ function envelope(kind: ManifestKind, spec: JsonSchema, nameSchema?: JsonSchema)
 
 // ------------------------------------------------------------------ assembly
 
-const SPECS: Record<ManifestKind, JsonSchema> = {
-  Domain: domainSpecSchema,
-  Network: networkSpecSchema,
-  StoragePool: storagePoolSpecSchema,
-  StorageVolume: storageVolumeSpecSchema,
-  Interface: interfaceSpecSchema,
-  NodeDevice: nodeDeviceSpecSchema,
-  Secret: secretSpecSchema,
-};
-
-const NAME_OVERRIDES: Partial<Record<ManifestKind, JsonSchema>> = {
-  Interface: interfaceNameSchema,
-};
-
 export function kindSchema(kind: ManifestKind): JsonSchema {
+  return definitionSchema({ kind, schema: schemaOf(kind) });
+}
+
+/** The whole schema of a kind's manifests, from its definition (a test kind's too). */
+export function definitionSchema(definition: { kind: string; schema: KindSchema<unknown> }): JsonSchema {
+  const { kind, schema } = definition;
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: SCHEMA_BASE_URL + SCHEMA_FILES[kind],
+    $id: SCHEMA_BASE_URL + schema.file,
     title: `virtkeeper ${kind}`,
-    ...envelope(kind, SPECS[kind], NAME_OVERRIDES[kind]),
+    ...envelope(kind, schema.spec, schema.name),
   };
 }
 
@@ -117,7 +105,7 @@ export function combinedSchema(kinds: readonly ManifestKind[]): JsonSchema {
     required: ['apiVersion', 'kind'],
     allOf: kinds.map((k) => ({
       if: { properties: { kind: { const: k } }, required: ['kind'] },
-      then: envelope(k, SPECS[k], NAME_OVERRIDES[k]),
+      then: envelope(k, schemaOf(k).spec, schemaOf(k).name),
     })),
   };
 }

@@ -1,6 +1,6 @@
 // Assembling a ResourceChange. Every kind goes through here so actions, reasons and the
 // restart-required flag are derived the same way.
-import { kindKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/keys.js';
 import type { IdentityKey, LoadedManifest, ManifestKind } from '../../manifests/types.js';
 import type { ActionType, FieldChange, LiveResource, ResourceChange, StepOfKind } from '../types.js';
 

@@ -6,7 +6,7 @@
 // values). What a kind's fields mean stays in the kind's folder.
 import type { LibvirtClient } from '../../libvirt/client.js';
 import type { IdentityKey, LoadedManifest, ManifestKind, ManifestOfKind, SpecOfKind } from '../../manifests/types.js';
-import { kindKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/keys.js';
 import type { LiveResource, PlanContext, ResourceChange, RuntimeFacts, StepOfKind, StepRecords } from '../types.js';
 import type { DestroyStep, UndefineStep } from './lifecycle-steps.js';
 import { buildChange, changeIdentity, createChanges, noOp, type ChangeIdentity } from './change.js';

@@ -1,7 +1,8 @@
 // The Domain kind's contract: identity, references, checks, events and export naming (see
 // src/resources/contract.ts). Pure: validation loads it without libvirt code.
+import { domainSpecSchema } from './schema.js';
 import { loadSeed } from '../../manifests/cloud-init.js';
-import { kindKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/keys.js';
 import type { DesiredState, DomainManifest, IdentityKey, NodeDeviceManifest } from '../../manifests/types.js';
 import { documentName, field, list, text, type ExpandedManifest, type ExpandScope, type KindDefinition, type KindReference, type LiveView } from '../contract.js';
 import { pciDeviceName } from '../node-device/identity.js';
@@ -13,6 +14,7 @@ import { checkDomainsAcross } from './check-across.js';
 
 export const domainDefinition: KindDefinition<DomainManifest> = {
   kind: 'Domain',
+  schema: { file: 'domain.schema.json', spec: domainSpecSchema },
   keyName: documentName,
   references: domainReferences,
   liveReferences: domainLiveReferences,

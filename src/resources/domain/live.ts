@@ -5,7 +5,7 @@ import { StepRefs } from '../common/step-refs.js';
 import { filtersRejected } from '../common/list-facts.js';
 import type { DomainSpec } from '../../manifests/types.js';
 import type { DomainRef, LibvirtClient } from '../../libvirt/client.js';
-import { kindKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/keys.js';
 import type { LiveResource, ResourceChange, StepProgress, StepRecords } from '../types.js';
 import { attr, child, children, escapeAttr, parseXml, toXmlString, type XmlElement } from '../xml.js';
 import { payloadField, payloadFlag, payloadNumber, payloadOptionalNumber, payloadOptionalString, payloadString, StepPayloadError, unknownStep, type PayloadCarrier } from '../common/payload.js';

@@ -1,6 +1,6 @@
 // Planning one domain: which libvirt operations bring the host to the manifest. Pure: the XML to
 // define is generated here and carried in the step payload, so a printed plan is what apply does.
-import { kindKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/keys.js';
 import {
   ANNOTATION_ALLOW_REPLACE,
   type DomainManifest,

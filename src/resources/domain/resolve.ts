@@ -1,6 +1,6 @@
 // The effective desired spec: manifest defaults made explicit and references to other manifests
 // resolved. toXml and diff both work from it, so what is compared is exactly what is written.
-import { kindKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/keys.js';
 import { volumeKey } from '../storage-volume/key.js';
 import { driverFormatOf } from '../../manifests/formats.js';
 import type {

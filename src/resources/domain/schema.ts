@@ -1,5 +1,6 @@
 // The Domain spec: its JSON Schema fragment and the types derived from it (the one source of
 // both; ../../manifests/schema/kinds.ts wraps it in the manifest envelope).
+import type { Manifest } from '../../manifests/types.js';
 import {
   absPath,
   arr,
@@ -293,3 +294,6 @@ export type DomainHostdev = Item<DomainSpec['hostdevs']>;
 export type DomainCloudInit = NonNullable<DomainSpec['cloudInit']>;
 /** `placeholder`, wherever it stands in a seed file, becomes the value of the Secret manifest `secret`. */
 export type CloudInitSecretRef = Item<DomainCloudInit['secretRefs']>;
+
+/** A Domain manifest: the envelope around this spec. */
+export type DomainManifest = Manifest<'Domain', DomainSpec>;

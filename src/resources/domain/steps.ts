@@ -41,3 +41,10 @@ export type DomainStep =
   | DomainDetachStep;
 
 export type DomainStepOp = DomainStep['op'];
+
+// This kind's entry in the table of every kind's steps (resources/types.ts KindSteps).
+declare module '../types.js' {
+  interface KindSteps {
+    Domain: DomainStep;
+  }
+}

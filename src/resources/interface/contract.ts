@@ -1,5 +1,6 @@
 // The Interface kind's contract (see src/resources/contract.ts). Pure.
-import { kindKey } from '../../manifests/identity.js';
+import { interfaceSpecSchema, interfaceNameSchema } from './schema.js';
+import { kindKey } from '../../manifests/keys.js';
 import type { InterfaceManifest } from '../../manifests/types.js';
 import { documentName, field, list, text, type KindDefinition, type KindReference } from '../contract.js';
 import { checkInterface } from './check.js';
@@ -8,6 +9,7 @@ export const INTERFACE_KIND = 'Interface';
 
 export const interfaceDefinition: KindDefinition<InterfaceManifest> = {
   kind: INTERFACE_KIND,
+  schema: { file: 'interface.schema.json', spec: interfaceSpecSchema, name: interfaceNameSchema },
   keyName: documentName,
   references: interfaceReferences,
   check: checkInterface,

@@ -1,5 +1,6 @@
 // The Interface spec (a host network interface): its JSON Schema fragment and the types derived
 // from it (the one source of both; ../../manifests/schema/kinds.ts wraps it in the manifest envelope).
+import type { Manifest } from '../../manifests/types.js';
 import { arr, bool, enumOf, forbidden, int, ipv4, ipv6, mac, num, obj, str, when, xmlOverlay, type Static } from '../../manifests/schema/dsl.js';
 
 export const interfaceNameSchema = str('Host interface name, e.g. br0, bond0, eth0.100 (at most 15 characters).', {
@@ -64,3 +65,6 @@ export const interfaceSpecSchema = obj(
 export type InterfaceSpec = Static<typeof interfaceSpecSchema>;
 export type InterfaceIpv4 = Static<typeof ipv4Proto>;
 export type InterfaceIpv6 = Static<typeof ipv6Proto>;
+
+/** A Interface manifest: the envelope around this spec. */
+export type InterfaceManifest = Manifest<'Interface', InterfaceSpec>;

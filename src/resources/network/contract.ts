@@ -1,4 +1,5 @@
 // The Network kind's contract (see src/resources/contract.ts). Pure.
+import { networkSpecSchema } from './schema.js';
 import type { NetworkManifest } from '../../manifests/types.js';
 import { documentName, type KindDefinition } from '../contract.js';
 import { checkNetwork } from './check.js';
@@ -6,6 +7,7 @@ import { checkNetworksAcross } from './check-across.js';
 
 export const networkDefinition: KindDefinition<NetworkManifest> = {
   kind: 'Network',
+  schema: { file: 'network.schema.json', spec: networkSpecSchema },
   keyName: documentName,
   references: () => [],
   check: checkNetwork,

@@ -1,5 +1,6 @@
 // The Network spec: its JSON Schema fragment and the types derived from it (the one source of
 // both; ../../manifests/schema/kinds.ts wraps it in the manifest envelope).
+import type { Manifest } from '../../manifests/types.js';
 import { arr, bool, enumOf, int, ipAny, mac, obj, str, xmlOverlay, type Item, type Static } from '../../manifests/schema/dsl.js';
 
 // Every mode libvirt 9.0's network.rng lists, plus isolated (written as no <forward>).
@@ -65,3 +66,6 @@ export type NetworkForwardMode = (typeof FORWARD_MODES)[number];
 export type NetworkIp = Item<NetworkSpec['ips']>;
 /** A static lease: identified by mac (IPv4 only), id (a DHCP client id / DHCPv6 DUID) or name. */
 export type NetworkDhcpHost = Item<NonNullable<NetworkIp['dhcp']>['hosts']>;
+
+/** A Network manifest: the envelope around this spec. */
+export type NetworkManifest = Manifest<'Network', NetworkSpec>;

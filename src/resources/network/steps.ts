@@ -8,3 +8,10 @@ export type NetworkUpdateStep = StepOf<
 >;
 
 export type NetworkStep = LifecycleStep | NetworkUpdateStep;
+
+// This kind's entry in the table of every kind's steps (resources/types.ts KindSteps).
+declare module '../types.js' {
+  interface KindSteps {
+    Network: NetworkStep;
+  }
+}

@@ -1,5 +1,6 @@
 // The NodeDevice kind's contract (see src/resources/contract.ts). Pure.
-import { kindKey } from '../../manifests/identity.js';
+import { nodeDeviceSpecSchema } from './schema.js';
+import { kindKey } from '../../manifests/keys.js';
 import type { DesiredState, IdentityKey, NodeDeviceManifest, PciAddress } from '../../manifests/types.js';
 import { documentName, type KindDefinition } from '../contract.js';
 import { checkNodeDevicesAcross } from './check-across.js';
@@ -8,6 +9,7 @@ export const NODE_DEVICE_KIND = 'NodeDevice';
 
 export const nodeDeviceDefinition: KindDefinition<NodeDeviceManifest> = {
   kind: NODE_DEVICE_KIND,
+  schema: { file: 'nodedevice.schema.json', spec: nodeDeviceSpecSchema },
   keyName: documentName,
   references: () => [],
   checkAcross: checkNodeDevicesAcross,

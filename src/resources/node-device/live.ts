@@ -11,7 +11,7 @@ import { VIR_ERR_NO_NODE_DEVICE } from '../../libvirt/errors.js';
 import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
 import { hostUseByDevice, parseMounts, parseSwaps, type LocalHostFacts } from './host-facts.js';
 import type { DeviceHostUse } from './host-use.js';
-import { kindKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/keys.js';
 import type { LiveResource, ResourceChange } from '../types.js';
 import type { NodeDeviceStep } from './steps.js';
 import { payloadOptionalString, payloadString, unknownStep } from '../common/payload.js';

@@ -11,7 +11,7 @@ import type { FieldChange, LiveResource, PlanContext, ResourceChange } from '../
 import type { NodeDeviceStep } from './steps.js';
 import { buildChange, changeIdentity, noOp, type ChangeIdentity } from '../common/change.js';
 import { describeDevice, findDevices, matches } from './identity.js';
-import { kindKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/keys.js';
 import { annotationIsTrue } from '../common/annotations.js';
 import { ANNOTATION_ALLOW_HOST_DEVICE, judgeDetach } from './host-use.js';
 

@@ -1,5 +1,6 @@
 // The NodeDevice spec: its JSON Schema fragment and the types derived from it (the one source of
 // both; ../../manifests/schema/kinds.ts wraps it in the manifest envelope).
+import type { Manifest } from '../../manifests/types.js';
 import { bool, enumOf, exactlyOne, obj, pciAddress, usbAddress, xmlOverlay, type Static } from '../../manifests/schema/dsl.js';
 
 export const nodeDeviceSpecSchema = obj(
@@ -17,3 +18,6 @@ export const nodeDeviceSpecSchema = obj(
 
 /** A host device kept detached from its host driver so domains can pass it through. Exactly one of pci, usb. */
 export type NodeDeviceSpec = Static<typeof nodeDeviceSpecSchema>;
+
+/** A NodeDevice manifest: the envelope around this spec. */
+export type NodeDeviceManifest = Manifest<'NodeDevice', NodeDeviceSpec>;

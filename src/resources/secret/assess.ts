@@ -2,7 +2,7 @@
 // seed value taken from one) is compared with the digest recorded when virtkeeper last set it —
 // same, changed, never recorded, or unreadable here (a CI plan without the secret). The planner
 // gets only these verdicts; every value read is zeroed at once.
-import { kindKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/keys.js';
 import type { DesiredState, IdentityKey, SecretManifest } from '../../manifests/types.js';
 import { seedSecretDigestKey } from '../../cloud-init/seed-secrets.js';
 import { mergeSecretsDigestKey, passwordDigestKey, secureAttributeText } from '../domain/passwords.js';

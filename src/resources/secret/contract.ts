@@ -1,4 +1,5 @@
 // The Secret kind's contract (see src/resources/contract.ts). Pure.
+import { secretSpecSchema } from './schema.js';
 import type { SecretManifest } from '../../manifests/types.js';
 import { documentName, type KindDefinition, type KindReference } from '../contract.js';
 import { duplicateUuids } from '../common/uuids.js';
@@ -6,6 +7,7 @@ import { SECRET_KIND } from './reference.js';
 
 export const secretDefinition: KindDefinition<SecretManifest> = {
   kind: SECRET_KIND,
+  schema: { file: 'secret.schema.json', spec: secretSpecSchema },
   keyName: documentName,
   references: () => [],
   checkAcross: ({ mine }) => ({ errors: duplicateUuids(mine), warnings: [] }),

@@ -1,7 +1,7 @@
 // Where other kinds read a Secret manifest's value (a graphics password, a value in a cloud-init
 // seed): the Secret's name with its value source. Plans carry these in step payloads, never the
 // value; apply reads the value there, uses it and zeroes it (readNamedValues).
-import { kindKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/keys.js';
 import type { DesiredState, SecretManifest } from '../../manifests/types.js';
 import { StepPayloadError } from '../common/payload.js';
 import { checkedValueSource, readSecretValue, type ValueSource } from './value-source.js';

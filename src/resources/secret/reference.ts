@@ -1,7 +1,7 @@
 // How other kinds' documents refer to a Secret: by the Secret manifest's name, or, in a spec read
 // back from libvirt, by usage ("usage:<id>", the live secret's key). Pure; used by the contracts
 // of the kinds that refer to secrets.
-import { kindKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/keys.js';
 import type { FieldPath } from '../../manifests/paths.js';
 import type { KindReference } from '../contract.js';
 import { secretRefKeys } from './usage.js';

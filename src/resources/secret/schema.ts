@@ -1,5 +1,6 @@
 // The Secret spec: its JSON Schema fragment and the types derived from it (the one source of
 // both; ../../manifests/schema/kinds.ts wraps it in the manifest envelope).
+import type { Manifest } from '../../manifests/types.js';
 import { absPath, arr, bool, enumOf, exactlyOne, forbidden, obj, str, type Static } from '../../manifests/schema/dsl.js';
 
 const usageName = (what: string) => str(what, { minLength: 1, maxLength: 1024, pattern: '^[^\\n\\r]+$', errorMessage: 'must be one line of at most 1024 characters' });
@@ -40,3 +41,6 @@ export type SecretUsage = NonNullable<SecretSpec['usage']>;
  * changed) and at apply (to set it): exactly one of a file, an environment variable or a command.
  */
 export type SecretValueFrom = SecretSpec['valueFrom'];
+
+/** A Secret manifest: the envelope around this spec. */
+export type SecretManifest = Manifest<'Secret', SecretSpec>;

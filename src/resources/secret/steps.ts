@@ -12,3 +12,10 @@ export type SecretStep =
   | StepOf<'define', { xml: string }>
   | StepOf<'undefine', SecretUsagePayload>
   | StepOf<'setValue', SecretUsagePayload & { valueFrom: SecretValueFrom; encoding: 'raw' | 'base64' }>;
+
+// This kind's entry in the table of every kind's steps (resources/types.ts KindSteps).
+declare module '../types.js' {
+  interface KindSteps {
+    Secret: SecretStep;
+  }
+}

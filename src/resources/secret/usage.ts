@@ -8,7 +8,7 @@ import {
   VIR_SECRET_USAGE_TYPE_VOLUME,
   VIR_SECRET_USAGE_TYPE_VTPM,
 } from '../../libvirt/generated/constants.js';
-import { kindKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/keys.js';
 import type { DesiredState, IdentityKey, SecretUsage } from '../../manifests/types.js';
 
 export type UsageType = keyof SecretUsage;

@@ -1,5 +1,6 @@
 // The StoragePool kind's contract (see src/resources/contract.ts). Pure.
-import { kindKey } from '../../manifests/identity.js';
+import { storagePoolSpecSchema } from './schema.js';
+import { kindKey } from '../../manifests/keys.js';
 import type { IdentityKey, StoragePoolManifest } from '../../manifests/types.js';
 import { documentName, field, text, type KindDefinition, type KindReference } from '../contract.js';
 import { secretReference } from '../secret/reference.js';
@@ -11,6 +12,7 @@ export const POOL_KIND = 'StoragePool';
 
 export const storagePoolDefinition: KindDefinition<StoragePoolManifest> = {
   kind: POOL_KIND,
+  schema: { file: 'storagepool.schema.json', spec: storagePoolSpecSchema },
   keyName: documentName,
   references: poolReferences,
   check: checkPool,

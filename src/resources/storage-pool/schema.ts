@@ -1,5 +1,6 @@
 // The StoragePool spec: its JSON Schema fragment and the types derived from it (the one source of
 // both; ../../manifests/schema/kinds.ts wraps it in the manifest envelope).
+import type { Manifest } from '../../manifests/types.js';
 import {
   absPath,
   arr,
@@ -101,3 +102,6 @@ export type StoragePoolSpec = Static<typeof storagePoolSpecSchema>;
 export type StoragePoolSource = NonNullable<StoragePoolSpec['source']>;
 /** scsi: the host adapter, by SCSI host name (scsi_host) or by Fibre Channel WWNs (fc_host, a vHBA). */
 export type StoragePoolAdapter = NonNullable<StoragePoolSource['adapter']>;
+
+/** A StoragePool manifest: the envelope around this spec. */
+export type StoragePoolManifest = Manifest<'StoragePool', StoragePoolSpec>;

@@ -5,3 +5,10 @@ import type { StepOf } from '../types.js';
 export type PoolBuildStep = StepOf<'build', { name: string; noOverwrite: boolean }>;
 
 export type StoragePoolStep = LifecycleStep | PoolBuildStep;
+
+// This kind's entry in the table of every kind's steps (resources/types.ts KindSteps).
+declare module '../types.js' {
+  interface KindSteps {
+    StoragePool: StoragePoolStep;
+  }
+}

@@ -1,5 +1,6 @@
 // The StorageVolume kind's contract (see src/resources/contract.ts). Pure.
-import { kindKey } from '../../manifests/identity.js';
+import { storageVolumeSpecSchema } from './schema.js';
+import { kindKey } from '../../manifests/keys.js';
 import type { FieldPath } from '../../manifests/paths.js';
 import type { StorageVolumeManifest } from '../../manifests/types.js';
 import { documentName, field, list, text, type KindDefinition, type KindReference } from '../contract.js';
@@ -10,6 +11,7 @@ import { VOLUME_KIND, volumeKey, volumeKeyName } from './key.js';
 
 export const storageVolumeDefinition: KindDefinition<StorageVolumeManifest> = {
   kind: VOLUME_KIND,
+  schema: { file: 'storagevolume.schema.json', spec: storageVolumeSpecSchema },
   keyName: (document) => {
     const name = documentName(document);
     const pool = text(field(document, 'spec'), 'pool');

@@ -1,5 +1,5 @@
 // A volume's identity: its name is unique only within its pool, so its key is StorageVolume/pool/name.
-import { kindKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/keys.js';
 import type { IdentityKey } from '../../manifests/types.js';
 
 export const VOLUME_KIND = 'StorageVolume';

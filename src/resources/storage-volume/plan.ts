@@ -5,7 +5,7 @@
 // own manifest is gone and cannot carry the annotation any more.
 import { redactUrl } from '../../manifests/redact-url.js';
 import type { IdentityKey, LoadedManifest, SeedImageSource, StorageVolumeManifest, StorageVolumeSpec } from '../../manifests/types.js';
-import { kindKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/keys.js';
 import { volumeKey } from './key.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, SecretValueState } from '../types.js';
 import type { StorageVolumeStep } from './steps.js';

@@ -5,7 +5,7 @@
 // which are the pools that hold file-backed qcow2 overlays; the pool's path comes from the live
 // pool when it exists, else from its manifest.
 import type { VolumeRef } from '../../manifests/types.js';
-import { kindKey } from '../../manifests/identity.js';
+import { kindKey } from '../../manifests/keys.js';
 import { volumeKey } from './key.js';
 import type { LiveResource, PlanContext } from '../types.js';
 import { find, parseXml, text } from '../xml.js';

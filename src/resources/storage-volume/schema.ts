@@ -1,5 +1,6 @@
 // The StorageVolume spec: its JSON Schema fragment and the types derived from it (the one source
 // of both; ../../manifests/schema/kinds.ts wraps it in the manifest envelope).
+import type { Manifest } from '../../manifests/types.js';
 import type { CloudInitSecretRef } from '../domain/schema.js';
 import { absPath, arr, atMostOne, enumOf, exactlyOne, name, obj, size, str, xmlOverlay, type Static } from '../../manifests/schema/dsl.js';
 
@@ -89,3 +90,6 @@ export interface SeedImageSource {
   /** Placeholders in the files that apply replaces with Secret values (the image's sha256 is of the files as they are). */
   secretRefs?: CloudInitSecretRef[];
 }
+
+/** A StorageVolume manifest: the envelope around this spec. */
+export type StorageVolumeManifest = Manifest<'StorageVolume', StorageVolumeSpec>;

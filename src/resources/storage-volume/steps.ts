@@ -29,3 +29,10 @@ export type StorageVolumeStep =
     >
   | StepOf<'resize', VolumeRef & { capacity: number }>
   | StepOf<'delete', VolumeRef>;
+
+// This kind's entry in the table of every kind's steps (resources/types.ts KindSteps).
+declare module '../types.js' {
+  interface KindSteps {
+    StorageVolume: StorageVolumeStep;
+  }
+}

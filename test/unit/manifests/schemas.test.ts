@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { COMBINED_SCHEMA_FILE, SCHEMA_FILES, combinedSchema, kindSchema } from '../../../src/manifests/schema/kinds.js';
 import { schemaValidator } from '../../../src/manifests/schema-validator.js';
 import { readKindSchema, schemaDirectory, serializeSchema } from '../../../src/manifests/schemas.js';
-import { MANIFEST_KINDS, type AnyManifest, type ManifestKind } from '../../../src/manifests/types.js';
+import type { AnyManifest, ManifestKind } from '../../../src/manifests/types.js';
+import { MANIFEST_KINDS } from '../../../src/resources/definitions.js';
 import { checkManifest } from '../../../src/manifests/checks.js';
 import * as samples from './full-samples.js';
 

@@ -2,6 +2,7 @@
 // `spec.refs` lists the identity keys an object refers to.
 import { createDesiredState } from '../../../src/manifests/desired-state.js';
 import { identityKey } from '../../../src/manifests/identity.js';
+import { custom } from '../../../src/manifests/schema/dsl.js';
 import type { AnyManifest, DesiredState, IdentityKey, ManifestKind, ManifestOfKind } from '../../../src/manifests/types.js';
 import type { KindRegistry } from '../../../src/resources/registry.js';
 import { field, type KindDefinition } from '../../../src/resources/contract.js';
@@ -86,7 +87,10 @@ const FAKE_STEPS: { [K in ManifestKind]: FakeSteps<K> } = {
 export function fakeDefinition<K extends ManifestKind>(kind: K): KindDefinition<ManifestOfKind<K>> {
   const real = definitionOf(KIND_DEFINITIONS, kind);
   return {
-    kind,
+    // TypeScript cannot see that the kind of Extract<AnyManifest, { kind: K }> is K for a generic K.
+    kind: kind as ManifestOfKind<K>['kind'],
+    // Fakes are never validated: a schema that takes any object.
+    schema: { file: 'fake.schema.json', spec: custom<ManifestOfKind<K>['spec']>({ type: 'object' }) },
     keyName: (document) => real?.keyName(document),
     references: (document) => ((field(document, 'spec') as FakeSpec | undefined)?.refs ?? []).map((key, i) => ({ path: ['spec', 'refs', i], key, need: 'required' as const })),
     export: { filePrefix: kind.toLowerCase() },

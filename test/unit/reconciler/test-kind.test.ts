@@ -12,16 +12,27 @@ import { orderChanges, type OrderedChange } from '../../../src/reconciler/planne
 import { documentName, field, list, text, type Candidate, type KindDefinition, type KindDocument, type LiveView } from '../../../src/resources/contract.js';
 import { KIND_DEFINITIONS, kindDefinitions } from '../../../src/resources/definitions.js';
 import { networkDefinition } from '../../../src/resources/network/contract.js';
+import { definitionSchema } from '../../../src/manifests/schema/kinds.js';
+import { arr, name, obj, str, type Static } from '../../../src/manifests/schema/dsl.js';
 
 // ------------------------------------------------------------------ the test kind's folder
 
+// Its schema.ts: the spec's schema fragment, and the spec type derived from it.
+const widgetSpecSchema = obj('A widget.', {
+  plugsInto: arr('Widgets this one plugs into.', name('A widget name.')),
+  network: name('The network it talks on.'),
+  colour: str('Its colour.'),
+});
+
 interface WidgetManifest extends KindDocument {
   kind: 'Widget';
-  spec: { plugsInto?: string[]; network?: string; colour?: string };
+  spec: Static<typeof widgetSpecSchema>;
 }
 
+// Its contract.ts.
 const widgetDefinition: KindDefinition<WidgetManifest> = {
   kind: 'Widget',
+  schema: { file: 'widget.schema.json', spec: widgetSpecSchema },
   keyName: documentName,
   references: (document) => [
     ...list(field(document, 'spec'), 'plugsInto').flatMap((w, i) => (typeof w === 'string' ? [{ path: ['spec', 'plugsInto', i], key: kindKey('Widget', w), need: 'required' as const }] : [])),
@@ -62,6 +73,12 @@ describe('a kind registered only in its own definitions', () => {
   it('has an identity and is unknown to the real definitions', () => {
     expect(looseIdentity('Widget', widget('a'), definitions)).toBe('Widget/a');
     expect(looseIdentity('Widget', widget('a'), KIND_DEFINITIONS)).toBeUndefined();
+  });
+
+  it('has a JSON Schema: the manifest envelope around its spec fragment', () => {
+    const schema = definitionSchema(widgetDefinition);
+    expect(schema.$id).toBe('https://virtkeeper.io/schemas/v1/widget.schema.json');
+    expect(schema).toMatchObject({ properties: { kind: { const: 'Widget' }, spec: widgetSpecSchema }, required: ['apiVersion', 'kind', 'metadata', 'spec'] });
   });
 
   it('validation runs its checks and reports references no manifest declares', () => {

@@ -1,5 +1,5 @@
 // Builders for plan tests: a LiveResource as readLive would produce it from an XML document.
-import { kindKey } from '../../../../src/manifests/identity.js';
+import { kindKey } from '../../../../src/manifests/keys.js';
 import { volumeKey } from '../../../../src/resources/storage-volume/key.js';
 import type { DesiredState, LoadedManifest, ManifestKind, ManifestOfKind } from '../../../../src/manifests/types.js';
 import type { LiveResource, PlanContext, ResourceKind, RuntimeFacts } from '../../../../src/resources/types.js';
