@@ -16,10 +16,8 @@ import { attr, child, children, el, textEl, type XmlElement } from '../xml.js';
 import { matchNics, type NicIdentity } from './nic-match.js';
 import { passwordPlaceholder } from './passwords.js';
 import { secretRefAttrs } from '../secret/usage.js';
+import { hex, pciAddressElement } from '../common/pci-address.js';
 
-export function hex(n: number, width: number): string {
-  return `0x${n.toString(16).padStart(width, '0')}`;
-}
 
 // ---- generation ------------------------------------------------------------------------------
 
@@ -70,9 +68,6 @@ export function interfaceElement(nic: DomainInterface, mac: string | undefined):
   );
 }
 
-export function pciSourceAddress(pci: PciAddress): XmlElement {
-  return el('address', { domain: hex(pci.domain ?? 0, 4), bus: hex(pci.bus, 2), slot: hex(pci.slot, 2), function: hex(pci.function, 1) });
-}
 
 function usbSource(usb: UsbAddress): XmlElement {
   if (usb.vendor !== undefined && usb.product !== undefined) {
@@ -84,7 +79,7 @@ function usbSource(usb: UsbAddress): XmlElement {
 /** `h` must be resolved (nodeDevice replaced by its address). */
 export function hostdevElement(h: DomainHostdev): XmlElement {
   const managed = h.managed ?? true;
-  if (h.pci) return el('hostdev', { mode: 'subsystem', type: 'pci', managed }, el('source', {}, pciSourceAddress(h.pci)));
+  if (h.pci) return el('hostdev', { mode: 'subsystem', type: 'pci', managed }, el('source', {}, pciAddressElement(h.pci)));
   if (h.usb) return el('hostdev', { mode: 'subsystem', type: 'usb', managed }, usbSource(h.usb));
   throw new Error('hostdev without pci or usb address (unresolved nodeDevice?)');
 }

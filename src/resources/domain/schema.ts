@@ -29,7 +29,7 @@ import {
   type Schema,
   type Static,
 } from '../../manifests/schema/dsl.js';
-import { DISK_FORMATS } from '../storage-volume/schema.js';
+import { DISK_FORMATS, volumeName } from '../storage-volume/schema.js';
 
 /** "90s", "2m", or a number of seconds. */
 export type Duration = string | number;
@@ -136,7 +136,7 @@ export const domainSpecSchema = obj(
       device: enumOf('disk (default) or cdrom.', ['disk', 'cdrom'], { default: 'disk' }),
       volume: obj('A StorageVolume declared in the manifests.', {
         pool: name('Name of the StoragePool manifest.'),
-        name: name('Name of the StorageVolume manifest in that pool.'),
+        name: volumeName('Name of the StorageVolume manifest in that pool.'),
       }, ['pool', 'name']),
       file: absPath('Host path of a disk image (or ISO for a cdrom).'),
       block: absPath('Host block device, e.g. /dev/sdb.'),

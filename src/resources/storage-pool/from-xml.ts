@@ -11,8 +11,25 @@ import { readSecretRef } from '../secret/usage.js';
 /** The adapter as the manifest says it: the type attribute follows from name vs WWNs. */
 function adapterFromXml(a: XmlElement | undefined): StoragePoolAdapter | undefined {
   if (!a) return undefined;
-  const adapter: StoragePoolAdapter = compact({ name: attr(a, 'name'), wwnn: attr(a, 'wwnn'), wwpn: attr(a, 'wwpn'), parent: attr(a, 'parent') });
+  const adapter: StoragePoolAdapter = compact({
+    name: attr(a, 'name'),
+    wwnn: attr(a, 'wwnn'),
+    wwpn: attr(a, 'wwpn'),
+    parent: attr(a, 'parent'),
+    parentAddress: parentAddressFromXml(child(a, 'parentaddr')),
+  });
   return isEmpty(adapter) ? undefined : adapter;
+}
+
+/** <parentaddr unique_id><address domain bus slot function/></parentaddr>: the HBA's PCI address. */
+function parentAddressFromXml(p: XmlElement | undefined): StoragePoolAdapter['parentAddress'] {
+  const a = child(p, 'address');
+  const bus = parseIntAttr(attr(a, 'bus'));
+  const slot = parseIntAttr(attr(a, 'slot'));
+  const fn = parseIntAttr(attr(a, 'function'));
+  if (bus === undefined || slot === undefined || fn === undefined) return undefined;
+  const pci = { domain: parseIntAttr(attr(a, 'domain')) ?? 0, bus, slot, function: fn };
+  return compact({ pci, uniqueId: parseIntAttr(attr(p, 'unique_id')) });
 }
 
 export function poolFromXml(xml: string, runtime: RuntimeFacts): StoragePoolSpec {

@@ -10,6 +10,7 @@ import {
   hostName,
   int,
   obj,
+  pciAddress,
   secretAuthFields,
   str,
   when,
@@ -62,10 +63,18 @@ export const storagePoolSpecSchema = obj(
         wwnn: wwn('World wide node name (fc_host).'),
         wwpn: wwn('World wide port name (fc_host).'),
         parent: str('HBA the vHBA is created on, e.g. scsi_host5 (fc_host).', { pattern: '^[A-Za-z0-9_.-]{1,64}$', errorMessage: 'must be a SCSI host name like scsi_host5' }),
+        parentAddress: obj(
+          'The scsi_host by the PCI address of its HBA (libvirt\'s <parentaddr>): unlike hostN, it stays the same across reboots.',
+          {
+            pci: pciAddress('PCI address of the HBA, e.g. {bus: 0x00, slot: 0x1f, function: 2}.'),
+            uniqueId: int('unique_id of the scsi_host (/sys/class/scsi_host/hostN/unique_id), telling apart several hosts of one HBA.', 0),
+          },
+          ['pci'],
+        ),
       }, [], {
         allOf: [
-          { oneOf: [{ required: ['name'] }, { required: ['wwnn', 'wwpn'] }], errorMessage: 'set either name (scsi_host) or wwnn and wwpn (fc_host)' },
-          { if: { required: ['name'] }, then: { properties: { parent: forbidden('is only for an fc_host adapter (wwnn and wwpn)') } } },
+          { oneOf: [{ required: ['name'] }, { required: ['wwnn', 'wwpn'] }, { required: ['parentAddress'] }], errorMessage: 'set either name or parentAddress (scsi_host), or wwnn and wwpn (fc_host)' },
+          { if: { anyOf: [{ required: ['name'] }, { required: ['parentAddress'] }] }, then: { properties: { parent: forbidden('is only for an fc_host adapter (wwnn and wwpn)') } } },
         ],
       }),
       auth: obj('Login to the server: chap (iscsi) with a Secret whose usage is iscsi, ceph (rbd) with one whose usage is ceph.', {

@@ -4,6 +4,7 @@
 import { authUsageType } from '../secret/usage.js';
 import type { DesiredState, StoragePoolAdapter, StoragePoolManifest, StoragePoolSource, StoragePoolSpec } from '../../manifests/types.js';
 import { secretRefAttrs, secretUsageRef } from '../secret/usage.js';
+import { pciAddressElement } from '../common/pci-address.js';
 import { applyXmlOverlay, el, find, parseXml, text, textEl, toXmlString, type XmlElement } from '../xml.js';
 
 export function livePoolUuid(liveXml: string | undefined): string | undefined {
@@ -13,10 +14,14 @@ export function livePoolUuid(liveXml: string | undefined): string | undefined {
 /** iSCSI pools name their target in <device path=…>, every other type its block devices. */
 export const isIscsi = (type: StoragePoolSpec['type']): boolean => type === 'iscsi' || type === 'iscsi-direct';
 
-/** The adapter's type follows from what names it: a SCSI host name, or the WWNs of an FC vHBA. */
+/** The adapter's type follows from what names it: a SCSI host (by name or its HBA's address), or the WWNs of an FC vHBA. */
 function adapterEl(a: StoragePoolAdapter | undefined): XmlElement | undefined {
   if (!a) return undefined;
   if (a.name !== undefined) return el('adapter', { type: 'scsi_host', name: a.name });
+  if (a.parentAddress !== undefined) {
+    const { pci, uniqueId } = a.parentAddress;
+    return el('adapter', { type: 'scsi_host' }, el('parentaddr', { unique_id: uniqueId }, pciAddressElement(pci)));
+  }
   return el('adapter', { type: 'fc_host', parent: a.parent, wwnn: a.wwnn, wwpn: a.wwpn });
 }
 

@@ -1,5 +1,5 @@
 // The StorageVolume kind's contract (see src/resources/contract.ts). Pure.
-import { storageVolumeSpecSchema } from './schema.js';
+import { storageVolumeSpecSchema, volumeName } from './schema.js';
 import { kindKey } from '../../manifests/keys.js';
 import type { FieldPath } from '../../manifests/paths.js';
 import type { StorageVolumeManifest } from '../../manifests/types.js';
@@ -11,7 +11,7 @@ import { VOLUME_KIND, volumeKey, volumeKeyName } from './key.js';
 
 export const storageVolumeDefinition: KindDefinition<StorageVolumeManifest> = {
   kind: VOLUME_KIND,
-  schema: { file: 'storagevolume.schema.json', spec: storageVolumeSpecSchema },
+  schema: { file: 'storagevolume.schema.json', spec: storageVolumeSpecSchema, name: volumeName('Name of the volume in its pool (a file name in a directory pool).') },
   keyName: (document) => {
     const name = documentName(document);
     const pool = text(field(document, 'spec'), 'pool');

@@ -18,10 +18,23 @@ export type DiskFormat = (typeof DISK_FORMATS)[number];
 /** Formats that can sit on a backing image (libvirt's storageFormatBacking, less cow which QEMU dropped). */
 export const BACKING_CAPABLE_FORMATS: readonly VolumeFormat[] = ['qcow2', 'qcow', 'qed', 'vmdk'];
 
+/**
+ * A volume's name, as libvirt takes it: any characters but "/" (it names a file in its pool's
+ * directory), so names such as "disk <old>.img" that other tools made can be exported and
+ * managed. "." and ".." are refused (they name the directory itself or its parent), and so are
+ * control characters (they cannot stand in a file name a user reads).
+ */
+export const VOLUME_NAME_PATTERN = '^(?!\\.\\.?$)[^/\\u0000-\\u001f\\u007f]{1,255}$';
+export const VOLUME_NAME_MESSAGE = 'must be 1-255 characters without "/" or control characters, and not "." or ".."';
+
+export function volumeName(description: string) {
+  return str(description, { pattern: VOLUME_NAME_PATTERN, errorMessage: VOLUME_NAME_MESSAGE });
+}
+
 const volumeRef = (description: string) =>
   obj(description, {
     pool: name('StoragePool manifest; default: this volume\'s pool.'),
-    name: name('StorageVolume manifest name.'),
+    name: volumeName('StorageVolume manifest name.'),
   }, ['name']);
 
 export const storageVolumeSpecSchema = obj(

@@ -75,6 +75,7 @@ describe('StoragePool types beyond the classic six', () => {
   const cases: Array<[string, StoragePoolSpec, string]> = [
     ['scsi', { type: 'scsi', source: { adapter: { name: 'host0' } } }, `<pool type='scsi'><name>images</name><source><adapter type='scsi_host' name='host0'/></source><target><path>/dev/disk/by-path</path></target></pool>`],
     ['scsi fc_host', { type: 'scsi', source: { adapter: { parent: 'scsi_host5', wwnn: '0x20000000C9831B4B', wwpn: '10000000c9831b4b' } } }, `<pool type='scsi'><name>images</name><source><adapter type='fc_host' parent='scsi_host5' wwnn='20000000c9831b4b' wwpn='10000000c9831b4b'/></source><target><path>/dev/disk/by-path</path></target></pool>`],
+    ['scsi by HBA address', { type: 'scsi', source: { adapter: { parentAddress: { pci: { bus: 0, slot: 0x1f, function: 2 }, uniqueId: 5 } } } }, `<pool type='scsi'><name>images</name><source><adapter type='scsi_host'><parentaddr unique_id='5'><address domain='0x0000' bus='0x00' slot='0x1f' function='0x2'/></parentaddr></adapter></source><target><path>/dev/disk/by-path</path></target></pool>`],
     ['mpath', { type: 'mpath' }, `<pool type='mpath'><name>images</name><source></source><target><path>/dev/mapper</path></target></pool>`],
     ['rbd', { type: 'rbd', source: { name: 'rbdpool', host: 'mon1', port: 6789 } }, `<pool type='rbd'><name>images</name><source><host name='mon1' port='6789'/><name>rbdpool</name></source></pool>`],
     ['iscsi-direct', { type: 'iscsi-direct', source: { host: 'san.example', iqn: 't0', initiatorIqn: 'h0' } }, `<pool type='iscsi-direct'><name>images</name><source><host name='san.example'/><device path='t0'/><initiator><iqn name='h0'/></initiator></source></pool>`],
@@ -89,6 +90,17 @@ describe('StoragePool types beyond the classic six', () => {
     const [, , liveXml] = cases[0];
     const change = plan(manifest('StoragePool', 'images', { type: 'scsi', source: { adapter: { name: 'host1' } } }), runtime, liveXml);
     expect(change.changes.map((c) => [c.path, c.class])).toEqual([['spec.source.adapter.name', 'replace']]);
+  });
+
+  it('a scsi_host named by its HBA address: written as <parentaddr>, read back, another address a replace', () => {
+    const [, spec, liveXml] = cases[2];
+    const xml = storagePoolKind.toXml(manifest('StoragePool', 'images', spec), undefined, contextOf([]));
+    const parentaddr = find(parseXml(xml), 'source', 'adapter', 'parentaddr');
+    expect(parentaddr?.attrs).toEqual({ unique_id: '5' });
+    expect(find(parentaddr, 'address')?.attrs).toEqual({ domain: '0x0000', bus: '0x00', slot: '0x1f', function: '0x2' });
+    expect(storagePoolKind.fromXml(liveXml, runtime).source?.adapter).toEqual({ parentAddress: { pci: { domain: 0, bus: 0, slot: 0x1f, function: 2 }, uniqueId: 5 } });
+    const moved = plan(manifest('StoragePool', 'images', { type: 'scsi', source: { adapter: { parentAddress: { pci: { bus: 0, slot: 0x1f, function: 3 }, uniqueId: 5 } } } }), runtime, liveXml);
+    expect(moved.changes.map((c) => [c.path, c.class])).toEqual([['spec.source.adapter.parentAddress', 'replace']]);
   });
 
   it('nothing is built for storage that exists on its own; a zpool only with devices and allow-format', () => {
