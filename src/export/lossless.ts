@@ -13,50 +13,6 @@ import { findMarkElement } from '../resources/domain/mark.js';
 import { child, cloneElement, isElement, parseXml, type XmlElement } from '../resources/xml.js';
 import { canonical, residual, type ResidualRules } from './residual.js';
 
-/** What each kind's merge never carries (see ResidualRules); kinds absent here get no merge. */
-const RULES: Partial<Record<ManifestKind, ResidualRules>> = {
-  Domain: { skip: new Set(['name', 'uuid']), skipAttrs: new Set(['id']), devices: true, prepare: withoutMark },
-  Network: { skip: new Set(['name', 'uuid']), skipAttrs: new Set(['connections']), sameAs: sameIpNotation },
-  StoragePool: { skip: new Set(['name', 'uuid', 'capacity', 'allocation', 'available']) },
-  StorageVolume: {
-    skip: new Set(['name', 'key', 'capacity', 'allocation', 'physical']),
-    strip: ['target/timestamps', 'backingStore/timestamps'],
-  },
-  Interface: { skip: new Set(['name']), sameAs: sameIpNotation },
-};
-
-/**
- * An <ip>'s attributes with a contiguous netmask written as its prefix and family="ipv4" (what an
- * <ip> without family means) left out: the renderers write the other spelling of the same address.
- */
-function sameIpNotation(element: XmlElement): Record<string, string> {
-  if (element.name !== 'ip') return element.attrs;
-  const attrs = { ...element.attrs };
-  const mask = attrs.netmask;
-  if (mask !== undefined && attrs.prefix === undefined) {
-    const bits = mask.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
-    if (bits.length === 32 && /^1*0*$/.test(bits)) {
-      attrs.prefix = String(bits.indexOf('0') === -1 ? 32 : bits.indexOf('0'));
-      delete attrs.netmask;
-    }
-  }
-  if (attrs.family === 'ipv4') delete attrs.family;
-  return attrs;
-}
-
-/**
- * The domain without virtkeeper's ownership mark, and without a <metadata> left empty by that:
- * apply writes the mark itself, and other tools' metadata is carried like any other element.
- */
-function withoutMark(root: XmlElement): XmlElement {
-  const copy = cloneElement(root);
-  const mark = findMarkElement(copy);
-  const metadata = child(copy, 'metadata');
-  if (mark && metadata) metadata.children = metadata.children.filter((c) => c !== mark);
-  if (metadata && metadata.children.filter(isElement).length === 0) copy.children = copy.children.filter((c) => c !== metadata);
-  return copy;
-}
-
 export interface LosslessManifest {
   key: IdentityKey;
   manifest: AnyManifest;
@@ -73,13 +29,14 @@ const MAX_FIXES = 6;
  * manifest may look up.
  */
 export function losslessManifests(objects: readonly LiveResource[], registry: KindRegistry, context: readonly LiveResource[] = objects): LosslessManifest[] {
-  const friendly = objects.map((o) => ({ object: o, manifest: validFriendly(o) }));
-  const contextManifests = context.filter((o) => o.persistent).map((o) => friendly.find((f) => f.object === o)?.manifest ?? validFriendly(o));
+  const carried = (o: LiveResource): boolean => kindOf(registry, o.kind).definition.export.residual !== undefined;
+  const friendly = objects.map((o) => ({ object: o, manifest: validFriendly(o, carried(o)) }));
+  const contextManifests = context.filter((o) => o.persistent).map((o) => friendly.find((f) => f.object === o)?.manifest ?? validFriendly(o, carried(o)));
   const desired = desiredOf(contextManifests);
   const ctx: PlanContext = { desired, live: new Map(context.map((o) => [o.key, o])) };
   return friendly.map(({ object, manifest: friendlyManifest }) => {
     let manifest = friendlyManifest;
-    const rules = RULES[object.kind];
+    const rules = kindOf(registry, object.kind).definition.export.residual;
     if (!rules || object.xml === undefined) return { key: object.key, manifest, uncarried: [] };
     const render = (m: AnyManifest): XmlElement => parseXml(kindOf(registry, object.kind).toXml(m, undefined, ctx));
     let rendered: XmlElement;
@@ -168,16 +125,16 @@ function withMerge(manifest: AnyManifest, merge: string): AnyManifest {
 
 /**
  * The live spec as a manifest without an xml.merge that passes the loader's own per-document
- * checks, when the live document is there to carry what the checks refuse (without it, nothing
+ * checks, when the kind's merge and the live document are there to carry what the checks refuse (without it, nothing
  * is left out: an invalid manifest says more than a silently shorter one).
  */
-function validFriendly(object: LiveResource): AnyManifest {
+function validFriendly(object: LiveResource, carriedInMerge: boolean): AnyManifest {
   const spec = withoutUndefined(object.spec) as Record<string, unknown>;
   // The merge is recomputed from the whole live document, which already holds what an earlier
   // merge (a domain's ownership mark) put there.
   delete spec.xml;
   let manifest = { apiVersion: API_VERSION, kind: object.kind, metadata: { name: object.name }, spec } as AnyManifest;
-  if (RULES[object.kind] === undefined || object.xml === undefined) return manifest;
+  if (!carriedInMerge || object.xml === undefined) return manifest;
   dropForeignSecretRefs(spec);
   for (let round = 0; round < MAX_FIXES; round++) {
     const issues = issuesOf(manifest);

@@ -4,29 +4,11 @@
 // written so that `xml.merge` (applyXmlOverlay) puts it back: top-level elements by name, and
 // for a domain's <devices> each device by identity (deviceIdentity). Pure.
 import { documentIdentities } from '../resources/device-identity.js';
+import type { ResidualRules } from '../resources/contract.js';
 import { isElement, toXmlString, type XmlElement } from '../resources/xml.js';
 
-export interface ResidualRules {
-  /**
-   * Top-level elements never carried: identity (name, uuid) and what libvirt reports about
-   * the object's state rather than its configuration (a pool's capacity), which would show as
-   * drift at the next plan.
-   */
-  skip: ReadonlySet<string>;
-  /** Paths below the root ("target/timestamps") removed from what is carried, for the same reason. */
-  strip?: readonly string[];
-  /** The root has a <devices> list whose children are merged one by one (Domain). */
-  devices?: boolean;
-  /** Applied to both documents first: removes what neither carries nor compares (a domain's ownership mark). */
-  prepare?: (root: XmlElement) => XmlElement;
-  /** Root attributes that report state, not configuration (a network's `connections`). */
-  skipAttrs?: ReadonlySet<string>;
-  /**
-   * Two spellings libvirt takes as one (netmask="255.255.255.0" is prefix="24"): the attributes
-   * of an element as compared, never as carried.
-   */
-  sameAs?: (element: XmlElement) => Record<string, string>;
-}
+export type { ResidualRules };
+
 
 export interface Residual {
   /** The xml.merge fragments, one top-level element each; none when R already reproduces A. */

@@ -10,6 +10,7 @@ import type { Includer } from '../manifests/cloud-init.js';
 import type { AnyManifest, DesiredState, IdentityKey, SourceLocation } from '../manifests/types.js';
 import type { FieldPath } from '../manifests/paths.js';
 import type { JsonSchema, Schema } from '../manifests/schema/dsl.js';
+import type { XmlElement } from './xml.js';
 
 /** The fields every manifest has, whatever its kind. */
 export interface KindDocument {
@@ -88,6 +89,35 @@ export interface ExportNaming {
   hostHardware?: true;
   /** Set when no manifest can be written for this kind, and why (kept for the docs and tests). */
   notExported?: string;
+  /**
+   * What the manifest's `xml.merge` never carries when export puts there the part of the live
+   * document the friendly fields do not reproduce (src/export/residual.ts); absent: the kind's
+   * export writes no merge.
+   */
+  residual?: ResidualRules;
+}
+
+/** How export carries a kind's live document in `xml.merge`: what it leaves out, and how it compares. */
+export interface ResidualRules {
+  /**
+   * Top-level elements never carried: identity (name, uuid) and what libvirt reports about
+   * the object's state rather than its configuration (a pool's capacity), which would show as
+   * drift at the next plan.
+   */
+  skip: ReadonlySet<string>;
+  /** Paths below the root ("target/timestamps") removed from what is carried, for the same reason. */
+  strip?: readonly string[];
+  /** The root has a <devices> list whose children are merged one by one (Domain). */
+  devices?: boolean;
+  /** Applied to both documents first: removes what neither carries nor compares (a domain's ownership mark). */
+  prepare?: (root: XmlElement) => XmlElement;
+  /** Root attributes that report state, not configuration (a network's `connections`). */
+  skipAttrs?: ReadonlySet<string>;
+  /**
+   * Two spellings libvirt takes as one (netmask="255.255.255.0" is prefix="24"): the attributes
+   * of an element as compared, never as carried.
+   */
+  sameAs?: (element: XmlElement) => Record<string, string>;
 }
 
 /** libvirt lifecycle events about a kind's objects, and which queue keys they concern. */

@@ -1,5 +1,6 @@
 // The Domain kind's contract: identity, references, checks, events and export naming (see
 // src/resources/contract.ts). Pure: validation loads it without libvirt code.
+import { withoutMark } from './mark.js';
 import { domainSpecSchema } from './schema.js';
 import { loadSeed } from '../../manifests/cloud-init.js';
 import { kindKey } from '../../manifests/keys.js';
@@ -23,7 +24,10 @@ export const domainDefinition: KindDefinition<DomainManifest> = {
   expand: expandCloudInit,
   xmlRoot: 'domain',
   events: { source: 'domain', echoes: true },
-  export: { filePrefix: 'domain' },
+  export: {
+    filePrefix: 'domain',
+    residual: { skip: new Set(['name', 'uuid']), skipAttrs: new Set(['id']), devices: true, prepare: withoutMark },
+  },
 };
 
 /**

@@ -2,7 +2,7 @@
 // metadata verbatim, so the mark survives redefines made by others; it also records the
 // `xml.merge` overlay last applied, which lets a later apply remove what an edited overlay
 // no longer asks for instead of piling up devices.
-import { attr, children, el, isElement, textEl, text, type XmlElement } from '../xml.js';
+import { attr, child, children, cloneElement, el, isElement, textEl, text, type XmlElement } from '../xml.js';
 import { markableMerge } from './overlay.js';
 
 export const VK_NAMESPACE = 'https://virtkeeper.io/xmlns/v1';
@@ -60,4 +60,17 @@ export function markElement(mark: OwnershipMark): XmlElement {
 export function writeMark(metadata: XmlElement, mark: OwnershipMark): void {
   metadata.children = metadata.children.filter((c) => !(isElement(c) && isMark(c)));
   metadata.children.push(markElement(mark));
+}
+
+/**
+ * The domain without virtkeeper's ownership mark, and without a <metadata> left empty by that:
+ * apply writes the mark itself, and other tools' metadata is carried like any other element.
+ */
+export function withoutMark(root: XmlElement): XmlElement {
+  const copy = cloneElement(root);
+  const mark = findMarkElement(copy);
+  const metadata = child(copy, 'metadata');
+  if (mark && metadata) metadata.children = metadata.children.filter((c) => c !== mark);
+  if (metadata && metadata.children.filter(isElement).length === 0) copy.children = copy.children.filter((c) => c !== metadata);
+  return copy;
 }

@@ -1,4 +1,5 @@
 // The Interface kind's contract (see src/resources/contract.ts). Pure.
+import { sameIpNotation } from '../common/ip-notation.js';
 import { interfaceSpecSchema, interfaceNameSchema } from './schema.js';
 import { kindKey } from '../../manifests/keys.js';
 import type { InterfaceManifest } from '../../manifests/types.js';
@@ -14,7 +15,7 @@ export const interfaceDefinition: KindDefinition<InterfaceManifest> = {
   references: interfaceReferences,
   check: checkInterface,
   xmlRoot: 'interface',
-  export: { filePrefix: 'interface', hostHardware: true },
+  export: { filePrefix: 'interface', hostHardware: true, residual: { skip: new Set(['name']), sameAs: sameIpNotation } },
   needsInterfaceBackend: true,
 };
 

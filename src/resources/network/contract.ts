@@ -1,4 +1,5 @@
 // The Network kind's contract (see src/resources/contract.ts). Pure.
+import { sameIpNotation } from '../common/ip-notation.js';
 import { networkSpecSchema } from './schema.js';
 import type { NetworkManifest } from '../../manifests/types.js';
 import { documentName, type KindDefinition } from '../contract.js';
@@ -14,5 +15,5 @@ export const networkDefinition: KindDefinition<NetworkManifest> = {
   checkAcross: checkNetworksAcross,
   xmlRoot: 'network',
   events: { source: 'network', echoes: true },
-  export: { filePrefix: 'network' },
+  export: { filePrefix: 'network', residual: { skip: new Set(['name', 'uuid']), skipAttrs: new Set(['connections']), sameAs: sameIpNotation } },
 };

@@ -19,7 +19,7 @@ export const storagePoolDefinition: KindDefinition<StoragePoolManifest> = {
   xmlRoot: 'pool',
   // A pool that was destroyed or re-created takes its volumes with it: check them too.
   events: { source: 'storagePool', echoes: true, keys: (name, _desired, managed) => poolEventKeys(name, managed) },
-  export: { filePrefix: 'storage-pool' },
+  export: { filePrefix: 'storage-pool', residual: { skip: new Set(['name', 'uuid', 'capacity', 'allocation', 'available']) } },
 };
 
 /** The Secret of its login. */

@@ -22,7 +22,11 @@ export const storageVolumeDefinition: KindDefinition<StorageVolumeManifest> = {
   checkAcross: checkVolumesAcross,
   xmlRoot: 'volume',
   // Volume events come with their pool's (see the StoragePool contract): libvirt sends none of their own.
-  export: { filePrefix: 'storage-volume', fileStem: (object) => `${text(object.spec, 'pool') ?? ''}-${object.name}` },
+  export: {
+    filePrefix: 'storage-volume',
+    fileStem: (object) => `${text(object.spec, 'pool') ?? ''}-${object.name}`,
+    residual: { skip: new Set(['name', 'key', 'capacity', 'allocation', 'physical']), strip: ['target/timestamps', 'backingStore/timestamps'] },
+  },
 };
 
 /** Its pool, LUKS secret, download header secrets, backing volume and clone source. */
