@@ -1,6 +1,5 @@
 // The Network kind's contract (see src/resources/contract.ts). Pure.
-import { networkSpecSchema } from './schema.js';
-import type { NetworkManifest } from '../../manifests/types.js';
+import { networkSpecSchema, type NetworkManifest } from './schema.js';
 import { documentName, type KindDefinition } from '../contract.js';
 import { checkNetwork } from './check.js';
 import { checkNetworksAcross } from './check-across.js';
