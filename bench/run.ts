@@ -3,6 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import { FrameDecoder, encodePacket, MessageStatus, MessageType } from '../src/libvirt/frame.js';
 import { XdrReader, XdrWriter } from '../src/libvirt/xdr.js';
+import type { DomainManifest } from '../src/resources/domain/schema.js';
 import { loadFromSources, type SourceFile } from '../src/manifests/index.js';
 import { buildPlan } from '../src/reconciler/planner.js';
 import { emptyInventory, hostIdentity } from '../src/reconciler/inventory.js';
@@ -10,7 +11,6 @@ import { defaultRegistry } from '../src/resources/registry.js';
 import type { LiveResource } from '../src/resources/types.js';
 import type { IdentityKey, LoadedManifest, ManifestKind } from '../src/manifests/types.js';
 import { deriveSeed } from '../src/cloud-init/domain-seed.js';
-import type { DomainManifest } from '../src/manifests/types.js';
 
 interface Result {
   name: string;

@@ -11,8 +11,9 @@
 import { createHash } from 'node:crypto';
 import { buildIso } from '../iso/index.js';
 import { kindKey } from '../manifests/keys.js';
-import type { AnyManifest, DesiredState, DomainDisk, DomainManifest, SeedImageSource, StorageVolumeManifest } from '../manifests/types.js';
-import { ANNOTATION_PRUNE, API_VERSION } from '../manifests/types.js';
+import type { DomainDisk, DomainManifest } from '../resources/domain/schema.js';
+import type { SeedImageSource, StorageVolumeManifest } from '../resources/storage-volume/schema.js';
+import { ANNOTATION_PRUNE, API_VERSION, type AnyManifest, type DesiredState } from '../manifests/types.js';
 import { NOCLOUD_LABEL, NoCloudInputError, renderNoCloud } from './nocloud.js';
 import { checkSecretRefs, seedGrowthBound } from './seed-secrets.js';
 

@@ -5,7 +5,9 @@
 // Secret. Pure: values arrive as Buffers read by the caller, and the substituted files are
 // Buffers too, never strings, except for the YAML check below.
 import { parseDocument } from 'yaml';
-import type { CloudInitSecretRef, IdentityKey, SeedImageSource } from '../manifests/types.js';
+import type { CloudInitSecretRef } from '../resources/domain/schema.js';
+import type { SeedImageSource } from '../resources/storage-volume/schema.js';
+import type { IdentityKey } from '../manifests/types.js';
 import { SECTOR } from '../iso/index.js';
 import { MAX_SECRET_BYTES } from '../resources/secret/value-source.js';
 import { NoCloudInputError } from './nocloud.js';

@@ -5,7 +5,7 @@
 import { deriveSeed, type DerivedSeed } from '../cloud-init/domain-seed.js';
 import { NoCloudInputError } from '../cloud-init/nocloud.js';
 import type { FieldPath } from './paths.js';
-import type { CloudInitDocument, DomainCloudInit, DomainManifest } from './types.js';
+import type { CloudInitDocument, DomainCloudInit, DomainManifest } from '../resources/domain/schema.js';
 
 /** Reads `relative` (a fromFile value) for the manifest in `manifestFile` (both relative to the root). */
 export type Includer = (manifestFile: string, relative: string) => { text: string } | { error: string };

@@ -1,5 +1,5 @@
-// Shape of the manifests virtkeeper reads, kind by kind: the envelope (apiVersion, kind,
-// metadata), the loading results, and the spec of every kind. Field names are a public contract
+// Shape of the manifests virtkeeper reads: the envelope (apiVersion, kind, metadata) and the
+// loading results. Field names are a public contract
 // (resource mappers and users' YAML depend on them): add fields, never rename them.
 //
 // The spec types are not written here: each kind's folder derives them from its JSON Schema
@@ -13,46 +13,10 @@
 // - PCI/USB numbers are plain integers; write them in hex in YAML (`bus: 0x06`).
 import type { ListedKind, ListedManifest } from '../resources/definitions.js';
 
-// Transitional re-exports: the spec and manifest types and enum lists used to be written out
-// here, and code still imports them from this module. New code imports them from the kind's
-// schema.ts; these lines go once no importer is left. (Type-only, but for the enum lists: the
-// value lists come from the kinds' schema.ts files, which do not reach back here at run time.)
+// Kind-agnostic field types of the schema DSL, shared by several kinds. The spec and manifest
+// types of each kind (and its enum lists) are not re-exported here (issue #16: src/manifests
+// names no kind): import them from the kind's own src/resources/<kind>/schema.ts.
 export type { PciAddress, SecretAuth, SecretRef, Size, UsbAddress, XmlOverlay } from './schema/dsl.js';
-export type {
-  BootDevice,
-  CloudInitDocument,
-  CloudInitSecretRef,
-  CrashAction,
-  DomainCharDevice,
-  DomainClock,
-  DomainCloudInit,
-  DomainConsole,
-  DomainCpu,
-  DomainDisk,
-  DomainFeatures,
-  DomainGraphics,
-  DomainHostdev,
-  DomainInterface,
-  DomainNetworkDisk,
-  DomainOs,
-  DomainSerial,
-  DomainSpec,
-  DomainState,
-  DomainType,
-  Duration,
-  LifecycleAction,
-  RestartPolicy,
-  StopMode,
-} from '../resources/domain/schema.js';
-export type { DomainManifest } from '../resources/domain/schema.js';
-export type { InterfaceIpv4, InterfaceIpv6, InterfaceManifest, InterfaceSpec } from '../resources/interface/schema.js';
-export type { NetworkDhcpHost, NetworkForwardMode, NetworkIp, NetworkManifest, NetworkSpec } from '../resources/network/schema.js';
-export type { NodeDeviceManifest, NodeDeviceSpec } from '../resources/node-device/schema.js';
-export type { SecretManifest, SecretSpec, SecretUsage, SecretValueFrom } from '../resources/secret/schema.js';
-export type { StoragePoolAdapter, StoragePoolManifest, StoragePoolSource, StoragePoolSpec, StoragePoolType } from '../resources/storage-pool/schema.js';
-export type { DiskFormat, SeedImageSource, StorageVolumeManifest, StorageVolumeSource, StorageVolumeSpec, VolumeFormat, VolumeRef } from '../resources/storage-volume/schema.js';
-export { STORAGE_POOL_TYPES } from '../resources/storage-pool/schema.js';
-export { BACKING_CAPABLE_FORMATS, DISK_FORMATS, VOLUME_FORMATS } from '../resources/storage-volume/schema.js';
 
 export const API_VERSION = 'virtkeeper.io/v1';
 export type ApiVersion = typeof API_VERSION;

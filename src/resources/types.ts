@@ -4,15 +4,8 @@
 import type { LibvirtClient } from '../libvirt/client.js';
 import type { KindDefinition } from './contract.js';
 import type { DeviceHostUse } from './node-device/host-use.js';
-import type {
-  DesiredState,
-  IdentityKey,
-  LoadedManifest,
-  ManifestKind,
-  ManifestOfKind,
-  SeedImageSource,
-  SpecOfKind,
-} from '../manifests/types.js';
+import type { SeedImageSource } from './storage-volume/schema.js';
+import type { DesiredState, IdentityKey, LoadedManifest, ManifestKind, ManifestOfKind, SpecOfKind } from '../manifests/types.js';
 
 /**
  * How a field change reaches the host:

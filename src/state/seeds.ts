@@ -1,7 +1,7 @@
 // The cloud-init seeds virtkeeper wrote on one host, by volume key: what the image holds, so the
 // plan of a domain's next seed can show each file's change against the seed the guest has now.
 // Written when a seed volume's upload succeeded, deleted with the volume's record.
-import type { SeedImageSource } from '../manifests/types.js';
+import type { SeedImageSource } from '../resources/storage-volume/schema.js';
 import { KeyedBook } from './keyed-book.js';
 import type { StateStore } from './store.js';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { stringify } from 'yaml';
 import { LibvirtClient } from '../../src/libvirt/client.js';
-import type { DomainSpec } from '../../src/manifests/types.js';
+import type { DomainSpec } from '../../src/resources/domain/schema.js';
 import { startPrivateLibvirtd, type PrivateLibvirtd } from '../../src/sandbox/private-libvirtd.js';
 import { buildTestGuest, guestCmdline, type TestGuest } from './guest/build.js';
 

@@ -1,5 +1,5 @@
 // A Domain's rules a JSON Schema cannot express (memory arithmetic, CPU topology, duplicates inside the document). Pure.
-import type { DomainManifest, DomainSpec } from '../../manifests/types.js';
+import type { DomainManifest, DomainSpec } from './schema.js';
 import { isGroupMac } from '../../manifests/ip.js';
 import type { CheckIssue } from '../contract.js';
 import { firstDuplicate, GROUP_MAC_MESSAGE, prefixed, size } from '../common/checks.js';

@@ -1,10 +1,11 @@
 // The Domain kind's contract: identity, references, checks, events and export naming (see
 // src/resources/contract.ts). Pure: validation loads it without libvirt code.
 import { withoutMark } from './mark.js';
-import { domainSpecSchema } from './schema.js';
+import { domainSpecSchema, type DomainManifest } from './schema.js';
 import { loadSeed } from '../../manifests/cloud-init.js';
 import { kindKey } from '../../manifests/keys.js';
-import type { DesiredState, DomainManifest, IdentityKey, NodeDeviceManifest } from '../../manifests/types.js';
+import type { NodeDeviceManifest } from '../node-device/schema.js';
+import type { DesiredState, IdentityKey } from '../../manifests/types.js';
 import { documentName, field, list, text, type ExpandedManifest, type ExpandScope, type KindDefinition, type KindReference, type LiveView } from '../contract.js';
 import { pciDeviceName } from '../node-device/identity.js';
 import { secretReference } from '../secret/reference.js';

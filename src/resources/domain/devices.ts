@@ -1,17 +1,8 @@
 // <devices> children generated from the friendly spec fields, and the identities carried over
 // from the matching live device so a redefine never churns what libvirt assigned (guest PCI
 // addresses, MACs) or what someone set outside virtkeeper (a VNC password).
-import type {
-  DomainCharDevice,
-  DomainConsole,
-  DomainDisk,
-  DomainGraphics,
-  DomainHostdev,
-  DomainInterface,
-  DomainSerial,
-  PciAddress,
-  UsbAddress,
-} from '../../manifests/types.js';
+import type { DomainCharDevice, DomainConsole, DomainDisk, DomainGraphics, DomainHostdev, DomainInterface, DomainSerial } from './schema.js';
+import type { PciAddress, UsbAddress } from '../../manifests/types.js';
 import { attr, child, children, el, textEl, type XmlElement } from '../xml.js';
 import { matchNics, type NicIdentity } from './nic-match.js';
 import { passwordPlaceholder } from './passwords.js';

@@ -1,7 +1,7 @@
 // Desired vs live DomainSpec. Only fields the (resolved) manifest sets are compared; values are
 // normalised first so that equal things written differently ("2GiB" vs 2097152 KiB, "0x06" vs
 // 6, MAC case, q35 vs pc-q35-7.2) are not drift.
-import type { DomainDisk, DomainInterface, DomainSpec } from '../../manifests/types.js';
+import type { DomainDisk, DomainInterface, DomainSpec } from './schema.js';
 import { matchNics } from './nic-match.js';
 import type { ChangeClass, FieldChange } from '../types.js';
 import { sizeToKiB } from './memory.js';

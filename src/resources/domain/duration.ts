@@ -1,5 +1,5 @@
 // Manifest durations (spec.shutdownTimeout, spec.detachTimeout) in milliseconds. Pure.
-import type { Duration } from '../../manifests/types.js';
+import type { Duration } from './schema.js';
 
 /** "90s" → 90000, "2m" → 120000, 45 → 45000; the schema has checked the form. */
 export function durationMs(d: Duration | undefined, fallback: number): number {

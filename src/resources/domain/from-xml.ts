@@ -2,25 +2,7 @@
 // (or the runtime) actually says is reported, so the result can be compared field by field with
 // a manifest and exported as one. Devices the friendly fields cannot express (floppies, user-mode
 // NICs, …) are left out; they are not drift because a manifest cannot set them either.
-import type {
-  BootDevice,
-  CrashAction,
-  DomainCharDevice,
-  DomainClock,
-  DomainConsole,
-  DomainCpu,
-  DomainDisk,
-  DomainFeatures,
-  DomainGraphics,
-  DomainHostdev,
-  DomainInterface,
-  DomainOs,
-  DomainSerial,
-  DomainSpec,
-  DomainState,
-  DomainType,
-  LifecycleAction,
-} from '../../manifests/types.js';
+import type { BootDevice, CrashAction, DomainCharDevice, DomainClock, DomainConsole, DomainCpu, DomainDisk, DomainFeatures, DomainGraphics, DomainHostdev, DomainInterface, DomainOs, DomainSerial, DomainSpec, DomainState, DomainType, LifecycleAction } from './schema.js';
 import { isDiskFormat } from '../../manifests/formats.js';
 import type { RuntimeFacts } from '../types.js';
 import { attr, child, children, find, parseXml, text, type XmlElement } from '../xml.js';

@@ -5,7 +5,7 @@
 // usb buses plug and unplug, ide/sata/fdc do not, a cdrom only changes its medium; any NIC
 // plugs and unplugs. The diff matches devices by identity (disks by target, NICs by MAC), so
 // where libvirt puts a plugged device in its lists is not drift.
-import type { DomainDisk, DomainInterface, DomainSpec } from '../../manifests/types.js';
+import type { DomainDisk, DomainInterface, DomainSpec } from './schema.js';
 import type { DomainStep } from './steps.js';
 import { toXmlString } from '../xml.js';
 import { diskElement, interfaceElement } from './devices.js';

@@ -3,7 +3,7 @@ import { VIR_ERR_INVALID_ARG, VIR_ERR_NO_DOMAIN, VIR_ERR_OPERATION_DENIED, VIR_E
 import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
 import { StepRefs } from '../common/step-refs.js';
 import { filtersRejected } from '../common/list-facts.js';
-import type { DomainSpec } from '../../manifests/types.js';
+import type { DomainSpec } from './schema.js';
 import type { DomainRef, LibvirtClient } from '../../libvirt/client.js';
 import { kindKey } from '../../manifests/keys.js';
 import type { LiveResource, ResourceChange, StepProgress, StepRecords } from '../types.js';

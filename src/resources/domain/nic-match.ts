@@ -2,7 +2,7 @@
 // means "a NIC on this network (or bridge)". One rule serves the redefine's carry-over (the MAC
 // libvirt generated is kept), the diff (a NIC is compared with the one it is, not the one at
 // its index) and hotplug (what is plugged and unplugged). Pure.
-import type { DomainInterface } from '../../manifests/types.js';
+import type { DomainInterface } from './schema.js';
 
 /** The part of a NIC the match looks at. */
 export type NicIdentity = Pick<DomainInterface, 'mac' | 'network' | 'bridge'>;

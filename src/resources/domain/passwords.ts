@@ -2,7 +2,8 @@
 // placeholder naming the Secret, the define step says where each value is read, and apply puts
 // the value in just before virDomainDefineXML (live.ts). Whether a value changed is told like a
 // Secret's, by a salted digest kept per domain and Secret (resources/secret/digest.ts). Pure.
-import type { DesiredState, DomainSpec, IdentityKey } from '../../manifests/types.js';
+import type { DomainSpec } from './schema.js';
+import type { DesiredState, IdentityKey } from '../../manifests/types.js';
 import type { NamedValueSource } from '../secret/named-source.js';
 import { namedValueSources } from '../secret/named-source.js';
 import type { FieldChange, PlanContext } from '../types.js';

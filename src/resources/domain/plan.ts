@@ -1,14 +1,8 @@
 // Planning one domain: which libvirt operations bring the host to the manifest. Pure: the XML to
 // define is generated here and carried in the step payload, so a printed plan is what apply does.
 import { kindKey } from '../../manifests/keys.js';
-import {
-  ANNOTATION_ALLOW_REPLACE,
-  type DomainManifest,
-  type DomainSpec,
-  type DomainState,
-  type LoadedManifest,
-  type StopMode,
-} from '../../manifests/types.js';
+import type { DomainManifest, DomainSpec, DomainState, StopMode } from './schema.js';
+import { ANNOTATION_ALLOW_REPLACE, type LoadedManifest } from '../../manifests/types.js';
 import type { FieldChange, LiveResource, PendingRestart, PlanContext, ResourceChange } from '../types.js';
 import type { DomainDefineStep, DomainStep, DomainUndefineStep } from './steps.js';
 import { changeClassOf, diffDomain } from './diff.js';

@@ -3,15 +3,10 @@
 import { kindKey } from '../../manifests/keys.js';
 import { volumeKey } from '../storage-volume/key.js';
 import { driverFormatOf } from '../../manifests/formats.js';
-import type {
-  DesiredState,
-  DiskFormat,
-  DomainDisk,
-  DomainHostdev,
-  DomainSpec,
-  NodeDeviceManifest,
-  StorageVolumeManifest,
-} from '../../manifests/types.js';
+import type { DiskFormat, StorageVolumeManifest } from '../storage-volume/schema.js';
+import type { DomainDisk, DomainHostdev, DomainSpec } from './schema.js';
+import type { NodeDeviceManifest } from '../node-device/schema.js';
+import type { DesiredState } from '../../manifests/types.js';
 import { authUsageType } from '../secret/usage.js';
 import { secretUsageRef } from '../secret/usage.js';
 

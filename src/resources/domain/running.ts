@@ -3,7 +3,7 @@
 // redefine changes only the first, so after it the plan must still see the difference in the
 // second — "restart pending" — instead of "no changes". Some fields can be changed in the
 // running guest itself (ballooning, vCPU hotplug): those become live steps. Pure.
-import type { DomainSpec } from '../../manifests/types.js';
+import type { DomainSpec } from './schema.js';
 import type { FieldChange, PendingRestart } from '../types.js';
 import type { DomainStep } from './steps.js';
 import { diffDomain } from './diff.js';

@@ -9,7 +9,7 @@
 // identities of their live counterparts (see devices.ts). New domains start from an empty
 // <domain> and get only what the manifest says plus libvirt's required minimum.
 import { kindKey } from '../../manifests/identity.js';
-import type { DomainClock, DomainCpu, DomainFeatures, DomainOs, DomainSpec } from '../../manifests/types.js';
+import type { DomainClock, DomainCpu, DomainFeatures, DomainOs, DomainSpec } from './schema.js';
 import { applyXmlOverlay, child, children, cloneElement, el, parseXml, text, textEl, toXmlString, type XmlElement, type XmlNode } from '../xml.js';
 import {
   consoleElement,

@@ -1,5 +1,5 @@
 // An Interface's rules a JSON Schema cannot express. Pure.
-import type { InterfaceManifest, InterfaceSpec } from '../../manifests/types.js';
+import type { InterfaceManifest, InterfaceSpec } from './schema.js';
 import type { CheckIssue } from '../contract.js';
 import { prefixed } from '../common/checks.js';
 

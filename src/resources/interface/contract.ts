@@ -1,8 +1,7 @@
 // The Interface kind's contract (see src/resources/contract.ts). Pure.
 import { sameIpNotation } from '../common/ip-notation.js';
-import { interfaceSpecSchema, interfaceNameSchema } from './schema.js';
+import { interfaceSpecSchema, interfaceNameSchema, type InterfaceManifest } from './schema.js';
 import { kindKey } from '../../manifests/keys.js';
-import type { InterfaceManifest } from '../../manifests/types.js';
 import { documentName, field, list, text, type KindDefinition, type KindReference } from '../contract.js';
 import { checkInterface } from './check.js';
 

@@ -1,6 +1,6 @@
 // Desired vs live InterfaceSpec. Every difference is a redefine: netcf writes the new config and
 // it takes effect when the interface is next brought up.
-import type { InterfaceIpv6, InterfaceSpec } from '../../manifests/types.js';
+import type { InterfaceIpv6, InterfaceSpec } from './schema.js';
 import type { FieldChange } from '../types.js';
 import { FieldDiff } from '../common/field-diff.js';
 import { normIp, normMac } from '../common/normalize.js';

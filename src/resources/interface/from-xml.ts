@@ -1,6 +1,6 @@
 // <interface> XML → InterfaceSpec. Members are read back by name only: how a member is itself
 // configured belongs to its own manifest.
-import type { InterfaceIpv4, InterfaceIpv6, InterfaceSpec } from '../../manifests/types.js';
+import type { InterfaceIpv4, InterfaceIpv6, InterfaceSpec } from './schema.js';
 import type { RuntimeFacts } from '../types.js';
 import { attr, child, children, find, parseXml, type XmlElement } from '../xml.js';
 import { compact, isEmpty } from '../common/compare.js';

@@ -1,6 +1,7 @@
 // Pure planning of one host interface on the persistent-object template (common/persistent-object.ts). An interface with startMode onboot is meant to be up, so
 // it is started when inactive (created or found down); other start modes are left as they are.
-import type { InterfaceManifest, LoadedManifest } from '../../manifests/types.js';
+import type { InterfaceManifest } from './schema.js';
+import type { LoadedManifest } from '../../manifests/types.js';
 import { dependencyKeys } from '../contract.js';
 import { interfaceDefinition } from './contract.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange } from '../types.js';

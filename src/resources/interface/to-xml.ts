@@ -2,7 +2,7 @@
 // mtu, protocols, then the type's own part (mac for ethernet, <bridge>, <bond>, <vlan>).
 // A bridge/bond member that is itself an Interface manifest is embedded with its definition
 // (the schema's "bare" form: no start mode or addressing); other names are plain NICs.
-import type { InterfaceIpv4, InterfaceIpv6, InterfaceManifest, InterfaceSpec } from '../../manifests/types.js';
+import type { InterfaceIpv4, InterfaceIpv6, InterfaceManifest, InterfaceSpec } from './schema.js';
 import { kindKey } from '../../manifests/identity.js';
 import type { PlanContext } from '../types.js';
 import { applyXmlOverlay, el, toXmlString, type XmlElement } from '../xml.js';

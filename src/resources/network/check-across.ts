@@ -1,7 +1,7 @@
 // Conflicts between Network manifests (bridge names, subnets), visible only with all documents
 // at hand. Pure.
 import { parseIp, spansOverlap, subnetSpan, type AddressSpan } from '../../manifests/ip.js';
-import type { NetworkManifest } from '../../manifests/types.js';
+import type { NetworkManifest } from './schema.js';
 import type { Candidate, CrossFindings, CrossIssue, CrossScope } from '../contract.js';
 
 export function checkNetworksAcross({ mine }: CrossScope<NetworkManifest>): CrossFindings {

@@ -1,6 +1,6 @@
 // A Network's rules a JSON Schema cannot express (subnets, DHCP ranges and hosts, what a forward mode allows). Pure.
 import type { FieldPath } from '../../manifests/paths.js';
-import type { NetworkManifest, NetworkSpec } from '../../manifests/types.js';
+import type { NetworkManifest, NetworkSpec } from './schema.js';
 import { inSubnet, isGroupMac, parseIp, spansOverlap, type AddressSpan, type ParsedIp } from '../../manifests/ip.js';
 import type { CheckIssue } from '../contract.js';
 import { GROUP_MAC_MESSAGE, prefixed } from '../common/checks.js';

@@ -1,7 +1,6 @@
 // The Network kind's contract (see src/resources/contract.ts). Pure.
 import { sameIpNotation } from '../common/ip-notation.js';
-import { networkSpecSchema } from './schema.js';
-import type { NetworkManifest } from '../../manifests/types.js';
+import { networkSpecSchema, type NetworkManifest } from './schema.js';
 import { documentName, type KindDefinition } from '../contract.js';
 import { checkNetwork } from './check.js';
 import { checkNetworksAcross } from './check-across.js';

@@ -1,7 +1,7 @@
 // DHCP static hosts change without a network restart through virNetworkUpdate. The host list of
 // each <ip> is diffed into delete/modify/add-last commands; libvirt's modify matches an entry by
 // MAC, so a host without a MAC (or whose MAC changed) is deleted and added instead.
-import type { NetworkDhcpHost } from '../../manifests/types.js';
+import type { NetworkDhcpHost } from './schema.js';
 import { normIp, normMac } from '../common/normalize.js';
 import { sameValue } from '../common/compare.js';
 

@@ -2,7 +2,7 @@
 // host records needs a redefine; changes only to those go live through virNetworkUpdate
 // (live-update.ts), and anything else changing too makes them all redefine, because then one
 // define carries it all.
-import type { NetworkIp, NetworkSpec } from '../../manifests/types.js';
+import type { NetworkIp, NetworkSpec } from './schema.js';
 import type { FieldChange } from '../types.js';
 import { FieldDiff } from '../common/field-diff.js';
 import { normIp } from '../common/normalize.js';

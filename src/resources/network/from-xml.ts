@@ -1,5 +1,5 @@
 // <network> XML → NetworkSpec in manifest notation, only the fields present in the document.
-import type { NetworkDhcpHost, NetworkIp, NetworkSpec } from '../../manifests/types.js';
+import type { NetworkDhcpHost, NetworkIp, NetworkSpec } from './schema.js';
 import type { RuntimeFacts } from '../types.js';
 import { attr, child, children, find, parseXml, text, type XmlElement } from '../xml.js';
 import { compact, isEmpty } from '../common/compare.js';

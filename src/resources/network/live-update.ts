@@ -2,7 +2,7 @@
 // hosts, DHCP ranges (libvirt restarts dnsmasq with the new range) and DNS host records
 // (dnsmasq re-reads them). Each list is diffed into delete, modify and add commands, deletes
 // first so an address moving between entries never collides. Pure.
-import type { NetworkSpec } from '../../manifests/types.js';
+import type { NetworkSpec } from './schema.js';
 import type { NetworkUpdateStep } from './steps.js';
 import { toXmlString, type XmlElement } from '../xml.js';
 import { normIp } from '../common/normalize.js';

@@ -1,6 +1,7 @@
 // Pure planning of one network on the persistent-object template (common/persistent-object.ts).
 // Networks have no state field: a managed network is kept active.
-import type { LoadedManifest, NetworkManifest } from '../../manifests/types.js';
+import type { NetworkManifest } from './schema.js';
+import type { LoadedManifest } from '../../manifests/types.js';
 import type { FieldChange, LiveResource, PendingRestart, PlanContext, ResourceChange } from '../types.js';
 import type { NetworkStep } from './steps.js';
 import { buildChange, noOp, updateReason, type ChangeIdentity } from '../common/change.js';

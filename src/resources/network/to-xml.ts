@@ -1,7 +1,7 @@
 // NetworkSpec → <network> XML, in the element order libvirt itself writes. Identities libvirt
 // assigned (uuid, bridge MAC, generated bridge name) are carried over from the live document so a
 // redefine never churns them.
-import type { NetworkManifest, NetworkSpec } from '../../manifests/types.js';
+import type { NetworkManifest, NetworkSpec } from './schema.js';
 import { applyXmlOverlay, attr, el, find, parseXml, text, textEl, toXmlString, type XmlElement } from '../xml.js';
 import { isIpv6 } from '../common/normalize.js';
 

@@ -1,5 +1,5 @@
 // Two NodeDevice manifests of one host device. Pure.
-import type { NodeDeviceManifest } from '../../manifests/types.js';
+import type { NodeDeviceManifest } from './schema.js';
 import type { Candidate, CrossFindings, CrossIssue, CrossScope } from '../contract.js';
 import { pciText } from './identity.js';
 

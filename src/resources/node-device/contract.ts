@@ -1,7 +1,7 @@
 // The NodeDevice kind's contract (see src/resources/contract.ts). Pure.
-import { nodeDeviceSpecSchema } from './schema.js';
+import { nodeDeviceSpecSchema, type NodeDeviceManifest } from './schema.js';
 import { kindKey } from '../../manifests/keys.js';
-import type { DesiredState, IdentityKey, NodeDeviceManifest, PciAddress } from '../../manifests/types.js';
+import type { DesiredState, IdentityKey, PciAddress } from '../../manifests/types.js';
 import { documentName, type KindDefinition } from '../contract.js';
 import { checkNodeDevicesAcross } from './check-across.js';
 

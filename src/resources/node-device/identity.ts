@@ -1,7 +1,8 @@
 // How a NodeDevice manifest finds its host device. Manifest names are the user's ("nvme0");
 // libvirt names devices after their address ("pci_0000_06_00_0"), so devices are matched by
 // address (PCI) or by vendor/product or bus/device (USB), never by name.
-import type { NodeDeviceSpec, PciAddress, UsbAddress } from '../../manifests/types.js';
+import type { NodeDeviceSpec } from './schema.js';
+import type { PciAddress, UsbAddress } from '../../manifests/types.js';
 import type { LiveResource, PlanContext } from '../types.js';
 
 const hex = (n: number, width: number): string => n.toString(16).padStart(width, '0');

@@ -6,7 +6,8 @@
 // live devices are keyed by libvirt's name, manifests by the user's (`nvme0`), and the inventory
 // records the live key so that a released device (manifest removed, apply --prune) can be found
 // and given back to its host driver.
-import type { LoadedManifest, NodeDeviceManifest, NodeDeviceSpec } from '../../manifests/types.js';
+import type { NodeDeviceManifest, NodeDeviceSpec } from './schema.js';
+import type { LoadedManifest } from '../../manifests/types.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange } from '../types.js';
 import type { NodeDeviceStep } from './steps.js';
 import { buildChange, changeIdentity, noOp, type ChangeIdentity } from '../common/change.js';

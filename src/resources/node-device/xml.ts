@@ -2,7 +2,7 @@
 // there is no XML to generate for libvirt. toXml describes the device the manifest expects (its
 // libvirt name and address, in libvirt's nodedev format) for plan output and golden tests;
 // fromXml reads the address and the bound driver out of `virsh nodedev-dumpxml`.
-import type { NodeDeviceManifest, NodeDeviceSpec } from '../../manifests/types.js';
+import type { NodeDeviceManifest, NodeDeviceSpec } from './schema.js';
 import type { RuntimeFacts } from '../types.js';
 import { attr, child, children, find, parseXml, text, el, textEl, toXmlString, type XmlElement } from '../xml.js';
 import { compact } from '../common/compare.js';

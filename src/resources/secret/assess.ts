@@ -3,7 +3,8 @@
 // same, changed, never recorded, or unreadable here (a CI plan without the secret). The planner
 // gets only these verdicts; every value read is zeroed at once.
 import { kindKey } from '../../manifests/keys.js';
-import type { DesiredState, IdentityKey, SecretManifest } from '../../manifests/types.js';
+import type { SecretManifest } from './schema.js';
+import type { DesiredState, IdentityKey } from '../../manifests/types.js';
 import { seedSecretDigestKey } from '../../cloud-init/seed-secrets.js';
 import { mergeSecretsDigestKey, passwordDigestKey, secureAttributeText } from '../domain/passwords.js';
 import { parseXmlFragment } from '../xml.js';

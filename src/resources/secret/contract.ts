@@ -1,6 +1,5 @@
 // The Secret kind's contract (see src/resources/contract.ts). Pure.
-import { secretSpecSchema } from './schema.js';
-import type { SecretManifest } from '../../manifests/types.js';
+import { secretSpecSchema, type SecretManifest } from './schema.js';
 import { documentName, type KindDefinition, type KindReference } from '../contract.js';
 import { duplicateUuids } from '../common/uuids.js';
 import { SECRET_KIND } from './reference.js';

@@ -2,7 +2,8 @@
 // seed): the Secret's name with its value source. Plans carry these in step payloads, never the
 // value; apply reads the value there, uses it and zeroes it (readNamedValues).
 import { kindKey } from '../../manifests/keys.js';
-import type { DesiredState, SecretManifest } from '../../manifests/types.js';
+import type { SecretManifest } from './schema.js';
+import type { DesiredState } from '../../manifests/types.js';
 import { StepPayloadError } from '../common/payload.js';
 import { checkedValueSource, readSecretValue, type ValueSource } from './value-source.js';
 

@@ -1,7 +1,8 @@
 // Planning a Secret. Pure: the value itself is never here — only what plan found about it
 // (ctx.secretValues) and, in the setValue step, where apply reads it from.
 import { kindKey } from '../../manifests/keys.js';
-import type { LoadedManifest, SecretManifest, SecretSpec } from '../../manifests/types.js';
+import type { SecretManifest, SecretSpec } from './schema.js';
+import type { LoadedManifest } from '../../manifests/types.js';
 import { buildChange, noOp, type ChangeIdentity } from '../common/change.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, SecretValueState } from '../types.js';
 import type { SecretStep, SecretUsagePayload } from './steps.js';

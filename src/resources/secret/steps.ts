@@ -1,6 +1,6 @@
 // The steps a secret plan holds. Secrets have no name: undefine and setValue find theirs by
 // usage; setValue names where apply reads the value, never the value.
-import type { SecretValueFrom } from '../../manifests/types.js';
+import type { SecretValueFrom } from './schema.js';
 import type { StepOf } from '../types.js';
 
 export interface SecretUsagePayload {

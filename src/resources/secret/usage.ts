@@ -9,7 +9,8 @@ import {
   VIR_SECRET_USAGE_TYPE_VTPM,
 } from '../../libvirt/generated/constants.js';
 import { kindKey } from '../../manifests/keys.js';
-import type { DesiredState, IdentityKey, SecretUsage } from '../../manifests/types.js';
+import type { SecretUsage } from './schema.js';
+import type { DesiredState, IdentityKey } from '../../manifests/types.js';
 
 export type UsageType = keyof SecretUsage;
 

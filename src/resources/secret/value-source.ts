@@ -4,7 +4,7 @@
 // so the value never becomes one here).
 import { spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
-import type { SecretSpec, SecretValueFrom } from '../../manifests/types.js';
+import type { SecretSpec, SecretValueFrom } from './schema.js';
 import { StepPayloadError } from '../common/payload.js';
 
 export class SecretValueError extends Error {

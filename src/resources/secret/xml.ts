@@ -1,6 +1,6 @@
 // Secret spec ⇄ libvirt <secret> XML. Pure. libvirt's document holds the usage, the description
 // and the ephemeral/private flags; never the value.
-import type { SecretSpec } from '../../manifests/types.js';
+import type { SecretSpec } from './schema.js';
 import { attr, child, el, parseXml, text, textEl, toXmlString } from '../xml.js';
 import { USAGE_TYPES, usageOf, type UsageType } from './usage.js';
 

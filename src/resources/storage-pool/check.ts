@@ -1,5 +1,5 @@
 // A StoragePool's rules a JSON Schema cannot express. Pure.
-import type { StoragePoolManifest, StoragePoolSpec } from '../../manifests/types.js';
+import type { StoragePoolManifest, StoragePoolSpec } from './schema.js';
 import type { CheckIssue } from '../contract.js';
 import { prefixed } from '../common/checks.js';
 

@@ -1,7 +1,7 @@
 // The StoragePool kind's contract (see src/resources/contract.ts). Pure.
-import { storagePoolSpecSchema } from './schema.js';
+import { storagePoolSpecSchema, type StoragePoolManifest } from './schema.js';
 import { kindKey } from '../../manifests/keys.js';
-import type { IdentityKey, StoragePoolManifest } from '../../manifests/types.js';
+import type { IdentityKey } from '../../manifests/types.js';
 import { documentName, field, text, type KindDefinition, type KindReference } from '../contract.js';
 import { secretReference } from '../secret/reference.js';
 import { authUsageType } from '../secret/usage.js';

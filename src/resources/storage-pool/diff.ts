@@ -1,6 +1,6 @@
 // Desired vs live StoragePoolSpec. Where a pool's storage lives (type, source, target path) is
 // only changed by replacing the pool; the `xml` escape hatch is a plain redefine.
-import type { StoragePoolSpec } from '../../manifests/types.js';
+import type { StoragePoolSpec } from './schema.js';
 import type { FieldChange } from '../types.js';
 import { FieldDiff } from '../common/field-diff.js';
 import { overlayDrift } from '../common/overlay-diff.js';

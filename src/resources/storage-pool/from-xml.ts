@@ -1,6 +1,6 @@
 // <pool> XML → StoragePoolSpec. Capacity, allocation, available and permissions are runtime
 // facts of the host, not configuration: they are not read back.
-import type { StoragePoolAdapter, StoragePoolSource, StoragePoolSpec, StoragePoolType } from '../../manifests/types.js';
+import type { StoragePoolAdapter, StoragePoolSource, StoragePoolSpec, StoragePoolType } from './schema.js';
 import type { RuntimeFacts } from '../types.js';
 import { attr, child, children, find, parseXml, text, type XmlElement } from '../xml.js';
 import { compact, isEmpty } from '../common/compare.js';

@@ -4,7 +4,8 @@
 // Deleting a pool never runs virStoragePoolDelete: the storage stays on the host.
 import { dependencyKeys } from '../contract.js';
 import { storagePoolDefinition } from './contract.js';
-import type { LoadedManifest, StoragePoolManifest } from '../../manifests/types.js';
+import type { StoragePoolManifest } from './schema.js';
+import type { LoadedManifest } from '../../manifests/types.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange } from '../types.js';
 import type { PoolBuildStep, StoragePoolStep } from './steps.js';
 import { ANNOTATION_ALLOW_FORMAT, ANNOTATION_ALLOW_REPLACE, annotationIsTrue } from '../common/annotations.js';

@@ -2,7 +2,8 @@
 // name, initiator, format, auth); which of them a type uses is libvirt's business, we write what the
 // manifest sets. The pool uuid libvirt assigned is carried over from the live document.
 import { authUsageType } from '../secret/usage.js';
-import type { DesiredState, StoragePoolAdapter, StoragePoolManifest, StoragePoolSource, StoragePoolSpec } from '../../manifests/types.js';
+import type { StoragePoolAdapter, StoragePoolManifest, StoragePoolSource, StoragePoolSpec } from './schema.js';
+import type { DesiredState } from '../../manifests/types.js';
 import { secretRefAttrs, secretUsageRef } from '../secret/usage.js';
 import { pciAddressElement } from '../common/pci-address.js';
 import { applyXmlOverlay, el, find, parseXml, text, textEl, toXmlString, type XmlElement } from '../xml.js';

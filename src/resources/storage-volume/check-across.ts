@@ -1,6 +1,7 @@
 // Volumes whose backing chains or clone sources loop. Pure.
 import type { FieldPath } from '../../manifests/paths.js';
-import type { IdentityKey, StorageVolumeManifest } from '../../manifests/types.js';
+import type { StorageVolumeManifest } from './schema.js';
+import type { IdentityKey } from '../../manifests/types.js';
 import type { Candidate, CrossFindings, CrossIssue, CrossScope } from '../contract.js';
 import { VOLUME_KIND, volumeKey } from './key.js';
 

@@ -1,5 +1,5 @@
 // A StorageVolume's rules a JSON Schema cannot express (sizes, backing formats, self references, URLs). Pure.
-import { BACKING_CAPABLE_FORMATS, type StorageVolumeManifest, type StorageVolumeSpec } from '../../manifests/types.js';
+import { BACKING_CAPABLE_FORMATS, type StorageVolumeManifest, type StorageVolumeSpec } from './schema.js';
 import { hasUserinfo } from '../../manifests/redact-url.js';
 import type { CheckIssue } from '../contract.js';
 import { prefixed, size } from '../common/checks.js';

@@ -1,8 +1,7 @@
 // The StorageVolume kind's contract (see src/resources/contract.ts). Pure.
-import { storageVolumeSpecSchema, volumeName } from './schema.js';
+import { storageVolumeSpecSchema, volumeName, type StorageVolumeManifest } from './schema.js';
 import { kindKey } from '../../manifests/keys.js';
 import type { FieldPath } from '../../manifests/paths.js';
-import type { StorageVolumeManifest } from '../../manifests/types.js';
 import { documentName, field, list, text, type KindDefinition, type KindReference } from '../contract.js';
 import { secretReference } from '../secret/reference.js';
 import { checkVolume } from './check.js';

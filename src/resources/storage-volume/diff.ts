@@ -3,7 +3,7 @@
 // store can only change by recreating the volume, which loses its data: replace. allocation,
 // cloneFrom and source only shape the volume at creation and are not compared afterwards
 // (allocation grows on its own as a sparse volume fills).
-import type { StorageVolumeManifest } from '../../manifests/types.js';
+import type { StorageVolumeManifest } from './schema.js';
 import { parseSize } from '../../manifests/units.js';
 import type { FieldChange, LiveResource, PlanContext } from '../types.js';
 import { FieldDiff } from '../common/field-diff.js';

@@ -1,6 +1,6 @@
 // <volume> XML → StorageVolumeSpec. Sizes come back in the largest exact binary unit
 // (21474836480 → "20GiB"); the backing store is the host path libvirt reports.
-import type { StorageVolumeSpec, VolumeFormat } from '../../manifests/types.js';
+import type { StorageVolumeSpec, VolumeFormat } from './schema.js';
 import { formatSize } from '../../manifests/units.js';
 import type { RuntimeFacts } from '../types.js';
 import { attr, child, find, parseXml, text, type XmlElement } from '../xml.js';

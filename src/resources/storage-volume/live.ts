@@ -13,7 +13,8 @@ import { payloadField, payloadNumber, payloadOptionalString, payloadString, Step
 import { checkedContent, checksumProblem, sizeProblem, VolumeContentError } from './content-check.js';
 import { buildSeedImage, buildSeedImageOf } from '../../cloud-init/domain-seed.js';
 import { SeedSecretError, seedSecretDigestKey, substituteSecrets } from '../../cloud-init/seed-secrets.js';
-import type { CloudInitSecretRef, SeedImageSource } from '../../manifests/types.js';
+import type { CloudInitSecretRef } from '../domain/schema.js';
+import type { SeedImageSource } from './schema.js';
 import { newSecretDigest } from '../secret/digest.js';
 import { checkedNamedValueSources, withNamedValues, type NamedValueSource } from '../secret/named-source.js';
 import { createHash } from 'node:crypto';

@@ -4,7 +4,8 @@
 // virtkeeper.io/allow-delete: "true" on the volume's pool manifest, because a pruned volume's
 // own manifest is gone and cannot carry the annotation any more.
 import { redactUrl } from '../../manifests/redact-url.js';
-import type { IdentityKey, LoadedManifest, SeedImageSource, StorageVolumeManifest, StorageVolumeSpec } from '../../manifests/types.js';
+import type { SeedImageSource, StorageVolumeManifest, StorageVolumeSpec } from './schema.js';
+import type { IdentityKey, LoadedManifest } from '../../manifests/types.js';
 import { kindKey } from '../../manifests/keys.js';
 import { volumeKey } from './key.js';
 import type { FieldChange, LiveResource, PlanContext, ResourceChange, SecretValueState } from '../types.js';

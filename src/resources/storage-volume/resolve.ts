@@ -4,7 +4,7 @@
 // path is predicted as <pool target path>/<volume name> — exact for dir, fs and netfs pools,
 // which are the pools that hold file-backed qcow2 overlays; the pool's path comes from the live
 // pool when it exists, else from its manifest.
-import type { VolumeRef } from '../../manifests/types.js';
+import type { VolumeRef } from './schema.js';
 import { kindKey } from '../../manifests/keys.js';
 import { volumeKey } from './key.js';
 import type { LiveResource, PlanContext } from '../types.js';

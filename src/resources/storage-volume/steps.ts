@@ -1,6 +1,6 @@
 // The steps a volume plan holds. Payloads name pool and volume; uploads name where apply reads
 // the data and the Secret values, never the values.
-import type { SeedImageSource } from '../../manifests/types.js';
+import type { SeedImageSource } from './schema.js';
 import type { NamedValueSource } from '../secret/named-source.js';
 import type { StepOf } from '../types.js';
 

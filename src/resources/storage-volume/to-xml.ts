@@ -1,7 +1,7 @@
 // StorageVolumeSpec → <volume> XML for virStorageVolCreateXML(From). Sizes are written in bytes
 // so nothing depends on libvirt's unit parsing. The volume's key and path are the host's and are
 // never written. A backing volume reference becomes its host path (see resolve.ts).
-import type { StorageVolumeManifest } from '../../manifests/types.js';
+import type { StorageVolumeManifest } from './schema.js';
 import { parseSize } from '../../manifests/units.js';
 import type { PlanContext } from '../types.js';
 import { applyXmlOverlay, el, textEl, toXmlString, type XmlElement } from '../xml.js';

@@ -15,7 +15,7 @@ import { LibvirtClient } from '../../../src/libvirt/client.js';
 import { VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE } from '../../../src/libvirt/generated/constants.js';
 import { DOMAIN_STATS_GROUPS, registerDomainStats } from '../../../src/observability/domain-stats.js';
 import { apply, plan } from '../reconciler/support.js';
-import type { DomainSpec } from '../../../src/manifests/types.js';
+import type { DomainSpec } from '../../../src/resources/domain/schema.js';
 
 const skip = qemuUnavailable();
 const MiB = 1024;

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibvirtClient } from '../../../src/libvirt/client.js';
-import type { DomainSpec } from '../../../src/manifests/types.js';
+import type { DomainSpec } from '../../../src/resources/domain/schema.js';
 import { domainKind } from '../../../src/resources/domain/index.js';
 import type { LiveResource, ResourceChange } from '../../../src/resources/types.js';
 import { children, find, parseXml } from '../../../src/resources/xml.js';

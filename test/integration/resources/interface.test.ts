@@ -1,7 +1,7 @@
 // Interface kind against libvirt's test driver (which keeps interface config in memory only).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibvirtClient } from '../../../src/libvirt/client.js';
-import type { InterfaceManifest, InterfaceSpec } from '../../../src/manifests/types.js';
+import type { InterfaceManifest, InterfaceSpec } from '../../../src/resources/interface/schema.js';
 import { interfaceKind } from '../../../src/resources/interface/index.js';
 import { usePrivateLibvirtd } from '../../support/libvirtd.js';
 import { KindHarness, virsh, type AnyKind } from '../../unit/resources/common/harness.js';

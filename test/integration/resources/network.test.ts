@@ -1,7 +1,7 @@
 // Network kind against libvirt's test driver: create → no-op, one change → that update, out-of-band stop → start.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibvirtClient } from '../../../src/libvirt/client.js';
-import type { NetworkManifest, NetworkSpec } from '../../../src/manifests/types.js';
+import type { NetworkManifest, NetworkSpec } from '../../../src/resources/network/schema.js';
 import { networkKind } from '../../../src/resources/network/index.js';
 import { usePrivateLibvirtd } from '../../support/libvirtd.js';
 import { KindHarness, virsh, type AnyKind } from '../../unit/resources/common/harness.js';

@@ -1,7 +1,7 @@
 // StoragePool kind against libvirt's test driver.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LibvirtClient } from '../../../src/libvirt/client.js';
-import type { StoragePoolManifest, StoragePoolSpec } from '../../../src/manifests/types.js';
+import type { StoragePoolManifest, StoragePoolSpec } from '../../../src/resources/storage-pool/schema.js';
 import { storagePoolKind } from '../../../src/resources/storage-pool/index.js';
 import { usePrivateLibvirtd } from '../../support/libvirtd.js';
 import { KindHarness, virsh, type AnyKind } from '../../unit/resources/common/harness.js';

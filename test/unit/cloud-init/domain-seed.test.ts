@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { buildSeedImage, deriveSeed, isSupersededSeed } from '../../../src/cloud-init/domain-seed.js';
 import { NoCloudInputError } from '../../../src/cloud-init/nocloud.js';
 import { createDesiredState } from '../../../src/manifests/desired-state.js';
-import type { DomainManifest, DomainSpec } from '../../../src/manifests/types.js';
+import type { DomainManifest, DomainSpec } from '../../../src/resources/domain/schema.js';
 
 const domain = (spec: Partial<DomainSpec>, annotations?: Record<string, string>): DomainManifest => ({
   apiVersion: 'virtkeeper.io/v1',

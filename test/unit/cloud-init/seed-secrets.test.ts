@@ -6,7 +6,7 @@ import { buildSeedImage, buildSeedImageOf, deriveSeed } from '../../../src/cloud
 import { NoCloudInputError } from '../../../src/cloud-init/nocloud.js';
 import { checkSecretRefs, seedGrowthBound, SeedSecretError, substituteSecrets } from '../../../src/cloud-init/seed-secrets.js';
 import { MAX_SECRET_BYTES } from '../../../src/resources/secret/value-source.js';
-import type { DomainManifest } from '../../../src/manifests/types.js';
+import type { DomainManifest } from '../../../src/resources/domain/schema.js';
 
 const userData = '#cloud-config\nchpasswd:\n  expire: false\n  users: [{name: ubuntu, password: "@PW@"}]\nwrite_files: [{path: /etc/token, content: "@TOKEN@ @PW@"}]\n';
 const files = [

@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cachedManifestLoader, loadManifests } from '../../../src/manifests/loader.js';
 import { renderValidation } from '../../../src/cli/commands/validate.js';
 import { volumeKey } from '../../../src/resources/storage-volume/key.js';
-import type { DomainManifest, StorageVolumeManifest } from '../../../src/manifests/types.js';
+import type { DomainManifest } from '../../../src/resources/domain/schema.js';
+import type { StorageVolumeManifest } from '../../../src/resources/storage-volume/schema.js';
 
 const pool = `apiVersion: virtkeeper.io/v1
 kind: StoragePool

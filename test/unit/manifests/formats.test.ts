@@ -2,7 +2,7 @@
 // volume maps to the driver type QEMU reads it with, or to none.
 import { describe, expect, it } from 'vitest';
 import { driverFormatOf } from '../../../src/manifests/formats.js';
-import { VOLUME_FORMATS, type VolumeFormat } from '../../../src/manifests/types.js';
+import { VOLUME_FORMATS, type VolumeFormat } from '../../../src/resources/storage-volume/schema.js';
 import { diskFormat } from '../../../src/resources/domain/resolve.js';
 import { createDesiredState } from '../../../src/manifests/desired-state.js';
 import { formatError } from '../../../src/manifests/errors.js';

@@ -1,15 +1,13 @@
 // One manifest per kind that sets (nearly) every field the schema knows, with alternatives for the
 // exclusive choices: valid input for the schema, semantic-check and combined-schema tests. Typed
 // with the spec types, which are derived from the schemas themselves.
-import type {
-  DomainManifest,
-  InterfaceManifest,
-  NetworkManifest,
-  NodeDeviceManifest,
-  SecretManifest,
-  StoragePoolManifest,
-  StorageVolumeManifest,
-} from '../../../src/manifests/types.js';
+import type { DomainManifest } from '../../../src/resources/domain/schema.js';
+import type { InterfaceManifest } from '../../../src/resources/interface/schema.js';
+import type { NetworkManifest } from '../../../src/resources/network/schema.js';
+import type { NodeDeviceManifest } from '../../../src/resources/node-device/schema.js';
+import type { SecretManifest } from '../../../src/resources/secret/schema.js';
+import type { StoragePoolManifest } from '../../../src/resources/storage-pool/schema.js';
+import type { StorageVolumeManifest } from '../../../src/resources/storage-volume/schema.js';
 
 const meta = (name: string) => ({
   name,

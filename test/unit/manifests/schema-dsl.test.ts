@@ -3,7 +3,9 @@
 // the value assertions by vitest: together they pin both halves of each builder.
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { arr, bool, custom, enumOf, forbidden, int, obj, size, str, type Static } from '../../../src/manifests/schema/dsl.js';
-import type { DomainSpec, SecretSpec, StorageVolumeSpec } from '../../../src/manifests/types.js';
+import type { DomainSpec } from '../../../src/resources/domain/schema.js';
+import type { SecretSpec } from '../../../src/resources/secret/schema.js';
+import type { StorageVolumeSpec } from '../../../src/resources/storage-volume/schema.js';
 
 describe('schema dsl: derived types', () => {
   const sample = obj(

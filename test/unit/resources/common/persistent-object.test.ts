@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LibvirtClient } from '../../../../src/libvirt/client.js';
 import { LibvirtError, VIR_ERR_INVALID_ARG, VIR_ERR_NO_NETWORK } from '../../../../src/libvirt/errors.js';
-import type { NetworkManifest } from '../../../../src/manifests/types.js';
+import type { NetworkManifest } from '../../../../src/resources/network/schema.js';
 import { buildChange, noOp } from '../../../../src/resources/common/change.js';
 import { StepPayloadError } from '../../../../src/resources/common/payload.js';
 import {

@@ -2,7 +2,8 @@
 // mention them sees no drift.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { DesiredState, DomainManifest, DomainSpec } from '../../../../src/manifests/types.js';
+import type { DomainManifest, DomainSpec } from '../../../../src/resources/domain/schema.js';
+import type { DesiredState } from '../../../../src/manifests/types.js';
 import { diffDomain, domainSpecFromXml, domainXmlString, resolveSpec } from '../../../../src/resources/domain/index.js';
 import { matchInterfaces } from '../../../../src/resources/domain/devices.js';
 import { attr, child, children, find, parseXml, text, type XmlElement } from '../../../../src/resources/xml.js';

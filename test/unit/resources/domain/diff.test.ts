@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DomainSpec } from '../../../../src/manifests/types.js';
+import type { DomainSpec } from '../../../../src/resources/domain/schema.js';
 import { diffDomain, machineMatches, resolveSpec } from '../../../../src/resources/domain/index.js';
 import type { FieldChange } from '../../../../src/resources/types.js';
 

@@ -4,8 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { DomainManifest, DomainSpec } from '../../../../src/resources/domain/schema.js';
 import { createDesiredState, loadFromSources, loadManifests } from '../../../../src/manifests/index.js';
-import type { AnyManifest, DesiredState, DomainManifest, DomainSpec, LoadedManifest } from '../../../../src/manifests/types.js';
+import type { AnyManifest, DesiredState, LoadedManifest } from '../../../../src/manifests/types.js';
 import type { PlanContext } from '../../../../src/resources/types.js';
 
 function failOnErrors(what: string, errors: readonly { file: string; line: number; path: string; message: string }[]): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AnyManifest, DomainSpec } from '../../../../src/manifests/types.js';
+import type { DomainSpec } from '../../../../src/resources/domain/schema.js';
+import type { AnyManifest } from '../../../../src/manifests/types.js';
 import { diffDomain, domainSpecFromXml, domainXmlString, resolveSpec } from '../../../../src/resources/domain/index.js';
 import { attr, children, find, parseXml, text } from '../../../../src/resources/xml.js';
 import { domainsOf, loadDomainFixtures, loadExampleState, stateWith, validateDomainXml } from './helpers.js';

@@ -2,7 +2,7 @@
 // it (not a second disk vda), and a merge the domain already carries is no change unless it
 // drops something the recorded one added.
 import { describe, expect, it } from 'vitest';
-import type { DomainSpec } from '../../../../src/manifests/types.js';
+import type { DomainSpec } from '../../../../src/resources/domain/schema.js';
 import { diffDomain, resolveSpec } from '../../../../src/resources/domain/index.js';
 import { buildDomainXml } from '../../../../src/resources/domain/to-xml.js';
 import { attr, children, find } from '../../../../src/resources/xml.js';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { AnyManifest, DomainSpec } from '../../../../src/manifests/types.js';
+import type { DomainSpec } from '../../../../src/resources/domain/schema.js';
+import type { AnyManifest } from '../../../../src/manifests/types.js';
 import { domainKind, domainSpecFromXml, domainXmlString, resolveSpec } from '../../../../src/resources/domain/index.js';
 import type { LiveResource, Step } from '../../../../src/resources/types.js';
 import { stateWith } from './helpers.js';

@@ -1,7 +1,7 @@
 // The running half of a domain's plan: restart pending, live balloon and vCPU changes, and how
 // restarts and stops are announced (restartPolicy, stopMode, shutdownTimeout).
 import { describe, expect, it } from 'vitest';
-import type { DomainSpec } from '../../../../src/manifests/types.js';
+import type { DomainSpec } from '../../../../src/resources/domain/schema.js';
 import { domainKind, domainSpecFromXml, domainXmlString, durationMs, resolveSpec } from '../../../../src/resources/domain/index.js';
 import type { LiveResource, Step } from '../../../../src/resources/types.js';
 import { stateWith } from './helpers.js';

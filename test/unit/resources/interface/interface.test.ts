@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { InterfaceManifest, InterfaceSpec } from '../../../../src/manifests/types.js';
+import type { InterfaceManifest, InterfaceSpec } from '../../../../src/resources/interface/schema.js';
 import { interfaceKind } from '../../../../src/resources/interface/index.js';
 import { READ_ONLY_INTERFACES } from '../../../../src/resources/interface/plan.js';
 import { loadExamples, loadKindFixtures } from '../common/fixtures.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NetworkManifest, NetworkSpec } from '../../../../src/manifests/types.js';
+import type { NetworkManifest, NetworkSpec } from '../../../../src/resources/network/schema.js';
 import { networkKind } from '../../../../src/resources/network/index.js';
 import { hostOps } from '../../../../src/resources/network/dhcp-hosts.js';
 import { parseXml, find, attr, text } from '../../../../src/resources/xml.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeDeviceManifest, NodeDeviceSpec } from '../../../../src/manifests/types.js';
+import type { NodeDeviceManifest, NodeDeviceSpec } from '../../../../src/resources/node-device/schema.js';
 import type { LiveResource } from '../../../../src/resources/types.js';
 import { nodeDeviceKind, pciDeviceName } from '../../../../src/resources/node-device/index.js';
 import { contextOf, liveFromXml, loaded, manifest } from '../common/live.js';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDesiredState } from '../../../../src/manifests/desired-state.js';
-import type { SecretManifest, SecretSpec } from '../../../../src/manifests/types.js';
+import type { SecretManifest, SecretSpec } from '../../../../src/resources/secret/schema.js';
 import { newSecretDigest, sameSecretValue } from '../../../../src/resources/secret/digest.js';
 import { planSecret } from '../../../../src/resources/secret/plan.js';
 import { usageKey } from '../../../../src/resources/secret/usage.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoragePoolManifest, StoragePoolSpec } from '../../../../src/manifests/types.js';
+import type { StoragePoolManifest, StoragePoolSpec } from '../../../../src/resources/storage-pool/schema.js';
 import { storagePoolKind } from '../../../../src/resources/storage-pool/index.js';
 import { find, parseXml, text } from '../../../../src/resources/xml.js';
 import { loadExamples, loadKindFixtures } from '../common/fixtures.js';

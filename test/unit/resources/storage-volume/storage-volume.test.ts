@@ -1,6 +1,7 @@
 import { dependencyKeys } from '../../../../src/resources/contract.js';
 import { describe, expect, it } from 'vitest';
-import type { LoadedManifest, StorageVolumeManifest, StorageVolumeSpec } from '../../../../src/manifests/types.js';
+import type { StorageVolumeManifest, StorageVolumeSpec } from '../../../../src/resources/storage-volume/schema.js';
+import type { LoadedManifest } from '../../../../src/manifests/types.js';
 import { storagePoolKind } from '../../../../src/resources/storage-pool/index.js';
 import { storageVolumeKind } from '../../../../src/resources/storage-volume/index.js';
 import { find, parseXml, text } from '../../../../src/resources/xml.js';
