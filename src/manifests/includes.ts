@@ -5,8 +5,13 @@
 import { closeSync, constants, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import type { Includer } from './cloud-init.js';
 import { DEFAULT_MAX_FILE_BYTES, unreadable } from './walk.js';
+
+/** Reads `relative` (a fromFile value) for the manifest in `manifestFile` (both relative to the root). */
+export type Includer = (manifestFile: string, relative: string) => { text: string } | { error: string };
+
+/** What a loader without file access answers: fromFile needs loadManifests. */
+export const NO_INCLUDES: Includer = () => ({ error: 'cannot be read here: files are only read when manifests are loaded from a directory' });
 
 export interface IncludedFile {
   /** Real path. */

@@ -2,7 +2,7 @@
 // directory wants the whole list, not one error per run). Pure: the caller reads the files.
 import path from 'node:path';
 import { checkManifest } from './checks.js';
-import { NO_INCLUDES, type Includer } from './cloud-init.js';
+import { NO_INCLUDES, type Includer } from './includes.js';
 import { createDesiredState } from './desired-state.js';
 import { identityKey, looseIdentity } from './identity.js';
 import { sortErrors } from './errors.js';

@@ -6,7 +6,7 @@
 //
 // Documents are read defensively (`unknown`): validation asks for identities and references of
 // documents that failed their schema too, so a user sees every problem in one run.
-import type { Includer } from '../manifests/cloud-init.js';
+import type { Includer } from '../manifests/includes.js';
 import type { AnyManifest, DesiredState, IdentityKey, SourceLocation } from '../manifests/types.js';
 import type { FieldPath } from '../manifests/paths.js';
 import type { JsonSchema, Schema } from '../manifests/schema/dsl.js';

@@ -1,6 +1,6 @@
 // Conflicts between Domain manifests, and with the volumes they use, visible only with all
 // documents at hand. Pure.
-import { driverFormatOf } from '../../manifests/formats.js';
+import { driverFormatOf } from '../storage-volume/formats.js';
 import { VOLUME_FORMATS } from '../storage-volume/schema.js';
 import type { DomainManifest } from './schema.js';
 import { field, text, type Candidate, type CrossFindings, type CrossIssue, type CrossScope } from '../contract.js';

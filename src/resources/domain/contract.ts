@@ -2,7 +2,7 @@
 // src/resources/contract.ts). Pure: validation loads it without libvirt code.
 import { withoutMark } from './mark.js';
 import { domainSpecSchema, type DomainManifest } from './schema.js';
-import { loadSeed } from '../../manifests/cloud-init.js';
+import { loadSeed } from '../../cloud-init/load-seed.js';
 import { kindKey } from '../../manifests/keys.js';
 import type { NodeDeviceManifest } from '../node-device/schema.js';
 import type { DesiredState, IdentityKey } from '../../manifests/types.js';

@@ -3,7 +3,7 @@
 // a manifest and exported as one. Devices the friendly fields cannot express (floppies, user-mode
 // NICs, …) are left out; they are not drift because a manifest cannot set them either.
 import type { BootDevice, CrashAction, DomainCharDevice, DomainClock, DomainConsole, DomainCpu, DomainDisk, DomainFeatures, DomainGraphics, DomainHostdev, DomainInterface, DomainOs, DomainSerial, DomainSpec, DomainState, DomainType, LifecycleAction } from './schema.js';
-import { isDiskFormat } from '../../manifests/formats.js';
+import { isDiskFormat } from '../storage-volume/formats.js';
 import type { RuntimeFacts } from '../types.js';
 import { attr, child, children, find, parseXml, text, type XmlElement } from '../xml.js';
 import { readMark } from './mark.js';

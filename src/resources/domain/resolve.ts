@@ -2,7 +2,7 @@
 // resolved. toXml and diff both work from it, so what is compared is exactly what is written.
 import { kindKey } from '../../manifests/keys.js';
 import { volumeKey } from '../storage-volume/key.js';
-import { driverFormatOf } from '../../manifests/formats.js';
+import { driverFormatOf } from '../storage-volume/formats.js';
 import type { DiskFormat, StorageVolumeManifest } from '../storage-volume/schema.js';
 import type { DomainDisk, DomainHostdev, DomainSpec } from './schema.js';
 import type { NodeDeviceManifest } from '../node-device/schema.js';

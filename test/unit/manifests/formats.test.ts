@@ -1,7 +1,7 @@
 // A disk on a volume is opened with the volume's format: each format libvirt knows for a file
 // volume maps to the driver type QEMU reads it with, or to none.
 import { describe, expect, it } from 'vitest';
-import { driverFormatOf } from '../../../src/manifests/formats.js';
+import { driverFormatOf } from '../../../src/resources/storage-volume/formats.js';
 import { VOLUME_FORMATS, type VolumeFormat } from '../../../src/resources/storage-volume/schema.js';
 import { diskFormat } from '../../../src/resources/domain/resolve.js';
 import { createDesiredState } from '../../../src/manifests/desired-state.js';

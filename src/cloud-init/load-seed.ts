@@ -2,16 +2,11 @@
 // this module does no I/O), then the seed derived — its volume and cdrom join the desired state
 // like any declared object. Problems are reported at the cloudInit field they concern, so a bad
 // user-data names the manifest's file and line like any other error.
-import { deriveSeed, type DerivedSeed } from '../cloud-init/domain-seed.js';
-import { NoCloudInputError } from '../cloud-init/nocloud.js';
-import type { FieldPath } from './paths.js';
+import { deriveSeed, type DerivedSeed } from './domain-seed.js';
+import { NoCloudInputError } from './nocloud.js';
+import type { FieldPath } from '../manifests/paths.js';
+import type { Includer } from '../manifests/includes.js';
 import type { CloudInitDocument, DomainCloudInit, DomainManifest } from '../resources/domain/schema.js';
-
-/** Reads `relative` (a fromFile value) for the manifest in `manifestFile` (both relative to the root). */
-export type Includer = (manifestFile: string, relative: string) => { text: string } | { error: string };
-
-/** What a loader without file access answers: fromFile needs loadManifests. */
-export const NO_INCLUDES: Includer = () => ({ error: 'cannot be read here: files are only read when manifests are loaded from a directory' });
 
 type Report = (path: FieldPath, message: string) => void;
 

@@ -1,5 +1,5 @@
 // How volume formats meet QEMU disks. Pure.
-import { DISK_FORMATS, type DiskFormat, type VolumeFormat } from '../resources/storage-volume/schema.js';
+import { DISK_FORMATS, type DiskFormat, type VolumeFormat } from './schema.js';
 
 /**
  * The driver type QEMU opens a volume format with: iso is raw to it, VHD is its vpc driver;
