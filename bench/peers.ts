@@ -49,7 +49,9 @@ async function main(): Promise<void> {
       })),
     );
     figures.push(
-      ...(await section('daemon', () => (Number.isFinite(applyMs) ? daemonFigures(dir, host, objects, applyMs, config) : Promise.reject(new Error('needs the apply time'))))),
+      ...(await section('daemon', () =>
+        Number.isFinite(applyMs) ? daemonFigures(dir, host, objects, applyMs, config) : Promise.reject(new Error('needs the apply time')),
+      )),
     );
     if (config.large) figures.push(...(await section('scale', () => scaleFigures(work, config))));
     else console.log('scale: skipped (BENCH_PEERS_LARGE=0)');

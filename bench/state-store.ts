@@ -26,7 +26,10 @@ const entryOf = (i: number) => ({ kind: 'StorageVolume' as const, name: `v${i}`,
 
 async function runAll(state: HostState | undefined, shape: 'wave' | 'chain'): Promise<number> {
   const started = performance.now();
-  const intents = shape === 'wave' && state ? Array.from({ length: CHANGES }, (_, i) => state.intend(`StorageVolume/pool/v${i}`, { ...entryOf(i), action: 'create' })) : [];
+  const intents =
+    shape === 'wave' && state
+      ? Array.from({ length: CHANGES }, (_, i) => state.intend(`StorageVolume/pool/v${i}`, { ...entryOf(i), action: 'create' }))
+      : [];
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < CHANGES) {
@@ -62,7 +65,10 @@ async function measure(shape: 'wave' | 'chain'): Promise<{ store: number; baseli
 
 async function main(): Promise<void> {
   let failed = false;
-  for (const [shape, target] of [['wave', TARGET_MS], ['chain', CHAIN_TARGET_MS]] as const) {
+  for (const [shape, target] of [
+    ['wave', TARGET_MS],
+    ['chain', CHAIN_TARGET_MS],
+  ] as const) {
     const { store, baseline } = await measure(shape);
     const overhead = store - baseline;
     const ok = overhead <= target;

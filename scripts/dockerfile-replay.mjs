@@ -39,7 +39,14 @@ for (const ins of instructions) {
   if (ins.op === 'FROM') {
     const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.args);
     if (!m) fail(`cannot read FROM ${ins.args}`);
-    stage = { name: m[2] ?? String(stages.length), image: m[1], root: path.join(work, `stage-${stages.length}`), workdir: '/', env: {}, steps: [] };
+    stage = {
+      name: m[2] ?? String(stages.length),
+      image: m[1],
+      root: path.join(work, `stage-${stages.length}`),
+      workdir: '/',
+      env: {},
+      steps: [],
+    };
     mkdirSync(stage.root, { recursive: true });
     stages.push(stage);
   } else if (!stage) {

@@ -16,7 +16,8 @@ import { emitConstants, emitErrorTables, emitProcedures, emitTypes, procedures, 
 
 export const LIBVIRT_PIN: SourcePin = {
   version: '9.0.0',
-  origin: "Debian 12 source package libvirt 9.0.0-4+deb12u2, libvirt_9.0.0.orig.tar.xz (sha256 deca5cff1b7baac297bca9663907c61f71a47183371dc7ac019c107806d5435a)",
+  origin:
+    'Debian 12 source package libvirt 9.0.0-4+deb12u2, libvirt_9.0.0.orig.tar.xz (sha256 deca5cff1b7baac297bca9663907c61f71a47183371dc7ac019c107806d5435a)',
 };
 
 /** Headers in the order their enums refer to each other. */
@@ -78,7 +79,14 @@ export function generate(sourceDir: string): Map<string, string> {
     'remote-procedures.ts',
     emitProcedures(
       procedures(remote, 'remote_procedure', 'REMOTE_PROC_', 'remote_'),
-      { constPrefix: 'REMOTE_PROC_', typesModule: './remote-types.js', programConst: 'REMOTE_PROGRAM', versionConst: 'REMOTE_PROTOCOL_VERSION', program: 0x20008086, version: 1 },
+      {
+        constPrefix: 'REMOTE_PROC_',
+        typesModule: './remote-types.js',
+        programConst: 'REMOTE_PROGRAM',
+        versionConst: 'REMOTE_PROTOCOL_VERSION',
+        program: 0x20008086,
+        version: 1,
+      },
       LIBVIRT_PIN,
       'src/remote/remote_protocol.x',
     ),
@@ -89,7 +97,14 @@ export function generate(sourceDir: string): Map<string, string> {
     'qemu-procedures.ts',
     emitProcedures(
       procedures(qemu, 'qemu_procedure', 'QEMU_PROC_', 'qemu_'),
-      { constPrefix: 'QEMU_PROC_', typesModule: './qemu-types.js', programConst: 'QEMU_PROGRAM', versionConst: 'QEMU_PROTOCOL_VERSION', program: 0x20008087, version: 1 },
+      {
+        constPrefix: 'QEMU_PROC_',
+        typesModule: './qemu-types.js',
+        programConst: 'QEMU_PROGRAM',
+        versionConst: 'QEMU_PROTOCOL_VERSION',
+        program: 0x20008087,
+        version: 1,
+      },
       LIBVIRT_PIN,
       'src/remote/qemu_protocol.x',
     ),
@@ -99,7 +114,14 @@ export function generate(sourceDir: string): Map<string, string> {
     'lxc-procedures.ts',
     emitProcedures(
       procedures(lxc, 'lxc_procedure', 'LXC_PROC_', 'lxc_'),
-      { constPrefix: 'LXC_PROC_', typesModule: './lxc-types.js', programConst: 'LXC_PROGRAM', versionConst: 'LXC_PROTOCOL_VERSION', program: 0x00068000, version: 1 },
+      {
+        constPrefix: 'LXC_PROC_',
+        typesModule: './lxc-types.js',
+        programConst: 'LXC_PROGRAM',
+        versionConst: 'LXC_PROTOCOL_VERSION',
+        program: 0x00068000,
+        version: 1,
+      },
       LIBVIRT_PIN,
       'src/remote/lxc_protocol.x',
     ),
@@ -111,7 +133,10 @@ export function generate(sourceDir: string): Map<string, string> {
         { file: 'src/rpc/virnetprotocol.x', defs: virnet },
         { file: 'src/rpc/virkeepaliveprotocol.x', defs: keepalive },
         // The program numbers live in the procedure modules.
-        { file: 'src/remote/remote_protocol.x', defs: remote.filter((d) => !(d.kind === 'const' && /_PROGRAM$|_PROTOCOL_VERSION$/.test(d.name))) },
+        {
+          file: 'src/remote/remote_protocol.x',
+          defs: remote.filter((d) => !(d.kind === 'const' && /_PROGRAM$|_PROTOCOL_VERSION$/.test(d.name))),
+        },
       ],
       headers,
       origin,
@@ -137,7 +162,9 @@ async function main(argv: string[]): Promise<number> {
   const at = argv.indexOf('--source');
   const sourceDir = at >= 0 ? argv[at + 1]! : defaultSourceDir();
   if (!sourcePresent(sourceDir)) {
-    process.stderr.write(`libvirt ${LIBVIRT_PIN.version} source not found in ${sourceDir}: run scripts/fetch-libvirt-source.sh (or pass --source DIR)\n`);
+    process.stderr.write(
+      `libvirt ${LIBVIRT_PIN.version} source not found in ${sourceDir}: run scripts/fetch-libvirt-source.sh (or pass --source DIR)\n`,
+    );
     return 1;
   }
   const files = generate(sourceDir);

@@ -28,8 +28,14 @@ export async function measureApply(dir: string, hostJson: string, objects: numbe
   }
   const last = rounds.at(-1)!;
   console.log(`python peer: ${python.at(-1)!.calls} calls (${(python.at(-1)!.calls / objects).toFixed(2)}/object)`);
-  for (const [what, run] of [['apply', last.apply], ['no-op plan', last.noopPlan], ['no-op apply', last.noopApply]] as const) {
-    console.log(`virtkeeper ${what}: ${run.stats.total} calls (${(run.stats.total / objects).toFixed(2)}/object): ${formatCalls(run.stats.calls)}`);
+  for (const [what, run] of [
+    ['apply', last.apply],
+    ['no-op plan', last.noopPlan],
+    ['no-op apply', last.noopApply],
+  ] as const) {
+    console.log(
+      `virtkeeper ${what}: ${run.stats.total} calls (${(run.stats.total / objects).toFixed(2)}/object): ${formatCalls(run.stats.calls)}`,
+    );
     console.log(`  ${run.summary}`);
   }
   return { objects, python, rounds };
@@ -84,8 +90,20 @@ export function applyFigures(m: ApplyMeasurement): Figure[] {
       ok: applyRatio <= APPLY_RATIO_TARGET,
       note: `virtkeeper ${ms(vk)}, python3-libvirt ${ms(py)} (its loop alone ${ms(median(m.python.map((p) => p.loopMs)))})`,
     },
-    ...noopFigures('no-op plan', m.rounds.map((r) => r.noopPlan), vk, m.objects, floor),
-    ...noopFigures('no-op apply', m.rounds.map((r) => r.noopApply), vk, m.objects, floor),
+    ...noopFigures(
+      'no-op plan',
+      m.rounds.map((r) => r.noopPlan),
+      vk,
+      m.objects,
+      floor,
+    ),
+    ...noopFigures(
+      'no-op apply',
+      m.rounds.map((r) => r.noopApply),
+      vk,
+      m.objects,
+      floor,
+    ),
   ];
 }
 

@@ -60,7 +60,14 @@ export interface PythonRun {
 
 function parsePeerOutput(stdout: string): { loopMs: number; calls: number } {
   const v: unknown = JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
-  if (typeof v !== 'object' || v === null || !('loopMs' in v) || !('calls' in v) || typeof v.loopMs !== 'number' || typeof v.calls !== 'number') {
+  if (
+    typeof v !== 'object' ||
+    v === null ||
+    !('loopMs' in v) ||
+    !('calls' in v) ||
+    typeof v.loopMs !== 'number' ||
+    typeof v.calls !== 'number'
+  ) {
     throw new Error(`python peer: unexpected output ${stdout.slice(0, 200)}`);
   }
   return { loopMs: v.loopMs, calls: v.calls };

@@ -62,7 +62,9 @@ async function waitReady(daemon: DaemonProcess, capMs: number, cap: number): Pro
   const done = daemon.lines.filter((l) => l.msg === 'reconciled').length;
   // How far it got says whether it was slow or stuck.
   const calls = await callCounters(url!).then(sumCalls, () => NaN);
-  return { error: `/readyz not 200 within ${ms(capMs)} (${cap}x the apply time, BENCH_PEERS_READY_CAP); by then ${done} objects reconciled, ${calls} libvirt calls` };
+  return {
+    error: `/readyz not 200 within ${ms(capMs)} (${cap}x the apply time, BENCH_PEERS_READY_CAP); by then ${done} objects reconciled, ${calls} libvirt calls`,
+  };
 }
 
 /** Destroys each domain from a connection of our own and times until the daemon has it running. */
@@ -107,7 +109,13 @@ function miss(name: string, target: string, note: string): Figure {
   return { name, value: 'n/a', target, ok: false, note };
 }
 
-export async function daemonFigures(dir: string, host: HostModel, objects: number, applyMs: number, config: PeersConfig): Promise<Figure[]> {
+export async function daemonFigures(
+  dir: string,
+  host: HostModel,
+  objects: number,
+  applyMs: number,
+  config: PeersConfig,
+): Promise<Figure[]> {
   return withFreshHost(async (fresh) => {
     const daemon = startDaemon(dir, fresh);
     try {
@@ -126,7 +134,13 @@ export async function daemonFigures(dir: string, host: HostModel, objects: numbe
         ];
       }
       const figures: Figure[] = [
-        { name: NAMES.ready, value: ratio(ready.ms / applyMs), target: readyTarget, ok: ready.ms / applyMs <= READY_TARGET, note: `ready after ${ms(ready.ms)} vs apply ${ms(applyMs)}` },
+        {
+          name: NAMES.ready,
+          value: ratio(ready.ms / applyMs),
+          target: readyTarget,
+          ok: ready.ms / applyMs <= READY_TARGET,
+          note: `ready after ${ms(ready.ms)} vs apply ${ms(applyMs)}`,
+        },
       ];
       console.log(`daemon ready after ${ms(ready.ms)}`);
 
@@ -152,8 +166,20 @@ export async function daemonFigures(dir: string, host: HostModel, objects: numbe
       const mutating = mutatingCalls({ calls, total });
       console.log(`daemon no-op resync: ${ms(resyncMs)}, ${total} calls (${(total / objects).toFixed(2)}/object): ${formatCalls(calls)}`);
       figures.push(
-        { name: NAMES.resyncCalls, value: (total / objects).toFixed(2), target: `≤ ${CALLS_PER_OBJECT_TARGET}`, ok: total / objects <= CALLS_PER_OBJECT_TARGET, note: `${total} calls for ${objects} objects in ${ms(resyncMs)}` },
-        { name: NAMES.resyncMutating, value: String(sumCalls(mutating)), target: '0', ok: sumCalls(mutating) === 0, note: sumCalls(mutating) ? formatCalls(mutating) : undefined },
+        {
+          name: NAMES.resyncCalls,
+          value: (total / objects).toFixed(2),
+          target: `≤ ${CALLS_PER_OBJECT_TARGET}`,
+          ok: total / objects <= CALLS_PER_OBJECT_TARGET,
+          note: `${total} calls for ${objects} objects in ${ms(resyncMs)}`,
+        },
+        {
+          name: NAMES.resyncMutating,
+          value: String(sumCalls(mutating)),
+          target: '0',
+          ok: sumCalls(mutating) === 0,
+          note: sumCalls(mutating) ? formatCalls(mutating) : undefined,
+        },
       );
       return figures;
     } finally {

@@ -36,7 +36,19 @@ function parseLine(text: string): LogLine | undefined {
 
 export function startDaemon(dir: string, host: FreshHost): DaemonProcess {
   const startedAt = performance.now();
-  const args = [VIRTKEEPER, 'run', dir, '--connect', host.uri, '--state-dir', host.stateDir, '--listen', '127.0.0.1:0', '--log-format', 'json'];
+  const args = [
+    VIRTKEEPER,
+    'run',
+    dir,
+    '--connect',
+    host.uri,
+    '--state-dir',
+    host.stateDir,
+    '--listen',
+    '127.0.0.1:0',
+    '--log-format',
+    'json',
+  ];
   // The periodic resync stays off: the bench triggers the one resync it measures with SIGHUP,
   // and a timer firing during the restart checks would slow them for reasons of its own.
   args.push('--resync-interval', '0');

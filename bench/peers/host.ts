@@ -58,16 +58,22 @@ export function buildHost(scale: number): HostModel {
     const prefix = `10.${(i >> 8) & 0xff}.${i & 0xff}`;
     return { name: `net-${i}`, bridge: `vkb${i}`, address: `${prefix}.1`, dhcpStart: `${prefix}.100`, dhcpEnd: `${prefix}.199` };
   });
-  const volumes = Array.from({ length: count(BASE_SHAPE.volumes) }, (_, i): HostVolume => ({ name: `vol-${i}.qcow2`, capacityBytes: VOLUME_BYTES }));
-  const domains = Array.from({ length: count(BASE_SHAPE.domains) }, (_, i): HostDomain => ({
-    name: `vm-${i}`,
-    memoryKiB: 512 * 1024,
-    vcpus: 1,
-    // Round-robin: at the reference shape two domains share each volume (the test driver does
-    // not lock disks, so sharing is fine and keeps the volume count at the issue's 500).
-    volume: volumes[i % volumes.length]!.name,
-    network: networks[i % networks.length]!.name,
-    mac: mac(i + 1),
-  }));
+  const volumes = Array.from(
+    { length: count(BASE_SHAPE.volumes) },
+    (_, i): HostVolume => ({ name: `vol-${i}.qcow2`, capacityBytes: VOLUME_BYTES }),
+  );
+  const domains = Array.from(
+    { length: count(BASE_SHAPE.domains) },
+    (_, i): HostDomain => ({
+      name: `vm-${i}`,
+      memoryKiB: 512 * 1024,
+      vcpus: 1,
+      // Round-robin: at the reference shape two domains share each volume (the test driver does
+      // not lock disks, so sharing is fine and keeps the volume count at the issue's 500).
+      volume: volumes[i % volumes.length]!.name,
+      network: networks[i % networks.length]!.name,
+      mac: mac(i + 1),
+    }),
+  );
   return { pool: { name: 'images', path: '/var/lib/libvirt/images' }, networks, volumes, domains };
 }

@@ -23,7 +23,12 @@ function networkDocs(host: HostModel): Doc[] {
 }
 
 function storageDocs(host: HostModel): Doc[] {
-  const pool: Doc = { apiVersion: API, kind: 'StoragePool', metadata: { name: host.pool.name }, spec: { type: 'dir', path: host.pool.path } };
+  const pool: Doc = {
+    apiVersion: API,
+    kind: 'StoragePool',
+    metadata: { name: host.pool.name },
+    spec: { type: 'dir', path: host.pool.path },
+  };
   const volumes = host.volumes.map((v) => ({
     apiVersion: API,
     kind: 'StorageVolume',

@@ -22,7 +22,8 @@ export async function startupFigure(): Promise<Figure> {
   for (let i = 0; i < STARTUP_RUNS; i++) {
     const r = await runProcess(process.execPath, [VIRTKEEPER, 'validate', dir]);
     const why = failure(r);
-    if (why) return { name: 'start-up: validate examples/sandbox', value: 'error', target: `≤ ${STARTUP_TARGET_MS} ms`, ok: false, note: why };
+    if (why)
+      return { name: 'start-up: validate examples/sandbox', value: 'error', target: `≤ ${STARTUP_TARGET_MS} ms`, ok: false, note: why };
     times.push(r.ms);
   }
   const m = median(times);

@@ -66,14 +66,30 @@ export function evaluateC(expr: string, lookup: (name: string) => bigint | undef
       pos++;
       const right = binary(prec + 1);
       switch (op) {
-        case '|': left |= right; break;
-        case '&': left &= right; break;
-        case '<<': left <<= right; break;
-        case '>>': left >>= right; break;
-        case '+': left += right; break;
-        case '-': left -= right; break;
-        case '*': left *= right; break;
-        case '/': left /= right; break;
+        case '|':
+          left |= right;
+          break;
+        case '&':
+          left &= right;
+          break;
+        case '<<':
+          left <<= right;
+          break;
+        case '>>':
+          left >>= right;
+          break;
+        case '+':
+          left += right;
+          break;
+        case '-':
+          left -= right;
+          break;
+        case '*':
+          left *= right;
+          break;
+        case '/':
+          left /= right;
+          break;
       }
     }
   };

@@ -31,7 +31,8 @@ export function pascal(name: string): string {
  * Procedures slow by nature: they copy guest memory or whole volumes, so the normal call
  * deadline would fail them on a healthy host. They get the connection's slow deadline.
  */
-const SLOW_PROCEDURE = /^(DOMAIN_MIGRATE_|DOMAIN_SAVE|DOMAIN_RESTORE|DOMAIN_MANAGED_SAVE$|DOMAIN_CORE_DUMP|DOMAIN_SNAPSHOT_CREATE_XML$|DOMAIN_CHECKPOINT_CREATE_XML$|DOMAIN_BACKUP_BEGIN$|STORAGE_VOL_(UPLOAD|DOWNLOAD|WIPE|WIPE_PATTERN|CREATE_XML|CREATE_XML_FROM|RESIZE)$|STORAGE_POOL_(BUILD|DELETE)$|DOMAIN_BLOCK_(COPY|COMMIT|PULL|REBASE)$|NODE_DEVICE_CREATE_XML$|NODE_DEVICE_DETACH_FLAGS$|NODE_DEVICE_DETTACH$)/;
+const SLOW_PROCEDURE =
+  /^(DOMAIN_MIGRATE_|DOMAIN_SAVE|DOMAIN_RESTORE|DOMAIN_MANAGED_SAVE$|DOMAIN_CORE_DUMP|DOMAIN_SNAPSHOT_CREATE_XML$|DOMAIN_CHECKPOINT_CREATE_XML$|DOMAIN_BACKUP_BEGIN$|STORAGE_VOL_(UPLOAD|DOWNLOAD|WIPE|WIPE_PATTERN|CREATE_XML|CREATE_XML_FROM|RESIZE)$|STORAGE_POOL_(BUILD|DELETE)$|DOMAIN_BLOCK_(COPY|COMMIT|PULL|REBASE)$|NODE_DEVICE_CREATE_XML$|NODE_DEVICE_DETACH_FLAGS$|NODE_DEVICE_DETTACH$)/;
 
 interface Symbols {
   /** XDR type definitions by name. */
@@ -64,13 +65,31 @@ function makeSymbols(defs: readonly Definition[], headers: CHeaderConstants, ext
 // ---- types and codecs ----------------------------------------------------------------------
 
 const SCALAR_TS: Record<Scalar, string> = {
-  int: 'number', uint: 'number', char: 'number', uchar: 'number', short: 'number', ushort: 'number',
-  hyper: 'bigint', uhyper: 'bigint', bool: 'boolean', double: 'number', float: 'number',
+  int: 'number',
+  uint: 'number',
+  char: 'number',
+  uchar: 'number',
+  short: 'number',
+  ushort: 'number',
+  hyper: 'bigint',
+  uhyper: 'bigint',
+  bool: 'boolean',
+  double: 'number',
+  float: 'number',
 };
 /** rpcgen puts char/short on the wire as a full 4-byte int, signed or unsigned as declared. */
 const SCALAR_WRITE: Record<Scalar, string> = {
-  int: 'int', uint: 'uint', char: 'int', uchar: 'uint', short: 'int', ushort: 'uint',
-  hyper: 'hyper', uhyper: 'uhyper', bool: 'bool', double: 'double', float: 'float',
+  int: 'int',
+  uint: 'uint',
+  char: 'int',
+  uchar: 'uint',
+  short: 'int',
+  ushort: 'uint',
+  hyper: 'hyper',
+  uhyper: 'uhyper',
+  bool: 'bool',
+  double: 'double',
+  float: 'float',
 };
 
 /** libvirt's UUID typedefs are exposed as canonical strings, the form libvirt prints in XML. */
@@ -284,10 +303,19 @@ class Emitter {
 }
 
 /** Emits every struct, union and typedef of a program, in file order. */
-export function emitTypes(defs: readonly Definition[], headers: CHeaderConstants, pin: SourcePin, from: string, sharedFrom?: { defs: readonly Definition[]; module: string }): string {
+export function emitTypes(
+  defs: readonly Definition[],
+  headers: CHeaderConstants,
+  pin: SourcePin,
+  from: string,
+  sharedFrom?: { defs: readonly Definition[]; module: string },
+): string {
   const sym = makeSymbols(defs, headers, sharedFrom?.defs ?? []);
   const emitter = new Emitter(sym);
-  const body = defs.map((d) => emitter.definition(d)).filter(Boolean).join('\n');
+  const body = defs
+    .map((d) => emitter.definition(d))
+    .filter(Boolean)
+    .join('\n');
   const imports = [
     body.includes('XdrError') ? `import { XdrError, type XdrCodec } from '../xdr.js';` : `import type { XdrCodec } from '../xdr.js';`,
   ];
@@ -375,11 +403,9 @@ export function emitProcedures(
     const retT = p.ret ? pascal(p.ret) : 'void';
     if (p.args) typeImports.add(`type ${argsT}`).add(`${argsT}Xdr`);
     if (p.ret) typeImports.add(`type ${retT}`).add(`${retT}Xdr`);
-    const extras = [
-      p.priority ? `priority: 'high'` : '',
-      p.slow ? 'slow: true' : '',
-      p.stream ? `stream: '${p.stream}'` : '',
-    ].filter(Boolean);
+    const extras = [p.priority ? `priority: 'high'` : '', p.slow ? 'slow: true' : '', p.stream ? `stream: '${p.stream}'` : ''].filter(
+      Boolean,
+    );
     lines.push(
       `export const ${p.name}: ProcedureDef<${argsT}, ${retT}> = { name: '${p.name}', number: ${p.number}, args: ${p.args ? `${argsT}Xdr` : 'xdrVoid'}, ret: ${p.ret ? `${retT}Xdr` : 'xdrVoid'}${extras.length ? `, ${extras.join(', ')}` : ''} };`,
     );
@@ -389,16 +415,23 @@ export function emitProcedures(
   lines.push(`/** Every call of the program, in procedure-number order. */`);
   lines.push(`export const PROCEDURES: readonly ProcedureSummary[] = [\n  ${calls.join(',\n  ')},\n];`);
   lines.push(`/** Every event (MESSAGE) of the program. */`);
-  lines.push(`export const EVENTS: readonly Pick<EventDef<unknown>, 'name' | 'number'>[] = [${events.length ? `\n  ${events.join(',\n  ')},\n` : ''}];`);
+  lines.push(
+    `export const EVENTS: readonly Pick<EventDef<unknown>, 'name' | 'number'>[] = [${events.length ? `\n  ${events.join(',\n  ')},\n` : ''}];`,
+  );
   lines.push(`/** Procedure names by number, calls and events alike. */`);
-  lines.push(`export const PROCEDURE_NAMES: Readonly<Record<number, string>> = {\n${procs.map((p) => `  ${p.number}: '${p.name}',`).join('\n')}\n};`);
+  lines.push(
+    `export const PROCEDURE_NAMES: Readonly<Record<number, string>> = {\n${procs.map((p) => `  ${p.number}: '${p.name}',`).join('\n')}\n};`,
+  );
   lines.push(`export const ${program.programConst} = 0x${program.program.toString(16)};`);
   lines.push(`export const ${program.versionConst} = ${program.version};`);
   const imports = [
     `import { xdrVoid } from '../xdr.js';`,
     `import type { EventDef, ProcedureDef, ProcedureSummary } from '../rpc-types.js';`,
   ];
-  if (typeImports.size) imports.push(`import {\n  ${[...typeImports].sort((a, b) => a.replace('type ', '').localeCompare(b.replace('type ', ''))).join(',\n  ')},\n} from '${program.typesModule}';`);
+  if (typeImports.size)
+    imports.push(
+      `import {\n  ${[...typeImports].sort((a, b) => a.replace('type ', '').localeCompare(b.replace('type ', ''))).join(',\n  ')},\n} from '${program.typesModule}';`,
+    );
   return `${banner(pin, from)}${imports.join('\n')}\n\n${lines.join('\n')}\n`;
 }
 

@@ -63,7 +63,10 @@ export function renderBash(spec: ProgramSpec): string {
   const cases = spec.commands
     .map((c) => {
       const opts = c.options.flatMap((o) => [o.long, ...(o.short ? [o.short] : [])]).join(' ');
-      const valued = c.options.filter((o) => o.takesValue).flatMap((o) => [o.long, ...(o.short ? [o.short] : [])]).join('|');
+      const valued = c.options
+        .filter((o) => o.takesValue)
+        .flatMap((o) => [o.long, ...(o.short ? [o.short] : [])])
+        .join('|');
       return [
         `    ${c.name})`,
         `      opts=${q(`${opts} --help`)}`,
@@ -154,7 +157,9 @@ export function renderFish(spec: ProgramSpec): string {
     const when = `-n ${q(`__fish_seen_subcommand_from ${c.name}`)}`;
     for (const o of c.options) {
       const short = o.short ? ` -s ${o.short.replace(/^-/, '')}` : '';
-      lines.push(`complete -c ${spec.name} ${when} -l ${o.long.replace(/^--/, '')}${short}${o.takesValue ? ' -r' : ''} -d ${q(o.description)}`);
+      lines.push(
+        `complete -c ${spec.name} ${when} -l ${o.long.replace(/^--/, '')}${short}${o.takesValue ? ' -r' : ''} -d ${q(o.description)}`,
+      );
     }
     if (c.words.length > 0) lines.push(`complete -c ${spec.name} ${when} -a ${q(c.words.join(' '))}`);
     else if (c.paths) lines.push(`complete -c ${spec.name} ${when} -a '(__fish_complete_directories)'`);

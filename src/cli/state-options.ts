@@ -35,7 +35,8 @@ export function parsePruneMax(value: string): number {
 
 export function parseLockTimeout(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`--lock-timeout wants a number of seconds >= 0, got ${JSON.stringify(value)}`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError(`--lock-timeout wants a number of seconds >= 0, got ${JSON.stringify(value)}`);
   return n;
 }
 
@@ -46,7 +47,11 @@ export function stateOptions(command: Command): Command {
 }
 
 export function lockOption(command: Command): Command {
-  return command.option('--lock-timeout <seconds>', 'wait this long for another apply or daemon on the same host (default 0: fail at once)', parseLockTimeout);
+  return command.option(
+    '--lock-timeout <seconds>',
+    'wait this long for another apply or daemon on the same host (default 0: fail at once)',
+    parseLockTimeout,
+  );
 }
 
 export function pruneGuardOptions(command: Command): Command {
@@ -74,12 +79,20 @@ export async function ownerOf(dir: string, where: StateLocation): Promise<string
 }
 
 /** The host's records as `owner` sees them, with an inventory.json of earlier versions imported once (said on stderr). */
-export async function openHostState(store: StateStore, client: LibvirtClient, owner: string, where: StateLocation, io: CommandIo): Promise<HostState> {
+export async function openHostState(
+  store: StateStore,
+  client: LibvirtClient,
+  owner: string,
+  where: StateLocation,
+  io: CommandIo,
+): Promise<HostState> {
   const host = await readHostIdentity(client);
   const state = store.host(host, owner);
   const imported = state.importLegacyInventory(legacyInventoryPath(stateDirOf(where), host.key));
   if (imported) {
-    io.stderr(`imported ${imported.records} record(s) from ${imported.file} into ${store.file} as owner ${owner}; that file is no longer read and may be removed\n`);
+    io.stderr(
+      `imported ${imported.records} record(s) from ${imported.file} into ${store.file} as owner ${owner}; that file is no longer read and may be removed\n`,
+    );
   }
   return state;
 }

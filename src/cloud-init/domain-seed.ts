@@ -78,7 +78,11 @@ export function deriveSeed(manifest: DomainManifest): DerivedSeed {
   const image = buildSeedImage(files);
   const sha256 = createHash('sha256').update(image).digest('hex');
   const pool = ci.pool ?? spec.disks?.find((d) => d.volume)?.volume?.pool;
-  if (!pool) throw new NoCloudInputError('pool', 'is not set and no disk has a volume to take the pool from; name the StoragePool the seed volume goes into');
+  if (!pool)
+    throw new NoCloudInputError(
+      'pool',
+      'is not set and no disk has a volume to take the pool from; name the StoragePool the seed volume goes into',
+    );
   const volumeName = seedVolumeName(name, sha256);
   const { target, bus } = cdromPlace(manifest);
   // format raw: libvirt's dir pools report an ISO volume's format as iso, which is no disk driver type.
@@ -87,14 +91,25 @@ export function deriveSeed(manifest: DomainManifest): DerivedSeed {
   const volume: StorageVolumeManifest = {
     apiVersion: API_VERSION,
     kind: 'StorageVolume',
-    metadata: { name: volumeName, annotations: { [ANNOTATION_SEED_OF]: name, ...(pruneDisabled ? { [ANNOTATION_PRUNE]: pruneDisabled } : {}) } },
+    metadata: {
+      name: volumeName,
+      annotations: { [ANNOTATION_SEED_OF]: name, ...(pruneDisabled ? { [ANNOTATION_PRUNE]: pruneDisabled } : {}) },
+    },
     // An ISO is a whole number of 2048-byte sectors, so its size is exact in KiB; with Secret values
     // the image apply writes can be larger than this one of the placeholders, by at most the bound.
     spec: {
       pool,
       capacity: `${(image.length + seedGrowthBound(files, secretRefs)) / 1024}KiB`,
       format: 'iso',
-      source: { sha256, seed: { domain: name, instanceId: seed.instanceId, files, ...(secretRefs.length > 0 ? { secretRefs: secretRefs.map((r) => ({ ...r })) } : {}) } },
+      source: {
+        sha256,
+        seed: {
+          domain: name,
+          instanceId: seed.instanceId,
+          files,
+          ...(secretRefs.length > 0 ? { secretRefs: secretRefs.map((r) => ({ ...r })) } : {}),
+        },
+      },
     },
   };
   // The domain as libvirt will hold it: the seed is its cdrom, cloudInit itself is not compared.
@@ -108,7 +123,10 @@ export function deriveSeed(manifest: DomainManifest): DerivedSeed {
   };
 }
 
-function resolvedDocument(field: string, doc: NonNullable<NonNullable<DomainManifest['spec']['cloudInit']>['userData']>): string | Record<string, unknown> {
+function resolvedDocument(
+  field: string,
+  doc: NonNullable<NonNullable<DomainManifest['spec']['cloudInit']>['userData']>,
+): string | Record<string, unknown> {
   if (typeof doc === 'object' && 'fromFile' in doc && Object.keys(doc).length === 1) {
     // The loader replaces every fromFile before this runs; one left here is a caller's bug.
     throw new NoCloudInputError(`${field}.fromFile`, 'was not read by the loader');
@@ -133,7 +151,8 @@ function cdromPlace(manifest: DomainManifest): { target: string; bus: NonNullabl
   const q35 = /q35/.test(manifest.spec.os?.machine ?? '');
   const bus = ci.bus ?? (ci.target?.startsWith('hd') || (!ci.target && !q35) ? 'ide' : 'sata');
   if (ci.target) {
-    if (taken.has(ci.target)) throw new NoCloudInputError('target', `${ci.target} is already a disk of this domain; choose a free device name`);
+    if (taken.has(ci.target))
+      throw new NoCloudInputError('target', `${ci.target} is already a disk of this domain; choose a free device name`);
     return { target: ci.target, bus };
   }
   const candidates = bus === 'ide' ? IDE_TARGETS : Array.from({ length: 26 }, (_, i) => `sd${String.fromCharCode(97 + i)}`);
@@ -156,7 +175,10 @@ export function isSupersededSeed(entry: { kind: string; name: string; origin: 'c
 function isSeedOfDeclaredDomain(volume: string, desired: DesiredState): boolean {
   const domain = SEED_VOLUME.exec(volume)?.[1];
   const declared = domain === undefined ? undefined : desired.byKey.get(kindKey('Domain', domain))?.manifest;
-  return declared?.kind === 'Domain' && (declared.spec.disks ?? []).some((d) => d.device === 'cdrom' && d.volume !== undefined && isSeedVolumeName(d.volume.name, domain!));
+  return (
+    declared?.kind === 'Domain' &&
+    (declared.spec.disks ?? []).some((d) => d.device === 'cdrom' && d.volume !== undefined && isSeedVolumeName(d.volume.name, domain!))
+  );
 }
 
 /** A StorageVolume deriveSeed made (not one the user wrote). */

@@ -38,7 +38,13 @@ export function loadSeed(manifest: DomainManifest, manifestFile: string, include
       const read = include(manifestFile, entry.fromFile);
       const problem = 'error' in read ? read.error : undefined;
       // A .pub file, or an authorized_keys file: one key per line, blank lines and comments skipped.
-      const lines = 'text' in read ? read.text.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#')) : [];
+      const lines =
+        'text' in read
+          ? read.text
+              .split('\n')
+              .map((l) => l.trim())
+              .filter((l) => l !== '' && !l.startsWith('#'))
+          : [];
       if (problem !== undefined || lines.length === 0) {
         report(['spec', 'cloudInit', 'sshAuthorizedKeys', i, 'fromFile'], `${JSON.stringify(entry.fromFile)} ${problem ?? 'holds no key'}`);
         ok = false;

@@ -70,7 +70,16 @@ export const NOCLOUD_LABEL = 'cidata';
  * First lines cloud-init recognises in user-data and vendor-data (its "user-data formats"). Text
  * starting otherwise is ignored by cloud-init with only a log warning, so we refuse it here.
  */
-const USER_DATA_HEADERS = ['#cloud-config', '#!', '#include', '#cloud-boothook', '#part-handler', '#cloud-config-archive', '## template: jinja', 'Content-Type:'];
+const USER_DATA_HEADERS = [
+  '#cloud-config',
+  '#!',
+  '#include',
+  '#cloud-boothook',
+  '#part-handler',
+  '#cloud-config-archive',
+  '## template: jinja',
+  'Content-Type:',
+];
 
 export function renderNoCloud(input: NoCloudInput): NoCloudSeed {
   const userData = renderUserData('userData', withAuthorizedKeys(input.userData, input.sshAuthorizedKeys ?? []));
@@ -81,9 +90,15 @@ export function renderNoCloud(input: NoCloudInput): NoCloudSeed {
 
   // meta-data without instance-id: what a content-derived id is computed over, with the rest.
   const metaRest = yaml({ 'local-hostname': hostname, ...otherMeta });
-  const instanceId = givenId !== undefined
-    ? checkInstanceId(givenId)
-    : defaultInstanceId(input.domainName, input.instanceIdFrom ?? 'domain', { 'user-data': userData, 'meta-data': metaRest, 'network-config': networkConfig, 'vendor-data': vendorData });
+  const instanceId =
+    givenId !== undefined
+      ? checkInstanceId(givenId)
+      : defaultInstanceId(input.domainName, input.instanceIdFrom ?? 'domain', {
+          'user-data': userData,
+          'meta-data': metaRest,
+          'network-config': networkConfig,
+          'vendor-data': vendorData,
+        });
   const metaData = yaml({ 'instance-id': instanceId, 'local-hostname': hostname, ...otherMeta });
 
   const files: IsoFile[] = [
@@ -101,36 +116,59 @@ function renderUserData(field: string, value: string | CloudConfig | undefined):
   if (value === '') return '';
   if (!USER_DATA_HEADERS.some((h) => value.startsWith(h))) {
     const first = value.split('\n', 1)[0].slice(0, 40);
-    throw new NoCloudInputError(field, `starts with "${first}", which cloud-init does not recognise and would ignore; begin with "#cloud-config" (YAML) or "#!" (a script), or give a mapping`);
+    throw new NoCloudInputError(
+      field,
+      `starts with "${first}", which cloud-init does not recognise and would ignore; begin with "#cloud-config" (YAML) or "#!" (a script), or give a mapping`,
+    );
   }
   if (value.startsWith('#cloud-config') && !value.startsWith('#cloud-config-archive')) checkYamlMapping(field, value, true);
   return value;
 }
 
 /** OpenSSH public key types (ssh-keygen -t, and FIDO keys). */
-const PUBLIC_KEY = /^(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/;
+const PUBLIC_KEY =
+  /^(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}( .*)?$/;
 
 function withAuthorizedKeys(userData: string | CloudConfig | undefined, keys: readonly string[]): string | CloudConfig | undefined {
   if (keys.length === 0) return userData;
   for (const key of keys) {
-    if (/PRIVATE KEY/.test(key)) throw new NoCloudInputError('sshAuthorizedKeys', 'holds a private key, which must never go into a seed; give the public key (the .pub file)');
-    if (!PUBLIC_KEY.test(key)) throw new NoCloudInputError('sshAuthorizedKeys', `"${key.slice(0, 30)}…" is not an OpenSSH public key; give a line like "ssh-ed25519 AAAA… comment" (the .pub file)`);
+    if (/PRIVATE KEY/.test(key))
+      throw new NoCloudInputError(
+        'sshAuthorizedKeys',
+        'holds a private key, which must never go into a seed; give the public key (the .pub file)',
+      );
+    if (!PUBLIC_KEY.test(key))
+      throw new NoCloudInputError(
+        'sshAuthorizedKeys',
+        `"${key.slice(0, 30)}…" is not an OpenSSH public key; give a line like "ssh-ed25519 AAAA… comment" (the .pub file)`,
+      );
   }
   if (userData === undefined || userData === '') return { ssh_authorized_keys: [...keys] };
   if (typeof userData !== 'string') {
     const listed = userData.ssh_authorized_keys;
-    if (listed !== undefined && !Array.isArray(listed)) throw new NoCloudInputError('userData.ssh_authorized_keys', 'is not a list, so sshAuthorizedKeys cannot be added to it; make it a list');
+    if (listed !== undefined && !Array.isArray(listed))
+      throw new NoCloudInputError(
+        'userData.ssh_authorized_keys',
+        'is not a list, so sshAuthorizedKeys cannot be added to it; make it a list',
+      );
     return { ...userData, ssh_authorized_keys: [...((listed as unknown[] | undefined) ?? []), ...keys] };
   }
   if (!userData.startsWith('#cloud-config') || userData.startsWith('#cloud-config-archive')) {
-    throw new NoCloudInputError('sshAuthorizedKeys', 'can only be added to cloud-config user-data; this user-data is another type (a script?): put the keys in it yourself, or make it #cloud-config');
+    throw new NoCloudInputError(
+      'sshAuthorizedKeys',
+      'can only be added to cloud-config user-data; this user-data is another type (a script?): put the keys in it yourself, or make it #cloud-config',
+    );
   }
   const doc = parseDocument(userData, { version: '1.1' });
   if (doc.errors.length > 0 || !isMap(doc.contents)) return userData; // renderUserData reports what is wrong
   const listed = doc.get('ssh_authorized_keys');
   if (listed === undefined) doc.set('ssh_authorized_keys', [...keys]);
   else if (isSeq(listed)) for (const key of keys) listed.add(key);
-  else throw new NoCloudInputError('userData.ssh_authorized_keys', 'is not a list, so sshAuthorizedKeys cannot be added to it; make it a list');
+  else
+    throw new NoCloudInputError(
+      'userData.ssh_authorized_keys',
+      'is not a list, so sshAuthorizedKeys cannot be added to it; make it a list',
+    );
   // toString keeps the "#cloud-config" line and the user's comments.
   return doc.toString({ lineWidth: 0 });
 }
@@ -142,7 +180,10 @@ function renderNetworkConfig(value: string | Record<string, unknown>): string {
   const network = config.network;
   const version = config.version ?? (isRecord(network) ? network.version : undefined);
   if (version !== 1 && version !== 2) {
-    throw new NoCloudInputError('networkConfig', `has version ${JSON.stringify(version ?? null)}; cloud-init reads network configuration version 1 or 2 — add "version: 2" (netplan style) or "version: 1"`);
+    throw new NoCloudInputError(
+      'networkConfig',
+      `has version ${JSON.stringify(version ?? null)}; cloud-init reads network configuration version 1 or 2 — add "version: 2" (netplan style) or "version: 1"`,
+    );
   }
   return text;
 }
@@ -158,7 +199,8 @@ function checkYamlMapping(field: string, text: string, emptyIsFine: boolean): Re
     throw new NoCloudInputError(field, `${where}${message}; fix the YAML`);
   }
   if (doc.contents === null && emptyIsFine) return {};
-  if (!isMap(doc.contents)) throw new NoCloudInputError(field, 'is YAML but not a mapping (key: value pairs); cloud-init needs a mapping at the top');
+  if (!isMap(doc.contents))
+    throw new NoCloudInputError(field, 'is YAML but not a mapping (key: value pairs); cloud-init needs a mapping at the top');
   return doc.toJS() as Record<string, unknown>;
 }
 
@@ -168,12 +210,18 @@ const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:
 function localHostname(given: unknown, domainName: string): string {
   if (given !== undefined) {
     if (typeof given !== 'string' || !HOSTNAME.test(given)) {
-      throw new NoCloudInputError('metaData.local-hostname', `${JSON.stringify(given)} is not a host name; use letters, digits, hyphens and dots (RFC 1123)`);
+      throw new NoCloudInputError(
+        'metaData.local-hostname',
+        `${JSON.stringify(given)} is not a host name; use letters, digits, hyphens and dots (RFC 1123)`,
+      );
     }
     return given;
   }
   if (!HOSTNAME.test(domainName)) {
-    throw new NoCloudInputError('metaData.local-hostname', `not set, and the domain name "${domainName}" is not a valid host name to default it from; set metaData.local-hostname`);
+    throw new NoCloudInputError(
+      'metaData.local-hostname',
+      `not set, and the domain name "${domainName}" is not a valid host name to default it from; set metaData.local-hostname`,
+    );
   }
   return domainName;
 }
@@ -181,7 +229,10 @@ function localHostname(given: unknown, domainName: string): string {
 function checkInstanceId(value: unknown): string {
   // cloud-init keeps per-instance state under /var/lib/cloud/instances/<instance-id>/.
   if (typeof value !== 'string' || value === '' || value.includes('/') || /[\x00-\x1f]/.test(value)) {
-    throw new NoCloudInputError('metaData.instance-id', `${JSON.stringify(value)} cannot be an instance-id (cloud-init uses it as a directory name); use a non-empty string without "/"`);
+    throw new NoCloudInputError(
+      'metaData.instance-id',
+      `${JSON.stringify(value)} cannot be an instance-id (cloud-init uses it as a directory name); use a non-empty string without "/"`,
+    );
   }
   return value;
 }

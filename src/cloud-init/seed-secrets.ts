@@ -12,7 +12,6 @@ import { SECTOR } from '../iso/index.js';
 import { MAX_SECRET_BYTES } from '../resources/secret/value-source.js';
 import { NoCloudInputError } from './nocloud.js';
 
-
 /** Key of the digest of `secret`'s value as written into the seed volume `volumeKey`. */
 export function seedSecretDigestKey(volumeKey: IdentityKey, secret: string): IdentityKey {
   return `${volumeKey}#secret:${secret}`;
@@ -27,12 +26,18 @@ export function checkSecretRefs(files: SeedImageSource['files'], refs: readonly 
   refs.forEach((ref, i) => {
     refs.forEach((other, j) => {
       if (i !== j && other.placeholder.includes(ref.placeholder)) {
-        const why = other.placeholder === ref.placeholder ? `is also the placeholder of secretRefs[${j}]` : `is part of secretRefs[${j}].placeholder "${other.placeholder}"`;
+        const why =
+          other.placeholder === ref.placeholder
+            ? `is also the placeholder of secretRefs[${j}]`
+            : `is part of secretRefs[${j}].placeholder "${other.placeholder}"`;
         throw new NoCloudInputError(`secretRefs.${i}.placeholder`, `"${ref.placeholder}" ${why}; give every Secret its own placeholder`);
       }
     });
     if (!files.some((f) => f.text.includes(ref.placeholder))) {
-      throw new NoCloudInputError(`secretRefs.${i}.placeholder`, `"${ref.placeholder}" appears in none of the seed's files (${files.map((f) => f.name).join(', ')}); write it where the value of Secret ${ref.secret} goes`);
+      throw new NoCloudInputError(
+        `secretRefs.${i}.placeholder`,
+        `"${ref.placeholder}" appears in none of the seed's files (${files.map((f) => f.name).join(', ')}); write it where the value of Secret ${ref.secret} goes`,
+      );
     }
   });
 }
@@ -72,7 +77,11 @@ function isYamlFile(name: string, text: string): boolean {
  * A value that breaks the YAML of a file cloud-init parses is refused, naming the Secret and the
  * file, never the value: cloud-init would otherwise ignore the whole file on the guest's first boot.
  */
-export function substituteSecrets(files: SeedImageSource['files'], refs: readonly CloudInitSecretRef[], values: ReadonlyMap<string, Uint8Array>): Array<{ name: string; data: Buffer }> {
+export function substituteSecrets(
+  files: SeedImageSource['files'],
+  refs: readonly CloudInitSecretRef[],
+  values: ReadonlyMap<string, Uint8Array>,
+): Array<{ name: string; data: Buffer }> {
   return files.map((f) => {
     const data = substituteOne(Buffer.from(f.text, 'utf8'), refs, values);
     const used = refs.filter((r) => f.text.includes(r.placeholder));

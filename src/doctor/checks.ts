@@ -45,7 +45,9 @@ export function checkNode(version: string = process.versions.node): CheckResult 
 export function checkStateStoreDriver(): CheckResult {
   try {
     const require = createRequire(import.meta.url);
-    const Database = require('better-sqlite3') as new (file: string) => {
+    const Database = require('better-sqlite3') as new (
+      file: string,
+    ) => {
       prepare(sql: string): { get(): unknown };
       close(): void;
     };
@@ -58,7 +60,7 @@ export function checkStateStoreDriver(): CheckResult {
       name: 'sqlite',
       status: 'fail',
       detail: `better-sqlite3 does not load: ${firstLine(err)}`,
-      fix: 'run `npm ci` in virtkeeper\'s directory (it builds better-sqlite3; needs python3, make and g++)',
+      fix: "run `npm ci` in virtkeeper's directory (it builds better-sqlite3; needs python3, make and g++)",
     };
   }
 }
@@ -101,7 +103,12 @@ export async function checkClientTools(target: LibvirtUri | undefined, env: Node
   results.push(
     virsh
       ? { name: 'virsh', status: 'ok', detail: virsh }
-      : { name: 'virsh', status: 'warn', detail: 'virsh not found (virtkeeper does not need it; it is handy for looking at the host)', fix: 'apt-get install libvirt-clients' },
+      : {
+          name: 'virsh',
+          status: 'warn',
+          detail: 'virsh not found (virtkeeper does not need it; it is handy for looking at the host)',
+          fix: 'apt-get install libvirt-clients',
+        },
   );
   if (target?.transport === 'ssh') {
     const ssh = await findProgram(target.query.command ?? 'ssh', env);
@@ -117,10 +124,17 @@ export async function checkClientTools(target: LibvirtUri | undefined, env: Node
 /** Before connecting: does the local socket exist, is it a socket, may we write to it? */
 export async function checkLocalSocket(target: LibvirtUri): Promise<CheckResult> {
   const socket = target.socket;
-  if (target.transport !== 'unix' || !socket) return { name: 'socket', status: 'skip', detail: `${target.transport} transport: no local socket` };
+  if (target.transport !== 'unix' || !socket)
+    return { name: 'socket', status: 'skip', detail: `${target.transport} transport: no local socket` };
   try {
     const st = await stat(socket);
-    if (!st.isSocket()) return { name: 'socket', status: 'fail', detail: `${socket} exists but is not a socket`, fix: 'point ?socket= at the daemon\'s socket' };
+    if (!st.isSocket())
+      return {
+        name: 'socket',
+        status: 'fail',
+        detail: `${socket} exists but is not a socket`,
+        fix: "point ?socket= at the daemon's socket",
+      };
   } catch {
     return {
       name: 'socket',
@@ -136,7 +150,7 @@ export async function checkLocalSocket(target: LibvirtUri): Promise<CheckResult>
       name: 'socket',
       status: 'fail',
       detail: `${socket}: permission denied for uid ${process.getuid?.() ?? '?'}`,
-      fix: 'run as root, or add this user to the socket\'s group (usually libvirt) and log in again',
+      fix: "run as root, or add this user to the socket's group (usually libvirt) and log in again",
     };
   }
   return { name: 'socket', status: 'ok', detail: `${socket} reachable` };
@@ -215,9 +229,10 @@ export async function checkVirtlogd(target: LibvirtUri): Promise<CheckResult> {
 
 function connectFix(err: unknown): string {
   const text = describe(err);
-  if (/permission denied|EACCES/i.test(text)) return 'run as root, or add this user to the socket\'s group (usually libvirt)';
+  if (/permission denied|EACCES/i.test(text)) return "run as root, or add this user to the socket's group (usually libvirt)";
   if (/ENOENT|no such file/i.test(text)) return 'start the libvirt daemon, or check the URI for typos (qemu:///system)';
-  if (/authentication|auth/i.test(text)) return 'configure the daemon\'s auth_unix_rw / auth_tcp, or use another transport (see docs/libvirt-client.md)';
+  if (/authentication|auth/i.test(text))
+    return "configure the daemon's auth_unix_rw / auth_tcp, or use another transport (see docs/libvirt-client.md)";
   if (/ECONNREFUSED/.test(text)) return 'nothing listens on that port: start libvirtd with --listen (or the virtproxyd sockets)';
   return 'check the URI and that the daemon is running (virsh -c URI uri)';
 }
@@ -244,12 +259,20 @@ export async function runChecks(options: DoctorOptions): Promise<CheckResult[]> 
       const message = err instanceof UriError ? err.message : firstLine(err);
       // A mistyped driver path already names the URI meant (parseLibvirtUri's "did you mean").
       const meant = /\(did you mean (\S+)\?\)$/.exec(message)?.[1];
-      results.push({ name: 'uri', status: 'fail', detail: message, fix: meant ? `did you mean ${meant}?` : 'write it as libvirt documents: qemu:///system, qemu+ssh://user@host/system, test+unix:///default?socket=PATH' });
+      results.push({
+        name: 'uri',
+        status: 'fail',
+        detail: message,
+        fix: meant
+          ? `did you mean ${meant}?`
+          : 'write it as libvirt documents: qemu:///system, qemu+ssh://user@host/system, test+unix:///default?socket=PATH',
+      });
     }
   }
   results.push(...(await checkClientTools(target, env)));
   if (!target) {
-    if (options.uri === undefined) results.push({ name: 'connect', status: 'skip', detail: 'no URI given (--connect, VIRTKEEPER_CONNECT or LIBVIRT_DEFAULT_URI)' });
+    if (options.uri === undefined)
+      results.push({ name: 'connect', status: 'skip', detail: 'no URI given (--connect, VIRTKEEPER_CONNECT or LIBVIRT_DEFAULT_URI)' });
     return results;
   }
   const socket = await checkLocalSocket(target);

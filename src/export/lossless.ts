@@ -6,12 +6,11 @@
 import { checkManifest } from '../manifests/checks.js';
 import { createDesiredState } from '../manifests/desired-state.js';
 import { schemaValidator } from '../manifests/schema-validator.js';
-import { API_VERSION, type AnyManifest, type DesiredState, type IdentityKey, type ManifestKind } from '../manifests/types.js';
+import { API_VERSION, type AnyManifest, type DesiredState, type IdentityKey } from '../manifests/types.js';
 import { kindOf, type KindRegistry } from '../resources/registry.js';
-import type { LiveResource, PlanContext, ResourceKind } from '../resources/types.js';
-import { findMarkElement } from '../resources/domain/mark.js';
-import { child, cloneElement, isElement, parseXml, type XmlElement } from '../resources/xml.js';
-import { canonical, residual, type ResidualRules } from './residual.js';
+import type { LiveResource, PlanContext } from '../resources/types.js';
+import { isElement, parseXml, type XmlElement } from '../resources/xml.js';
+import { canonical, residual } from './residual.js';
 
 export interface LosslessManifest {
   key: IdentityKey;
@@ -28,10 +27,16 @@ const MAX_FIXES = 6;
  * objects export read (the pools of volumes, the volumes of disks), which the rendering of a
  * manifest may look up.
  */
-export function losslessManifests(objects: readonly LiveResource[], registry: KindRegistry, context: readonly LiveResource[] = objects): LosslessManifest[] {
+export function losslessManifests(
+  objects: readonly LiveResource[],
+  registry: KindRegistry,
+  context: readonly LiveResource[] = objects,
+): LosslessManifest[] {
   const carried = (o: LiveResource): boolean => kindOf(registry, o.kind).definition.export.residual !== undefined;
   const friendly = objects.map((o) => ({ object: o, manifest: validFriendly(o, carried(o)) }));
-  const contextManifests = context.filter((o) => o.persistent).map((o) => friendly.find((f) => f.object === o)?.manifest ?? validFriendly(o, carried(o)));
+  const contextManifests = context
+    .filter((o) => o.persistent)
+    .map((o) => friendly.find((f) => f.object === o)?.manifest ?? validFriendly(o, carried(o)));
   const desired = desiredOf(contextManifests);
   const ctx: PlanContext = { desired, live: new Map(context.map((o) => [o.key, o])) };
   return friendly.map(({ object, manifest: friendlyManifest }) => {
@@ -55,11 +60,14 @@ export function losslessManifests(objects: readonly LiveResource[], registry: Ki
     // A fragment the loader refuses is not written: the manifest stays valid and the loss is
     // reported instead.
     const accepted = found.fragments.filter((f) => issuesOf(withMerge(manifest, f)).length === 0);
-    const refused = found.fragments.filter((f) => !accepted.includes(f)).map((f) => `${/^<([^\s/>]+)/.exec(f)?.[1] ?? '?'} (refused by the validator)`);
+    const refused = found.fragments
+      .filter((f) => !accepted.includes(f))
+      .map((f) => `${/^<([^\s/>]+)/.exec(f)?.[1] ?? '?'} (refused by the validator)`);
     const uncarried = [...found.uncarried, ...refused];
     if (accepted.length === 0) return { key: object.key, manifest, uncarried };
     const merged = withMerge(manifest, accepted.join('\n'));
-    if (issuesOf(merged).length > 0) return { key: object.key, manifest, uncarried: [...uncarried, '(xml.merge refused by the validator)'] };
+    if (issuesOf(merged).length > 0)
+      return { key: object.key, manifest, uncarried: [...uncarried, '(xml.merge refused by the validator)'] };
     return { key: object.key, manifest: merged, uncarried };
   });
 }
@@ -75,8 +83,14 @@ function changedNames(a: XmlElement, b: XmlElement): string[] {
   const changed = new Set<string>();
   const names = new Set([...a.children, ...b.children].filter(isElement).map((c) => c.name));
   for (const name of names) {
-    const x = a.children.filter(isElement).filter((c) => c.name === name).map((c) => canonical(c));
-    const y = b.children.filter(isElement).filter((c) => c.name === name).map((c) => canonical(c));
+    const x = a.children
+      .filter(isElement)
+      .filter((c) => c.name === name)
+      .map((c) => canonical(c));
+    const y = b.children
+      .filter(isElement)
+      .filter((c) => c.name === name)
+      .map((c) => canonical(c));
     if (x.join('') !== y.join('')) changed.add(name);
   }
   if (canonical({ ...a, children: [] }) !== canonical({ ...b, children: [] })) changed.add('@');
@@ -212,7 +226,10 @@ function desiredOf(manifests: readonly AnyManifest[]): DesiredState {
   // Two live objects never share a key; should the same manifest appear twice, one is enough.
   const unique = new Map<string, AnyManifest>();
   for (const m of manifests) unique.set(`${m.kind}/${m.metadata.name}/${String((m.spec as { pool?: string }).pool)}`, m);
-  return createDesiredState('/export', [...unique.values()].map((manifest) => ({ manifest, source: { file: 'export', line: 1, column: 1 } })));
+  return createDesiredState(
+    '/export',
+    [...unique.values()].map((manifest) => ({ manifest, source: { file: 'export', line: 1, column: 1 } })),
+  );
 }
 
 export function withoutUndefined<T>(value: T): T {

@@ -9,7 +9,6 @@ import { isElement, toXmlString, type XmlElement } from '../resources/xml.js';
 
 export type { ResidualRules };
 
-
 export interface Residual {
   /** The xml.merge fragments, one top-level element each; none when R already reproduces A. */
   fragments: string[];
@@ -34,7 +33,11 @@ const DEVICE_GENERATED: ReadonlySet<string> = new Set(['address', 'alias']);
  * named siblings do not count (libvirt and the renderers each write their own order); the order
  * of namesakes does (boot devices, addresses of a network).
  */
-export function canonical(node: XmlElement, ignore: ReadonlySet<string> = NOTHING, sameAs?: (element: XmlElement) => Record<string, string>): string {
+export function canonical(
+  node: XmlElement,
+  ignore: ReadonlySet<string> = NOTHING,
+  sameAs?: (element: XmlElement) => Record<string, string>,
+): string {
   const attrs = Object.entries(sameAs ? sameAs(node) : node.attrs)
     .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
@@ -46,13 +49,21 @@ export function canonical(node: XmlElement, ignore: ReadonlySet<string> = NOTHIN
     .trim();
   const kids = node.children.filter(isElement).filter((c) => !ignore.has(c.name));
   const names = [...new Set(kids.map((c) => c.name))].sort();
-  const inner = names.map((n) => kids.filter((c) => c.name === n).map((c) => canonical(c, NOTHING, sameAs)).join('')).join('');
+  const inner = names
+    .map((n) =>
+      kids
+        .filter((c) => c.name === n)
+        .map((c) => canonical(c, NOTHING, sameAs))
+        .join(''),
+    )
+    .join('');
   return `<${node.name} ${attrs}>${JSON.stringify(text)}${inner}</${node.name}>`;
 }
 
 /** The root's children of `name`; an empty one (libvirt prints `<source/>` for a pool without any) is none. */
 function elementsNamed(parent: XmlElement | undefined, name: string): XmlElement[] {
-  const empty = (c: XmlElement): boolean => Object.keys(c.attrs).length === 0 && c.children.every((k) => k.type !== 'element' && (k.type !== 'text' || k.value.trim() === ''));
+  const empty = (c: XmlElement): boolean =>
+    Object.keys(c.attrs).length === 0 && c.children.every((k) => k.type !== 'element' && (k.type !== 'text' || k.value.trim() === ''));
   return parent ? parent.children.filter(isElement).filter((c) => c.name === name && !empty(c)) : [];
 }
 
@@ -91,7 +102,12 @@ function deviceResidual(a: XmlElement | undefined, r: XmlElement | undefined, un
     const index =
       identity !== undefined
         ? left.findIndex((g) => g.name === device.name && generatedIds.get(g) === identity)
-        : left.findIndex((g) => g.name === device.name && generatedIds.get(g) === undefined && canonical(g, DEVICE_GENERATED) === canonical(device, DEVICE_GENERATED));
+        : left.findIndex(
+            (g) =>
+              g.name === device.name &&
+              generatedIds.get(g) === undefined &&
+              canonical(g, DEVICE_GENERATED) === canonical(device, DEVICE_GENERATED),
+          );
     const generated = index === -1 ? undefined : left.splice(index, 1)[0];
     if (generated && canonical(generated, DEVICE_GENERATED) === canonical(device, DEVICE_GENERATED)) continue;
     // Missing, or rendered only in part: the merged device replaces the generated one of its

@@ -14,7 +14,15 @@
 //   …      file data, each file from a sector boundary; both trees point at the same extents
 import { SECTOR, sectorsFor, ucs2 } from './bytes.js';
 import { compareIdentifiers, jolietIdentifier, primaryIdentifiers } from './names.js';
-import { encodePathTable, encodeRecord, packRecords, pathTableSize, recordLength, type DirectoryRecord, type PathTableEntry } from './records.js';
+import {
+  encodePathTable,
+  encodeRecord,
+  packRecords,
+  pathTableSize,
+  recordLength,
+  type DirectoryRecord,
+  type PathTableEntry,
+} from './records.js';
 import { ce, concat, er, MODE_DIRECTORY, MODE_FILE, nm, px, rr, RR_NM, RR_PX, RR_TF, sp, tf } from './rock-ridge.js';
 import { buildTree, filesDepthFirst, IsoInputError, type DirectoryNode, type FileNode, type IsoFile } from './tree.js';
 import { jolietVolumeDescriptor, primaryVolumeDescriptor, terminatorDescriptor, type VolumeDescriptorInput } from './volume-descriptors.js';
@@ -56,7 +64,11 @@ export function buildIso(input: BuildIsoInput): Uint8Array {
   const root = buildTree(input.files, input.directories);
   const date = input.date;
 
-  const primary = view(root, (children) => primaryIdentifiers(children.map((c) => ({ name: c.name, isDirectory: c.kind === 'directory' }))), (s) => Buffer.from(s, 'ascii'));
+  const primary = view(
+    root,
+    (children) => primaryIdentifiers(children.map((c) => ({ name: c.name, isDirectory: c.kind === 'directory' }))),
+    (s) => Buffer.from(s, 'ascii'),
+  );
   const joliet = view(root, (children) => children.map((c) => jolietIdentifier(c.name)), ucs2);
   const continuation = er();
 
@@ -71,19 +83,36 @@ export function buildIso(input: BuildIsoInput): Uint8Array {
       isDirectory: true,
       date,
       // SUSP 5.3: SP opens the System Use field of the root's first record; CE (5.1) leads to ER (5.5).
-      systemUse: dir === root
-        ? concat([sp(), rr(RR_PX | RR_TF), px(MODE_DIRECTORY, links(dir)), tf(date), ce(extent.continuation(), 0, continuation.length)])
-        : concat([rr(RR_PX | RR_TF), px(MODE_DIRECTORY, links(dir)), tf(date)]),
+      systemUse:
+        dir === root
+          ? concat([sp(), rr(RR_PX | RR_TF), px(MODE_DIRECTORY, links(dir)), tf(date), ce(extent.continuation(), 0, continuation.length)])
+          : concat([rr(RR_PX | RR_TF), px(MODE_DIRECTORY, links(dir)), tf(date)]),
     };
-    const up: DirectoryRecord = { identifier: DOT_DOT, extent: extent(parent), size: extent.size(parent), isDirectory: true, date, systemUse: concat([rr(RR_PX | RR_TF), px(MODE_DIRECTORY, links(parent)), tf(date)]) };
-    return [self, up, ...primary.entries.get(dir)!.map(({ node, identifier }) => ({
-      identifier,
-      extent: extent(node),
-      size: extent.size(node),
-      isDirectory: node.kind === 'directory',
+    const up: DirectoryRecord = {
+      identifier: DOT_DOT,
+      extent: extent(parent),
+      size: extent.size(parent),
+      isDirectory: true,
       date,
-      systemUse: concat([rr(RR_PX | RR_TF | RR_NM), node.kind === 'directory' ? px(MODE_DIRECTORY, links(node)) : px(MODE_FILE, 1), tf(date), nm(node.name)]),
-    }))];
+      systemUse: concat([rr(RR_PX | RR_TF), px(MODE_DIRECTORY, links(parent)), tf(date)]),
+    };
+    return [
+      self,
+      up,
+      ...primary.entries.get(dir)!.map(({ node, identifier }) => ({
+        identifier,
+        extent: extent(node),
+        size: extent.size(node),
+        isDirectory: node.kind === 'directory',
+        date,
+        systemUse: concat([
+          rr(RR_PX | RR_TF | RR_NM),
+          node.kind === 'directory' ? px(MODE_DIRECTORY, links(node)) : px(MODE_FILE, 1),
+          tf(date),
+          nm(node.name),
+        ]),
+      })),
+    ];
   };
   const jolietRecords = (dir: DirectoryNode, extent: ExtentOf): DirectoryRecord[] => {
     const parent = dir.parent ?? dir;
@@ -91,7 +120,14 @@ export function buildIso(input: BuildIsoInput): Uint8Array {
     return [
       { identifier: DOT, extent: extent(dir), size: extent.size(dir), isDirectory: true, date, systemUse: empty },
       { identifier: DOT_DOT, extent: extent(parent), size: extent.size(parent), isDirectory: true, date, systemUse: empty },
-      ...joliet.entries.get(dir)!.map(({ node, identifier }) => ({ identifier, extent: extent(node), size: extent.size(node), isDirectory: node.kind === 'directory', date, systemUse: empty })),
+      ...joliet.entries.get(dir)!.map(({ node, identifier }) => ({
+        identifier,
+        extent: extent(node),
+        size: extent.size(node),
+        isDirectory: node.kind === 'directory',
+        date,
+        systemUse: empty,
+      })),
     ];
   };
 
@@ -144,7 +180,8 @@ export function buildIso(input: BuildIsoInput): Uint8Array {
   const jolietExtent = extentIn(jolietExtents, jolietSizes);
 
   const image = new Uint8Array(volumeSpaceSize * SECTOR);
-  const rootRecord = (extent: ExtentOf) => encodeRecord({ identifier: DOT, extent: extent(root), size: extent.size(root), isDirectory: true, date, systemUse: new Uint8Array(0) });
+  const rootRecord = (extent: ExtentOf) =>
+    encodeRecord({ identifier: DOT, extent: extent(root), size: extent.size(root), isDirectory: true, date, systemUse: new Uint8Array(0) });
   const descriptorFields = (pathSize: number, l: number, m: number, extent: ExtentOf): VolumeDescriptorInput => ({
     volumeId: input.volumeId,
     applicationId: input.applicationId ?? 'VIRTKEEPER',
@@ -202,10 +239,11 @@ function view(root: DirectoryNode, identify: (children: Node[]) => string[], enc
   for (let i = 0; i < directories.length; i++) {
     const dir = directories[i];
     const names = identify(dir.children);
-    const sorted = dir.children
-      .map((node, k) => ({ node, text: names[k] }))
-      .sort((a, b) => compareIdentifiers(a.text, b.text));
-    entries.set(dir, sorted.map(({ node, text }) => ({ node, identifier: encode(text) })));
+    const sorted = dir.children.map((node, k) => ({ node, text: names[k] })).sort((a, b) => compareIdentifiers(a.text, b.text));
+    entries.set(
+      dir,
+      sorted.map(({ node, text }) => ({ node, identifier: encode(text) })),
+    );
     for (const { node, text } of sorted) {
       if (node.kind !== 'directory') continue;
       identifiers.set(node, encode(text));
@@ -217,13 +255,19 @@ function view(root: DirectoryNode, identify: (children: Node[]) => string[], enc
 
 function pathEntries(v: TreeView, extentOf: Map<DirectoryNode, number>): PathTableEntry[] {
   const number = new Map(v.directories.map((d, i) => [d, i + 1]));
-  return v.directories.map((d) => ({ identifier: v.identifiers.get(d)!, extent: extentOf.get(d) ?? 0, parent: number.get(d.parent ?? d)! }));
+  return v.directories.map((d) => ({
+    identifier: v.identifiers.get(d)!,
+    extent: extentOf.get(d) ?? 0,
+    parent: number.get(d.parent ?? d)!,
+  }));
 }
 
 function checkInput(input: BuildIsoInput): void {
   const printable = /^[\x20-\x7e]*$/;
   if (input.volumeId.length < 1 || input.volumeId.length > 16 || !printable.test(input.volumeId)) {
-    throw new IsoInputError(`iso volumeId "${input.volumeId}": must be 1–16 printable ASCII characters (Joliet's label holds 16); use a short label such as cidata`);
+    throw new IsoInputError(
+      `iso volumeId "${input.volumeId}": must be 1–16 printable ASCII characters (Joliet's label holds 16); use a short label such as cidata`,
+    );
   }
   const app = input.applicationId;
   if (app !== undefined && (app.length > 64 || !printable.test(app))) {
@@ -232,6 +276,8 @@ function checkInput(input: BuildIsoInput): void {
   const time = input.date.getTime();
   const year = input.date.getUTCFullYear();
   if (Number.isNaN(time) || year < 1900 || year > 2155) {
-    throw new IsoInputError(`iso date ${Number.isNaN(time) ? 'is not a valid date' : `year ${year}`}: ISO 9660 records years 1900–2155; pass a fixed date in that range`);
+    throw new IsoInputError(
+      `iso date ${Number.isNaN(time) ? 'is not a valid date' : `year ${year}`}: ISO 9660 records years 1900–2155; pass a fixed date in that range`,
+    );
   }
 }

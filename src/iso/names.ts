@@ -19,7 +19,8 @@ export function nameProblem(name: string): string | undefined {
   if (name.length === 0) return 'is empty';
   if (name === '.' || name === '..') return `"${name}" is reserved for the directory itself and its parent`;
   if (name.length > MAX_NAME_CHARS) return `is ${name.length} characters long; Joliet allows at most ${MAX_NAME_CHARS}`;
-  if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) return `is ${Buffer.byteLength(name, 'utf8')} bytes in UTF-8; at most ${MAX_NAME_BYTES} fit a Rock Ridge name`;
+  if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES)
+    return `is ${Buffer.byteLength(name, 'utf8')} bytes in UTF-8; at most ${MAX_NAME_BYTES} fit a Rock Ridge name`;
   for (const ch of name) {
     const code = ch.codePointAt(0) ?? 0;
     if (code < 0x20 || code === 0x7f) return `contains the control character U+${code.toString(16).padStart(4, '0')}`;

@@ -38,7 +38,8 @@ export function ce(block: number, offset: number, length: number): Uint8Array {
 /** The RRIP 1.10 extension identification (RRIP 1.12 4.3 lists these ER values for 1.10 media). */
 const RRIP_ID = 'RRIP_1991A';
 const RRIP_DESCRIPTOR = 'THE ROCK RIDGE INTERCHANGE PROTOCOL PROVIDES SUPPORT FOR POSIX FILE SYSTEM SEMANTICS';
-const RRIP_SOURCE = 'PLEASE CONTACT DISC PUBLISHER FOR SPECIFICATION SOURCE.  SEE PUBLISHER IDENTIFIER IN PRIMARY VOLUME DESCRIPTOR FOR CONTACT INFORMATION.';
+const RRIP_SOURCE =
+  'PLEASE CONTACT DISC PUBLISHER FOR SPECIFICATION SOURCE.  SEE PUBLISHER IDENTIFIER IN PRIMARY VOLUME DESCRIPTOR FOR CONTACT INFORMATION.';
 
 /** SUSP 5.5 "ER": names the extension in use (Rock Ridge), so readers such as libisofs trust it. */
 export function er(): Uint8Array {

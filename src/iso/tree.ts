@@ -42,7 +42,8 @@ export function buildTree(files: readonly IsoFile[], directories: readonly strin
     for (let i = 0; i < components.length; i++) {
       const path = components.slice(0, i + 1).join('/');
       const existing = byPath.get(path);
-      if (existing?.kind === 'file') throw new IsoInputError(`iso entry "${wanted}": "${path}" is a file, not a directory; rename one of them`);
+      if (existing?.kind === 'file')
+        throw new IsoInputError(`iso entry "${wanted}": "${path}" is a file, not a directory; rename one of them`);
       if (existing) {
         dir = existing;
         continue;
@@ -61,7 +62,10 @@ export function buildTree(files: readonly IsoFile[], directories: readonly strin
       const problem = nameProblem(c);
       if (problem) throw new IsoInputError(`iso entry "${path}": name "${c}" ${problem}; choose another name`);
     }
-    if (components.length > MAX_DEPTH - 1) throw new IsoInputError(`iso entry "${path}": ${components.length} levels deep; ISO 9660 allows at most ${MAX_DEPTH - 1} below the root`);
+    if (components.length > MAX_DEPTH - 1)
+      throw new IsoInputError(
+        `iso entry "${path}": ${components.length} levels deep; ISO 9660 allows at most ${MAX_DEPTH - 1} below the root`,
+      );
     return components;
   };
 
@@ -69,7 +73,8 @@ export function buildTree(files: readonly IsoFile[], directories: readonly strin
   for (const file of files) {
     const components = split(file.name);
     if (byPath.has(file.name)) throw new IsoInputError(`iso entry "${file.name}": given twice (or also as a directory); keep one`);
-    if (file.data.length > MAX_FILE_BYTES) throw new IsoInputError(`iso entry "${file.name}": ${file.data.length} bytes; at most ${MAX_FILE_BYTES} fit one extent`);
+    if (file.data.length > MAX_FILE_BYTES)
+      throw new IsoInputError(`iso entry "${file.name}": ${file.data.length} bytes; at most ${MAX_FILE_BYTES} fit one extent`);
     const parent = directoryAt(components.slice(0, -1), file.name);
     const node: FileNode = { kind: 'file', name: components[components.length - 1], data: file.data };
     parent.children.push(node);

@@ -33,7 +33,11 @@ function header(out: Uint8Array, type: number): void {
   out[6] = 1; // 8.1.3: version
 }
 
-function descriptor(type: number, v: VolumeDescriptorInput, text: (buf: Uint8Array, at: number, length: number, value: string) => void): Uint8Array {
+function descriptor(
+  type: number,
+  v: VolumeDescriptorInput,
+  text: (buf: Uint8Array, at: number, length: number, value: string) => void,
+): Uint8Array {
   const out = new Uint8Array(SECTOR);
   header(out, type);
   text(out, 8, 32, ''); // 8.4.5 system identifier: not needed by any reader

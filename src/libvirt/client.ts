@@ -433,7 +433,12 @@ export class LibvirtClient {
   // ---- domains -----------------------------------------------------------------------------
 
   async listDomains(filter: DomainListFilter = {}): Promise<DomainRef[]> {
-    const saved = filter.managedSave === undefined ? 0 : filter.managedSave ? C.VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE : C.VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE;
+    const saved =
+      filter.managedSave === undefined
+        ? 0
+        : filter.managedSave
+          ? C.VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE
+          : C.VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE;
     const flags = listFlags(filter, DOMAIN_LIST_BITS) | (filter.state ? DOMAIN_LIST_STATE_BITS[filter.state] : 0) | saved;
     return (await this.call(P.CONNECT_LIST_ALL_DOMAINS, { need_results: 1, flags })).domains;
   }
@@ -471,7 +476,15 @@ export class LibvirtClient {
 
   undefineDomain(
     ref: DomainRef,
-    opts: { managedSave?: boolean; snapshotsMetadata?: boolean; checkpointsMetadata?: boolean; nvram?: boolean; keepNvram?: boolean; tpm?: boolean; keepTpm?: boolean } = {},
+    opts: {
+      managedSave?: boolean;
+      snapshotsMetadata?: boolean;
+      checkpointsMetadata?: boolean;
+      nvram?: boolean;
+      keepNvram?: boolean;
+      tpm?: boolean;
+      keepTpm?: boolean;
+    } = {},
   ): Promise<void> {
     const flags =
       (opts.managedSave ? C.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE : 0) |
@@ -768,7 +781,8 @@ export class LibvirtClient {
 
   /** Creates the pool's underlying storage (directory, filesystem, ...). */
   buildStoragePool(ref: StoragePoolRef, opts: { overwrite?: boolean; noOverwrite?: boolean } = {}): Promise<void> {
-    const flags = (opts.overwrite ? C.VIR_STORAGE_POOL_BUILD_OVERWRITE : 0) | (opts.noOverwrite ? C.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE : 0);
+    const flags =
+      (opts.overwrite ? C.VIR_STORAGE_POOL_BUILD_OVERWRITE : 0) | (opts.noOverwrite ? C.VIR_STORAGE_POOL_BUILD_NO_OVERWRITE : 0);
     return this.call(P.STORAGE_POOL_BUILD, { pool: poolHandle(ref), flags });
   }
 
@@ -846,13 +860,23 @@ export class LibvirtClient {
     return (await this.call(P.STORAGE_VOL_GET_PATH, { vol: volHandle(ref) })).name;
   }
 
-  async createStorageVolume(pool: StoragePoolRef, xml: string, opts: { preallocMetadata?: boolean; validate?: boolean } = {}): Promise<StorageVolumeRef> {
-    const flags = (opts.preallocMetadata ? C.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0) | (opts.validate ? C.VIR_STORAGE_VOL_CREATE_VALIDATE : 0);
+  async createStorageVolume(
+    pool: StoragePoolRef,
+    xml: string,
+    opts: { preallocMetadata?: boolean; validate?: boolean } = {},
+  ): Promise<StorageVolumeRef> {
+    const flags =
+      (opts.preallocMetadata ? C.VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA : 0) | (opts.validate ? C.VIR_STORAGE_VOL_CREATE_VALIDATE : 0);
     return (await this.call(P.STORAGE_VOL_CREATE_XML, { pool: poolHandle(pool), xml, flags })).vol;
   }
 
   /** Creates a volume in `pool` from `xml`, copying its content from `source`. */
-  async cloneStorageVolume(pool: StoragePoolRef, xml: string, source: StorageVolumeRef, opts: { preallocMetadata?: boolean } = {}): Promise<StorageVolumeRef> {
+  async cloneStorageVolume(
+    pool: StoragePoolRef,
+    xml: string,
+    source: StorageVolumeRef,
+    opts: { preallocMetadata?: boolean } = {},
+  ): Promise<StorageVolumeRef> {
     const r = await this.call(P.STORAGE_VOL_CREATE_XML_FROM, {
       pool: poolHandle(pool),
       xml,
@@ -868,7 +892,11 @@ export class LibvirtClient {
   }
 
   /** New capacity in bytes (or the amount to add with `delta`); shrinking needs `shrink`. */
-  resizeStorageVolume(ref: StorageVolumeRef, capacityBytes: bigint, opts: { allocate?: boolean; delta?: boolean; shrink?: boolean } = {}): Promise<void> {
+  resizeStorageVolume(
+    ref: StorageVolumeRef,
+    capacityBytes: bigint,
+    opts: { allocate?: boolean; delta?: boolean; shrink?: boolean } = {},
+  ): Promise<void> {
     const flags =
       (opts.allocate ? C.VIR_STORAGE_VOL_RESIZE_ALLOCATE : 0) |
       (opts.delta ? C.VIR_STORAGE_VOL_RESIZE_DELTA : 0) |
@@ -906,7 +934,11 @@ export class LibvirtClient {
     if (!supportsStreams(conn)) throw new StreamsUnsupportedError('this connection cannot open libvirt streams (volume upload)');
     const flags = opts.sparse ? C.VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM : 0;
     const args = { vol: volHandle(ref), offset: opts.offset ?? 0n, length: opts.length ?? 0n, flags };
-    const stream = await conn.openWriteStream(P.STORAGE_VOL_UPLOAD, args, opts.chunkBytes === undefined ? {} : { chunkBytes: opts.chunkBytes });
+    const stream = await conn.openWriteStream(
+      P.STORAGE_VOL_UPLOAD,
+      args,
+      opts.chunkBytes === undefined ? {} : { chunkBytes: opts.chunkBytes },
+    );
     const progress = () => opts.onProgress?.(BigInt(stream.bytesSent) + stream.holeBytes);
     try {
       for await (const segment of opts.sparse ? zeroRuns(bytesOf(source)) : dataOf(source)) {
@@ -979,7 +1011,8 @@ export class LibvirtClient {
   // ---- host interfaces ---------------------------------------------------------------------
 
   async listInterfaces(filter: { active?: boolean } = {}): Promise<InterfaceRef[]> {
-    const flags = filter.active === undefined ? 0 : filter.active ? C.VIR_CONNECT_LIST_INTERFACES_ACTIVE : C.VIR_CONNECT_LIST_INTERFACES_INACTIVE;
+    const flags =
+      filter.active === undefined ? 0 : filter.active ? C.VIR_CONNECT_LIST_INTERFACES_ACTIVE : C.VIR_CONNECT_LIST_INTERFACES_INACTIVE;
     return (await this.call(P.CONNECT_LIST_ALL_INTERFACES, { need_results: 1, flags })).ifaces;
   }
 
@@ -1018,7 +1051,8 @@ export class LibvirtClient {
       ? Promise.resolve('unknown' as const)
       : this.call(P.INTERFACE_DEFINE_XML, { xml: '<interface/>', flags: 0 }).then(
           (): InterfaceBackend => 'writable',
-          (err: unknown): InterfaceBackend => (errorCode(err) === VIR_ERR_NO_SUPPORT ? 'read-only' : errorCode(err) === VIR_ERR_OPERATION_DENIED ? 'unknown' : 'writable'),
+          (err: unknown): InterfaceBackend =>
+            errorCode(err) === VIR_ERR_NO_SUPPORT ? 'read-only' : errorCode(err) === VIR_ERR_OPERATION_DENIED ? 'unknown' : 'writable',
         );
     return this.interfaceBackendProbe;
   }

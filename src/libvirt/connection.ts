@@ -447,13 +447,23 @@ export class RpcConnection implements RpcCaller {
   }
 
   /** Encodes and sends one CALL with the given serial; throws synchronously when it cannot be encoded. */
-  private sendCall<A, R>(program: number, version: number, proc: ProcedureDef<A, R>, args: A, serial: number, timeoutMs: number): Promise<R> {
+  private sendCall<A, R>(
+    program: number,
+    version: number,
+    proc: ProcedureDef<A, R>,
+    args: A,
+    serial: number,
+    timeoutMs: number,
+  ): Promise<R> {
     if (this.closedInfo) return Promise.reject(this.closedError(proc.name));
     countCall(proc.name);
     const w = new XdrWriter();
     proc.args.encode(w, args);
     const body = w.toBuffer();
-    const frame = encodePacket({ program, version, procedure: proc.number, type: MessageType.CALL, serial, status: MessageStatus.OK }, body);
+    const frame = encodePacket(
+      { program, version, procedure: proc.number, type: MessageType.CALL, serial, status: MessageStatus.OK },
+      body,
+    );
     return new Promise<R>((resolve, reject) => {
       const call: PendingCall = {
         procedure: proc.name,
@@ -639,9 +649,7 @@ export class RpcConnection implements RpcCaller {
       // trusting the rest of its stream could hand a caller someone else's answer.
       this.teardown(
         'protocol-error',
-        new ProtocolError(
-          `${this.label}: reply to serial ${packet.serial} (procedure ${packet.procedure}), which no call is waiting for`,
-        ),
+        new ProtocolError(`${this.label}: reply to serial ${packet.serial} (procedure ${packet.procedure}), which no call is waiting for`),
       );
       return;
     }

@@ -35,7 +35,8 @@ export async function watchDeviceRemoved(rpc: RpcCaller, domain: RemoteNonnullDo
   });
   let callbackID: number;
   try {
-    callbackID = (await rpc.call(CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, { eventID: VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, dom: domain })).callbackID;
+    callbackID = (await rpc.call(CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, { eventID: VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, dom: domain }))
+      .callbackID;
   } catch (err) {
     unlisten();
     throw err;

@@ -106,7 +106,15 @@ export function decodeDomainLifecycle(body: Buffer): { callbackID: number; event
   const { callbackID, msg: m } = decodeMessage(P.DOMAIN_EVENT_CALLBACK_LIFECYCLE, body);
   return {
     callbackID,
-    event: { kind: 'domain', name: m.dom.name, uuid: m.dom.uuid, id: m.dom.id, event: DOMAIN_EVENT.name(m.event), code: m.event, detail: m.detail },
+    event: {
+      kind: 'domain',
+      name: m.dom.name,
+      uuid: m.dom.uuid,
+      id: m.dom.id,
+      event: DOMAIN_EVENT.name(m.event),
+      code: m.event,
+      detail: m.detail,
+    },
   };
 }
 export function decodeNetworkLifecycle(body: Buffer): { callbackID: number; event: NetworkLifecycleEvent } {
@@ -120,7 +128,14 @@ export function decodeStoragePoolLifecycle(body: Buffer): { callbackID: number; 
   const m = decodeMessage(P.STORAGE_POOL_EVENT_LIFECYCLE, body);
   return {
     callbackID: m.callbackID,
-    event: { kind: 'storagePool', name: m.pool.name, uuid: m.pool.uuid, event: STORAGE_POOL_EVENT.name(m.event), code: m.event, detail: m.detail },
+    event: {
+      kind: 'storagePool',
+      name: m.pool.name,
+      uuid: m.pool.uuid,
+      event: STORAGE_POOL_EVENT.name(m.event),
+      code: m.event,
+      detail: m.detail,
+    },
   };
 }
 export function decodeNodeDeviceLifecycle(body: Buffer): { callbackID: number; event: NodeDeviceLifecycleEvent } {
@@ -141,14 +156,16 @@ const KINDS: { readonly [K in LifecycleKind]: KindSpec } = {
     decode: decodeDomainLifecycle,
   },
   network: {
-    register: async (rpc) => (await rpc.call(P.CONNECT_NETWORK_EVENT_REGISTER_ANY, { eventID: C.VIR_NETWORK_EVENT_ID_LIFECYCLE, net: null })).callbackID,
+    register: async (rpc) =>
+      (await rpc.call(P.CONNECT_NETWORK_EVENT_REGISTER_ANY, { eventID: C.VIR_NETWORK_EVENT_ID_LIFECYCLE, net: null })).callbackID,
     deregister: (rpc, callbackID) => rpc.call(P.CONNECT_NETWORK_EVENT_DEREGISTER_ANY, { callbackID }),
     messageProc: P.NETWORK_EVENT_LIFECYCLE.number,
     decode: decodeNetworkLifecycle,
   },
   storagePool: {
     register: async (rpc) =>
-      (await rpc.call(P.CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, { eventID: C.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE, pool: null })).callbackID,
+      (await rpc.call(P.CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, { eventID: C.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE, pool: null }))
+        .callbackID,
     deregister: (rpc, callbackID) => rpc.call(P.CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY, { callbackID }),
     messageProc: P.STORAGE_POOL_EVENT_LIFECYCLE.number,
     decode: decodeStoragePoolLifecycle,
@@ -303,10 +320,18 @@ class EventHub {
 function dispatch(handlers: LifecycleHandlers, e: LifecycleEvent): void {
   try {
     switch (e.kind) {
-      case 'domain': handlers.domain?.(e); break;
-      case 'network': handlers.network?.(e); break;
-      case 'storagePool': handlers.storagePool?.(e); break;
-      case 'nodeDevice': handlers.nodeDevice?.(e); break;
+      case 'domain':
+        handlers.domain?.(e);
+        break;
+      case 'network':
+        handlers.network?.(e);
+        break;
+      case 'storagePool':
+        handlers.storagePool?.(e);
+        break;
+      case 'nodeDevice':
+        handlers.nodeDevice?.(e);
+        break;
     }
     handlers.any?.(e);
   } catch (err) {

@@ -136,10 +136,14 @@ export class FrameDecoder {
         // Check the declared length before waiting for the body: a garbage length must fail now,
         // not leave us buffering (or waiting for) gigabytes that will never come.
         if (length < MIN_FRAME_BYTES) {
-          throw new ProtocolError(`frame length ${length} is shorter than the ${MIN_FRAME_BYTES}-byte minimum (stream out of sync or not libvirt)`);
+          throw new ProtocolError(
+            `frame length ${length} is shorter than the ${MIN_FRAME_BYTES}-byte minimum (stream out of sync or not libvirt)`,
+          );
         }
         if (length > this.maxFrameBytes) {
-          throw new ProtocolError(`frame length ${length} exceeds libvirt's limit of ${this.maxFrameBytes} bytes (stream out of sync or not libvirt)`);
+          throw new ProtocolError(
+            `frame length ${length} exceeds libvirt's limit of ${this.maxFrameBytes} bytes (stream out of sync or not libvirt)`,
+          );
         }
         if (this.queue.length < length) break;
         packets.push(decodePacket(this.queue.take(length)));

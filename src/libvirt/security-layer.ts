@@ -55,7 +55,9 @@ export class SaslSecurityLayer implements SecurityLayer {
       const length = this.queue.peekUInt32BE();
       // Checked before waiting for the body: a garbage length must fail now, not buffer forever.
       if (length > this.limits.maxPacketBytes) {
-        throw new ProtocolError(`SASL packet of ${length} bytes exceeds the ${this.limits.maxPacketBytes} we announced (stream out of sync or not SASL)`);
+        throw new ProtocolError(
+          `SASL packet of ${length} bytes exceeds the ${this.limits.maxPacketBytes} we announced (stream out of sync or not SASL)`,
+        );
       }
       if (this.queue.length < LENGTH_WORD + length) break;
       const packet = this.queue.take(LENGTH_WORD + length);

@@ -102,7 +102,8 @@ export function tlsFilesFor(target: LibvirtUri, overrides: Partial<TlsFiles> = {
   if (pkipath) base = { ca: `${pkipath}/cacert.pem`, cert: `${pkipath}/clientcert.pem`, key: `${pkipath}/clientkey.pem` };
   else if (typeof process.getuid === 'function' && process.getuid() !== 0 && env.HOME) {
     const user = `${env.HOME}/.pki/libvirt`;
-    if (existsSync(`${user}/clientcert.pem`)) base = { ca: `${user}/cacert.pem`, cert: `${user}/clientcert.pem`, key: `${user}/clientkey.pem` };
+    if (existsSync(`${user}/clientcert.pem`))
+      base = { ca: `${user}/cacert.pem`, cert: `${user}/clientcert.pem`, key: `${user}/clientkey.pem` };
   }
   return { ...base, ...overrides };
 }
@@ -169,7 +170,11 @@ function readTlsStatusByte(socket: tls.TLSSocket, target: LibvirtUri, files: Tls
     };
     const onError = (err: Error): void => done(new TransportError(describeTlsFailure(err, target, files), { cause: err }));
     const onEnd = (): void =>
-      done(new TransportError(`${what} closed the connection after the TLS handshake: it refused our client certificate ${files.cert} (see the daemon's log)`));
+      done(
+        new TransportError(
+          `${what} closed the connection after the TLS handshake: it refused our client certificate ${files.cert} (see the daemon's log)`,
+        ),
+      );
     const timer = setTimeout(
       () => done(new TransportError(`${what} sent no TLS status byte within ${timeoutMs} ms after the handshake (not a libvirt daemon?)`)),
       timeoutMs,
@@ -194,7 +199,8 @@ export function checkCertificateDates(pem: Buffer, file: string, what: string, n
   }
   const notAfter = new Date(cert.validTo);
   const notBefore = new Date(cert.validFrom);
-  if (now > notAfter) throw new TransportError(`${what} ${file} expired on ${notAfter.toISOString()}; renew it (certtool --generate-certificate)`);
+  if (now > notAfter)
+    throw new TransportError(`${what} ${file} expired on ${notAfter.toISOString()}; renew it (certtool --generate-certificate)`);
   if (now < notBefore) throw new TransportError(`${what} ${file} is not valid before ${notBefore.toISOString()} (check the clock)`);
 }
 
@@ -228,9 +234,10 @@ async function openTls(target: LibvirtUri, options: TransportOptions): Promise<D
     socket.once('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       socket.destroy();
-      const text = err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' || err.code === 'ETIMEDOUT'
-        ? `cannot connect to ${describe(target)}: ${err.message}`
-        : describeTlsFailure(err, target, files);
+      const text =
+        err.code === 'ECONNREFUSED' || err.code === 'EHOSTUNREACH' || err.code === 'ETIMEDOUT'
+          ? `cannot connect to ${describe(target)}: ${err.message}`
+          : describeTlsFailure(err, target, files);
       reject(new TransportError(text, { cause: err }));
     });
     socket.once('secureConnect', () => {
@@ -342,7 +349,11 @@ export function openTransport(target: LibvirtUri, options: TransportOptions = {}
     case 'libssh':
     case 'libssh2':
       // One ssh2-based client for both: they differ only in the C library libvirt links.
-      return openLibssh(target, sshRemoteCommand(target, options.readOnly ?? false), options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+      return openLibssh(
+        target,
+        sshRemoteCommand(target, options.readOnly ?? false),
+        options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      );
     case 'ext':
       return openExt(target);
   }

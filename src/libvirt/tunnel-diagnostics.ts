@@ -24,6 +24,10 @@ export async function tunnelFailure(stream: Duplex, waitMs = 1000): Promise<stri
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([diag.exited, new Promise((r) => (timer = setTimeout(r, waitMs)))]);
   clearTimeout(timer);
-  const lines = diag.stderr().split('\n').map((l) => l.trim()).filter((l) => l && !/^Warning: Permanently added/.test(l));
+  const lines = diag
+    .stderr()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !/^Warning: Permanently added/.test(l));
   return lines.at(-1);
 }

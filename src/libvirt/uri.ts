@@ -197,7 +197,9 @@ export function parseLibvirtUri(uri: string, env: ParseUriEnv = process.env, exi
   const query: Record<string, string> = {};
   for (const [k, v] of queryPairs) query[k] = v;
   if (transport === 'ext' && !query.command) {
-    throw new UriError(`'${uri}': the ext transport needs the program to run, e.g. ${driver}+ext://${parsed.pathname}?command=/usr/local/bin/libvirt-proxy`);
+    throw new UriError(
+      `'${uri}': the ext transport needs the program to run, e.g. ${driver}+ext://${parsed.pathname}?command=/usr/local/bin/libvirt-proxy`,
+    );
   }
 
   const driverPath = decodeURIComponent(parsed.pathname) || '/';
@@ -206,7 +208,9 @@ export function parseLibvirtUri(uri: string, env: ParseUriEnv = process.env, exi
     // libvirtd would refuse it too, but only once reached; a typo must not read as "no socket".
     const hint = closest(driverPath, paths);
     const base = `${schemeMatch[0]}${parsed.username ? `${parsed.username}@` : ''}${parsed.host}`;
-    throw new UriError(`'${uri}': driver ${driver} has no path '${driverPath}' (${hint ? `did you mean ${base}${hint}?` : `expected ${paths.map((p) => base + p).join(' or ')}`})`);
+    throw new UriError(
+      `'${uri}': driver ${driver} has no path '${driverPath}' (${hint ? `did you mean ${base}${hint}?` : `expected ${paths.map((p) => base + p).join(' or ')}`})`,
+    );
   }
   const port = parsed.port ? Number(parsed.port) : defaultPort(transport);
   const user = parsed.username ? decodeURIComponent(parsed.username) : undefined;

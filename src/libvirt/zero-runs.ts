@@ -9,7 +9,10 @@ export type Segment = { data: Uint8Array; hole?: undefined } | { hole: bigint; d
 /** Holes are found in blocks of this size, aligned to the start of the stream. */
 export const DEFAULT_HOLE_BLOCK = 64 * 1024;
 
-export async function* zeroRuns(source: AsyncIterable<Uint8Array>, blockBytes = DEFAULT_HOLE_BLOCK): AsyncGenerator<Segment, void, undefined> {
+export async function* zeroRuns(
+  source: AsyncIterable<Uint8Array>,
+  blockBytes = DEFAULT_HOLE_BLOCK,
+): AsyncGenerator<Segment, void, undefined> {
   const zero = Buffer.alloc(blockBytes);
   let carry: Buffer | undefined; // less than one block, waiting for the rest
   let hole = 0n;

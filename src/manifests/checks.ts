@@ -25,7 +25,8 @@ export function checkManifest(m: KindDocument, definitions: KindDefinitions = KI
 // ------------------------------------------------------------------ strings XML cannot carry
 
 // XML 1.0 has no way to represent these, not even escaped; libvirt would reject the document.
-const XML_ILLEGAL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const XML_ILLEGAL =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function checkXmlCharacters(m: KindDocument): CheckIssue[] {
   const issues: CheckIssue[] = [];
@@ -34,7 +35,11 @@ function checkXmlCharacters(m: KindDocument): CheckIssue[] {
     const { value, path } = stack.pop()!;
     if (typeof value === 'string') {
       const bad = XML_ILLEGAL.exec(value);
-      if (bad) issues.push({ path, message: `contains the control character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which XML cannot carry` });
+      if (bad)
+        issues.push({
+          path,
+          message: `contains the control character U+${bad[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}, which XML cannot carry`,
+        });
     } else if (Array.isArray(value)) {
       value.forEach((v, i) => stack.push({ value: v, path: [...path, i] }));
     } else if (value && typeof value === 'object') {
@@ -59,7 +64,9 @@ export function checkXmlFragment(fragment: string, root: string): string[] {
   const result = XMLValidator.validate(wrapped);
   if (result !== true) {
     const { msg, line } = result.err;
-    return [`is not well-formed XML: ${msg.replace(/\(opened in line \d+, col \d+\) /, '')}${line > 1 ? ` (line ${line} of the fragment)` : ''}`];
+    return [
+      `is not well-formed XML: ${msg.replace(/\(opened in line \d+, col \d+\) /, '')}${line > 1 ? ` (line ${line} of the fragment)` : ''}`,
+    ];
   }
   const prefix = undeclaredPrefix(wrapped);
   if (prefix !== undefined) return [`is not well-formed XML: ${undeclaredPrefixMessage(fragment, prefix)}`];
@@ -74,4 +81,3 @@ export function checkXmlFragment(fragment: string, root: string): string[] {
   }
   return problems;
 }
-

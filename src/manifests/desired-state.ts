@@ -1,13 +1,5 @@
 import { identityKey } from './identity.js';
-import type {
-  AnyManifest,
-  DesiredState,
-  IdentityKey,
-  LoadedManifest,
-  ManifestKind,
-  ManifestOfKind,
-  SourceLocation,
-} from './types.js';
+import type { AnyManifest, DesiredState, IdentityKey, LoadedManifest, ManifestKind, ManifestOfKind, SourceLocation } from './types.js';
 
 export function compareLocations(a: SourceLocation, b: SourceLocation): number {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1;
@@ -15,10 +7,7 @@ export function compareLocations(a: SourceLocation, b: SourceLocation): number {
 }
 
 /** Builds the lookup structure; callers guarantee keys are unique (the loader reports duplicates). */
-export function createDesiredState(
-  root: string,
-  entries: ReadonlyArray<{ manifest: AnyManifest; source: SourceLocation }>,
-): DesiredState {
+export function createDesiredState(root: string, entries: ReadonlyArray<{ manifest: AnyManifest; source: SourceLocation }>): DesiredState {
   const manifests: LoadedManifest[] = entries
     .map((e) => ({ key: identityKey(e.manifest), manifest: e.manifest, source: e.source }))
     .sort((a, b) => compareLocations(a.source, b.source));
@@ -27,13 +16,8 @@ export function createDesiredState(
   return { root, manifests, byKey };
 }
 
-export function manifestsOfKind<K extends ManifestKind>(
-  state: DesiredState,
-  kind: K,
-): Array<LoadedManifest<ManifestOfKind<K>>> {
-  return state.manifests.filter(
-    (m): m is LoadedManifest<ManifestOfKind<K>> => m.manifest.kind === kind,
-  );
+export function manifestsOfKind<K extends ManifestKind>(state: DesiredState, kind: K): Array<LoadedManifest<ManifestOfKind<K>>> {
+  return state.manifests.filter((m): m is LoadedManifest<ManifestOfKind<K>> => m.manifest.kind === kind);
 }
 
 export function getManifest(state: DesiredState, key: IdentityKey): LoadedManifest | undefined {

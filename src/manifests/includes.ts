@@ -11,7 +11,9 @@ import { DEFAULT_MAX_FILE_BYTES, unreadable } from './walk.js';
 export type Includer = (manifestFile: string, relative: string) => { text: string } | { error: string };
 
 /** What a loader without file access answers: fromFile needs loadManifests. */
-export const NO_INCLUDES: Includer = () => ({ error: 'cannot be read here: files are only read when manifests are loaded from a directory' });
+export const NO_INCLUDES: Includer = () => ({
+  error: 'cannot be read here: files are only read when manifests are loaded from a directory',
+});
 
 export interface IncludedFile {
   /** Real path. */
@@ -34,13 +36,14 @@ export function treeIncluder(root: string, maxBytes = DEFAULT_MAX_FILE_BYTES): T
     return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
   };
   const include: Includer = (manifestFile, relative) => {
-    if (path.isAbsolute(relative)) return { error: 'is an absolute path; give a path relative to the manifest\'s directory' };
+    if (path.isAbsolute(relative)) return { error: "is an absolute path; give a path relative to the manifest's directory" };
     const wanted = path.resolve(realRoot, path.dirname(manifestFile), relative);
     let real: string;
     try {
       real = realpathSync(wanted);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { error: 'does not exist (paths are relative to the manifest\'s directory)' };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        return { error: "does not exist (paths are relative to the manifest's directory)" };
       return { error: unreadable(err) };
     }
     if (!inside(real)) return { error: 'is outside the manifest directory; keep included files in the manifest tree' };

@@ -20,8 +20,18 @@ export function parseIp(text: string): ParsedIp | undefined {
       t = `${t.slice(0, -v4[1].length)}${(n >> 16n).toString(16)}:${(n & 0xffffn).toString(16)}`;
     }
     const [head, rest] = t.includes('::') ? t.split('::') : [t, undefined];
-    const h = head ? head.split(':').filter((x) => x !== '').map((x) => BigInt('0x' + x)) : [];
-    const r = rest ? rest.split(':').filter((x) => x !== '').map((x) => BigInt('0x' + x)) : [];
+    const h = head
+      ? head
+          .split(':')
+          .filter((x) => x !== '')
+          .map((x) => BigInt('0x' + x))
+      : [];
+    const r = rest
+      ? rest
+          .split(':')
+          .filter((x) => x !== '')
+          .map((x) => BigInt('0x' + x))
+      : [];
     const groups = rest === undefined ? h : [...h, ...Array<bigint>(8 - h.length - r.length).fill(0n), ...r];
     return { family: 6, value: groups.reduce((acc, g) => (acc << 16n) | g, 0n) };
   }

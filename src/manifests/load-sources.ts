@@ -65,7 +65,8 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
       continue;
     }
     const parsed = parseYaml(decoded, options.yaml ?? DEFAULT_YAML_LIMITS);
-    for (const issue of parsed.issues) errors.push({ file: source.file, line: issue.line, column: issue.column, path: formatPath(issue.path), message: issue.message });
+    for (const issue of parsed.issues)
+      errors.push({ file: source.file, line: issue.line, column: issue.column, path: formatPath(issue.path), message: issue.message });
 
     for (const doc of parsed.documents) {
       const locate = (path: FieldPath, anchor: 'value' | 'key' = 'value') => ({ file: source.file, ...doc.locate(path, anchor) });
@@ -90,7 +91,8 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
 
       const manifest = doc.value as AnyManifest; // the schema just vouched for this shape
       const found = checkManifest(manifest, definitions);
-      for (const w of found.filter((i) => i.warning)) warnings.push({ ...locate(w.path, w.anchor), path: formatPath(w.path), message: w.message });
+      for (const w of found.filter((i) => i.warning))
+        warnings.push({ ...locate(w.path, w.anchor), path: formatPath(w.path), message: w.message });
       const issues = found.filter((i) => !i.warning);
       for (const i of issues) report(i.path, i.message, i.path, i.anchor);
       if (issues.length > 0) {
@@ -105,21 +107,31 @@ export function loadFromSources(root: string, sources: readonly SourceFile[], op
       }
       if (expanded.length === 0) candidates.push({ manifest, locate });
       // A manifest another stands for is declared there: its errors point at the declaring field.
-      for (const { manifest: standsFor, declaredAt } of expanded) candidates.push({ manifest: standsFor, locate: declaredAt ? () => locate(declaredAt, 'key') : locate });
+      for (const { manifest: standsFor, declaredAt } of expanded)
+        candidates.push({ manifest: standsFor, locate: declaredAt ? () => locate(declaredAt, 'key') : locate });
     }
   }
 
   for (const [file, reports] of plainData) if (!included.has(file)) for (const reportIt of reports) reportIt();
 
   const across = checkAcross(candidates, referrers, declaredInvalid, definitions);
-  const located = (i: (typeof across.issues)[number]): ManifestError => ({ ...i.candidate.locate(i.path, i.anchor), path: formatPath(i.path), message: i.message });
+  const located = (i: (typeof across.issues)[number]): ManifestError => ({
+    ...i.candidate.locate(i.path, i.anchor),
+    path: formatPath(i.path),
+    message: i.message,
+  });
   errors.push(...across.issues.map(located));
 
   const state = createDesiredState(
     root,
     across.unique.map((c) => ({ manifest: c.manifest, source: c.locate([]) })),
   );
-  return { state, errors: sortErrors(errors), warnings: sortErrors([...warnings, ...across.warnings.map(located)]), files: sources.map((s) => s.file) };
+  return {
+    state,
+    errors: sortErrors(errors),
+    warnings: sortErrors([...warnings, ...across.warnings.map(located)]),
+    files: sources.map((s) => s.file),
+  };
 }
 
 function isPlainData(value: unknown): boolean {
@@ -142,11 +154,15 @@ function envelopeKind(
   const known = MANIFEST_KINDS.find((k) => k === kind);
   if (known) return known;
   if (apiVersion === undefined) report(['apiVersion'], 'is required', [], 'key');
-  else if (apiVersion !== API_VERSION) report(['apiVersion'], `unsupported apiVersion ${JSON.stringify(apiVersion)} (expected ${API_VERSION})`);
+  else if (apiVersion !== API_VERSION)
+    report(['apiVersion'], `unsupported apiVersion ${JSON.stringify(apiVersion)} (expected ${API_VERSION})`);
   if (kind === undefined) report(['kind'], 'is required', [], 'key');
   else {
     const hint = typeof kind === 'string' ? closest(kind, MANIFEST_KINDS) : undefined;
-    report(['kind'], `unknown kind ${JSON.stringify(kind)} (${hint ? `did you mean ${hint}?` : `expected one of: ${MANIFEST_KINDS.join(', ')}`})`);
+    report(
+      ['kind'],
+      `unknown kind ${JSON.stringify(kind)} (${hint ? `did you mean ${hint}?` : `expected one of: ${MANIFEST_KINDS.join(', ')}`})`,
+    );
   }
   return undefined;
 }
@@ -160,10 +176,11 @@ function decodeUtf8(bytes: Uint8Array): string | { line: number; column: number 
     const offset = firstInvalidUtf8(bytes);
     let line = 1;
     let lineStart = 0;
-    for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) {
-      line++;
-      lineStart = i + 1;
-    }
+    for (let i = 0; i < offset; i++)
+      if (bytes[i] === 0x0a) {
+        line++;
+        lineStart = i + 1;
+      }
     return { line, column: offset - lineStart + 1 };
   }
 }

@@ -21,7 +21,11 @@ export async function loadManifests(dir: string, options: LoadOptions = {}): Pro
   return { ...result, errors: sortErrors([...tree.errors, ...result.errors]), lastChangeMs: lastChange(tree.lastChangeMs, included) };
 }
 
-function loadWithIncludes(dir: string, files: Parameters<typeof loadFromSources>[1], options: LoadOptions): { result: LoadResult; included: readonly IncludedFile[] } {
+function loadWithIncludes(
+  dir: string,
+  files: Parameters<typeof loadFromSources>[1],
+  options: LoadOptions,
+): { result: LoadResult; included: readonly IncludedFile[] } {
   const includer = treeIncluder(dir, options.maxFileBytes);
   const result = loadFromSources(dir, files, { include: includer.include, ...options });
   return { result, included: includer.files };

@@ -38,7 +38,11 @@ export function checkAcross<M extends KindDocument>(
     const first = byKey.get(key);
     if (first) {
       const at = first.locate(['metadata', 'name']);
-      issues.push({ candidate: c, path: ['metadata', 'name'], message: `${describe(key)} is already declared at ${at.file}:${at.line}:${at.column}` });
+      issues.push({
+        candidate: c,
+        path: ['metadata', 'name'],
+        message: `${describe(key)} is already declared at ${at.file}:${at.line}:${at.column}`,
+      });
     } else byKey.set(key, c);
   }
   const unique = [...byKey.values()];
@@ -46,7 +50,8 @@ export function checkAcross<M extends KindDocument>(
 
   for (const r of referrers) {
     for (const ref of findReferences(r.kind, r.value, definitions)) {
-      if (ref.need === 'required' && !has(ref.key)) issues.push({ candidate: r, path: ref.path, message: `refers to ${describe(ref.key)}, which no manifest declares` });
+      if (ref.need === 'required' && !has(ref.key))
+        issues.push({ candidate: r, path: ref.path, message: `refers to ${describe(ref.key)}, which no manifest declares` });
       const target = byKey.get(ref.key)?.manifest;
       const problem = target && definitionOf(definitions, target.kind)?.referenceProblem?.(target, ref);
       if (problem) issues.push({ candidate: r, path: ref.path, message: problem });

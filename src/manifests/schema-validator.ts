@@ -70,9 +70,7 @@ export function precompiledValidator(): KindValidator | undefined {
   return validatorOf(new Map(MANIFEST_KINDS.map((k) => [k, compiled[k]!] as const)));
 }
 
-export function createSchemaValidator(
-  schemas: (kind: ManifestKind) => object = readKindSchema,
-): KindValidator {
+export function createSchemaValidator(schemas: (kind: ManifestKind) => object = readKindSchema): KindValidator {
   const ajv = createAjv();
   return validatorOf(new Map(MANIFEST_KINDS.map((kind) => [kind, ajv.compile(schemas(kind))] as const)));
 }
@@ -88,9 +86,7 @@ function validatorOf(compiled: ReadonlyMap<ManifestKind, ValidateFunction>): Kin
 const BRANCH = /\/(oneOf|anyOf)\/\d+\//;
 
 export function convertErrors(errors: readonly ErrorObject[], data: unknown): SchemaIssue[] {
-  const relevant = errors.filter(
-    (e) => e.keyword !== 'if' && e.keyword !== 'propertyNames' && !BRANCH.test(e.schemaPath + '/'),
-  );
+  const relevant = errors.filter((e) => e.keyword !== 'if' && e.keyword !== 'propertyNames' && !BRANCH.test(e.schemaPath + '/'));
   // Per location, an enum/const message says more than "must be a string"; a type error makes
   // the value's other checks (pattern, range) meaningless.
   const byPointer = new Map<string, Set<string>>();
@@ -137,7 +133,7 @@ function convertOne(e: ErrorObject, data: unknown): SchemaIssue {
     case 'additionalProperties': {
       const field = String(p.additionalProperty);
       const path = [...base, field];
-      const known = Object.keys(((e.parentSchema as { properties?: object } | undefined)?.properties ?? {}));
+      const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       const hint = closest(field, known);
       return { path, locateAt: path, anchor: 'key', message: `unknown field${hint ? ` (did you mean "${hint}"?)` : ''}` };
     }

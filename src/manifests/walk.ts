@@ -39,7 +39,8 @@ const MANIFEST_FILE = /\.ya?ml$/i;
 /** One line for a file or directory we may not read: what the system said, and the fix. */
 export function unreadable(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM') return `cannot be read: permission denied (fix: make it readable by uid ${process.getuid?.() ?? '?'})`;
+  if (code === 'EACCES' || code === 'EPERM')
+    return `cannot be read: permission denied (fix: make it readable by uid ${process.getuid?.() ?? '?'})`;
   return `cannot be read: ${code ?? (err as Error).message}`;
 }
 

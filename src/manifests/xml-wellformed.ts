@@ -14,7 +14,9 @@ const TOKENS = /<!--([\s\S]*?)-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|&(#x[0
 /** XML 1.0's Char production: what a character reference may name. */
 function isXmlChar(code: number): boolean {
   return (
-    code === 0x9 || code === 0xa || code === 0xd ||
+    code === 0x9 ||
+    code === 0xa ||
+    code === 0xd ||
     (code >= 0x20 && code <= 0xd7ff) ||
     (code >= 0xe000 && code <= 0xfffd) ||
     (code >= 0x10000 && code <= 0x10ffff)
@@ -33,18 +35,22 @@ function where(text: string, index: number): string {
 }
 
 function referenceProblem(name: string | undefined, semicolon: string): string | undefined {
-  if (name === undefined || semicolon === '') return 'has a "&" that starts no entity or character reference: write &amp; for a literal "&"';
+  if (name === undefined || semicolon === '')
+    return 'has a "&" that starts no entity or character reference: write &amp; for a literal "&"';
   if (name.startsWith('#')) {
     const code = name.startsWith('#x') ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-    if (!isXmlChar(code)) return `has the character reference &${name}; to U+${code.toString(16).toUpperCase().padStart(4, '0')}, a character XML cannot carry`;
+    if (!isXmlChar(code))
+      return `has the character reference &${name}; to U+${code.toString(16).toUpperCase().padStart(4, '0')}, a character XML cannot carry`;
     return undefined;
   }
-  if (!PREDEFINED.has(name)) return `uses the undefined entity &${name}; (only &amp; &lt; &gt; &quot; &apos; and character references exist without a DOCTYPE)`;
+  if (!PREDEFINED.has(name))
+    return `uses the undefined entity &${name}; (only &amp; &lt; &gt; &quot; &apos; and character references exist without a DOCTYPE)`;
   return undefined;
 }
 
 function commentProblem(body: string): string | undefined {
-  if (body.includes('--') || body.endsWith('-')) return 'has a comment containing "--" (or ending in "-"), which XML forbids inside <!-- -->';
+  if (body.includes('--') || body.endsWith('-'))
+    return 'has a comment containing "--" (or ending in "-"), which XML forbids inside <!-- -->';
   return undefined;
 }
 
@@ -74,7 +80,9 @@ function prefixOf(name: string): string | undefined {
 
 /** Prefixes an element declares with xmlns:p="…". */
 function declared(attrs: Record<string, string>): string[] {
-  return Object.keys(attrs).filter((a) => a.startsWith('xmlns:')).map((a) => a.slice('xmlns:'.length));
+  return Object.keys(attrs)
+    .filter((a) => a.startsWith('xmlns:'))
+    .map((a) => a.slice('xmlns:'.length));
 }
 
 function undeclaredIn(nodes: readonly OrderedNode[], scope: ReadonlySet<string>): string | undefined {
@@ -83,7 +91,12 @@ function undeclaredIn(nodes: readonly OrderedNode[], scope: ReadonlySet<string>)
     const tag = Object.keys(node).find((k) => k !== ':@');
     if (tag === undefined || tag.startsWith('#')) continue;
     const inner = new Set([...scope, ...declared(attrs)]);
-    const used = [prefixOf(tag), ...Object.keys(attrs).filter((a) => !a.startsWith('xmlns')).map(prefixOf)];
+    const used = [
+      prefixOf(tag),
+      ...Object.keys(attrs)
+        .filter((a) => !a.startsWith('xmlns'))
+        .map(prefixOf),
+    ];
     const missing = used.find((p) => p !== undefined && !inner.has(p));
     if (missing !== undefined) return missing;
     const deeper = undeclaredIn((node[tag] ?? []) as OrderedNode[], inner);
@@ -98,7 +111,13 @@ function undeclaredIn(nodes: readonly OrderedNode[], scope: ReadonlySet<string>)
  * Only call on a fragment that parses.
  */
 export function undeclaredPrefix(wrapped: string): string | undefined {
-  const parsed = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false, parseAttributeValue: false }).parse(wrapped) as OrderedNode[];
+  const parsed = new XMLParser({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    parseTagValue: false,
+    parseAttributeValue: false,
+  }).parse(wrapped) as OrderedNode[];
   return undeclaredIn(parsed, BOUND);
 }
 

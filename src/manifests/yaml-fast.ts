@@ -52,7 +52,7 @@ const TRUE_SCALAR = /^(?:[Tt]rue|TRUE)$/;
 const FALSE_SCALAR = /^(?:[Ff]alse|FALSE)$/;
 const DECIMAL_INT = /^[-+]?[0-9]+$/;
 /** Characters a plain scalar may not start with (YAML indicators), and `-`/`?`/`:` with a space. */
-const INDICATOR_START = /^(?:[,\[\]{}#&*!|>'"%@`]|[-?:](?: |$))/;
+const INDICATOR_START = /^(?:[,[\]{}#&*!|>'"%@`]|[-?:](?: |$))/;
 /** Nesting deeper than this goes to the full parser, which enforces the real limit. */
 const MAX_FAST_DEPTH = 32;
 
@@ -184,7 +184,7 @@ class BlockReader {
  * not yet in it (a duplicate is the full parser's error to report), and not `__proto__`.
  */
 function acceptableKey(key: string, mapping: Record<string, unknown>): boolean {
-  return key !== '__proto__' && resolvePlain(key) === key && !Object.prototype.hasOwnProperty.call(mapping, key);
+  return key !== '__proto__' && resolvePlain(key) === key && !Object.hasOwn(mapping, key);
 }
 
 /** A one-line scalar value with its comment, if any. */
@@ -212,7 +212,7 @@ function flowCollection(rest: string): unknown {
 }
 
 /** Plain scalar text in flow context, up to the next indicator. */
-const FLOW_PLAIN = /[^,\[\]{}:#]*/y;
+const FLOW_PLAIN = /[^,[\]{}:#]*/y;
 
 class FlowReader {
   at = 0;

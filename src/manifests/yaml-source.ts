@@ -61,16 +61,18 @@ export function parseYaml(text: string, limits: YamlLimits = DEFAULT_YAML_LIMITS
   const fast = parseYamlFast(text);
   if (!fast) return parseYamlFull(text, limits);
   let full: ParsedFile | undefined;
-  const documents = fast.map(({ index, start, value }): ParsedDocument => ({
-    index,
-    start,
-    value,
-    locate: (path, anchor) => {
-      if (path.length === 0) return start;
-      full ??= parseYamlFull(text, limits);
-      return full.documents.find((d) => d.index === index)?.locate(path, anchor) ?? start;
-    },
-  }));
+  const documents = fast.map(
+    ({ index, start, value }): ParsedDocument => ({
+      index,
+      start,
+      value,
+      locate: (path, anchor) => {
+        if (path.length === 0) return start;
+        full ??= parseYamlFull(text, limits);
+        return full.documents.find((d) => d.index === index)?.locate(path, anchor) ?? start;
+      },
+    }),
+  );
   return { documents, issues: [] };
 }
 
@@ -92,7 +94,8 @@ export function parseYamlFull(text: string, limits: YamlLimits = DEFAULT_YAML_LI
   });
   const docs = [...parsed];
   // A stream without documents (e.g. a lone "]") reports its errors on the stream itself.
-  if ('empty' in parsed) for (const e of parsed.errors) issues.push({ ...pos(e.pos[0]), path: [], message: yamlMessage(e.code, e.message) });
+  if ('empty' in parsed)
+    for (const e of parsed.errors) issues.push({ ...pos(e.pos[0]), path: [], message: yamlMessage(e.code, e.message) });
 
   docs.forEach((doc, index) => {
     const problems = [...doc.errors, ...doc.warnings];
@@ -171,12 +174,12 @@ type AnyDoc = Document.Parsed<ParsedNode, true> | Document;
 /** Walks the node tree along the path; stops at the deepest node that exists. */
 function locateNode(doc: AnyDoc, path: FieldPath, anchor: Anchor): YamlNode | undefined {
   let node: unknown = doc.contents;
-  let keyNode: unknown = undefined;
+  let keyNode: unknown;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
     if (isAlias(node)) node = node.resolve(doc as Document) ?? node;
-    let next: unknown = undefined;
-    let nextKey: unknown = undefined;
+    let next: unknown;
+    let nextKey: unknown;
     if (isMap(node)) {
       const pair = node.items.find((p) => keyText(p.key) === String(seg));
       if (pair) {

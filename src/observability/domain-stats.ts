@@ -10,7 +10,12 @@ import { METRIC_PREFIX } from './metrics.js';
 /** How long one answer serves scrapes. */
 export const DOMAIN_STATS_CACHE_MS = 10_000;
 
-export const DOMAIN_STATS_GROUPS = C.VIR_DOMAIN_STATS_CPU_TOTAL | C.VIR_DOMAIN_STATS_BALLOON | C.VIR_DOMAIN_STATS_VCPU | C.VIR_DOMAIN_STATS_INTERFACE | C.VIR_DOMAIN_STATS_BLOCK;
+export const DOMAIN_STATS_GROUPS =
+  C.VIR_DOMAIN_STATS_CPU_TOTAL |
+  C.VIR_DOMAIN_STATS_BALLOON |
+  C.VIR_DOMAIN_STATS_VCPU |
+  C.VIR_DOMAIN_STATS_INTERFACE |
+  C.VIR_DOMAIN_STATS_BLOCK;
 
 export interface DomainStatsSource {
   /** The statistics of every running domain; rejects when there is no connection. */
@@ -42,10 +47,26 @@ const METRICS = {
   domain_block_write_bytes_total: { help: 'Bytes written to a disk (block.N.wr.bytes).', type: 'counter', labels: ['domain', 'device'] },
   domain_block_read_requests_total: { help: 'Read requests to a disk (block.N.rd.reqs).', type: 'counter', labels: ['domain', 'device'] },
   domain_block_write_requests_total: { help: 'Write requests to a disk (block.N.wr.reqs).', type: 'counter', labels: ['domain', 'device'] },
-  domain_interface_receive_bytes_total: { help: 'Bytes received on an interface (net.N.rx.bytes).', type: 'counter', labels: ['domain', 'interface'] },
-  domain_interface_transmit_bytes_total: { help: 'Bytes sent on an interface (net.N.tx.bytes).', type: 'counter', labels: ['domain', 'interface'] },
-  domain_interface_receive_errors_total: { help: 'Receive errors on an interface (net.N.rx.errs).', type: 'counter', labels: ['domain', 'interface'] },
-  domain_interface_transmit_errors_total: { help: 'Transmit errors on an interface (net.N.tx.errs).', type: 'counter', labels: ['domain', 'interface'] },
+  domain_interface_receive_bytes_total: {
+    help: 'Bytes received on an interface (net.N.rx.bytes).',
+    type: 'counter',
+    labels: ['domain', 'interface'],
+  },
+  domain_interface_transmit_bytes_total: {
+    help: 'Bytes sent on an interface (net.N.tx.bytes).',
+    type: 'counter',
+    labels: ['domain', 'interface'],
+  },
+  domain_interface_receive_errors_total: {
+    help: 'Receive errors on an interface (net.N.rx.errs).',
+    type: 'counter',
+    labels: ['domain', 'interface'],
+  },
+  domain_interface_transmit_errors_total: {
+    help: 'Transmit errors on an interface (net.N.tx.errs).',
+    type: 'counter',
+    labels: ['domain', 'interface'],
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 export type MetricName = keyof typeof METRICS;
@@ -106,7 +127,11 @@ export function domainSamples(record: DomainStatsRecord): StatsSample[] {
  * DOMAIN_STATS_CACHE_MS; when it fails (no connection, a driver without statistics) the domain
  * series are absent rather than stale, and `onError` hears why.
  */
-export function registerDomainStats(registry: Registry, source: DomainStatsSource, options: { now?: () => number; onError?: (err: unknown) => void } = {}): void {
+export function registerDomainStats(
+  registry: Registry,
+  source: DomainStatsSource,
+  options: { now?: () => number; onError?: (err: unknown) => void } = {},
+): void {
   // A registry shared by two controllers (tests do it) keeps the first one's metrics.
   if (registry.getSingleMetric(`${METRIC_PREFIX}domain_cpu_seconds_total`)) return;
   const now = options.now ?? Date.now;

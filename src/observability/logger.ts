@@ -40,7 +40,9 @@ export function createLogger(opts: CreateLoggerOptions = {}): Logger {
     // same redaction as plans: no URL userinfo, no graphics password, in any log line.
     hooks: {
       logMethod(this: PinoLogger, args: Parameters<PinoLogger['info']>, method: PinoLogger['info']) {
-        const redacted = (args as unknown[]).map((a) => (typeof a === 'string' ? redactSecretsIn(a) : isPlainObject(a) ? redactSecretsInValue(a) : a));
+        const redacted = (args as unknown[]).map((a) =>
+          typeof a === 'string' ? redactSecretsIn(a) : isPlainObject(a) ? redactSecretsInValue(a) : a,
+        );
         return method.apply(this, redacted as Parameters<PinoLogger['info']>);
       },
     },

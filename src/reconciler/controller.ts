@@ -365,7 +365,11 @@ export class Controller {
     // Records without a manifest are pruned by full syncs only, where the empty-tree guard weighs
     // them all at once (a guard held back earlier may let go now that manifests came back).
     const inventory = this.#connection.inventory;
-    const pruneSync = this.#prune && session !== null && inventory !== null && Object.keys(inventory.snapshot.objects).some((key) => !desired.byKey.has(key));
+    const pruneSync =
+      this.#prune &&
+      session !== null &&
+      inventory !== null &&
+      Object.keys(inventory.snapshot.objects).some((key) => !desired.byKey.has(key));
     this.#desiredGeneration = this.#applied.loaded(revision, changed, pruneSync);
     for (const key of changed) this.#queue.add(key, { immediate: true });
     if (pruneSync) void this.fullSync('manifests changed');

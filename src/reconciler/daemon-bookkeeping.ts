@@ -59,7 +59,11 @@ export class ObjectBookkeeping {
     this.status.record(kind, name, { state: 'stalled', error: { code: 'stalled', message: verdict.message } });
     this.#deps.daemonMetrics.setStalledObjects(this.#convergence.stalledCount);
     this.#persistStall(change.key, verdict.message, verdict.retryAt);
-    if (previous?.state !== 'stalled') log.warn({ key: change.key, reason: verdict.message, retryAt: new Date(verdict.retryAt).toISOString() }, 'stalled: not applying the change again');
+    if (previous?.state !== 'stalled')
+      log.warn(
+        { key: change.key, reason: verdict.message, retryAt: new Date(verdict.retryAt).toISOString() },
+        'stalled: not applying the change again',
+      );
     return verdict.message;
   }
 
@@ -111,12 +115,16 @@ export class ObjectBookkeeping {
     }
 
     if (result.outcome === 'succeeded') {
-      log.info({ action: change.action, steps: change.steps.map((s) => s.description), restartRequired: change.restartRequired }, 'reconciled');
+      log.info(
+        { action: change.action, steps: change.steps.map((s) => s.description), restartRequired: change.restartRequired },
+        'reconciled',
+      );
     } else if (result.outcome === 'unchanged') {
       log.debug('in sync');
     } else {
       // The same failure again (a retry, a dependant re-checking it) is not news.
-      const repeated = (previous?.state === 'failed' || previous?.state === 'refused') && previous.lastError?.message === result.error?.message;
+      const repeated =
+        (previous?.state === 'failed' || previous?.state === 'refused') && previous.lastError?.message === result.error?.message;
       log[repeated ? 'debug' : 'warn']({ outcome: result.outcome, error: result.error }, 'reconcile did not converge');
     }
 

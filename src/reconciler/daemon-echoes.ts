@@ -20,7 +20,8 @@ export class EchoFilter {
 
   /** `changes` are about to run: their events are expected until `settled` is called for them. */
   expect(changes: readonly ResourceChange[]): void {
-    for (const change of changes) if (change.action !== 'no-op') this.#echoes.set(change.key, { events: expectedEvents(change), until: Infinity });
+    for (const change of changes)
+      if (change.action !== 'no-op') this.#echoes.set(change.key, { events: expectedEvents(change), until: Infinity });
   }
 
   /** `changes` ran: their echoes may still arrive for ECHO_GRACE_MS. */

@@ -13,8 +13,7 @@ import type { SourceWatcher, SourceWatchOptions } from './source-watch.js';
 
 export type LoadResult =
   /** quietForMs: how long nothing in the tree had changed when it was read, when known. */
-  | { ok: true; desired: DesiredState; quietForMs?: number }
-  | { ok: false; errors: readonly ManifestError[] };
+  { ok: true; desired: DesiredState; quietForMs?: number } | { ok: false; errors: readonly ManifestError[] };
 
 export interface SourceInfo {
   /** Real path of the manifests directory (git-sync symlink resolved). */

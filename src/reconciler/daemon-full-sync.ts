@@ -109,7 +109,14 @@ export class FullSync {
       const live = await engine.readLive(session);
       connection.live = new Map(live);
       const secretValues = await engine.assessSecrets?.(desired);
-      plan = engine.plan({ desired, live, inventory: inventory.snapshot, prune: this.#opts.prune, settleIntents: true, ...(secretValues ? { secretValues } : {}) });
+      plan = engine.plan({
+        desired,
+        live,
+        inventory: inventory.snapshot,
+        prune: this.#opts.prune,
+        settleIntents: true,
+        ...(secretValues ? { secretValues } : {}),
+      });
     } catch (err) {
       if (connection.lost(session)) return false;
       log.warn({ err: message(err) }, 'full sync could not read or plan the host; retrying');
@@ -125,7 +132,8 @@ export class FullSync {
 
     const errorsByKey = new Map<IdentityKey, string>();
     const planWide = plan.errors.filter((e) => e.key === undefined).map((e) => e.message);
-    for (const e of plan.errors) if (e.key !== undefined) errorsByKey.set(e.key, [errorsByKey.get(e.key), e.message].filter(Boolean).join('; '));
+    for (const e of plan.errors)
+      if (e.key !== undefined) errorsByKey.set(e.key, [errorsByKey.get(e.key), e.message].filter(Boolean).join('; '));
     for (const [key, msg] of errorsByKey) book.failed(key, 0, msg, log);
     if (planWide.length > 0) {
       // A dependency cycle: no change can be ordered, so none runs; every key is failed with it.

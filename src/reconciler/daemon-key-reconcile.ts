@@ -92,7 +92,15 @@ export class KeyReconciler {
       for (const k of scope) applyLiveUpdate(live, await engine.readFor(session, k));
       const only = new Set(scope);
       const secretValues = await engine.assessSecrets?.(desired, only);
-      plan = engine.plan({ desired, live, inventory: inventory.snapshot, prune: false, only, settleIntents: false, ...(secretValues ? { secretValues } : {}) });
+      plan = engine.plan({
+        desired,
+        live,
+        inventory: inventory.snapshot,
+        prune: false,
+        only,
+        settleIntents: false,
+        ...(secretValues ? { secretValues } : {}),
+      });
     } catch (err) {
       // The connection went away under us: not the object's fault, and the reconnect resyncs it.
       if (connection.lost(session)) return requeueAfter(this.#opts.reconnectWaitMs, message(err));
@@ -119,10 +127,25 @@ export class KeyReconciler {
     }
   }
 
-  async #apply(change: ResourceChange, plan: Plan, desired: DesiredState, session: HostSession, inventory: OwnershipStore, started: number, log: Logger): Promise<ReconcileResult> {
+  async #apply(
+    change: ResourceChange,
+    plan: Plan,
+    desired: DesiredState,
+    session: HostSession,
+    inventory: OwnershipStore,
+    started: number,
+    log: Logger,
+  ): Promise<ReconcileResult> {
     const { book, echoes } = this.#opts;
     book.noteDrift(change, log);
-    const single: Plan = { changes: [change], waitsFor: new Map([[change.key, []]]), summary: plan.summary, errors: [], retained: [], forgotten: [] };
+    const single: Plan = {
+      changes: [change],
+      waitsFor: new Map([[change.key, []]]),
+      summary: plan.summary,
+      errors: [],
+      retained: [],
+      forgotten: [],
+    };
     echoes.expect([change]);
     let report;
     try {

@@ -41,7 +41,10 @@ export function createDaemonMetrics(metrics: Metrics): DaemonMetrics {
     '1 while prune is refused by the empty-tree guard (empty manifests, or more than --prune-max of the recorded objects would go); nothing is deleted.',
   );
   pruneBlocked.set(0);
-  const ready = gauge('ready', '1 while the daemon is ready (/readyz 200: a full sync completed on the current libvirt connection), else 0.');
+  const ready = gauge(
+    'ready',
+    '1 while the daemon is ready (/readyz 200: a full sync completed on the current libvirt connection), else 0.',
+  );
   ready.set(0);
   const stalled = gauge(
     'stalled_objects',

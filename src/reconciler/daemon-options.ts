@@ -44,7 +44,8 @@ export function parseListen(text: string): ListenAddress {
     portText = s;
   } else {
     const i = s.lastIndexOf(':');
-    if (i < 0 || s.indexOf(':') !== i) throw new Error(`invalid listen address ${JSON.stringify(text)}: use host:port, e.g. ${DEFAULT_LISTEN}`);
+    if (i < 0 || s.indexOf(':') !== i)
+      throw new Error(`invalid listen address ${JSON.stringify(text)}: use host:port, e.g. ${DEFAULT_LISTEN}`);
     host = s.slice(0, i) || '0.0.0.0';
     portText = s.slice(i + 1);
   }

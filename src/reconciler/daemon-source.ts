@@ -142,7 +142,12 @@ export class ManifestSource {
     } catch (err) {
       metrics.reload('error');
       log.error({ err }, 'reading the manifests failed; the last valid state stays in force');
-      this.#status = { ...this.#status, valid: false, errors: [{ file: '', line: 0, column: 0, path: '', message: message(err) }], rejectedRevision: revision };
+      this.#status = {
+        ...this.#status,
+        valid: false,
+        errors: [{ file: '', line: 0, column: 0, path: '', message: message(err) }],
+        rejectedRevision: revision,
+      };
       metrics.setManifestsValid(false);
       return;
     }
@@ -152,7 +157,9 @@ export class ManifestSource {
       this.#status = { ...this.#status, valid: false, errors: [...loaded.errors], rejectedRevision: revision };
       log.error(
         { errors: loaded.errors.map((e) => `${e.file}:${e.line}:${e.column} ${e.path ? `${e.path}: ` : ''}${e.message}`) },
-        this.#desired ? 'manifests are invalid; the last valid state stays in force' : 'manifests are invalid; nothing is reconciled until they are fixed',
+        this.#desired
+          ? 'manifests are invalid; the last valid state stays in force'
+          : 'manifests are invalid; nothing is reconciled until they are fixed',
       );
       return;
     }

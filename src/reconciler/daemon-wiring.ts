@@ -59,7 +59,8 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
         return { ok: true, desired: result.state, quietForMs: readAt - result.lastChangeMs };
       } catch (err) {
         // The directory itself vanished or is unreadable (mid-swap): an invalid tree, not a crash.
-        if (err instanceof ManifestRootError) return { ok: false, errors: [{ file: '', line: 0, column: 0, path: '', message: err.message }] };
+        if (err instanceof ManifestRootError)
+          return { ok: false, errors: [{ file: '', line: 0, column: 0, path: '', message: err.message }] };
         throw err;
       }
     },
@@ -98,10 +99,19 @@ export function createDefaultEngine(options: DefaultEngineOptions = {}): Control
         state.stalls.clearOwn(); // this process's guard starts knowing of no stall
         if (where.source !== undefined) state.rememberSource(path.resolve(where.source));
         const imported = state.importLegacyInventory(legacyInventoryPath(stateDir, host.key));
-        if (imported) options.onNotice?.(`imported ${imported.records} record(s) from ${imported.file} into ${store.file} as owner ${owner}; that file is no longer read and may be removed`);
+        if (imported)
+          options.onNotice?.(
+            `imported ${imported.records} record(s) from ${imported.file} into ${store.file} as owner ${owner}; that file is no longer read and may be removed`,
+          );
       }
       // Held until shutdown; taking it again on a reconnect to the same host is a no-op.
-      lock = await store.acquireLock({ hostKey: host.key, command: 'run', owner, timeoutMs: 0, ...(options.onNotice ? { onNotice: options.onNotice } : {}) });
+      lock = await store.acquireLock({
+        hostKey: host.key,
+        command: 'run',
+        owner,
+        timeoutMs: 0,
+        ...(options.onNotice ? { onNotice: options.onNotice } : {}),
+      });
       const current = state;
       const opened = store;
       return {

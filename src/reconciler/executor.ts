@@ -119,7 +119,10 @@ export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<
     results.set(result.key, result);
     options.onEvent?.({ type: 'done', result });
     // A refused no-op (an object another source owns, already as described) is in place all the same.
-    const passed = result.outcome === 'succeeded' || result.outcome === 'unchanged' || (result.outcome === 'refused' && byKey.get(result.key)?.action === 'no-op');
+    const passed =
+      result.outcome === 'succeeded' ||
+      result.outcome === 'unchanged' ||
+      (result.outcome === 'refused' && byKey.get(result.key)?.action === 'no-op');
     for (const dependentKey of dependents.get(result.key) ?? []) {
       if (results.has(dependentKey)) continue;
       const dependent = byKey.get(dependentKey)!;
@@ -192,7 +195,13 @@ async function runChange(change: ResourceChange, options: ExecuteOptions, intent
       intentId = await intent;
     } catch (err) {
       // Without a durable intent a crash could forget what this change creates: do not start it.
-      return { ...base, outcome: 'failed', error: describeError(err, 'record the intent in the state store'), stepsDone: 0, durationMs: Date.now() - started };
+      return {
+        ...base,
+        outcome: 'failed',
+        error: describeError(err, 'record the intent in the state store'),
+        stepsDone: 0,
+        durationMs: Date.now() - started,
+      };
     }
   }
   let stepsDone = 0;
@@ -204,7 +213,10 @@ async function runChange(change: ResourceChange, options: ExecuteOptions, intent
         change,
         options.client,
         (message) => options.onEvent?.({ type: 'progress', change, step: step.description, message }),
-        { secretDigest: (key, digest) => ownership?.recordSecretDigest?.(key, digest), seed: (key, seed) => ownership?.recordSeed?.(key, seed) },
+        {
+          secretDigest: (key, digest) => ownership?.recordSecretDigest?.(key, digest),
+          seed: (key, seed) => ownership?.recordSeed?.(key, seed),
+        },
       );
     } catch (err) {
       if (intentId !== undefined) ownership?.abandon?.(intentId);

@@ -24,10 +24,17 @@ function isBackend(v: string | undefined): v is NonNullable<HostFacts['interface
  * Whether objects of a kind whose plans depend on the interface backend (its contract says so)
  * are managed: a manifest of one, or a record of one in `recordedKeys`.
  */
-export function managesInterfaces(desired: DesiredState | undefined, recordedKeys: Iterable<string>, definitions: KindDefinitions = KIND_DEFINITIONS): boolean {
+export function managesInterfaces(
+  desired: DesiredState | undefined,
+  recordedKeys: Iterable<string>,
+  definitions: KindDefinitions = KIND_DEFINITIONS,
+): boolean {
   const kinds = new Set(definitions.ordered.filter((d) => d.needsInterfaceBackend).map((d) => d.kind));
   if (kinds.size === 0) return false;
-  return (desired?.manifests.some((m) => kinds.has(m.manifest.kind)) ?? false) || [...recordedKeys].some((k) => kinds.has(splitKey(k)?.kind ?? ''));
+  return (
+    (desired?.manifests.some((m) => kinds.has(m.manifest.kind)) ?? false) ||
+    [...recordedKeys].some((k) => kinds.has(splitKey(k)?.kind ?? ''))
+  );
 }
 
 /**

@@ -107,7 +107,14 @@ export function serializeInventory(inv: Inventory): string {
   for (const key of Object.keys(inv.objects).sort()) {
     const e = inv.objects[key];
     // liveKey only when set, so entries of kinds keyed alike are written exactly as before.
-    objects[key] = { kind: e.kind, name: e.name, ...liveKeyOf(e), origin: e.origin, pruneDisabled: e.pruneDisabled, recordedAt: e.recordedAt };
+    objects[key] = {
+      kind: e.kind,
+      name: e.name,
+      ...liveKeyOf(e),
+      origin: e.origin,
+      pruneDisabled: e.pruneDisabled,
+      recordedAt: e.recordedAt,
+    };
   }
   return JSON.stringify({ version: inv.version, host: inv.host, objects }, null, 2) + '\n';
 }

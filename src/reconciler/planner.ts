@@ -13,7 +13,7 @@ import { definitionsOf, kindOf, type KindRegistry } from '../resources/registry.
 
 import { liveReferenceKeys, type LiveView } from '../resources/contract.js';
 import { definitionOf, KIND_DEFINITIONS, kindRankIn, type KindDefinitions } from '../resources/definitions.js';
-import type { ActionType, HostFacts, LiveResource, PlanContext, ResourceChange, ResourceKind } from '../resources/types.js';
+import type { ActionType, HostFacts, LiveResource, PlanContext, ResourceChange } from '../resources/types.js';
 import { fingerprintDigest, manifestFingerprint } from './daemon-keys.js';
 import type { ForeignRecord, Inventory } from './inventory.js';
 import { MinHeap } from './min-heap.js';
@@ -141,7 +141,11 @@ export function buildPlan(input: PlanInput): Plan {
   const { desired, live, inventory, registry, options } = input;
   const foreignByLiveKey = foreignIndex(input.foreign);
   // Decided once, here, where the records' origins are known: the volume kind only honours it.
-  const supersededSeeds = new Set(Object.entries(inventory.objects).filter(([key, entry]) => !desired.byKey.has(key) && isSupersededSeed(entry, desired)).map(([key]) => key));
+  const supersededSeeds = new Set(
+    Object.entries(inventory.objects)
+      .filter(([key, entry]) => !desired.byKey.has(key) && isSupersededSeed(entry, desired))
+      .map(([key]) => key),
+  );
   const ctx: PlanContext = {
     desired,
     live,
@@ -209,7 +213,15 @@ export function buildPlan(input: PlanInput): Plan {
   retained.sort((a, b) => compareStrings(a.key, b.key));
 
   const { order, waitsFor } = orderChanges(byKey, live, definitionsOf(registry), errors);
-  return { changes: order, waitsFor, summary: summarize(order), errors, retained, forgotten, ...(pruneBlocked !== undefined ? { pruneBlocked } : {}) };
+  return {
+    changes: order,
+    waitsFor,
+    summary: summarize(order),
+    errors,
+    retained,
+    forgotten,
+    ...(pruneBlocked !== undefined ? { pruneBlocked } : {}),
+  };
 }
 
 /**
@@ -388,7 +400,10 @@ function topologicalOrder<C extends OrderedChange>(
   if (order.length < changes.size) {
     const placed = new Set(order);
     const stuck = [...changes.values()].filter((c) => !placed.has(c)).sort(compare);
-    const cycle = findCycle(stuck.map((c) => c.key), waitsFor);
+    const cycle = findCycle(
+      stuck.map((c) => c.key),
+      waitsFor,
+    );
     errors.push({ message: `dependency cycle: ${cycle.join(' → ')}` });
     // Still list them, so every object shows up in the output; apply refuses plans with errors.
     order.push(...stuck);

@@ -114,7 +114,8 @@ export class WorkQueue extends EventEmitter<WorkQueueEvents> {
   constructor(opts: WorkQueueOptions) {
     super();
     const concurrency = opts.concurrency ?? 4;
-    if (!Number.isInteger(concurrency) || concurrency < 1) throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
     this.#handler = opts.handler;
     this.#pq = new PQueue({ concurrency });
     this.#limiter = opts.rateLimiter ?? new ExponentialBackoff(opts.backoff, opts.random);

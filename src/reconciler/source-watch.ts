@@ -194,25 +194,27 @@ export async function watchSource(opts: SourceWatchOptions): Promise<SourceWatch
   // Retargets run one after another so two quick swaps cannot leave two tree watchers.
   let retargeting: Promise<void> = Promise.resolve();
   function recheckLink(): void {
-    retargeting = retargeting.then(async () => {
-      if (closed) return;
-      let next: string;
-      try {
-        next = await realpath(resolve(opts.path));
-      } catch {
-        return; // Mid-update or removed: the next event on the parent tells us more.
-      }
-      if (next === root || closed) return;
-      const old = tree;
-      root = next;
-      tree = await watchTree(next);
-      if (closed) {
-        await tree.close();
-        return;
-      }
-      await old?.close();
-      schedule();
-    }).catch(reportError);
+    retargeting = retargeting
+      .then(async () => {
+        if (closed) return;
+        let next: string;
+        try {
+          next = await realpath(resolve(opts.path));
+        } catch {
+          return; // Mid-update or removed: the next event on the parent tells us more.
+        }
+        if (next === root || closed) return;
+        const old = tree;
+        root = next;
+        tree = await watchTree(next);
+        if (closed) {
+          await tree.close();
+          return;
+        }
+        await old?.close();
+        schedule();
+      })
+      .catch(reportError);
   }
 
   tree = await watchTree(root);

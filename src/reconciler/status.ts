@@ -138,7 +138,15 @@ export class StatusStore {
   }
 
   counts(): Record<SyncState, number> {
-    const counts: Record<SyncState, number> = { synced: 0, 'out-of-sync': 0, 'restart-pending': 0, stalled: 0, refused: 0, failed: 0, pending: 0 };
+    const counts: Record<SyncState, number> = {
+      synced: 0,
+      'out-of-sync': 0,
+      'restart-pending': 0,
+      stalled: 0,
+      refused: 0,
+      failed: 0,
+      pending: 0,
+    };
     for (const o of this.#objects.values()) counts[o.state]++;
     return counts;
   }
@@ -149,9 +157,7 @@ export class StatusStore {
   }
 
   snapshot(): StatusSnapshot {
-    const objects = [...this.#objects.values()]
-      .sort((a, b) => cmp(a.kind, b.kind) || cmp(a.name, b.name))
-      .map(copy);
+    const objects = [...this.#objects.values()].sort((a, b) => cmp(a.kind, b.kind) || cmp(a.name, b.name)).map(copy);
     return { revision: this.#revision, lastSync: this.#lastSync, counts: this.counts(), objects };
   }
 }

@@ -18,7 +18,10 @@ export function selectTargets(targets: readonly string[], desired: DesiredState,
     if (!desired.byKey.has(target)) {
       const hint = closest(target, [...desired.byKey.keys()]);
       const fix = hint ? `did you mean ${hint}?` : 'keys look like Domain/web-1 or StorageVolume/images/disk.qcow2';
-      return { ok: false, error: `--target ${target}: no manifest has that key (${fix}); deletions are for apply --prune without --target` };
+      return {
+        ok: false,
+        error: `--target ${target}: no manifest has that key (${fix}); deletions are for apply --prune without --target`,
+      };
     }
     todo.push(target);
   }
@@ -27,7 +30,8 @@ export function selectTargets(targets: readonly string[], desired: DesiredState,
     if (keys.has(key)) continue;
     keys.add(key);
     const manifest = desired.byKey.get(key)!.manifest;
-    for (const dep of dependencyKeys(kindOf(registry, manifest.kind).definition, manifest, desired)) if (desired.byKey.has(dep)) todo.push(dep);
+    for (const dep of dependencyKeys(kindOf(registry, manifest.kind).definition, manifest, desired))
+      if (desired.byKey.has(dep)) todo.push(dep);
   }
   return { ok: true, keys };
 }

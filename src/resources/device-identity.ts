@@ -26,7 +26,9 @@ export function deviceIdentity(device: XmlElement, position?: number): string | 
       return mac === undefined ? undefined : `interface ${mac.toLowerCase()}`;
     }
     case 'controller':
-      return device.attrs.type === undefined || device.attrs.index === undefined ? undefined : `controller ${device.attrs.type} ${device.attrs.index}`;
+      return device.attrs.type === undefined || device.attrs.index === undefined
+        ? undefined
+        : `controller ${device.attrs.type} ${device.attrs.index}`;
     case 'graphics':
       return device.attrs.type === undefined ? undefined : `graphics ${device.attrs.type}`;
     case 'serial':

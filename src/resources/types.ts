@@ -44,7 +44,7 @@ export type ActionType = 'no-op' | 'create' | 'update' | 'replace' | 'delete';
  * steps.ts); `P` undefined: the op needs nothing but the change it belongs to.
  */
 export type StepOf<Op extends string, P extends object | undefined = undefined> = undefined extends P
-  ? { op: Op; /** Human summary, e.g. "define domain web-1". */ description: string; /** JSON-serialisable. */ payload?: P }
+  ? { op: Op /** Human summary, e.g. "define domain web-1". */; description: string /** JSON-serialisable. */; payload?: P }
   : { op: Op; description: string; payload: P };
 
 /**
@@ -52,7 +52,7 @@ export type StepOf<Op extends string, P extends object | undefined = undefined> 
  * entry (declaration merging), so this module names no kind; StepOfKind does not compile for a
  * listed kind whose steps.ts forgot it.
  */
-export interface KindSteps {}
+export type KindSteps = {};
 
 export type StepOfKind<K extends ManifestKind> = KindSteps[K];
 
@@ -192,7 +192,13 @@ export interface ResourceKind<K extends ManifestKind> {
    * Carries out one planned step. `progress` receives lines worth showing while a step waits
    * (a guest given time to shut down, a device the guest has to release).
    */
-  execute(step: StepOfKind<K>, change: ResourceChange<K>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void>;
+  execute(
+    step: StepOfKind<K>,
+    change: ResourceChange<K>,
+    client: LibvirtClient,
+    progress?: StepProgress,
+    records?: StepRecords,
+  ): Promise<void>;
 }
 
 /** Receives one human line about a step in progress ("waiting for web-1 to shut down: 10s of 60s"). */

@@ -116,7 +116,11 @@ export function el(name: string, attrs: Record<string, AttrValue> = {}, ...child
 }
 
 /** `<name>value</name>`, or nothing when value is undefined. */
-export function textEl(name: string, value: string | number | undefined | null, attrs: Record<string, AttrValue> = {}): XmlElement | undefined {
+export function textEl(
+  name: string,
+  value: string | number | undefined | null,
+  attrs: Record<string, AttrValue> = {},
+): XmlElement | undefined {
   if (value === undefined || value === null) return undefined;
   return el(name, attrs, String(value));
 }

@@ -51,7 +51,15 @@ export function shellQuote(arg: string): string {
  * QEMU guests cannot start without it).
  */
 export function qemuDriverConfig(): string {
-  return ['user = "root"', 'group = "root"', 'security_driver = "none"', 'dynamic_ownership = 0', 'remember_owner = 0', 'stdio_handler = "logd"', ''].join('\n');
+  return [
+    'user = "root"',
+    'group = "root"',
+    'security_driver = "none"',
+    'dynamic_ownership = 0',
+    'remember_owner = 0',
+    'stdio_handler = "logd"',
+    '',
+  ].join('\n');
 }
 
 export function virtlogdConfig(logFile: string): string {
@@ -117,13 +125,27 @@ export function namespaceScript(input: NamespaceScriptInput): string {
 export function unshareArgs(script: string, ownNetwork = true): string[] {
   // --fork: a new pid namespace applies to children only. --kill-child: if unshare itself is
   // killed, its child (libvirtd, PID 1 inside) goes too, and with it the whole namespace.
-  return ['--mount', '--propagation', 'private', ...(ownNetwork ? ['--net'] : []), '--pid', '--fork', '--mount-proc', '--kill-child=SIGKILL', 'sh', '-c', script];
+  return [
+    '--mount',
+    '--propagation',
+    'private',
+    ...(ownNetwork ? ['--net'] : []),
+    '--pid',
+    '--fork',
+    '--mount-proc',
+    '--kill-child=SIGKILL',
+    'sh',
+    '-c',
+    script,
+  ];
 }
 
 /** Root and an unshare that can make all three namespaces here. */
 export function canUseNamespaces(): boolean {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return false;
-  const probe = spawnSync('unshare', ['--mount', '--propagation', 'private', '--net', '--pid', '--fork', '--mount-proc', 'true'], { stdio: 'ignore' });
+  const probe = spawnSync('unshare', ['--mount', '--propagation', 'private', '--net', '--pid', '--fork', '--mount-proc', 'true'], {
+    stdio: 'ignore',
+  });
   return probe.status === 0;
 }
 

@@ -6,7 +6,15 @@ import { existsSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { canUseNamespaces, childPidOf, defaultQemuCapabilitiesCache, namespaceScript, qemuDriverConfig, unshareArgs, virtlogdConfig } from './namespace.js';
+import {
+  canUseNamespaces,
+  childPidOf,
+  defaultQemuCapabilitiesCache,
+  namespaceScript,
+  qemuDriverConfig,
+  unshareArgs,
+  virtlogdConfig,
+} from './namespace.js';
 
 export interface PrivateLibvirtdOptions {
   /** Directory for socket, config, pid and log; a fresh temp dir when omitted. */
@@ -73,9 +81,7 @@ function findLibvirtd(): string {
   const which = spawnSync('sh', ['-c', 'command -v libvirtd'], { encoding: 'utf8' });
   const found = which.stdout.trim();
   if (which.status === 0 && found) return found;
-  throw new PrivateLibvirtdError(
-    'libvirtd not found: install Debian packages libvirt-daemon and libvirt-clients (see README, "Set up")',
-  );
+  throw new PrivateLibvirtdError('libvirtd not found: install Debian packages libvirt-daemon and libvirt-clients (see README, "Set up")');
 }
 
 /** virtlogd next to libvirtd (same package); QEMU guests cannot start without it. */
@@ -122,7 +128,10 @@ function configText({ dir, logFile, logLevel, maxClientRequests, extra }: Daemon
     'keepalive_count = 5',
     `log_outputs = "${logLevel}:file:${logFile}"`,
   ].filter((line) => !(line.split(' = ')[0]! in extra));
-  for (const [key, value] of Object.entries(extra)) lines.push(`${key} = ${typeof value === 'number' ? value : typeof value === 'string' ? JSON.stringify(value) : `[${value.map((v) => JSON.stringify(v)).join(', ')}]`}`);
+  for (const [key, value] of Object.entries(extra))
+    lines.push(
+      `${key} = ${typeof value === 'number' ? value : typeof value === 'string' ? JSON.stringify(value) : `[${value.map((v) => JSON.stringify(v)).join(', ')}]`}`,
+    );
   return lines.join('\n') + '\n';
 }
 
@@ -151,7 +160,10 @@ function listeningPorts(options: PrivateLibvirtdOptions): Array<{ host: string; 
   if (!options.listen) return [];
   const host = typeof extra.listen_addr === 'string' ? extra.listen_addr : '127.0.0.1';
   const ports: Array<{ host: string; port: number }> = [];
-  for (const [flag, port, fallback] of [['listen_tcp', 'tcp_port', 16509], ['listen_tls', 'tls_port', 16514]] as const) {
+  for (const [flag, port, fallback] of [
+    ['listen_tcp', 'tcp_port', 16509],
+    ['listen_tls', 'tls_port', 16514],
+  ] as const) {
     if (Number(extra[flag] ?? 0) !== 1) continue;
     const value = extra[port];
     ports.push({ host, port: value === undefined ? fallback : Number(value) });
@@ -186,7 +198,13 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
   await mkdir(path.join(guestLogDir, 'qemu'), { recursive: true });
   await writeFile(
     configFile,
-    configText({ dir, logFile, logLevel: options.logLevel ?? 3, maxClientRequests: options.maxClientRequests ?? 5, extra: options.extraConfig ?? {} }),
+    configText({
+      dir,
+      logFile,
+      logLevel: options.logLevel ?? 3,
+      maxClientRequests: options.maxClientRequests ?? 5,
+      extra: options.extraConfig ?? {},
+    }),
   );
 
   if (isRoot() && missingQemuAccount()) {
@@ -207,7 +225,8 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
     const ownNetwork = !options.listen;
     await writeFile(path.join(dir, 'qemu.conf'), qemuDriverConfig());
     await writeFile(path.join(dir, 'virtlogd.conf'), virtlogdConfig(path.join(dir, 'virtlogd.log')));
-    const capsCache = options.qemuCapabilitiesCache === false ? undefined : (options.qemuCapabilitiesCache ?? defaultQemuCapabilitiesCache());
+    const capsCache =
+      options.qemuCapabilitiesCache === false ? undefined : (options.qemuCapabilitiesCache ?? defaultQemuCapabilitiesCache());
     if (capsCache) await mkdir(capsCache, { recursive: true });
     const script = namespaceScript({
       dir,
@@ -254,14 +273,14 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
   while (!(await allOpen())) {
     if (exited) {
       process.removeListener('exit', killOnExit);
-      throw new PrivateLibvirtdError(
-        `libvirtd exited during start-up (code ${child.exitCode}): ${stderr.trim() || (await tail(logFile))}`,
-      );
+      throw new PrivateLibvirtdError(`libvirtd exited during start-up (code ${child.exitCode}): ${stderr.trim() || (await tail(logFile))}`);
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       process.removeListener('exit', killOnExit);
-      throw new PrivateLibvirtdError(`libvirtd did not open ${endpoints.map((e) => (typeof e === 'string' ? e : `${e.host}:${e.port}`)).join(', ')} in time. Log:\n${await tail(logFile)}`);
+      throw new PrivateLibvirtdError(
+        `libvirtd did not open ${endpoints.map((e) => (typeof e === 'string' ? e : `${e.host}:${e.port}`)).join(', ')} in time. Log:\n${await tail(logFile)}`,
+      );
     }
     await sleep(25);
   }

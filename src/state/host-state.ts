@@ -5,7 +5,14 @@
 import { readFileSync } from 'node:fs';
 import type { Statement } from 'better-sqlite3';
 import type { IdentityKey, ManifestKind } from '../manifests/types.js';
-import { INVENTORY_VERSION, parseInventory, type ForeignRecord, type HostIdentity, type Inventory, type InventoryEntry } from '../reconciler/inventory.js';
+import {
+  INVENTORY_VERSION,
+  parseInventory,
+  type ForeignRecord,
+  type HostIdentity,
+  type Inventory,
+  type InventoryEntry,
+} from '../reconciler/inventory.js';
 import { StateStoreError } from './errors.js';
 import { resolveIntent, type IntentOutcome, type IntentRow, type OwnershipIntent } from './intents.js';
 import { StallBook } from './stalls.js';
@@ -193,7 +200,17 @@ export class HostState {
     const now = new Date().toISOString();
     this.#remember(key, this.owner, entry, now);
     this.#settleIntentsOf(key);
-    const row = { host: this.host.key, key, owner: this.owner, kind: entry.kind, name: entry.name, liveKey: entry.liveKey ?? null, origin: entry.origin, pruneDisabled: entry.pruneDisabled ? 1 : 0, now };
+    const row = {
+      host: this.host.key,
+      key,
+      owner: this.owner,
+      kind: entry.kind,
+      name: entry.name,
+      liveKey: entry.liveKey ?? null,
+      origin: entry.origin,
+      pruneDisabled: entry.pruneDisabled ? 1 : 0,
+      now,
+    };
     this.store.enqueueLazy(() => {
       this.#sql.upsert.run(row);
       this.#sql.deleteIntentsOfKey.run(this.host.key, key);
@@ -347,16 +364,35 @@ export class HostState {
     );
     const now = new Date().toISOString();
     const inserted: Array<[IdentityKey, InventoryEntry]> = [];
-    const ran = db.transaction(() => {
-      // Checked again inside the write lock: two processes starting at once import only once.
-      if (db.prepare('SELECT 1 FROM imports WHERE file = ?').get(file)) return false;
-      for (const [key, e] of Object.entries(legacy.objects)) {
-        const r = insert.run(this.host.key, key, this.owner, e.kind, e.name, e.liveKey ?? null, e.origin, e.pruneDisabled ? 1 : 0, e.recordedAt || now, now);
-        if (r.changes > 0) inserted.push([key, e]);
-      }
-      db.prepare('INSERT INTO imports (file, host, owner, records, imported_at) VALUES (?, ?, ?, ?, ?)').run(file, this.host.key, this.owner, inserted.length, now);
-      return true;
-    }).immediate();
+    const ran = db
+      .transaction(() => {
+        // Checked again inside the write lock: two processes starting at once import only once.
+        if (db.prepare('SELECT 1 FROM imports WHERE file = ?').get(file)) return false;
+        for (const [key, e] of Object.entries(legacy.objects)) {
+          const r = insert.run(
+            this.host.key,
+            key,
+            this.owner,
+            e.kind,
+            e.name,
+            e.liveKey ?? null,
+            e.origin,
+            e.pruneDisabled ? 1 : 0,
+            e.recordedAt || now,
+            now,
+          );
+          if (r.changes > 0) inserted.push([key, e]);
+        }
+        db.prepare('INSERT INTO imports (file, host, owner, records, imported_at) VALUES (?, ?, ?, ?, ?)').run(
+          file,
+          this.host.key,
+          this.owner,
+          inserted.length,
+          now,
+        );
+        return true;
+      })
+      .immediate();
     if (!ran) return undefined;
     for (const [key, e] of inserted) if (!this.#records.has(key)) this.#records.set(key, { ...e, owner: this.owner });
     this.#snapshot = null;

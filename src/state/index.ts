@@ -2,8 +2,8 @@
 export { StateStore } from './store.js';
 export { HostState, type ForeignRecord, type LegacyImport, type ResolvedIntent, type StoredRecord } from './host-state.js';
 export { HostLockedError, StateDirError, StateStoreError, type LockHolder } from './errors.js';
-export { type HostLock, type LockRequest } from './lock.js';
-export { type IntentRow, type OwnershipIntent } from './intents.js';
+export type { HostLock, LockRequest } from './lock.js';
+export type { IntentRow, OwnershipIntent } from './intents.js';
 export { StallBook, type StallRecord } from './stalls.js';
 export { sourceOwner } from './owner.js';
 export { defaultStateDir, legacyInventoryPath, stateDbPath } from './paths.js';

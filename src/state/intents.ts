@@ -29,7 +29,10 @@ export interface IntentRow extends OwnershipIntent {
  */
 export type IntentOutcome = 'record' | 'forget' | 'drop';
 
-export function resolveIntent(intent: Pick<IntentRow, 'key' | 'action' | 'liveKey'>, existsOnHost: (key: IdentityKey) => boolean): IntentOutcome {
+export function resolveIntent(
+  intent: Pick<IntentRow, 'key' | 'action' | 'liveKey'>,
+  existsOnHost: (key: IdentityKey) => boolean,
+): IntentOutcome {
   const exists = existsOnHost(intent.liveKey ?? intent.key);
   if (intent.action === 'delete') return exists ? 'drop' : 'forget';
   return exists ? 'record' : 'drop';

@@ -66,7 +66,10 @@ function pidAlive(pid: number): boolean {
 }
 
 /** Whether the process that took the lock is certainly gone. A lock of another machine is never stale: we cannot tell. */
-export function isStale(row: Pick<LockRow, 'pid' | 'process_start' | 'machine' | 'boot_id'>, here = { machine: os.hostname(), boot: bootId() }): boolean {
+export function isStale(
+  row: Pick<LockRow, 'pid' | 'process_start' | 'machine' | 'boot_id'>,
+  here = { machine: os.hostname(), boot: bootId() },
+): boolean {
   if (row.machine !== here.machine) return false;
   if (row.boot_id !== '' && here.boot !== '' && row.boot_id !== here.boot) return true;
   if (!pidAlive(row.pid)) return true;
@@ -90,7 +93,16 @@ export async function acquireHostLock(db: Database.Database, dbFile: string, req
     const row = select.get(request.hostKey) as LockRow | undefined;
     const mine = row !== undefined && row.pid === me.pid && row.machine === me.machine && row.process_start === me.start;
     if (row && !mine && !isStale(row, { machine: me.machine, boot: me.boot })) return { taken: false, holder: holderOf(row) };
-    upsert.run(request.hostKey, me.pid, me.start, me.machine, me.boot, request.command, request.owner, mine ? row.since : new Date().toISOString());
+    upsert.run(
+      request.hostKey,
+      me.pid,
+      me.start,
+      me.machine,
+      me.boot,
+      request.command,
+      request.owner,
+      mine ? row.since : new Date().toISOString(),
+    );
     return row && !mine ? { taken: true, stale: holderOf(row) } : { taken: true };
   });
 
@@ -100,7 +112,9 @@ export async function acquireHostLock(db: Database.Database, dbFile: string, req
     if (attempt.taken) {
       if (attempt.stale) {
         const s = attempt.stale;
-        request.onNotice?.(`took over the stale lock of host ${request.hostKey} from pid ${s.pid} (${s.command}, since ${s.since}): that process is gone`);
+        request.onNotice?.(
+          `took over the stale lock of host ${request.hostKey} from pid ${s.pid} (${s.command}, since ${s.since}): that process is gone`,
+        );
       }
       break;
     }
@@ -114,7 +128,12 @@ export async function acquireHostLock(db: Database.Database, dbFile: string, req
     release() {
       if (released || !db.open) return;
       released = true;
-      db.prepare('DELETE FROM locks WHERE host = ? AND pid = ? AND machine = ? AND process_start = ?').run(request.hostKey, me.pid, me.machine, me.start);
+      db.prepare('DELETE FROM locks WHERE host = ? AND pid = ? AND machine = ? AND process_start = ?').run(
+        request.hostKey,
+        me.pid,
+        me.machine,
+        me.start,
+      );
     },
   };
 }

@@ -18,5 +18,7 @@ export function seedBook(store: StateStore, host: string, owner: string): KeyedB
 function parseSeed(value: unknown): SeedRecord | undefined {
   const v = value as Partial<SeedRecord> | null;
   const filesOk = Array.isArray(v?.files) && v.files.every((f) => typeof f?.name === 'string' && typeof f?.text === 'string');
-  return v && typeof v.domain === 'string' && typeof v.sha256 === 'string' && filesOk ? { domain: v.domain, sha256: v.sha256, files: v.files! } : undefined;
+  return v && typeof v.domain === 'string' && typeof v.sha256 === 'string' && filesOk
+    ? { domain: v.domain, sha256: v.sha256, files: v.files! }
+    : undefined;
 }

@@ -49,11 +49,21 @@ export class StallBook {
   /** Every stalled object of the host, whoever's daemon found it. */
   all(): Map<IdentityKey, StallRecord> {
     const rows = this.#sql.all.all(this.host) as StallRow[];
-    return new Map(rows.map((r) => [r.key, { manifestDigest: r.manifest_digest, message: r.message, since: r.since, retryAt: r.retry_at }]));
+    return new Map(
+      rows.map((r) => [r.key, { manifestDigest: r.manifest_digest, message: r.message, since: r.since, retryAt: r.retry_at }]),
+    );
   }
 
   mark(key: IdentityKey, stall: { manifestDigest: string; message: string; retryAt: Date }): void {
-    const row = { host: this.host, key, owner: this.owner, digest: stall.manifestDigest, message: stall.message, now: new Date().toISOString(), retryAt: stall.retryAt.toISOString() };
+    const row = {
+      host: this.host,
+      key,
+      owner: this.owner,
+      digest: stall.manifestDigest,
+      message: stall.message,
+      now: new Date().toISOString(),
+      retryAt: stall.retryAt.toISOString(),
+    };
     this.store.enqueueLazy(() => void this.#sql.upsert.run(row));
   }
 

@@ -51,7 +51,11 @@ interface IntentDbRow {
 
 function errorText(err: unknown): string {
   const e = err as NodeJS.ErrnoException;
-  return e && typeof e === 'object' && 'message' in e ? (e.code && !e.message.startsWith(e.code) ? `${e.code}: ${e.message}` : e.message) : String(err);
+  return e && typeof e === 'object' && 'message' in e
+    ? e.code && !e.message.startsWith(e.code)
+      ? `${e.code}: ${e.message}`
+      : e.message
+    : String(err);
 }
 
 export class StateStore {
@@ -117,22 +121,26 @@ export class StateStore {
   host(host: HostIdentity, owner: string): HostState {
     const now = new Date().toISOString();
     this.db
-      .prepare('INSERT INTO hosts (key, hostname, uri, last_seen) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET hostname = excluded.hostname, uri = excluded.uri, last_seen = excluded.last_seen')
+      .prepare(
+        'INSERT INTO hosts (key, hostname, uri, last_seen) VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET hostname = excluded.hostname, uri = excluded.uri, last_seen = excluded.last_seen',
+      )
       .run(host.key, host.hostname, host.uri, now);
-    const records = (this.db.prepare('SELECT key, owner, kind, name, live_key, origin, prune_disabled, recorded_at FROM objects WHERE host = ?').all(host.key) as ObjectRow[]).map(
-      (r): [string, StoredRecord] => [
-        r.key,
-        {
-          owner: r.owner,
-          kind: r.kind as StoredRecord['kind'],
-          name: r.name,
-          ...(r.live_key !== null ? { liveKey: r.live_key } : {}),
-          origin: r.origin,
-          pruneDisabled: r.prune_disabled !== 0,
-          recordedAt: r.recorded_at,
-        },
-      ],
-    );
+    const records = (
+      this.db
+        .prepare('SELECT key, owner, kind, name, live_key, origin, prune_disabled, recorded_at FROM objects WHERE host = ?')
+        .all(host.key) as ObjectRow[]
+    ).map((r): [string, StoredRecord] => [
+      r.key,
+      {
+        owner: r.owner,
+        kind: r.kind as StoredRecord['kind'],
+        name: r.name,
+        ...(r.live_key !== null ? { liveKey: r.live_key } : {}),
+        origin: r.origin,
+        pruneDisabled: r.prune_disabled !== 0,
+        recordedAt: r.recorded_at,
+      },
+    ]);
     const intents = (this.db.prepare('SELECT * FROM intents WHERE host = ? ORDER BY id').all(host.key) as IntentDbRow[]).map(
       (r): IntentRow => ({
         id: r.id,
@@ -153,7 +161,9 @@ export class StateStore {
 
   /** Who holds the host's lock now (a stale holder included), or undefined. */
   lockHolder(hostKey: string): LockHolder | undefined {
-    const row = this.db.prepare('SELECT pid, command, owner, since, machine FROM locks WHERE host = ?').get(hostKey) as LockHolder | undefined;
+    const row = this.db.prepare('SELECT pid, command, owner, since, machine FROM locks WHERE host = ?').get(hostKey) as
+      | LockHolder
+      | undefined;
     return row ? { pid: row.pid, command: row.command, owner: row.owner, since: row.since, machine: row.machine } : undefined;
   }
 
@@ -252,7 +262,9 @@ function migrate(db: Db): void {
   db.transaction(() => {
     const version = Number(db.pragma('user_version', { simple: true }));
     if (version > SCHEMA_MIGRATIONS.length) {
-      throw new StateStoreError(`the state database has schema version ${version}, newer than this virtkeeper knows (${SCHEMA_MIGRATIONS.length}); upgrade virtkeeper`);
+      throw new StateStoreError(
+        `the state database has schema version ${version}, newer than this virtkeeper knows (${SCHEMA_MIGRATIONS.length}); upgrade virtkeeper`,
+      );
     }
     for (let v = version; v < SCHEMA_MIGRATIONS.length; v++) db.exec(SCHEMA_MIGRATIONS[v]!);
     if (version !== SCHEMA_MIGRATIONS.length) db.pragma(`user_version = ${SCHEMA_MIGRATIONS.length}`);

@@ -5,6 +5,9 @@ import path from 'node:path';
 
 export default function buildOnce(): void {
   const repo = path.resolve(import.meta.dirname, '../..');
-  execFileSync(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: repo, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: repo,
+    stdio: 'inherit',
+  });
   execFileSync(process.execPath, [path.join(repo, 'dist/manifests/schema/compile-validators.js')], { cwd: repo, stdio: 'inherit' });
 }

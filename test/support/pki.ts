@@ -46,17 +46,27 @@ async function selfSignedCa(dir: string, name: string): Promise<{ cert: string; 
   return { cert, key };
 }
 
-async function issued(dir: string, name: string, ca: { cert: string; key: string }, lines: string[]): Promise<{ cert: string; key: string }> {
+async function issued(
+  dir: string,
+  name: string,
+  ca: { cert: string; key: string },
+  lines: string[],
+): Promise<{ cert: string; key: string }> {
   const key = await privkey(dir, name);
   const info = await template(dir, name, ['organization = virtkeeper tests', ...lines, 'encryption_key', 'signing_key']);
   const cert = path.join(dir, `${name}cert.pem`);
   certtool([
     '--generate-certificate',
-    '--load-privkey', key,
-    '--load-ca-certificate', ca.cert,
-    '--load-ca-privkey', ca.key,
-    '--template', info,
-    '--outfile', cert,
+    '--load-privkey',
+    key,
+    '--load-ca-certificate',
+    ca.cert,
+    '--load-ca-privkey',
+    ca.key,
+    '--template',
+    info,
+    '--outfile',
+    cert,
   ]);
   return { cert, key };
 }
@@ -75,7 +85,12 @@ export async function makePki(dir: string): Promise<Pki> {
   const ca = await selfSignedCa(dir, 'ca');
   const other = await selfSignedCa(dir, 'otherca');
   const server = await issued(dir, 'server', ca, ['cn = 127.0.0.1', 'ip_address = 127.0.0.1', 'tls_www_server', 'expiration_days = 30']);
-  const wrongHost = await issued(dir, 'wronghost', ca, ['cn = wrong.example', 'dns_name = wrong.example', 'tls_www_server', 'expiration_days = 30']);
+  const wrongHost = await issued(dir, 'wronghost', ca, [
+    'cn = wrong.example',
+    'dns_name = wrong.example',
+    'tls_www_server',
+    'expiration_days = 30',
+  ]);
   const expiredServer = await issued(dir, 'expiredserver', ca, [
     'cn = 127.0.0.1',
     'ip_address = 127.0.0.1',

@@ -22,7 +22,8 @@ export function usePrivateQemuSystem(workPrefix: string): PrivateQemuSystem {
   let uri = '';
   let work = '';
   beforeAll(async () => {
-    if (fixture.daemon.isolation !== 'namespaces') skipReason = `needs root and unshare for a private qemu:///system (isolation is ${fixture.daemon.isolation})`;
+    if (fixture.daemon.isolation !== 'namespaces')
+      skipReason = `needs root and unshare for a private qemu:///system (isolation is ${fixture.daemon.isolation})`;
     else uri = fixture.daemon.uri('qemu', '/system');
     work = await mkdtemp(path.join(os.tmpdir(), workPrefix));
   });

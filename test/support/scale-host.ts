@@ -15,13 +15,20 @@ export interface ScaleHostShape {
 /** Writes networks.yaml, storage.yaml and domains.yaml under `dir`; returns the object count. */
 export async function writeScaleHost(dir: string, shape: ScaleHostShape): Promise<number> {
   await mkdir(dir, { recursive: true });
-  const doc = (kind: string, name: string, spec: string): string => `apiVersion: virtkeeper.io/v1\nkind: ${kind}\nmetadata: {name: ${name}}\nspec:\n${spec}`;
+  const doc = (kind: string, name: string, spec: string): string =>
+    `apiVersion: virtkeeper.io/v1\nkind: ${kind}\nmetadata: {name: ${name}}\nspec:\n${spec}`;
   const networks = Array.from({ length: shape.networks }, (_, i) =>
-    doc('Network', `net-${i}`, `  forward: {mode: nat}\n  ips: [{address: 10.${Math.floor(i / 250)}.${i % 250}.1, prefix: 24, dhcp: {ranges: [{start: 10.${Math.floor(i / 250)}.${i % 250}.10, end: 10.${Math.floor(i / 250)}.${i % 250}.200}]}}]\n`),
+    doc(
+      'Network',
+      `net-${i}`,
+      `  forward: {mode: nat}\n  ips: [{address: 10.${Math.floor(i / 250)}.${i % 250}.1, prefix: 24, dhcp: {ranges: [{start: 10.${Math.floor(i / 250)}.${i % 250}.10, end: 10.${Math.floor(i / 250)}.${i % 250}.200}]}}]\n`,
+    ),
   );
   const storage = [
     doc('StoragePool', 'images', '  type: dir\n  path: /var/lib/libvirt/images\n'),
-    ...Array.from({ length: shape.volumes }, (_, i) => doc('StorageVolume', `disk-${i}.qcow2`, '  pool: images\n  capacity: 64MiB\n  format: qcow2\n')),
+    ...Array.from({ length: shape.volumes }, (_, i) =>
+      doc('StorageVolume', `disk-${i}.qcow2`, '  pool: images\n  capacity: 64MiB\n  format: qcow2\n'),
+    ),
   ];
   const domains = Array.from({ length: shape.domains }, (_, i) =>
     doc(

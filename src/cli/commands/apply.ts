@@ -28,7 +28,17 @@ import {
   type StateLocation,
 } from '../state-options.js';
 import { applyProgress } from '../apply-progress.js';
-import { closeQuietly, describeFailure, loadDesiredOrReport, planAgainstHost, processIo, resolveColor, targetKeys, targetOption, type CommandIo } from './plan.js';
+import {
+  closeQuietly,
+  describeFailure,
+  loadDesiredOrReport,
+  planAgainstHost,
+  processIo,
+  resolveColor,
+  targetKeys,
+  targetOption,
+  type CommandIo,
+} from './plan.js';
 
 export interface ApplyCommandOptions extends StateLocation, PruneGuardFlags, LockFlags {
   connect: string;
@@ -95,7 +105,9 @@ export async function runApply(dir: string, options: ApplyCommandOptions, io: Co
     if (plan.pruneBlocked !== undefined) return notRun(plan.pruneBlocked);
     const changing = plan.changes.filter((c) => c.action !== 'no-op');
     if (changing.length > 0 && !options.autoApprove && io.ask) {
-      const answer = await io.ask(`\nApply these ${changing.length} change(s) to ${options.connect}? Only '${APPROVAL_ANSWER}' goes ahead: `);
+      const answer = await io.ask(
+        `\nApply these ${changing.length} change(s) to ${options.connect}? Only '${APPROVAL_ANSWER}' goes ahead: `,
+      );
       if (answer.trim() !== APPROVAL_ANSWER) return notRun('apply cancelled');
     }
     if (!options.json) io.stdout('\n');
@@ -139,10 +151,13 @@ export function registerApplyCommand(program: Command): void {
     .argument('<dir>', 'manifest directory')
     .addOption(connectOption())
     .addOption(callTimeoutOption())
-    .option('--prune', "delete this owner's recorded objects whose manifests are gone (never those annotated virtkeeper.io/prune: disabled)")
+    .option(
+      '--prune',
+      "delete this owner's recorded objects whose manifests are gone (never those annotated virtkeeper.io/prune: disabled)",
+    )
     .option('--concurrency <n>', `changes to run at once (default ${DEFAULT_CONCURRENCY})`, parseConcurrency)
     .option('--auto-approve', 'do not ask before changing the host (apply asks only at a terminal)')
-    .option('--json', 'one JSON document on stdout: the plan and each change\'s outcome (docs/plan-format.md)');
+    .option('--json', "one JSON document on stdout: the plan and each change's outcome (docs/plan-format.md)");
   targetOption(command);
   pruneGuardOptions(lockOption(stateOptions(command)))
     .option('--color', 'force coloured output')

@@ -31,7 +31,11 @@ export async function runDoctor(options: DoctorCommandOptions, io: CommandIo): P
     ...(options.connect !== undefined ? { uri: options.connect } : {}),
     ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
   });
-  io.stdout(options.json ? `${JSON.stringify({ ok: results.every((r) => r.status !== 'fail'), checks: results }, null, 2)}\n` : renderChecks(results));
+  io.stdout(
+    options.json
+      ? `${JSON.stringify({ ok: results.every((r) => r.status !== 'fail'), checks: results }, null, 2)}\n`
+      : renderChecks(results),
+  );
   return results.some((r) => r.status === 'fail') ? 1 : 0;
 }
 

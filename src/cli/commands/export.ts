@@ -49,7 +49,9 @@ export interface ExportedManifest {
  * only when asked for: a manifest of them, once deleted from the tree, would have `plan --prune`
  * offer to undefine the host's NIC or give back its devices.
  */
-export const HOST_KINDS: ReadonlySet<ManifestKind> = new Set(KIND_ORDER.filter((k) => definitionOf(KIND_DEFINITIONS, k)?.export.hostHardware));
+export const HOST_KINDS: ReadonlySet<ManifestKind> = new Set(
+  KIND_ORDER.filter((k) => definitionOf(KIND_DEFINITIONS, k)?.export.hostHardware),
+);
 
 /** The kinds an export reads: --kind alone, else all but the host's hardware unless --include-host. */
 export function exportedKinds(options: Pick<ExportCommandOptions, 'kind' | 'includeHost'>): ManifestKind[] {
@@ -63,16 +65,28 @@ export function exportedKinds(options: Pick<ExportCommandOptions, 'kind' | 'incl
  * their value back, so no manifest could say where it is). Each manifest carries in `xml.merge`
  * what its friendly fields do not (src/export/lossless.ts).
  */
-export function toManifests(live: Iterable<LiveResource>, filter: { name?: string } = {}, registry: KindRegistry = defaultRegistry): ExportedManifest[] {
+export function toManifests(
+  live: Iterable<LiveResource>,
+  filter: { name?: string } = {},
+  registry: KindRegistry = defaultRegistry,
+): ExportedManifest[] {
   const definitions = definitionsOf(registry);
   const all = [...live];
   const selected = all
     .flatMap((object) => {
       const how = definitionOf(definitions, object.kind)?.export;
-      const wanted = object.persistent && how !== undefined && how.notExported === undefined && (filter.name === undefined || object.name === filter.name);
+      const wanted =
+        object.persistent &&
+        how !== undefined &&
+        how.notExported === undefined &&
+        (filter.name === undefined || object.name === filter.name);
       return wanted ? [{ object, how }] : [];
     })
-    .sort((a, b) => kindRankIn(definitions, a.object.kind) - kindRankIn(definitions, b.object.kind) || (a.object.key < b.object.key ? -1 : a.object.key > b.object.key ? 1 : 0));
+    .sort(
+      (a, b) =>
+        kindRankIn(definitions, a.object.kind) - kindRankIn(definitions, b.object.kind) ||
+        (a.object.key < b.object.key ? -1 : a.object.key > b.object.key ? 1 : 0),
+    );
   const exportable = (o: LiveResource): boolean => definitionOf(definitions, o.kind)?.export?.notExported === undefined;
   return losslessManifests(
     selected.map((s) => s.object),
@@ -106,9 +120,15 @@ export async function runExport(options: ExportCommandOptions, io: CommandIo): P
     const kinds = exportedKinds(options);
     const live = await readLiveState(client, options.registry ?? defaultRegistry, kinds);
     if (!options.kind && !options.includeHost) {
-      io.stderr('left out the host\'s own interfaces and node devices: --kind Interface, --kind NodeDevice or --include-host exports them\n');
+      io.stderr(
+        "left out the host's own interfaces and node devices: --kind Interface, --kind NodeDevice or --include-host exports them\n",
+      );
     }
-    const exported = toManifests(live.values(), options.name !== undefined ? { name: options.name } : {}, options.registry ?? defaultRegistry);
+    const exported = toManifests(
+      live.values(),
+      options.name !== undefined ? { name: options.name } : {},
+      options.registry ?? defaultRegistry,
+    );
     for (const e of exported) {
       if (e.uncarried.length > 0) io.stderr(`${e.key}: not carried by the manifest: ${e.uncarried.join(', ')}\n`);
     }
@@ -123,7 +143,13 @@ export async function runExport(options: ExportCommandOptions, io: CommandIo): P
     if (store && options.out !== undefined) {
       const owner = await ownerOf(options.out, options);
       const state = await openHostState(store, client, owner, options, io);
-      lock = await store.acquireLock({ hostKey: state.host.key, command: 'export', owner, timeoutMs: (options.lockTimeout ?? 0) * 1000, onNotice: (line) => io.stderr(`${line}\n`) });
+      lock = await store.acquireLock({
+        hostKey: state.host.key,
+        command: 'export',
+        owner,
+        timeoutMs: (options.lockTimeout ?? 0) * 1000,
+        onNotice: (line) => io.stderr(`${line}\n`),
+      });
       const others = new Map<string, number>();
       let adopted = 0;
       for (const e of exported) {
@@ -139,7 +165,10 @@ export async function runExport(options: ExportCommandOptions, io: CommandIo): P
       }
       await state.flush();
       io.stderr(`recorded ${adopted} object${adopted === 1 ? '' : 's'} as adopted by ${owner}\n`);
-      for (const [holder, n] of others) io.stderr(`left ${n} object${n === 1 ? '' : 's'} recorded by ${holder} as they are (annotate virtkeeper.io/adopt-from: "${holder}" to move them)\n`);
+      for (const [holder, n] of others)
+        io.stderr(
+          `left ${n} object${n === 1 ? '' : 's'} recorded by ${holder} as they are (annotate virtkeeper.io/adopt-from: "${holder}" to move them)\n`,
+        );
     }
     return 0;
   } catch (err) {
@@ -173,9 +202,12 @@ export function registerExportCommand(program: Command): void {
     .option('--kind <kind>', `only this kind (${MANIFEST_KINDS.join(', ')})`, parseKind)
     .option('--name <name>', 'only objects with this name')
     .option('--out <dir>', 'directory to write files into (default: all documents on stdout)')
-    .option('--adopt', 'record the exported objects in the state store as adopted by the owner of --out (or --owner); objects another owner recorded are left to it')
-    .option('--include-host', 'also export the host\'s own network interfaces and node devices (left out by default)');
+    .option(
+      '--adopt',
+      'record the exported objects in the state store as adopted by the owner of --out (or --owner); objects another owner recorded are left to it',
+    )
+    .option('--include-host', "also export the host's own network interfaces and node devices (left out by default)");
   lockOption(stateOptions(command)).action(async (opts: ExportCommandOptions) => {
-      process.exitCode = await runExport(opts, processIo());
-    });
+    process.exitCode = await runExport(opts, processIo());
+  });
 }

@@ -101,7 +101,9 @@ export function parseCapabilities(xml: string): CapabilitiesSummary {
         arch: attr(arch, 'name') ?? 'unknown',
         ...(Number.isFinite(wordsize) && wordsize > 0 ? { wordsize } : {}),
         ...(emulator ? { emulator } : {}),
-        domainTypes: nodes(arch['domain']).map((d) => attr(d, 'type')).filter((t): t is string => t !== undefined),
+        domainTypes: nodes(arch['domain'])
+          .map((d) => attr(d, 'type'))
+          .filter((t): t is string => t !== undefined),
         machines: (Array.isArray(arch['machine']) ? arch['machine'] : []).map(text).filter((m): m is string => m !== undefined),
       });
     }

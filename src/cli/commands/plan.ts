@@ -1,6 +1,6 @@
 // `virtkeeper plan DIR --connect URI`: what apply would do, read through a read-only connection.
 // Exit codes: 0 success; with --detailed-exitcode 0 no changes, 2 changes; 1 error either way.
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import { callTimeoutOption, connectOption } from '../connect-option.js';
 import { LibvirtClient } from '../../libvirt/client.js';
 import { LibvirtError } from '../../libvirt/errors.js';
@@ -11,7 +11,15 @@ import { ManifestRootError } from '../../manifests/walk.js';
 import { defaultRegistry, type KindRegistry } from '../../resources/registry.js';
 import { readLiveState } from '../../reconciler/live-state.js';
 import type { HostState, StateStore } from '../../state/index.js';
-import { openHostState, openStore, ownerOf, pruneGuardOptions, stateOptions, type PruneGuardFlags, type StateLocation } from '../state-options.js';
+import {
+  openHostState,
+  openStore,
+  ownerOf,
+  pruneGuardOptions,
+  stateOptions,
+  type PruneGuardFlags,
+  type StateLocation,
+} from '../state-options.js';
 import { buildPlan, hasChanges, type Plan } from '../../reconciler/planner.js';
 import { managesInterfaces, readHostFacts } from '../../reconciler/host-facts.js';
 import { selectTargets } from '../../reconciler/targets.js';
@@ -179,7 +187,12 @@ export async function runPlan(dir: string, options: PlanCommandOptions, io: Comm
  * The keys --target selects with everything they refer to; undefined without --target; null
  * (reported) when a target names no manifest.
  */
-export function targetKeys(targets: readonly string[] | undefined, desired: DesiredState, registry: KindRegistry, io: CommandIo): ReadonlySet<IdentityKey> | undefined | null {
+export function targetKeys(
+  targets: readonly string[] | undefined,
+  desired: DesiredState,
+  registry: KindRegistry,
+  io: CommandIo,
+): ReadonlySet<IdentityKey> | undefined | null {
   if (!targets || targets.length === 0) return undefined;
   const selected = selectTargets(targets, desired, registry);
   if (selected.ok) return selected.keys;
@@ -189,7 +202,11 @@ export function targetKeys(targets: readonly string[] | undefined, desired: Desi
 
 /** --target KIND/NAME, repeatable. */
 export function targetOption(command: Command): Command {
-  return command.option('--target <key>', 'only this object and what it refers to (KIND/NAME, e.g. Domain/web-1; repeatable)', (value: string, previous: string[] = []) => [...previous, value]);
+  return command.option(
+    '--target <key>',
+    'only this object and what it refers to (KIND/NAME, e.g. Domain/web-1; repeatable)',
+    (value: string, previous: string[] = []) => [...previous, value],
+  );
 }
 
 export function closeQuietly(store: StateStore | undefined): void {
@@ -222,11 +239,12 @@ export function resolveColor(flag: boolean | undefined): boolean {
   return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 }
 
-
 export function registerPlanCommand(program: Command): void {
   const command = program
     .command('plan')
-    .description('show what apply would change on the host (read-only); exit 0 ok, 1 error; with --detailed-exitcode 0 no changes, 2 changes')
+    .description(
+      'show what apply would change on the host (read-only); exit 0 ok, 1 error; with --detailed-exitcode 0 no changes, 2 changes',
+    )
     .argument('<dir>', 'manifest directory')
     .addOption(connectOption())
     .addOption(callTimeoutOption())

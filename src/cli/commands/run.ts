@@ -95,14 +95,21 @@ export async function runDaemon(dir: string, opts: RunCommandOptions): Promise<n
       domainStats: opts.domainStats,
       debounceMs: opts.debounce,
       settleMs: opts.debounce,
-      inventory: { ...(owner !== undefined ? { owner } : {}), source: dir, ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}) },
+      inventory: {
+        ...(owner !== undefined ? { owner } : {}),
+        source: dir,
+        ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
+      },
       logger,
     });
   } catch (err) {
     logger.error({ err }, 'daemon failed to start');
     return 1;
   }
-  logger.info({ dir, uri, prune: opts.prune ?? false, resyncIntervalMs: opts.resyncInterval, url: controller.url }, 'virtkeeper daemon running');
+  logger.info(
+    { dir, uri, prune: opts.prune ?? false, resyncIntervalMs: opts.resyncInterval, url: controller.url },
+    'virtkeeper daemon running',
+  );
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -139,7 +146,10 @@ export function registerRunCommand(program: Command): void {
     .argument('<dir>', 'manifest directory (may be a git-sync style symlink that is swapped atomically)')
     .addOption(new Option('-c, --connect <uri>', 'libvirt URI, e.g. qemu:///system').env('VIRTKEEPER_CONNECT'))
     .addOption(callTimeoutOption())
-    .option('--prune', "delete this owner's recorded objects whose manifests are gone (never those annotated virtkeeper.io/prune: disabled)")
+    .option(
+      '--prune',
+      "delete this owner's recorded objects whose manifests are gone (never those annotated virtkeeper.io/prune: disabled)",
+    )
     .addOption(
       new Option('--resync-interval <duration>', 'full resync period, e.g. 30s, 5m, 1h; 0 disables')
         .argParser(cliParser(parseDuration))
@@ -156,13 +166,28 @@ export function registerRunCommand(program: Command): void {
         .argParser(cliParser(parseDuration))
         .default(parseDuration('300ms'), '300ms'),
     )
-    .option('--no-domain-stats', 'leave per-domain statistics (CPU, memory, disks, interfaces; one virConnectGetAllDomainStats per scrape) out of /metrics')
+    .option(
+      '--no-domain-stats',
+      'leave per-domain statistics (CPU, memory, disks, interfaces; one virConnectGetAllDomainStats per scrape) out of /metrics',
+    )
     .option('--state-dir <dir>', 'directory of the state store state.db (default $XDG_STATE_HOME/virtkeeper or ~/.local/state/virtkeeper)')
     .option('--owner <name>', 'owner recorded with every object (default: git remote + path of the manifests, else the path as given)')
     .option('--allow-empty', 'let prune delete every recorded object when the manifests are empty')
-    .addOption(new Option('--prune-max <percent>', "largest share of this owner's recorded objects one prune may delete").argParser(parsePruneMax).default(0.5, '50%'))
-    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'))
-    .addOption(new Option('--log-format <format>', 'json lines, pretty text, or auto (pretty on a terminal)').choices(['auto', 'json', 'pretty']).default('auto'))
+    .addOption(
+      new Option('--prune-max <percent>', "largest share of this owner's recorded objects one prune may delete")
+        .argParser(parsePruneMax)
+        .default(0.5, '50%'),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])
+        .default('info'),
+    )
+    .addOption(
+      new Option('--log-format <format>', 'json lines, pretty text, or auto (pretty on a terminal)')
+        .choices(['auto', 'json', 'pretty'])
+        .default('auto'),
+    )
     .action(async (dir: string, opts: RunCommandOptions) => {
       const code = await runDaemon(dir, opts);
       process.exitCode = code;

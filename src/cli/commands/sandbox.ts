@@ -81,7 +81,9 @@ export function registerSandboxCommand(program: Command): void {
     .action(async (command: string[], opts: { dir?: string; uriFile?: string }) => {
       const sandbox = await startSandbox({ dir: opts.dir, uriFile: opts.uriFile });
       if (command.length > 0) {
-        process.stderr.write(`sandbox: libvirt test driver at ${sandbox.uri}\nsandbox: QEMU driver (TCG) at ${sandbox.qemuUri} ($VIRTKEEPER_QEMU_CONNECT)\n`);
+        process.stderr.write(
+          `sandbox: libvirt test driver at ${sandbox.uri}\nsandbox: QEMU driver (TCG) at ${sandbox.qemuUri} ($VIRTKEEPER_QEMU_CONNECT)\n`,
+        );
         const code = await runInSandbox(command, sandbox).finally(() => sandbox.stop());
         process.exitCode = code;
         return;

@@ -29,13 +29,30 @@ export interface StatusCommandOptions extends StateLocation {
  * not make the change; `failed` the last apply or reconcile of it failed and it still differs; `missing` recorded but gone from the host; `unmanifested` recorded, no
  * manifest (kept, or deleted by --prune); `not-applied` in the manifests, not created yet.
  */
-export type ObjectState = 'synced' | 'drifted' | 'restart-pending' | 'stalled' | 'refused' | 'failed' | 'missing' | 'unmanifested' | 'not-applied';
+export type ObjectState =
+  | 'synced'
+  | 'drifted'
+  | 'restart-pending'
+  | 'stalled'
+  | 'refused'
+  | 'failed'
+  | 'missing'
+  | 'unmanifested'
+  | 'not-applied';
 
 export interface StoreStatus {
   host: string;
   stateDb: string;
   /** `state` only with DIR; objects of DIR's manifests not recorded yet are listed with owner "". */
-  objects: Array<{ key: string; owner: string; origin: 'created' | 'adopted' | null; pruneDisabled: boolean; recordedAt: string | null; state?: ObjectState; lastError?: string }>;
+  objects: Array<{
+    key: string;
+    owner: string;
+    origin: 'created' | 'adopted' | null;
+    pruneDisabled: boolean;
+    recordedAt: string | null;
+    state?: ObjectState;
+    lastError?: string;
+  }>;
   pendingIntents: Array<{ key: string; action: string; owner: string; pid: number; createdAt: string }>;
   lock: LockHolder | null;
   /** Why some owner's objects have no state (its manifests are gone or invalid). */
@@ -94,7 +111,8 @@ export async function runStatus(options: StatusCommandOptions, io: CommandIo, di
     const outcomes = state.outcomes();
     for (const [key, s] of states ?? []) {
       const last = outcomes.get(key);
-      if (last && (last.outcome === 'failed' || last.outcome === 'skipped') && (s === 'drifted' || s === 'missing' || s === 'not-applied')) states!.set(key, 'failed');
+      if (last && (last.outcome === 'failed' || last.outcome === 'skipped') && (s === 'drifted' || s === 'missing' || s === 'not-applied'))
+        states!.set(key, 'failed');
     }
     const lastError = (key: IdentityKey): { lastError: string } | Record<string, never> => {
       const m = states?.get(key) === 'failed' ? outcomes.get(key)?.message : undefined;
@@ -102,16 +120,27 @@ export async function runStatus(options: StatusCommandOptions, io: CommandIo, di
     };
     const objects: StoreStatus['objects'] = [...state.allRecords()]
       .filter(([, r]) => owner === undefined || r.owner === owner)
-      .map(([key, r]) => ({ key, owner: r.owner, origin: r.origin, pruneDisabled: r.pruneDisabled, recordedAt: r.recordedAt, ...(states?.has(key) ? { state: states.get(key)! } : {}), ...lastError(key) }));
+      .map(([key, r]) => ({
+        key,
+        owner: r.owner,
+        origin: r.origin,
+        pruneDisabled: r.pruneDisabled,
+        recordedAt: r.recordedAt,
+        ...(states?.has(key) ? { state: states.get(key)! } : {}),
+        ...lastError(key),
+      }));
     for (const [key, s] of states ?? []) {
-      if (!state.has(key) && (s === 'not-applied' || s === 'failed')) objects.push({ key, owner: '', origin: null, pruneDisabled: false, recordedAt: null, state: s, ...lastError(key) });
+      if (!state.has(key) && (s === 'not-applied' || s === 'failed'))
+        objects.push({ key, owner: '', origin: null, pruneDisabled: false, recordedAt: null, state: s, ...lastError(key) });
     }
     objects.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const status: StoreStatus = {
       host: host.key,
       stateDb: store.file,
       objects,
-      pendingIntents: state.pendingIntents().map((i) => ({ key: i.key, action: i.action, owner: i.owner, pid: i.pid, createdAt: i.createdAt })),
+      pendingIntents: state
+        .pendingIntents()
+        .map((i) => ({ key: i.key, action: i.action, owner: i.owner, pid: i.pid, createdAt: i.createdAt })),
       lock: store.lockHolder(host.key) ?? null,
       notes,
     };
@@ -145,7 +174,11 @@ function renderStatus(s: StoreStatus): string {
     lines.push('', `${owner || 'in the manifests, not applied yet'}: ${objects.length} object${objects.length === 1 ? '' : 's'}`);
     for (const o of objects) {
       const state = o.state ? `  ${o.state}${o.lastError ? `: ${o.lastError}` : ''}` : '';
-      lines.push(o.origin === null ? `  ${o.key}  not recorded${state}` : `  ${o.key}  ${o.origin}${o.pruneDisabled ? ', prune disabled' : ''}  since ${o.recordedAt}${state}`);
+      lines.push(
+        o.origin === null
+          ? `  ${o.key}  not recorded${state}`
+          : `  ${o.key}  ${o.origin}${o.pruneDisabled ? ', prune disabled' : ''}  since ${o.recordedAt}${state}`,
+      );
     }
   }
   if (s.objects.length === 0) lines.push('', 'no managed objects');
@@ -160,8 +193,10 @@ function renderStatus(s: StoreStatus): string {
 export function registerStatusCommand(program: Command): void {
   const command = program
     .command('status')
-    .description('list what the state store records for the host (objects by owner, pending intents, the host lock); with DIR, each object\'s state against its manifest from a live read')
-    .argument('[dir]', 'manifest directory: add each object\'s state (synced, drifted, restart-pending, stalled, …)')
+    .description(
+      "list what the state store records for the host (objects by owner, pending intents, the host lock); with DIR, each object's state against its manifest from a live read",
+    )
+    .argument('[dir]', "manifest directory: add each object's state (synced, drifted, restart-pending, stalled, …)")
     .addOption(connectOption())
     .option('--json', 'machine-readable output');
   stateOptions(command).action(async (dir: string | undefined, opts: StatusCommandOptions) => {

@@ -41,7 +41,11 @@ export function renderValidation(dir: string, result: LoadResult, options: Valid
     const n = result.state.manifests.length - seeds;
     const f = result.files.length;
     const derived = seeds === 0 ? '' : ` (${seeds} cloud-init seed${seeds === 1 ? '' : 's'} derived from them)`;
-    return { exitCode: 0, stdout: `${dir}: ${n} manifest${n === 1 ? '' : 's'} in ${f} file${f === 1 ? '' : 's'}, all valid${derived}${warnedCount(result.warnings.length)}\n`, stderr: warnings };
+    return {
+      exitCode: 0,
+      stdout: `${dir}: ${n} manifest${n === 1 ? '' : 's'} in ${f} file${f === 1 ? '' : 's'}, all valid${derived}${warnedCount(result.warnings.length)}\n`,
+      stderr: warnings,
+    };
   }
   const lines = result.errors.map(formatError);
   const summary = `${result.errors.length} error${result.errors.length === 1 ? '' : 's'} in ${dir}`;

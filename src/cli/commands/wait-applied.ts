@@ -16,9 +16,7 @@ export interface AppliedStatus {
   objects?: { kind: string; name: string; state: string; lastError?: { message: string } }[];
 }
 
-export type WaitVerdict =
-  | { done: true; code: 0 | 1; lines: string[] }
-  | { done: false };
+export type WaitVerdict = { done: true; code: 0 | 1; lines: string[] } | { done: false };
 
 /** Pure: what one /status answer says about REV. */
 export function judgeStatus(status: AppliedStatus, revision: string): WaitVerdict {

@@ -53,10 +53,16 @@ export function authFileCandidates(env: NodeJS.ProcessEnv = process.env): string
  * [auth-<service>-default]); undefined when no file names it. libvirt uses service "libvirt" for
  * SASL and "ssh" for the libssh/libssh2 transports' passwords.
  */
-export function lookupAuthConf(service: string, host: string, env: NodeJS.ProcessEnv = process.env, uriUser?: string): SaslCredentials | undefined {
+export function lookupAuthConf(
+  service: string,
+  host: string,
+  env: NodeJS.ProcessEnv = process.env,
+  uriUser?: string,
+): SaslCredentials | undefined {
   const candidates = authFileCandidates(env);
   // libvirt reads LIBVIRT_AUTH_FILE even if it is missing and fails; say so instead of ignoring it.
-  if (env.LIBVIRT_AUTH_FILE && !existsSync(env.LIBVIRT_AUTH_FILE)) throw new AuthConfigError(`LIBVIRT_AUTH_FILE=${env.LIBVIRT_AUTH_FILE} does not exist`);
+  if (env.LIBVIRT_AUTH_FILE && !existsSync(env.LIBVIRT_AUTH_FILE))
+    throw new AuthConfigError(`LIBVIRT_AUTH_FILE=${env.LIBVIRT_AUTH_FILE} does not exist`);
   const file = candidates.find((f) => existsSync(f));
   if (!file) return undefined;
   const sections = parseAuthConf(readFileSync(file, 'utf8'), file);

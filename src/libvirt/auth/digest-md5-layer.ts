@@ -118,14 +118,18 @@ function tripleDesSealer(sealingKey: Buffer, direction: 'encrypt' | 'decrypt'): 
   const { key, iv } = tripleDes(sealingKey);
   // No OpenSSL padding: the layer pads itself, and update() must hand back every block at once
   // so the CBC chain continues across packets exactly as Cyrus's does.
-  const cipher = direction === 'encrypt' ? createCipheriv('des-ede3-cbc', key, iv).setAutoPadding(false) : createDecipheriv('des-ede3-cbc', key, iv).setAutoPadding(false);
+  const cipher =
+    direction === 'encrypt'
+      ? createCipheriv('des-ede3-cbc', key, iv).setAutoPadding(false)
+      : createDecipheriv('des-ede3-cbc', key, iv).setAutoPadding(false);
   return {
     seal: (message, macBytes) => {
       const pad = BLOCK - ((message.length + MAC_BYTES) % BLOCK);
       return cipher.update(Buffer.concat([message, Buffer.alloc(pad, pad), macBytes]));
     },
     unseal: (sealed) => {
-      if (sealed.length % BLOCK !== 0) throw new ProtocolError(`SASL DIGEST-MD5 packet of ${sealed.length} encrypted bytes is not whole 3DES blocks`);
+      if (sealed.length % BLOCK !== 0)
+        throw new ProtocolError(`SASL DIGEST-MD5 packet of ${sealed.length} encrypted bytes is not whole 3DES blocks`);
       const plain = cipher.update(sealed);
       const pad = plain[plain.length - MAC_BYTES - 1]!;
       const messageLength = plain.length - MAC_BYTES - pad;
@@ -187,12 +191,14 @@ export class DigestMd5Layer {
    * when the packet was not made with our session's keys and order: the stream is then unusable.
    */
   decode(body: Buffer): Buffer {
-    if (body.length < MIN_PACKET_BODY) throw new ProtocolError(`SASL DIGEST-MD5 packet of ${body.length} bytes is shorter than ${MIN_PACKET_BODY}`);
+    if (body.length < MIN_PACKET_BODY)
+      throw new ProtocolError(`SASL DIGEST-MD5 packet of ${body.length} bytes is shorter than ${MIN_PACKET_BODY}`);
     const sealedLength = body.length - TRAILER_BYTES;
     const version = body.readUInt16BE(sealedLength);
     const seq = body.readUInt32BE(sealedLength + 2);
     if (version !== VERSION) throw new ProtocolError(`SASL DIGEST-MD5 packet version ${version}, expected ${VERSION}`);
-    if (seq !== this.receiveSeq) throw new ProtocolError(`SASL DIGEST-MD5 packet number ${seq}, expected ${this.receiveSeq} (replayed, lost or reordered)`);
+    if (seq !== this.receiveSeq)
+      throw new ProtocolError(`SASL DIGEST-MD5 packet number ${seq}, expected ${this.receiveSeq} (replayed, lost or reordered)`);
     this.receiveSeq = (this.receiveSeq + 1) >>> 0;
     const { message, mac: received } = this.receiver.unseal(body.subarray(0, sealedLength));
     if (!timingSafeEqual(received, mac(this.keys.signReceive, seq, message))) {

@@ -15,7 +15,8 @@ export function parseDirectives(text: string): Map<string, string> {
   const out = new Map<string, string>();
   const re = /\s*([A-Za-z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,]*))\s*,?/gy;
   let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null && m[0] !== '') out.set(m[1]!.toLowerCase(), m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]!.trim());
+  while ((m = re.exec(text)) !== null && m[0] !== '')
+    out.set(m[1]!.toLowerCase(), m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3]!.trim());
   return out;
 }
 
@@ -83,12 +84,17 @@ export class DigestMd5Client {
     const d = parseDirectives(challenge);
     const nonce = d.get('nonce');
     if (!nonce) throw new SaslMechanismError(`DIGEST-MD5: challenge without a nonce: ${JSON.stringify(challenge)}`);
-    const list = (key: string, fallback: string): string[] => (d.get(key) ?? fallback).split(',').map((q) => q.trim().toLowerCase()).filter(Boolean);
+    const list = (key: string, fallback: string): string[] =>
+      (d.get(key) ?? fallback)
+        .split(',')
+        .map((q) => q.trim().toLowerCase())
+        .filter(Boolean);
     const choice = this.choose(list('qop', 'auth'), list('cipher', ''));
     const maxbuf = d.get('maxbuf');
     if (maxbuf !== undefined) {
       const n = /^\d+$/.test(maxbuf) ? Number(maxbuf) : NaN;
-      if (!(n > 16 && n <= MAX_MAXBUF)) throw new SaslMechanismError(`DIGEST-MD5: the daemon sent an invalid maxbuf ${JSON.stringify(maxbuf)}`);
+      if (!(n > 16 && n <= MAX_MAXBUF))
+        throw new SaslMechanismError(`DIGEST-MD5: the daemon sent an invalid maxbuf ${JSON.stringify(maxbuf)}`);
       this.serverMaxbuf = n;
     }
     const realm = d.get('realm') ?? '';
@@ -121,7 +127,8 @@ export class DigestMd5Client {
   /** Checks the server's rspauth: it knew the password too. */
   verify(final: string): void {
     const rspauth = parseDirectives(final).get('rspauth');
-    if (!rspauth || rspauth !== this.expectedRspauth) throw new SaslMechanismError('DIGEST-MD5: the server did not prove it knows the password (rspauth)');
+    if (!rspauth || rspauth !== this.expectedRspauth)
+      throw new SaslMechanismError('DIGEST-MD5: the server did not prove it knows the password (rspauth)');
     this.verified = true;
   }
 

@@ -51,7 +51,7 @@ function pickMechanism(offered: string[], ctx: AuthContext): Mechanism {
     const asked = forced ? ` (auth=sasl.${forced.toLowerCase()} asks for ${forced})` : '';
     throw new UnsupportedAuthError(
       `${offers} over plain TCP${asked}, where libvirt requires a SASL security layer (SSF >= tcp_min_ssf, at least 112): ` +
-        'virtkeeper does that with DIGEST-MD5 (qop=auth-conf, cipher 3des), so add digest-md5 to the mech_list of the daemon\'s ' +
+        "virtkeeper does that with DIGEST-MD5 (qop=auth-conf, cipher 3des), so add digest-md5 to the mech_list of the daemon's " +
         'sasl2/libvirt.conf; SCRAM and PLAIN have no security layer and GSSAPI is not supported; or connect with qemu+tls:// ' +
         '(SASL then runs inside TLS, with SCRAM-SHA-256, SCRAM-SHA-1, DIGEST-MD5 or PLAIN) or qemu+ssh://',
     );
@@ -140,7 +140,10 @@ function refused(ctx: AuthContext, mech: string, creds: SaslCredentials, err: un
 
 async function authSasl(conn: RpcCaller, ctx: AuthContext): Promise<SecurityLayer | undefined> {
   const { mechlist } = await conn.call(AUTH_SASL_INIT, undefined);
-  const offered = mechlist.split(/[\s,]+/).filter(Boolean).map((m) => m.toUpperCase());
+  const offered = mechlist
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((m) => m.toUpperCase());
   const mech = pickMechanism(offered, ctx);
   const creds = credentialsFor(ctx);
   const exchange = exchangeFor(mech, creds, ctx);
@@ -188,7 +191,9 @@ export async function authenticate(conn: RpcCaller, types: readonly number[], ct
   const order = wanted ? types.filter((t) => AUTH_NAMES[t] === wanted) : [...types];
   const pick = order.includes(REMOTE_AUTH_NONE) ? REMOTE_AUTH_NONE : order[0];
   if (pick === undefined) {
-    throw new UnsupportedAuthError(`${ctx.target.uri}: auth=${ctx.target.query.auth} asked for, the daemon offers ${types.map((t) => AUTH_NAMES[t] ?? `type ${t}`).join(', ')}`);
+    throw new UnsupportedAuthError(
+      `${ctx.target.uri}: auth=${ctx.target.query.auth} asked for, the daemon offers ${types.map((t) => AUTH_NAMES[t] ?? `type ${t}`).join(', ')}`,
+    );
   }
   switch (pick) {
     case REMOTE_AUTH_NONE:

@@ -81,7 +81,9 @@ export class ScramClient {
     if (!v || !this.serverSignature) throw new SaslMechanismError(`${this.mechanism}: malformed server-final-message`);
     const got = Buffer.from(v, 'base64');
     if (got.length !== this.serverSignature.length || !timingSafeEqual(got, this.serverSignature)) {
-      throw new SaslMechanismError(`${this.mechanism}: the server's signature is wrong (it does not know the password: not the daemon you meant?)`);
+      throw new SaslMechanismError(
+        `${this.mechanism}: the server's signature is wrong (it does not know the password: not the daemon you meant?)`,
+      );
     }
   }
 }

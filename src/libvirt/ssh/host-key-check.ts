@@ -34,7 +34,9 @@ export async function checkHostKey(params: LibsshParams, key: Buffer): Promise<H
         ok: false,
         reason:
           `host key of ${name} is unknown (${offered}, not in ${file}); if that fingerprint is the host's ` +
-          `(on the host: ssh-keygen -lf /etc/ssh/ssh_host_${wireKeyType(key).replace(/^ssh-/, '').replace(/^ecdsa-.*/, 'ecdsa')}_key.pub), add it: ` +
+          `(on the host: ssh-keygen -lf /etc/ssh/ssh_host_${wireKeyType(key)
+            .replace(/^ssh-/, '')
+            .replace(/^ecdsa-.*/, 'ecdsa')}_key.pub), add it: ` +
           `echo '${knownHostsLine(name, key)}' >> ${file} (or connect once with known_hosts_verify=auto)`,
       };
   }

@@ -36,7 +36,9 @@ function keyCandidates(params: LibsshParams, skipped: string[]): Candidate[] {
     const parsed = ssh2.utils.parseKey(data);
     if (parsed instanceof Error) {
       // An encrypted key needs its passphrase, which we never prompt for: ssh-agent holds it.
-      const why = /encrypted|passphrase/i.test(parsed.message) ? 'encrypted (load it into ssh-agent and use sshauth=agent)' : parsed.message;
+      const why = /encrypted|passphrase/i.test(parsed.message)
+        ? 'encrypted (load it into ssh-agent and use sshauth=agent)'
+        : parsed.message;
       skipped.push(`privkey ${file}: ${why}`);
       continue;
     }
@@ -56,7 +58,8 @@ function candidatesFor(params: LibsshParams, skipped: string[], env: NodeJS.Proc
   for (const m of params.methods) {
     switch (m) {
       case 'agent':
-        if (params.agentSocket) out.push({ label: 'agent', method: { type: 'agent', username: params.username, agent: params.agentSocket } });
+        if (params.agentSocket)
+          out.push({ label: 'agent', method: { type: 'agent', username: params.username, agent: params.agentSocket } });
         else skipped.push('agent: SSH_AUTH_SOCK is not set');
         break;
       case 'privkey':
@@ -71,7 +74,8 @@ function candidatesFor(params: LibsshParams, skipped: string[], env: NodeJS.Proc
           out.push({ label: 'password', method: { type: 'password', username: params.username, password } });
         } else {
           // Every prompt gets the password: that is what a password-backed PAM conversation asks.
-          const prompt = (_n: string, _i: string, _l: string, prompts: Prompt[], finish: KeyboardInteractiveCallback) => finish(prompts.map(() => password));
+          const prompt = (_n: string, _i: string, _l: string, prompts: Prompt[], finish: KeyboardInteractiveCallback) =>
+            finish(prompts.map(() => password));
           out.push({ label: 'keyboard-interactive', method: { type: 'keyboard-interactive', username: params.username, prompt } });
         }
         break;
@@ -86,7 +90,11 @@ function serverName(method: AnyAuthMethod): AuthenticationType {
   return method.type === 'agent' ? 'publickey' : method.type;
 }
 
-export function libsshAuthHandler(params: LibsshParams, attempts: AuthAttempts, env: NodeJS.ProcessEnv = process.env): AuthHandlerMiddleware {
+export function libsshAuthHandler(
+  params: LibsshParams,
+  attempts: AuthAttempts,
+  env: NodeJS.ProcessEnv = process.env,
+): AuthHandlerMiddleware {
   const queue = candidatesFor(params, attempts.skipped, env);
   return (authsLeft: AuthenticationType[] | null, _partial: boolean, next: NextAuthHandler) => {
     if (authsLeft) attempts.serverMethods = authsLeft;

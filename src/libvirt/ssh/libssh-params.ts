@@ -46,7 +46,10 @@ function parseVerify(raw: string | undefined, noVerify: boolean, uri: string): K
 function parseMethods(raw: string | undefined, uri: string): SshAuthMethod[] {
   if (raw === undefined) return [...DEFAULT_SSHAUTH];
   const methods: SshAuthMethod[] = [];
-  for (const word of raw.split(',').map((w) => w.trim()).filter(Boolean)) {
+  for (const word of raw
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean)) {
     const method = AUTH_METHODS.find((m) => m === word);
     if (!method) throw new UriError(`'${uri}': sshauth method '${word}' is not one of ${AUTH_METHODS.join(', ')}`);
     methods.push(method);

@@ -36,7 +36,13 @@ function authRefusal(params: LibsshParams, transport: string, attempts: AuthAtte
 }
 
 /** One line for an error ssh2 reported before the session was ready. */
-function describeSetupError(err: Error & { level?: string; code?: string }, params: LibsshParams, transport: string, state: SetupState, timeoutMs: number): string {
+function describeSetupError(
+  err: Error & { level?: string; code?: string },
+  params: LibsshParams,
+  transport: string,
+  state: SetupState,
+  timeoutMs: number,
+): string {
   if (state.hostKeyRefusal) return `${where(params, transport)}: ${state.hostKeyRefusal}`;
   if (err.level === 'client-authentication') return authRefusal(params, transport, state.attempts);
   if (err.level === 'client-timeout') return `timed out after ${timeoutMs} ms connecting to ${where(params, transport)} (no SSH handshake)`;
@@ -127,7 +133,12 @@ function wrapChannel(channel: ClientChannel): Duplex {
  * The stream to libvirt on the host of a `+libssh`/`+libssh2` URI, running `remoteCommand`
  * there (transport.ts passes the +ssh transport's command, so both run the same).
  */
-export async function openLibssh(target: LibvirtUri, remoteCommand: string, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<Duplex> {
+export async function openLibssh(
+  target: LibvirtUri,
+  remoteCommand: string,
+  timeoutMs: number,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Duplex> {
   const params = libsshParams(target, env);
   const client = await openSession(params, target.transport, timeoutMs);
   let channel: ClientChannel;
@@ -135,7 +146,10 @@ export async function openLibssh(target: LibvirtUri, remoteCommand: string, time
     channel = await exec(client, remoteCommand);
   } catch (err) {
     client.end();
-    throw new TransportError(`${where(params, target.transport)}: the server refused to run the remote command: ${(err as Error).message}`, { cause: err });
+    throw new TransportError(
+      `${where(params, target.transport)}: the server refused to run the remote command: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   let stderr = '';
   let exitCode: number | null = null;

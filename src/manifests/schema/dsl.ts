@@ -60,7 +60,10 @@ interface Common {
   examples?: unknown[];
 }
 
-export function str(description: string, extra: Common & { pattern?: string; maxLength?: number; minLength?: number; format?: string } = {}): Schema<string> {
+export function str(
+  description: string,
+  extra: Common & { pattern?: string; maxLength?: number; minLength?: number; format?: string } = {},
+): Schema<string> {
   return { type: 'string', description, ...extra };
 }
 
@@ -85,7 +88,11 @@ export function enumOf<const V extends readonly string[]>(description: string, v
   return { type: 'string', description, enum: [...values], ...extra };
 }
 
-export function arr<I>(description: string, items: Schema<I>, extra: { minItems?: number; maxItems?: number; uniqueItems?: boolean } = {}): Schema<I[]> {
+export function arr<I>(
+  description: string,
+  items: Schema<I>,
+  extra: { minItems?: number; maxItems?: number; uniqueItems?: boolean } = {},
+): Schema<I[]> {
   return { type: 'array', description, items, ...extra };
 }
 
@@ -117,8 +124,7 @@ export function atLeastOne(fields: string[], message = `set one of: ${fields.joi
 /** A constraint block for allOf: at most one of the fields is set. */
 export function atMostOne(fields: string[], message = `set at most one of: ${fields.join(', ')}`): JsonSchema {
   const pairs: JsonSchema[] = [];
-  for (let i = 0; i < fields.length; i++)
-    for (let j = i + 1; j < fields.length; j++) pairs.push({ required: [fields[i], fields[j]] });
+  for (let i = 0; i < fields.length; i++) for (let j = i + 1; j < fields.length; j++) pairs.push({ required: [fields[i], fields[j]] });
   return { not: { anyOf: pairs }, errorMessage: message };
 }
 
@@ -140,8 +146,7 @@ export function forbidden(message: string, description?: string): Schema<never> 
 // ------------------------------------------------------------------ shared value types
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$';
-export const NAME_MESSAGE =
-  'must be 1-64 characters: letters, digits, "_", ".", "+", "-", starting with a letter or digit';
+export const NAME_MESSAGE = 'must be 1-64 characters: letters, digits, "_", ".", "+", "-", starting with a letter or digit';
 
 export function name(description: string): Schema<string> {
   return str(description, { pattern: NAME_PATTERN, errorMessage: NAME_MESSAGE });
@@ -256,7 +261,10 @@ export function xmlOverlay(root: string, extraNote = '') {
     {
       merge: str(
         `XML elements as they would appear directly inside <${root}>. Each top-level element replaces the generated elements of the same name (or is appended if there are none)${root === 'domain' ? '; the children of a <devices> element are appended to the generated <devices> instead' : ''}. Must be well-formed; no DOCTYPE, no <name>.`,
-        { maxLength: 65536, examples: root === 'domain' ? ['<devices>\n  <watchdog model="i6300esb" action="reset"/>\n</devices>\n'] : undefined },
+        {
+          maxLength: 65536,
+          examples: root === 'domain' ? ['<devices>\n  <watchdog model="i6300esb" action="reset"/>\n</devices>\n'] : undefined,
+        },
       ),
     },
   );

@@ -17,7 +17,9 @@ function schemaOf(kind: ManifestKind): KindSchema<unknown> {
 }
 
 /** schemas/ file of each kind, by kind (built from MANIFEST_KINDS, so every kind has its entry; fromEntries cannot say so). */
-export const SCHEMA_FILES: Readonly<Record<ManifestKind, string>> = Object.fromEntries(MANIFEST_KINDS.map((k) => [k, schemaOf(k).file])) as Record<ManifestKind, string>;
+export const SCHEMA_FILES: Readonly<Record<ManifestKind, string>> = Object.fromEntries(
+  MANIFEST_KINDS.map((k) => [k, schemaOf(k).file]),
+) as Record<ManifestKind, string>;
 export const COMBINED_SCHEMA_FILE = 'manifest.schema.json';
 
 // ------------------------------------------------------------------ envelope
@@ -41,12 +43,20 @@ function metadata(nameSchema: JsonSchema): JsonSchema {
         description: 'Key/value pairs that change how virtkeeper treats the object.',
         propertyNames: { pattern: LABEL_KEY, errorMessage: LABEL_KEY_MESSAGE },
         properties: {
-          'virtkeeper.io/prune': enumOf('"disabled": never delete this object, even when it leaves the manifests and --prune is given.', ['disabled', 'enabled'], {
-            errorMessage: 'must be "disabled" or "enabled"',
-          }),
-          'virtkeeper.io/allow-replace': enumOf('"true": allow changes that destroy and recreate the object (possible data loss).', ['true', 'false'], {
-            errorMessage: 'must be the string "true" or "false" (quote it in YAML)',
-          }),
+          'virtkeeper.io/prune': enumOf(
+            '"disabled": never delete this object, even when it leaves the manifests and --prune is given.',
+            ['disabled', 'enabled'],
+            {
+              errorMessage: 'must be "disabled" or "enabled"',
+            },
+          ),
+          'virtkeeper.io/allow-replace': enumOf(
+            '"true": allow changes that destroy and recreate the object (possible data loss).',
+            ['true', 'false'],
+            {
+              errorMessage: 'must be the string "true" or "false" (quote it in YAML)',
+            },
+          ),
         },
         additionalProperties: str('An annotation value.', { maxLength: 65536 }),
       },

@@ -49,7 +49,12 @@ export function toJsonApply(plan: Plan, connect: string, outcome: { report: Appl
       duration_ms: Math.round(r.durationMs),
       steps_done: r.stepsDone,
       error: r.error
-        ? { code: r.error.code ?? null, code_name: r.error.codeName ?? null, message: redactSecretsIn(r.error.message), step: r.error.step ?? null }
+        ? {
+            code: r.error.code ?? null,
+            code_name: r.error.codeName ?? null,
+            message: redactSecretsIn(r.error.message),
+            step: r.error.step ?? null,
+          }
         : null,
     })),
     counts: report ? { ...report.counts } : { ...NO_COUNTS },

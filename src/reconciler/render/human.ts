@@ -14,7 +14,16 @@ export interface HumanRenderOptions {
 }
 
 // alert: bold bright red, readable on dark terminals where plain red is not.
-const ANSI = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', alert: '\x1b[1;91m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', magenta: '\x1b[35m' } as const;
+const ANSI = {
+  reset: '\x1b[0m',
+  bold: '\x1b[1m',
+  dim: '\x1b[2m',
+  alert: '\x1b[1;91m',
+  red: '\x1b[31m',
+  green: '\x1b[32m',
+  yellow: '\x1b[33m',
+  magenta: '\x1b[35m',
+} as const;
 type Style = Exclude<keyof typeof ANSI, 'reset'>;
 
 const ACTION_STYLE: Record<ActionType, Style> = { create: 'green', update: 'yellow', replace: 'magenta', delete: 'red', 'no-op': 'dim' };
@@ -63,7 +72,8 @@ function renderChange(change: ResourceChange, paint: (style: Style, text: string
   const lines = [[header, ...flags].join(' ')];
   // A pending-only change's reason is its pending lines, printed below.
   const pendingOnly = change.action === 'no-op' && isRestartPending(change);
-  if (change.reason && change.reason !== change.refused && !pendingOnly) lines.push(`      ${paint('dim', redactSecretsIn(change.reason))}`);
+  if (change.reason && change.reason !== change.refused && !pendingOnly)
+    lines.push(`      ${paint('dim', redactSecretsIn(change.reason))}`);
   // How a field reaches the host (live/redefine/replace) only matters for an object that exists:
   // on a create every field is simply part of the new definition.
   const showClass = change.action !== 'create';

@@ -84,9 +84,14 @@ function resourceChange(change: ResourceChange, waitsFor: readonly string[]): Js
     steps: change.steps.map((s) => s.op),
   };
   if (change.refused !== undefined) out.refused = redactSecretsIn(change.refused);
-  if (change.stalled) out.stalled = { message: redactSecretsIn(change.stalled.message), since: change.stalled.since, retry_at: change.stalled.retryAt };
+  if (change.stalled)
+    out.stalled = { message: redactSecretsIn(change.stalled.message), since: change.stalled.since, retry_at: change.stalled.retryAt };
   if (change.restartPending?.length) {
-    out.restart_pending = change.restartPending.map((p) => ({ path: p.path, running: jsonValue(p.running), defined: jsonValue(p.defined) }));
+    out.restart_pending = change.restartPending.map((p) => ({
+      path: p.path,
+      running: jsonValue(p.running),
+      defined: jsonValue(p.defined),
+    }));
   }
   return out;
 }

@@ -17,7 +17,8 @@ export const MARKDOWN_COMMENT_LIMIT = 60_000;
 
 export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions): string {
   const lines: string[] = ['### virtkeeper plan', '', `Host: \`${code(options.connect)}\``, ''];
-  for (const error of plan.errors) lines.push(`> **Error:** ${cell(redactSecretsIn(`${error.key ? `${error.key}: ` : ''}${error.message}`))}`, '');
+  for (const error of plan.errors)
+    lines.push(`> **Error:** ${cell(redactSecretsIn(`${error.key ? `${error.key}: ` : ''}${error.message}`))}`, '');
   if (plan.pruneBlocked !== undefined) lines.push(`> **Prune refused:** ${cell(plan.pruneBlocked)}`, '');
 
   lines.push(`**Plan:** ${summaryLine(plan.summary)}.`, '');
@@ -26,7 +27,8 @@ export function renderMarkdown(plan: Plan, options: MarkdownRenderOptions): stri
     lines.push('No changes: the host matches the manifests.', '');
   } else {
     lines.push('| | Object | Action | Notes |', '|---|---|---|---|');
-    for (const c of changing) lines.push(`| ${c.refused ? REFUSED_ICON : ICON[c.action]} | \`${code(c.key)}\` | ${c.action} | ${cell(notes(c))} |`);
+    for (const c of changing)
+      lines.push(`| ${c.refused ? REFUSED_ICON : ICON[c.action]} | \`${code(c.key)}\` | ${c.action} | ${cell(notes(c))} |`);
     lines.push('');
     const folded = ['<details><summary>Field changes</summary>', ''];
     for (const c of changing) folded.push(...details(c));

@@ -11,7 +11,10 @@ export function sameIpNotation(element: XmlElement): Record<string, string> {
   const attrs = { ...element.attrs };
   const mask = attrs.netmask;
   if (mask !== undefined && attrs.prefix === undefined) {
-    const bits = mask.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
+    const bits = mask
+      .split('.')
+      .map((o) => Number(o).toString(2).padStart(8, '0'))
+      .join('');
     if (bits.length === 32 && /^1*0*$/.test(bits)) {
       attrs.prefix = String(bits.indexOf('0') === -1 ? 32 : bits.indexOf('0'));
       delete attrs.netmask;

@@ -57,13 +57,27 @@ export interface LifecycleKindReader<R extends { name: string }, O> {
 
 /** Every object of the kind: facts from three listings, a few XML reads in flight. */
 export async function readAllWithFacts<R extends { name: string }, O>(reader: LifecycleKindReader<R, O>): Promise<O[]> {
-  const [refs, factsOf] = await Promise.all([reader.list(), reader.bulkFacts ? reader.bulkFacts() : lifecycleFacts((filter) => reader.list(filter), reader.facts)]);
-  return mapBounded(refs, READ_CONCURRENCY, async (ref) => unlessGone(factsOf(ref).then((facts) => reader.read(ref, facts)), reader.goneCode));
+  const [refs, factsOf] = await Promise.all([
+    reader.list(),
+    reader.bulkFacts ? reader.bulkFacts() : lifecycleFacts((filter) => reader.list(filter), reader.facts),
+  ]);
+  return mapBounded(refs, READ_CONCURRENCY, async (ref) =>
+    unlessGone(
+      factsOf(ref).then((facts) => reader.read(ref, facts)),
+      reader.goneCode,
+    ),
+  );
 }
 
 /** One object by name, undefined when there is none; its facts asked of it directly. */
-export async function readOneWithFacts<R extends { name: string }, O>(reader: LifecycleKindReader<R, O>, name: string): Promise<O | undefined> {
+export async function readOneWithFacts<R extends { name: string }, O>(
+  reader: LifecycleKindReader<R, O>,
+  name: string,
+): Promise<O | undefined> {
   const ref = await reader.lookup(name);
   if (!ref) return undefined;
-  return unlessGone(askEach(reader.facts, ref).then((facts) => reader.read(ref, facts)), reader.goneCode);
+  return unlessGone(
+    askEach(reader.facts, ref).then((facts) => reader.read(ref, facts)),
+    reader.goneCode,
+  );
 }

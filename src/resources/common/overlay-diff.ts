@@ -26,7 +26,14 @@ function without(node: XmlElement, paths: readonly string[][]): XmlElement {
   const here = paths.filter((p) => p.length === 1).map((p) => p[0]);
   const kids = node.children
     .filter((c) => !(isElement(c) && here.includes(c.name)))
-    .map((c) => (isElement(c) ? without(c, paths.filter((p) => p.length > 1 && p[0] === c.name).map((p) => p.slice(1))) : c));
+    .map((c) =>
+      isElement(c)
+        ? without(
+            c,
+            paths.filter((p) => p.length > 1 && p[0] === c.name).map((p) => p.slice(1)),
+          )
+        : c,
+    );
   return { ...node, children: kids };
 }
 
@@ -41,7 +48,10 @@ export function overlayDrift(merge: string | undefined, liveXml: string | undefi
   const drift: string[] = [];
   const ignored = volatile.map((p) => p.split('/'));
   for (const parsed of parseXmlFragment(merge)) {
-    const fragment = without(parsed, ignored.filter((p) => p.length > 1 && p[0] === parsed.name).map((p) => p.slice(1)));
+    const fragment = without(
+      parsed,
+      ignored.filter((p) => p.length > 1 && p[0] === parsed.name).map((p) => p.slice(1)),
+    );
     const candidates = live?.name === fragment.name ? [{ ...live, children: [] }] : children(live, fragment.name);
     if (!candidates.some((c) => contains(c, fragment))) drift.push(fragment.name);
   }

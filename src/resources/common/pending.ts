@@ -3,6 +3,7 @@ import type { PendingRestart } from '../types.js';
 
 /** "spec.memory 128MiB running, 192MiB defined" */
 export function describePending(p: PendingRestart): string {
-  const show = (v: unknown): string => (v === undefined ? '(absent)' : typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v));
+  const show = (v: unknown): string =>
+    v === undefined ? '(absent)' : typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v);
   return `${p.path} ${show(p.running)} running, ${show(p.defined)} defined`;
 }

@@ -5,7 +5,9 @@ import type { Candidate, CrossIssue, KindDocument } from '../contract.js';
 const normUuid = (u: string): string => u.replace(/-/g, '').toLowerCase();
 
 /** libvirt refuses a second object of a kind (domain, secret) with a UUID another one already has; each driver has its own UUID space. */
-export function duplicateUuids<M extends KindDocument & { spec: { uuid?: string } }>(candidates: ReadonlyArray<Candidate<M>>): CrossIssue[] {
+export function duplicateUuids<M extends KindDocument & { spec: { uuid?: string } }>(
+  candidates: ReadonlyArray<Candidate<M>>,
+): CrossIssue[] {
   const issues: CrossIssue[] = [];
   const seen = new Map<string, string>();
   for (const c of candidates) {

@@ -13,7 +13,10 @@ export function checkDomainsAcross({ mine, byKey }: CrossScope<DomainManifest>):
 }
 
 /** A disk on a volume no QEMU disk reads (a dir, fat, ploop or cow volume) cannot start. */
-function disksOnUnreadableVolumes(candidates: ReadonlyArray<Candidate<DomainManifest>>, byKey: CrossScope<DomainManifest>['byKey']): CrossIssue[] {
+function disksOnUnreadableVolumes(
+  candidates: ReadonlyArray<Candidate<DomainManifest>>,
+  byKey: CrossScope<DomainManifest>['byKey'],
+): CrossIssue[] {
   const issues: CrossIssue[] = [];
   for (const c of candidates) {
     (c.manifest.spec.disks ?? []).forEach((d, i) => {
@@ -21,7 +24,11 @@ function disksOnUnreadableVolumes(candidates: ReadonlyArray<Candidate<DomainMani
       const vol = byKey.get(volumeKey(d.volume.pool, d.volume.name))?.manifest;
       const format = vol?.kind === VOLUME_KIND ? VOLUME_FORMATS.find((f) => f === text(field(vol, 'spec'), 'format')) : undefined;
       if (format !== undefined && driverFormatOf(format) === undefined)
-        issues.push({ candidate: c, path: ['spec', 'disks', i, 'volume'], message: `refers to a volume of format ${format}, which QEMU cannot open as a disk` });
+        issues.push({
+          candidate: c,
+          path: ['spec', 'disks', i, 'volume'],
+          message: `refers to a volume of format ${format}, which QEMU cannot open as a disk`,
+        });
     });
   }
   return issues;
@@ -56,7 +63,12 @@ function sharedMacs(candidates: ReadonlyArray<Candidate<DomainManifest>>): Cross
       const path = ['spec', 'interfaces', i, 'mac'];
       const clash = running ? before.find((b) => b.running) : undefined;
       if (clash) errors.push({ candidate: c, path, message: `is already used by Domain "${clash.name}", and both run` });
-      else warnings.push({ candidate: c, path, message: `is also used by Domain "${before[0].name}"; fine while they never run at the same time, their NICs clash if they do` });
+      else
+        warnings.push({
+          candidate: c,
+          path,
+          message: `is also used by Domain "${before[0].name}"; fine while they never run at the same time, their NICs clash if they do`,
+        });
     });
   }
   return { errors, warnings };

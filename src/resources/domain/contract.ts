@@ -6,7 +6,17 @@ import { loadSeed } from '../../cloud-init/load-seed.js';
 import { kindKey } from '../../manifests/keys.js';
 import type { NodeDeviceManifest } from '../node-device/schema.js';
 import type { DesiredState, IdentityKey } from '../../manifests/types.js';
-import { documentName, field, list, text, type ExpandedManifest, type ExpandScope, type KindDefinition, type KindReference, type LiveView } from '../contract.js';
+import {
+  documentName,
+  field,
+  list,
+  text,
+  type ExpandedManifest,
+  type ExpandScope,
+  type KindDefinition,
+  type KindReference,
+  type LiveView,
+} from '../contract.js';
 import { pciDeviceName } from '../node-device/identity.js';
 import { secretReference } from '../secret/reference.js';
 import { authUsageType } from '../secret/usage.js';
@@ -49,7 +59,14 @@ export function domainReferences(document: unknown, desired?: DesiredState): Kin
     const network = field(d, 'network');
     const login = text(field(network, 'auth'), 'secret');
     const usage = authUsageType(text(network, 'protocol'));
-    if (login) refs.push(...secretReference(['spec', 'disks', i, 'network', 'auth', 'secret'], login, usage ? { type: usage, for: `${text(network, 'protocol')} auth` } : undefined));
+    if (login)
+      refs.push(
+        ...secretReference(
+          ['spec', 'disks', i, 'network', 'auth', 'secret'],
+          login,
+          usage ? { type: usage, for: `${text(network, 'protocol')} auth` } : undefined,
+        ),
+      );
   });
   list(spec, 'interfaces').forEach((n, i) => {
     const network = text(n, 'network');

@@ -1,14 +1,21 @@
 // <devices> children generated from the friendly spec fields, and the identities carried over
 // from the matching live device so a redefine never churns what libvirt assigned (guest PCI
 // addresses, MACs) or what someone set outside virtkeeper (a VNC password).
-import type { DomainCharDevice, DomainConsole, DomainDisk, DomainGraphics, DomainHostdev, DomainInterface, DomainSerial } from './schema.js';
-import type { PciAddress, UsbAddress } from '../../manifests/types.js';
+import type {
+  DomainCharDevice,
+  DomainConsole,
+  DomainDisk,
+  DomainGraphics,
+  DomainHostdev,
+  DomainInterface,
+  DomainSerial,
+} from './schema.js';
+import type { UsbAddress } from '../../manifests/types.js';
 import { attr, child, children, el, textEl, type XmlElement } from '../xml.js';
 import { matchNics, type NicIdentity } from './nic-match.js';
 import { passwordPlaceholder } from './passwords.js';
 import { secretRefAttrs } from '../secret/usage.js';
 import { hex, pciAddressElement } from '../common/pci-address.js';
-
 
 // ---- generation ------------------------------------------------------------------------------
 
@@ -18,7 +25,9 @@ const AUTH_SECRET_TYPE: Partial<Record<NonNullable<DomainDisk['network']>['proto
 /** `<source>` of a resolved disk: secrets are "usage:…" references by now (see resolveSpec). */
 function diskSource(disk: DomainDisk): XmlElement | undefined {
   // libvirt ≥ 3.9 keeps a disk's encryption inside <source>, where the live XML has it too.
-  const encryption = disk.encryption ? el('encryption', { format: 'luks' }, el('secret', { type: 'passphrase', ...secretRefAttrs(disk.encryption.secret) })) : undefined;
+  const encryption = disk.encryption
+    ? el('encryption', { format: 'luks' }, el('secret', { type: 'passphrase', ...secretRefAttrs(disk.encryption.secret) }))
+    : undefined;
   if (disk.volume) return el('source', { pool: disk.volume.pool, volume: disk.volume.name }, encryption);
   if (disk.file) return el('source', { file: disk.file }, encryption);
   if (disk.block) return el('source', { dev: disk.block }, encryption);
@@ -29,7 +38,9 @@ function diskSource(disk: DomainDisk): XmlElement | undefined {
     'source',
     { protocol: net.protocol, name: net.name },
     (net.hosts ?? []).map((h) => el('host', { name: h.name, port: h.port })),
-    auth ? el('auth', { username: auth.username }, el('secret', { type: AUTH_SECRET_TYPE[net.protocol], ...secretRefAttrs(auth.secret) })) : undefined,
+    auth
+      ? el('auth', { username: auth.username }, el('secret', { type: AUTH_SECRET_TYPE[net.protocol], ...secretRefAttrs(auth.secret) }))
+      : undefined,
     encryption,
   );
 }
@@ -59,7 +70,6 @@ export function interfaceElement(nic: DomainInterface, mac: string | undefined):
   );
 }
 
-
 function usbSource(usb: UsbAddress): XmlElement {
   if (usb.vendor !== undefined && usb.product !== undefined) {
     return el('source', {}, el('vendor', { id: hex(usb.vendor, 4) }), el('product', { id: hex(usb.product, 4) }));
@@ -79,7 +89,14 @@ export function graphicsElement(g: DomainGraphics): XmlElement {
   const fixed = g.port !== undefined;
   // A password from a Secret is a placeholder here: apply puts the value in (passwords.ts).
   const passwd = g.passwordFrom ? passwordPlaceholder(g.passwordFrom.secret) : undefined;
-  return el('graphics', { type: g.type, port: fixed ? g.port : -1, autoport: fixed ? 'no' : 'yes', listen: g.listen, keymap: g.keymap, passwd });
+  return el('graphics', {
+    type: g.type,
+    port: fixed ? g.port : -1,
+    autoport: fixed ? 'no' : 'yes',
+    listen: g.listen,
+    keymap: g.keymap,
+    passwd,
+  });
 }
 
 function charSource(c: DomainCharDevice): XmlElement[] {
@@ -119,7 +136,11 @@ function nicIdentity(nic: XmlElement): NicIdentity {
   const type = attr(nic, 'type');
   return {
     ...(mac ? { mac } : {}),
-    ...(type === 'bridge' ? { bridge: attr(src, 'bridge') ?? '' } : type === 'network' ? { network: attr(src, 'network') ?? '' } : { network: `\0${type ?? ''}` }),
+    ...(type === 'bridge'
+      ? { bridge: attr(src, 'bridge') ?? '' }
+      : type === 'network'
+        ? { network: attr(src, 'network') ?? '' }
+        : { network: `\0${type ?? ''}` }),
   };
 }
 
@@ -135,7 +156,13 @@ export function interfaceWithCarryOver(nic: DomainInterface, live: XmlElement | 
 
 function hostdevSourceKey(h: XmlElement): string {
   const src = child(h, 'source');
-  const parts = children(src).map((c) => `${c.name}[${Object.entries(c.attrs).map(([k, v]) => `${k}=${normNum(v)}`).sort().join(',')}]`);
+  const parts = children(src).map(
+    (c) =>
+      `${c.name}[${Object.entries(c.attrs)
+        .map(([k, v]) => `${k}=${normNum(v)}`)
+        .sort()
+        .join(',')}]`,
+  );
   return `${attr(h, 'type') ?? ''}:${parts.join('')}`;
 }
 
@@ -161,7 +188,8 @@ export function diskWithCarryOver(disk: DomainDisk, live: XmlElement[]): XmlElem
 /** Graphics are matched by index and type; a password set outside virtkeeper is kept (unless the manifest gives one). */
 export function graphicsWithCarryOver(g: DomainGraphics, live: XmlElement | undefined): XmlElement {
   const gen = graphicsElement(g);
-  if (!g.passwordFrom && live && attr(live, 'type') === g.type && attr(live, 'passwd') !== undefined) gen.attrs.passwd = attr(live, 'passwd') as string;
+  if (!g.passwordFrom && live && attr(live, 'type') === g.type && attr(live, 'passwd') !== undefined)
+    gen.attrs.passwd = attr(live, 'passwd') as string;
   return gen;
 }
 

@@ -98,7 +98,10 @@ function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
     const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v) ?? 'undefined';
 }
@@ -179,7 +182,8 @@ export function diffDomain(desired: DomainSpec, live: DomainSpec, liveXml?: stri
   const liveRecord: Record<string, unknown> = { ...effectiveLive };
   if (desired.disks && live.disks) liveRecord.disks = alignDisks(desired.disks, live.disks);
   if (desired.interfaces && live.interfaces) liveRecord.interfaces = alignNics(desired.interfaces, live.interfaces);
-  if (mergeInPlace(desired.xml?.merge, liveXml) && mergeCovers(markableMerge(desired.xml?.merge), live.xml?.merge)) liveRecord.xml = desired.xml;
+  if (mergeInPlace(desired.xml?.merge, liveXml) && mergeCovers(markableMerge(desired.xml?.merge), live.xml?.merge))
+    liveRecord.xml = desired.xml;
   for (const [field, value] of Object.entries(desired)) {
     if (NOT_COMPARED.has(field)) continue;
     walk(`spec.${field}`, field, value, liveRecord[field], changeClassOf(field), out);

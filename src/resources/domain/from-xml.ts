@@ -2,7 +2,25 @@
 // (or the runtime) actually says is reported, so the result can be compared field by field with
 // a manifest and exported as one. Devices the friendly fields cannot express (floppies, user-mode
 // NICs, …) are left out; they are not drift because a manifest cannot set them either.
-import type { BootDevice, CrashAction, DomainCharDevice, DomainClock, DomainConsole, DomainCpu, DomainDisk, DomainFeatures, DomainGraphics, DomainHostdev, DomainInterface, DomainOs, DomainSerial, DomainSpec, DomainState, DomainType, LifecycleAction } from './schema.js';
+import type {
+  BootDevice,
+  CrashAction,
+  DomainCharDevice,
+  DomainClock,
+  DomainConsole,
+  DomainCpu,
+  DomainDisk,
+  DomainFeatures,
+  DomainGraphics,
+  DomainHostdev,
+  DomainInterface,
+  DomainOs,
+  DomainSerial,
+  DomainSpec,
+  DomainState,
+  DomainType,
+  LifecycleAction,
+} from './schema.js';
 import { isDiskFormat } from '../storage-volume/formats.js';
 import type { RuntimeFacts } from '../types.js';
 import { attr, child, children, find, parseXml, text, type XmlElement } from '../xml.js';
@@ -80,17 +98,25 @@ export function domainSpecFromXml(xml: string | XmlElement, runtime: RuntimeFact
   set(out, 'onCrash', text(child(root, 'on_crash')) as CrashAction | undefined);
 
   const devices = child(root, 'devices');
-  const disks = children(devices, 'disk').map(readDisk).filter((d): d is DomainDisk => d !== undefined);
+  const disks = children(devices, 'disk')
+    .map(readDisk)
+    .filter((d): d is DomainDisk => d !== undefined);
   if (disks.length) out.disks = disks;
-  const nics = children(devices, 'interface').map(readInterface).filter((n): n is DomainInterface => n !== undefined);
+  const nics = children(devices, 'interface')
+    .map(readInterface)
+    .filter((n): n is DomainInterface => n !== undefined);
   if (nics.length) out.interfaces = nics;
-  const graphics = children(devices, 'graphics').map(readGraphics).filter((g): g is DomainGraphics => g !== undefined);
+  const graphics = children(devices, 'graphics')
+    .map(readGraphics)
+    .filter((g): g is DomainGraphics => g !== undefined);
   if (graphics.length) out.graphics = graphics;
   const consoles = children(devices, 'console').map(readConsole);
   if (consoles.length) out.consoles = consoles;
   const serials = children(devices, 'serial').map(readSerial);
   if (serials.length) out.serials = serials;
-  const hostdevs = children(devices, 'hostdev').map(readHostdev).filter((h): h is DomainHostdev => h !== undefined);
+  const hostdevs = children(devices, 'hostdev')
+    .map(readHostdev)
+    .filter((h): h is DomainHostdev => h !== undefined);
   if (hostdevs.length) out.hostdevs = hostdevs;
 
   // The overlay is only reported while the document still carries it: an overlay edited away
@@ -139,7 +165,9 @@ function readOs(os: XmlElement | undefined): DomainOs | undefined {
   set(out, 'arch', attr(type, 'arch'));
   set(out, 'machine', attr(type, 'machine'));
   set(out, 'firmware', attr(os, 'firmware') as DomainOs['firmware']);
-  const boot = children(os, 'boot').map((b) => attr(b, 'dev')).filter((d): d is BootDevice => d !== undefined);
+  const boot = children(os, 'boot')
+    .map((b) => attr(b, 'dev'))
+    .filter((d): d is BootDevice => d !== undefined);
   if (boot.length) out.boot = boot;
   set(out, 'kernel', text(child(os, 'kernel')));
   set(out, 'initrd', text(child(os, 'initrd')));
@@ -163,7 +191,9 @@ function readClock(clock: XmlElement | undefined): DomainClock | undefined {
   set(out, 'offset', attr(clock, 'offset') as DomainClock['offset']);
   set(out, 'timezone', attr(clock, 'timezone'));
   const timers = children(clock, 'timer').map((t) => {
-    const timer: NonNullable<DomainClock['timers']>[number] = { name: attr(t, 'name') as NonNullable<DomainClock['timers']>[number]['name'] };
+    const timer: NonNullable<DomainClock['timers']>[number] = {
+      name: attr(t, 'name') as NonNullable<DomainClock['timers']>[number]['name'],
+    };
     const present = attr(t, 'present');
     if (present !== undefined) timer.present = yes(present);
     set(timer, 'tickpolicy', attr(t, 'tickpolicy') as NonNullable<DomainClock['timers']>[number]['tickpolicy']);
@@ -246,7 +276,15 @@ function readGraphics(g: XmlElement): DomainGraphics | undefined {
   const type = attr(g, 'type');
   if (type !== 'vnc' && type !== 'spice') return undefined;
   const out: DomainGraphics = { type };
-  set(out, 'listen', attr(g, 'listen') ?? attr(children(g, 'listen').find((l) => attr(l, 'type') === 'address'), 'address'));
+  set(
+    out,
+    'listen',
+    attr(g, 'listen') ??
+      attr(
+        children(g, 'listen').find((l) => attr(l, 'type') === 'address'),
+        'address',
+      ),
+  );
   const port = num(attr(g, 'port'));
   if (attr(g, 'autoport') !== 'yes' && port !== undefined && port !== -1) out.port = port;
   set(out, 'keymap', attr(g, 'keymap'));

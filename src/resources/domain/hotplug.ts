@@ -52,7 +52,13 @@ function diskSource(disk: DomainDisk): string {
  * Disks are matched by target. `config` says whether each step also changes the persistent
  * config (false when it already has what the manifest says).
  */
-export function planDiskHotplug(name: string, desired: readonly DomainDisk[], running: readonly DomainDisk[], config: boolean, detachTimeoutMs = DETACH_TIMEOUT_MS): DeviceListPlan {
+export function planDiskHotplug(
+  name: string,
+  desired: readonly DomainDisk[],
+  running: readonly DomainDisk[],
+  config: boolean,
+  detachTimeoutMs = DETACH_TIMEOUT_MS,
+): DeviceListPlan {
   const runningByTarget = new Map(running.map((d) => [d.target, d]));
   const wanted = new Set(desired.map((d) => d.target));
   const steps: DomainStep[] = [];
@@ -60,7 +66,10 @@ export function planDiskHotplug(name: string, desired: readonly DomainDisk[], ru
     if (wanted.has(r.target)) continue;
     const bus = diskBus(r);
     if (r.device === 'cdrom' || !bus || !HOTPLUG_BUSES.has(bus)) {
-      return { live: false, reason: `disk ${r.target} (${bus ?? 'unknown bus'}${r.device === 'cdrom' ? ' cdrom' : ''}) cannot be unplugged from a running guest` };
+      return {
+        live: false,
+        reason: `disk ${r.target} (${bus ?? 'unknown bus'}${r.device === 'cdrom' ? ' cdrom' : ''}) cannot be unplugged from a running guest`,
+      };
     }
     steps.push({
       op: 'detachDevice',
@@ -73,7 +82,10 @@ export function planDiskHotplug(name: string, desired: readonly DomainDisk[], ru
     if (!r) {
       const bus = diskBus(d);
       if (d.device === 'cdrom' || !bus || !HOTPLUG_BUSES.has(bus)) {
-        return { live: false, reason: `disk ${d.target} (${bus ?? 'unknown bus'}${d.device === 'cdrom' ? ' cdrom' : ''}) cannot be plugged into a running guest` };
+        return {
+          live: false,
+          reason: `disk ${d.target} (${bus ?? 'unknown bus'}${d.device === 'cdrom' ? ' cdrom' : ''}) cannot be plugged into a running guest`,
+        };
       }
       steps.push({
         op: 'attachDevice',
@@ -92,7 +104,10 @@ export function planDiskHotplug(name: string, desired: readonly DomainDisk[], ru
       });
       continue;
     }
-    return { live: false, reason: `disk ${d.target} changes in place (${fields.join(', ')}); a running guest can only gain or lose disks or change a cdrom's medium` };
+    return {
+      live: false,
+      reason: `disk ${d.target} changes in place (${fields.join(', ')}); a running guest can only gain or lose disks or change a cdrom's medium`,
+    };
   }
   return { live: true, steps };
 }
@@ -101,13 +116,20 @@ function describeNic(n: DomainInterface): string {
   return `NIC ${n.mac ? `${n.mac} ` : ''}on ${n.bridge !== undefined ? `bridge ${n.bridge}` : `network ${n.network ?? ''}`}`;
 }
 
-export function planNicHotplug(name: string, desired: readonly DomainInterface[], running: readonly DomainInterface[], config: boolean, detachTimeoutMs = DETACH_TIMEOUT_MS): DeviceListPlan {
+export function planNicHotplug(
+  name: string,
+  desired: readonly DomainInterface[],
+  running: readonly DomainInterface[],
+  config: boolean,
+  detachTimeoutMs = DETACH_TIMEOUT_MS,
+): DeviceListPlan {
   const matches = matchNics(desired, running);
   const claimed = new Set(matches.filter((j): j is number => j !== undefined));
   for (const [i, j] of matches.entries()) {
     if (j === undefined) continue;
     const fields = differingFields('interfaces', desired[i]!, running[j]!);
-    if (fields.length) return { live: false, reason: `NIC ${i} changes in place (${fields.join(', ')}); a running guest can only gain or lose NICs` };
+    if (fields.length)
+      return { live: false, reason: `NIC ${i} changes in place (${fields.join(', ')}); a running guest can only gain or lose NICs` };
   }
   const steps: DomainStep[] = [];
   running.forEach((r, j) => {
@@ -115,7 +137,13 @@ export function planNicHotplug(name: string, desired: readonly DomainInterface[]
     steps.push({
       op: 'detachDevice',
       description: `detach ${describeNic(r)} from running domain ${name} (hot-unplug)`,
-      payload: { device: 'interface', mac: r.mac, xml: toXmlString(interfaceElement(r, r.mac)).trim(), timeoutMs: detachTimeoutMs, ...flags(config) },
+      payload: {
+        device: 'interface',
+        mac: r.mac,
+        xml: toXmlString(interfaceElement(r, r.mac)).trim(),
+        timeoutMs: detachTimeoutMs,
+        ...flags(config),
+      },
     });
   });
   matches.forEach((j, i) => {

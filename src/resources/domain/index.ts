@@ -21,7 +21,16 @@ export const domainKind: ResourceKind<'Domain'> = {
 export { domainSpecFromXml, stateFromRuntime } from './from-xml.js';
 export { diffDomain, changeClassOf, machineMatches } from './diff.js';
 export { domainReferences, domainLiveReferences } from './contract.js';
-export { describeStop, durationMs, lifecycleSteps, planDomain, SHUTDOWN_TIMEOUT_MS, stopOptionsOf, type DomainStepOp, type StopOptions } from './plan.js';
+export {
+  describeStop,
+  durationMs,
+  lifecycleSteps,
+  planDomain,
+  SHUTDOWN_TIMEOUT_MS,
+  stopOptionsOf,
+  type DomainStepOp,
+  type StopOptions,
+} from './plan.js';
 export { describePending, diffRunning, RUNNING_FIELDS } from './running.js';
 export { resolveSpec, DomainReferenceError } from './resolve.js';
 export { buildDomainXml, domainXmlString, type BuildOptions } from './to-xml.js';

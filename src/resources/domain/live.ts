@@ -1,5 +1,11 @@
 // The I/O half of the Domain kind: reading live domains and carrying out planned steps.
-import { VIR_ERR_INVALID_ARG, VIR_ERR_NO_DOMAIN, VIR_ERR_OPERATION_DENIED, VIR_ERR_OPERATION_INVALID, hasErrorCode } from '../../libvirt/errors.js';
+import {
+  VIR_ERR_INVALID_ARG,
+  VIR_ERR_NO_DOMAIN,
+  VIR_ERR_OPERATION_DENIED,
+  VIR_ERR_OPERATION_INVALID,
+  hasErrorCode,
+} from '../../libvirt/errors.js';
 import { mapBounded, READ_CONCURRENCY, unlessGone } from '../common/bounded.js';
 import { StepRefs } from '../common/step-refs.js';
 import { filtersRejected } from '../common/list-facts.js';
@@ -8,7 +14,17 @@ import type { DomainRef, LibvirtClient } from '../../libvirt/client.js';
 import { kindKey } from '../../manifests/keys.js';
 import type { LiveResource, ResourceChange, StepProgress, StepRecords } from '../types.js';
 import { attr, child, children, escapeAttr, parseXml, toXmlString, type XmlElement } from '../xml.js';
-import { payloadField, payloadFlag, payloadNumber, payloadOptionalNumber, payloadOptionalString, payloadString, StepPayloadError, unknownStep, type PayloadCarrier } from '../common/payload.js';
+import {
+  payloadField,
+  payloadFlag,
+  payloadNumber,
+  payloadOptionalNumber,
+  payloadOptionalString,
+  payloadString,
+  StepPayloadError,
+  unknownStep,
+  type PayloadCarrier,
+} from '../common/payload.js';
 import { restoreGraphicsPasswords } from './devices.js';
 import { domainSpecFromXml } from './from-xml.js';
 import { findMarkElement } from './mark.js';
@@ -91,17 +107,36 @@ async function readDomainFacts(client: LibvirtClient): Promise<DomainFacts> {
     if (!filtersRejected(err)) throw err;
     return perDomainFacts(client);
   }
-  const [running, paused, shutoff, autostart, persistent, saved] = lists.map(byUuid) as [Set<string>, Set<string>, Set<string>, Set<string>, Set<string>, Set<string>];
+  const [running, paused, shutoff, autostart, persistent, saved] = lists.map(byUuid) as [
+    Set<string>,
+    Set<string>,
+    Set<string>,
+    Set<string>,
+    Set<string>,
+    Set<string>,
+  ];
   const shutoffState = (ref: DomainRef): string => (saved.has(ref.uuid) ? 'saved' : 'shutoff');
   return {
-    state: async (ref) => (running.has(ref.uuid) ? 'running' : paused.has(ref.uuid) ? 'paused' : shutoff.has(ref.uuid) ? shutoffState(ref) : client.domainState(ref)),
+    state: async (ref) =>
+      running.has(ref.uuid)
+        ? 'running'
+        : paused.has(ref.uuid)
+          ? 'paused'
+          : shutoff.has(ref.uuid)
+            ? shutoffState(ref)
+            : client.domainState(ref),
     autostart: async (ref) => autostart.has(ref.uuid),
     persistent: async (ref) => persistent.has(ref.uuid),
   };
 }
 
 async function readOne(client: LibvirtClient, ref: DomainRef, facts: DomainFacts): Promise<LiveResource<'Domain'>> {
-  const [xml, state, autostart, persistent] = await Promise.all([persistentXml(client, ref), facts.state(ref), facts.autostart(ref), facts.persistent(ref)]);
+  const [xml, state, autostart, persistent] = await Promise.all([
+    persistentXml(client, ref),
+    facts.state(ref),
+    facts.autostart(ref),
+    facts.persistent(ref),
+  ]);
   const active = state !== 'shutoff' && state !== 'saved' && state !== 'crashed' && state !== 'nostate';
   const root = parseXml(xml, { fromLibvirt: true });
   const live: LiveResource<'Domain'> = {
@@ -144,7 +179,9 @@ async function waitForShutoff(client: LibvirtClient, ref: DomainRef, timeoutMs: 
     const now = Date.now();
     if (now >= deadline) return false;
     if (now >= nextReport) {
-      progress?.(`still waiting for domain ${ref.name} to shut down: ${Math.round((now - started) / 1000)}s of ${Math.round(timeoutMs / 1000)}s`);
+      progress?.(
+        `still waiting for domain ${ref.name} to shut down: ${Math.round((now - started) / 1000)}s of ${Math.round(timeoutMs / 1000)}s`,
+      );
       nextReport += PROGRESS_EVERY_MS;
     }
     await new Promise((r) => setTimeout(r, POLL_MS));
@@ -208,7 +245,8 @@ async function detachDevice(client: LibvirtClient, ref: DomainRef, step: DomainD
     if (!(await stillPlugged())) return;
     progress?.(`waiting up to ${timeoutMs / 1000}s for the guest of domain ${ref.name} to release ${deviceLabel(step)}`);
     // The watch keeps events that came before this wait: none is lost between the read and it.
-    const released = watch && alias ? await watch.removed(alias, timeoutMs) : await pollUntil(async () => !(await stillPlugged()), timeoutMs);
+    const released =
+      watch && alias ? await watch.removed(alias, timeoutMs) : await pollUntil(async () => !(await stillPlugged()), timeoutMs);
     if (released) return;
     throw new Error(
       `the guest of domain ${ref.name} did not release ${deviceLabel(step)}${alias ? ` (alias ${alias})` : ''} within ${timeoutMs / 1000}s; ` +
@@ -284,23 +322,45 @@ async function start(client: LibvirtClient, ref: DomainRef, paused: boolean): Pr
  * Puts each graphics password in place of its placeholder, read from where its Secret says, and
  * records its digest once the define succeeded (records). The values live only in this call.
  */
-function defineWithPasswords(client: LibvirtClient, change: ResourceChange<'Domain'>, xml: string, sources: PasswordSource[], records?: StepRecords): Promise<DomainRef> {
+function defineWithPasswords(
+  client: LibvirtClient,
+  change: ResourceChange<'Domain'>,
+  xml: string,
+  sources: PasswordSource[],
+  records?: StepRecords,
+): Promise<DomainRef> {
   return withNamedValues(sources, async (values) => {
     let full = xml;
-    for (const [secret, value] of values) full = full.split(placeholderAttribute(secret)).join(`passwd="${escapeAttr(value.toString('utf8'))}"`);
+    for (const [secret, value] of values)
+      full = full.split(placeholderAttribute(secret)).join(`passwd="${escapeAttr(value.toString('utf8'))}"`);
     const ref = await client.defineDomain(full);
     for (const [secret, value] of values) records?.secretDigest?.(passwordDigestKey(change.key, secret), newSecretDigest(value));
     return ref;
   });
 }
 
-export async function executeDomainStep(step: DomainStep, change: ResourceChange<'Domain'>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void> {
+export async function executeDomainStep(
+  step: DomainStep,
+  change: ResourceChange<'Domain'>,
+  client: LibvirtClient,
+  progress?: StepProgress,
+  records?: StepRecords,
+): Promise<void> {
   if (step.op === 'define') {
     const xml = payloadString(step, 'xml');
     // A domain being created has no passwords to keep, and XML without graphics has none to lose.
     const keep = change.action !== 'create' && xml.includes('<graphics');
     const kept = keep ? await withSecrets(client, change.name, xml) : xml;
-    domainRefs.remember(change, await defineWithPasswords(client, change, kept, checkedNamedValueSources(payloadField(step, 'passwords'), `step ${step.op}: payload.passwords`), records));
+    domainRefs.remember(
+      change,
+      await defineWithPasswords(
+        client,
+        change,
+        kept,
+        checkedNamedValueSources(payloadField(step, 'passwords'), `step ${step.op}: payload.passwords`),
+        records,
+      ),
+    );
     // The passwords xml.merge put in the planned document (not those kept from the live one);
     // most documents have none, and are not parsed again for it.
     const merged = xml.includes('passwd=') ? secureAttributeText([parseXml(xml)]) : undefined;
@@ -320,7 +380,10 @@ export async function executeDomainStep(step: DomainStep, change: ResourceChange
     case 'shutdown':
       return shutdown(client, ref, payloadOptionalNumber(step, 'timeoutMs') ?? 60_000, progress);
     case 'setMemory':
-      return client.setDomainMemory(ref, payloadNumber(step, 'kib'), { live: payloadFlag(step, 'live'), config: payloadFlag(step, 'config') });
+      return client.setDomainMemory(ref, payloadNumber(step, 'kib'), {
+        live: payloadFlag(step, 'live'),
+        config: payloadFlag(step, 'config'),
+      });
     case 'attachDevice':
       return client.attachDevice(ref, payloadString(step, 'xml'), impactOf(step));
     case 'updateDevice':
@@ -328,7 +391,10 @@ export async function executeDomainStep(step: DomainStep, change: ResourceChange
     case 'detachDevice':
       return detachDevice(client, ref, step, progress);
     case 'setVcpus':
-      return client.setDomainVcpus(ref, payloadNumber(step, 'count'), { live: payloadFlag(step, 'live'), config: payloadFlag(step, 'config') });
+      return client.setDomainVcpus(ref, payloadNumber(step, 'count'), {
+        live: payloadFlag(step, 'live'),
+        config: payloadFlag(step, 'config'),
+      });
     case 'destroy':
       return client.destroyDomain(ref);
     case 'suspend':

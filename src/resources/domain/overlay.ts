@@ -129,8 +129,7 @@ export function prepareOverlay(domain: XmlElement, previous: string | undefined,
     for (const want of children(frag)) {
       // Prefer the device the previous overlay created; any identical live device will do.
       const match =
-        ownedByPrevious.find((h) => !keep.has(h) && contains(h, want)) ??
-        liveDevices.find((h) => !keep.has(h) && contains(h, want));
+        ownedByPrevious.find((h) => !keep.has(h) && contains(h, want)) ?? liveDevices.find((h) => !keep.has(h) && contains(h, want));
       if (match) keep.add(match);
       else left.push(want);
     }
@@ -149,7 +148,12 @@ export function prepareOverlay(domain: XmlElement, previous: string | undefined,
  * (applyXmlOverlay): the generated twin goes, so the disk is not defined twice.
  */
 export function dropShadowed(devices: XmlElement, keep: ReadonlySet<XmlNode>): void {
-  const kept = new Set(children(devices).filter((d) => keep.has(d)).map((d) => deviceIdentity(d)).filter((id): id is string => id !== undefined));
+  const kept = new Set(
+    children(devices)
+      .filter((d) => keep.has(d))
+      .map((d) => deviceIdentity(d))
+      .filter((id): id is string => id !== undefined),
+  );
   if (kept.size === 0) return;
   const generated = documentIdentities(children(devices).filter((d) => !keep.has(d)));
   devices.children = devices.children.filter((c) => !isElement(c) || keep.has(c) || !kept.has(generated.get(c) ?? ''));

@@ -32,7 +32,11 @@ export function passwordDigestKey(domainKey: IdentityKey, secret: string): Ident
 
 /** Where each password of the spec's graphics is read: from the Secret manifests it names. */
 export function passwordSources(spec: DomainSpec, desired: DesiredState | undefined): PasswordSource[] {
-  return namedValueSources((spec.graphics ?? []).flatMap((g) => (g.passwordFrom ? [g.passwordFrom.secret] : [])), desired, 'graphics passwordFrom');
+  return namedValueSources(
+    (spec.graphics ?? []).flatMap((g) => (g.passwordFrom ? [g.passwordFrom.secret] : [])),
+    desired,
+    'graphics passwordFrom',
+  );
 }
 
 /** The graphics whose password must be set again: its value changed, or none is recorded as set. */
@@ -41,9 +45,15 @@ export function passwordChanges(domainKey: IdentityKey, spec: DomainSpec, ctx: P
   (spec.graphics ?? []).forEach((g, i) => {
     if (!g.passwordFrom) return;
     const state = ctx.secretValues?.get(passwordDigestKey(domainKey, g.passwordFrom.secret));
-    if (state?.state === 'changed') out.push({ path: `spec.graphics[${i}].password`, before: '(sensitive)', after: '(sensitive, changed)', class: 'redefine' });
+    if (state?.state === 'changed')
+      out.push({ path: `spec.graphics[${i}].password`, before: '(sensitive)', after: '(sensitive, changed)', class: 'redefine' });
     else if (state?.state === 'unrecorded') {
-      out.push({ path: `spec.graphics[${i}].password`, after: '(sensitive)', class: 'redefine', reason: 'no digest of the password is recorded, so apply sets it' });
+      out.push({
+        path: `spec.graphics[${i}].password`,
+        after: '(sensitive)',
+        class: 'redefine',
+        reason: 'no digest of the password is recorded, so apply sets it',
+      });
     }
   });
   return out;
@@ -76,7 +86,14 @@ export function secureAttributeText(elements: readonly XmlElement[]): Buffer | u
 /** A changed or never-recorded password in xml.merge, told by its digest like passwordFrom's. */
 export function mergePasswordChange(domainKey: IdentityKey, ctx: PlanContext): FieldChange | undefined {
   const state = ctx.secretValues?.get(mergeSecretsDigestKey(domainKey));
-  if (state?.state === 'changed') return { path: 'spec.xml.merge (passwd)', before: '(sensitive)', after: '(sensitive, changed)', class: 'redefine' };
-  if (state?.state === 'unrecorded') return { path: 'spec.xml.merge (passwd)', after: '(sensitive)', class: 'redefine', reason: 'no digest of the password is recorded, so apply sets it' };
+  if (state?.state === 'changed')
+    return { path: 'spec.xml.merge (passwd)', before: '(sensitive)', after: '(sensitive, changed)', class: 'redefine' };
+  if (state?.state === 'unrecorded')
+    return {
+      path: 'spec.xml.merge (passwd)',
+      after: '(sensitive)',
+      class: 'redefine',
+      reason: 'no digest of the password is recorded, so apply sets it',
+    };
   return undefined;
 }

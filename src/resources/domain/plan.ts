@@ -1,6 +1,3 @@
-// Planning one domain: which libvirt operations bring the host to the manifest. Pure: the XML to
-// define is generated here and carried in the step payload, so a printed plan is what apply does.
-import { kindKey } from '../../manifests/keys.js';
 import type { DomainManifest, DomainSpec, DomainState, StopMode } from './schema.js';
 import { ANNOTATION_ALLOW_REPLACE, type LoadedManifest } from '../../manifests/types.js';
 import type { FieldChange, LiveResource, PendingRestart, PlanContext, ResourceChange } from '../types.js';
@@ -51,7 +48,10 @@ export function describeStop(stop: StopOptions): string {
  */
 export function lifecycleSteps(name: string, from: DomainState, to: DomainState, stop: StopOptions = DEFAULT_STOP): DomainStep[] {
   if (from === to) return [];
-  const save: DomainStep = { op: 'managedSave', description: `save domain ${name} (managed save: its memory to disk, resumed by the next start)` };
+  const save: DomainStep = {
+    op: 'managedSave',
+    description: `save domain ${name} (managed save: its memory to disk, resumed by the next start)`,
+  };
   switch (`${from}->${to}`) {
     case 'stopped->running':
       return [{ op: 'start', description: `start domain ${name}` }];
@@ -71,10 +71,13 @@ export function lifecycleSteps(name: string, from: DomainState, to: DomainState,
     case 'saved->running':
       return [{ op: 'start', description: `resume saved domain ${name} (restore its managed save image)` }];
     case 'saved->paused':
-      return [{ op: 'start', description: `resume saved domain ${name} paused (restore its managed save image)`, payload: { paused: true } }];
+      return [
+        { op: 'start', description: `resume saved domain ${name} paused (restore its managed save image)`, payload: { paused: true } },
+      ];
     case 'saved->stopped':
       // Destroy mode powers it off: the saved memory goes. Shutdown mode lets the guest stop itself.
-      if (stop.mode === 'destroy') return [{ op: 'discardSave', description: `discard the managed save image of domain ${name} (power off)` }];
+      if (stop.mode === 'destroy')
+        return [{ op: 'discardSave', description: `discard the managed save image of domain ${name} (power off)` }];
       return [{ op: 'start', description: `resume saved domain ${name} to shut it down` }, stopStep(name, stop)];
     default: // paused->stopped: a paused guest cannot react to an ACPI request
       return [{ op: 'destroy', description: `destroy (power off) domain ${name}` }];
@@ -84,12 +87,17 @@ export function lifecycleSteps(name: string, from: DomainState, to: DomainState,
 /** Graceful first, but bounded: the step waits for shut off and then forces it off, so apply ends in a known state. */
 function stopStep(name: string, stop: StopOptions, restart = false): DomainStep {
   if (stop.mode === 'destroy') return { op: 'destroy', description: `${restart ? 'restart: ' : ''}destroy (power off) domain ${name}` };
-  return { op: 'shutdown', description: `${restart ? 'restart: ' : ''}shut down domain ${name} (force off after ${seconds(stop.timeoutMs)})`, payload: { timeoutMs: stop.timeoutMs } };
+  return {
+    op: 'shutdown',
+    description: `${restart ? 'restart: ' : ''}shut down domain ${name} (force off after ${seconds(stop.timeoutMs)})`,
+    payload: { timeoutMs: stop.timeoutMs },
+  };
 }
 
 /** Stop (however the manifest says) and start again in the wanted state: the restart that applies pending config. */
 function restartSteps(name: string, from: DomainState, to: DomainState, stop: StopOptions): DomainStep[] {
-  const stopping = from === 'stopped' ? [] : from === 'paused' ? lifecycleSteps(name, 'paused', 'stopped', stop) : [stopStep(name, stop, true)];
+  const stopping =
+    from === 'stopped' ? [] : from === 'paused' ? lifecycleSteps(name, 'paused', 'stopped', stop) : [stopStep(name, stop, true)];
   return [...stopping, ...lifecycleSteps(name, 'stopped', to, stop)];
 }
 
@@ -139,14 +147,24 @@ export function planDomain(
   if (!live) return planCreate(identity, manifest, spec, passwords);
 
   const mergePassword = mergePasswordChange(identity.key, ctx);
-  const changes = [...diffDomain(spec, live.spec, live.xml), ...passwordChanges(identity.key, spec, ctx), ...(mergePassword ? [mergePassword] : [])];
+  const changes = [
+    ...diffDomain(spec, live.spec, live.xml),
+    ...passwordChanges(identity.key, spec, ctx),
+    ...(mergePassword ? [mergePassword] : []),
+  ];
   if (changes.some((c) => c.class === 'replace')) return planReplace(identity, manifest, spec, live, changes, passwords);
   const running = live.active && live.running ? diffRunning(spec, live.running) : [];
-  if (changes.length === 0 && running.length === 0) return buildChange(identity, { action: 'no-op', reason: `domain ${name} matches the manifest` });
+  if (changes.length === 0 && running.length === 0)
+    return buildChange(identity, { action: 'no-op', reason: `domain ${name} matches the manifest` });
   return planUpdate(identity, manifest, spec, live, changes, running, passwords);
 }
 
-function planCreate(id: ChangeIdentity<'Domain'>, manifest: DomainManifest, spec: DomainSpec, passwords: readonly PasswordSource[]): ResourceChange<'Domain'> {
+function planCreate(
+  id: ChangeIdentity<'Domain'>,
+  manifest: DomainManifest,
+  spec: DomainSpec,
+  passwords: readonly PasswordSource[],
+): ResourceChange<'Domain'> {
   const { name } = id;
   return buildChange(id, {
     action: 'create',
@@ -176,7 +194,12 @@ function planDelete(id: ChangeIdentity<'Domain'>, live: LiveResource<'Domain'>):
   // (given back, for a NodeDevice) only after it.
   return buildChange(
     { ...id, dependsOn: liveReferenceKeys(domainDefinition, live) },
-    { action: 'delete', changes: setFieldChanges(live.spec, 'before'), reason: `domain ${name} is managed by virtkeeper but no longer in the manifests`, steps },
+    {
+      action: 'delete',
+      changes: setFieldChanges(live.spec, 'before'),
+      reason: `domain ${name} is managed by virtkeeper but no longer in the manifests`,
+      steps,
+    },
   );
 }
 
@@ -252,18 +275,29 @@ function planUpdate(
     // A define already wrote the config; the running instance still shows the old text.
     const config = !steps.some((s) => s.op === 'define');
     if (config || live.active) {
-      steps.push({ op: 'setMetadata', description: `set ${field} of domain ${name}`, payload: { type: field, value: spec[field] ?? null, config, live: live.active } });
+      steps.push({
+        op: 'setMetadata',
+        description: `set ${field} of domain ${name}`,
+        payload: { type: field, value: spec[field] ?? null, config, live: live.active },
+      });
     }
   }
   if (changes.some((c) => c.path === 'spec.autostart')) {
-    steps.push({ op: 'setAutostart', description: `${spec.autostart ? 'enable' : 'disable'} autostart of domain ${name}`, payload: { autostart: spec.autostart === true } });
+    steps.push({
+      op: 'setAutostart',
+      description: `${spec.autostart ? 'enable' : 'disable'} autostart of domain ${name}`,
+      payload: { autostart: spec.autostart === true },
+    });
   }
 
   // Running differences left after this plan: those it redefines now (restart required) and
   // those already defined but not yet running (restart pending).
   const needsRestart = keepsRunning && (redefine || runningDifferences.some((d) => !livePlan.covers(d.path)));
   const pending: PendingRestart[] = keepsRunning
-    ? pendingRestarts(runningDifferences.filter((d) => !changedPaths.has(d.path)), livePlan.covers)
+    ? pendingRestarts(
+        runningDifferences.filter((d) => !changedPaths.has(d.path)),
+        livePlan.covers,
+      )
     : [];
   let restartRequired = false;
   let restartNote: string | undefined;

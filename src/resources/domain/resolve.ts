@@ -45,7 +45,9 @@ export function resolveHostdev(h: DomainHostdev, desired: DesiredState | undefin
  * its own encryption takes its volume manifest's: QEMU needs the passphrase to open the volume.
  */
 function resolveDiskSecrets(d: DomainDisk, desired: DesiredState | undefined): Pick<DomainDisk, 'encryption' | 'network'> {
-  const volume = d.volume ? (desired?.byKey.get(volumeKey(d.volume.pool, d.volume.name))?.manifest as StorageVolumeManifest | undefined) : undefined;
+  const volume = d.volume
+    ? (desired?.byKey.get(volumeKey(d.volume.pool, d.volume.name))?.manifest as StorageVolumeManifest | undefined)
+    : undefined;
   const luks = d.encryption?.secret ?? volume?.spec.encryption?.secret;
   const out: Pick<DomainDisk, 'encryption' | 'network'> = {};
   if (luks !== undefined) out.encryption = { secret: secretUsageRef(desired, luks, 'volume') };

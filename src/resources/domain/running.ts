@@ -140,9 +140,10 @@ export function planLiveChanges(
       continue;
     }
     const timeoutMs = durationMs(desired.detachTimeout, DETACH_TIMEOUT_MS);
-    const plan = list === 'disks'
-      ? planDiskHotplug(name, desired.disks ?? [], running.disks ?? [], alsoConfig, timeoutMs)
-      : planNicHotplug(name, desired.interfaces ?? [], running.interfaces ?? [], alsoConfig, timeoutMs);
+    const plan =
+      list === 'disks'
+        ? planDiskHotplug(name, desired.disks ?? [], running.disks ?? [], alsoConfig, timeoutMs)
+        : planNicHotplug(name, desired.interfaces ?? [], running.interfaces ?? [], alsoConfig, timeoutMs);
     if (!plan.live) {
       notLiveLists.set(list, plan.reason);
       continue;
@@ -162,9 +163,7 @@ export function planLiveChanges(
 
 /** Running differences nothing in this plan applies: the guest keeps running with the old value. */
 export function pendingRestarts(differences: readonly FieldChange[], handledLive: (path: string) => boolean): PendingRestart[] {
-  return differences
-    .filter((d) => !handledLive(d.path))
-    .map((d) => ({ path: d.path, running: d.before, defined: d.after }));
+  return differences.filter((d) => !handledLive(d.path)).map((d) => ({ path: d.path, running: d.before, defined: d.after }));
 }
 
 export { describePending } from '../common/pending.js';

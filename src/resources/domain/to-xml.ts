@@ -10,7 +10,19 @@
 // <domain> and get only what the manifest says plus libvirt's required minimum.
 import { kindKey } from '../../manifests/identity.js';
 import type { DomainClock, DomainCpu, DomainFeatures, DomainOs, DomainSpec } from './schema.js';
-import { applyXmlOverlay, child, children, cloneElement, el, parseXml, text, textEl, toXmlString, type XmlElement, type XmlNode } from '../xml.js';
+import {
+  applyXmlOverlay,
+  child,
+  children,
+  cloneElement,
+  el,
+  parseXml,
+  text,
+  textEl,
+  toXmlString,
+  type XmlElement,
+  type XmlNode,
+} from '../xml.js';
 import {
   consoleElement,
   diskWithCarryOver,
@@ -26,7 +38,19 @@ import { expressible } from './from-xml.js';
 import { readMark, writeMark } from './mark.js';
 import { libvirtMemoryToBytes, sizeToKiB } from './memory.js';
 import { dropShadowed, prepareOverlay } from './overlay.js';
-import { CPU_ORDER, DEVICE_ORDER, DOMAIN_FEATURES, DOMAIN_ORDER, FEATURE_ORDER, OS_ORDER, ensureChild, replaceChildren, restoreOrder, setChild, setText } from './tree.js';
+import {
+  CPU_ORDER,
+  DEVICE_ORDER,
+  DOMAIN_FEATURES,
+  DOMAIN_ORDER,
+  FEATURE_ORDER,
+  OS_ORDER,
+  ensureChild,
+  replaceChildren,
+  restoreOrder,
+  setChild,
+  setText,
+} from './tree.js';
 
 export interface BuildOptions {
   /** The live persistent XML, when the domain exists. */
@@ -118,7 +142,13 @@ function applyOs(os: XmlElement, spec: DomainOs): void {
   if (spec.kernel !== undefined) setChild(os, OS_ORDER, 'kernel', textEl('kernel', spec.kernel));
   if (spec.initrd !== undefined) setChild(os, OS_ORDER, 'initrd', textEl('initrd', spec.initrd));
   if (spec.cmdline !== undefined) setChild(os, OS_ORDER, 'cmdline', textEl('cmdline', spec.cmdline));
-  if (spec.boot) replaceChildren(os, OS_ORDER, 'boot', spec.boot.map((dev) => el('boot', { dev })));
+  if (spec.boot)
+    replaceChildren(
+      os,
+      OS_ORDER,
+      'boot',
+      spec.boot.map((dev) => el('boot', { dev })),
+    );
 }
 
 function applyFeatures(root: XmlElement, spec: DomainFeatures): void {
@@ -173,28 +203,46 @@ function applyDevices(devices: XmlElement, spec: DomainSpec, liveDevices: XmlEle
 
   if (spec.disks) {
     const live = liveOf('disk');
-    put('disk', spec.disks.map((d) => diskWithCarryOver(d, live)));
+    put(
+      'disk',
+      spec.disks.map((d) => diskWithCarryOver(d, live)),
+    );
   }
   if (spec.interfaces) {
     const live = liveOf('interface');
     const matches = matchInterfaces(spec.interfaces, live);
-    put('interface', spec.interfaces.map((n, i) => interfaceWithCarryOver(n, matches[i])));
+    put(
+      'interface',
+      spec.interfaces.map((n, i) => interfaceWithCarryOver(n, matches[i])),
+    );
   }
   if (spec.serials) {
     const live = liveOf('serial');
-    put('serial', spec.serials.map((s, i) => carryAddress(serialElement(s), live[i])));
+    put(
+      'serial',
+      spec.serials.map((s, i) => carryAddress(serialElement(s), live[i])),
+    );
   }
   if (spec.consoles) {
     const live = liveOf('console');
-    put('console', spec.consoles.map((c, i) => carryAddress(consoleElement(c), live[i])));
+    put(
+      'console',
+      spec.consoles.map((c, i) => carryAddress(consoleElement(c), live[i])),
+    );
   }
   if (spec.graphics) {
     const live = liveOf('graphics');
-    put('graphics', spec.graphics.map((g, i) => graphicsWithCarryOver(g, live[i])));
+    put(
+      'graphics',
+      spec.graphics.map((g, i) => graphicsWithCarryOver(g, live[i])),
+    );
   }
   if (spec.hostdevs) {
     const live = liveOf('hostdev');
     const claimed = new Set<XmlElement>();
-    put('hostdev', spec.hostdevs.map((h) => hostdevWithCarryOver(h, live, claimed)));
+    put(
+      'hostdev',
+      spec.hostdevs.map((h) => hostdevWithCarryOver(h, live, claimed)),
+    );
   }
 }

@@ -5,32 +5,132 @@ import { el, isElement, type XmlElement, type XmlNode } from '../xml.js';
 
 /** Top-level children of <domain>, in the order libvirt formats them. */
 export const DOMAIN_ORDER = [
-  'name', 'uuid', 'genid', 'title', 'description', 'metadata', 'maxMemory', 'memory', 'currentMemory',
-  'blkiotune', 'memtune', 'memoryBacking', 'vcpu', 'vcpus', 'iothreads', 'iothreadids', 'defaultiothread',
-  'cputune', 'numatune', 'resource', 'sysinfo', 'bootloader', 'bootloader_args', 'os', 'idmap',
-  'features', 'cpu', 'clock', 'on_poweroff', 'on_reboot', 'on_crash', 'on_lockfailure', 'pm', 'perf',
-  'devices', 'seclabel', 'keywrap', 'launchSecurity',
+  'name',
+  'uuid',
+  'genid',
+  'title',
+  'description',
+  'metadata',
+  'maxMemory',
+  'memory',
+  'currentMemory',
+  'blkiotune',
+  'memtune',
+  'memoryBacking',
+  'vcpu',
+  'vcpus',
+  'iothreads',
+  'iothreadids',
+  'defaultiothread',
+  'cputune',
+  'numatune',
+  'resource',
+  'sysinfo',
+  'bootloader',
+  'bootloader_args',
+  'os',
+  'idmap',
+  'features',
+  'cpu',
+  'clock',
+  'on_poweroff',
+  'on_reboot',
+  'on_crash',
+  'on_lockfailure',
+  'pm',
+  'perf',
+  'devices',
+  'seclabel',
+  'keywrap',
+  'launchSecurity',
 ] as const;
 
 /** Children of <devices>, in the order libvirt formats them. */
 export const DEVICE_ORDER = [
-  'emulator', 'disk', 'controller', 'lease', 'filesystem', 'interface', 'smartcard', 'serial', 'parallel',
-  'console', 'channel', 'input', 'tpm', 'graphics', 'sound', 'audio', 'video', 'hostdev', 'redirdev',
-  'redirfilter', 'hub', 'watchdog', 'memballoon', 'rng', 'nvram', 'panic', 'shmem', 'memory', 'iommu',
-  'vsock', 'crypto',
+  'emulator',
+  'disk',
+  'controller',
+  'lease',
+  'filesystem',
+  'interface',
+  'smartcard',
+  'serial',
+  'parallel',
+  'console',
+  'channel',
+  'input',
+  'tpm',
+  'graphics',
+  'sound',
+  'audio',
+  'video',
+  'hostdev',
+  'redirdev',
+  'redirfilter',
+  'hub',
+  'watchdog',
+  'memballoon',
+  'rng',
+  'nvram',
+  'panic',
+  'shmem',
+  'memory',
+  'iommu',
+  'vsock',
+  'crypto',
 ] as const;
 
 /** Children of <os>. */
 export const OS_ORDER = [
-  'type', 'firmware', 'loader', 'nvram', 'kernel', 'initrd', 'cmdline', 'shim', 'dtb', 'acpi', 'boot',
-  'bootmenu', 'smbios', 'bios', 'init', 'initarg', 'initenv', 'initdir', 'inituser', 'initgroup',
+  'type',
+  'firmware',
+  'loader',
+  'nvram',
+  'kernel',
+  'initrd',
+  'cmdline',
+  'shim',
+  'dtb',
+  'acpi',
+  'boot',
+  'bootmenu',
+  'smbios',
+  'bios',
+  'init',
+  'initarg',
+  'initenv',
+  'initdir',
+  'inituser',
+  'initgroup',
 ] as const;
 
 /** Children of <features> that virtkeeper manages, plus their usual neighbours. */
 export const FEATURE_ORDER = [
-  'acpi', 'apic', 'pae', 'hap', 'viridian', 'privnet', 'hyperv', 'kvm', 'xen', 'pvspinlock', 'pmu',
-  'vmport', 'gic', 'smm', 'ioapic', 'hpt', 'htm', 'nested-hv', 'msrs', 'ccf-assist', 'cfpc', 'sbbc',
-  'ibs', 'tcg', 'async-teardown',
+  'acpi',
+  'apic',
+  'pae',
+  'hap',
+  'viridian',
+  'privnet',
+  'hyperv',
+  'kvm',
+  'xen',
+  'pvspinlock',
+  'pmu',
+  'vmport',
+  'gic',
+  'smm',
+  'ioapic',
+  'hpt',
+  'htm',
+  'nested-hv',
+  'msrs',
+  'ccf-assist',
+  'cfpc',
+  'sbbc',
+  'ibs',
+  'tcg',
+  'async-teardown',
 ] as const;
 
 /** The <features> children the friendly `features` field manages. */
@@ -39,7 +139,24 @@ export const DOMAIN_FEATURES = ['acpi', 'apic', 'pae', 'hap', 'smm', 'vmport'] a
 export const CPU_ORDER = ['model', 'vendor', 'topology', 'cache', 'maxphysaddr', 'feature', 'numa'] as const;
 
 /** Children of a <disk>/<interface>/<hostdev>/<graphics>/char device in libvirt's order. */
-export const DISK_ORDER = ['driver', 'source', 'backingStore', 'target', 'iotune', 'boot', 'readonly', 'shareable', 'transient', 'serial', 'wwn', 'vendor', 'product', 'encryption', 'alias', 'address'] as const;
+export const DISK_ORDER = [
+  'driver',
+  'source',
+  'backingStore',
+  'target',
+  'iotune',
+  'boot',
+  'readonly',
+  'shareable',
+  'transient',
+  'serial',
+  'wwn',
+  'vendor',
+  'product',
+  'encryption',
+  'alias',
+  'address',
+] as const;
 
 function rank(order: readonly string[], name: string): number {
   const i = order.indexOf(name);
@@ -75,7 +192,13 @@ export function removeChildren(parent: XmlElement, name: string, keep: ReadonlyS
  * Replaces the children named `name` with `nodes`, at the place of the first one replaced, or at
  * libvirt's position when there was none.
  */
-export function replaceChildren(parent: XmlElement, order: readonly string[], name: string, nodes: XmlElement[], keep?: ReadonlySet<XmlNode>): void {
+export function replaceChildren(
+  parent: XmlElement,
+  order: readonly string[],
+  name: string,
+  nodes: XmlElement[],
+  keep?: ReadonlySet<XmlNode>,
+): void {
   const first = parent.children.findIndex((c) => isElement(c) && c.name === name && !keep?.has(c));
   removeChildren(parent, name, keep);
   if (first === -1) insertOrdered(parent, order, name, nodes);

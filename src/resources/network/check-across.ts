@@ -66,7 +66,8 @@ function overlappingSubnets(candidates: ReadonlyArray<Candidate<NetworkManifest>
       if (!other) continue;
       const path = ['spec', 'ips', s.index];
       const what = `${s.text} overlaps ${other.text} of Network "${other.network}" (ips[${other.index}])`;
-      if (s.span.family === 4 && sameSpan(s.span, other.span)) errors.push({ candidate: c, path, message: `${what}: libvirt refuses to start a second network on the same IPv4 subnet` });
+      if (s.span.family === 4 && sameSpan(s.span, other.span))
+        errors.push({ candidate: c, path, message: `${what}: libvirt refuses to start a second network on the same IPv4 subnet` });
       else warnings.push({ candidate: c, path, message: `${what}: the host routes the shared addresses to only one of the two bridges` });
     }
     earlier.push(...mine);

@@ -32,18 +32,28 @@ function checkNetworkSpec(spec: NetworkSpec): CheckIssue[] {
     const spans: Array<AddressSpan | undefined> = (ip.dhcp?.ranges ?? []).map((r, j) => {
       const start = outside(['ips', i, 'dhcp', 'ranges', j, 'start'], r.start);
       const end = outside(['ips', i, 'dhcp', 'ranges', j, 'end'], r.end);
-      if (start && end && start.value > end.value) issues.push({ path: ['ips', i, 'dhcp', 'ranges', j], message: 'start must not be after end' });
+      if (start && end && start.value > end.value)
+        issues.push({ path: ['ips', i, 'dhcp', 'ranges', j], message: 'start must not be after end' });
       return start && end && start.value <= end.value ? { family: start.family, first: start.value, last: end.value } : undefined;
     });
     spans.forEach((span, j) => {
       const k = spans.findIndex((other, at) => at < j && other !== undefined && span !== undefined && spansOverlap(span, other));
       // libvirt 9.0 starts such a network (measured) and dnsmasq serves the union: only a warning.
-      if (k >= 0) issues.push({ path: ['ips', i, 'dhcp', 'ranges', j], message: `overlaps ranges[${k}]: the shared addresses are listed twice`, warning: true });
+      if (k >= 0)
+        issues.push({
+          path: ['ips', i, 'dhcp', 'ranges', j],
+          message: `overlaps ranges[${k}]: the shared addresses are listed twice`,
+          warning: true,
+        });
     });
     (ip.dhcp?.hosts ?? []).forEach((h, j) => {
       const at = ['ips', i, 'dhcp', 'hosts', j];
       outside([...at, 'ip'], h.ip);
-      if (net.family === 6 && h.mac) issues.push({ path: [...at, 'mac'], message: 'cannot identify a DHCPv6 host (libvirt refuses it): use id, the guest\'s DUID, or name' });
+      if (net.family === 6 && h.mac)
+        issues.push({
+          path: [...at, 'mac'],
+          message: "cannot identify a DHCPv6 host (libvirt refuses it): use id, the guest's DUID, or name",
+        });
       const mac = h.mac?.toLowerCase();
       if (mac !== undefined && isGroupMac(mac)) issues.push({ path: [...at, 'mac'], message: GROUP_MAC_MESSAGE });
       if (mac) {
@@ -74,29 +84,48 @@ function checkForward(spec: NetworkSpec): CheckIssue[] {
   const nics = f?.dev !== undefined || f?.interfaces !== undefined || f?.pf !== undefined;
   const onHost = HOST_NIC_MODES.has(mode) || mode === 'bridge';
   if (mode === 'bridge' && spec.bridge === undefined && !nics)
-    issues.push({ path: ['forward'], message: 'forward mode bridge needs the existing host bridge (bridge) or host NICs (forward.dev, forward.interfaces or forward.pf)' });
+    issues.push({
+      path: ['forward'],
+      message: 'forward mode bridge needs the existing host bridge (bridge) or host NICs (forward.dev, forward.interfaces or forward.pf)',
+    });
   if (mode === 'bridge' && spec.bridge !== undefined && nics)
-    issues.push({ path: ['bridge'], message: 'forward mode bridge takes a host bridge or host NICs (forward.dev, interfaces, pf), not both' });
+    issues.push({
+      path: ['bridge'],
+      message: 'forward mode bridge takes a host bridge or host NICs (forward.dev, interfaces, pf), not both',
+    });
   if (HOST_NIC_MODES.has(mode) && !nics)
     issues.push({ path: ['forward'], message: `forward mode ${mode} needs host NICs: set forward.dev, forward.interfaces or forward.pf` });
   if (HOST_NIC_MODES.has(mode) && spec.bridge !== undefined)
     issues.push({ path: ['bridge'], message: `cannot be set with forward mode ${mode}: guests use host NICs, not a bridge` });
   if (onHost) {
-    if (spec.ips?.length) issues.push({ path: ['ips'], message: `cannot be set with forward mode ${mode}: addresses belong to the host's own interfaces` });
-    if (spec.dns?.hosts?.length) issues.push({ path: ['dns', 'hosts'], message: `cannot be set with forward mode ${mode}: no libvirt DNS server runs there` });
+    if (spec.ips?.length)
+      issues.push({ path: ['ips'], message: `cannot be set with forward mode ${mode}: addresses belong to the host's own interfaces` });
+    if (spec.dns?.hosts?.length)
+      issues.push({ path: ['dns', 'hosts'], message: `cannot be set with forward mode ${mode}: no libvirt DNS server runs there` });
     if (spec.domain !== undefined) issues.push({ path: ['domain'], message: `cannot be set with forward mode ${mode}` });
-    if (spec.mtu !== undefined) issues.push({ path: ['mtu'], message: `cannot be set with forward mode ${mode}: libvirt only sets the MTU of a bridge it makes (nat, route, open, isolated)` });
+    if (spec.mtu !== undefined)
+      issues.push({
+        path: ['mtu'],
+        message: `cannot be set with forward mode ${mode}: libvirt only sets the MTU of a bridge it makes (nat, route, open, isolated)`,
+      });
   }
   if (f?.dev !== undefined && mode !== 'nat' && mode !== 'route' && !onHost)
-    issues.push({ path: ['forward', 'dev'], message: 'is only used with forward mode nat, route, bridge, private, vepa, passthrough or hostdev' });
+    issues.push({
+      path: ['forward', 'dev'],
+      message: 'is only used with forward mode nat, route, bridge, private, vepa, passthrough or hostdev',
+    });
   if (f?.interfaces !== undefined && !onHost)
-    issues.push({ path: ['forward', 'interfaces'], message: 'is only used with forward mode bridge, private, vepa, passthrough or hostdev' });
-  if (f?.pf !== undefined && !onHost) issues.push({ path: ['forward', 'pf'], message: 'is only used with forward mode bridge, private, vepa, passthrough or hostdev' });
+    issues.push({
+      path: ['forward', 'interfaces'],
+      message: 'is only used with forward mode bridge, private, vepa, passthrough or hostdev',
+    });
+  if (f?.pf !== undefined && !onHost)
+    issues.push({ path: ['forward', 'pf'], message: 'is only used with forward mode bridge, private, vepa, passthrough or hostdev' });
   // libvirt writes dev as the first interface and refuses a dev that is not.
   if (f?.dev !== undefined && f.interfaces !== undefined && f.interfaces[0] !== f.dev)
     issues.push({ path: ['forward', 'dev'], message: `must be the first of forward.interfaces (${f.interfaces[0]}) when both are set` });
   // libvirt takes managed with any mode but writes it back only for hostdev: elsewhere it would be drift forever.
-  if (f?.managed !== undefined && mode !== 'hostdev') issues.push({ path: ['forward', 'managed'], message: 'is only used with forward mode hostdev' });
+  if (f?.managed !== undefined && mode !== 'hostdev')
+    issues.push({ path: ['forward', 'managed'], message: 'is only used with forward mode hostdev' });
   return issues;
 }
-

@@ -14,5 +14,8 @@ export const networkDefinition: KindDefinition<NetworkManifest> = {
   checkAcross: checkNetworksAcross,
   xmlRoot: 'network',
   events: { source: 'network', echoes: true },
-  export: { filePrefix: 'network', residual: { skip: new Set(['name', 'uuid']), skipAttrs: new Set(['connections']), sameAs: sameIpNotation } },
+  export: {
+    filePrefix: 'network',
+    residual: { skip: new Set(['name', 'uuid']), skipAttrs: new Set(['connections']), sameAs: sameIpNotation },
+  },
 };

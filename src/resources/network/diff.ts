@@ -10,7 +10,6 @@ import { normHost } from './dhcp-hosts.js';
 import { overlayDrift } from '../common/overlay-diff.js';
 import { LIVE_UPDATE_PATH } from './live-update.js';
 
-
 function normForward(f: NetworkSpec['forward']): { mode: string; dev?: string } {
   if (!f || f.mode === 'isolated') return { mode: 'isolated' };
   return { mode: f.mode, dev: f.dev };

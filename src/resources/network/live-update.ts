@@ -18,7 +18,15 @@ export interface UpdateTarget {
   affectConfig: boolean;
 }
 
-function updateStep(name: string, section: string, command: string, parentIndex: number, xml: XmlElement, what: string, target: UpdateTarget): NetworkUpdateStep {
+function updateStep(
+  name: string,
+  section: string,
+  command: string,
+  parentIndex: number,
+  xml: XmlElement,
+  what: string,
+  target: UpdateTarget,
+): NetworkUpdateStep {
   const verb = command === 'add-last' ? 'add' : command;
   return {
     op: 'networkUpdate',
@@ -38,26 +46,46 @@ function setOps<T>(want: readonly T[], have: readonly T[], key: (t: T) => string
  * The steps bringing `have`'s live-updatable lists at `paths` (e.g. "spec.ips[0].dhcp.ranges")
  * to `want`'s; lists elsewhere, or that the manifest leaves out, are not touched.
  */
-export function liveUpdateSteps(name: string, want: NetworkSpec, have: NetworkSpec, target: UpdateTarget, paths: ReadonlySet<string>): NetworkUpdateStep[] {
+export function liveUpdateSteps(
+  name: string,
+  want: NetworkSpec,
+  have: NetworkSpec,
+  target: UpdateTarget,
+  paths: ReadonlySet<string>,
+): NetworkUpdateStep[] {
   const steps: NetworkUpdateStep[] = [];
   (want.ips ?? []).forEach((ip, i) => {
     const haveDhcp = have.ips?.[i]?.dhcp;
     if (ip.dhcp?.ranges && paths.has(`spec.ips[${i}].dhcp.ranges`)) {
       const { deletes, adds } = setOps(ip.dhcp.ranges, haveDhcp?.ranges ?? [], (r) => `${normIp(r.start)}-${normIp(r.end)}`);
-      for (const r of deletes) steps.push(updateStep(name, 'ip-dhcp-range', 'delete', i, rangeEl(r), `DHCP range ${r.start}-${r.end}`, target));
-      for (const r of adds) steps.push(updateStep(name, 'ip-dhcp-range', 'add-last', i, rangeEl(r), `DHCP range ${r.start}-${r.end}`, target));
+      for (const r of deletes)
+        steps.push(updateStep(name, 'ip-dhcp-range', 'delete', i, rangeEl(r), `DHCP range ${r.start}-${r.end}`, target));
+      for (const r of adds)
+        steps.push(updateStep(name, 'ip-dhcp-range', 'add-last', i, rangeEl(r), `DHCP range ${r.start}-${r.end}`, target));
     }
     if (ip.dhcp?.hosts && paths.has(`spec.ips[${i}].dhcp.hosts`)) {
       for (const op of hostOps(i, ip.dhcp.hosts, haveDhcp?.hosts ?? [])) {
-        steps.push(updateStep(name, 'ip-dhcp-host', op.command, op.parentIndex, hostEl(op.host), `DHCP host ${op.host.mac ?? op.host.name ?? ''} ${op.host.ip}`, target));
+        steps.push(
+          updateStep(
+            name,
+            'ip-dhcp-host',
+            op.command,
+            op.parentIndex,
+            hostEl(op.host),
+            `DHCP host ${op.host.mac ?? op.host.name ?? ''} ${op.host.ip}`,
+            target,
+          ),
+        );
       }
     }
   });
   if (want.dns?.hosts && paths.has('spec.dns.hosts')) {
     // libvirt cannot modify a DNS host record, only delete and add it.
     const { deletes, adds } = setOps(want.dns.hosts, have.dns?.hosts ?? [], (h) => `${normIp(h.ip)}=${h.hostnames.join(',')}`);
-    for (const h of deletes) steps.push(updateStep(name, 'dns-host', 'delete', -1, dnsHostEl(h), `DNS host ${h.ip} (${h.hostnames.join(', ')})`, target));
-    for (const h of adds) steps.push(updateStep(name, 'dns-host', 'add-last', -1, dnsHostEl(h), `DNS host ${h.ip} (${h.hostnames.join(', ')})`, target));
+    for (const h of deletes)
+      steps.push(updateStep(name, 'dns-host', 'delete', -1, dnsHostEl(h), `DNS host ${h.ip} (${h.hostnames.join(', ')})`, target));
+    for (const h of adds)
+      steps.push(updateStep(name, 'dns-host', 'add-last', -1, dnsHostEl(h), `DNS host ${h.ip} (${h.hostnames.join(', ')})`, target));
   }
   return steps;
 }

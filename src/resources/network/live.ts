@@ -2,7 +2,12 @@
 // and the one step only networks have: virNetworkUpdate.
 import type { LibvirtClient, NetworkRef } from '../../libvirt/client.js';
 import { VIR_ERR_NO_NETWORK } from '../../libvirt/errors.js';
-import { NETWORK_UPDATE_COMMANDS, NETWORK_UPDATE_SECTIONS, type NetworkUpdateCommand, type NetworkUpdateSection } from '../../libvirt/enum-names.js';
+import {
+  NETWORK_UPDATE_COMMANDS,
+  NETWORK_UPDATE_SECTIONS,
+  type NetworkUpdateCommand,
+  type NetworkUpdateSection,
+} from '../../libvirt/enum-names.js';
 import type { LiveResource, Step } from '../types.js';
 import { objectStepExecutor, readObject, readObjects, type ObjectReadAdapter } from '../common/persistent-object.js';
 import { payloadBoolean, payloadNumber, payloadString, StepPayloadError } from '../common/payload.js';
@@ -22,7 +27,9 @@ const networkReading: ObjectReadAdapter<'Network', NetworkRef> = {
   // An active persistent network also runs with a config of its own (the one it started
   // with): read both, so a redefine not yet running shows as restart pending.
   withRunning: async (client, ref, { active, persistent, autostart }, live) =>
-    active && persistent && client.keepsNetworkRunningConfig() ? { ...live, running: networkFromXml(await client.getNetworkXml(ref), { active, autostart }) } : live,
+    active && persistent && client.keepsNetworkRunningConfig()
+      ? { ...live, running: networkFromXml(await client.getNetworkXml(ref), { active, autostart }) }
+      : live,
   goneCode: VIR_ERR_NO_NETWORK,
 };
 
@@ -37,13 +44,15 @@ export function readNetwork(client: LibvirtClient, name: string): Promise<LiveRe
 
 function updateSection(step: Step): NetworkUpdateSection {
   const section = payloadString(step, 'section');
-  if (!(NETWORK_UPDATE_SECTIONS as readonly string[]).includes(section)) throw new StepPayloadError(`networkUpdate: unknown section ${section}`);
+  if (!(NETWORK_UPDATE_SECTIONS as readonly string[]).includes(section))
+    throw new StepPayloadError(`networkUpdate: unknown section ${section}`);
   return section as NetworkUpdateSection;
 }
 
 function updateCommand(step: Step): NetworkUpdateCommand {
   const command = payloadString(step, 'command');
-  if (!(NETWORK_UPDATE_COMMANDS as readonly string[]).includes(command)) throw new StepPayloadError(`networkUpdate: unknown command ${command}`);
+  if (!(NETWORK_UPDATE_COMMANDS as readonly string[]).includes(command))
+    throw new StepPayloadError(`networkUpdate: unknown command ${command}`);
   return command as NetworkUpdateCommand;
 }
 
@@ -63,7 +72,12 @@ export const executeNetworkStep = objectStepExecutor<'Network', NetworkRef>({
       if (ref === null) throw new StepPayloadError(`step ${step.op}: no network to update`);
       return client.updateNetwork(
         ref,
-        { command: updateCommand(step), section: updateSection(step), xml: payloadString(step, 'xml'), parentIndex: payloadNumber(step, 'parentIndex') },
+        {
+          command: updateCommand(step),
+          section: updateSection(step),
+          xml: payloadString(step, 'xml'),
+          parentIndex: payloadNumber(step, 'parentIndex'),
+        },
         { live: payloadBoolean(step, 'affectLive'), config: payloadBoolean(step, 'affectConfig') },
       );
     },

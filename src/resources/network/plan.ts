@@ -56,17 +56,38 @@ function planUpdate(id: ChangeIdentity<'Network'>, manifest: NetworkManifest, li
 
   const steps: NetworkStep[] = [];
   if (redefine) steps.push(defineStep(label, { name }, networkToXml(manifest, live.xml)));
-  else if (config.length) steps.push(...liveUpdateSteps(name, manifest.spec, live.spec, { affectLive: live.active, affectConfig: true }, configPaths));
+  else if (config.length)
+    steps.push(...liveUpdateSteps(name, manifest.spec, live.spec, { affectLive: live.active, affectConfig: true }, configPaths));
   if (liveRunning.length && live.running) {
-    steps.push(...liveUpdateSteps(name, manifest.spec, live.running, { affectLive: true, affectConfig: false }, new Set(liveRunning.map((d) => d.path))));
+    steps.push(
+      ...liveUpdateSteps(
+        name,
+        manifest.spec,
+        live.running,
+        { affectLive: true, affectConfig: false },
+        new Set(liveRunning.map((d) => d.path)),
+      ),
+    );
   }
   if (autostart) steps.push(setAutostartStep(label, { name }, autostart.after as boolean));
   if (active) steps.push(startStep(label, { name }));
 
   const restartRequired = redefine && live.active;
   const pendingText = pending.length ? `restart pending: ${pending.map(describePending).join('; ')}` : undefined;
-  const reason = updateReason(config, restartRequired, autostart ? 'autostart differs' : undefined, active ? 'network is inactive' : undefined, pendingText);
-  const change = buildChange(id, { action: steps.length ? 'update' : 'no-op', reason, changes: steps.length ? changes : [], steps, restartRequired });
+  const reason = updateReason(
+    config,
+    restartRequired,
+    autostart ? 'autostart differs' : undefined,
+    active ? 'network is inactive' : undefined,
+    pendingText,
+  );
+  const change = buildChange(id, {
+    action: steps.length ? 'update' : 'no-op',
+    reason,
+    changes: steps.length ? changes : [],
+    steps,
+    restartRequired,
+  });
   if (pending.length) change.restartPending = pending;
   return change;
 }
@@ -80,6 +101,10 @@ const networkPlanning: ObjectPlanAdapter<'Network'> = {
   planUpdate,
 };
 
-export function planNetwork(desired: LoadedManifest<NetworkManifest> | undefined, live: NetworkLive | undefined, ctx: PlanContext): ResourceChange<'Network'> {
+export function planNetwork(
+  desired: LoadedManifest<NetworkManifest> | undefined,
+  live: NetworkLive | undefined,
+  ctx: PlanContext,
+): ResourceChange<'Network'> {
   return planObject(networkPlanning, desired, live, ctx);
 }

@@ -38,7 +38,11 @@ function forwardEl(spec: NetworkSpec): XmlElement | undefined {
 const OWN_BRIDGE_MODES: ReadonlySet<string> = new Set(['nat', 'route', 'open', 'isolated']);
 
 export function dnsHostEl(h: { ip: string; hostnames: string[] }): XmlElement {
-  return el('host', { ip: h.ip }, h.hostnames.map((n) => textEl('hostname', n)));
+  return el(
+    'host',
+    { ip: h.ip },
+    h.hostnames.map((n) => textEl('hostname', n)),
+  );
 }
 
 export function rangeEl(r: { start: string; end: string }): XmlElement {

@@ -14,7 +14,8 @@ function duplicateNodeDevices(candidates: ReadonlyArray<Candidate<NodeDeviceMani
     const s = c.manifest.spec;
     const key = s.pci ? `PCI device ${pciText(s.pci)}` : `USB device ${JSON.stringify(s.usb)}`;
     const prev = seen.get(key);
-    if (prev) issues.push({ candidate: c, path: ['spec', s.pci ? 'pci' : 'usb'], message: `${key} is already declared by NodeDevice "${prev}"` });
+    if (prev)
+      issues.push({ candidate: c, path: ['spec', s.pci ? 'pci' : 'usb'], message: `${key} is already declared by NodeDevice "${prev}"` });
     else seen.set(key, c.manifest.metadata.name);
   }
   return issues;

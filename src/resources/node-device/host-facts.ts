@@ -68,18 +68,26 @@ export function hostUseByDevice(deviceXml: readonly string[], local: LocalHostFa
       if (type === 'net') {
         const ifname = text(child(cap, 'interface'));
         if (ifname === undefined) continue;
-        const use: NetUse = { interface: ifname, linkState: attr(child(cap, 'link'), 'state'), addresses: local ? (local.addresses.get(ifname) ?? []) : undefined };
+        const use: NetUse = {
+          interface: ifname,
+          linkState: attr(child(cap, 'link'), 'state'),
+          addresses: local ? (local.addresses.get(ifname) ?? []) : undefined,
+        };
         nets.set(owner, [...(nets.get(owner) ?? []), use]);
       } else if (type === 'storage') {
         const block = text(child(cap, 'block'));
         if (block === undefined) continue;
         const disk = diskName(block);
-        const use: BlockUse = local ? { device: block, mountedOn: local.mountsByDisk.get(disk) ?? [], swap: local.swapDisks.has(disk) } : { device: block };
+        const use: BlockUse = local
+          ? { device: block, mountedOn: local.mountsByDisk.get(disk) ?? [], swap: local.swapDisks.has(disk) }
+          : { device: block };
         blocks.set(owner, [...(blocks.get(owner) ?? []), use]);
       }
     }
   }
-  const unchecked = local ? [] : ['interface addresses, mounts, swap and the root filesystem: the host is remote and libvirt does not report them'];
+  const unchecked = local
+    ? []
+    : ['interface addresses, mounts, swap and the root filesystem: the host is remote and libvirt does not report them'];
   const out = new Map<string, DeviceHostUse>();
   for (const d of devices) {
     const pciCap = d.caps.find((c) => attr(c, 'type') === 'pci');

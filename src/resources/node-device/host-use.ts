@@ -77,7 +77,10 @@ export function judgeDetach(input: RefusalInput): HostDeviceVerdict {
   if (input.allowed) return { unchecked };
   const own = input.use ? hostUses(input.use) : [];
   if (own.length > 0) {
-    return { refused: `the host uses ${input.device}: ${own.join('; ')}; detaching it would take that away from the host (${ALLOW_HINT})`, unchecked };
+    return {
+      refused: `the host uses ${input.device}: ${own.join('; ')}; detaching it would take that away from the host (${ALLOW_HINT})`,
+      unchecked,
+    };
   }
   const group = input.use?.iommuGroup;
   if (group) {

@@ -22,7 +22,9 @@ export async function readNodeDevices(client: LibvirtClient): Promise<Array<Live
   // With PCI devices the whole tree is read once (how the host uses each device); the devices
   // themselves are part of it, so none is read twice.
   const tree = refs.some((r) => r.name.startsWith('pci_')) ? await readTree(client) : undefined;
-  const hostUse = tree ? hostUseByDevice([...tree.values()], (await isLocalHost(client)) ? await readLocalHostFacts() : undefined) : new Map<string, DeviceHostUse>();
+  const hostUse = tree
+    ? hostUseByDevice([...tree.values()], (await isLocalHost(client)) ? await readLocalHostFacts() : undefined)
+    : new Map<string, DeviceHostUse>();
   return mapBounded(refs, READ_CONCURRENCY, async (ref) => {
     const xml = tree ? tree.get(ref.name) : await unlessGone(client.getNodeDeviceXml(ref), VIR_ERR_NO_NODE_DEVICE);
     if (xml === undefined) return undefined;
@@ -41,7 +43,11 @@ export async function readNodeDevices(client: LibvirtClient): Promise<Array<Live
   });
 }
 
-export async function executeNodeDeviceStep(step: NodeDeviceStep, _change: ResourceChange<'NodeDevice'>, client: LibvirtClient): Promise<void> {
+export async function executeNodeDeviceStep(
+  step: NodeDeviceStep,
+  _change: ResourceChange<'NodeDevice'>,
+  client: LibvirtClient,
+): Promise<void> {
   const name = payloadString(step, 'name');
   switch (step.op) {
     case 'detach': {
@@ -106,7 +112,10 @@ async function disksOf(sysBlock: string, seen = new Set<string>()): Promise<stri
   seen.add(name);
   const slaves = await readdir(path.join(real, 'slaves')).catch(() => [] as string[]);
   if (slaves.length > 0) return (await Promise.all(slaves.map((s) => disksOf(`/sys/class/block/${s}`, seen)))).flat();
-  const isPartition = await readFile(path.join(real, 'partition'), 'utf8').then(() => true, () => false);
+  const isPartition = await readFile(path.join(real, 'partition'), 'utf8').then(
+    () => true,
+    () => false,
+  );
   return [isPartition ? path.basename(path.dirname(real)) : name];
 }
 
@@ -127,7 +136,8 @@ async function readLocalHostFacts(): Promise<LocalHostFacts> {
   // The root filesystem by its device number, which holds even when /proc/mounts says /dev/root.
   try {
     const dev = statSync('/').dev;
-    for (const disk of await disksOf(`/sys/dev/block/${Math.floor(dev / 256) & 0xfff}:${(dev & 0xff) | ((dev >> 12) & 0xfff00)}`)) addMount(disk, '/');
+    for (const disk of await disksOf(`/sys/dev/block/${Math.floor(dev / 256) & 0xfff}:${(dev & 0xff) | ((dev >> 12) & 0xfff00)}`))
+      addMount(disk, '/');
   } catch {
     // No device behind / (a network or overlay root without a block device): nothing to protect here.
   }
@@ -135,7 +145,10 @@ async function readLocalHostFacts(): Promise<LocalHostFacts> {
   for (const source of parseSwaps(await readOptional('/proc/swaps'))) for (const disk of await disksOfDevPath(source)) swapDisks.add(disk);
   const addresses = new Map<string, string[]>();
   for (const [name, infos] of Object.entries(os.networkInterfaces())) {
-    addresses.set(name, (infos ?? []).filter((i) => !(i.family === 'IPv6' && i.address.startsWith('fe80'))).map((i) => i.address));
+    addresses.set(
+      name,
+      (infos ?? []).filter((i) => !(i.family === 'IPv6' && i.address.startsWith('fe80'))).map((i) => i.address),
+    );
   }
   return { mountsByDisk, swapDisks, addresses };
 }

@@ -19,29 +19,52 @@ import { ANNOTATION_ALLOW_HOST_DEVICE, judgeDetach } from './host-use.js';
 type DeviceLive = LiveResource<'NodeDevice'>;
 
 function detachStep(device: string, what: string, driver: string): NodeDeviceStep {
-  return { op: 'detach', description: `detach ${what} (${device}) from its host driver, bind ${driver}`, payload: { name: device, driver } };
+  return {
+    op: 'detach',
+    description: `detach ${what} (${device}) from its host driver, bind ${driver}`,
+    payload: { name: device, driver },
+  };
 }
 
 function reattachStep(device: string, what: string): NodeDeviceStep {
   return { op: 'reattach', description: `give ${what} (${device}) back to its host driver`, payload: { name: device } };
 }
 
-function planDesired(id: ChangeIdentity<'NodeDevice'>, m: NodeDeviceManifest, given: DeviceLive | undefined, ctx: PlanContext): ResourceChange<'NodeDevice'> {
+function planDesired(
+  id: ChangeIdentity<'NodeDevice'>,
+  m: NodeDeviceManifest,
+  given: DeviceLive | undefined,
+  ctx: PlanContext,
+): ResourceChange<'NodeDevice'> {
   const spec = m.spec;
   const what = describeDevice(spec);
   const found = given && matches(spec, given.spec) ? [given] : findDevices(spec, ctx);
   if (found.length === 0) {
-    return buildChange(id, { action: 'update', reason: `${what} is not present on this host`, refused: `${what} is not present on this host` });
+    return buildChange(id, {
+      action: 'update',
+      reason: `${what} is not present on this host`,
+      refused: `${what} is not present on this host`,
+    });
   }
   if (found.length > 1) {
     const names = found.map((d) => d.name).join(', ');
-    return buildChange(id, { action: 'update', reason: `${what} matches ${names}`, refused: `${what} is ambiguous (${names}): give bus and device instead` });
+    return buildChange(id, {
+      action: 'update',
+      reason: `${what} matches ${names}`,
+      refused: `${what} is ambiguous (${names}): give bus and device instead`,
+    });
   }
   const device = found[0];
   return { ...planOnDevice(id, m, what, device, ctx), liveKey: device.key };
 }
 
-function planOnDevice(id: ChangeIdentity<'NodeDevice'>, m: NodeDeviceManifest, what: string, device: DeviceLive, ctx: PlanContext): ResourceChange<'NodeDevice'> {
+function planOnDevice(
+  id: ChangeIdentity<'NodeDevice'>,
+  m: NodeDeviceManifest,
+  what: string,
+  device: DeviceLive,
+  ctx: PlanContext,
+): ResourceChange<'NodeDevice'> {
   const spec: NodeDeviceSpec = m.spec;
   if (spec.usb) return noOp(id, `${what} is present (${device.name}); USB devices need no detaching`);
 

@@ -26,7 +26,14 @@ export function nodeDeviceToXml(manifest: NodeDeviceManifest): string {
       'device',
       {},
       textEl('name', pciDeviceName(pci)),
-      el('capability', { type: 'pci' }, textEl('domain', pci.domain ?? 0), textEl('bus', pci.bus), textEl('slot', pci.slot), textEl('function', pci.function)),
+      el(
+        'capability',
+        { type: 'pci' },
+        textEl('domain', pci.domain ?? 0),
+        textEl('bus', pci.bus),
+        textEl('slot', pci.slot),
+        textEl('function', pci.function),
+      ),
     );
   } else {
     root = el(
@@ -57,7 +64,12 @@ export function nodeDeviceFromXml(xml: string, runtime: RuntimeFacts): NodeDevic
   if (pciCap) {
     const detached = runtime.detached ?? stub;
     return compact({
-      pci: { domain: num(child(pciCap, 'domain')) ?? 0, bus: num(child(pciCap, 'bus')) ?? 0, slot: num(child(pciCap, 'slot')) ?? 0, function: num(child(pciCap, 'function')) ?? 0 },
+      pci: {
+        domain: num(child(pciCap, 'domain')) ?? 0,
+        bus: num(child(pciCap, 'bus')) ?? 0,
+        slot: num(child(pciCap, 'slot')) ?? 0,
+        function: num(child(pciCap, 'function')) ?? 0,
+      },
       detached,
       driver: detached && driverName ? STUB_DRIVERS[driverName] : undefined,
     });

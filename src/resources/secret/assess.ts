@@ -26,7 +26,9 @@ export async function assessSecretValues(
     // domain, a value in a cloud-init seed per seed volume.
     const uses =
       m.kind === 'Domain'
-        ? (m.spec.graphics ?? []).flatMap((g) => (g.passwordFrom ? [{ secret: g.passwordFrom.secret, key: passwordDigestKey(loaded.key, g.passwordFrom.secret) }] : []))
+        ? (m.spec.graphics ?? []).flatMap((g) =>
+            g.passwordFrom ? [{ secret: g.passwordFrom.secret, key: passwordDigestKey(loaded.key, g.passwordFrom.secret) }] : [],
+          )
         : m.kind === 'StorageVolume'
           ? (m.spec.source?.seed?.secretRefs ?? []).map((r) => ({ secret: r.secret, key: seedSecretDigestKey(loaded.key, r.secret) }))
           : [];

@@ -22,7 +22,16 @@ async function readOne(client: LibvirtClient, ref: SecretRef): Promise<LiveResou
   const type = usageTypeOfNumber(ref.usageType);
   if (!type) return undefined; // a secret without usage: nothing a manifest can name
   const xml = await client.getSecretXml(ref);
-  return { key: usageKey({ type, id: ref.usageID }), kind: 'Secret', name: ref.usageID, xml, spec: secretFromXml(xml), active: true, persistent: true, markedOwned: false };
+  return {
+    key: usageKey({ type, id: ref.usageID }),
+    kind: 'Secret',
+    name: ref.usageID,
+    xml,
+    spec: secretFromXml(xml),
+    active: true,
+    persistent: true,
+    markedOwned: false,
+  };
 }
 
 function usageFrom(step: PayloadCarrier): { type: UsageType; id: string } {
@@ -50,7 +59,10 @@ export const executeSecretStep = objectStepExecutor<'Secret', SecretRef>({
   extraSteps: {
     setValue: async (step, { client, change, object, records }) => {
       const ref = await object();
-      if (!ref) throw new Error(`no secret for ${payloadString(step, 'usageType')} ${JSON.stringify(payloadString(step, 'usageId'))} to set the value of`);
+      if (!ref)
+        throw new Error(
+          `no secret for ${payloadString(step, 'usageType')} ${JSON.stringify(payloadString(step, 'usageId'))} to set the value of`,
+        );
       const value = await readSecretValue(checkedValueSource(step.payload, `step ${step.op}: payload`));
       try {
         await client.setSecretValue(ref, value);

@@ -37,10 +37,14 @@ export function checkedNamedValueSources(list: unknown, where: string): NamedVal
  * Reads every source's value, runs `use` with them (Secret name → value) and zeroes them after,
  * whatever `use` did.
  */
-export async function withNamedValues<T>(sources: readonly NamedValueSource[], use: (values: ReadonlyMap<string, Buffer>) => Promise<T>): Promise<T> {
+export async function withNamedValues<T>(
+  sources: readonly NamedValueSource[],
+  use: (values: ReadonlyMap<string, Buffer>) => Promise<T>,
+): Promise<T> {
   const values = new Map<string, Buffer>();
   try {
-    for (const source of sources) values.set(source.secret, await readSecretValue({ valueFrom: source.valueFrom, encoding: source.encoding }));
+    for (const source of sources)
+      values.set(source.secret, await readSecretValue({ valueFrom: source.valueFrom, encoding: source.encoding }));
     return await use(values);
   } finally {
     for (const value of values.values()) value.fill(0);

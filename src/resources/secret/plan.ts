@@ -46,13 +46,24 @@ function valueChange(state: SecretValueState | undefined): FieldChange | undefin
   }
 }
 
-export function planSecret(desired: LoadedManifest<SecretManifest> | undefined, live: SecretLive | undefined, ctx: PlanContext): ResourceChange<'Secret'> {
+export function planSecret(
+  desired: LoadedManifest<SecretManifest> | undefined,
+  live: SecretLive | undefined,
+  ctx: PlanContext,
+): ResourceChange<'Secret'> {
   const key = desired?.key ?? live?.key ?? kindKey('Secret', '');
   const name = desired?.manifest.metadata.name ?? live?.name ?? '';
   const id: ChangeIdentity<'Secret'> = { key, kind: 'Secret', name, dependsOn: [] };
   if (!desired) {
     if (!live) return noOp(id, 'absent on both sides');
-    return { ...buildChange(id, { action: 'delete', reason: 'secret left the manifests', steps: [{ op: 'undefine', description: `undefine the secret for ${usageText(live.spec)}`, payload: usagePayload(live.spec) }] }), liveKey: live.key };
+    return {
+      ...buildChange(id, {
+        action: 'delete',
+        reason: 'secret left the manifests',
+        steps: [{ op: 'undefine', description: `undefine the secret for ${usageText(live.spec)}`, payload: usagePayload(live.spec) }],
+      }),
+      liveKey: live.key,
+    };
   }
   const spec = desired.manifest.spec;
   if (!findUsage(spec.usage)) return noOp(id, 'holds a value for other manifests (a graphics password); not defined in libvirt');
@@ -67,14 +78,23 @@ export function planSecret(desired: LoadedManifest<SecretManifest> | undefined, 
       { path: 'value', after: SENSITIVE, class: 'live' },
     ];
     const unreadable = valueState?.state === 'unreadable' ? `; apply will fail unless the value can be read: ${valueState.reason}` : '';
-    return { ...buildChange(id, { action: 'create', reason: `secret does not exist${unreadable}`, changes, steps: [defineStep(spec, undefined, 'define'), setValueStep(spec)] }), liveKey };
+    return {
+      ...buildChange(id, {
+        action: 'create',
+        reason: `secret does not exist${unreadable}`,
+        changes,
+        steps: [defineStep(spec, undefined, 'define'), setValueStep(spec)],
+      }),
+      liveKey,
+    };
   }
   const changes: FieldChange[] = [];
   if ((spec.description ?? undefined) !== (found.spec.description ?? undefined)) {
     changes.push({ path: 'spec.description', before: found.spec.description, after: spec.description, class: 'redefine' });
   }
   const wantPrivate = spec.private !== false;
-  if (wantPrivate !== found.spec.private) changes.push({ path: 'spec.private', before: found.spec.private, after: wantPrivate, class: 'replace' });
+  if (wantPrivate !== found.spec.private)
+    changes.push({ path: 'spec.private', before: found.spec.private, after: wantPrivate, class: 'replace' });
   if (spec.uuid !== undefined && spec.uuid.toLowerCase().replace(/-/g, '') !== (found.spec.uuid ?? '').toLowerCase().replace(/-/g, '')) {
     changes.push({ path: 'spec.uuid', before: found.spec.uuid, after: spec.uuid, class: 'replace' });
   }
@@ -82,10 +102,26 @@ export function planSecret(desired: LoadedManifest<SecretManifest> | undefined, 
   const note = valueState?.state === 'unreadable' ? `; value not compared: ${valueState.reason}` : '';
   if (changes.some((c) => c.class === 'replace')) {
     // libvirt refuses to change a secret's private flag or uuid in place: undefine, define, set.
-    const steps: SecretStep[] = [{ op: 'undefine', description: `undefine the secret for ${usageText(spec)}`, payload: usagePayload(spec) }, defineStep(spec, spec.uuid ?? found.spec.uuid, 'define'), setValueStep(spec)];
+    const steps: SecretStep[] = [
+      { op: 'undefine', description: `undefine the secret for ${usageText(spec)}`, payload: usagePayload(spec) },
+      defineStep(spec, spec.uuid ?? found.spec.uuid, 'define'),
+      setValueStep(spec),
+    ];
     // The old value goes with the old secret: without the value at hand, a replace would leave none.
-    const refused = valueState?.state === 'unreadable' ? `replacing the secret needs its value, which cannot be read here (${valueState.reason})` : undefined;
-    return { ...buildChange(id, { action: 'replace', reason: `${changes.map((c) => c.path).join(', ')} cannot change in place${note}`, changes: [...changes, ...(value ? [value] : [])], steps, ...(refused ? { refused } : {}) }), liveKey };
+    const refused =
+      valueState?.state === 'unreadable'
+        ? `replacing the secret needs its value, which cannot be read here (${valueState.reason})`
+        : undefined;
+    return {
+      ...buildChange(id, {
+        action: 'replace',
+        reason: `${changes.map((c) => c.path).join(', ')} cannot change in place${note}`,
+        changes: [...changes, ...(value ? [value] : [])],
+        steps,
+        ...(refused ? { refused } : {}),
+      }),
+      liveKey,
+    };
   }
   const steps: SecretStep[] = [];
   if (changes.length > 0) steps.push(defineStep(spec, found.spec.uuid, 'redefine'));
@@ -94,7 +130,10 @@ export function planSecret(desired: LoadedManifest<SecretManifest> | undefined, 
     steps.push(setValueStep(spec));
   }
   if (steps.length === 0) return { ...noOp(id, `in sync${note}`), liveKey };
-  return { ...buildChange(id, { action: 'update', reason: `${changes.map((c) => c.path).join(', ')} changed${note}`, changes, steps }), liveKey };
+  return {
+    ...buildChange(id, { action: 'update', reason: `${changes.map((c) => c.path).join(', ')} changed${note}`, changes, steps }),
+    liveKey,
+  };
 }
 
 function usagePayload(spec: SecretSpec): SecretUsagePayload {

@@ -28,7 +28,10 @@ export type ValueSource = Pick<SecretSpec, 'valueFrom' | 'encoding'>;
 export function checkedValueSource(value: unknown, where: string): ValueSource {
   const v = (typeof value === 'object' && value !== null ? value : {}) as { valueFrom?: SecretValueFrom; encoding?: unknown };
   const from = v.valueFrom;
-  const sources = typeof from === 'object' && from !== null ? [typeof from.file === 'string', typeof from.env === 'string', Array.isArray(from.command)].filter(Boolean).length : 0;
+  const sources =
+    typeof from === 'object' && from !== null
+      ? [typeof from.file === 'string', typeof from.env === 'string', Array.isArray(from.command)].filter(Boolean).length
+      : 0;
   if (!from || sources !== 1) throw new StepPayloadError(`${where}: valueFrom needs exactly one of file, env, command`);
   if (v.encoding !== 'raw' && v.encoding !== 'base64') throw new StepPayloadError(`${where}: unknown encoding ${String(v.encoding)}`);
   return { valueFrom: from, encoding: v.encoding };
@@ -37,7 +40,12 @@ export function checkedValueSource(value: unknown, where: string): ValueSource {
 /** The value libvirt gets: read, one trailing newline dropped (file, command), decoded when base64. */
 export async function readSecretValue(spec: ValueSource, env: NodeJS.ProcessEnv = process.env): Promise<Buffer> {
   const from = spec.valueFrom;
-  const raw = from.file !== undefined ? await readFile(from.file) : from.env !== undefined ? fromEnv(from.env, env) : await fromCommand(from.command ?? []);
+  const raw =
+    from.file !== undefined
+      ? await readFile(from.file)
+      : from.env !== undefined
+        ? fromEnv(from.env, env)
+        : await fromCommand(from.command ?? []);
   const trimmed = from.env !== undefined ? raw : dropTrailingNewline(raw);
   if (spec.encoding !== 'base64') return trimmed;
   const textForm = trimmed.toString('latin1').trim();
@@ -59,13 +67,19 @@ async function readFile(file: string): Promise<Buffer> {
     handle = await open(file, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? `is not readable by uid ${process.getuid?.() ?? '?'}` : `cannot be read (${code ?? (err as Error).message})`;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? `is not readable by uid ${process.getuid?.() ?? '?'}`
+          : `cannot be read (${code ?? (err as Error).message})`;
     throw new SecretValueError(`secret file ${file} ${why}`);
   }
   try {
     const st = await handle.stat();
     if (!st.isFile()) throw new SecretValueError(`secret file ${file} is not a regular file`);
-    if (st.size > MAX_SECRET_BYTES) throw new SecretValueError(`secret file ${file} is ${st.size} bytes, more than the ${MAX_SECRET_BYTES} a secret may have`);
+    if (st.size > MAX_SECRET_BYTES)
+      throw new SecretValueError(`secret file ${file} is ${st.size} bytes, more than the ${MAX_SECRET_BYTES} a secret may have`);
     return await handle.readFile();
   } finally {
     await handle.close();
@@ -95,14 +109,18 @@ function fromCommand(argv: readonly string[]): Promise<Buffer> {
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < 2000) stderr += chunk.toString('utf8');
     });
-    child.on('error', (err) => reject(new SecretValueError(`cannot run ${program}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
+    child.on('error', (err) =>
+      reject(new SecretValueError(`cannot run ${program}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)),
+    );
     child.on('close', (code, signal) => {
       const value = Buffer.concat(out);
       if (code !== 0) {
         value.fill(0);
         // Only its first line of stderr: what went wrong, not pages of output.
         const said = stderr.trim().split('\n')[0];
-        return reject(new SecretValueError(`${program} ${signal ? `was killed (${signal})` : `exited with status ${code}`}${said ? `: ${said}` : ''}`));
+        return reject(
+          new SecretValueError(`${program} ${signal ? `was killed (${signal})` : `exited with status ${code}`}${said ? `: ${said}` : ''}`),
+        );
       }
       if (size > MAX_SECRET_BYTES) {
         value.fill(0);

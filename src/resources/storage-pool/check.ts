@@ -18,7 +18,9 @@ function checkPoolSpec(spec: StoragePoolSpec): CheckIssue[] {
   const dir = spec.source?.dir;
   const shareName = spec.type === 'netfs' && NAMED_SHARE_FORMATS.has(spec.source?.format ?? '');
   if (dir !== undefined && !dir.startsWith('/') && !shareName)
-    issues.push({ path: ['source', 'dir'], message: 'must be an absolute path (starting with /); only a netfs pool of format cifs or glusterfs names its share relatively' });
+    issues.push({
+      path: ['source', 'dir'],
+      message: 'must be an absolute path (starting with /); only a netfs pool of format cifs or glusterfs names its share relatively',
+    });
   return issues;
 }
-

@@ -28,7 +28,11 @@ export function poolReferences(document: unknown): KindReference[] {
   const login = text(auth, 'secret');
   if (!login) return [];
   const usage = authUsageType(text(auth, 'type'));
-  return secretReference(['spec', 'source', 'auth', 'secret'], login, usage ? { type: usage, for: `${text(auth, 'type')} auth` } : undefined);
+  return secretReference(
+    ['spec', 'source', 'auth', 'secret'],
+    login,
+    usage ? { type: usage, for: `${text(auth, 'type')} auth` } : undefined,
+  );
 }
 
 function poolEventKeys(name: string, managed: ReadonlySet<IdentityKey>): IdentityKey[] {

@@ -35,7 +35,10 @@ export function diffPool(want: StoragePoolSpec, have: StoragePoolSpec, liveXml?:
     diff.field('spec.source.adapter.wwnn', s.adapter?.wwnn, h.adapter?.wwnn, 'replace', wwn);
     diff.field('spec.source.adapter.wwpn', s.adapter?.wwpn, h.adapter?.wwpn, 'replace', wwn);
     diff.field('spec.source.adapter.parent', s.adapter?.parent, h.adapter?.parent, 'replace');
-    diff.field('spec.source.adapter.parentAddress', s.adapter?.parentAddress, h.adapter?.parentAddress, 'replace', (p) => ({ pci: { domain: 0, ...p.pci }, uniqueId: p.uniqueId }));
+    diff.field('spec.source.adapter.parentAddress', s.adapter?.parentAddress, h.adapter?.parentAddress, 'replace', (p) => ({
+      pci: { domain: 0, ...p.pci },
+      uniqueId: p.uniqueId,
+    }));
   }
   if (overlayDrift(want.xml?.merge, liveXml).length) {
     diff.add({ path: 'spec.xml.merge', after: want.xml?.merge, class: 'redefine' });

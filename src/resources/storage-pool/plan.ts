@@ -41,12 +41,20 @@ export function buildStep(manifest: StoragePoolManifest): PoolBuildStep | undefi
       // A zpool that already exists is just imported: only devices to create one on are built.
       if (!manifest.spec.source?.devices?.length) return undefined;
       return allowFormat
-        ? { op: 'build', description: `build pool ${name} on its devices (refused by libvirt if already formatted)`, payload: { name, noOverwrite: true } }
+        ? {
+            op: 'build',
+            description: `build pool ${name} on its devices (refused by libvirt if already formatted)`,
+            payload: { name, noOverwrite: true },
+          }
         : undefined;
     case 'logical':
     case 'disk':
       return allowFormat
-        ? { op: 'build', description: `build pool ${name} on its devices (refused by libvirt if already formatted)`, payload: { name, noOverwrite: true } }
+        ? {
+            op: 'build',
+            description: `build pool ${name} on its devices (refused by libvirt if already formatted)`,
+            payload: { name, noOverwrite: true },
+          }
         : undefined;
     // Storage that exists on its own (a SAN, a cluster, the host's SCSI and multipath devices): nothing to build.
     case 'iscsi':
@@ -93,7 +101,12 @@ function planUpdate(id: ChangeIdentity<'StoragePool'>, manifest: StoragePoolMani
   if (active) steps.push(startStep(label, { name }));
   if (autostart) steps.push(setAutostartStep(label, { name }, autostart.after as boolean));
   const restartRequired = config.length > 0 && live.active;
-  const reason = updateReason(config, restartRequired, autostart ? 'autostart differs' : undefined, active ? 'pool is inactive' : undefined);
+  const reason = updateReason(
+    config,
+    restartRequired,
+    autostart ? 'autostart differs' : undefined,
+    active ? 'pool is inactive' : undefined,
+  );
   return buildChange(id, { action: 'update', reason, changes, steps, restartRequired });
 }
 
@@ -109,6 +122,10 @@ const poolPlanning: ObjectPlanAdapter<'StoragePool'> = {
   planUpdate,
 };
 
-export function planPool(loaded: LoadedManifest<StoragePoolManifest> | undefined, live: PoolLive | undefined, ctx: PlanContext): ResourceChange<'StoragePool'> {
+export function planPool(
+  loaded: LoadedManifest<StoragePoolManifest> | undefined,
+  live: PoolLive | undefined,
+  ctx: PlanContext,
+): ResourceChange<'StoragePool'> {
   return planObject(poolPlanning, loaded, live, ctx);
 }

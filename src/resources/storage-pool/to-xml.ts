@@ -39,7 +39,9 @@ function sourceEl(type: StoragePoolSpec['type'], source: StoragePoolSource | und
     textEl('name', source.name),
     source.initiatorIqn ? el('initiator', {}, el('iqn', { name: source.initiatorIqn })) : undefined,
     source.format ? el('format', { type: source.format }) : undefined,
-    source.auth ? el('auth', { type: source.auth.type, username: source.auth.username }, el('secret', secretRefAttrs(source.auth.secret))) : undefined,
+    source.auth
+      ? el('auth', { type: source.auth.type, username: source.auth.username }, el('secret', secretRefAttrs(source.auth.secret)))
+      : undefined,
   );
 }
 

@@ -10,7 +10,7 @@ export function checkVolume(m: StorageVolumeManifest): CheckIssue[] {
 
 // The message never repeats the URL: it would print the password it warns about.
 const USERINFO_MESSAGE =
-  'must not carry a user name or password (user:pass@): they would be sent in clear and shown in plans, errors and logs, and Node\'s fetch refuses them anyway; ' +
+  "must not carry a user name or password (user:pass@): they would be sent in clear and shown in plans, errors and logs, and Node's fetch refuses them anyway; " +
   'remove them and give the credentials as a header from a Secret: headers: [{name: Authorization, secret: NAME}] (the Secret\'s value "Basic <base64 of user:pass>" or "Bearer <token>")';
 
 /**
@@ -31,11 +31,14 @@ function checkVolumeSpec(name: string, spec: StorageVolumeSpec): CheckIssue[] {
   if (capacity !== undefined && allocation !== undefined && allocation > roundUp(capacity, ALLOCATION_ROUNDING))
     issues.push({ path: ['allocation'], message: 'must not be more than capacity (beyond rounding it up to whole 4MiB extents)' });
   if (spec.backingStore && !BACKING_CAPABLE_FORMATS.includes(spec.format ?? 'raw'))
-    issues.push({ path: spec.format ? ['format'] : ['backingStore'], message: `a volume with a backing store must have format ${BACKING_CAPABLE_FORMATS.join(', ')}` });
+    issues.push({
+      path: spec.format ? ['format'] : ['backingStore'],
+      message: `a volume with a backing store must have format ${BACKING_CAPABLE_FORMATS.join(', ')}`,
+    });
   const self = (ref: { pool?: string; name: string } | undefined) => ref && ref.name === name && (ref.pool ?? spec.pool) === spec.pool;
-  if (self(spec.backingStore?.volume)) issues.push({ path: ['backingStore', 'volume'], message: 'a volume cannot be its own backing store' });
+  if (self(spec.backingStore?.volume))
+    issues.push({ path: ['backingStore', 'volume'], message: 'a volume cannot be its own backing store' });
   if (self(spec.cloneFrom)) issues.push({ path: ['cloneFrom'], message: 'a volume cannot be cloned from itself' });
   if (spec.source?.url !== undefined && hasUserinfo(spec.source.url)) issues.push({ path: ['source', 'url'], message: USERINFO_MESSAGE });
   return issues;
 }
-

@@ -41,7 +41,10 @@ export function checksumProblem(label: string, expected: string, actual: string)
  * and, after the last chunk, when the checksum differs — in both cases before the consumer
  * could finish the upload.
  */
-export async function* checkedContent(source: AsyncIterable<Uint8Array>, limits: ContentLimits): AsyncGenerator<Uint8Array, void, undefined> {
+export async function* checkedContent(
+  source: AsyncIterable<Uint8Array>,
+  limits: ContentLimits,
+): AsyncGenerator<Uint8Array, void, undefined> {
   const hash = limits.sha256 ? createHash('sha256') : undefined;
   let total = 0n;
   for await (const chunk of source) {

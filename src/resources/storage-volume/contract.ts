@@ -10,7 +10,11 @@ import { VOLUME_KIND, volumeKey, volumeKeyName } from './key.js';
 
 export const storageVolumeDefinition: KindDefinition<StorageVolumeManifest> = {
   kind: VOLUME_KIND,
-  schema: { file: 'storagevolume.schema.json', spec: storageVolumeSpecSchema, name: volumeName('Name of the volume in its pool (a file name in a directory pool).') },
+  schema: {
+    file: 'storagevolume.schema.json',
+    spec: storageVolumeSpecSchema,
+    name: volumeName('Name of the volume in its pool (a file name in a directory pool).'),
+  },
   keyName: (document) => {
     const name = documentName(document);
     const pool = text(field(document, 'spec'), 'pool');
@@ -24,7 +28,10 @@ export const storageVolumeDefinition: KindDefinition<StorageVolumeManifest> = {
   export: {
     filePrefix: 'storage-volume',
     fileStem: (object) => `${text(object.spec, 'pool') ?? ''}-${object.name}`,
-    residual: { skip: new Set(['name', 'key', 'capacity', 'allocation', 'physical']), strip: ['target/timestamps', 'backingStore/timestamps'] },
+    residual: {
+      skip: new Set(['name', 'key', 'capacity', 'allocation', 'physical']),
+      strip: ['target/timestamps', 'backingStore/timestamps'],
+    },
   },
 };
 

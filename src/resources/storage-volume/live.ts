@@ -72,7 +72,9 @@ async function createVolume(step: StorageVolumeStep, change: ResourceChange<'Sto
     if (step.op === 'createXml') {
       await withPool(client, payloadString(step, 'pool'), (pool) => client.createStorageVolume(pool, xml));
     } else {
-      const from = await withPool(client, payloadString(step, 'fromPool'), (pool) => client.getStorageVolume(pool, payloadString(step, 'fromName')));
+      const from = await withPool(client, payloadString(step, 'fromPool'), (pool) =>
+        client.getStorageVolume(pool, payloadString(step, 'fromName')),
+      );
       await withPool(client, payloadString(step, 'pool'), (pool) => client.cloneStorageVolume(pool, xml, from));
     }
   } catch (err) {
@@ -80,7 +82,10 @@ async function createVolume(step: StorageVolumeStep, change: ResourceChange<'Sto
     // when planned, so its volumes were unknown) is simply out of date.
     // The storage driver says VIR_ERR_STORAGE_VOL_EXIST; others (libvirt's test driver) only
     // OPERATION_FAILED, so a failed create also looks the name up.
-    if (hasErrorCode(err, VIR_ERR_STORAGE_VOL_EXIST) || (await volumeExists(client, payloadString(step, 'pool'), payloadString(step, 'name')))) {
+    if (
+      hasErrorCode(err, VIR_ERR_STORAGE_VOL_EXIST) ||
+      (await volumeExists(client, payloadString(step, 'pool'), payloadString(step, 'name')))
+    ) {
       throw new Error(`${change.key}: volume already exists (its pool was probably inactive when planned); plan again`, { cause: err });
     }
     throw err;
@@ -139,10 +144,22 @@ async function checkLocalSourceFits(upload: StorageVolumeStep, change: ResourceC
 }
 
 /** Streams the source into the volume, checked against its capacity and checksum on the way. */
-async function transfer(client: LibvirtClient, ref: StorageVolumeRef, spec: UploadSourceSpec, sha256: string | undefined, progress?: StepProgress, headers: ReadonlyArray<NamedValueSource & { header: string }> = []): Promise<void> {
+async function transfer(
+  client: LibvirtClient,
+  ref: StorageVolumeRef,
+  spec: UploadSourceSpec,
+  sha256: string | undefined,
+  progress?: StepProgress,
+  headers: ReadonlyArray<NamedValueSource & { header: string }> = [],
+): Promise<void> {
   const { capacityBytes } = await client.getStorageVolumeInfo(ref);
   // Header values live only until the response has started: fetch copies them into its request.
-  const source = await withNamedValues(headers, (values) => openUploadSource(spec, headers.map((h) => ({ name: h.header, value: values.get(h.secret)! }))));
+  const source = await withNamedValues(headers, (values) =>
+    openUploadSource(
+      spec,
+      headers.map((h) => ({ name: h.header, value: values.get(h.secret)! })),
+    ),
+  );
   try {
     const tooBig = source.sizeBytes === undefined ? undefined : sizeProblem(source.label, source.sizeBytes, capacityBytes);
     if (tooBig) throw new VolumeContentError(tooBig);
@@ -198,7 +215,13 @@ const messageOf = (err: unknown): string => (err instanceof Error ? err.message 
  * A volume whose upload failed must not stay behind looking in sync (its spec matches, its
  * content does not): delete it when this change created it, so the next apply tries again.
  */
-async function failedUpload(err: unknown, step: StorageVolumeStep, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, ref: StorageVolumeRef): Promise<VolumeUploadError> {
+async function failedUpload(
+  err: unknown,
+  step: StorageVolumeStep,
+  change: ResourceChange<'StorageVolume'>,
+  client: LibvirtClient,
+  ref: StorageVolumeRef,
+): Promise<VolumeUploadError> {
   const url = payloadField(step, 'url');
   const source = typeof url === 'string' ? redactUrl(url) : step.op === 'uploadSeed' ? 'the cloud-init seed' : payloadField(step, 'path');
   const what = redactUrlsIn(`${change.key}: uploading ${String(source)} failed: ${messageOf(err)}`);
@@ -213,10 +236,17 @@ async function failedUpload(err: unknown, step: StorageVolumeStep, change: Resou
       { cause: err },
     );
   }
-  return new VolumeUploadError(`${what}; the incomplete volume was deleted, so the next apply creates and uploads it again`, { cause: err });
+  return new VolumeUploadError(`${what}; the incomplete volume was deleted, so the next apply creates and uploads it again`, {
+    cause: err,
+  });
 }
 
-async function uploadContent(step: StorageVolumeStep, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, progress?: StepProgress): Promise<void> {
+async function uploadContent(
+  step: StorageVolumeStep,
+  change: ResourceChange<'StorageVolume'>,
+  client: LibvirtClient,
+  progress?: StepProgress,
+): Promise<void> {
   const spec = uploadSpec(step);
   const sha256 = payloadOptionalString(step, 'sha256');
   const ref = await volumeRef(client, step);
@@ -231,7 +261,15 @@ async function uploadContent(step: StorageVolumeStep, change: ResourceChange<'St
 /** The seed's files from an uploadSeed step, checked: a malformed payload is refused, not guessed at. */
 function seedFiles(step: StorageVolumeStep): SeedImageSource['files'] {
   const files = payloadField(step, 'files');
-  const valid = Array.isArray(files) && files.every((f: unknown) => typeof f === 'object' && f !== null && typeof (f as { name?: unknown }).name === 'string' && typeof (f as { text?: unknown }).text === 'string');
+  const valid =
+    Array.isArray(files) &&
+    files.every(
+      (f: unknown) =>
+        typeof f === 'object' &&
+        f !== null &&
+        typeof (f as { name?: unknown }).name === 'string' &&
+        typeof (f as { text?: unknown }).text === 'string',
+    );
   if (!valid) throw new StepPayloadError(`step ${step.op}: payload.files must be a list of {name, text}`);
   return files as SeedImageSource['files'];
 }
@@ -240,7 +278,12 @@ function seedFiles(step: StorageVolumeStep): SeedImageSource['files'] {
 function seedSecretRefs(step: StorageVolumeStep): CloudInitSecretRef[] {
   const refs = payloadField(step, 'secretRefs');
   if (refs === undefined) return [];
-  const valid = Array.isArray(refs) && refs.every((r: unknown) => typeof (r as { placeholder?: unknown } | null)?.placeholder === 'string' && typeof (r as { secret?: unknown }).secret === 'string');
+  const valid =
+    Array.isArray(refs) &&
+    refs.every(
+      (r: unknown) =>
+        typeof (r as { placeholder?: unknown } | null)?.placeholder === 'string' && typeof (r as { secret?: unknown }).secret === 'string',
+    );
   if (!valid) throw new StepPayloadError(`step ${step.op}: payload.secretRefs must be a list of {placeholder, secret}`);
   return refs as CloudInitSecretRef[];
 }
@@ -251,7 +294,12 @@ function seedSecretRefs(step: StorageVolumeStep): CloudInitSecretRef[] {
  * their sources, and the image is zeroed after the upload; their salted digests are recorded per
  * seed volume and Secret, so the next plan tells a changed value.
  */
-async function uploadSeed(step: StorageVolumeStep, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, records?: StepRecords): Promise<void> {
+async function uploadSeed(
+  step: StorageVolumeStep,
+  change: ResourceChange<'StorageVolume'>,
+  client: LibvirtClient,
+  records?: StepRecords,
+): Promise<void> {
   const files = seedFiles(step);
   const planned = buildSeedImage(files);
   const sha256 = payloadString(step, 'sha256');
@@ -262,7 +310,13 @@ async function uploadSeed(step: StorageVolumeStep, change: ResourceChange<'Stora
     const problem = checksumProblem('the seed image built from the plan', sha256, createHash('sha256').update(planned).digest('hex'));
     if (problem) throw new VolumeContentError(problem);
     if (refs.length === 0) {
-      await client.uploadStorageVolume(ref, (async function* () { yield planned; })(), { length: BigInt(planned.length) });
+      await client.uploadStorageVolume(
+        ref,
+        (async function* () {
+          yield planned;
+        })(),
+        { length: BigInt(planned.length) },
+      );
     } else {
       await withNamedValues(sources, async (values) => {
         await uploadWithValues(client, ref, files, refs, values, payloadNumber(step, 'capacity'));
@@ -276,20 +330,41 @@ async function uploadSeed(step: StorageVolumeStep, change: ResourceChange<'Stora
 }
 
 /** The image with the values put in, padded with zeros to the whole volume, then zeroed here. */
-async function uploadWithValues(client: LibvirtClient, ref: StorageVolumeRef, files: SeedImageSource['files'], refs: CloudInitSecretRef[], values: ReadonlyMap<string, Buffer>, capacity: number): Promise<void> {
+async function uploadWithValues(
+  client: LibvirtClient,
+  ref: StorageVolumeRef,
+  files: SeedImageSource['files'],
+  refs: CloudInitSecretRef[],
+  values: ReadonlyMap<string, Buffer>,
+  capacity: number,
+): Promise<void> {
   const substituted = substituteSecrets(files, refs, values);
   const image = Buffer.from(buildSeedImageOf(substituted));
   for (const f of substituted) f.data.fill(0);
   try {
-    if (image.length > capacity) throw new SeedSecretError(`the seed with its Secret values is ${image.length} bytes, more than the volume's ${capacity}`);
+    if (image.length > capacity)
+      throw new SeedSecretError(`the seed with its Secret values is ${image.length} bytes, more than the volume's ${capacity}`);
     const padding = new Uint8Array(capacity - image.length);
-    await client.uploadStorageVolume(ref, (async function* () { yield image; if (padding.length > 0) yield padding; })(), { length: BigInt(capacity) });
+    await client.uploadStorageVolume(
+      ref,
+      (async function* () {
+        yield image;
+        if (padding.length > 0) yield padding;
+      })(),
+      { length: BigInt(capacity) },
+    );
   } finally {
     image.fill(0);
   }
 }
 
-export async function executeVolumeStep(step: StorageVolumeStep, change: ResourceChange<'StorageVolume'>, client: LibvirtClient, progress?: StepProgress, records?: StepRecords): Promise<void> {
+export async function executeVolumeStep(
+  step: StorageVolumeStep,
+  change: ResourceChange<'StorageVolume'>,
+  client: LibvirtClient,
+  progress?: StepProgress,
+  records?: StepRecords,
+): Promise<void> {
   switch (step.op) {
     case 'createXml':
     case 'createXmlFrom':

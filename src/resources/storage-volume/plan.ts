@@ -4,7 +4,7 @@
 // virtkeeper.io/allow-delete: "true" on the volume's pool manifest, because a pruned volume's
 // own manifest is gone and cannot carry the annotation any more.
 import { redactUrl } from '../../manifests/redact-url.js';
-import type { SeedImageSource, StorageVolumeManifest, StorageVolumeSpec } from './schema.js';
+import type { SeedImageSource, StorageVolumeManifest } from './schema.js';
 import type { IdentityKey, LoadedManifest } from '../../manifests/types.js';
 import { kindKey } from '../../manifests/keys.js';
 import { volumeKey } from './key.js';
@@ -52,12 +52,23 @@ function createSteps(manifest: StorageVolumeManifest, ctx: PlanContext): Storage
     // qcow2 volume whose uploaded image declares a smaller virtual size.
     const capacity = desiredCapacity(manifest, ctx);
     // Header values are Secret values: the step names where apply reads them, never the values.
-    const headers = (source.headers ?? []).map((h) => ({ header: h.name, ...namedValueSources([h.secret], ctx.desired, `source.headers ${h.name}`)[0]! }));
+    const headers = (source.headers ?? []).map((h) => ({
+      header: h.name,
+      ...namedValueSources([h.secret], ctx.desired, `source.headers ${h.name}`)[0]!,
+    }));
     const withHeaders = headers.length > 0 ? ` with ${headers.map((h) => `${h.header} from Secret ${h.secret}`).join(', ')}` : '';
     steps.push({
       op: 'upload',
       description: `upload ${source.url !== undefined ? redactUrl(source.url) : source.path}${withHeaders} into ${label(pool, name)}`,
-      payload: { pool, name, url: source.url, path: source.path, sha256: source.sha256, capacity, ...(headers.length > 0 ? { headers } : {}) },
+      payload: {
+        pool,
+        name,
+        url: source.url,
+        path: source.path,
+        sha256: source.sha256,
+        capacity,
+        ...(headers.length > 0 ? { headers } : {}),
+      },
     });
   }
   return steps;
@@ -68,7 +79,13 @@ function createSteps(manifest: StorageVolumeManifest, ctx: PlanContext): Storage
  * placeholders (never the values), padded with zeros to the volume's capacity so that a rewrite
  * leaves nothing of an earlier, longer image.
  */
-function uploadSeedStep(manifest: StorageVolumeManifest, seed: SeedImageSource, sha256: string, ctx: PlanContext, verb = 'write'): StorageVolumeStep {
+function uploadSeedStep(
+  manifest: StorageVolumeManifest,
+  seed: SeedImageSource,
+  sha256: string,
+  ctx: PlanContext,
+  verb = 'write',
+): StorageVolumeStep {
   const { pool } = manifest.spec;
   const name = manifest.metadata.name;
   const refs = seed.secretRefs ?? [];
@@ -83,15 +100,30 @@ function uploadSeedStep(manifest: StorageVolumeManifest, seed: SeedImageSource, 
       files: seed.files,
       sha256,
       ...(refs.length > 0
-        ? { secretRefs: refs, secrets: namedValueSources(refs.map((r) => r.secret), ctx.desired, 'cloudInit secretRefs'), capacity: desiredCapacity(manifest, ctx) }
+        ? {
+            secretRefs: refs,
+            secrets: namedValueSources(
+              refs.map((r) => r.secret),
+              ctx.desired,
+              'cloudInit secretRefs',
+            ),
+            capacity: desiredCapacity(manifest, ctx),
+          }
         : {}),
     },
   };
 }
 
 /** Each Secret whose value the seed holds, with what plan found about the value written there. */
-function seedSecretStates(key: IdentityKey, seed: SeedImageSource, ctx: PlanContext): Array<{ path: string; state: SecretValueState | undefined }> {
-  return [...new Set((seed.secretRefs ?? []).map((r) => r.secret))].map((secret) => ({ path: `seed.secrets[${secret}]`, state: ctx.secretValues?.get(seedSecretDigestKey(key, secret)) }));
+function seedSecretStates(
+  key: IdentityKey,
+  seed: SeedImageSource,
+  ctx: PlanContext,
+): Array<{ path: string; state: SecretValueState | undefined }> {
+  return [...new Set((seed.secretRefs ?? []).map((r) => r.secret))].map((secret) => ({
+    path: `seed.secrets[${secret}]`,
+    state: ctx.secretValues?.get(seedSecretDigestKey(key, secret)),
+  }));
 }
 
 /**
@@ -104,7 +136,8 @@ function seedSecretChanges(key: IdentityKey, seed: SeedImageSource, ctx: PlanCon
   const unreadable: string[] = [];
   for (const { path, state } of seedSecretStates(key, seed, ctx)) {
     if (state?.state === 'changed') changes.push({ path, before: SENSITIVE, after: SENSITIVE_CHANGED, class: 'live' });
-    else if (state?.state === 'unrecorded') changes.push({ path, after: SENSITIVE, class: 'live', reason: 'no digest of the value is recorded, so apply writes the seed again' });
+    else if (state?.state === 'unrecorded')
+      changes.push({ path, after: SENSITIVE, class: 'live', reason: 'no digest of the value is recorded, so apply writes the seed again' });
     else if (state?.state === 'unreadable') unreadable.push(state.reason);
   }
   return { changes, note: unreadable.length > 0 ? `; value not compared: ${unreadable.join('; ')}` : '' };
@@ -133,7 +166,12 @@ function seedChanges(seed: SeedImageSource, ctx: PlanContext): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const name of new Set([...before.keys(), ...after.keys()])) {
     if (before.get(name) === after.get(name)) continue;
-    changes.push({ path: `seed.${name}`, ...(before.has(name) ? { before: before.get(name) } : {}), ...(after.has(name) ? { after: after.get(name) } : {}), class: 'redefine' });
+    changes.push({
+      path: `seed.${name}`,
+      ...(before.has(name) ? { before: before.get(name) } : {}),
+      ...(after.has(name) ? { after: after.get(name) } : {}),
+      class: 'redefine',
+    });
   }
   return changes;
 }
@@ -163,7 +201,11 @@ function planDelete(id: ChangeIdentity<'StorageVolume'>, live: VolumeLive, ctx: 
   const pool = live.spec.pool;
   if (ctx.supersededSeeds?.has(id.key)) {
     // Only a rendering of the manifests is lost (the planner checked that virtkeeper created it).
-    return buildChange(id, { action: 'delete', reason: 'replaced by a newer cloud-init seed of its domain', steps: [deleteStep(pool, live.name)] });
+    return buildChange(id, {
+      action: 'delete',
+      reason: 'replaced by a newer cloud-init seed of its domain',
+      steps: [deleteStep(pool, live.name)],
+    });
   }
   const poolManifest = ctx.desired.byKey.get(kindKey('StoragePool', pool))?.manifest;
   const allowed = annotationIsTrue(poolManifest, ANNOTATION_ALLOW_DELETE);
@@ -177,7 +219,12 @@ function planDelete(id: ChangeIdentity<'StorageVolume'>, live: VolumeLive, ctx: 
   });
 }
 
-function planUpdate(id: ChangeIdentity<'StorageVolume'>, manifest: StorageVolumeManifest, live: VolumeLive, ctx: PlanContext): ResourceChange<'StorageVolume'> {
+function planUpdate(
+  id: ChangeIdentity<'StorageVolume'>,
+  manifest: StorageVolumeManifest,
+  live: VolumeLive,
+  ctx: PlanContext,
+): ResourceChange<'StorageVolume'> {
   const { pool } = manifest.spec;
   const name = manifest.metadata.name;
   const d = diffVolume(manifest, live, ctx);
@@ -237,7 +284,11 @@ export function planVolume(
     key: desired?.key ?? live?.key ?? volumeKey(pool, name),
     kind: 'StorageVolume',
     name,
-    dependsOn: desired ? dependencyKeys(storageVolumeDefinition, desired.manifest) : live ? liveReferenceKeys(storageVolumeDefinition, live) : [],
+    dependsOn: desired
+      ? dependencyKeys(storageVolumeDefinition, desired.manifest)
+      : live
+        ? liveReferenceKeys(storageVolumeDefinition, live)
+        : [],
   };
   if (!desired) return live ? planDelete(id, live, ctx) : noOp(id, 'absent on both sides');
   if (!live) {
@@ -245,7 +296,7 @@ export function planVolume(
     const reason =
       poolLive && !poolLive.active
         ? `pool ${pool} is inactive, so its volumes could not be listed; the volume is created once the pool starts`
-        : seedReason(desired.manifest) ?? 'volume does not exist';
+        : (seedReason(desired.manifest) ?? 'volume does not exist');
     const spec = desired.manifest.spec;
     const seed = spec.source?.seed;
     const changes = seed
@@ -255,4 +306,3 @@ export function planVolume(
   }
   return planUpdate(id, desired.manifest, live, ctx);
 }
-

@@ -45,7 +45,8 @@ export function resolveVolume(ref: VolumeRef, ownPool: string, ctx: PlanContext)
   const livePath = liveVolumePath(live?.xml);
   if (livePath) return { path: livePath, exists: true };
   const base = poolPath(pool, ctx);
-  if (!base) throw new VolumeReferenceError(`cannot tell the path of volume ${pool}/${ref.name}: pool ${pool} is neither live nor in the manifests`);
+  if (!base)
+    throw new VolumeReferenceError(`cannot tell the path of volume ${pool}/${ref.name}: pool ${pool} is neither live nor in the manifests`);
   return { path: `${base.replace(/\/+$/, '')}/${ref.name}`, exists: false };
 }
 

@@ -8,7 +8,24 @@ import { absPath, arr, atMostOne, enumOf, exactlyOne, name, obj, size, str, xmlO
  * Every format libvirt 9.0 knows for a file volume (its virStorageFileFormat, measured: vhdx,
  * luks and parallels are refused).
  */
-export const VOLUME_FORMATS = ['raw', 'dir', 'bochs', 'cloop', 'dmg', 'iso', 'vpc', 'vdi', 'fat', 'vhd', 'ploop', 'cow', 'qcow', 'qcow2', 'qed', 'vmdk'] as const;
+export const VOLUME_FORMATS = [
+  'raw',
+  'dir',
+  'bochs',
+  'cloop',
+  'dmg',
+  'iso',
+  'vpc',
+  'vdi',
+  'fat',
+  'vhd',
+  'ploop',
+  'cow',
+  'qcow',
+  'qcow2',
+  'qed',
+  'vmdk',
+] as const;
 export type VolumeFormat = (typeof VOLUME_FORMATS)[number];
 
 /** Image formats QEMU opens as a disk (a driver type): what a disk or a backing image may be. */
@@ -32,10 +49,14 @@ export function volumeName(description: string) {
 }
 
 const volumeRef = (description: string) =>
-  obj(description, {
-    pool: name('StoragePool manifest; default: this volume\'s pool.'),
-    name: volumeName('StorageVolume manifest name.'),
-  }, ['name']);
+  obj(
+    description,
+    {
+      pool: name("StoragePool manifest; default: this volume's pool."),
+      name: volumeName('StorageVolume manifest name.'),
+    },
+    ['name'],
+  );
 
 export const storageVolumeSpecSchema = obj(
   'A volume (disk image) in a pool. Its identity is pool/name.',
@@ -43,26 +64,66 @@ export const storageVolumeSpecSchema = obj(
     pool: name('Name of the StoragePool manifest that holds the volume.'),
     capacity: size('Virtual size of the volume. Required unless cloneFrom.'),
     allocation: size('Space allocated up front; default: sparse (libvirt decides).'),
-    format: enumOf('Image format, any libvirt 9.0 knows for a file volume; default raw. A volume with a backing store must be qcow2, qcow, qed or vmdk.', VOLUME_FORMATS),
-    backingStore: obj('Copy-on-write base image: this volume only stores differences.', {
-      volume: volumeRef('A StorageVolume manifest to use as base.'),
-      path: absPath('Host path of the base image.'),
-      format: enumOf('Format of the base image; default: the base volume\'s format. Set it when using path.', DISK_FORMATS),
-    }, [], { allOf: [exactlyOne(['volume', 'path'], 'set exactly one of volume or path')] }),
+    format: enumOf(
+      'Image format, any libvirt 9.0 knows for a file volume; default raw. A volume with a backing store must be qcow2, qcow, qed or vmdk.',
+      VOLUME_FORMATS,
+    ),
+    backingStore: obj(
+      'Copy-on-write base image: this volume only stores differences.',
+      {
+        volume: volumeRef('A StorageVolume manifest to use as base.'),
+        path: absPath('Host path of the base image.'),
+        format: enumOf("Format of the base image; default: the base volume's format. Set it when using path.", DISK_FORMATS),
+      },
+      [],
+      { allOf: [exactlyOne(['volume', 'path'], 'set exactly one of volume or path')] },
+    ),
     cloneFrom: volumeRef('Create the volume as a full copy of another StorageVolume manifest.'),
-    encryption: obj('LUKS encryption (format raw): libvirt formats the volume with the passphrase from a Secret with usage volume; domains using the volume get the same encryption.', {
-      format: enumOf('luks (the only format libvirt creates).', ['luks'], { default: 'luks' }),
-      secret: name('Name of a Secret manifest with usage volume.'),
-    }, ['secret']),
-    source: obj('Content uploaded when the volume is created (never re-uploaded afterwards).', {
-      path: absPath('Image file on the machine running virtkeeper.'),
-      url: str('http(s) URL to download the image from.', { pattern: '^https?://[^\\s]+$', maxLength: 4096, errorMessage: 'must be an http:// or https:// URL' }),
-      sha256: str('Expected SHA-256 of the content (hex); the upload is rejected on mismatch.', { pattern: '^[0-9a-fA-F]{64}$', errorMessage: 'must be 64 hex digits' }),
-      headers: arr('Request headers for url whose values are the values of Secret manifests (a token: "Bearer …", "Basic …"); sent only to the URL\'s own origin, never after a redirect to another.', obj('A header and the Secret holding its value.', {
-        name: str('Header name, e.g. Authorization or PRIVATE-TOKEN.', { pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$", errorMessage: 'must be an HTTP header name' }),
-        secret: name('Name of a Secret manifest; it needs no usage when it only holds this value.'),
-      }, ['name', 'secret']), { maxItems: 8 }),
-    }, [], { allOf: [exactlyOne(['path', 'url'], 'set exactly one of path or url'), { if: { required: ['headers'] }, then: { required: ['url'], errorMessage: 'headers go with url: a local path needs none' } }] }),
+    encryption: obj(
+      'LUKS encryption (format raw): libvirt formats the volume with the passphrase from a Secret with usage volume; domains using the volume get the same encryption.',
+      {
+        format: enumOf('luks (the only format libvirt creates).', ['luks'], { default: 'luks' }),
+        secret: name('Name of a Secret manifest with usage volume.'),
+      },
+      ['secret'],
+    ),
+    source: obj(
+      'Content uploaded when the volume is created (never re-uploaded afterwards).',
+      {
+        path: absPath('Image file on the machine running virtkeeper.'),
+        url: str('http(s) URL to download the image from.', {
+          pattern: '^https?://[^\\s]+$',
+          maxLength: 4096,
+          errorMessage: 'must be an http:// or https:// URL',
+        }),
+        sha256: str('Expected SHA-256 of the content (hex); the upload is rejected on mismatch.', {
+          pattern: '^[0-9a-fA-F]{64}$',
+          errorMessage: 'must be 64 hex digits',
+        }),
+        headers: arr(
+          'Request headers for url whose values are the values of Secret manifests (a token: "Bearer …", "Basic …"); sent only to the URL\'s own origin, never after a redirect to another.',
+          obj(
+            'A header and the Secret holding its value.',
+            {
+              name: str('Header name, e.g. Authorization or PRIVATE-TOKEN.', {
+                pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$",
+                errorMessage: 'must be an HTTP header name',
+              }),
+              secret: name('Name of a Secret manifest; it needs no usage when it only holds this value.'),
+            },
+            ['name', 'secret'],
+          ),
+          { maxItems: 8 },
+        ),
+      },
+      [],
+      {
+        allOf: [
+          exactlyOne(['path', 'url'], 'set exactly one of path or url'),
+          { if: { required: ['headers'] }, then: { required: ['url'], errorMessage: 'headers go with url: a local path needs none' } },
+        ],
+      },
+    ),
     xml: xmlOverlay('volume'),
   },
   ['pool'],
@@ -73,7 +134,6 @@ export const storageVolumeSpecSchema = obj(
     ],
   },
 );
-
 
 /** Reference to a StorageVolume manifest; `pool` defaults to the referring volume's own pool. */
 export type VolumeRef = Static<ReturnType<typeof volumeRef>>;

@@ -14,7 +14,13 @@ export type StorageVolumeStep =
   | StepOf<'createXmlFrom', VolumeRef & { xml: string; fromPool: string; fromName: string }>
   | StepOf<
       'upload',
-      VolumeRef & { url: string | undefined; path: string | undefined; sha256: string | undefined; capacity: number | undefined; headers?: Array<NamedValueSource & { header: string }> }
+      VolumeRef & {
+        url: string | undefined;
+        path: string | undefined;
+        sha256: string | undefined;
+        capacity: number | undefined;
+        headers?: Array<NamedValueSource & { header: string }>;
+      }
     >
   | StepOf<
       'uploadSeed',

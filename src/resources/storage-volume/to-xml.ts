@@ -32,7 +32,9 @@ export function desiredEncryptionSecret(manifest: StorageVolumeManifest, ctx: Pl
 function encryptionElement(manifest: StorageVolumeManifest, ctx: PlanContext): XmlElement | undefined {
   const usage = desiredEncryptionSecret(manifest, ctx);
   // libvirt formats the new volume with qemu-img, reading the passphrase from that secret.
-  return usage === undefined ? undefined : el('encryption', { format: 'luks' }, el('secret', { type: 'passphrase', ...secretRefAttrs(usage) }));
+  return usage === undefined
+    ? undefined
+    : el('encryption', { format: 'luks' }, el('secret', { type: 'passphrase', ...secretRefAttrs(usage) }));
 }
 
 export function volumeToXml(manifest: StorageVolumeManifest, ctx: PlanContext): string {
@@ -47,7 +49,12 @@ export function volumeToXml(manifest: StorageVolumeManifest, ctx: PlanContext): 
     spec.allocation !== undefined ? textEl('allocation', parseSize(spec.allocation), { unit: 'bytes' }) : undefined,
     el('target', {}, spec.format ? el('format', { type: spec.format }) : undefined, encryptionElement(manifest, ctx)),
     backingPath
-      ? el('backingStore', {}, textEl('path', backingPath), spec.backingStore?.format ? el('format', { type: spec.backingStore.format }) : undefined)
+      ? el(
+          'backingStore',
+          {},
+          textEl('path', backingPath),
+          spec.backingStore?.format ? el('format', { type: spec.backingStore.format }) : undefined,
+        )
       : undefined,
   );
   return toXmlString(applyXmlOverlay(root, spec.xml?.merge));

@@ -9,7 +9,10 @@ import { parse } from 'yaml';
 import { usePrivateLibvirtd } from '../../support/libvirtd.js';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
-interface Step { name?: string; run?: string }
+interface Step {
+  name?: string;
+  run?: string;
+}
 const workflow = parse(readFileSync(path.join(repo, 'examples/ci/plan-on-pull-request.yml'), 'utf8')) as {
   env: Record<string, string>;
   jobs: { plan: { steps: Step[] } };
@@ -50,11 +53,12 @@ describe('examples/ci/plan-on-pull-request.yml', () => {
 
   it('installs from the release tarball, which npm pack fills with the compiled CLI', () => {
     expect(step('Install virtkeeper')).toBe('npm install -g "${{ vars.VIRTKEEPER_TARBALL_URL }}"');
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8' })) as [
-      { files: { path: string }[] },
-    ];
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8' }),
+    ) as [{ files: { path: string }[] }];
     const files = packed[0].files.map((f) => f.path);
-    for (const needed of ['bin/virtkeeper.js', 'dist/cli/main.js', 'dist/manifests/schema/validators.cjs', 'schemas/domain.schema.json']) expect(files).toContain(needed);
+    for (const needed of ['bin/virtkeeper.js', 'dist/cli/main.js', 'dist/manifests/schema/validators.cjs', 'schemas/domain.schema.json'])
+      expect(files).toContain(needed);
     expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
   });
 

@@ -49,7 +49,10 @@ function normalize(el: XmlElement, givenMacs: ReadonlySet<string>): Node {
 function sameIpNotation(attrs: Record<string, string>): void {
   const mask = attrs.netmask;
   if (mask !== undefined && attrs.prefix === undefined) {
-    const bits = mask.split('.').map((o) => Number(o).toString(2).padStart(8, '0')).join('');
+    const bits = mask
+      .split('.')
+      .map((o) => Number(o).toString(2).padStart(8, '0'))
+      .join('');
     // Only a contiguous mask has a prefix; anything else stays as written (and differs).
     if (/^1*0*$/.test(bits) && bits.length === 32) {
       attrs.prefix = String(bits.indexOf('0') === -1 ? 32 : bits.indexOf('0'));

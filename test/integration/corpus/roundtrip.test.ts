@@ -274,7 +274,11 @@ function render(reports: readonly KindReport[]): string {
   for (const r of reports) {
     const losses = topLosses(r.results, 8);
     const stops = topStops(r.results, 5);
-    if (losses.length > 0) lines.push(`${r.label}: top differences (-lost +added ~changed, documents):`, ...losses.map(([k, c]) => `  ${String(c).padStart(3)}  ${k}`));
+    if (losses.length > 0)
+      lines.push(
+        `${r.label}: top differences (-lost +added ~changed, documents):`,
+        ...losses.map(([k, c]) => `  ${String(c).padStart(3)}  ${k}`),
+      );
     if (stops.length > 0) lines.push(`${r.label}: stopped before comparing:`, ...stops.map(([k, c]) => `  ${String(c).padStart(3)}  ${k}`));
   }
   return lines.join('\n');
@@ -327,14 +331,19 @@ describe.skipIf(!present)('libvirt XML corpus round-trip (issue #12)', () => {
       KINDS.map(async (ck) => {
         const entries = await readdir(path.join(sourceDir, ck.folder), { withFileTypes: true });
         // Some corpus entries are symlinks into folders not unpacked: only the real files count.
-        const files = entries.filter((e) => e.isFile() && e.name.endsWith('.xml')).map((e) => e.name).sort();
+        const files = entries
+          .filter((e) => e.isFile() && e.name.endsWith('.xml'))
+          .map((e) => e.name)
+          .sort();
         const results: DocResult[] = [];
         const stuck = new Set<string>();
         for (const file of files) results.push(await roundTrip(client, ck, file, { sources: baseSources, live: baseLive }, stuck));
         return summarize(ck, results);
       }),
     );
-    if (process.env.CORPUS_VERBOSE) for (const r of reports) for (const d of r.results) console.log(`${r.label} ${d.file}: ${d.identical ? 'identical' : d.reason ?? ''}`);
+    if (process.env.CORPUS_VERBOSE)
+      for (const r of reports)
+        for (const d of r.results) console.log(`${r.label} ${d.file}: ${d.identical ? 'identical' : (d.reason ?? '')}`);
     console.log(`${render(reports)}\n(${((Date.now() - started) / 1000).toFixed(1)} s)`);
 
     const floors = JSON.parse(await readFile(FLOORS_FILE, 'utf8')) as Record<string, Floor>;
@@ -347,7 +356,10 @@ describe.skipIf(!present)('libvirt XML corpus round-trip (issue #12)', () => {
       }
       for (const measure of ['valid', 'identical'] as const) {
         if (r[measure] < floor[measure]) below.push(`${r.label} ${measure}: ${r[measure]} is below the floor ${floor[measure]}`);
-        else if (r[measure] > floor[measure]) console.log(`${r.label} ${measure}: ${r[measure]} is above the floor ${floor[measure]}: raise it in test/integration/corpus/floors.json`);
+        else if (r[measure] > floor[measure])
+          console.log(
+            `${r.label} ${measure}: ${r[measure]} is above the floor ${floor[measure]}: raise it in test/integration/corpus/floors.json`,
+          );
       }
     }
     expect(below).toEqual([]);

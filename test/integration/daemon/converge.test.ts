@@ -53,7 +53,11 @@ describe('virtkeeper run (in-process)', () => {
     // No resync runs in this test (interval 0): only the lifecycle event can bring it back.
     await until(async () => (await domainState(fx.daemon.testUri, 'event-1')) === 'running', 5_000, 'domain running again');
     expect(Date.now() - destroyedAt).toBeLessThan(3_000);
-    await until(async () => (sample(await fetchMetrics(c.url!), 'virtkeeper_drift_detected_total', { kind: 'Domain' }) ?? 0) === before + 1, 5_000, 'drift counted');
+    await until(
+      async () => (sample(await fetchMetrics(c.url!), 'virtkeeper_drift_detected_total', { kind: 'Domain' }) ?? 0) === before + 1,
+      5_000,
+      'drift counted',
+    );
   });
 
   it('keeps the last valid state in force when a manifest turns invalid, and deletes nothing', async () => {
@@ -114,8 +118,10 @@ describe('virtkeeper run (in-process)', () => {
     expect(sample(metrics, 'virtkeeper_git_revision_info', { revision: rev })).toBe(1);
     expect(sample(metrics, 'virtkeeper_managed_objects', { kind: 'Domain', state: 'synced' })).toBe(1);
     expect(sample(metrics, 'virtkeeper_last_successful_sync_timestamp_seconds')).toBeGreaterThan(Date.now() / 1000 - 60);
-    expect(sample(metrics, 'virtkeeper_libvirt_call_duration_seconds_count', { procedure: 'DOMAIN_DEFINE_XML_FLAGS' }) ??
-      sample(metrics, 'virtkeeper_libvirt_call_duration_seconds_count', { procedure: 'DOMAIN_DEFINE_XML' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(metrics, 'virtkeeper_libvirt_call_duration_seconds_count', { procedure: 'DOMAIN_DEFINE_XML_FLAGS' }) ??
+        sample(metrics, 'virtkeeper_libvirt_call_duration_seconds_count', { procedure: 'DOMAIN_DEFINE_XML' }),
+    ).toBeGreaterThanOrEqual(1);
 
     const res = await fetch(`${controller.url}/status`);
     const status = (await res.json()) as { revision: string; objects: Array<{ kind: string; name: string; state: string }> };

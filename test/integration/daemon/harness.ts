@@ -150,7 +150,9 @@ export function debugLogger() {
   return createLogger({ level: process.env.VIRTKEEPER_TEST_LOG ? 'debug' : 'silent', format: 'json' });
 }
 
-export async function startController(opts: Partial<ControllerOptions> & { dir: string; uri: string; stateDir: string }): Promise<Controller> {
+export async function startController(
+  opts: Partial<ControllerOptions> & { dir: string; uri: string; stateDir: string },
+): Promise<Controller> {
   const { stateDir, ...rest } = opts;
   return Controller.start({
     engine: createDefaultEngine({ keepaliveIntervalMs: 1000 }),

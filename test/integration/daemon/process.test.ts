@@ -35,7 +35,11 @@ it('runs as a process, logs JSON lines, serves HTTP, and exits 0 on SIGTERM', as
         .split('\n')
         .filter((l) => l.trim() !== '')
         .map((l) => JSON.parse(l) as Record<string, unknown>);
-    const url = await until(() => lines().find((l) => typeof l.url === 'string' && String(l.msg).startsWith('serving'))?.url as string | undefined, 20_000, `HTTP url in logs (stderr: ${stderr})`);
+    const url = await until(
+      () => lines().find((l) => typeof l.url === 'string' && String(l.msg).startsWith('serving'))?.url as string | undefined,
+      20_000,
+      `HTTP url in logs (stderr: ${stderr})`,
+    );
     await until(async () => (await fetch(`${url}/readyz`)).status === 200, 20_000, 'ready');
     expect(await virsh(fx.daemon.testUri, 'net-list', '--name')).toContain('proc-net');
     expect(lines().every((l) => typeof l.level === 'number' && typeof l.time === 'string')).toBe(true);

@@ -2,7 +2,17 @@
 // --prune deletes nothing, and says why in /status and virtkeeper_prune_blocked.
 import { rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { domainState, domainYaml, fetchMetrics, sample, until, useDaemonTest, useKeptPrivateLibvirtd, virsh, writeManifest } from './harness.js';
+import {
+  domainState,
+  domainYaml,
+  fetchMetrics,
+  sample,
+  until,
+  useDaemonTest,
+  useKeptPrivateLibvirtd,
+  virsh,
+  writeManifest,
+} from './harness.js';
 
 const fx = useKeptPrivateLibvirtd();
 const daemon = useDaemonTest();
@@ -20,7 +30,9 @@ describe('virtkeeper run --prune and the empty-tree guard', () => {
     await rm(`${dirs.manifests}/g1.yaml`);
     await rm(`${dirs.manifests}/g2.yaml`);
     await until(() => c.status().pruneBlocked !== null, 15_000, 'prune blocked');
-    expect(c.status().pruneBlocked).toMatch(/^prune refused: the manifests are empty and prune would delete 2 recorded objects of .*; pass --allow-empty/);
+    expect(c.status().pruneBlocked).toMatch(
+      /^prune refused: the manifests are empty and prune would delete 2 recorded objects of .*; pass --allow-empty/,
+    );
     expect(sample(await fetchMetrics(c.url!), 'virtkeeper_prune_blocked')).toBe(1);
     const status = (await (await fetch(`${c.url}/status`)).json()) as { pruneBlocked: string | null };
     expect(status.pruneBlocked).toBe(c.status().pruneBlocked);

@@ -8,7 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { useDaemonTest, useKeptPrivateLibvirtd, virsh } from './harness.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
-const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' };
+const gitEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.invalid',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.invalid',
+};
 const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8' }).trim();
 
 const fx = useKeptPrivateLibvirtd();
@@ -19,7 +25,12 @@ describe('git push to a host running virtkeeper run', () => {
     const dirs = await daemon.dirs();
     const deployRoot = path.join(dirs.base, 'deploy');
     const current = path.join(deployRoot, 'current');
-    const c = await daemon.start({ dir: current, uri: fx.daemon.testUri, stateDir: dirs.state, inventory: { stateDir: dirs.state, source: current } });
+    const c = await daemon.start({
+      dir: current,
+      uri: fx.daemon.testUri,
+      stateDir: dirs.state,
+      inventory: { stateDir: dirs.state, source: current },
+    });
     expect(c.ready).toBe(false);
     expect(c.status().source.errors[0]?.message).toContain('does not exist yet');
 
@@ -33,7 +44,10 @@ describe('git push to a host running virtkeeper run', () => {
     writeFileSync(bin, `#!/bin/sh\nexec node ${path.join(repoRoot, 'bin/virtkeeper.js')} "$@"\n`);
     chmodSync(bin, 0o755);
     const hook = path.join(bare, 'hooks', 'post-receive');
-    writeFileSync(hook, `#!/bin/sh\nVIRTKEEPER_DEPLOY_ROOT=${deployRoot} VIRTKEEPER_BIN=${bin} VIRTKEEPER_STATUS_URL=${c.url}/status VIRTKEEPER_WAIT_SECONDS=60 exec ${real}\n`);
+    writeFileSync(
+      hook,
+      `#!/bin/sh\nVIRTKEEPER_DEPLOY_ROOT=${deployRoot} VIRTKEEPER_BIN=${bin} VIRTKEEPER_STATUS_URL=${c.url}/status VIRTKEEPER_WAIT_SECONDS=60 exec ${real}\n`,
+    );
     chmodSync(hook, 0o755);
     git(dirs.base, 'init', '-q', '-b', 'main', clone);
     git(clone, 'remote', 'add', 'host', bare);
@@ -57,7 +71,10 @@ describe('git push to a host running virtkeeper run', () => {
     expect(c.status().appliedRevision).toBe(first.sha);
     expect(await virsh(fx.daemon.testUri, 'net-list', '--all', '--name')).toMatch(/^lan$/m);
 
-    writeFileSync(path.join(clone, 'extra.yaml'), 'apiVersion: virtkeeper.io/v1\nkind: Network\nmetadata: {name: pushed}\nspec: {bridge: virbr91}\n');
+    writeFileSync(
+      path.join(clone, 'extra.yaml'),
+      'apiVersion: virtkeeper.io/v1\nkind: Network\nmetadata: {name: pushed}\nspec: {bridge: virbr91}\n',
+    );
     const second = await push('one more network');
     expect(second.output).toContain(`virtkeeper: deployed ${second.sha}`);
     expect(c.status().appliedRevision).toBe(second.sha);

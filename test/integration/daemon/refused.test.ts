@@ -45,7 +45,8 @@ describe('virtkeeper run and a change the plan refuses', () => {
     expect(sample(await fetchMetrics(c.url!), 'virtkeeper_managed_objects', { kind: 'StorageVolume', state: 'refused' })).toBe(1);
 
     // Not retried: the retry backoff starts at 200 ms, so a retried refusal would re-read the volume.
-    const reads = async () => sample(await fetchMetrics(c.url!), 'virtkeeper_reconcile_total', { kind: 'StorageVolume', result: 'error' }) ?? 0;
+    const reads = async () =>
+      sample(await fetchMetrics(c.url!), 'virtkeeper_reconcile_total', { kind: 'StorageVolume', result: 'error' }) ?? 0;
     const atRefusal = await reads();
     await new Promise((r) => setTimeout(r, 1500));
     expect(await reads()).toBe(atRefusal);

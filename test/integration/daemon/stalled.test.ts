@@ -15,7 +15,8 @@ describe('virtkeeper run and an xml.merge element libvirt drops', () => {
     const c = await daemon.start({ dir: dirs.manifests, uri: fx.daemon.testUri, stateDir: dirs.state, resyncIntervalMs: 100 });
     await c.whenReady(20_000);
     await until(() => c.status().objects.find((o) => o.name === 'drop-1')?.state === 'stalled', 15_000, 'drop-1 stalled');
-    const defines = async () => sample(await fetchMetrics(c.url!), 'virtkeeper_libvirt_call_duration_seconds_count', { procedure: 'DOMAIN_DEFINE_XML_FLAGS' }) ?? 0;
+    const defines = async () =>
+      sample(await fetchMetrics(c.url!), 'virtkeeper_libvirt_call_duration_seconds_count', { procedure: 'DOMAIN_DEFINE_XML_FLAGS' }) ?? 0;
     const atStall = await defines();
     expect(atStall).toBeGreaterThanOrEqual(1);
     expect(atStall).toBeLessThanOrEqual(3);
@@ -28,7 +29,11 @@ describe('virtkeeper run and an xml.merge element libvirt drops', () => {
     // `virtkeeper plan` in another process sees it too, from the state store.
     const planText = async () => {
       let out = '';
-      const code = await runPlan(dirs.manifests, { connect: fx.daemon.testUri, stateDir: dirs.state, json: true }, { stdout: (t) => void (out += t), stderr: (t) => void (out += t) });
+      const code = await runPlan(
+        dirs.manifests,
+        { connect: fx.daemon.testUri, stateDir: dirs.state, json: true },
+        { stdout: (t) => void (out += t), stderr: (t) => void (out += t) },
+      );
       expect(code).toBe(0);
       return JSON.parse(out) as { resource_changes: Array<{ address: string; stalled?: { message: string; retry_at: string } }> };
     };

@@ -114,9 +114,7 @@ describe('multiplexing', () => {
   it('200 concurrent calls on one connection each get their own reply', async () => {
     const conn = await open(fixture.daemon.testUri);
     const n = 200;
-    const defined = await Promise.all(
-      Array.from({ length: n }, (_, i) => conn.call(DEFINE_XML, domainXml(`vk-mux-${i}`, uuidFor(i)))),
-    );
+    const defined = await Promise.all(Array.from({ length: n }, (_, i) => conn.call(DEFINE_XML, domainXml(`vk-mux-${i}`, uuidFor(i)))));
     defined.forEach((d, i) => {
       expect(d.name).toBe(`vk-mux-${i}`);
       expect(uuidHex(d.uuid)).toBe(uuidFor(i).replace(/-/g, ''));
@@ -173,10 +171,7 @@ describe('other transports against the same daemon', () => {
     const fakeSsh = path.join(dir, 'ssh');
     const argsLog = path.join(dir, 'args');
     // Records its arguments, then does what sshd would: hand the last one to a shell.
-    await writeFile(
-      fakeSsh,
-      `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsLog}'\nfor last; do :; done\nexec sh -c "$last"\n`,
-    );
+    await writeFile(fakeSsh, `#!/bin/sh\nprintf '%s\\n' "$@" > '${argsLog}'\nfor last; do :; done\nexec sh -c "$last"\n`);
     await chmod(fakeSsh, 0o755);
     try {
       const conn = await openConnection(`test+ssh://admin@somehost:2200/default?socket=${fixture.daemon.socketPath}`, {
@@ -229,23 +224,19 @@ describe('daemon going away', () => {
 });
 
 describe('keepalive with the daemon (keepalive_interval=5, keepalive_count=5)', () => {
-  it(
-    'answering the daemon pings keeps an idle connection alive; ignoring them gets it dropped',
-    async () => {
-      // Our own pings off on both, so only our PONGs (or their absence) decide.
-      const answering = await open(fixture.daemon.testUri, { keepaliveIntervalMs: 0 });
-      const silent = await open(fixture.daemon.testUri, { keepaliveIntervalMs: 0, answerPings: false });
-      const started = Date.now();
-      const silentEnd = await silent.disconnected;
-      const droppedAfterMs = Date.now() - started;
-      expect(silentEnd.reason).toBe('closed-by-peer');
-      // 5 pings 5 s apart go unanswered before the daemon gives up.
-      expect(droppedAfterMs).toBeGreaterThan(20_000);
-      // Give the answering connection a margin past the point where the silent one died.
-      await new Promise((r) => setTimeout(r, 3000));
-      expect(answering.closed).toBe(false);
-      expect(await answering.call(GET_URI, undefined)).toBe('test:///default');
-    },
-    70_000,
-  );
+  it('answering the daemon pings keeps an idle connection alive; ignoring them gets it dropped', async () => {
+    // Our own pings off on both, so only our PONGs (or their absence) decide.
+    const answering = await open(fixture.daemon.testUri, { keepaliveIntervalMs: 0 });
+    const silent = await open(fixture.daemon.testUri, { keepaliveIntervalMs: 0, answerPings: false });
+    const started = Date.now();
+    const silentEnd = await silent.disconnected;
+    const droppedAfterMs = Date.now() - started;
+    expect(silentEnd.reason).toBe('closed-by-peer');
+    // 5 pings 5 s apart go unanswered before the daemon gives up.
+    expect(droppedAfterMs).toBeGreaterThan(20_000);
+    // Give the answering connection a margin past the point where the silent one died.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(answering.closed).toBe(false);
+    expect(await answering.call(GET_URI, undefined)).toBe('test:///default');
+  }, 70_000);
 });

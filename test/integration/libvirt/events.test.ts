@@ -31,10 +31,14 @@ describe('lifecycle events', () => {
       await virsh(uri, 'destroy', 'ev-dom');
       await virsh(uri, 'undefine', 'ev-dom');
 
-      const seen = await waitFor(() => {
-        const names = c.named('domain', 'ev-dom');
-        return names.length >= 4 ? names : undefined;
-      }, 5000, 'four ev-dom events');
+      const seen = await waitFor(
+        () => {
+          const names = c.named('domain', 'ev-dom');
+          return names.length >= 4 ? names : undefined;
+        },
+        5000,
+        'four ev-dom events',
+      );
       expect(seen).toEqual(['defined', 'started', 'stopped', 'undefined']);
       const started = c.events.find((e) => e.kind === 'domain' && e.name === 'ev-dom' && e.event === 'started');
       expect(started).toMatchObject({ kind: 'domain', detail: 0 /* VIR_DOMAIN_EVENT_STARTED_BOOTED */ });
@@ -63,7 +67,11 @@ describe('lifecycle events', () => {
       await other.destroyStoragePool(pool);
       await other.undefineStoragePool(pool);
 
-      await waitFor(() => (c.named('network', 'ev-net').length >= 4 && c.named('storagePool', 'ev-pool').length >= 4 ? true : undefined), 5000, 'network and pool events');
+      await waitFor(
+        () => (c.named('network', 'ev-net').length >= 4 && c.named('storagePool', 'ev-pool').length >= 4 ? true : undefined),
+        5000,
+        'network and pool events',
+      );
       expect(c.named('network', 'ev-net')).toEqual(['defined', 'started', 'stopped', 'undefined']);
       expect(c.named('storagePool', 'ev-pool')).toEqual(['defined', 'started', 'stopped', 'undefined']);
       // Only the kinds asked for were subscribed.

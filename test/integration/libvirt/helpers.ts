@@ -20,8 +20,7 @@ export const networkXml = (name: string, octet: number): string =>
   `<network><name>${name}</name><bridge name='vk${octet}'/><forward mode='nat'/>` +
   `<ip address='10.${octet}.0.1' netmask='255.255.255.0'><dhcp><range start='10.${octet}.0.2' end='10.${octet}.0.254'/></dhcp></ip></network>`;
 
-export const poolXml = (name: string): string =>
-  `<pool type='dir'><name>${name}</name><target><path>/${name}</path></target></pool>`;
+export const poolXml = (name: string): string => `<pool type='dir'><name>${name}</name><target><path>/${name}</path></target></pool>`;
 
 export const volumeXml = (name: string, mib: number): string =>
   `<volume><name>${name}</name><capacity unit='MiB'>${mib}</capacity></volume>`;

@@ -43,7 +43,8 @@ async function hostilePeer(mode: Mode): Promise<string> {
         else if (p.procedure === REMOTE_PROC_CONNECT_OPEN) reply(p, Buffer.alloc(0));
         else if (p.procedure === REMOTE_PROC_CONNECT_SUPPORTS_FEATURE) reply(p, new XdrWriter().int(1).toBuffer());
         else if (mode === 'wrong-serial') s.write(encodePacket({ ...p, serial: p.serial + 77, type: MessageType.REPLY, status: 0 }));
-        else if (mode === 'truncated') s.write(encodePacket({ ...p, type: MessageType.REPLY, status: 0 }, Buffer.alloc(64)).subarray(0, 40));
+        else if (mode === 'truncated')
+          s.write(encodePacket({ ...p, type: MessageType.REPLY, status: 0 }, Buffer.alloc(64)).subarray(0, 40));
         else if (mode === 'huge-length') s.write(Buffer.from([0x7f, 0xff, 0xff, 0xff]));
         // silent: never answers, but keeps answering keepalive.
       }

@@ -2,12 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { usePrivateLibvirtd } from '../../support/libvirtd.js';
 import { LibvirtClient } from '../../../src/libvirt/client.js';
-import {
-  VIR_ERR_NO_INTERFACE,
-  VIR_ERR_NO_NODE_DEVICE,
-  VIR_ERR_NO_SUPPORT,
-  VIR_ERR_OPERATION_DENIED,
-} from '../../../src/libvirt/errors.js';
+import { VIR_ERR_NO_INTERFACE, VIR_ERR_NO_NODE_DEVICE, VIR_ERR_NO_SUPPORT, VIR_ERR_OPERATION_DENIED } from '../../../src/libvirt/errors.js';
 import { expectLibvirtError, useKeeperClient } from './helpers.js';
 
 const ifaceXml = (name: string, mac: string): string =>

@@ -125,7 +125,9 @@ describe('libssh and libssh2 to a real sshd', () => {
 
   it('no usable method: says why each was not tried', async () => {
     const err = await connectError(uri({ extra: '' }).replace('sshauth=privkey', 'sshauth=agent,password') + '&known_hosts_verify=normal');
-    expect(err.message).toMatch(/authentication refused \(tried: nothing; not tried: agent: SSH_AUTH_SOCK is not set; password: no password for host 127\.0\.0\.1 in auth\.conf/);
+    expect(err.message).toMatch(
+      /authentication refused \(tried: nothing; not tried: agent: SSH_AUTH_SOCK is not set; password: no password for host 127\.0\.0\.1 in auth\.conf/,
+    );
   });
 
   it('a missing remote command is named, with the fix', async () => {

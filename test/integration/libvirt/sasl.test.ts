@@ -93,7 +93,9 @@ describe('SASL inside TLS against libvirtd with a sasldb', () => {
     await writeFile(bad, '[credentials-x]\nauthname=fred\npassword=wrong\n[auth-libvirt-default]\ncredentials=x\n');
     const err = await connectError(tlsUri(), { LIBVIRT_AUTH_FILE: bad });
     expect(err.name).toBe('AuthFailedError');
-    expect(err.message).toContain(`SASL SCRAM-SHA-256 login as 'fred' (credentials from ${bad} [credentials-x]) refused: authentication failed`);
+    expect(err.message).toContain(
+      `SASL SCRAM-SHA-256 login as 'fred' (credentials from ${bad} [credentials-x]) refused: authentication failed`,
+    );
   });
 
   it('says where to put credentials when none name the host', async () => {
@@ -147,7 +149,9 @@ describe('SASL over plain TCP (DIGEST-MD5, qop=auth-conf)', () => {
   it('a mechanism without a security layer is refused, naming what the daemon offers and what works', async () => {
     const err = await connectError(tcpUri('?auth=sasl.scram-sha-256'), { LIBVIRT_AUTH_FILE: authFile });
     expect(err.name).toBe('UnsupportedAuthError');
-    expect(err.message).toMatch(/offers SASL mechanisms DIGEST-MD5 over plain TCP \(auth=sasl.scram-sha-256 asks for SCRAM-SHA-256\), where libvirt requires a SASL security layer/);
+    expect(err.message).toMatch(
+      /offers SASL mechanisms DIGEST-MD5 over plain TCP \(auth=sasl.scram-sha-256 asks for SCRAM-SHA-256\), where libvirt requires a SASL security layer/,
+    );
     expect(err.message).toMatch(/DIGEST-MD5 \(qop=auth-conf, cipher 3des\)/);
   });
 });

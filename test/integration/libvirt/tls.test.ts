@@ -15,7 +15,10 @@ interface TlsDaemon {
   port: number;
 }
 
-async function startTlsDaemon(files: { ca: string; cert: string; key: string }, extra: Record<string, string | number | string[]> = {}): Promise<TlsDaemon> {
+async function startTlsDaemon(
+  files: { ca: string; cert: string; key: string },
+  extra: Record<string, string | number | string[]> = {},
+): Promise<TlsDaemon> {
   const port = await freePort();
   const daemon = await startPrivateLibvirtd({
     listen: true,
@@ -77,7 +80,9 @@ describe('TLS to a real libvirtd', () => {
     const uri = `test+tls://127.0.0.1:${wrongHost.port}/default?pkipath=${pki.clientDir}`;
     const err = await connectError(uri);
     expect(err.name).toBe('TransportError');
-    expect(err.message).toMatch(/server certificate of tls:\/\/127\.0\.0\.1:\d+ is not valid for '127\.0\.0\.1': it names DNS:wrong\.example;/);
+    expect(err.message).toMatch(
+      /server certificate of tls:\/\/127\.0\.0\.1:\d+ is not valid for '127\.0\.0\.1': it names DNS:wrong\.example;/,
+    );
     const client = await LibvirtClient.connect(`${uri}&no_verify=1`);
     await client.close();
   });
@@ -89,10 +94,12 @@ describe('TLS to a real libvirtd', () => {
 
   it('refuses an expired client certificate before connecting, naming the file and date', async () => {
     const err = await connectError(`test+tls://127.0.0.1:${good.port}/default?pkipath=${pki.expiredClientDir}`);
-    expect(err.message).toBe(`client certificate ${pki.expiredClientDir}/clientcert.pem expired on 2020-01-01T00:00:00.000Z; renew it (certtool --generate-certificate)`);
+    expect(err.message).toBe(
+      `client certificate ${pki.expiredClientDir}/clientcert.pem expired on 2020-01-01T00:00:00.000Z; renew it (certtool --generate-certificate)`,
+    );
   });
 
-  it("reports a daemon that turns our certificate down by tls_allowed_dn_list", async () => {
+  it('reports a daemon that turns our certificate down by tls_allowed_dn_list', async () => {
     const picky = await startTlsDaemon(pki.server, { tls_allowed_dn_list: ['CN=somebody-else'] });
     try {
       const err = await connectError(`test+tls://127.0.0.1:${picky.port}/default?pkipath=${pki.clientDir}`);

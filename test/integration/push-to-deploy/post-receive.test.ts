@@ -65,7 +65,10 @@ describe('examples/git-hooks/post-receive', () => {
 
   it('keeps the previous revision in force when a push has invalid manifests', () => {
     const before = readlinkSync(path.join(deployRoot, 'current'));
-    writeFileSync(path.join(clone, 'broken.yaml'), 'apiVersion: virtkeeper.io/v1\nkind: Domain\nmetadata: {name: x}\nspec: {memory: lots}\n');
+    writeFileSync(
+      path.join(clone, 'broken.yaml'),
+      'apiVersion: virtkeeper.io/v1\nkind: Domain\nmetadata: {name: x}\nspec: {memory: lots}\n',
+    );
     const { sha, output } = commitAndPush('broken');
     expect(output).toContain('broken.yaml:4:');
     expect(output).toContain(`revision ${sha} has invalid manifests; not deployed`);
@@ -81,7 +84,9 @@ describe('examples/git-hooks/post-receive', () => {
     expect(readlinkSync(path.join(deployRoot, 'current'))).toBe(`revs/${second.sha}`);
     expect(existsSync(path.join(deployRoot, 'revs', first.sha))).toBe(true);
     // Keep count 2: of the four revisions checked out so far only the newest two remain.
-    const revs = execFileSync('ls', [path.join(deployRoot, 'revs')], { encoding: 'utf8' }).trim().split('\n');
+    const revs = execFileSync('ls', [path.join(deployRoot, 'revs')], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     expect(revs.sort()).toEqual([first.sha, second.sha].sort());
   });
 
@@ -92,7 +97,9 @@ describe('examples/git-hooks/post-receive', () => {
     try {
       writeFileSync(path.join(clone, 'note.txt'), 'x\n');
       const { output } = commitAndPush('with a missing binary');
-      expect(output).toMatch(/virtkeeper: '\S*no-such-virtkeeper' not found on the host .*nothing deployed — install virtkeeper or set VIRTKEEPER_BIN/);
+      expect(output).toMatch(
+        /virtkeeper: '\S*no-such-virtkeeper' not found on the host .*nothing deployed — install virtkeeper or set VIRTKEEPER_BIN/,
+      );
       expect(output).not.toContain('invalid manifests');
     } finally {
       writeFileSync(hook, saved);
@@ -112,7 +119,11 @@ describe('examples/git-hooks/post-receive', () => {
       const { sha, output } = commitAndPush('manifests in a subdirectory');
       expect(output).toContain(`accepted ${sha}`);
       expect(readlinkSync(path.join(deployRoot, 'current'))).toBe(`revs/${sha}`);
-      expect(execFileSync('ls', [path.join(deployRoot, 'current')], { encoding: 'utf8' }).trim().split('\n')).toEqual(['network.yaml']);
+      expect(
+        execFileSync('ls', [path.join(deployRoot, 'current')], { encoding: 'utf8' })
+          .trim()
+          .split('\n'),
+      ).toEqual(['network.yaml']);
     } finally {
       writeFileSync(hook, saved);
     }

@@ -30,7 +30,12 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
   };
   const planHost = () => plan(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir, detailedExitcode: true });
   const dominfo = (name: string): Record<string, string> =>
-    Object.fromEntries(sb.virsh('dominfo', name).split('\n').map((l) => l.split(/:\s+/, 2) as [string, string]));
+    Object.fromEntries(
+      sb
+        .virsh('dominfo', name)
+        .split('\n')
+        .map((l) => l.split(/:\s+/, 2) as [string, string]),
+    );
   /** libvirt reports the balloon's actual size; it settles once the guest's driver has moved it. */
   const waitForUsedMemory = async (name: string, kib: number) => {
     const deadline = Date.now() + 60_000;
@@ -68,11 +73,13 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     expect(again.code, again.stdout).toBe(0);
   }, 300_000);
 
-  it('exports the running guest\'s statistics from one virConnectGetAllDomainStats call', async () => {
+  it("exports the running guest's statistics from one virConnectGetAllDomainStats call", async () => {
     const client = await LibvirtClient.connect(sb.uri, { readOnly: true });
     try {
       const registry = new Registry();
-      registerDomainStats(registry, { fetch: () => client.getAllDomainStats(DOMAIN_STATS_GROUPS, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE) });
+      registerDomainStats(registry, {
+        fetch: () => client.getAllDomainStats(DOMAIN_STATS_GROUPS, VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE),
+      });
       const text = await registry.metrics();
       const value = (line: RegExp) => Number(line.exec(text)?.[1] ?? NaN);
       expect(value(/^virtkeeper_domain_cpu_seconds_total\{domain="live-1"\} (\S+)$/m)).toBeGreaterThan(0);
@@ -161,7 +168,10 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     const plugged = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
     expect(plugged.code, plugged.stdout + plugged.stderr).toBe(0);
     expect(sb.virsh('domid', 'plug-1')).toBe(id);
-    const seen = await waitForStatus(log, (s) => s.nics.length === 2 && s.blocks.includes('vda') && s.cdrom === 'MEDIUM-B', { fromOffset: offset, timeoutMs: 60_000 });
+    const seen = await waitForStatus(log, (s) => s.nics.length === 2 && s.blocks.includes('vda') && s.cdrom === 'MEDIUM-B', {
+      fromOffset: offset,
+      timeoutMs: 60_000,
+    });
     expect(seen.blocks).toContain('sr0');
     // Both the running guest and the config have the new devices, with the same MAC.
     for (const flags of [[], ['--inactive']]) {
@@ -196,7 +206,8 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
       { network: 'plug', model: 'virtio' as const, mac: '52:54:00:bb:00:01' },
       { network: 'plug', model: 'virtio' as const, mac: '52:54:00:bb:00:02' },
     ];
-    const guest = (interfaces: typeof nics) => guestDomain(sb, 'sticky-1', { ignoreHotplug: true, extra: { interfaces, detachTimeout: '3s' } });
+    const guest = (interfaces: typeof nics) =>
+      guestDomain(sb, 'sticky-1', { ignoreHotplug: true, extra: { interfaces, detachTimeout: '3s' } });
     await sb.write('plug-1', network);
     await sb.write('sticky-1', guest(nics));
     const first = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
@@ -242,11 +253,18 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     sb.virsh('destroy', 'save-1');
   }, 300_000);
 
-  it('changes a running network\'s DHCP range and DNS hosts live, and shows a non-live change as restart pending', async () => {
+  it("changes a running network's DHCP range and DNS hosts live, and shows a non-live change as restart pending", async () => {
     const net = (spec: object) => ({ apiVersion: 'virtkeeper.io/v1', kind: 'Network', metadata: { name: 'dhcp' }, spec });
-    const base = { forward: { mode: 'nat' }, bridge: 'vkdhcp0', ips: [{ address: '192.168.150.1', prefix: 24, dhcp: { ranges: [{ start: '192.168.150.100', end: '192.168.150.199' }] } }] };
+    const base = {
+      forward: { mode: 'nat' },
+      bridge: 'vkdhcp0',
+      ips: [{ address: '192.168.150.1', prefix: 24, dhcp: { ranges: [{ start: '192.168.150.100', end: '192.168.150.199' }] } }],
+    };
     // The bridge's index inside the daemon's network namespace: a restarted network gets a new bridge.
-    const ifindex = () => execFileSync('nsenter', ['-t', String(sb.daemon.pid), '-n', 'ip', '-o', 'link', 'show', 'vkdhcp0'], { encoding: 'utf8' }).split(':')[0];
+    const ifindex = () =>
+      execFileSync('nsenter', ['-t', String(sb.daemon.pid), '-n', 'ip', '-o', 'link', 'show', 'vkdhcp0'], { encoding: 'utf8' }).split(
+        ':',
+      )[0];
     await sb.write('net-dhcp', net(base));
     const created = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });
     expect(created.code, created.stdout + created.stderr).toBe(0);
@@ -295,12 +313,24 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     const token = `tok-${Date.now().toString(36)}`;
     const tokenFile = path.join(sb.manifests, '..', 'motd-token');
     await writeFile(tokenFile, token);
-    const tokenSecret = { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'motd-token' }, spec: { valueFrom: { file: tokenFile } } };
+    const tokenSecret = {
+      apiVersion: 'virtkeeper.io/v1',
+      kind: 'Secret',
+      metadata: { name: 'motd-token' },
+      spec: { valueFrom: { file: tokenFile } },
+    };
     await writeFile(userDataFile, first);
     const guest = (extra: Partial<DomainSpec>) =>
       guestDomain(sb, 'seed-1', {
         memory: '256MiB',
-        extra: { cloudInit: { pool: 'seeds', userData: { fromFile: 'seed-1.user-data.yaml' }, secretRefs: [{ placeholder: '@MOTD_TOKEN@', secret: 'motd-token' }] }, ...extra },
+        extra: {
+          cloudInit: {
+            pool: 'seeds',
+            userData: { fromFile: 'seed-1.user-data.yaml' },
+            secretRefs: [{ placeholder: '@MOTD_TOKEN@', secret: 'motd-token' }],
+          },
+          ...extra,
+        },
       });
     const log = sb.consoleFile('seed-1');
     const seedFiles = async () => (await readdir(poolDir)).filter((f) => f.startsWith('seed-1-cidata-'));
@@ -314,7 +344,9 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     expect(userDataSeen(log).at(-1)?.toString('utf8')).toBe(firstWithToken);
     // An independent ISO reader sees the same bytes in the uploaded volume, under its Joliet name.
     const [volume] = await seedFiles();
-    expect(execFileSync('isoinfo', ['-J', '-x', '/user-data', '-i', path.join(poolDir, volume!)], { encoding: 'utf8' })).toBe(firstWithToken);
+    expect(execFileSync('isoinfo', ['-J', '-x', '/user-data', '-i', path.join(poolDir, volume!)], { encoding: 'utf8' })).toBe(
+      firstWithToken,
+    );
     expect((await planHost()).code).toBe(0);
     const id = sb.virsh('domid', 'seed-1');
 
@@ -324,7 +356,9 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     // Against the seed the guest has now (its files are in the state store): only what changed.
     expect(planned.stdout).toContain(`~ seed.user-data: ${JSON.stringify(first)} → ${JSON.stringify(second)}`);
     expect(planned.stdout).not.toContain('seed.meta-data');
-    expect(planned.stdout).toMatch(/~ spec\.disks\[0\]\.volume\.name: "seed-1-cidata-[0-9a-f]{12}\.iso" → "seed-1-cidata-[0-9a-f]{12}\.iso"  \[live\]/);
+    expect(planned.stdout).toMatch(
+      /~ spec\.disks\[0\]\.volume\.name: "seed-1-cidata-[0-9a-f]{12}\.iso" → "seed-1-cidata-[0-9a-f]{12}\.iso" {2}\[live\]/,
+    );
     expect(planned.stdout).toContain(`- StorageVolume/seeds/${volume} delete`);
     expect(planned.stdout).not.toContain('restart');
     expect(planned.stdout).not.toContain(token);
@@ -350,11 +384,24 @@ describe.skipIf(skip)('live changes on a TCG guest', () => {
     await writeFile(passphraseFile, 'luks in the sandbox\n');
     const volumePath = path.join(poolDir, 'sealed.img');
     const docs = (state: 'running' | 'stopped') => [
-      { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'sealed-pass' }, spec: { usage: { volume: volumePath }, valueFrom: { file: passphraseFile } } },
+      {
+        apiVersion: 'virtkeeper.io/v1',
+        kind: 'Secret',
+        metadata: { name: 'sealed-pass' },
+        spec: { usage: { volume: volumePath }, valueFrom: { file: passphraseFile } },
+      },
       { apiVersion: 'virtkeeper.io/v1', kind: 'StoragePool', metadata: { name: 'vault' }, spec: { type: 'dir', path: poolDir } },
-      { apiVersion: 'virtkeeper.io/v1', kind: 'StorageVolume', metadata: { name: 'sealed.img' }, spec: { pool: 'vault', capacity: '8MiB', format: 'raw', encryption: { secret: 'sealed-pass' } } },
+      {
+        apiVersion: 'virtkeeper.io/v1',
+        kind: 'StorageVolume',
+        metadata: { name: 'sealed.img' },
+        spec: { pool: 'vault', capacity: '8MiB', format: 'raw', encryption: { secret: 'sealed-pass' } },
+      },
       // The disk takes the volume's encryption: QEMU gets the passphrase through libvirt's secret.
-      guestDomain(sb, 'sealed', { memory: '256MiB', extra: { state, stopMode: 'destroy', disks: [{ target: 'vda', bus: 'virtio', volume: { pool: 'vault', name: 'sealed.img' } }] } }),
+      guestDomain(sb, 'sealed', {
+        memory: '256MiB',
+        extra: { state, stopMode: 'destroy', disks: [{ target: 'vda', bus: 'virtio', volume: { pool: 'vault', name: 'sealed.img' } }] },
+      }),
     ];
     await sb.write('sealed', ...docs('running'));
     const created = await apply(sb.manifests, { connect: sb.uri, stateDir: sb.stateDir });

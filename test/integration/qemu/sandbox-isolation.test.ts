@@ -23,9 +23,7 @@ function hostLinks(): string[] {
 }
 
 function hostRules(): string {
-  return ['filter', 'nat', 'mangle']
-    .map((t) => execFileSync('iptables', ['-t', t, '-S'], { encoding: 'utf8' }))
-    .join('');
+  return ['filter', 'nat', 'mangle'].map((t) => execFileSync('iptables', ['-t', t, '-S'], { encoding: 'utf8' })).join('');
 }
 
 /** Host pids whose command line mentions `needle`. */
@@ -79,7 +77,10 @@ describe.skipIf(skip)('sandbox with the real QEMU driver (TCG)', () => {
   it('refuses interface changes at plan time on the real interface driver (udev: read-only), in apply and in a later read-only plan', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'vk-iface-'));
     try {
-      await writeFile(path.join(dir, 'br.yaml'), 'apiVersion: virtkeeper.io/v1\nkind: Interface\nmetadata: {name: vkbr0}\nspec: {type: bridge, startMode: none, bridge: {stp: false}}\n');
+      await writeFile(
+        path.join(dir, 'br.yaml'),
+        'apiVersion: virtkeeper.io/v1\nkind: Interface\nmetadata: {name: vkbr0}\nspec: {type: bridge, startMode: none, bridge: {stp: false}}\n',
+      );
       const stateDir = path.join(dir, 'state');
       const applied = await apply(path.join(dir), { connect: sb.uri, stateDir });
       expect(applied.code).toBe(1);

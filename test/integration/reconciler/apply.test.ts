@@ -142,7 +142,9 @@ describe('plan and apply against the test driver', () => {
       'StorageVolume/images/db-1-data.qcow2': 'update',
       'Domain/web-1': 'update',
     });
-    const paths = Object.fromEntries(p.resource_changes.filter((c) => c.action !== 'no-op').map((c) => [c.address, c.changes.map((f) => f.path)]));
+    const paths = Object.fromEntries(
+      p.resource_changes.filter((c) => c.action !== 'no-op').map((c) => [c.address, c.changes.map((f) => f.path)]),
+    );
     expect(paths).toEqual({
       'Network/lan': ['spec.autostart'],
       'Interface/br0': ['spec.mtu'],
@@ -257,13 +259,13 @@ describe('plan and apply against the test driver', () => {
 
     // The host's own hardware (the test driver's eth1, its node devices) only when asked for.
     expect(loaded.state.manifests.filter((m) => m.manifest.kind === 'Interface' || m.manifest.kind === 'NodeDevice')).toEqual([]);
-    expect(exported.stderr).toContain('left out the host\'s own interfaces and node devices');
+    expect(exported.stderr).toContain("left out the host's own interfaces and node devices");
     const withHost = await exportManifests({ connect: fixture.daemon.testUri, includeHost: true });
-    expect(withHost.stdout).toMatch(/kind: Interface\nmetadata:\n  name: eth1\n/);
+    expect(withHost.stdout).toMatch(/kind: Interface\nmetadata:\n {2}name: eth1\n/);
     expect((await exportManifests({ connect: fixture.daemon.testUri, kind: 'Interface' })).stdout).toContain('name: eth1');
 
     const one = await exportManifests({ connect: fixture.daemon.testUri, kind: 'Network', name: 'lan' });
-    expect(one.stdout).toMatch(/^apiVersion: virtkeeper.io\/v1\nkind: Network\nmetadata:\n  name: lan\nspec:\n/);
+    expect(one.stdout).toMatch(/^apiVersion: virtkeeper.io\/v1\nkind: Network\nmetadata:\n {2}name: lan\nspec:\n/);
     expect(one.stdout).not.toContain('---');
   });
 
@@ -293,22 +295,35 @@ describe('plan and apply against the test driver', () => {
   it('says "plan again" when a volume appears between plan and apply, and leaves it alone', async () => {
     const racing = path.join(tmp, 'racing');
     await cp(dir, racing, { recursive: true });
-    await writeFile(path.join(racing, 'storage/race.yaml'), 'apiVersion: virtkeeper.io/v1\nkind: StorageVolume\nmetadata: {name: race.qcow2}\nspec: {pool: images, capacity: 1MiB, format: qcow2}\n');
+    await writeFile(
+      path.join(racing, 'storage/race.yaml'),
+      'apiVersion: virtkeeper.io/v1\nkind: StorageVolume\nmetadata: {name: race.qcow2}\nspec: {pool: images, capacity: 1MiB, format: qcow2}\n',
+    );
     const loaded = await loadManifests(racing);
     expect(loaded.errors).toEqual([]);
-    const planned = buildPlan({ desired: loaded.state, live: await readLiveState(keeper, defaultRegistry), inventory: await recordsOf('apply-test'), registry: defaultRegistry, options: { prune: false } });
+    const planned = buildPlan({
+      desired: loaded.state,
+      live: await readLiveState(keeper, defaultRegistry),
+      inventory: await recordsOf('apply-test'),
+      registry: defaultRegistry,
+      options: { prune: false },
+    });
     const only: Plan = { ...planned, changes: planned.changes.filter((c) => c.key === 'StorageVolume/images/race.qcow2') };
     expect(only.changes.map((c) => c.action)).toEqual(['create']);
     // Someone else creates it first (the test driver answers OPERATION_FAILED, not STORAGE_VOL_EXIST).
     await virsh('vol-create-as', 'images', 'race.qcow2', '2M', '--format', 'raw');
     const report = await executePlan(only, { registry: defaultRegistry, client: keeper, desired: loaded.state });
     expect(report.results[0]?.outcome).toBe('failed');
-    expect(report.results[0]?.error?.message).toBe('StorageVolume/images/race.qcow2: volume already exists (its pool was probably inactive when planned); plan again');
+    expect(report.results[0]?.error?.message).toBe(
+      'StorageVolume/images/race.qcow2: volume already exists (its pool was probably inactive when planned); plan again',
+    );
     expect(await virsh('vol-info', '--pool', 'images', 'race.qcow2')).toMatch(/Capacity:\s+2\.00 MiB/);
   });
   describe('at a terminal, in JSON, and for one target', () => {
-    const netYaml = (name: string, bridge: string) => `apiVersion: virtkeeper.io/v1\nkind: Network\nmetadata: {name: ${name}}\nspec: {bridge: ${bridge}}\n`;
-    const volYaml = (name: string) => `apiVersion: virtkeeper.io/v1\nkind: StorageVolume\nmetadata: {name: ${name}}\nspec: {pool: images, capacity: 1MiB, format: qcow2}\n`;
+    const netYaml = (name: string, bridge: string) =>
+      `apiVersion: virtkeeper.io/v1\nkind: Network\nmetadata: {name: ${name}}\nspec: {bridge: ${bridge}}\n`;
+    const volYaml = (name: string) =>
+      `apiVersion: virtkeeper.io/v1\nkind: StorageVolume\nmetadata: {name: ${name}}\nspec: {pool: images, capacity: 1MiB, format: qcow2}\n`;
     // The trees below are the fixture plus new objects: converge the host to the fixture first.
     beforeAll(async () => {
       const converged = await apply(dir, opts());
@@ -351,18 +366,28 @@ describe('plan and apply against the test driver', () => {
       const tree = path.join(tmp, 'json');
       await cp(dir, tree, { recursive: true });
       await writeFile(path.join(tree, 'network/json.yaml'), netYaml('json', 'virbr83'));
-      expect(await terminalApply(tree, 'yes', { json: true })).toMatchObject({ code: 1, stdout: '', stderr: '--json cannot ask for approval on a terminal: add --auto-approve\n' });
+      expect(await terminalApply(tree, 'yes', { json: true })).toMatchObject({
+        code: 1,
+        stdout: '',
+        stderr: '--json cannot ask for approval on a terminal: add --auto-approve\n',
+      });
       const run = await apply(tree, { ...opts(), json: true });
       expect(run.code, run.stderr).toBe(0);
       const doc = JSON.parse(run.stdout) as JsonApply;
-      expect(doc).toMatchObject({ format_version: '1', connect: fixture.daemon.testUri, ok: true, not_run: null, counts: { succeeded: 1, failed: 0 } });
+      expect(doc).toMatchObject({
+        format_version: '1',
+        connect: fixture.daemon.testUri,
+        ok: true,
+        not_run: null,
+        counts: { succeeded: 1, failed: 0 },
+      });
       expect(doc.plan.resource_changes.filter((c) => c.action !== 'no-op').map((c) => c.address)).toEqual(['Network/json']);
       const created = doc.results.find((r) => r.address === 'Network/json');
       expect(created).toMatchObject({ action: 'create', outcome: 'succeeded', steps_done: 2, error: null });
       expect(created!.duration_ms).toBeGreaterThanOrEqual(0);
     });
 
-    it('status DIR: each object\'s state against its manifest from a live read', async () => {
+    it("status DIR: each object's state against its manifest from a live read", async () => {
       const tree = path.join(tmp, 'status');
       await cp(dir, tree, { recursive: true });
       await writeFile(path.join(tree, 'network/s-kept.yaml'), netYaml('s-kept', 'virbr86'));
@@ -381,12 +406,20 @@ describe('plan and apply against the test driver', () => {
         return Object.fromEntries((JSON.parse(out) as StoreStatus).objects.map((o) => [o.key, o.state]));
       };
       const states = await status();
-      expect(states).toMatchObject({ 'Network/s-kept': 'synced', 'Network/s-drift': 'drifted', 'Network/s-gone': 'unmanifested', 'Network/s-new': 'not-applied' });
+      expect(states).toMatchObject({
+        'Network/s-kept': 'synced',
+        'Network/s-drift': 'drifted',
+        'Network/s-gone': 'unmanifested',
+        'Network/s-new': 'not-applied',
+      });
       expect(Object.values(states).every((s) => s !== undefined)).toBe(true);
 
       // Without DIR: the directory the owner last applied from, and how each change ended there.
       const uuid = /<uuid>([^<]+)<\/uuid>/.exec(await virsh('net-dumpxml', 'default'))![1];
-      await writeFile(path.join(tree, 'network/s-fail.yaml'), `apiVersion: virtkeeper.io/v1\nkind: Network\nmetadata: {name: s-fail}\nspec:\n  bridge: virbr90\n  xml: {merge: "<uuid>${uuid}</uuid>"}\n`);
+      await writeFile(
+        path.join(tree, 'network/s-fail.yaml'),
+        `apiVersion: virtkeeper.io/v1\nkind: Network\nmetadata: {name: s-fail}\nspec:\n  bridge: virbr90\n  xml: {merge: "<uuid>${uuid}</uuid>"}\n`,
+      );
       expect((await apply(tree, opts())).code).toBe(1);
       let out = '';
       expect(await runStatus({ ...opts(), json: true }, { stdout: (t) => void (out += t), stderr: (t) => void (out += t) })).toBe(0);
@@ -394,7 +427,10 @@ describe('plan and apply against the test driver', () => {
       const byKey = Object.fromEntries(parsed.objects.map((o) => [o.key, o]));
       expect(byKey['Network/s-kept']?.state).toBe('synced');
       expect(byKey['Network/s-new']?.state).toBe('synced'); // the failing apply created it
-      expect(byKey['Network/s-fail']).toMatchObject({ state: 'failed', lastError: expect.stringMatching(/^libvirt error \d+ \(VIR_ERR_[A-Z_]+\)/) });
+      expect(byKey['Network/s-fail']).toMatchObject({
+        state: 'failed',
+        lastError: expect.stringMatching(/^libvirt error \d+ \(VIR_ERR_[A-Z_]+\)/),
+      });
       expect(parsed.notes).toEqual([]);
     });
 
@@ -409,7 +445,11 @@ describe('plan and apply against the test driver', () => {
         'apiVersion: virtkeeper.io/v1\nkind: Domain\nmetadata: {name: t-vm}\nspec:\n  type: test\n  state: stopped\n  memory: 128MiB\n  disks: [{volume: {pool: images, name: t-disk.qcow2}, target: vda}]\n  interfaces: [{network: t-lan}]\n',
       );
       const planned = await planJson(tree, { ...opts(), target: ['Domain/t-vm'] });
-      expect(actions(planned)).toEqual({ 'Network/t-lan': 'create', 'StorageVolume/images/t-disk.qcow2': 'create', 'Domain/t-vm': 'create' });
+      expect(actions(planned)).toEqual({
+        'Network/t-lan': 'create',
+        'StorageVolume/images/t-disk.qcow2': 'create',
+        'Domain/t-vm': 'create',
+      });
       const bad = await plan(tree, { ...opts(), target: ['Domain/t-mv'] });
       expect(bad).toMatchObject({ code: 1, stdout: '' });
       expect(bad.stderr).toContain('--target Domain/t-mv: no manifest has that key (did you mean Domain/t-vm?)');

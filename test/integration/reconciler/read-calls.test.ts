@@ -15,13 +15,22 @@ const fixture = usePrivateLibvirtd();
 let keeper: LibvirtClient;
 let tmp: string;
 let objects: number;
-const shape = { networks: 6, volumes: 10, domains: 20, stateOf: (i: number) => (i === 0 ? 'paused' : i === 1 ? 'stopped' : 'running') } as const;
+const shape = {
+  networks: 6,
+  volumes: 10,
+  domains: 20,
+  stateOf: (i: number) => (i === 0 ? 'paused' : i === 1 ? 'stopped' : 'running'),
+} as const;
 
 beforeAll(async () => {
   keeper = await LibvirtClient.connect(fixture.daemon.testUri);
   tmp = await mkdtemp(path.join(os.tmpdir(), 'vk-read-calls-'));
   objects = await writeScaleHost(path.join(tmp, 'host'), shape);
-  const run = await apply(path.join(tmp, 'host'), { connect: fixture.daemon.testUri, stateDir: path.join(tmp, 'state'), owner: 'read-calls' });
+  const run = await apply(path.join(tmp, 'host'), {
+    connect: fixture.daemon.testUri,
+    stateDir: path.join(tmp, 'state'),
+    owner: 'read-calls',
+  });
   expect(run.code, run.stderr + run.stdout).toBe(0);
 });
 
@@ -32,7 +41,10 @@ afterAll(async () => {
 
 async function countedRead(readOnly: boolean): Promise<{ calls: Map<string, number>; live: Awaited<ReturnType<typeof readLiveState>> }> {
   const calls = new Map<string, number>();
-  const client = await LibvirtClient.connect(fixture.daemon.testUri, { readOnly, onCall: (info) => calls.set(info.procedure, (calls.get(info.procedure) ?? 0) + 1) });
+  const client = await LibvirtClient.connect(fixture.daemon.testUri, {
+    readOnly,
+    onCall: (info) => calls.set(info.procedure, (calls.get(info.procedure) ?? 0) + 1),
+  });
   try {
     return { calls, live: await readLiveState(client, defaultRegistry) };
   } finally {

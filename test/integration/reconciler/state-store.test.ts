@@ -52,7 +52,10 @@ afterAll(() => {
  */
 function virtkeeper(args: string[], opts: { killWhen?: (stdout: string) => boolean; killAfterMs?: number } = {}): Promise<Run> {
   const started = Date.now();
-  const child = spawn(process.execPath, ['bin/virtkeeper.js', ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['bin/virtkeeper.js', ...args], {
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let stdout = '';
   let stderr = '';
@@ -100,7 +103,10 @@ async function liveKeys(): Promise<Set<string>> {
 }
 
 /** Opens the store as the next run would: records plus intents settled against the host (in memory only). */
-async function storeView(stateDir: string, owner: string): Promise<{ recorded: Set<string>; pending: number; integrity: string; effective: Set<string> }> {
+async function storeView(
+  stateDir: string,
+  owner: string,
+): Promise<{ recorded: Set<string>; pending: number; integrity: string; effective: Set<string> }> {
   const store = StateStore.open(stateDir);
   try {
     const state = store.host(host, owner);
@@ -135,7 +141,12 @@ describe('kill -9 of apply', () => {
       await manifests(dir, docs);
       const early = round % 5 === 4;
       const k = 1 + Math.floor(random() * 100);
-      const run = await virtkeeper(['apply', dir, ...connect(), '--state-dir', stateDir, '--owner', owner], early ? { killAfterMs: 300 + Math.floor(random() * 500) } : { killWhen: (out) => (out.match(/: create done \(\d+\.\d+ s\)$/gm)?.length ?? 0) >= k });
+      const run = await virtkeeper(
+        ['apply', dir, ...connect(), '--state-dir', stateDir, '--owner', owner],
+        early
+          ? { killAfterMs: 300 + Math.floor(random() * 500) }
+          : { killWhen: (out) => (out.match(/: create done \(\d+\.\d+ s\)$/gm)?.length ?? 0) >= k },
+      );
       if (run.signal === 'SIGKILL') killedMidway++;
       allStderr += run.stderr;
       expect(run.stderr).not.toMatch(/apply failed/);
@@ -155,12 +166,17 @@ describe('kill -9 of apply', () => {
     const view = await storeView(stateDir, owner);
     expect(view.pending).toBe(0);
     expect(view.integrity).toBe('ok');
-    const expected = ['StoragePool/killpool', ...Array.from({ length: rounds * perRound }, (_, n) => `StorageVolume/killpool/r${Math.floor(n / perRound)}-v${n % perRound}.img`)];
+    const expected = [
+      'StoragePool/killpool',
+      ...Array.from({ length: rounds * perRound }, (_, n) => `StorageVolume/killpool/r${Math.floor(n / perRound)}-v${n % perRound}.img`),
+    ];
     expect([...view.recorded].sort()).toEqual(expected.sort());
     const again = await virtkeeper(['plan', dir, ...connect(), '--state-dir', stateDir, '--owner', owner, '--detailed-exitcode']);
     expect(again.code, again.stdout).toBe(0);
     // The kills left locks of dead processes: the next run said it took one over.
-    expect(allStderr + final.stderr).toMatch(/took over the stale lock of host \S+ from pid \d+ \(apply, since [^)]+\): that process is gone/);
+    expect(allStderr + final.stderr).toMatch(
+      /took over the stale lock of host \S+ from pid \d+ \(apply, since [^)]+\): that process is gone/,
+    );
   });
 });
 
@@ -212,7 +228,15 @@ describe('the host lock', () => {
     const store = StateStore.open(stateDir);
     const held = await store.acquireLock({ hostKey: host.key, command: 'run', owner: 'test', timeoutMs: 0 });
     try {
-      const planned = await virtkeeper(['plan', path.join(tmp, 'lock-manifests'), ...connect(), '--state-dir', stateDir, '--owner', 'lock']);
+      const planned = await virtkeeper([
+        'plan',
+        path.join(tmp, 'lock-manifests'),
+        ...connect(),
+        '--state-dir',
+        stateDir,
+        '--owner',
+        'lock',
+      ]);
       expect(planned.code, planned.stderr).toBe(0);
     } finally {
       held.release();
@@ -222,18 +246,25 @@ describe('the host lock', () => {
 });
 
 describe('the empty-tree guard', () => {
-  it('refuses to prune an empty tree or more than --prune-max, changes nothing, and allows it when asked', { timeout: 120_000 }, async () => {
+  it('refuses to prune an empty tree or more than --prune-max, changes nothing, and allows it when asked', {
+    timeout: 120_000,
+  }, async () => {
     const stateDir = path.join(tmp, 'guard-state');
     const dir = path.join(tmp, 'guard-manifests');
     const names = ['g-1', 'g-2', 'g-3', 'g-4'];
     const base = [...connect(), '--state-dir', stateDir, '--owner', 'guard'];
-    await manifests(dir, names.map((n) => networkYaml(n)));
+    await manifests(
+      dir,
+      names.map((n) => networkYaml(n)),
+    );
     expect((await virtkeeper(['apply', dir, ...base])).code).toBe(0);
 
     await manifests(dir, []);
     const planned = await virtkeeper(['plan', dir, ...base, '--prune']);
     expect(planned.code).toBe(1);
-    expect(planned.stdout).toMatch(/^prune refused: the manifests are empty and prune would delete 4 recorded objects of guard; pass --allow-empty if the source is meant to be empty$/m);
+    expect(planned.stdout).toMatch(
+      /^prune refused: the manifests are empty and prune would delete 4 recorded objects of guard; pass --allow-empty if the source is meant to be empty$/m,
+    );
     const refused = await virtkeeper(['apply', dir, ...base, '--prune']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/prune refused: the manifests are empty .*; nothing was changed/);
@@ -243,9 +274,14 @@ describe('the empty-tree guard', () => {
     await manifests(dir, [networkYaml('g-1')]);
     const tooMany = await virtkeeper(['apply', dir, ...base, '--prune']);
     expect(tooMany.code).toBe(1);
-    expect(tooMany.stderr).toMatch(/prune refused: it would delete 3 of the 4 objects recorded of guard \(75%\), more than --prune-max 50%; pass --prune-max 100% if that is intended; nothing was changed/);
+    expect(tooMany.stderr).toMatch(
+      /prune refused: it would delete 3 of the 4 objects recorded of guard \(75%\), more than --prune-max 50%; pass --prune-max 100% if that is intended; nothing was changed/,
+    );
     for (const n of names) expect((await liveKeys()).has(`Network/${n}`)).toBe(true);
-    const json = JSON.parse((await virtkeeper(['plan', dir, ...base, '--prune', '--json'])).stdout) as { prune_blocked: string | null; retained: unknown[] };
+    const json = JSON.parse((await virtkeeper(['plan', dir, ...base, '--prune', '--json'])).stdout) as {
+      prune_blocked: string | null;
+      retained: unknown[];
+    };
     expect(json.prune_blocked).toMatch(/^prune refused: it would delete 3 of the 4/);
     expect(json.retained).toHaveLength(3);
 
@@ -264,7 +300,9 @@ describe('the empty-tree guard', () => {
 });
 
 describe('ownership per source', () => {
-  it('prune of one source never touches what another created on the same host; adopt-from moves an object', { timeout: 120_000 }, async () => {
+  it('prune of one source never touches what another created on the same host; adopt-from moves an object', {
+    timeout: 120_000,
+  }, async () => {
     const stateDir = path.join(tmp, 'owner-state');
     const dirA = path.join(tmp, 'source-a');
     const dirB = path.join(tmp, 'source-b');
@@ -291,7 +329,9 @@ describe('ownership per source', () => {
     await manifests(dirA, [networkYaml('own-a1'), networkYaml('own-a2'), networkYaml('own-b1')]);
     const claimed = await virtkeeper(['apply', dirA, ...base, '--prune']);
     expect(claimed.code).toBe(1);
-    expect(claimed.stdout).toContain(`Network/own-b1 no-op REFUSED: owned by ${dirB}; annotate the manifest virtkeeper.io/adopt-from: "${dirB}" to move it to this source`);
+    expect(claimed.stdout).toContain(
+      `Network/own-b1 no-op REFUSED: owned by ${dirB}; annotate the manifest virtkeeper.io/adopt-from: "${dirB}" to move it to this source`,
+    );
     expect((await storeView(stateDir, dirB)).recorded.has('Network/own-b1')).toBe(true);
 
     await manifests(dirA, [networkYaml('own-a1'), networkYaml('own-a2'), networkYaml('own-b1', { 'virtkeeper.io/adopt-from': dirB })]);
@@ -303,7 +343,12 @@ describe('ownership per source', () => {
     // `virtkeeper status` lists what the store records, by owner.
     const status = await virtkeeper(['status', ...base, '--json']);
     expect(status.code, status.stderr).toBe(0);
-    const parsed = JSON.parse(status.stdout) as { host: string; objects: Array<{ key: string; owner: string }>; lock: unknown; pendingIntents: unknown[] };
+    const parsed = JSON.parse(status.stdout) as {
+      host: string;
+      objects: Array<{ key: string; owner: string }>;
+      lock: unknown;
+      pendingIntents: unknown[];
+    };
     expect(parsed.host).toBe(host.key);
     expect(parsed.objects.map((o) => [o.key, o.owner])).toEqual([
       ['Network/own-a1', dirA],
@@ -315,7 +360,9 @@ describe('ownership per source', () => {
     expect(parsed.pendingIntents).toEqual([]);
     const text = await virtkeeper(['status', ...base, '--owner', dirB]);
     // dirB last applied from its directory: status plans it again and says each object's state.
-    expect(text.stdout).toBe(`host ${host.key} in ${path.join(stateDir, 'state.db')}\nnot locked\n\n${dirB}: 1 object\n  Network/own-b2  created  since ${text.stdout.match(/since (\S+)/)![1]}  synced\n`);
+    expect(text.stdout).toBe(
+      `host ${host.key} in ${path.join(stateDir, 'state.db')}\nnot locked\n\n${dirB}: 1 object\n  Network/own-b2  created  since ${text.stdout.match(/since (\S+)/)![1]}  synced\n`,
+    );
   });
 });
 
@@ -328,16 +375,24 @@ describe('an unusable state directory', () => {
     const script = `mount -t tmpfs -o ro tmpfs "$1" && shift && exec "$@"`;
     const stateDir = path.join(ro, 'virtkeeper');
     const before = await liveKeys();
-    const run = await execFileP('unshare', ['--mount', 'sh', '-c', script, 'sh', ro, process.execPath, 'bin/virtkeeper.js', 'apply', dir, ...connect(), '--state-dir', stateDir], {
-      env: { ...process.env, NO_COLOR: '1' },
-    }).then(
+    const run = await execFileP(
+      'unshare',
+      ['--mount', 'sh', '-c', script, 'sh', ro, process.execPath, 'bin/virtkeeper.js', 'apply', dir, ...connect(), '--state-dir', stateDir],
+      {
+        env: { ...process.env, NO_COLOR: '1' },
+      },
+    ).then(
       (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
     );
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr.trimEnd().split('\n')).toEqual([
-      expect.stringMatching(new RegExp(`^state directory ${stateDir} is not usable \\(EROFS: .*\\); make it writable for this user or pass --state-dir DIR; nothing was changed$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^state directory ${stateDir} is not usable \\(EROFS: .*\\); make it writable for this user or pass --state-dir DIR; nothing was changed$`,
+        ),
+      ),
     ]);
     expect(await liveKeys()).toEqual(before);
 
@@ -345,7 +400,9 @@ describe('an unusable state directory', () => {
     await writeFile(path.join(tmp, 'a-file'), '');
     const through = await virtkeeper(['apply', dir, ...connect(), '--state-dir', path.join(tmp, 'a-file', 'state')]);
     expect(through.code).toBe(1);
-    expect(through.stderr).toMatch(/^state directory \S+a-file\/state is not usable \(ENOTDIR: .*\); make it writable for this user or pass --state-dir DIR; nothing was changed\n$/);
+    expect(through.stderr).toMatch(
+      /^state directory \S+a-file\/state is not usable \(ENOTDIR: .*\); make it writable for this user or pass --state-dir DIR; nothing was changed\n$/,
+    );
     expect(await liveKeys()).toEqual(before);
   });
 });
@@ -355,13 +412,19 @@ describe('migration from inventory.json', () => {
     const stateDir = path.join(tmp, 'migrate-state');
     const dir = path.join(tmp, 'migrate-manifests');
     const names = ['mig-1', 'mig-2', 'mig-3'];
-    await manifests(dir, names.map((n) => networkYaml(n)));
+    await manifests(
+      dir,
+      names.map((n) => networkYaml(n)),
+    );
     // Objects an earlier version created and recorded in its JSON inventory.
     expect((await virtkeeper(['apply', dir, ...connect(), '--state-dir', path.join(tmp, 'scratch-state'), '--owner', 'old'])).code).toBe(0);
     const legacyFile = path.join(stateDir, host.key, 'inventory.json');
     await mkdir(path.dirname(legacyFile), { recursive: true });
     const objects = Object.fromEntries(
-      names.map((n) => [`Network/${n}`, { kind: 'Network', name: n, origin: 'created', pruneDisabled: false, recordedAt: '2026-01-01T00:00:00.000Z' }]),
+      names.map((n) => [
+        `Network/${n}`,
+        { kind: 'Network', name: n, origin: 'created', pruneDisabled: false, recordedAt: '2026-01-01T00:00:00.000Z' },
+      ]),
     );
     const legacy = JSON.stringify({ version: 1, host, objects }, null, 2) + '\n';
     await writeFile(legacyFile, legacy);
@@ -369,7 +432,9 @@ describe('migration from inventory.json', () => {
     const base = [...connect(), '--state-dir', stateDir, '--owner', 'migrated'];
     const first = await virtkeeper(['plan', dir, ...base]);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stderr).toBe(`imported 3 record(s) from ${legacyFile} into ${path.join(stateDir, 'state.db')} as owner migrated; that file is no longer read and may be removed\n`);
+    expect(first.stderr).toBe(
+      `imported 3 record(s) from ${legacyFile} into ${path.join(stateDir, 'state.db')} as owner migrated; that file is no longer read and may be removed\n`,
+    );
     const second = await virtkeeper(['plan', dir, ...base]);
     expect(second.stderr).toBe('');
     expect(await readFile(legacyFile, 'utf8')).toBe(legacy);
@@ -395,7 +460,19 @@ describe('export --adopt', () => {
     const src = await manifests(path.join(tmp, 'export-src'), [networkYaml('exp-owned')]);
     expect((await virtkeeper(['apply', src, ...connect(), '--state-dir', stateDir, '--owner', 'first'])).code).toBe(0);
     const out = path.join(tmp, 'exported');
-    const run = await virtkeeper(['export', ...connect(), '--kind', 'Network', '--out', out, '--adopt', '--state-dir', stateDir, '--owner', 'exporter']);
+    const run = await virtkeeper([
+      'export',
+      ...connect(),
+      '--kind',
+      'Network',
+      '--out',
+      out,
+      '--adopt',
+      '--state-dir',
+      stateDir,
+      '--owner',
+      'exporter',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/^recorded \d+ objects? as adopted by exporter$/m);
     expect(run.stderr).toContain('left 1 object recorded by first as they are (annotate virtkeeper.io/adopt-from: "first" to move them)');

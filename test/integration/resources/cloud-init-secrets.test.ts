@@ -23,7 +23,11 @@ describe('cloud-init seed with Secret values', () => {
     const valueFile = path.join(work, 'password');
     await mkdir(manifests, { recursive: true });
     await mkdir(poolDir, { recursive: true });
-    const values = { first: `first-${randomBytes(8).toString('hex')}`, second: `second-é-${randomBytes(16).toString('hex')}`, broken: `br"oken: [${randomBytes(4).toString('hex')}` };
+    const values = {
+      first: `first-${randomBytes(8).toString('hex')}`,
+      second: `second-é-${randomBytes(16).toString('hex')}`,
+      broken: `br"oken: [${randomBytes(4).toString('hex')}`,
+    };
     await writeFile(valueFile, `${values.first}\n`);
     const userData = (v: string) => `#cloud-config\nchpasswd:\n  expire: false\n  users: [{name: ubuntu, password: "${v}"}]\n`;
     await writeFile(
@@ -54,7 +58,10 @@ spec:
     );
     const outputs: string[] = [];
     const run = async (what: 'plan' | 'apply', extra: Record<string, unknown> = {}) => {
-      const r = what === 'plan' ? await plan(manifests, { connect: uri, stateDir, detailedExitcode: true, ...extra }) : await apply(manifests, { connect: uri, stateDir, autoApprove: true, ...extra });
+      const r =
+        what === 'plan'
+          ? await plan(manifests, { connect: uri, stateDir, detailedExitcode: true, ...extra })
+          : await apply(manifests, { connect: uri, stateDir, autoApprove: true, ...extra });
       outputs.push(r.stdout, r.stderr);
       return r;
     };
@@ -75,7 +82,11 @@ spec:
     expect(await userDataOnDisk()).toBe(userData(values.first));
     const [volume] = await seedVolumes();
     // The volume is padded to its capacity: room for the largest value, and nothing of an older image.
-    const capacity = Number(/<capacity unit='bytes'>(\d+)</.exec(execFileSync('virsh', ['-c', uri, 'vol-dumpxml', '--pool', 'seeds', volume!], { encoding: 'utf8' }))?.[1]);
+    const capacity = Number(
+      /<capacity unit='bytes'>(\d+)</.exec(
+        execFileSync('virsh', ['-c', uri, 'vol-dumpxml', '--pool', 'seeds', volume!], { encoding: 'utf8' }),
+      )?.[1],
+    );
     expect((await stat(path.join(poolDir, volume!))).size).toBe(capacity);
     const settled = await run('plan');
     expect(settled.code, settled.stdout + settled.stderr).toBe(0);
@@ -97,7 +108,9 @@ spec:
     await writeFile(valueFile, values.broken);
     const refused = await run('apply');
     expect(refused.code).toBe(1);
-    expect(refused.stdout + refused.stderr).toContain('the value of Secret ubuntu-password breaks the YAML of the seed\'s user-data (line 4)');
+    expect(refused.stdout + refused.stderr).toContain(
+      "the value of Secret ubuntu-password breaks the YAML of the seed's user-data (line 4)",
+    );
     expect(refused.stdout + refused.stderr).toContain('the volume existed before this change and was left as it is');
     expect(await userDataOnDisk()).toBe(userData(values.second));
 

@@ -54,7 +54,12 @@ describe('Domain kind on the test driver', () => {
 
   it('reads the driver default domain', async () => {
     const test = await live('test');
-    expect(test).toMatchObject({ active: true, persistent: true, markedOwned: false, spec: { type: 'test', state: 'running', memory: '8GiB', vcpus: 2 } });
+    expect(test).toMatchObject({
+      active: true,
+      persistent: true,
+      markedOwned: false,
+      spec: { type: 'test', state: 'running', memory: '8GiB', vcpus: 2 },
+    });
   });
 
   it('creates the domain from the manifest, then plans nothing', async () => {
@@ -64,7 +69,12 @@ describe('Domain kind on the test driver', () => {
     await apply(create);
 
     const d = await live();
-    expect(d).toMatchObject({ active: true, persistent: true, markedOwned: true, spec: { state: 'running', memory: '1GiB', title: SPEC.title } });
+    expect(d).toMatchObject({
+      active: true,
+      persistent: true,
+      markedOwned: true,
+      spec: { state: 'running', memory: '1GiB', title: SPEC.title },
+    });
     expect(d?.spec.interfaces?.[0]?.mac).toMatch(/^52:54:00:/);
     const again = await plan(SPEC);
     expect(again.changes).toEqual([]);
@@ -109,7 +119,10 @@ describe('Domain kind on the test driver', () => {
       ['running', ['resume']],
     ] as const) {
       const change = await plan({ ...spec, state });
-      expect(change.steps.map((s) => s.op), state).toEqual(ops);
+      expect(
+        change.steps.map((s) => s.op),
+        state,
+      ).toEqual(ops);
       await apply(change);
       expect((await live())?.spec.state).toBe(state);
       expect((await plan({ ...spec, state })).action).toBe('no-op');

@@ -22,10 +22,30 @@ describe('no secret leaves the manifests', () => {
 
   /** `virtkeeper run` with JSON logs at debug level until `during` is done; its output and what `during` fetched. */
   const runDaemon = async (manifests: string, stateDir: string, during: (url: string, resync: () => void) => Promise<string>) => {
-    const child = spawn(process.execPath, [BIN, 'run', manifests, '--connect', sandbox.uri, '--listen', '127.0.0.1:0', '--state-dir', stateDir, '--log-format', 'json', '--log-level', 'debug', '--resync-interval', '0'], {
-      env: process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'run',
+        manifests,
+        '--connect',
+        sandbox.uri,
+        '--listen',
+        '127.0.0.1:0',
+        '--state-dir',
+        stateDir,
+        '--log-format',
+        'json',
+        '--log-level',
+        'debug',
+        '--resync-interval',
+        '0',
+      ],
+      {
+        env: process.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -134,11 +154,14 @@ spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.comm
       const applied = keep(await apply(manifests, { connect: uri, stateDir, autoApprove: true }));
       expect(applied.code, applied.stdout + applied.stderr).toBe(0);
       keep(await apply(manifests, { connect: uri, stateDir, autoApprove: true, json: true }));
-      for (const format of [{}, { json: true }, { markdown: true }]) keep(await plan(manifests, { connect: uri, stateDir, detailedExitcode: true, ...format }));
+      for (const format of [{}, { json: true }, { markdown: true }])
+        keep(await plan(manifests, { connect: uri, stateDir, detailedExitcode: true, ...format }));
       expect(outputs.join('\n')).toContain('(sensitive)');
       // The seed's value did reach the guest's cdrom (and only there).
       const [seed] = (await readdir(path.join(work, 'pool'))).filter((f) => f.startsWith('leak-2-cidata-'));
-      expect(execFileSync('isoinfo', ['-J', '-x', '/user-data', '-i', path.join(work, 'pool', seed!)], { encoding: 'utf8' })).toContain(planted.seed);
+      expect(execFileSync('isoinfo', ['-J', '-x', '/user-data', '-i', path.join(work, 'pool', seed!)], { encoding: 'utf8' })).toContain(
+        planted.seed,
+      );
       // A graphics password from a Secret: set at define, changed when the Secret's value changes.
       expect(virshSecure('leak-2')).toContain(`passwd='${planted.graphics}'`);
       await writeFile(path.join(work, 'vnc'), planted.graphicsNext);
@@ -161,13 +184,19 @@ spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.comm
       expect(mergeSettled.code, mergeSettled.stdout).toBe(0);
       // The daemon: its JSON log lines (debug level), /status and /metrics, through a reconcile
       // that sets a new graphics password.
-      keep(await runDaemon(manifests, stateDir, async (url, resync) => {
-        const status = await (await fetch(`${url}/status`)).text();
-        await writeFile(path.join(work, 'vnc'), planted.graphicsDaemon);
-        resync(); // a changed value is news only to a full sync (SIGHUP, or the resync timer)
-        await until(async () => virshSecure('leak-2').includes(`passwd='${planted.graphicsDaemon}'`), 60_000, 'the daemon to set the new password');
-        return [status, await (await fetch(`${url}/status`)).text(), await (await fetch(`${url}/metrics`)).text()].join('\n');
-      }));
+      keep(
+        await runDaemon(manifests, stateDir, async (url, resync) => {
+          const status = await (await fetch(`${url}/status`)).text();
+          await writeFile(path.join(work, 'vnc'), planted.graphicsDaemon);
+          resync(); // a changed value is news only to a full sync (SIGHUP, or the resync timer)
+          await until(
+            async () => virshSecure('leak-2').includes(`passwd='${planted.graphicsDaemon}'`),
+            60_000,
+            'the daemon to set the new password',
+          );
+          return [status, await (await fetch(`${url}/status`)).text(), await (await fetch(`${url}/metrics`)).text()].join('\n');
+        }),
+      );
       // Export: what it writes on stdout is what a user commits to git.
       const exported = keep(await exportManifests({ connect: uri, stateDir }));
       expect(exported.stdout).toContain('name: leak-1');
@@ -179,7 +208,11 @@ spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.comm
     const virshRo = (...args: string[]) => execFileSync('virsh', ['-r', '-c', uri, ...args], { encoding: 'utf8' });
     // The password did reach libvirt: only a client asking for secure XML sees it.
     expect(virsh('dumpxml', '--security-info', 'leak-1')).toContain(`passwd='${planted.vncNext}'`);
-    const libvirtViews = ['leak-1', 'leak-2'].flatMap((d) => [virsh('dumpxml', d), virshRo('dumpxml', d), virsh('dumpxml', '--inactive', d)]);
+    const libvirtViews = ['leak-1', 'leak-2'].flatMap((d) => [
+      virsh('dumpxml', d),
+      virshRo('dumpxml', d),
+      virsh('dumpxml', '--inactive', d),
+    ]);
     for (const line of virsh('secret-list').split('\n').slice(2)) {
       const uuid = line.trim().split(/\s+/)[0];
       if (uuid) libvirtViews.push(virsh('secret-dumpxml', uuid));
@@ -187,7 +220,11 @@ spec: {usage: {tls: leak command}, valueFrom: {command: [printf, "${planted.comm
     const stored = await filesText(stateDir);
 
     const places = { outputs: outputs.join('\n'), libvirt: libvirtViews.join('\n'), 'state store': stored };
-    const hits = Object.entries(places).flatMap(([where, text]) => Object.entries(planted).filter(([, v]) => text.includes(v)).map(([what]) => `${what} in ${where}`));
+    const hits = Object.entries(places).flatMap(([where, text]) =>
+      Object.entries(planted)
+        .filter(([, v]) => text.includes(v))
+        .map(([what]) => `${what} in ${where}`),
+    );
     expect(hits).toEqual([]);
   }, 180_000);
 });

@@ -47,7 +47,11 @@ describe('Network kind on the test driver', () => {
 
   it('reads the driver default network', async () => {
     const live = await h.live();
-    expect(live.get('Network/default')?.spec).toMatchObject({ forward: { mode: 'nat' }, bridge: 'virbr0', ips: [{ address: '192.168.122.1', prefix: 24 }] });
+    expect(live.get('Network/default')?.spec).toMatchObject({
+      forward: { mode: 'nat' },
+      bridge: 'virbr0',
+      ips: [{ address: '192.168.122.1', prefix: 24 }],
+    });
   });
 
   it('creates the network, then plans nothing', async () => {

@@ -117,7 +117,10 @@ describe('NodeDevice host-use refusal on the real node-device driver (read-only,
   it('the allow-host-device annotation lifts the refusal (planned only, never applied)', async (ctx) => {
     const found = requireDevice(ctx, nic, `the default route's interface (${iface ?? 'none'}) is not below a PCI device libvirt lists`);
     const dir = await mkdtemp(path.join(work, 'nic-allowed-'));
-    await writeFile(path.join(dir, 'nic.yaml'), nodeDeviceYaml('host-nic', found.address, `  annotations:\n    virtkeeper.io/allow-host-device: "true"\n`));
+    await writeFile(
+      path.join(dir, 'nic.yaml'),
+      nodeDeviceYaml('host-nic', found.address, `  annotations:\n    virtkeeper.io/allow-host-device: "true"\n`),
+    );
     const json = await planJson(dir, { connect: readOnlyUri, stateDir: path.join(work, 'state-allowed'), color: false });
     const change = json.resource_changes.find((c) => c.address === 'NodeDevice/host-nic');
     expect(change?.refused).toBeUndefined();

@@ -12,7 +12,7 @@ import { apply, plan } from '../reconciler/support.js';
 
 describe('Secrets referred to by volumes and disks', () => {
   const sandbox = usePrivateQemuSystem('vk-secret-refs-');
-  it('creates a LUKS volume with a Secret\'s passphrase, refers to secrets by usage in the domain, converges, and prunes users before secrets', async (ctx) => {
+  it("creates a LUKS volume with a Secret's passphrase, refers to secrets by usage in the domain, converges, and prunes users before secrets", async (ctx) => {
     sandbox.requireDriver(ctx);
     const { uri, work } = sandbox;
     const manifests = path.join(work, 'manifests');
@@ -68,7 +68,20 @@ spec:
       expect(execFileSync('qemu-img', ['info', volumePath], { encoding: 'utf8' })).toMatch(/file format: luks[\s\S]*encrypted: yes/);
       // Opening it takes that passphrase (without the file's trailing newline) and no other.
       const open = (passphrase: string) =>
-        execFileSync('qemu-img', ['convert', '--object', `secret,id=s0,data=${passphrase}`, '--image-opts', '-O', 'raw', `driver=luks,key-secret=s0,file.filename=${volumePath}`, path.join(work, 'plain.img')], { stdio: 'pipe' });
+        execFileSync(
+          'qemu-img',
+          [
+            'convert',
+            '--object',
+            `secret,id=s0,data=${passphrase}`,
+            '--image-opts',
+            '-O',
+            'raw',
+            `driver=luks,key-secret=s0,file.filename=${volumePath}`,
+            path.join(work, 'plain.img'),
+          ],
+          { stdio: 'pipe' },
+        );
       open('correct horse battery staple');
       expect(() => open('wrong')).toThrow(/Invalid password/);
       const xml = virsh('dumpxml', '--inactive', 'sealed');
@@ -87,7 +100,8 @@ spec:
 
       // Everything but the pool leaves the manifests: users go before the secrets they use, and
       // a secret whose user stays (its delete refused) stays too.
-      const pool = (annotations: string) => `apiVersion: virtkeeper.io/v1\nkind: StoragePool\nmetadata: {name: vault${annotations}}\nspec: {type: dir, path: ${poolDir}}\n`;
+      const pool = (annotations: string) =>
+        `apiVersion: virtkeeper.io/v1\nkind: StoragePool\nmetadata: {name: vault${annotations}}\nspec: {type: dir, path: ${poolDir}}\n`;
       for (const f of ['secrets.yaml', 'domain.yaml']) await writeFile(path.join(manifests, f), '');
       await writeFile(path.join(manifests, 'storage.yaml'), pool(''));
       const held = await apply(manifests, { connect: uri, stateDir, autoApprove: true, prune: true, pruneMax: 10 });

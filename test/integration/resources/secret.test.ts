@@ -17,7 +17,12 @@ describe('Secret on the real secret driver', () => {
   let stateDir: string;
   let valueFile: string;
   const virsh = (...args: string[]) => execFileSync('virsh', ['-q', '-c', sandbox.uri, ...args], { encoding: 'utf8' }).trim();
-  const uuidOf = (usage: string) => virsh('secret-list').split('\n').find((l) => l.includes(usage))?.trim().split(/\s+/)[0];
+  const uuidOf = (usage: string) =>
+    virsh('secret-list')
+      .split('\n')
+      .find((l) => l.includes(usage))
+      ?.trim()
+      .split(/\s+/)[0];
   const secretManifest = (extra: Record<string, unknown> = {}) => `apiVersion: virtkeeper.io/v1
 kind: Secret
 metadata: {name: ceph-client}
@@ -43,7 +48,10 @@ spec:
     await writeFile(path.join(manifests, 'secret.yaml'), secretManifest());
     const outputs: string[] = [];
     const run = async (what: 'plan' | 'apply', extra: Record<string, unknown> = {}) => {
-      const r = what === 'plan' ? await plan(manifests, { connect: uri, stateDir, detailedExitcode: true, ...extra }) : await apply(manifests, { connect: uri, stateDir, autoApprove: true, ...extra });
+      const r =
+        what === 'plan'
+          ? await plan(manifests, { connect: uri, stateDir, detailedExitcode: true, ...extra })
+          : await apply(manifests, { connect: uri, stateDir, autoApprove: true, ...extra });
       outputs.push(r.stdout, r.stderr);
       return r;
     };
@@ -79,7 +87,12 @@ spec:
     await writeFile(valueFile, second);
 
     await writeFile(path.join(manifests, 'secret.yaml'), '');
-    await writeFile(path.join(manifests, 'other.yaml'), 'apiVersion: virtkeeper.io/v1\nkind: Secret\nmetadata: {name: keep}\nspec: {usage: {tls: vk-keep}, valueFrom: {file: ' + valueFile + '}}\n');
+    await writeFile(
+      path.join(manifests, 'other.yaml'),
+      'apiVersion: virtkeeper.io/v1\nkind: Secret\nmetadata: {name: keep}\nspec: {usage: {tls: vk-keep}, valueFrom: {file: ' +
+        valueFile +
+        '}}\n',
+    );
     const pruned = await run('apply', { prune: true, pruneMax: 1 });
     expect(pruned.code, pruned.stdout + pruned.stderr).toBe(0);
     expect(pruned.stdout).toContain('Secret/ceph-client: delete done');

@@ -71,7 +71,8 @@ describe('StorageVolume upload on a real dir pool (qemu:///system of the private
   /** "<path> <Authorization or ->" of every request the loopback servers answered. */
   const seenAuthorization: string[] = [];
 
-  const volume = (name: string, spec: Omit<StorageVolumeSpec, 'pool'>): StorageVolumeManifest => manifest('StorageVolume', name, { pool: 'vk-upload', ...spec });
+  const volume = (name: string, spec: Omit<StorageVolumeSpec, 'pool'>): StorageVolumeManifest =>
+    manifest('StorageVolume', name, { pool: 'vk-upload', ...spec });
   const desired = (...extra: StorageVolumeManifest[]) => [pool, ...extra];
   const onDisk = (name: string) => path.join(poolDir, name);
   const lookup = async (name: string) => client.lookupStorageVolume(await client.getStoragePool('vk-upload'), name);
@@ -143,7 +144,11 @@ describe('StorageVolume upload on a real dir pool (qemu:///system of the private
   it('source.path: the volume holds exactly the file, through several stream packets', async (ctx) => {
     requireStorage(ctx);
     const bytes = randomBytes(600 * KiB); // > 2 packets of 262120 bytes
-    const m = volume('exact.img', { capacity: '600KiB', format: 'raw', source: { path: await sourceFile('exact.src', bytes), sha256: sha256(bytes) } });
+    const m = volume('exact.img', {
+      capacity: '600KiB',
+      format: 'raw',
+      source: { path: await sourceFile('exact.src', bytes), sha256: sha256(bytes) },
+    });
     const change = await h.plan(storageVolumeKind, m, desired());
     expect(change.steps.map((s) => s.op)).toEqual(['createXml', 'upload']);
     await h.execute(storageVolumeKind, change);
@@ -176,7 +181,10 @@ describe('StorageVolume upload on a real dir pool (qemu:///system of the private
   it('a SHA-256 mismatch fails the upload and deletes the volume it just created', async (ctx) => {
     requireStorage(ctx);
     served.set('/tampered.img', { body: randomBytes(50 * KiB) });
-    const m = volume('tampered.img', { capacity: '1MiB', source: { url: `${baseUrl}/tampered.img`, sha256: sha256(Buffer.from('expected')) } });
+    const m = volume('tampered.img', {
+      capacity: '1MiB',
+      source: { url: `${baseUrl}/tampered.img`, sha256: sha256(Buffer.from('expected')) },
+    });
     const err = await applyVolume(m).catch((e: unknown) => e as Error);
     expect(err?.message).toMatch(/SHA-256 is [0-9a-f]{64}, the manifest expects/);
     expect(err?.message).toMatch(/incomplete volume was deleted, so the next apply creates and uploads it again/);
@@ -201,9 +209,9 @@ describe('StorageVolume upload on a real dir pool (qemu:///system of the private
     await expect(applyVolume(volume('big-url.img', { capacity: '64KiB', source: { url: `${baseUrl}/big.img` } }))).rejects.toThrow(
       /big\.img is 80KiB \(81920 bytes\), larger than the volume's capacity of 64KiB/,
     );
-    await expect(applyVolume(volume('big-chunked.img', { capacity: '64KiB', source: { url: `${baseUrl}/big-chunked.img` } }))).rejects.toThrow(
-      /big-chunked\.img is at least .*bytes\), larger than the volume's capacity of 64KiB/,
-    );
+    await expect(
+      applyVolume(volume('big-chunked.img', { capacity: '64KiB', source: { url: `${baseUrl}/big-chunked.img` } })),
+    ).rejects.toThrow(/big-chunked\.img is at least .*bytes\), larger than the volume's capacity of 64KiB/);
     expect(await lookup('big-url.img')).toBeNull();
     expect(await lookup('big-chunked.img')).toBeNull();
   });
@@ -223,7 +231,8 @@ describe('StorageVolume upload on a real dir pool (qemu:///system of the private
     const handle = await open(file, 'w');
     // 30 runs of 10 MiB of data, spread over the image; the rest is never written (file holes).
     const pieces = 30;
-    for (let i = 0; i < pieces; i++) await handle.write(randomBytes(10 * 1024 * KiB), 0, 10 * 1024 * KiB, Math.floor((i * 2 * GiB) / pieces) + 4096 * i);
+    for (let i = 0; i < pieces; i++)
+      await handle.write(randomBytes(10 * 1024 * KiB), 0, 10 * 1024 * KiB, Math.floor((i * 2 * GiB) / pieces) + 4096 * i);
     await handle.truncate(2 * GiB);
     await handle.close();
 
@@ -283,7 +292,7 @@ describe('StorageVolume upload on a real dir pool (qemu:///system of the private
     expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
     expect((await readFile(onDisk('release.img'))).subarray(0, good.length).equals(good)).toBe(true);
   });
-  it('source.headers: a token from a Secret goes to the URL\'s origin only, never to where it redirects, and shows nowhere', async (ctx) => {
+  it("source.headers: a token from a Secret goes to the URL's origin only, never to where it redirects, and shows nowhere", async (ctx) => {
     requireStorage(ctx);
     const token = `Bearer tok-${randomBytes(8).toString('hex')}`;
     const good = randomBytes(20 * KiB);
@@ -292,15 +301,25 @@ describe('StorageVolume upload on a real dir pool (qemu:///system of the private
     const elsewhere = baseUrl.replace('127.0.0.1', 'localhost');
     served.set('/moved.img', { body: Buffer.alloc(0), redirect: `${elsewhere}/private.img` });
     const manifests = await mkdtemp(path.join(work, 'headers-'));
-    const doc = (kind: string, name: string, spec: Record<string, unknown>) => `apiVersion: virtkeeper.io/v1\nkind: ${kind}\nmetadata: {name: ${name}}\nspec: ${JSON.stringify(spec)}\n---\n`;
+    const doc = (kind: string, name: string, spec: Record<string, unknown>) =>
+      `apiVersion: virtkeeper.io/v1\nkind: ${kind}\nmetadata: {name: ${name}}\nspec: ${JSON.stringify(spec)}\n---\n`;
     const write = (file: string) =>
       writeFile(
         path.join(manifests, 'all.yaml'),
         doc('StoragePool', 'vk-upload', { type: 'dir', path: poolDir }) +
           doc('Secret', 'image-token', { valueFrom: { env: 'VK_TEST_IMAGE_TOKEN' } }) +
-          doc('StorageVolume', 'private.img', { pool: 'vk-upload', capacity: '1MiB', source: { url: `${baseUrl}/${file}`, sha256: sha256(good), headers: [{ name: 'Authorization', secret: 'image-token' }] } }),
+          doc('StorageVolume', 'private.img', {
+            pool: 'vk-upload',
+            capacity: '1MiB',
+            source: { url: `${baseUrl}/${file}`, sha256: sha256(good), headers: [{ name: 'Authorization', secret: 'image-token' }] },
+          }),
       );
-    const opts = { connect: fixture.daemon.uri('qemu', '/system'), stateDir: path.join(work, 'state-headers'), color: false, autoApprove: true };
+    const opts = {
+      connect: fixture.daemon.uri('qemu', '/system'),
+      stateDir: path.join(work, 'state-headers'),
+      color: false,
+      autoApprove: true,
+    };
     process.env.VK_TEST_IMAGE_TOKEN = token;
     try {
       await write('moved.img');
@@ -337,7 +356,11 @@ describe('StorageVolume upload on a real dir pool (qemu:///system of the private
       retained: [],
       forgotten: [],
     };
-    const rendered = [renderHuman(plan, { connect: 'test', color: false }), renderJson(plan, 'test'), renderMarkdown(plan, { connect: 'test' })];
+    const rendered = [
+      renderHuman(plan, { connect: 'test', color: false }),
+      renderJson(plan, 'test'),
+      renderMarkdown(plan, { connect: 'test' }),
+    ];
     for (const text of rendered) {
       expect(text).toContain('127.0.0.1');
       expect(text).toContain('***@');

@@ -48,7 +48,12 @@ describe('StorageVolume kind on the test driver', () => {
     await h.execute(storageVolumeKind, ov);
 
     const live = (await h.live()).get('StorageVolume/vk-vols/web.qcow2');
-    expect(live?.spec).toMatchObject({ pool: 'vk-vols', capacity: '4GiB', format: 'qcow2', backingStore: { path: '/var/lib/vk-int/vols/base.qcow2' } });
+    expect(live?.spec).toMatchObject({
+      pool: 'vk-vols',
+      capacity: '4GiB',
+      format: 'qcow2',
+      backingStore: { path: '/var/lib/vk-int/vols/base.qcow2' },
+    });
     expect((await h.plan(storageVolumeKind, BASE, desired())).action).toBe('no-op');
     expect((await h.plan(storageVolumeKind, overlay(), desired())).action).toBe('no-op');
   });
@@ -66,7 +71,11 @@ describe('StorageVolume kind on the test driver', () => {
     const change = await h.plan(storageVolumeKind, overlay({ capacity: '6GiB' }), desired());
     expect(change.changes.map((c) => [c.path, c.class])).toEqual([['spec.capacity', 'live']]);
     expect(change.steps).toEqual([
-      { op: 'resize', description: 'grow volume vk-vols/web.qcow2 to 6GiB', payload: { pool: 'vk-vols', name: 'web.qcow2', capacity: 6 * 2 ** 30 } },
+      {
+        op: 'resize',
+        description: 'grow volume vk-vols/web.qcow2 to 6GiB',
+        payload: { pool: 'vk-vols', name: 'web.qcow2', capacity: 6 * 2 ** 30 },
+      },
     ]);
     await expect(h.execute(storageVolumeKind, change)).rejects.toThrow(/virStorageVolResize|not supported/);
   });
@@ -94,7 +103,9 @@ describe('StorageVolume kind on the test driver', () => {
     const m = manifest('StorageVolume', 'iso.img', { pool: 'vk-vols', capacity: '1GiB', source: { path: file } });
     const change = await h.plan(storageVolumeKind, m, desired());
     expect(change.steps.map((s) => s.op)).toEqual(['createXml', 'upload']);
-    await expect(h.execute(storageVolumeKind, change)).rejects.toThrow(/VIR_ERR_NO_SUPPORT.*virStorageVolUpload.*incomplete volume was deleted/);
+    await expect(h.execute(storageVolumeKind, change)).rejects.toThrow(
+      /VIR_ERR_NO_SUPPORT.*virStorageVolUpload.*incomplete volume was deleted/,
+    );
     expect(await client.lookupStorageVolume(await client.getStoragePool('vk-vols'), 'iso.img')).toBeNull();
     await rm(dir, { recursive: true, force: true });
   });

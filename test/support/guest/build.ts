@@ -120,7 +120,10 @@ async function kernelDeb(work: string): Promise<string> {
   const meta = (await readdir(dl)).find((f) => f.endsWith('.deb'));
   if (!meta) throw new Error(`apt-get download ${KERNEL_META_PACKAGE} left no .deb`);
   const { stdout } = await run('dpkg-deb', ['-f', path.join(dl, meta), 'Depends']);
-  const image = stdout.split(',').map((d) => d.trim().split(/\s/)[0]).find((d) => d?.startsWith('linux-image-'));
+  const image = stdout
+    .split(',')
+    .map((d) => d.trim().split(/\s/)[0])
+    .find((d) => d?.startsWith('linux-image-'));
   if (!image) throw new Error(`${meta} depends on no linux-image package: ${stdout.trim()}`);
   await run('apt-get', ['download', image], { cwd: dl });
   const deb = (await readdir(dl)).find((f) => f.startsWith(`${image}_`));

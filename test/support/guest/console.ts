@@ -39,7 +39,9 @@ export async function waitForConsole(
     const hit = text.split('\n').find(test);
     if (hit !== undefined) return hit;
     if (Date.now() > deadline) {
-      throw new Error(`no console line matching ${String(match)} in ${file} within ${options.timeoutMs ?? 60_000} ms; last lines:\n${text.split('\n').slice(-5).join('\n')}`);
+      throw new Error(
+        `no console line matching ${String(match)} in ${file} within ${options.timeoutMs ?? 60_000} ms; last lines:\n${text.split('\n').slice(-5).join('\n')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -51,10 +53,14 @@ export async function waitForStatus(
   want: (s: GuestStatus) => boolean,
   options: { timeoutMs?: number; fromOffset?: number } = {},
 ): Promise<GuestStatus> {
-  const line = await waitForConsole(file, (l) => {
-    const s = parseStatus(l);
-    return s !== undefined && want(s);
-  }, options);
+  const line = await waitForConsole(
+    file,
+    (l) => {
+      const s = parseStatus(l);
+      return s !== undefined && want(s);
+    },
+    options,
+  );
   return parseStatus(line)!;
 }
 

@@ -5,7 +5,17 @@ import type { ChangeResult, ExecutorEvent } from '../../../src/reconciler/execut
 import type { ResourceChange } from '../../../src/resources/types.js';
 
 const change = (name: string, action: ResourceChange['action'] = 'create'): ResourceChange =>
-  ({ key: `Domain/${name}`, kind: 'Domain', name, action, changes: [], restartRequired: false, reason: '', steps: [], dependsOn: [] }) as ResourceChange;
+  ({
+    key: `Domain/${name}`,
+    kind: 'Domain',
+    name,
+    action,
+    changes: [],
+    restartRequired: false,
+    reason: '',
+    steps: [],
+    dependsOn: [],
+  }) as ResourceChange;
 const result = (name: string, outcome: ChangeResult['outcome'], durationMs: number, message?: string): ChangeResult => ({
   key: `Domain/${name}`,
   kind: 'Domain',
@@ -43,7 +53,9 @@ const events: Array<ExecutorEvent | number> = [
 
 describe('applyProgress', () => {
   it('prints one line per finished change with its duration when not on a terminal', () => {
-    expect(run(false, events)).toBe('Domain/a: create done (0.25 s)\nDomain/b: waiting for the guest to shut down\nDomain/b: create FAILED: boom (1.25 s)\n');
+    expect(run(false, events)).toBe(
+      'Domain/a: create done (0.25 s)\nDomain/b: waiting for the guest to shut down\nDomain/b: create FAILED: boom (1.25 s)\n',
+    );
   });
 
   it('rewrites one line on a terminal and prints only waits and failures above it', () => {

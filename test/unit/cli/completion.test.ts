@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
-const script = (shell: string) => execFileSync(process.execPath, [path.join(repo, 'bin/virtkeeper.js'), 'completion', shell], { encoding: 'utf8' });
+const script = (shell: string) =>
+  execFileSync(process.execPath, [path.join(repo, 'bin/virtkeeper.js'), 'completion', shell], { encoding: 'utf8' });
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'vk-completion-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -15,10 +16,14 @@ function bashComplete(...typed: string[]): string[] {
   const file = path.join(tmp, 'virtkeeper.bash');
   writeFileSync(file, script('bash'));
   const words = ['virtkeeper', ...typed].map((w) => `'${w}'`).join(' ');
-  const r = spawnSync('bash', ['-c', `source '${file}'; COMP_WORDS=(${words}); COMP_CWORD=${typed.length}; _virtkeeper; printf '%s\\n' "\${COMPREPLY[@]}"`], {
-    encoding: 'utf8',
-    cwd: tmp,
-  });
+  const r = spawnSync(
+    'bash',
+    ['-c', `source '${file}'; COMP_WORDS=(${words}); COMP_CWORD=${typed.length}; _virtkeeper; printf '%s\\n' "\${COMPREPLY[@]}"`],
+    {
+      encoding: 'utf8',
+      cwd: tmp,
+    },
+  );
   expect(r.stderr).toBe('');
   return r.stdout.split('\n').filter(Boolean).sort();
 }

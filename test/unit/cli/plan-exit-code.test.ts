@@ -4,12 +4,33 @@ import type { Plan } from '../../../src/reconciler/planner.js';
 import type { ResourceChange } from '../../../src/resources/types.js';
 
 function plan(changes: Partial<ResourceChange>[], errors: Plan['errors'] = []): Plan {
-  const full = changes.map((c, i) => ({ key: `Network/n${i}`, kind: 'Network', name: `n${i}`, action: 'no-op', steps: [], fields: [], reasons: [], dependsOn: [], ...c }) as unknown as ResourceChange);
+  const full = changes.map(
+    (c, i) =>
+      ({
+        key: `Network/n${i}`,
+        kind: 'Network',
+        name: `n${i}`,
+        action: 'no-op',
+        steps: [],
+        fields: [],
+        reasons: [],
+        dependsOn: [],
+        ...c,
+      }) as unknown as ResourceChange,
+  );
   const refused = full.filter((c) => c.refused).length;
   return {
     changes: full,
     waitsFor: new Map(),
-    summary: { create: 0, update: full.filter((c) => c.action === 'update').length, replace: 0, delete: 0, noOp: 0, refused, restartPending: 0 },
+    summary: {
+      create: 0,
+      update: full.filter((c) => c.action === 'update').length,
+      replace: 0,
+      delete: 0,
+      noOp: 0,
+      refused,
+      restartPending: 0,
+    },
     errors,
     retained: [],
     forgotten: [],

@@ -41,7 +41,15 @@ describe('virtkeeper validate', () => {
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout)).toEqual({
       valid: false,
-      errors: [{ file: 'manifest.yaml', line: 6, column: 11, path: 'spec.memory', message: 'must be a size like 2GiB (units B, KiB, MiB, GiB, TiB, PiB; a bare number is KiB)' }],
+      errors: [
+        {
+          file: 'manifest.yaml',
+          line: 6,
+          column: 11,
+          path: 'spec.memory',
+          message: 'must be a size like 2GiB (units B, KiB, MiB, GiB, TiB, PiB; a bare number is KiB)',
+        },
+      ],
       warnings: [],
     });
     const good = await cli('validate', 'examples/manifests', '--json');
@@ -57,10 +65,13 @@ describe('virtkeeper validate', () => {
 });
 
 describe('virtkeeper schema', () => {
-  it('prints a kind\'s schema, case-insensitively', async () => {
+  it("prints a kind's schema, case-insensitively", async () => {
     const r = await cli('schema', 'storagevolume');
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ $id: expect.stringMatching(/storagevolume\.schema\.json$/), title: 'virtkeeper StorageVolume' });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      $id: expect.stringMatching(/storagevolume\.schema\.json$/),
+      title: 'virtkeeper StorageVolume',
+    });
   });
 
   it('prints the combined schema without a kind, and fails on an unknown kind', async () => {

@@ -19,7 +19,10 @@ describe('wait-applied verdicts', () => {
 
   it('1 and the failures listed when objects failed', () => {
     const v = judgeStatus(
-      { appliedRevision: 'bbbbbbb2', objects: [...objects, { kind: 'Domain', name: 'db', state: 'failed', lastError: { message: 'libvirt error 38' } }] },
+      {
+        appliedRevision: 'bbbbbbb2',
+        objects: [...objects, { kind: 'Domain', name: 'db', state: 'failed', lastError: { message: 'libvirt error 38' } }],
+      },
       'bbbbbbb2',
     );
     expect(v).toMatchObject({ done: true, code: 1 });
@@ -28,9 +31,16 @@ describe('wait-applied verdicts', () => {
 
   it('1 with the errors when the daemon rejected the revision', () => {
     const v = judgeStatus(
-      { appliedRevision: 'aaaa', source: { rejectedRevision: 'bbbbbbb2', errors: [{ file: 'a.yaml', line: 3, message: 'spec.memory: must be a size' }] } },
+      {
+        appliedRevision: 'aaaa',
+        source: { rejectedRevision: 'bbbbbbb2', errors: [{ file: 'a.yaml', line: 3, message: 'spec.memory: must be a size' }] },
+      },
       'bbbbbbb2',
     );
-    expect(v).toEqual({ done: true, code: 1, lines: ['revision bbbbbbb2 was rejected by the daemon: invalid manifests', '  a.yaml:3 spec.memory: must be a size'] });
+    expect(v).toEqual({
+      done: true,
+      code: 1,
+      lines: ['revision bbbbbbb2 was rejected by the daemon: invalid manifests', '  a.yaml:3 spec.memory: must be a size'],
+    });
   });
 });

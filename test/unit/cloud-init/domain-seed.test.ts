@@ -24,20 +24,29 @@ describe('deriveSeed', () => {
     expect(createHash('sha256').update(image).digest('hex')).toBe(seed.sha256);
     expect(seed.volume.spec.capacity).toBe(`${image.length / 1024}KiB`);
     // Same input, same volume; other user-data, another volume.
-    expect(deriveSeed(domain({ cloudInit: { pool: 'seeds', userData: { packages: ['nginx'] } } })).volume.metadata.name).toBe(seed.volume.metadata.name);
-    expect(deriveSeed(domain({ cloudInit: { pool: 'seeds', userData: { packages: ['apache2'] } } })).volume.metadata.name).not.toBe(seed.volume.metadata.name);
+    expect(deriveSeed(domain({ cloudInit: { pool: 'seeds', userData: { packages: ['nginx'] } } })).volume.metadata.name).toBe(
+      seed.volume.metadata.name,
+    );
+    expect(deriveSeed(domain({ cloudInit: { pool: 'seeds', userData: { packages: ['apache2'] } } })).volume.metadata.name).not.toBe(
+      seed.volume.metadata.name,
+    );
   });
 
   it('places the cdrom on the first free IDE name, or SATA on q35, and takes the pool of the first volume disk', () => {
-    const disks = [{ target: 'vda', volume: { pool: 'images', name: 'root' } }, { device: 'cdrom' as const, target: 'hda', bus: 'ide' as const }];
+    const disks = [
+      { target: 'vda', volume: { pool: 'images', name: 'root' } },
+      { device: 'cdrom' as const, target: 'hda', bus: 'ide' as const },
+    ];
     const pc = deriveSeed(domain({ disks, cloudInit: {} })).domain.spec.disks!.at(-1);
     expect(pc).toMatchObject({ device: 'cdrom', target: 'hdb', bus: 'ide', format: 'raw', readonly: true, volume: { pool: 'images' } });
-    const q35 = deriveSeed(domain({ os: { machine: 'pc-q35-7.2' }, disks: [{ target: 'sda', file: '/x.img' }], cloudInit: { pool: 'p' } })).domain.spec.disks!.at(-1);
+    const q35 = deriveSeed(
+      domain({ os: { machine: 'pc-q35-7.2' }, disks: [{ target: 'sda', file: '/x.img' }], cloudInit: { pool: 'p' } }),
+    ).domain.spec.disks!.at(-1);
     expect(q35).toMatchObject({ target: 'sdb', bus: 'sata' });
     expect(() => deriveSeed(domain({ cloudInit: {} }))).toThrow(NoCloudInputError);
   });
 
-  it('gives the seed volume the domain\'s prune: disabled and marks whose seed it is', () => {
+  it("gives the seed volume the domain's prune: disabled and marks whose seed it is", () => {
     const seed = deriveSeed(domain({ cloudInit: { pool: 'seeds' } }, { 'virtkeeper.io/prune': 'disabled' }));
     expect(seed.volume.metadata.annotations).toEqual({ 'virtkeeper.io/cloud-init-seed-of': 'web-1', 'virtkeeper.io/prune': 'disabled' });
     expect(seed.domain.spec.cloudInit).toBeUndefined();
@@ -64,7 +73,13 @@ describe('deleting a seed volume', () => {
     const { planVolume } = await import('../../../src/resources/storage-volume/plan.js');
     const name = 'web-1-cidata-0123456789ab.iso';
     const live = {
-      key: `StorageVolume/seeds/${name}`, kind: 'StorageVolume' as const, name, xml: '', active: true, persistent: true, markedOwned: false,
+      key: `StorageVolume/seeds/${name}`,
+      kind: 'StorageVolume' as const,
+      name,
+      xml: '',
+      active: true,
+      persistent: true,
+      markedOwned: false,
       spec: { pool: 'seeds', capacity: '58KiB', format: 'iso' as const },
     };
     const seed = deriveSeed(domain({ cloudInit: { pool: 'seeds' } }));

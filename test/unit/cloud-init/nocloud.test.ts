@@ -22,7 +22,10 @@ describe('renderNoCloud files', () => {
   });
 
   it('renders a cloud-config mapping as #cloud-config YAML that reads back equal', () => {
-    const userData = { users: [{ name: 'ops', ssh_authorized_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG' + 'x'.repeat(60) + ' ops@host'] }], runcmd: [['echo', 'hi']] };
+    const userData = {
+      users: [{ name: 'ops', ssh_authorized_keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG' + 'x'.repeat(60) + ' ops@host'] }],
+      runcmd: [['echo', 'hi']],
+    };
     const text = filesOf({ domainName: 'web-1', userData })['user-data'];
     expect(text.startsWith('#cloud-config\n')).toBe(true);
     expect(parse11(text)).toEqual(userData);
@@ -44,7 +47,10 @@ describe('renderNoCloud files', () => {
   });
 
   it('keeps extra meta-data keys after instance-id and local-hostname, and honours given values', () => {
-    const files = filesOf({ domainName: 'web-1', metaData: { 'public-keys': ['k'], 'local-hostname': 'web-one.example', 'instance-id': 'i-123' } });
+    const files = filesOf({
+      domainName: 'web-1',
+      metaData: { 'public-keys': ['k'], 'local-hostname': 'web-one.example', 'instance-id': 'i-123' },
+    });
     expect(files['meta-data']).toBe('instance-id: i-123\nlocal-hostname: web-one.example\npublic-keys:\n  - k\n');
   });
 
@@ -65,7 +71,11 @@ describe('renderNoCloud sshAuthorizedKeys', () => {
 
   it('adds the keys after those user-data lists, as a mapping or as text whose comments stay', () => {
     expect(parse11(filesOf({ domainName: 'web-1', sshAuthorizedKeys: [key] })['user-data'])).toEqual({ ssh_authorized_keys: [key] });
-    const mapped = filesOf({ domainName: 'web-1', userData: { ssh_authorized_keys: [other], packages: ['nginx'] }, sshAuthorizedKeys: [key] })['user-data'];
+    const mapped = filesOf({
+      domainName: 'web-1',
+      userData: { ssh_authorized_keys: [other], packages: ['nginx'] },
+      sshAuthorizedKeys: [key],
+    })['user-data'];
     expect(parse11(mapped)).toEqual({ ssh_authorized_keys: [other, key], packages: ['nginx'] });
     const text = '#cloud-config\n# the web tier\npackages: [nginx]\n';
     const merged = filesOf({ domainName: 'web-1', userData: text, sshAuthorizedKeys: [key, other] })['user-data'];
@@ -82,10 +92,18 @@ describe('renderNoCloud sshAuthorizedKeys', () => {
       }
       return 'no error';
     };
-    expect(fails({ sshAuthorizedKeys: ['-----BEGIN OPENSSH PRIVATE KEY-----'] })).toBe('cloudInit.sshAuthorizedKeys: holds a private key, which must never go into a seed; give the public key (the .pub file)');
-    expect(fails({ sshAuthorizedKeys: ['hello world'] })).toMatch(/^cloudInit\.sshAuthorizedKeys: "hello world…" is not an OpenSSH public key/);
-    expect(fails({ userData: '#!/bin/sh\necho hi\n', sshAuthorizedKeys: [key] })).toMatch(/^cloudInit\.sshAuthorizedKeys: can only be added to cloud-config user-data/);
-    expect(fails({ userData: { ssh_authorized_keys: 'one' }, sshAuthorizedKeys: [key] })).toMatch(/^cloudInit\.userData\.ssh_authorized_keys: is not a list/);
+    expect(fails({ sshAuthorizedKeys: ['-----BEGIN OPENSSH PRIVATE KEY-----'] })).toBe(
+      'cloudInit.sshAuthorizedKeys: holds a private key, which must never go into a seed; give the public key (the .pub file)',
+    );
+    expect(fails({ sshAuthorizedKeys: ['hello world'] })).toMatch(
+      /^cloudInit\.sshAuthorizedKeys: "hello world…" is not an OpenSSH public key/,
+    );
+    expect(fails({ userData: '#!/bin/sh\necho hi\n', sshAuthorizedKeys: [key] })).toMatch(
+      /^cloudInit\.sshAuthorizedKeys: can only be added to cloud-config user-data/,
+    );
+    expect(fails({ userData: { ssh_authorized_keys: 'one' }, sshAuthorizedKeys: [key] })).toMatch(
+      /^cloudInit\.userData\.ssh_authorized_keys: is not a list/,
+    );
   });
 });
 
@@ -117,15 +135,43 @@ describe('renderNoCloud instance-id', () => {
 
 describe('renderNoCloud input errors: one line with the field, the problem and the fix', () => {
   const cases: [string, NoCloudInput, RegExp][] = [
-    ['user-data cloud-init would ignore', { domainName: 'w', userData: 'packages: [nginx]\n' }, /^cloudInit\.userData: starts with "packages: \[nginx\]", which cloud-init does not recognise and would ignore; begin with "#cloud-config"/],
-    ['broken cloud-config YAML, with its line', { domainName: 'w', userData: '#cloud-config\npackages:\n  - a\n b: [\n' }, /^cloudInit\.userData: line 4, column \d+: .*; fix the YAML$/],
-    ['a cloud-config that is not a mapping', { domainName: 'w', userData: '#cloud-config\n- a\n' }, /^cloudInit\.userData: is YAML but not a mapping/],
+    [
+      'user-data cloud-init would ignore',
+      { domainName: 'w', userData: 'packages: [nginx]\n' },
+      /^cloudInit\.userData: starts with "packages: \[nginx\]", which cloud-init does not recognise and would ignore; begin with "#cloud-config"/,
+    ],
+    [
+      'broken cloud-config YAML, with its line',
+      { domainName: 'w', userData: '#cloud-config\npackages:\n  - a\n b: [\n' },
+      /^cloudInit\.userData: line 4, column \d+: .*; fix the YAML$/,
+    ],
+    [
+      'a cloud-config that is not a mapping',
+      { domainName: 'w', userData: '#cloud-config\n- a\n' },
+      /^cloudInit\.userData: is YAML but not a mapping/,
+    ],
     ['bad vendor-data', { domainName: 'w', vendorData: 'hello' }, /^cloudInit\.vendorData: starts with "hello"/],
-    ['network-config without a version', { domainName: 'w', networkConfig: { ethernets: {} } }, /^cloudInit\.networkConfig: has version null; cloud-init reads network configuration version 1 or 2/],
+    [
+      'network-config without a version',
+      { domainName: 'w', networkConfig: { ethernets: {} } },
+      /^cloudInit\.networkConfig: has version null; cloud-init reads network configuration version 1 or 2/,
+    ],
     ['network-config version 3', { domainName: 'w', networkConfig: 'version: 3\n' }, /^cloudInit\.networkConfig: has version 3;/],
-    ['an instance-id with a slash', { domainName: 'w', metaData: { 'instance-id': 'a/b' } }, /^cloudInit\.metaData\.instance-id: "a\/b" cannot be an instance-id/],
-    ['a bad local-hostname', { domainName: 'w', metaData: { 'local-hostname': 'under_score' } }, /^cloudInit\.metaData\.local-hostname: "under_score" is not a host name/],
-    ['a domain name that is no host name', { domainName: 'web_1' }, /^cloudInit\.metaData\.local-hostname: not set, and the domain name "web_1" is not a valid host name to default it from; set metaData\.local-hostname$/],
+    [
+      'an instance-id with a slash',
+      { domainName: 'w', metaData: { 'instance-id': 'a/b' } },
+      /^cloudInit\.metaData\.instance-id: "a\/b" cannot be an instance-id/,
+    ],
+    [
+      'a bad local-hostname',
+      { domainName: 'w', metaData: { 'local-hostname': 'under_score' } },
+      /^cloudInit\.metaData\.local-hostname: "under_score" is not a host name/,
+    ],
+    [
+      'a domain name that is no host name',
+      { domainName: 'web_1' },
+      /^cloudInit\.metaData\.local-hostname: not set, and the domain name "web_1" is not a valid host name to default it from; set metaData\.local-hostname$/,
+    ],
   ];
   for (const [what, input, message] of cases) {
     it(`refuses ${what}`, () => {

@@ -8,7 +8,8 @@ import { checkSecretRefs, seedGrowthBound, SeedSecretError, substituteSecrets } 
 import { MAX_SECRET_BYTES } from '../../../src/resources/secret/value-source.js';
 import type { DomainManifest } from '../../../src/resources/domain/schema.js';
 
-const userData = '#cloud-config\nchpasswd:\n  expire: false\n  users: [{name: ubuntu, password: "@PW@"}]\nwrite_files: [{path: /etc/token, content: "@TOKEN@ @PW@"}]\n';
+const userData =
+  '#cloud-config\nchpasswd:\n  expire: false\n  users: [{name: ubuntu, password: "@PW@"}]\nwrite_files: [{path: /etc/token, content: "@TOKEN@ @PW@"}]\n';
 const files = [
   { name: 'meta-data', text: 'instance-id: iid-1\nlocal-hostname: web-1\n' },
   { name: 'user-data', text: userData },
@@ -23,9 +24,11 @@ const values = new Map([
 ]);
 
 describe('secretRefs of a cloud-init seed', () => {
-  it('puts every occurrence of each placeholder in as the value\'s bytes, and leaves other files alone', () => {
+  it("puts every occurrence of each placeholder in as the value's bytes, and leaves other files alone", () => {
     const out = substituteSecrets(files, refs, values);
-    expect(out.find((f) => f.name === 'user-data')!.data.toString('utf8')).toBe(userData.replaceAll('@PW@', 'pässwörd').replace('@TOKEN@', 'tok-123'));
+    expect(out.find((f) => f.name === 'user-data')!.data.toString('utf8')).toBe(
+      userData.replaceAll('@PW@', 'pässwörd').replace('@TOKEN@', 'tok-123'),
+    );
     expect(out.find((f) => f.name === 'meta-data')!.data.toString('utf8')).toBe(files[0]!.text);
   });
 
@@ -35,7 +38,7 @@ describe('secretRefs of a cloud-init seed', () => {
     try {
       substituteSecrets(files, refs, quote);
     } catch (err) {
-      expect((err as Error).message).toContain('Secret ubuntu-password or join-token breaks the YAML of the seed\'s user-data (line 4)');
+      expect((err as Error).message).toContain("Secret ubuntu-password or join-token breaks the YAML of the seed's user-data (line 4)");
       expect((err as Error).message).not.toContain('a"b');
     }
     // A script is not YAML: any value goes.
@@ -52,9 +55,15 @@ describe('secretRefs of a cloud-init seed', () => {
       }
       return 'no error';
     };
-    expect(at(() => checkSecretRefs(files, [{ placeholder: '@PWD@', secret: 'x' }]))).toMatch(/^secretRefs\.0\.placeholder: .*"@PWD@" appears in none of the seed's files \(meta-data, user-data\)/);
-    expect(at(() => checkSecretRefs(files, [refs[0]!, { placeholder: '@PW@', secret: 'y' }]))).toContain('"@PW@" is also the placeholder of secretRefs[1]');
-    expect(at(() => checkSecretRefs(files, [{ placeholder: 'PW', secret: 'a' }, refs[0]!]))).toContain('"PW" is part of secretRefs[1].placeholder "@PW@"');
+    expect(at(() => checkSecretRefs(files, [{ placeholder: '@PWD@', secret: 'x' }]))).toMatch(
+      /^secretRefs\.0\.placeholder: .*"@PWD@" appears in none of the seed's files \(meta-data, user-data\)/,
+    );
+    expect(at(() => checkSecretRefs(files, [refs[0]!, { placeholder: '@PW@', secret: 'y' }]))).toContain(
+      '"@PW@" is also the placeholder of secretRefs[1]',
+    );
+    expect(at(() => checkSecretRefs(files, [{ placeholder: 'PW', secret: 'a' }, refs[0]!]))).toContain(
+      '"PW" is part of secretRefs[1].placeholder "@PW@"',
+    );
     expect(at(() => checkSecretRefs(files, refs))).toBe('no error');
   });
 

@@ -229,7 +229,12 @@ describe('Controller (fake host)', () => {
     await engine.changeSource();
     await until(() => c.status().objects[0]?.state === 'refused');
     const status = c.status();
-    expect(status.objects[0]).toMatchObject({ kind: 'Network', name: 'lan', state: 'refused', lastError: { code: 'refused', message: 'changing the bridge needs allow-replace' } });
+    expect(status.objects[0]).toMatchObject({
+      kind: 'Network',
+      name: 'lan',
+      state: 'refused',
+      lastError: { code: 'refused', message: 'changing the bridge needs allow-replace' },
+    });
     expect(status.counts).toMatchObject({ refused: 1, failed: 0 });
     expect(await metric(c, 'virtkeeper_managed_objects', { kind: 'Network', state: 'refused' })).toBe(1);
     // Not retried: a retry would find the same refusal (the retry base is 20 ms).
@@ -261,7 +266,9 @@ describe('Controller (fake host)', () => {
     // web's one counted failure is the full sync's (its change was skipped behind lan's);
     // every per-key look since found it waiting, which counts nothing.
     expect(retried('Domain/web')).toEqual([1]);
-    expect(logged.filter((l) => l.msg === 'reconcile requeued' && l.key === 'Domain/web' && l.reason === 'waiting for Network/lan').length).toBeGreaterThan(0);
+    expect(
+      logged.filter((l) => l.msg === 'reconcile requeued' && l.key === 'Domain/web' && l.reason === 'waiting for Network/lan').length,
+    ).toBeGreaterThan(0);
     expect(c.status().objects.find((o) => o.name === 'web')?.state).not.toBe('refused');
     engine.failKeys.clear();
     await until(() => engine.live.has('Domain/web'));

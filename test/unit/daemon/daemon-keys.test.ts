@@ -11,7 +11,9 @@ import { desiredOf, domain, manifest, network } from './helpers.js';
 
 describe('stableStringify / manifestFingerprint', () => {
   it('ignores key order and undefined fields', () => {
-    expect(stableStringify({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: undefined } })).toBe(stableStringify({ a: { d: [1, { x: 1, y: 2 }] }, b: 1 }));
+    expect(stableStringify({ b: 1, a: { d: [1, { y: 2, x: 1 }], c: undefined } })).toBe(
+      stableStringify({ a: { d: [1, { x: 1, y: 2 }] }, b: 1 }),
+    );
   });
   it('tells different values apart, arrays keep their order', () => {
     expect(stableStringify([1, 2])).not.toBe(stableStringify([2, 1]));

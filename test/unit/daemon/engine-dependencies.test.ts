@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 describe('engine.dependencies', () => {
-  it('names a VLAN\'s parent when a manifest declares it, and not a plain host NIC', async () => {
+  it("names a VLAN's parent when a manifest declares it, and not a plain host NIC", async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'vk-deps-'));
     await writeFile(path.join(dir, 'interfaces.yaml'), MANIFESTS);
     const engine = createDefaultEngine();

@@ -54,7 +54,7 @@ describe('node device names', () => {
 });
 
 describe('echo keys (what the controller held as ECHO_SUBJECT)', () => {
-  it('domains, networks and pools echo the daemon\'s own changes; node device events never count as echoes', () => {
+  it("domains, networks and pools echo the daemon's own changes; node device events never count as echoes", () => {
     expect(echoKey({ kind: 'domain', name: 'web' })).toBe('Domain/web');
     expect(echoKey({ kind: 'network', name: 'lan' })).toBe('Network/lan');
     expect(echoKey({ kind: 'storagePool', name: 'images' })).toBe('StoragePool/images');

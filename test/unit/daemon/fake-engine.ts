@@ -2,7 +2,14 @@
 // control flow (reloads, events, reconnects, readiness) is tested without libvirtd.
 import type { LibvirtClient } from '../../../src/libvirt/client.js';
 import type { AnyManifest, DesiredState, IdentityKey, ManifestError } from '../../../src/manifests/types.js';
-import type { ControllerEngine, DisconnectNotice, HostSession, LiveUpdate, LoadResult, OwnershipStore } from '../../../src/reconciler/daemon-engine.js';
+import type {
+  ControllerEngine,
+  DisconnectNotice,
+  HostSession,
+  LiveUpdate,
+  LoadResult,
+  OwnershipStore,
+} from '../../../src/reconciler/daemon-engine.js';
 import { manifestFingerprint } from '../../../src/reconciler/daemon-keys.js';
 import type { LifecycleEventRef } from '../../../src/reconciler/event-keys.js';
 import type { ApplyReport } from '../../../src/reconciler/executor.js';
@@ -161,7 +168,17 @@ export class FakeEngine implements ControllerEngine {
         restartRequired: false,
         reason: action,
         // Domain-shaped steps (any kind's would do): the fake never runs them, only counts them.
-        steps: action === 'no-op' ? [] : action === 'create' ? [{ op: 'define', description: `define ${key}`, payload: { xml: fp ?? '' } }, { op: 'start', description: `start ${key}` }] : action === 'update' ? [{ op: 'define', description: `${action} ${key}`, payload: { xml: fp ?? '' } }] : [{ op: 'destroy', description: `${action} ${key}` }],
+        steps:
+          action === 'no-op'
+            ? []
+            : action === 'create'
+              ? [
+                  { op: 'define', description: `define ${key}`, payload: { xml: fp ?? '' } },
+                  { op: 'start', description: `start ${key}` },
+                ]
+              : action === 'update'
+                ? [{ op: 'define', description: `${action} ${key}`, payload: { xml: fp ?? '' } }]
+                : [{ op: 'destroy', description: `${action} ${key}` }],
         dependsOn: this.deps[key] ?? [],
       };
     };
@@ -173,7 +190,9 @@ export class FakeEngine implements ControllerEngine {
       const refused = this.refuseKeys.get(m.key);
       changes.push(refused !== undefined && change.action !== 'no-op' ? { ...change, refused } : change);
     }
-    if (prune) for (const key of Object.keys(inventory.objects)) if (!desired.byKey.has(key) && live.has(key) && (!only || only.has(key))) changes.push(mk(key, 'delete'));
+    if (prune)
+      for (const key of Object.keys(inventory.objects))
+        if (!desired.byKey.has(key) && live.has(key) && (!only || only.has(key))) changes.push(mk(key, 'delete'));
     const waitsFor = new Map(changes.map((c) => [c.key, c.dependsOn.filter((d) => changes.some((x) => x.key === d))] as const));
     // As the real planner does: every change after the changes it waits for.
     const ordered: ResourceChange[] = [];
@@ -182,7 +201,14 @@ export class FakeEngine implements ControllerEngine {
       if (!next) throw new Error('fake plan: dependency cycle');
       ordered.push(next);
     }
-    return { changes: ordered, waitsFor, summary: { create: 0, update: 0, replace: 0, delete: 0, noOp: 0, refused: 0, restartPending: 0 }, errors: [], retained: [], forgotten: [] };
+    return {
+      changes: ordered,
+      waitsFor,
+      summary: { create: 0, update: 0, replace: 0, delete: 0, noOp: 0, refused: 0, restartPending: 0 },
+      errors: [],
+      retained: [],
+      forgotten: [],
+    };
   }
   /** Runs the changes in plan order (the fake's plans are already ordered); dependants of a failure are skipped. */
   async execute(plan: Plan, _s: HostSession, desired: DesiredState, ownership: OwnershipStore): Promise<ApplyReport> {

@@ -93,7 +93,10 @@ describe('KeyReconciler results', () => {
     const { keys, book, engine } = await setup(desiredOf(network('lan')));
     engine.refuseKeys.set('Network/lan', 'shrinking is not supported');
     expect(await keys.reconcile('Network/lan')).toEqual({ type: 'stalled', reason: 'shrinking is not supported' });
-    expect(book.status.get('Network', 'lan')).toMatchObject({ state: 'refused', lastError: { code: 'refused', message: 'shrinking is not supported' } });
+    expect(book.status.get('Network', 'lan')).toMatchObject({
+      state: 'refused',
+      lastError: { code: 'refused', message: 'shrinking is not supported' },
+    });
     expect(book.status.counts()).toMatchObject({ refused: 1, failed: 0 });
   });
 

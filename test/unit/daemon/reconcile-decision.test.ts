@@ -71,7 +71,11 @@ describe('reportExecution', () => {
   });
   it('a no-op whose guest still runs old config is restart-pending, never synced', () => {
     const pending = change('Domain/a', 'no-op', { restartPending: [{ path: 'spec.memory', running: '128MiB', defined: '192MiB' }] });
-    expect(reportExecution(pending, 'unchanged')).toEqual({ result: 'unchanged', status: { state: 'restart-pending', changed: false }, next: { type: 'done' } });
+    expect(reportExecution(pending, 'unchanged')).toEqual({
+      result: 'unchanged',
+      status: { state: 'restart-pending', changed: false },
+      next: { type: 'done' },
+    });
     expect(reportExecution(change('Domain/a', 'no-op'), 'unchanged').status).toEqual({ state: 'synced', changed: false });
   });
 

@@ -51,14 +51,22 @@ describe('deploy/ monitoring', () => {
     createDaemonMetrics(metrics);
     registerDomainStats(metrics.registry, { fetch: async () => [] });
     const exported = new Set(metrics.registry.getMetricsAsArray().map((m) => m.name));
-    const rules = parseYaml(readFileSync(path.join(deploy, 'prometheus/alerts.yml'), 'utf8')) as { groups: { rules: { alert: string; expr: string }[] }[] };
-    const dashboard = JSON.parse(readFileSync(path.join(deploy, 'grafana/virtkeeper-dashboard.json'), 'utf8')) as { panels: { title: string; targets: { expr: string }[] }[] };
+    const rules = parseYaml(readFileSync(path.join(deploy, 'prometheus/alerts.yml'), 'utf8')) as {
+      groups: { rules: { alert: string; expr: string }[] }[];
+    };
+    const dashboard = JSON.parse(readFileSync(path.join(deploy, 'grafana/virtkeeper-dashboard.json'), 'utf8')) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
     const uses = [
       ...rules.groups.flatMap((g) => g.rules.map((r) => ({ where: `alert ${r.alert}`, expr: r.expr }))),
       ...dashboard.panels.flatMap((p) => p.targets.map((t) => ({ where: `panel ${p.title}`, expr: t.expr }))),
     ];
     expect(uses.length).toBeGreaterThan(15);
-    const unknown = uses.flatMap(({ where, expr }) => metricNames(expr).filter((n) => !exported.has(n)).map((n) => `${where}: ${n}`));
+    const unknown = uses.flatMap(({ where, expr }) =>
+      metricNames(expr)
+        .filter((n) => !exported.has(n))
+        .map((n) => `${where}: ${n}`),
+    );
     expect(unknown).toEqual([]);
   });
 });

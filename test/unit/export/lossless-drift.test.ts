@@ -25,28 +25,32 @@ const CASES: Case[] = [
     kind: 'Domain',
     name: 'web',
     xml: "<domain type='kvm'><name>web</name><memory unit='KiB'>1048576</memory><vcpu placement='static'>1</vcpu><cputune><shares>2048</shares></cputune><os><type arch='x86_64'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator><memballoon model='virtio'/></devices></domain>",
-    changed: "<domain type='kvm'><name>web</name><memory unit='KiB'>1048576</memory><vcpu placement='static'>1</vcpu><cputune><shares>1024</shares></cputune><os><type arch='x86_64'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator><memballoon model='virtio'/></devices></domain>",
+    changed:
+      "<domain type='kvm'><name>web</name><memory unit='KiB'>1048576</memory><vcpu placement='static'>1</vcpu><cputune><shares>1024</shares></cputune><os><type arch='x86_64'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator><memballoon model='virtio'/></devices></domain>",
     merged: '<shares>2048</shares>',
   },
   {
     kind: 'Domain',
     name: 'web',
     xml: "<domain type='kvm'><name>web</name><memory unit='KiB'>1048576</memory><vcpu placement='static'>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices><memballoon model='virtio'/></devices></domain>",
-    changed: "<domain type='kvm'><name>web</name><memory unit='KiB'>1048576</memory><vcpu placement='static'>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices><memballoon model='none'/></devices></domain>",
+    changed:
+      "<domain type='kvm'><name>web</name><memory unit='KiB'>1048576</memory><vcpu placement='static'>1</vcpu><os><type arch='x86_64'>hvm</type></os><devices><memballoon model='none'/></devices></domain>",
     merged: '<memballoon model="virtio"/>',
   },
   {
     kind: 'Network',
     name: 'lan',
     xml: "<network><name>lan</name><bridge name='virbr5' stp='on' delay='0'/><mac address='52:54:00:aa:bb:cc'/><ip address='192.168.5.1' prefix='24'/></network>",
-    changed: "<network><name>lan</name><bridge name='virbr5' stp='on' delay='0'/><mac address='52:54:00:aa:bb:dd'/><ip address='192.168.5.1' prefix='24'/></network>",
+    changed:
+      "<network><name>lan</name><bridge name='virbr5' stp='on' delay='0'/><mac address='52:54:00:aa:bb:dd'/><ip address='192.168.5.1' prefix='24'/></network>",
     merged: '<mac address="52:54:00:aa:bb:cc"/>',
   },
   {
     kind: 'StoragePool',
     name: 'images',
     xml: "<pool type='dir'><name>images</name><target><path>/var/lib/images</path><permissions><mode>0711</mode></permissions></target></pool>",
-    changed: "<pool type='dir'><name>images</name><target><path>/var/lib/images</path><permissions><mode>0700</mode></permissions></target></pool>",
+    changed:
+      "<pool type='dir'><name>images</name><target><path>/var/lib/images</path><permissions><mode>0700</mode></permissions></target></pool>",
     merged: '<mode>0711</mode>',
   },
   {
@@ -54,7 +58,8 @@ const CASES: Case[] = [
     name: 'root.qcow2',
     pool: 'images',
     xml: "<volume><name>root.qcow2</name><capacity unit='bytes'>1073741824</capacity><target><format type='qcow2'/><compat>1.1</compat></target></volume>",
-    changed: "<volume><name>root.qcow2</name><capacity unit='bytes'>1073741824</capacity><target><format type='qcow2'/><compat>0.10</compat></target></volume>",
+    changed:
+      "<volume><name>root.qcow2</name><capacity unit='bytes'>1073741824</capacity><target><format type='qcow2'/><compat>0.10</compat></target></volume>",
     merged: '<compat>1.1</compat>',
   },
   {
@@ -68,7 +73,12 @@ const CASES: Case[] = [
 
 function liveOf(c: Case, xml: string): LiveResource {
   const kind = defaultRegistry[c.kind] as ResourceKind<ManifestKind>;
-  return liveFromXml(kind, c.name, xml, { active: true, autostart: false, state: 'running', ...(c.pool ? { pool: c.pool } : {}) }) as LiveResource;
+  return liveFromXml(kind, c.name, xml, {
+    active: true,
+    autostart: false,
+    state: 'running',
+    ...(c.pool ? { pool: c.pool } : {}),
+  }) as LiveResource;
 }
 
 describe('export → plan with xml.merge, per kind', () => {
@@ -76,7 +86,8 @@ describe('export → plan with xml.merge, per kind', () => {
     const pool = liveFromXml(defaultRegistry.StoragePool, 'images', POOL_XML, { active: true, autostart: false }) as LiveResource;
     const volume = (owner: string, mode: string): string =>
       `<volume><name>v.qcow2</name><capacity unit='bytes'>1073741824</capacity><target><format type='qcow2'/><permissions><mode>${mode}</mode><owner>${owner}</owner><group>${owner}</group></permissions></target></volume>`;
-    const live = (xml: string): LiveResource => liveFromXml(defaultRegistry.StorageVolume, 'v.qcow2', xml, { active: true, pool: 'images' }) as LiveResource;
+    const live = (xml: string): LiveResource =>
+      liveFromXml(defaultRegistry.StorageVolume, 'v.qcow2', xml, { active: true, pool: 'images' }) as LiveResource;
     const exported = toManifests([live(volume('0', '0600')), pool]).find((e) => e.key === 'StorageVolume/images/v.qcow2');
     const manifest = exported?.manifest as AnyManifest;
     expect((manifest.spec as { xml?: { merge?: string } }).xml?.merge).toContain('<owner>0</owner>');
@@ -100,7 +111,8 @@ describe('export → plan with xml.merge, per kind', () => {
 
       const kind = defaultRegistry[c.kind] as ResourceKind<ManifestKind>;
       const others = toManifests(context).map((e) => loaded(e.manifest));
-      const plan = (against: LiveResource) => kind.plan(loaded(manifest), against, contextOf([...others, loaded(manifest)], [...context, against]));
+      const plan = (against: LiveResource) =>
+        kind.plan(loaded(manifest), against, contextOf([...others, loaded(manifest)], [...context, against]));
       expect(plan(live).changes).toEqual([]);
       expect(plan(liveOf(c, c.changed)).changes.map((ch) => ch.path)).toContain('spec.xml.merge');
     });

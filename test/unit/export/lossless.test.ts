@@ -14,8 +14,14 @@ const encoder = new TextEncoder();
 /** Exports `objects` and loads what export wrote with the project's own loader. */
 function exportAndLoad(objects: LiveResource[]): { specs: Array<Record<string, unknown>>; errors: string[] } {
   const exported = toManifests(objects);
-  const loaded = loadFromSources('/x', exported.map((e) => ({ file: e.file, bytes: encoder.encode(e.text) })));
-  return { specs: exported.map((e) => (parse(e.text) as { spec: Record<string, unknown> }).spec), errors: loaded.errors.map((e) => `${e.path} ${e.message}`) };
+  const loaded = loadFromSources(
+    '/x',
+    exported.map((e) => ({ file: e.file, bytes: encoder.encode(e.text) })),
+  );
+  return {
+    specs: exported.map((e) => (parse(e.text) as { spec: Record<string, unknown> }).spec),
+    errors: loaded.errors.map((e) => `${e.path} ${e.message}`),
+  };
 }
 
 describe('lossless export: every manifest valid', () => {
@@ -55,7 +61,15 @@ describe('lossless export: every manifest valid', () => {
   });
 
   it('does not drop a refused field when no live document is there to carry it', () => {
-    const bare = { key: 'Network/hd', kind: 'Network', name: 'hd', spec: { forward: { mode: 'hostdev' } }, active: false, persistent: true, markedOwned: false } as LiveResource;
+    const bare = {
+      key: 'Network/hd',
+      kind: 'Network',
+      name: 'hd',
+      spec: { forward: { mode: 'hostdev' } },
+      active: false,
+      persistent: true,
+      markedOwned: false,
+    } as LiveResource;
     expect(exportAndLoad([bare]).specs[0]).toEqual({ forward: { mode: 'hostdev' } });
   });
 });

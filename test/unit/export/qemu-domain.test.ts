@@ -20,7 +20,11 @@ describe('export of a QEMU domain', () => {
 
   it('renders back on an empty host with nothing lost but the addresses libvirt gives friendly devices again', () => {
     const rendered = defaultRegistry.Domain.toXml(manifest, undefined, ctx);
-    expect(xmlDifferences(XML, rendered, XML)).toEqual(['-domain/devices/disk[0]/address', '-domain/devices/disk[1]/address', '-domain/devices/interface/address']);
+    expect(xmlDifferences(XML, rendered, XML)).toEqual([
+      '-domain/devices/disk[0]/address',
+      '-domain/devices/disk[1]/address',
+      '-domain/devices/interface/address',
+    ]);
     expect(exported?.uncarried).toEqual([]);
   });
 

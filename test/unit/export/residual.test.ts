@@ -24,7 +24,11 @@ describe('residual (what xml.merge must carry for a lossless export)', () => {
   });
 
   it("leaves out what is state or another spelling: a network's connections, a netmask written as a prefix, an empty <source/>", () => {
-    const rules: ResidualRules = { ...NETWORK, skipAttrs: new Set(['connections']), sameAs: (e) => (e.name === 'ip' && e.attrs.netmask === '255.255.255.0' ? { address: e.attrs.address ?? '', prefix: '24' } : e.attrs) };
+    const rules: ResidualRules = {
+      ...NETWORK,
+      skipAttrs: new Set(['connections']),
+      sameAs: (e) => (e.name === 'ip' && e.attrs.netmask === '255.255.255.0' ? { address: e.attrs.address ?? '', prefix: '24' } : e.attrs),
+    };
     const found = residual(
       parseXml("<network connections='3'><name>n</name><source/><ip address='10.0.0.1' netmask='255.255.255.0'/></network>"),
       parseXml("<network><name>n</name><ip address='10.0.0.1' prefix='24'/></network>"),
@@ -34,7 +38,8 @@ describe('residual (what xml.merge must carry for a lossless export)', () => {
   });
 
   it('carries every element of a name that differs, in the live order, and merging it gives the live document back', () => {
-    const a = "<network><name>n</name><ip address='10.0.0.1' prefix='24'><dhcp><bootp file='pxe'/></dhcp></ip><ip address='fd00::1' prefix='64' family='ipv6'/><mac address='52:54:00:00:00:01'/></network>";
+    const a =
+      "<network><name>n</name><ip address='10.0.0.1' prefix='24'><dhcp><bootp file='pxe'/></dhcp></ip><ip address='fd00::1' prefix='64' family='ipv6'/><mac address='52:54:00:00:00:01'/></network>";
     const r = "<network><name>n</name><ip address='10.0.0.1' prefix='24'/><ip address='fd00::1' prefix='64' family='ipv6'/></network>";
     const out = roundTrip(a, r, NETWORK);
     expect(out.fragments.map((f) => f.slice(0, 4))).toEqual(['<ip ', '<ip ', '<mac']);
@@ -42,13 +47,18 @@ describe('residual (what xml.merge must carry for a lossless export)', () => {
   });
 
   it('carries root attributes in an element named like the root, and reports what it cannot carry', () => {
-    const out = roundTrip("<volume type='block'><name>v</name></volume>", "<volume type='file' extra='1'><name>v</name><physical>1</physical></volume>", { skip: new Set(['name']) });
+    const out = roundTrip(
+      "<volume type='block'><name>v</name></volume>",
+      "<volume type='file' extra='1'><name>v</name><physical>1</physical></volume>",
+      { skip: new Set(['name']) },
+    );
     expect(out.fragments).toEqual(['<volume type="block"/>']);
     expect(out.uncarried).toEqual(['+@extra', '+physical']);
   });
 
   it('declares on a carried element the namespace the root declared for it', () => {
-    const a = "<pool type='netfs' xmlns:fs='http://libvirt.org/schemas/storagepool/fs/1.0'><name>p</name><fs:mount_opts><fs:option name='sync'/></fs:mount_opts></pool>";
+    const a =
+      "<pool type='netfs' xmlns:fs='http://libvirt.org/schemas/storagepool/fs/1.0'><name>p</name><fs:mount_opts><fs:option name='sync'/></fs:mount_opts></pool>";
     const out = roundTrip(a, "<pool type='netfs'><name>p</name></pool>", { skip: new Set(['name']) });
     expect(out.fragments).toEqual([expect.stringContaining('<fs:mount_opts xmlns:fs="http://libvirt.org/schemas/storagepool/fs/1.0">')]);
   });
@@ -73,7 +83,11 @@ describe('residual (what xml.merge must carry for a lossless export)', () => {
   });
 
   it('reports a generated device the live document does not have', () => {
-    const out = residual(parseXml('<domain><name>d</name><devices/></domain>'), parseXml('<domain><name>d</name><devices><video/></devices></domain>'), DOMAIN);
+    const out = residual(
+      parseXml('<domain><name>d</name><devices/></domain>'),
+      parseXml('<domain><name>d</name><devices><video/></devices></domain>'),
+      DOMAIN,
+    );
     expect(out.uncarried).toEqual(['+devices/video']);
   });
 });

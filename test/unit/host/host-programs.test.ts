@@ -25,8 +25,7 @@ describe('scripts/host-programs.tsv', () => {
   });
 
   it('lists every program a spawn call runs, with its Debian package', () => {
-    const missing = sites
-      .flatMap((s) => s.programs.filter((p) => p !== 'user-command' && !table.has(p)).map((p) => `${p} (${where(s)})`));
+    const missing = sites.flatMap((s) => s.programs.filter((p) => p !== 'user-command' && !table.has(p)).map((p) => `${p} (${where(s)})`));
     expect(missing).toEqual([]);
   });
 

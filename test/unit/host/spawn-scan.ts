@@ -39,7 +39,10 @@ function spawnerNames(text: string): Set<string> {
   const importRe = /import\s*\{([^}]*)\}\s*from\s*['"](?:node:)?child_process['"]/g;
   for (const m of text.matchAll(importRe)) {
     for (const part of m[1].split(',')) {
-      const [imported, local] = part.replace(/\btype\b/, '').trim().split(/\s+as\s+/);
+      const [imported, local] = part
+        .replace(/\btype\b/, '')
+        .trim()
+        .split(/\s+as\s+/);
       if (imported && CHILD_PROCESS_FUNCTIONS.has(imported.trim())) names.add((local ?? imported).trim());
     }
   }
@@ -73,7 +76,11 @@ function firstArgument(text: string, open: number): string {
 function annotation(lines: readonly string[], line: number): string[] {
   for (let l = line; l >= Math.max(0, line - 3); l--) {
     const m = /\/\/\s*spawns:\s*(.+)$/.exec(lines[l]);
-    if (m) return m[1].split(',').map((s) => s.trim()).filter(Boolean);
+    if (m)
+      return m[1]
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
   }
   return [];
 }

@@ -52,7 +52,11 @@ describe('buildIso descriptors', () => {
 
   it('labels both volumes cidata (ASCII padded with spaces, UCS-2 padded with U+0020)', () => {
     expect(ascii(image, pvd + 40, 32)).toBe('cidata'.padEnd(32, ' '));
-    expect(Buffer.from(image.subarray(svd + 40, svd + 72)).swap16().toString('utf16le')).toBe('cidata'.padEnd(16, ' '));
+    expect(
+      Buffer.from(image.subarray(svd + 40, svd + 72))
+        .swap16()
+        .toString('utf16le'),
+    ).toBe('cidata'.padEnd(16, ' '));
   });
 
   it('records the volume size in both byte orders, equal to the image length', () => {
@@ -85,15 +89,17 @@ describe('buildIso descriptors', () => {
 
 describe('primary (level 1) identifiers', () => {
   it('folds to upper-case d-characters, 8.3 with the ;1 version, and numbers collisions', () => {
-    expect(primaryIdentifiers([
-      { name: 'meta-data', isDirectory: false },
-      { name: 'user-data', isDirectory: false },
-      { name: 'user-data.backup', isDirectory: false },
-      { name: 'user-dataX', isDirectory: false },
-      { name: 'a.tar.gz', isDirectory: false },
-      { name: '.hidden', isDirectory: false },
-      { name: 'my.dir', isDirectory: true },
-    ])).toEqual(['META_DAT.;1', 'USER_DAT.;1', 'USER_DAT.BAC;1', 'USER_DA1.;1', 'A_TAR.GZ;1', '_HIDDEN.;1', 'MY_DIR']);
+    expect(
+      primaryIdentifiers([
+        { name: 'meta-data', isDirectory: false },
+        { name: 'user-data', isDirectory: false },
+        { name: 'user-data.backup', isDirectory: false },
+        { name: 'user-dataX', isDirectory: false },
+        { name: 'a.tar.gz', isDirectory: false },
+        { name: '.hidden', isDirectory: false },
+        { name: 'my.dir', isDirectory: true },
+      ]),
+    ).toEqual(['META_DAT.;1', 'USER_DAT.;1', 'USER_DAT.BAC;1', 'USER_DA1.;1', 'A_TAR.GZ;1', '_HIDDEN.;1', 'MY_DIR']);
   });
 
   it('orders identifiers by name then extension, padded with spaces (ECMA-119 9.3)', () => {
@@ -113,17 +119,31 @@ describe('directory record packing (ECMA-119 6.8.1.1)', () => {
 });
 
 describe('buildIso input errors: one line naming the entry, the problem and the fix', () => {
-  const build = (files: IsoFile[], extra: Partial<Parameters<typeof buildIso>[0]> = {}) => () => buildIso({ volumeId: 'cidata', files, date, ...extra });
+  const build =
+    (files: IsoFile[], extra: Partial<Parameters<typeof buildIso>[0]> = {}) =>
+    () =>
+      buildIso({ volumeId: 'cidata', files, date, ...extra });
   const cases: [string, () => unknown, RegExp][] = [
     ['a duplicate', build([seedFiles[0], seedFiles[0]]), /^iso entry "user-data": given twice .*; keep one$/],
-    ['a file used as a directory', build([{ name: 'a', data: text('') }, { name: 'a/b', data: text('') }]), /^iso entry "a\/b": "a" is a file, not a directory; rename one of them$/],
+    [
+      'a file used as a directory',
+      build([
+        { name: 'a', data: text('') },
+        { name: 'a/b', data: text('') },
+      ]),
+      /^iso entry "a\/b": "a" is a file, not a directory; rename one of them$/,
+    ],
     ['a ".." component', build([{ name: 'x/../y', data: text('') }]), /^iso entry "x\/..\/y": name ".." .*reserved/],
     ['an empty component', build([{ name: 'x//y', data: text('') }]), /^iso entry "x\/\/y": name "" is empty; choose another name$/],
     ['a semicolon', build([{ name: 'a;1', data: text('') }]), /name "a;1" contains ";", which Joliet names cannot hold/],
     ['a 65-character name', build([{ name: 'n'.repeat(65), data: text('') }]), /is 65 characters long; Joliet allows at most 64/],
     ['a character outside UCS-2', build([{ name: 'emoji-😀', data: text('') }]), /outside UCS-2/],
     ['nine levels', build([{ name: 'a/b/c/d/e/f/g/h', data: text('') }]), /8 levels deep; ISO 9660 allows at most 7 below the root/],
-    ['a long volume id', build([], { volumeId: 'a-volume-label-too-long' }), /^iso volumeId "a-volume-label-too-long": must be 1–16 printable ASCII/],
+    [
+      'a long volume id',
+      build([], { volumeId: 'a-volume-label-too-long' }),
+      /^iso volumeId "a-volume-label-too-long": must be 1–16 printable ASCII/,
+    ],
     ['a date before 1900', build([], { date: new Date('1899-12-31T00:00:00Z') }), /^iso date year 1899: ISO 9660 records years 1900–2155/],
     ['an invalid date', build([], { date: new Date('nope') }), /^iso date is not a valid date/],
   ];

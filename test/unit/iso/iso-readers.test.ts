@@ -48,9 +48,11 @@ const date = new Date('2024-05-06T07:08:09Z');
 
 function run(program: 'isoinfo' | 'xorriso' | 'blkid', args: string[]): { stdout: Buffer; stderr: string } {
   const r =
-    program === 'isoinfo' ? spawnSync('isoinfo', args, { env, maxBuffer: 64 << 20 })
-    : program === 'xorriso' ? spawnSync('xorriso', args, { env, maxBuffer: 64 << 20 })
-    : spawnSync('blkid', args, { env });
+    program === 'isoinfo'
+      ? spawnSync('isoinfo', args, { env, maxBuffer: 64 << 20 })
+      : program === 'xorriso'
+        ? spawnSync('xorriso', args, { env, maxBuffer: 64 << 20 })
+        : spawnSync('blkid', args, { env });
   if (r.status !== 0) throw new Error(`${program} ${args.join(' ')} exited ${r.status}: ${r.stderr.toString()}`);
   return { stdout: r.stdout, stderr: r.stderr.toString() };
 }
@@ -63,11 +65,13 @@ function writeImage(name: string, image: Uint8Array): string {
 
 /** Every regular file under `dir`, as '/'-separated relative paths. */
 function walk(dir: string, prefix = ''): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const full = path.join(dir, name);
-    const rel = prefix ? `${prefix}/${name}` : name;
-    return statSync(full).isDirectory() ? walk(full, rel) : [rel];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const full = path.join(dir, name);
+      const rel = prefix ? `${prefix}/${name}` : name;
+      return statSync(full).isDirectory() ? walk(full, rel) : [rel];
+    });
 }
 
 /** Extracts the whole image with xorriso, reading the tree `readFs` selects. */
@@ -93,8 +97,13 @@ describe('an image with every awkward size, read back by isoinfo, xorriso and bl
 
   it('isoinfo -J -x and -R -x return every file byte for byte by its real name', () => {
     for (const f of files) {
-      expect(Buffer.compare(run('isoinfo', ['-J', '-i', iso, '-x', `/${f.name}`]).stdout, Buffer.from(f.data)), `Joliet /${f.name}`).toBe(0);
-      expect(Buffer.compare(run('isoinfo', ['-R', '-i', iso, '-x', `/${f.name}`]).stdout, Buffer.from(f.data)), `Rock Ridge /${f.name}`).toBe(0);
+      expect(Buffer.compare(run('isoinfo', ['-J', '-i', iso, '-x', `/${f.name}`]).stdout, Buffer.from(f.data)), `Joliet /${f.name}`).toBe(
+        0,
+      );
+      expect(
+        Buffer.compare(run('isoinfo', ['-R', '-i', iso, '-x', `/${f.name}`]).stdout, Buffer.from(f.data)),
+        `Rock Ridge /${f.name}`,
+      ).toBe(0);
     }
   });
 
@@ -131,9 +140,18 @@ describe('an image with every awkward size, read back by isoinfo, xorriso and bl
     const { dir, stderr } = xorrisoExtract(iso, 'ecma119');
     expect(stderr).not.toMatch(/WARNING|SORRY|FAILURE/);
     const primaryName: Record<string, string> = {
-      'user-data': 'USER_DAT', 'user-data2': 'USER_DA1', 'meta-data': 'META_DAT', 'network-config': 'NETWORK_',
-      'vendor-data': 'VENDOR_D', 'size-1': 'SIZE_1', 'size-2047': 'SIZE_204', 'size-2048': 'SIZE_201', 'size-2049': 'SIZE_202',
-      'big.bin': 'BIG.BIN', [LONG_NAME]: 'A_NAME_O', 'scripts/deeper/setup.sh': 'SCRIPTS/DEEPER/SETUP.SH',
+      'user-data': 'USER_DAT',
+      'user-data2': 'USER_DA1',
+      'meta-data': 'META_DAT',
+      'network-config': 'NETWORK_',
+      'vendor-data': 'VENDOR_D',
+      'size-1': 'SIZE_1',
+      'size-2047': 'SIZE_204',
+      'size-2048': 'SIZE_201',
+      'size-2049': 'SIZE_202',
+      'big.bin': 'BIG.BIN',
+      [LONG_NAME]: 'A_NAME_O',
+      'scripts/deeper/setup.sh': 'SCRIPTS/DEEPER/SETUP.SH',
     };
     expect(walk(dir)).toEqual(Object.values(primaryName).sort());
     for (const f of files) expect(Buffer.compare(readFileSync(path.join(dir, primaryName[f.name])), Buffer.from(f.data)), f.name).toBe(0);
@@ -173,7 +191,14 @@ describe('a NoCloud seed image', () => {
       apiVersion: 'virtkeeper.io/v1',
       kind: 'Domain',
       metadata: { name: 'web-1' },
-      spec: { memory: '256MiB', cloudInit: { pool: 'seeds', userData: { packages: ['nginx'] }, networkConfig: { version: 2, ethernets: { eth0: { dhcp4: true } } } } },
+      spec: {
+        memory: '256MiB',
+        cloudInit: {
+          pool: 'seeds',
+          userData: { packages: ['nginx'] },
+          networkConfig: { version: 2, ethernets: { eth0: { dhcp4: true } } },
+        },
+      },
     });
     const { instanceId } = seed;
     const image = buildSeedImage(seed.volume.spec.source!.seed!.files);

@@ -17,7 +17,9 @@ describe('describeCallObject', () => {
   it('names lookups by bare name, name fields and defined XML', () => {
     expect(describeCallObject('DOMAIN_LOOKUP_BY_NAME', 'web-1')).toBe("domain 'web-1'");
     expect(describeCallObject('DOMAIN_LOOKUP_BY_NAME', { name: 'web-1' })).toBe("domain 'web-1'");
-    expect(describeCallObject('DOMAIN_LOOKUP_BY_UUID', { uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f' })).toBe("domain '6695eb01-f6a4-8304-79aa-97f2502e193f'");
+    expect(describeCallObject('DOMAIN_LOOKUP_BY_UUID', { uuid: '6695eb01-f6a4-8304-79aa-97f2502e193f' })).toBe(
+      "domain '6695eb01-f6a4-8304-79aa-97f2502e193f'",
+    );
     expect(describeCallObject('STORAGE_VOL_LOOKUP_BY_PATH', { path: '/images/a.qcow2' })).toBe("storage volume '/images/a.qcow2'");
     expect(describeCallObject('STORAGE_VOL_LOOKUP_BY_KEY', { key: '/images/a.qcow2' })).toBe("storage volume '/images/a.qcow2'");
     expect(describeCallObject('INTERFACE_LOOKUP_BY_MAC_STRING', { mac: '52:54:00:00:00:01' })).toBe("interface '52:54:00:00:00:01'");

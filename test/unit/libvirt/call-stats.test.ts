@@ -10,7 +10,8 @@ afterEach(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const script = "import('./src/libvirt/call-stats.ts').then((m) => { m.countCall('DOMAIN_GET_XML_DESC'); m.countCall('DOMAIN_GET_XML_DESC'); m.countCall('CONNECT_OPEN'); })";
+const script =
+  "import('./src/libvirt/call-stats.ts').then((m) => { m.countCall('DOMAIN_GET_XML_DESC'); m.countCall('DOMAIN_GET_XML_DESC'); m.countCall('CONNECT_OPEN'); })";
 
 describe('VIRTKEEPER_CALL_STATS', () => {
   it('writes the calls counted by procedure when the process exits', () => {

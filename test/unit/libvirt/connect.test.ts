@@ -65,9 +65,14 @@ const ints = (...values: number[]) => {
 };
 function errorBody(code: number, message: string): Buffer {
   const w = new XdrWriter();
-  w.int(code).int(7).optional(message, (ww, s) => void ww.string(s)).int(2);
+  w.int(code)
+    .int(7)
+    .optional(message, (ww, s) => void ww.string(s))
+    .int(2);
   for (let i = 0; i < 4; i++) w.optional(null, () => {});
-  w.int(0).int(0).optional(null, () => {});
+  w.int(0)
+    .int(0)
+    .optional(null, () => {});
   return w.toBuffer();
 }
 
@@ -120,7 +125,9 @@ describe('openConnection set-up sequence', () => {
     const fake = await fakeDaemon(daemonLike([REMOTE_AUTH_SASL]));
     const err = await openConnection(fake.uri).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnsupportedAuthError);
-    expect((err as Error).message).toMatch(/offers SASL mechanisms GSSAPI, virtkeeper needs one of SCRAM-SHA-256, SCRAM-SHA-1, DIGEST-MD5, PLAIN\. GSSAPI \(Kerberos\) is not supported/);
+    expect((err as Error).message).toMatch(
+      /offers SASL mechanisms GSSAPI, virtkeeper needs one of SCRAM-SHA-256, SCRAM-SHA-1, DIGEST-MD5, PLAIN\. GSSAPI \(Kerberos\) is not supported/,
+    );
     expect(fake.received.some((p) => p.procedure === REMOTE_PROC_CONNECT_OPEN)).toBe(false);
   });
 

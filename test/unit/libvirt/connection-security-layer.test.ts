@@ -13,7 +13,12 @@ import { SaslSecurityLayer } from '../../../src/libvirt/security-layer.js';
 const intCodec: XdrCodec<number> = { encode: (w, v) => void w.int(v), decode: (r) => r.int() };
 const ECHO: ProcedureDef<number, number> = { name: 'TEST_ECHO', number: 900, args: intCodec, ret: intCodec };
 const rc4 = DIGEST_CIPHERS.find((c) => c.name === 'rc4')!;
-const mirror = (k: LayerKeys): LayerKeys => ({ sealSend: k.sealReceive, sealReceive: k.sealSend, signSend: k.signReceive, signReceive: k.signSend });
+const mirror = (k: LayerKeys): LayerKeys => ({
+  sealSend: k.sealReceive,
+  sealReceive: k.sealSend,
+  signSend: k.signReceive,
+  signReceive: k.signSend,
+});
 
 /** A connection over in-memory pipes, and a peer that speaks through the mirrored layer. */
 function sealedPair() {
@@ -55,7 +60,11 @@ describe('RpcConnection with a security layer', () => {
   it('answers keepalive pings through the layer', async () => {
     const { conn, clientLayer, peerLayer, fromPeer, received } = sealedPair();
     conn.useSecurityLayer(clientLayer);
-    fromPeer.write(peerLayer.wrap(encodePacket({ program: KEEPALIVE_PROGRAM, version: 1, procedure: 1, type: MessageType.MESSAGE, serial: 0, status: 0 })));
+    fromPeer.write(
+      peerLayer.wrap(
+        encodePacket({ program: KEEPALIVE_PROGRAM, version: 1, procedure: 1, type: MessageType.MESSAGE, serial: 0, status: 0 }),
+      ),
+    );
     await new Promise((r) => setTimeout(r, 20));
     expect(received.map((p) => [p.program, p.procedure])).toEqual([[KEEPALIVE_PROGRAM, 2]]);
     await conn.close();
@@ -64,7 +73,9 @@ describe('RpcConnection with a security layer', () => {
   it('a packet that fails its check ends the connection as a protocol error', async () => {
     const { conn, clientLayer, peerLayer, fromPeer } = sealedPair();
     conn.useSecurityLayer(clientLayer);
-    const forged = peerLayer.wrap(encodePacket({ program: KEEPALIVE_PROGRAM, version: 1, procedure: 1, type: MessageType.MESSAGE, serial: 0, status: 0 }));
+    const forged = peerLayer.wrap(
+      encodePacket({ program: KEEPALIVE_PROGRAM, version: 1, procedure: 1, type: MessageType.MESSAGE, serial: 0, status: 0 }),
+    );
     forged[8]! ^= 0xff;
     fromPeer.write(forged);
     const info = await conn.disconnected;

@@ -89,9 +89,17 @@ const isCall = (p: Packet) => p.type === MessageType.CALL;
 
 function errorBody(code: number, message: string): Buffer {
   const w = new XdrWriter();
-  w.int(code).int(12).optional(message, (ww, s) => void ww.string(s)).int(2);
-  w.optional(null, () => {}).optional(null, () => {}).optional(null, () => {}).optional(null, () => {});
-  w.int(0).int(0).optional(null, () => {});
+  w.int(code)
+    .int(12)
+    .optional(message, (ww, s) => void ww.string(s))
+    .int(2);
+  w.optional(null, () => {})
+    .optional(null, () => {})
+    .optional(null, () => {})
+    .optional(null, () => {});
+  w.int(0)
+    .int(0)
+    .optional(null, () => {});
   return w.toBuffer();
 }
 
@@ -254,7 +262,10 @@ describe('RpcConnection server messages', () => {
     });
     const off = conn.onMessage((m) => got.push(m));
     const event = (proc: number) =>
-      encodePacket({ program: REMOTE_PROGRAM, version: 1, procedure: proc, type: MessageType.MESSAGE, serial: 0, status: 0 }, intBody(proc));
+      encodePacket(
+        { program: REMOTE_PROGRAM, version: 1, procedure: proc, type: MessageType.MESSAGE, serial: 0, status: 0 },
+        intBody(proc),
+      );
     peer.send(Buffer.concat([event(107), event(318)]));
     // A call round trip after the events proves they were processed (same stream, in order).
     const ping = conn.call(ECHO, 0);

@@ -31,7 +31,9 @@ function encodeRemoteError(e: ErrorWire): Buffer {
   const w = new XdrWriter();
   w.int(e.code).int(e.domain).optional(e.message, str).int(e.level);
   w.optional(e.dom ?? null, (ww, d) => void ww.string(d.name).fixedOpaque(d.uuid, 16).int(d.id));
-  w.optional(e.str1 ?? null, str).optional(e.str2 ?? null, str).optional(e.str3 ?? null, str);
+  w.optional(e.str1 ?? null, str)
+    .optional(e.str2 ?? null, str)
+    .optional(e.str3 ?? null, str);
   w.int(e.int1 ?? 0).int(e.int2 ?? 0);
   w.optional(e.net ?? null, (ww, n) => void ww.string(n.name).fixedOpaque(n.uuid, 16));
   return w.toBuffer();

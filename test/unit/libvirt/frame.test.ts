@@ -30,9 +30,7 @@ describe('encodePacket / decodePacket', () => {
       { program: 0x20008086, version: 1, procedure: 66, type: MessageType.CALL, serial: 7, status: MessageStatus.OK },
       Buffer.from([1, 2, 3, 4]),
     );
-    expect([...f]).toEqual([
-      0, 0, 0, 32, 0x20, 0x00, 0x80, 0x86, 0, 0, 0, 1, 0, 0, 0, 66, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 1, 2, 3, 4,
-    ]);
+    expect([...f]).toEqual([0, 0, 0, 32, 0x20, 0x00, 0x80, 0x86, 0, 0, 0, 1, 0, 0, 0, 66, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 1, 2, 3, 4]);
     const p = decodePacket(f);
     expect(p).toMatchObject({ program: 0x20008086, version: 1, procedure: 66, type: 0, serial: 7, status: 0 });
     expect([...p.body]).toEqual([1, 2, 3, 4]);

@@ -102,7 +102,16 @@ describe('generated codecs', () => {
       flags: 0,
     };
     expect(roundTrip(remote.DOMAIN_SET_MEMORY_PARAMETERS.args, params)).toEqual(params);
-    const info = { model: Array.from({ length: 32 }, (_, i) => (i < 6 ? 'x86_64'.charCodeAt(i) : 0)), memory: 1n, cpus: 2, mhz: 3, nodes: 1, sockets: 1, cores: 2, threads: 1 };
+    const info = {
+      model: Array.from({ length: 32 }, (_, i) => (i < 6 ? 'x86_64'.charCodeAt(i) : 0)),
+      memory: 1n,
+      cpus: 2,
+      mhz: 3,
+      nodes: 1,
+      sockets: 1,
+      cores: 2,
+      threads: 1,
+    };
     expect(roundTrip(remote.NODE_GET_INFO.ret, info)).toEqual(info);
     const withOptional = { name: null, flags: 1 };
     expect(roundTrip(remote.CONNECT_OPEN.args, withOptional)).toEqual(withOptional);

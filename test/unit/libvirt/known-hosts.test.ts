@@ -1,6 +1,13 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fingerprint, knownHostsName, parseKnownHosts, patternsMatch, verifyHostKey, wireKeyType } from '../../../src/libvirt/ssh/known-hosts.js';
+import {
+  fingerprint,
+  knownHostsName,
+  parseKnownHosts,
+  patternsMatch,
+  verifyHostKey,
+  wireKeyType,
+} from '../../../src/libvirt/ssh/known-hosts.js';
 
 /** An SSH wire-format key: string type, then random bytes standing in for the key material. */
 function wireKey(type: string): Buffer {
@@ -33,7 +40,15 @@ describe('known_hosts', () => {
   });
 
   it('known, unknown, changed, other key type, revoked', () => {
-    const entries = parseKnownHosts(['# comment', line('kvm1,kvm1.lab', ed), '@cert-authority *.lab ' + line('', rsa).trim(), `@revoked * ${wireKeyType(ed2)} ${ed2.toString('base64')}`, ''].join('\n'));
+    const entries = parseKnownHosts(
+      [
+        '# comment',
+        line('kvm1,kvm1.lab', ed),
+        '@cert-authority *.lab ' + line('', rsa).trim(),
+        `@revoked * ${wireKeyType(ed2)} ${ed2.toString('base64')}`,
+        '',
+      ].join('\n'),
+    );
     expect(verifyHostKey(entries, 'kvm1', ed)).toEqual({ status: 'known', line: 2 });
     expect(verifyHostKey(entries, 'kvm2', ed)).toEqual({ status: 'unknown' });
     expect(verifyHostKey(entries, 'kvm1', rsa)).toEqual({ status: 'unknown' });

@@ -17,11 +17,21 @@ describe('libssh parameters', () => {
   });
 
   it('keyfile, known_hosts (with ~), sshauth order, port and the agent socket', () => {
-    const p = params('qemu+libssh2://admin@kvm1:2222/system?keyfile=~/.ssh/vk&known_hosts=~/kh&sshauth=privkey,agent&known_hosts_verify=ignore', {
-      HOME: home,
-      SSH_AUTH_SOCK: '/run/agent.sock',
+    const p = params(
+      'qemu+libssh2://admin@kvm1:2222/system?keyfile=~/.ssh/vk&known_hosts=~/kh&sshauth=privkey,agent&known_hosts_verify=ignore',
+      {
+        HOME: home,
+        SSH_AUTH_SOCK: '/run/agent.sock',
+      },
+    );
+    expect(p).toMatchObject({
+      port: 2222,
+      username: 'admin',
+      keyFiles: ['/home/u/.ssh/vk'],
+      knownHosts: '/home/u/kh',
+      verify: 'ignore',
+      agentSocket: '/run/agent.sock',
     });
-    expect(p).toMatchObject({ port: 2222, username: 'admin', keyFiles: ['/home/u/.ssh/vk'], knownHosts: '/home/u/kh', verify: 'ignore', agentSocket: '/run/agent.sock' });
     expect(p.methods).toEqual(['privkey', 'agent']);
   });
 
@@ -39,6 +49,8 @@ describe('libssh parameters', () => {
 
   it('refuses values libvirt refuses', () => {
     expect(() => params('qemu+libssh://kvm1/system?known_hosts_verify=yes')).toThrow(UriError);
-    expect(() => params('qemu+libssh://kvm1/system?sshauth=privkey,gssapi')).toThrow(/sshauth method 'gssapi' is not one of agent, privkey, password, keyboard-interactive/);
+    expect(() => params('qemu+libssh://kvm1/system?sshauth=privkey,gssapi')).toThrow(
+      /sshauth method 'gssapi' is not one of agent, privkey, password, keyboard-interactive/,
+    );
   });
 });

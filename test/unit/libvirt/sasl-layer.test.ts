@@ -5,14 +5,25 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Rc4 } from '../../../src/libvirt/auth/rc4.js';
-import { DIGEST_CIPHERS, DigestMd5Layer, deriveLayerKeys, type DigestCipher, type LayerKeys } from '../../../src/libvirt/auth/digest-md5-layer.js';
+import {
+  DIGEST_CIPHERS,
+  DigestMd5Layer,
+  deriveLayerKeys,
+  type DigestCipher,
+  type LayerKeys,
+} from '../../../src/libvirt/auth/digest-md5-layer.js';
 import { SaslSecurityLayer } from '../../../src/libvirt/security-layer.js';
 import { DigestMd5Client, PLAIN_TCP_POLICY, parseDirectives } from '../../../src/libvirt/auth/digest-md5.js';
 import { ProtocolError } from '../../../src/libvirt/errors.js';
 
 const cipher = (name: string): DigestCipher => DIGEST_CIPHERS.find((c) => c.name === name)!;
 /** The server's view of the same session: what we send it receives, and the other way round. */
-const mirror = (k: LayerKeys): LayerKeys => ({ sealSend: k.sealReceive, sealReceive: k.sealSend, signSend: k.signReceive, signReceive: k.signSend });
+const mirror = (k: LayerKeys): LayerKeys => ({
+  sealSend: k.sealReceive,
+  sealReceive: k.sealSend,
+  signSend: k.signReceive,
+  signReceive: k.signSend,
+});
 const HA1 = Buffer.from('0123456789abcdef0123456789abcdef', 'hex');
 
 interface CyrusVector {
@@ -34,7 +45,7 @@ describe("Cyrus SASL's own DIGEST-MD5 session (scripts/cyrus-digest-md5-vector.p
   const v = JSON.parse(readFileSync(new URL('./fixtures/cyrus-digest-md5-rc4.json', import.meta.url), 'utf8')) as CyrusVector;
   const theirs = parseDirectives(v.response);
 
-  it('our response to the recorded challenge, with Cyrus client\'s cnonce, is the one Cyrus sent', () => {
+  it("our response to the recorded challenge, with Cyrus client's cnonce, is the one Cyrus sent", () => {
     const client = new DigestMd5Client(v.username, v.password, v.host, theirs.get('cnonce')!, PLAIN_TCP_POLICY);
     const ours = parseDirectives(client.respond(v.challenge));
     for (const key of ['username', 'realm', 'nonce', 'cnonce', 'nc', 'qop', 'cipher', 'maxbuf', 'digest-uri', 'response']) {
@@ -188,8 +199,12 @@ describe('DIGEST-MD5 qop negotiation', () => {
 
   it('over plain TCP refuses a daemon that offers no layer, or only weak ciphers, naming what it offered', () => {
     const client = () => new DigestMd5Client('fred', 'letmein', 'h', 'c', PLAIN_TCP_POLICY);
-    expect(() => client().respond(challenge('auth'))).toThrow('DIGEST-MD5: the daemon offers qop auth; virtkeeper needs a security layer of SSF >= 56: auth-conf with rc4 (SSF 128) or 3des (SSF 112)');
-    expect(() => client().respond(challenge('auth-conf', 'rc4-40,rc4-56,des'))).toThrow(/offers qop auth-conf, ciphers rc4-40, rc4-56, des; virtkeeper needs a security layer/);
+    expect(() => client().respond(challenge('auth'))).toThrow(
+      'DIGEST-MD5: the daemon offers qop auth; virtkeeper needs a security layer of SSF >= 56: auth-conf with rc4 (SSF 128) or 3des (SSF 112)',
+    );
+    expect(() => client().respond(challenge('auth-conf', 'rc4-40,rc4-56,des'))).toThrow(
+      /offers qop auth-conf, ciphers rc4-40, rc4-56, des; virtkeeper needs a security layer/,
+    );
   });
 
   it('the response and rspauth of auth-conf hash the digest-uri with the zero entity, and the layer comes after the check', () => {

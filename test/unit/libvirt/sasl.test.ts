@@ -49,7 +49,9 @@ describe('DIGEST-MD5 (qop=auth)', () => {
   it('takes the security layer when a daemon offers nothing else, even on a protected channel', () => {
     const client = new DigestMd5Client('u', 'p', 'h');
     expect(parseDirectives(client.respond('nonce="n",qop="auth-conf",cipher="3des"')).get('cipher')).toBe('3des');
-    expect(() => new DigestMd5Client('u', 'p', 'h').respond('nonce="n",qop="auth-int"')).toThrow(/offers qop auth-int; virtkeeper needs auth, or auth-conf/);
+    expect(() => new DigestMd5Client('u', 'p', 'h').respond('nonce="n",qop="auth-int"')).toThrow(
+      /offers qop auth-int; virtkeeper needs auth, or auth-conf/,
+    );
   });
 });
 
@@ -79,7 +81,9 @@ describe("libvirt's auth.conf", () => {
       await fs.copyFile(file, path.join(xdg, 'libvirt', 'auth.conf'));
     });
     expect(lookupCredentials('h', { XDG_CONFIG_HOME: xdg })).toMatchObject({ username: 'bob' });
-    expect(lookupCredentials('other', { XDG_CONFIG_HOME: '/nonexistent', VIRTKEEPER_SASL_USERNAME: 'u', VIRTKEEPER_SASL_PASSWORD: 'p' })).toMatchObject({
+    expect(
+      lookupCredentials('other', { XDG_CONFIG_HOME: '/nonexistent', VIRTKEEPER_SASL_USERNAME: 'u', VIRTKEEPER_SASL_PASSWORD: 'p' }),
+    ).toMatchObject({
       username: 'u',
       source: 'VIRTKEEPER_SASL_USERNAME/VIRTKEEPER_SASL_PASSWORD',
     });
@@ -88,7 +92,11 @@ describe("libvirt's auth.conf", () => {
 
   it('says which file and section are wrong', async () => {
     const file = await conf('[auth-libvirt-h]\ncredentials=missing\n');
-    expect(() => lookupCredentials('h', { LIBVIRT_AUTH_FILE: file })).toThrow(new AuthConfigError(`${file}: credentials=missing but there is no [credentials-missing] section`));
-    expect(() => lookupCredentials('h', { LIBVIRT_AUTH_FILE: '/nonexistent/auth.conf' })).toThrow(/LIBVIRT_AUTH_FILE=\/nonexistent\/auth.conf does not exist/);
+    expect(() => lookupCredentials('h', { LIBVIRT_AUTH_FILE: file })).toThrow(
+      new AuthConfigError(`${file}: credentials=missing but there is no [credentials-missing] section`),
+    );
+    expect(() => lookupCredentials('h', { LIBVIRT_AUTH_FILE: '/nonexistent/auth.conf' })).toThrow(
+      /LIBVIRT_AUTH_FILE=\/nonexistent\/auth.conf does not exist/,
+    );
   });
 });

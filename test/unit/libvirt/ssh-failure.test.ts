@@ -16,7 +16,11 @@ async function fakeSsh(stderrLine: string): Promise<string> {
 }
 
 describe('ssh failures', () => {
-  for (const line of ['Host key verification failed.', 'root@127.0.0.1: Permission denied (publickey).', 'sh: 1: exec: virt-ssh-helper: not found']) {
+  for (const line of [
+    'Host key verification failed.',
+    'root@127.0.0.1: Permission denied (publickey).',
+    'sh: 1: exec: virt-ssh-helper: not found',
+  ]) {
     it(`reports "${line}"`, async () => {
       const err = await openConnection('qemu+ssh://root@127.0.0.1:2222/system', { sshCommand: await fakeSsh(line) }).then(
         () => new Error('connected although ssh failed'),

@@ -9,7 +9,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { REMOTE_PROC_STORAGE_VOL_UPLOAD, STORAGE_VOL_UPLOAD } from '../../../src/libvirt/generated/remote-procedures.js';
 import { VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM } from '../../../src/libvirt/generated/constants.js';
 import { RpcConnection, supportsStreams, type RpcConnectionOptions } from '../../../src/libvirt/connection.js';
-import { FrameDecoder, MessageStatus, MessageType, VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX, encodePacket, type Packet } from '../../../src/libvirt/frame.js';
+import {
+  FrameDecoder,
+  MessageStatus,
+  MessageType,
+  VIR_NET_MESSAGE_LEGACY_PAYLOAD_MAX,
+  encodePacket,
+  type Packet,
+} from '../../../src/libvirt/frame.js';
 import { ConnectionClosedError, LibvirtError, ProtocolError } from '../../../src/libvirt/errors.js';
 import { XdrReader, XdrWriter, xdrVoid, type XdrCodec } from '../../../src/libvirt/xdr.js';
 import { REMOTE_PROGRAM, type ProcedureDef } from '../../../src/libvirt/rpc-types.js';
@@ -78,9 +85,17 @@ async function connectPair(options: RpcConnectionOptions = {}): Promise<{ conn: 
 
 function errorBody(code: number, message: string): Buffer {
   const w = new XdrWriter();
-  w.int(code).int(18).optional(message, (ww, s) => void ww.string(s)).int(2);
-  w.optional(null, () => {}).optional(null, () => {}).optional(null, () => {}).optional(null, () => {});
-  w.int(0).int(0).optional(null, () => {});
+  w.int(code)
+    .int(18)
+    .optional(message, (ww, s) => void ww.string(s))
+    .int(2);
+  w.optional(null, () => {})
+    .optional(null, () => {})
+    .optional(null, () => {})
+    .optional(null, () => {});
+  w.int(0)
+    .int(0)
+    .optional(null, () => {});
   return w.toBuffer();
 }
 
@@ -133,7 +148,11 @@ describe('RpcConnection write streams', () => {
   it('an ERROR reply to the opening call rejects with the LibvirtError and leaves no stream', async () => {
     const { conn, daemon } = await connectPair();
     const opening = conn.openWriteStream(UPLOAD, 1);
-    daemon.reply(await daemon.next(isCall), errorBody(3, 'this function is not supported by the connection driver: virStorageVolUpload'), MessageStatus.ERROR);
+    daemon.reply(
+      await daemon.next(isCall),
+      errorBody(3, 'this function is not supported by the connection driver: virStorageVolUpload'),
+      MessageStatus.ERROR,
+    );
     const err = await opening.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LibvirtError);
     expect(err).toMatchObject({ code: 3, procedure: 'TEST_UPLOAD' });

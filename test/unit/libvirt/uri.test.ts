@@ -30,7 +30,7 @@ describe('parseLibvirtUri', () => {
   it('names a mistyped driver path and the URI meant, before any socket is tried', () => {
     expect(() => parse('qemu:///sytem')).toThrow("'qemu:///sytem': driver qemu has no path '/sytem' (did you mean qemu:///system?)");
     expect(() => parse('qemu+ssh://root@kvm01/sesion')).toThrow('(did you mean qemu+ssh://root@kvm01/session?)');
-    expect(() => parse('network:///nope')).toThrow("expected network:///system or network:///session");
+    expect(() => parse('network:///nope')).toThrow('expected network:///system or network:///session');
     expect(parse('qemu:///embed?root=/tmp/x').path).toBe('/embed');
   });
 
@@ -57,7 +57,13 @@ describe('parseLibvirtUri', () => {
 
   it('qemu+ssh keeps the user, and the remote socket defaults to the system one', () => {
     const u = parse('qemu+ssh://root@kvm1/system?keyfile=/k');
-    expect(u).toMatchObject({ transport: 'ssh', user: 'root', host: 'kvm1', socket: '/var/run/libvirt/libvirt-sock', name: 'qemu:///system' });
+    expect(u).toMatchObject({
+      transport: 'ssh',
+      user: 'root',
+      host: 'kvm1',
+      socket: '/var/run/libvirt/libvirt-sock',
+      name: 'qemu:///system',
+    });
     expect(u.port).toBeUndefined();
   });
 
@@ -85,7 +91,14 @@ describe('parseLibvirtUri', () => {
   it('qemu+libssh and qemu+libssh2: port 22 by default, the remote system socket, client parameters stripped', () => {
     for (const t of ['libssh', 'libssh2'] as const) {
       const u = parse(`qemu+${t}://root@kvm1/system?known_hosts_verify=auto&sshauth=privkey&keyfile=/k`);
-      expect(u).toMatchObject({ transport: t, user: 'root', host: 'kvm1', port: 22, socket: '/var/run/libvirt/libvirt-sock', name: 'qemu:///system' });
+      expect(u).toMatchObject({
+        transport: t,
+        user: 'root',
+        host: 'kvm1',
+        port: 22,
+        socket: '/var/run/libvirt/libvirt-sock',
+        name: 'qemu:///system',
+      });
     }
     expect(() => parse('qemu+libssh:///system')).toThrow(/needs a host/);
   });
@@ -93,7 +106,9 @@ describe('parseLibvirtUri', () => {
   it('rejects what libvirt rejects, and transports we do not do', () => {
     expect(() => parse('/var/run/libvirt')).toThrow(UriError);
     expect(() => parse('qemu+carrier-pigeon:///system')).toThrow(/unknown transport/);
-    expect(() => parse('qemu+ext:///system')).toThrow(/the ext transport needs the program to run, e\.g\. qemu\+ext:\/\/\/system\?command=/);
+    expect(() => parse('qemu+ext:///system')).toThrow(
+      /the ext transport needs the program to run, e\.g\. qemu\+ext:\/\/\/system\?command=/,
+    );
     expect(() => parse('qemu+tcp:///system')).toThrow(/needs a host/);
     expect(() => parse('qemu+unix://h/system')).toThrow(/cannot reach host/);
   });
@@ -135,10 +150,15 @@ describe('ssh read-only', () => {
 });
 
 describe('modular daemons (mode=auto|legacy|direct)', () => {
-  const only = (...present: string[]) => (p: string) => present.includes(p);
+  const only =
+    (...present: string[]) =>
+    (p: string) =>
+      present.includes(p);
   it('reaches virtqemud-sock when the host runs modular daemons only', () => {
     expect(parseLibvirtUri('qemu:///system', {}, only('/var/run/libvirt/virtqemud-sock')).socket).toBe('/var/run/libvirt/virtqemud-sock');
-    expect(parseLibvirtUri('network:///system', {}, only('/var/run/libvirt/virtnetworkd-sock')).socket).toBe('/var/run/libvirt/virtnetworkd-sock');
+    expect(parseLibvirtUri('network:///system', {}, only('/var/run/libvirt/virtnetworkd-sock')).socket).toBe(
+      '/var/run/libvirt/virtnetworkd-sock',
+    );
   });
 
   it('keeps libvirt-sock when libvirtd (or virtproxyd) listens there, and for drivers without a modular daemon', () => {
@@ -152,6 +172,8 @@ describe('modular daemons (mode=auto|legacy|direct)', () => {
     expect(parseLibvirtUri('qemu:///system?mode=legacy', {}, modularOnly).socket).toBe('/var/run/libvirt/libvirt-sock');
     expect(parseLibvirtUri('qemu:///system?mode=direct', {}, only()).socket).toBe('/var/run/libvirt/virtqemud-sock');
     expect(parseLibvirtUri('qemu:///system?mode=direct', {}, only()).name).toBe('qemu:///system');
-    expect(() => parseLibvirtUri('qemu:///system?mode=fast', {}, only())).toThrow(/unknown mode 'fast' \(expected auto, legacy or direct\)/);
+    expect(() => parseLibvirtUri('qemu:///system?mode=fast', {}, only())).toThrow(
+      /unknown mode 'fast' \(expected auto, legacy or direct\)/,
+    );
   });
 });

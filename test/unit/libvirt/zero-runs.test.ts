@@ -8,7 +8,13 @@ const B = 16; // a tiny block keeps the cases readable
 
 async function segments(chunks: Buffer[], block = B): Promise<Segment[]> {
   const out: Segment[] = [];
-  for await (const s of zeroRuns((async function* () { yield* chunks; })(), block)) out.push(s.data ? { data: Buffer.from(s.data) } : s);
+  for await (const s of zeroRuns(
+    (async function* () {
+      yield* chunks;
+    })(),
+    block,
+  ))
+    out.push(s.data ? { data: Buffer.from(s.data) } : s);
   return out;
 }
 

@@ -54,7 +54,10 @@ describe('a MAC shared by two domains', () => {
     expect(out.exitCode).toBe(0);
     expect(out.stdout).toBe('m: 3 manifests in 3 files, all valid, 2 warnings (on stderr)\n');
     expect(out.stderr).toContain('b.yaml:8:26 spec.interfaces[0].mac: warning: is also used by Domain "web-1"');
-    const json = JSON.parse(renderValidation('m', result, { json: true }).stdout) as { valid: boolean; warnings: Array<{ file: string; path: string }> };
+    const json = JSON.parse(renderValidation('m', result, { json: true }).stdout) as {
+      valid: boolean;
+      warnings: Array<{ file: string; path: string }>;
+    };
     expect(json.valid).toBe(true);
     expect(json.warnings.map((w) => `${w.file} ${w.path}`)).toEqual(['b.yaml spec.interfaces[0].mac', 'c.yaml spec.interfaces[0].mac']);
   });
@@ -77,11 +80,14 @@ spec:
 `;
 
   it('a nested IPv4 subnet and an identical IPv6 subnet warn; the manifests stay valid', async () => {
-    await put('n.yaml', [
-      net('wide', 'virbr1', '[{address: 10.63.0.1, prefix: 16}, {address: "fd00:70::1", prefix: 64}]'),
-      net('inner', 'virbr2', '[{address: 10.63.5.1, prefix: 24}]'),
-      net('v6', 'virbr3', '[{address: "fd00:70::2", prefix: 64}]'),
-    ].join(''));
+    await put(
+      'n.yaml',
+      [
+        net('wide', 'virbr1', '[{address: 10.63.0.1, prefix: 16}, {address: "fd00:70::1", prefix: 64}]'),
+        net('inner', 'virbr2', '[{address: 10.63.5.1, prefix: 24}]'),
+        net('v6', 'virbr3', '[{address: "fd00:70::2", prefix: 64}]'),
+      ].join(''),
+    );
     const result = await loadManifests(root);
     expect(result.errors.map(formatError)).toEqual([]);
     expect(result.warnings.map(formatWarning)).toEqual([
@@ -91,7 +97,9 @@ spec:
   });
 
   it('overlapping DHCP ranges in one subnet warn (dnsmasq serves their union)', async () => {
-    await put('n.yaml', `apiVersion: virtkeeper.io/v1
+    await put(
+      'n.yaml',
+      `apiVersion: virtkeeper.io/v1
 kind: Network
 metadata: {name: lan}
 spec:
@@ -103,11 +111,14 @@ spec:
         ranges:
           - {start: 192.168.100.10, end: 192.168.100.20}
           - {start: 192.168.100.15, end: 192.168.100.25}
-`);
+`,
+    );
     const result = await loadManifests(root);
     expect(result.errors).toEqual([]);
     expect(result.state.manifests).toHaveLength(1);
-    expect(result.warnings.map(formatWarning)).toEqual(['n.yaml:12:13 spec.ips[0].dhcp.ranges[1]: warning: overlaps ranges[0]: the shared addresses are listed twice']);
+    expect(result.warnings.map(formatWarning)).toEqual([
+      'n.yaml:12:13 spec.ips[0].dhcp.ranges[1]: warning: overlaps ranges[0]: the shared addresses are listed twice',
+    ]);
   });
 });
 
@@ -115,14 +126,23 @@ describe('what libvirt takes and these checks must not refuse', () => {
   it('the same UUID on a Domain and a Secret (separate drivers), and two networks on one host bridge', async () => {
     const uuid = '4dea22b3-1d52-d8f3-2516-782e98ab3fa0';
     await put('d.yaml', `apiVersion: virtkeeper.io/v1\nkind: Domain\nmetadata: {name: web-1}\nspec: {memory: 1GiB, uuid: ${uuid}}\n`);
-    await put('s.yaml', `apiVersion: virtkeeper.io/v1\nkind: Secret\nmetadata: {name: s}\nspec: {uuid: ${uuid}, usage: {ceph: client.admin}, valueFrom: {env: CEPH_KEY}}\n`);
-    for (const n of ['a', 'b']) await put(`${n}.yaml`, `apiVersion: virtkeeper.io/v1\nkind: Network\nmetadata: {name: host-${n}}\nspec: {forward: {mode: bridge}, bridge: br0}\n`);
+    await put(
+      's.yaml',
+      `apiVersion: virtkeeper.io/v1\nkind: Secret\nmetadata: {name: s}\nspec: {uuid: ${uuid}, usage: {ceph: client.admin}, valueFrom: {env: CEPH_KEY}}\n`,
+    );
+    for (const n of ['a', 'b'])
+      await put(
+        `${n}.yaml`,
+        `apiVersion: virtkeeper.io/v1\nkind: Network\nmetadata: {name: host-${n}}\nspec: {forward: {mode: bridge}, bridge: br0}\n`,
+      );
     const result = await loadManifests(root);
     expect(result.errors.map(formatError)).toEqual([]);
   });
 
   it('DNS forwarders on a host-bridge network, and a pf beside an interface list (libvirt 9.0 defines both, measured)', async () => {
-    await put('n.yaml', `apiVersion: virtkeeper.io/v1
+    await put(
+      'n.yaml',
+      `apiVersion: virtkeeper.io/v1
 kind: Network
 metadata: {name: host}
 spec: {forward: {mode: bridge}, bridge: br0, dns: {forwarders: [9.9.9.9]}}
@@ -131,12 +151,15 @@ apiVersion: virtkeeper.io/v1
 kind: Network
 metadata: {name: vfs}
 spec: {forward: {mode: vepa, pf: eth0, interfaces: [eth1]}}
-`);
+`,
+    );
     expect((await loadManifests(root)).errors.map(formatError)).toEqual([]);
   });
 
   it('adjacent subnets and DHCP ranges that only touch are not overlaps', async () => {
-    await put('n.yaml', `apiVersion: virtkeeper.io/v1
+    await put(
+      'n.yaml',
+      `apiVersion: virtkeeper.io/v1
 kind: Network
 metadata: {name: a}
 spec:
@@ -153,7 +176,8 @@ metadata: {name: b}
 spec:
   bridge: virbr2
   ips: [{address: 10.0.0.129, prefix: 25}]
-`);
+`,
+    );
     expect((await loadManifests(root)).errors.map(formatError)).toEqual([]);
   });
 });

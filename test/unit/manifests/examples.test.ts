@@ -17,7 +17,9 @@ describe('examples/manifests', () => {
   it('is the small host the docs promise', async () => {
     const { state } = await loadManifests(examples);
     const net = manifestsOfKind(state, 'Network');
-    expect(net.some((n) => n.manifest.spec.forward?.mode === 'nat' && n.manifest.spec.ips?.some((ip) => (ip.dhcp?.hosts?.length ?? 0) > 0))).toBe(true);
+    expect(
+      net.some((n) => n.manifest.spec.forward?.mode === 'nat' && n.manifest.spec.ips?.some((ip) => (ip.dhcp?.hosts?.length ?? 0) > 0)),
+    ).toBe(true);
     expect(manifestsOfKind(state, 'StoragePool').map((p) => p.manifest.spec.type)).toContain('dir');
     const volumes = manifestsOfKind(state, 'StorageVolume');
     const overlays = volumes.filter((v) => v.manifest.spec.format === 'qcow2' && v.manifest.spec.backingStore?.volume);

@@ -26,7 +26,24 @@ spec: {pool: images, capacity: 1GiB, format: ${format}}
 describe('volume formats', () => {
   // Written out, not VOLUME_FORMATS: dropping one from the schema must fail here. Measured on
   // libvirt 9.0's test driver (virStorageVolCreateXML with each <format type>).
-  const LIBVIRT_9_TAKES = ['raw', 'dir', 'bochs', 'cloop', 'dmg', 'iso', 'vpc', 'vdi', 'fat', 'vhd', 'ploop', 'cow', 'qcow', 'qcow2', 'qed', 'vmdk'];
+  const LIBVIRT_9_TAKES = [
+    'raw',
+    'dir',
+    'bochs',
+    'cloop',
+    'dmg',
+    'iso',
+    'vpc',
+    'vdi',
+    'fat',
+    'vhd',
+    'ploop',
+    'cow',
+    'qcow',
+    'qcow2',
+    'qed',
+    'vmdk',
+  ];
   const LIBVIRT_9_REFUSES = ['vhdx', 'luks', 'parallels', 'unknown', 'none'];
 
   it.each(LIBVIRT_9_TAKES)('%s is accepted', (format) => {
@@ -42,15 +59,33 @@ describe('volume format → disk driver type', () => {
   it('maps every volume format', () => {
     const mapped = Object.fromEntries(VOLUME_FORMATS.map((f) => [f, driverFormatOf(f) ?? null]));
     expect(mapped).toEqual({
-      raw: 'raw', iso: 'raw', vhd: 'vpc',
-      qcow2: 'qcow2', qcow: 'qcow', qed: 'qed', vmdk: 'vmdk', vdi: 'vdi', vpc: 'vpc', cloop: 'cloop', dmg: 'dmg', bochs: 'bochs',
-      dir: null, fat: null, ploop: null, cow: null,
+      raw: 'raw',
+      iso: 'raw',
+      vhd: 'vpc',
+      qcow2: 'qcow2',
+      qcow: 'qcow',
+      qed: 'qed',
+      vmdk: 'vmdk',
+      vdi: 'vdi',
+      vpc: 'vpc',
+      cloop: 'cloop',
+      dmg: 'dmg',
+      bochs: 'bochs',
+      dir: null,
+      fat: null,
+      ploop: null,
+      cow: null,
     });
   });
 
-  it('a disk without its own format takes its volume\'s', () => {
+  it("a disk without its own format takes its volume's", () => {
     const volume = (name: string, format: VolumeFormat) => ({
-      manifest: { apiVersion: 'virtkeeper.io/v1' as const, kind: 'StorageVolume' as const, metadata: { name }, spec: { pool: 'images', capacity: '1GiB', format } },
+      manifest: {
+        apiVersion: 'virtkeeper.io/v1' as const,
+        kind: 'StorageVolume' as const,
+        metadata: { name },
+        spec: { pool: 'images', capacity: '1GiB', format },
+      },
       source: { file: 'v.yaml', line: 1, column: 1 },
     });
     const desired = createDesiredState('.', [volume('a.vmdk', 'vmdk'), volume('b.vhd', 'vhd'), volume('c.iso', 'iso')]);

@@ -35,17 +35,44 @@ export const fullDomain: DomainManifest = {
     vcpus: 4,
     maxVcpus: 8,
     cpu: { mode: 'custom', model: 'Skylake-Server', topology: { sockets: 1, cores: 2, threads: 2 } },
-    os: { type: 'hvm', arch: 'x86_64', machine: 'q35', firmware: 'efi', boot: ['hd', 'cdrom'], kernel: '/boot/vmlinuz', initrd: '/boot/initrd', cmdline: 'console=ttyS0' },
+    os: {
+      type: 'hvm',
+      arch: 'x86_64',
+      machine: 'q35',
+      firmware: 'efi',
+      boot: ['hd', 'cdrom'],
+      kernel: '/boot/vmlinuz',
+      initrd: '/boot/initrd',
+      cmdline: 'console=ttyS0',
+    },
     features: { acpi: true, apic: true, pae: true, hap: true, smm: true, vmport: false },
     clock: { offset: 'timezone', timezone: 'Europe/Paris', timers: [{ name: 'rtc', present: true, tickpolicy: 'catchup' }] },
     onPoweroff: 'destroy',
     onReboot: 'restart',
     onCrash: 'coredump-restart',
     disks: [
-      { device: 'disk', volume: { pool: 'images', name: 'web-1-root' }, target: 'vda', bus: 'virtio', format: 'qcow2', readonly: false, cache: 'none', discard: 'unmap', serial: 'root-1' },
+      {
+        device: 'disk',
+        volume: { pool: 'images', name: 'web-1-root' },
+        target: 'vda',
+        bus: 'virtio',
+        format: 'qcow2',
+        readonly: false,
+        cache: 'none',
+        discard: 'unmap',
+        serial: 'root-1',
+      },
       { file: '/var/lib/libvirt/images/data.img', target: 'vdb', encryption: { secret: 'luks-data' } },
       { block: '/dev/sdb', target: 'vdc' },
-      { network: { protocol: 'iscsi', name: 'iqn.2013-06.com.example:storage/1', hosts: [{ name: 'san.example', port: 3260 }], auth: { username: 'vk', secret: 'chap' } }, target: 'vdd' },
+      {
+        network: {
+          protocol: 'iscsi',
+          name: 'iqn.2013-06.com.example:storage/1',
+          hosts: [{ name: 'san.example', port: 3260 }],
+          auth: { username: 'vk', secret: 'chap' },
+        },
+        target: 'vdd',
+      },
       { device: 'cdrom', target: 'sda', bus: 'sata' },
     ],
     interfaces: [
@@ -103,7 +130,16 @@ export const fullNetwork: NetworkManifest = {
           hosts: [{ mac: '52:54:00:00:00:01', name: 'web-1', ip: '192.168.100.10' }],
         },
       },
-      { address: 'fd00::1', prefix: 64, dhcp: { hosts: [{ name: 'web-1.lab.example', ip: 'fd00::10' }, { id: '0:3:0:1:0:16:3e:11:22:33', ip: 'fd00::11' }] } },
+      {
+        address: 'fd00::1',
+        prefix: 64,
+        dhcp: {
+          hosts: [
+            { name: 'web-1.lab.example', ip: 'fd00::10' },
+            { id: '0:3:0:1:0:16:3e:11:22:33', ip: 'fd00::11' },
+          ],
+        },
+      },
     ],
     dns: { enable: true, forwarders: ['9.9.9.9'], hosts: [{ ip: '192.168.100.10', hostnames: ['www.lab.example'] }] },
     xml: { merge: '<dns><txt name="x" value="y"/></dns>' },
@@ -112,15 +148,40 @@ export const fullNetwork: NetworkManifest = {
 
 /** Pools whose source shapes the iscsi sample cannot carry. */
 export const fullPoolAlternatives: StoragePoolManifest[] = [
-  { apiVersion: 'virtkeeper.io/v1', kind: 'StoragePool', metadata: meta('scsi'), spec: { type: 'scsi', source: { adapter: { name: 'host0' } } } },
-  { apiVersion: 'virtkeeper.io/v1', kind: 'StoragePool', metadata: meta('vhba'), spec: { type: 'scsi', source: { adapter: { parent: 'scsi_host5', wwnn: '20000000c9831b4b', wwpn: '10000000c9831b4b' } } } },
-  { apiVersion: 'virtkeeper.io/v1', kind: 'StoragePool', metadata: meta('ceph'), spec: { type: 'rbd', source: { name: 'vms', host: 'mon1.example', port: 6789 } } },
+  {
+    apiVersion: 'virtkeeper.io/v1',
+    kind: 'StoragePool',
+    metadata: meta('scsi'),
+    spec: { type: 'scsi', source: { adapter: { name: 'host0' } } },
+  },
+  {
+    apiVersion: 'virtkeeper.io/v1',
+    kind: 'StoragePool',
+    metadata: meta('vhba'),
+    spec: { type: 'scsi', source: { adapter: { parent: 'scsi_host5', wwnn: '20000000c9831b4b', wwpn: '10000000c9831b4b' } } },
+  },
+  {
+    apiVersion: 'virtkeeper.io/v1',
+    kind: 'StoragePool',
+    metadata: meta('ceph'),
+    spec: { type: 'rbd', source: { name: 'vms', host: 'mon1.example', port: 6789 } },
+  },
 ];
 
 /** Networks on host NICs: the forward fields a nat network cannot use. */
 export const fullNetworkAlternatives: NetworkManifest[] = [
-  { apiVersion: 'virtkeeper.io/v1', kind: 'Network', metadata: meta('macvtap'), spec: { forward: { mode: 'vepa', dev: 'eth1', interfaces: ['eth1', 'eth2'] } } },
-  { apiVersion: 'virtkeeper.io/v1', kind: 'Network', metadata: meta('vfs'), spec: { forward: { mode: 'hostdev', pf: 'eth3', managed: true } } },
+  {
+    apiVersion: 'virtkeeper.io/v1',
+    kind: 'Network',
+    metadata: meta('macvtap'),
+    spec: { forward: { mode: 'vepa', dev: 'eth1', interfaces: ['eth1', 'eth2'] } },
+  },
+  {
+    apiVersion: 'virtkeeper.io/v1',
+    kind: 'Network',
+    metadata: meta('vfs'),
+    spec: { forward: { mode: 'hostdev', pf: 'eth3', managed: true } },
+  },
 ];
 
 export const fullPool: StoragePoolManifest = {
@@ -162,10 +223,21 @@ export const fullVolume: StorageVolumeManifest = {
 
 /** Fields excluded from fullVolume by "at most one of backingStore, cloneFrom, source". */
 export const fullVolumeAlternatives: StorageVolumeManifest[] = [
-  { ...fullVolume, spec: { pool: 'images', capacity: '1GiB', backingStore: { path: '/var/lib/base.qcow2', format: 'qcow2' }, format: 'qcow2' } },
+  {
+    ...fullVolume,
+    spec: { pool: 'images', capacity: '1GiB', backingStore: { path: '/var/lib/base.qcow2', format: 'qcow2' }, format: 'qcow2' },
+  },
   { ...fullVolume, spec: { pool: 'images', cloneFrom: { pool: 'images', name: 'base' } } },
   { ...fullVolume, spec: { pool: 'images', capacity: '1GiB', source: { path: '/tmp/x.img', sha256: 'a'.repeat(64) } } },
-  { ...fullVolume, spec: { pool: 'images', capacity: '1GiB', format: 'iso', source: { url: 'https://example.com/x.iso', headers: [{ name: 'Authorization', secret: 'spice-web-1' }] } } },
+  {
+    ...fullVolume,
+    spec: {
+      pool: 'images',
+      capacity: '1GiB',
+      format: 'iso',
+      source: { url: 'https://example.com/x.iso', headers: [{ name: 'Authorization', secret: 'spice-web-1' }] },
+    },
+  },
   { ...fullVolume, spec: { pool: 'images', capacity: '1GiB', format: 'raw', encryption: { format: 'luks', secret: 'luks-data' } } },
 ];
 
@@ -221,10 +293,35 @@ export const fullSecret: SecretManifest = {
 };
 
 export const fullSecretAlternatives: SecretManifest[] = [
-  { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'luks-data' }, spec: { usage: { volume: '/var/lib/libvirt/images/data.img' }, valueFrom: { env: 'DATA_PASSPHRASE' }, encoding: 'raw' } },
-  { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'chap' }, spec: { usage: { iscsi: 'libvirtiscsi' }, valueFrom: { command: ['pass', 'show', 'iscsi/chap'] }, private: false } },
-  { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'tls-key' }, spec: { usage: { tls: 'TLS_migration' }, valueFrom: { file: '/etc/pki/tls.key' } } },
-  { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'vtpm-1' }, spec: { usage: { vtpm: 'VTPM_web-1' }, valueFrom: { env: 'VTPM_KEY' } } },
+  {
+    apiVersion: 'virtkeeper.io/v1',
+    kind: 'Secret',
+    metadata: { name: 'luks-data' },
+    spec: { usage: { volume: '/var/lib/libvirt/images/data.img' }, valueFrom: { env: 'DATA_PASSPHRASE' }, encoding: 'raw' },
+  },
+  {
+    apiVersion: 'virtkeeper.io/v1',
+    kind: 'Secret',
+    metadata: { name: 'chap' },
+    spec: { usage: { iscsi: 'libvirtiscsi' }, valueFrom: { command: ['pass', 'show', 'iscsi/chap'] }, private: false },
+  },
+  {
+    apiVersion: 'virtkeeper.io/v1',
+    kind: 'Secret',
+    metadata: { name: 'tls-key' },
+    spec: { usage: { tls: 'TLS_migration' }, valueFrom: { file: '/etc/pki/tls.key' } },
+  },
+  {
+    apiVersion: 'virtkeeper.io/v1',
+    kind: 'Secret',
+    metadata: { name: 'vtpm-1' },
+    spec: { usage: { vtpm: 'VTPM_web-1' }, valueFrom: { env: 'VTPM_KEY' } },
+  },
   // No usage: only a value for others (a graphics password).
-  { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'spice-web-1' }, spec: { valueFrom: { file: '/run/secrets/spice-web-1' } } },
+  {
+    apiVersion: 'virtkeeper.io/v1',
+    kind: 'Secret',
+    metadata: { name: 'spice-web-1' },
+    spec: { valueFrom: { file: '/run/secrets/spice-web-1' } },
+  },
 ];

@@ -110,7 +110,9 @@ describe('loadManifests: files', () => {
 
 describe('loadManifests: positions and messages', () => {
   it('points at the value for bad values, at the key for unknown fields, at the parent for missing ones', async () => {
-    await put('a.yaml', `apiVersion: virtkeeper.io/v1
+    await put(
+      'a.yaml',
+      `apiVersion: virtkeeper.io/v1
 kind: Domain
 metadata: {name: web-1}
 spec:
@@ -118,7 +120,8 @@ spec:
   disks:
     - {target: vda, file: /img, cache: sometimes}
   grafics: []
-`);
+`,
+    );
     expect(await errorsOf()).toEqual([
       'a.yaml:4:1 spec.memory: is required',
       'a.yaml:7:40 spec.disks[0].cache: must be one of: default, none, writethrough, writeback, directsync, unsafe',
@@ -135,13 +138,16 @@ spec:
   });
 
   it('supports YAML merge keys and reports errors inside anchors at the anchor', async () => {
-    await put('a.yaml', `apiVersion: virtkeeper.io/v1
+    await put(
+      'a.yaml',
+      `apiVersion: virtkeeper.io/v1
 kind: Domain
 metadata: {name: web-1}
 spec:
   <<: {memory: 1GiB, vcpus: 2}
   state: running
-`);
+`,
+    );
     const result = await loadManifests(root);
     expect(result.errors).toEqual([]);
     expect(result.state.manifests[0].manifest.spec).toMatchObject({ memory: '1GiB', vcpus: 2 });
@@ -149,8 +155,11 @@ spec:
 });
 
 describe('loadManifests: hostile input', () => {
-  it('carries XML markup in free text verbatim (escaping is the mapper\'s job) but not in names', async () => {
-    await put('a.yaml', domain('web-1', `memory: 1GiB\n  title: "<b>web</b> & co"\n  description: "</description><devices/><description>"`));
+  it("carries XML markup in free text verbatim (escaping is the mapper's job) but not in names", async () => {
+    await put(
+      'a.yaml',
+      domain('web-1', `memory: 1GiB\n  title: "<b>web</b> & co"\n  description: "</description><devices/><description>"`),
+    );
     const result = await loadManifests(root);
     expect(result.errors).toEqual([]);
     expect(result.state.manifests[0].manifest.spec).toMatchObject({ title: '<b>web</b> & co' });
@@ -158,13 +167,16 @@ describe('loadManifests: hostile input', () => {
 
   it('rejects __proto__ keys without polluting prototypes', async () => {
     await put('a.yaml', domain('web-1', 'memory: 1GiB\n  __proto__: {polluted: true}'));
-    await put('b.yaml', `apiVersion: virtkeeper.io/v1
+    await put(
+      'b.yaml',
+      `apiVersion: virtkeeper.io/v1
 kind: Domain
 metadata:
   name: web-2
   labels: {__proto__: x}
 spec: {memory: 1GiB}
-`);
+`,
+    );
     const errors = await errorsOf();
     expect(errors).toEqual([
       'a.yaml:7:3 spec.__proto__: unknown field',

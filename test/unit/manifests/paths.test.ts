@@ -22,7 +22,9 @@ describe('errors', () => {
     expect(formatError({ file: 'vms/web.yaml', line: 14, column: 7, path: 'spec.memory', message: 'must be a size like 2GiB' })).toBe(
       'vms/web.yaml:14:7 spec.memory: must be a size like 2GiB',
     );
-    expect(formatError({ file: 'a.yaml', line: 1, column: 1, path: '', message: 'is not valid UTF-8 text' })).toBe('a.yaml:1:1 is not valid UTF-8 text');
+    expect(formatError({ file: 'a.yaml', line: 1, column: 1, path: '', message: 'is not valid UTF-8 text' })).toBe(
+      'a.yaml:1:1 is not valid UTF-8 text',
+    );
   });
 
   it('sorts by file, line, column and drops exact duplicates', () => {

@@ -40,7 +40,12 @@ describe('schema dsl: derived types', () => {
   it('an object without required fields writes no required keyword', () => {
     const open = obj('Nothing required.', { a: str('A.') });
     expectTypeOf<Static<typeof open>>().toEqualTypeOf<{ a?: string }>();
-    expect(open).toEqual({ type: 'object', description: 'Nothing required.', properties: { a: { type: 'string', description: 'A.' } }, additionalProperties: false });
+    expect(open).toEqual({
+      type: 'object',
+      description: 'Nothing required.',
+      properties: { a: { type: 'string', description: 'A.' } },
+      additionalProperties: false,
+    });
   });
 
   it('a forbidden field keeps its description first, as the committed schemas have it', () => {
@@ -54,7 +59,7 @@ describe('schema dsl: derived types', () => {
     expect(e.enum).toEqual(['x', 'y', 'z']);
   });
 
-  it('the kinds\' spec types are derived: required fields of the schema are required in the type', () => {
+  it("the kinds' spec types are derived: required fields of the schema are required in the type", () => {
     expectTypeOf<DomainSpec['memory']>().toEqualTypeOf<string | number>();
     expectTypeOf<NonNullable<DomainSpec['disks']>[number]['target']>().toEqualTypeOf<string>();
     expectTypeOf<StorageVolumeSpec['pool']>().toEqualTypeOf<string>();

@@ -47,11 +47,16 @@ function prng(seed: number): () => number {
 
 describe('parseYamlFast', () => {
   it('agrees with the full parser on every YAML file in the repository, and reads the plain ones itself', () => {
-    const files = [...yamlFiles(path.join(REPO, 'examples')), ...yamlFiles(path.join(REPO, 'test')), ...yamlFiles(path.join(REPO, 'deploy'))];
+    const files = [
+      ...yamlFiles(path.join(REPO, 'examples')),
+      ...yamlFiles(path.join(REPO, 'test')),
+      ...yamlFiles(path.join(REPO, 'deploy')),
+    ];
     expect(files.length).toBeGreaterThan(50);
     const paths = Object.fromEntries(files.map((f) => [path.relative(REPO, f), expectAgreement(readFileSync(f, 'utf8'))]));
     // The demo host and the plain examples are what users copy: they must take the fast path.
-    for (const f of ['examples/sandbox/network.yaml', 'examples/sandbox/storage.yaml', 'examples/manifests/vms/db-1.yaml']) expect(paths[f]).toBe('fast');
+    for (const f of ['examples/sandbox/network.yaml', 'examples/sandbox/storage.yaml', 'examples/manifests/vms/db-1.yaml'])
+      expect(paths[f]).toBe('fast');
   });
 
   it('reads a generated host (the benchmark host) itself, exactly as the full parser does', () => {
@@ -61,7 +66,10 @@ describe('parseYamlFast', () => {
   });
 
   it.each([
-    ['scalars of the core schema', 'a: 1\nb: -7\nc: +3\nd: 007\ne: true\nf: False\ng: ~\nh: null\ni: NULL\nj:\nk: 52:54:00:00:00:01\nl: 512MiB\nm: x#y\nn: a b  # c\n'],
+    [
+      'scalars of the core schema',
+      'a: 1\nb: -7\nc: +3\nd: 007\ne: true\nf: False\ng: ~\nh: null\ni: NULL\nj:\nk: 52:54:00:00:00:01\nl: 512MiB\nm: x#y\nn: a b  # c\n',
+    ],
     ['quotes', `a: "1"\nb: 'it''s'\nc: "# not a comment" # a comment\nd: ''\ne: "true"\n`],
     ['sequences at and under their key', 'a:\n- 1\n- x: 1\n  y: []\nb:\n  - -1\n  -\n  - c: d\n'],
     ['empty collections', 'a: []\nb: {}\nc:\n  d: []\n'],
@@ -110,7 +118,34 @@ describe('parseYamlFast', () => {
       readFileSync(path.join(REPO, 'examples/manifests/vms/db-1.yaml'), 'utf8'),
       stringify({ a: [{ b: 'x y', c: [1, 'two', null, true] }], d: { e: "it's", f: '#hash', g: '' } }),
     ];
-    const alphabet = [' ', '\n', ':', '-', '#', "'", '"', '[', ']', '{', '}', '&', '*', '!', '|', '>', '?', ',', '.', '0', '1', 'e', '~', '---\n', '  ', '\t'];
+    const alphabet = [
+      ' ',
+      '\n',
+      ':',
+      '-',
+      '#',
+      "'",
+      '"',
+      '[',
+      ']',
+      '{',
+      '}',
+      '&',
+      '*',
+      '!',
+      '|',
+      '>',
+      '?',
+      ',',
+      '.',
+      '0',
+      '1',
+      'e',
+      '~',
+      '---\n',
+      '  ',
+      '\t',
+    ];
     const random = prng(20261202);
     let fastCount = 0;
     let total = 0;
@@ -122,7 +157,12 @@ describe('parseYamlFast', () => {
           const at = Math.floor(random() * (text.length + 1));
           const piece = alphabet[Math.floor(random() * alphabet.length)];
           const kind = random();
-          text = kind < 0.4 ? text.slice(0, at) + piece + text.slice(at) : kind < 0.7 ? text.slice(0, at) + text.slice(at + 1) : text.slice(0, at) + piece + text.slice(at + 1);
+          text =
+            kind < 0.4
+              ? text.slice(0, at) + piece + text.slice(at)
+              : kind < 0.7
+                ? text.slice(0, at) + text.slice(at + 1)
+                : text.slice(0, at) + piece + text.slice(at + 1);
         }
         total++;
         if (expectAgreement(text) === 'fast') fastCount++;

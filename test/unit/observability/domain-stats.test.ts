@@ -64,7 +64,11 @@ describe('registerDomainStats', () => {
     let calls = 0;
     let fail = false;
     const errors: unknown[] = [];
-    registerDomainStats(registry, { fetch: async () => (calls++, fail ? Promise.reject(new Error('no connection')) : [web]) }, { now: () => clock, onError: (e) => errors.push(e) });
+    registerDomainStats(
+      registry,
+      { fetch: async () => (calls++, fail ? Promise.reject(new Error('no connection')) : [web]) },
+      { now: () => clock, onError: (e) => errors.push(e) },
+    );
     const text = await registry.metrics();
     expect(text).toContain('# TYPE virtkeeper_domain_cpu_seconds_total counter');
     expect(text).toContain('virtkeeper_domain_cpu_seconds_total{domain="web-1"} 2.5');

@@ -35,7 +35,10 @@ describe('createLogger', () => {
   it('redacts URL userinfo and graphics passwords in messages, fields and errors', () => {
     const out = sink();
     const log = createLogger({ format: 'json', destination: out.stream });
-    log.warn({ url: 'https://ops:pw1@example.com/a.img', nested: { xml: '<graphics passwd="pw2"/>' } }, 'fetching https://ops:pw3@example.com/b');
+    log.warn(
+      { url: 'https://ops:pw1@example.com/a.img', nested: { xml: '<graphics passwd="pw2"/>' } },
+      'fetching https://ops:pw3@example.com/b',
+    );
     log.error({ err: new Error('define failed: <graphics type="vnc" passwd="pw4"/>') }, 'apply failed');
     log.info('plain https://u:pw5@h/');
     const text = out.text();

@@ -14,10 +14,14 @@ import type { LiveResource } from '../../../src/resources/types.js';
 const host = { key: 'h_test_default', hostname: 'h', uri: 'test:///default' };
 
 function desiredOf(...manifests: AnyManifest[]): DesiredState {
-  return createDesiredState('/m', manifests.map((manifest, i) => ({ manifest, source: { file: `m${i}.yaml`, line: 1, column: 1 } })));
+  return createDesiredState(
+    '/m',
+    manifests.map((manifest, i) => ({ manifest, source: { file: `m${i}.yaml`, line: 1, column: 1 } })),
+  );
 }
 
-const doc = (kind: ManifestKind, name: string, spec: object): AnyManifest => ({ apiVersion: 'virtkeeper.io/v1', kind, metadata: { name }, spec }) as AnyManifest;
+const doc = (kind: ManifestKind, name: string, spec: object): AnyManifest =>
+  ({ apiVersion: 'virtkeeper.io/v1', kind, metadata: { name }, spec }) as AnyManifest;
 
 function live(kind: ManifestKind, name: string, spec: object, key: IdentityKey = `${kind}/${name}`): LiveResource {
   return { key, kind, name, spec, active: false, persistent: true, markedOwned: false } as LiveResource;
@@ -51,7 +55,7 @@ describe('Interface edges', () => {
     expect(selected.ok && [...selected.keys].sort()).toEqual(['Interface/eth0', 'Interface/vbr0']);
   });
 
-  it('the daemon waits for a VLAN\'s parent when a manifest declares it', () => {
+  it("the daemon waits for a VLAN's parent when a manifest declares it", () => {
     const desired = desiredOf(eth0, vlan);
     expect(dependencyKeys(defaultRegistry.Interface.definition, vlan, desired)).toEqual(['Interface/eth0']);
     expect(dependencyKeys(defaultRegistry.Interface.definition, vlan, desiredOf(vlan))).toEqual([]);
@@ -63,7 +67,10 @@ describe('Interface edges', () => {
       records({ key: 'Interface/eth0', kind: 'Interface', name: 'eth0' }, { key: 'Interface/vbr0', kind: 'Interface', name: 'vbr0' }),
     );
     expect(plan.errors).toEqual([]);
-    expect(plan.changes.map((c) => [c.key, c.action])).toEqual([['Interface/vbr0', 'delete'], ['Interface/eth0', 'delete']]);
+    expect(plan.changes.map((c) => [c.key, c.action])).toEqual([
+      ['Interface/vbr0', 'delete'],
+      ['Interface/eth0', 'delete'],
+    ]);
     expect(plan.waitsFor.get('Interface/eth0')).toEqual(['Interface/vbr0']);
   });
 });
@@ -77,10 +84,16 @@ describe('a domain passing a device through', () => {
         live('Domain', 'vm', { memory: '1GiB', hostdevs: [{ managed: true, pci }], state: 'shutoff' }),
         { ...live('NodeDevice', 'pci_0000_06_00_0', { pci, detached: true }, device), active: true },
       ],
-      records({ key: 'Domain/vm', kind: 'Domain', name: 'vm' }, { key: 'NodeDevice/nvme0', kind: 'NodeDevice', name: 'nvme0', liveKey: device }),
+      records(
+        { key: 'Domain/vm', kind: 'Domain', name: 'vm' },
+        { key: 'NodeDevice/nvme0', kind: 'NodeDevice', name: 'nvme0', liveKey: device },
+      ),
     );
     expect(plan.errors).toEqual([]);
-    expect(plan.changes.map((c) => [c.key, c.action])).toEqual([['Domain/vm', 'delete'], ['NodeDevice/nvme0', 'delete']]);
+    expect(plan.changes.map((c) => [c.key, c.action])).toEqual([
+      ['Domain/vm', 'delete'],
+      ['NodeDevice/nvme0', 'delete'],
+    ]);
     expect(plan.waitsFor.get('NodeDevice/nvme0')).toEqual(['Domain/vm']);
   });
 });
@@ -88,14 +101,18 @@ describe('a domain passing a device through', () => {
 describe('optional references are part of references()', () => {
   const br0 = doc('Interface', 'br0', { type: 'bridge', members: ['eth0'] });
   const gpu = doc('NodeDevice', 'gpu', { pci: { bus: 6, slot: 0, function: 0 } });
-  const vm = doc('Domain', 'vm', { memory: '1GiB', interfaces: [{ bridge: 'br0' }], hostdevs: [{ pci: { domain: 0, bus: 6, slot: 0, function: 0 } }] });
+  const vm = doc('Domain', 'vm', {
+    memory: '1GiB',
+    interfaces: [{ bridge: 'br0' }],
+    hostdevs: [{ pci: { domain: 0, bus: 6, slot: 0, function: 0 } }],
+  });
 
   it('--target of a domain brings the bridge and the device that Interface and NodeDevice manifests make', () => {
     const selected = selectTargets(['Domain/vm'], desiredOf(br0, gpu, vm), defaultRegistry);
     expect(selected.ok && [...selected.keys].sort()).toEqual(['Domain/vm', 'Interface/br0', 'NodeDevice/gpu']);
   });
 
-  it('without those manifests they are the host\'s own: no edge, and validation reports nothing missing', () => {
+  it("without those manifests they are the host's own: no edge, and validation reports nothing missing", () => {
     expect(dependencyKeys(defaultRegistry.Domain.definition, vm, desiredOf(vm))).toEqual([]);
     const refs = defaultRegistry.Domain.definition.references(vm);
     expect(refs.map((r) => [r.key, r.need])).toEqual([['Interface/br0', 'if-declared']]);

@@ -25,10 +25,20 @@ class MemoryOwnership {
   }
 }
 
-async function run(manifests: AnyManifest[], hook: ExecuteHook, opts: { concurrency?: number; live?: Map<IdentityKey, LiveResource>; ownership?: MemoryOwnership } = {}) {
+async function run(
+  manifests: AnyManifest[],
+  hook: ExecuteHook,
+  opts: { concurrency?: number; live?: Map<IdentityKey, LiveResource>; ownership?: MemoryOwnership } = {},
+) {
   const registry = fakeRegistry({ current: hook });
   const desired = desiredOf(...manifests);
-  const plan = buildPlan({ desired, live: opts.live ?? new Map(), inventory: opts.ownership?.inv ?? emptyInventory(host), registry, options: { prune: true } });
+  const plan = buildPlan({
+    desired,
+    live: opts.live ?? new Map(),
+    inventory: opts.ownership?.inv ?? emptyInventory(host),
+    registry,
+    options: { prune: true },
+  });
   const events: ExecutorEvent[] = [];
   const report = await executePlan(plan, {
     registry,
@@ -81,10 +91,21 @@ describe('executePlan', () => {
     const byKey = Object.fromEntries(report.results.map((r) => [r.key, r]));
     expect(byKey['StoragePool/images']).toMatchObject({
       outcome: 'failed',
-      error: { code: 38, codeName: 'VIR_ERR_SYSTEM_ERROR', message: "cannot create directory '/nope': Permission denied", step: 'define StoragePool/images' },
+      error: {
+        code: 38,
+        codeName: 'VIR_ERR_SYSTEM_ERROR',
+        message: "cannot create directory '/nope': Permission denied",
+        step: 'define StoragePool/images',
+      },
     });
-    expect(byKey['StorageVolume/images/root']).toMatchObject({ outcome: 'skipped', error: { message: 'dependency StoragePool/images failed' } });
-    expect(byKey['Domain/web']).toMatchObject({ outcome: 'skipped', error: { message: 'dependency StorageVolume/images/root was skipped' } });
+    expect(byKey['StorageVolume/images/root']).toMatchObject({
+      outcome: 'skipped',
+      error: { message: 'dependency StoragePool/images failed' },
+    });
+    expect(byKey['Domain/web']).toMatchObject({
+      outcome: 'skipped',
+      error: { message: 'dependency StorageVolume/images/root was skipped' },
+    });
     expect(byKey['Network/lan'].outcome).toBe('succeeded');
     expect(byKey['Domain/db'].outcome).toBe('succeeded');
     expect(report.ok).toBe(false);
@@ -140,12 +161,15 @@ describe('executePlan', () => {
   it('defaults to DEFAULT_CONCURRENCY at a time', async () => {
     let running = 0;
     let peak = 0;
-    await run(Array.from({ length: DEFAULT_CONCURRENCY + 6 }, (_, i) => manifest('Network', `n${i}`)), async () => {
-      running += 1;
-      peak = Math.max(peak, running);
-      await sleep(5);
-      running -= 1;
-    });
+    await run(
+      Array.from({ length: DEFAULT_CONCURRENCY + 6 }, (_, i) => manifest('Network', `n${i}`)),
+      async () => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await sleep(5);
+        running -= 1;
+      },
+    );
     expect(peak).toBe(DEFAULT_CONCURRENCY);
   });
 
@@ -167,7 +191,13 @@ describe('executePlan', () => {
 
   it('does not record a change that failed', async () => {
     const ownership = new MemoryOwnership();
-    await run([manifest('Network', 'lan')], async () => { throw new Error('no'); }, { ownership });
+    await run(
+      [manifest('Network', 'lan')],
+      async () => {
+        throw new Error('no');
+      },
+      { ownership },
+    );
     expect(ownership.inv.objects).toEqual({});
   });
 

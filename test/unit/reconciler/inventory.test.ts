@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { emptyInventory, forgetObject, hostIdentity, parseInventory, recordObject, serializeInventory } from '../../../src/reconciler/inventory.js';
+import {
+  emptyInventory,
+  forgetObject,
+  hostIdentity,
+  parseInventory,
+  recordObject,
+  serializeInventory,
+} from '../../../src/reconciler/inventory.js';
 
 describe('hostIdentity', () => {
   it('keys by hostname, driver and driver path, not transport', () => {
@@ -17,9 +24,25 @@ describe('hostIdentity', () => {
 describe('inventory updates', () => {
   const host = hostIdentity('h', 'test:///default');
   it('keeps the first origin and date, refreshes the prune flag', () => {
-    let inv = recordObject(emptyInventory(host), 'Domain/a', { kind: 'Domain', name: 'a', origin: 'created', pruneDisabled: false }, new Date('2026-01-01T00:00:00Z'));
-    inv = recordObject(inv, 'Domain/a', { kind: 'Domain', name: 'a', origin: 'adopted', pruneDisabled: true }, new Date('2026-02-01T00:00:00Z'));
-    expect(inv.objects['Domain/a']).toEqual({ kind: 'Domain', name: 'a', origin: 'created', pruneDisabled: true, recordedAt: '2026-01-01T00:00:00.000Z' });
+    let inv = recordObject(
+      emptyInventory(host),
+      'Domain/a',
+      { kind: 'Domain', name: 'a', origin: 'created', pruneDisabled: false },
+      new Date('2026-01-01T00:00:00Z'),
+    );
+    inv = recordObject(
+      inv,
+      'Domain/a',
+      { kind: 'Domain', name: 'a', origin: 'adopted', pruneDisabled: true },
+      new Date('2026-02-01T00:00:00Z'),
+    );
+    expect(inv.objects['Domain/a']).toEqual({
+      kind: 'Domain',
+      name: 'a',
+      origin: 'created',
+      pruneDisabled: true,
+      recordedAt: '2026-01-01T00:00:00.000Z',
+    });
     expect(forgetObject(inv, 'Domain/a').objects).toEqual({});
   });
 });
@@ -38,10 +61,24 @@ describe('inventory live keys', () => {
   });
 
   it('writes liveKey only for entries that have one', () => {
-    let inv = recordObject(emptyInventory(host), 'NodeDevice/nvme0', { ...nvme0, liveKey: 'NodeDevice/pci_0000_06_00_0' }, new Date('2026-01-01T00:00:00Z'));
-    inv = recordObject(inv, 'Network/lan', { kind: 'Network', name: 'lan', origin: 'created', pruneDisabled: false }, new Date('2026-01-01T00:00:00Z'));
+    let inv = recordObject(
+      emptyInventory(host),
+      'NodeDevice/nvme0',
+      { ...nvme0, liveKey: 'NodeDevice/pci_0000_06_00_0' },
+      new Date('2026-01-01T00:00:00Z'),
+    );
+    inv = recordObject(
+      inv,
+      'Network/lan',
+      { kind: 'Network', name: 'lan', origin: 'created', pruneDisabled: false },
+      new Date('2026-01-01T00:00:00Z'),
+    );
     const objects = (JSON.parse(serializeInventory(inv)) as { objects: Record<string, Record<string, unknown>> }).objects;
-    expect(objects['NodeDevice/nvme0']).toEqual({ ...nvme0, liveKey: 'NodeDevice/pci_0000_06_00_0', recordedAt: '2026-01-01T00:00:00.000Z' });
+    expect(objects['NodeDevice/nvme0']).toEqual({
+      ...nvme0,
+      liveKey: 'NodeDevice/pci_0000_06_00_0',
+      recordedAt: '2026-01-01T00:00:00.000Z',
+    });
     expect(Object.keys(objects['Network/lan'])).toEqual(['kind', 'name', 'origin', 'pruneDisabled', 'recordedAt']);
     expect(parseInventory(serializeInventory(inv), 'inventory.json')).toEqual(inv);
   });
@@ -50,10 +87,24 @@ describe('inventory live keys', () => {
     const old = JSON.stringify({
       version: 1,
       host,
-      objects: { 'NodeDevice/nvme0': { kind: 'NodeDevice', name: 'nvme0', origin: 'adopted', pruneDisabled: false, recordedAt: '2026-01-01T00:00:00.000Z' } },
+      objects: {
+        'NodeDevice/nvme0': {
+          kind: 'NodeDevice',
+          name: 'nvme0',
+          origin: 'adopted',
+          pruneDisabled: false,
+          recordedAt: '2026-01-01T00:00:00.000Z',
+        },
+      },
     });
     const entry = parseInventory(old, 'inventory.json').objects['NodeDevice/nvme0'];
-    expect(entry).toEqual({ kind: 'NodeDevice', name: 'nvme0', origin: 'adopted', pruneDisabled: false, recordedAt: '2026-01-01T00:00:00.000Z' });
+    expect(entry).toEqual({
+      kind: 'NodeDevice',
+      name: 'nvme0',
+      origin: 'adopted',
+      pruneDisabled: false,
+      recordedAt: '2026-01-01T00:00:00.000Z',
+    });
     expect('liveKey' in entry).toBe(false);
   });
 

@@ -62,10 +62,16 @@ interface FakeSteps<K extends ManifestKind> {
   remove(description: string): StepOfKind<K>;
 }
 
-const named = { define: (description: string) => ({ op: 'define' as const, description, payload: { name: 'fake', xml: '<fake/>' } }), remove: (description: string) => ({ op: 'undefine' as const, description, payload: { name: 'fake' } }) };
+const named = {
+  define: (description: string) => ({ op: 'define' as const, description, payload: { name: 'fake', xml: '<fake/>' } }),
+  remove: (description: string) => ({ op: 'undefine' as const, description, payload: { name: 'fake' } }),
+};
 
 const FAKE_STEPS: { [K in ManifestKind]: FakeSteps<K> } = {
-  Domain: { define: (description) => ({ op: 'define', description, payload: { xml: '<fake/>' } }), remove: (description) => ({ op: 'destroy', description }) },
+  Domain: {
+    define: (description) => ({ op: 'define', description, payload: { xml: '<fake/>' } }),
+    remove: (description) => ({ op: 'destroy', description }),
+  },
   Network: named,
   StoragePool: named,
   Interface: named,
@@ -92,7 +98,12 @@ export function fakeDefinition<K extends ManifestKind>(kind: K): KindDefinition<
     // Fakes are never validated: a schema that takes any object.
     schema: { file: 'fake.schema.json', spec: custom<ManifestOfKind<K>['spec']>({ type: 'object' }) },
     keyName: (document) => real?.keyName(document),
-    references: (document) => ((field(document, 'spec') as FakeSpec | undefined)?.refs ?? []).map((key, i) => ({ path: ['spec', 'refs', i], key, need: 'required' as const })),
+    references: (document) =>
+      ((field(document, 'spec') as FakeSpec | undefined)?.refs ?? []).map((key, i) => ({
+        path: ['spec', 'refs', i],
+        key,
+        need: 'required' as const,
+      })),
     export: { filePrefix: kind.toLowerCase() },
   };
 }
@@ -115,7 +126,13 @@ function fakeKind<K extends ManifestKind>(kind: K, hook: { current?: ExecuteHook
       const base = { key, kind, name, restartRequired: false, changes: [] as ResourceChange['changes'] };
       if (!desired) {
         if ((live!.spec as FakeSpec).released) return { ...base, action: 'no-op', reason: 'nothing to delete', steps: [], dependsOn: [] };
-        return { ...base, action: 'delete', reason: 'left the manifests', steps: [steps.remove(`delete ${key}`)], dependsOn: refsOf(live!.spec) };
+        return {
+          ...base,
+          action: 'delete',
+          reason: 'left the manifests',
+          steps: [steps.remove(`delete ${key}`)],
+          dependsOn: refsOf(live!.spec),
+        };
       }
       const spec = desired.manifest.spec as FakeSpec;
       const refused = spec.refuse;

@@ -21,8 +21,21 @@ function owned(owner: string, ...names: string[]): Inventory {
 
 const nets = (...names: string[]): AnyManifest[] => names.map((n) => manifest('Network', n));
 
-function plan(desired: AnyManifest[], live: AnyManifest[], inventory: Inventory, options: PlanOptions, foreign?: Map<IdentityKey, { owner: string }>) {
-  return buildPlan({ desired: desiredOf(...desired), live: liveOf(...live), inventory, registry: fakeRegistry(), options, ...(foreign ? { foreign } : {}) });
+function plan(
+  desired: AnyManifest[],
+  live: AnyManifest[],
+  inventory: Inventory,
+  options: PlanOptions,
+  foreign?: Map<IdentityKey, { owner: string }>,
+) {
+  return buildPlan({
+    desired: desiredOf(...desired),
+    live: liveOf(...live),
+    inventory,
+    registry: fakeRegistry(),
+    options,
+    ...(foreign ? { foreign } : {}),
+  });
 }
 
 const deletes = (p: ReturnType<typeof plan>): string[] => p.changes.filter((c) => c.action === 'delete').map((c) => c.key);
@@ -33,7 +46,9 @@ describe('the empty-tree guard', () => {
 
   it('refuses to prune when the manifests are empty, keeping everything, unless --allow-empty', () => {
     const blocked = plan([], all, inv, { prune: true });
-    expect(blocked.pruneBlocked).toBe('prune refused: the manifests are empty and prune would delete 4 recorded objects of src; pass --allow-empty if the source is meant to be empty');
+    expect(blocked.pruneBlocked).toBe(
+      'prune refused: the manifests are empty and prune would delete 4 recorded objects of src; pass --allow-empty if the source is meant to be empty',
+    );
     expect(deletes(blocked)).toEqual([]);
     expect(blocked.retained.map((r) => [r.key, r.reason])).toEqual(['a', 'b', 'c', 'd'].map((n) => [`Network/${n}`, 'prune-blocked']));
     const allowed = plan([], all, inv, { prune: true, allowEmpty: true });
@@ -41,13 +56,17 @@ describe('the empty-tree guard', () => {
     expect(deletes(allowed)).toHaveLength(4);
   });
 
-  it('refuses to delete more than --prune-max of the owner\'s records (default 50%)', () => {
+  it("refuses to delete more than --prune-max of the owner's records (default 50%)", () => {
     const three = plan(nets('a'), all, inv, { prune: true });
-    expect(three.pruneBlocked).toMatch(/^prune refused: it would delete 3 of the 4 objects recorded of src \(75%\), more than --prune-max 50%; pass --prune-max 100% if that is intended$/);
+    expect(three.pruneBlocked).toMatch(
+      /^prune refused: it would delete 3 of the 4 objects recorded of src \(75%\), more than --prune-max 50%; pass --prune-max 100% if that is intended$/,
+    );
     expect(deletes(three)).toEqual([]);
     expect(deletes(plan(nets('a', 'b'), all, inv, { prune: true }))).toEqual(['Network/c', 'Network/d']);
     expect(deletes(plan(nets('a'), all, inv, { prune: true, pruneMax: 1 }))).toHaveLength(3);
-    expect(plan(nets('a', 'b', 'c'), all, inv, { prune: true, pruneMax: 0.2 }).pruneBlocked).toMatch(/1 of the 4 .* \(25%\), more than --prune-max 20%/);
+    expect(plan(nets('a', 'b', 'c'), all, inv, { prune: true, pruneMax: 0.2 }).pruneBlocked).toMatch(
+      /1 of the 4 .* \(25%\), more than --prune-max 20%/,
+    );
   });
 
   it('does not apply without --prune, nor when nothing would be deleted', () => {
@@ -63,7 +82,9 @@ describe('objects another source recorded', () => {
     const p = plan(nets('shared', 'mine'), nets('shared'), owned('a'), { prune: false }, foreign);
     const shared = p.changes.find((c) => c.key === 'Network/shared')!;
     expect(shared.action).toBe('no-op');
-    expect(shared.refused).toBe('owned by git@example.com:infra.git//b; annotate the manifest virtkeeper.io/adopt-from: "git@example.com:infra.git//b" to move it to this source');
+    expect(shared.refused).toBe(
+      'owned by git@example.com:infra.git//b; annotate the manifest virtkeeper.io/adopt-from: "git@example.com:infra.git//b" to move it to this source',
+    );
     expect(p.changes.find((c) => c.key === 'Network/mine')!.refused).toBeUndefined();
   });
 
@@ -71,10 +92,12 @@ describe('objects another source recorded', () => {
     const adopting = manifest('Network', 'shared', {}, { 'virtkeeper.io/adopt-from': 'git@example.com:infra.git//b' });
     expect(plan([adopting], nets('shared'), owned('a'), { prune: false }, foreign).changes[0]!.refused).toBeUndefined();
     const wrong = manifest('Network', 'shared', {}, { 'virtkeeper.io/adopt-from': 'someone-else' });
-    expect(plan([wrong], nets('shared'), owned('a'), { prune: false }, foreign).changes[0]!.refused).toMatch(/^owned by git@example.com:infra.git\/\/b, but virtkeeper.io\/adopt-from names "someone-else"/);
+    expect(plan([wrong], nets('shared'), owned('a'), { prune: false }, foreign).changes[0]!.refused).toMatch(
+      /^owned by git@example.com:infra.git\/\/b, but virtkeeper.io\/adopt-from names "someone-else"/,
+    );
   });
 
-  it('are never pruned: prune only sees this owner\'s records', () => {
+  it("are never pruned: prune only sees this owner's records", () => {
     const p = plan(nets('mine'), nets('mine', 'shared'), owned('a', 'mine'), { prune: true }, foreign);
     expect(deletes(p)).toEqual([]);
     expect(p.retained).toEqual([]);
@@ -84,9 +107,21 @@ describe('objects another source recorded', () => {
 describe('objects the daemon found stalled', () => {
   const wanted = manifest('Network', 'lan', { value: 2 });
   const digest = fingerprintDigest(manifestFingerprint(wanted));
-  const note = { manifestDigest: digest, message: 'libvirt does not keep spec.size', since: '2026-12-02T10:00:00.000Z', retryAt: '2026-12-02T10:05:00.000Z' };
+  const note = {
+    manifestDigest: digest,
+    message: 'libvirt does not keep spec.size',
+    since: '2026-12-02T10:00:00.000Z',
+    retryAt: '2026-12-02T10:05:00.000Z',
+  };
   const planWith = (desired: AnyManifest, live: AnyManifest) =>
-    buildPlan({ desired: desiredOf(desired), live: liveOf(live), inventory: owned('a'), registry: fakeRegistry(), options: { prune: false }, stalls: new Map([['Network/lan', note]]) });
+    buildPlan({
+      desired: desiredOf(desired),
+      live: liveOf(live),
+      inventory: owned('a'),
+      registry: fakeRegistry(),
+      options: { prune: false },
+      stalls: new Map([['Network/lan', note]]),
+    });
 
   it('are marked stalled in the plan, and shown so in every format', () => {
     const change = planWith(wanted, manifest('Network', 'lan', { value: 1 })).changes[0]!;
@@ -96,12 +131,18 @@ describe('objects the daemon found stalled', () => {
     expect(renderHuman(p, { connect: 'test:///default', color: false })).toContain(
       '! stalled: libvirt does not keep spec.size (the daemon found it so since 2026-12-02T10:00:00.000Z; it tries again at 2026-12-02T10:05:00.000Z)',
     );
-    expect(toJsonPlan(p, 'test:///default').resource_changes[0]!.stalled).toEqual({ message: note.message, since: note.since, retry_at: note.retryAt });
+    expect(toJsonPlan(p, 'test:///default').resource_changes[0]!.stalled).toEqual({
+      message: note.message,
+      since: note.since,
+      retry_at: note.retryAt,
+    });
     expect(renderMarkdown(p, { connect: 'test:///default' })).toContain('**stalled:** libvirt does not keep spec.size');
   });
 
   it('are not stalled once the manifest changed, nor when nothing differs', () => {
-    expect(planWith(manifest('Network', 'lan', { value: 3 }), manifest('Network', 'lan', { value: 1 })).changes[0]!.stalled).toBeUndefined();
+    expect(
+      planWith(manifest('Network', 'lan', { value: 3 }), manifest('Network', 'lan', { value: 1 })).changes[0]!.stalled,
+    ).toBeUndefined();
     expect(planWith(wanted, wanted).changes[0]!.stalled).toBeUndefined();
   });
 });

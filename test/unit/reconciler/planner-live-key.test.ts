@@ -86,9 +86,17 @@ describe('prune through the recorded live key', () => {
 
   it('what the live object refers to today is found through its live key', () => {
     // nvme0's device still refers to pool p, which is pruned: the pool waits for nvme0's update.
-    const live = new Map([...liveOf(manifest('NodeDevice', 'pci_0000_06_00_0', { refs: ['StoragePool/p'], value: 1 })), ...liveOf(manifest('StoragePool', 'p'))]);
+    const live = new Map([
+      ...liveOf(manifest('NodeDevice', 'pci_0000_06_00_0', { refs: ['StoragePool/p'], value: 1 })),
+      ...liveOf(manifest('StoragePool', 'p')),
+    ]);
     const desired = desiredOf(manifest('NodeDevice', 'nvme0', { liveKey: DEVICE, value: 2 }));
-    const inv = recordObject(emptyInventory(host), 'StoragePool/p', { kind: 'StoragePool', name: 'p', origin: 'created', pruneDisabled: false });
+    const inv = recordObject(emptyInventory(host), 'StoragePool/p', {
+      kind: 'StoragePool',
+      name: 'p',
+      origin: 'created',
+      pruneDisabled: false,
+    });
     const p = plan(desired, live, inv, { prune: true });
     expect(p.changes.map((c) => [c.key, c.action])).toEqual([
       ['NodeDevice/nvme0', 'update'],

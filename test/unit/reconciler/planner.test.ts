@@ -7,7 +7,12 @@ import { desiredOf, fakeRegistry, liveOf, manifest } from './planner-fakes.js';
 
 const host = { key: 'h_test_default', hostname: 'h', uri: 'test:///default' };
 
-function plan(desired: DesiredState, live: Map<IdentityKey, LiveResource>, inventory: Inventory = emptyInventory(host), options: PlanOptions = { prune: false }) {
+function plan(
+  desired: DesiredState,
+  live: Map<IdentityKey, LiveResource>,
+  inventory: Inventory = emptyInventory(host),
+  options: PlanOptions = { prune: false },
+) {
   // These tests are about what prune deletes; the empty-tree guard has its own (planner-guard.test.ts).
   return buildPlan({ desired, live, inventory, registry: fakeRegistry(), options: { allowEmpty: true, pruneMax: 1, ...options } });
 }
@@ -63,7 +68,11 @@ describe('buildPlan ordering', () => {
   });
 
   it('reports a dependency cycle as an error naming the cycle', () => {
-    const desired = desiredOf(manifest('Domain', 'a', { refs: ['Domain/b'] }), manifest('Domain', 'b', { refs: ['Domain/a'] }), manifest('Network', 'ok'));
+    const desired = desiredOf(
+      manifest('Domain', 'a', { refs: ['Domain/b'] }),
+      manifest('Domain', 'b', { refs: ['Domain/a'] }),
+      manifest('Network', 'ok'),
+    );
     const p = plan(desired, new Map());
     expect(p.errors).toHaveLength(1);
     expect(p.errors[0].message).toMatch(/^dependency cycle: Domain\/(a|b) → Domain\/(a|b) → Domain\/(a|b)$/);
@@ -78,8 +87,22 @@ describe('buildPlan ordering', () => {
 
   it('a kind that throws becomes a plan error, not a crash', () => {
     const registry = fakeRegistry();
-    const broken = { ...registry, Network: { ...registry.Network, plan: () => { throw new Error('boom'); } } };
-    const p = buildPlan({ desired: desiredOf(manifest('Network', 'n')), live: new Map(), inventory: emptyInventory(host), registry: broken, options: { prune: false } });
+    const broken = {
+      ...registry,
+      Network: {
+        ...registry.Network,
+        plan: () => {
+          throw new Error('boom');
+        },
+      },
+    };
+    const p = buildPlan({
+      desired: desiredOf(manifest('Network', 'n')),
+      live: new Map(),
+      inventory: emptyInventory(host),
+      registry: broken,
+      options: { prune: false },
+    });
     expect(p.errors).toEqual([{ key: 'Network/n', message: 'planning failed: boom' }]);
   });
 });

@@ -380,7 +380,11 @@ describe('WorkQueue', () => {
     });
 
     it('requeueAfter runs the key again after its delay without counting a failure', async () => {
-      const { q, runsAt, retries, requeues } = scripted([requeueAfter(250, 'waiting for Network/lan'), requeueAfter(250, 'waiting for Network/lan'), done]);
+      const { q, runsAt, retries, requeues } = scripted([
+        requeueAfter(250, 'waiting for Network/lan'),
+        requeueAfter(250, 'waiting for Network/lan'),
+        done,
+      ]);
       q.add('k/a');
       await vi.advanceTimersByTimeAsync(0);
       expect(q.stats()).toEqual({ waiting: 0, delayed: 1, running: 0 });

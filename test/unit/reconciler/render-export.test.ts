@@ -20,7 +20,12 @@ describe('toManifests (export)', () => {
     expect(out[2].text).toBe(
       'apiVersion: virtkeeper.io/v1\nkind: Domain\nmetadata:\n  name: web-1\nspec:\n  memory: 2GiB\n  disks:\n    - target: vda\n',
     );
-    expect(parse(out[1].text)).toEqual({ apiVersion: 'virtkeeper.io/v1', kind: 'StorageVolume', metadata: { name: 'root.qcow2' }, spec: { pool: 'images', capacity: '20GiB' } });
+    expect(parse(out[1].text)).toEqual({
+      apiVersion: 'virtkeeper.io/v1',
+      kind: 'StorageVolume',
+      metadata: { name: 'root.qcow2' },
+      spec: { pool: 'images', capacity: '20GiB' },
+    });
   });
 
   it('filters by name', () => {

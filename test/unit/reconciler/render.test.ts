@@ -19,7 +19,10 @@ const samplePlan: Plan = {
       action: 'create',
       reason: 'not defined on the host',
       changes: [{ path: 'spec.bridge', after: 'virbr10', class: 'redefine' }],
-      steps: [{ op: 'define', description: 'define network lan', payload: { name: 'lan', xml: '<network/>' } }, { op: 'start', description: 'start network lan', payload: { name: 'lan' } }],
+      steps: [
+        { op: 'define', description: 'define network lan', payload: { name: 'lan', xml: '<network/>' } },
+        { op: 'start', description: 'start network lan', payload: { name: 'lan' } },
+      ],
     }),
     change({ key: 'StoragePool/images', kind: 'StoragePool', name: 'images', action: 'no-op', reason: 'matches' }),
     change({
@@ -46,7 +49,14 @@ const samplePlan: Plan = {
       refused: 'shrinking a volume loses data',
       changes: [{ path: 'spec.capacity', before: '20GiB', after: '10GiB', class: 'replace' }],
     }),
-    change({ key: 'Domain/old', kind: 'Domain', name: 'old', action: 'delete', reason: 'left the manifests', steps: [{ op: 'destroy', description: 'undefine domain old' }] }),
+    change({
+      key: 'Domain/old',
+      kind: 'Domain',
+      name: 'old',
+      action: 'delete',
+      reason: 'left the manifests',
+      steps: [{ op: 'destroy', description: 'undefine domain old' }],
+    }),
   ],
   waitsFor: new Map([
     ['Network/lan', []],
@@ -63,7 +73,9 @@ const samplePlan: Plan = {
 
 describe('nested lists in the human and Markdown plans', () => {
   const hosts = (...names: string[]) => names.map((name, i) => ({ mac: `52:54:00:00:10:0${i}`, name, ip: `192.168.100.${10 + i}` }));
-  const ips = (h: unknown[], start = '192.168.100.100') => [{ address: '192.168.100.1', prefix: 24, dhcp: { ranges: [{ start, end: '192.168.100.199' }], hosts: h } }];
+  const ips = (h: unknown[], start = '192.168.100.100') => [
+    { address: '192.168.100.1', prefix: 24, dhcp: { ranges: [{ start, end: '192.168.100.199' }], hosts: h } },
+  ];
   const plan: Plan = {
     ...samplePlan,
     changes: [
@@ -73,7 +85,17 @@ describe('nested lists in the human and Markdown plans', () => {
         name: 'lan',
         action: 'update',
         reason: 'spec.ips differs',
-        changes: [{ path: 'spec.ips', before: ips(hosts('web-1', 'db-1')), after: ips([...hosts('web-1', 'web-2').map((h) => (h.name === 'web-2' ? { ...h, ip: '192.168.100.20' } : h))], '192.168.100.50'), class: 'live' }],
+        changes: [
+          {
+            path: 'spec.ips',
+            before: ips(hosts('web-1', 'db-1')),
+            after: ips(
+              [...hosts('web-1', 'web-2').map((h) => (h.name === 'web-2' ? { ...h, ip: '192.168.100.20' } : h))],
+              '192.168.100.50',
+            ),
+            class: 'live',
+          },
+        ],
       }),
     ],
   };
@@ -88,10 +110,12 @@ describe('nested lists in the human and Markdown plans', () => {
       ].join('\n'),
     );
     expect(text).not.toContain('hosts[web-1]');
-    expect(renderMarkdown(plan, { connect: 'test:///default' })).toContain('+ spec.ips[0].dhcp.hosts[web-2]: {"mac":"52:54:00:00:10:01","name":"web-2","ip":"192.168.100.20"}  [live]');
+    expect(renderMarkdown(plan, { connect: 'test:///default' })).toContain(
+      '+ spec.ips[0].dhcp.hosts[web-2]: {"mac":"52:54:00:00:10:01","name":"web-2","ip":"192.168.100.20"}  [live]',
+    );
   });
 
-  it('keeps the JSON plan\'s field changes as the kind made them', () => {
+  it("keeps the JSON plan's field changes as the kind made them", () => {
     expect(toJsonPlan(plan, 'x').resource_changes[0]!.changes.map((c) => c.path)).toEqual(['spec.ips']);
   });
 });
@@ -136,8 +160,16 @@ describe('renderHuman', () => {
   });
 
   it('says so when nothing changes, and prints errors', () => {
-    const empty: Plan = { ...samplePlan, changes: [samplePlan.changes[1]], summary: { create: 0, update: 0, replace: 0, delete: 0, noOp: 1, refused: 0, restartPending: 0 }, retained: [], errors: [] };
-    expect(renderHuman(empty, { connect: 'x', color: false })).toBe('virtkeeper plan for x\n\nNo changes: 1 object(s) match their manifests.\n\nPlan: 0 to create, 0 to update, 0 to replace, 0 to delete, 1 unchanged.\n');
+    const empty: Plan = {
+      ...samplePlan,
+      changes: [samplePlan.changes[1]],
+      summary: { create: 0, update: 0, replace: 0, delete: 0, noOp: 1, refused: 0, restartPending: 0 },
+      retained: [],
+      errors: [],
+    };
+    expect(renderHuman(empty, { connect: 'x', color: false })).toBe(
+      'virtkeeper plan for x\n\nNo changes: 1 object(s) match their manifests.\n\nPlan: 0 to create, 0 to update, 0 to replace, 0 to delete, 1 unchanged.\n',
+    );
     const withError: Plan = { ...empty, errors: [{ message: 'dependency cycle: Domain/a → Domain/b → Domain/a' }] };
     expect(renderHuman(withError, { connect: 'x', color: false })).toContain('Error: dependency cycle: Domain/a → Domain/b → Domain/a\n');
   });
@@ -152,13 +184,22 @@ describe('restart pending', () => {
     reason: 'restart pending: spec.memory 128MiB running, 192MiB defined',
     restartPending: [{ path: 'spec.memory', running: '128MiB', defined: '192MiB' }],
   });
-  const plan: Plan = { ...samplePlan, changes: [pendingChange], waitsFor: new Map(), summary: { create: 0, update: 0, replace: 0, delete: 0, noOp: 1, refused: 0, restartPending: 1 }, retained: [], errors: [] };
+  const plan: Plan = {
+    ...samplePlan,
+    changes: [pendingChange],
+    waitsFor: new Map(),
+    summary: { create: 0, update: 0, replace: 0, delete: 0, noOp: 1, refused: 0, restartPending: 1 },
+    retained: [],
+    errors: [],
+  };
 
   it('is never "No changes": shown, counted and a change for --detailed-exitcode', () => {
     const text = renderHuman(plan, { connect: 'x', color: false });
     expect(text).not.toContain('No changes');
     expect(text).toContain('  ! Domain/web restart pending (restart pending)');
-    expect(text).toContain('  ! Domain/web restart pending (restart pending)\n      ! restart pending: spec.memory 128MiB running, 192MiB defined\n');
+    expect(text).toContain(
+      '  ! Domain/web restart pending (restart pending)\n      ! restart pending: spec.memory 128MiB running, 192MiB defined\n',
+    );
     expect(text).toContain('Plan: 0 to create, 0 to update, 0 to replace, 0 to delete, 1 unchanged, 1 restart pending.');
     expect(hasChanges(plan)).toBe(true);
     expect(hasChanges({ ...plan, changes: [{ ...pendingChange, restartPending: [] }] })).toBe(false);
@@ -220,7 +261,10 @@ describe('renderMarkdown', () => {
   });
 
   it('escapes pipes in reasons', () => {
-    const plan: Plan = { ...samplePlan, changes: [change({ key: 'Network/x', kind: 'Network', name: 'x', action: 'create', reason: 'a | b' })] };
+    const plan: Plan = {
+      ...samplePlan,
+      changes: [change({ key: 'Network/x', kind: 'Network', name: 'x', action: 'create', reason: 'a | b' })],
+    };
     expect(renderMarkdown(plan, { connect: 'x' })).toContain('| a \\| b |');
   });
 });
@@ -228,19 +272,49 @@ describe('renderMarkdown', () => {
 describe('renderApplyReport', () => {
   it('can leave out the per-change lines already shown as progress', () => {
     const report = {
-      results: [{ key: 'Network/lan', kind: 'Network' as const, name: 'lan', action: 'create' as const, outcome: 'succeeded' as const, stepsDone: 2, durationMs: 1 }],
+      results: [
+        {
+          key: 'Network/lan',
+          kind: 'Network' as const,
+          name: 'lan',
+          action: 'create' as const,
+          outcome: 'succeeded' as const,
+          stepsDone: 2,
+          durationMs: 1,
+        },
+      ],
       counts: { succeeded: 1, unchanged: 0, failed: 0, refused: 0, skipped: 0 },
       ok: true,
     };
     expect(renderApplyReport(report, { results: false })).toBe('Apply complete: 1 changed, 0 unchanged, 0 failed, 0 refused, 0 skipped.\n');
-    expect(renderApplyReport(report)).toBe('Network/lan: create done\n\nApply complete: 1 changed, 0 unchanged, 0 failed, 0 refused, 0 skipped.\n');
+    expect(renderApplyReport(report)).toBe(
+      'Network/lan: create done\n\nApply complete: 1 changed, 0 unchanged, 0 failed, 0 refused, 0 skipped.\n',
+    );
   });
 
   it('lists failures with libvirt code and message', () => {
     const text = renderApplyReport({
       results: [
-        { key: 'StoragePool/images', kind: 'StoragePool', name: 'images', action: 'create', outcome: 'failed', stepsDone: 0, durationMs: 1, error: { code: 38, codeName: 'VIR_ERR_SYSTEM_ERROR', message: 'Permission denied', step: 'build pool images' } },
-        { key: 'StorageVolume/images/root', kind: 'StorageVolume', name: 'root', action: 'create', outcome: 'skipped', stepsDone: 0, durationMs: 0, error: { message: 'dependency StoragePool/images failed' } },
+        {
+          key: 'StoragePool/images',
+          kind: 'StoragePool',
+          name: 'images',
+          action: 'create',
+          outcome: 'failed',
+          stepsDone: 0,
+          durationMs: 1,
+          error: { code: 38, codeName: 'VIR_ERR_SYSTEM_ERROR', message: 'Permission denied', step: 'build pool images' },
+        },
+        {
+          key: 'StorageVolume/images/root',
+          kind: 'StorageVolume',
+          name: 'root',
+          action: 'create',
+          outcome: 'skipped',
+          stepsDone: 0,
+          durationMs: 0,
+          error: { message: 'dependency StoragePool/images failed' },
+        },
         { key: 'Network/lan', kind: 'Network', name: 'lan', action: 'no-op', outcome: 'unchanged', stepsDone: 0, durationMs: 0 },
       ],
       counts: { succeeded: 0, unchanged: 1, failed: 1, refused: 0, skipped: 1 },

@@ -171,7 +171,10 @@ describe('resolveSource / readGitRevision', () => {
 
     await mkdir(join(tmp, 'b', '.git'), { recursive: true });
     await writeFile(join(tmp, 'b', '.git', 'HEAD'), 'ref: refs/heads/main\n');
-    await writeFile(join(tmp, 'b', '.git', 'packed-refs'), `# pack-refs with: peeled\n${HASH2} refs/heads/other\n${HASH1} refs/heads/main\n`);
+    await writeFile(
+      join(tmp, 'b', '.git', 'packed-refs'),
+      `# pack-refs with: peeled\n${HASH2} refs/heads/other\n${HASH1} refs/heads/main\n`,
+    );
     expect(await readGitRevision(join(tmp, 'b'))).toBe(HASH1);
   });
 

@@ -66,7 +66,10 @@ describe('StatusStore', () => {
 
   it('keeps URL userinfo and graphics passwords out of lastError (/status is served over HTTP)', () => {
     const s = new StatusStore();
-    const got = s.record('Domain', 'web-1', { state: 'failed', error: { message: 'cannot download https://ops:pw1@example.com/x: 401; XML <graphics passwd="pw2"/>' } });
+    const got = s.record('Domain', 'web-1', {
+      state: 'failed',
+      error: { message: 'cannot download https://ops:pw1@example.com/x: 401; XML <graphics passwd="pw2"/>' },
+    });
     expect(got.lastError?.message).toBe('cannot download https://***@example.com/x: 401; XML <graphics passwd="(sensitive)"/>');
   });
 
@@ -105,12 +108,7 @@ describe('StatusStore', () => {
     expect(snap.revision).toBe('0123abc');
     expect(snap.lastSync).toBe('2025-02-02T02:02:02.000Z');
     expect(snap.counts).toEqual({ synced: 2, 'out-of-sync': 0, 'restart-pending': 0, stalled: 0, refused: 0, failed: 1, pending: 1 });
-    expect(snap.objects.map((o) => `${o.kind}/${o.name}`)).toEqual([
-      'Domain/web-1',
-      'Domain/web-2',
-      'Network/lan',
-      'StoragePool/images',
-    ]);
+    expect(snap.objects.map((o) => `${o.kind}/${o.name}`)).toEqual(['Domain/web-1', 'Domain/web-2', 'Network/lan', 'StoragePool/images']);
 
     snap.objects[1]!.lastError!.message = 'mutated';
     expect(s.get('Domain', 'web-2')?.lastError?.message).toBe('boom');
@@ -121,12 +119,20 @@ describe('StatusStore', () => {
     const s = new StatusStore();
     s.track('Network', 'lan');
     s.record('Network', 'lan', { state: 'refused', error: { code: 'refused', message: 'shrinking is not supported' } });
-    expect(s.get('Network', 'lan')).toMatchObject({ state: 'refused', lastError: { code: 'refused', message: 'shrinking is not supported' } });
+    expect(s.get('Network', 'lan')).toMatchObject({
+      state: 'refused',
+      lastError: { code: 'refused', message: 'shrinking is not supported' },
+    });
     expect(s.counts()).toMatchObject({ refused: 1, failed: 0 });
   });
 
   it('starts with no revision and no last sync', () => {
     const snap = new StatusStore().snapshot();
-    expect(snap).toEqual({ revision: null, lastSync: null, counts: { synced: 0, 'out-of-sync': 0, 'restart-pending': 0, stalled: 0, refused: 0, failed: 0, pending: 0 }, objects: [] });
+    expect(snap).toEqual({
+      revision: null,
+      lastSync: null,
+      counts: { synced: 0, 'out-of-sync': 0, 'restart-pending': 0, stalled: 0, refused: 0, failed: 0, pending: 0 },
+      objects: [],
+    });
   });
 });

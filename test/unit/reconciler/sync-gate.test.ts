@@ -8,11 +8,12 @@ describe('SyncGate', () => {
     const gate = new SyncGate();
     let running = 0;
     let peak = 0;
-    const job = () => gate.shared(async () => {
-      peak = Math.max(peak, ++running);
-      await tick();
-      running--;
-    });
+    const job = () =>
+      gate.shared(async () => {
+        peak = Math.max(peak, ++running);
+        await tick();
+        running--;
+      });
     await Promise.all([job(), job(), job()]);
     expect(peak).toBe(3);
   });

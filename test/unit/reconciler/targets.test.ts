@@ -15,7 +15,12 @@ const desired = desiredOf(
 describe('selectTargets', () => {
   it('adds what the targets refer to, transitively, and nothing else', () => {
     const selected = selectTargets(['Domain/web'], desired, fakeRegistry());
-    expect(selected.ok && [...selected.keys].sort()).toEqual(['Domain/web', 'Network/lan', 'StoragePool/images', 'StorageVolume/images/disk']);
+    expect(selected.ok && [...selected.keys].sort()).toEqual([
+      'Domain/web',
+      'Network/lan',
+      'StoragePool/images',
+      'StorageVolume/images/disk',
+    ]);
     const two = selectTargets(['Domain/db', 'Network/lan'], desired, fakeRegistry());
     expect(two.ok && [...two.keys].sort()).toEqual(['Domain/db', 'Network/lan']);
   });
@@ -25,6 +30,9 @@ describe('selectTargets', () => {
       ok: false,
       error: '--target Domain/wbe: no manifest has that key (did you mean Domain/web?); deletions are for apply --prune without --target',
     });
-    expect(selectTargets(['web'], desired, fakeRegistry())).toMatchObject({ ok: false, error: expect.stringContaining('keys look like Domain/web-1') });
+    expect(selectTargets(['web'], desired, fakeRegistry())).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('keys look like Domain/web-1'),
+    });
   });
 });

@@ -9,7 +9,16 @@ import { checkAcross, type Referrer } from '../../../src/manifests/references.js
 import type { IdentityKey, SourceLocation } from '../../../src/manifests/types.js';
 import { echoKey, keysForEvent } from '../../../src/reconciler/event-keys.js';
 import { orderChanges, type OrderedChange } from '../../../src/reconciler/planner.js';
-import { documentName, field, list, text, type Candidate, type KindDefinition, type KindDocument, type LiveView } from '../../../src/resources/contract.js';
+import {
+  documentName,
+  field,
+  list,
+  text,
+  type Candidate,
+  type KindDefinition,
+  type KindDocument,
+  type LiveView,
+} from '../../../src/resources/contract.js';
 import { KIND_DEFINITIONS, kindDefinitions } from '../../../src/resources/definitions.js';
 import { networkDefinition } from '../../../src/resources/network/contract.js';
 import { definitionSchema } from '../../../src/manifests/schema/kinds.js';
@@ -35,8 +44,12 @@ const widgetDefinition: KindDefinition<WidgetManifest> = {
   schema: { file: 'widget.schema.json', spec: widgetSpecSchema },
   keyName: documentName,
   references: (document) => [
-    ...list(field(document, 'spec'), 'plugsInto').flatMap((w, i) => (typeof w === 'string' ? [{ path: ['spec', 'plugsInto', i], key: kindKey('Widget', w), need: 'required' as const }] : [])),
-    ...(text(field(document, 'spec'), 'network') ? [{ path: ['spec', 'network'], key: kindKey('Network', text(field(document, 'spec'), 'network')!), need: 'required' as const }] : []),
+    ...list(field(document, 'spec'), 'plugsInto').flatMap((w, i) =>
+      typeof w === 'string' ? [{ path: ['spec', 'plugsInto', i], key: kindKey('Widget', w), need: 'required' as const }] : [],
+    ),
+    ...(text(field(document, 'spec'), 'network')
+      ? [{ path: ['spec', 'network'], key: kindKey('Network', text(field(document, 'spec'), 'network')!), need: 'required' as const }]
+      : []),
   ],
   check: (m) => (m.spec.colour === 'plaid' ? [{ path: ['spec', 'colour'], message: 'no widget is plaid' }] : []),
   checkAcross: ({ mine }) => {
@@ -78,15 +91,25 @@ describe('a kind registered only in its own definitions', () => {
   it('has a JSON Schema: the manifest envelope around its spec fragment', () => {
     const schema = definitionSchema(widgetDefinition);
     expect(schema.$id).toBe('https://virtkeeper.io/schemas/v1/widget.schema.json');
-    expect(schema).toMatchObject({ properties: { kind: { const: 'Widget' }, spec: widgetSpecSchema }, required: ['apiVersion', 'kind', 'metadata', 'spec'] });
+    expect(schema).toMatchObject({
+      properties: { kind: { const: 'Widget' }, spec: widgetSpecSchema },
+      required: ['apiVersion', 'kind', 'metadata', 'spec'],
+    });
   });
 
   it('validation runs its checks and reports references no manifest declares', () => {
-    expect(checkManifest(widget('a', { colour: 'plaid' }), definitions)).toEqual([{ path: ['spec', 'colour'], message: 'no widget is plaid' }]);
+    expect(checkManifest(widget('a', { colour: 'plaid' }), definitions)).toEqual([
+      { path: ['spec', 'colour'], message: 'no widget is plaid' },
+    ]);
     const a = widget('a', { plugsInto: ['b', 'ghost'], network: 'lan', colour: 'red' });
     const b = widget('b', { colour: 'red' });
     const lan = { kind: 'Network', metadata: { name: 'lan' }, spec: {} };
-    const result = checkAcross([a, b, lan].map((m) => candidate(m)), [a, b, lan].map(referrer), new Set(), definitions);
+    const result = checkAcross(
+      [a, b, lan].map((m) => candidate(m)),
+      [a, b, lan].map(referrer),
+      new Set(),
+      definitions,
+    );
     expect(result.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
       'spec.plugsInto.1: refers to Widget "ghost", which no manifest declares',
       'spec.colour: is already the colour of Widget "a"',
@@ -97,7 +120,11 @@ describe('a kind registered only in its own definitions', () => {
 
   it('creates what it plugs into first, and its network before it', () => {
     const changes = new Map(
-      [change('Widget', 'Widget/a', 'create', ['Widget/b', 'Network/lan']), change('Widget', 'Widget/b', 'create'), change('Network', 'Network/lan', 'create')].map((c) => [c.key, c]),
+      [
+        change('Widget', 'Widget/a', 'create', ['Widget/b', 'Network/lan']),
+        change('Widget', 'Widget/b', 'create'),
+        change('Network', 'Network/lan', 'create'),
+      ].map((c) => [c.key, c]),
     );
     const errors: Array<{ message: string }> = [];
     const { order, waitsFor } = orderChanges(changes, new Map(), definitions, errors);

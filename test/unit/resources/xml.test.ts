@@ -54,12 +54,24 @@ describe('xml overlay', () => {
   it('lets several fragments of one name replace the generated ones together, in place', () => {
     const net = el('network', {}, textEl('name', 'n'), el('ip', { address: '10.0.0.1' }), el('dns'));
     const out = applyXmlOverlay(net, '<ip address="10.1.0.1"/><ip address="fd00::1"/>');
-    expect(children(out).map((c) => `${c.name}${c.attrs.address ? ` ${c.attrs.address}` : ''}`)).toEqual(['name', 'ip 10.1.0.1', 'ip fd00::1', 'dns']);
+    expect(children(out).map((c) => `${c.name}${c.attrs.address ? ` ${c.attrs.address}` : ''}`)).toEqual([
+      'name',
+      'ip 10.1.0.1',
+      'ip fd00::1',
+      'dns',
+    ]);
   });
 
   it('replaces the generated device of the same identity instead of adding a second one', () => {
-    const dom = el('domain', {}, el('devices', {}, el('disk', { device: 'disk' }, el('target', { dev: 'vda' })), el('disk', {}, el('target', { dev: 'vdb' }))));
-    const out = applyXmlOverlay(dom, '<devices><disk device="disk" snapshot="no"><target dev="vda"/></disk><disk><target dev="vdc"/></disk></devices>');
+    const dom = el(
+      'domain',
+      {},
+      el('devices', {}, el('disk', { device: 'disk' }, el('target', { dev: 'vda' })), el('disk', {}, el('target', { dev: 'vdb' }))),
+    );
+    const out = applyXmlOverlay(
+      dom,
+      '<devices><disk device="disk" snapshot="no"><target dev="vda"/></disk><disk><target dev="vdc"/></disk></devices>',
+    );
     const disks = children(find(out, 'devices'), 'disk');
     expect(disks.map((d) => `${attr(find(d, 'target'), 'dev') ?? ''} ${attr(d, 'snapshot') ?? '-'}`)).toEqual(['vda no', 'vdb -', 'vdc -']);
   });

@@ -25,7 +25,13 @@ function plantLock(pid: number, start: string, command = 'apply'): void {
     .run('h', pid, start, os.hostname(), '', command, 'other', '2026-01-02T03:04:05.000Z');
 }
 
-const request = (extra: Partial<Parameters<StateStore['acquireLock']>[0]> = {}) => ({ hostKey: 'h', command: 'apply', owner: 'me', timeoutMs: 0, ...extra });
+const request = (extra: Partial<Parameters<StateStore['acquireLock']>[0]> = {}) => ({
+  hostKey: 'h',
+  command: 'apply',
+  owner: 'me',
+  timeoutMs: 0,
+  ...extra,
+});
 
 describe('host lock', () => {
   it('refuses at once while a live process holds it, naming pid, command and time', async () => {
@@ -63,7 +69,9 @@ describe('host lock', () => {
     plantLock(dead, '12345');
     const notices: string[] = [];
     const lock = await store.acquireLock(request({ onNotice: (l) => notices.push(l) }));
-    expect(notices).toEqual([`took over the stale lock of host h from pid ${dead} (apply, since 2026-01-02T03:04:05.000Z): that process is gone`]);
+    expect(notices).toEqual([
+      `took over the stale lock of host h from pid ${dead} (apply, since 2026-01-02T03:04:05.000Z): that process is gone`,
+    ]);
     lock.release();
   });
 

@@ -23,7 +23,10 @@ describe('HostState outcomes', () => {
       const state = store.host(host, 'repo');
       state.recordOutcome('Domain/web', 'failed', 'libvirt error 38 (VIR_ERR_SYSTEM_ERROR): boom');
       await state.flush();
-      expect(state.outcomes().get('Domain/web')).toMatchObject({ outcome: 'failed', message: 'libvirt error 38 (VIR_ERR_SYSTEM_ERROR): boom' });
+      expect(state.outcomes().get('Domain/web')).toMatchObject({
+        outcome: 'failed',
+        message: 'libvirt error 38 (VIR_ERR_SYSTEM_ERROR): boom',
+      });
 
       state.recordOutcome('Domain/web', 'unchanged');
       await state.flush();

@@ -17,7 +17,11 @@ afterAll(async () => {
 });
 
 const git = (cwd: string, ...args: string[]): string =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'init.defaultBranch=main', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-c', 'init.defaultBranch=main', ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
 describe('sourceOwner', () => {
   it('is the origin URL plus the path inside the repository', async () => {
@@ -48,7 +52,7 @@ describe('sourceOwner', () => {
     expect(before).toBe('git@git.example.com:infra/hosts.git//manifests');
   });
 
-  it('is the real path outside git, and a symlink\'s own path', async () => {
+  it("is the real path outside git, and a symlink's own path", async () => {
     const plain = path.join(tmp, 'plain');
     await mkdir(path.join(plain, 'v1'), { recursive: true });
     expect(await sourceOwner(path.join(plain, 'v1', '..', 'v1'))).toBe(path.join(plain, 'v1'));
@@ -59,7 +63,8 @@ describe('sourceOwner', () => {
 
 describe('git config and URLs', () => {
   it('reads the url of one remote', () => {
-    const config = '[core]\n\tbare = false\n[remote "upstream"]\n\turl = a\n[remote "origin"]\n\turl = https://h/r.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n';
+    const config =
+      '[core]\n\tbare = false\n[remote "upstream"]\n\turl = a\n[remote "origin"]\n\turl = https://h/r.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n';
     expect(remoteUrl(config, 'origin')).toBe('https://h/r.git');
     expect(remoteUrl(config, 'missing')).toBeUndefined();
   });

@@ -17,13 +17,16 @@ afterEach(async () => {
 });
 
 describe('seeds in the state store', () => {
-  it('keeps a seed\'s files for another process and forgets them with the volume', async () => {
+  it("keeps a seed's files for another process and forgets them with the volume", async () => {
     const writer = StateStore.open(dir);
     const reader = StateStore.open(dir);
     try {
       const key = 'StorageVolume/seeds/web-1-cidata-0123456789ab.iso';
       const state = writer.host(host, 'repo-a');
-      const files = [{ name: 'user-data', text: '#cloud-config\npackages: [nginx]\n' }, { name: 'meta-data', text: 'instance-id: i-1\n' }];
+      const files = [
+        { name: 'user-data', text: '#cloud-config\npackages: [nginx]\n' },
+        { name: 'meta-data', text: 'instance-id: i-1\n' },
+      ];
       state.record(key, { kind: 'StorageVolume', name: 'web-1-cidata-0123456789ab.iso', origin: 'created', pruneDisabled: false });
       state.recordSeed(key, { domain: 'web-1', sha256: 'ab'.repeat(32), files });
       await state.flush();

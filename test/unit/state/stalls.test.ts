@@ -16,7 +16,11 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const stall = (digest: string, retryAt = new Date('2026-12-02T12:00:00Z')) => ({ manifestDigest: digest, message: 'libvirt does not keep spec.xml', retryAt });
+const stall = (digest: string, retryAt = new Date('2026-12-02T12:00:00Z')) => ({
+  manifestDigest: digest,
+  message: 'libvirt does not keep spec.xml',
+  retryAt,
+});
 
 describe('StallBook', () => {
   it('keeps a verdict for other processes, with its first date while the manifest stays the same', async () => {
@@ -48,7 +52,7 @@ describe('StallBook', () => {
     }
   });
 
-  it('lets a daemon starting afresh clear its own verdicts and no other owner\'s', () => {
+  it("lets a daemon starting afresh clear its own verdicts and no other owner's", () => {
     const store = StateStore.open(dir);
     try {
       store.host(host, 'repo-a').stalls.mark('Domain/a', stall('x'));

@@ -44,10 +44,14 @@ describe('opening', () => {
     // then gets SQLITE_BUSY at once, without SQLite's busy handler: open must wait, not fail.
     const file = path.join(dir, 'state.db');
     new Database(file).close();
-    const holder = spawn(process.execPath, [
-      '-e',
-      `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(file)}); db.exec('BEGIN'); db.prepare('SELECT count(*) FROM sqlite_master').get(); console.log('held'); setTimeout(() => { db.exec('COMMIT'); db.close(); }, 400);`,
-    ], { cwd: path.resolve(import.meta.dirname, '../../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(file)}); db.exec('BEGIN'); db.prepare('SELECT count(*) FROM sqlite_master').get(); console.log('held'); setTimeout(() => { db.exec('COMMIT'); db.close(); }, 400);`,
+      ],
+      { cwd: path.resolve(import.meta.dirname, '../../..'), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await new Promise<void>((resolve) => holder.stdout.once('data', () => resolve()));
     const started = Date.now();
     const store = StateStore.open(dir);
@@ -63,13 +67,17 @@ describe('opening', () => {
   it('names the directory and the fix when it cannot be used', async () => {
     await writeFile(path.join(dir, 'file'), '');
     expect(() => StateStore.open(path.join(dir, 'file', 'state'))).toThrow(StateDirError);
-    expect(() => StateStore.open(path.join(dir, 'file', 'state'))).toThrow(/^state directory .*\/file\/state is not usable \(ENOTDIR: .*\); make it writable for this user or pass --state-dir DIR$/);
+    expect(() => StateStore.open(path.join(dir, 'file', 'state'))).toThrow(
+      /^state directory .*\/file\/state is not usable \(ENOTDIR: .*\); make it writable for this user or pass --state-dir DIR$/,
+    );
   });
 
   it('refuses a file that is not a database, and a schema from a newer version', async () => {
     await mkdir(path.join(dir, 'junk'));
     await writeFile(path.join(dir, 'junk', 'state.db'), 'x'.repeat(4096));
-    expect(() => StateStore.open(path.join(dir, 'junk'))).toThrow(/state\.db is not a virtkeeper state database .*; move it away or pass --state-dir DIR$/);
+    expect(() => StateStore.open(path.join(dir, 'junk'))).toThrow(
+      /state\.db is not a virtkeeper state database .*; move it away or pass --state-dir DIR$/,
+    );
     const newer = path.join(dir, 'newer');
     StateStore.open(newer).close();
     const db = new Database(path.join(newer, 'state.db'));
@@ -85,7 +93,13 @@ describe('records', () => {
     const store = StateStore.open(dir);
     const a = store.host(host, 'A');
     a.record('Network/lan', net('lan'));
-    a.record('NodeDevice/nvme0', { kind: 'NodeDevice', name: 'nvme0', liveKey: 'NodeDevice/pci_0000_06_00_0', origin: 'adopted', pruneDisabled: true });
+    a.record('NodeDevice/nvme0', {
+      kind: 'NodeDevice',
+      name: 'nvme0',
+      liveKey: 'NodeDevice/pci_0000_06_00_0',
+      origin: 'adopted',
+      pruneDisabled: true,
+    });
     store.host(other, 'A').record('Network/elsewhere', net('elsewhere'));
     const b = store.host(host, 'B');
     b.record('Network/b', net('b'));
@@ -97,7 +111,11 @@ describe('records', () => {
       const viewA = again.host(host, 'A');
       expect(Object.keys(viewA.snapshot.objects).sort()).toEqual(['Network/lan', 'NodeDevice/nvme0']);
       expect(viewA.snapshot.owner).toBe('A');
-      expect(viewA.snapshot.objects['NodeDevice/nvme0']).toMatchObject({ liveKey: 'NodeDevice/pci_0000_06_00_0', origin: 'adopted', pruneDisabled: true });
+      expect(viewA.snapshot.objects['NodeDevice/nvme0']).toMatchObject({
+        liveKey: 'NodeDevice/pci_0000_06_00_0',
+        origin: 'adopted',
+        pruneDisabled: true,
+      });
       expect([...viewA.foreign()]).toEqual([['Network/b', { owner: 'B' }]]);
       expect(Object.keys(again.host(other, 'A').snapshot.objects)).toEqual(['Network/elsewhere']);
     } finally {
@@ -138,7 +156,10 @@ describe('intents', () => {
         a.intend('Network/y', { ...net('y'), action: 'create' }),
       ]);
       // Another connection sees them: they are in the WAL, not in a buffer of this process.
-      expect((reader.prepare('SELECT key FROM intents ORDER BY id').all() as Array<{ key: string }>).map((r) => r.key)).toEqual(['Network/x', 'Network/y']);
+      expect((reader.prepare('SELECT key FROM intents ORDER BY id').all() as Array<{ key: string }>).map((r) => r.key)).toEqual([
+        'Network/x',
+        'Network/y',
+      ]);
       expect(a.pendingIntents()).toEqual([]); // in flight: not settled under a running change
       a.record('Network/x', net('x'));
       a.abandon(ids[1]!);
@@ -213,7 +234,13 @@ describe('intents', () => {
 
 describe('importing inventory.json', () => {
   const legacy = (hostKey = host) =>
-    JSON.stringify({ version: 1, host: hostKey, objects: { 'Network/lan': { kind: 'Network', name: 'lan', origin: 'adopted', pruneDisabled: true, recordedAt: '2025-05-05T00:00:00.000Z' } } });
+    JSON.stringify({
+      version: 1,
+      host: hostKey,
+      objects: {
+        'Network/lan': { kind: 'Network', name: 'lan', origin: 'adopted', pruneDisabled: true, recordedAt: '2025-05-05T00:00:00.000Z' },
+      },
+    });
 
   it('happens once, under the importing owner, and leaves the file as it was', async () => {
     const file = path.join(dir, host.key, 'inventory.json');
@@ -223,7 +250,11 @@ describe('importing inventory.json', () => {
     try {
       expect(store.host(host, 'A').importLegacyInventory(file)).toEqual({ file, records: 1 });
       expect(store.host(host, 'B').importLegacyInventory(file)).toBeUndefined();
-      expect(store.host(host, 'A').snapshot.objects['Network/lan']).toMatchObject({ origin: 'adopted', pruneDisabled: true, recordedAt: '2025-05-05T00:00:00.000Z' });
+      expect(store.host(host, 'A').snapshot.objects['Network/lan']).toMatchObject({
+        origin: 'adopted',
+        pruneDisabled: true,
+        recordedAt: '2025-05-05T00:00:00.000Z',
+      });
       expect(await readFile(file, 'utf8')).toBe(legacy());
       expect(store.host(host, 'A').importLegacyInventory(path.join(dir, 'none.json'))).toBeUndefined();
     } finally {
@@ -236,7 +267,9 @@ describe('importing inventory.json', () => {
     const store = StateStore.open(dir);
     try {
       await writeFile(file, legacy(other));
-      expect(() => store.host(host, 'A').importLegacyInventory(file)).toThrow(/inventory\.json records host "kvm02_qemu_system" .* but the connection is to "kvm01_qemu_system"/);
+      expect(() => store.host(host, 'A').importLegacyInventory(file)).toThrow(
+        /inventory\.json records host "kvm02_qemu_system" .* but the connection is to "kvm01_qemu_system"/,
+      );
       await writeFile(file, 'not json');
       expect(() => store.host(host, 'A').importLegacyInventory(file)).toThrow(/inventory\.json: not valid JSON/);
     } finally {

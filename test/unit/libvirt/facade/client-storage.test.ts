@@ -54,13 +54,11 @@ describe('storage methods on the wire', () => {
   });
 
   it('calls slow by nature carry the generated slow mark, so they get the slow deadline', () => {
-    expect([P.STORAGE_POOL_BUILD, P.STORAGE_VOL_CREATE_XML, P.STORAGE_VOL_CREATE_XML_FROM, P.STORAGE_VOL_RESIZE, P.STORAGE_VOL_UPLOAD].map((p) => p.slow)).toEqual([
-      true,
-      true,
-      true,
-      true,
-      true,
-    ]);
+    expect(
+      [P.STORAGE_POOL_BUILD, P.STORAGE_VOL_CREATE_XML, P.STORAGE_VOL_CREATE_XML_FROM, P.STORAGE_VOL_RESIZE, P.STORAGE_VOL_UPLOAD].map(
+        (p) => p.slow,
+      ),
+    ).toEqual([true, true, true, true, true]);
     expect(P.STORAGE_POOL_GET_XML_DESC.slow).toBeUndefined();
   });
 });

@@ -32,13 +32,19 @@ describe('LibvirtClient', () => {
   });
 
   it('maps options to libvirt flags', async () => {
-    const caller = new FakeCaller((name) => (name === 'DOMAIN_GET_XML_DESC' ? { xml: '<domain/>' } : name === 'DOMAIN_CREATE_WITH_FLAGS' ? { dom: vm } : undefined));
+    const caller = new FakeCaller((name) =>
+      name === 'DOMAIN_GET_XML_DESC' ? { xml: '<domain/>' } : name === 'DOMAIN_CREATE_WITH_FLAGS' ? { dom: vm } : undefined,
+    );
     const client = new LibvirtClient(caller);
     await client.getDomainXml(vm, { inactive: true, secure: true });
     await client.undefineDomain(vm, { nvram: true, managedSave: true });
     await client.attachDevice(vm, '<disk/>', { live: true, config: true });
     await client.startDomain(vm, { paused: true });
-    await client.setDomainMetadata(vm, { type: 'element', value: '<vk:owner/>', key: 'vk', uri: 'https://virtkeeper.io/xmlns/v1' }, { config: true });
+    await client.setDomainMetadata(
+      vm,
+      { type: 'element', value: '<vk:owner/>', key: 'vk', uri: 'https://virtkeeper.io/xmlns/v1' },
+      { config: true },
+    );
     expect(caller.calls.map((c) => [c.name, (c.args as { flags: number }).flags])).toEqual([
       ['DOMAIN_GET_XML_DESC', 3],
       ['DOMAIN_UNDEFINE_FLAGS', 5],
@@ -68,10 +74,14 @@ describe('LibvirtClient', () => {
   it('returns string unions and byte sizes', async () => {
     const caller = new FakeCaller((name) => {
       switch (name) {
-        case 'DOMAIN_GET_STATE': return { state: 5, reason: 1 };
-        case 'DOMAIN_GET_INFO': return { state: 3, maxMem: 1024n, memory: 512n, nrVirtCpu: 1, cpuTime: 0n };
-        case 'NODE_GET_INFO': return { model: chars32('x86_64'), memory: 2n, cpus: 1, mhz: 1, nodes: 1, sockets: 1, cores: 1, threads: 1 };
-        default: return undefined;
+        case 'DOMAIN_GET_STATE':
+          return { state: 5, reason: 1 };
+        case 'DOMAIN_GET_INFO':
+          return { state: 3, maxMem: 1024n, memory: 512n, nrVirtCpu: 1, cpuTime: 0n };
+        case 'NODE_GET_INFO':
+          return { model: chars32('x86_64'), memory: 2n, cpus: 1, mhz: 1, nodes: 1, sockets: 1, cores: 1, threads: 1 };
+        default:
+          return undefined;
       }
     });
     const client = new LibvirtClient(caller);
@@ -84,11 +94,16 @@ describe('LibvirtClient', () => {
     const caller = new FakeCaller((name, args) => {
       if (name === 'CONNECT_LIST_ALL_NODE_DEVICES') throw libvirtFailure(3);
       if (name === 'NODE_NUM_OF_DEVICES') return { num: 2 };
-      if (name === 'NODE_LIST_DEVICES') return { names: (args as { cap: string }).cap === 'pci' ? ['pci_1', 'shared'] : ['net_1', 'shared'] };
+      if (name === 'NODE_LIST_DEVICES')
+        return { names: (args as { cap: string }).cap === 'pci' ? ['pci_1', 'shared'] : ['net_1', 'shared'] };
       return undefined;
     });
     const client = new LibvirtClient(caller);
-    expect(await client.listNodeDevices({ capabilities: ['pci', 'net'] })).toEqual([{ name: 'pci_1' }, { name: 'shared' }, { name: 'net_1' }]);
+    expect(await client.listNodeDevices({ capabilities: ['pci', 'net'] })).toEqual([
+      { name: 'pci_1' },
+      { name: 'shared' },
+      { name: 'net_1' },
+    ]);
   });
 
   it('reports every call to onCall, failures included, and never lets the hook break a call', async () => {

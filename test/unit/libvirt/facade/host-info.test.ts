@@ -54,7 +54,14 @@ describe('parseCapabilities', () => {
           domainTypes: ['qemu', 'kvm'],
           machines: ['pc-i440fx-7.2', 'pc', 'pc-q35-7.2'],
         },
-        { osType: 'hvm', arch: 'aarch64', wordsize: 64, emulator: '/usr/bin/qemu-system-aarch64', domainTypes: ['qemu'], machines: ['virt'] },
+        {
+          osType: 'hvm',
+          arch: 'aarch64',
+          wordsize: 64,
+          emulator: '/usr/bin/qemu-system-aarch64',
+          domainTypes: ['qemu'],
+          machines: ['virt'],
+        },
       ],
     });
   });
@@ -78,7 +85,16 @@ describe('formatHostInfo', () => {
       hostname: 'hv1',
       libvirtVersion: '9.0.0',
       hypervisor: { type: 'QEMU', version: '7.2.0' },
-      node: { cpuModel: 'x86_64', cpus: 8, mhz: 2400, numaNodes: 1, sockets: 1, coresPerSocket: 4, threadsPerCore: 2, memoryBytes: 16 * 1024 ** 3 },
+      node: {
+        cpuModel: 'x86_64',
+        cpus: 8,
+        mhz: 2400,
+        numaNodes: 1,
+        sockets: 1,
+        coresPerSocket: 4,
+        threadsPerCore: 2,
+        memoryBytes: 16 * 1024 ** 3,
+      },
       capabilities: parseCapabilities(QEMU_CAPS),
     };
     expect(formatHostInfo(info)).toBe(

@@ -34,7 +34,10 @@ export function loaded<K extends ManifestKind>(manifest: ManifestOfKind<K>, key?
 }
 
 /** Live objects of any kinds (LiveResource<K> is invariant in K, hence the structural bound). */
-export function contextOf(manifests: readonly LoadedManifest[], live: ReadonlyArray<{ key: string; kind: ManifestKind }> = []): PlanContext {
+export function contextOf(
+  manifests: readonly LoadedManifest[],
+  live: ReadonlyArray<{ key: string; kind: ManifestKind }> = [],
+): PlanContext {
   const desired: DesiredState = {
     root: '.',
     manifests: [...manifests],
@@ -43,7 +46,12 @@ export function contextOf(manifests: readonly LoadedManifest[], live: ReadonlyAr
   return { desired, live: new Map(live.map((l) => [l.key, l as unknown as LiveResource])) };
 }
 
-export function manifest<K extends ManifestKind>(kind: K, name: string, spec: ManifestOfKind<K>['spec'], annotations?: Record<string, string>): ManifestOfKind<K> {
+export function manifest<K extends ManifestKind>(
+  kind: K,
+  name: string,
+  spec: ManifestOfKind<K>['spec'],
+  annotations?: Record<string, string>,
+): ManifestOfKind<K> {
   return {
     apiVersion: 'virtkeeper.io/v1',
     kind,

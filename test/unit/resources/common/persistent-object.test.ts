@@ -43,7 +43,10 @@ function fakeReading(objects: Map<string, FakeObject>, filtered = true) {
       calls.push(`list ${JSON.stringify(filter ?? {})}`);
       if (filter && !filtered) throw libvirtError(VIR_ERR_INVALID_ARG);
       return [...objects]
-        .filter(([, o]) => (filter?.active ? o.active : true) && (filter?.persistent ? o.persistent : true) && (filter?.autostart ? o.autostart : true))
+        .filter(
+          ([, o]) =>
+            (filter?.active ? o.active : true) && (filter?.persistent ? o.persistent : true) && (filter?.autostart ? o.autostart : true),
+        )
         .map(([name]) => ({ name }));
     },
     lookup: async (_c, name) => (objects.has(name) ? { name } : null),
@@ -105,7 +108,12 @@ const planning: ObjectPlanAdapter<'Network'> = {
   planUpdate: (id, m) => (m.spec.autostart ? buildChange(id, { action: 'update', reason: 'prepared' }) : noOp(id)),
 };
 
-const manifest = (name: string, spec: NetworkManifest['spec'] = {}): NetworkManifest => ({ apiVersion: 'virtkeeper.io/v1', kind: 'Network', metadata: { name }, spec });
+const manifest = (name: string, spec: NetworkManifest['spec'] = {}): NetworkManifest => ({
+  apiVersion: 'virtkeeper.io/v1',
+  kind: 'Network',
+  metadata: { name },
+  spec,
+});
 const liveThing = (name: string, active: boolean, persistent: boolean): LiveResource<'Network'> => ({
   key: `Network/${name}`,
   kind: 'Network',
@@ -120,16 +128,26 @@ describe('the plan skeleton', () => {
   const ctx = contextOf([]);
 
   it('deletes by stopping what is active and undefining what is persistent', () => {
-    const steps = (active: boolean, persistent: boolean) => planObject(planning, undefined, liveThing('t', active, persistent), ctx).steps.map((s) => s.description);
+    const steps = (active: boolean, persistent: boolean) =>
+      planObject(planning, undefined, liveThing('t', active, persistent), ctx).steps.map((s) => s.description);
     expect(steps(true, true)).toEqual(['stop thing t', 'undefine thing t']);
     expect(steps(false, true)).toEqual(['undefine thing t']);
     expect(steps(true, false)).toEqual(['stop thing t']);
     const change = planObject(planning, undefined, liveThing('t', true, true), ctx);
-    expect([change.action, change.reason, change.steps[0]]).toEqual(['delete', 'thing left the manifests', { op: 'destroy', description: 'stop thing t', payload: { name: 't' } }]);
+    expect([change.action, change.reason, change.steps[0]]).toEqual([
+      'delete',
+      'thing left the manifests',
+      { op: 'destroy', description: 'stop thing t', payload: { name: 't' } },
+    ]);
   });
 
   it('is a no-op when the object is on neither side', () => {
-    expect(planObject(planning, undefined, undefined, ctx)).toMatchObject({ key: 'Network/', action: 'no-op', reason: 'absent on both sides', steps: [] });
+    expect(planObject(planning, undefined, undefined, ctx)).toMatchObject({
+      key: 'Network/',
+      action: 'no-op',
+      reason: 'absent on both sides',
+      steps: [],
+    });
   });
 
   it('creates with the kind steps, every set field of the prepared manifest, and its dependencies', () => {
@@ -140,7 +158,10 @@ describe('the plan skeleton', () => {
   });
 
   it('hands an existing object to the kind update with the prepared manifest', () => {
-    expect(planObject(planning, loaded(manifest('t')), liveThing('t', true, true), ctx)).toMatchObject({ action: 'update', reason: 'prepared' });
+    expect(planObject(planning, loaded(manifest('t')), liveThing('t', true, true), ctx)).toMatchObject({
+      action: 'update',
+      reason: 'prepared',
+    });
   });
 });
 
@@ -165,7 +186,17 @@ function fakeExecutor(options: { gone?: boolean; undefineGoneIsDone?: boolean } 
       poke: async (step, { object }) => void calls.push(`poke ${(await object())?.name ?? 'nothing'}`),
     },
   });
-  const change = { key: 'Network/t', kind: 'Network', name: 't', action: 'update', changes: [], restartRequired: false, reason: '', steps: [], dependsOn: [] } as ResourceChange<'Network'>;
+  const change = {
+    key: 'Network/t',
+    kind: 'Network',
+    name: 't',
+    action: 'update',
+    changes: [],
+    restartRequired: false,
+    reason: '',
+    steps: [],
+    dependsOn: [],
+  } as ResourceChange<'Network'>;
   const run = async (...steps: NetworkStep[]) => {
     for (const step of steps) await execute(step, change, client);
     return calls;
@@ -174,11 +205,16 @@ function fakeExecutor(options: { gone?: boolean; undefineGoneIsDone?: boolean } 
 }
 
 /** Steps as a plan could hold them, and ops the fake kind does not know (poke is its extra step). */
-const step = (op: string, payload: Record<string, unknown> = { name: 't' }): NetworkStep => handEdited<NetworkStep>({ op, description: op, payload });
+const step = (op: string, payload: Record<string, unknown> = { name: 't' }): NetworkStep =>
+  handEdited<NetworkStep>({ op, description: op, payload });
 
 describe('executing lifecycle steps', () => {
   it('keeps the handle a define returned for the later steps of the change', async () => {
-    const calls = await fakeExecutor().run(step('define', { name: 't', xml: '<x/>' }), step('setAutostart', { name: 't', autostart: true }), step('start'));
+    const calls = await fakeExecutor().run(
+      step('define', { name: 't', xml: '<x/>' }),
+      step('setAutostart', { name: 't', autostart: true }),
+      step('start'),
+    );
     expect(calls).toEqual(['define <x/>', 'autostart defined true', 'start defined']);
   });
 

@@ -71,7 +71,12 @@ describe('live XML full of libvirt defaults', () => {
     const nics = devices(db, 'interface');
     expect(nics.map((n) => attr(find(n, 'mac'), 'address'))).toEqual(['52:54:00:00:10:02', '52:54:00:7a:8b:9c', '52:54:00:11:22:33']);
     expect(find(devices(db, 'hostdev')[0], 'address')?.attrs).toMatchObject({ type: 'pci', bus: '0x07' });
-    expect(find(devices(db, 'disk').find((d) => attr(d, 'device') === 'cdrom'), 'address')?.attrs).toMatchObject({ type: 'drive' });
+    expect(
+      find(
+        devices(db, 'disk').find((d) => attr(d, 'device') === 'cdrom'),
+        'address',
+      )?.attrs,
+    ).toMatchObject({ type: 'drive' });
   });
 
   it('never removes devices the friendly fields cannot express', () => {
@@ -131,7 +136,10 @@ describe('editing', () => {
   });
 
   it('replacing starts from scratch but keeps uuid, MACs and addresses', () => {
-    const xml = domainXmlString('db-1', resolveSpec({ ...example('db-1').spec, type: 'qemu' }, examples), { liveXml: LIVE['db-1'], fresh: true });
+    const xml = domainXmlString('db-1', resolveSpec({ ...example('db-1').spec, type: 'qemu' }, examples), {
+      liveXml: LIVE['db-1'],
+      fresh: true,
+    });
     const out = parseXml(xml);
     expect(attr(out, 'type')).toBe('qemu');
     expect(text(find(out, 'uuid'))).toBe('5c1e7a3b-2d4f-4e6a-8b9c-0d1e2f3a4b5c');
@@ -153,10 +161,17 @@ describe('interface matching', () => {
     expect(macs(matchInterfaces([{ network: 'lan' }, { bridge: 'br0' }], nics))).toEqual(['52:54:00:00:00:0a', '52:54:00:00:00:0b']);
   });
   it('survives a NIC inserted in front', () => {
-    expect(macs(matchInterfaces([{ network: 'other' }, { network: 'lan' }, { bridge: 'br0' }], nics))).toEqual([undefined, '52:54:00:00:00:0a', '52:54:00:00:00:0b']);
+    expect(macs(matchInterfaces([{ network: 'other' }, { network: 'lan' }, { bridge: 'br0' }], nics))).toEqual([
+      undefined,
+      '52:54:00:00:00:0a',
+      '52:54:00:00:00:0b',
+    ]);
   });
   it('by MAC when the manifest gives one (any case)', () => {
-    expect(macs(matchInterfaces([{ bridge: 'br0', mac: '52:54:00:00:00:0B' }, { network: 'lan' }], nics))).toEqual(['52:54:00:00:00:0b', '52:54:00:00:00:0a']);
+    expect(macs(matchInterfaces([{ bridge: 'br0', mac: '52:54:00:00:00:0B' }, { network: 'lan' }], nics))).toEqual([
+      '52:54:00:00:00:0b',
+      '52:54:00:00:00:0a',
+    ]);
   });
   it('not across sources', () => {
     expect(macs(matchInterfaces([{ network: 'wan' }], nics))).toEqual([undefined]);

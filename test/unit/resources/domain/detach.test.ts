@@ -35,7 +35,17 @@ const step: Step = {
   description: 'detach NIC',
   payload: { device: 'interface', mac: '52:54:00:aa:00:02', xml: NIC, live: true, config: true, timeoutMs: 1500 },
 };
-const change = { key: 'Domain/vm', kind: 'Domain', name: 'vm', action: 'update', changes: [], restartRequired: false, reason: '', steps: [step], dependsOn: [] } as ResourceChange<'Domain'>;
+const change = {
+  key: 'Domain/vm',
+  kind: 'Domain',
+  name: 'vm',
+  action: 'update',
+  changes: [],
+  restartRequired: false,
+  reason: '',
+  steps: [step],
+  dependsOn: [],
+} as ResourceChange<'Domain'>;
 
 describe('detach without device-removed events', () => {
   it('waits by reading the live XML until the guest has released the device', async () => {

@@ -63,7 +63,11 @@ describe('diffDomain', () => {
 
   const CASES: Array<[string, Partial<DomainSpec>, FieldChange]> = [
     ['type', { type: 'qemu' }, { path: 'spec.type', before: 'kvm', after: 'qemu', class: 'replace' }],
-    ['uuid', { uuid: '11111111-2222-3333-4444-555555555555' }, { path: 'spec.uuid', before: LIVE.uuid, after: '11111111-2222-3333-4444-555555555555', class: 'replace' }],
+    [
+      'uuid',
+      { uuid: '11111111-2222-3333-4444-555555555555' },
+      { path: 'spec.uuid', before: LIVE.uuid, after: '11111111-2222-3333-4444-555555555555', class: 'replace' },
+    ],
     ['title', { title: 'new' }, { path: 'spec.title', before: 'web', after: 'new', class: 'live' }],
     ['description', { description: 'x' }, { path: 'spec.description', before: 'the web server', after: 'x', class: 'live' }],
     ['state', { state: 'paused' }, { path: 'spec.state', before: 'running', after: 'paused', class: 'live' }],
@@ -71,27 +75,85 @@ describe('diffDomain', () => {
     ['memory', { memory: '4GiB' }, { path: 'spec.memory', before: '2GiB', after: '4GiB', class: 'redefine' }],
     ['currentMemory', { currentMemory: '1GiB' }, { path: 'spec.currentMemory', before: '2GiB', after: '1GiB', class: 'redefine' }],
     ['vcpus', { vcpus: 4 }, { path: 'spec.vcpus', before: 2, after: 4, class: 'redefine' }],
-    ['cpu.mode', { cpu: { mode: 'host-passthrough' } }, { path: 'spec.cpu.mode', before: 'host-model', after: 'host-passthrough', class: 'redefine' }],
-    ['cpu.topology', { cpu: { topology: { sockets: 1, cores: 4, threads: 1 } } }, { path: 'spec.cpu.topology', before: { sockets: 1, cores: 2, threads: 1 }, after: { sockets: 1, cores: 4, threads: 1 }, class: 'redefine' }],
+    [
+      'cpu.mode',
+      { cpu: { mode: 'host-passthrough' } },
+      { path: 'spec.cpu.mode', before: 'host-model', after: 'host-passthrough', class: 'redefine' },
+    ],
+    [
+      'cpu.topology',
+      { cpu: { topology: { sockets: 1, cores: 4, threads: 1 } } },
+      {
+        path: 'spec.cpu.topology',
+        before: { sockets: 1, cores: 2, threads: 1 },
+        after: { sockets: 1, cores: 4, threads: 1 },
+        class: 'redefine',
+      },
+    ],
     ['os.boot', { os: { boot: ['network', 'hd'] } }, { path: 'spec.os.boot', before: ['hd'], after: ['network', 'hd'], class: 'redefine' }],
     ['os.machine', { os: { machine: 'pc' } }, { path: 'spec.os.machine', before: 'pc-q35-7.2', after: 'pc', class: 'redefine' }],
     ['os.arch', { os: { arch: 'aarch64' } }, { path: 'spec.os.arch', before: 'x86_64', after: 'aarch64', class: 'redefine' }],
     ['features', { features: { pae: true } }, { path: 'spec.features.pae', after: true, class: 'redefine' }],
     ['feature off', { features: { apic: false } }, { path: 'spec.features.apic', before: true, after: false, class: 'redefine' }],
     ['clock', { clock: { offset: 'localtime' } }, { path: 'spec.clock.offset', before: 'utc', after: 'localtime', class: 'redefine' }],
-    ['timer', { clock: { timers: [{ name: 'rtc', tickpolicy: 'delay' }] } }, { path: 'spec.clock.timers[0].tickpolicy', before: 'catchup', after: 'delay', class: 'redefine' }],
+    [
+      'timer',
+      { clock: { timers: [{ name: 'rtc', tickpolicy: 'delay' }] } },
+      { path: 'spec.clock.timers[0].tickpolicy', before: 'catchup', after: 'delay', class: 'redefine' },
+    ],
     ['onCrash', { onCrash: 'restart' }, { path: 'spec.onCrash', before: 'destroy', after: 'restart', class: 'redefine' }],
-    ['disk bus', { disks: [{ volume: { pool: 'images', name: 'web.qcow2' }, target: 'vda', bus: 'sata', format: 'qcow2' }] }, { path: 'spec.disks[0].bus', before: 'virtio', after: 'sata', class: 'redefine' }],
-    ['disk volume', { disks: [{ volume: { pool: 'images', name: 'other.qcow2' }, target: 'vda', format: 'qcow2' }] }, { path: 'spec.disks[0].volume', before: { pool: 'images', name: 'web.qcow2' }, after: { pool: 'images', name: 'other.qcow2' }, class: 'redefine' }],
-    ['disk format (resolved default raw)', { disks: [{ volume: { pool: 'images', name: 'web.qcow2' }, target: 'vda' }] }, { path: 'spec.disks[0].format', before: 'qcow2', after: 'raw', class: 'redefine' }],
-    ['nic model', { interfaces: [{ network: 'lan', model: 'e1000' }] }, { path: 'spec.interfaces[0].model', before: 'virtio', after: 'e1000', class: 'redefine' }],
-    ['nic mac', { interfaces: [{ network: 'lan', mac: '52:54:00:00:00:01' }] }, { path: 'spec.interfaces[0].mac', before: '52:54:00:aa:bb:cc', after: '52:54:00:00:00:01', class: 'redefine' }],
+    [
+      'disk bus',
+      { disks: [{ volume: { pool: 'images', name: 'web.qcow2' }, target: 'vda', bus: 'sata', format: 'qcow2' }] },
+      { path: 'spec.disks[0].bus', before: 'virtio', after: 'sata', class: 'redefine' },
+    ],
+    [
+      'disk volume',
+      { disks: [{ volume: { pool: 'images', name: 'other.qcow2' }, target: 'vda', format: 'qcow2' }] },
+      {
+        path: 'spec.disks[0].volume',
+        before: { pool: 'images', name: 'web.qcow2' },
+        after: { pool: 'images', name: 'other.qcow2' },
+        class: 'redefine',
+      },
+    ],
+    [
+      'disk format (resolved default raw)',
+      { disks: [{ volume: { pool: 'images', name: 'web.qcow2' }, target: 'vda' }] },
+      { path: 'spec.disks[0].format', before: 'qcow2', after: 'raw', class: 'redefine' },
+    ],
+    [
+      'nic model',
+      { interfaces: [{ network: 'lan', model: 'e1000' }] },
+      { path: 'spec.interfaces[0].model', before: 'virtio', after: 'e1000', class: 'redefine' },
+    ],
+    [
+      'nic mac',
+      { interfaces: [{ network: 'lan', mac: '52:54:00:00:00:01' }] },
+      { path: 'spec.interfaces[0].mac', before: '52:54:00:aa:bb:cc', after: '52:54:00:00:00:01', class: 'redefine' },
+    ],
     ['graphics port', { graphics: [{ type: 'vnc', port: 5900 }] }, { path: 'spec.graphics[0].port', after: 5900, class: 'redefine' }],
     ['serial port', { serials: [{ targetPort: 1 }] }, { path: 'spec.serials[0].targetPort', before: 0, after: 1, class: 'redefine' }],
-    ['console target', { consoles: [{ targetType: 'virtio' }] }, { path: 'spec.consoles[0].targetType', before: 'serial', after: 'virtio', class: 'redefine' }],
-    ['hostdev address', { hostdevs: [{ pci: { bus: 6, slot: 0x12, function: 4 } }] }, { path: 'spec.hostdevs[0].pci', before: LIVE.hostdevs?.[0]?.pci, after: { bus: 6, slot: 0x12, function: 4 }, class: 'redefine' }],
-    ['hostdev managed (default true)', { hostdevs: [{ pci: { bus: 6, slot: 0x12, function: 5 }, managed: false }] }, { path: 'spec.hostdevs[0].managed', before: true, after: false, class: 'redefine' }],
-    ['overlay', { xml: { merge: '<iothreads>2</iothreads>' } }, { path: 'spec.xml.merge', after: '<iothreads>2</iothreads>', class: 'redefine' }],
+    [
+      'console target',
+      { consoles: [{ targetType: 'virtio' }] },
+      { path: 'spec.consoles[0].targetType', before: 'serial', after: 'virtio', class: 'redefine' },
+    ],
+    [
+      'hostdev address',
+      { hostdevs: [{ pci: { bus: 6, slot: 0x12, function: 4 } }] },
+      { path: 'spec.hostdevs[0].pci', before: LIVE.hostdevs?.[0]?.pci, after: { bus: 6, slot: 0x12, function: 4 }, class: 'redefine' },
+    ],
+    [
+      'hostdev managed (default true)',
+      { hostdevs: [{ pci: { bus: 6, slot: 0x12, function: 5 }, managed: false }] },
+      { path: 'spec.hostdevs[0].managed', before: true, after: false, class: 'redefine' },
+    ],
+    [
+      'overlay',
+      { xml: { merge: '<iothreads>2</iothreads>' } },
+      { path: 'spec.xml.merge', after: '<iothreads>2</iothreads>', class: 'redefine' },
+    ],
   ];
 
   it.each(CASES)('%s → exactly that change', (_label, patch, expected) => {
@@ -104,15 +166,25 @@ describe('diffDomain', () => {
       { path: 'spec.interfaces[1]', after: nic2, class: 'redefine' },
     ]);
     expect(diff({ memory: '2GiB', disks: [] })).toEqual([{ path: 'spec.disks', before: LIVE.disks, after: [], class: 'redefine' }]);
-    expect(diffDomain(resolveSpec({ memory: '2GiB', serials: [] }, undefined), { ...LIVE, serials: [{ type: 'pty' }, { type: 'pty', targetPort: 1 }] })).toHaveLength(1);
-    expect(diffDomain(resolveSpec({ memory: '2GiB', serials: [{}] }, undefined), { ...LIVE, serials: [{ type: 'pty' }, { type: 'pty', targetPort: 1 }] })).toEqual([
-      { path: 'spec.serials[1]', before: { type: 'pty', targetPort: 1 }, class: 'redefine' },
-    ]);
+    expect(
+      diffDomain(resolveSpec({ memory: '2GiB', serials: [] }, undefined), {
+        ...LIVE,
+        serials: [{ type: 'pty' }, { type: 'pty', targetPort: 1 }],
+      }),
+    ).toHaveLength(1);
+    expect(
+      diffDomain(resolveSpec({ memory: '2GiB', serials: [{}] }, undefined), {
+        ...LIVE,
+        serials: [{ type: 'pty' }, { type: 'pty', targetPort: 1 }],
+      }),
+    ).toEqual([{ path: 'spec.serials[1]', before: { type: 'pty', targetPort: 1 }, class: 'redefine' }]);
   });
 
   it('compares the overlay by content, not formatting', () => {
     const live = { ...LIVE, xml: { merge: '<devices>\n  <rng model="virtio"/>\n</devices>' } };
-    expect(diffDomain(resolveSpec({ memory: '2GiB', xml: { merge: "<devices><rng model='virtio'/></devices>" } }, undefined), live)).toEqual([]);
+    expect(
+      diffDomain(resolveSpec({ memory: '2GiB', xml: { merge: "<devices><rng model='virtio'/></devices>" } }, undefined), live),
+    ).toEqual([]);
   });
 });
 

@@ -39,11 +39,21 @@ export function ctxOf(desired: DesiredState): PlanContext {
 }
 
 /** A desired state holding `extra` manifests plus one Domain built from `spec`. */
-export function stateWith(name: string, spec: DomainSpec, extra: AnyManifest[] = [], annotations?: Record<string, string>): {
+export function stateWith(
+  name: string,
+  spec: DomainSpec,
+  extra: AnyManifest[] = [],
+  annotations?: Record<string, string>,
+): {
   state: DesiredState;
   loaded: LoadedManifest<DomainManifest>;
 } {
-  const manifest: DomainManifest = { apiVersion: 'virtkeeper.io/v1', kind: 'Domain', metadata: { name, ...(annotations ? { annotations } : {}) }, spec };
+  const manifest: DomainManifest = {
+    apiVersion: 'virtkeeper.io/v1',
+    kind: 'Domain',
+    metadata: { name, ...(annotations ? { annotations } : {}) },
+    spec,
+  };
   const all = [...extra, manifest].map((m, i) => ({ manifest: m, source: { file: 'inline.yaml', line: i + 1, column: 1 } }));
   const state = createDesiredState('inline', all);
   const loaded = state.manifests.find((m) => m.manifest === manifest) as LoadedManifest<DomainManifest>;

@@ -22,22 +22,53 @@ const VARIANTS: Array<[string, DomainSpec]> = [
   ['usb hostdev by address, unmanaged', { memory: '1GiB', hostdevs: [{ usb: { bus: 2, device: 7 }, managed: false }] }],
   ['pci in another PCI domain', { memory: '1GiB', hostdevs: [{ pci: { domain: 0x10, bus: 0xff, slot: 0x1f, function: 7 } }] }],
   ['spice on fixed port', { memory: '1GiB', graphics: [{ type: 'spice', port: 5930, listen: '::1' }] }],
-  ['disk format stated', { memory: '1GiB', disks: [{ file: '/x.qcow2', target: 'vda', format: 'qcow2', cache: 'none', readonly: true, serial: 'S1' }] }],
+  [
+    'disk format stated',
+    { memory: '1GiB', disks: [{ file: '/x.qcow2', target: 'vda', format: 'qcow2', cache: 'none', readonly: true, serial: 'S1' }] },
+  ],
   ['timezone clock', { memory: '1GiB', clock: { offset: 'variable', timers: [{ name: 'kvmclock', present: true }] } }],
   ['overlay only', { memory: '1GiB', xml: { merge: '<iothreads>2</iothreads>' } }],
-  ['nbd and http disks', { memory: '1GiB', disks: [{ target: 'vda', network: { protocol: 'nbd', name: 'export', hosts: [{ name: 'nbd.example', port: 10809 }] } }, { target: 'vdb', readonly: true, network: { protocol: 'https', name: '/images/base.img', hosts: [{ name: 'images.example' }] } }] }],
+  [
+    'nbd and http disks',
+    {
+      memory: '1GiB',
+      disks: [
+        { target: 'vda', network: { protocol: 'nbd', name: 'export', hosts: [{ name: 'nbd.example', port: 10809 }] } },
+        { target: 'vdb', readonly: true, network: { protocol: 'https', name: '/images/base.img', hosts: [{ name: 'images.example' }] } },
+      ],
+    },
+  ],
 ];
 
 describe('disks with secrets', () => {
   const secrets = [
-    { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'san' }, spec: { usage: { iscsi: 'libvirtiscsi' }, valueFrom: { env: 'X' } } },
-    { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'luks' }, spec: { usage: { volume: '/var/lib/libvirt/images/enc.img' }, valueFrom: { env: 'Y' } } },
+    {
+      apiVersion: 'virtkeeper.io/v1',
+      kind: 'Secret',
+      metadata: { name: 'san' },
+      spec: { usage: { iscsi: 'libvirtiscsi' }, valueFrom: { env: 'X' } },
+    },
+    {
+      apiVersion: 'virtkeeper.io/v1',
+      kind: 'Secret',
+      metadata: { name: 'luks' },
+      spec: { usage: { volume: '/var/lib/libvirt/images/enc.img' }, valueFrom: { env: 'Y' } },
+    },
   ] as AnyManifest[];
   const spec: DomainSpec = {
     memory: '1GiB',
     disks: [
       { target: 'vda', bus: 'virtio', file: '/var/lib/libvirt/images/enc.img', encryption: { secret: 'luks' } },
-      { target: 'vdc', bus: 'virtio', network: { protocol: 'iscsi', name: 'iqn.2013-06.com.example:iscsi-pool/1', hosts: [{ name: 'example.com', port: 3260 }], auth: { username: 'myuser', secret: 'san' } } },
+      {
+        target: 'vdc',
+        bus: 'virtio',
+        network: {
+          protocol: 'iscsi',
+          name: 'iqn.2013-06.com.example:iscsi-pool/1',
+          hosts: [{ name: 'example.com', port: 3260 }],
+          auth: { username: 'myuser', secret: 'san' },
+        },
+      },
     ],
   };
   /** libvirt 9.0's QEMU driver returned these for the same disks (dumpxml --inactive): engine added, secrets by usage. */
@@ -68,17 +99,39 @@ describe('disks with secrets', () => {
     expect(validateDomainXml(xml)).toBeUndefined();
     expect(xml).toContain('<secret type="passphrase" usage="/var/lib/libvirt/images/enc.img"/>');
     expect(xml).toContain('<secret type="iscsi" usage="libvirtiscsi"/>');
-    const live = domainSpecFromXml(`<domain type='kvm'><name>sealed</name><memory unit='KiB'>1048576</memory><devices>${LIBVIRT_DISKS}</devices></domain>`, { state: 'running' });
+    const live = domainSpecFromXml(
+      `<domain type='kvm'><name>sealed</name><memory unit='KiB'>1048576</memory><devices>${LIBVIRT_DISKS}</devices></domain>`,
+      { state: 'running' },
+    );
     expect(diffDomain(resolved, live)).toEqual([]);
     // Another login is drift, shown by usage (what libvirt stores).
-    const other = resolveSpec({ ...spec, disks: [spec.disks![0]!, { ...spec.disks![1]!, network: { ...spec.disks![1]!.network!, auth: { username: 'other', secret: 'san' } } }] }, state);
+    const other = resolveSpec(
+      {
+        ...spec,
+        disks: [
+          spec.disks![0]!,
+          { ...spec.disks![1]!, network: { ...spec.disks![1]!.network!, auth: { username: 'other', secret: 'san' } } },
+        ],
+      },
+      state,
+    );
     expect(diffDomain(other, live).map((c) => c.path)).toEqual(['spec.disks[1].network.auth.username']);
   });
 
-  it('gives a volume disk its volume\'s LUKS encryption', () => {
-    const volume = { apiVersion: 'virtkeeper.io/v1', kind: 'StorageVolume', metadata: { name: 'enc.img' }, spec: { pool: 'images', capacity: '1GiB', encryption: { secret: 'luks' } } } as AnyManifest;
-    const { state } = stateWith('sealed', { memory: '1GiB', disks: [{ target: 'vda', volume: { pool: 'images', name: 'enc.img' } }] }, [...secrets, volume]);
-    expect(resolveSpec((state.byKey.get('Domain/sealed')!.manifest as { spec: DomainSpec }).spec, state).disks![0]!.encryption).toEqual({ secret: 'usage:/var/lib/libvirt/images/enc.img' });
+  it("gives a volume disk its volume's LUKS encryption", () => {
+    const volume = {
+      apiVersion: 'virtkeeper.io/v1',
+      kind: 'StorageVolume',
+      metadata: { name: 'enc.img' },
+      spec: { pool: 'images', capacity: '1GiB', encryption: { secret: 'luks' } },
+    } as AnyManifest;
+    const { state } = stateWith('sealed', { memory: '1GiB', disks: [{ target: 'vda', volume: { pool: 'images', name: 'enc.img' } }] }, [
+      ...secrets,
+      volume,
+    ]);
+    expect(resolveSpec((state.byKey.get('Domain/sealed')!.manifest as { spec: DomainSpec }).spec, state).disks![0]!.encryption).toEqual({
+      secret: 'usage:/var/lib/libvirt/images/enc.img',
+    });
   });
 });
 
@@ -157,7 +210,9 @@ describe('toXml', () => {
 
   it('resolves nodeDevice hostdevs to their PCI/USB address and fails on unknown ones', () => {
     const state = loadDomainFixtures();
-    const xml = parseXml(domainXmlString('h', resolveSpec({ memory: '1GiB', hostdevs: [{ nodeDevice: 'dk-gpu' }, { nodeDevice: 'dk-token' }] }, state)));
+    const xml = parseXml(
+      domainXmlString('h', resolveSpec({ memory: '1GiB', hostdevs: [{ nodeDevice: 'dk-gpu' }, { nodeDevice: 'dk-token' }] }, state)),
+    );
     const [gpu, token] = children(find(xml, 'devices'), 'hostdev');
     expect(find(gpu, 'source', 'address')?.attrs).toEqual({ domain: '0x0000', bus: '0x0a', slot: '0x00', function: '0x1' });
     expect(attr(find(token, 'source', 'vendor'), 'id')).toBe('0x1050');
@@ -165,7 +220,15 @@ describe('toXml', () => {
   });
 
   it('marks ownership and applies the overlay in libvirt order', () => {
-    const xml = parseXml(domainXmlString('o', resolveSpec({ memory: '1GiB', xml: { merge: '<memoryBacking><hugepages/></memoryBacking><devices><watchdog model="i6300esb"/></devices>' } }, undefined)));
+    const xml = parseXml(
+      domainXmlString(
+        'o',
+        resolveSpec(
+          { memory: '1GiB', xml: { merge: '<memoryBacking><hugepages/></memoryBacking><devices><watchdog model="i6300esb"/></devices>' } },
+          undefined,
+        ),
+      ),
+    );
     const names = children(xml).map((c) => c.name);
     expect(names.indexOf('memoryBacking')).toBeLessThan(names.indexOf('vcpu'));
     expect(find(xml, 'metadata', 'vk:managed')?.attrs).toMatchObject({ 'xmlns:vk': 'https://virtkeeper.io/xmlns/v1', key: 'Domain/o' });
@@ -175,7 +238,8 @@ describe('toXml', () => {
 
 describe('fromXml', () => {
   it('reads memory in any libvirt unit into the most natural manifest unit', () => {
-    const read = (m: string): string => domainSpecFromXml(`<domain type="kvm"><name>x</name>${m}<os><type>hvm</type></os></domain>`).memory as string;
+    const read = (m: string): string =>
+      domainSpecFromXml(`<domain type="kvm"><name>x</name>${m}<os><type>hvm</type></os></domain>`).memory as string;
     expect(read(`<memory unit='KiB'>2097152</memory>`)).toBe('2GiB');
     expect(read(`<memory>1536</memory>`)).toBe('1536KiB');
     expect(read(`<memory unit='MiB'>512</memory>`)).toBe('512MiB');
@@ -213,7 +277,9 @@ describe('fromXml', () => {
 
   it('drops a recorded overlay that was edited away by hand', () => {
     const withRng = `<domain type="kvm"><name>x</name><metadata><vk:managed xmlns:vk="https://virtkeeper.io/xmlns/v1"><vk:merge>&lt;devices&gt;&lt;rng model="virtio"/&gt;&lt;/devices&gt;</vk:merge></vk:managed></metadata><memory>1024</memory><devices>DEV</devices></domain>`;
-    expect(domainSpecFromXml(withRng.replace('DEV', `<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>`)).xml?.merge).toContain('rng');
+    expect(
+      domainSpecFromXml(withRng.replace('DEV', `<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>`)).xml?.merge,
+    ).toContain('rng');
     expect(domainSpecFromXml(withRng.replace('DEV', '')).xml).toBeUndefined();
   });
 });

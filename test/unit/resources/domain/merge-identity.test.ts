@@ -12,8 +12,13 @@ const LIVE_XML = `<domain type='kvm'><name>web</name><memory unit='KiB'>2097152<
     <disk type='file' device='disk' snapshot='no'><driver name='qemu' type='raw'/><source file='/var/lib/a.img'/><target dev='vda' bus='virtio'/><address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/></disk>
     <watchdog model='i6300esb' action='reset'/>
   </devices></domain>`;
-const DISK_MERGE = "<devices><disk type='file' device='disk' snapshot='no'><driver name='qemu' type='raw'/><source file='/var/lib/a.img'/><target dev='vda' bus='virtio'/></disk></devices>";
-const SPEC: DomainSpec = { memory: '2GiB', disks: [{ file: '/var/lib/a.img', target: 'vda', bus: 'virtio', format: 'raw' }], xml: { merge: DISK_MERGE } };
+const DISK_MERGE =
+  "<devices><disk type='file' device='disk' snapshot='no'><driver name='qemu' type='raw'/><source file='/var/lib/a.img'/><target dev='vda' bus='virtio'/></disk></devices>";
+const SPEC: DomainSpec = {
+  memory: '2GiB',
+  disks: [{ file: '/var/lib/a.img', target: 'vda', bus: 'virtio', format: 'raw' }],
+  xml: { merge: DISK_MERGE },
+};
 
 describe('xml.merge devices by identity on an existing domain', () => {
   it('keeps one disk vda, the merged one, with its live address', () => {

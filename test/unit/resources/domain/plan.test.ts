@@ -11,9 +11,20 @@ const BASE: DomainSpec = { type: 'kvm', memory: '1GiB', vcpus: 1, disks: [{ file
 
 /** The live domain virtkeeper would have left after applying `spec`, in libvirt state `state`. */
 function liveOf(name: string, spec: DomainSpec, state: string, autostart = false, xml?: string): LiveResource<'Domain'> {
-  const doc = xml ?? domainXmlString(name, resolveSpec(spec, undefined)).replace('<name>', '<uuid>0b6f1d9e-8e2a-4c51-9d3e-5f0a7b2c4d11</uuid>\n  <name>');
+  const doc =
+    xml ??
+    domainXmlString(name, resolveSpec(spec, undefined)).replace('<name>', '<uuid>0b6f1d9e-8e2a-4c51-9d3e-5f0a7b2c4d11</uuid>\n  <name>');
   const active = state === 'running' || state === 'paused';
-  return { key: `Domain/${name}`, kind: 'Domain', name, xml: doc, spec: domainSpecFromXml(doc, { state, autostart }), active, persistent: true, markedOwned: true };
+  return {
+    key: `Domain/${name}`,
+    kind: 'Domain',
+    name,
+    xml: doc,
+    spec: domainSpecFromXml(doc, { state, autostart }),
+    active,
+    persistent: true,
+    markedOwned: true,
+  };
 }
 
 function plan(spec: DomainSpec, live: LiveResource<'Domain'> | undefined, extra: AnyManifest[] = [], annotations?: Record<string, string>) {
@@ -40,7 +51,12 @@ describe('create', () => {
   it('depends on the volumes, networks and node devices it uses', () => {
     const extra: AnyManifest[] = [
       { apiVersion: 'virtkeeper.io/v1', kind: 'NodeDevice', metadata: { name: 'gpu' }, spec: { pci: { bus: 1, slot: 0, function: 0 } } },
-      { apiVersion: 'virtkeeper.io/v1', kind: 'NodeDevice', metadata: { name: 'nic' }, spec: { pci: { domain: 0, bus: 2, slot: 0, function: 0 } } },
+      {
+        apiVersion: 'virtkeeper.io/v1',
+        kind: 'NodeDevice',
+        metadata: { name: 'nic' },
+        spec: { pci: { domain: 0, bus: 2, slot: 0, function: 0 } },
+      },
       { apiVersion: 'virtkeeper.io/v1', kind: 'Interface', metadata: { name: 'br0' }, spec: { type: 'bridge' } },
     ];
     const c = plan(
@@ -53,7 +69,13 @@ describe('create', () => {
       undefined,
       extra,
     );
-    expect(c.dependsOn.sort()).toEqual(['Interface/br0', 'Network/lan', 'NodeDevice/gpu', 'NodeDevice/nic', 'StorageVolume/images/root.qcow2']);
+    expect(c.dependsOn.sort()).toEqual([
+      'Interface/br0',
+      'Network/lan',
+      'NodeDevice/gpu',
+      'NodeDevice/nic',
+      'StorageVolume/images/root.qcow2',
+    ]);
   });
 });
 
@@ -115,7 +137,11 @@ describe('update', () => {
     expect(c.changes.map((x) => x.class)).toEqual(['live', 'live', 'live']);
     expect(c.steps).toEqual([
       { op: 'setMetadata', description: 'set title of domain vm', payload: { type: 'title', value: 'T', config: true, live: true } },
-      { op: 'setMetadata', description: 'set description of domain vm', payload: { type: 'description', value: 'D', config: true, live: true } },
+      {
+        op: 'setMetadata',
+        description: 'set description of domain vm',
+        payload: { type: 'description', value: 'D', config: true, live: true },
+      },
       { op: 'setAutostart', description: 'enable autostart of domain vm', payload: { autostart: true } },
     ]);
     expect(c.restartRequired).toBe(false);
@@ -138,7 +164,9 @@ describe('replace', () => {
     expect(c.refused).toMatch(/virtkeeper.io\/allow-replace/);
   });
   it('destroys, undefines (keeping NVRAM) and defines again when allowed', () => {
-    const c = plan({ ...BASE, type: 'qemu', autostart: true }, liveOf('vm', BASE, 'running', true), [], { 'virtkeeper.io/allow-replace': 'true' });
+    const c = plan({ ...BASE, type: 'qemu', autostart: true }, liveOf('vm', BASE, 'running', true), [], {
+      'virtkeeper.io/allow-replace': 'true',
+    });
     expect(c.refused).toBeUndefined();
     expect(ops(c.steps)).toEqual(['destroy', 'undefine', 'define', 'setAutostart', 'start']);
     expect(c.steps[1]?.payload).toMatchObject({ managedSave: true, snapshotsMetadata: true, keepNvram: false });
@@ -149,7 +177,11 @@ describe('replace', () => {
 
 describe('delete', () => {
   it('destroys an active domain, then undefines it with its metadata', () => {
-    const live = liveOf('vm', { ...BASE, disks: [{ volume: { pool: 'images', name: 'a' }, target: 'vda' }], interfaces: [{ network: 'lan' }] }, 'running');
+    const live = liveOf(
+      'vm',
+      { ...BASE, disks: [{ volume: { pool: 'images', name: 'a' }, target: 'vda' }], interfaces: [{ network: 'lan' }] },
+      'running',
+    );
     const c = domainKind.plan(undefined, live, { desired: stateWith('other', BASE).state, live: new Map() });
     expect(c.action).toBe('delete');
     expect(ops(c.steps)).toEqual(['destroy', 'undefine']);
@@ -159,7 +191,10 @@ describe('delete', () => {
   });
   it('removes NVRAM when the domain has one, and skips destroy when off', () => {
     const xml = readFileSync('test/fixtures/domain/live/web-1.xml', 'utf8');
-    const c = domainKind.plan(undefined, liveOf('web-1', BASE, 'shutoff', false, xml), { desired: stateWith('other', BASE).state, live: new Map() });
+    const c = domainKind.plan(undefined, liveOf('web-1', BASE, 'shutoff', false, xml), {
+      desired: stateWith('other', BASE).state,
+      live: new Map(),
+    });
     expect(ops(c.steps)).toEqual(['undefine']);
     expect(payloadOf(c.steps[0]!).nvram).toBe(true);
   });

@@ -11,9 +11,19 @@ const BASE: DomainSpec = { type: 'qemu', memory: '512MiB', currentMemory: '256Mi
 
 /** A running domain whose persistent config is `defined` and whose guest runs with `running`. */
 function liveOf(defined: DomainSpec, running: DomainSpec = defined, state = 'running'): LiveResource<'Domain'> {
-  const xml = (spec: DomainSpec) => domainXmlString('vm', resolveSpec(spec, undefined)).replace('<name>', '<uuid>0b6f1d9e-8e2a-4c51-9d3e-5f0a7b2c4d11</uuid>\n  <name>');
+  const xml = (spec: DomainSpec) =>
+    domainXmlString('vm', resolveSpec(spec, undefined)).replace('<name>', '<uuid>0b6f1d9e-8e2a-4c51-9d3e-5f0a7b2c4d11</uuid>\n  <name>');
   const active = state !== 'shutoff' && state !== 'saved';
-  const live: LiveResource<'Domain'> = { key: 'Domain/vm', kind: 'Domain', name: 'vm', xml: xml(defined), spec: domainSpecFromXml(xml(defined), { state }), active, persistent: true, markedOwned: true };
+  const live: LiveResource<'Domain'> = {
+    key: 'Domain/vm',
+    kind: 'Domain',
+    name: 'vm',
+    xml: xml(defined),
+    spec: domainSpecFromXml(xml(defined), { state }),
+    active,
+    persistent: true,
+    markedOwned: true,
+  };
   if (active) live.running = domainSpecFromXml(xml(running), { state });
   return live;
 }
@@ -27,7 +37,10 @@ const ops = (steps: Step[]): string[] => steps.map((s) => s.op);
 
 describe('restart pending', () => {
   it('a change defined but not running is pending, never "matches"', () => {
-    const c = plan({ ...BASE, memory: '192MiB', currentMemory: undefined }, liveOf({ ...BASE, memory: '192MiB', currentMemory: undefined }, { ...BASE, memory: '128MiB', currentMemory: undefined }));
+    const c = plan(
+      { ...BASE, memory: '192MiB', currentMemory: undefined },
+      liveOf({ ...BASE, memory: '192MiB', currentMemory: undefined }, { ...BASE, memory: '128MiB', currentMemory: undefined }),
+    );
     expect(c.action).toBe('no-op');
     expect(c.steps).toEqual([]);
     expect(c.restartPending).toEqual([{ path: 'spec.memory', running: '128MiB', defined: '192MiB' }]);
@@ -73,19 +86,29 @@ describe('live changes', () => {
   it('balloons currentMemory within the running maximum, live and in the config', () => {
     const c = plan({ ...BASE, currentMemory: '384MiB' }, liveOf(BASE));
     expect(c.changes).toEqual([{ path: 'spec.currentMemory', before: '256MiB', after: '384MiB', class: 'live' }]);
-    expect(c.steps).toEqual([{ op: 'setMemory', description: 'set memory of running domain vm to 384MiB (balloon)', payload: { kib: 384 * 1024, live: true, config: true } }]);
+    expect(c.steps).toEqual([
+      {
+        op: 'setMemory',
+        description: 'set memory of running domain vm to 384MiB (balloon)',
+        payload: { kib: 384 * 1024, live: true, config: true },
+      },
+    ]);
     expect(c.restartRequired).toBe(false);
   });
 
   it('hot-plugs vCPUs up to maxVcpus', () => {
     const c = plan({ ...BASE, vcpus: 2 }, liveOf(BASE));
     expect(c.changes.map((x) => x.class)).toEqual(['live']);
-    expect(c.steps).toEqual([{ op: 'setVcpus', description: 'set vCPUs of running domain vm to 2 (hotplug)', payload: { count: 2, live: true, config: true } }]);
+    expect(c.steps).toEqual([
+      { op: 'setVcpus', description: 'set vCPUs of running domain vm to 2 (hotplug)', payload: { count: 2, live: true, config: true } },
+    ]);
   });
 
   it('beyond the running maximum it is a redefine, with the reason', () => {
     const c = plan({ ...BASE, vcpus: 3, maxVcpus: 2 }, liveOf(BASE));
-    expect(c.changes).toEqual([{ path: 'spec.vcpus', before: 1, after: 3, class: 'redefine', reason: 'more than the running maximum of 2 (spec.maxVcpus)' }]);
+    expect(c.changes).toEqual([
+      { path: 'spec.vcpus', before: 1, after: 3, class: 'redefine', reason: 'more than the running maximum of 2 (spec.maxVcpus)' },
+    ]);
     expect(c.restartRequired).toBe(true);
   });
 
@@ -115,7 +138,10 @@ describe('device hotplug', () => {
     const c = plan(withDisks(vda, vdb), liveOf(withDisks(vda)));
     expect(c.changes).toEqual([{ path: 'spec.disks[1]', after: { ...vdb, device: 'disk', format: 'raw' }, class: 'live' }]);
     expect(ops(c.steps)).toEqual(['attachDevice']);
-    expect(c.steps[0]).toMatchObject({ description: 'attach disk vdb (/images/data.img) to running domain vm (hotplug)', payload: { live: true, config: true } });
+    expect(c.steps[0]).toMatchObject({
+      description: 'attach disk vdb (/images/data.img) to running domain vm (hotplug)',
+      payload: { live: true, config: true },
+    });
     expect(payloadOf(c.steps[0]!).xml).toContain('<target dev="vdb"/>');
     expect(c.restartRequired).toBe(false);
   });
@@ -126,7 +152,7 @@ describe('device hotplug', () => {
     expect(c.steps[0]?.payload).toMatchObject({ device: 'disk', target: 'vdb', live: true, config: true });
   });
 
-  it('libvirt\'s own disk order is not drift', () => {
+  it("libvirt's own disk order is not drift", () => {
     const c = plan(withDisks(cd('/iso/a.iso'), vda), liveOf(withDisks(vda, cd('/iso/a.iso'))));
     expect(c.action).toBe('no-op');
   });
@@ -134,7 +160,9 @@ describe('device hotplug', () => {
   it('changes a cdrom medium in place', () => {
     const c = plan(withDisks(vda, cd('/iso/b.iso')), liveOf(withDisks(vda, cd('/iso/a.iso'))));
     expect(c.changes).toEqual([{ path: 'spec.disks[1].file', before: '/iso/a.iso', after: '/iso/b.iso', class: 'live' }]);
-    expect(c.steps).toMatchObject([{ op: 'updateDevice', description: 'change the medium of cdrom hdc of running domain vm to /iso/b.iso' }]);
+    expect(c.steps).toMatchObject([
+      { op: 'updateDevice', description: 'change the medium of cdrom hdc of running domain vm to /iso/b.iso' },
+    ]);
   });
 
   it('an ide disk cannot be plugged: redefine with the reason', () => {
@@ -146,7 +174,9 @@ describe('device hotplug', () => {
 
   it('a disk changing in place is not live', () => {
     const c = plan(withDisks({ ...vda, cache: 'none' }), liveOf(withDisks(vda)));
-    expect(c.changes[0]?.reason).toBe("disk vda changes in place (cache); a running guest can only gain or lose disks or change a cdrom's medium");
+    expect(c.changes[0]?.reason).toBe(
+      "disk vda changes in place (cache); a running guest can only gain or lose disks or change a cdrom's medium",
+    );
   });
 
   it('plugs and unplugs NICs, matched by MAC', () => {
@@ -166,14 +196,20 @@ describe('device hotplug', () => {
     const a = nic('52:54:00:00:00:0a');
     const c = plan(withNics(nic('52:54:00:00:00:0c'), a), liveOf(withNics(a)));
     expect(c.changes).toMatchObject([{ path: 'spec.interfaces[0]', class: 'live' }]);
-    expect(c.steps).toMatchObject([{ op: 'attachDevice', description: 'attach NIC 52:54:00:00:00:0c on network lan to running domain vm (hotplug)' }]);
+    expect(c.steps).toMatchObject([
+      { op: 'attachDevice', description: 'attach NIC 52:54:00:00:00:0c on network lan to running domain vm (hotplug)' },
+    ]);
     // Once plugged, libvirt lists it last: not drift.
     expect(plan(withNics(nic('52:54:00:00:00:0c'), a), liveOf(withNics(a, nic('52:54:00:00:00:0c')))).action).toBe('no-op');
   });
 
   it('a NIC changing in place (its model) is not live', () => {
     const c = plan(withNics({ ...nic('52:54:00:00:00:0a'), model: 'e1000' }), liveOf(withNics(nic('52:54:00:00:00:0a'))));
-    expect(c.changes[0]).toMatchObject({ path: 'spec.interfaces[0].model', class: 'redefine', reason: 'NIC 0 changes in place (model); a running guest can only gain or lose NICs' });
+    expect(c.changes[0]).toMatchObject({
+      path: 'spec.interfaces[0].model',
+      class: 'redefine',
+      reason: 'NIC 0 changes in place (model); a running guest can only gain or lose NICs',
+    });
   });
 
   it('plugs the guest only when the config already has the device (with what libvirt filled in)', () => {
@@ -185,7 +221,9 @@ describe('device hotplug', () => {
   it('leaves device lists to a redefine the plan makes anyway, so no device is defined twice', () => {
     const c = plan({ ...withDisks(vda, vdb), onReboot: 'destroy' }, liveOf(withDisks(vda)));
     expect(ops(c.steps)).toEqual(['define']);
-    expect(c.changes.find((x) => x.path === 'spec.disks[1]')?.reason).toBe('the domain is redefined for other changes, which a restart applies');
+    expect(c.changes.find((x) => x.path === 'spec.disks[1]')?.reason).toBe(
+      'the domain is redefined for other changes, which a restart applies',
+    );
     expect(c.restartRequired).toBe(true);
   });
 
@@ -196,12 +234,16 @@ describe('device hotplug', () => {
 });
 
 describe('state: saved (managed save)', () => {
-  const steps = (spec: DomainSpec, live: LiveResource<'Domain'>) => plan(spec, live).steps.map((s) => [s.op, payloadOf(s).paused === true ? 'paused' : '']);
+  const steps = (spec: DomainSpec, live: LiveResource<'Domain'>) =>
+    plan(spec, live).steps.map((s) => [s.op, payloadOf(s).paused === true ? 'paused' : '']);
 
   it('saves a running or paused guest, and starts a shut-off one first', () => {
     expect(steps({ ...BASE, state: 'saved' }, liveOf(BASE))).toEqual([['managedSave', '']]);
     expect(steps({ ...BASE, state: 'saved' }, liveOf(BASE, BASE, 'paused'))).toEqual([['managedSave', '']]);
-    expect(steps({ ...BASE, state: 'saved' }, liveOf(BASE, BASE, 'shutoff'))).toEqual([['start', ''], ['managedSave', '']]);
+    expect(steps({ ...BASE, state: 'saved' }, liveOf(BASE, BASE, 'shutoff'))).toEqual([
+      ['start', ''],
+      ['managedSave', ''],
+    ]);
   });
 
   it('a saved domain matches state saved', () => {
@@ -217,7 +259,10 @@ describe('state: saved (managed save)', () => {
   });
 
   it('stops a saved guest gracefully (resume, then shutdown), or discards the image with stopMode destroy', () => {
-    expect(steps({ ...BASE, state: 'stopped' }, liveOf(BASE, BASE, 'saved'))).toEqual([['start', ''], ['shutdown', '']]);
+    expect(steps({ ...BASE, state: 'stopped' }, liveOf(BASE, BASE, 'saved'))).toEqual([
+      ['start', ''],
+      ['shutdown', ''],
+    ]);
     expect(steps({ ...BASE, state: 'stopped', stopMode: 'destroy' }, liveOf(BASE, BASE, 'saved'))).toEqual([['discardSave', '']]);
   });
 

@@ -129,10 +129,14 @@ describe('Interface create, delete, dependencies', () => {
     expect(create.refused).toBe(READ_ONLY_INTERFACES);
     expect(READ_ONLY_INTERFACES).toMatch(/udev backend.*netcf/);
     const live = liveFromXml(interfaceKind, 'eth1', ETH_LIVE_XML, { active: true });
-    expect(interfaceKind.plan(undefined, live, { ...contextOf([], [live]), host: { interfaceBackend: 'read-only' } }).refused).toBe(READ_ONLY_INTERFACES);
+    expect(interfaceKind.plan(undefined, live, { ...contextOf([], [live]), host: { interfaceBackend: 'read-only' } }).refused).toBe(
+      READ_ONLY_INTERFACES,
+    );
     // Nothing to change is nothing to refuse; a writable or unknown backend is not refused.
     expect(plan(eth()).refused).toBeUndefined();
-    expect(interfaceKind.plan(loaded(br), undefined, { ...contextOf([loaded(br)]), host: { interfaceBackend: 'unknown' } }).refused).toBeUndefined();
+    expect(
+      interfaceKind.plan(loaded(br), undefined, { ...contextOf([loaded(br)]), host: { interfaceBackend: 'unknown' } }).refused,
+    ).toBeUndefined();
   });
 
   it('a member cycle does not recurse forever', () => {

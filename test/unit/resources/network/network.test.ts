@@ -118,22 +118,43 @@ describe('Network on host NICs', () => {
     expect(networkKind.fromXml(POOL_LIVE, {}).forward).toEqual({ mode: 'bridge', dev: 'eth0', interfaces: ['eth0', 'eth1'] });
   });
 
-  it('libvirt\'s spelling of dev and interfaces is not drift', () => {
-    expect(planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'vepa', dev: 'eth0' } }), VEPA_LIVE, runtime).action).toBe('no-op');
-    expect(planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'vepa', interfaces: ['eth0'] } }), VEPA_LIVE, runtime).action).toBe('no-op');
-    expect(planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'bridge', interfaces: ['eth0', 'eth1'] } }), POOL_LIVE, runtime).action).toBe('no-op');
+  it("libvirt's spelling of dev and interfaces is not drift", () => {
+    expect(planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'vepa', dev: 'eth0' } }), VEPA_LIVE, runtime).action).toBe(
+      'no-op',
+    );
+    expect(
+      planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'vepa', interfaces: ['eth0'] } }), VEPA_LIVE, runtime).action,
+    ).toBe('no-op');
+    expect(
+      planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'bridge', interfaces: ['eth0', 'eth1'] } }), POOL_LIVE, runtime).action,
+    ).toBe('no-op');
   });
 
   it('another NIC list, pf or managed is a redefine of the forward', () => {
-    const changed = planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'bridge', interfaces: ['eth0', 'eth2'] } }), POOL_LIVE, runtime);
+    const changed = planAgainstLive(
+      manifest('Network', 'lan', { forward: { mode: 'bridge', interfaces: ['eth0', 'eth2'] } }),
+      POOL_LIVE,
+      runtime,
+    );
     expect(changed.changes.map((c) => c.path)).toEqual(['spec.forward']);
     const hostdevLive = `<network><name>lan</name><forward mode='hostdev' managed='no'><pf dev='eth3'/></forward></network>`;
-    expect(planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'hostdev', pf: 'eth3' } }), hostdevLive, runtime).action).toBe('no-op');
-    expect(planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'hostdev', pf: 'eth3', managed: true } }), hostdevLive, runtime).changes.map((c) => c.path)).toEqual(['spec.forward']);
+    expect(planAgainstLive(manifest('Network', 'lan', { forward: { mode: 'hostdev', pf: 'eth3' } }), hostdevLive, runtime).action).toBe(
+      'no-op',
+    );
+    expect(
+      planAgainstLive(
+        manifest('Network', 'lan', { forward: { mode: 'hostdev', pf: 'eth3', managed: true } }),
+        hostdevLive,
+        runtime,
+      ).changes.map((c) => c.path),
+    ).toEqual(['spec.forward']);
   });
 
   it('never writes the bridge MAC on a host-NIC network (libvirt refuses it)', () => {
-    const live = liveFromXml(networkKind, 'lan', `<network><name>lan</name><mac address='52:54:00:00:00:01'/></network>`, { active: true, autostart: false });
+    const live = liveFromXml(networkKind, 'lan', `<network><name>lan</name><mac address='52:54:00:00:00:01'/></network>`, {
+      active: true,
+      autostart: false,
+    });
     const xml = networkKind.toXml(manifest('Network', 'lan', { forward: { mode: 'private', dev: 'eth0' } }), live, contextOf([]));
     expect(find(parseXml(xml), 'mac')).toBeUndefined();
   });
@@ -141,18 +162,25 @@ describe('Network on host NICs', () => {
 
 describe('Network DHCPv6 hosts by DUID', () => {
   const live = `<network><name>lan</name><bridge name='virbr10'/><ip family='ipv6' address='fd00::1' prefix='64'><dhcp><host id='0:3:0:1:0:16:3e:11:22:33' name='a.example.com' ip='fd00::5'/></dhcp></ip></network>`;
-  const spec = (id: string): NetworkSpec => ({ bridge: 'virbr10', ips: [{ address: 'fd00::1', prefix: 64, dhcp: { hosts: [{ id, name: 'a.example.com', ip: 'fd00::5' }] } }] });
+  const spec = (id: string): NetworkSpec => ({
+    bridge: 'virbr10',
+    ips: [{ address: 'fd00::1', prefix: 64, dhcp: { hosts: [{ id, name: 'a.example.com', ip: 'fd00::5' }] } }],
+  });
 
   it('renders and reads back the id', () => {
     const xml = networkKind.toXml(manifest('Network', 'lan', spec('0:3:0:1:0:16:3e:11:22:33')), undefined, contextOf([]));
     expect(attr(find(parseXml(xml), 'ip', 'dhcp', 'host'), 'id')).toBe('0:3:0:1:0:16:3e:11:22:33');
-    expect(networkKind.fromXml(live, {}).ips?.[0].dhcp?.hosts).toEqual([{ id: '0:3:0:1:0:16:3e:11:22:33', name: 'a.example.com', ip: 'fd00::5' }]);
+    expect(networkKind.fromXml(live, {}).ips?.[0].dhcp?.hosts).toEqual([
+      { id: '0:3:0:1:0:16:3e:11:22:33', name: 'a.example.com', ip: 'fd00::5' },
+    ]);
   });
 
   it('the same id in other case is no change; another id is', () => {
     const runtime = { active: true, autostart: false };
     expect(planAgainstLive(manifest('Network', 'lan', spec('0:3:0:1:0:16:3E:11:22:33')), live, runtime).action).toBe('no-op');
-    expect(planAgainstLive(manifest('Network', 'lan', spec('0:3:0:1:0:16:3e:11:22:44')), live, runtime).changes.map((c) => c.path)).toEqual(['spec.ips[0].dhcp.hosts']);
+    expect(planAgainstLive(manifest('Network', 'lan', spec('0:3:0:1:0:16:3e:11:22:44')), live, runtime).changes.map((c) => c.path)).toEqual(
+      ['spec.ips[0].dhcp.hosts'],
+    );
   });
 });
 
@@ -212,7 +240,9 @@ describe('Network field changes', () => {
   it('autostart → live setAutostart only', () => {
     const change = planAgainstLive(lan({ autostart: false }));
     expect(change.changes).toEqual([{ path: 'spec.autostart', before: true, after: false, class: 'live' }]);
-    expect(change.steps).toEqual([{ op: 'setAutostart', description: 'disable autostart of network lan', payload: { name: 'lan', autostart: false } }]);
+    expect(change.steps).toEqual([
+      { op: 'setAutostart', description: 'disable autostart of network lan', payload: { name: 'lan', autostart: false } },
+    ]);
     expect(change.restartRequired).toBe(false);
   });
 
@@ -230,7 +260,10 @@ describe('Network DHCP hosts', () => {
 
   it('host-only changes go live through networkUpdate, no restart', () => {
     const change = planAgainstLive(
-      withHosts([{ ...hosts[0], ip: '192.168.100.21' }, { mac: '52:54:00:00:10:03', name: 'new', ip: '192.168.100.13' }]),
+      withHosts([
+        { ...hosts[0], ip: '192.168.100.21' },
+        { mac: '52:54:00:00:10:03', name: 'new', ip: '192.168.100.13' },
+      ]),
     );
     expect(change.changes.map((c) => [c.path, c.class])).toEqual([['spec.ips[0].dhcp.hosts', 'live']]);
     expect(change.restartRequired).toBe(false);
@@ -274,13 +307,24 @@ describe('Network DHCP ranges and DNS hosts', () => {
     expect(change.changes.map((c) => [c.path, c.class])).toEqual([['spec.ips[0].dhcp.ranges', 'live']]);
     expect(change.restartRequired).toBe(false);
     expect(change.steps.map((s) => [s.description, payloadOf(s).section, payloadOf(s).xml])).toEqual([
-      ['delete DHCP range 192.168.100.100-192.168.100.199 in network lan', 'ip-dhcp-range', '<range start="192.168.100.100" end="192.168.100.199"/>'],
-      ['add DHCP range 192.168.100.10-192.168.100.20 in network lan', 'ip-dhcp-range', '<range start="192.168.100.10" end="192.168.100.20"/>'],
+      [
+        'delete DHCP range 192.168.100.100-192.168.100.199 in network lan',
+        'ip-dhcp-range',
+        '<range start="192.168.100.100" end="192.168.100.199"/>',
+      ],
+      [
+        'add DHCP range 192.168.100.10-192.168.100.20 in network lan',
+        'ip-dhcp-range',
+        '<range start="192.168.100.10" end="192.168.100.20"/>',
+      ],
     ]);
   });
 
   it('DNS host records are deleted and added (libvirt cannot modify them)', () => {
-    const live = LAN_LIVE_XML.replace("<domain name='lab.example'/>", "<domain name='lab.example'/>\n  <dns>\n    <host ip='192.168.100.5'><hostname>old</hostname></host>\n  </dns>");
+    const live = LAN_LIVE_XML.replace(
+      "<domain name='lab.example'/>",
+      "<domain name='lab.example'/>\n  <dns>\n    <host ip='192.168.100.5'><hostname>old</hostname></host>\n  </dns>",
+    );
     const change = planAgainstLive(lan({ dns: { hosts: [{ ip: '192.168.100.5', hostnames: ['new', 'new.lab'] }] } }), live);
     expect(change.changes.map((c) => [c.path, c.class])).toEqual([['spec.dns.hosts', 'live']]);
     expect(change.steps.map((s) => [payloadOf(s).command, payloadOf(s).section, String(payloadOf(s).xml).replace(/\n\s*/g, '')])).toEqual([
@@ -314,7 +358,11 @@ describe('Network running config', () => {
 
   it('a range the config has but dnsmasq does not is fixed live, in the running config only', () => {
     const defined = LAN_LIVE_XML.replace("start='192.168.100.100' end='192.168.100.199'", "start='192.168.100.10' end='192.168.100.20'");
-    const change = planRunning(lan({ ips: [{ ...LAN.ips![0], dhcp: { ...LAN.ips![0].dhcp, ranges: [{ start: '192.168.100.10', end: '192.168.100.20' }] } }] }), defined, LAN_LIVE_XML);
+    const change = planRunning(
+      lan({ ips: [{ ...LAN.ips![0], dhcp: { ...LAN.ips![0].dhcp, ranges: [{ start: '192.168.100.10', end: '192.168.100.20' }] } }] }),
+      defined,
+      LAN_LIVE_XML,
+    );
     expect(change.action).toBe('update');
     expect(change.restartPending).toBeUndefined();
     expect(change.steps.map((s) => [payloadOf(s).command, payloadOf(s).affectLive, payloadOf(s).affectConfig])).toEqual([

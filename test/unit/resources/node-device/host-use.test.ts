@@ -42,7 +42,12 @@ describe('judgeDetach', () => {
     const group = { number: 14, members: ['pci_0000_06_00_0', 'pci_0000_06_00_1'] };
     const target: DeviceHostUse = { ...idle, iommuGroup: group };
     const sibling: DeviceHostUse = { ...idle, nets: [{ interface: 'enp6s0f1', linkState: 'up' }], iommuGroup: group };
-    const v = judgeDetach({ device: 'pci_0000_06_00_0', use: target, useOf: (n) => (n === 'pci_0000_06_00_1' ? sibling : undefined), allowed: false });
+    const v = judgeDetach({
+      device: 'pci_0000_06_00_0',
+      use: target,
+      useOf: (n) => (n === 'pci_0000_06_00_1' ? sibling : undefined),
+      allowed: false,
+    });
     expect(v.refused).toMatch(/IOMMU group 14 \(pci_0000_06_00_0, pci_0000_06_00_1\)/);
     expect(v.refused).toMatch(/must be assigned together/);
     expect(v.refused).toMatch(/pci_0000_06_00_1 \(network interface enp6s0f1 \(link up\)\)/);
@@ -68,7 +73,11 @@ describe('hostUseByDevice', () => {
     `<device><name>block_sda</name><parent>scsi_host0</parent><capability type='storage'><block>/dev/sda</block></capability></device>`,
   ];
   it('attaches net children and storage grandchildren to their PCI device, and reads the IOMMU group', () => {
-    const local: LocalHostFacts = { mountsByDisk: new Map([['sda', ['/']]]), swapDisks: new Set(), addresses: new Map([['eth0', ['10.0.0.2']]]) };
+    const local: LocalHostFacts = {
+      mountsByDisk: new Map([['sda', ['/']]]),
+      swapDisks: new Set(),
+      addresses: new Map([['eth0', ['10.0.0.2']]]),
+    };
     const uses = hostUseByDevice(xml, local);
     expect(uses.get('pci_0000_06_00_0')).toEqual({
       nets: [{ interface: 'eth0', linkState: 'up', addresses: ['10.0.0.2'] }],
@@ -93,6 +102,8 @@ describe('/proc readers', () => {
     ]);
   });
   it('parseSwaps skips the header and swap files', () => {
-    expect(parseSwaps('Filename\tType\tSize\tUsed\tPriority\n/dev/vdb2  partition\t1 0 -2\n/swapfile file 1 0 -3\n')).toEqual(['/dev/vdb2']);
+    expect(parseSwaps('Filename\tType\tSize\tUsed\tPriority\n/dev/vdb2  partition\t1 0 -2\n/swapfile file 1 0 -3\n')).toEqual([
+      '/dev/vdb2',
+    ]);
   });
 });

@@ -119,7 +119,11 @@ describe('NodeDevice plan', () => {
     const change = nodeDeviceKind.plan(undefined, live, contextOf([], [live]));
     expect(change).toMatchObject({ action: 'delete', liveKey: 'NodeDevice/pci_0000_06_00_0' });
     expect(change.steps).toEqual([
-      { op: 'reattach', description: 'give PCI device 0000:06:00.0 (pci_0000_06_00_0) back to its host driver', payload: { name: 'pci_0000_06_00_0' } },
+      {
+        op: 'reattach',
+        description: 'give PCI device 0000:06:00.0 (pci_0000_06_00_0) back to its host driver',
+        payload: { name: 'pci_0000_06_00_0' },
+      },
     ]);
   });
 
@@ -134,7 +138,13 @@ describe('NodeDevice plan', () => {
 describe('NodeDevice plan: devices the host uses', () => {
   const GROUP = { number: 14, members: ['pci_0000_06_00_0', 'pci_0000_06_00_1'] };
   const withUse = (name: string, hostUse: LiveResource<'NodeDevice'>['hostUse']) => ({
-    ...liveFromXml(nodeDeviceKind, name, nvmeXml('nvme').replace('pci_0000_06_00_0', name).replace('<function>0</function>', `<function>${name.slice(-1)}</function>`)),
+    ...liveFromXml(
+      nodeDeviceKind,
+      name,
+      nvmeXml('nvme')
+        .replace('pci_0000_06_00_0', name)
+        .replace('<function>0</function>', `<function>${name.slice(-1)}</function>`),
+    ),
     hostUse,
   });
 
@@ -155,13 +165,22 @@ describe('NodeDevice plan: devices the host uses', () => {
 
   it('refuses a function whose IOMMU group sibling the host uses, with the group listed', () => {
     const target = withUse('pci_0000_06_00_0', { nets: [], blocks: [], iommuGroup: GROUP, unchecked: [] });
-    const sibling = withUse('pci_0000_06_00_1', { nets: [{ interface: 'eno1', linkState: 'up' }], blocks: [], iommuGroup: GROUP, unchecked: [] });
+    const sibling = withUse('pci_0000_06_00_1', {
+      nets: [{ interface: 'eno1', linkState: 'up' }],
+      blocks: [],
+      iommuGroup: GROUP,
+      unchecked: [],
+    });
     const change = nodeDeviceKind.plan(loaded(nvme()), undefined, contextOf([loaded(nvme())], [target, sibling]));
     expect(change.refused).toMatch(/IOMMU group 14 \(pci_0000_06_00_0, pci_0000_06_00_1\).*pci_0000_06_00_1 \(network interface eno1/);
   });
 
   it('says in the reason which checks a remote host could not answer', () => {
-    const live = withUse('pci_0000_06_00_0', { nets: [], blocks: [{ device: '/dev/nvme0n1' }], unchecked: ['mounts, swap: the host is remote'] });
+    const live = withUse('pci_0000_06_00_0', {
+      nets: [],
+      blocks: [{ device: '/dev/nvme0n1' }],
+      unchecked: ['mounts, swap: the host is remote'],
+    });
     const change = nodeDeviceKind.plan(loaded(nvme()), undefined, contextOf([loaded(nvme())], [live]));
     expect(change.refused).toBeUndefined();
     expect(change.reason).toMatch(/not checked: mounts, swap: the host is remote/);

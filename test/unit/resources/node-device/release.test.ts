@@ -6,7 +6,15 @@ import type { LibvirtClient, NodeDeviceRef } from '../../../../src/libvirt/clien
 import { createDesiredState } from '../../../../src/manifests/desired-state.js';
 import type { AnyManifest, IdentityKey } from '../../../../src/manifests/types.js';
 import { executePlan, type OwnershipRecorder } from '../../../../src/reconciler/executor.js';
-import { emptyInventory, forgetObject, parseInventory, recordObject, serializeInventory, type Inventory, type InventoryEntry } from '../../../../src/reconciler/inventory.js';
+import {
+  emptyInventory,
+  forgetObject,
+  parseInventory,
+  recordObject,
+  serializeInventory,
+  type Inventory,
+  type InventoryEntry,
+} from '../../../../src/reconciler/inventory.js';
 import { buildPlan, type Plan } from '../../../../src/reconciler/planner.js';
 import { defaultRegistry } from '../../../../src/resources/registry.js';
 import { nodeDeviceKind } from '../../../../src/resources/node-device/index.js';
@@ -65,9 +73,18 @@ const nvme0 = (annotations?: Record<string, string>) =>
 
 /** One `apply [--prune]`: read the host, plan, execute, as the CLI does. */
 async function apply(device: FakeHost, ownership: MemoryOwnership, manifests: AnyManifest[], prune: boolean): Promise<Plan> {
-  const desired = createDesiredState('/manifests', manifests.map((m) => ({ manifest: m, source: { file: 'm.yaml', line: 1, column: 1 } })));
+  const desired = createDesiredState(
+    '/manifests',
+    manifests.map((m) => ({ manifest: m, source: { file: 'm.yaml', line: 1, column: 1 } })),
+  );
   const live = new Map<IdentityKey, LiveResource>((await nodeDeviceKind.readLive(device.client)).map((l) => [l.key, l as LiveResource]));
-  const plan = buildPlan({ desired, live, inventory: ownership.inv, registry: defaultRegistry, options: { prune, allowEmpty: true, pruneMax: 1 } }); // the empty-tree guard is tested elsewhere
+  const plan = buildPlan({
+    desired,
+    live,
+    inventory: ownership.inv,
+    registry: defaultRegistry,
+    options: { prune, allowEmpty: true, pruneMax: 1 },
+  }); // the empty-tree guard is tested elsewhere
   const report = await executePlan(plan, { registry: defaultRegistry, client: device.client, desired, ownership });
   expect(report.ok).toBe(true);
   return plan;
@@ -129,7 +146,15 @@ describe('releasing a NodeDevice', () => {
     const old = JSON.stringify({
       version: 1,
       host,
-      objects: { 'NodeDevice/nvme0': { kind: 'NodeDevice', name: 'nvme0', origin: 'adopted', pruneDisabled: false, recordedAt: '2026-01-01T00:00:00.000Z' } },
+      objects: {
+        'NodeDevice/nvme0': {
+          kind: 'NodeDevice',
+          name: 'nvme0',
+          origin: 'adopted',
+          pruneDisabled: false,
+          recordedAt: '2026-01-01T00:00:00.000Z',
+        },
+      },
     });
     const ownership = new MemoryOwnership(parseInventory(old, 'inventory.json'));
 
@@ -152,7 +177,12 @@ describe('releasing a NodeDevice', () => {
   it('an entry from an older inventory whose manifest is already gone is only forgotten, as before', async () => {
     const device = new FakeHost('vfio-pci');
     const ownership = new MemoryOwnership(
-      recordObject(emptyInventory(host), 'NodeDevice/nvme0', { kind: 'NodeDevice', name: 'nvme0', origin: 'adopted', pruneDisabled: false }),
+      recordObject(emptyInventory(host), 'NodeDevice/nvme0', {
+        kind: 'NodeDevice',
+        name: 'nvme0',
+        origin: 'adopted',
+        pruneDisabled: false,
+      }),
     );
     const plan = await apply(device, ownership, [], true);
     expect(plan.forgotten).toEqual(['NodeDevice/nvme0']);

@@ -14,15 +14,30 @@ import { secretFromXml, secretToXml } from '../../../../src/resources/secret/xml
 import type { LiveResource, PlanContext, SecretValueState } from '../../../../src/resources/types.js';
 import { payloadOf } from '../common/payload-of.js';
 
-const spec = (extra: Partial<SecretSpec> = {}): SecretSpec => ({ usage: { ceph: 'client.admin secret' }, valueFrom: { env: 'CEPH_KEY' }, ...extra });
-const manifest = (s: SecretSpec): SecretManifest => ({ apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'ceph' }, spec: s });
+const spec = (extra: Partial<SecretSpec> = {}): SecretSpec => ({
+  usage: { ceph: 'client.admin secret' },
+  valueFrom: { env: 'CEPH_KEY' },
+  ...extra,
+});
+const manifest = (s: SecretSpec): SecretManifest => ({
+  apiVersion: 'virtkeeper.io/v1',
+  kind: 'Secret',
+  metadata: { name: 'ceph' },
+  spec: s,
+});
 
 describe('Secret XML', () => {
   it('writes usage, description and private, keeps the live uuid, and reads them back (never a value)', () => {
     const xml = secretToXml(spec({ description: 'rbd key' }), '2ea9a0f0-7c7c-4a7a-9d4b-5b0a3c7e1f21');
     expect(xml).toContain('<secret ephemeral="no" private="yes">');
     expect(xml).toContain('<usage type="ceph">\n    <name>client.admin secret</name>\n  </usage>');
-    expect(secretFromXml(xml)).toEqual({ usage: { ceph: 'client.admin secret' }, valueFrom: {}, private: true, uuid: '2ea9a0f0-7c7c-4a7a-9d4b-5b0a3c7e1f21', description: 'rbd key' });
+    expect(secretFromXml(xml)).toEqual({
+      usage: { ceph: 'client.admin secret' },
+      valueFrom: {},
+      private: true,
+      uuid: '2ea9a0f0-7c7c-4a7a-9d4b-5b0a3c7e1f21',
+      description: 'rbd key',
+    });
     const volume = secretToXml(spec({ usage: { volume: '/var/lib/x.img' }, private: false }), undefined);
     expect(volume).toContain('private="no"');
     expect(volume).toContain('<volume>/var/lib/x.img</volume>');
@@ -33,7 +48,13 @@ describe('Secret XML', () => {
 describe('planSecret', () => {
   const loaded = (s: SecretSpec) => ({ key: 'Secret/ceph', manifest: manifest(s), source: { file: 'a.yaml', line: 1, column: 1 } });
   const live = (s: Partial<SecretSpec> = {}): LiveResource<'Secret'> => ({
-    key: usageKey({ type: 'ceph', id: 'client.admin secret' }), kind: 'Secret', name: 'client.admin secret', xml: '', active: true, persistent: true, markedOwned: false,
+    key: usageKey({ type: 'ceph', id: 'client.admin secret' }),
+    kind: 'Secret',
+    name: 'client.admin secret',
+    xml: '',
+    active: true,
+    persistent: true,
+    markedOwned: false,
     spec: { usage: { ceph: 'client.admin secret' }, valueFrom: {}, private: true, uuid: 'u-1', ...s },
   });
   const ctx = (value?: SecretValueState, withLive = true): PlanContext => ({
@@ -46,7 +67,12 @@ describe('planSecret', () => {
     const change = planSecret(loaded(spec()), undefined, ctx({ state: 'unrecorded' }, false));
     expect(change.action).toBe('create');
     expect(change.steps.map((s) => s.op)).toEqual(['define', 'setValue']);
-    expect(change.steps[1]!.payload).toEqual({ usageType: 'ceph', usageId: 'client.admin secret', valueFrom: { env: 'CEPH_KEY' }, encoding: 'raw' });
+    expect(change.steps[1]!.payload).toEqual({
+      usageType: 'ceph',
+      usageId: 'client.admin secret',
+      valueFrom: { env: 'CEPH_KEY' },
+      encoding: 'raw',
+    });
     expect(change.liveKey).toBe('Secret/ceph:client.admin secret');
   });
 
@@ -56,7 +82,11 @@ describe('planSecret', () => {
     expect(changed.action).toBe('update');
     expect(changed.changes).toEqual([{ path: 'value', before: '(sensitive)', after: '(sensitive, changed)', class: 'live' }]);
     expect(changed.steps.map((s) => s.op)).toEqual(['setValue']);
-    const blind = planSecret(loaded(spec()), undefined, ctx({ state: 'unreadable', reason: 'environment variable CEPH_KEY is not set (or empty)' }));
+    const blind = planSecret(
+      loaded(spec()),
+      undefined,
+      ctx({ state: 'unreadable', reason: 'environment variable CEPH_KEY is not set (or empty)' }),
+    );
     expect(blind.action).toBe('no-op');
     expect(blind.reason).toBe('in sync; value not compared: environment variable CEPH_KEY is not set (or empty)');
   });
@@ -70,8 +100,14 @@ describe('planSecret', () => {
     expect(flipped.steps.map((s) => s.op)).toEqual(['undefine', 'define', 'setValue']);
     expect(payloadOf(flipped.steps[1]!).xml).toContain('<uuid>u-1</uuid>');
     // Without the value at hand, undefining would lose it: refused.
-    const blind = planSecret(loaded(spec({ private: false })), undefined, ctx({ state: 'unreadable', reason: 'environment variable CEPH_KEY is not set (or empty)' }));
-    expect(blind.refused).toBe('replacing the secret needs its value, which cannot be read here (environment variable CEPH_KEY is not set (or empty))');
+    const blind = planSecret(
+      loaded(spec({ private: false })),
+      undefined,
+      ctx({ state: 'unreadable', reason: 'environment variable CEPH_KEY is not set (or empty)' }),
+    );
+    expect(blind.refused).toBe(
+      'replacing the secret needs its value, which cannot be read here (environment variable CEPH_KEY is not set (or empty))',
+    );
   });
 });
 
@@ -81,7 +117,8 @@ describe('readSecretValue', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'vk-secret-value-'));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
-  const read = (valueFrom: SecretSpec['valueFrom'], extra: Partial<SecretSpec> = {}, env: NodeJS.ProcessEnv = {}) => readSecretValue(spec({ valueFrom, ...extra }), env).then((b) => b.toString('latin1'));
+  const read = (valueFrom: SecretSpec['valueFrom'], extra: Partial<SecretSpec> = {}, env: NodeJS.ProcessEnv = {}) =>
+    readSecretValue(spec({ valueFrom, ...extra }), env).then((b) => b.toString('latin1'));
 
   it('drops one trailing newline from a file or a command, none from the environment, and decodes base64', async () => {
     await writeFile(path.join(dir, 'unix'), 'pa ss\n\n');
@@ -95,7 +132,11 @@ describe('readSecretValue', () => {
   });
 
   it('names the source when it fails, never a value', async () => {
-    const fails = (p: Promise<unknown>) => p.then(() => 'no error', (e: unknown) => (e instanceof SecretValueError ? e.message : `unexpected: ${String(e)}`));
+    const fails = (p: Promise<unknown>) =>
+      p.then(
+        () => 'no error',
+        (e: unknown) => (e instanceof SecretValueError ? e.message : `unexpected: ${String(e)}`),
+      );
     expect(await fails(read({ file: path.join(dir, 'missing') }))).toBe(`secret file ${path.join(dir, 'missing')} does not exist`);
     expect(await fails(read({ env: 'NOPE' }))).toBe('environment variable NOPE is not set (or empty)');
     expect(await fails(read({ command: ['sh', '-c', 'echo denied >&2; exit 3'] }))).toBe('sh exited with status 3: denied');
@@ -118,7 +159,8 @@ describe('secret digests', () => {
 describe('Secret manifests at validation', () => {
   it('refuses an inline value with the fix, naming file, line and field', async () => {
     const { loadFromSources } = await import('../../../../src/manifests/load-sources.js');
-    const text = 'apiVersion: virtkeeper.io/v1\nkind: Secret\nmetadata: {name: s}\nspec:\n  usage: {ceph: c}\n  valueFrom: {env: K}\n  value: hunter2\n';
+    const text =
+      'apiVersion: virtkeeper.io/v1\nkind: Secret\nmetadata: {name: s}\nspec:\n  usage: {ceph: c}\n  valueFrom: {env: K}\n  value: hunter2\n';
     const { errors } = loadFromSources('/m', [{ file: 's.yaml', bytes: Buffer.from(text) }]);
     expect(errors.map((e) => `${e.file}:${e.line} ${e.path}: ${e.message}`)).toEqual([
       's.yaml:7 spec.value: a secret value must not be written in a manifest (it would be in git and in every plan); give valueFrom: {file|env|command} instead',
@@ -129,15 +171,26 @@ describe('Secret manifests at validation', () => {
 describe('graphics passwordFrom at validation', () => {
   it('must name a declared Secret', async () => {
     const { loadFromSources } = await import('../../../../src/manifests/load-sources.js');
-    const text = 'apiVersion: virtkeeper.io/v1\nkind: Domain\nmetadata: {name: d}\nspec:\n  memory: 64MiB\n  graphics:\n    - {type: vnc, passwordFrom: {secret: nope}}\n';
+    const text =
+      'apiVersion: virtkeeper.io/v1\nkind: Domain\nmetadata: {name: d}\nspec:\n  memory: 64MiB\n  graphics:\n    - {type: vnc, passwordFrom: {secret: nope}}\n';
     const { errors } = loadFromSources('/m', [{ file: 'd.yaml', bytes: Buffer.from(text) }]);
-    expect(errors.map((e) => `${e.file}:${e.line} ${e.path}: ${e.message}`)).toEqual(['d.yaml:7 spec.graphics[0].passwordFrom.secret: refers to Secret "nope", which no manifest declares']);
+    expect(errors.map((e) => `${e.file}:${e.line} ${e.path}: ${e.message}`)).toEqual([
+      'd.yaml:7 spec.graphics[0].passwordFrom.secret: refers to Secret "nope", which no manifest declares',
+    ]);
   });
 });
 
 describe('graphics passwords from Secrets', () => {
   it('a Secret without usage only holds a value: never defined in libvirt', () => {
-    const change = planSecret({ key: 'Secret/vnc', manifest: { ...manifest({ valueFrom: { file: '/run/vnc' } }), metadata: { name: 'vnc' } }, source: { file: 'a.yaml', line: 1, column: 1 } }, undefined, { desired: createDesiredState('/m', []), live: new Map() });
+    const change = planSecret(
+      {
+        key: 'Secret/vnc',
+        manifest: { ...manifest({ valueFrom: { file: '/run/vnc' } }), metadata: { name: 'vnc' } },
+        source: { file: 'a.yaml', line: 1, column: 1 },
+      },
+      undefined,
+      { desired: createDesiredState('/m', []), live: new Map() },
+    );
     expect(change.action).toBe('no-op');
     expect(change.reason).toMatch(/not defined in libvirt/);
   });
@@ -145,8 +198,23 @@ describe('graphics passwords from Secrets', () => {
   it('the generated XML holds a placeholder, the define step where the value is read, and a changed value redefines', async () => {
     const { planDomain } = await import('../../../../src/resources/domain/plan.js');
     const { passwordDigestKey } = await import('../../../../src/resources/domain/passwords.js');
-    const secret: SecretManifest = { apiVersion: 'virtkeeper.io/v1', kind: 'Secret', metadata: { name: 'vnc' }, spec: { valueFrom: { env: 'VNC_PW' } } };
-    const domain = { apiVersion: 'virtkeeper.io/v1' as const, kind: 'Domain' as const, metadata: { name: 'web-1' }, spec: { type: 'test' as const, state: 'stopped' as const, memory: '64MiB', graphics: [{ type: 'vnc' as const, passwordFrom: { secret: 'vnc' } }] } };
+    const secret: SecretManifest = {
+      apiVersion: 'virtkeeper.io/v1',
+      kind: 'Secret',
+      metadata: { name: 'vnc' },
+      spec: { valueFrom: { env: 'VNC_PW' } },
+    };
+    const domain = {
+      apiVersion: 'virtkeeper.io/v1' as const,
+      kind: 'Domain' as const,
+      metadata: { name: 'web-1' },
+      spec: {
+        type: 'test' as const,
+        state: 'stopped' as const,
+        memory: '64MiB',
+        graphics: [{ type: 'vnc' as const, passwordFrom: { secret: 'vnc' } }],
+      },
+    };
     const desired = createDesiredState('/m', [
       { manifest: secret, source: { file: 's.yaml', line: 1, column: 1 } },
       { manifest: domain, source: { file: 'd.yaml', line: 1, column: 1 } },
@@ -160,12 +228,27 @@ describe('graphics passwords from Secrets', () => {
     // On the host as defined: the same graphics, its password unknown to the plan (libvirt hides it).
     const { domainSpecFromXml: domainFromXml } = await import('../../../../src/resources/domain/from-xml.js');
     const xml = String(payloadOf(define).xml).replace('passwd="virtkeeper-secret:vnc"', '');
-    const live: LiveResource<'Domain'> = { key: 'Domain/web-1', kind: 'Domain', name: 'web-1', xml, spec: domainFromXml(xml, { active: false, state: 'shutoff' }), active: false, persistent: true, markedOwned: true };
-    const ctx = (state: SecretValueState): PlanContext => ({ desired, live: new Map([['Domain/web-1', live as LiveResource]]), secretValues: new Map([[passwordDigestKey('Domain/web-1', 'vnc'), state]]) });
+    const live: LiveResource<'Domain'> = {
+      key: 'Domain/web-1',
+      kind: 'Domain',
+      name: 'web-1',
+      xml,
+      spec: domainFromXml(xml, { active: false, state: 'shutoff' }),
+      active: false,
+      persistent: true,
+      markedOwned: true,
+    };
+    const ctx = (state: SecretValueState): PlanContext => ({
+      desired,
+      live: new Map([['Domain/web-1', live as LiveResource]]),
+      secretValues: new Map([[passwordDigestKey('Domain/web-1', 'vnc'), state]]),
+    });
     const same = planDomain(loaded, live, ctx({ state: 'same' }));
     expect(same.action, JSON.stringify(same.changes)).toBe('no-op');
     const changed = planDomain(loaded, live, ctx({ state: 'changed' }));
-    expect(changed.changes).toEqual([{ path: 'spec.graphics[0].password', before: '(sensitive)', after: '(sensitive, changed)', class: 'redefine' }]);
+    expect(changed.changes).toEqual([
+      { path: 'spec.graphics[0].password', before: '(sensitive)', after: '(sensitive, changed)', class: 'redefine' },
+    ]);
     expect(changed.steps.map((s) => s.op)).toContain('define');
   });
 });

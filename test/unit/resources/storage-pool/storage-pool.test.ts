@@ -73,16 +73,44 @@ describe('StoragePool types beyond the classic six', () => {
   // named adapter, no target for rbd, the zvol directory as zfs target, an empty mpath source.
   const runtime = { active: true, autostart: false };
   const cases: Array<[string, StoragePoolSpec, string]> = [
-    ['scsi', { type: 'scsi', source: { adapter: { name: 'host0' } } }, `<pool type='scsi'><name>images</name><source><adapter type='scsi_host' name='host0'/></source><target><path>/dev/disk/by-path</path></target></pool>`],
-    ['scsi fc_host', { type: 'scsi', source: { adapter: { parent: 'scsi_host5', wwnn: '0x20000000C9831B4B', wwpn: '10000000c9831b4b' } } }, `<pool type='scsi'><name>images</name><source><adapter type='fc_host' parent='scsi_host5' wwnn='20000000c9831b4b' wwpn='10000000c9831b4b'/></source><target><path>/dev/disk/by-path</path></target></pool>`],
-    ['scsi by HBA address', { type: 'scsi', source: { adapter: { parentAddress: { pci: { bus: 0, slot: 0x1f, function: 2 }, uniqueId: 5 } } } }, `<pool type='scsi'><name>images</name><source><adapter type='scsi_host'><parentaddr unique_id='5'><address domain='0x0000' bus='0x00' slot='0x1f' function='0x2'/></parentaddr></adapter></source><target><path>/dev/disk/by-path</path></target></pool>`],
+    [
+      'scsi',
+      { type: 'scsi', source: { adapter: { name: 'host0' } } },
+      `<pool type='scsi'><name>images</name><source><adapter type='scsi_host' name='host0'/></source><target><path>/dev/disk/by-path</path></target></pool>`,
+    ],
+    [
+      'scsi fc_host',
+      { type: 'scsi', source: { adapter: { parent: 'scsi_host5', wwnn: '0x20000000C9831B4B', wwpn: '10000000c9831b4b' } } },
+      `<pool type='scsi'><name>images</name><source><adapter type='fc_host' parent='scsi_host5' wwnn='20000000c9831b4b' wwpn='10000000c9831b4b'/></source><target><path>/dev/disk/by-path</path></target></pool>`,
+    ],
+    [
+      'scsi by HBA address',
+      { type: 'scsi', source: { adapter: { parentAddress: { pci: { bus: 0, slot: 0x1f, function: 2 }, uniqueId: 5 } } } },
+      `<pool type='scsi'><name>images</name><source><adapter type='scsi_host'><parentaddr unique_id='5'><address domain='0x0000' bus='0x00' slot='0x1f' function='0x2'/></parentaddr></adapter></source><target><path>/dev/disk/by-path</path></target></pool>`,
+    ],
     ['mpath', { type: 'mpath' }, `<pool type='mpath'><name>images</name><source></source><target><path>/dev/mapper</path></target></pool>`],
-    ['rbd', { type: 'rbd', source: { name: 'rbdpool', host: 'mon1', port: 6789 } }, `<pool type='rbd'><name>images</name><source><host name='mon1' port='6789'/><name>rbdpool</name></source></pool>`],
-    ['iscsi-direct', { type: 'iscsi-direct', source: { host: 'san.example', iqn: 't0', initiatorIqn: 'h0' } }, `<pool type='iscsi-direct'><name>images</name><source><host name='san.example'/><device path='t0'/><initiator><iqn name='h0'/></initiator></source></pool>`],
-    ['zfs', { type: 'zfs', source: { name: 'tank', devices: ['/dev/sdb', '/dev/sdc'] } }, `<pool type='zfs'><name>images</name><source><device path='/dev/sdb'/><device path='/dev/sdc'/><name>tank</name></source><target><path>/dev/zvol/tank</path></target></pool>`],
-    ['gluster', { type: 'gluster', source: { host: 'g1', dir: '/sub', name: 'gv0' } }, `<pool type='gluster'><name>images</name><source><host name='g1'/><dir path='/sub'/><name>gv0</name></source></pool>`],
+    [
+      'rbd',
+      { type: 'rbd', source: { name: 'rbdpool', host: 'mon1', port: 6789 } },
+      `<pool type='rbd'><name>images</name><source><host name='mon1' port='6789'/><name>rbdpool</name></source></pool>`,
+    ],
+    [
+      'iscsi-direct',
+      { type: 'iscsi-direct', source: { host: 'san.example', iqn: 't0', initiatorIqn: 'h0' } },
+      `<pool type='iscsi-direct'><name>images</name><source><host name='san.example'/><device path='t0'/><initiator><iqn name='h0'/></initiator></source></pool>`,
+    ],
+    [
+      'zfs',
+      { type: 'zfs', source: { name: 'tank', devices: ['/dev/sdb', '/dev/sdc'] } },
+      `<pool type='zfs'><name>images</name><source><device path='/dev/sdb'/><device path='/dev/sdc'/><name>tank</name></source><target><path>/dev/zvol/tank</path></target></pool>`,
+    ],
+    [
+      'gluster',
+      { type: 'gluster', source: { host: 'g1', dir: '/sub', name: 'gv0' } },
+      `<pool type='gluster'><name>images</name><source><host name='g1'/><dir path='/sub'/><name>gv0</name></source></pool>`,
+    ],
   ];
-  it.each(cases)('%s: libvirt\'s own spelling is no change', (_what, spec, liveXml) => {
+  it.each(cases)("%s: libvirt's own spelling is no change", (_what, spec, liveXml) => {
     expect(plan(manifest('StoragePool', 'images', spec), runtime, liveXml).changes).toEqual([]);
   });
 
@@ -98,8 +126,17 @@ describe('StoragePool types beyond the classic six', () => {
     const parentaddr = find(parseXml(xml), 'source', 'adapter', 'parentaddr');
     expect(parentaddr?.attrs).toEqual({ unique_id: '5' });
     expect(find(parentaddr, 'address')?.attrs).toEqual({ domain: '0x0000', bus: '0x00', slot: '0x1f', function: '0x2' });
-    expect(storagePoolKind.fromXml(liveXml, runtime).source?.adapter).toEqual({ parentAddress: { pci: { domain: 0, bus: 0, slot: 0x1f, function: 2 }, uniqueId: 5 } });
-    const moved = plan(manifest('StoragePool', 'images', { type: 'scsi', source: { adapter: { parentAddress: { pci: { bus: 0, slot: 0x1f, function: 3 }, uniqueId: 5 } } } }), runtime, liveXml);
+    expect(storagePoolKind.fromXml(liveXml, runtime).source?.adapter).toEqual({
+      parentAddress: { pci: { domain: 0, bus: 0, slot: 0x1f, function: 2 }, uniqueId: 5 },
+    });
+    const moved = plan(
+      manifest('StoragePool', 'images', {
+        type: 'scsi',
+        source: { adapter: { parentAddress: { pci: { bus: 0, slot: 0x1f, function: 3 }, uniqueId: 5 } } },
+      }),
+      runtime,
+      liveXml,
+    );
     expect(moved.changes.map((c) => [c.path, c.class])).toEqual([['spec.source.adapter.parentAddress', 'replace']]);
   });
 
@@ -109,7 +146,9 @@ describe('StoragePool types beyond the classic six', () => {
     for (const [, spec] of cases.filter(([what]) => what !== 'zfs')) expect(steps(spec)).not.toContain('build');
     expect(steps({ type: 'zfs', source: { name: 'tank' } }, { 'virtkeeper.io/allow-format': 'true' })).not.toContain('build');
     expect(steps({ type: 'zfs', source: { name: 'tank', devices: ['/dev/sdb'] } })).not.toContain('build');
-    expect(steps({ type: 'zfs', source: { name: 'tank', devices: ['/dev/sdb'] } }, { 'virtkeeper.io/allow-format': 'true' })).toContain('build');
+    expect(steps({ type: 'zfs', source: { name: 'tank', devices: ['/dev/sdb'] } }, { 'virtkeeper.io/allow-format': 'true' })).toContain(
+      'build',
+    );
   });
 });
 
@@ -237,7 +276,7 @@ describe('StoragePool login from a Secret', () => {
 </pool>
 `;
 
-  it('writes the Secret\'s usage, not its name, depends on it, and plans nothing against what libvirt returns', () => {
+  it("writes the Secret's usage, not its name, depends on it, and plans nothing against what libvirt returns", () => {
     const m = san('myuser');
     const ctx = contextOf([loaded(m), loaded(secret)]);
     const xml = storagePoolKind.toXml(m, undefined, ctx);

@@ -101,7 +101,11 @@ describe('StorageVolume changes', () => {
     const change = plan(root({ capacity: '30GiB' }));
     expect(change.changes).toEqual([{ path: 'spec.capacity', before: '20GiB', after: '30GiB', class: 'live' }]);
     expect(change.steps).toEqual([
-      { op: 'resize', description: 'grow volume images/root.qcow2 to 30GiB', payload: { pool: 'images', name: 'root.qcow2', capacity: 32212254720 } },
+      {
+        op: 'resize',
+        description: 'grow volume images/root.qcow2 to 30GiB',
+        payload: { pool: 'images', name: 'root.qcow2', capacity: 32212254720 },
+      },
     ]);
     expect(change.refused).toBeUndefined();
   });
@@ -158,7 +162,12 @@ describe('StorageVolume changes', () => {
 
 describe('StorageVolume create and delete', () => {
   it('create: createXml, then upload for source', () => {
-    const m = manifest('StorageVolume', 'base.qcow2', { pool: 'images', capacity: '2GiB', format: 'qcow2', source: { url: 'https://x/y.qcow2' } });
+    const m = manifest('StorageVolume', 'base.qcow2', {
+      pool: 'images',
+      capacity: '2GiB',
+      format: 'qcow2',
+      source: { url: 'https://x/y.qcow2' },
+    });
     const change = storageVolumeKind.plan(loaded(m), undefined, contextOf([loaded(m), POOL]));
     expect(change.action).toBe('create');
     expect(change.steps.map((s) => s.op)).toEqual(['createXml', 'upload']);
@@ -176,7 +185,11 @@ describe('StorageVolume create and delete', () => {
 
   it('dependencies: pool, backing volume (default pool) and clone source (other pool)', () => {
     const m = root({ cloneFrom: { pool: 'isos', name: 'x' } });
-    expect(dependencyKeys(storageVolumeKind.definition, m)).toEqual(['StoragePool/images', 'StorageVolume/images/base.qcow2', 'StorageVolume/isos/x']);
+    expect(dependencyKeys(storageVolumeKind.definition, m)).toEqual([
+      'StoragePool/images',
+      'StorageVolume/images/base.qcow2',
+      'StorageVolume/isos/x',
+    ]);
   });
 
   it('delete is refused unless the pool manifest allows it', () => {
@@ -184,7 +197,9 @@ describe('StorageVolume create and delete', () => {
     const refused = storageVolumeKind.plan(undefined, live, contextOf([POOL], [live]));
     expect(refused.action).toBe('delete');
     expect(refused.refused).toMatch(/virtkeeper\.io\/allow-delete/);
-    const pool = loaded(manifest('StoragePool', 'images', { type: 'dir', path: '/var/lib/libvirt/images' }, { 'virtkeeper.io/allow-delete': 'true' }));
+    const pool = loaded(
+      manifest('StoragePool', 'images', { type: 'dir', path: '/var/lib/libvirt/images' }, { 'virtkeeper.io/allow-delete': 'true' }),
+    );
     const allowed = storageVolumeKind.plan(undefined, live, contextOf([pool], [live]));
     expect(allowed.refused).toBeUndefined();
     expect(allowed.steps).toEqual([

@@ -4,7 +4,12 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkedContent, checksumProblem, sizeProblem, VolumeContentError } from '../../../../src/resources/storage-volume/content-check.js';
+import {
+  checkedContent,
+  checksumProblem,
+  sizeProblem,
+  VolumeContentError,
+} from '../../../../src/resources/storage-volume/content-check.js';
 import { localSourceSize, UploadSourceError } from '../../../../src/resources/storage-volume/upload-source.js';
 import { storageVolumeKind } from '../../../../src/resources/storage-volume/index.js';
 import { contextOf, loaded, manifest } from '../common/live.js';
@@ -44,7 +49,8 @@ describe('checkedContent', () => {
   it('stops before the chunk that would overflow the capacity', async () => {
     const seen: string[] = [];
     const run = async () => {
-      for await (const c of checkedContent(chunks('abcd', 'efgh'), { label: 'img', capacityBytes: 6n })) seen.push(Buffer.from(c).toString());
+      for await (const c of checkedContent(chunks('abcd', 'efgh'), { label: 'img', capacityBytes: 6n }))
+        seen.push(Buffer.from(c).toString());
     };
     await expect(run()).rejects.toThrow("img is at least 8 bytes, larger than the volume's capacity of 6 bytes; raise spec.capacity");
     expect(seen).toEqual(['abcd']);
@@ -80,7 +86,11 @@ describe('upload step planning', () => {
   const POOL = loaded(manifest('StoragePool', 'images', { type: 'dir', path: '/var/lib/libvirt/images' }));
 
   it('carries source, checksum and the capacity in bytes', () => {
-    const m = manifest('StorageVolume', 'disk.img', { pool: 'images', capacity: '1GiB', source: { path: '/srv/disk.img', sha256: sha('x') } });
+    const m = manifest('StorageVolume', 'disk.img', {
+      pool: 'images',
+      capacity: '1GiB',
+      source: { path: '/srv/disk.img', sha256: sha('x') },
+    });
     const change = storageVolumeKind.plan(loaded(m), undefined, contextOf([loaded(m), POOL]));
     expect(change.steps[1]).toEqual({
       op: 'upload',
