@@ -18,7 +18,7 @@ function promtool(...args: string[]): { status: number | null; output: string } 
 }
 
 /** Metric names an expression reads (identifiers followed by { or [ or an operator, not functions). */
-export function metricNames(expr: string): string[] {
+function metricNames(expr: string): string[] {
   const names = expr.match(/\b(virtkeeper|process|nodejs)_[a-z_]+\b/g) ?? [];
   return [...new Set(names.map((n) => n.replace(/_(bucket|count|sum)$/, '')))];
 }
