@@ -228,6 +228,7 @@ function localHostname(given: unknown, domainName: string): string {
 
 function checkInstanceId(value: unknown): string {
   // cloud-init keeps per-instance state under /var/lib/cloud/instances/<instance-id>/.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: an id with a control character is refused
   if (typeof value !== 'string' || value === '' || value.includes('/') || /[\x00-\x1f]/.test(value)) {
     throw new NoCloudInputError(
       'metaData.instance-id',

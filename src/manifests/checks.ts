@@ -26,6 +26,7 @@ export function checkManifest(m: KindDocument, definitions: KindDefinitions = KI
 
 // XML 1.0 has no way to represent these, not even escaped; libvirt would reject the document.
 const XML_ILLEGAL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function checkXmlCharacters(m: KindDocument): CheckIssue[] {
