@@ -52,6 +52,7 @@ describe('examples/ci/plan-on-pull-request.yml', () => {
   }
 
   it('installs from the release tarball, which npm pack fills with the compiled CLI', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
     expect(step('Install virtkeeper')).toBe('npm install -g "${{ vars.VIRTKEEPER_TARBALL_URL }}"');
     const packed = JSON.parse(
       execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: repo, encoding: 'utf8' }),
