@@ -4,7 +4,8 @@
 // - Symlinks inside the tree are followed only while they stay inside the root, so a manifest
 //   repository cannot make us read (and quote in errors) arbitrary host files; loops are cut.
 // - Files are read with a size cap; FIFOs and devices are never opened (reading one could hang).
-import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
+import type { Dirent } from 'node:fs';
+import { type FileHandle, lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourceFile } from './load-sources.js';
 import type { ManifestError } from './types.js';
@@ -79,7 +80,7 @@ export async function readManifestTree(root: string, options: WalkOptions = {}):
       fileError(rel, `file is too large (${size} bytes; limit ${maxBytes})`);
       return;
     }
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(abs, 'r');
     } catch (err) {
@@ -104,7 +105,7 @@ export async function readManifestTree(root: string, options: WalkOptions = {}):
   }
 
   async function walk(absDir: string, relDir: string): Promise<void> {
-    let entries;
+    let entries: Dirent[];
     try {
       changedAt((await stat(absDir)).ctimeMs); // an entry added, removed or renamed
       entries = await readdir(absDir, { withFileTypes: true });

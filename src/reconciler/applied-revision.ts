@@ -38,7 +38,7 @@ export class AppliedRevision {
   /** A per-key reconcile of `key` ran to an outcome. */
   attempted(key: IdentityKey): void {
     const pending = this.#pending;
-    if (!pending || !pending.keys.delete(key) || pending.keys.size > 0) return;
+    if (!pending?.keys.delete(key) || pending.keys.size > 0) return;
     this.#done(pending);
   }
 

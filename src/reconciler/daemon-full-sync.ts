@@ -5,6 +5,7 @@
 // retries them one key at a time with backoff.
 import type { IdentityKey } from '../manifests/types.js';
 import type { Logger } from '../observability/logger.js';
+import type { ApplyReport } from './executor.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { AppliedRevision } from './applied-revision.js';
 import { message } from './daemon-async.js';
@@ -146,7 +147,7 @@ export class FullSync {
     const byKey = new Map(runnable.changes.map((c) => [c.key, c] as const));
     for (const change of runnable.changes) book.noteDrift(change, log);
     echoes.expect(runnable.changes);
-    let report;
+    let report: ApplyReport;
     try {
       report = await engine.execute(runnable, session, desired, inventory, this.#opts.concurrency);
     } catch (err) {

@@ -3,6 +3,7 @@
 // Deletions are left to full syncs, where the empty-tree guard sees them all.
 import type { DesiredState, IdentityKey } from '../manifests/types.js';
 import type { Logger } from '../observability/logger.js';
+import type { ApplyReport } from './executor.js';
 import type { LiveResource, ResourceChange } from '../resources/types.js';
 import type { AppliedRevision } from './applied-revision.js';
 import { message } from './daemon-async.js';
@@ -147,7 +148,7 @@ export class KeyReconciler {
       forgotten: [],
     };
     echoes.expect([change]);
-    let report;
+    let report: ApplyReport;
     try {
       report = await this.#opts.engine.execute(single, session, desired, inventory);
     } finally {

@@ -52,7 +52,8 @@ export type StepOf<Op extends string, P extends object | undefined = undefined> 
  * entry (declaration merging), so this module names no kind; StepOfKind does not compile for a
  * listed kind whose steps.ts forgot it.
  */
-export type KindSteps = {};
+// biome-ignore lint/suspicious/noEmptyInterface: declaration merging fills it (each kind's steps.ts); a type alias could not be merged into.
+export interface KindSteps {}
 
 export type StepOfKind<K extends ManifestKind> = KindSteps[K];
 

@@ -221,7 +221,7 @@ export function cloneElement(node: XmlElement): XmlElement {
  *   root's attributes, which no child element can reach.
  */
 export function applyXmlOverlay(root: XmlElement, merge: string | undefined): XmlElement {
-  if (!merge || !merge.trim()) return root;
+  if (!merge?.trim()) return root;
   const out = cloneElement(root);
   const fragments = parseXmlFragment(merge);
   const byName = new Map<string, XmlElement[]>();

@@ -43,7 +43,7 @@ function without(node: XmlElement, paths: readonly string[][]): XmlElement {
  * the object is used, not compared.
  */
 export function overlayDrift(merge: string | undefined, liveXml: string | undefined, volatile: readonly string[] = []): string[] {
-  if (!merge || !merge.trim()) return [];
+  if (!merge?.trim()) return [];
   const live = liveXml ? parseXml(liveXml) : undefined;
   const drift: string[] = [];
   const ignored = volatile.map((p) => p.split('/'));

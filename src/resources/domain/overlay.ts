@@ -7,7 +7,7 @@ import { deviceIdentity, documentIdentities } from '../device-identity.js';
 import { SECURE_XML_ATTRIBUTES } from '../../manifests/redact.js';
 
 function fragments(merge: string | undefined): XmlElement[] {
-  if (!merge || !merge.trim()) return [];
+  if (!merge?.trim()) return [];
   return parseXmlFragment(merge);
 }
 
@@ -20,7 +20,7 @@ function fragments(merge: string | undefined): XmlElement[] {
  * not stored at all rather than stored as it is.
  */
 export function markableMerge(merge: string | undefined): string | undefined {
-  if (!merge || !merge.trim()) return undefined;
+  if (!merge?.trim()) return undefined;
   let frags: XmlElement[];
   try {
     frags = fragments(merge);

@@ -3,7 +3,7 @@
 // lives in a Buffer that callers zero when done (best effort: JavaScript strings cannot be wiped,
 // so the value never becomes one here).
 import { spawn } from 'node:child_process';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import type { SecretSpec, SecretValueFrom } from './schema.js';
 import { StepPayloadError } from '../common/payload.js';
 
@@ -62,7 +62,7 @@ function dropTrailingNewline(b: Buffer): Buffer {
 }
 
 async function readFile(file: string): Promise<Buffer> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(file, 'r');
   } catch (err) {

@@ -3,6 +3,7 @@
 // (file size, Content-Length), so a too-large source fails before any byte is sent.
 import { redactUrl, redactUrlsIn } from '../../manifests/redact-url.js';
 import { createReadStream } from 'node:fs';
+import type { BigIntStats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -25,7 +26,7 @@ export class UploadSourceError extends Error {
 
 /** Size of a local source file, or an UploadSourceError naming what is wrong with the path. */
 export async function localSourceSize(path: string): Promise<bigint> {
-  let info;
+  let info: BigIntStats;
   try {
     info = await stat(path, { bigint: true });
   } catch (err) {

@@ -60,7 +60,7 @@ function fakeReading(objects: Map<string, FakeObject>, filtered = true) {
       return `<network inactive="${inactive}"><name>${ref.name}</name></network>`;
     },
     fromXml: (_xml, runtime) => ({ autostart: runtime.autostart }),
-    withRunning: async (_c, ref, facts, live) => (facts.active ? { ...live, running: { autostart: false } } : live),
+    withRunning: async (_c, _ref, facts, live) => (facts.active ? { ...live, running: { autostart: false } } : live),
     goneCode: VIR_ERR_NO_NETWORK,
   };
   return { adapter, calls };
@@ -183,7 +183,7 @@ function fakeExecutor(options: { gone?: boolean; undefineGoneIsDone?: boolean } 
     }),
     ...(options.undefineGoneIsDone ? { undefineGoneIsDone: true } : {}),
     extraSteps: {
-      poke: async (step, { object }) => void calls.push(`poke ${(await object())?.name ?? 'nothing'}`),
+      poke: async (_step, { object }) => void calls.push(`poke ${(await object())?.name ?? 'nothing'}`),
     },
   });
   const change = {
