@@ -255,12 +255,24 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
     stderr = (stderr + chunk).slice(-4000);
   });
   let exited = false;
+  let started = false;
+  let stopping = false;
   const exitPromise = new Promise<void>((resolve) => {
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       exited = true;
       resolve();
+      // A daemon dying under a test shows up there only as ECONNRESET / ECONNREFUSED: say here,
+      // once, how it ended and what it logged last, so a CI log holds the cause.
+      if (started && !stopping) void reportUnexpectedExit(code, signal);
     });
   });
+  const reportUnexpectedExit = async (code: number | null, signal: NodeJS.Signals | null): Promise<void> => {
+    const how = signal ? `signal ${signal}` : `code ${code}`;
+    const log = (await tail(logFile, 30)) || '(empty log)';
+    process.stderr.write(
+      `private libvirtd in ${dir} exited unexpectedly (${how}); stderr: ${stderr.trim() || '(none)'}\nlast lines of ${logFile}:\n${log}\n`,
+    );
+  };
   // If the test runner or CLI dies, do not leave a daemon behind.
   const killOnExit = () => {
     if (!exited) child.kill('SIGKILL');
@@ -284,6 +296,8 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
     }
     await sleep(25);
   }
+
+  started = true;
 
   // Isolated, the process we spawned is unshare, which ignores SIGTERM; libvirtd is its grandchild.
   const pid = (isolation === 'namespaces' ? childPidOf(childPidOf(child.pid ?? -1) ?? -1) : child.pid) ?? -1;
@@ -310,6 +324,7 @@ export async function startPrivateLibvirtd(options: PrivateLibvirtdOptions = {})
     uri,
     isRunning: () => !exited,
     async stop() {
+      stopping = true;
       if (!exited) {
         signal('SIGTERM');
         const timedOut = await Promise.race([exitPromise.then(() => false), sleep(5000).then(() => true)]);

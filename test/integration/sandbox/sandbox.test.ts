@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startSandbox } from '../../../src/cli/commands/sandbox.js';
 import { startPrivateLibvirtd } from '../../../src/sandbox/private-libvirtd.js';
 
@@ -31,6 +31,28 @@ describe('private libvirtd', () => {
     }
     expect(a.isRunning()).toBe(false);
     expect(b.isRunning()).toBe(false);
+  });
+
+  it('says how the daemon ended when it dies under a test, and nothing when stopped', async () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const stopped = await startPrivateLibvirtd();
+      await stopped.stop();
+      const killed = await startPrivateLibvirtd();
+      process.kill(killed.pid, 'SIGKILL');
+      await expect
+        .poll(() => written.join(''), { timeout: 10_000 })
+        .toMatch(/private libvirtd in .* exited unexpectedly \((code|signal) [^)]+\)/);
+      expect(written.filter((w) => w.includes('exited unexpectedly'))).toHaveLength(1);
+      expect(written.join('')).not.toContain(stopped.dir);
+      await killed.stop();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("forgets the test driver's state when the last connection closes", async () => {
