@@ -3,6 +3,7 @@
 // (R, the kind's toXml); the residual is the part of A that R lacks or renders differently,
 // written so that `xml.merge` (applyXmlOverlay) puts it back: top-level elements by name, and
 // for a domain's <devices> each device by identity (deviceIdentity). Pure.
+import { withoutMark } from '../resources/domain/mark.js';
 import { documentIdentities } from '../resources/device-identity.js';
 import type { ResidualRules } from '../resources/contract.js';
 import { isElement, toXmlString, type XmlElement } from '../resources/xml.js';
@@ -140,9 +141,9 @@ function withNamespaces(node: XmlElement, rootAttrs: Record<string, string>): Xm
 
 /** The residual of A (the live root) over R (the rendered root). */
 export function residual(a: XmlElement, rendered: XmlElement, rules: ResidualRules): Residual {
-  const prepared = rules.prepare ? rules.prepare(a) : a;
+  const prepared = rules.ownershipMark ? withoutMark(a) : a;
   const live = rules.strip ? withoutPaths(prepared, rules.strip) : prepared;
-  const r = rules.prepare ? rules.prepare(rendered) : rendered;
+  const r = rules.ownershipMark ? withoutMark(rendered) : rendered;
   const uncarried: string[] = [];
   const merge: XmlElement[] = [];
   // The root's own attributes, in an element named like the root (see applyXmlOverlay).

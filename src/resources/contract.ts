@@ -109,8 +109,12 @@ export interface ResidualRules {
   strip?: readonly string[];
   /** The root has a <devices> list whose children are merged one by one (Domain). */
   devices?: boolean;
-  /** Applied to both documents first: removes what neither carries nor compares (a domain's ownership mark). */
-  prepare?: (root: XmlElement) => XmlElement;
+  /**
+   * The document may hold virtkeeper's ownership mark in <metadata> (domains): left out of both
+   * sides, since apply writes it itself. A flag rather than a function, so the contract, which
+   * validation loads, need not load the XML code that removes it.
+   */
+  ownershipMark?: true;
   /** Root attributes that report state, not configuration (a network's `connections`). */
   skipAttrs?: ReadonlySet<string>;
   /**

@@ -1,6 +1,5 @@
 // The Domain kind's contract: identity, references, checks, events and export naming (see
 // src/resources/contract.ts). Pure: validation loads it without libvirt code.
-import { withoutMark } from './mark.js';
 import { domainSpecSchema, type DomainManifest } from './schema.js';
 import { loadSeed } from '../../cloud-init/load-seed.js';
 import { kindKey } from '../../manifests/keys.js';
@@ -37,7 +36,7 @@ export const domainDefinition: KindDefinition<DomainManifest> = {
   events: { source: 'domain', echoes: true },
   export: {
     filePrefix: 'domain',
-    residual: { skip: new Set(['name', 'uuid']), skipAttrs: new Set(['id']), devices: true, prepare: withoutMark },
+    residual: { skip: new Set(['name', 'uuid']), skipAttrs: new Set(['id']), devices: true, ownershipMark: true },
   },
 };
 

@@ -8,7 +8,8 @@ import { objectStepExecutor } from '../common/persistent-object.js';
 import type { LiveResource } from '../types.js';
 import { newSecretDigest } from './digest.js';
 import { checkedValueSource, readSecretValue } from './value-source.js';
-import { USAGE_TYPES, usageKey, usageTypeOfNumber, type UsageType } from './usage.js';
+import { USAGE_TYPES, usageKey, type UsageType } from './usage.js';
+import { USAGE_NUMBERS, usageTypeOfNumber } from './usage-numbers.js';
 import { secretFromXml } from './xml.js';
 
 /** Every secret of the host; a driver without secrets (libvirt's test driver) has none. */
@@ -51,7 +52,7 @@ export const executeSecretStep = objectStepExecutor<'Secret', SecretRef>({
     define: (xml) => client.defineSecret(xml),
     find: (step) => {
       const u = usageFrom(step);
-      return client.lookupSecretByUsage(USAGE_TYPES[u.type].number, u.id);
+      return client.lookupSecretByUsage(USAGE_NUMBERS[u.type], u.id);
     },
     undefine: (ref) => client.undefineSecret(ref),
   }),

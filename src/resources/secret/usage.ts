@@ -1,13 +1,6 @@
 // A secret's usage: the one thing libvirt identifies a secret by besides its uuid, so it is
 // also how virtkeeper pairs a Secret manifest with the live secret (the manifest's name is ours
 // alone: libvirt secrets have none).
-import {
-  VIR_SECRET_USAGE_TYPE_CEPH,
-  VIR_SECRET_USAGE_TYPE_ISCSI,
-  VIR_SECRET_USAGE_TYPE_TLS,
-  VIR_SECRET_USAGE_TYPE_VOLUME,
-  VIR_SECRET_USAGE_TYPE_VTPM,
-} from '../../libvirt/generated/constants.js';
 import { kindKey } from '../../manifests/keys.js';
 import type { SecretUsage } from './schema.js';
 import type { DesiredState, IdentityKey } from '../../manifests/types.js';
@@ -27,13 +20,17 @@ export interface Usage {
   id: string;
 }
 
-/** VIR_SECRET_USAGE_TYPE_* of each usage, and the element of <usage> that holds its id. */
-export const USAGE_TYPES: Record<UsageType, { number: number; element: string }> = {
-  volume: { number: VIR_SECRET_USAGE_TYPE_VOLUME, element: 'volume' },
-  ceph: { number: VIR_SECRET_USAGE_TYPE_CEPH, element: 'name' },
-  iscsi: { number: VIR_SECRET_USAGE_TYPE_ISCSI, element: 'target' },
-  tls: { number: VIR_SECRET_USAGE_TYPE_TLS, element: 'name' },
-  vtpm: { number: VIR_SECRET_USAGE_TYPE_VTPM, element: 'name' },
+/**
+ * The element of <usage> that holds each usage's id. (Their VIR_SECRET_USAGE_TYPE_* numbers are in
+ * usage-numbers.ts, with the libvirt side: validation loads this module and need not load the
+ * generated constants.)
+ */
+export const USAGE_TYPES: Record<UsageType, { element: string }> = {
+  volume: { element: 'volume' },
+  ceph: { element: 'name' },
+  iscsi: { element: 'target' },
+  tls: { element: 'name' },
+  vtpm: { element: 'name' },
 };
 
 /** The usage, or undefined for a Secret without one (a value for other manifests only). */
@@ -49,10 +46,6 @@ export function usageOf(usage: SecretUsage | undefined): Usage {
   const found = findUsage(usage);
   if (!found) throw new Error('this Secret has no usage: it is not defined in libvirt');
   return found;
-}
-
-export function usageTypeOfNumber(n: number): UsageType | undefined {
-  return (Object.keys(USAGE_TYPES) as UsageType[]).find((t) => USAGE_TYPES[t].number === n);
 }
 
 /** Key of the live secret with this usage: "Secret/ceph:client.admin secret" (':' is not in manifest names). */
