@@ -2,6 +2,7 @@
 // whitespace and comments do not count, nor do the identities libvirt generates (uuids, MAC
 // values, device addresses it adds) or virtkeeper's own ownership mark. Returns every differing
 // path, first one first, so the test can say which element or attribute export lost.
+import { netmaskToPrefix } from '../../../src/resources/common/normalize.js';
 import { isElement, parseXml, type XmlElement } from '../../../src/resources/xml.js';
 
 /** `-path`: in A, not in B (lost); `+path`: in B only (added); `~path`: both, different value. */
@@ -47,17 +48,11 @@ function normalize(el: XmlElement, givenMacs: ReadonlySet<string>): Node {
  * that as a difference would hide the real losses among these.
  */
 function sameIpNotation(attrs: Record<string, string>): void {
-  const mask = attrs.netmask;
-  if (mask !== undefined && attrs.prefix === undefined) {
-    const bits = mask
-      .split('.')
-      .map((o) => Number(o).toString(2).padStart(8, '0'))
-      .join('');
-    // Only a contiguous mask has a prefix; anything else stays as written (and differs).
-    if (/^1*0*$/.test(bits) && bits.length === 32) {
-      attrs.prefix = String(bits.indexOf('0') === -1 ? 32 : bits.indexOf('0'));
-      delete attrs.netmask;
-    }
+  // Only a contiguous mask has a prefix; anything else stays as written (and differs).
+  const prefix = attrs.netmask !== undefined && attrs.prefix === undefined ? netmaskToPrefix(attrs.netmask) : undefined;
+  if (prefix !== undefined) {
+    attrs.prefix = String(prefix);
+    delete attrs.netmask;
   }
   if (attrs.family === 'ipv4') delete attrs.family;
 }
