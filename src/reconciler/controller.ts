@@ -9,6 +9,7 @@
 // The controller routes between them: manifest loads and libvirt events become queued keys,
 // connections become full syncs, full syncs make the daemon ready. Everything with side effects
 // goes through a ControllerEngine.
+import type { ReconcileParts } from './daemon-parts.js';
 import type { DesiredState, IdentityKey } from '../manifests/types.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
@@ -166,7 +167,7 @@ export class Controller {
       enqueue: (key) => this.#queue.add(key),
     });
     this.metrics.countManagedObjectsFrom(() => this.#book.status.objects());
-    this.#keys = new KeyReconciler({
+    const parts: ReconcileParts = {
       engine,
       logger: this.#log,
       source: this.#source,
@@ -176,24 +177,19 @@ export class Controller {
       gate,
       applied: this.#applied,
       prune: this.#prune,
+    };
+    this.#keys = new KeyReconciler({
+      ...parts,
       reconnectWaitMs: retryBaseMs,
       // Never longer than the longest failure backoff: a waiting key looks no less often than a failing one.
       dependencyWaitMs: Math.min(DEPENDENCY_RECHECK_MS, opts.retry?.maxMs ?? DEPENDENCY_RECHECK_MS),
       fullSync: (reason) => void this.fullSync(reason),
     });
     this.#fullSync = new FullSync({
-      engine,
-      logger: this.#log,
+      ...parts,
       metrics: this.metrics,
       daemonMetrics: this.#daemonMetrics,
-      source: this.#source,
-      connection: this.#connection,
-      book: this.#book,
-      echoes: this.#echoes,
-      gate,
-      applied: this.#applied,
       desiredGeneration: () => this.#desiredGeneration,
-      prune: this.#prune,
       concurrency,
       retryMs: retryBaseMs,
       stop,

@@ -7,32 +7,18 @@ import type { IdentityKey } from '../manifests/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { ApplyReport } from './executor.js';
 import type { Metrics } from '../observability/metrics.js';
-import type { AppliedRevision } from './applied-revision.js';
 import { message } from './daemon-async.js';
-import type { ObjectBookkeeping } from './daemon-bookkeeping.js';
-import type { ConnectionLoop } from './daemon-connection.js';
-import type { EchoFilter } from './daemon-echoes.js';
-import type { ControllerEngine, HostSession } from './daemon-engine.js';
+import type { HostSession } from './daemon-engine.js';
 import type { DaemonMetrics } from './daemon-metrics.js';
-import type { ManifestSource } from './daemon-source.js';
 import type { Plan } from './planner.js';
 import type { ReconcileResult } from './reconcile-result.js';
-import type { SyncGate } from './sync-gate.js';
+import type { ReconcileParts } from './daemon-parts.js';
 
-export interface FullSyncOptions {
-  engine: ControllerEngine;
-  logger: Logger;
+export interface FullSyncOptions extends ReconcileParts {
   metrics: Pick<Metrics, 'setLastSuccessfulSync'>;
   daemonMetrics: Pick<DaemonMetrics, 'setPruneBlocked'>;
-  source: Pick<ManifestSource, 'desired'>;
-  connection: Pick<ConnectionLoop, 'session' | 'inventory' | 'live' | 'lost'>;
-  book: ObjectBookkeeping;
-  echoes: EchoFilter;
-  gate: SyncGate;
-  applied: AppliedRevision;
   /** Load generation of the desired state in force (AppliedRevision.loaded). */
   desiredGeneration(): number;
-  prune: boolean;
   concurrency: number;
   /** A pass that failed as a whole is tried again after this long. */
   retryMs: number;

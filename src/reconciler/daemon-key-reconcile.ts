@@ -5,17 +5,12 @@ import type { DesiredState, IdentityKey } from '../manifests/types.js';
 import type { Logger } from '../observability/logger.js';
 import type { ApplyReport } from './executor.js';
 import type { LiveResource, ResourceChange } from '../resources/types.js';
-import type { AppliedRevision } from './applied-revision.js';
 import { message } from './daemon-async.js';
-import type { ObjectBookkeeping } from './daemon-bookkeeping.js';
-import type { ConnectionLoop } from './daemon-connection.js';
-import type { EchoFilter } from './daemon-echoes.js';
-import type { ControllerEngine, HostSession, LiveUpdate, OwnershipStore } from './daemon-engine.js';
-import type { ManifestSource } from './daemon-source.js';
+import type { HostSession, LiveUpdate, OwnershipStore } from './daemon-engine.js';
 import type { Plan } from './planner.js';
 import { decideForKey } from './reconcile-decision.js';
 import { done, requeueAfter, retry, stalled, type ReconcileResult } from './reconcile-result.js';
-import type { SyncGate } from './sync-gate.js';
+import type { ReconcileParts } from './daemon-parts.js';
 
 /**
  * How long a key waiting for a dependency waits before it looks again by itself. Only a safety
@@ -23,16 +18,7 @@ import type { SyncGate } from './sync-gate.js';
  */
 export const DEPENDENCY_RECHECK_MS = 30_000;
 
-export interface KeyReconcilerOptions {
-  engine: ControllerEngine;
-  logger: Logger;
-  source: Pick<ManifestSource, 'desired'>;
-  connection: Pick<ConnectionLoop, 'session' | 'inventory' | 'live' | 'lost'>;
-  book: ObjectBookkeeping;
-  echoes: EchoFilter;
-  gate: SyncGate;
-  applied: AppliedRevision;
-  prune: boolean;
+export interface KeyReconcilerOptions extends ReconcileParts {
   /** Delay of a key that found libvirt not connected: the reconnect's full sync covers it anyway. */
   reconnectWaitMs: number;
   /** Delay of a key waiting for a dependency (the dependency's success wakes it sooner). */
